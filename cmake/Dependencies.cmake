@@ -1,0 +1,18 @@
+# Every third-party library comes from Debian packages (scripts/debian-packages.txt);
+# nothing is downloaded at build time.
+find_package(PkgConfig REQUIRED)
+find_package(Threads REQUIRED)
+find_package(nlohmann_json 3.11 REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(CLI11 REQUIRED)
+pkg_check_modules(tomlplusplus REQUIRED IMPORTED_TARGET tomlplusplus)
+pkg_check_modules(sodium REQUIRED IMPORTED_TARGET libsodium)
+find_package(OpenCV 4 REQUIRED COMPONENTS core imgproc imgcodecs videoio features2d)
+# Debian's Tesseract ships no CMake config.
+pkg_check_modules(tesseract REQUIRED IMPORTED_TARGET tesseract lept)
+find_package(PahoMqttCpp REQUIRED)
+find_package(Boost 1.74 REQUIRED)
+find_package(SQLite3 REQUIRED)
+if(ANPR_BUILD_TESTS)
+  find_package(Catch2 2 REQUIRED)
+endif()

@@ -1,0 +1,44 @@
+#include "anpr/common/plate_text.hpp"
+
+#include "anpr/common/plate_format.hpp"
+
+namespace anpr {
+namespace {
+
+bool is_separator(char c) noexcept {
+  return c == ' ' || c == '-' || c == '.' || c == '_' || c == '\t' || c == '\n' || c == '\r';
+}
+
+bool is_plate_char(char c) noexcept { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
+
+}  // namespace
+
+std::string normalise_plate(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    if (is_separator(c)) continue;
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    out.push_back(c);
+  }
+  return out;
+}
+
+bool is_normalised_plate(std::string_view text) noexcept {
+  if (text.empty() || text.size() > kMaxPlateLength) return false;
+  for (char c : text) {
+    if (!is_plate_char(c)) return false;
+  }
+  return true;
+}
+
+std::string display_plate(std::string_view normalised) {
+  const FormatMatch match = classify_uk_plate(normalised);
+  std::string out(normalised);
+  if (match.shape != nullptr && match.shape->split > 0 && match.shape->split < out.size()) {
+    out.insert(match.shape->split, " ");
+  }
+  return out;
+}
+
+}  // namespace anpr

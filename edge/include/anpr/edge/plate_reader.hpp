@@ -1,0 +1,62 @@
+#pragma once
+/// @file
+/// The plate reader: detect -> rectify -> OCR -> syntax, on one image or video frame. The same
+/// code path serves `anpr-edge recognize`, `anpr-edge eval` and the video pipeline.
+
+#include <memory>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "anpr/edge/ocr_engine.hpp"
+#include "anpr/edge/plate_detector.hpp"
+#include "anpr/edge/plate_rectifier.hpp"
+#include "anpr/edge/plate_syntax.hpp"
+
+namespace anpr::edge {
+
+struct ReaderSettings {
+  DetectorSettings detector;
+  RectifierSettings rectifier;
+  SyntaxSettings syntax;
+  double min_confidence = 0.45;  ///< plates read below this are dropped as not-a-plate
+  int max_plates = 8;
+  int max_working_width = 1920;  ///< larger frames are scaled down before detection
+};
+
+/// One plate found in an image.
+struct PlateResult {
+  PlateText text;
+  cv::Rect box;              ///< in the pixels of the image given to read()
+  PlateCandidate candidate;  ///< detector output, in working-image pixels
+  double working_scale = 1.0;///< working-image pixels per input pixel
+};
+
+/// Time spent in each stage of one read(), milliseconds.
+struct StageTimings {
+  double detect_ms = 0, rectify_ms = 0, ocr_ms = 0, syntax_ms = 0;
+  [[nodiscard]] double total_ms() const { return detect_ms + rectify_ms + ocr_ms + syntax_ms; }
+};
+
+struct ReadResult {
+  std::vector<PlateResult> plates;  ///< best first
+  StageTimings timings;
+};
+
+/// Not thread-safe (it owns an OCR engine): one reader per worker thread.
+class PlateReader {
+ public:
+  PlateReader(ReaderSettings settings, std::unique_ptr<OcrEngine> ocr);
+  /// Reads every plate in a BGR or grey 8-bit image; an empty image gives no plates.
+  [[nodiscard]] ReadResult read(const cv::Mat& image);
+  [[nodiscard]] const ReaderSettings& settings() const { return settings_; }
+
+ private:
+  ReaderSettings settings_;
+  std::unique_ptr<OcrEngine> ocr_;
+  PlateDetector detector_;
+  PlateRectifier rectifier_;
+  PlateSyntax syntax_;
+};
+
+}  // namespace anpr::edge

@@ -1,0 +1,24 @@
+// anpr-edge: the camera unit's firmware. Wires the commands of the edge library together.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+#include "anpr/common/error.hpp"
+#include "anpr/edge/cli.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"anpr-edge: reads number plates from camera video and publishes them over MQTT"};
+  app.set_version_flag("--version", anpr::edge::cli::version_string());
+  app.require_subcommand(1);
+  int exit_code = 0;
+  anpr::edge::cli::add_recognize_command(app, exit_code);
+  anpr::edge::cli::add_eval_command(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const anpr::Error& e) {
+    std::fprintf(stderr, "anpr-edge: %s\n", e.what());
+    return 2;
+  }
+  return exit_code;
+}

@@ -1,0 +1,29 @@
+#include "reader_options.hpp"
+
+#include <sstream>
+
+namespace anpr::edge::cli {
+
+void add_reader_options(CLI::App& command, ReaderOptions& options) {
+  command.add_option("--country", options.countries,
+                     "Countries expected, comma-separated lower-case ISO codes; 'gb' enables UK "
+                     "format correction, any other plates are read as they are")
+      ->capture_default_str();
+  command.add_option("--tessdata", options.tessdata,
+                     "Folder holding the Tesseract model (default: $ANPR_TESSDATA, the installed "
+                     "models folder, then Debian's tessdata)");
+}
+
+std::unique_ptr<PlateReader> make_reader(const ReaderOptions& options) {
+  ReaderSettings settings;
+  settings.syntax.countries.clear();
+  std::istringstream in(options.countries);
+  for (std::string country; std::getline(in, country, ',');) {
+    if (!country.empty()) settings.syntax.countries.push_back(country);
+  }
+  TesseractSettings tesseract;
+  tesseract.tessdata_dir = options.tessdata;
+  return std::make_unique<PlateReader>(settings, make_tesseract_engine(tesseract));
+}
+
+}  // namespace anpr::edge::cli

@@ -1,0 +1,246 @@
+#include "anpr/edge/plate_detector.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include <opencv2/features2d.hpp>
+#include <opencv2/imgproc.hpp>
+
+namespace anpr::edge {
+namespace {
+
+struct Blob {
+  cv::Rect box;
+  bool dark = true;
+};
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0.0;
+  std::nth_element(v.begin(), v.begin() + static_cast<long>(v.size() / 2), v.end());
+  return v[v.size() / 2];
+}
+
+double iou(const cv::Rect& a, const cv::Rect& b) {
+  const double inter = (a & b).area();
+  return inter / (a.area() + b.area() - inter);
+}
+
+// Character-like extremal regions: right height, aspect and fill, with their polarity.
+std::vector<Blob> find_char_blobs(const cv::Mat& gray, const DetectorSettings& s) {
+  const int min_area = std::max(8, s.min_char_height * s.min_char_height / 12);
+  const int max_area = s.max_char_height * s.max_char_height;
+  auto mser = cv::MSER::create(4, min_area, max_area, 0.5, 0.2);
+  std::vector<std::vector<cv::Point>> regions;
+  std::vector<cv::Rect> boxes;
+  mser->detectRegions(gray, regions, boxes);
+
+  cv::Mat integral;
+  cv::integral(gray, integral, CV_64F);
+  std::vector<Blob> blobs;
+  for (std::size_t i = 0; i < regions.size(); ++i) {
+    const cv::Rect& r = boxes[i];
+    if (r.height < s.min_char_height || r.height > s.max_char_height) continue;
+    const double aspect = static_cast<double>(r.width) / r.height;
+    if (aspect < 0.08 || aspect > 1.2) continue;
+    const double fill = static_cast<double>(regions[i].size()) / r.area();
+    if (fill < 0.12 || (fill > 0.92 && aspect > 0.35)) continue;
+    // Polarity: a dark character is darker than its bounding box on average.
+    double region_sum = 0.0;
+    for (const cv::Point& p : regions[i]) region_sum += gray.at<std::uint8_t>(p);
+    const double box_sum = integral.at<double>(r.y + r.height, r.x + r.width) -
+                           integral.at<double>(r.y, r.x + r.width) -
+                           integral.at<double>(r.y + r.height, r.x) + integral.at<double>(r.y, r.x);
+    const double region_mean = region_sum / static_cast<double>(regions[i].size());
+    const double box_mean = box_sum / r.area();
+    if (std::abs(region_mean - box_mean) < 4.0 && fill < 0.9) continue;  // no contrast: not a glyph
+    blobs.push_back(Blob{r, region_mean < box_mean});
+  }
+  // MSER reports the same glyph at several thresholds: keep one box per glyph and polarity.
+  std::sort(blobs.begin(), blobs.end(), [](const Blob& a, const Blob& b) { return a.box.x < b.box.x; });
+  std::vector<Blob> unique;
+  for (const Blob& b : blobs) {
+    bool duplicate = false;
+    for (auto it = unique.rbegin(); it != unique.rend() && it->box.x > b.box.x - b.box.width; ++it) {
+      if (it->dark == b.dark && iou(it->box, b.box) > 0.6) {
+        if (b.box.area() > it->box.area()) it->box = b.box;
+        duplicate = true;
+        break;
+      }
+    }
+    if (!duplicate) unique.push_back(b);
+  }
+  std::sort(unique.begin(), unique.end(), [](const Blob& a, const Blob& b) { return a.box.x < b.box.x; });
+  return unique;
+}
+
+// True when `b` could be the next character to the right of `a` on the same plate row.
+bool are_neighbours(const Blob& a, const Blob& b) {
+  if (a.dark != b.dark) return false;
+  const double ha = a.box.height, hb = b.box.height;
+  const double h = std::max(ha, hb);
+  if (h / std::min(ha, hb) > 1.3) return false;
+  const double gap = b.box.x - (a.box.x + a.box.width);
+  if (gap < -0.12 * h || gap > 1.25 * h) return false;
+  const double ca = a.box.y + ha / 2.0, cb = b.box.y + hb / 2.0;
+  return std::abs(ca - cb) < 0.3 * h;
+}
+
+int find_root(std::vector<int>& parent, int i) {
+  while (parent[i] != i) i = parent[i] = parent[parent[i]];
+  return i;
+}
+
+// Chains blobs into rows: each blob links to its nearest right neighbour.
+std::vector<std::vector<Blob>> chain_rows(const std::vector<Blob>& blobs) {
+  const int n = static_cast<int>(blobs.size());
+  std::vector<int> parent(n);
+  std::iota(parent.begin(), parent.end(), 0);
+  for (int i = 0; i < n; ++i) {
+    int best = -1;
+    double best_gap = 1e9;
+    for (int j = i + 1; j < n && blobs[j].box.x <= blobs[i].box.br().x + 1.3 * blobs[i].box.height; ++j) {
+      if (!are_neighbours(blobs[i], blobs[j])) continue;
+      const double gap = blobs[j].box.x - blobs[i].box.br().x +
+                         0.5 * std::abs(blobs[j].box.y - blobs[i].box.y);
+      if (gap < best_gap) { best_gap = gap; best = j; }
+    }
+    if (best >= 0) parent[find_root(parent, best)] = find_root(parent, i);
+  }
+  std::vector<std::vector<Blob>> groups(n);
+  for (int i = 0; i < n; ++i) groups[find_root(parent, i)].push_back(blobs[i]);
+  std::vector<std::vector<Blob>> rows;
+  for (auto& g : groups) {
+    if (g.size() >= 2) rows.push_back(std::move(g));
+  }
+  return rows;
+}
+
+// Removes glyphs whose height is far from the row's median (bolts, frame pieces, emblems), and
+// overlapping glyphs left over from nested regions.
+std::vector<Blob> clean_row(std::vector<Blob> row) {
+  std::vector<double> heights;
+  for (const Blob& b : row) heights.push_back(b.box.height);
+  const double h = median(heights);
+  std::erase_if(row, [h](const Blob& b) { return std::abs(b.box.height - h) > 0.22 * h; });
+  std::sort(row.begin(), row.end(), [](const Blob& a, const Blob& b) { return a.box.x < b.box.x; });
+  std::vector<Blob> out;
+  for (const Blob& b : row) {
+    if (!out.empty() && (out.back().box & b.box).area() > 0.5 * std::min(out.back().box.area(), b.box.area())) {
+      if (b.box.area() > out.back().box.area()) out.back() = b;
+      continue;
+    }
+    out.push_back(b);
+  }
+  return out;
+}
+
+CharRow make_row(const std::vector<Blob>& blobs) {
+  CharRow row;
+  std::vector<double> heights;
+  std::vector<cv::Point2f> centres;
+  for (const Blob& b : blobs) {
+    row.chars.push_back(b.box);
+    heights.push_back(b.box.height);
+    centres.emplace_back(static_cast<float>(b.box.x + b.box.width / 2.0),
+                         static_cast<float>(b.box.y + b.box.height / 2.0));
+  }
+  row.char_height = median(heights);
+  // Least-squares line through the glyph centres gives the tilt.
+  double mx = 0, my = 0;
+  for (const auto& c : centres) { mx += c.x; my += c.y; }
+  mx /= centres.size();
+  my /= centres.size();
+  double sxx = 0, sxy = 0;
+  for (const auto& c : centres) { sxx += (c.x - mx) * (c.x - mx); sxy += (c.x - mx) * (c.y - my); }
+  const double slope = sxx > 0 ? sxy / sxx : 0.0;
+  row.angle_degrees = std::atan(slope) * 180.0 / CV_PI;
+  const double x0 = row.chars.front().x, x1 = row.chars.back().br().x;
+  row.left_mid = {x0, my + slope * (x0 - mx)};
+  row.right_mid = {x1, my + slope * (x1 - mx)};
+  return row;
+}
+
+// Plate-likeness of a row: enough glyphs, regular spacing, consistent heights.
+double score_row(const CharRow& row) {
+  const double n = static_cast<double>(row.chars.size());
+  double score = std::min(n, 7.0);
+  if (n > 10) score -= (n - 10);
+  std::vector<double> gaps;
+  for (std::size_t i = 1; i < row.chars.size(); ++i) {
+    gaps.push_back(row.chars[i].x - row.chars[i - 1].br().x);
+  }
+  if (!gaps.empty()) {
+    const double g = median(gaps);
+    double irregular = 0;
+    for (double x : gaps) irregular += std::abs(x - g) / row.char_height;
+    score -= irregular / static_cast<double>(gaps.size());
+  }
+  return score;
+}
+
+cv::Rect plate_box(const std::vector<CharRow>& rows, const cv::Size& frame) {
+  cv::Rect chars = rows.front().chars.front();
+  for (const auto& r : rows) for (const auto& c : r.chars) chars |= c;
+  const double h = rows.front().char_height;
+  cv::Rect box(cvRound(chars.x - 0.45 * h), cvRound(chars.y - 0.25 * h),
+               cvRound(chars.width + 0.8 * h), cvRound(chars.height + 0.5 * h));
+  return box & cv::Rect(0, 0, frame.width, frame.height);
+}
+
+}  // namespace
+
+PlateDetector::PlateDetector(DetectorSettings settings) : settings_(settings) {}
+
+std::vector<PlateCandidate> PlateDetector::detect(const cv::Mat& gray) const {
+  CV_Assert(gray.type() == CV_8UC1);
+  std::vector<PlateCandidate> candidates;
+  if (gray.rows < settings_.min_char_height || gray.cols < settings_.min_char_height) return candidates;
+
+  std::vector<CharRow> rows;
+  std::vector<bool> polarity;
+  for (auto& raw : chain_rows(find_char_blobs(gray, settings_))) {
+    const bool dark = raw.front().dark;
+    const auto blobs = clean_row(std::move(raw));
+    if (blobs.size() < 2) continue;
+    CharRow row = make_row(blobs);
+    if (std::abs(row.angle_degrees) > settings_.max_tilt_degrees) continue;
+    rows.push_back(std::move(row));
+    polarity.push_back(dark);
+  }
+
+  // Two-row plates: a row directly above another of the same polarity, height and extent.
+  std::vector<bool> used(rows.size(), false);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    for (std::size_t j = 0; j < rows.size(); ++j) {
+      if (i == j || polarity[i] != polarity[j]) continue;
+      const CharRow& top = rows[i];
+      const CharRow& bottom = rows[j];
+      const double h = top.char_height;
+      if (std::abs(bottom.char_height - h) > 0.25 * h) continue;
+      const double dy = bottom.left_mid.y - top.left_mid.y;
+      if (dy < 1.1 * h || dy > 1.8 * h) continue;
+      const double overlap = std::min(top.right_mid.x, bottom.right_mid.x) - std::max(top.left_mid.x, bottom.left_mid.x);
+      const double width = std::max(top.right_mid.x - top.left_mid.x, bottom.right_mid.x - bottom.left_mid.x);
+      if (overlap < 0.5 * width) continue;
+      PlateCandidate c{{top, bottom}, polarity[i], {}, score_row(top) + score_row(bottom) + 1.0};
+      c.box = plate_box(c.rows, gray.size());
+      candidates.push_back(std::move(c));
+      used[i] = used[j] = true;
+    }
+  }
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (rows[i].chars.size() < 3) continue;
+    PlateCandidate c{{rows[i]}, polarity[i], {}, score_row(rows[i]) - (used[i] ? 1.0 : 0.0)};
+    c.box = plate_box(c.rows, gray.size());
+    candidates.push_back(std::move(c));
+  }
+  std::sort(candidates.begin(), candidates.end(),
+            [](const PlateCandidate& a, const PlateCandidate& b) { return a.score > b.score; });
+  if (candidates.size() > static_cast<std::size_t>(settings_.max_candidates)) {
+    candidates.resize(static_cast<std::size_t>(settings_.max_candidates));
+  }
+  return candidates;
+}
+
+}  // namespace anpr::edge

@@ -1,0 +1,93 @@
+#include "anpr/edge/plate_rectifier.hpp"
+
+#include <cmath>
+
+#include <opencv2/imgproc.hpp>
+
+namespace anpr::edge {
+namespace {
+
+// Keeps only connected components shaped like characters of the expected height.
+cv::Mat keep_glyphs(const cv::Mat& binary, int char_height) {
+  cv::Mat ink = 255 - binary;  // components are the characters
+  cv::Mat labels, stats, centroids;
+  const int n = cv::connectedComponentsWithStats(ink, labels, stats, centroids, 8, CV_32S);
+  std::vector<std::uint8_t> keep(static_cast<std::size_t>(n), 0);
+  for (int i = 1; i < n; ++i) {
+    const int w = stats.at<int>(i, cv::CC_STAT_WIDTH);
+    const int h = stats.at<int>(i, cv::CC_STAT_HEIGHT);
+    const int y = stats.at<int>(i, cv::CC_STAT_TOP);
+    const bool tall_enough = h >= 0.45 * char_height && h <= 1.35 * char_height;
+    const bool narrow_enough = w <= 1.6 * char_height;
+    const bool spans_rows = y <= 0 && y + h >= binary.rows;  // frame edge or band border
+    keep[static_cast<std::size_t>(i)] = tall_enough && narrow_enough && !spans_rows ? 1 : 0;
+  }
+  cv::Mat out(binary.size(), CV_8UC1, cv::Scalar(255));
+  for (int y = 0; y < labels.rows; ++y) {
+    const int* l = labels.ptr<int>(y);
+    std::uint8_t* o = out.ptr<std::uint8_t>(y);
+    for (int x = 0; x < labels.cols; ++x) {
+      if (l[x] > 0 && keep[static_cast<std::size_t>(l[x])]) o[x] = 0;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+PlateRectifier::PlateRectifier(RectifierSettings settings) : settings_(settings) {}
+
+RectifiedRow PlateRectifier::rectify_row(const cv::Mat& gray, const CharRow& row,
+                                         bool dark_on_light) const {
+  const double h = row.char_height;
+  const cv::Point2d u = row.right_mid - row.left_mid;
+  const double length = std::hypot(u.x, u.y);
+  const cv::Point2d ux = length > 0 ? u / length : cv::Point2d(1, 0);
+  const cv::Point2d uy(-ux.y, ux.x);
+  const double mx = settings_.margin_x * h, my = (0.5 + settings_.margin_y) * h;
+  const cv::Point2d tl = row.left_mid - ux * mx - uy * my;
+  const cv::Point2d tr = row.right_mid + ux * mx - uy * my;
+  const cv::Point2d bl = row.left_mid - ux * mx + uy * my;
+
+  const double scale = settings_.char_height / h;
+  const int out_w = std::max(8, cvRound((length + 2 * mx) * scale));
+  const int out_h = std::max(8, cvRound(2 * my * scale));
+  const cv::Point2f src[3] = {cv::Point2f(tl), cv::Point2f(tr), cv::Point2f(bl)};
+  const cv::Point2f dst[3] = {{0, 0}, {static_cast<float>(out_w), 0}, {0, static_cast<float>(out_h)}};
+  const cv::Mat to_row = cv::getAffineTransform(src, dst);
+
+  RectifiedRow out;
+  cv::invertAffineTransform(to_row, out.to_frame);
+  cv::Mat upright;
+  cv::warpAffine(gray, upright, to_row, cv::Size(out_w, out_h), cv::INTER_CUBIC, cv::BORDER_REPLICATE);
+  if (!dark_on_light) upright = 255 - upright;
+  cv::normalize(upright, upright, 0, 255, cv::NORM_MINMAX);
+
+  cv::Mat binary;
+  cv::threshold(upright, binary, 0, 255, cv::THRESH_BINARY | cv::THRESH_OTSU);
+  binary = keep_glyphs(binary, settings_.char_height);
+
+  const int p = settings_.padding;
+  cv::copyMakeBorder(upright, out.gray, p, p, p, p, cv::BORDER_REPLICATE);
+  cv::copyMakeBorder(binary, out.binary, p, p, p, p, cv::BORDER_CONSTANT, cv::Scalar(255));
+  return out;
+}
+
+std::vector<RectifiedRow> PlateRectifier::rectify(const cv::Mat& gray, const PlateCandidate& plate) const {
+  std::vector<RectifiedRow> rows;
+  for (const CharRow& row : plate.rows) rows.push_back(rectify_row(gray, row, plate.dark_on_light));
+  return rows;
+}
+
+cv::Mat PlateRectifier::crop_plate(const cv::Mat& frame, const PlateCandidate& plate) const {
+  const cv::Rect box = plate.box & cv::Rect(0, 0, frame.cols, frame.rows);
+  if (box.empty()) return {};
+  const CharRow& row = plate.rows.front();
+  const cv::Point2f centre(static_cast<float>(box.width / 2.0), static_cast<float>(box.height / 2.0));
+  const cv::Mat rotation = cv::getRotationMatrix2D(centre, row.angle_degrees, 1.0);
+  cv::Mat upright;
+  cv::warpAffine(frame(box), upright, rotation, box.size(), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+  return upright;
+}
+
+}  // namespace anpr::edge

@@ -1,0 +1,138 @@
+#include "anpr/edge/plate_syntax.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "anpr/common/ocr_confusions.hpp"
+#include "anpr/common/plate_format.hpp"
+
+namespace anpr::edge {
+namespace {
+
+// A misread the format repairs counts as this fraction of the engine's confidence in what it saw.
+constexpr double kConfusionFactor = 0.8;
+// Texts that fit no configured format rank below those that do.
+constexpr double kNoFormatFactorUkOnly = 0.55;
+constexpr double kNoFormatFactorMixed = 0.9;
+
+struct Scored {
+  std::string text;
+  std::vector<double> probabilities;
+  double score = 0.0;
+  std::string format = "unknown";
+  std::string country;
+};
+
+double geometric_mean(const std::vector<double>& p) {
+  if (p.empty()) return 0.0;
+  double log_sum = 0.0;
+  for (double x : p) log_sum += std::log(std::max(x, 1e-4));
+  return std::exp(log_sum / static_cast<double>(p.size()));
+}
+
+// The best character for one slot: an OCR option that fits, else a confusion of the top choice.
+bool best_for_slot(const CharChoice& c, const CharSlot& slot, char& out, double& p) {
+  for (const auto& option : c.options) {
+    if (slot.accepts(option.symbol)) {
+      out = option.symbol;
+      p = option.probability;
+      return true;
+    }
+  }
+  const auto& top = c.options.front();
+  for (char alt : confusable_with(top.symbol)) {
+    if (slot.accepts(alt)) {
+      out = alt;
+      p = top.probability * kConfusionFactor;
+      return true;
+    }
+  }
+  return false;
+}
+
+void fit_shapes(const std::vector<CharChoice>& chars, double penalty, std::vector<Scored>& out) {
+  for (const PlateFormat& format : uk_formats()) {
+    for (const PlateShape& shape : format.shapes) {
+      if (shape.slots.size() != chars.size()) continue;
+      Scored s;
+      bool fits = true;
+      for (std::size_t i = 0; i < chars.size() && fits; ++i) {
+        char symbol = '?';
+        double p = 0.0;
+        fits = best_for_slot(chars[i], shape.slots[i], symbol, p);
+        s.text.push_back(symbol);
+        s.probabilities.push_back(p);
+      }
+      if (!fits || (format.extra_rule && !format.extra_rule(s.text))) continue;
+      s.score = geometric_mean(s.probabilities) * penalty;
+      s.format = format.name;
+      s.country = format.country;
+      out.push_back(std::move(s));
+    }
+  }
+}
+
+}  // namespace
+
+PlateSyntax::PlateSyntax(SyntaxSettings settings) : settings_(std::move(settings)) {
+  const auto& c = settings_.countries;
+  uk_ = c.empty() || std::find(c.begin(), c.end(), "gb") != c.end();
+  uk_only_ = uk_ && c.size() <= 1;
+}
+
+PlateText PlateSyntax::rank(const std::vector<RowReading>& rows) const {
+  std::vector<CharChoice> chars;
+  for (const auto& r : rows) chars.insert(chars.end(), r.chars.begin(), r.chars.end());
+  PlateText result;
+  if (chars.empty()) return result;
+
+  // Variants that drop a stray character at either end (a frame edge read as 'I', a band as 'E');
+  // dropping a character costs what the engine believed in it.
+  std::vector<Scored> scored;
+  const std::size_t n = chars.size();
+  for (std::size_t drop_front = 0; drop_front <= 1; ++drop_front) {
+    for (std::size_t drop_back = 0; drop_back <= 1; ++drop_back) {
+      if (n < drop_front + drop_back + 2) continue;
+      const std::vector<CharChoice> kept(chars.begin() + static_cast<long>(drop_front),
+                                         chars.end() - static_cast<long>(drop_back));
+      double penalty = 1.0;
+      if (drop_front) penalty *= 1.0 - 0.8 * chars.front().options.front().probability;
+      if (drop_back) penalty *= 1.0 - 0.8 * chars.back().options.front().probability;
+      Scored raw;
+      for (const auto& c : kept) {
+        raw.text.push_back(c.options.front().symbol);
+        raw.probabilities.push_back(c.options.front().probability);
+      }
+      const FormatMatch match = uk_ ? classify_uk_plate(raw.text) : FormatMatch{};
+      raw.format = match.format;
+      raw.country = match.country;
+      const bool fits = match.format != "unknown";
+      raw.score = geometric_mean(raw.probabilities) * penalty *
+                  (fits || !uk_ ? 1.0 : (uk_only_ ? kNoFormatFactorUkOnly : kNoFormatFactorMixed));
+      scored.push_back(std::move(raw));
+      if (uk_) fit_shapes(kept, penalty, scored);
+    }
+  }
+
+  std::sort(scored.begin(), scored.end(), [](const Scored& a, const Scored& b) { return a.score > b.score; });
+  std::vector<std::size_t> unique;  // indices into `scored`, best first, one per text
+  for (std::size_t i = 0; i < scored.size(); ++i) {
+    const bool seen = std::any_of(unique.begin(), unique.end(), [&](std::size_t u) { return scored[u].text == scored[i].text; });
+    if (!seen) unique.push_back(i);
+    if (unique.size() >= static_cast<std::size_t>(settings_.max_candidates) + 1) break;
+  }
+  if (unique.empty()) return result;  // a single character is not a plate
+  const Scored& best = scored[unique.front()];
+  result.text = best.text;
+  result.confidence = best.score;
+  result.char_confidences = best.probabilities;
+  result.format = best.format;
+  result.country = best.country;
+  for (std::size_t i = 1; i < unique.size(); ++i) {
+    result.candidates.push_back({scored[unique[i]].text, scored[unique[i]].score});
+  }
+  return result;
+}
+
+}  // namespace anpr::edge

@@ -1,0 +1,60 @@
+#pragma once
+/// @file
+/// Renders UK number plates the way they are made (BS AU 145e geometry: 79 mm characters, 50 mm
+/// pitch cells, 11 mm spacing, 33 mm group gap), in a condensed bold sans close to Charles Wright.
+/// Host-only: used to generate test and training data, never by the firmware.
+
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+namespace anpr::synth {
+
+enum class PlateSide { kFront, kRear };  ///< white front, yellow rear
+enum class PlateLayout { kOneRow, kTwoRows };
+
+struct PlateStyle {
+  PlateSide side = PlateSide::kFront;
+  PlateLayout layout = PlateLayout::kOneRow;
+  int font = 0;             ///< index into PlateRenderer::fonts()
+  bool uk_band = false;     ///< blue side band with "UK"
+  bool border = false;      ///< thin black border
+  double px_per_mm = 1.0;   ///< output resolution
+};
+
+/// A rendered plate with the text it shows.
+struct RenderedPlate {
+  cv::Mat image;            ///< BGR, upright
+  std::string text;         ///< normalised
+};
+
+class PlateRenderer {
+ public:
+  /// Loads the Debian fonts listed in font_files(); throws anpr::Error if none is installed.
+  PlateRenderer();
+  ~PlateRenderer();
+  PlateRenderer(const PlateRenderer&) = delete;
+  PlateRenderer& operator=(const PlateRenderer&) = delete;
+
+  [[nodiscard]] RenderedPlate render(const std::string& text, std::size_t split, const PlateStyle& style);
+  [[nodiscard]] std::size_t font_count() const;
+  [[nodiscard]] static std::vector<std::string> font_files();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// A random valid UK registration and where its printed space goes, drawn from the format table
+/// of anpr/common (current formats most often, as on the road).
+struct Registration {
+  std::string text;
+  std::size_t split = 0;
+  std::string format;
+};
+[[nodiscard]] Registration random_registration(std::mt19937_64& rng);
+
+}  // namespace anpr::synth

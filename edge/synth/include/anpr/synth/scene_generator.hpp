@@ -1,0 +1,54 @@
+#pragma once
+/// @file
+/// Places rendered UK plates into frames the way a camera sees them: perspective, tilt, scale,
+/// blur, noise, JPEG artefacts, glare, dirt, night/IR; on procedural street-like backgrounds or
+/// on real photos. Deterministic for a given seed.
+
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "anpr/synth/plate_renderer.hpp"
+
+namespace anpr::synth {
+
+struct SceneSettings {
+  cv::Size frame{1280, 720};
+  int min_char_px = 16;          ///< character height range in the frame
+  int max_char_px = 48;
+  double max_tilt_degrees = 12;  ///< in-plane rotation
+  double max_perspective = 0.12; ///< corner displacement, fraction of plate height
+  double night_share = 0.15;
+  double two_row_share = 0.12;
+  double rear_share = 0.5;
+  std::vector<std::string> background_files;  ///< real photos; procedural when empty
+};
+
+struct SceneSample {
+  cv::Mat image;                 ///< BGR frame
+  std::string text;
+  std::string format;
+  cv::Rect box;                  ///< bounding box of the plate in the frame
+  bool night = false;
+  bool two_rows = false;
+  bool rear = false;
+};
+
+class SceneGenerator {
+ public:
+  SceneGenerator(SceneSettings settings, std::uint64_t seed);
+  [[nodiscard]] SceneSample next();
+  /// Renders a specific registration with the given style into a scene (for tests).
+  [[nodiscard]] SceneSample make(const Registration& reg, PlateStyle style, bool night);
+
+ private:
+  cv::Mat background();
+  SceneSettings settings_;
+  std::mt19937_64 rng_;
+  PlateRenderer renderer_;
+};
+
+}  // namespace anpr::synth

@@ -1,0 +1,159 @@
+#include "anpr/synth/scene_generator.hpp"
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+namespace anpr::synth {
+namespace {
+
+double uniform(std::mt19937_64& rng, double lo, double hi) {
+  return std::uniform_real_distribution<double>(lo, hi)(rng);
+}
+bool chance(std::mt19937_64& rng, double p) { return uniform(rng, 0, 1) < p; }
+
+void motion_blur(cv::Mat& img, int length, double angle) {
+  if (length < 2) return;
+  cv::Mat kernel = cv::Mat::zeros(length, length, CV_32F);
+  cv::line(kernel, {0, length / 2}, {length - 1, length / 2}, cv::Scalar(1.0));
+  const cv::Mat rot = cv::getRotationMatrix2D({length / 2.0F, length / 2.0F}, angle, 1.0);
+  cv::warpAffine(kernel, kernel, rot, kernel.size());
+  kernel /= std::max(1e-6, cv::sum(kernel)[0]);
+  cv::filter2D(img, img, -1, kernel);
+}
+
+}  // namespace
+
+SceneGenerator::SceneGenerator(SceneSettings settings, std::uint64_t seed)
+    : settings_(std::move(settings)), rng_(seed) {}
+
+cv::Mat SceneGenerator::background() {
+  const cv::Size size = settings_.frame;
+  if (!settings_.background_files.empty()) {
+    std::uniform_int_distribution<std::size_t> pick(0, settings_.background_files.size() - 1);
+    cv::Mat photo = cv::imread(settings_.background_files[pick(rng_)], cv::IMREAD_COLOR);
+    if (!photo.empty()) {
+      cv::resize(photo, photo, size, 0, 0, cv::INTER_LINEAR);
+      return photo;
+    }
+  }
+  // Procedural street: a tarmac gradient, car-body blocks, lines and some unrelated text.
+  cv::Mat img(size, CV_8UC3);
+  const double base = uniform(rng_, 60, 170);
+  for (int y = 0; y < size.height; ++y) {
+    const double v = base + 40.0 * y / size.height;
+    img.row(y).setTo(cv::Scalar(v, v * uniform(rng_, 0.97, 1.03), v));
+  }
+  const int blocks = std::uniform_int_distribution<int>(3, 9)(rng_);
+  for (int i = 0; i < blocks; ++i) {
+    const cv::Point p(static_cast<int>(uniform(rng_, 0, size.width)), static_cast<int>(uniform(rng_, 0, size.height)));
+    const cv::Size s(static_cast<int>(uniform(rng_, 40, size.width / 2.0)), static_cast<int>(uniform(rng_, 20, size.height / 3.0)));
+    cv::rectangle(img, cv::Rect(p, s), cv::Scalar(uniform(rng_, 0, 255), uniform(rng_, 0, 255), uniform(rng_, 0, 255)), cv::FILLED);
+  }
+  for (int i = 0; i < 6; ++i) {
+    cv::line(img, {static_cast<int>(uniform(rng_, 0, size.width)), static_cast<int>(uniform(rng_, 0, size.height))},
+             {static_cast<int>(uniform(rng_, 0, size.width)), static_cast<int>(uniform(rng_, 0, size.height))},
+             cv::Scalar::all(uniform(rng_, 0, 255)), static_cast<int>(uniform(rng_, 1, 6)));
+  }
+  if (chance(rng_, 0.5)) {  // a sign with text: a distractor the reader must not report as a plate
+    const cv::Point p(static_cast<int>(uniform(rng_, 0, size.width * 0.7)), static_cast<int>(uniform(rng_, 0, size.height * 0.7)));
+    cv::rectangle(img, cv::Rect(p, cv::Size(180, 50)), cv::Scalar(200, 120, 20), cv::FILLED);
+    cv::putText(img, chance(rng_, 0.5) ? "PARKING" : "Station Rd", p + cv::Point(8, 36), cv::FONT_HERSHEY_SIMPLEX, 1.0,
+                cv::Scalar(255, 255, 255), 2, cv::LINE_AA);
+  }
+  cv::Mat noise(size, CV_8UC3);
+  cv::RNG(rng_()).fill(noise, cv::RNG::NORMAL, cv::Scalar::all(0), cv::Scalar::all(6));
+  img += noise;
+  return img;
+}
+
+SceneSample SceneGenerator::next() {
+  const Registration reg = random_registration(rng_);
+  PlateStyle style;
+  style.side = chance(rng_, settings_.rear_share) ? PlateSide::kRear : PlateSide::kFront;
+  style.layout = chance(rng_, settings_.two_row_share) ? PlateLayout::kTwoRows : PlateLayout::kOneRow;
+  style.font = std::uniform_int_distribution<int>(0, static_cast<int>(renderer_.font_count()) - 1)(rng_);
+  style.uk_band = chance(rng_, 0.3);
+  style.border = chance(rng_, 0.2);
+  return make(reg, style, chance(rng_, settings_.night_share));
+}
+
+SceneSample SceneGenerator::make(const Registration& reg, PlateStyle style, bool night) {
+  SceneSample sample;
+  sample.text = reg.text;
+  sample.format = reg.format;
+  sample.night = night;
+  sample.rear = style.side == PlateSide::kRear;
+  const double char_px = uniform(rng_, settings_.min_char_px, settings_.max_char_px);
+  style.px_per_mm = 2.0 * char_px / 79.0;  // render at twice the size, then warp down
+  const RenderedPlate plate = renderer_.render(reg.text, reg.split, style);
+  sample.two_rows = style.layout == PlateLayout::kTwoRows && reg.split > 0;
+
+  // Target quad: scaled, rotated in plane, corners pushed for perspective.
+  const double w = plate.image.cols / 2.0, h = plate.image.rows / 2.0;
+  const double angle = uniform(rng_, -settings_.max_tilt_degrees, settings_.max_tilt_degrees) * CV_PI / 180.0;
+  const cv::Size frame = settings_.frame;
+  const double reach = std::hypot(w, h) / 2.0 + 4;
+  const cv::Point2d centre(uniform(rng_, reach, frame.width - reach), uniform(rng_, reach, frame.height - reach));
+  const cv::Point2d corners[4] = {{-w / 2, -h / 2}, {w / 2, -h / 2}, {w / 2, h / 2}, {-w / 2, h / 2}};
+  std::vector<cv::Point2f> src = {{0, 0}, {static_cast<float>(plate.image.cols), 0},
+                                  {static_cast<float>(plate.image.cols), static_cast<float>(plate.image.rows)},
+                                  {0, static_cast<float>(plate.image.rows)}};
+  std::vector<cv::Point2f> dst;
+  const double jitter = settings_.max_perspective * h;
+  for (const auto& c : corners) {
+    const double x = c.x * std::cos(angle) - c.y * std::sin(angle) + uniform(rng_, -jitter, jitter);
+    const double y = c.x * std::sin(angle) + c.y * std::cos(angle) + uniform(rng_, -jitter, jitter);
+    dst.emplace_back(static_cast<float>(centre.x + x), static_cast<float>(centre.y + y));
+  }
+  const cv::Mat homography = cv::getPerspectiveTransform(src, dst);
+
+  cv::Mat frame_img = background();
+  if (night) {  // IR: a dark scene, the retro-reflective plate bright
+    cv::Mat gray;
+    cv::cvtColor(frame_img, gray, cv::COLOR_BGR2GRAY);
+    gray *= uniform(rng_, 0.15, 0.4);
+    cv::cvtColor(gray, frame_img, cv::COLOR_GRAY2BGR);
+  }
+  cv::Mat warped, mask;
+  cv::warpPerspective(plate.image, warped, homography, frame, cv::INTER_AREA);
+  cv::warpPerspective(cv::Mat(plate.image.size(), CV_8UC1, cv::Scalar(255)), mask, homography, frame, cv::INTER_AREA);
+  if (night) {
+    cv::Mat g;
+    cv::cvtColor(warped, g, cv::COLOR_BGR2GRAY);
+    cv::cvtColor(g, warped, cv::COLOR_GRAY2BGR);
+  }
+  // Lighting on the plate: brightness, a glare spot, dirt specks.
+  warped.convertTo(warped, -1, uniform(rng_, 0.6, 1.05), uniform(rng_, -25, 15));
+  if (chance(rng_, 0.2)) {
+    cv::Mat glare = cv::Mat::zeros(frame, CV_8UC3);
+    cv::circle(glare, cv::Point(dst[0] + (dst[2] - dst[0]) * uniform(rng_, 0.2, 0.8)), static_cast<int>(h * 0.4),
+               cv::Scalar::all(uniform(rng_, 40, 110)), cv::FILLED);
+    cv::GaussianBlur(glare, glare, {0, 0}, h * 0.2 + 1);
+    warped += glare;
+  }
+  if (chance(rng_, 0.3)) {
+    for (int i = 0; i < 12; ++i) {
+      const cv::Point2f p = dst[0] + (dst[2] - dst[0]) * static_cast<float>(uniform(rng_, 0, 1)) +
+                            (dst[3] - dst[0]) * static_cast<float>(uniform(rng_, -0.4, 0.4));
+      cv::circle(warped, p, std::max(1, static_cast<int>(h * 0.02)), cv::Scalar::all(uniform(rng_, 60, 120)), cv::FILLED);
+    }
+  }
+  warped.copyTo(frame_img, mask > 128);
+
+  // Camera: blur, noise, compression.
+  if (chance(rng_, 0.5)) cv::GaussianBlur(frame_img, frame_img, {0, 0}, uniform(rng_, 0.3, 1.1));
+  if (chance(rng_, 0.3)) motion_blur(frame_img, std::uniform_int_distribution<int>(2, 5)(rng_), uniform(rng_, 0, 180));
+  cv::Mat noise(frame, CV_16SC3);
+  cv::RNG(rng_()).fill(noise, cv::RNG::NORMAL, cv::Scalar::all(0), cv::Scalar::all(uniform(rng_, 1, 7)));
+  cv::Mat noisy;
+  frame_img.convertTo(noisy, CV_16SC3);
+  noisy += noise;
+  noisy.convertTo(frame_img, CV_8UC3);
+  std::vector<std::uint8_t> jpeg;
+  cv::imencode(".jpg", frame_img, jpeg, {cv::IMWRITE_JPEG_QUALITY, static_cast<int>(uniform(rng_, 40, 95))});
+  sample.image = cv::imdecode(jpeg, cv::IMREAD_COLOR);
+  sample.box = cv::boundingRect(dst) & cv::Rect(0, 0, frame.width, frame.height);
+  return sample;
+}
+
+}  // namespace anpr::synth

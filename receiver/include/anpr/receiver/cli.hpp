@@ -1,0 +1,16 @@
+#pragma once
+/// @file
+/// The anpr-receiver command line: each function registers one subcommand on the application.
+
+#include <CLI/CLI.hpp>
+
+namespace anpr::receiver::cli {
+
+/// "anpr-receiver <version> (git <revision>)".
+[[nodiscard]] std::string version_string();
+
+/// `anpr-receiver validate [--type KIND] FILE...`: runs message files through the shared decoder
+/// and reports, per file, whether it would be accepted and, if not, which field and why.
+void add_validate_command(CLI::App& app, int& exit_code);
+
+}  // namespace anpr::receiver::cli

@@ -1,0 +1,23 @@
+// anpr-receiver: the control-room service. Wires the commands of the receiver library together.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+#include "anpr/common/error.hpp"
+#include "anpr/receiver/cli.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"anpr-receiver: ingests plate reads, checks watchlists, records vehicle movements"};
+  app.set_version_flag("--version", anpr::receiver::cli::version_string());
+  app.require_subcommand(1);
+  int exit_code = 0;
+  anpr::receiver::cli::add_validate_command(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const anpr::Error& e) {
+    std::fprintf(stderr, "anpr-receiver: %s\n", e.what());
+    return 2;
+  }
+  return exit_code;
+}

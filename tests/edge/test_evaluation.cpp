@@ -1,0 +1,98 @@
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "anpr/common/error.hpp"
+#include "anpr/edge/evaluation.hpp"
+
+using namespace anpr::edge;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string write_manifest(const std::string& name, const std::string& text) {
+  const fs::path p = fs::temp_directory_path() / (name + std::to_string(::getpid()) + ".csv");
+  std::ofstream(p) << text;
+  return p.string();
+}
+
+PlateResult plate(const std::string& text, cv::Rect box, std::vector<std::string> alternatives = {}) {
+  PlateResult p;
+  p.text.text = text;
+  p.text.confidence = 0.95;
+  for (auto& a : alternatives) p.text.candidates.push_back({a, 0.5});
+  p.box = box;
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("manifest parsing", "[evaluation]") {
+  const auto plates = load_manifest(write_manifest("ok", "image,plate,x,y,w,h,country\na.jpg,ab12 cde,1,2,30,10,GB\nb.jpg,M5XSX,,,,,\n"));
+  REQUIRE(plates.size() == 2);
+  CHECK(plates[0].plate == "AB12CDE");
+  CHECK(plates[0].box == cv::Rect(1, 2, 30, 10));
+  CHECK(plates[0].country == "GB");
+  CHECK(plates[0].line == 2);
+  CHECK_FALSE(plates[1].box);
+}
+
+TEST_CASE("manifest errors name the line", "[evaluation][rejects]") {
+  CHECK_THROWS_WITH(load_manifest(write_manifest("bad1", "image,plate,x,y,w,h,country\na.jpg,AB12CDE,1,2,x,10,GB\n")),
+                    Catch::Contains(":2: the box"));
+  CHECK_THROWS_WITH(load_manifest(write_manifest("bad2", "image,plate\na.jpg,AB12CDE\nb.jpg,AB-12?\n")),
+                    Catch::Contains(":3: plate"));
+  CHECK_THROWS_WITH(load_manifest(write_manifest("bad3", "image,plate\n")), Catch::Contains("lists no plates"));
+  CHECK_THROWS_AS(load_manifest("/nonexistent/manifest.csv"), anpr::Error);
+}
+
+TEST_CASE("edit distance and IoU", "[evaluation]") {
+  CHECK(edit_distance("AB12CDE", "AB12CDE") == 0);
+  CHECK(edit_distance("AB12CDE", "AB12CD") == 1);
+  CHECK(edit_distance("AB12CDE", "A812CDF") == 2);
+  CHECK(edit_distance("", "ABC") == 3);
+  CHECK(box_iou({0, 0, 10, 10}, {0, 0, 10, 10}) == Approx(1.0));
+  CHECK(box_iou({0, 0, 10, 10}, {5, 0, 10, 10}) == Approx(50.0 / 150.0));
+  CHECK(box_iou({0, 0, 10, 10}, {20, 20, 5, 5}) == 0.0);
+}
+
+TEST_CASE("scoring associates the plate overlapping the labelled box", "[evaluation]") {
+  LabelledPlate truth{"a.jpg", "AB12CDE", cv::Rect(100, 100, 100, 25), "GB", 2};
+  ReadResult result;
+  result.plates = {plate("XY99ZZZ", {400, 300, 100, 25}), plate("AB12CDF", {102, 101, 98, 24}, {"AB12CDE"})};
+  const auto o = score_plate(truth, result, 10);
+  CHECK(o.read == "AB12CDF");
+  CHECK_FALSE(o.exact);
+  CHECK(o.in_top_n);
+  CHECK(o.char_accuracy == Approx(6.0 / 7.0));
+  REQUIRE(o.detected);
+  CHECK(*o.detected);
+  CHECK_FALSE(score_plate(truth, result, 1).in_top_n);
+}
+
+TEST_CASE("scoring without a detection counts as a miss, not an error", "[evaluation]") {
+  LabelledPlate truth{"a.jpg", "AB12CDE", cv::Rect(100, 100, 100, 25), "GB", 2};
+  const auto o = score_plate(truth, ReadResult{}, 10);
+  CHECK(o.read.empty());
+  CHECK_FALSE(o.exact);
+  CHECK(o.char_accuracy == 0.0);
+  CHECK_FALSE(*o.detected);
+}
+
+TEST_CASE("summary: accuracy, recall, percentiles, calibration", "[evaluation]") {
+  LabelledPlate t1{"a.jpg", "AB12CDE", cv::Rect(0, 0, 10, 10), "", 2};
+  LabelledPlate t2{"b.jpg", "XY99ZZZ", std::nullopt, "", 3};
+  PlateOutcome o1;
+  o1.truth = &t1; o1.read = "AB12CDE"; o1.exact = o1.in_top_n = true; o1.char_accuracy = 1; o1.detected = true; o1.confidence = 0.95;
+  PlateOutcome o2;
+  o2.truth = &t2; o2.read = "XY99ZZ2"; o2.char_accuracy = 6.0 / 7.0; o2.confidence = 0.92;
+  const auto s = summarise({o1, o2}, {10, 20, 30, 40}, {});
+  CHECK(s.exact == Approx(0.5));
+  CHECK(s.top_n == Approx(0.5));
+  CHECK(*s.detection_recall == Approx(1.0));
+  CHECK(s.median_ms == Approx(30));
+  CHECK(s.p95_ms == Approx(40));
+  CHECK(s.confident_reads == 2);
+  CHECK(s.confident_precision == Approx(0.5));
+}

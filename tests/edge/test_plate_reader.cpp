@@ -1,0 +1,97 @@
+// The whole reader on generated UK plates with known text (golden values, not accuracy floors:
+// those are measured by `anpr-edge eval`).
+#include <catch2/catch.hpp>
+
+#include <opencv2/imgproc.hpp>
+
+#include "anpr/edge/plate_reader.hpp"
+#include "anpr/synth/scene_generator.hpp"
+
+using namespace anpr;
+using namespace anpr::edge;
+
+namespace {
+
+PlateReader& reader() {
+  static PlateReader r(ReaderSettings{}, make_tesseract_engine({}));
+  return r;
+}
+
+synth::SceneSample scene(const std::string& text, std::size_t split, synth::PlateStyle style, bool night,
+                         double tilt, std::uint64_t seed, int char_px = 32) {
+  synth::SceneSettings s;
+  s.frame = {960, 540};
+  s.min_char_px = s.max_char_px = char_px;
+  s.max_tilt_degrees = tilt;
+  s.max_perspective = 0.05;
+  synth::SceneGenerator generator(s, seed);
+  return generator.make({text, split, ""}, style, night);
+}
+
+bool read_back(const synth::SceneSample& s) {
+  const auto result = reader().read(s.image);
+  for (const auto& p : result.plates) {
+    if (p.text.text == s.text) return true;
+  }
+  UNSCOPED_INFO("expected " << s.text << ", read " << (result.plates.empty() ? "(none)" : result.plates.front().text.text));
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("reads a white front plate", "[reader]") {
+  synth::PlateStyle style;
+  CHECK(read_back(scene("AB12CDE", 4, style, false, 3, 11)));
+}
+
+TEST_CASE("reads a yellow rear plate with a UK band", "[reader]") {
+  synth::PlateStyle style;
+  style.side = synth::PlateSide::kRear;
+  style.uk_band = true;
+  CHECK(read_back(scene("YX65LMN", 4, style, false, 3, 12)));
+}
+
+TEST_CASE("reads older formats", "[reader]") {
+  synth::PlateStyle style;
+  CHECK(read_back(scene("P123RST", 4, style, false, 2, 13)));
+  CHECK(read_back(scene("ABZ1234", 3, style, false, 2, 14)));
+}
+
+TEST_CASE("reads a two-row square plate", "[reader]") {
+  synth::PlateStyle style;
+  style.layout = synth::PlateLayout::kTwoRows;
+  style.side = synth::PlateSide::kRear;
+  CHECK(read_back(scene("KM19FGH", 4, style, false, 2, 15, 30)));
+}
+
+TEST_CASE("reads an IR night image", "[reader]") {
+  synth::PlateStyle style;
+  CHECK(read_back(scene("LR70WXY", 4, style, true, 3, 16)));
+}
+
+TEST_CASE("reads a plate tilted by about 12 degrees", "[reader]") {
+  synth::PlateStyle style;
+  style.font = 1;
+  const auto s = scene("GH07JKL", 4, style, false, 12, 17);
+  CHECK(read_back(s));
+}
+
+TEST_CASE("reports the plate's box where the plate is", "[reader]") {
+  synth::PlateStyle style;
+  const auto s = scene("AB12CDE", 4, style, false, 2, 18);
+  const auto result = reader().read(s.image);
+  REQUIRE_FALSE(result.plates.empty());
+  const cv::Rect box = result.plates.front().box;
+  const double inter = (box & s.box).area();
+  CHECK(inter / (box.area() + s.box.area() - inter) > 0.5);
+}
+
+TEST_CASE("degenerate images give no plate and no crash", "[reader][rejects]") {
+  CHECK(reader().read(cv::Mat()).plates.empty());
+  CHECK(reader().read(cv::Mat(1, 1, CV_8UC3, cv::Scalar::all(0))).plates.empty());
+  CHECK(reader().read(cv::Mat(480, 640, CV_8UC3, cv::Scalar::all(255))).plates.empty());
+  cv::Mat noise(480, 640, CV_8UC1);
+  cv::randu(noise, 0, 255);
+  CHECK(reader().read(noise).plates.size() <= 1);
+  CHECK(reader().read(cv::Mat(4000, 6000, CV_8UC3, cv::Scalar::all(90))).plates.empty());
+}

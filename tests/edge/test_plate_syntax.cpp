@@ -1,0 +1,92 @@
+#include <catch2/catch.hpp>
+
+#include "anpr/edge/plate_syntax.hpp"
+
+using namespace anpr::edge;
+
+namespace {
+
+// A row reading where each character has the given top choice and probability, and optional
+// alternatives written as "X:0.3".
+RowReading row(const std::string& text, float p = 0.9F) {
+  RowReading r;
+  for (char c : text) r.chars.push_back(CharChoice{{{c, p}}, {}});
+  return r;
+}
+
+PlateSyntax uk_only() { return PlateSyntax(SyntaxSettings{{"gb"}, 10}); }
+
+}  // namespace
+
+TEST_CASE("a clean UK read is kept and classified", "[syntax]") {
+  const auto t = uk_only().rank({row("AB12CDE")});
+  CHECK(t.text == "AB12CDE");
+  CHECK(t.format == "gb-current");
+  CHECK(t.country == "GB");
+  CHECK(t.char_confidences.size() == 7);
+  CHECK(t.confidence == Approx(0.9).margin(1e-6));
+}
+
+TEST_CASE("letter/digit confusions are repaired where the format says which belongs", "[syntax]") {
+  CHECK(uk_only().rank({row("5O12CDE")}).text == "SO12CDE");  // 5 in a letter position
+  CHECK(uk_only().rank({row("A812CDE")}).text == "A812CDE");  // fits the prefix format as read
+  CHECK(uk_only().rank({row("AB1ZCDE")}).text == "AB12CDE");  // Z in a digit position
+  CHECK(uk_only().rank({row("0V05XYZ")}).text == "OV05XYZ");
+  CHECK(uk_only().rank({row("SO5IABC")}).text == "SO51ABC");
+  CHECK(uk_only().rank({row("A1Z3BCD")}).text == "A123BCD");  // prefix format
+}
+
+TEST_CASE("a repaired character costs some confidence", "[syntax]") {
+  const auto clean = uk_only().rank({row("AB12CDE")});
+  const auto repaired = uk_only().rank({row("5O12CDE")});
+  CHECK(repaired.confidence < clean.confidence);
+  CHECK(repaired.confidence > 0.8);
+}
+
+TEST_CASE("OCR alternatives are used before blind confusion swaps", "[syntax]") {
+  RowReading r = row("AB12CDE");
+  r.chars[4].options = {{'4', 0.6F}, {'C', 0.5F}};
+  CHECK(uk_only().rank({r}).text == "AB12CDE");
+}
+
+TEST_CASE("stray edge characters (frame read as I or 1) are trimmed", "[syntax]") {
+  RowReading r = row("IAB12CDE");
+  r.chars[0].options = {{'I', 0.3F}};
+  CHECK(uk_only().rank({r}).text == "AB12CDE");
+}
+
+TEST_CASE("two rows are read top then bottom", "[syntax]") {
+  const auto t = uk_only().rank({row("AB12"), row("CDE")});
+  CHECK(t.text == "AB12CDE");
+  CHECK(t.format == "gb-current");
+}
+
+TEST_CASE("a text fitting no format is never forced into one", "[syntax]") {
+  // K and X have no digit look-alikes: no UK shape fits, so the raw text stands.
+  const auto t = uk_only().rank({row("KX123KX")});
+  CHECK(t.text == "KX123KX");
+  CHECK(t.format == "unknown");
+}
+
+TEST_CASE("with other countries configured, foreign plates are read as they are", "[syntax]") {
+  const PlateSyntax eu(SyntaxSettings{{"sk", "cz"}, 10});
+  const auto t = eu.rank({row("BA123AB")});
+  CHECK(t.text == "BA123AB");
+  CHECK(t.format == "unknown");
+  // No UK correction without "gb": a digit stays a digit.
+  CHECK(eu.rank({row("5O12CDE")}).text == "5O12CDE");
+}
+
+TEST_CASE("alternatives are ranked and exclude the first choice", "[syntax]") {
+  const auto t = uk_only().rank({row("5O12CDE")});
+  REQUIRE_FALSE(t.candidates.empty());
+  for (const auto& c : t.candidates) {
+    CHECK(c.text != t.text);
+    CHECK(c.confidence <= t.confidence);
+  }
+}
+
+TEST_CASE("nothing read gives an empty text", "[syntax]") {
+  CHECK(uk_only().rank({}).text.empty());
+  CHECK(uk_only().rank({RowReading{}}).text.empty());
+}

@@ -1,0 +1,40 @@
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "anpr/common/message_codec.hpp"
+#include "anpr/receiver/cli.hpp"
+
+using namespace anpr;
+namespace fs = std::filesystem;
+
+namespace {
+
+int run_cli(std::vector<std::string> args) {
+  CLI::App app;
+  int exit_code = -1;
+  receiver::cli::add_validate_command(app, exit_code);
+  args.insert(args.begin(), "anpr-receiver");
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  app.parse(static_cast<int>(argv.size()), argv.data());
+  return exit_code;
+}
+
+std::string write(const std::string& name, const std::string& content) {
+  const fs::path p = fs::temp_directory_path() / (std::to_string(::getpid()) + name);
+  std::ofstream(p, std::ios::binary) << content;
+  return p.string();
+}
+
+}  // namespace
+
+TEST_CASE("validate accepts a valid message and rejects a bad one", "[validate]") {
+  const StatusMessage s{"cam1", "ashby", CameraState::kOnline, 1795590299000, "0.1.0"};
+  const auto good = write("good.json", encode(s));
+  const auto bad = write("bad.json", "{\"schema_version\": 1, \"type\": \"status\"}");
+  CHECK(run_cli({"validate", "--type", "status", good}) == 0);
+  CHECK(run_cli({"validate", "--type", "status", good, bad}) == 1);
+  CHECK(run_cli({"validate", "--type", "status", "/nonexistent.json"}) == 1);
+}
