@@ -4,8 +4,10 @@
 
 #include "anpr/common/error.hpp"
 #include "anpr/edge/cli.hpp"
+#include "anpr/edge/openmp_limit.hpp"
 
 int main(int argc, char** argv) {
+  anpr::edge::limit_openmp_threads(argv);
   CLI::App app{"anpr-edge: reads number plates from camera video and publishes them over MQTT"};
   app.set_version_flag("--version", anpr::edge::cli::version_string());
   app.require_subcommand(1);

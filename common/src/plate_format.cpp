@@ -142,6 +142,19 @@ const std::vector<PlateFormat>& uk_formats() {
   return formats;
 }
 
+const std::vector<PlateFormat>& european_layouts() {
+  static const std::vector<PlateFormat> layouts = [] {
+    constexpr std::string_view kLetters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    PlateFormat f{"unknown", "", {}, {}};
+    f.shapes.push_back(shape({kLetters, kLetters, kDigits, kDigits, kDigits, kLetters, kLetters}, 2));
+    f.shapes.push_back(shape({kDigits, kDigits, kDigits, kDigits, kLetters, kLetters, kLetters}, 4));
+    f.shapes.push_back(shape({kDigits, kLetters, kLetters, kDigits, kDigits, kDigits, kDigits}, 3));
+    f.shapes.push_back(shape({kDigits, kLetters, kDigits, kDigits, kDigits, kDigits, kDigits}, 3));
+    return std::vector<PlateFormat>{f};
+  }();
+  return layouts;
+}
+
 FormatMatch classify_plate(std::string_view normalised, const std::vector<PlateFormat>& formats) {
   for (const PlateFormat& format : formats) {
     for (const PlateShape& s : format.shapes) {

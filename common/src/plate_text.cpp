@@ -34,10 +34,13 @@ bool is_normalised_plate(std::string_view text) noexcept {
 
 std::string display_plate(std::string_view normalised) {
   const FormatMatch match = classify_uk_plate(normalised);
-  std::string out(normalised);
-  if (match.shape != nullptr && match.shape->split > 0 && match.shape->split < out.size()) {
-    out.insert(match.shape->split, " ");
+  if (match.shape == nullptr || match.shape->split == 0 || match.shape->split >= normalised.size()) {
+    return std::string(normalised);
   }
+  // Built by concatenation: GCC 12's -Wrestrict misfires on std::string::insert (PR 105651).
+  std::string out(normalised.substr(0, match.shape->split));
+  out += ' ';
+  out += normalised.substr(match.shape->split);
   return out;
 }
 

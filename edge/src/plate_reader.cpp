@@ -14,6 +14,9 @@ double ms_since(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
+// A longer reading of the same plate wins if it is at least this share as confident.
+constexpr double kLongerReadingShare = 0.85;
+
 double overlap_ratio(const cv::Rect& a, const cv::Rect& b) {
   const double inter = (a & b).area();
   return inter / std::max(1, std::min(a.area(), b.area()));
@@ -27,6 +30,18 @@ PlateReader::PlateReader(ReaderSettings settings, std::unique_ptr<OcrEngine> ocr
       detector_(settings_.detector),
       rectifier_(settings_.rectifier),
       syntax_(settings_.syntax) {}
+
+PlateText PlateReader::read_rows(const std::vector<RectifiedRow>& rows, cv::Mat RectifiedRow::*variant,
+                                StageTimings& timings) {
+  auto t = Clock::now();
+  std::vector<RowReading> readings;
+  for (const auto& row : rows) readings.push_back(ocr_->read_row(row.*variant));
+  timings.ocr_ms += ms_since(t);
+  t = Clock::now();
+  PlateText text = syntax_.rank(readings);
+  timings.syntax_ms += ms_since(t);
+  return text;
+}
 
 ReadResult PlateReader::read(const cv::Mat& image) {
   ReadResult result;
@@ -50,15 +65,18 @@ ReadResult PlateReader::read(const cv::Mat& image) {
     t = Clock::now();
     const auto rows = rectifier_.rectify(gray, candidate);
     result.timings.rectify_ms += ms_since(t);
+    const bool printed = std::all_of(rows.begin(), rows.end(), [&](const RectifiedRow& r) {
+      return r.contrast >= settings_.min_row_contrast;
+    });
+    if (!printed) continue;
 
-    t = Clock::now();
-    std::vector<RowReading> readings;
-    for (const auto& row : rows) readings.push_back(ocr_->read_row(row.binary));
-    result.timings.ocr_ms += ms_since(t);
-
-    t = Clock::now();
-    PlateText text = syntax_.rank(readings);
-    result.timings.syntax_ms += ms_since(t);
+    // Read the cleaned binary rows; where that is not convincing, also the grey rows (Tesseract
+    // binarises them itself, which wins on uneven light) and keep the better reading.
+    PlateText text = read_rows(rows, &RectifiedRow::binary, result.timings);
+    if (text.confidence < settings_.second_look_below) {
+      PlateText second = read_rows(rows, &RectifiedRow::gray, result.timings);
+      if (second.confidence > text.confidence) text = std::move(second);
+    }
     if (text.text.size() < 2 || text.confidence < settings_.min_confidence) continue;
 
     PlateResult plate;
@@ -71,16 +89,21 @@ ReadResult PlateReader::read(const cv::Mat& image) {
     plates.push_back(std::move(plate));
   }
 
-  // One result per physical plate: overlapping candidates keep the most confident reading.
+  // One result per physical plate. Overlapping candidates are the same plate read whole or in
+  // part (one row of a two-row plate, one group of characters): keep the most confident, unless
+  // a longer reading of the same plate is nearly as confident.
   std::sort(plates.begin(), plates.end(), [](const PlateResult& a, const PlateResult& b) {
     return a.text.confidence > b.text.confidence;
   });
   for (auto& p : plates) {
-    const bool overlaps = std::any_of(result.plates.begin(), result.plates.end(), [&](const PlateResult& kept) {
+    auto same = std::find_if(result.plates.begin(), result.plates.end(), [&](const PlateResult& kept) {
       return overlap_ratio(kept.box, p.box) > 0.4;
     });
-    if (!overlaps && result.plates.size() < static_cast<std::size_t>(settings_.max_plates)) {
-      result.plates.push_back(std::move(p));
+    if (same == result.plates.end()) {
+      if (result.plates.size() < static_cast<std::size_t>(settings_.max_plates)) result.plates.push_back(std::move(p));
+    } else if (p.text.text.size() > same->text.text.size() &&
+               p.text.confidence >= kLongerReadingShare * same->text.confidence) {
+      *same = std::move(p);
     }
   }
   return result;

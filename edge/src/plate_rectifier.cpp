@@ -7,28 +7,22 @@
 namespace anpr::edge {
 namespace {
 
-// Keeps only connected components shaped like characters of the expected height.
-cv::Mat keep_glyphs(const cv::Mat& binary, int char_height) {
-  cv::Mat ink = 255 - binary;  // components are the characters
-  cv::Mat labels, stats, centroids;
-  const int n = cv::connectedComponentsWithStats(ink, labels, stats, centroids, 8, CV_32S);
-  std::vector<std::uint8_t> keep(static_cast<std::size_t>(n), 0);
-  for (int i = 1; i < n; ++i) {
-    const int w = stats.at<int>(i, cv::CC_STAT_WIDTH);
-    const int h = stats.at<int>(i, cv::CC_STAT_HEIGHT);
-    const int y = stats.at<int>(i, cv::CC_STAT_TOP);
-    const bool tall_enough = h >= 0.45 * char_height && h <= 1.35 * char_height;
-    const bool narrow_enough = w <= 1.6 * char_height;
-    const bool spans_rows = y <= 0 && y + h >= binary.rows;  // frame edge or band border
-    keep[static_cast<std::size_t>(i)] = tall_enough && narrow_enough && !spans_rows ? 1 : 0;
-  }
+// Whitens everything outside the detected characters (expanded a little): frames, bands,
+// bolts and separators are gone while the characters stay whole, even where they touch a frame.
+cv::Mat keep_character_boxes(const cv::Mat& binary, const std::vector<cv::Rect>& chars,
+                             const cv::Mat& to_row, double pad) {
   cv::Mat out(binary.size(), CV_8UC1, cv::Scalar(255));
-  for (int y = 0; y < labels.rows; ++y) {
-    const int* l = labels.ptr<int>(y);
-    std::uint8_t* o = out.ptr<std::uint8_t>(y);
-    for (int x = 0; x < labels.cols; ++x) {
-      if (l[x] > 0 && keep[static_cast<std::size_t>(l[x])]) o[x] = 0;
-    }
+  const cv::Rect all(0, 0, binary.cols, binary.rows);
+  for (const cv::Rect& c : chars) {
+    std::vector<cv::Point2f> corners = {{static_cast<float>(c.x), static_cast<float>(c.y)},
+                                        {static_cast<float>(c.br().x), static_cast<float>(c.y)},
+                                        {static_cast<float>(c.br().x), static_cast<float>(c.br().y)},
+                                        {static_cast<float>(c.x), static_cast<float>(c.br().y)}};
+    cv::transform(corners, corners, to_row);
+    cv::Rect r = cv::boundingRect(corners);
+    const int p = static_cast<int>(std::lround(pad));
+    r = cv::Rect(r.x - p, r.y - p, r.width + 2 * p, r.height + 2 * p) & all;
+    if (!r.empty()) binary(r).copyTo(out(r));
   }
   return out;
 }
@@ -65,7 +59,11 @@ RectifiedRow PlateRectifier::rectify_row(const cv::Mat& gray, const CharRow& row
 
   cv::Mat binary;
   cv::threshold(upright, binary, 0, 255, cv::THRESH_BINARY | cv::THRESH_OTSU);
-  binary = keep_glyphs(binary, settings_.char_height);
+  cv::Scalar ink_mean, ink_std, bg_mean, bg_std;
+  cv::meanStdDev(upright, ink_mean, ink_std, binary == 0);
+  cv::meanStdDev(upright, bg_mean, bg_std, binary != 0);
+  out.contrast = (bg_mean[0] - ink_mean[0]) / (ink_std[0] + bg_std[0] + 1.0);
+  binary = keep_character_boxes(binary, row.chars, to_row, 0.08 * settings_.char_height);
 
   const int p = settings_.padding;
   cv::copyMakeBorder(upright, out.gray, p, p, p, p, cv::BORDER_REPLICATE);

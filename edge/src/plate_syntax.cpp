@@ -12,9 +12,13 @@ namespace {
 
 // A misread the format repairs counts as this fraction of the engine's confidence in what it saw.
 constexpr double kConfusionFactor = 0.8;
-// Texts that fit no configured format rank below those that do.
-constexpr double kNoFormatFactorUkOnly = 0.55;
-constexpr double kNoFormatFactorMixed = 0.9;
+// Priors on the text as a whole: almost every plate fits a known layout, and almost every plate
+// mixes letters and digits. Texts that do neither are more likely signs, grilles or half-reads.
+constexpr double kNoLayoutFactorUkOnly = 0.4;
+constexpr double kNoLayoutFactorMixed = 0.6;
+constexpr double kSingleKindFactor = 0.7;  // letters only or digits only
+// Dropping a character at either end (a frame edge read as 'I', a band read as 'E').
+constexpr double kDropFactor = 0.7;
 
 struct Scored {
   std::string text;
@@ -31,28 +35,38 @@ double geometric_mean(const std::vector<double>& p) {
   return std::exp(log_sum / static_cast<double>(p.size()));
 }
 
-// The best character for one slot: an OCR option that fits, else a confusion of the top choice.
+// The best character for one slot: an OCR option that fits, or a look-alike of an option
+// (at a discount); whichever the engine believed more.
 bool best_for_slot(const CharChoice& c, const CharSlot& slot, char& out, double& p) {
+  bool found = false;
+  p = 0.0;
   for (const auto& option : c.options) {
-    if (slot.accepts(option.symbol)) {
+    if (slot.accepts(option.symbol) && option.probability > p) {
       out = option.symbol;
       p = option.probability;
-      return true;
+      found = true;
+    }
+    for (char alt : confusable_with(option.symbol)) {
+      const double q = option.probability * kConfusionFactor;
+      if (slot.accepts(alt) && q > p) {
+        out = alt;
+        p = q;
+        found = true;
+      }
     }
   }
-  const auto& top = c.options.front();
-  for (char alt : confusable_with(top.symbol)) {
-    if (slot.accepts(alt)) {
-      out = alt;
-      p = top.probability * kConfusionFactor;
-      return true;
-    }
-  }
-  return false;
+  return found;
 }
 
-void fit_shapes(const std::vector<CharChoice>& chars, double penalty, std::vector<Scored>& out) {
-  for (const PlateFormat& format : uk_formats()) {
+bool mixes_letters_and_digits(const std::string& text) {
+  const bool letters = std::any_of(text.begin(), text.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+  const bool digits = std::any_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+  return letters && digits;
+}
+
+void fit_shapes(const std::vector<CharChoice>& chars, const std::vector<PlateFormat>& formats,
+                double penalty, std::vector<Scored>& out) {
+  for (const PlateFormat& format : formats) {
     for (const PlateShape& shape : format.shapes) {
       if (shape.slots.size() != chars.size()) continue;
       Scored s;
@@ -79,6 +93,8 @@ PlateSyntax::PlateSyntax(SyntaxSettings settings) : settings_(std::move(settings
   const auto& c = settings_.countries;
   uk_ = c.empty() || std::find(c.begin(), c.end(), "gb") != c.end();
   uk_only_ = uk_ && c.size() <= 1;
+  if (uk_) formats_.insert(formats_.end(), uk_formats().begin(), uk_formats().end());
+  if (!uk_only_) formats_.insert(formats_.end(), european_layouts().begin(), european_layouts().end());
 }
 
 PlateText PlateSyntax::rank(const std::vector<RowReading>& rows) const {
@@ -96,22 +112,20 @@ PlateText PlateSyntax::rank(const std::vector<RowReading>& rows) const {
       if (n < drop_front + drop_back + 2) continue;
       const std::vector<CharChoice> kept(chars.begin() + static_cast<long>(drop_front),
                                          chars.end() - static_cast<long>(drop_back));
-      double penalty = 1.0;
-      if (drop_front) penalty *= 1.0 - 0.8 * chars.front().options.front().probability;
-      if (drop_back) penalty *= 1.0 - 0.8 * chars.back().options.front().probability;
+      const double penalty = std::pow(kDropFactor, static_cast<double>(drop_front + drop_back));
       Scored raw;
       for (const auto& c : kept) {
         raw.text.push_back(c.options.front().symbol);
         raw.probabilities.push_back(c.options.front().probability);
       }
-      const FormatMatch match = uk_ ? classify_uk_plate(raw.text) : FormatMatch{};
-      raw.format = match.format;
-      raw.country = match.country;
-      const bool fits = match.format != "unknown";
-      raw.score = geometric_mean(raw.probabilities) * penalty *
-                  (fits || !uk_ ? 1.0 : (uk_only_ ? kNoFormatFactorUkOnly : kNoFormatFactorMixed));
-      scored.push_back(std::move(raw));
-      if (uk_) fit_shapes(kept, penalty, scored);
+      raw.score = geometric_mean(raw.probabilities) * penalty;
+      fit_shapes(kept, formats_, penalty, scored);
+      const FormatMatch match = classify_plate(raw.text, formats_);
+      if (match.shape == nullptr) {
+        raw.score *= uk_only_ ? kNoLayoutFactorUkOnly : kNoLayoutFactorMixed;
+        if (!mixes_letters_and_digits(raw.text)) raw.score *= kSingleKindFactor;
+        scored.push_back(std::move(raw));
+      }
     }
   }
 

@@ -1,4 +1,3 @@
-#include <omp.h>
 #include <tesseract/baseapi.h>
 #include <tesseract/resultiterator.h>
 
@@ -41,9 +40,6 @@ class TesseractEngine final : public OcrEngine {
 
   RowReading read_row(const cv::Mat& row) override {
     CV_Assert(row.type() == CV_8UC1 && row.isContinuous());
-    // Debian's Tesseract is built with OpenMP; on a small plate row its threads cost 3-15x more
-    // than they save, and workers already run in parallel. The setting is per calling thread.
-    omp_set_num_threads(1);
     RowReading reading;
     double lo = 0, hi = 0;
     cv::minMaxLoc(row, &lo, &hi);

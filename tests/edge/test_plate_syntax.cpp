@@ -70,11 +70,11 @@ TEST_CASE("a text fitting no format is never forced into one", "[syntax]") {
 
 TEST_CASE("with other countries configured, foreign plates are read as they are", "[syntax]") {
   const PlateSyntax eu(SyntaxSettings{{"sk", "cz"}, 10});
-  const auto t = eu.rank({row("BA123AB")});
+  const auto t = eu.rank({row("BA123AB")});  // a Slovak plate
   CHECK(t.text == "BA123AB");
   CHECK(t.format == "unknown");
   // No UK correction without "gb": a digit stays a digit.
-  CHECK(eu.rank({row("5O12CDE")}).text == "5O12CDE");
+  CHECK(eu.rank({row("A812CDE")}).text == "A812CDE");  // no UK repair to AB12CDE without "gb"
 }
 
 TEST_CASE("alternatives are ranked and exclude the first choice", "[syntax]") {

@@ -54,6 +54,12 @@ struct UkRuleOptions {
 /// The UK formats with default options, built once.
 [[nodiscard]] const std::vector<PlateFormat>& uk_formats();
 
+/// Common continental European layouts, used as a prior when reading plates of other countries
+/// (never to bend a UK plate): letters-digits-letters LL NNN LL (France, Italy, Slovakia),
+/// NNNN LLL (Spain), N LL NNNN and N L N NNNN (Czech Republic). Their format name is
+/// "unknown" and their country empty: a layout does not tell the country.
+[[nodiscard]] const std::vector<PlateFormat>& european_layouts();
+
 /// Classifies a normalised plate against the given formats; first match wins.
 [[nodiscard]] FormatMatch classify_plate(std::string_view normalised,
                                          const std::vector<PlateFormat>& formats);

@@ -19,7 +19,13 @@ struct ReaderSettings {
   DetectorSettings detector;
   RectifierSettings rectifier;
   SyntaxSettings syntax;
-  double min_confidence = 0.45;  ///< plates read below this are dropped as not-a-plate
+  double min_confidence = 0.5;   ///< plates read below this are dropped as not-a-plate
+  /// Cheap verifier before OCR: rows whose ink/background separation (RectifiedRow::contrast)
+  /// is below this are texture or noise, not printed characters. Real plates measured 1.66 at
+  /// the 5th percentile on the real photo set, synthetic ones 2.0; random noise about 1.5.
+  double min_row_contrast = 1.55;
+  /// Readings less confident than this get a second OCR pass on the grey rows.
+  double second_look_below = 0.9;
   int max_plates = 8;
   int max_working_width = 1920;  ///< larger frames are scaled down before detection
 };
@@ -52,6 +58,8 @@ class PlateReader {
   [[nodiscard]] const ReaderSettings& settings() const { return settings_; }
 
  private:
+  PlateText read_rows(const std::vector<RectifiedRow>& rows, cv::Mat RectifiedRow::*variant,
+                      StageTimings& timings);
   ReaderSettings settings_;
   std::unique_ptr<OcrEngine> ocr_;
   PlateDetector detector_;

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "anpr/common/plate_format.hpp"
 #include "anpr/edge/ocr_engine.hpp"
 
 namespace anpr::edge {
@@ -43,6 +44,7 @@ class PlateSyntax {
   SyntaxSettings settings_;
   bool uk_ = true;
   bool uk_only_ = false;
+  std::vector<PlateFormat> formats_;  ///< UK formats and/or European layouts, most specific first
 };
 
 }  // namespace anpr::edge
