@@ -268,7 +268,7 @@ std::vector<PlateCandidate> PlateDetector::detect(const cv::Mat& gray) const {
       const cv::Point2d u = axis / length, n(-u.y, u.x);
       const cv::Point2d d = bottom.left_mid - top.left_mid;
       const double across = d.dot(n);
-      if (across < 1.1 * h || across > 1.9 * h) continue;
+      if (across < 0.9 * h || across > 1.9 * h) continue;  // box heights grow with tilt
       const double b0 = d.dot(u), b1 = (bottom.right_mid - top.left_mid).dot(u);
       const double overlap = std::min(length, b1) - std::max(0.0, b0);
       if (overlap < 0.5 * std::max(length, b1 - b0)) continue;
