@@ -47,9 +47,17 @@ void collect_blobs(const cv::Mat& binary, bool dark, double scale, int min_h, in
 
 // Maximally stable extremal regions: slower, but they separate characters from frames and
 // shadows at whichever threshold does it best.
-void add_mser_blobs(const cv::Mat& gray, const DetectorSettings& s, std::vector<Blob>& blobs) {
-  const int min_area = std::max(8, s.min_char_height * s.min_char_height / 12);
-  auto mser = cv::MSER::create(5, min_area, s.max_char_height * s.max_char_height, 0.25, 0.2);
+void add_mser_blobs(const cv::Mat& full, const DetectorSettings& s, std::vector<Blob>& blobs) {
+  // MSER's cost grows with area and texture: larger frames are searched at reduced size.
+  cv::Mat gray = full;
+  double f = 1.0;
+  if (static_cast<double>(full.total()) > s.mser_max_pixels) {
+    f = std::sqrt(s.mser_max_pixels / static_cast<double>(full.total()));
+    cv::resize(full, gray, cv::Size(), f, f, cv::INTER_AREA);
+  }
+  const int min_h = std::max(6, cvRound(s.min_char_height * f));
+  const int max_h = cvRound(s.max_char_height * f);
+  auto mser = cv::MSER::create(5, std::max(8, min_h * min_h / 12), max_h * max_h, 0.25, 0.2);
   std::vector<std::vector<cv::Point>> regions;
   std::vector<cv::Rect> boxes;
   mser->detectRegions(gray, regions, boxes);
@@ -57,7 +65,7 @@ void add_mser_blobs(const cv::Mat& gray, const DetectorSettings& s, std::vector<
   cv::integral(gray, integral, CV_64F);
   for (std::size_t i = 0; i < regions.size(); ++i) {
     const cv::Rect& r = boxes[i];
-    if (r.height < s.min_char_height || r.height > s.max_char_height) continue;
+    if (r.height < min_h || r.height > max_h) continue;
     const double aspect = static_cast<double>(r.width) / r.height;
     if (aspect < 0.08 || aspect > 1.2) continue;
     const double fill = static_cast<double>(regions[i].size()) / r.area();
@@ -69,7 +77,8 @@ void add_mser_blobs(const cv::Mat& gray, const DetectorSettings& s, std::vector<
                            integral.at<double>(r.y, r.x + r.width) -
                            integral.at<double>(r.y + r.height, r.x) + integral.at<double>(r.y, r.x);
     const double region_mean = region_sum / static_cast<double>(regions[i].size());
-    blobs.push_back(Blob{r, region_mean < box_sum / r.area()});
+    const cv::Rect full_box(cvRound(r.x / f), cvRound(r.y / f), cvRound(r.width / f), cvRound(r.height / f));
+    blobs.push_back(Blob{full_box, region_mean < box_sum / r.area()});
   }
 }
 
