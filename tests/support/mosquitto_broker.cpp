@@ -1,0 +1,111 @@
+#include "mosquitto_broker.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <stdexcept>
+#include <thread>
+
+namespace anpr::test {
+namespace {
+
+bool accepts_connections(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  ::close(fd);
+  return ok;
+}
+
+std::string find_mosquitto() {
+  for (const char* p : {"/usr/sbin/mosquitto", "/usr/bin/mosquitto", "/usr/local/sbin/mosquitto"}) {
+    if (::access(p, X_OK) == 0) return p;
+  }
+  throw std::runtime_error("mosquitto not found: install the mosquitto package (scripts/install-deps.sh)");
+}
+
+}  // namespace
+
+int free_loopback_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = 0;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    ::close(fd);
+    throw std::runtime_error("cannot find a free loopback port");
+  }
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+MosquittoBroker::MosquittoBroker() {
+  char pattern[] = "/tmp/anpr-mosquitto-XXXXXX";
+  if (::mkdtemp(pattern) == nullptr) throw std::runtime_error("cannot create a broker folder");
+  dir_ = pattern;
+  port_ = free_loopback_port();
+  std::ofstream conf(dir_ / "mosquitto.conf");
+  conf << "listener " << port_ << " 127.0.0.1\n"
+       << "allow_anonymous true\n"
+       << "persistence true\n"
+       << "persistence_location " << dir_.string() << "/\n"
+       << "log_dest file " << (dir_ / "mosquitto.log").string() << "\n"
+       << "max_queued_messages 100000\n";
+  conf.close();
+  start();
+}
+
+MosquittoBroker::~MosquittoBroker() {
+  stop();
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
+}
+
+std::string MosquittoBroker::uri() const { return "tcp://127.0.0.1:" + std::to_string(port_); }
+
+void MosquittoBroker::start() {
+  if (pid_ > 0) return;
+  const std::string binary = find_mosquitto();
+  const std::string config = (dir_ / "mosquitto.conf").string();
+  pid_ = ::fork();
+  if (pid_ == 0) {
+    ::execl(binary.c_str(), binary.c_str(), "-c", config.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  if (pid_ < 0) throw std::runtime_error("cannot fork the broker");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!accepts_connections(port_)) {
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      throw std::runtime_error("mosquitto exited at start; see " + (dir_ / "mosquitto.log").string());
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      stop();
+      throw std::runtime_error("mosquitto did not listen on port " + std::to_string(port_) + " within 10 s");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+void MosquittoBroker::stop() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGTERM);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+}  // namespace anpr::test
