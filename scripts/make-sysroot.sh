@@ -33,8 +33,17 @@ for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.l
 done
 [ ${#sources[@]} -gt 0 ] || { echo "make-sysroot.sh: no Debian apt sources found on this machine" >&2; exit 1; }
 
-mmdebstrap --quiet --variant=extract --architectures="$debarch" --include="$packages" \
-  bookworm "$dir.tmp" "${sources[@]}"
+# A package mirror can be caught mid-sync (index size mismatch): try again after a pause.
+for attempt in 1 2 3; do
+  rm -rf "$dir.tmp"
+  if mmdebstrap --quiet --variant=extract --architectures="$debarch" --include="$packages" \
+       bookworm "$dir.tmp" "${sources[@]}"; then
+    break
+  fi
+  [ "$attempt" -lt 3 ] || { echo "make-sysroot.sh: mmdebstrap failed 3 times (see above)" >&2; exit 1; }
+  echo "make-sysroot.sh: mmdebstrap failed (attempt $attempt); retrying in 30 s" >&2
+  sleep 30
+done
 
 # Fix-ups so the extracted tree works as a sysroot:
 # 1. absolute symlinks point into the host's /; make them relative to the sysroot.
