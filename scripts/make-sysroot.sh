@@ -33,17 +33,37 @@ for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.l
 done
 [ ${#sources[@]} -gt 0 ] || { echo "make-sysroot.sh: no Debian apt sources found on this machine" >&2; exit 1; }
 
-# A package mirror can be caught mid-sync (index size mismatch): try again after a pause.
-for attempt in 1 2 3; do
+# A package mirror can be caught mid-sync (index size mismatch): try again after a pause, and
+# last of all without the security suite (a build sysroot only needs headers and ABI-stable
+# libraries; the camera itself installs the package with its own, current dependencies).
+without_security() {
+  local out=$1; shift
+  : > "$out"
+  for f in "$@"; do
+    case "$f" in
+      *.sources) awk -v RS= -v ORS='\n\n' '!/-security/' "$f" >> "$out" ;;
+      *) grep -v -- '-security' "$f" >> "$out" || true ;;
+    esac
+  done
+}
+built=no
+for attempt in 1 2 3 4; do
   rm -rf "$dir.tmp"
+  use=("${sources[@]}")
+  if [ "$attempt" -eq 4 ]; then
+    echo "make-sysroot.sh: last attempt without the security suite" >&2
+    filtered=$(mktemp --suffix=.sources)
+    without_security "$filtered" "${sources[@]}"
+    use=("$filtered")
+  fi
   if mmdebstrap --quiet --variant=extract --architectures="$debarch" --include="$packages" \
-       bookworm "$dir.tmp" "${sources[@]}"; then
+       bookworm "$dir.tmp" "${use[@]}"; then
+    built=yes
     break
   fi
-  [ "$attempt" -lt 3 ] || { echo "make-sysroot.sh: mmdebstrap failed 3 times (see above)" >&2; exit 1; }
-  echo "make-sysroot.sh: mmdebstrap failed (attempt $attempt); retrying in 30 s" >&2
-  sleep 30
+  [ "$attempt" -lt 4 ] && { echo "make-sysroot.sh: mmdebstrap failed (attempt $attempt); retrying in 20 s" >&2; sleep 20; }
 done
+[ "$built" = yes ] || { echo "make-sysroot.sh: mmdebstrap failed 4 times (see above)" >&2; exit 1; }
 
 # Fix-ups so the extracted tree works as a sysroot:
 # 1. absolute symlinks point into the host's /; make them relative to the sysroot.
