@@ -10,6 +10,9 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", anpr::receiver::cli::version_string());
   app.require_subcommand(1);
   int exit_code = 0;
+  anpr::receiver::cli::add_serve_command(app, exit_code);
+  anpr::receiver::cli::add_watchlist_command(app, exit_code);
+  anpr::receiver::cli::add_query_commands(app, exit_code);
   anpr::receiver::cli::add_validate_command(app, exit_code);
   try {
     app.parse(argc, argv);

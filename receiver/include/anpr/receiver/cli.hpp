@@ -13,4 +13,13 @@ namespace anpr::receiver::cli {
 /// and reports, per file, whether it would be accepted and, if not, which field and why.
 void add_validate_command(CLI::App& app, int& exit_code);
 
+/// `anpr-receiver serve`: ingest from the broker until SIGTERM/SIGINT.
+void add_serve_command(CLI::App& app, int& exit_code);
+
+/// `anpr-receiver watchlist import|add|remove|list`.
+void add_watchlist_command(CLI::App& app, int& exit_code);
+
+/// `anpr-receiver movements|hits|cameras`: queries; every search of movements is audited.
+void add_query_commands(CLI::App& app, int& exit_code);
+
 }  // namespace anpr::receiver::cli

@@ -1,0 +1,65 @@
+#pragma once
+/// @file
+/// Ingest: one MQTT message in -> validated by the shared decoder -> stored once (idempotent on
+/// the read id) -> checked against the watchlists -> hits. Rejected messages go to the dead
+/// letters with their reason. Never throws on bad input.
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "anpr/receiver/store.hpp"
+#include "anpr/receiver/watchlist.hpp"
+
+namespace anpr::receiver {
+
+struct IngestSettings {
+  std::string data_dir;        ///< plate crops and overviews go under <data_dir>/images; none kept if empty
+  MatcherSettings matcher;
+};
+
+enum class IngestResult { kStored, kDuplicate, kRejected, kStatus, kHealth };
+
+struct IngestOutcome {
+  IngestResult result = IngestResult::kRejected;
+  std::string error;               ///< why it was rejected
+  std::vector<HitMessage> hits;    ///< raised by this read, highest priority first
+};
+
+struct IngestCounters {
+  std::int64_t stored = 0, duplicates = 0, rejected = 0, hits = 0, status = 0, health = 0;
+};
+
+class Ingestor {
+ public:
+  using Clock = std::function<TimestampMs()>;
+  Ingestor(Store& store, IngestSettings settings, Clock clock = now_ms);
+
+  [[nodiscard]] IngestOutcome handle(std::string_view topic, std::string_view payload);
+
+  /// Rebuilds the matcher from the store when the watchlists changed (cheap when they did not).
+  /// Returns true when a new snapshot was swapped in.
+  bool refresh_watchlists(bool force = false);
+  [[nodiscard]] std::shared_ptr<const WatchlistMatcher> matcher() const;
+  [[nodiscard]] IngestCounters counters() const;
+
+ private:
+  IngestOutcome reject(std::string_view topic, std::string_view payload, std::string reason);
+  IngestOutcome handle_read(std::string_view topic, std::string_view payload);
+  std::string save_image(const ReadMessage& read, const Bytes& jpeg, const char* kind);
+
+  Store& store_;
+  IngestSettings settings_;
+  Clock clock_;
+  mutable std::mutex matcher_mutex_;
+  std::shared_ptr<const WatchlistMatcher> matcher_;
+  std::string watchlist_generation_;
+  mutable std::mutex counters_mutex_;
+  IngestCounters counters_;
+};
+
+}  // namespace anpr::receiver

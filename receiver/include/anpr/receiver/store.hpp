@@ -1,0 +1,112 @@
+#pragma once
+/// @file
+/// Where the receiver keeps everything: reads, hits, watchlists, cameras, the audit log and
+/// dead letters. One interface; SQLite is the embedded default (PostgreSQL at scale to come).
+/// Plate crops and overviews are files under the data folder, not blobs: the database stays
+/// small and fast to back up, and retention deletes files with their rows.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "anpr/common/messages.hpp"
+#include "anpr/receiver/watchlist.hpp"
+
+namespace anpr::receiver {
+
+struct CameraInfo {
+  std::string camera_id;
+  std::string site_id;
+  std::string name;
+  std::optional<double> latitude, longitude, bearing;
+  bool registered = false;  ///< false for cameras only known from their messages
+  std::string state = "unknown";  ///< online / offline / unknown
+  TimestampMs state_at = 0;
+  std::string version;
+  std::optional<HealthMessage> last_health;
+  TimestampMs last_read_at = 0;
+};
+
+struct Sighting {
+  std::string read_id;
+  std::string plate;
+  std::string camera_id;
+  std::string site_id;
+  std::string camera_name;
+  std::optional<double> latitude, longitude;
+  TimestampMs at = 0;
+  double confidence = 0.0;
+  bool unknown_camera = false;
+};
+
+struct HitRecord {
+  HitMessage hit;
+  std::string state = "new";  ///< new -> acknowledged -> closed
+  TimestampMs created_at = 0;
+  std::string acknowledged_by;
+  TimestampMs acknowledged_at = 0;
+  std::string note;
+};
+
+struct AuditRecord {
+  std::int64_t id = 0;
+  TimestampMs at = 0;
+  std::string actor, action, subject, reason;
+};
+
+struct DeadLetter {
+  std::int64_t id = 0;
+  TimestampMs received_at = 0;
+  std::string topic, reason;
+  std::size_t payload_bytes = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  /// Stores a read once: false (and nothing written) when its read id is already stored.
+  virtual bool insert_read(const ReadMessage& read, TimestampMs received_at, bool unknown_camera,
+                           const std::string& crop_path, const std::string& overview_path) = 0;
+  [[nodiscard]] virtual std::int64_t read_count() = 0;
+  /// Keeps a rejected message (payload cut to 64 KiB) with the reason.
+  virtual void insert_dead_letter(std::string_view topic, std::string_view payload, std::string_view reason,
+                                  TimestampMs at) = 0;
+  [[nodiscard]] virtual std::vector<DeadLetter> dead_letters(int limit) = 0;
+
+  virtual void insert_hit(const HitMessage& hit, TimestampMs created_at) = 0;
+  [[nodiscard]] virtual std::vector<HitRecord> hits(std::optional<TimestampMs> since,
+                                                    std::optional<std::string> state, int limit) = 0;
+
+  virtual void upsert_camera(const CameraInfo& camera) = 0;
+  virtual void set_camera_status(const StatusMessage& status) = 0;
+  virtual void set_camera_health(const HealthMessage& health) = 0;
+  [[nodiscard]] virtual std::optional<CameraInfo> camera(const std::string& camera_id) = 0;
+  [[nodiscard]] virtual std::vector<CameraInfo> cameras() = 0;
+
+  /// Replaces a list and all its entries atomically as a new version; returns that version.
+  virtual int replace_watchlist(const WatchlistInfo& list, const std::vector<WatchlistEntry>& entries) = 0;
+  virtual void add_entry(const WatchlistEntry& entry) = 0;
+  /// Returns false when the list has no such entry.
+  virtual bool remove_entry(const std::string& list, const std::string& plate) = 0;
+  [[nodiscard]] virtual std::vector<WatchlistInfo> watchlists() = 0;
+  /// Changes whenever any list or entry changes: a cheap check for "reload the matcher?".
+  [[nodiscard]] virtual std::string watchlist_generation() = 0;
+  [[nodiscard]] virtual std::vector<WatchlistEntry> entries(const std::string& list) = 0;
+
+  /// Sightings of a plate or pattern ('?', '*') in time order.
+  [[nodiscard]] virtual std::vector<Sighting> movements(const std::string& plate_or_pattern, TimestampMs from,
+                                                        TimestampMs to, int limit) = 0;
+
+  /// Appends to the audit log; the log has no update or delete path.
+  virtual void audit(const AuditRecord& record) = 0;
+  [[nodiscard]] virtual std::vector<AuditRecord> audit_log(int limit) = 0;
+};
+
+/// Opens (creating and migrating) the store named by `database`: a SQLite file path.
+/// Throws anpr::Error naming the database and the reason when it cannot.
+[[nodiscard]] std::unique_ptr<Store> open_store(const std::string& database);
+
+}  // namespace anpr::receiver

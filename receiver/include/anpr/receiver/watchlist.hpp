@@ -1,0 +1,81 @@
+#pragma once
+/// @file
+/// Watchlists and the matcher that checks every read against them.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "anpr/common/time.hpp"
+
+namespace anpr::receiver {
+
+/// One watchlist: what it is for and how urgent its hits are.
+struct WatchlistInfo {
+  std::string name;       ///< unique, e.g. "Stolen vehicles"
+  std::string category;   ///< e.g. "stolen-vehicle", "wanted-person", "no-insurance"
+  int priority = 5;       ///< 0 = highest
+  std::string colour = "#d00000";
+  std::string action;     ///< what the operator does on a hit
+};
+
+/// One entry: a plate or a wildcard pattern ('?' one character, '*' any run).
+struct WatchlistEntry {
+  std::string list;       ///< list name
+  std::string plate;      ///< normalised plate or pattern
+  std::string reason;
+  std::string added_by;
+  TimestampMs added_at = 0;
+  std::optional<TimestampMs> expires_at;
+  [[nodiscard]] bool is_pattern() const { return plate.find_first_of("?*") != std::string::npos; }
+};
+
+enum class MatchKind { kExact, kEquivalent, kWildcard };
+[[nodiscard]] const char* to_string(MatchKind k) noexcept;
+
+struct Match {
+  const WatchlistEntry* entry = nullptr;
+  const WatchlistInfo* list = nullptr;
+  MatchKind kind = MatchKind::kExact;
+  int substitutions = 0;  ///< OCR-equivalent characters that differ (equivalent matches)
+  double score = 1.0;     ///< 1 for exact; lower for equivalent and wildcard matches
+};
+
+/// True when `plate` matches `pattern` ('?' = one character, '*' = any run, possibly empty).
+[[nodiscard]] bool wildcard_match(std::string_view pattern, std::string_view plate) noexcept;
+
+/// Checks a pattern: 1-16 characters of A-Z, 0-9, '?', '*', with at least two fixed characters.
+[[nodiscard]] std::optional<std::string> pattern_error(std::string_view pattern);
+
+struct MatcherSettings {
+  int max_substitutions = 1;  ///< OCR-equivalent differences still raised as a "possible" hit
+};
+
+/// An immutable snapshot of all active entries, indexed for matching. A new version of a list
+/// builds a new matcher beside the old one, then swaps it in (shared_ptr), so matching never waits.
+class WatchlistMatcher {
+ public:
+  WatchlistMatcher(std::vector<WatchlistInfo> lists, std::vector<WatchlistEntry> entries,
+                   MatcherSettings settings);
+  // Matches point into the snapshot: it never moves, and callers hold it while using them.
+  WatchlistMatcher(const WatchlistMatcher&) = delete;
+  WatchlistMatcher& operator=(const WatchlistMatcher&) = delete;
+  /// Every entry that matches, highest priority (lowest number) first, exact before the rest.
+  /// The matches point into this matcher: keep it alive while using them.
+  [[nodiscard]] std::vector<Match> match(std::string_view plate, TimestampMs at) const;
+  [[nodiscard]] std::size_t size() const { return entries_.size(); }
+
+ private:
+  std::vector<WatchlistInfo> lists_;
+  std::vector<WatchlistEntry> entries_;
+  MatcherSettings settings_;
+  std::unordered_map<std::string, const WatchlistInfo*> list_by_name_;
+  std::unordered_multimap<std::string, std::size_t> exact_;       ///< plate -> entry
+  std::unordered_multimap<std::string, std::size_t> equivalent_;  ///< confusion key -> entry
+  std::vector<std::size_t> patterns_;
+};
+
+}  // namespace anpr::receiver

@@ -1,0 +1,124 @@
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "anpr/common/error.hpp"
+#include "anpr/common/plate_text.hpp"
+#include "anpr/receiver/cli.hpp"
+#include "anpr/receiver/store.hpp"
+#include "anpr/receiver/watchlist_csv.hpp"
+
+namespace anpr::receiver::cli {
+namespace {
+
+struct WatchlistOptions {
+  std::string database = "anpr.db";
+  WatchlistInfo list;
+  std::string file;
+  std::string plate;
+  std::string reason;
+  std::string expires;
+  std::string user = "cli";
+};
+
+int import_list(const WatchlistOptions& o) {
+  std::ifstream in(o.file, std::ios::binary);
+  if (!in) throw Error(ErrorCode::kInput, "cannot open " + o.file);
+  std::stringstream text;
+  text << in.rdbuf();
+  const auto parsed = parse_watchlist_csv(text.str(), o.list.name, o.user, now_ms());
+  if (!parsed.errors.empty()) {
+    std::fprintf(stderr, "%s: %zu bad rows; nothing imported:\n", o.file.c_str(), parsed.errors.size());
+    for (const auto& e : parsed.errors) std::fprintf(stderr, "  line %d: %s\n", e.line, e.message.c_str());
+    return 1;
+  }
+  auto store = open_store(o.database);
+  const int version = store->replace_watchlist(o.list, parsed.entries);
+  store->audit({0, now_ms(), o.user, "watchlist-import", o.list.name, o.file});
+  std::printf("imported %zu entries into '%s' (version %d)\n", parsed.entries.size(), o.list.name.c_str(), version);
+  return 0;
+}
+
+int add_entry(const WatchlistOptions& o) {
+  WatchlistEntry e{o.list.name, normalise_plate(o.plate), o.reason, o.user, now_ms(), std::nullopt};
+  if (e.is_pattern()) {
+    if (auto err = pattern_error(e.plate)) throw Error(ErrorCode::kInput, "pattern '" + o.plate + "' " + *err);
+  } else if (!is_normalised_plate(e.plate)) {
+    throw Error(ErrorCode::kInput, "plate '" + o.plate + "' must be 1-12 letters and digits");
+  }
+  if (!o.expires.empty()) {
+    const auto t = parse_iso8601(o.expires);
+    if (!t) throw Error(ErrorCode::kInput, "--expires '" + o.expires + "' is not an ISO 8601 UTC time");
+    e.expires_at = *t;
+  }
+  auto store = open_store(o.database);
+  store->add_entry(e);
+  store->audit({0, now_ms(), o.user, "watchlist-add", o.list.name + ":" + e.plate, o.reason});
+  std::printf("added %s to '%s'\n", e.plate.c_str(), o.list.name.c_str());
+  return 0;
+}
+
+int remove_entry(const WatchlistOptions& o) {
+  auto store = open_store(o.database);
+  const std::string plate = normalise_plate(o.plate);
+  if (!store->remove_entry(o.list.name, plate)) {
+    std::fprintf(stderr, "'%s' has no entry %s\n", o.list.name.c_str(), plate.c_str());
+    return 1;
+  }
+  store->audit({0, now_ms(), o.user, "watchlist-remove", o.list.name + ":" + plate, o.reason});
+  std::printf("removed %s from '%s'\n", plate.c_str(), o.list.name.c_str());
+  return 0;
+}
+
+int list(const WatchlistOptions& o) {
+  auto store = open_store(o.database);
+  for (const auto& l : store->watchlists()) {
+    if (!o.list.name.empty() && l.name != o.list.name) continue;
+    const auto entries = store->entries(l.name);
+    std::printf("%s  [%s, priority %d, %zu entries] %s\n", l.name.c_str(), l.category.c_str(), l.priority,
+                entries.size(), l.action.c_str());
+    for (const auto& e : entries) {
+      std::printf("  %-12s %-40s %s%s\n", e.plate.c_str(), e.reason.c_str(), e.added_by.c_str(),
+                  e.expires_at ? (" expires " + to_iso8601(*e.expires_at)).c_str() : "");
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
+void add_watchlist_command(CLI::App& app, int& exit_code) {
+  auto o = std::make_shared<WatchlistOptions>();
+  CLI::App* cmd = app.add_subcommand("watchlist", "Manage watchlists");
+  cmd->require_subcommand(1);
+  cmd->add_option("--database", o->database, "SQLite database file")->capture_default_str();
+  cmd->add_option("--user", o->user, "Who makes the change (audited)")->capture_default_str();
+
+  CLI::App* imp = cmd->add_subcommand("import", "Replace a list with a CSV file (plate,reason[,expires_at]) as a new version");
+  imp->add_option("list", o->list.name, "List name")->required();
+  imp->add_option("file", o->file, "CSV file")->required();
+  imp->add_option("--category", o->list.category, "e.g. stolen-vehicle, wanted-person, no-insurance")->required();
+  imp->add_option("--priority", o->list.priority, "0 = highest")->capture_default_str()->check(CLI::Range(0, 99));
+  imp->add_option("--colour", o->list.colour, "Colour on screen")->capture_default_str();
+  imp->add_option("--action", o->list.action, "What the operator does on a hit");
+  imp->callback([o, &exit_code] { exit_code = import_list(*o); });
+
+  CLI::App* add = cmd->add_subcommand("add", "Add or update one entry");
+  add->add_option("list", o->list.name, "List name")->required();
+  add->add_option("plate", o->plate, "Plate or pattern ('?' one character, '*' any run)")->required();
+  add->add_option("--reason", o->reason, "Why it is listed")->required();
+  add->add_option("--expires", o->expires, "Expiry, ISO 8601 UTC");
+  add->callback([o, &exit_code] { exit_code = add_entry(*o); });
+
+  CLI::App* rm = cmd->add_subcommand("remove", "Remove one entry");
+  rm->add_option("list", o->list.name, "List name")->required();
+  rm->add_option("plate", o->plate, "Plate or pattern")->required();
+  rm->add_option("--reason", o->reason, "Why it is removed (audited)");
+  rm->callback([o, &exit_code] { exit_code = remove_entry(*o); });
+
+  CLI::App* ls = cmd->add_subcommand("list", "Show lists and entries");
+  ls->add_option("list", o->list.name, "Only this list");
+  ls->callback([o, &exit_code] { exit_code = list(*o); });
+}
+
+}  // namespace anpr::receiver::cli

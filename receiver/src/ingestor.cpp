@@ -1,0 +1,140 @@
+#include "anpr/receiver/ingestor.hpp"
+
+#include <filesystem>
+#include <fstream>
+
+#include "anpr/common/ids.hpp"
+#include "anpr/common/message_codec.hpp"
+#include "anpr/common/topics.hpp"
+
+namespace anpr::receiver {
+namespace fs = std::filesystem;
+
+Ingestor::Ingestor(Store& store, IngestSettings settings, Clock clock)
+    : store_(store), settings_(std::move(settings)), clock_(std::move(clock)) {
+  refresh_watchlists(true);
+}
+
+std::shared_ptr<const WatchlistMatcher> Ingestor::matcher() const {
+  std::lock_guard lock(matcher_mutex_);
+  return matcher_;
+}
+
+IngestCounters Ingestor::counters() const {
+  std::lock_guard lock(counters_mutex_);
+  return counters_;
+}
+
+bool Ingestor::refresh_watchlists(bool force) {
+  std::string generation = store_.watchlist_generation();
+  {
+    std::lock_guard lock(matcher_mutex_);
+    if (!force && generation == watchlist_generation_) return false;
+  }
+  // Build beside the current snapshot, then swap: matching never waits for a rebuild.
+  auto fresh = std::make_shared<const WatchlistMatcher>(store_.watchlists(), store_.entries(""), settings_.matcher);
+  std::lock_guard lock(matcher_mutex_);
+  matcher_ = std::move(fresh);
+  watchlist_generation_ = std::move(generation);
+  return true;
+}
+
+IngestOutcome Ingestor::reject(std::string_view topic, std::string_view payload, std::string reason) {
+  store_.insert_dead_letter(topic, payload, reason, clock_());
+  std::lock_guard lock(counters_mutex_);
+  ++counters_.rejected;
+  return IngestOutcome{IngestResult::kRejected, std::move(reason), {}};
+}
+
+IngestOutcome Ingestor::handle(std::string_view topic, std::string_view payload) {
+  const auto parsed = parse_camera_topic(topic);
+  if (!parsed) return reject(topic, payload, "topic: not of the form anpr/v1/<site>/<camera>/<kind>");
+  auto check_ids = [&](const std::string& site, const std::string& camera) -> std::string {
+    if (site != parsed->site_id || camera != parsed->camera_id) {
+      return "topic names " + parsed->site_id + "/" + parsed->camera_id + " but the message is from " + site + "/" + camera;
+    }
+    return {};
+  };
+  switch (parsed->kind) {
+    case TopicKind::kRead:
+      return handle_read(topic, payload);
+    case TopicKind::kStatus: {
+      const auto m = decode_status(payload);
+      if (!m.ok()) return reject(topic, payload, m.error().message());
+      if (auto e = check_ids(m.value().site_id, m.value().camera_id); !e.empty()) return reject(topic, payload, e);
+      store_.set_camera_status(m.value());
+      std::lock_guard lock(counters_mutex_);
+      ++counters_.status;
+      return IngestOutcome{IngestResult::kStatus, {}, {}};
+    }
+    case TopicKind::kHealth: {
+      const auto m = decode_health(payload);
+      if (!m.ok()) return reject(topic, payload, m.error().message());
+      if (auto e = check_ids(m.value().site_id, m.value().camera_id); !e.empty()) return reject(topic, payload, e);
+      store_.set_camera_health(m.value());
+      std::lock_guard lock(counters_mutex_);
+      ++counters_.health;
+      return IngestOutcome{IngestResult::kHealth, {}, {}};
+    }
+  }
+  return reject(topic, payload, "topic: unknown kind");
+}
+
+std::string Ingestor::save_image(const ReadMessage& read, const Bytes& jpeg, const char* kind) {
+  if (settings_.data_dir.empty() || jpeg.empty()) return {};
+  const std::string day = to_iso8601(read.captured_at).substr(0, 10);
+  const fs::path dir = fs::path(settings_.data_dir) / "images" / day;
+  fs::create_directories(dir);
+  const fs::path file = dir / (read.read_id + "-" + kind + ".jpg");
+  std::ofstream out(file, std::ios::binary | std::ios::trunc);
+  out.write(reinterpret_cast<const char*>(jpeg.data()), static_cast<std::streamsize>(jpeg.size()));
+  if (!out) throw std::runtime_error("cannot write " + file.string());
+  return file.string();
+}
+
+IngestOutcome Ingestor::handle_read(std::string_view topic, std::string_view payload) {
+  const auto decoded = decode_read(payload);
+  if (!decoded.ok()) return reject(topic, payload, decoded.error().message());
+  const ReadMessage& read = decoded.value();
+  const auto parsed = parse_camera_topic(topic);
+  if (read.site_id != parsed->site_id || read.camera_id != parsed->camera_id) {
+    return reject(topic, payload, "topic names " + parsed->site_id + "/" + parsed->camera_id +
+                                      " but the read is from " + read.site_id + "/" + read.camera_id);
+  }
+  const auto camera = store_.camera(read.camera_id);
+  const bool unknown_camera = !camera || !camera->registered;
+  const std::string crop = save_image(read, read.crop_jpeg, "crop");
+  const std::string overview = read.overview_jpeg ? save_image(read, *read.overview_jpeg, "overview") : "";
+  if (!store_.insert_read(read, clock_(), unknown_camera, crop, overview)) {
+    std::lock_guard lock(counters_mutex_);
+    ++counters_.duplicates;
+    return IngestOutcome{IngestResult::kDuplicate, {}, {}};
+  }
+  IngestOutcome outcome{IngestResult::kStored, {}, {}};
+  const auto snapshot = matcher();  // held while its matches are used, even if a reload swaps it
+  for (const Match& m : snapshot->match(read.plate, read.captured_at)) {
+    HitMessage hit;
+    hit.hit_id = make_uuid();
+    hit.read_id = read.read_id;
+    hit.camera_id = read.camera_id;
+    hit.site_id = read.site_id;
+    hit.at = read.captured_at;
+    hit.plate = read.plate;
+    hit.entry_plate = m.entry->plate;
+    hit.list = m.list->name;
+    hit.category = m.list->category;
+    hit.priority = m.list->priority;
+    hit.match_kind = to_string(m.kind);
+    hit.score = m.score;
+    hit.reason = m.entry->reason;
+    hit.action = m.list->action;
+    store_.insert_hit(hit, clock_());
+    outcome.hits.push_back(std::move(hit));
+  }
+  std::lock_guard lock(counters_mutex_);
+  ++counters_.stored;
+  counters_.hits += static_cast<std::int64_t>(outcome.hits.size());
+  return outcome;
+}
+
+}  // namespace anpr::receiver

@@ -1,0 +1,91 @@
+#include "anpr/receiver/mqtt_ingest.hpp"
+
+#include <mqtt/async_client.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <thread>
+
+#include "anpr/common/error.hpp"
+#include "anpr/common/message_codec.hpp"
+#include "anpr/common/topics.hpp"
+
+namespace anpr::receiver {
+namespace {
+
+std::string subscription(const MqttSettings& s, TopicKind kind) {
+  const std::string filter = topic_filter(kind);
+  return s.share_group.empty() ? filter : "$share/" + s.share_group + "/" + filter;
+}
+
+}  // namespace
+
+MqttIngest::MqttIngest(MqttSettings settings, Ingestor& ingestor)
+    : settings_(std::move(settings)), ingestor_(ingestor) {}
+
+void MqttIngest::run(const std::atomic<bool>& stop) {
+  const bool v5 = !settings_.share_group.empty();
+  std::unique_ptr<mqtt::async_client> client;
+  try {
+    client = std::make_unique<mqtt::async_client>(
+        settings_.broker, settings_.client_id, mqtt::create_options(v5 ? MQTTVERSION_5 : MQTTVERSION_3_1_1));
+  } catch (const mqtt::exception& e) {
+    throw Error(ErrorCode::kConfig, "broker '" + settings_.broker + "': " + e.what());
+  }
+  mqtt::connect_options_builder builder;
+  builder.mqtt_version(v5 ? MQTTVERSION_5 : MQTTVERSION_3_1_1);
+  builder.keep_alive_interval(std::chrono::seconds(settings_.keep_alive_s))
+      .automatic_reconnect(std::chrono::seconds(1), std::chrono::seconds(30));
+  // A persistent session: QoS 1 reads sent while the receiver was away are delivered on return.
+  if (v5) builder.clean_start(false).properties({mqtt::property(mqtt::property::SESSION_EXPIRY_INTERVAL, 7 * 24 * 3600)});
+  else builder.clean_session(false);
+  if (!settings_.username.empty()) builder.user_name(settings_.username).password(settings_.password);
+  const auto options = builder.finalize();
+
+  client->start_consuming();
+  while (!stop) {
+    try {
+      client->connect(options)->wait();
+      break;
+    } catch (const mqtt::exception& e) {
+      spdlog::warn("cannot connect to {}: {}; retrying in 2 s", settings_.broker, e.what());
+      std::this_thread::sleep_for(std::chrono::seconds(2));
+    }
+  }
+  if (stop) return;
+  for (TopicKind kind : {TopicKind::kRead, TopicKind::kStatus, TopicKind::kHealth}) {
+    client->subscribe(subscription(settings_, kind), 1)->wait();
+  }
+  spdlog::info("ingesting from {} as {}", settings_.broker, settings_.client_id);
+
+  auto last_refresh = std::chrono::steady_clock::now();
+  while (!stop) {
+    mqtt::const_message_ptr msg;
+    if (client->try_consume_message_for(&msg, std::chrono::milliseconds(200)) && msg) {
+      try {
+        const IngestOutcome outcome = ingestor_.handle(msg->get_topic(), msg->to_string());
+        if (outcome.result == IngestResult::kRejected) {
+          spdlog::warn("rejected a message on {}: {}", msg->get_topic(), outcome.error);
+        }
+        for (const HitMessage& hit : outcome.hits) {
+          spdlog::info("HIT {} on {} ({}, {} match) at {}", hit.plate, hit.list, hit.category, hit.match_kind, hit.camera_id);
+          client->publish(std::string(kHitsTopic), encode(hit), 1, false);
+        }
+      } catch (const std::exception& e) {
+        // Storage failed (disk full, database locked): keep running and say so loudly.
+        spdlog::error("could not ingest a message on {}: {}", msg->get_topic(), e.what());
+      }
+    }
+    if (std::chrono::steady_clock::now() - last_refresh > std::chrono::seconds(1)) {
+      if (ingestor_.refresh_watchlists()) spdlog::info("watchlists reloaded");
+      last_refresh = std::chrono::steady_clock::now();
+    }
+  }
+  try {
+    client->disconnect()->wait_for(std::chrono::seconds(2));
+  } catch (const mqtt::exception& e) {
+    spdlog::warn("disconnect: {}", e.what());
+  }
+}
+
+}  // namespace anpr::receiver

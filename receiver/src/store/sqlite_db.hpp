@@ -1,0 +1,72 @@
+#pragma once
+// A thin RAII layer over the SQLite C API: a connection and prepared statements with typed binds.
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace anpr::receiver::sqlite {
+
+class Db {
+ public:
+  explicit Db(const std::string& path);
+  ~Db();
+  Db(const Db&) = delete;
+  Db& operator=(const Db&) = delete;
+  void exec(std::string_view sql);
+  [[nodiscard]] sqlite3* handle() const { return db_; }
+  [[nodiscard]] const std::string& path() const { return path_; }
+
+ private:
+  sqlite3* db_ = nullptr;
+  std::string path_;
+};
+
+class Stmt {
+ public:
+  Stmt(Db& db, std::string_view sql);
+  ~Stmt();
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+
+  Stmt& bind(int i, std::string_view v);
+  Stmt& bind(int i, std::int64_t v);
+  Stmt& bind(int i, int v) { return bind(i, static_cast<std::int64_t>(v)); }
+  Stmt& bind(int i, double v);
+  Stmt& bind(int i, std::optional<double> v);
+  Stmt& bind(int i, std::optional<std::int64_t> v);
+  Stmt& bind_blob(int i, std::string_view v);
+  /// Steps once: true while a row is available, false when done; throws on error.
+  bool step();
+  /// Runs to completion; returns the number of rows changed.
+  int run();
+  /// Makes the statement ready to bind and run again.
+  void reset();
+  [[nodiscard]] std::string text(int col) const;
+  [[nodiscard]] std::int64_t integer(int col) const;
+  [[nodiscard]] double real(int col) const;
+  [[nodiscard]] bool is_null(int col) const;
+
+ private:
+  Db& db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+/// BEGIN IMMEDIATE ... COMMIT, rolled back if not committed.
+class Transaction {
+ public:
+  explicit Transaction(Db& db);
+  ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  void commit();
+
+ private:
+  Db& db_;
+  bool done_ = false;
+};
+
+}  // namespace anpr::receiver::sqlite

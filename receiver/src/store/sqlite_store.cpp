@@ -1,0 +1,326 @@
+// The embedded store: one SQLite file in WAL mode.
+#include <mutex>
+
+#include <nlohmann/json.hpp>
+
+#include "anpr/common/error.hpp"
+#include "anpr/common/message_codec.hpp"
+#include "anpr/receiver/store.hpp"
+#include "migrations.hpp"
+#include "sqlite_db.hpp"
+
+namespace anpr::receiver {
+namespace {
+
+using sqlite::Db;
+using sqlite::Stmt;
+using sqlite::Transaction;
+
+constexpr std::size_t kMaxDeadLetterPayload = 64 * 1024;
+
+// '?' and '*' become SQL LIKE wildcards; plates never contain '_' or '%'.
+std::string like_pattern(const std::string& p) {
+  std::string out = p;
+  for (char& c : out) {
+    if (c == '?') c = '_';
+    else if (c == '*') c = '%';
+  }
+  return out;
+}
+
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(const std::string& path) : db_(path) { migrate(); }
+
+  bool insert_read(const ReadMessage& read, TimestampMs received_at, bool unknown_camera,
+                   const std::string& crop_path, const std::string& overview_path) override {
+    std::lock_guard lock(mutex_);
+    ReadMessage record = read;  // the images live in files; the row keeps everything else
+    record.crop_jpeg.clear();
+    record.overview_jpeg.reset();
+    Stmt s(db_, "INSERT INTO reads (read_id, camera_id, site_id, captured_at, plate, confidence, format, country,"
+                " message, crop_path, overview_path, unknown_camera, received_at)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (read_id) DO NOTHING");
+    s.bind(1, read.read_id).bind(2, read.camera_id).bind(3, read.site_id).bind(4, read.captured_at);
+    s.bind(5, read.plate).bind(6, read.confidence).bind(7, read.format).bind(8, read.country);
+    s.bind(9, encode(record)).bind(10, crop_path).bind(11, overview_path).bind(12, unknown_camera ? 1 : 0);
+    s.bind(13, received_at);
+    const bool inserted = s.run() == 1;
+    if (inserted) {
+      Stmt c(db_, "UPDATE cameras SET last_read_at = MAX(last_read_at, ?) WHERE camera_id = ?");
+      c.bind(1, read.captured_at).bind(2, read.camera_id).run();
+    }
+    return inserted;
+  }
+
+  std::int64_t read_count() override {
+    std::lock_guard lock(mutex_);
+    Stmt s(db_, "SELECT COUNT(*) FROM reads");
+    s.step();
+    return s.integer(0);
+  }
+
+  void insert_dead_letter(std::string_view topic, std::string_view payload, std::string_view reason,
+                          TimestampMs at) override {
+    std::lock_guard lock(mutex_);
+    Stmt s(db_, "INSERT INTO dead_letters (received_at, topic, reason, payload_bytes, payload) VALUES (?,?,?,?,?)");
+    s.bind(1, at).bind(2, topic.substr(0, 1024)).bind(3, reason.substr(0, 1024));
+    s.bind(4, static_cast<std::int64_t>(payload.size())).bind_blob(5, payload.substr(0, kMaxDeadLetterPayload));
+    s.run();
+  }
+
+  std::vector<DeadLetter> dead_letters(int limit) override {
+    std::lock_guard lock(mutex_);
+    Stmt s(db_, "SELECT id, received_at, topic, reason, payload_bytes FROM dead_letters ORDER BY id DESC LIMIT ?");
+    s.bind(1, limit);
+    std::vector<DeadLetter> out;
+    while (s.step()) {
+      out.push_back({s.integer(0), s.integer(1), s.text(2), s.text(3), static_cast<std::size_t>(s.integer(4))});
+    }
+    return out;
+  }
+
+  void insert_hit(const HitMessage& h, TimestampMs created_at) override {
+    std::lock_guard lock(mutex_);
+    Stmt s(db_, "INSERT INTO hits (hit_id, read_id, camera_id, site_id, at, plate, entry_plate, list, category,"
+                " priority, match_kind, score, reason, action, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    s.bind(1, h.hit_id).bind(2, h.read_id).bind(3, h.camera_id).bind(4, h.site_id).bind(5, h.at);
+    s.bind(6, h.plate).bind(7, h.entry_plate).bind(8, h.list).bind(9, h.category).bind(10, h.priority);
+    s.bind(11, h.match_kind).bind(12, h.score).bind(13, h.reason).bind(14, h.action).bind(15, created_at);
+    s.run();
+  }
+
+  std::vector<HitRecord> hits(std::optional<TimestampMs> since, std::optional<std::string> state, int limit) override {
+    std::lock_guard lock(mutex_);
+    Stmt s(db_, "SELECT hit_id, read_id, camera_id, site_id, at, plate, entry_plate, list, category, priority,"
+                " match_kind, score, reason, action, state, created_at, acknowledged_by, acknowledged_at, note"
+                " FROM hits WHERE created_at >= ? AND (? = '' OR state = ?) ORDER BY created_at DESC LIMIT ?");
+    s.bind(1, since.value_or(0)).bind(2, state.value_or("")).bind(3, state.value_or("")).bind(4, limit);
+    std::vector<HitRecord> out;
+    while (s.step()) {
+      HitRecord r;
+      HitMessage& h = r.hit;
+      h.hit_id = s.text(0); h.read_id = s.text(1); h.camera_id = s.text(2); h.site_id = s.text(3);
+      h.at = s.integer(4); h.plate = s.text(5); h.entry_plate = s.text(6); h.list = s.text(7);
+      h.category = s.text(8); h.priority = static_cast<int>(s.integer(9)); h.match_kind = s.text(10);
+      h.score = s.real(11); h.reason = s.text(12); h.action = s.text(13);
+      r.state = s.text(14); r.created_at = s.integer(15); r.acknowledged_by = s.text(16);
+      r.acknowledged_at = s.integer(17); r.note = s.text(18);
+      out.push_back(std::move(r));
+    }
+    return out;
+  }
+
+  void upsert_camera(const CameraInfo& c) override {
+    std::lock_guard lock(mutex_);
+    Stmt s(db_, "INSERT INTO cameras (camera_id, site_id, name, latitude, longitude, bearing, registered)"
+                " VALUES (?,?,?,?,?,?,?) ON CONFLICT (camera_id) DO UPDATE SET site_id = excluded.site_id,"
+                " name = excluded.name, latitude = excluded.latitude, longitude = excluded.longitude,"
+                " bearing = excluded.bearing, registered = excluded.registered");
+    s.bind(1, c.camera_id).bind(2, c.site_id).bind(3, c.name).bind(4, c.latitude).bind(5, c.longitude);
+    s.bind(6, c.bearing).bind(7, c.registered ? 1 : 0).run();
+  }
+
+  void set_camera_status(const StatusMessage& st) override {
+    std::lock_guard lock(mutex_);
+    Stmt s(db_, "INSERT INTO cameras (camera_id, site_id, state, state_at, version) VALUES (?,?,?,?,?)"
+                " ON CONFLICT (camera_id) DO UPDATE SET state = excluded.state, state_at = excluded.state_at,"
+                " version = excluded.version WHERE excluded.state_at >= cameras.state_at");
+    s.bind(1, st.camera_id).bind(2, st.site_id).bind(3, to_string(st.state)).bind(4, st.at).bind(5, st.version).run();
+  }
+
+  void set_camera_health(const HealthMessage& h) override {
+    std::lock_guard lock(mutex_);
+    Stmt s(db_, "INSERT INTO cameras (camera_id, site_id, last_health) VALUES (?,?,?)"
+                " ON CONFLICT (camera_id) DO UPDATE SET last_health = excluded.last_health");
+    s.bind(1, h.camera_id).bind(2, h.site_id).bind(3, encode(h)).run();
+  }
+
+  std::optional<CameraInfo> camera(const std::string& id) override {
+    auto all = cameras_where("WHERE camera_id = ?", id);
+    if (all.empty()) return std::nullopt;
+    return all.front();
+  }
+
+  std::vector<CameraInfo> cameras() override { return cameras_where("", ""); }
+
+  int replace_watchlist(const WatchlistInfo& list, const std::vector<WatchlistEntry>& entries) override {
+    std::lock_guard lock(mutex_);
+    Transaction tx(db_);
+    int version = 1;
+    {
+      Stmt v(db_, "SELECT version FROM watchlists WHERE name = ?");
+      v.bind(1, list.name);
+      if (v.step()) version = static_cast<int>(v.integer(0)) + 1;
+    }
+    Stmt up(db_, "INSERT INTO watchlists (name, category, priority, colour, action, version) VALUES (?,?,?,?,?,?)"
+                 " ON CONFLICT (name) DO UPDATE SET category = excluded.category, priority = excluded.priority,"
+                 " colour = excluded.colour, action = excluded.action, version = excluded.version");
+    up.bind(1, list.name).bind(2, list.category).bind(3, list.priority).bind(4, list.colour).bind(5, list.action);
+    up.bind(6, version).run();
+    Stmt del(db_, "DELETE FROM watchlist_entries WHERE list = ?");
+    del.bind(1, list.name).run();
+    Stmt ins(db_, "INSERT INTO watchlist_entries (list, plate, reason, added_by, added_at, expires_at) VALUES (?,?,?,?,?,?)");
+    for (const auto& e : entries) {
+      ins.bind(1, list.name).bind(2, e.plate).bind(3, e.reason).bind(4, e.added_by).bind(5, e.added_at);
+      ins.bind(6, e.expires_at).run();
+      ins.reset();
+    }
+    tx.commit();
+    return version;
+  }
+
+  void add_entry(const WatchlistEntry& e) override {
+    std::lock_guard lock(mutex_);
+    Transaction tx(db_);
+    Stmt ins(db_, "INSERT INTO watchlist_entries (list, plate, reason, added_by, added_at, expires_at) VALUES (?,?,?,?,?,?)"
+                  " ON CONFLICT (list, plate) DO UPDATE SET reason = excluded.reason, added_by = excluded.added_by,"
+                  " added_at = excluded.added_at, expires_at = excluded.expires_at");
+    ins.bind(1, e.list).bind(2, e.plate).bind(3, e.reason).bind(4, e.added_by).bind(5, e.added_at).bind(6, e.expires_at);
+    if (ins.run() != 1) throw Error(ErrorCode::kInput, "no watchlist named '" + e.list + "'");
+    Stmt v(db_, "UPDATE watchlists SET version = version + 1 WHERE name = ?");
+    v.bind(1, e.list).run();
+    tx.commit();
+  }
+
+  bool remove_entry(const std::string& list, const std::string& plate) override {
+    std::lock_guard lock(mutex_);
+    Transaction tx(db_);
+    Stmt del(db_, "DELETE FROM watchlist_entries WHERE list = ? AND plate = ?");
+    del.bind(1, list).bind(2, plate);
+    const bool removed = del.run() == 1;
+    Stmt v(db_, "UPDATE watchlists SET version = version + 1 WHERE name = ?");
+    v.bind(1, list).run();
+    tx.commit();
+    return removed;
+  }
+
+  std::vector<WatchlistInfo> watchlists() override {
+    std::lock_guard lock(mutex_);
+    Stmt s(db_, "SELECT name, category, priority, colour, action FROM watchlists ORDER BY priority, name");
+    std::vector<WatchlistInfo> out;
+    while (s.step()) out.push_back({s.text(0), s.text(1), static_cast<int>(s.integer(2)), s.text(3), s.text(4)});
+    return out;
+  }
+
+  std::string watchlist_generation() override {
+    std::lock_guard lock(mutex_);
+    Stmt s(db_, "SELECT COUNT(*), COALESCE(SUM(version), 0) FROM watchlists");
+    s.step();
+    return std::to_string(s.integer(0)) + ":" + std::to_string(s.integer(1));
+  }
+
+  std::vector<WatchlistEntry> entries(const std::string& list) override {
+    std::lock_guard lock(mutex_);
+    Stmt s(db_, "SELECT list, plate, reason, added_by, added_at, expires_at FROM watchlist_entries"
+                " WHERE (? = '' OR list = ?) ORDER BY list, plate");
+    s.bind(1, list).bind(2, list);
+    std::vector<WatchlistEntry> out;
+    while (s.step()) {
+      WatchlistEntry e{s.text(0), s.text(1), s.text(2), s.text(3), s.integer(4), std::nullopt};
+      if (!s.is_null(5)) e.expires_at = s.integer(5);
+      out.push_back(std::move(e));
+    }
+    return out;
+  }
+
+  std::vector<Sighting> movements(const std::string& plate, TimestampMs from, TimestampMs to, int limit) override {
+    std::lock_guard lock(mutex_);
+    const bool pattern = plate.find_first_of("?*") != std::string::npos;
+    Stmt s(db_, std::string("SELECT r.read_id, r.plate, r.camera_id, r.site_id, COALESCE(c.name, ''), c.latitude,"
+                            " c.longitude, r.captured_at, r.confidence, r.unknown_camera FROM reads r"
+                            " LEFT JOIN cameras c ON c.camera_id = r.camera_id WHERE ") +
+                    (pattern ? "r.plate LIKE ?" : "r.plate = ?") +
+                    " AND r.captured_at >= ? AND r.captured_at <= ? ORDER BY r.captured_at LIMIT ?");
+    s.bind(1, pattern ? like_pattern(plate) : plate).bind(2, from).bind(3, to).bind(4, limit);
+    std::vector<Sighting> out;
+    while (s.step()) {
+      Sighting x{s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), std::nullopt, std::nullopt,
+                 s.integer(7), s.real(8), s.integer(9) != 0};
+      if (!s.is_null(5)) x.latitude = s.real(5);
+      if (!s.is_null(6)) x.longitude = s.real(6);
+      out.push_back(std::move(x));
+    }
+    return out;
+  }
+
+  void audit(const AuditRecord& r) override {
+    std::lock_guard lock(mutex_);
+    Stmt s(db_, "INSERT INTO audit_log (at, actor, action, subject, reason) VALUES (?,?,?,?,?)");
+    s.bind(1, r.at).bind(2, r.actor).bind(3, r.action).bind(4, r.subject).bind(5, r.reason).run();
+  }
+
+  std::vector<AuditRecord> audit_log(int limit) override {
+    std::lock_guard lock(mutex_);
+    Stmt s(db_, "SELECT id, at, actor, action, subject, reason FROM audit_log ORDER BY id DESC LIMIT ?");
+    s.bind(1, limit);
+    std::vector<AuditRecord> out;
+    while (s.step()) out.push_back({s.integer(0), s.integer(1), s.text(2), s.text(3), s.text(4), s.text(5)});
+    return out;
+  }
+
+ private:
+  void migrate() {
+    db_.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)");
+    int current = 0;
+    {
+      Stmt s(db_, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+      s.step();
+      current = static_cast<int>(s.integer(0));
+    }
+    if (current > static_cast<int>(migrations::kSteps.size())) {
+      throw Error(ErrorCode::kConfig, "database " + db_.path() + " has schema version " + std::to_string(current) +
+                                          ", newer than this build knows (" + std::to_string(migrations::kSteps.size()) + ")");
+    }
+    for (int v = current + 1; v <= static_cast<int>(migrations::kSteps.size()); ++v) {
+      Transaction tx(db_);
+      db_.exec(migrations::kSteps[static_cast<std::size_t>(v - 1)]);
+      Stmt s(db_, "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)");
+      s.bind(1, v).bind(2, now_ms()).run();
+      tx.commit();
+    }
+    // The audit log is append-only: the database itself refuses changes.
+    db_.exec("CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log"
+             " BEGIN SELECT RAISE(ABORT, 'the audit log cannot be changed'); END;"
+             "CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log"
+             " BEGIN SELECT RAISE(ABORT, 'the audit log cannot be changed'); END;");
+  }
+
+  std::vector<CameraInfo> cameras_where(const std::string& where, const std::string& id) {
+    std::lock_guard lock(mutex_);
+    Stmt s(db_, "SELECT camera_id, site_id, name, latitude, longitude, bearing, registered, state, state_at, version,"
+                " last_health, last_read_at FROM cameras " + where + " ORDER BY site_id, camera_id");
+    if (!where.empty()) s.bind(1, id);
+    std::vector<CameraInfo> out;
+    while (s.step()) {
+      CameraInfo c;
+      c.camera_id = s.text(0); c.site_id = s.text(1); c.name = s.text(2);
+      if (!s.is_null(3)) c.latitude = s.real(3);
+      if (!s.is_null(4)) c.longitude = s.real(4);
+      if (!s.is_null(5)) c.bearing = s.real(5);
+      c.registered = s.integer(6) != 0; c.state = s.text(7); c.state_at = s.integer(8); c.version = s.text(9);
+      if (!s.is_null(10)) {
+        const auto h = decode_health(s.text(10));
+        if (h.ok()) c.last_health = h.value();
+      }
+      c.last_read_at = s.integer(11);
+      out.push_back(std::move(c));
+    }
+    return out;
+  }
+
+  std::mutex mutex_;
+  Db db_;
+};
+
+}  // namespace
+
+std::unique_ptr<Store> open_store(const std::string& database) {
+  if (database.rfind("postgresql://", 0) == 0 || database.rfind("postgres://", 0) == 0) {
+    throw Error(ErrorCode::kConfig, "PostgreSQL storage is not built yet; use a SQLite file path for --database");
+  }
+  if (database.empty()) throw Error(ErrorCode::kConfig, "--database is empty: give a SQLite file path");
+  return std::make_unique<SqliteStore>(database);
+}
+
+}  // namespace anpr::receiver

@@ -1,0 +1,141 @@
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "anpr/common/ids.hpp"
+#include "anpr/common/message_codec.hpp"
+#include "anpr/common/topics.hpp"
+#include "anpr/receiver/ingestor.hpp"
+
+using namespace anpr;
+using namespace anpr::receiver;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Fixture {
+  fs::path dir = fs::temp_directory_path() / ("anpr-ingest-" + make_uuid());
+  std::unique_ptr<Store> store;
+  Fixture() {
+    fs::create_directories(dir);
+    store = open_store((dir / "anpr.db").string());
+    store->replace_watchlist({"Stolen", "stolen-vehicle", 0, "#f00", "Stop"},
+                             {{"Stolen", "AB12CDE", "stolen 1 Nov", "sup", 1, std::nullopt}});
+    CameraInfo cam;
+    cam.camera_id = "cam1";
+    cam.site_id = "coalville";
+    cam.name = "Market St";
+    cam.registered = true;
+    store->upsert_camera(cam);
+  }
+  ~Fixture() { fs::remove_all(dir); }
+};
+
+ReadMessage read_of(const std::string& plate, const std::string& camera = "cam1") {
+  ReadMessage m;
+  m.read_id = make_uuid();
+  m.camera_id = camera;
+  m.site_id = "coalville";
+  m.first_seen = m.captured_at = m.last_seen = 1795590299000;
+  m.plate = plate;
+  m.confidence = 0.9;
+  m.char_confidences = std::vector<double>(plate.size(), 0.9);
+  m.box = {1, 1, 10, 5};
+  m.crop_jpeg = {0xFF, 0xD8, 0xFF, 0xE0, 0xFF, 0xD9};
+  return m;
+}
+
+std::string topic_of(const ReadMessage& m) { return camera_topic(m.site_id, m.camera_id, TopicKind::kRead); }
+
+}  // namespace
+
+TEST_CASE("a listed plate is stored, raises a hit, and its crop is kept on disk", "[ingest]") {
+  Fixture f;
+  Ingestor ingest(*f.store, IngestSettings{f.dir.string(), {}}, [] { return TimestampMs{1795590300000}; });
+  const auto r = read_of("AB12CDE");
+  const auto out = ingest.handle(topic_of(r), encode(r));
+  CHECK(out.result == IngestResult::kStored);
+  REQUIRE(out.hits.size() == 1);
+  CHECK(out.hits[0].list == "Stolen");
+  CHECK(out.hits[0].match_kind == "exact");
+  CHECK(f.store->hits(std::nullopt, std::nullopt, 10).size() == 1);
+  CHECK(fs::exists(f.dir / "images" / "2026-11-25" / (r.read_id + "-crop.jpg")));
+}
+
+TEST_CASE("the same read delivered twice is stored and checked once", "[ingest]") {
+  Fixture f;
+  Ingestor ingest(*f.store, IngestSettings{});
+  const auto r = read_of("AB12CDE");
+  CHECK(ingest.handle(topic_of(r), encode(r)).result == IngestResult::kStored);
+  const auto again = ingest.handle(topic_of(r), encode(r));
+  CHECK(again.result == IngestResult::kDuplicate);
+  CHECK(again.hits.empty());
+  CHECK(f.store->read_count() == 1);
+  CHECK(f.store->hits(std::nullopt, std::nullopt, 10).size() == 1);
+}
+
+TEST_CASE("every class of bad input is kept as a dead letter with its reason", "[ingest][rejects]") {
+  Fixture f;
+  Ingestor ingest(*f.store, IngestSettings{});
+  const auto good = read_of("AB12CDE");
+  const std::string topic = topic_of(good);
+  nlohmann::json j = nlohmann::json::parse(encode(good));
+  auto with = [&](const std::function<void(nlohmann::json&)>& edit) {
+    nlohmann::json copy = j;
+    edit(copy);
+    return copy.dump();
+  };
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {encode(good).substr(0, 100), "not valid JSON"},
+      {"{\"plate\": \"\xFF\xFE\"}", "UTF-8"},
+      {with([](auto& x) { x["confidence"] = "high"; }), "confidence: must be a number"},
+      {with([](auto& x) { x.erase("read_id"); }), "read_id: is required"},
+      {std::string(3 * 1024 * 1024, ' '), "the limit is"},
+      {with([](auto& x) { x["plate"] = "AB 12"; }), "plate:"},
+      {with([](auto& x) { x["schema_version"] = 9; }), "schema_version"},
+      {with([](auto& x) { x["crop_jpeg"] = "iVBORw0KGgo="; }), "not a JPEG"},
+  };
+  for (const auto& [payload, reason] : cases) {
+    const auto out = ingest.handle(topic, payload);
+    CHECK(out.result == IngestResult::kRejected);
+    CHECK_THAT(out.error, Catch::Contains(reason));
+  }
+  CHECK(ingest.handle("anpr/v1/other-site/cam1/read", encode(good)).error.find("topic names") != std::string::npos);
+  CHECK(ingest.handle("somewhere/else", "x").result == IngestResult::kRejected);
+  CHECK(f.store->dead_letters(100).size() == cases.size() + 2);
+  CHECK(f.store->read_count() == 0);
+  CHECK(ingest.counters().rejected == static_cast<std::int64_t>(cases.size() + 2));
+}
+
+TEST_CASE("reads from unregistered cameras are kept and flagged", "[ingest]") {
+  Fixture f;
+  Ingestor ingest(*f.store, IngestSettings{});
+  const auto r = read_of("XY99ZZZ", "cam9");
+  CHECK(ingest.handle(topic_of(r), encode(r)).result == IngestResult::kStored);
+  const auto s = f.store->movements("XY99ZZZ", 0, 4102444800000, 10);
+  REQUIRE(s.size() == 1);
+  CHECK(s[0].unknown_camera);
+}
+
+TEST_CASE("a new watchlist version takes effect for the next read without a restart", "[ingest][watchlist]") {
+  Fixture f;
+  Ingestor ingest(*f.store, IngestSettings{});
+  auto first = read_of("NE55TED");
+  CHECK(ingest.handle(topic_of(first), encode(first)).hits.empty());
+  f.store->add_entry({"Stolen", "NE55TED", "added now", "sup", 2, std::nullopt});
+  CHECK(ingest.refresh_watchlists());
+  CHECK_FALSE(ingest.refresh_watchlists());  // nothing changed since
+  auto second = read_of("NE55TED");
+  CHECK(ingest.handle(topic_of(second), encode(second)).hits.size() == 1);
+}
+
+TEST_CASE("status and health messages update the camera", "[ingest][cameras]") {
+  Fixture f;
+  Ingestor ingest(*f.store, IngestSettings{});
+  const StatusMessage st{"cam1", "coalville", CameraState::kOffline, 1795590299000, "0.1.0"};
+  CHECK(ingest.handle(camera_topic("coalville", "cam1", TopicKind::kStatus), encode(st)).result == IngestResult::kStatus);
+  CHECK(f.store->camera("cam1")->state == "offline");
+  CHECK(ingest.handle(camera_topic("ashby", "cam1", TopicKind::kStatus), encode(st)).result == IngestResult::kRejected);
+}

@@ -1,0 +1,135 @@
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+
+#include <sqlite3.h>
+
+#include "anpr/common/error.hpp"
+#include "anpr/common/ids.hpp"
+#include "anpr/receiver/store.hpp"
+
+using namespace anpr;
+using namespace anpr::receiver;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string temp_db() {
+  const fs::path p = fs::temp_directory_path() / ("anpr-store-" + make_uuid() + ".db");
+  return p.string();
+}
+
+ReadMessage read_of(const std::string& plate, const std::string& camera, TimestampMs at) {
+  ReadMessage m;
+  m.read_id = make_uuid();
+  m.camera_id = camera;
+  m.site_id = "coalville";
+  m.first_seen = m.captured_at = m.last_seen = at;
+  m.plate = plate;
+  m.confidence = 0.9;
+  m.char_confidences = std::vector<double>(plate.size(), 0.9);
+  m.box = {1, 1, 10, 5};
+  m.crop_jpeg = {0xFF, 0xD8, 0xFF};
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE("a read is stored once, whatever the redelivery", "[store]") {
+  auto store = open_store(temp_db());
+  const auto r = read_of("AB12CDE", "cam1", 1000);
+  CHECK(store->insert_read(r, 2000, true, "", ""));
+  CHECK_FALSE(store->insert_read(r, 3000, true, "", ""));
+  CHECK(store->read_count() == 1);
+}
+
+TEST_CASE("movements in time order, by plate or pattern, within the range", "[store]") {
+  auto store = open_store(temp_db());
+  CameraInfo cam;
+  cam.camera_id = "cam1";
+  cam.site_id = "coalville";
+  cam.name = "Coalville Market St";
+  cam.latitude = 52.72;
+  cam.longitude = -1.37;
+  cam.registered = true;
+  store->upsert_camera(cam);
+  REQUIRE(store->insert_read(read_of("AB12CDE", "cam2", 3000), 0, true, "", ""));
+  REQUIRE(store->insert_read(read_of("AB12CDE", "cam1", 1000), 0, false, "", ""));
+  REQUIRE(store->insert_read(read_of("AB12CDF", "cam1", 2000), 0, false, "", ""));
+  const auto exact = store->movements("AB12CDE", 0, 10000, 100);
+  REQUIRE(exact.size() == 2);
+  CHECK(exact[0].at == 1000);
+  CHECK(exact[0].camera_name == "Coalville Market St");
+  CHECK(exact[0].latitude == Approx(52.72));
+  CHECK(exact[1].unknown_camera);
+  CHECK(store->movements("AB12CD?", 0, 10000, 100).size() == 3);
+  CHECK(store->movements("AB*", 1500, 2500, 100).size() == 1);
+  CHECK(store->movements("ZZ*", 0, 10000, 100).empty());
+}
+
+TEST_CASE("a list import replaces the list atomically as a new version", "[store][watchlist]") {
+  auto store = open_store(temp_db());
+  const WatchlistInfo list{"Stolen", "stolen-vehicle", 0, "#f00", "Stop"};
+  CHECK(store->replace_watchlist(list, {{"Stolen", "AB12CDE", "r", "u", 1, std::nullopt}}) == 1);
+  const auto g1 = store->watchlist_generation();
+  CHECK(store->replace_watchlist(list, {{"Stolen", "XY99ZZZ", "r", "u", 2, std::nullopt},
+                                        {"Stolen", "K*9", "r", "u", 2, 5000}}) == 2);
+  CHECK(store->watchlist_generation() != g1);
+  const auto entries = store->entries("Stolen");
+  REQUIRE(entries.size() == 2);
+  CHECK(entries[0].plate == "K*9");
+  CHECK(entries[0].expires_at == 5000);
+  // A failing import leaves the previous version whole.
+  CHECK_THROWS(store->replace_watchlist(list, {{"Stolen", "DUP", "r", "u", 3, std::nullopt},
+                                               {"Stolen", "DUP", "r", "u", 3, std::nullopt}}));
+  CHECK(store->entries("Stolen").size() == 2);
+  CHECK_THROWS_AS(store->add_entry({"Nope", "AB12CDE", "r", "u", 1, std::nullopt}), std::exception);
+  CHECK(store->remove_entry("Stolen", "XY99ZZZ"));
+  CHECK_FALSE(store->remove_entry("Stolen", "XY99ZZZ"));
+}
+
+TEST_CASE("the audit log is append-only, enforced by the database", "[store][audit]") {
+  const auto path = temp_db();
+  {
+    auto store = open_store(path);
+    store->audit({0, 1000, "op1", "movements", "AB12CDE", "burglary enquiry 123"});
+    REQUIRE(store->audit_log(10).size() == 1);
+  }
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  CHECK(sqlite3_exec(db, "UPDATE audit_log SET reason = 'x'", nullptr, nullptr, nullptr) != SQLITE_OK);
+  CHECK(sqlite3_exec(db, "DELETE FROM audit_log", nullptr, nullptr, nullptr) != SQLITE_OK);
+  sqlite3_close(db);
+  CHECK(open_store(path)->audit_log(10).at(0).reason == "burglary enquiry 123");
+}
+
+TEST_CASE("camera status and health are kept; an older status never overwrites a newer one", "[store][cameras]") {
+  auto store = open_store(temp_db());
+  store->set_camera_status({"cam1", "ashby", CameraState::kOnline, 2000, "0.1.0"});
+  store->set_camera_status({"cam1", "ashby", CameraState::kOffline, 1000, "0.1.0"});
+  auto c = store->camera("cam1");
+  REQUIRE(c);
+  CHECK(c->state == "online");
+  CHECK_FALSE(c->registered);
+  HealthMessage h;
+  h.camera_id = "cam1";
+  h.site_id = "ashby";
+  h.at = 3000;
+  h.fps = 24;
+  store->set_camera_health(h);
+  CHECK(store->camera("cam1")->last_health->fps == 24);
+}
+
+TEST_CASE("dead letters keep the reason and a bounded payload", "[store]") {
+  auto store = open_store(temp_db());
+  store->insert_dead_letter("anpr/v1/a/b/read", std::string(200000, 'x'), "plate: bad", 5);
+  const auto d = store->dead_letters(10);
+  REQUIRE(d.size() == 1);
+  CHECK(d[0].payload_bytes == 200000);
+  CHECK(d[0].reason == "plate: bad");
+}
+
+TEST_CASE("bad database locations are clear errors", "[store][rejects]") {
+  CHECK_THROWS_WITH(open_store("/nonexistent/dir/anpr.db"), Catch::Contains("cannot open database /nonexistent/dir/anpr.db"));
+  CHECK_THROWS_WITH(open_store(""), Catch::Contains("--database is empty"));
+}

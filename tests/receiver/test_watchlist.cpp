@@ -1,0 +1,115 @@
+#include <catch2/catch.hpp>
+
+#include <memory>
+
+#include "anpr/receiver/watchlist.hpp"
+#include "anpr/receiver/watchlist_csv.hpp"
+
+using namespace anpr;
+using namespace anpr::receiver;
+
+namespace {
+
+std::unique_ptr<WatchlistMatcher> make_matcher(int max_subs = 1) {
+  std::vector<WatchlistInfo> lists = {{"Stolen", "stolen-vehicle", 0, "#f00", "Stop and check"},
+                                      {"Insurance", "no-insurance", 3, "#fa0", "Log"},
+                                      {"Intel", "local-intelligence", 5, "#00f", "Note"}};
+  std::vector<WatchlistEntry> entries = {
+      {"Stolen", "AB12CDE", "stolen 1 Nov", "pc1", 0, std::nullopt},
+      {"Insurance", "AB12CDE", "no insurance", "pc2", 0, std::nullopt},
+      {"Intel", "SO51ABC", "seen at burglary", "pc3", 0, std::nullopt},
+      {"Intel", "XY1?ZZZ", "witness partial", "pc3", 0, std::nullopt},
+      {"Stolen", "K*9", "partial", "pc1", 0, std::nullopt},
+      {"Stolen", "EXP1RED", "expired", "pc1", 0, 1000},
+      {"Deleted", "AB12CDE", "list gone", "pc1", 0, std::nullopt}};
+  return std::make_unique<WatchlistMatcher>(lists, entries, MatcherSettings{max_subs});
+}
+
+}  // namespace
+
+TEST_CASE("wildcards: ? is one character, * any run", "[watchlist]") {
+  CHECK(wildcard_match("AB12CDE", "AB12CDE"));
+  CHECK(wildcard_match("AB1?CDE", "AB12CDE"));
+  CHECK_FALSE(wildcard_match("AB1?CDE", "AB1CDE"));
+  CHECK(wildcard_match("AB*", "AB12CDE"));
+  CHECK(wildcard_match("*CDE", "AB12CDE"));
+  CHECK(wildcard_match("A*2*E", "AB12CDE"));
+  CHECK(wildcard_match("AB12CDE*", "AB12CDE"));
+  CHECK_FALSE(wildcard_match("AB*X", "AB12CDE"));
+  CHECK_FALSE(wildcard_match("AB12CD", "AB12CDE"));
+}
+
+TEST_CASE("patterns need two known characters and plate characters only", "[watchlist]") {
+  CHECK_FALSE(pattern_error("AB1?CDE"));
+  CHECK(pattern_error("*"));
+  CHECK(pattern_error("A*"));
+  CHECK(pattern_error("AB-1*"));
+  CHECK(pattern_error(""));
+}
+
+TEST_CASE("exact matches on several lists are all raised, highest priority first", "[watchlist]") {
+  const auto matcher = make_matcher();
+  const auto m = matcher->match("AB12CDE", 5000);
+  REQUIRE(m.size() == 2);
+  CHECK(m[0].list->name == "Stolen");
+  CHECK(m[0].kind == MatchKind::kExact);
+  CHECK(m[1].list->name == "Insurance");
+}
+
+TEST_CASE("OCR-equivalent reads are possible hits, within the substitution limit", "[watchlist]") {
+  const auto matcher = make_matcher();
+  auto m = matcher->match("S051ABC", 5000);  // O read as 0
+  REQUIRE(m.size() == 1);
+  CHECK(m[0].kind == MatchKind::kEquivalent);
+  CHECK(m[0].substitutions == 1);
+  CHECK(m[0].score < 1.0);
+  CHECK(make_matcher()->match("5051A8C", 5000).empty());       // three substitutions: too many
+  CHECK(make_matcher(3)->match("5051A8C", 5000).size() == 1);  // unless allowed
+  CHECK(make_matcher(0)->match("S051ABC", 5000).empty());
+}
+
+TEST_CASE("wildcard entries match partial plates from witnesses", "[watchlist]") {
+  const auto matcher = make_matcher();
+  auto m = matcher->match("XY17ZZZ", 5000);
+  REQUIRE(m.size() == 1);
+  CHECK(m[0].kind == MatchKind::kWildcard);
+  CHECK(m[0].entry->plate == "XY1?ZZZ");
+  CHECK(make_matcher()->match("KL09", 5000).size() == 1);
+}
+
+TEST_CASE("expired entries and unknown lists never match", "[watchlist]") {
+  CHECK(make_matcher()->match("EXP1RED", 500).size() == 1);
+  CHECK(make_matcher()->match("EXP1RED", 5000).empty());
+  const auto matcher = make_matcher();
+  for (const auto& m : matcher->match("AB12CDE", 5000)) CHECK(m.list->name != "Deleted");
+}
+
+TEST_CASE("CSV import: valid rows, header, quotes, expiry", "[watchlist][csv]") {
+  const auto p = parse_watchlist_csv("plate,reason,expires_at\nab12 cde,\"stolen, red Ford\",2027-01-01T00:00:00Z\nXY1?ZZZ,partial\n",
+                                     "Stolen", "sup1", 42);
+  REQUIRE(p.errors.empty());
+  REQUIRE(p.entries.size() == 2);
+  CHECK(p.entries[0].plate == "AB12CDE");
+  CHECK(p.entries[0].reason == "stolen, red Ford");
+  CHECK(p.entries[0].expires_at == parse_iso8601("2027-01-01T00:00:00Z"));
+  CHECK(p.entries[1].is_pattern());
+  CHECK(p.entries[1].added_by == "sup1");
+}
+
+TEST_CASE("CSV import reports every bad row with its line number", "[watchlist][csv][rejects]") {
+  const auto p = parse_watchlist_csv("AB12CDE,ok\nAB-12?!,bad chars\n*,too wide\nAB12CDE,twice\nCD34EFG\n"
+                                     "EF56GHJ,ok,yesterday\n\"unterminated,x\n",
+                                     "Stolen", "sup1", 42);
+  REQUIRE(p.errors.size() == 6);
+  CHECK(p.errors[0].line == 2);
+  CHECK(p.errors[1].line == 3);
+  CHECK_THAT(p.errors[1].message, Catch::Contains("two known characters"));
+  CHECK(p.errors[2].line == 4);
+  CHECK_THAT(p.errors[2].message, Catch::Contains("listed twice"));
+  CHECK(p.errors[3].line == 5);
+  CHECK_THAT(p.errors[3].message, Catch::Contains("found 1 fields"));
+  CHECK(p.errors[4].line == 6);
+  CHECK_THAT(p.errors[4].message, Catch::Contains("ISO 8601"));
+  CHECK(p.errors[5].line == 7);
+  CHECK_THAT(parse_watchlist_csv("AB12CDE,\xC3\x28", "L", "u", 0).errors.at(0).message, Catch::Contains("UTF-8"));
+}
