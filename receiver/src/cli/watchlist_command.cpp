@@ -91,8 +91,6 @@ void add_watchlist_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<WatchlistOptions>();
   CLI::App* cmd = app.add_subcommand("watchlist", "Manage watchlists");
   cmd->require_subcommand(1);
-  cmd->add_option("--database", o->database, "SQLite database file")->capture_default_str();
-  cmd->add_option("--user", o->user, "Who makes the change (audited)")->capture_default_str();
 
   CLI::App* imp = cmd->add_subcommand("import", "Replace a list with a CSV file (plate,reason[,expires_at]) as a new version");
   imp->add_option("list", o->list.name, "List name")->required();
@@ -119,6 +117,11 @@ void add_watchlist_command(CLI::App& app, int& exit_code) {
   CLI::App* ls = cmd->add_subcommand("list", "Show lists and entries");
   ls->add_option("list", o->list.name, "Only this list");
   ls->callback([o, &exit_code] { exit_code = list(*o); });
+
+  for (CLI::App* leaf : {imp, add, rm, ls}) {
+    leaf->add_option("--database", o->database, "SQLite database file")->capture_default_str();
+    leaf->add_option("--user", o->user, "Who makes the change (audited)")->capture_default_str();
+  }
 }
 
 }  // namespace anpr::receiver::cli
