@@ -114,10 +114,12 @@ TEST_CASE("camera status and health are kept; an older status never overwrites a
   HealthMessage h;
   h.camera_id = "cam1";
   h.site_id = "ashby";
-  h.at = 3000;
+  h.at = 1795590299000;
   h.fps = 24;
   store->set_camera_health(h);
-  CHECK(store->camera("cam1")->last_health->fps == 24);
+  const auto with_health = store->camera("cam1");
+  REQUIRE(with_health->last_health);
+  CHECK(with_health->last_health->fps == 24);
 }
 
 TEST_CASE("dead letters keep the reason and a bounded payload", "[store]") {

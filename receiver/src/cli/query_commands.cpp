@@ -17,6 +17,7 @@ struct QueryOptions {
   std::string from, to, since, state;
   std::string reason;
   std::string user = "cli";
+  std::string hit_id, note;
   int limit = 1000;
   bool json = false;
 };
@@ -107,6 +108,19 @@ int cameras(const QueryOptions& o) {
   return 0;
 }
 
+int move_hit(const QueryOptions& o, bool close) {
+  auto store = open_store(o.database);
+  const bool ok = close ? store->close_hit(o.hit_id, o.user, o.note, now_ms())
+                        : store->acknowledge_hit(o.hit_id, o.user, o.note, now_ms());
+  if (!ok) {
+    std::fprintf(stderr, "hit %s does not exist or is not %s\n", o.hit_id.c_str(), close ? "acknowledged" : "new");
+    return 1;
+  }
+  store->audit({0, now_ms(), o.user, close ? "hit-close" : "hit-acknowledge", o.hit_id, o.note});
+  std::printf("hit %s %s\n", o.hit_id.c_str(), close ? "closed" : "acknowledged");
+  return 0;
+}
+
 }  // namespace
 
 void add_query_commands(CLI::App& app, int& exit_code) {
@@ -125,6 +139,17 @@ void add_query_commands(CLI::App& app, int& exit_code) {
 
   CLI::App* cams = app.add_subcommand("cameras", "Cameras: registry, online state, last read, last health");
   cams->callback([o, &exit_code] { exit_code = cameras(*o); });
+
+  CLI::App* ack = app.add_subcommand("ack", "Acknowledge a new hit");
+  CLI::App* close = app.add_subcommand("close", "Close an acknowledged hit");
+  for (CLI::App* cmd : {ack, close}) {
+    cmd->add_option("hit_id", o->hit_id, "Hit id")->required();
+    cmd->add_option("--note", o->note, "What was done");
+    cmd->add_option("--database", o->database, "SQLite database file")->capture_default_str();
+    cmd->add_option("--user", o->user, "Who (audited)")->capture_default_str();
+  }
+  ack->callback([o, &exit_code] { exit_code = move_hit(*o, false); });
+  close->callback([o, &exit_code] { exit_code = move_hit(*o, true); });
 
   for (CLI::App* cmd : {mv, ht, cams}) {
     cmd->add_option("--database", o->database, "SQLite database file")->capture_default_str();

@@ -5,6 +5,9 @@
 #include "anpr/receiver/cli.hpp"
 #include "anpr/receiver/ingestor.hpp"
 #include "anpr/receiver/mqtt_ingest.hpp"
+#include "anpr/receiver/retention.hpp"
+
+#include <thread>
 
 namespace anpr::receiver::cli {
 namespace {
@@ -17,6 +20,7 @@ struct ServeOptions {
   std::string data_dir;
   MqttSettings mqtt;
   int max_substitutions = 1;
+  RetentionSettings retention;
 };
 
 int run(const ServeOptions& o) {
@@ -28,7 +32,26 @@ int run(const ServeOptions& o) {
   settings.matcher.max_substitutions = o.max_substitutions;
   Ingestor ingestor(*store, settings);
   spdlog::info("database {}; {} watchlist entries", o.database, ingestor.matcher()->size());
-  MqttIngest(o.mqtt, ingestor).run(g_stop);
+  // Retention runs beside ingest on its own schedule.
+  std::thread retention_thread([&] {
+    Retention retention(*store, o.retention);
+    while (!g_stop) {
+      try {
+        if (const auto removed = retention.tick()) spdlog::info("retention removed {} image files", removed);
+      } catch (const std::exception& e) {
+        spdlog::error("retention failed: {}", e.what());
+      }
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+    }
+  });
+  try {
+    MqttIngest(o.mqtt, ingestor).run(g_stop);
+  } catch (...) {
+    g_stop = true;
+    retention_thread.join();
+    throw;
+  }
+  retention_thread.join();
   const auto c = ingestor.counters();
   spdlog::info("stopped: {} reads stored, {} duplicates, {} rejected, {} hits", c.stored, c.duplicates, c.rejected, c.hits);
   return 0;
@@ -49,6 +72,10 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--max-substitutions", o->max_substitutions,
                   "OCR-equivalent characters (0/O, 1/I, ...) a 'possible' hit may differ by")
       ->capture_default_str()->check(CLI::Range(0, 3));
+  cmd->add_option("--retention-days", o->retention.read_days, "Keep reads this many days")
+      ->capture_default_str()->check(CLI::Range(1, 36500));
+  cmd->add_option("--hit-retention-days", o->retention.hit_read_days, "Keep reads that raised a hit this many days")
+      ->capture_default_str()->check(CLI::Range(1, 36500));
   cmd->callback([o, &exit_code] { exit_code = run(*o); });
 }
 

@@ -1,3 +1,5 @@
+#include <algorithm>
+#include <set>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -5,6 +7,7 @@
 #include "anpr/common/error.hpp"
 #include "anpr/common/plate_text.hpp"
 #include "anpr/receiver/cli.hpp"
+#include "anpr/receiver/retention.hpp"
 #include "anpr/receiver/store.hpp"
 #include "anpr/receiver/watchlist_csv.hpp"
 
@@ -19,7 +22,19 @@ struct WatchlistOptions {
   std::string reason;
   std::string expires;
   std::string user = "cli";
+  int lookback_days = 30;
 };
+
+// Reads of the last days that a new entry matches become retrospective hits.
+void check_past_reads(Store& store, const std::vector<WatchlistEntry>& entries, const std::string& list_name,
+                      int days) {
+  const auto lists = store.watchlists();
+  const auto list = std::find_if(lists.begin(), lists.end(), [&](const auto& l) { return l.name == list_name; });
+  if (list == lists.end() || days <= 0) return;
+  std::size_t raised = 0;
+  for (const auto& e : entries) raised += raise_retrospective_hits(store, e, *list, days, now_ms()).size();
+  std::printf("checked reads of the last %d days: %zu retrospective hits\n", days, raised);
+}
 
 int import_list(const WatchlistOptions& o) {
   std::ifstream in(o.file, std::ios::binary);
@@ -33,9 +48,17 @@ int import_list(const WatchlistOptions& o) {
     return 1;
   }
   auto store = open_store(o.database);
+  std::set<std::string> before;
+  for (const auto& e : store->entries(o.list.name)) before.insert(e.plate);
   const int version = store->replace_watchlist(o.list, parsed.entries);
   store->audit({0, now_ms(), o.user, "watchlist-import", o.list.name, o.file});
   std::printf("imported %zu entries into '%s' (version %d)\n", parsed.entries.size(), o.list.name.c_str(), version);
+  // Only entries new in this version look back: the others were checked when they were added.
+  std::vector<WatchlistEntry> added;
+  for (const auto& e : parsed.entries) {
+    if (!before.count(e.plate)) added.push_back(e);
+  }
+  check_past_reads(*store, added, o.list.name, o.lookback_days);
   return 0;
 }
 
@@ -55,6 +78,7 @@ int add_entry(const WatchlistOptions& o) {
   store->add_entry(e);
   store->audit({0, now_ms(), o.user, "watchlist-add", o.list.name + ":" + e.plate, o.reason});
   std::printf("added %s to '%s'\n", e.plate.c_str(), o.list.name.c_str());
+  check_past_reads(*store, {e}, o.list.name, o.lookback_days);
   return 0;
 }
 
@@ -118,6 +142,10 @@ void add_watchlist_command(CLI::App& app, int& exit_code) {
   ls->add_option("list", o->list.name, "Only this list");
   ls->callback([o, &exit_code] { exit_code = list(*o); });
 
+  for (CLI::App* leaf : {imp, add}) {
+    leaf->add_option("--lookback-days", o->lookback_days, "Check reads of this many past days (0: none)")
+        ->capture_default_str()->check(CLI::Range(0, 3650));
+  }
   for (CLI::App* leaf : {imp, add, rm, ls}) {
     leaf->add_option("--database", o->database, "SQLite database file")->capture_default_str();
     leaf->add_option("--user", o->user, "Who makes the change (audited)")->capture_default_str();

@@ -111,6 +111,38 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  bool acknowledge_hit(const std::string& id, const std::string& user, const std::string& note, TimestampMs at) override {
+    return move_hit(id, "new", "acknowledged", user, note, at);
+  }
+
+  bool close_hit(const std::string& id, const std::string& user, const std::string& note, TimestampMs at) override {
+    return move_hit(id, "acknowledged", "closed", user, note, at);
+  }
+
+  std::vector<std::string> purge_reads(TimestampMs before, TimestampMs hit_before) override {
+    std::lock_guard lock(mutex_);
+    Transaction tx(db_);
+    const char* doomed =
+        " FROM reads WHERE (captured_at < ?1 AND read_id NOT IN (SELECT read_id FROM hits))"
+        " OR (captured_at < ?2 AND read_id IN (SELECT read_id FROM hits))";
+    std::vector<std::string> files;
+    {
+      Stmt s(db_, std::string("SELECT crop_path, overview_path") + doomed);
+      s.bind(1, before).bind(2, hit_before);
+      while (s.step()) {
+        for (int col : {0, 1}) {
+          if (!s.text(col).empty()) files.push_back(s.text(col));
+        }
+      }
+    }
+    Stmt h(db_, "DELETE FROM hits WHERE read_id IN (SELECT read_id FROM reads WHERE captured_at < ?1)");
+    h.bind(1, hit_before).run();
+    Stmt d(db_, std::string("DELETE") + doomed);
+    d.bind(1, before).bind(2, hit_before).run();
+    tx.commit();
+    return files;
+  }
+
   void upsert_camera(const CameraInfo& c) override {
     std::lock_guard lock(mutex_);
     Stmt s(db_, "INSERT INTO cameras (camera_id, site_id, name, latitude, longitude, bearing, registered)"
@@ -260,6 +292,18 @@ class SqliteStore final : public Store {
   }
 
  private:
+  bool move_hit(const std::string& id, const char* from, const char* to, const std::string& user,
+                const std::string& note, TimestampMs at) {
+    std::lock_guard lock(mutex_);
+    const bool ack = std::string(to) == "acknowledged";
+    Stmt s(db_, ack ? "UPDATE hits SET state = ?, acknowledged_by = ?, acknowledged_at = ?, note = ? WHERE hit_id = ? AND state = ?"
+                    : "UPDATE hits SET state = ?, note = CASE WHEN ? = '' THEN note ELSE note || char(10) || ? END"
+                      " WHERE hit_id = ? AND state = ? AND ? >= 0");
+    if (ack) s.bind(1, to).bind(2, user).bind(3, at).bind(4, note).bind(5, id).bind(6, from);
+    else s.bind(1, to).bind(2, note).bind(3, user + ": " + note).bind(4, id).bind(5, from).bind(6, at);
+    return s.run() == 1;
+  }
+
   void migrate() {
     db_.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)");
     int current = 0;

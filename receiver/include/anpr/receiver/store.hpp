@@ -77,6 +77,12 @@ class Store {
   [[nodiscard]] virtual std::vector<DeadLetter> dead_letters(int limit) = 0;
 
   virtual void insert_hit(const HitMessage& hit, TimestampMs created_at) = 0;
+  /// Moves a hit on: new -> acknowledged (who, when, note) -> closed. False when the hit does
+  /// not exist or is not in the state the change starts from.
+  virtual bool acknowledge_hit(const std::string& hit_id, const std::string& user, const std::string& note,
+                               TimestampMs at) = 0;
+  virtual bool close_hit(const std::string& hit_id, const std::string& user, const std::string& note,
+                         TimestampMs at) = 0;
   [[nodiscard]] virtual std::vector<HitRecord> hits(std::optional<TimestampMs> since,
                                                     std::optional<std::string> state, int limit) = 0;
 
@@ -99,6 +105,10 @@ class Store {
   /// Sightings of a plate or pattern ('?', '*') in time order.
   [[nodiscard]] virtual std::vector<Sighting> movements(const std::string& plate_or_pattern, TimestampMs from,
                                                         TimestampMs to, int limit) = 0;
+
+  /// Deletes reads captured before `before`, and reads tied to a hit captured before
+  /// `hit_before` (with their hits). Returns the image files the deleted reads referred to.
+  virtual std::vector<std::string> purge_reads(TimestampMs before, TimestampMs hit_before) = 0;
 
   /// Appends to the audit log; the log has no update or delete path.
   virtual void audit(const AuditRecord& record) = 0;

@@ -1,0 +1,40 @@
+#pragma once
+/// @file
+/// Retention: reads older than a set age are deleted with their images; reads tied to a hit are
+/// kept for a longer period. Runs on a schedule inside `serve`; the clock is injectable so tests
+/// can move time.
+
+#include <functional>
+
+#include "anpr/receiver/store.hpp"
+
+namespace anpr::receiver {
+
+struct RetentionSettings {
+  int read_days = 365;      ///< ordinary reads
+  int hit_read_days = 730;  ///< reads that raised a hit
+  int interval_s = 3600;    ///< how often serve runs it
+};
+
+class Retention {
+ public:
+  using Clock = std::function<TimestampMs()>;
+  Retention(Store& store, RetentionSettings settings, Clock clock = now_ms);
+  /// Purges what has expired now; returns the number of image files removed.
+  std::size_t run_once();
+  /// Runs when the interval has passed since the last run (call it often).
+  std::size_t tick();
+
+ private:
+  Store& store_;
+  RetentionSettings settings_;
+  Clock clock_;
+  TimestampMs last_run_ = 0;
+};
+
+/// Checks the reads of the last `days` against a newly added entry and raises each match as a
+/// retrospective hit (match kind "retrospective-<kind>"). Returns the hits raised.
+std::vector<HitMessage> raise_retrospective_hits(Store& store, const WatchlistEntry& entry,
+                                                 const WatchlistInfo& list, int days, TimestampMs now);
+
+}  // namespace anpr::receiver

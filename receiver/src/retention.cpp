@@ -1,0 +1,61 @@
+#include "anpr/receiver/retention.hpp"
+
+#include <filesystem>
+
+#include "anpr/common/ids.hpp"
+#include "anpr/common/ocr_confusions.hpp"
+
+namespace anpr::receiver {
+
+namespace {
+constexpr TimestampMs kDayMs = 24LL * 3600 * 1000;
+}
+
+Retention::Retention(Store& store, RetentionSettings settings, Clock clock)
+    : store_(store), settings_(settings), clock_(std::move(clock)) {}
+
+std::size_t Retention::run_once() {
+  const TimestampMs now = clock_();
+  last_run_ = now;
+  const auto files = store_.purge_reads(now - settings_.read_days * kDayMs, now - settings_.hit_read_days * kDayMs);
+  std::size_t removed = 0;
+  for (const auto& f : files) {
+    std::error_code ec;
+    if (std::filesystem::remove(f, ec)) ++removed;
+  }
+  return removed;
+}
+
+std::size_t Retention::tick() {
+  if (clock_() - last_run_ < settings_.interval_s * 1000LL) return 0;
+  return run_once();
+}
+
+std::vector<HitMessage> raise_retrospective_hits(Store& store, const WatchlistEntry& entry,
+                                                 const WatchlistInfo& list, int days, TimestampMs now) {
+  std::vector<HitMessage> hits;
+  if (days <= 0) return hits;
+  // Exact and wildcard entries come straight from the movements query.
+  for (const Sighting& s : store.movements(entry.plate, now - days * kDayMs, now, 10000)) {
+    HitMessage h;
+    h.hit_id = make_uuid();
+    h.read_id = s.read_id;
+    h.camera_id = s.camera_id;
+    h.site_id = s.site_id;
+    h.at = s.at;
+    h.plate = s.plate;
+    h.entry_plate = entry.plate;
+    h.list = list.name;
+    h.category = list.category;
+    h.priority = list.priority;
+    h.match_kind = entry.is_pattern() ? "retrospective-wildcard" : "retrospective-exact";
+    h.score = entry.is_pattern() ? 0.8 : 1.0;
+    h.reason = entry.reason;
+    h.action = list.action;
+    store.insert_hit(h, now);
+    hits.push_back(std::move(h));
+  }
+  return hits;
+}
+
+}  // namespace anpr::receiver
