@@ -113,3 +113,16 @@ TEST_CASE("CSV import reports every bad row with its line number", "[watchlist][
   CHECK(p.errors[5].line == 7);
   CHECK_THAT(parse_watchlist_csv("AB12CDE,\xC3\x28", "L", "u", 0).errors.at(0).message, Catch::Contains("UTF-8"));
 }
+
+TEST_CASE("wildcard index finds prefix, suffix and unanchored patterns", "[watchlist]") {
+  const std::vector<WatchlistInfo> lists = {{"Intel", "local-intelligence", 5, "#00f", "Note"}};
+  const std::vector<WatchlistEntry> entries = {{"Intel", "*CDE", "suffix", "u", 0, std::nullopt},
+                                               {"Intel", "?Y17ZZZ", "suffix after ?", "u", 0, std::nullopt},
+                                               {"Intel", "*12C*", "unanchored", "u", 0, std::nullopt},
+                                               {"Intel", "AB*", "prefix", "u", 0, std::nullopt}};
+  const WatchlistMatcher matcher(lists, entries, MatcherSettings{0});
+  CHECK(matcher.match("AB12CDE", 0).size() == 3);  // *CDE, *12C*, AB*
+  CHECK(matcher.match("XY17ZZZ", 0).size() == 1);
+  CHECK(matcher.match("ZZ12CAA", 0).size() == 1);
+  CHECK(matcher.match("QQ99QQQ", 0).empty());
+}

@@ -47,6 +47,20 @@ std::optional<std::string> pattern_error(std::string_view pattern) {
   return std::nullopt;
 }
 
+namespace {
+
+bool is_literal(char c) { return c != '?' && c != '*'; }
+
+// Where the first two adjacent known characters of a pattern start, or npos.
+std::size_t first_literal_pair(const std::string& pattern) {
+  for (std::size_t i = 0; i + 1 < pattern.size(); ++i) {
+    if (is_literal(pattern[i]) && is_literal(pattern[i + 1])) return i;
+  }
+  return std::string::npos;
+}
+
+}  // namespace
+
 WatchlistMatcher::WatchlistMatcher(std::vector<WatchlistInfo> lists, std::vector<WatchlistEntry> entries,
                                    MatcherSettings settings)
     : lists_(std::move(lists)), entries_(std::move(entries)), settings_(settings) {
@@ -55,7 +69,13 @@ WatchlistMatcher::WatchlistMatcher(std::vector<WatchlistInfo> lists, std::vector
     const auto& e = entries_[i];
     if (!list_by_name_.count(e.list)) continue;  // an entry of a deleted list never matches
     if (e.is_pattern()) {
-      patterns_.push_back(i);
+      const std::size_t first = e.plate.find_first_of("?*");
+      const std::size_t last = e.plate.find_last_of("?*");
+      if (first > 0) pattern_by_prefix_.emplace(e.plate.substr(0, first), i);
+      else if (last + 1 < e.plate.size()) pattern_by_suffix_.emplace(e.plate.substr(last + 1), i);
+      else if (const std::size_t pair = first_literal_pair(e.plate); pair != std::string::npos)
+        pattern_by_pair_.emplace(e.plate.substr(pair, 2), i);
+      else unanchored_patterns_.push_back(i);
     } else {
       exact_.emplace(e.plate, i);
       equivalent_.emplace(confusion_key(e.plate), i);
@@ -81,9 +101,25 @@ std::vector<Match> WatchlistMatcher::match(std::string_view plate, TimestampMs a
       }
     }
   }
-  for (std::size_t i : patterns_) {
+  auto try_pattern = [&](std::size_t i) {
     if (wildcard_match(entries_[i].plate, plate)) add(i, MatchKind::kWildcard, 0, 0.8);
+  };
+  for (std::size_t k = 1; k <= plate.size(); ++k) {
+    const std::string prefix(plate.substr(0, k));
+    for (auto [it, end] = pattern_by_prefix_.equal_range(prefix); it != end; ++it) try_pattern(it->second);
+    const std::string suffix(plate.substr(plate.size() - k));
+    for (auto [it, end] = pattern_by_suffix_.equal_range(suffix); it != end; ++it) try_pattern(it->second);
   }
+  // A pattern indexed by a pair is tried once even when the read holds that pair twice.
+  std::vector<std::size_t> tried;
+  for (std::size_t k = 0; k + 1 < plate.size(); ++k) {
+    for (auto [it, end] = pattern_by_pair_.equal_range(std::string(plate.substr(k, 2))); it != end; ++it) {
+      if (std::find(tried.begin(), tried.end(), it->second) != tried.end()) continue;
+      tried.push_back(it->second);
+      try_pattern(it->second);
+    }
+  }
+  for (std::size_t i : unanchored_patterns_) try_pattern(i);
   std::stable_sort(out.begin(), out.end(), [](const Match& a, const Match& b) {
     if (a.list->priority != b.list->priority) return a.list->priority < b.list->priority;
     return a.score > b.score;

@@ -22,4 +22,7 @@ void add_watchlist_command(CLI::App& app, int& exit_code);
 /// `anpr-receiver movements|hits|cameras`: queries; every search of movements is audited.
 void add_query_commands(CLI::App& app, int& exit_code);
 
+/// `anpr-receiver bench-match`: watchlist matching speed against a generated list.
+void add_bench_command(CLI::App& app, int& exit_code);
+
 }  // namespace anpr::receiver::cli

@@ -75,7 +75,14 @@ class WatchlistMatcher {
   std::unordered_map<std::string, const WatchlistInfo*> list_by_name_;
   std::unordered_multimap<std::string, std::size_t> exact_;       ///< plate -> entry
   std::unordered_multimap<std::string, std::size_t> equivalent_;  ///< confusion key -> entry
-  std::vector<std::size_t> patterns_;
+  // Wildcard entries, indexed so that a read only tests the patterns that can match it:
+  // by the literal text before the first wildcard, else by the literal text after the last one,
+  // else by the first two adjacent literal characters (e.g. "*AB*" by "AB"); patterns with no
+  // two adjacent known characters (e.g. "A?B*") are tested for every read.
+  std::unordered_multimap<std::string, std::size_t> pattern_by_prefix_;
+  std::unordered_multimap<std::string, std::size_t> pattern_by_suffix_;
+  std::unordered_multimap<std::string, std::size_t> pattern_by_pair_;
+  std::vector<std::size_t> unanchored_patterns_;
 };
 
 }  // namespace anpr::receiver
