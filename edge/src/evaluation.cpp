@@ -149,6 +149,16 @@ EvalSummary summarise(const std::vector<PlateOutcome>& outcomes, const std::vect
     s.top_n /= n;
     s.char_accuracy /= n;
   }
+  for (const auto& [from, to] : std::vector<std::pair<double, double>>{
+           {0.0, 0.5}, {0.5, 0.7}, {0.7, 0.8}, {0.8, 0.9}, {0.9, 0.95}, {0.95, 1.01}}) {
+    EvalSummary::Band band{from, std::min(to, 1.0), 0, 0};
+    for (const auto& o : outcomes) {
+      if (o.read.empty() || o.confidence < from || o.confidence >= to) continue;
+      ++band.reads;
+      band.right += o.exact ? 1 : 0;
+    }
+    s.calibration.push_back(band);
+  }
   if (boxes > 0) s.detection_recall = static_cast<double>(detected) / static_cast<double>(boxes);
   if (s.confident_reads > 0) {
     s.confident_precision = static_cast<double>(confident_right) / static_cast<double>(s.confident_reads);

@@ -113,21 +113,8 @@ IngestOutcome Ingestor::handle_read(std::string_view topic, std::string_view pay
   IngestOutcome outcome{IngestResult::kStored, {}, {}};
   const auto snapshot = matcher();  // held while its matches are used, even if a reload swaps it
   for (const Match& m : snapshot->match(read.plate, read.captured_at)) {
-    HitMessage hit;
-    hit.hit_id = make_uuid();
-    hit.read_id = read.read_id;
-    hit.camera_id = read.camera_id;
-    hit.site_id = read.site_id;
-    hit.at = read.captured_at;
-    hit.plate = read.plate;
-    hit.entry_plate = m.entry->plate;
-    hit.list = m.list->name;
-    hit.category = m.list->category;
-    hit.priority = m.list->priority;
-    hit.match_kind = to_string(m.kind);
-    hit.score = m.score;
-    hit.reason = m.entry->reason;
-    hit.action = m.list->action;
+    HitMessage hit = make_hit({read.read_id, read.camera_id, read.site_id, read.plate, read.captured_at}, *m.entry,
+                              *m.list, to_string(m.kind), m.score);
     store_.insert_hit(hit, clock_());
     outcome.hits.push_back(std::move(hit));
   }

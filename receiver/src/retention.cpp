@@ -2,8 +2,6 @@
 
 #include <filesystem>
 
-#include "anpr/common/ids.hpp"
-#include "anpr/common/ocr_confusions.hpp"
 
 namespace anpr::receiver {
 
@@ -37,21 +35,9 @@ std::vector<HitMessage> raise_retrospective_hits(Store& store, const WatchlistEn
   if (days <= 0) return hits;
   // Exact and wildcard entries come straight from the movements query.
   for (const Sighting& s : store.movements(entry.plate, now - days * kDayMs, now, 10000)) {
-    HitMessage h;
-    h.hit_id = make_uuid();
-    h.read_id = s.read_id;
-    h.camera_id = s.camera_id;
-    h.site_id = s.site_id;
-    h.at = s.at;
-    h.plate = s.plate;
-    h.entry_plate = entry.plate;
-    h.list = list.name;
-    h.category = list.category;
-    h.priority = list.priority;
-    h.match_kind = entry.is_pattern() ? "retrospective-wildcard" : "retrospective-exact";
-    h.score = entry.is_pattern() ? 0.8 : 1.0;
-    h.reason = entry.reason;
-    h.action = list.action;
+    HitMessage h = make_hit({s.read_id, s.camera_id, s.site_id, s.plate, s.at}, entry, list,
+                            entry.is_pattern() ? "retrospective-wildcard" : "retrospective-exact",
+                            entry.is_pattern() ? 0.8 : 1.0);
     store.insert_hit(h, now);
     hits.push_back(std::move(h));
   }

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "anpr/common/ids.hpp"
+#include "../support/sample_messages.hpp"
 #include "anpr/common/message_codec.hpp"
 #include "anpr/common/topics.hpp"
 #include "anpr/receiver/ingestor.hpp"
@@ -34,17 +35,7 @@ struct Fixture {
 };
 
 ReadMessage read_of(const std::string& plate, const std::string& camera = "cam1") {
-  ReadMessage m;
-  m.read_id = make_uuid();
-  m.camera_id = camera;
-  m.site_id = "coalville";
-  m.first_seen = m.captured_at = m.last_seen = 1795590299000;
-  m.plate = plate;
-  m.confidence = 0.9;
-  m.char_confidences = std::vector<double>(plate.size(), 0.9);
-  m.box = {1, 1, 10, 5};
-  m.crop_jpeg = {0xFF, 0xD8, 0xFF, 0xE0, 0xFF, 0xD9};
-  return m;
+  return test::sample_read(plate, camera);
 }
 
 std::string topic_of(const ReadMessage& m) { return camera_topic(m.site_id, m.camera_id, TopicKind::kRead); }

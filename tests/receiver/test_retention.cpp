@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "anpr/common/ids.hpp"
+#include "../support/sample_messages.hpp"
 #include "anpr/common/message_codec.hpp"
 #include "anpr/receiver/ingestor.hpp"
 #include "anpr/receiver/retention.hpp"
@@ -29,19 +30,8 @@ struct Fixture {
   }
   ~Fixture() { fs::remove_all(dir); }
 
-  ReadMessage read_of(const std::string& plate) const {
-    ReadMessage m;
-    m.read_id = make_uuid();
-    m.camera_id = "cam1";
-    m.site_id = "coalville";
-    m.first_seen = m.captured_at = m.last_seen = now;
-    m.plate = plate;
-    m.confidence = 0.9;
-    m.char_confidences = std::vector<double>(plate.size(), 0.9);
-    m.box = {1, 1, 10, 5};
-    m.crop_jpeg = {0xFF, 0xD8, 0xFF, 0xD9};
-    return m;
-  }
+  ReadMessage read_of(const std::string& plate) const { return test::sample_read(plate, "cam1", now); }
+
 };
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include "anpr/common/error.hpp"
 #include "anpr/common/ids.hpp"
+#include "../support/sample_messages.hpp"
 #include "anpr/receiver/store.hpp"
 
 using namespace anpr;
@@ -20,17 +21,7 @@ std::string temp_db() {
 }
 
 ReadMessage read_of(const std::string& plate, const std::string& camera, TimestampMs at) {
-  ReadMessage m;
-  m.read_id = make_uuid();
-  m.camera_id = camera;
-  m.site_id = "coalville";
-  m.first_seen = m.captured_at = m.last_seen = at;
-  m.plate = plate;
-  m.confidence = 0.9;
-  m.char_confidences = std::vector<double>(plate.size(), 0.9);
-  m.box = {1, 1, 10, 5};
-  m.crop_jpeg = {0xFF, 0xD8, 0xFF};
-  return m;
+  return test::sample_read(plate, camera, at);
 }
 
 }  // namespace

@@ -34,6 +34,12 @@ void print_summary(const EvalSummary& s, int top_n) {
   std::printf("character accuracy:     %.1f%%\n", 100.0 * s.char_accuracy);
   if (s.detection_recall) std::printf("detection recall:       %.1f%% (IoU >= 0.5)\n", 100.0 * *s.detection_recall);
   std::printf("confidence >= 0.9:      %zu reads, %.1f%% right\n", s.confident_reads, 100.0 * s.confident_precision);
+  std::printf("calibration:           ");
+  for (const auto& b : s.calibration) {
+    if (b.reads == 0) continue;
+    std::printf(" [%.2f-%.2f) %zu reads %.0f%% right;", b.from, b.to, b.reads, 100.0 * static_cast<double>(b.right) / static_cast<double>(b.reads));
+  }
+  std::printf("\n");
   std::printf("ms per image:           median %.1f, p95 %.1f\n", s.median_ms, s.p95_ms);
   std::printf("mean stage ms:          detect %.1f, rectify %.1f, ocr %.1f, syntax %.2f\n",
               s.mean_stage_ms.detect_ms, s.mean_stage_ms.rectify_ms, s.mean_stage_ms.ocr_ms,
@@ -45,6 +51,10 @@ nlohmann::json summary_json(const EvalSummary& s, int top_n) {
                    {"exact", s.exact}, {"top_n", top_n}, {"top_n_accuracy", s.top_n},
                    {"char_accuracy", s.char_accuracy}, {"median_ms", s.median_ms}, {"p95_ms", s.p95_ms},
                    {"confident_reads", s.confident_reads}, {"confident_precision", s.confident_precision}};
+  j["calibration"] = nlohmann::json::array();
+  for (const auto& b : s.calibration) {
+    j["calibration"].push_back({{"from", b.from}, {"to", b.to}, {"reads", b.reads}, {"right", b.right}});
+  }
   j["detection_recall"] = s.detection_recall ? nlohmann::json(*s.detection_recall) : nlohmann::json();
   j["stage_ms"] = {{"detect", s.mean_stage_ms.detect_ms}, {"rectify", s.mean_stage_ms.rectify_ms},
                    {"ocr", s.mean_stage_ms.ocr_ms}, {"syntax", s.mean_stage_ms.syntax_ms}};

@@ -1,5 +1,6 @@
 #include <algorithm>
 
+#include "anpr/common/ids.hpp"
 #include "anpr/common/ocr_confusions.hpp"
 #include "anpr/receiver/watchlist.hpp"
 
@@ -12,6 +13,26 @@ const char* to_string(MatchKind k) noexcept {
     case MatchKind::kWildcard: return "wildcard";
   }
   return "exact";
+}
+
+HitMessage make_hit(const HitSubject& subject, const WatchlistEntry& entry, const WatchlistInfo& list,
+                    std::string match_kind, double score) {
+  HitMessage h;
+  h.hit_id = make_uuid();
+  h.read_id = subject.read_id;
+  h.camera_id = subject.camera_id;
+  h.site_id = subject.site_id;
+  h.at = subject.at;
+  h.plate = subject.plate;
+  h.entry_plate = entry.plate;
+  h.list = list.name;
+  h.category = list.category;
+  h.priority = list.priority;
+  h.match_kind = std::move(match_kind);
+  h.score = score;
+  h.reason = entry.reason;
+  h.action = list.action;
+  return h;
 }
 
 bool wildcard_match(std::string_view pattern, std::string_view plate) noexcept {

@@ -54,6 +54,12 @@ struct EvalSummary {
   /// Of reads at confidence >= 0.9: how many, and the share that were right.
   std::size_t confident_reads = 0;
   double confident_precision = 0;
+  /// Reliability: reads (plates with a reading) by confidence band, and how many were right.
+  struct Band {
+    double from = 0, to = 0;
+    std::size_t reads = 0, right = 0;
+  };
+  std::vector<Band> calibration;
 };
 
 [[nodiscard]] EvalSummary summarise(const std::vector<PlateOutcome>& outcomes,

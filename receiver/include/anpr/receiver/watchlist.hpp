@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "anpr/common/messages.hpp"
 #include "anpr/common/time.hpp"
 
 namespace anpr::receiver {
@@ -43,6 +44,16 @@ struct Match {
   int substitutions = 0;  ///< OCR-equivalent characters that differ (equivalent matches)
   double score = 1.0;     ///< 1 for exact; lower for equivalent and wildcard matches
 };
+
+/// The read a hit is about.
+struct HitSubject {
+  std::string read_id, camera_id, site_id, plate;
+  TimestampMs at = 0;
+};
+
+/// A new hit (fresh id) of `subject` on `entry` of `list`.
+[[nodiscard]] HitMessage make_hit(const HitSubject& subject, const WatchlistEntry& entry, const WatchlistInfo& list,
+                                  std::string match_kind, double score);
 
 /// True when `plate` matches `pattern` ('?' = one character, '*' = any run, possibly empty).
 [[nodiscard]] bool wildcard_match(std::string_view pattern, std::string_view plate) noexcept;
