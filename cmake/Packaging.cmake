@@ -7,7 +7,8 @@ set(CPACK_PACKAGE_CONTACT "ANPR maintainers <anpr@localhost>")
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_DEB_COMPONENT_INSTALL ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)   # <name>_<version>_<arch>.deb
-set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS OFF)   # explicit, release-wide dependencies below
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS OFF)   # explicit (dpkg-shlibdeps cannot read a cross sysroot);
+                                          # keep in step with `objdump -p <binary> | grep NEEDED`
 if(CMAKE_CROSSCOMPILING)
   if(CMAKE_SYSTEM_PROCESSOR STREQUAL "aarch64")
     set(CPACK_DEBIAN_PACKAGE_ARCHITECTURE arm64)
@@ -20,12 +21,14 @@ set(CPACK_DEBIAN_EDGE_PACKAGE_NAME anpr-edge)
 set(CPACK_DEBIAN_EDGE_PACKAGE_SECTION misc)
 set(CPACK_COMPONENT_EDGE_DESCRIPTION "ANPR camera firmware: reads number plates from video and publishes them over MQTT")
 set(CPACK_DEBIAN_EDGE_PACKAGE_DEPENDS
-  "libopencv-core406, libopencv-imgproc406, libopencv-imgcodecs406, libopencv-videoio406, libopencv-features2d406, libtesseract5, liblept5, libpaho-mqttpp3-1, libpaho-mqtt1.3, libsodium23, libgomp1, libstdc++6 (>= 12)")
+  "libopencv-core406, libopencv-imgproc406, libopencv-imgcodecs406, libopencv-features2d406, libtesseract5, libstdc++6 (>= 12), libc6")
 set(CPACK_DEBIAN_RECEIVER_PACKAGE_NAME anpr-receiver)
 set(CPACK_DEBIAN_RECEIVER_PACKAGE_SECTION misc)
 set(CPACK_COMPONENT_RECEIVER_DESCRIPTION "ANPR control-room receiver: ingests reads, checks watchlists, records movements")
+set(CPACK_DEBIAN_RECEIVER_PACKAGE_CONTROL_EXTRA
+  ${PROJECT_SOURCE_DIR}/receiver/config/postinst ${PROJECT_SOURCE_DIR}/receiver/config/conffiles)
 set(CPACK_DEBIAN_RECEIVER_PACKAGE_DEPENDS
-  "libsodium23, libsqlite3-0, libpaho-mqttpp3-1, libpaho-mqtt1.3, libstdc++6 (>= 12)")
+  "libfmt9, libpaho-mqtt1.3, libpaho-mqttpp3-1, libsodium23, libspdlog1.10, libsqlite3-0, libtomlplusplus3, libstdc++6 (>= 12), libc6, adduser")
 if(CMAKE_CROSSCOMPILING)
   set(CPACK_COMPONENTS_ALL edge)
 else()

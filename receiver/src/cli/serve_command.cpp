@@ -1,13 +1,13 @@
 #include <csignal>
+#include <thread>
 
 #include <spdlog/spdlog.h>
 
 #include "anpr/receiver/cli.hpp"
+#include "anpr/receiver/config.hpp"
 #include "anpr/receiver/ingestor.hpp"
 #include "anpr/receiver/mqtt_ingest.hpp"
 #include "anpr/receiver/retention.hpp"
-
-#include <thread>
 
 namespace anpr::receiver::cli {
 namespace {
@@ -16,25 +16,37 @@ std::atomic<bool> g_stop{false};
 extern "C" void on_signal(int) { g_stop = true; }  // only sets the flag
 
 struct ServeOptions {
-  std::string database = "anpr.db";
-  std::string data_dir;
-  MqttSettings mqtt;
-  int max_substitutions = 1;
-  RetentionSettings retention;
+  std::string config_file;
+  ReceiverConfig flags;  ///< values given on the command line; only those given override the file
 };
 
-int run(const ServeOptions& o) {
+// The file's settings (or the defaults), with every flag that was given on top.
+ReceiverConfig effective_config(const ServeOptions& o, const CLI::App& cmd) {
+  ReceiverConfig c = o.config_file.empty() ? ReceiverConfig{} : load_receiver_config(o.config_file);
+  const ReceiverConfig& f = o.flags;
+  auto given = [&](const char* flag) { return cmd.count(flag) > 0; };
+  if (given("--broker")) c.mqtt.broker = f.mqtt.broker;
+  if (given("--client-id")) c.mqtt.client_id = f.mqtt.client_id;
+  if (given("--share-group")) c.mqtt.share_group = f.mqtt.share_group;
+  if (given("--username")) c.mqtt.username = f.mqtt.username;
+  if (given("--password")) c.mqtt.password = f.mqtt.password;
+  if (given("--database")) c.database = f.database;
+  if (given("--data-dir")) c.data_dir = f.data_dir;
+  if (given("--max-substitutions")) c.matcher.max_substitutions = f.matcher.max_substitutions;
+  if (given("--retention-days")) c.retention.read_days = f.retention.read_days;
+  if (given("--hit-retention-days")) c.retention.hit_read_days = f.retention.hit_read_days;
+  return c;
+}
+
+int run(const ReceiverConfig& c) {
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
-  auto store = open_store(o.database);
-  IngestSettings settings;
-  settings.data_dir = o.data_dir;
-  settings.matcher.max_substitutions = o.max_substitutions;
-  Ingestor ingestor(*store, settings);
-  spdlog::info("database {}; {} watchlist entries", o.database, ingestor.matcher()->size());
+  auto store = open_store(c.database);
+  Ingestor ingestor(*store, IngestSettings{c.data_dir, c.matcher});
+  spdlog::info("database {}; {} watchlist entries", c.database, ingestor.matcher()->size());
   // Retention runs beside ingest on its own schedule.
   std::thread retention_thread([&] {
-    Retention retention(*store, o.retention);
+    Retention retention(*store, c.retention);
     while (!g_stop) {
       try {
         if (const auto removed = retention.tick()) spdlog::info("retention removed {} image files", removed);
@@ -45,15 +57,15 @@ int run(const ServeOptions& o) {
     }
   });
   try {
-    MqttIngest(o.mqtt, ingestor).run(g_stop);
+    MqttIngest(c.mqtt, ingestor).run(g_stop);
   } catch (...) {
     g_stop = true;
     retention_thread.join();
     throw;
   }
   retention_thread.join();
-  const auto c = ingestor.counters();
-  spdlog::info("stopped: {} reads stored, {} duplicates, {} rejected, {} hits", c.stored, c.duplicates, c.rejected, c.hits);
+  const auto n = ingestor.counters();
+  spdlog::info("stopped: {} reads stored, {} duplicates, {} rejected, {} hits", n.stored, n.duplicates, n.rejected, n.hits);
   return 0;
 }
 
@@ -61,22 +73,25 @@ int run(const ServeOptions& o) {
 
 void add_serve_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<ServeOptions>();
+  auto& f = o->flags;
   CLI::App* cmd = app.add_subcommand("serve", "Ingest reads from the broker, check watchlists, raise hits");
-  cmd->add_option("--broker", o->mqtt.broker, "Broker URI (tcp://host:port)")->capture_default_str();
-  cmd->add_option("--database", o->database, "SQLite database file")->capture_default_str();
-  cmd->add_option("--data-dir", o->data_dir, "Folder for plate crops and overview images (none kept if unset)");
-  cmd->add_option("--client-id", o->mqtt.client_id, "MQTT client id (persistent session)")->capture_default_str();
-  cmd->add_option("--share-group", o->mqtt.share_group, "Subscribe as an MQTT 5 shared subscription in this group");
-  cmd->add_option("--username", o->mqtt.username, "MQTT user name");
-  cmd->add_option("--password", o->mqtt.password, "MQTT password");
-  cmd->add_option("--max-substitutions", o->max_substitutions,
+  cmd->add_option("--config", o->config_file, "TOML config file (example: receiver/config/anpr-receiver.toml)")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--broker", f.mqtt.broker, "Broker URI (tcp://host:port)")->capture_default_str();
+  cmd->add_option("--database", f.database, "SQLite database file")->capture_default_str();
+  cmd->add_option("--data-dir", f.data_dir, "Folder for plate crops and overview images (none kept if unset)");
+  cmd->add_option("--client-id", f.mqtt.client_id, "MQTT client id (persistent session)")->capture_default_str();
+  cmd->add_option("--share-group", f.mqtt.share_group, "Subscribe as an MQTT 5 shared subscription in this group");
+  cmd->add_option("--username", f.mqtt.username, "MQTT user name");
+  cmd->add_option("--password", f.mqtt.password, "MQTT password");
+  cmd->add_option("--max-substitutions", f.matcher.max_substitutions,
                   "OCR-equivalent characters (0/O, 1/I, ...) a 'possible' hit may differ by")
       ->capture_default_str()->check(CLI::Range(0, 3));
-  cmd->add_option("--retention-days", o->retention.read_days, "Keep reads this many days")
+  cmd->add_option("--retention-days", f.retention.read_days, "Keep reads this many days")
       ->capture_default_str()->check(CLI::Range(1, 36500));
-  cmd->add_option("--hit-retention-days", o->retention.hit_read_days, "Keep reads that raised a hit this many days")
+  cmd->add_option("--hit-retention-days", f.retention.hit_read_days, "Keep reads that raised a hit this many days")
       ->capture_default_str()->check(CLI::Range(1, 36500));
-  cmd->callback([o, &exit_code] { exit_code = run(*o); });
+  cmd->callback([o, cmd, &exit_code] { exit_code = run(effective_config(*o, *cmd)); });
 }
 
 }  // namespace anpr::receiver::cli

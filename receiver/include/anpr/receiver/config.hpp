@@ -1,0 +1,26 @@
+#pragma once
+/// @file
+/// The receiver's configuration: one immutable struct, loaded from a TOML file (see
+/// receiver/config/anpr-receiver.toml) with command-line flags on top. Errors name the file,
+/// the line, the key and the reason.
+
+#include <string>
+
+#include "anpr/receiver/mqtt_ingest.hpp"
+#include "anpr/receiver/retention.hpp"
+#include "anpr/receiver/watchlist.hpp"
+
+namespace anpr::receiver {
+
+struct ReceiverConfig {
+  MqttSettings mqtt;
+  std::string database = "anpr.db";
+  std::string data_dir;
+  MatcherSettings matcher;
+  RetentionSettings retention;
+};
+
+/// Parses a config file over the defaults; throws anpr::Error ("FILE:LINE: KEY: reason").
+[[nodiscard]] ReceiverConfig load_receiver_config(const std::string& path);
+
+}  // namespace anpr::receiver

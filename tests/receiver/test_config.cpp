@@ -1,0 +1,54 @@
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "anpr/common/error.hpp"
+#include "anpr/common/ids.hpp"
+#include "anpr/receiver/config.hpp"
+
+using namespace anpr;
+using namespace anpr::receiver;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string write_config(const std::string& text) {
+  const fs::path p = fs::temp_directory_path() / ("anpr-config-" + make_uuid() + ".toml");
+  std::ofstream(p) << text;
+  return p.string();
+}
+
+}  // namespace
+
+TEST_CASE("the shipped example config loads and shows the defaults", "[config]") {
+  const auto c = load_receiver_config(ANPR_SOURCE_DIR "/receiver/config/anpr-receiver.toml");
+  CHECK(c.mqtt.broker == "tcp://127.0.0.1:1883");
+  CHECK(c.database == "/var/lib/anpr/anpr.db");
+  CHECK(c.matcher.max_substitutions == 1);
+  CHECK(c.retention.read_days == 365);
+  CHECK(c.retention.hit_read_days == 730);
+}
+
+TEST_CASE("settings override the defaults and missing ones keep them", "[config]") {
+  const auto c = load_receiver_config(write_config("[mqtt]\nbroker = \"tcp://10.0.0.5:1883\"\n[storage]\ndatabase = \"x.db\"\n"));
+  CHECK(c.mqtt.broker == "tcp://10.0.0.5:1883");
+  CHECK(c.database == "x.db");
+  CHECK(c.mqtt.client_id == "anpr-receiver");
+}
+
+TEST_CASE("config errors name the file, line, key and reason", "[config][rejects]") {
+  const auto unknown = write_config("[mqtt]\nbroker = \"tcp://h:1\"\nbrokr = \"typo\"\n");
+  CHECK_THROWS_WITH(load_receiver_config(unknown), Catch::Contains(unknown + ":3: mqtt.brokr: is not a known setting"));
+  const auto type = write_config("[retention]\n\nread_days = \"a year\"\n");
+  CHECK_THROWS_WITH(load_receiver_config(type), Catch::Contains(":3: retention.read_days: must be an integer"));
+  const auto range = write_config("[watchlists]\nmax_substitutions = 9\n");
+  CHECK_THROWS_WITH(load_receiver_config(range), Catch::Contains(":2: watchlists.max_substitutions: must be between 0 and 3"));
+  const auto syntax = write_config("[mqtt]\nbroker = \n");
+  CHECK_THROWS_WITH(load_receiver_config(syntax), Catch::Contains(syntax + ":2:"));
+  const auto section = write_config("[mqt]\nbroker = \"x\"\n");
+  CHECK_THROWS_WITH(load_receiver_config(section), Catch::Contains("mqt: is not a known section"));
+  const auto cross = write_config("[retention]\nread_days = 400\nhit_read_days = 100\n");
+  CHECK_THROWS_WITH(load_receiver_config(cross), Catch::Contains("must not be shorter than retention.read_days"));
+  CHECK_THROWS_AS(load_receiver_config("/nonexistent.toml"), Error);
+}
