@@ -126,3 +126,29 @@ TEST_CASE("bad database locations are clear errors", "[store][rejects]") {
   CHECK_THROWS_WITH(open_store("/nonexistent/dir/anpr.db"), Catch::Contains("cannot open database /nonexistent/dir/anpr.db"));
   CHECK_THROWS_WITH(open_store(""), Catch::Contains("--database is empty"));
 }
+
+TEST_CASE("reads by camera and time range come newest first", "[store]") {
+  auto store = open_store(temp_db());
+  REQUIRE(store->insert_read(read_of("AB12CDE", "cam1", 1000), 0, false, "", ""));
+  REQUIRE(store->insert_read(read_of("XY99ZZZ", "cam2", 2000), 0, false, "", ""));
+  REQUIRE(store->insert_read(read_of("KL01MNO", "cam1", 3000), 0, false, "", ""));
+  const auto cam1 = store->reads("cam1", 0, 10000, 100);
+  REQUIRE(cam1.size() == 2);
+  CHECK(cam1[0].plate == "KL01MNO");
+  CHECK(store->reads("", 1500, 2500, 100).size() == 1);
+  CHECK(store->reads("", 0, 10000, 1).size() == 1);
+}
+
+TEST_CASE("an expired entry stops matching but stays listed", "[store][watchlist]") {
+  auto store = open_store(temp_db());
+  store->replace_watchlist({"Stolen", "stolen-vehicle", 0, "#f00", "Stop"}, {{"Stolen", "AB12CDE", "r", "u", 1, std::nullopt}});
+  const auto g = store->watchlist_generation();
+  CHECK(store->expire_entry("Stolen", "AB12CDE", 5000));
+  CHECK_FALSE(store->expire_entry("Stolen", "ZZ99ZZZ", 5000));
+  CHECK(store->watchlist_generation() != g);
+  const auto entries = store->entries("Stolen");
+  REQUIRE(entries.size() == 1);
+  const WatchlistMatcher matcher(store->watchlists(), entries, MatcherSettings{});
+  CHECK(matcher.match("AB12CDE", 4000).size() == 1);
+  CHECK(matcher.match("AB12CDE", 6000).empty());
+}

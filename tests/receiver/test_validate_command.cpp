@@ -5,6 +5,7 @@
 
 #include "anpr/common/message_codec.hpp"
 #include "anpr/receiver/cli.hpp"
+#include "anpr/receiver/store.hpp"
 
 using namespace anpr;
 namespace fs = std::filesystem;
@@ -37,4 +38,35 @@ TEST_CASE("validate accepts a valid message and rejects a bad one", "[validate]"
   CHECK(run_cli({"validate", "--type", "status", good}) == 0);
   CHECK(run_cli({"validate", "--type", "status", good, bad}) == 1);
   CHECK(run_cli({"validate", "--type", "status", "/nonexistent.json"}) == 1);
+}
+
+namespace {
+
+int run_query(std::vector<std::string> args) {
+  CLI::App app;
+  int exit_code = -1;
+  receiver::cli::add_query_commands(app, exit_code);
+  args.insert(args.begin(), "anpr-receiver");
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  app.parse(static_cast<int>(argv.size()), argv.data());
+  return exit_code;
+}
+
+}  // namespace
+
+TEST_CASE("searches of reads and movements need a reason and are audited", "[audit]") {
+  const std::string db = (fs::temp_directory_path() / (std::to_string(::getpid()) + "audit.db")).string();
+  fs::remove(db);
+  CHECK_THROWS_AS(run_query({"movements", "AB12CDE", "--database", db}), CLI::RequiredError);
+  CHECK_THROWS_AS(run_query({"reads", "--database", db}), CLI::RequiredError);
+  CHECK(run_query({"movements", "AB1*", "--reason", "burglary enquiry 42", "--user", "op7", "--database", db}) == 0);
+  CHECK(run_query({"reads", "--camera", "cam1", "--reason", "ASB patrol check", "--database", db}) == 0);
+  const auto log = receiver::open_store(db)->audit_log(10);
+  REQUIRE(log.size() == 2);
+  CHECK(log[1].action == "movements");
+  CHECK(log[1].actor == "op7");
+  CHECK(log[1].reason == "burglary enquiry 42");
+  CHECK(log[0].action == "reads");
+  CHECK(log[0].reason == "ASB patrol check");
 }

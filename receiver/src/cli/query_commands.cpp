@@ -17,7 +17,7 @@ struct QueryOptions {
   std::string from, to, since, state;
   std::string reason;
   std::string user = "cli";
-  std::string hit_id, note;
+  std::string hit_id, note, camera;
   int limit = 1000;
   bool json = false;
 };
@@ -29,16 +29,8 @@ TimestampMs time_option(const std::string& value, const char* name, TimestampMs 
   return *t;
 }
 
-int movements(const QueryOptions& o) {
-  if (o.reason.size() < 3) throw Error(ErrorCode::kInput, "--reason is required: every movement search is audited");
-  const std::string plate = normalise_plate(o.plate);
-  const TimestampMs from = time_option(o.from, "--from", 0);
-  const TimestampMs to = time_option(o.to, "--to", now_ms());
-  auto store = open_store(o.database);
-  // Audited before it runs: a search that fails half way was still made.
-  store->audit({0, now_ms(), o.user, "movements", plate + " " + to_iso8601(from) + ".." + to_iso8601(to), o.reason});
-  const auto rows = store->movements(plate, from, to, o.limit);
-  if (o.json) {
+void print_sightings(const std::vector<Sighting>& rows, bool json) {
+  if (json) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& s : rows) {
       nlohmann::json j{{"read_id", s.read_id}, {"plate", s.plate}, {"camera_id", s.camera_id}, {"site_id", s.site_id},
@@ -49,7 +41,7 @@ int movements(const QueryOptions& o) {
       out.push_back(std::move(j));
     }
     std::cout << out.dump(2) << "\n";
-    return 0;
+    return;
   }
   std::printf("%-24s %-10s %-12s %-12s %-20s %s\n", "TIME", "PLATE", "SITE", "CAMERA", "NAME", "LOCATION");
   for (const auto& s : rows) {
@@ -59,6 +51,27 @@ int movements(const QueryOptions& o) {
                 s.site_id.c_str(), s.camera_id.c_str(), s.camera_name.c_str(), where, s.unknown_camera ? " (unknown camera)" : "");
   }
   std::printf("%zu sightings\n", rows.size());
+}
+
+int reads(const QueryOptions& o) {
+  if (o.reason.size() < 3) throw Error(ErrorCode::kInput, "--reason is required: every search of reads is audited");
+  const TimestampMs from = time_option(o.from, "--from", 0);
+  const TimestampMs to = time_option(o.to, "--to", now_ms());
+  auto store = open_store(o.database);
+  store->audit({0, now_ms(), o.user, "reads", (o.camera.empty() ? "all cameras" : o.camera) + " " + to_iso8601(from) + ".." + to_iso8601(to), o.reason});
+  print_sightings(store->reads(o.camera, from, to, o.limit), o.json);
+  return 0;
+}
+
+int movements(const QueryOptions& o) {
+  if (o.reason.size() < 3) throw Error(ErrorCode::kInput, "--reason is required: every movement search is audited");
+  const std::string plate = normalise_plate(o.plate);
+  const TimestampMs from = time_option(o.from, "--from", 0);
+  const TimestampMs to = time_option(o.to, "--to", now_ms());
+  auto store = open_store(o.database);
+  // Audited before it runs: a search that fails half way was still made.
+  store->audit({0, now_ms(), o.user, "movements", plate + " " + to_iso8601(from) + ".." + to_iso8601(to), o.reason});
+  print_sightings(store->movements(plate, from, to, o.limit), o.json);
   return 0;
 }
 
@@ -132,6 +145,14 @@ void add_query_commands(CLI::App& app, int& exit_code) {
   mv->add_option("--reason", o->reason, "Why you search (required, audited)")->required();
   mv->callback([o, &exit_code] { exit_code = movements(*o); });
 
+  CLI::App* rd = app.add_subcommand("reads", "Reads in a time range, newest first; audited");
+  rd->add_option("--camera", o->camera, "Only this camera");
+  rd->add_option("--from", o->from, "From, ISO 8601 UTC (default: the beginning)");
+  rd->add_option("--to", o->to, "To, ISO 8601 UTC (default: now)");
+  rd->add_option("--count", o->limit, "At most this many reads")->capture_default_str()->check(CLI::Range(1, 1000000));
+  rd->add_option("--reason", o->reason, "Why you search (required, audited)")->required();
+  rd->callback([o, &exit_code] { exit_code = reads(*o); });
+
   CLI::App* ht = app.add_subcommand("hits", "Watchlist hits, newest first");
   ht->add_option("--since", o->since, "Only hits raised since, ISO 8601 UTC");
   ht->add_option("--state", o->state, "new, acknowledged or closed")->check(CLI::IsMember({"new", "acknowledged", "closed"}));
@@ -151,10 +172,12 @@ void add_query_commands(CLI::App& app, int& exit_code) {
   ack->callback([o, &exit_code] { exit_code = move_hit(*o, false); });
   close->callback([o, &exit_code] { exit_code = move_hit(*o, true); });
 
-  for (CLI::App* cmd : {mv, ht, cams}) {
+  for (CLI::App* cmd : {mv, rd, ht, cams}) {
     cmd->add_option("--database", o->database, "SQLite database file")->capture_default_str();
     cmd->add_option("--user", o->user, "Who asks (audited)")->capture_default_str();
-    cmd->add_option("--limit", o->limit, "At most this many rows")->capture_default_str()->check(CLI::Range(1, 1000000));
+    if (cmd != rd) {
+      cmd->add_option("--limit", o->limit, "At most this many rows")->capture_default_str()->check(CLI::Range(1, 1000000));
+    }
     cmd->add_flag("--json", o->json, "JSON for scripts");
   }
 }

@@ -94,6 +94,20 @@ int remove_entry(const WatchlistOptions& o) {
   return 0;
 }
 
+int expire_entry(const WatchlistOptions& o) {
+  const TimestampMs at = o.expires.empty() ? now_ms() : parse_iso8601(o.expires).value_or(-1);
+  if (at < 0) throw Error(ErrorCode::kInput, "--at '" + o.expires + "' is not an ISO 8601 UTC time");
+  auto store = open_store(o.database);
+  const std::string plate = normalise_plate(o.plate);
+  if (!store->expire_entry(o.list.name, plate, at)) {
+    std::fprintf(stderr, "'%s' has no entry %s\n", o.list.name.c_str(), plate.c_str());
+    return 1;
+  }
+  store->audit({0, now_ms(), o.user, "watchlist-expire", o.list.name + ":" + plate, o.reason});
+  std::printf("%s on '%s' expires %s\n", plate.c_str(), o.list.name.c_str(), to_iso8601(at).c_str());
+  return 0;
+}
+
 int list(const WatchlistOptions& o) {
   auto store = open_store(o.database);
   for (const auto& l : store->watchlists()) {
@@ -138,6 +152,13 @@ void add_watchlist_command(CLI::App& app, int& exit_code) {
   rm->add_option("--reason", o->reason, "Why it is removed (audited)");
   rm->callback([o, &exit_code] { exit_code = remove_entry(*o); });
 
+  CLI::App* ex = cmd->add_subcommand("expire", "End one entry now (or at --at) without deleting it");
+  ex->add_option("list", o->list.name, "List name")->required();
+  ex->add_option("plate", o->plate, "Plate or pattern")->required();
+  ex->add_option("--at", o->expires, "When, ISO 8601 UTC (default: now)");
+  ex->add_option("--reason", o->reason, "Why (audited)");
+  ex->callback([o, &exit_code] { exit_code = expire_entry(*o); });
+
   CLI::App* ls = cmd->add_subcommand("list", "Show lists and entries");
   ls->add_option("list", o->list.name, "Only this list");
   ls->callback([o, &exit_code] { exit_code = list(*o); });
@@ -146,7 +167,7 @@ void add_watchlist_command(CLI::App& app, int& exit_code) {
     leaf->add_option("--lookback-days", o->lookback_days, "Check reads of this many past days (0: none)")
         ->capture_default_str()->check(CLI::Range(0, 3650));
   }
-  for (CLI::App* leaf : {imp, add, rm, ls}) {
+  for (CLI::App* leaf : {imp, add, rm, ex, ls}) {
     leaf->add_option("--database", o->database, "SQLite database file")->capture_default_str();
     leaf->add_option("--user", o->user, "Who makes the change (audited)")->capture_default_str();
   }

@@ -256,6 +256,28 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  bool expire_entry(const std::string& list, const std::string& plate, TimestampMs at) override {
+    std::lock_guard lock(mutex_);
+    Transaction tx(db_);
+    Stmt e(db_, "UPDATE watchlist_entries SET expires_at = ? WHERE list = ? AND plate = ?");
+    e.bind(1, at).bind(2, list).bind(3, plate);
+    const bool changed = e.run() == 1;
+    Stmt v(db_, "UPDATE watchlists SET version = version + 1 WHERE name = ?");
+    v.bind(1, list).run();
+    tx.commit();
+    return changed;
+  }
+
+  std::vector<Sighting> reads(const std::string& camera_id, TimestampMs from, TimestampMs to, int limit) override {
+    std::lock_guard lock(mutex_);
+    Stmt s(db_, "SELECT r.read_id, r.plate, r.camera_id, r.site_id, COALESCE(c.name, ''), c.latitude, c.longitude,"
+                " r.captured_at, r.confidence, r.unknown_camera FROM reads r LEFT JOIN cameras c ON c.camera_id = r.camera_id"
+                " WHERE (? = '' OR r.camera_id = ?) AND r.captured_at >= ? AND r.captured_at <= ?"
+                " ORDER BY r.captured_at DESC LIMIT ?");
+    s.bind(1, camera_id).bind(2, camera_id).bind(3, from).bind(4, to).bind(5, limit);
+    return sightings(s);
+  }
+
   std::vector<Sighting> movements(const std::string& plate, TimestampMs from, TimestampMs to, int limit) override {
     std::lock_guard lock(mutex_);
     const bool pattern = plate.find_first_of("?*") != std::string::npos;
@@ -265,15 +287,7 @@ class SqliteStore final : public Store {
                     (pattern ? "r.plate LIKE ?" : "r.plate = ?") +
                     " AND r.captured_at >= ? AND r.captured_at <= ? ORDER BY r.captured_at LIMIT ?");
     s.bind(1, pattern ? like_pattern(plate) : plate).bind(2, from).bind(3, to).bind(4, limit);
-    std::vector<Sighting> out;
-    while (s.step()) {
-      Sighting x{s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), std::nullopt, std::nullopt,
-                 s.integer(7), s.real(8), s.integer(9) != 0};
-      if (!s.is_null(5)) x.latitude = s.real(5);
-      if (!s.is_null(6)) x.longitude = s.real(6);
-      out.push_back(std::move(x));
-    }
-    return out;
+    return sightings(s);
   }
 
   void audit(const AuditRecord& r) override {
@@ -292,6 +306,19 @@ class SqliteStore final : public Store {
   }
 
  private:
+  // Rows of (read_id, plate, camera_id, site_id, name, latitude, longitude, at, confidence, unknown).
+  static std::vector<Sighting> sightings(Stmt& s) {
+    std::vector<Sighting> out;
+    while (s.step()) {
+      Sighting x{s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), std::nullopt, std::nullopt,
+                 s.integer(7), s.real(8), s.integer(9) != 0};
+      if (!s.is_null(5)) x.latitude = s.real(5);
+      if (!s.is_null(6)) x.longitude = s.real(6);
+      out.push_back(std::move(x));
+    }
+    return out;
+  }
+
   bool move_hit(const std::string& id, const char* from, const char* to, const std::string& user,
                 const std::string& note, TimestampMs at) {
     std::lock_guard lock(mutex_);

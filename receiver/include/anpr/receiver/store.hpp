@@ -102,6 +102,13 @@ class Store {
   [[nodiscard]] virtual std::string watchlist_generation() = 0;
   [[nodiscard]] virtual std::vector<WatchlistEntry> entries(const std::string& list) = 0;
 
+  /// Sets an entry's expiry; false when the list has no such entry.
+  virtual bool expire_entry(const std::string& list, const std::string& plate, TimestampMs at) = 0;
+
+  /// Reads in a time range, optionally of one camera, newest first.
+  [[nodiscard]] virtual std::vector<Sighting> reads(const std::string& camera_id, TimestampMs from, TimestampMs to,
+                                                    int limit) = 0;
+
   /// Sightings of a plate or pattern ('?', '*') in time order.
   [[nodiscard]] virtual std::vector<Sighting> movements(const std::string& plate_or_pattern, TimestampMs from,
                                                         TimestampMs to, int limit) = 0;
