@@ -9,6 +9,9 @@ void add_reader_options(CLI::App& command, ReaderOptions& options) {
                      "Countries expected, comma-separated lower-case ISO codes; 'gb' enables UK "
                      "format correction, any other plates are read as they are")
       ->capture_default_str();
+  command.add_flag("--no-mser", options.no_mser,
+                   "Detect with the fast adaptive-threshold blobs only (as video does); MSER finds more "
+                   "plates in stills but costs 10-40x the detection time");
   command.add_option("--tessdata", options.tessdata,
                      "Folder holding the Tesseract model (default: $ANPR_TESSDATA, the installed "
                      "models folder, then Debian's tessdata)");
@@ -21,6 +24,7 @@ std::unique_ptr<PlateReader> make_reader(const ReaderOptions& options) {
   for (std::string country; std::getline(in, country, ',');) {
     if (!country.empty()) settings.syntax.countries.push_back(country);
   }
+  settings.detector.use_mser = !options.no_mser;
   TesseractSettings tesseract;
   tesseract.tessdata_dir = options.tessdata;
   return std::make_unique<PlateReader>(settings, make_tesseract_engine(tesseract));

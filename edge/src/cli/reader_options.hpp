@@ -12,6 +12,7 @@ namespace anpr::edge::cli {
 struct ReaderOptions {
   std::string countries = "gb,eu";
   std::string tessdata;
+  bool no_mser = false;
 };
 
 void add_reader_options(CLI::App& command, ReaderOptions& options);
