@@ -14,6 +14,10 @@ double ms_since(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
+// How the agreement of the two OCR looks turns the ranking score into the reported confidence.
+constexpr double kAgreementShrink = 0.5;
+constexpr double kDisagreementFactor = 0.8;
+
 // A longer reading of the same plate wins if it is at least this share as confident.
 constexpr double kLongerReadingShare = 0.85;
 
@@ -73,9 +77,12 @@ ReadResult PlateReader::read(const cv::Mat& image) {
     // Read the cleaned binary rows; where that is not convincing, also the grey rows (Tesseract
     // binarises them itself, which wins on uneven light) and keep the better reading.
     PlateText text = read_rows(rows, &RectifiedRow::binary, result.timings);
-    if (text.confidence < settings_.second_look_below) {
-      PlateText second = read_rows(rows, &RectifiedRow::gray, result.timings);
-      if (second.confidence > text.confidence) text = std::move(second);
+    // The grey rows are always read too: whether both looks agree says more about a reading
+    // being right than the engine's own scores do (see docs/accuracy.md, calibration).
+    PlateText second = read_rows(rows, &RectifiedRow::gray, result.timings);
+    const bool looks_agree = second.text == text.text;
+    if (text.confidence < settings_.second_look_below && second.confidence > text.confidence) {
+      text = std::move(second);
     }
     if (text.text.size() < 2 || text.confidence < settings_.min_confidence) continue;
 
@@ -83,6 +90,7 @@ ReadResult PlateReader::read(const cv::Mat& image) {
     plate.text = std::move(text);
     plate.candidate = candidate;
     plate.working_scale = scale;
+    plate.looks_agree = looks_agree;
     const cv::Rect& b = candidate.box;
     plate.box = cv::Rect(cvRound(b.x / scale), cvRound(b.y / scale), cvRound(b.width / scale),
                          cvRound(b.height / scale));
@@ -105,6 +113,11 @@ ReadResult PlateReader::read(const cv::Mat& image) {
                p.text.confidence >= kLongerReadingShare * same->text.confidence) {
       *same = std::move(p);
     }
+  }
+  // Reported confidence: the ranking score moved towards 1 when both looks agree, down when not.
+  for (auto& p : result.plates) {
+    double& c = p.text.confidence;
+    c = p.looks_agree ? 1.0 - (1.0 - c) * kAgreementShrink : c * kDisagreementFactor;
   }
   return result;
 }

@@ -24,7 +24,7 @@ struct ReaderSettings {
   /// is below this are texture or noise, not printed characters. Real plates measured 1.66 at
   /// the 5th percentile on the real photo set, synthetic ones 2.0; random noise about 1.5.
   double min_row_contrast = 1.55;
-  /// Readings less confident than this get a second OCR pass on the grey rows.
+  /// Readings less confident than this may be replaced by the grey rows' reading.
   double second_look_below = 0.9;
   int max_plates = 8;
   int max_working_width = 1920;  ///< larger frames are scaled down before detection
@@ -36,6 +36,7 @@ struct PlateResult {
   cv::Rect box;              ///< in the pixels of the image given to read()
   PlateCandidate candidate;  ///< detector output, in working-image pixels
   double working_scale = 1.0;///< working-image pixels per input pixel
+  bool looks_agree = false;  ///< the binary and grey OCR looks read the same text
 };
 
 /// Time spent in each stage of one read(), milliseconds.
