@@ -12,10 +12,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-int run_cli(std::vector<std::string> args) {
+// Parses `args` with the commands `add` registers and returns the exit code the command set.
+int run_cli(void (*add)(CLI::App&, int&), std::vector<std::string> args) {
   CLI::App app;
   int exit_code = -1;
-  receiver::cli::add_validate_command(app, exit_code);
+  add(app, exit_code);
   args.insert(args.begin(), "anpr-receiver");
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
@@ -35,23 +36,14 @@ TEST_CASE("validate accepts a valid message and rejects a bad one", "[validate]"
   const StatusMessage s{"cam1", "ashby", CameraState::kOnline, 1795590299000, "0.1.0"};
   const auto good = write("good.json", encode(s));
   const auto bad = write("bad.json", "{\"schema_version\": 1, \"type\": \"status\"}");
-  CHECK(run_cli({"validate", "--type", "status", good}) == 0);
-  CHECK(run_cli({"validate", "--type", "status", good, bad}) == 1);
-  CHECK(run_cli({"validate", "--type", "status", "/nonexistent.json"}) == 1);
+  CHECK(run_cli(receiver::cli::add_validate_command, {"validate", "--type", "status", good}) == 0);
+  CHECK(run_cli(receiver::cli::add_validate_command, {"validate", "--type", "status", good, bad}) == 1);
+  CHECK(run_cli(receiver::cli::add_validate_command, {"validate", "--type", "status", "/nonexistent.json"}) == 1);
 }
 
 namespace {
 
-int run_query(std::vector<std::string> args) {
-  CLI::App app;
-  int exit_code = -1;
-  receiver::cli::add_query_commands(app, exit_code);
-  args.insert(args.begin(), "anpr-receiver");
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  app.parse(static_cast<int>(argv.size()), argv.data());
-  return exit_code;
-}
+int run_query(std::vector<std::string> args) { return run_cli(receiver::cli::add_query_commands, std::move(args)); }
 
 }  // namespace
 
