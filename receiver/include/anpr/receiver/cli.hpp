@@ -25,4 +25,7 @@ void add_query_commands(CLI::App& app, int& exit_code);
 /// `anpr-receiver bench-match`: watchlist matching speed against a generated list.
 void add_bench_command(CLI::App& app, int& exit_code);
 
+/// `anpr-receiver loadgen`: publishes valid reads from simulated cameras through a broker.
+void add_loadgen_command(CLI::App& app, int& exit_code);
+
 }  // namespace anpr::receiver::cli
