@@ -1,10 +1,13 @@
 #include <cstdio>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "anpr/common/error.hpp"
 #include "anpr/common/plate_text.hpp"
+#include "anpr/receiver/cameras_csv.hpp"
 #include "anpr/receiver/cli.hpp"
 #include "anpr/receiver/store.hpp"
 
@@ -17,7 +20,7 @@ struct QueryOptions {
   std::string from, to, since, state;
   std::string reason;
   std::string user = "cli";
-  std::string hit_id, note, camera;
+  std::string hit_id, note, camera, file;
   int limit = 1000;
   bool json = false;
 };
@@ -121,6 +124,24 @@ int cameras(const QueryOptions& o) {
   return 0;
 }
 
+int register_cameras(const QueryOptions& o) {
+  std::ifstream in(o.file, std::ios::binary);
+  if (!in) throw Error(ErrorCode::kInput, "cannot open " + o.file);
+  std::stringstream text;
+  text << in.rdbuf();
+  const auto parsed = parse_cameras_csv(text.str());
+  if (!parsed.errors.empty()) {
+    std::fprintf(stderr, "%s: %zu bad rows; nothing registered:\n", o.file.c_str(), parsed.errors.size());
+    for (const auto& e : parsed.errors) std::fprintf(stderr, "  line %d: %s\n", e.line, e.message.c_str());
+    return 1;
+  }
+  auto store = open_store(o.database);
+  for (const auto& c : parsed.cameras) store->upsert_camera(c);
+  store->audit({0, now_ms(), o.user, "cameras-register", o.file, std::to_string(parsed.cameras.size()) + " cameras"});
+  std::printf("registered %zu cameras\n", parsed.cameras.size());
+  return 0;
+}
+
 int move_hit(const QueryOptions& o, bool close) {
   auto store = open_store(o.database);
   const bool ok = close ? store->close_hit(o.hit_id, o.user, o.note, now_ms())
@@ -160,6 +181,13 @@ void add_query_commands(CLI::App& app, int& exit_code) {
 
   CLI::App* cams = app.add_subcommand("cameras", "Cameras: registry, online state, last read, last health");
   cams->callback([o, &exit_code] { exit_code = cameras(*o); });
+
+  CLI::App* reg = app.add_subcommand("register-cameras",
+                                     "Add or update cameras from a CSV file (camera_id,site_id,name,latitude,longitude,bearing)");
+  reg->add_option("file", o->file, "CSV file")->required();
+  reg->add_option("--database", o->database, "SQLite database file")->capture_default_str();
+  reg->add_option("--user", o->user, "Who (audited)")->capture_default_str();
+  reg->callback([o, &exit_code] { exit_code = register_cameras(*o); });
 
   CLI::App* ack = app.add_subcommand("ack", "Acknowledge a new hit");
   CLI::App* close = app.add_subcommand("close", "Close an acknowledged hit");

@@ -4,35 +4,9 @@
 
 #include "anpr/common/encoding.hpp"
 #include "anpr/common/plate_text.hpp"
+#include "../csv_line.hpp"
 
 namespace anpr::receiver {
-namespace {
-
-// Splits one CSV line; fields may be double-quoted ("" for a quote inside).
-bool split_fields(std::string_view line, std::vector<std::string>& fields) {
-  fields.clear();
-  std::string field;
-  bool quoted = false;
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') { field.push_back('"'); ++i; }
-      else if (c == '"') quoted = false;
-      else field.push_back(c);
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      fields.push_back(std::move(field));
-      field.clear();
-    } else {
-      field.push_back(c);
-    }
-  }
-  fields.push_back(std::move(field));
-  return !quoted;
-}
-
-}  // namespace
 
 ParsedWatchlist parse_watchlist_csv(std::string_view text, const std::string& list, const std::string& added_by,
                                     TimestampMs now) {
@@ -56,7 +30,7 @@ ParsedWatchlist parse_watchlist_csv(std::string_view text, const std::string& li
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.empty()) { if (end == text.size()) break; continue; }
-    if (!split_fields(line, f)) { out.errors.push_back({line_no, "unterminated quote"}); continue; }
+    if (!split_csv_line(line, f)) { out.errors.push_back({line_no, "unterminated quote"}); continue; }
     if (line_no == 1 && normalise_plate(f[0]) == "PLATE") continue;  // header
     if (f.size() < 2 || f.size() > 3) {
       out.errors.push_back({line_no, "expected plate,reason[,expires_at]; found " + std::to_string(f.size()) + " fields"});

@@ -1,0 +1,21 @@
+#pragma once
+/// @file
+/// Camera registry import: `camera_id,site_id,name,latitude,longitude,bearing` per line (optional
+/// header; position and bearing may be empty). Every bad row is reported with its line number.
+
+#include <string_view>
+#include <vector>
+
+#include "anpr/receiver/store.hpp"
+#include "anpr/receiver/watchlist_csv.hpp"
+
+namespace anpr::receiver {
+
+struct ParsedCameras {
+  std::vector<CameraInfo> cameras;
+  std::vector<CsvRowError> errors;
+};
+
+[[nodiscard]] ParsedCameras parse_cameras_csv(std::string_view text);
+
+}  // namespace anpr::receiver
