@@ -10,7 +10,8 @@ namespace anpr::receiver {
 namespace {
 
 // An optional number within [lo, hi]: empty text gives nullopt; bad text sets `error`.
-std::optional<double> number(const std::string& text, double lo, double hi, const char* name, std::string& error) {
+std::optional<double> number(const std::string& text, double lo, double hi, const char* name,
+                             std::string& error) {
   if (text.empty()) return std::nullopt;
   try {
     std::size_t used = 0;
@@ -18,7 +19,8 @@ std::optional<double> number(const std::string& text, double lo, double hi, cons
     if (used == text.size() && v >= lo && v <= hi) return v;
   } catch (const std::exception&) {
   }
-  error = std::string(name) + " '" + text + "' must be a number from " + std::to_string(lo) + " to " + std::to_string(hi);
+  error = std::string(name) + " '" + text + "' must be a number from " + std::to_string(lo) + " to " +
+          std::to_string(hi);
   return std::nullopt;
 }
 
@@ -31,42 +33,54 @@ ParsedCameras parse_cameras_csv(std::string_view text) {
     return out;
   }
   std::set<std::string> seen;
-  std::vector<std::string> f;
-  int line_no = 0;
-  for (std::size_t pos = 0; pos < text.size();) {
-    const std::size_t end = std::min(text.find('\n', pos), text.size());
-    std::string_view line = text.substr(pos, end - pos);
-    pos = end + 1;
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.empty()) continue;
-    if (!split_csv_line(line, f)) { out.errors.push_back({line_no, "unterminated quote"}); continue; }
-    if (line_no == 1 && f[0] == "camera_id") continue;  // header
-    if (f.size() != 6) {
-      out.errors.push_back({line_no, "expected camera_id,site_id,name,latitude,longitude,bearing; found " +
-                                         std::to_string(f.size()) + " fields"});
-      continue;
-    }
-    CameraInfo c;
-    c.camera_id = f[0];
-    c.site_id = f[1];
-    c.name = f[2];
-    c.registered = true;
-    if (!is_valid_id(c.camera_id)) { out.errors.push_back({line_no, "camera_id '" + f[0] + "' must be 1-64 of A-Z a-z 0-9 - _"}); continue; }
-    if (!is_valid_id(c.site_id)) { out.errors.push_back({line_no, "site_id '" + f[1] + "' must be 1-64 of A-Z a-z 0-9 - _"}); continue; }
-    if (c.name.size() > 128) { out.errors.push_back({line_no, "name is longer than 128 characters"}); continue; }
-    std::string error;
-    c.latitude = number(f[3], -90, 90, "latitude", error);
-    c.longitude = number(f[4], -180, 180, "longitude", error);
-    c.bearing = number(f[5], 0, 360, "bearing", error);
-    if (!error.empty()) { out.errors.push_back({line_no, error}); continue; }
-    if (c.latitude.has_value() != c.longitude.has_value()) {
-      out.errors.push_back({line_no, "give both latitude and longitude, or neither"});
-      continue;
-    }
-    if (!seen.insert(c.camera_id).second) { out.errors.push_back({line_no, "camera " + c.camera_id + " is listed twice"}); continue; }
-    out.cameras.push_back(std::move(c));
-  }
+  for_each_csv_row(
+      text,
+      [&](int line_no, const std::vector<std::string>& f) {
+        if (line_no == 1 && f[0] == "camera_id") return;  // header
+        if (f.size() != 6) {
+          out.errors.push_back(
+              {line_no, "expected camera_id,site_id,name,latitude,longitude,bearing; found " +
+                            std::to_string(f.size()) + " fields"});
+          return;
+        }
+        CameraInfo c;
+        c.camera_id = f[0];
+        c.site_id = f[1];
+        c.name = f[2];
+        c.registered = true;
+        if (!is_valid_id(c.camera_id)) {
+          out.errors.push_back({line_no, "camera_id '" + f[0] + "' must be 1-64 of A-Z a-z 0-9 - _"});
+          return;
+        }
+        if (!is_valid_id(c.site_id)) {
+          out.errors.push_back({line_no, "site_id '" + f[1] + "' must be 1-64 of A-Z a-z 0-9 - _"});
+          return;
+        }
+        if (c.name.size() > 128) {
+          out.errors.push_back({line_no, "name is longer than 128 characters"});
+          return;
+        }
+        std::string error;
+        c.latitude = number(f[3], -90, 90, "latitude", error);
+        c.longitude = number(f[4], -180, 180, "longitude", error);
+        c.bearing = number(f[5], 0, 360, "bearing", error);
+        if (!error.empty()) {
+          out.errors.push_back({line_no, error});
+          return;
+        }
+        if (c.latitude.has_value() != c.longitude.has_value()) {
+          out.errors.push_back({line_no, "give both latitude and longitude, or neither"});
+          return;
+        }
+        if (!seen.insert(c.camera_id).second) {
+          out.errors.push_back({line_no, "camera " + c.camera_id + " is listed twice"});
+          return;
+        }
+        out.cameras.push_back(std::move(c));
+      },
+      [&](int line_no, const char* message) {
+        out.errors.push_back({line_no, message});
+      });
   return out;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // One CSV line split into fields; fields may be double-quoted ("" for a quote inside).
 
+#include <algorithm>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -9,5 +10,26 @@ namespace anpr::receiver {
 
 /// Splits `line` into `fields`; false when a quote is left open.
 bool split_csv_line(std::string_view line, std::vector<std::string>& fields);
+
+/// Calls `row(line_number, fields)` for every non-empty line of `text` (LF or CRLF), and
+/// `bad(line_number, message)` for a line with an unterminated quote.
+template <class Row, class Bad>
+void for_each_csv_row(std::string_view text, Row&& row, Bad&& bad) {
+  std::vector<std::string> fields;
+  int line_no = 0;
+  for (std::size_t pos = 0; pos < text.size();) {
+    const std::size_t end = std::min(text.find('\n', pos), text.size());
+    std::string_view line = text.substr(pos, end - pos);
+    pos = end + 1;
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty()) continue;
+    if (!split_csv_line(line, fields)) {
+      bad(line_no, "unterminated quote");
+      continue;
+    }
+    row(line_no, fields);
+  }
+}
 
 }  // namespace anpr::receiver
