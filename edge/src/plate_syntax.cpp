@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <map>
 
 #include "anpr/common/ocr_confusions.hpp"
 #include "anpr/common/plate_format.hpp"

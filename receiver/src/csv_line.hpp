@@ -6,15 +6,17 @@
 #include <string_view>
 #include <vector>
 
+#include "anpr/receiver/csv_error.hpp"
+
 namespace anpr::receiver {
 
 /// Splits `line` into `fields`; false when a quote is left open.
 bool split_csv_line(std::string_view line, std::vector<std::string>& fields);
 
-/// Calls `row(line_number, fields)` for every non-empty line of `text` (LF or CRLF), and
-/// `bad(line_number, message)` for a line with an unterminated quote.
-template <class Row, class Bad>
-void for_each_csv_row(std::string_view text, Row&& row, Bad&& bad) {
+/// Calls `row(line_number, fields)` for every non-empty line of `text` (LF or CRLF); a line with
+/// an unterminated quote is added to `errors` instead.
+template <class Row>
+void for_each_csv_row(std::string_view text, std::vector<CsvRowError>& errors, Row&& row) {
   std::vector<std::string> fields;
   int line_no = 0;
   for (std::size_t pos = 0; pos < text.size();) {
@@ -25,7 +27,7 @@ void for_each_csv_row(std::string_view text, Row&& row, Bad&& bad) {
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.empty()) continue;
     if (!split_csv_line(line, fields)) {
-      bad(line_no, "unterminated quote");
+      errors.push_back({line_no, "unterminated quote"});
       continue;
     }
     row(line_no, fields);

@@ -49,15 +49,10 @@ IngestOutcome Ingestor::reject(std::string_view topic, std::string_view payload,
 IngestOutcome Ingestor::handle(std::string_view topic, std::string_view payload) {
   const auto parsed = parse_camera_topic(topic);
   if (!parsed) return reject(topic, payload, "topic: not of the form anpr/v1/<site>/<camera>/<kind>");
-  auto check_ids = [&](const std::string& site, const std::string& camera) -> std::string {
-    if (site != parsed->site_id || camera != parsed->camera_id) {
-      return "topic names " + parsed->site_id + "/" + parsed->camera_id + " but the message is from " + site + "/" + camera;
-    }
-    return {};
-  };
+  auto check_ids = [&](const std::string& site, const std::string& camera) { return topic_mismatch(*parsed, site, camera); };
   switch (parsed->kind) {
     case TopicKind::kRead:
-      return handle_read(topic, payload);
+      return handle_read(*parsed, topic, payload);
     case TopicKind::kStatus: {
       const auto m = decode_status(payload);
       if (!m.ok()) return reject(topic, payload, m.error().message());
@@ -92,15 +87,16 @@ std::string Ingestor::save_image(const ReadMessage& read, const Bytes& jpeg, con
   return file.string();
 }
 
-IngestOutcome Ingestor::handle_read(std::string_view topic, std::string_view payload) {
+std::string Ingestor::topic_mismatch(const ParsedTopic& topic, const std::string& site, const std::string& camera) {
+  if (site == topic.site_id && camera == topic.camera_id) return {};
+  return "topic names " + topic.site_id + "/" + topic.camera_id + " but the message is from " + site + "/" + camera;
+}
+
+IngestOutcome Ingestor::handle_read(const ParsedTopic& parsed, std::string_view topic, std::string_view payload) {
   const auto decoded = decode_read(payload);
   if (!decoded.ok()) return reject(topic, payload, decoded.error().message());
   const ReadMessage& read = decoded.value();
-  const auto parsed = parse_camera_topic(topic);
-  if (read.site_id != parsed->site_id || read.camera_id != parsed->camera_id) {
-    return reject(topic, payload, "topic names " + parsed->site_id + "/" + parsed->camera_id +
-                                      " but the read is from " + read.site_id + "/" + read.camera_id);
-  }
+  if (auto e = topic_mismatch(parsed, read.site_id, read.camera_id); !e.empty()) return reject(topic, payload, e);
   const auto camera = store_.camera(read.camera_id);
   const bool unknown_camera = !camera || !camera->registered;
   const std::string crop = save_image(read, read.crop_jpeg, "crop");

@@ -20,51 +20,46 @@ ParsedWatchlist parse_watchlist_csv(std::string_view text, const std::string& li
     return out;
   }
   std::set<std::string> seen;
-  for_each_csv_row(
-      text,
-      [&](int line_no, const std::vector<std::string>& f) {
-        if (line_no == 1 && normalise_plate(f[0]) == "PLATE") return;  // header
-        if (f.size() < 2 || f.size() > 3) {
-          out.errors.push_back(
-              {line_no, "expected plate,reason[,expires_at]; found " + std::to_string(f.size()) + " fields"});
-          return;
-        }
-        WatchlistEntry e;
-        e.list = list;
-        e.plate = normalise_plate(f[0]);
-        e.reason = f[1];
-        e.added_by = added_by;
-        e.added_at = now;
-        if (e.is_pattern()) {
-          if (auto err = pattern_error(e.plate)) {
-            out.errors.push_back({line_no, "pattern '" + f[0] + "' " + *err});
-            return;
-          }
-        } else if (!is_normalised_plate(e.plate)) {
-          out.errors.push_back({line_no, "plate '" + f[0] + "' must be 1-12 letters and digits"});
-          return;
-        }
-        if (e.reason.size() > kMaxWatchlistReasonLength) {
-          out.errors.push_back({line_no, "reason is longer than 1024 characters"});
-          return;
-        }
-        if (f.size() == 3 && !f[2].empty()) {
-          const auto t = parse_iso8601(f[2]);
-          if (!t) {
-            out.errors.push_back({line_no, "expires_at '" + f[2] + "' is not an ISO 8601 UTC time"});
-            return;
-          }
-          e.expires_at = *t;
-        }
-        if (!seen.insert(e.plate).second) {
-          out.errors.push_back({line_no, "plate " + e.plate + " is listed twice"});
-          return;
-        }
-        out.entries.push_back(std::move(e));
-      },
-      [&](int line_no, const char* message) {
-        out.errors.push_back({line_no, message});
-      });
+  for_each_csv_row(text, out.errors, [&](int line_no, const std::vector<std::string>& f) {
+    if (line_no == 1 && normalise_plate(f[0]) == "PLATE") return;  // header
+    if (f.size() < 2 || f.size() > 3) {
+      out.errors.push_back(
+          {line_no, "expected plate,reason[,expires_at]; found " + std::to_string(f.size()) + " fields"});
+      return;
+    }
+    WatchlistEntry e;
+    e.list = list;
+    e.plate = normalise_plate(f[0]);
+    e.reason = f[1];
+    e.added_by = added_by;
+    e.added_at = now;
+    if (e.is_pattern()) {
+      if (auto err = pattern_error(e.plate)) {
+        out.errors.push_back({line_no, "pattern '" + f[0] + "' " + *err});
+        return;
+      }
+    } else if (!is_normalised_plate(e.plate)) {
+      out.errors.push_back({line_no, "plate '" + f[0] + "' must be 1-12 letters and digits"});
+      return;
+    }
+    if (e.reason.size() > kMaxWatchlistReasonLength) {
+      out.errors.push_back({line_no, "reason is longer than 1024 characters"});
+      return;
+    }
+    if (f.size() == 3 && !f[2].empty()) {
+      const auto t = parse_iso8601(f[2]);
+      if (!t) {
+        out.errors.push_back({line_no, "expires_at '" + f[2] + "' is not an ISO 8601 UTC time"});
+        return;
+      }
+      e.expires_at = *t;
+    }
+    if (!seen.insert(e.plate).second) {
+      out.errors.push_back({line_no, "plate " + e.plate + " is listed twice"});
+      return;
+    }
+    out.entries.push_back(std::move(e));
+  });
   return out;
 }
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "anpr/receiver/store.hpp"
-#include "anpr/receiver/watchlist_csv.hpp"
+#include "anpr/receiver/csv_error.hpp"
 
 namespace anpr::receiver {
 

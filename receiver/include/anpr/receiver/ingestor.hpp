@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "anpr/common/topics.hpp"
 #include "anpr/receiver/store.hpp"
 #include "anpr/receiver/watchlist.hpp"
 
@@ -49,7 +50,9 @@ class Ingestor {
 
  private:
   IngestOutcome reject(std::string_view topic, std::string_view payload, std::string reason);
-  IngestOutcome handle_read(std::string_view topic, std::string_view payload);
+  IngestOutcome handle_read(const ParsedTopic& parsed, std::string_view topic, std::string_view payload);
+  /// Why a message's site/camera disagree with its topic's, or "" when they agree.
+  static std::string topic_mismatch(const ParsedTopic& topic, const std::string& site, const std::string& camera);
   std::string save_image(const ReadMessage& read, const Bytes& jpeg, const char* kind);
 
   Store& store_;

@@ -7,14 +7,11 @@
 #include <string_view>
 #include <vector>
 
+#include "anpr/receiver/csv_error.hpp"
 #include "anpr/receiver/watchlist.hpp"
 
 namespace anpr::receiver {
 
-struct CsvRowError {
-  int line = 0;
-  std::string message;
-};
 
 struct ParsedWatchlist {
   std::vector<WatchlistEntry> entries;
