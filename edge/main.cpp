@@ -14,6 +14,9 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   anpr::edge::cli::add_recognize_command(app, exit_code);
   anpr::edge::cli::add_eval_command(app, exit_code);
+  anpr::edge::cli::add_run_command(app, exit_code);
+  anpr::edge::cli::add_config_command(app, exit_code);
+  anpr::edge::cli::add_bench_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
