@@ -13,14 +13,16 @@ std::vector<cv::Point> polygon_at(const std::vector<std::pair<double, double>>& 
   return points;
 }
 
-/// Merges overlapping rectangles until none overlap.
-std::vector<cv::Rect> merge_overlapping(std::vector<cv::Rect> rects) {
+/// Merges rectangles closer than `gap` until none are: frame differences of a moving vehicle
+/// light up its leading and trailing edges, and its plate sits between them.
+std::vector<cv::Rect> merge_nearby(std::vector<cv::Rect> rects, int gap) {
+  const auto grown = [gap](const cv::Rect& r) { return cv::Rect(r.x - gap, r.y - gap, r.width + 2 * gap, r.height + 2 * gap); };
   bool merged = true;
   while (merged) {
     merged = false;
     for (std::size_t i = 0; i < rects.size() && !merged; ++i) {
       for (std::size_t j = i + 1; j < rects.size(); ++j) {
-        if ((rects[i] & rects[j]).area() > 0) {
+        if ((grown(rects[i]) & rects[j]).area() > 0) {
           rects[i] |= rects[j];
           rects.erase(rects.begin() + static_cast<std::ptrdiff_t>(j));
           merged = true;
@@ -86,7 +88,7 @@ std::vector<cv::Rect> MotionGate::regions(const cv::Mat& frame) {
     full &= bounds;
     if (!full.empty()) found.push_back(full);
   }
-  found = merge_overlapping(std::move(found));
+  found = merge_nearby(std::move(found), 2 * pad);
   double covered = 0;
   for (const auto& r : found) covered += r.area();
   if (covered > settings_.whole_frame_above * bounds.area()) return {bounds};

@@ -96,7 +96,8 @@ PlateText vote_plate_text(const std::vector<PlateText>& readings) {
     residual *= std::pow(1.0 - r.confidence, 0.25);
   }
   if (best_agreeing > 0) {
-    residual /= std::pow(1.0 - best_agreeing, 0.25);  // the best counts fully, the others damped
+    residual /= std::pow(1.0 - best_agreeing, 0.25);  // the best counts fully, the others damped,
+    residual = std::max(residual, 0.5);  // and at most halve its error: one misreading repeats
     voted.confidence = (1.0 - (1.0 - best_agreeing) * residual) * std::sqrt(agreeing / total_support);
   } else {
     // A voted combination: as sure as its least sure character.

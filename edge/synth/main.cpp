@@ -9,6 +9,7 @@
 #include "anpr/common/error.hpp"
 #include "anpr/common/progress_bar.hpp"
 #include "anpr/synth/scene_generator.hpp"
+#include "anpr/synth/traffic_video.hpp"
 
 namespace fs = std::filesystem;
 
@@ -72,6 +73,25 @@ int main(int argc, char** argv) {
     s.max_char_px = std::max(min_char, max_char);
     s.background_files = list_images(backgrounds);
     exit_code = write_set(count, seed, out, s);
+  });
+  anpr::synth::TrafficSettings traffic;
+  std::string video_out, passes_out;
+  CLI::App* video = app.add_subcommand("video", "Write a UK traffic video (.avi or .mp4) and its passes as CSV");
+  video->add_option("--out", video_out, "Video file (.avi: Motion-JPEG, .mp4: MPEG-4)")->required();
+  video->add_option("--passes", passes_out, "Ground-truth CSV (default: the video's name with .csv)");
+  video->add_option("--seed", seed, "Random seed")->capture_default_str();
+  video->add_option("--vehicles", traffic.vehicles, "Vehicle passes")->capture_default_str()->check(CLI::Range(1, 100000));
+  video->add_option("--width", traffic.frame.width, "Frame width")->capture_default_str()->check(CLI::Range(320, 7680));
+  video->add_option("--height", traffic.frame.height, "Frame height")->capture_default_str()->check(CLI::Range(240, 4320));
+  video->add_option("--fps", traffic.fps, "Frames per second")->capture_default_str()->check(CLI::Range(1.0, 120.0));
+  video->add_option("--min-char", traffic.min_char_px, "Character height when far, pixels")->capture_default_str()->check(CLI::Range(8, 400));
+  video->add_option("--max-char", traffic.max_char_px, "Character height when near, pixels")->capture_default_str()->check(CLI::Range(8, 400));
+  video->callback([&] {
+    if (passes_out.empty()) passes_out = fs::path(video_out).replace_extension(".csv").string();
+    const auto passes = anpr::synth::write_traffic_video(video_out, traffic, seed);
+    anpr::synth::write_passes_csv(passes_out, passes);
+    std::printf("wrote %s (%zu vehicle passes) and %s (seed %llu)\n", video_out.c_str(), passes.size(), passes_out.c_str(),
+                static_cast<unsigned long long>(seed));
   });
   try {
     app.parse(argc, argv);

@@ -1,0 +1,185 @@
+#include "anpr/synth/traffic_video.hpp"
+
+#include <fstream>
+#include <random>
+
+#include <opencv2/imgproc.hpp>
+#include <opencv2/videoio.hpp>
+
+#include "anpr/common/error.hpp"
+#include "anpr/synth/plate_renderer.hpp"
+
+namespace anpr::synth {
+namespace {
+
+double uniform(std::mt19937_64& rng, double lo, double hi) { return std::uniform_real_distribution<double>(lo, hi)(rng); }
+
+/// A vehicle in flight: where it is at each frame and what it looks like.
+struct Vehicle {
+  VehiclePass pass;
+  cv::Mat plate;       ///< rendered at the largest size it is shown
+  cv::Scalar body;
+  cv::Point2d from, to;          ///< plate centre at the first and last frame, frame fractions
+  double char_from = 0, char_to = 0;  ///< character height in pixels at the first and last frame
+  double shear = 0;               ///< perspective: fraction of plate height the right edge drops
+};
+
+cv::Mat street(cv::Size size, std::mt19937_64& rng) {
+  cv::Mat img(size, CV_8UC3);
+  const int horizon = size.height / 4;
+  img(cv::Rect(0, 0, size.width, horizon)).setTo(cv::Scalar(200, 170, 140));  // sky
+  // Buildings along the horizon.
+  for (int x = 0; x < size.width;) {
+    const int w = static_cast<int>(uniform(rng, 0.05, 0.15) * size.width);
+    const int h = static_cast<int>(uniform(rng, 0.3, 0.9) * horizon);
+    cv::rectangle(img, cv::Rect(x, horizon - h, w, h),
+                  cv::Scalar(uniform(rng, 60, 160), uniform(rng, 60, 160), uniform(rng, 60, 160)), cv::FILLED);
+    x += w;
+  }
+  // Tarmac getting lighter towards the camera, kerbs, lane markings.
+  for (int y = horizon; y < size.height; ++y) {
+    const double v = 70 + 40.0 * (y - horizon) / (size.height - horizon);
+    img.row(y).setTo(cv::Scalar(v, v, v + 4));
+  }
+  const int cx = size.width / 2;
+  for (int y = horizon + 10; y < size.height; y += size.height / 12) {
+    const double t = static_cast<double>(y - horizon) / (size.height - horizon);
+    cv::line(img, {cx, y}, {cx, y + static_cast<int>(size.height / 24 * (0.4 + t))}, cv::Scalar::all(235),
+             std::max(2, static_cast<int>(8 * t)));
+  }
+  cv::line(img, {cx - size.width / 12, horizon}, {0, size.height * 9 / 10}, cv::Scalar::all(190), 6);
+  cv::line(img, {cx + size.width / 12, horizon}, {size.width, size.height * 9 / 10}, cv::Scalar::all(190), 6);
+  return img;
+}
+
+/// Draws a vehicle seen from the front or back, its plate at the bottom centre.
+void draw_vehicle(cv::Mat& frame, const Vehicle& v, double t) {
+  const cv::Point2d c((v.from.x + (v.to.x - v.from.x) * t) * frame.cols, (v.from.y + (v.to.y - v.from.y) * t) * frame.rows);
+  const double char_px = v.char_from + (v.char_to - v.char_from) * t;
+  const double k = char_px / static_cast<double>(v.plate.rows) * (v.pass.two_rows ? 203.0 / 79.0 : 111.0 / 79.0);
+  const cv::Size plate_size(std::max(8, cvRound(v.plate.cols * k)), std::max(4, cvRound(v.plate.rows * k)));
+  const double car_w = plate_size.width * (v.pass.two_rows ? 5.5 : 3.0);
+  const double car_h = car_w * 0.75;
+  const cv::Rect body(cvRound(c.x - car_w / 2), cvRound(c.y - car_h * 0.8), cvRound(car_w), cvRound(car_h));
+  cv::rectangle(frame, body, v.body, cv::FILLED, cv::LINE_AA);
+  cv::rectangle(frame, cv::Rect(body.x + body.width / 10, body.y + body.height / 12, body.width * 8 / 10, body.height * 4 / 10),
+                cv::Scalar(50, 45, 40), cv::FILLED, cv::LINE_AA);  // windscreen
+  for (int side : {-1, 1}) {  // lamps
+    cv::circle(frame, {cvRound(c.x + side * car_w * 0.38), cvRound(c.y - car_h * 0.18)}, std::max(2, cvRound(car_w * 0.05)),
+               v.pass.rear ? cv::Scalar(30, 30, 200) : cv::Scalar(220, 230, 240), cv::FILLED, cv::LINE_AA);
+  }
+  // The plate, with a little perspective.
+  cv::Mat plate;
+  cv::resize(v.plate, plate, plate_size, 0, 0, cv::INTER_AREA);
+  const float w = static_cast<float>(plate_size.width), h = static_cast<float>(plate_size.height);
+  const float drop = static_cast<float>(v.shear * h);
+  const cv::Point2f origin(static_cast<float>(c.x) - w / 2, static_cast<float>(c.y) - h / 2);
+  const std::vector<cv::Point2f> src = {{0, 0}, {w, 0}, {w, h}, {0, h}};
+  const std::vector<cv::Point2f> dst = {origin, origin + cv::Point2f(w, drop), origin + cv::Point2f(w, h + drop * 0.5F),
+                                        origin + cv::Point2f(0, h)};
+  cv::Mat warped, mask;
+  const cv::Mat hm = cv::getPerspectiveTransform(src, dst);
+  cv::warpPerspective(plate, warped, hm, frame.size(), cv::INTER_LINEAR);
+  cv::warpPerspective(cv::Mat(plate.size(), CV_8UC1, cv::Scalar(255)), mask, hm, frame.size(), cv::INTER_LINEAR);
+  warped.copyTo(frame, mask > 128);
+}
+
+}  // namespace
+
+std::vector<VehiclePass> write_traffic_video(const std::string& path, const TrafficSettings& s, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  PlateRenderer renderer;
+  const bool mp4 = path.size() > 4 && path.substr(path.size() - 4) == ".mp4";
+  cv::VideoWriter writer(path, cv::VideoWriter::fourcc('M', mp4 ? 'P' : 'J', mp4 ? '4' : 'P', mp4 ? 'V' : 'G'), s.fps,
+                         s.frame);
+  if (!writer.isOpened()) throw Error(ErrorCode::kIo, "cannot write video " + path);
+  const cv::Mat background = street(s.frame, rng);
+  // A few noise frames, cycled: sensor noise without the cost of drawing it every frame.
+  std::vector<cv::Mat> noise(4);
+  for (auto& n : noise) {
+    n.create(s.frame, CV_16SC3);
+    cv::RNG(rng()).fill(n, cv::RNG::NORMAL, cv::Scalar::all(0), cv::Scalar::all(3));
+  }
+
+  const auto pass_frames = static_cast<std::int64_t>(s.pass_seconds * s.fps);
+  const auto gap_frames = static_cast<std::int64_t>(s.gap_seconds * s.fps);
+  std::vector<Vehicle> vehicles;
+  for (int i = 0; i < s.vehicles; ++i) {
+    Vehicle v;
+    const Registration reg = random_registration(rng);
+    PlateStyle style;
+    v.pass.rear = uniform(rng, 0, 1) < 0.5;
+    style.side = v.pass.rear ? PlateSide::kRear : PlateSide::kFront;
+    v.pass.two_rows = reg.split > 0 && uniform(rng, 0, 1) < 0.1;
+    style.layout = v.pass.two_rows ? PlateLayout::kTwoRows : PlateLayout::kOneRow;
+    style.font = std::uniform_int_distribution<int>(0, static_cast<int>(renderer.font_count()) - 1)(rng);
+    style.uk_band = uniform(rng, 0, 1) < 0.3;
+    style.px_per_mm = 2.0 * s.max_char_px / 79.0;
+    v.plate = renderer.render(reg.text, reg.split, style).image;
+    v.pass.text = reg.text;
+    v.pass.format = reg.format;
+    v.body = cv::Scalar(uniform(rng, 20, 230), uniform(rng, 20, 230), uniform(rng, 20, 230));
+    v.shear = uniform(rng, -0.12, 0.12);
+    v.pass.first_frame = 1 + i * gap_frames;
+    v.pass.last_frame = v.pass.first_frame + pass_frames - 1;
+    const double lane = uniform(rng, -0.04, 0.04);
+    if (uniform(rng, 0, 1) < s.lateral_share) {
+      const bool right = uniform(rng, 0, 1) < 0.5;
+      const double y = uniform(rng, 0.55, 0.75);
+      v.from = {right ? 0.1 : 0.9, y};
+      v.to = {right ? 0.9 : 0.1, y};
+      v.char_from = v.char_to = uniform(rng, (s.min_char_px + s.max_char_px) / 2.0, s.max_char_px);
+      v.pass.direction = {Motion::kUnknown, right ? Lateral::kRight : Lateral::kLeft};  // neither nearer nor further
+    } else if (uniform(rng, 0, 1) < 0.5) {  // approaching, in the left lane: down and bigger
+      v.from = {0.40 + lane, 0.40};
+      v.to = {0.40 + lane, 0.85};  // straight down the lane: no sideways drift
+      v.char_from = s.min_char_px;
+      v.char_to = s.max_char_px;
+      v.pass.direction = {Motion::kApproaching, Lateral::kNone};
+    } else {  // receding, in the right lane: up and smaller
+      v.from = {0.70 + lane, 0.85};
+      v.to = {0.70 + lane, 0.40};
+      v.char_from = s.max_char_px;
+      v.char_to = s.min_char_px;
+      v.pass.direction = {Motion::kReceding, Lateral::kNone};
+    }
+    vehicles.push_back(std::move(v));
+  }
+
+  const std::int64_t total = vehicles.back().pass.last_frame + static_cast<std::int64_t>(s.fps);  // a second of empty road
+  cv::Mat frame, noisy;
+  for (std::int64_t f = 1; f <= total; ++f) {
+    background.copyTo(frame);
+    // Nearer vehicles (lower in the picture) are drawn last.
+    std::vector<std::pair<double, const Vehicle*>> visible;
+    for (const auto& v : vehicles) {
+      if (f < v.pass.first_frame || f > v.pass.last_frame) continue;
+      const double t = static_cast<double>(f - v.pass.first_frame) / static_cast<double>(pass_frames - 1);
+      visible.emplace_back(t, &v);
+    }
+    std::sort(visible.begin(), visible.end(), [](auto& a, auto& b) {
+      return a.second->from.y + (a.second->to.y - a.second->from.y) * a.first <
+             b.second->from.y + (b.second->to.y - b.second->from.y) * b.first;
+    });
+    for (const auto& [t, v] : visible) draw_vehicle(frame, *v, t);
+    frame.convertTo(noisy, CV_16SC3);
+    noisy += noise[static_cast<std::size_t>(f) % noise.size()];
+    noisy.convertTo(frame, CV_8UC3);
+    writer.write(frame);
+  }
+  std::vector<VehiclePass> passes;
+  for (const auto& v : vehicles) passes.push_back(v.pass);
+  return passes;
+}
+
+void write_passes_csv(const std::string& path, const std::vector<VehiclePass>& passes) {
+  std::ofstream out(path);
+  if (!out) throw Error(ErrorCode::kIo, "cannot write " + path);
+  out << "text,format,first_frame,last_frame,motion,lateral,rear,two_rows\n";
+  for (const auto& p : passes) {
+    out << p.text << ',' << p.format << ',' << p.first_frame << ',' << p.last_frame << ',' << to_string(p.direction.motion)
+        << ',' << to_string(p.direction.lateral) << ',' << (p.rear ? 1 : 0) << ',' << (p.two_rows ? 1 : 0) << '\n';
+  }
+}
+
+}  // namespace anpr::synth

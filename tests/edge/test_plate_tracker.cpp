@@ -1,0 +1,148 @@
+#include <catch2/catch.hpp>
+
+#include "anpr/edge/plate_tracker.hpp"
+
+using namespace anpr;
+using namespace anpr::edge;
+
+namespace {
+
+PlateText reading(const std::string& text, double confidence, std::vector<double> chars = {}) {
+  PlateText t;
+  t.text = text;
+  t.confidence = confidence;
+  t.char_confidences = chars.empty() ? std::vector<double>(text.size(), confidence) : std::move(chars);
+  t.format = "gb-current";
+  t.country = "GB";
+  return t;
+}
+
+PlateObservation seen(std::int64_t frame, const std::string& text, double conf, cv::Rect box) {
+  PlateObservation o;
+  o.frame_id = frame;
+  o.captured_at = 1'000'000 + frame * 40;  // 25 fps
+  o.text = reading(text, conf);
+  o.box = box;
+  o.crop = cv::Mat(box.height, box.width, CV_8UC3, cv::Scalar::all(static_cast<double>(frame % 255)));
+  return o;
+}
+
+/// Feeds a vehicle moving down and growing (approaching) through `frames` frames.
+std::vector<VehicleRead> drive(PlateTracker& tracker, const std::vector<std::string>& texts, std::int64_t first = 1) {
+  std::vector<VehicleRead> out;
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    const auto f = first + static_cast<std::int64_t>(i);
+    const int h = 20 + static_cast<int>(i);
+    tracker.observe(seen(f, texts[i], 0.8, cv::Rect(400, 200 + 8 * static_cast<int>(i), h * 5, h)));
+    for (auto& r : tracker.advance(1'000'000 + f * 40)) out.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("vote combines characters read right in different frames", "[tracker]") {
+  // Each frame misreads a different character; no frame alone is right.
+  const PlateText voted = vote_plate_text({reading("AB12CDF", 0.7), reading("A812CDE", 0.7), reading("AB12C0E", 0.7),
+                                           reading("AB17CDE", 0.6)});
+  CHECK(voted.text == "AB12CDE");
+  CHECK(voted.format == "gb-current");
+  CHECK(voted.char_confidences.size() == 7);
+  CHECK(voted.confidence > 0.0);
+  CHECK(voted.confidence < 0.7);  // no frame read it: not more sure than the frames were
+}
+
+TEST_CASE("vote trusts agreement but never beyond halving the best reading's error", "[tracker]") {
+  const PlateText one = vote_plate_text({reading("AB12CDE", 0.9)});
+  CHECK(one.confidence == Approx(0.9));
+  std::vector<PlateText> many(30, reading("AB12CDE", 0.9));
+  const PlateText voted = vote_plate_text(many);
+  CHECK(voted.confidence > 0.9);
+  CHECK(voted.confidence <= Approx(0.95));
+  many.push_back(reading("AB12CDF", 0.9));  // a dissenting frame lowers it
+  CHECK(vote_plate_text(many).confidence < voted.confidence);
+  CHECK(vote_plate_text(many).candidates.front().text == "AB12CDF");
+}
+
+TEST_CASE("vote keeps the majority length and falls back to a real reading over an unformatted mix", "[tracker]") {
+  CHECK(vote_plate_text({reading("AB12CDE", 0.8), reading("AB12CDE", 0.8), reading("AB12CD", 0.9)}).text == "AB12CDE");
+  // Mixing these position by position gives "AB1ZCDE", which no frame read and fits no UK format.
+  PlateText odd = reading("8B1ZCDE", 0.5, {0.1, 0.1, 0.1, 0.9, 0.1, 0.1, 0.1});
+  odd.format = "unknown";
+  odd.country.clear();
+  const PlateText voted = vote_plate_text({reading("AB12CDE", 0.9, {0.9, 0.9, 0.9, 0.2, 0.9, 0.9, 0.9}), odd});
+  CHECK(voted.text == "AB12CDE");
+  CHECK(voted.format == "gb-current");
+}
+
+TEST_CASE("a vehicle pass seen in many frames gives exactly one read", "[tracker]") {
+  PlateTracker tracker;
+  std::vector<std::string> texts(30, "AB12CDE");
+  texts[3] = "AB12C0E";  // occasional misreads join the same track
+  texts[9] = "A812CDE";
+  auto reads = drive(tracker, texts);
+  auto rest = tracker.advance(1'000'000 + 200 * 40);
+  reads.insert(reads.end(), rest.begin(), rest.end());
+  REQUIRE(reads.size() == 1);
+  const VehicleRead& r = reads.front();
+  CHECK(r.text.text == "AB12CDE");
+  CHECK(r.frames_seen == 30);
+  CHECK(r.direction.motion == Motion::kApproaching);
+  CHECK(r.direction.lateral == Lateral::kNone);
+  CHECK(r.first_seen < r.last_seen);
+  CHECK_FALSE(r.crop.empty());
+  CHECK(tracker.open_tracks() == 0);
+}
+
+TEST_CASE("a standing vehicle is published at the deadline, once", "[tracker]") {
+  TrackerSettings s;
+  s.max_publish_delay_ms = 1500;
+  PlateTracker tracker(s);
+  std::vector<VehicleRead> reads;
+  for (std::int64_t f = 1; f <= 250; ++f) {  // ten seconds in the same place
+    tracker.observe(seen(f, "AB12CDE", 0.8, cv::Rect(400, 300, 100, 20)));
+    for (auto& r : tracker.advance(1'000'000 + f * 40)) reads.push_back(std::move(r));
+    if (f == 37) CHECK(reads.empty());  // 1.44 s after the first reading
+  }
+  REQUIRE(reads.size() == 1);
+  CHECK(reads.front().last_seen - reads.front().first_seen <= 1500 + 40);  // the first frame past 1.5 s
+  CHECK(reads.front().direction.motion == Motion::kStationary);
+  CHECK(tracker.flush().empty());  // already published: not again at the end
+}
+
+TEST_CASE("two vehicles in view at once are tracked apart", "[tracker]") {
+  PlateTracker tracker;
+  std::vector<VehicleRead> reads;
+  for (std::int64_t f = 1; f <= 20; ++f) {
+    const int step = static_cast<int>(f) * 10;
+    tracker.observe(seen(f, "AB12CDE", 0.8, cv::Rect(100 + step, 300, 100, 20)));  // moving right
+    tracker.observe(seen(f, "XY65ZZT", 0.8, cv::Rect(900 - step, 500, 100, 20)));  // moving left
+    for (auto& r : tracker.advance(1'000'000 + f * 40)) reads.push_back(std::move(r));
+  }
+  for (auto& r : tracker.flush()) reads.push_back(std::move(r));
+  REQUIRE(reads.size() == 2);
+  std::sort(reads.begin(), reads.end(), [](auto& a, auto& b) { return a.text.text < b.text.text; });
+  CHECK(reads[0].text.text == "AB12CDE");
+  CHECK(reads[0].direction.lateral == Lateral::kRight);
+  CHECK(reads[1].text.text == "XY65ZZT");
+  CHECK(reads[1].direction.lateral == Lateral::kLeft);
+}
+
+TEST_CASE("a single unsure reading is not published; the same plate later is a new pass", "[tracker]") {
+  PlateTracker tracker;
+  tracker.observe(seen(1, "AB12CDE", 0.6, cv::Rect(400, 300, 100, 20)));
+  CHECK(tracker.advance(1'000'000 + 100 * 40).empty());  // ended, one frame at 0.6: a sign, a glint
+  auto first = drive(tracker, std::vector<std::string>(5, "AB12CDE"), 200);
+  auto later = drive(tracker, std::vector<std::string>(5, "AB12CDE"), 400);  // 8 s later: a new pass
+  for (auto& r : tracker.flush()) later.push_back(std::move(r));
+  CHECK(first.size() + later.size() == 2);
+}
+
+TEST_CASE("direction of travel from the first and last boxes", "[tracker]") {
+  CHECK(direction_of_travel({100, 100, 100, 20}, {100, 100, 150, 30}).motion == Motion::kApproaching);
+  CHECK(direction_of_travel({100, 100, 150, 30}, {100, 100, 100, 20}).motion == Motion::kReceding);
+  CHECK(direction_of_travel({100, 100, 100, 20}, {102, 101, 100, 20}).motion == Motion::kStationary);
+  const Direction across = direction_of_travel({100, 100, 100, 20}, {600, 100, 100, 20});
+  CHECK(across.motion == Motion::kUnknown);
+  CHECK(across.lateral == Lateral::kRight);
+}

@@ -1,0 +1,30 @@
+#pragma once
+// A fresh folder under the system temp folder, removed with everything in it when the object goes.
+
+#include <filesystem>
+#include <string>
+
+#include "anpr/common/ids.hpp"
+
+namespace anpr::test {
+
+class TempDir {
+ public:
+  explicit TempDir(const std::string& prefix = "anpr-test")
+      : path_(std::filesystem::temp_directory_path() / (prefix + "-" + make_uuid())) {
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+  [[nodiscard]] std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+}  // namespace anpr::test
