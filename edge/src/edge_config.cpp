@@ -40,6 +40,7 @@ EdgeConfig load_edge_config(const std::string& path) {
   tracking.integer("max_publish_delay_ms", c.tracking.max_publish_delay_ms, 100, 60000);
   tracking.integer("min_frames", c.tracking.min_frames, 1, 100);
   tracking.number("single_frame_confidence", c.tracking.single_frame_confidence, 0, 1);
+  tracking.number("min_confidence", c.tracking.min_confidence, 0, 1);
   ConfigSection mqtt(root, "mqtt", path);
   mqtt.text("broker", c.mqtt.broker);
   mqtt.integer("version", c.mqtt.version, 4, 5);
@@ -51,6 +52,7 @@ EdgeConfig load_edge_config(const std::string& path) {
   mqtt.integer("keep_alive_s", c.mqtt.keep_alive_s, 5, 3600);
   mqtt.integer("health_interval_s", c.mqtt.health_interval_s, 1, 3600);
   mqtt.integer("max_in_flight", c.mqtt.max_in_flight, 1, 1000);
+  mqtt.integer("reconnect_max_s", c.mqtt.reconnect_max_s, 1, 3600);
   ConfigSection spool(root, "spool", path);
   std::string spool_dir = c.spool.dir.string();
   spool.text("dir", spool_dir);

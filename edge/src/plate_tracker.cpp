@@ -203,7 +203,8 @@ void PlateTracker::observe(PlateObservation o) {
 }
 
 bool PlateTracker::publishable(const Track& t) const {
-  return t.frames_seen >= settings_.min_frames || t.best_confidence >= settings_.single_frame_confidence;
+  if (t.frames_seen < settings_.min_frames && t.best_confidence < settings_.single_frame_confidence) return false;
+  return vote_plate_text(t.readings).confidence >= settings_.min_confidence;
 }
 
 VehicleRead PlateTracker::make_read(Track& t) const {
@@ -233,7 +234,7 @@ std::vector<VehicleRead> PlateTracker::advance(TimestampMs now) {
   for (auto it = tracks_.begin(); it != tracks_.end();) {
     const bool ended = now - it->last_seen > settings_.track_timeout_ms;
     const bool deadline = now - it->first_seen >= settings_.max_publish_delay_ms;
-    if (!it->published && publishable(*it) && (ended || deadline)) due.push_back(make_read(*it));
+    if (!it->published && (ended || deadline) && publishable(*it)) due.push_back(make_read(*it));
     if (ended) it = tracks_.erase(it);
     else ++it;
   }

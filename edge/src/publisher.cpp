@@ -13,7 +13,6 @@ namespace anpr::edge {
 namespace {
 
 constexpr auto kConnectTimeout = std::chrono::seconds(10);
-constexpr auto kMaxBackoff = std::chrono::seconds(30);
 /// A publish not acknowledged within this is sent again (the receiver drops the duplicate).
 constexpr auto kAckTimeout = std::chrono::seconds(60);
 
@@ -145,7 +144,7 @@ void Publisher::loop() {
       if (!client.is_connected()) {
         std::unique_lock lock(mutex_);
         wake_.wait_for(lock, backoff, [&] { return stopping_.load(); });
-        backoff = std::min(kMaxBackoff, backoff * 2);
+        backoff = std::min(std::chrono::seconds(impl_->settings.reconnect_max_s), backoff * 2);
         continue;
       }
       backoff = std::chrono::seconds(1);

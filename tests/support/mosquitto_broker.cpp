@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <pwd.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -63,6 +64,9 @@ MosquittoBroker::MosquittoBroker() {
        << "persistence_location " << dir_.string() << "/\n"
        << "log_dest file " << (dir_ / "mosquitto.log").string() << "\n"
        << "max_queued_messages 100000\n";
+  // Started as root, mosquitto would switch to its own user and then could not write its log
+  // or its persistence file in our folder: run it as whoever runs the tests.
+  if (const passwd* me = ::getpwuid(::getuid())) conf << "user " << me->pw_name << "\n";
   conf.close();
   start();
 }

@@ -24,6 +24,7 @@ struct BenchOptions {
   bool motion = true;
   std::string tessdata;
   std::string reads_out;
+  std::string config_file;
 };
 
 double percentile(std::vector<double> v, double p) {
@@ -34,14 +35,14 @@ double percentile(std::vector<double> v, double p) {
 
 int run(const BenchOptions& o) {
   spdlog::set_level(spdlog::level::warn);
-  EdgeConfig c;
+  EdgeConfig c = o.config_file.empty() ? EdgeConfig{} : load_edge_config(o.config_file);
   c.camera_id = "bench";
   c.site_id = "bench";
   c.source.uri = o.video;
   c.source.realtime = !o.all_frames;
   c.recognition.threads = o.threads;
-  c.recognition.tessdata = o.tessdata;
-  c.motion.enabled = o.motion;
+  if (!o.tessdata.empty()) c.recognition.tessdata = o.tessdata;
+  c.motion.enabled = c.motion.enabled && o.motion;
   char pattern[] = "/tmp/anpr-bench-XXXXXX";
   if (::mkdtemp(pattern) == nullptr) throw Error(ErrorCode::kIo, "cannot create a temporary spool folder in /tmp");
   c.spool.dir = pattern;
@@ -106,6 +107,8 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("!--no-motion", o->motion, "Look at whole frames, not only where something moved");
   cmd->add_option("--tessdata", o->tessdata, "Folder holding the Tesseract model");
   cmd->add_option("--reads", o->reads_out, "Write the reads (JSON lines) to this file");
+  cmd->add_option("--config", o->config_file, "Take recognition, motion (region of interest) and tracking settings "
+                                              "from this edge config file")->check(CLI::ExistingFile);
   cmd->callback([o, &exit_code] { exit_code = run(*o); });
 }
 

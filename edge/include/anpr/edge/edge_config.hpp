@@ -22,6 +22,7 @@ struct MqttSettings {
   int keep_alive_s = 20;
   int health_interval_s = 30;
   int max_in_flight = 16;                       ///< reads published and not yet acknowledged
+  int reconnect_max_s = 30;                     ///< longest wait between connection attempts
 };
 
 struct RecognitionSettings {

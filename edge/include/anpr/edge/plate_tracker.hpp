@@ -22,8 +22,9 @@ namespace anpr::edge {
 struct TrackerSettings {
   int track_timeout_ms = 1000;      ///< a track ends when its plate was not read for this long
   int max_publish_delay_ms = 1500;  ///< publish at the latest this long after the first reading
-  int min_frames = 2;               ///< readings a track needs before it is published ...
+  int min_frames = 3;               ///< readings a track needs before it is published ...
   double single_frame_confidence = 0.85;  ///< ... unless one reading is at least this confident
+  double min_confidence = 0.5;      ///< voted reads less sure than this are not published
   int max_open_tracks = 64;         ///< bound: the stalest track is ended early beyond this
 };
 

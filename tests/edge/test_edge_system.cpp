@@ -1,0 +1,394 @@
+// The edge appliance as a whole: the real anpr-edge binary, a real mosquitto broker on loopback,
+// generated traffic videos with known passes; outages, SIGKILL, a full spool, damaged files.
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+
+#include <fstream>
+#include <mutex>
+#include <regex>
+#include <set>
+#include <thread>
+
+#include <mqtt/async_client.h>
+
+#include "anpr/common/message_codec.hpp"
+#include "anpr/common/topics.hpp"
+#include "anpr/edge/spool.hpp"
+#include "anpr/synth/traffic_video.hpp"
+#include "support/child_process.hpp"
+#include "support/mosquitto_broker.hpp"
+#include "support/temp_dir.hpp"
+
+using namespace anpr;
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string kEdge = ANPR_BIN_DIR "/anpr-edge";
+
+/// Subscribes to every camera topic and keeps what arrives.
+class Collector {
+ public:
+  Collector(const std::string& broker, const std::string& client_id, bool persistent)
+      : client_(broker, client_id), persistent_(persistent) {
+    client_.start_consuming();
+    connect();
+    thread_ = std::thread([this] {
+      while (!stop_) {
+        mqtt::const_message_ptr m;
+        if (client_.try_consume_message_for(&m, 100ms) && m) keep(*m);
+      }
+    });
+  }
+  ~Collector() {
+    stop_ = true;
+    thread_.join();
+    try {
+      if (client_.is_connected()) client_.disconnect()->wait_for(2s);
+    } catch (...) {
+    }
+  }
+  void connect() {
+    client_.connect(mqtt::connect_options_builder().clean_session(!persistent_).connect_timeout(5s).finalize())->wait();
+    client_.subscribe("anpr/v1/+/+/+", 1)->wait();
+  }
+  void disconnect() { client_.disconnect()->wait(); }
+
+  std::vector<ReadMessage> reads() { std::lock_guard l(mutex_); return reads_; }
+  std::vector<StatusMessage> statuses() { std::lock_guard l(mutex_); return statuses_; }
+  std::vector<HealthMessage> health() { std::lock_guard l(mutex_); return health_; }
+  std::vector<std::string> rejected() { std::lock_guard l(mutex_); return bad_; }
+
+  /// Waits until `done` holds or the timeout passes.
+  void keep(const mqtt::message& m) {
+    std::lock_guard lock(mutex_);
+    const auto topic = parse_camera_topic(m.get_topic());
+    if (!topic) {
+      bad_.push_back("unexpected topic " + m.get_topic());
+    } else if (topic->kind == TopicKind::kRead) {
+      auto r = decode_read(m.to_string());
+      if (r.ok()) reads_.push_back(r.value());
+      else bad_.push_back(r.error().message());
+    } else if (topic->kind == TopicKind::kStatus) {
+      auto s = decode_status(m.to_string());
+      if (s.ok()) statuses_.push_back(s.value());
+    } else {
+      auto h = decode_health(m.to_string());
+      if (h.ok()) health_.push_back(h.value());
+    }
+  }
+
+  template <class Pred>
+  bool wait_until(Pred done, std::chrono::milliseconds timeout) {
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < until) {
+      if (done(*this)) return true;
+      std::this_thread::sleep_for(50ms);
+    }
+    return done(*this);
+  }
+
+ private:
+  mqtt::async_client client_;
+  bool persistent_;
+  std::mutex mutex_;
+  std::vector<ReadMessage> reads_;
+  std::vector<StatusMessage> statuses_;
+  std::vector<HealthMessage> health_;
+  std::vector<std::string> bad_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+std::string write_config(const test::TempDir& dir, const std::string& extra = "") {
+  const auto path = (dir / "edge.toml").string();
+  std::ofstream(path) << "[mqtt]\nhealth_interval_s = 1\nreconnect_max_s = 2\n" << extra;
+  return path;
+}
+
+std::vector<std::string> run_args(const std::string& config, const std::string& source, const std::string& broker,
+                                  const fs::path& spool, std::vector<std::string> more = {}) {
+  std::vector<std::string> a = {kEdge, "run", "--config", config, "--source", source, "--broker", broker,
+                                "--camera-id", "cam1", "--site-id", "coalville", "--spool-dir", spool.string()};
+  a.insert(a.end(), more.begin(), more.end());
+  return a;
+}
+
+std::size_t spooled_files(const fs::path& dir) {
+  std::size_t n = 0;
+  if (!fs::exists(dir)) return 0;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    n += e.path().extension() == ".msg" && e.path().filename().string().rfind(".tmp-", 0) != 0;  // not half-written
+  }
+  return n;
+}
+
+/// Read ids of what is in a spool folder right now.
+std::set<std::string> spooled_read_ids(const fs::path& dir) {
+  std::set<std::string> ids;
+  edge::Spool spool({dir, 1LL << 40});
+  for (auto seq : spool.oldest(100000)) {
+    if (auto m = spool.load(seq)) {
+      auto r = decode_read(m->payload);
+      if (r.ok()) ids.insert(r.value().read_id);
+    }
+  }
+  return ids;
+}
+
+synth::TrafficSettings small_traffic(int vehicles) {
+  synth::TrafficSettings s;
+  s.frame = {1280, 720};
+  s.vehicles = vehicles;
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("every vehicle pass of a generated video gives exactly one read, right, with its direction", "[edge][system]") {
+  test::TempDir dir("anpr-edge-system");
+  const auto video = (dir / "traffic.avi").string();
+  const auto passes = synth::write_traffic_video(video, small_traffic(10), 20261126);
+  test::MosquittoBroker broker;
+  Collector collector(broker.uri(), "test-collector", false);
+
+  test::ChildProcess edge(run_args(write_config(dir), video, broker.uri(), dir / "spool"), (dir / "edge.log").string());
+  const auto code = edge.wait(120s);
+  INFO(edge.log());
+  REQUIRE(code == std::optional<int>(0));
+  collector.wait_until([](Collector& c) { return !c.statuses().empty() && c.statuses().back().state == CameraState::kOffline; }, 5s);
+
+  const auto reads = collector.reads();
+  CHECK(collector.rejected().empty());
+  std::set<std::string> ids;
+  for (const auto& r : reads) ids.insert(r.read_id);
+  CHECK(ids.size() == reads.size());  // no read twice
+
+  int right = 0, direction_right = 0;
+  std::map<std::string, int> reads_per_pass;
+  for (const auto& p : passes) reads_per_pass[p.text] = 0;
+  for (const auto& r : reads) {
+    const auto pass = std::find_if(passes.begin(), passes.end(), [&](auto& p) { return p.text == r.plate; });
+    if (pass == passes.end()) {
+      UNSCOPED_INFO("read not in the video: " << r.plate << " (" << r.confidence << ")");
+      continue;
+    }
+    ++reads_per_pass[pass->text];
+    ++right;
+    const bool lateral = pass->direction.lateral != Lateral::kNone;
+    direction_right += lateral ? r.direction.lateral == pass->direction.lateral : r.direction.motion == pass->direction.motion;
+    CHECK_FALSE(r.crop_jpeg.empty());
+    CHECK(r.overview_jpeg.has_value());
+    CHECK(r.frames_seen >= 3);
+    CHECK(r.first_seen <= r.captured_at);
+    CHECK(r.captured_at <= r.last_seen);
+  }
+  for (const auto& [text, n] : reads_per_pass) {
+    INFO("pass " << text);
+    CHECK(n <= 1);  // never two reads for one pass
+  }
+  CHECK(reads.size() == passes.size());               // one read per pass, no stray reads
+  CHECK(right >= 0.95 * static_cast<double>(passes.size()));
+  CHECK(direction_right == right);
+
+  const auto statuses = collector.statuses();
+  REQUIRE(statuses.size() >= 2);
+  CHECK(statuses.front().state == CameraState::kOnline);
+  CHECK(statuses.back().state == CameraState::kOffline);  // said on a clean exit
+  const auto health = collector.health();
+  REQUIRE_FALSE(health.empty());
+  CHECK(health.back().frames_captured > 0);
+  CHECK(health.back().camera_id == "cam1");
+  CHECK(spooled_files(dir / "spool") == 0);  // everything acknowledged
+}
+
+TEST_CASE("broker down, edge killed with SIGKILL and restarted, broker back: every read arrives once", "[edge][system]") {
+  test::TempDir dir("anpr-edge-outage");
+  const auto video = (dir / "traffic.avi").string();
+  synth::write_traffic_video(video, small_traffic(8), 77);
+  test::MosquittoBroker broker;
+  {
+    Collector setup(broker.uri(), "test-collector", true);  // a persistent session that queues reads
+    setup.disconnect();
+  }
+  broker.stop();
+  const auto config = write_config(dir);
+  const auto spool = dir / "spool";
+
+  std::set<std::string> spooled_before_kill;
+  {
+    test::ChildProcess first(run_args(config, video, broker.uri(), spool), (dir / "edge1.log").string());
+    const auto until = std::chrono::steady_clock::now() + 60s;
+    while (spooled_files(spool) < 3 && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(50ms);
+    first.signal(SIGKILL);
+    REQUIRE(first.wait(5s));
+    spooled_before_kill = spooled_read_ids(spool);
+  }
+  REQUIRE(spooled_before_kill.size() >= 3);
+
+  test::ChildProcess second(run_args(config, video, broker.uri(), spool, {"--fast"}), (dir / "edge2.log").string());
+  std::this_thread::sleep_for(3s);
+  broker.start();
+  Collector collector(broker.uri(), "test-collector", true);
+  const auto code = second.wait(120s);
+  INFO(second.log());
+  REQUIRE(code == std::optional<int>(0));
+  std::smatch m;
+  const std::string log = second.log();
+  REQUIRE(std::regex_search(log, m, std::regex(R"((\d+) reads, (\d+) acknowledged)")));
+  const int second_reads = std::stoi(m[1]);
+  CHECK(second_reads >= 6);
+
+  const std::size_t expected = spooled_before_kill.size() + static_cast<std::size_t>(second_reads);
+  collector.wait_until([&](Collector& c) { return c.reads().size() >= expected; }, 15s);
+  std::set<std::string> received;
+  for (const auto& r : collector.reads()) received.insert(r.read_id);
+  for (const auto& why : collector.rejected()) UNSCOPED_INFO("rejected: " << why);
+  INFO("reads received, with repeats: " << collector.reads().size());
+  for (const auto& r : collector.reads()) UNSCOPED_INFO("received " << r.read_id << " " << r.plate);
+  for (const auto& id : spooled_before_kill) {
+    INFO("read spooled before the kill: " << id);
+    CHECK(received.count(id) == 1);
+  }
+  CHECK(received.size() == expected);
+  // Every read the restarted process made arrived too.
+  const std::regex made(R"(read (\w+) conf.*?\(([0-9a-f-]{36})\))");
+  for (std::sregex_iterator it(log.begin(), log.end(), made), end; it != end; ++it) {
+    INFO("read made after the restart: " << (*it)[1] << " " << (*it)[2]);
+    CHECK(received.count((*it)[2]) == 1);
+  }
+  CHECK(spooled_files(spool) == 0);
+}
+
+TEST_CASE("a full spool evicts the oldest reads and says so; the rest go out oldest first", "[edge][system]") {
+  test::TempDir dir("anpr-edge-spool-full");
+  const auto video = (dir / "traffic.avi").string();
+  synth::write_traffic_video(video, small_traffic(8), 99);
+  test::MosquittoBroker broker;
+  {
+    Collector setup(broker.uri(), "test-collector", true);
+    setup.disconnect();
+  }
+  broker.stop();
+  // Large overviews make each read about 200-400 kB, so a 1 MB spool holds only a few.
+  const auto config = write_config(dir, "[spool]\nmax_mb = 1\n[images]\noverview_width = 1280\noverview_quality = 100\n");
+  const auto spool = dir / "spool";
+  {
+    test::ChildProcess edge(run_args(config, video, broker.uri(), spool, {"--fast"}), (dir / "edge1.log").string());
+    REQUIRE(edge.wait(120s) == std::optional<int>(0));
+    INFO(edge.log());
+    CHECK(edge.log().find("evicting the oldest unsent read") != std::string::npos);
+  }
+  std::int64_t bytes = 0;
+  for (const auto& e : fs::directory_iterator(spool)) bytes += static_cast<std::int64_t>(e.file_size());
+  CHECK(bytes <= 1024 * 1024);
+  const auto left = spooled_read_ids(spool);
+  REQUIRE(left.size() >= 1);
+  CHECK(left.size() < 8);
+
+  broker.start();
+  // No video this time (an unreachable stream): the process only sends what the spool holds.
+  test::ChildProcess sender(run_args(config, "rtsp://127.0.0.1:" + std::to_string(test::free_loopback_port()) + "/none",
+                                     broker.uri(), spool),
+                            (dir / "edge2.log").string());
+  Collector collector(broker.uri(), "test-collector", true);
+  CHECK(collector.wait_until([&](Collector& c) { return c.reads().size() >= left.size(); }, 20s));
+  sender.signal(SIGTERM);
+  CHECK(sender.wait(5s) == std::optional<int>(0));
+  const auto reads = collector.reads();
+  REQUIRE(reads.size() == left.size());
+  for (std::size_t i = 1; i < reads.size(); ++i) CHECK(reads[i - 1].first_seen <= reads[i].first_seen);  // oldest first
+}
+
+TEST_CASE("an unreachable source is retried and reported in health; SIGTERM stops within 5 s", "[edge][system]") {
+  test::TempDir dir("anpr-edge-source");
+  test::MosquittoBroker broker;
+  Collector collector(broker.uri(), "test-collector", false);
+  test::ChildProcess edge(run_args(write_config(dir), "rtsp://127.0.0.1:" + std::to_string(test::free_loopback_port()) + "/cam",
+                                   broker.uri(), dir / "spool"),
+                          (dir / "edge.log").string());
+  const bool reported = collector.wait_until(
+      [](Collector& c) {
+        const auto h = c.health();
+        return !h.empty() && h.back().source_state == "reconnecting";
+      },
+      15s);
+  INFO(edge.log());
+  CHECK(reported);
+  CHECK(edge.running());
+  const auto t0 = std::chrono::steady_clock::now();
+  edge.signal(SIGTERM);
+  CHECK(edge.wait(5s) == std::optional<int>(0));
+  CHECK(std::chrono::steady_clock::now() - t0 < 5s);
+  CHECK(edge.log().find("cannot be opened") != std::string::npos);
+  collector.wait_until([](Collector& c) { return !c.statuses().empty() && c.statuses().back().state == CameraState::kOffline; }, 3s);
+  REQUIRE_FALSE(collector.statuses().empty());
+  CHECK(collector.statuses().back().state == CameraState::kOffline);
+}
+
+TEST_CASE("bad config, missing video and an unusable spool folder give clear errors and exit 2", "[edge][system]") {
+  test::TempDir dir("anpr-edge-bad");
+  const std::string broker = "tcp://127.0.0.1:" + std::to_string(test::free_loopback_port());
+  {
+    const auto bad = (dir / "bad.toml").string();
+    std::ofstream(bad) << "[tracking]\nmax_publish_delay_ms = \"soon\"\n";
+    test::ChildProcess edge({kEdge, "config", "check", bad}, (dir / "check.log").string());
+    CHECK(edge.wait(10s) == std::optional<int>(2));
+    CHECK_THAT(edge.log(), Catch::Contains("bad.toml:2: tracking.max_publish_delay_ms: must be an integer"));
+  }
+  {
+    test::ChildProcess edge(run_args(write_config(dir), (dir / "missing.mp4").string(), broker, dir / "spool"),
+                            (dir / "missing.log").string());
+    CHECK(edge.wait(20s) == std::optional<int>(2));
+    CHECK_THAT(edge.log(), Catch::Contains("missing.mp4': no such file"));
+  }
+  {
+    std::ofstream(dir / "not-a-folder") << "x";
+    test::ChildProcess edge(run_args(write_config(dir), (dir / "missing.mp4").string(), broker, dir / "not-a-folder"),
+                            (dir / "spool.log").string());
+    CHECK(edge.wait(20s) == std::optional<int>(2));
+    CHECK_THAT(edge.log(), Catch::Contains("spool folder"));
+  }
+  {
+    test::ChildProcess edge({kEdge, "run", "--source", "x.mp4"}, (dir / "noid.log").string());
+    CHECK(edge.wait(10s) == std::optional<int>(2));
+    CHECK_THAT(edge.log(), Catch::Contains("camera.id (--camera-id): is required"));
+  }
+}
+
+TEST_CASE("a damaged spool file is set aside; the good reads beside it are still sent", "[edge][system]") {
+  test::TempDir dir("anpr-edge-damaged");
+  const auto spool = dir / "spool";
+  std::string good_id;
+  {
+    edge::Spool s({spool, 1 << 20});
+    ReadMessage r;
+    r.read_id = good_id = "6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b";
+    r.camera_id = "cam1";
+    r.site_id = "coalville";
+    r.captured_at = r.first_seen = r.last_seen = now_ms();
+    r.plate = "AB12CDE";
+    r.confidence = 0.9;
+    r.char_confidences = std::vector<double>(7, 0.9);
+    r.box = {10, 20, 100, 22};
+    r.crop_jpeg = {0xFF, 0xD8, 0xFF, 0xE0, 0xFF, 0xD9};
+    s.put(camera_topic("coalville", "cam1", TopicKind::kRead), encode(r));
+  }
+  std::ofstream(spool / "00000000000000000000.msg") << "anpr-spool 1 anpr/v1/coalville/cam1/read 999 abc\n{\"trunc";
+  test::MosquittoBroker broker;
+  Collector collector(broker.uri(), "test-collector", false);
+  test::ChildProcess edge(run_args(write_config(dir), "rtsp://127.0.0.1:" + std::to_string(test::free_loopback_port()) + "/x",
+                                   broker.uri(), spool),
+                          (dir / "edge.log").string());
+  CHECK(collector.wait_until([](Collector& c) { return !c.reads().empty(); }, 15s));
+  edge.signal(SIGTERM);
+  CHECK(edge.wait(5s) == std::optional<int>(0));
+  INFO(edge.log());
+  for (const auto& why : collector.rejected()) UNSCOPED_INFO("rejected: " << why);
+  REQUIRE(collector.reads().size() == 1);
+  CHECK(collector.reads().front().read_id == good_id);
+  CHECK(fs::exists(spool / "00000000000000000000.msg.damaged"));
+  CHECK(edge.log().find("set aside") != std::string::npos);
+}
