@@ -20,8 +20,10 @@ endif()
 set(CPACK_DEBIAN_EDGE_PACKAGE_NAME anpr-edge)
 set(CPACK_DEBIAN_EDGE_PACKAGE_SECTION misc)
 set(CPACK_COMPONENT_EDGE_DESCRIPTION "ANPR camera firmware: reads number plates from video and publishes them over MQTT")
+set(CPACK_DEBIAN_EDGE_PACKAGE_CONTROL_EXTRA
+  ${PROJECT_SOURCE_DIR}/edge/config/postinst ${PROJECT_SOURCE_DIR}/edge/config/conffiles)
 set(CPACK_DEBIAN_EDGE_PACKAGE_DEPENDS
-  "libopencv-core406, libopencv-imgproc406, libopencv-imgcodecs406, libopencv-features2d406, libtesseract5, libstdc++6 (>= 12), libc6")
+  "libopencv-core406, libopencv-imgproc406, libopencv-imgcodecs406, libopencv-features2d406, libopencv-videoio406, libtesseract5, libpaho-mqtt1.3, libpaho-mqttpp3-1, libsodium23, libspdlog1.10, libfmt9, libtomlplusplus3, libstdc++6 (>= 12), libc6, adduser")
 set(CPACK_DEBIAN_RECEIVER_PACKAGE_NAME anpr-receiver)
 set(CPACK_DEBIAN_RECEIVER_PACKAGE_SECTION misc)
 set(CPACK_COMPONENT_RECEIVER_DESCRIPTION "ANPR control-room receiver: ingests reads, checks watchlists, records movements")

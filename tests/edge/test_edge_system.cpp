@@ -392,3 +392,44 @@ TEST_CASE("a damaged spool file is set aside; the good reads beside it are still
   CHECK(fs::exists(spool / "00000000000000000000.msg.damaged"));
   CHECK(edge.log().find("set aside") != std::string::npos);
 }
+
+TEST_CASE("the real toll-booth clip gives one read per vehicle, not one per frame", "[edge][system][real]") {
+  const fs::path clip = fs::path(ANPR_SHARED_DATA_DIR) / "video" / "vn_toll_booth_cars.mp4";
+  if (!fs::exists(clip)) {
+    WARN("SKIPPED: " << clip.string() << " is absent (../shared/data is not part of the repository)");
+    return;
+  }
+  test::TempDir dir("anpr-edge-real");
+  test::MosquittoBroker broker;
+  Collector collector(broker.uri(), "test-collector", false);
+  // The camera burns a clock and a toll tag into the top of the picture: an installer masks it
+  // with the region of interest, as here.
+  const auto config = write_config(dir, "[motion]\nroi = [[0.0, 0.07], [1.0, 0.07], [1.0, 1.0], [0.0, 1.0]]\n");
+  test::ChildProcess edge(run_args(config, clip.string(), broker.uri(), dir / "spool", {"--fast"}),
+                          (dir / "edge.log").string());
+  REQUIRE(edge.wait(120s) == std::optional<int>(0));
+  INFO(edge.log());
+  collector.wait_until([](Collector& c) { return !c.statuses().empty() && c.statuses().back().state == CameraState::kOffline; }, 5s);
+  const auto reads = collector.reads();
+  std::int64_t frames_in_reads = 0;
+  for (const auto& r : reads) {
+    UNSCOPED_INFO("read " << r.plate << " conf " << r.confidence << " frames " << r.frames_seen << " box " << r.box.x << ","
+                          << r.box.y);
+    frames_in_reads += r.frames_seen;
+  }
+  std::smatch m;
+  const std::string log = edge.log();
+  REQUIRE(std::regex_search(log, m, std::regex(R"((\d+) processed)")));
+  const int processed = std::stoi(m[1]);
+  CHECK(processed > 250);
+  REQUIRE_FALSE(reads.empty());
+  CHECK(frames_in_reads >= 3 * static_cast<std::int64_t>(reads.size()));  // reads gather frames
+  CHECK(reads.size() * 20 < static_cast<std::size_t>(processed));          // not one per frame
+  // No vehicle twice: two reads of the same text must be far apart in time.
+  for (std::size_t i = 0; i < reads.size(); ++i) {
+    for (std::size_t j = i + 1; j < reads.size(); ++j) {
+      if (reads[i].plate != reads[j].plate) continue;
+      CHECK(std::abs(reads[i].first_seen - reads[j].first_seen) > 5000);
+    }
+  }
+}
