@@ -60,8 +60,9 @@ Publisher::Publisher(MqttSettings settings, std::string camera_id, std::string s
       .connect_timeout(kConnectTimeout)
       .max_inflight(s.max_in_flight + 8)  // room for status and health beside the reads
       .will(mqtt::message(impl_->status_topic(), impl_->status_payload(CameraState::kOffline), 1, true));
-  // A persistent session, so QoS 1 messages in flight survive a broken connection.
-  if (v5) builder.clean_start(false).properties({mqtt::property(mqtt::property::SESSION_EXPIRY_INTERVAL, 7 * 24 * 3600)});
+  // A persistent session, so QoS 1 messages in flight survive a broken connection (the spool
+  // resends whatever was not acknowledged in any case).
+  if (v5) builder.clean_start(false);
   else builder.clean_session(false);
   if (!s.username.empty()) builder.user_name(s.username).password(s.password);
   const bool tls = s.broker.rfind("ssl://", 0) == 0 || s.broker.rfind("mqtts://", 0) == 0 || s.broker.rfind("wss://", 0) == 0;
@@ -74,6 +75,12 @@ Publisher::Publisher(MqttSettings settings, std::string camera_id, std::string s
     builder.ssl(ssl.finalize());
   }
   impl_->options = builder.finalize();
+  if (v5) {
+    // Set on the stored options, never through the builder: Paho C++ 1.2.0 does not re-point the
+    // C properties when connect options are copied (eclipse-paho/paho.mqtt.cpp#444, fixed in
+    // 1.3), and a reconnect then crashed in MQTTProperties_copy here.
+    impl_->options.set_properties({mqtt::property(mqtt::property::SESSION_EXPIRY_INTERVAL, 7 * 24 * 3600)});
+  }
   impl_->client->set_connection_lost_handler([this](const std::string& cause) {
     connected_ = false;
     spdlog::warn("mqtt: connection to {} lost{}{}", impl_->settings.broker, cause.empty() ? "" : ": ", cause);

@@ -37,10 +37,14 @@ void MqttIngest::run(const std::atomic<bool>& stop) {
   builder.keep_alive_interval(std::chrono::seconds(settings_.keep_alive_s))
       .automatic_reconnect(std::chrono::seconds(1), std::chrono::seconds(30));
   // A persistent session: QoS 1 reads sent while the receiver was away are delivered on return.
-  if (v5) builder.clean_start(false).properties({mqtt::property(mqtt::property::SESSION_EXPIRY_INTERVAL, 7 * 24 * 3600)});
+  if (v5) builder.clean_start(false);
   else builder.clean_session(false);
   if (!settings_.username.empty()) builder.user_name(settings_.username).password(settings_.password);
-  const auto options = builder.finalize();
+  auto options = builder.finalize();
+  // Set on the final options, never through the builder: Paho C++ 1.2.0 does not re-point the C
+  // properties when connect options are copied (eclipse-paho/paho.mqtt.cpp#444); reconnecting
+  // with them crashed in MQTTProperties_copy on the edge.
+  if (v5) options.set_properties({mqtt::property(mqtt::property::SESSION_EXPIRY_INTERVAL, 7 * 24 * 3600)});
 
   client->start_consuming();
   while (!stop) {

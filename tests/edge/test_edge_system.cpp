@@ -4,6 +4,7 @@
 
 #include <signal.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <mutex>
 #include <regex>
@@ -262,7 +263,7 @@ TEST_CASE("broker down, edge killed with SIGKILL and restarted, broker back: eve
   CHECK(spooled_files(spool) == 0);
 }
 
-TEST_CASE("a full spool evicts the oldest reads and says so; the rest go out oldest first", "[edge][system]") {
+TEST_CASE("a full spool evicts the oldest reads and says so, the rest go out oldest first", "[edge][system]") {
   test::TempDir dir("anpr-edge-spool-full");
   const auto video = (dir / "traffic.avi").string();
   synth::write_traffic_video(video, small_traffic(8), 99);
@@ -302,7 +303,7 @@ TEST_CASE("a full spool evicts the oldest reads and says so; the rest go out old
   for (std::size_t i = 1; i < reads.size(); ++i) CHECK(reads[i - 1].first_seen <= reads[i].first_seen);  // oldest first
 }
 
-TEST_CASE("an unreachable source is retried and reported in health; SIGTERM stops within 5 s", "[edge][system]") {
+TEST_CASE("an unreachable source is retried and reported in health, SIGTERM stops within 5 s", "[edge][system]") {
   test::TempDir dir("anpr-edge-source");
   test::MosquittoBroker broker;
   Collector collector(broker.uri(), "test-collector", false);
@@ -358,7 +359,7 @@ TEST_CASE("bad config, missing video and an unusable spool folder give clear err
   }
 }
 
-TEST_CASE("a damaged spool file is set aside; the good reads beside it are still sent", "[edge][system]") {
+TEST_CASE("a damaged spool file is set aside, the good reads beside it are still sent", "[edge][system]") {
   test::TempDir dir("anpr-edge-damaged");
   const auto spool = dir / "spool";
   std::string good_id;
@@ -432,4 +433,63 @@ TEST_CASE("the real toll-booth clip gives one read per vehicle, not one per fram
       CHECK(std::abs(reads[i].first_seen - reads[j].first_seen) > 5000);
     }
   }
+}
+
+namespace {
+
+/// A CA, a server certificate for 127.0.0.1 and a client certificate, made with openssl.
+void make_certificates(const fs::path& dir) {
+  const std::string d = dir.string();
+  const std::string script =
+      "set -e; cd '" + d + "';"
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=test-ca -keyout ca.key -out ca.pem;"
+      "openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout server.key -out server.csr;"
+      "printf 'subjectAltName=IP:127.0.0.1' > san.ext;"
+      "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile san.ext -out server.pem;"
+      "openssl req -newkey rsa:2048 -nodes -subj /CN=cam1 -keyout client.key -out client.csr;"
+      "openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -out client.pem;"
+      "mosquitto_passwd -c -b passwords cam1 'correct horse';"
+      "chmod 0644 *.key passwords";
+  REQUIRE(std::system(("( " + script + " ) > '" + d + "/openssl.log' 2>&1").c_str()) == 0);
+}
+
+}  // namespace
+
+TEST_CASE("TLS with a client certificate, credentials and MQTT 5: reads arrive, a wrong password keeps them spooled",
+          "[edge][system][tls]") {
+  test::TempDir dir("anpr-edge-tls");
+  make_certificates(dir.path());
+  const int tls_port = test::free_loopback_port();
+  const std::string d = dir.path().string();
+  test::MosquittoBroker broker("listener " + std::to_string(tls_port) + " 127.0.0.1\n" +
+                               "allow_anonymous false\npassword_file " + d + "/passwords\n" + "cafile " + d +
+                               "/ca.pem\ncertfile " + d + "/server.pem\nkeyfile " + d +
+                               "/server.key\nrequire_certificate true\n");
+  Collector collector(broker.uri(), "test-collector", false);  // on the plain listener
+  const auto video = (dir / "traffic.avi").string();
+  synth::write_traffic_video(video, small_traffic(3), 5);
+  const std::string tls = "ssl://127.0.0.1:" + std::to_string(tls_port);
+  auto config = [&](const std::string& password) {
+    return write_config(dir, "version = 5\nusername = \"cam1\"\npassword = \"" + password + "\"\nca_file = \"" + d +
+                                 "/ca.pem\"\ncert_file = \"" + d + "/client.pem\"\nkey_file = \"" + d + "/client.key\"\n");
+  };
+
+  {  // the wrong password: refused, nothing lost
+    test::ChildProcess edge(run_args(config("wrong"), video, tls, dir / "spool", {"--fast"}), (dir / "wrong.log").string());
+    const auto code = edge.wait(120s);
+    INFO(edge.log());
+    INFO("exit code " << code.value_or(-1));
+    REQUIRE(code == std::optional<int>(0));
+    CHECK(edge.log().find("cannot connect") != std::string::npos);
+    CHECK(collector.reads().empty());
+    CHECK(spooled_files(dir / "spool") >= 2);
+  }
+  const std::size_t spooled = spooled_files(dir / "spool");
+  test::ChildProcess edge(run_args(config("correct horse"), video, tls, dir / "spool", {"--fast"}), (dir / "right.log").string());
+  const auto code = edge.wait(120s);
+  INFO(edge.log());
+  REQUIRE(code == std::optional<int>(0));
+  CHECK(edge.log().find("mqtt: connected to ssl://") != std::string::npos);
+  CHECK(collector.wait_until([&](Collector& c) { return c.reads().size() >= 2 * spooled; }, 10s));
+  CHECK(spooled_files(dir / "spool") == 0);
 }

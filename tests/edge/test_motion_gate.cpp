@@ -29,7 +29,7 @@ TEST_CASE("motion gate looks only where something moved", "[motion]") {
   CHECK(regions[0].area() < 1280 * 720 / 2);
 }
 
-TEST_CASE("motion gate off looks everywhere; the region of interest limits where", "[motion]") {
+TEST_CASE("motion gate off looks everywhere, the region of interest limits where", "[motion]") {
   MotionSettings off;
   off.enabled = false;
   MotionGate all(off);

@@ -128,7 +128,7 @@ TEST_CASE("two vehicles in view at once are tracked apart", "[tracker]") {
   CHECK(reads[1].direction.lateral == Lateral::kLeft);
 }
 
-TEST_CASE("a single unsure reading is not published; the same plate later is a new pass", "[tracker]") {
+TEST_CASE("a single unsure reading is not published, the same plate later is a new pass", "[tracker]") {
   PlateTracker tracker;
   tracker.observe(seen(1, "AB12CDE", 0.6, cv::Rect(400, 300, 100, 20)));
   CHECK(tracker.advance(1'000'000 + 100 * 40).empty());  // ended, one frame at 0.6: a sign, a glint

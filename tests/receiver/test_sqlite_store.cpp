@@ -94,7 +94,7 @@ TEST_CASE("the audit log is append-only, enforced by the database", "[store][aud
   CHECK(open_store(path)->audit_log(10).at(0).reason == "burglary enquiry 123");
 }
 
-TEST_CASE("camera status and health are kept; an older status never overwrites a newer one", "[store][cameras]") {
+TEST_CASE("camera status and health are kept, an older status never overwrites a newer one", "[store][cameras]") {
   auto store = open_store(temp_db());
   store->set_camera_status({"cam1", "ashby", CameraState::kOnline, 2000, "0.1.0"});
   store->set_camera_status({"cam1", "ashby", CameraState::kOffline, 1000, "0.1.0"});

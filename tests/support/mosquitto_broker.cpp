@@ -52,12 +52,13 @@ int free_loopback_port() {
   return ntohs(addr.sin_port);
 }
 
-MosquittoBroker::MosquittoBroker() {
+MosquittoBroker::MosquittoBroker(const std::string& extra_listener) {
   char pattern[] = "/tmp/anpr-mosquitto-XXXXXX";
   if (::mkdtemp(pattern) == nullptr) throw std::runtime_error("cannot create a broker folder");
   dir_ = pattern;
   port_ = free_loopback_port();
   std::ofstream conf(dir_ / "mosquitto.conf");
+  if (!extra_listener.empty()) conf << "per_listener_settings true\n";
   conf << "listener " << port_ << " 127.0.0.1\n"
        << "allow_anonymous true\n"
        << "persistence true\n"
@@ -67,6 +68,7 @@ MosquittoBroker::MosquittoBroker() {
   // Started as root, mosquitto would switch to its own user and then could not write its log
   // or its persistence file in our folder: run it as whoever runs the tests.
   if (const passwd* me = ::getpwuid(::getuid())) conf << "user " << me->pw_name << "\n";
+  conf << extra_listener;
   conf.close();
   start();
 }

@@ -12,7 +12,9 @@ namespace anpr::test {
 class MosquittoBroker {
  public:
   /// Starts the broker and waits until it accepts connections; throws if it cannot.
-  MosquittoBroker();
+  /// `extra_listener` adds a listener block (e.g. TLS with its own auth; settings then apply per
+  /// listener, the plain one stays anonymous).
+  explicit MosquittoBroker(const std::string& extra_listener = "");
   ~MosquittoBroker();
   MosquittoBroker(const MosquittoBroker&) = delete;
   MosquittoBroker& operator=(const MosquittoBroker&) = delete;
@@ -24,6 +26,7 @@ class MosquittoBroker {
   /// Starts again on the same port, with the same persistence folder.
   void start();
   [[nodiscard]] bool running() const { return pid_ > 0; }
+  [[nodiscard]] const std::filesystem::path& dir() const { return dir_; }
 
  private:
   std::filesystem::path dir_;
