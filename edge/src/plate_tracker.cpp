@@ -160,7 +160,13 @@ PlateTracker::Track* PlateTracker::match(const PlateObservation& o) {
     const double similarity = text_similarity(t.best.text.text, o.text.text);
     // Same text: the same vehicle even after dropped frames. Similar text close by: a misread
     // character. Any text right where the plate is: a misread plate.
-    const bool same = (similarity == 1.0 && distance < 4.0) || (similarity >= 0.6 && distance < 1.5) || distance < 0.5;
+    // A plate cut by the frame edge or a passing object reads as a part of itself.
+    const std::string& a = t.best.text.text;
+    const std::string& b = o.text.text;
+    const bool part = std::min(a.size(), b.size()) >= 3 &&
+                      (a.find(b) != std::string::npos || b.find(a) != std::string::npos);
+    const bool same = (similarity == 1.0 && distance < 4.0) || ((similarity >= 0.6 || part) && distance < 1.5) ||
+                      distance < 0.5;
     if (!same) continue;
     const double cost = distance + 2.0 * (1.0 - similarity);
     if (cost < best_cost) {

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include "anpr/common/error.hpp"
 #include "anpr/edge/ocr_engine.hpp"
@@ -23,14 +25,18 @@ class TesseractEngine final : public OcrEngine {
                                          " not found (set tessdata_dir or ANPR_TESSDATA, or install "
                                          "tesseract-ocr-" + settings.language + ")");
     }
-    if (api_.Init(dir.c_str(), settings.language.c_str(), tesseract::OEM_LSTM_ONLY) != 0) {
+    // Plates are not words: no dictionaries. These are init-only settings (SetVariable after
+    // Init is too late); leaving the dictionaries out saves memory on the camera unit.
+    std::vector<std::string> names = {"load_system_dawg", "load_freq_dawg", "load_punc_dawg",
+                                      "load_number_dawg", "load_unambig_dawg", "load_bigram_dawg"};
+    std::vector<std::string> values(names.size(), "0");
+    if (api_.Init(dir.c_str(), settings.language.c_str(), tesseract::OEM_LSTM_ONLY, nullptr, 0, &names, &values,
+                  false) != 0) {
       throw Error(ErrorCode::kModel, "Tesseract could not load " + model.string());
     }
     api_.SetPageSegMode(static_cast<tesseract::PageSegMode>(settings.page_seg_mode));
     api_.SetVariable("tessedit_char_whitelist", settings.whitelist.c_str());
     api_.SetVariable("lstm_choice_mode", "2");  // per-symbol alternatives from the LSTM
-    api_.SetVariable("load_system_dawg", "0");  // plates are not words
-    api_.SetVariable("load_freq_dawg", "0");
     api_.SetVariable("user_defined_dpi", "300");
     api_.SetVariable("debug_file", "/dev/null");
   }

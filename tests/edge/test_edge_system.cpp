@@ -3,8 +3,12 @@
 #include <catch2/catch.hpp>
 
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <mutex>
 #include <regex>
@@ -492,4 +496,58 @@ TEST_CASE("TLS with a client certificate, credentials and MQTT 5: reads arrive, 
   CHECK(edge.log().find("mqtt: connected to ssl://") != std::string::npos);
   CHECK(collector.wait_until([&](Collector& c) { return c.reads().size() >= 2 * spooled; }, 10s));
   CHECK(spooled_files(dir / "spool") == 0);
+}
+
+TEST_CASE("killed with SIGKILL, the camera shows offline through its Last Will", "[edge][system]") {
+  test::TempDir dir("anpr-edge-lwt");
+  test::MosquittoBroker broker;
+  Collector collector(broker.uri(), "test-collector", false);
+  test::ChildProcess edge(run_args(write_config(dir, "keep_alive_s = 5\n"),
+                                   "rtsp://127.0.0.1:" + std::to_string(test::free_loopback_port()) + "/cam", broker.uri(),
+                                   dir / "spool"),
+                          (dir / "edge.log").string());
+  REQUIRE(collector.wait_until(
+      [](Collector& c) { return !c.statuses().empty() && c.statuses().back().state == CameraState::kOnline; }, 15s));
+  edge.signal(SIGKILL);
+  REQUIRE(edge.wait(5s));
+  // The broker sends the Will after 1.5 keep-alive periods without a packet.
+  CHECK(collector.wait_until(
+      [](Collector& c) { return c.statuses().back().state == CameraState::kOffline; }, 15s));
+}
+
+TEST_CASE("under systemd the firmware says READY and pets the watchdog", "[edge][system]") {
+  test::TempDir dir("anpr-edge-notify");
+  const fs::path socket_path = dir / "notify.sock";
+  const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::strncpy(address.sun_path, socket_path.c_str(), sizeof(address.sun_path) - 1);
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0);
+  timeval timeout{0, 200000};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+
+  ::setenv("NOTIFY_SOCKET", socket_path.c_str(), 1);
+  ::setenv("WATCHDOG_USEC", "1500000", 1);  // the child inherits these
+  test::ChildProcess edge(run_args(write_config(dir), "rtsp://127.0.0.1:" + std::to_string(test::free_loopback_port()) + "/cam",
+                                   "tcp://127.0.0.1:" + std::to_string(test::free_loopback_port()), dir / "spool"),
+                          (dir / "edge.log").string());
+  ::unsetenv("NOTIFY_SOCKET");
+  ::unsetenv("WATCHDOG_USEC");
+  std::vector<std::string> messages;
+  const auto until = std::chrono::steady_clock::now() + 10s;
+  while (std::chrono::steady_clock::now() < until &&
+         std::count(messages.begin(), messages.end(), "WATCHDOG=1") < 2) {
+    char buffer[256];
+    const ssize_t n = ::recv(fd, buffer, sizeof(buffer), 0);
+    if (n > 0) messages.emplace_back(buffer, static_cast<std::size_t>(n));
+  }
+  edge.signal(SIGTERM);
+  CHECK(edge.wait(5s) == std::optional<int>(0));
+  char buffer[256];
+  for (ssize_t n; (n = ::recv(fd, buffer, sizeof(buffer), 0)) > 0;) messages.emplace_back(buffer, static_cast<std::size_t>(n));
+  ::close(fd);
+  CHECK(std::find(messages.begin(), messages.end(), "READY=1") != messages.end());
+  CHECK(std::count(messages.begin(), messages.end(), "WATCHDOG=1") >= 2);
+  CHECK(std::find(messages.begin(), messages.end(), "STOPPING=1") != messages.end());
 }

@@ -146,3 +146,18 @@ TEST_CASE("direction of travel from the first and last boxes", "[tracker]") {
   CHECK(across.motion == Motion::kUnknown);
   CHECK(across.lateral == Lateral::kRight);
 }
+
+TEST_CASE("a plate cut by the frame edge joins its own track, not a new pass", "[tracker]") {
+  PlateTracker tracker;
+  std::vector<VehicleRead> reads;
+  for (std::int64_t f = 1; f <= 10; ++f) {
+    tracker.observe(seen(f, "FK08DXU", 0.9, cv::Rect(1000 + static_cast<int>(f) * 20, 500, 140, 30)));
+    for (auto& r : tracker.advance(1'000'000 + f * 40)) reads.push_back(std::move(r));
+  }
+  PlateObservation cut = seen(11, "8DXU", 0.93, cv::Rect(1260, 500, 80, 30));  // half out of the picture
+  tracker.observe(std::move(cut));
+  for (auto& r : tracker.flush()) reads.push_back(std::move(r));
+  REQUIRE(reads.size() == 1);
+  CHECK(reads.front().text.text == "FK08DXU");
+  CHECK(reads.front().frames_seen == 11);
+}
