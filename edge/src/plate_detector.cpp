@@ -26,22 +26,36 @@ double iou(const cv::Rect& a, const cv::Rect& b) {
   return inter / (a.area() + b.area() - inter);
 }
 
-// Connected components of one binarisation that are shaped like characters.
+// Connected components of one binarisation that are shaped like characters. Labelled in
+// overlapping horizontal strips: a 32-bit label image of a whole 1080p frame is 8 MB per
+// recogniser thread, a strip a fraction of it. Strips overlap by more than the tallest
+// character, so every character lies whole inside some strip without touching its cut edges;
+// components touching a cut edge are skipped (parts of something seen whole in the neighbour, or
+// too tall anyway), and one seen whole in two strips is merged by find_char_blobs' de-duplication.
 void collect_blobs(const cv::Mat& binary, bool dark, double scale, int min_h, int max_h,
                    std::vector<Blob>& out) {
+  constexpr int kStripRows = 384;
+  const int overlap = max_h + 2;
+  const int step = std::max(kStripRows - overlap, 1);
   cv::Mat labels, stats, centroids;
-  const int n = cv::connectedComponentsWithStats(binary, labels, stats, centroids, 8, CV_32S);
-  for (int i = 1; i < n; ++i) {
-    const int w = stats.at<int>(i, cv::CC_STAT_WIDTH), h = stats.at<int>(i, cv::CC_STAT_HEIGHT);
-    if (h < min_h || h > max_h) continue;
-    const double aspect = static_cast<double>(w) / h;
-    if (aspect < 0.08 || aspect > 1.2) continue;
-    const double fill = static_cast<double>(stats.at<int>(i, cv::CC_STAT_AREA)) / (w * h);
-    if (fill < 0.12 || (fill > 0.92 && aspect > 0.35)) continue;
-    const cv::Rect r(stats.at<int>(i, cv::CC_STAT_LEFT), stats.at<int>(i, cv::CC_STAT_TOP), w, h);
-    out.push_back(Blob{cv::Rect(cvRound(r.x * scale), cvRound(r.y * scale), cvRound(r.width * scale),
-                                cvRound(r.height * scale)),
-                       dark});
+  for (int y0 = 0; y0 < binary.rows; y0 += step) {
+    const int y1 = std::min(binary.rows, y0 + kStripRows);
+    const int n = cv::connectedComponentsWithStats(binary.rowRange(y0, y1), labels, stats, centroids, 8, CV_32S);
+    for (int i = 1; i < n; ++i) {
+      const int w = stats.at<int>(i, cv::CC_STAT_WIDTH), h = stats.at<int>(i, cv::CC_STAT_HEIGHT);
+      if (h < min_h || h > max_h) continue;
+      const int top = stats.at<int>(i, cv::CC_STAT_TOP);
+      if ((y0 > 0 && top == 0) || (y1 < binary.rows && top + h == y1 - y0)) continue;  // cut by the strip
+      const double aspect = static_cast<double>(w) / h;
+      if (aspect < 0.08 || aspect > 1.2) continue;
+      const double fill = static_cast<double>(stats.at<int>(i, cv::CC_STAT_AREA)) / (w * h);
+      if (fill < 0.12 || (fill > 0.92 && aspect > 0.35)) continue;
+      const cv::Rect r(stats.at<int>(i, cv::CC_STAT_LEFT), y0 + top, w, h);
+      out.push_back(Blob{cv::Rect(cvRound(r.x * scale), cvRound(r.y * scale), cvRound(r.width * scale),
+                                  cvRound(r.height * scale)),
+                         dark});
+    }
+    if (y1 == binary.rows) break;
   }
 }
 
@@ -96,14 +110,14 @@ std::vector<Blob> find_char_blobs(const cv::Mat& gray, const DetectorSettings& s
     const int min_h = l == 0 ? s.min_char_height : kLevelMaxHeight / 2 - 2;
     const int max_h = std::min(kLevelMaxHeight, static_cast<int>(s.max_char_height / scale));
     if (max_h < min_h || min_h * scale > s.max_char_height) break;
-    cv::Mat mean, dark, bright;
+    // Work images are released as soon as they are used: at 1080p each is 2-4 MB per thread.
+    cv::Mat mean, diff;
     cv::blur(level, mean, cv::Size(kBlock, kBlock), cv::Point(-1, -1), cv::BORDER_REPLICATE);
-    cv::Mat diff;
     cv::subtract(level, mean, diff, cv::noArray(), CV_16S);
-    dark = diff < -kOffset;
-    bright = diff > kOffset;
-    collect_blobs(dark, true, scale, min_h, max_h, blobs);
-    collect_blobs(bright, false, scale, min_h, max_h, blobs);
+    mean.release();
+    collect_blobs(diff < -kOffset, true, scale, min_h, max_h, blobs);
+    collect_blobs(diff > kOffset, false, scale, min_h, max_h, blobs);
+    diff.release();
     cv::pyrDown(level, level);
     scale *= 2.0;
   }

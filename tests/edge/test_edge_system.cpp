@@ -23,6 +23,7 @@
 #include "anpr/synth/traffic_video.hpp"
 #include "support/child_process.hpp"
 #include "support/mosquitto_broker.hpp"
+#include "support/sample_messages.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace anpr;
@@ -369,16 +370,8 @@ TEST_CASE("a damaged spool file is set aside, the good reads beside it are still
   std::string good_id;
   {
     edge::Spool s({spool, 1 << 20});
-    ReadMessage r;
-    r.read_id = good_id = "6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b";
-    r.camera_id = "cam1";
-    r.site_id = "coalville";
-    r.captured_at = r.first_seen = r.last_seen = now_ms();
-    r.plate = "AB12CDE";
-    r.confidence = 0.9;
-    r.char_confidences = std::vector<double>(7, 0.9);
-    r.box = {10, 20, 100, 22};
-    r.crop_jpeg = {0xFF, 0xD8, 0xFF, 0xE0, 0xFF, 0xD9};
+    const ReadMessage r = test::sample_read("AB12CDE");
+    good_id = r.read_id;
     s.put(camera_topic("coalville", "cam1", TopicKind::kRead), encode(r));
   }
   std::ofstream(spool / "00000000000000000000.msg") << "anpr-spool 1 anpr/v1/coalville/cam1/read 999 abc\n{\"trunc";
@@ -550,4 +543,23 @@ TEST_CASE("under systemd the firmware says READY and pets the watchdog", "[edge]
   CHECK(std::find(messages.begin(), messages.end(), "READY=1") != messages.end());
   CHECK(std::count(messages.begin(), messages.end(), "WATCHDOG=1") >= 2);
   CHECK(std::find(messages.begin(), messages.end(), "STOPPING=1") != messages.end());
+}
+
+TEST_CASE("a looping file plays again at its end until stopped", "[edge][system]") {
+  test::TempDir dir("anpr-edge-loop");
+  const auto video = (dir / "traffic.avi").string();
+  synth::write_traffic_video(video, small_traffic(1), 3);  // 3.4 s, 85 frames
+  test::ChildProcess edge(run_args(write_config(dir), video, "tcp://127.0.0.1:" + std::to_string(test::free_loopback_port()),
+                                   dir / "spool", {"--loop"}),
+                          (dir / "edge.log").string());
+  std::this_thread::sleep_for(8s);
+  CHECK(edge.running());
+  edge.signal(SIGTERM);
+  REQUIRE(edge.wait(5s) == std::optional<int>(0));
+  INFO(edge.log());
+  std::smatch m;
+  const std::string log = edge.log();
+  REQUIRE(std::regex_search(log, m, std::regex(R"((\d+) frames captured)")));
+  CHECK(std::stoi(m[1]) > 85);  // more than the file holds: it looped
+  CHECK(spooled_read_ids(dir / "spool").size() >= 2);  // the vehicle passed again: another read
 }
