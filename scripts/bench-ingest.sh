@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Sustained ingest benchmark: a mosquitto broker and anpr-receiver (SQLite) on loopback, reads
 # published by `anpr-receiver loadgen`; reports publish rate, stored rate and reads lost.
-# Usage: scripts/bench-ingest.sh [COUNT] [RATE] [CAMERAS]
+# With WATCHLIST entries (4th argument, e.g. 1000000; 1% of them wildcards), 1% of the reads carry
+# a listed plate and loadgen reports the hit latency (publish -> hit on anpr/v1/hits), p50/p99.
+# Usage: scripts/bench-ingest.sh [COUNT] [RATE] [CAMERAS] [WATCHLIST]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 count=${1:-20000}
 rate=${2:-5000}
 cameras=${3:-50}
+watchlist=${4:-0}
 bin=build/bin
 work=$(mktemp -d)
 cleanup() { kill "${serve_pid:-}" "${broker_pid:-}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"; }
@@ -18,12 +21,38 @@ printf 'listener %s 127.0.0.1\nallow_anonymous true\nmax_queued_messages 1000000
 broker_pid=$!
 sleep 0.5
 kill -0 "$broker_pid" 2>/dev/null || { echo "mosquitto did not start: $(cat "$work/mosquitto.log")" >&2; exit 1; }
+hit_args=()
+if [ "$watchlist" -gt 0 ]; then
+  # Distinct current-style plates (entry number i written in the plate's mixed radix), every
+  # hundredth a witness pattern with the first letter unknown, plus 20 plates loadgen uses.
+  awk -v n="$watchlist" 'BEGIN {
+    L = "ABCDEFGHJKLMNOPRSTUVWXYZ"; split("24 24 10 10 24 24 24", radix, " "); print "plate,reason"
+    for (i = 0; i < 20; i++) printf "HT%02dHIT,benchmark hit\n", i
+    for (i = 0; i < n - 20; i++) {
+      p = ""; v = i * 7919 % 796262400  # spread over the space, still one plate per i
+      for (j = 7; j >= 1; j--) {
+        d = v % radix[j]; v = int(v / radix[j])
+        p = ((j == 3 || j == 4) ? d : substr(L, d + 1, 1)) p
+      }
+      if (i % 100 == 0) p = "?" substr(p, 2)
+      print p ",benchmark"
+    }
+  }' > "$work/list.csv"
+  t0=$(date +%s%N)
+  "$bin/anpr-receiver" watchlist import bench "$work/list.csv" --category stolen-vehicle --lookback-days 0 \
+    --database "$work/anpr.db" > /dev/null
+  echo "imported a watchlist of $watchlist entries in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+  hit_args=(--hit-share 0.01 --hit-plates $(seq -f 'HT%02gHIT' 0 19))
+fi
 "$bin/anpr-receiver" serve --broker "tcp://127.0.0.1:$port" --database "$work/anpr.db" --client-id bench > "$work/serve.log" 2>&1 &
 serve_pid=$!
-sleep 1.5
+# Publish only once the receiver is subscribed (loading a large watchlist takes seconds):
+# reads sent to a broker nobody has subscribed at yet are not kept for anyone.
+for _ in $(seq 1 600); do grep -q "ingesting from" "$work/serve.log" && break; sleep 0.1; done
+grep -q "ingesting from" "$work/serve.log" || { echo "the receiver did not start: $(cat "$work/serve.log")" >&2; exit 1; }
 
 start=$(date +%s%N)
-"$bin/anpr-receiver" loadgen --broker "tcp://127.0.0.1:$port" --count "$count" --rate "$rate" --cameras "$cameras"
+"$bin/anpr-receiver" loadgen --broker "tcp://127.0.0.1:$port" --count "$count" --rate "$rate" --cameras "$cameras" "${hit_args[@]}"
 stored=0
 for _ in $(seq 1 600); do
   stored=$(sqlite3 "$work/anpr.db" 'SELECT COUNT(*) FROM reads' 2>/dev/null || echo 0)

@@ -25,6 +25,24 @@ IngestCounters Ingestor::counters() const {
   return counters_;
 }
 
+std::vector<IngestOutcome> Ingestor::handle_batch(const std::vector<std::pair<std::string, std::string>>& messages) {
+  std::vector<IngestOutcome> outcomes;
+  outcomes.reserve(messages.size());
+  store_.in_transaction([&] {
+    for (const auto& [topic, payload] : messages) {
+      try {
+        outcomes.push_back(handle(topic, payload));
+      } catch (const std::exception& e) {
+        IngestOutcome failed;
+        failed.failed = true;
+        failed.error = e.what();
+        outcomes.push_back(std::move(failed));
+      }
+    }
+  });
+  return outcomes;
+}
+
 bool Ingestor::refresh_watchlists(bool force) {
   std::string generation = store_.watchlist_generation();
   {

@@ -1,6 +1,9 @@
 // anpr-receiver loadgen: publishes valid reads from simulated cameras through a broker, to
 // measure ingest (reads/s, none lost) and hit latency.
+#include <algorithm>
 #include <chrono>
+#include <mutex>
+#include <unordered_map>
 #include <cstdio>
 #include <random>
 #include <thread>
@@ -25,6 +28,56 @@ struct LoadgenOptions {
   double hit_share = 0.0;  // share of reads whose plate is in --hit-plates
   std::vector<std::string> hit_plates;
   std::uint64_t seed = 1;
+  int hit_wait_s = 30;     // how long to wait for the last hits after publishing
+};
+
+/// Times each listed read from its publish to its hit arriving on the hits topic.
+class HitLatency {
+ public:
+  std::unique_ptr<mqtt::async_client> listen(const std::string& broker) {
+    auto c = std::make_unique<mqtt::async_client>(broker, "anpr-loadgen-hits-" + make_uuid().substr(0, 8));
+    c->set_message_callback([this](mqtt::const_message_ptr m) {
+      const auto hit = decode_hit(m->to_string());
+      if (!hit.ok()) return;
+      std::lock_guard lock(mutex_);
+      const auto it = sent_.find(hit.value().read_id);
+      if (it == sent_.end() || it->second.done) return;  // several hits per read: the first counts
+      it->second.done = true;
+      latencies_ms_.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - it->second.at).count());
+    });
+    c->connect(mqtt::connect_options_builder().clean_session(true).finalize())->wait();
+    c->subscribe(std::string(kHitsTopic), 1)->wait();
+    return c;
+  }
+  void published(const std::string& read_id) {
+    std::lock_guard lock(mutex_);
+    sent_[read_id] = {std::chrono::steady_clock::now(), false};
+  }
+  void report(std::chrono::seconds wait) {
+    const auto until = std::chrono::steady_clock::now() + wait;
+    while (std::chrono::steady_clock::now() < until) {
+      {
+        std::lock_guard lock(mutex_);
+        if (latencies_ms_.size() >= sent_.size()) break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    std::lock_guard lock(mutex_);
+    std::vector<double> v = latencies_ms_;
+    std::sort(v.begin(), v.end());
+    auto pct = [&](double p) { return v.empty() ? 0.0 : v[std::min(v.size() - 1, static_cast<std::size_t>(p * (v.size() - 1) + 0.5))]; };
+    std::printf("hits: %zu of %zu listed reads raised a hit; latency publish -> hit p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms\n",
+                v.size(), sent_.size(), pct(0.5), pct(0.95), pct(0.99), v.empty() ? 0.0 : v.back());
+  }
+
+ private:
+  struct Sent {
+    std::chrono::steady_clock::time_point at;
+    bool done = false;
+  };
+  std::mutex mutex_;
+  std::unordered_map<std::string, Sent> sent_;
+  std::vector<double> latencies_ms_;
 };
 
 std::string random_plate(std::mt19937_64& rng) {
@@ -43,6 +96,10 @@ int run(const LoadgenOptions& o) {
   } catch (const mqtt::exception& e) {
     throw Error(ErrorCode::kIo, "cannot connect to " + o.broker + ": " + e.what());
   }
+  // Hit latency: publish of a listed plate -> its hit on anpr/v1/hits (stored and checked first).
+  HitLatency latency;
+  std::unique_ptr<mqtt::async_client> hits_client;
+  if (!o.hit_plates.empty() && o.hit_share > 0) hits_client = latency.listen(o.broker);
   std::mt19937_64 rng(o.seed);
   std::uniform_real_distribution<double> u(0, 1);
   const Bytes crop = {0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 'J', 'F', 'I', 'F', 0x00, 0xFF, 0xD9};
@@ -66,6 +123,7 @@ int run(const LoadgenOptions& o) {
     m.country = "GB";
     m.box = {100, 100, 120, 30};
     m.crop_jpeg = crop;
+    if (hit) latency.published(m.read_id);
     pending.push_back(client.publish(camera_topic(m.site_id, m.camera_id, TopicKind::kRead), encode(m), 1, false));
     if (pending.size() >= 500) {
       for (auto& t : pending) t->wait();
@@ -78,6 +136,7 @@ int run(const LoadgenOptions& o) {
   client.disconnect()->wait();
   std::printf("published %d reads from %d cameras in %.2f s: %.0f reads/s (all acknowledged by the broker)\n",
               o.count, o.cameras, s, o.count / s);
+  if (hits_client) latency.report(std::chrono::seconds(o.hit_wait_s));
   return 0;
 }
 
@@ -93,6 +152,7 @@ void add_loadgen_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--hit-share", o->hit_share, "Share of reads that carry one of --hit-plates")->capture_default_str()->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--hit-plates", o->hit_plates, "Listed plates to use for hits");
   cmd->add_option("--seed", o->seed, "Random seed")->capture_default_str();
+  cmd->add_option("--hit-wait", o->hit_wait_s, "Seconds to wait for the last hits after publishing")->capture_default_str();
   cmd->callback([o, &exit_code] { exit_code = run(*o); });
 }
 

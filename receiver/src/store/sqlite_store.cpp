@@ -296,6 +296,13 @@ class SqliteStore final : public Store {
     s.bind(1, r.at).bind(2, r.actor).bind(3, r.action).bind(4, r.subject).bind(5, r.reason).run();
   }
 
+  void in_transaction(const std::function<void()>& work) override {
+    std::lock_guard lock(mutex_);
+    Transaction tx(db_);
+    work();
+    tx.commit();
+  }
+
   std::vector<AuditRecord> audit_log(int limit) override {
     std::lock_guard lock(mutex_);
     Stmt s(db_, "SELECT id, at, actor, action, subject, reason FROM audit_log ORDER BY id DESC LIMIT ?");
@@ -380,7 +387,7 @@ class SqliteStore final : public Store {
     return out;
   }
 
-  std::mutex mutex_;
+  std::recursive_mutex mutex_;  // recursive: in_transaction holds it around calls that take it
   Db db_;
 };
 

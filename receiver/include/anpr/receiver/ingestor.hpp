@@ -29,6 +29,7 @@ struct IngestOutcome {
   IngestResult result = IngestResult::kRejected;
   std::string error;               ///< why it was rejected
   std::vector<HitMessage> hits;    ///< raised by this read, highest priority first
+  bool failed = false;             ///< storage failed for this message (`error` says why)
 };
 
 struct IngestCounters {
@@ -41,6 +42,10 @@ class Ingestor {
   Ingestor(Store& store, IngestSettings settings, Clock clock = now_ms);
 
   [[nodiscard]] IngestOutcome handle(std::string_view topic, std::string_view payload);
+  /// Handles several messages in one store transaction (see Store::in_transaction). A message
+  /// whose handling throws gets an outcome with `failed` set; the others still commit. Throws
+  /// only when the commit itself fails (then nothing of the batch is stored).
+  [[nodiscard]] std::vector<IngestOutcome> handle_batch(const std::vector<std::pair<std::string, std::string>>& messages);
 
   /// Rebuilds the matcher from the store when the watchlists changed (cheap when they did not).
   /// Returns true when a new snapshot was swapped in.

@@ -5,6 +5,7 @@
 /// Plate crops and overviews are files under the data folder, not blobs: the database stays
 /// small and fast to back up, and retention deletes files with their rows.
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -119,6 +120,10 @@ class Store {
 
   /// Appends to the audit log; the log has no update or delete path.
   virtual void audit(const AuditRecord& record) = 0;
+  /// Runs `work` (calls to this store) as one transaction: committed together or not at all.
+  /// Other threads' calls wait meanwhile. Many small writes in one transaction are what lets
+  /// ingest keep up: a commit costs a WAL sync, a row costs microseconds.
+  virtual void in_transaction(const std::function<void()>& work) = 0;
   [[nodiscard]] virtual std::vector<AuditRecord> audit_log(int limit) = 0;
 };
 
