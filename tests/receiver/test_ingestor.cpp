@@ -130,3 +130,38 @@ TEST_CASE("status and health messages update the camera", "[ingest][cameras]") {
   CHECK(f.store->camera("cam1")->state == "offline");
   CHECK(ingest.handle(camera_topic("ashby", "cam1", TopicKind::kStatus), encode(st)).result == IngestResult::kRejected);
 }
+
+TEST_CASE("a batch is stored in one transaction: every read once, bad ones rejected, hits kept", "[ingest]") {
+  Fixture f;
+  Ingestor ingest(*f.store, IngestSettings{});
+  const auto listed = read_of("AB12CDE");
+  const auto other = read_of("XY65ZZT");
+  const std::vector<std::pair<std::string, std::string>> batch = {
+      {topic_of(listed), encode(listed)},
+      {topic_of(other), encode(other)},
+      {topic_of(other), encode(other)},            // redelivered inside the same batch
+      {topic_of(other), "{\"schema\": 1, \"trunc"},  // damaged
+  };
+  const auto outcomes = ingest.handle_batch(batch);
+  REQUIRE(outcomes.size() == 4);
+  CHECK(outcomes[0].result == IngestResult::kStored);
+  CHECK(outcomes[0].hits.size() == 1);
+  CHECK(outcomes[1].result == IngestResult::kStored);
+  CHECK(outcomes[2].result == IngestResult::kDuplicate);
+  CHECK(outcomes[3].result == IngestResult::kRejected);
+  for (const auto& o : outcomes) CHECK_FALSE(o.failed);
+  CHECK(f.store->read_count() == 2);
+  CHECK(f.store->hits(std::nullopt, std::nullopt, 10).size() == 1);
+  CHECK(f.store->dead_letters(10).size() == 1);
+}
+
+TEST_CASE("a failed batch commit stores nothing of it", "[ingest]") {
+  Fixture f;
+  const auto r = read_of("XY65ZZT");
+  CHECK_THROWS(f.store->in_transaction([&] {
+    CHECK(f.store->insert_read(r, 1, false, "", ""));
+    throw std::runtime_error("disk full");  // what a failing commit looks like to the caller
+  }));
+  CHECK(f.store->read_count() == 0);  // rolled back
+  CHECK(f.store->insert_read(r, 1, false, "", ""));
+}
