@@ -563,3 +563,44 @@ TEST_CASE("a looping file plays again at its end until stopped", "[edge][system]
   CHECK(std::stoi(m[1]) > 85);  // more than the file holds: it looped
   CHECK(spooled_read_ids(dir / "spool").size() >= 2);  // the vehicle passed again: another read
 }
+
+TEST_CASE("a GStreamer pipeline is a source, and its end is a loss that is retried", "[edge][system][sources]") {
+  test::TempDir dir("anpr-edge-gst");
+  test::ChildProcess edge(
+      run_args(write_config(dir),
+               "gst:videotestsrc num-buffers=30 ! video/x-raw,width=640,height=480,framerate=25/1 ! videoconvert ! appsink",
+               "tcp://127.0.0.1:" + std::to_string(test::free_loopback_port()), dir / "spool"),
+      (dir / "edge.log").string());
+  const auto until = std::chrono::steady_clock::now() + 20s;
+  while (std::chrono::steady_clock::now() < until && edge.log().find("reconnecting in") == std::string::npos) {
+    std::this_thread::sleep_for(100ms);
+  }
+  edge.signal(SIGTERM);
+  CHECK(edge.wait(5s) == std::optional<int>(0));
+  INFO(edge.log());
+  CHECK(edge.log().find("open (640x480 at 25.0 fps)") != std::string::npos);
+  CHECK(edge.log().find("lost after 30 frames") != std::string::npos);
+}
+
+TEST_CASE("an HTTP stream is a source: the vehicles in it are read", "[edge][system][sources]") {
+  test::TempDir dir("anpr-edge-http");
+  const auto passes = synth::write_traffic_video((dir / "traffic.avi").string(), small_traffic(3), 11);
+  const int port = test::free_loopback_port();
+  test::ChildProcess server({"/usr/bin/python3", "-m", "http.server", std::to_string(port), "--bind", "127.0.0.1",
+                             "--directory", dir.path().string()},
+                            (dir / "http.log").string());
+  std::this_thread::sleep_for(1s);
+  test::MosquittoBroker broker;
+  Collector collector(broker.uri(), "test-collector", false);
+  test::ChildProcess edge(run_args(write_config(dir), "http://127.0.0.1:" + std::to_string(port) + "/traffic.avi",
+                                   broker.uri(), dir / "spool"),
+                          (dir / "edge.log").string());
+  // A stream that ends is reconnected (and here plays again): stop once the first pass of it is read.
+  collector.wait_until([&](Collector& c) { return c.reads().size() >= passes.size(); }, 60s);
+  edge.signal(SIGTERM);
+  CHECK(edge.wait(5s) == std::optional<int>(0));
+  INFO(edge.log());
+  const auto reads = collector.reads();
+  REQUIRE(reads.size() >= passes.size());
+  for (std::size_t i = 0; i < passes.size(); ++i) CHECK(reads[i].plate == passes[i].text);
+}
