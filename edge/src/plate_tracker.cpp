@@ -191,6 +191,8 @@ void PlateTracker::observe(PlateObservation o) {
     t->previous_box = t->last_box;
     t->previous_seen = t->last_seen;
   }
+  // Recogniser threads finish frames out of order: a reading may be older than the track's first.
+  t->first_seen = std::min(t->first_seen, o.captured_at);
   t->last_seen = std::max(t->last_seen, o.captured_at);
   t->last_box = o.box;
   t->last_frame_id = o.frame_id;

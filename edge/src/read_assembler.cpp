@@ -47,8 +47,9 @@ ReadMessage assemble_read(const VehicleRead& read, const std::string& camera_id,
     m.overview_jpeg = encode_jpeg_within(read.overview, images.overview_quality, MessageLimits::kMaxOverviewBytes);
   }
   m.frames_seen = std::clamp<std::int64_t>(read.frames_seen, 1, MessageLimits::kMaxFramesSeen);
-  m.first_seen = read.first_seen;
-  m.last_seen = std::max(read.last_seen, read.first_seen);
+  // The schema requires first_seen <= captured_at <= last_seen; the receiver rejects anything else.
+  m.first_seen = std::min(read.first_seen, read.captured_at);
+  m.last_seen = std::max({read.last_seen, read.first_seen, read.captured_at});
   return m;
 }
 

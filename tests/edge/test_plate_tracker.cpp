@@ -161,3 +161,16 @@ TEST_CASE("a plate cut by the frame edge joins its own track, not a new pass", "
   CHECK(reads.front().text.text == "FK08DXU");
   CHECK(reads.front().frames_seen == 11);
 }
+
+TEST_CASE("readings finished out of order keep first_seen <= captured_at <= last_seen", "[tracker]") {
+  PlateTracker tracker;
+  // Two recogniser threads: frame 5 is done before frames 3 and 4, and frame 3 is the sharpest.
+  tracker.observe(seen(5, "AB12CDE", 0.80, cv::Rect(400, 300, 100, 20)));
+  tracker.observe(seen(4, "AB12CDE", 0.85, cv::Rect(396, 300, 100, 20)));
+  tracker.observe(seen(3, "AB12CDE", 0.95, cv::Rect(392, 300, 100, 20)));
+  const auto reads = tracker.flush();
+  REQUIRE(reads.size() == 1);
+  CHECK(reads[0].first_seen <= reads[0].captured_at);
+  CHECK(reads[0].captured_at <= reads[0].last_seen);
+  CHECK(reads[0].first_seen == 1'000'000 + 3 * 40);
+}
