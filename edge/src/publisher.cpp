@@ -7,6 +7,7 @@
 
 #include "anpr/common/error.hpp"
 #include "anpr/common/message_codec.hpp"
+#include "anpr/common/mqtt_tls.hpp"
 #include "anpr/common/topics.hpp"
 
 namespace anpr::edge {
@@ -65,15 +66,7 @@ Publisher::Publisher(MqttSettings settings, std::string camera_id, std::string s
   if (v5) builder.clean_start(false);
   else builder.clean_session(false);
   if (!s.username.empty()) builder.user_name(s.username).password(s.password);
-  const bool tls = s.broker.rfind("ssl://", 0) == 0 || s.broker.rfind("mqtts://", 0) == 0 || s.broker.rfind("wss://", 0) == 0;
-  if (tls || !s.ca_file.empty()) {
-    mqtt::ssl_options_builder ssl;
-    ssl.enable_server_cert_auth(true);
-    if (!s.ca_file.empty()) ssl.trust_store(s.ca_file);
-    if (!s.cert_file.empty()) ssl.key_store(s.cert_file).private_key(s.key_file);
-    ssl.error_handler([](const std::string& message) { spdlog::error("mqtt TLS: {}", message); });
-    builder.ssl(ssl.finalize());
-  }
+  add_mqtt_tls(builder, s.broker, s.ca_file, s.cert_file, s.key_file);
   impl_->options = builder.finalize();
   if (v5) {
     // Set on the stored options, never through the builder: Paho C++ 1.2.0 does not re-point the

@@ -15,6 +15,9 @@ ReceiverConfig load_receiver_config(const std::string& path) {
   mqtt.text("username", c.mqtt.username);
   mqtt.text("password", c.mqtt.password);
   mqtt.integer("keep_alive_s", c.mqtt.keep_alive_s, 5, 3600);
+  mqtt.text("ca_file", c.mqtt.ca_file);
+  mqtt.text("cert_file", c.mqtt.cert_file);
+  mqtt.text("key_file", c.mqtt.key_file);
   ConfigSection storage(root, "storage", path);
   storage.text("database", c.database);
   storage.text("data_dir", c.data_dir);
@@ -27,6 +30,7 @@ ReceiverConfig load_receiver_config(const std::string& path) {
   for (const ConfigSection* s : {&mqtt, &storage, &lists, &retention}) s->check_unknown_keys();
   check_config_sections(root, path, {"mqtt", "storage", "watchlists", "retention"});
   // Cross-field checks after parsing.
+  if (c.mqtt.cert_file.empty() != c.mqtt.key_file.empty()) mqtt.fail("cert_file", "cert_file and key_file go together");
   if (c.retention.hit_read_days < c.retention.read_days) {
     throw Error(ErrorCode::kConfig, path + ": retention.hit_read_days (" + std::to_string(c.retention.hit_read_days) +
                                         ") must not be shorter than retention.read_days (" +

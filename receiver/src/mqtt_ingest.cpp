@@ -8,6 +8,7 @@
 
 #include "anpr/common/error.hpp"
 #include "anpr/common/message_codec.hpp"
+#include "anpr/common/mqtt_tls.hpp"
 #include "anpr/common/topics.hpp"
 
 namespace anpr::receiver {
@@ -43,6 +44,7 @@ void MqttIngest::run(const std::atomic<bool>& stop) {
   if (v5) builder.clean_start(false);
   else builder.clean_session(false);
   if (!settings_.username.empty()) builder.user_name(settings_.username).password(settings_.password);
+  add_mqtt_tls(builder, settings_.broker, settings_.ca_file, settings_.cert_file, settings_.key_file);
   auto options = builder.finalize();
   // Set on the final options, never through the builder: Paho C++ 1.2.0 does not re-point the C
   // properties when connect options are copied (eclipse-paho/paho.mqtt.cpp#444); reconnecting

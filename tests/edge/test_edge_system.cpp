@@ -25,6 +25,7 @@
 #include "support/mosquitto_broker.hpp"
 #include "support/sample_messages.hpp"
 #include "support/temp_dir.hpp"
+#include "support/tls_certificates.hpp"
 
 using namespace anpr;
 namespace fs = std::filesystem;
@@ -434,36 +435,13 @@ TEST_CASE("the real toll-booth clip gives one read per vehicle, not one per fram
   }
 }
 
-namespace {
-
-/// A CA, a server certificate for 127.0.0.1 and a client certificate, made with openssl.
-void make_certificates(const fs::path& dir) {
-  const std::string d = dir.string();
-  const std::string script =
-      "set -e; cd '" + d + "';"
-      "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=test-ca -keyout ca.key -out ca.pem;"
-      "openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout server.key -out server.csr;"
-      "printf 'subjectAltName=IP:127.0.0.1' > san.ext;"
-      "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile san.ext -out server.pem;"
-      "openssl req -newkey rsa:2048 -nodes -subj /CN=cam1 -keyout client.key -out client.csr;"
-      "openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -out client.pem;"
-      "mosquitto_passwd -c -b passwords cam1 'correct horse';"
-      "chmod 0644 *.key passwords";
-  REQUIRE(std::system(("( " + script + " ) > '" + d + "/openssl.log' 2>&1").c_str()) == 0);
-}
-
-}  // namespace
-
 TEST_CASE("TLS with a client certificate, credentials and MQTT 5: reads arrive, a wrong password keeps them spooled",
           "[edge][system][tls]") {
   test::TempDir dir("anpr-edge-tls");
-  make_certificates(dir.path());
+  test::make_test_certificates(dir.path());
   const int tls_port = test::free_loopback_port();
   const std::string d = dir.path().string();
-  test::MosquittoBroker broker("listener " + std::to_string(tls_port) + " 127.0.0.1\n" +
-                               "allow_anonymous false\npassword_file " + d + "/passwords\n" + "cafile " + d +
-                               "/ca.pem\ncertfile " + d + "/server.pem\nkeyfile " + d +
-                               "/server.key\nrequire_certificate true\n");
+  test::MosquittoBroker broker(test::tls_listener(tls_port, dir.path()));
   Collector collector(broker.uri(), "test-collector", false);  // on the plain listener
   const auto video = (dir / "traffic.avi").string();
   synth::write_traffic_video(video, small_traffic(3), 5);

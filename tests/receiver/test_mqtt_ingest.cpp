@@ -12,6 +12,9 @@
 #include "anpr/common/topics.hpp"
 #include "anpr/receiver/mqtt_ingest.hpp"
 #include "../support/mosquitto_broker.hpp"
+#include "../support/sample_messages.hpp"
+#include "../support/temp_dir.hpp"
+#include "../support/tls_certificates.hpp"
 
 using namespace anpr;
 using namespace anpr::receiver;
@@ -69,4 +72,37 @@ TEST_CASE("reads through the broker are stored once and hits are published", "[m
   edge.disconnect()->wait();
   watcher.disconnect()->wait();
   fs::remove(db);
+}
+
+TEST_CASE("the receiver ingests over TLS with a client certificate and a password", "[mqtt][integration][ingest][tls]") {
+  test::TempDir dir("anpr-receiver-tls");
+  test::make_test_certificates(dir.path());
+  const int tls_port = test::free_loopback_port();
+  test::MosquittoBroker broker(test::tls_listener(tls_port, dir.path()));
+  auto store = open_store((dir / "anpr.db").string());
+  Ingestor ingestor(*store, IngestSettings{});
+  MqttSettings tls;
+  tls.broker = "ssl://127.0.0.1:" + std::to_string(tls_port);
+  tls.client_id = "test-receiver-tls";
+  tls.username = "cam1";
+  tls.password = "correct horse";
+  tls.ca_file = (dir / "ca.pem").string();
+  tls.cert_file = (dir / "client.pem").string();
+  tls.key_file = (dir / "client.key").string();
+  std::atomic<bool> stop{false};
+  std::thread service([&] { MqttIngest(tls, ingestor).run(stop); });
+
+  mqtt::async_client edge(broker.uri(), "test-edge");  // the plain listener
+  edge.connect()->wait();
+  const ReadMessage r = test::sample_read("AB12CDE");
+  // Until the receiver has subscribed, a read has nobody to go to: send until one is stored.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  while (store->read_count() == 0 && std::chrono::steady_clock::now() < deadline) {
+    edge.publish(camera_topic(r.site_id, r.camera_id, TopicKind::kRead), encode(r), 1, false)->wait();
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  stop = true;
+  service.join();
+  edge.disconnect()->wait();
+  CHECK(store->read_count() == 1);  // and once only, however often it was sent
 }

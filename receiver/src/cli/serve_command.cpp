@@ -30,6 +30,9 @@ ReceiverConfig effective_config(const ServeOptions& o, const CLI::App& cmd) {
   if (given("--share-group")) c.mqtt.share_group = f.mqtt.share_group;
   if (given("--username")) c.mqtt.username = f.mqtt.username;
   if (given("--password")) c.mqtt.password = f.mqtt.password;
+  if (given("--ca-file")) c.mqtt.ca_file = f.mqtt.ca_file;
+  if (given("--cert-file")) c.mqtt.cert_file = f.mqtt.cert_file;
+  if (given("--key-file")) c.mqtt.key_file = f.mqtt.key_file;
   if (given("--database")) c.database = f.database;
   if (given("--data-dir")) c.data_dir = f.data_dir;
   if (given("--max-substitutions")) c.matcher.max_substitutions = f.matcher.max_substitutions;
@@ -84,6 +87,10 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--share-group", f.mqtt.share_group, "Subscribe as an MQTT 5 shared subscription in this group");
   cmd->add_option("--username", f.mqtt.username, "MQTT user name");
   cmd->add_option("--password", f.mqtt.password, "MQTT password");
+  cmd->add_option("--ca-file", f.mqtt.ca_file, "TLS: CA certificate(s) to verify the broker (with an ssl:// broker)")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--cert-file", f.mqtt.cert_file, "TLS: client certificate")->check(CLI::ExistingFile);
+  cmd->add_option("--key-file", f.mqtt.key_file, "TLS: client private key")->check(CLI::ExistingFile);
   cmd->add_option("--max-substitutions", f.matcher.max_substitutions,
                   "OCR-equivalent characters (0/O, 1/I, ...) a 'possible' hit may differ by")
       ->capture_default_str()->check(CLI::Range(0, 3));

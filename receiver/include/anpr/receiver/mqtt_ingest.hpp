@@ -17,6 +17,7 @@ struct MqttSettings {
   std::string share_group;   ///< non-empty: subscribe as $share/<group>/... (MQTT 5)
   std::string username, password;
   int keep_alive_s = 20;
+  std::string ca_file, cert_file, key_file;  ///< TLS (ssl:// broker): trust store, client certificate and key
 };
 
 class MqttIngest {
