@@ -28,7 +28,10 @@ TEST_CASE("reads through the broker are stored once and hits are published", "[m
                            {{"Stolen", "AB12CDE", "stolen", "sup", 1, std::nullopt}});
   Ingestor ingestor(*store, IngestSettings{});
   std::atomic<bool> stop{false};
-  std::thread service([&] { MqttIngest(MqttSettings{broker.uri(), "test-receiver", "", "", "", 20}, ingestor).run(stop); });
+  MqttSettings settings;
+  settings.broker = broker.uri();
+  settings.client_id = "test-receiver";
+  std::thread service([&] { MqttIngest(settings, ingestor).run(stop); });
 
   mqtt::async_client watcher(broker.uri(), "test-hit-watcher");
   watcher.start_consuming();
