@@ -138,7 +138,7 @@ void EdgePipeline::recognise(PlateReader& reader) {
     totals_.syntax_ms += local.syntax_ms;
     totals_.track_ms += local.track_ms;
     totals_.spool_ms += local.spool_ms;
-    if (totals_.frame_ms.size() >= StageTotals::kMaxSamples) totals_.frame_ms.erase(totals_.frame_ms.begin());
+    if (totals_.frame_ms.size() >= StageTotals::kMaxSamples) totals_.frame_ms.pop_front();
     totals_.frame_ms.push_back(ms_since(t0));
   }
 }

@@ -1,5 +1,7 @@
 #include "anpr/edge/evaluation.hpp"
 
+#include "anpr/common/statistics.hpp"
+
 #include <algorithm>
 #include <fstream>
 #include <sstream>
@@ -29,13 +31,6 @@ std::optional<int> parse_int(const std::string& s) {
   } catch (const std::exception&) {
     return std::nullopt;
   }
-}
-
-double percentile(std::vector<double> v, double q) {
-  if (v.empty()) return 0.0;
-  std::sort(v.begin(), v.end());
-  const auto i = static_cast<std::size_t>(q * static_cast<double>(v.size() - 1) + 0.5);
-  return v[std::min(i, v.size() - 1)];
 }
 
 }  // namespace

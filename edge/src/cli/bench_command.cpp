@@ -11,6 +11,7 @@
 
 #include "anpr/common/error.hpp"
 #include "anpr/common/message_codec.hpp"
+#include "anpr/common/statistics.hpp"
 #include "anpr/edge/cli.hpp"
 #include "anpr/edge/edge_pipeline.hpp"
 
@@ -26,12 +27,6 @@ struct BenchOptions {
   std::string reads_out;
   std::string config_file;
 };
-
-double percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size() - 1) + 0.5))];
-}
 
 int run(const BenchOptions& o) {
   spdlog::set_level(spdlog::level::warn);
@@ -75,7 +70,8 @@ int run(const BenchOptions& o) {
   std::printf("wall             %.1f s, %.1f frames/s captured, %.1f frames/s recognised\n", wall_s,
               static_cast<double>(pipeline.frames_captured()) / wall_s, static_cast<double>(t.frames) / wall_s);
   std::printf("per frame (ms)   median %.1f, p95 %.1f (recogniser time of frames with motion)\n",
-              percentile(t.frame_ms, 0.5), percentile(t.frame_ms, 0.95));
+              percentile({t.frame_ms.begin(), t.frame_ms.end()}, 0.5),
+              percentile({t.frame_ms.begin(), t.frame_ms.end()}, 0.95));
   std::printf("stages (ms/frm)  motion %.2f (capture thread, per captured frame), detect %.1f, rectify %.1f, ocr %.1f, "
               "syntax %.2f, track %.2f, spool %.2f\n",
               pipeline.frames_captured() ? t.motion_ms / static_cast<double>(pipeline.frames_captured()) : 0.0,

@@ -14,6 +14,7 @@
 #include "anpr/common/ids.hpp"
 #include "anpr/common/message_codec.hpp"
 #include "anpr/common/progress_bar.hpp"
+#include "anpr/common/statistics.hpp"
 #include "anpr/common/topics.hpp"
 #include "anpr/receiver/cli.hpp"
 
@@ -63,11 +64,10 @@ class HitLatency {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     std::lock_guard lock(mutex_);
-    std::vector<double> v = latencies_ms_;
-    std::sort(v.begin(), v.end());
-    auto pct = [&](double p) { return v.empty() ? 0.0 : v[std::min(v.size() - 1, static_cast<std::size_t>(p * (v.size() - 1) + 0.5))]; };
+    const std::vector<double>& v = latencies_ms_;
+    auto pct = [&](double q) { return percentile(v, q); };
     std::printf("hits: %zu of %zu listed reads raised a hit; latency publish -> hit p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms\n",
-                v.size(), sent_.size(), pct(0.5), pct(0.95), pct(0.99), v.empty() ? 0.0 : v.back());
+                v.size(), sent_.size(), pct(0.5), pct(0.95), pct(0.99), percentile(v, 1.0));
   }
 
  private:

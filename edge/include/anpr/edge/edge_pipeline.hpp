@@ -29,7 +29,7 @@ struct StageTotals {
   std::int64_t frames = 0;          ///< frames a recogniser processed
   std::int64_t gated = 0;           ///< frames skipped because nothing moved
   double motion_ms = 0, detect_ms = 0, rectify_ms = 0, ocr_ms = 0, syntax_ms = 0, track_ms = 0, spool_ms = 0;
-  std::vector<double> frame_ms;     ///< per processed frame, bounded (the last kMaxSamples)
+  std::deque<double> frame_ms;      ///< per processed frame, bounded (the last kMaxSamples)
   static constexpr std::size_t kMaxSamples = 200000;
 };
 
