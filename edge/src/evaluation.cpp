@@ -108,6 +108,7 @@ PlateOutcome score_plate(const LabelledPlate& truth, const ReadResult& result, i
     o.detected = best >= 0.5;
   }
   if (associated != nullptr) {
+    o.plate = associated;
     o.read = associated->text.text;
     o.confidence = associated->text.confidence;
     o.exact = o.read == truth.plate;
@@ -119,6 +120,33 @@ PlateOutcome score_plate(const LabelledPlate& truth, const ReadResult& result, i
   const double d = static_cast<double>(edit_distance(o.read, truth.plate));
   o.char_accuracy = std::max(0.0, 1.0 - d / static_cast<double>(truth.plate.size()));
   return o;
+}
+
+std::vector<std::string> training_row_labels(const PlateOutcome& outcome, std::size_t max_edits) {
+  if (outcome.plate == nullptr || outcome.truth == nullptr) return {};
+  const auto& reads = outcome.plate->row_reads;
+  const std::string& truth = outcome.truth->plate;
+  if (reads.empty() || reads.size() > 2 || reads.size() != outcome.plate->rows.size()) return {};
+  std::vector<std::string> best;
+  std::size_t best_edits = max_edits + 1;
+  // Every way to cut the truth into as many non-empty pieces as there are rows (one or two).
+  const std::size_t first = reads.size() == 1 ? truth.size() : 1;
+  const std::size_t last = reads.size() == 1 ? truth.size() : truth.size() - 1;
+  for (std::size_t cut = first; cut <= last; ++cut) {
+    std::vector<std::string> labels{truth.substr(0, cut)};
+    if (reads.size() == 2) labels.push_back(truth.substr(cut));
+    std::size_t edits = 0;
+    bool short_row = false;
+    for (std::size_t r = 0; r < reads.size(); ++r) {
+      edits += edit_distance(reads[r], labels[r]);
+      short_row = short_row || reads[r].size() < labels[r].size();
+    }
+    if (!short_row && edits < best_edits) {
+      best_edits = edits;
+      best = std::move(labels);
+    }
+  }
+  return best;
 }
 
 EvalSummary summarise(const std::vector<PlateOutcome>& outcomes, const std::vector<double>& image_ms,

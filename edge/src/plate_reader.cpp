@@ -36,10 +36,13 @@ PlateReader::PlateReader(ReaderSettings settings, std::unique_ptr<OcrEngine> ocr
       syntax_(settings_.syntax) {}
 
 PlateText PlateReader::read_rows(const std::vector<RectifiedRow>& rows, cv::Mat RectifiedRow::*variant,
-                                StageTimings& timings) {
+                                StageTimings& timings, std::vector<std::string>* raw) {
   auto t = Clock::now();
   std::vector<RowReading> readings;
-  for (const auto& row : rows) readings.push_back(ocr_->read_row(row.*variant));
+  for (const auto& row : rows) {
+    readings.push_back(ocr_->read_row(row.*variant));
+    if (raw != nullptr) raw->push_back(readings.back().text());
+  }
   timings.ocr_ms += ms_since(t);
   t = Clock::now();
   PlateText text = syntax_.rank(readings);
@@ -76,7 +79,8 @@ ReadResult PlateReader::read(const cv::Mat& image) {
 
     // Read the cleaned binary rows; where that is not convincing, also the grey rows (Tesseract
     // binarises them itself, which wins on uneven light) and keep the better reading.
-    PlateText text = read_rows(rows, &RectifiedRow::binary, result.timings);
+    std::vector<std::string> row_reads;
+    PlateText text = read_rows(rows, &RectifiedRow::binary, result.timings, settings_.keep_rows ? &row_reads : nullptr);
     // The grey rows are always read too: whether both looks agree says more about a reading
     // being right than the engine's own scores do (see docs/accuracy.md, calibration).
     PlateText second = read_rows(rows, &RectifiedRow::gray, result.timings);
@@ -91,6 +95,10 @@ ReadResult PlateReader::read(const cv::Mat& image) {
     plate.candidate = candidate;
     plate.working_scale = scale;
     plate.looks_agree = looks_agree;
+    if (settings_.keep_rows) {
+      plate.rows = rows;
+      plate.row_reads = std::move(row_reads);
+    }
     const cv::Rect& b = candidate.box;
     plate.box = cv::Rect(cvRound(b.x / scale), cvRound(b.y / scale), cvRound(b.width / scale),
                          cvRound(b.height / scale));

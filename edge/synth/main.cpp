@@ -65,6 +65,9 @@ int main(int argc, char** argv) {
   plates->add_option("--height", height, "Frame height")->capture_default_str()->check(CLI::Range(64, 8192));
   plates->add_option("--min-char", min_char, "Smallest character height, pixels")->capture_default_str()->check(CLI::Range(8, 400));
   plates->add_option("--max-char", max_char, "Largest character height, pixels")->capture_default_str()->check(CLI::Range(8, 400));
+  bool training = false;
+  plates->add_flag("--training", training,
+                   "OCR training data: every training font and European layouts too (not a UK test set)");
   int exit_code = 0;
   plates->callback([&] {
     anpr::synth::SceneSettings s;
@@ -72,6 +75,7 @@ int main(int argc, char** argv) {
     s.min_char_px = std::min(min_char, max_char);
     s.max_char_px = std::max(min_char, max_char);
     s.background_files = list_images(backgrounds);
+    s.training_variety = training;
     exit_code = write_set(count, seed, out, s);
   });
   anpr::synth::TrafficSettings traffic;

@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "anpr/common/ids.hpp"
+#include "../support/postgres_server.hpp"
 #include "../support/sample_messages.hpp"
 #include "anpr/common/message_codec.hpp"
 #include "anpr/receiver/ingestor.hpp"
@@ -22,9 +23,11 @@ struct Fixture {
   fs::path dir = fs::temp_directory_path() / ("anpr-retention-" + make_uuid());
   std::unique_ptr<Store> store;
   TimestampMs now = kStart;
+  // Retention runs against both back ends: a SQLite file and a real PostgreSQL database.
+  std::string backend = GENERATE(as<std::string>{}, "sqlite", "postgresql");
   Fixture() {
     fs::create_directories(dir);
-    store = open_store((dir / "anpr.db").string());
+    store = open_store(backend == "postgresql" ? test::shared_postgres().create_database() : (dir / "anpr.db").string());
     store->replace_watchlist({"Stolen", "stolen-vehicle", 0, "#f00", "Stop"},
                              {{"Stolen", "AB12CDE", "stolen", "sup", 1, std::nullopt}});
   }

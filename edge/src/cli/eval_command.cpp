@@ -2,10 +2,14 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
 
 #include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
+
+#include "anpr/common/error.hpp"
 
 #include "anpr/edge/cli.hpp"
 #include "anpr/edge/evaluation.hpp"
@@ -25,7 +29,29 @@ struct EvalOptions {
   int top_n = 10;
   bool misses = false;
   bool json = false;
+  std::string dump_rows;  ///< folder for OCR training lines, empty = none
 };
+
+/// Writes the binary and grey OCR rows of a plate read nearly right, each with its truth in a
+/// Tesseract ground-truth file (<name>.gt.txt), for training the plate OCR model.
+std::size_t dump_training_rows(const fs::path& dir, const PlateOutcome& outcome, std::size_t plate_index) {
+  const auto labels = training_row_labels(outcome);
+  std::size_t written = 0;
+  for (std::size_t r = 0; r < labels.size(); ++r) {
+    const RectifiedRow& row = outcome.plate->rows[r];
+    for (const auto& [look, image] : {std::pair{"bin", &row.binary}, std::pair{"gray", &row.gray}}) {
+      const std::string stem = "p" + std::to_string(plate_index) + "-r" + std::to_string(r) + "-" + look;
+      if (!cv::imwrite((dir / (stem + ".png")).string(), *image)) {
+        throw Error(ErrorCode::kIo, "cannot write " + (dir / (stem + ".png")).string());
+      }
+      std::ofstream gt(dir / (stem + ".gt.txt"));
+      gt << labels[r] << "\n";
+      if (!gt) throw Error(ErrorCode::kIo, "cannot write " + (dir / (stem + ".gt.txt")).string());
+      ++written;
+    }
+  }
+  return written;
+}
 
 void print_summary(const EvalSummary& s, int top_n) {
   std::printf("plates:                 %zu in %zu images (%zu unreadable)\n", s.plates, s.images, s.errors);
@@ -64,7 +90,13 @@ nlohmann::json summary_json(const EvalSummary& s, int top_n) {
 int run(const EvalOptions& o) {
   const auto plates = load_manifest(o.manifest);
   const fs::path root = o.root.empty() ? fs::path(o.manifest).parent_path() : fs::path(o.root);
-  const auto reader = make_reader(o.reader);
+  ReaderOptions reader_options = o.reader;
+  if (!o.dump_rows.empty()) {
+    reader_options.keep_rows = true;
+    fs::create_directories(o.dump_rows);
+  }
+  const auto reader = make_reader(reader_options);
+  std::size_t dumped = 0;
 
   // One read per image, even when it has several labelled plates.
   std::map<std::string, std::vector<const LabelledPlate*>> by_image;
@@ -86,11 +118,13 @@ int run(const EvalOptions& o) {
     for (const LabelledPlate* truth : labelled) {
       PlateOutcome outcome = score_plate(*truth, result, o.top_n);
       outcome.error = loaded.error;
+      if (!o.dump_rows.empty()) dumped += dump_training_rows(o.dump_rows, outcome, outcomes.size());
       outcomes.push_back(std::move(outcome));
     }
     progress.advance();
   }
   const EvalSummary summary = summarise(outcomes, image_ms, stages);
+  if (!o.dump_rows.empty()) std::fprintf(stderr, "wrote %zu training lines to %s\n", dumped, o.dump_rows.c_str());
   if (o.json) {
     nlohmann::json j = summary_json(summary, o.top_n);
     if (o.misses) {
@@ -125,6 +159,9 @@ void add_eval_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--top", options->top_n, "N for the top-N accuracy")->capture_default_str()->check(CLI::Range(1, 10));
   cmd->add_flag("--misses", options->misses, "List every plate not read exactly (truth -> read)");
   cmd->add_flag("--json", options->json, "Print the summary as JSON");
+  cmd->add_option("--dump-rows", options->dump_rows,
+                  "Write the OCR input rows of plates read nearly right, with their truth (.gt.txt), "
+                  "into this folder: training lines for a plate OCR model (models/train-plate-ocr.sh)");
   add_reader_options(*cmd, options->reader);
   cmd->callback([options, &exit_code] { exit_code = run(*options); });
 }

@@ -15,6 +15,9 @@ void add_reader_options(CLI::App& command, ReaderOptions& options) {
   command.add_option("--tessdata", options.tessdata,
                      "Folder holding the Tesseract model (default: $ANPR_TESSDATA, the installed "
                      "models folder, then Debian's tessdata)");
+  command.add_option("--ocr-model", options.ocr_model,
+                     "Tesseract model name (<name>.traineddata in the tessdata folder)")
+      ->capture_default_str();
 }
 
 std::unique_ptr<PlateReader> make_reader(const ReaderOptions& options) {
@@ -25,8 +28,10 @@ std::unique_ptr<PlateReader> make_reader(const ReaderOptions& options) {
     if (!country.empty()) settings.syntax.countries.push_back(country);
   }
   settings.detector.use_mser = !options.no_mser;
+  settings.keep_rows = options.keep_rows;
   TesseractSettings tesseract;
   tesseract.tessdata_dir = options.tessdata;
+  tesseract.language = options.ocr_model;
   return std::make_unique<PlateReader>(settings, make_tesseract_engine(tesseract));
 }
 

@@ -12,7 +12,9 @@ namespace anpr::edge::cli {
 struct ReaderOptions {
   std::string countries = "gb,eu";
   std::string tessdata;
+  std::string ocr_model = "eng";  ///< <name>.traineddata in the tessdata folder
   bool no_mser = false;
+  bool keep_rows = false;          ///< not a flag: set by eval --dump-rows
 };
 
 void add_reader_options(CLI::App& command, ReaderOptions& options);

@@ -17,6 +17,20 @@ constexpr double kMarginX = 11, kMarginY = 11, kBandWidth = 50, kRowGap = 19;
 
 const cv::Scalar kWhite(245, 245, 245), kYellow(0, 200, 255), kInk(20, 20, 20), kBlue(140, 60, 0);
 
+// A dash or a small round emblem centred at (cx, cy) pixels, in the group gap.
+void draw_separator(cv::Mat& plate, const PlateStyle& style, double cx, double cy) {
+  const double k = style.px_per_mm;
+  const cv::Point centre(cvRound(cx), cvRound(cy));
+  if (style.separator == GroupSeparator::kDash) {
+    const int half = std::max(1, cvRound(6 * k));
+    cv::line(plate, centre - cv::Point(half, 0), centre + cv::Point(half, 0), kInk, std::max(1, cvRound(7 * k)));
+  } else if (style.separator == GroupSeparator::kEmblem) {
+    const int r = std::max(2, cvRound(13 * k));
+    cv::circle(plate, centre, r, cv::Scalar(40, 40, 160), cv::FILLED, cv::LINE_AA);
+    cv::circle(plate, centre, r / 2, cv::Scalar(200, 200, 200), cv::FILLED, cv::LINE_AA);
+  }
+}
+
 }  // namespace
 
 struct PlateRenderer::Impl {
@@ -43,8 +57,8 @@ struct PlateRenderer::Impl {
   }
 };
 
-PlateRenderer::PlateRenderer() : impl_(std::make_unique<Impl>()) {
-  for (const auto& file : font_files()) {
+PlateRenderer::PlateRenderer(FontSet set) : impl_(std::make_unique<Impl>()) {
+  for (const auto& file : font_files(set)) {
     if (!std::filesystem::exists(file)) continue;
     auto ft = cv::freetype::createFreeType2();
     ft->loadFontData(file, 0);
@@ -60,11 +74,27 @@ PlateRenderer::~PlateRenderer() = default;
 
 std::size_t PlateRenderer::font_count() const { return impl_->fonts.size(); }
 
-std::vector<std::string> PlateRenderer::font_files() {
-  return {"/usr/share/fonts/truetype/roboto/unhinted/RobotoCondensed-Bold.ttf",
-          "/usr/share/fonts/truetype/dejavu/DejaVuSansCondensed-Bold.ttf",
-          "/usr/share/fonts/truetype/liberation/LiberationSansNarrow-Bold.ttf",
-          "/usr/share/fonts/opentype/urw-base35/NimbusSansNarrow-Bold.otf"};
+std::vector<std::string> PlateRenderer::font_files(FontSet set) {
+  std::vector<std::string> files = {"/usr/share/fonts/truetype/roboto/unhinted/RobotoCondensed-Bold.ttf",
+                                    "/usr/share/fonts/truetype/dejavu/DejaVuSansCondensed-Bold.ttf",
+                                    "/usr/share/fonts/truetype/liberation/LiberationSansNarrow-Bold.ttf",
+                                    "/usr/share/fonts/opentype/urw-base35/NimbusSansNarrow-Bold.otf"};
+  if (set == FontSet::kTraining) {
+    files.insert(files.end(), {"/usr/share/fonts/truetype/opendin/OSP-DIN.ttf",
+                               "/usr/share/fonts/opentype/b612/B612-Bold.otf",
+                               "/usr/share/fonts/truetype/clear-sans/ClearSans-Bold.ttf",
+                               "/usr/share/fonts/truetype/freefont/FreeSansBold.ttf",
+                               "/usr/share/fonts/truetype/open-sans/OpenSans-Semibold.ttf",
+                               "/usr/share/fonts/opentype/inter/Inter-Bold.otf",
+                               "/usr/share/fonts/truetype/roboto/unhinted/RobotoCondensed-Medium.ttf",
+                               "/usr/share/fonts/truetype/roboto/unhinted/RobotoTTF/Roboto-Medium.ttf",
+                               "/usr/share/fonts/truetype/liberation/LiberationSansNarrow-Regular.ttf",
+                               "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf",
+                               "/usr/share/fonts/truetype/dejavu/DejaVuSansCondensed.ttf",
+                               "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+                               "/usr/share/fonts/opentype/urw-base35/NimbusSans-Bold.otf"});
+  }
+  return files;
 }
 
 RenderedPlate PlateRenderer::render(const std::string& text, std::size_t split, const PlateStyle& style) {
@@ -102,7 +132,10 @@ RenderedPlate PlateRenderer::render(const std::string& text, std::size_t split, 
     const double w = row_width(row, two_rows ? 0 : split);
     double x = band + (plate_w - band - w) / 2.0;
     for (std::size_t i = 0; i < row.size(); ++i) {
-      if (!two_rows && i == split && split > 0) x += kGroupGap - kSpacing;
+      if (!two_rows && i == split && split > 0) {
+        draw_separator(plate, style, (x - kSpacing / 2 + (kGroupGap - kSpacing) / 2) * k, (y + kCharHeight / 2) * k);
+        x += kGroupGap - kSpacing;
+      }
       const cv::Mat g = impl_->glyph(row[i], style.font, k);
       const int gx = cvRound((x + kCharWidth / 2.0) * k - g.cols / 2.0);
       const int gy = cvRound(y * k);
@@ -141,6 +174,33 @@ Registration random_registration(std::mt19937_64& rng) {
     }
     if (!format.extra_rule || format.extra_rule(text)) return {text, shape.split, format.name};
   }
+}
+
+}  // namespace anpr::synth
+
+namespace anpr::synth {
+
+Registration random_european_registration(std::mt19937_64& rng) {
+  // L = letter, N = digit; the number is where the printed gap goes.
+  struct Layout {
+    const char* pattern;
+    std::size_t split;
+  };
+  static const Layout layouts[] = {{"LLNNNLL", 2}, {"LLNNNLL", 5}, {"NLNNNNN", 3}, {"NLLNNNN", 3},
+                                   {"LLLNNNN", 3}, {"LLNNNN", 2},   {"LLNNNNN", 2}, {"NNLLLN", 2},
+                                   {"NNNNLLL", 4}, {"LLLNNN", 3},   {"LNNNLLL", 4}, {"LLNNLL", 2},
+                                   {"LLLNNLL", 3}, {"NNNLLL", 3},   {"LLNNNNL", 2}};
+  static constexpr const char* kLetters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  static constexpr const char* kDigits = "0123456789";
+  std::uniform_int_distribution<std::size_t> pick_layout(0, std::size(layouts) - 1);
+  const Layout& layout = layouts[pick_layout(rng)];
+  std::string text;
+  for (const char* p = layout.pattern; *p != '\0'; ++p) {
+    const bool letter = *p == 'L';
+    std::uniform_int_distribution<std::size_t> pick(0, letter ? 25 : 9);
+    text.push_back(letter ? kLetters[pick(rng)] : kDigits[pick(rng)]);
+  }
+  return {text, layout.split, "eu-" + std::string(layout.pattern)};
 }
 
 }  // namespace anpr::synth

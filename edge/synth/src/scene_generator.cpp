@@ -24,7 +24,9 @@ void motion_blur(cv::Mat& img, int length, double angle) {
 }  // namespace
 
 SceneGenerator::SceneGenerator(SceneSettings settings, std::uint64_t seed)
-    : settings_(std::move(settings)), rng_(seed) {}
+    : settings_(std::move(settings)),
+      rng_(seed),
+      renderer_(settings_.training_variety ? FontSet::kTraining : FontSet::kUk) {}
 
 cv::Mat SceneGenerator::background() {
   const cv::Size size = settings_.frame;
@@ -67,10 +69,15 @@ cv::Mat SceneGenerator::background() {
 }
 
 SceneSample SceneGenerator::next() {
-  const Registration reg = random_registration(rng_);
+  const bool european = settings_.training_variety && chance(rng_, 0.5);
+  const Registration reg = european ? random_european_registration(rng_) : random_registration(rng_);
   PlateStyle style;
   style.side = chance(rng_, settings_.rear_share) ? PlateSide::kRear : PlateSide::kFront;
-  style.layout = chance(rng_, settings_.two_row_share) ? PlateLayout::kTwoRows : PlateLayout::kOneRow;
+  style.layout = !european && chance(rng_, settings_.two_row_share) ? PlateLayout::kTwoRows : PlateLayout::kOneRow;
+  if (european) {
+    std::discrete_distribution<int> pick_separator({40, 35, 25});
+    style.separator = static_cast<GroupSeparator>(pick_separator(rng_));
+  }
   style.font = std::uniform_int_distribution<int>(0, static_cast<int>(renderer_.font_count()) - 1)(rng_);
   style.uk_band = chance(rng_, 0.3);
   style.border = chance(rng_, 0.2);

@@ -6,6 +6,7 @@
 #include "anpr/common/error.hpp"
 #include "anpr/common/message_codec.hpp"
 #include "anpr/receiver/store.hpp"
+#include "backends.hpp"
 #include "migrations.hpp"
 #include "sqlite_db.hpp"
 
@@ -393,12 +394,6 @@ class SqliteStore final : public Store {
 
 }  // namespace
 
-std::unique_ptr<Store> open_store(const std::string& database) {
-  if (database.rfind("postgresql://", 0) == 0 || database.rfind("postgres://", 0) == 0) {
-    throw Error(ErrorCode::kConfig, "PostgreSQL storage is not built yet; use a SQLite file path for --database");
-  }
-  if (database.empty()) throw Error(ErrorCode::kConfig, "--database is empty: give a SQLite file path");
-  return std::make_unique<SqliteStore>(database);
-}
+std::unique_ptr<Store> make_sqlite_store(const std::string& path) { return std::make_unique<SqliteStore>(path); }
 
 }  // namespace anpr::receiver

@@ -39,11 +39,19 @@ struct PlateOutcome {
   double char_accuracy = 0.0;    ///< 1 - edit distance / truth length, at least 0
   std::optional<bool> detected;  ///< IoU >= 0.5 with some plate box, when a box was labelled
   std::string error;             ///< the image could not be read
+  const PlateResult* plate = nullptr;  ///< the associated plate, valid while its ReadResult lives
 };
 
 /// Scores one labelled plate against what the reader found in its image. The associated plate is
 /// the one overlapping the labelled box most, or the best plate when no box overlaps or none is given.
 [[nodiscard]] PlateOutcome score_plate(const LabelledPlate& truth, const ReadResult& result, int top_n);
+
+/// The truth text of each row of the associated plate, for OCR training lines: the split of the
+/// truth across the rows that is closest to what the engine read, accepted only when the rows
+/// hold the truth nearly whole (at most `max_edits` edits in all, no row short of its label), so
+/// that a row cut off by detection is never labelled with characters it does not show.
+/// Empty when the plate kept no rows or no split is close enough.
+[[nodiscard]] std::vector<std::string> training_row_labels(const PlateOutcome& outcome, std::size_t max_edits = 3);
 
 struct EvalSummary {
   std::size_t plates = 0, images = 0, errors = 0;

@@ -4,6 +4,7 @@
 /// code path serves `anpr-edge recognize`, `anpr-edge eval` and the video pipeline.
 
 #include <memory>
+#include <string>
 #include <vector>
 
 #include <opencv2/core.hpp>
@@ -28,6 +29,9 @@ struct ReaderSettings {
   double second_look_below = 0.9;
   int max_plates = 8;
   int max_working_width = 1920;  ///< larger frames are scaled down before detection
+  /// Keep each plate's rectified rows and their raw binary-look readings in PlateResult (for
+  /// `eval --dump-rows`, which writes OCR training lines); off in the firmware.
+  bool keep_rows = false;
 };
 
 /// One plate found in an image.
@@ -37,6 +41,8 @@ struct PlateResult {
   PlateCandidate candidate;  ///< detector output, in working-image pixels
   double working_scale = 1.0;///< working-image pixels per input pixel
   bool looks_agree = false;  ///< the binary and grey OCR looks read the same text
+  std::vector<RectifiedRow> rows;    ///< only with ReaderSettings::keep_rows, top row first
+  std::vector<std::string> row_reads;///< raw OCR text of each binary row, same condition
 };
 
 /// Time spent in each stage of one read(), milliseconds.
@@ -60,7 +66,7 @@ class PlateReader {
 
  private:
   PlateText read_rows(const std::vector<RectifiedRow>& rows, cv::Mat RectifiedRow::*variant,
-                      StageTimings& timings);
+                      StageTimings& timings, std::vector<std::string>* raw = nullptr);
   ReaderSettings settings_;
   std::unique_ptr<OcrEngine> ocr_;
   PlateDetector detector_;

@@ -1,7 +1,7 @@
 #pragma once
 /// @file
 /// Where the receiver keeps everything: reads, hits, watchlists, cameras, the audit log and
-/// dead letters. One interface; SQLite is the embedded default (PostgreSQL at scale to come).
+/// dead letters. One interface; SQLite is the embedded default, PostgreSQL (libpqxx) at scale.
 /// Plate crops and overviews are files under the data folder, not blobs: the database stays
 /// small and fast to back up, and retention deletes files with their rows.
 
@@ -127,8 +127,12 @@ class Store {
   [[nodiscard]] virtual std::vector<AuditRecord> audit_log(int limit) = 0;
 };
 
-/// Opens (creating and migrating) the store named by `database`: a SQLite file path.
+/// Opens (creating and migrating) the store named by `database`: a SQLite file path, or a
+/// PostgreSQL connection string (postgresql://user[:password]@host[:port]/dbname[?options]).
 /// Throws anpr::Error naming the database and the reason when it cannot.
 [[nodiscard]] std::unique_ptr<Store> open_store(const std::string& database);
+
+/// Whether `database` names a PostgreSQL database rather than a SQLite file.
+[[nodiscard]] bool is_postgresql(const std::string& database);
 
 }  // namespace anpr::receiver

@@ -15,6 +15,13 @@ namespace anpr::synth {
 
 enum class PlateSide { kFront, kRear };  ///< white front, yellow rear
 enum class PlateLayout { kOneRow, kTwoRows };
+/// Which fonts a renderer loads: the condensed bold sans faces closest to Charles Wright (UK
+/// plates), or those plus the wider variety of European plate lettering (DIN-like, humanist and
+/// geometric sans) used to train the OCR model so that it does not learn one typeface.
+enum class FontSet { kUk, kTraining };
+/// What sits in the gap between character groups on European plates (dash, registration-office
+/// emblem); the OCR must learn to read past it.
+enum class GroupSeparator { kNone, kDash, kEmblem };
 
 struct PlateStyle {
   PlateSide side = PlateSide::kFront;
@@ -22,6 +29,7 @@ struct PlateStyle {
   int font = 0;             ///< index into PlateRenderer::fonts()
   bool uk_band = false;     ///< blue side band with "UK"
   bool border = false;      ///< thin black border
+  GroupSeparator separator = GroupSeparator::kNone;
   double px_per_mm = 1.0;   ///< output resolution
 };
 
@@ -33,15 +41,16 @@ struct RenderedPlate {
 
 class PlateRenderer {
  public:
-  /// Loads the Debian fonts listed in font_files(); throws anpr::Error if none is installed.
-  PlateRenderer();
+  /// Loads the Debian fonts listed in font_files(set) that are installed; throws anpr::Error if
+  /// none is.
+  explicit PlateRenderer(FontSet set = FontSet::kUk);
   ~PlateRenderer();
   PlateRenderer(const PlateRenderer&) = delete;
   PlateRenderer& operator=(const PlateRenderer&) = delete;
 
   [[nodiscard]] RenderedPlate render(const std::string& text, std::size_t split, const PlateStyle& style);
   [[nodiscard]] std::size_t font_count() const;
-  [[nodiscard]] static std::vector<std::string> font_files();
+  [[nodiscard]] static std::vector<std::string> font_files(FontSet set = FontSet::kUk);
 
  private:
   struct Impl;
@@ -56,5 +65,10 @@ struct Registration {
   std::string format;
 };
 [[nodiscard]] Registration random_registration(std::mt19937_64& rng);
+
+/// A random registration in one of the common European layouts (letters and digits in groups,
+/// such as LL NNN LL, N LN NNNN, LLL NNNN, NN LLL N), for OCR training text that is not biased
+/// towards the UK's letter/digit positions.
+[[nodiscard]] Registration random_european_registration(std::mt19937_64& rng);
 
 }  // namespace anpr::synth

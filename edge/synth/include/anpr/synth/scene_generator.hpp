@@ -25,6 +25,9 @@ struct SceneSettings {
   double two_row_share = 0.12;
   double rear_share = 0.5;
   std::vector<std::string> background_files;  ///< real photos; procedural when empty
+  /// OCR training data rather than a UK test set: every training font, half the plates in
+  /// European layouts (one row, with a dash or emblem in the group gap).
+  bool training_variety = false;
 };
 
 struct SceneSample {

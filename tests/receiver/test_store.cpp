@@ -2,12 +2,15 @@
 
 #include <filesystem>
 
+#include <pqxx/pqxx>
 #include <sqlite3.h>
 
 #include "anpr/common/error.hpp"
 #include "anpr/common/ids.hpp"
+#include "../support/postgres_server.hpp"
 #include "../support/sample_messages.hpp"
 #include "anpr/receiver/store.hpp"
+#include "../support/mosquitto_broker.hpp"
 
 using namespace anpr;
 using namespace anpr::receiver;
@@ -20,6 +23,16 @@ std::string temp_db() {
   return p.string();
 }
 
+// Every store test runs against both back ends: a temporary SQLite file, and a fresh database on
+// a real PostgreSQL server started for this test process.
+std::string backend_under_test() {
+  return GENERATE(as<std::string>{}, "sqlite", "postgresql");
+}
+
+std::string temp_database(const std::string& backend) {
+  return backend == "postgresql" ? test::shared_postgres().create_database() : temp_db();
+}
+
 ReadMessage read_of(const std::string& plate, const std::string& camera, TimestampMs at) {
   return test::sample_read(plate, camera, at);
 }
@@ -27,7 +40,9 @@ ReadMessage read_of(const std::string& plate, const std::string& camera, Timesta
 }  // namespace
 
 TEST_CASE("a read is stored once, whatever the redelivery", "[store]") {
-  auto store = open_store(temp_db());
+  const auto backend = backend_under_test();
+  INFO("store: " << backend);
+  auto store = open_store(temp_database(backend));
   const auto r = read_of("AB12CDE", "cam1", 1000);
   CHECK(store->insert_read(r, 2000, true, "", ""));
   CHECK_FALSE(store->insert_read(r, 3000, true, "", ""));
@@ -35,7 +50,9 @@ TEST_CASE("a read is stored once, whatever the redelivery", "[store]") {
 }
 
 TEST_CASE("movements in time order, by plate or pattern, within the range", "[store]") {
-  auto store = open_store(temp_db());
+  const auto backend = backend_under_test();
+  INFO("store: " << backend);
+  auto store = open_store(temp_database(backend));
   CameraInfo cam;
   cam.camera_id = "cam1";
   cam.site_id = "coalville";
@@ -59,7 +76,9 @@ TEST_CASE("movements in time order, by plate or pattern, within the range", "[st
 }
 
 TEST_CASE("a list import replaces the list atomically as a new version", "[store][watchlist]") {
-  auto store = open_store(temp_db());
+  const auto backend = backend_under_test();
+  INFO("store: " << backend);
+  auto store = open_store(temp_database(backend));
   const WatchlistInfo list{"Stolen", "stolen-vehicle", 0, "#f00", "Stop"};
   CHECK(store->replace_watchlist(list, {{"Stolen", "AB12CDE", "r", "u", 1, std::nullopt}}) == 1);
   const auto g1 = store->watchlist_generation();
@@ -80,22 +99,35 @@ TEST_CASE("a list import replaces the list atomically as a new version", "[store
 }
 
 TEST_CASE("the audit log is append-only, enforced by the database", "[store][audit]") {
-  const auto path = temp_db();
+  const auto backend = backend_under_test();
+  INFO("store: " << backend);
+  const auto path = temp_database(backend);
   {
     auto store = open_store(path);
     store->audit({0, 1000, "op1", "movements", "AB12CDE", "burglary enquiry 123"});
     REQUIRE(store->audit_log(10).size() == 1);
   }
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-  CHECK(sqlite3_exec(db, "UPDATE audit_log SET reason = 'x'", nullptr, nullptr, nullptr) != SQLITE_OK);
-  CHECK(sqlite3_exec(db, "DELETE FROM audit_log", nullptr, nullptr, nullptr) != SQLITE_OK);
-  sqlite3_close(db);
+  // Even a client going round the receiver cannot change or delete audit records.
+  if (backend == "postgresql") {
+    pqxx::connection db(path);
+    for (const char* sql : {"UPDATE audit_log SET reason = 'x'", "DELETE FROM audit_log"}) {
+      pqxx::work tx(db);
+      CHECK_THROWS_WITH(tx.exec(sql), Catch::Contains("the audit log cannot be changed"));
+    }
+  } else {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    CHECK(sqlite3_exec(db, "UPDATE audit_log SET reason = 'x'", nullptr, nullptr, nullptr) != SQLITE_OK);
+    CHECK(sqlite3_exec(db, "DELETE FROM audit_log", nullptr, nullptr, nullptr) != SQLITE_OK);
+    sqlite3_close(db);
+  }
   CHECK(open_store(path)->audit_log(10).at(0).reason == "burglary enquiry 123");
 }
 
 TEST_CASE("camera status and health are kept, an older status never overwrites a newer one", "[store][cameras]") {
-  auto store = open_store(temp_db());
+  const auto backend = backend_under_test();
+  INFO("store: " << backend);
+  auto store = open_store(temp_database(backend));
   store->set_camera_status({"cam1", "ashby", CameraState::kOnline, 2000, "0.1.0"});
   store->set_camera_status({"cam1", "ashby", CameraState::kOffline, 1000, "0.1.0"});
   auto c = store->camera("cam1");
@@ -114,7 +146,9 @@ TEST_CASE("camera status and health are kept, an older status never overwrites a
 }
 
 TEST_CASE("dead letters keep the reason and a bounded payload", "[store]") {
-  auto store = open_store(temp_db());
+  const auto backend = backend_under_test();
+  INFO("store: " << backend);
+  auto store = open_store(temp_database(backend));
   store->insert_dead_letter("anpr/v1/a/b/read", std::string(200000, 'x'), "plate: bad", 5);
   const auto d = store->dead_letters(10);
   REQUIRE(d.size() == 1);
@@ -125,10 +159,32 @@ TEST_CASE("dead letters keep the reason and a bounded payload", "[store]") {
 TEST_CASE("bad database locations are clear errors", "[store][rejects]") {
   CHECK_THROWS_WITH(open_store("/nonexistent/dir/anpr.db"), Catch::Contains("cannot open database /nonexistent/dir/anpr.db"));
   CHECK_THROWS_WITH(open_store(""), Catch::Contains("--database is empty"));
+  const int closed_port = test::free_loopback_port();
+  const auto unreachable = "postgresql://anpr:secret@127.0.0.1:" + std::to_string(closed_port) + "/anpr";
+  CHECK_THROWS_WITH(open_store(unreachable), Catch::Contains("cannot connect to PostgreSQL postgresql://anpr:***@127.0.0.1"));
+  CHECK_THROWS_WITH(open_store(unreachable), !Catch::Contains("secret"));
+}
+
+TEST_CASE("PostgreSQL: two receivers on one database store a read once and migrate once", "[store][postgresql]") {
+  const auto dsn = test::shared_postgres().create_database();
+  auto a = open_store(dsn);
+  auto b = open_store(dsn);  // the second finds the schema in place
+  const auto r = read_of("AB12CDE", "cam1", 1000);
+  CHECK(a->insert_read(r, 2000, true, "", ""));
+  CHECK_FALSE(b->insert_read(r, 2001, true, "", ""));
+  CHECK(b->read_count() == 1);
+  // A transaction in one receiver is all or nothing for the other.
+  CHECK_THROWS(a->in_transaction([&] {
+    a->insert_read(read_of("XY99ZZZ", "cam1", 3000), 0, false, "", "");
+    throw std::runtime_error("writer failed mid-batch");
+  }));
+  CHECK(b->read_count() == 1);
 }
 
 TEST_CASE("reads by camera and time range come newest first", "[store]") {
-  auto store = open_store(temp_db());
+  const auto backend = backend_under_test();
+  INFO("store: " << backend);
+  auto store = open_store(temp_database(backend));
   REQUIRE(store->insert_read(read_of("AB12CDE", "cam1", 1000), 0, false, "", ""));
   REQUIRE(store->insert_read(read_of("XY99ZZZ", "cam2", 2000), 0, false, "", ""));
   REQUIRE(store->insert_read(read_of("KL01MNO", "cam1", 3000), 0, false, "", ""));
@@ -140,7 +196,9 @@ TEST_CASE("reads by camera and time range come newest first", "[store]") {
 }
 
 TEST_CASE("an expired entry stops matching but stays listed", "[store][watchlist]") {
-  auto store = open_store(temp_db());
+  const auto backend = backend_under_test();
+  INFO("store: " << backend);
+  auto store = open_store(temp_database(backend));
   store->replace_watchlist({"Stolen", "stolen-vehicle", 0, "#f00", "Stop"}, {{"Stolen", "AB12CDE", "r", "u", 1, std::nullopt}});
   const auto g = store->watchlist_generation();
   CHECK(store->expire_entry("Stolen", "AB12CDE", 5000));

@@ -1,0 +1,496 @@
+// The store at scale: PostgreSQL through libpqxx, same schema and migrations as SQLite. Several
+// receivers may share one database (MQTT shared subscription): a read id is stored once whichever
+// receiver gets it, and migrations run under an advisory lock so that receivers starting together
+// do not race.
+#include <pqxx/pqxx>
+
+#include <mutex>
+#include <type_traits>
+
+#include "anpr/common/error.hpp"
+#include "anpr/common/message_codec.hpp"
+#include "anpr/receiver/store.hpp"
+#include "backends.hpp"
+#include "migrations.hpp"
+
+namespace anpr::receiver {
+namespace {
+
+constexpr std::size_t kMaxDeadLetterPayload = 64 * 1024;
+constexpr long kMigrationLock = 0x616e7072;  // "anpr": one migrating receiver at a time
+
+// Optional numbers travel as text, '' for NULL (cast back in SQL with NULLIF): libpqxx 6 has no
+// parameter form for std::optional.
+template <typename T>
+std::string optional_text(const std::optional<T>& v) {
+  return v ? pqxx::to_string(*v) : std::string();
+}
+
+std::string like_pattern(const std::string& p) {
+  std::string out = p;
+  for (char& c : out) {
+    if (c == '?') c = '_';
+    else if (c == '*') c = '%';
+  }
+  return out;
+}
+
+// Every statement the store runs, prepared once per connection.
+const std::pair<const char*, const char*> kStatements[] = {
+    {"insert_read",
+     "INSERT INTO reads (read_id, camera_id, site_id, captured_at, plate, confidence, format, country, message,"
+     " crop_path, overview_path, unknown_camera, received_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)"
+     " ON CONFLICT (read_id) DO NOTHING"},
+    {"camera_last_read", "UPDATE cameras SET last_read_at = GREATEST(last_read_at, $1) WHERE camera_id = $2"},
+    {"read_count", "SELECT COUNT(*) FROM reads"},
+    {"insert_dead_letter",
+     "INSERT INTO dead_letters (received_at, topic, reason, payload_bytes, payload) VALUES ($1,$2,$3,$4,$5)"},
+    {"dead_letters",
+     "SELECT id, received_at, topic, reason, payload_bytes FROM dead_letters ORDER BY id DESC LIMIT $1"},
+    {"insert_hit",
+     "INSERT INTO hits (hit_id, read_id, camera_id, site_id, at, plate, entry_plate, list, category, priority,"
+     " match_kind, score, reason, action, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)"},
+    {"hits",
+     "SELECT hit_id, read_id, camera_id, site_id, at, plate, entry_plate, list, category, priority, match_kind,"
+     " score, reason, action, state, created_at, acknowledged_by, acknowledged_at, note FROM hits"
+     " WHERE created_at >= $1 AND ($2 = '' OR state = $2) ORDER BY created_at DESC LIMIT $3"},
+    {"acknowledge_hit",
+     "UPDATE hits SET state = 'acknowledged', acknowledged_by = $1, acknowledged_at = $2, note = $3"
+     " WHERE hit_id = $4 AND state = 'new'"},
+    {"close_hit",
+     "UPDATE hits SET state = 'closed', note = CASE WHEN $1 = '' THEN note ELSE note || chr(10) || $2 END"
+     " WHERE hit_id = $3 AND state = 'acknowledged'"},
+    {"purge_files",
+     "SELECT crop_path, overview_path FROM reads WHERE (captured_at < $1 AND read_id NOT IN (SELECT read_id FROM hits))"
+     " OR (captured_at < $2 AND read_id IN (SELECT read_id FROM hits))"},
+    {"purge_hits", "DELETE FROM hits WHERE read_id IN (SELECT read_id FROM reads WHERE captured_at < $1)"},
+    {"purge_reads",
+     "DELETE FROM reads WHERE (captured_at < $1 AND read_id NOT IN (SELECT read_id FROM hits))"
+     " OR (captured_at < $2 AND read_id IN (SELECT read_id FROM hits))"},
+    {"upsert_camera",
+     "INSERT INTO cameras (camera_id, site_id, name, latitude, longitude, bearing, registered) VALUES"
+     " ($1,$2,$3,NULLIF($4,'')::double precision,NULLIF($5,'')::double precision,NULLIF($6,'')::double precision,$7)"
+     " ON CONFLICT (camera_id) DO UPDATE SET site_id = excluded.site_id, name = excluded.name,"
+     " latitude = excluded.latitude, longitude = excluded.longitude, bearing = excluded.bearing,"
+     " registered = excluded.registered"},
+    {"camera_status",
+     "INSERT INTO cameras (camera_id, site_id, state, state_at, version) VALUES ($1,$2,$3,$4,$5)"
+     " ON CONFLICT (camera_id) DO UPDATE SET state = excluded.state, state_at = excluded.state_at,"
+     " version = excluded.version WHERE excluded.state_at >= cameras.state_at"},
+    {"camera_health",
+     "INSERT INTO cameras (camera_id, site_id, last_health) VALUES ($1,$2,$3)"
+     " ON CONFLICT (camera_id) DO UPDATE SET last_health = excluded.last_health"},
+    {"cameras",
+     "SELECT camera_id, site_id, name, latitude, longitude, bearing, registered, state, state_at, version,"
+     " last_health, last_read_at FROM cameras WHERE ($1 = '' OR camera_id = $1) ORDER BY site_id, camera_id"},
+    {"watchlist_version", "SELECT version FROM watchlists WHERE name = $1 FOR UPDATE"},
+    {"upsert_watchlist",
+     "INSERT INTO watchlists (name, category, priority, colour, action, version) VALUES ($1,$2,$3,$4,$5,$6)"
+     " ON CONFLICT (name) DO UPDATE SET category = excluded.category, priority = excluded.priority,"
+     " colour = excluded.colour, action = excluded.action, version = excluded.version"},
+    {"clear_entries", "DELETE FROM watchlist_entries WHERE list = $1"},
+    {"insert_entry",
+     "INSERT INTO watchlist_entries (list, plate, reason, added_by, added_at, expires_at) VALUES"
+     " ($1,$2,$3,$4,$5,NULLIF($6,'')::bigint)"},
+    {"upsert_entry",
+     "INSERT INTO watchlist_entries (list, plate, reason, added_by, added_at, expires_at) VALUES"
+     " ($1,$2,$3,$4,$5,NULLIF($6,'')::bigint) ON CONFLICT (list, plate) DO UPDATE SET reason = excluded.reason,"
+     " added_by = excluded.added_by, added_at = excluded.added_at, expires_at = excluded.expires_at"},
+    {"bump_watchlist", "UPDATE watchlists SET version = version + 1 WHERE name = $1"},
+    {"remove_entry", "DELETE FROM watchlist_entries WHERE list = $1 AND plate = $2"},
+    {"expire_entry", "UPDATE watchlist_entries SET expires_at = $1 WHERE list = $2 AND plate = $3"},
+    {"watchlists", "SELECT name, category, priority, colour, action FROM watchlists ORDER BY priority, name"},
+    {"watchlist_generation", "SELECT COUNT(*), COALESCE(SUM(version), 0) FROM watchlists"},
+    {"entries",
+     "SELECT list, plate, reason, added_by, added_at, expires_at FROM watchlist_entries"
+     " WHERE ($1 = '' OR list = $1) ORDER BY list, plate"},
+    {"reads",
+     "SELECT r.read_id, r.plate, r.camera_id, r.site_id, COALESCE(c.name, ''), c.latitude, c.longitude,"
+     " r.captured_at, r.confidence, r.unknown_camera FROM reads r LEFT JOIN cameras c ON c.camera_id = r.camera_id"
+     " WHERE ($1 = '' OR r.camera_id = $1) AND r.captured_at >= $2 AND r.captured_at <= $3"
+     " ORDER BY r.captured_at DESC LIMIT $4"},
+    {"movements_exact",
+     "SELECT r.read_id, r.plate, r.camera_id, r.site_id, COALESCE(c.name, ''), c.latitude, c.longitude,"
+     " r.captured_at, r.confidence, r.unknown_camera FROM reads r LEFT JOIN cameras c ON c.camera_id = r.camera_id"
+     " WHERE r.plate = $1 AND r.captured_at >= $2 AND r.captured_at <= $3 ORDER BY r.captured_at LIMIT $4"},
+    {"movements_pattern",
+     "SELECT r.read_id, r.plate, r.camera_id, r.site_id, COALESCE(c.name, ''), c.latitude, c.longitude,"
+     " r.captured_at, r.confidence, r.unknown_camera FROM reads r LEFT JOIN cameras c ON c.camera_id = r.camera_id"
+     " WHERE r.plate LIKE $1 AND r.captured_at >= $2 AND r.captured_at <= $3 ORDER BY r.captured_at LIMIT $4"},
+    {"audit", "INSERT INTO audit_log (at, actor, action, subject, reason) VALUES ($1,$2,$3,$4,$5)"},
+    {"audit_log", "SELECT id, at, actor, action, subject, reason FROM audit_log ORDER BY id DESC LIMIT $1"},
+};
+
+class PostgresStore final : public Store {
+ public:
+  explicit PostgresStore(const std::string& dsn) : dsn_(dsn), conn_(connect(dsn)) {
+    migrate();
+    for (const auto& [name, sql] : kStatements) conn_.prepare(name, sql);
+  }
+
+  bool insert_read(const ReadMessage& read, TimestampMs received_at, bool unknown_camera,
+                   const std::string& crop_path, const std::string& overview_path) override {
+    ReadMessage record = read;  // the images live in files; the row keeps everything else
+    record.crop_jpeg.clear();
+    record.overview_jpeg.reset();
+    const std::string message = encode(record);
+    return run([&](pqxx::work& w) {
+      const auto r = w.exec_prepared("insert_read", read.read_id, read.camera_id, read.site_id, read.captured_at,
+                                     read.plate, read.confidence, read.format, read.country, message, crop_path,
+                                     overview_path, unknown_camera ? 1 : 0, received_at);
+      const bool inserted = r.affected_rows() == 1;
+      if (inserted) w.exec_prepared("camera_last_read", read.captured_at, read.camera_id);
+      return inserted;
+    });
+  }
+
+  std::int64_t read_count() override {
+    return run([&](pqxx::work& w) { return w.exec_prepared1("read_count")[0].as<std::int64_t>(); });
+  }
+
+  void insert_dead_letter(std::string_view topic, std::string_view payload, std::string_view reason,
+                          TimestampMs at) override {
+    const std::string_view kept = payload.substr(0, kMaxDeadLetterPayload);
+    const pqxx::binarystring blob(kept.data(), kept.size());
+    // PostgreSQL text cannot hold NUL bytes, which a hostile topic or reason might carry.
+    auto clean = [](std::string_view s) {
+      std::string out(s.substr(0, 1024));
+      for (char& c : out) {
+        if (c == '\0') c = '?';
+      }
+      return out;
+    };
+    run([&](pqxx::work& w) {
+      w.exec_prepared("insert_dead_letter", at, clean(topic), clean(reason), static_cast<std::int64_t>(payload.size()),
+                      blob);
+      return 0;
+    });
+  }
+
+  std::vector<DeadLetter> dead_letters(int limit) override {
+    return run([&](pqxx::work& w) {
+      std::vector<DeadLetter> out;
+      for (const auto& row : w.exec_prepared("dead_letters", limit)) {
+        out.push_back({row[0].as<std::int64_t>(), row[1].as<std::int64_t>(), row[2].as<std::string>(),
+                       row[3].as<std::string>(), static_cast<std::size_t>(row[4].as<std::int64_t>())});
+      }
+      return out;
+    });
+  }
+
+  void insert_hit(const HitMessage& h, TimestampMs created_at) override {
+    run([&](pqxx::work& w) {
+      w.exec_prepared("insert_hit", h.hit_id, h.read_id, h.camera_id, h.site_id, h.at, h.plate, h.entry_plate, h.list,
+                      h.category, h.priority, h.match_kind, h.score, h.reason, h.action, created_at);
+      return 0;
+    });
+  }
+
+  std::vector<HitRecord> hits(std::optional<TimestampMs> since, std::optional<std::string> state, int limit) override {
+    return run([&](pqxx::work& w) {
+      std::vector<HitRecord> out;
+      for (const auto& row : w.exec_prepared("hits", since.value_or(0), state.value_or(""), limit)) {
+        HitRecord r;
+        HitMessage& h = r.hit;
+        h.hit_id = row[0].as<std::string>(); h.read_id = row[1].as<std::string>();
+        h.camera_id = row[2].as<std::string>(); h.site_id = row[3].as<std::string>();
+        h.at = row[4].as<std::int64_t>(); h.plate = row[5].as<std::string>();
+        h.entry_plate = row[6].as<std::string>(); h.list = row[7].as<std::string>();
+        h.category = row[8].as<std::string>(); h.priority = row[9].as<int>();
+        h.match_kind = row[10].as<std::string>(); h.score = row[11].as<double>();
+        h.reason = row[12].as<std::string>(); h.action = row[13].as<std::string>();
+        r.state = row[14].as<std::string>(); r.created_at = row[15].as<std::int64_t>();
+        r.acknowledged_by = row[16].as<std::string>(); r.acknowledged_at = row[17].as<std::int64_t>();
+        r.note = row[18].as<std::string>();
+        out.push_back(std::move(r));
+      }
+      return out;
+    });
+  }
+
+  bool acknowledge_hit(const std::string& id, const std::string& user, const std::string& note, TimestampMs at) override {
+    return run([&](pqxx::work& w) {
+      return w.exec_prepared("acknowledge_hit", user, at, note, id).affected_rows() == 1;
+    });
+  }
+
+  bool close_hit(const std::string& id, const std::string& user, const std::string& note, TimestampMs) override {
+    return run([&](pqxx::work& w) {
+      return w.exec_prepared("close_hit", note, user + ": " + note, id).affected_rows() == 1;
+    });
+  }
+
+  std::vector<std::string> purge_reads(TimestampMs before, TimestampMs hit_before) override {
+    return run([&](pqxx::work& w) {
+      std::vector<std::string> files;
+      for (const auto& row : w.exec_prepared("purge_files", before, hit_before)) {
+        for (int col : {0, 1}) {
+          if (!row[col].as<std::string>().empty()) files.push_back(row[col].as<std::string>());
+        }
+      }
+      w.exec_prepared("purge_hits", hit_before);
+      w.exec_prepared("purge_reads", before, hit_before);
+      return files;
+    });
+  }
+
+  void upsert_camera(const CameraInfo& c) override {
+    run([&](pqxx::work& w) {
+      w.exec_prepared("upsert_camera", c.camera_id, c.site_id, c.name, optional_text(c.latitude),
+                      optional_text(c.longitude), optional_text(c.bearing), c.registered ? 1 : 0);
+      return 0;
+    });
+  }
+
+  void set_camera_status(const StatusMessage& st) override {
+    run([&](pqxx::work& w) {
+      w.exec_prepared("camera_status", st.camera_id, st.site_id, std::string(to_string(st.state)), st.at, st.version);
+      return 0;
+    });
+  }
+
+  void set_camera_health(const HealthMessage& h) override {
+    run([&](pqxx::work& w) {
+      w.exec_prepared("camera_health", h.camera_id, h.site_id, encode(h));
+      return 0;
+    });
+  }
+
+  std::optional<CameraInfo> camera(const std::string& id) override {
+    if (id.empty()) return std::nullopt;
+    auto all = cameras_where(id);
+    if (all.empty()) return std::nullopt;
+    return all.front();
+  }
+
+  std::vector<CameraInfo> cameras() override { return cameras_where(""); }
+
+  int replace_watchlist(const WatchlistInfo& list, const std::vector<WatchlistEntry>& entries) override {
+    return run([&](pqxx::work& w) {
+      int version = 1;
+      const auto v = w.exec_prepared("watchlist_version", list.name);
+      if (!v.empty()) version = v[0][0].as<int>() + 1;
+      w.exec_prepared("upsert_watchlist", list.name, list.category, list.priority, list.colour, list.action, version);
+      w.exec_prepared("clear_entries", list.name);
+      for (const auto& e : entries) {
+        w.exec_prepared("insert_entry", list.name, e.plate, e.reason, e.added_by, e.added_at,
+                        optional_text(e.expires_at));
+      }
+      return version;
+    });
+  }
+
+  void add_entry(const WatchlistEntry& e) override {
+    run([&](pqxx::work& w) {
+      try {
+        w.exec_prepared("upsert_entry", e.list, e.plate, e.reason, e.added_by, e.added_at, optional_text(e.expires_at));
+      } catch (const pqxx::foreign_key_violation&) {
+        throw Error(ErrorCode::kInput, "no watchlist named '" + e.list + "'");
+      }
+      w.exec_prepared("bump_watchlist", e.list);
+      return 0;
+    });
+  }
+
+  bool remove_entry(const std::string& list, const std::string& plate) override {
+    return run([&](pqxx::work& w) {
+      const bool removed = w.exec_prepared("remove_entry", list, plate).affected_rows() == 1;
+      w.exec_prepared("bump_watchlist", list);
+      return removed;
+    });
+  }
+
+  std::vector<WatchlistInfo> watchlists() override {
+    return run([&](pqxx::work& w) {
+      std::vector<WatchlistInfo> out;
+      for (const auto& row : w.exec_prepared("watchlists")) {
+        out.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<int>(), row[3].as<std::string>(),
+                       row[4].as<std::string>()});
+      }
+      return out;
+    });
+  }
+
+  std::string watchlist_generation() override {
+    return run([&](pqxx::work& w) {
+      const auto row = w.exec_prepared1("watchlist_generation");
+      return row[0].as<std::string>() + ":" + row[1].as<std::string>();
+    });
+  }
+
+  std::vector<WatchlistEntry> entries(const std::string& list) override {
+    return run([&](pqxx::work& w) {
+      std::vector<WatchlistEntry> out;
+      for (const auto& row : w.exec_prepared("entries", list)) {
+        WatchlistEntry e{row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
+                         row[3].as<std::string>(), row[4].as<std::int64_t>(), std::nullopt};
+        if (!row[5].is_null()) e.expires_at = row[5].as<std::int64_t>();
+        out.push_back(std::move(e));
+      }
+      return out;
+    });
+  }
+
+  bool expire_entry(const std::string& list, const std::string& plate, TimestampMs at) override {
+    return run([&](pqxx::work& w) {
+      const bool changed = w.exec_prepared("expire_entry", at, list, plate).affected_rows() == 1;
+      w.exec_prepared("bump_watchlist", list);
+      return changed;
+    });
+  }
+
+  std::vector<Sighting> reads(const std::string& camera_id, TimestampMs from, TimestampMs to, int limit) override {
+    return run([&](pqxx::work& w) { return sightings(w.exec_prepared("reads", camera_id, from, to, limit)); });
+  }
+
+  std::vector<Sighting> movements(const std::string& plate, TimestampMs from, TimestampMs to, int limit) override {
+    const bool pattern = plate.find_first_of("?*") != std::string::npos;
+    return run([&](pqxx::work& w) {
+      return sightings(pattern ? w.exec_prepared("movements_pattern", like_pattern(plate), from, to, limit)
+                               : w.exec_prepared("movements_exact", plate, from, to, limit));
+    });
+  }
+
+  void audit(const AuditRecord& r) override {
+    run([&](pqxx::work& w) {
+      w.exec_prepared("audit", r.at, r.actor, r.action, r.subject, r.reason);
+      return 0;
+    });
+  }
+
+  void in_transaction(const std::function<void()>& work) override {
+    run([&](pqxx::work&) {
+      work();
+      return 0;
+    });
+  }
+
+  std::vector<AuditRecord> audit_log(int limit) override {
+    return run([&](pqxx::work& w) {
+      std::vector<AuditRecord> out;
+      for (const auto& row : w.exec_prepared("audit_log", limit)) {
+        out.push_back({row[0].as<std::int64_t>(), row[1].as<std::int64_t>(), row[2].as<std::string>(),
+                       row[3].as<std::string>(), row[4].as<std::string>(), row[5].as<std::string>()});
+      }
+      return out;
+    });
+  }
+
+ private:
+  static pqxx::connection connect(const std::string& dsn) {
+    try {
+      return pqxx::connection(dsn);
+    } catch (const std::exception& e) {
+      throw Error(ErrorCode::kIo, "cannot connect to PostgreSQL " + redacted(dsn) + ": " + e.what());
+    }
+  }
+
+  // The connection string without its password, for messages and logs.
+  static std::string redacted(const std::string& dsn) {
+    const auto scheme = dsn.find("://");
+    const auto at = dsn.find('@');
+    if (scheme == std::string::npos || at == std::string::npos) return dsn;
+    const auto colon = dsn.find(':', scheme + 3);
+    if (colon == std::string::npos || colon > at) return dsn;
+    return dsn.substr(0, colon + 1) + "***" + dsn.substr(at);
+  }
+
+  // Runs `f` inside the current transaction, or in a new one committed when `f` returns. Database
+  // errors become anpr::Error naming the database, so callers handle one kind of failure.
+  template <typename F>
+  std::invoke_result_t<F&, pqxx::work&> run(F&& f) {
+    std::lock_guard lock(mutex_);
+    if (tx_ != nullptr) return f(*tx_);
+    try {
+      pqxx::work w(conn_);
+      tx_ = &w;
+      struct Reset {
+        pqxx::work*& tx;
+        ~Reset() { tx = nullptr; }
+      } reset{tx_};
+      auto result = f(w);
+      w.commit();
+      return result;
+    } catch (const Error&) {
+      throw;
+    } catch (const pqxx::broken_connection& e) {
+      throw Error(ErrorCode::kIo, "lost the connection to PostgreSQL " + redacted(dsn_) + ": " + e.what());
+    } catch (const std::exception& e) {
+      throw Error(ErrorCode::kIo, "PostgreSQL " + redacted(dsn_) + ": " + e.what());
+    }
+  }
+
+  static std::vector<Sighting> sightings(const pqxx::result& rows) {
+    std::vector<Sighting> out;
+    for (const auto& row : rows) {
+      Sighting x{row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
+                 row[3].as<std::string>(), row[4].as<std::string>(), std::nullopt, std::nullopt,
+                 row[7].as<std::int64_t>(), row[8].as<double>(), row[9].as<int>() != 0};
+      if (!row[5].is_null()) x.latitude = row[5].as<double>();
+      if (!row[6].is_null()) x.longitude = row[6].as<double>();
+      out.push_back(std::move(x));
+    }
+    return out;
+  }
+
+  std::vector<CameraInfo> cameras_where(const std::string& id) {
+    return run([&](pqxx::work& w) {
+      std::vector<CameraInfo> out;
+      for (const auto& row : w.exec_prepared("cameras", id)) {
+        CameraInfo c;
+        c.camera_id = row[0].as<std::string>(); c.site_id = row[1].as<std::string>(); c.name = row[2].as<std::string>();
+        if (!row[3].is_null()) c.latitude = row[3].as<double>();
+        if (!row[4].is_null()) c.longitude = row[4].as<double>();
+        if (!row[5].is_null()) c.bearing = row[5].as<double>();
+        c.registered = row[6].as<int>() != 0; c.state = row[7].as<std::string>();
+        c.state_at = row[8].as<std::int64_t>(); c.version = row[9].as<std::string>();
+        if (!row[10].is_null()) {
+          const auto h = decode_health(row[10].as<std::string>());
+          if (h.ok()) c.last_health = h.value();
+        }
+        c.last_read_at = row[11].as<std::int64_t>();
+        out.push_back(std::move(c));
+      }
+      return out;
+    });
+  }
+
+  void migrate() {
+    try {
+      pqxx::work w(conn_);
+      w.exec_params("SELECT pg_advisory_xact_lock($1)", kMigrationLock);
+      w.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)");
+      const int current = w.exec1("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")[0].as<int>();
+      const int known = static_cast<int>(migrations::kSteps.size());
+      if (current > known) {
+        throw Error(ErrorCode::kConfig, "database " + redacted(dsn_) + " has schema version " + std::to_string(current) +
+                                            ", newer than this build knows (" + std::to_string(known) + ")");
+      }
+      for (int v = current + 1; v <= known; ++v) {
+        w.exec(migrations::for_postgresql(migrations::kSteps[static_cast<std::size_t>(v - 1)]));
+        w.exec_params("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)", v, now_ms());
+      }
+      // The audit log is append-only: the database itself refuses changes.
+      w.exec("CREATE OR REPLACE FUNCTION audit_log_refuse_change() RETURNS trigger LANGUAGE plpgsql AS"
+             " $$ BEGIN RAISE EXCEPTION 'the audit log cannot be changed'; END $$;"
+             "CREATE OR REPLACE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log"
+             " FOR EACH ROW EXECUTE FUNCTION audit_log_refuse_change();");
+      w.commit();
+    } catch (const Error&) {
+      throw;
+    } catch (const std::exception& e) {
+      throw Error(ErrorCode::kIo, "cannot migrate PostgreSQL database " + redacted(dsn_) + ": " + e.what());
+    }
+  }
+
+  std::string dsn_;
+  std::recursive_mutex mutex_;  // recursive: in_transaction holds it around calls that take it
+  pqxx::connection conn_;
+  pqxx::work* tx_ = nullptr;    // the transaction in progress, if any (guarded by mutex_)
+};
+
+}  // namespace
+
+std::unique_ptr<Store> make_postgres_store(const std::string& dsn) { return std::make_unique<PostgresStore>(dsn); }
+
+}  // namespace anpr::receiver
