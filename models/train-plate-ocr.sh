@@ -51,7 +51,9 @@ if [[ ! -f $work/lines.done ]]; then
     (
       "$synth" plates --training --count "$per_shard" --seed $((seed + s)) --out "$work/shard-$s" \
         --width 640 --height 400 --min-char 14 --max-char 44 >/dev/null
-      "$edge" eval "$work/shard-$s/manifest.csv" --dump-rows "$work/shard-$s/rows" >/dev/null 2>"$work/shard-$s/eval.log"
+      # One OpenMP thread per process (anpr-edge re-executes itself so unless told otherwise):
+      # shards already use every core, and spinning OpenMP threads would fight over them.
+      env -u OMP_THREAD_LIMIT "$edge" eval "$work/shard-$s/manifest.csv" --dump-rows "$work/shard-$s/rows" >/dev/null 2>"$work/shard-$s/eval.log"
       for f in "$work/shard-$s/rows/"*.png; do
         base=$(basename "$f" .png)
         mv "$f" "$work/lines/s$s-$base.png"

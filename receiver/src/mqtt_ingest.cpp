@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <thread>
 
 #include "anpr/common/error.hpp"
@@ -14,8 +15,8 @@
 namespace anpr::receiver {
 namespace {
 
-/// The most messages one transaction stores: bounds the work lost if a commit fails.
-constexpr std::size_t kMaxBatch = 500;
+/// How long a stopping receiver keeps retrying a failing commit before it exits unacknowledged.
+constexpr auto kStopGrace = std::chrono::seconds(5);
 
 std::string subscription(const MqttSettings& s, TopicKind kind) {
   const std::string filter = topic_filter(kind);
@@ -40,7 +41,8 @@ void MqttIngest::run(const std::atomic<bool>& stop) {
   builder.mqtt_version(v5 ? MQTTVERSION_5 : MQTTVERSION_3_1_1);
   builder.keep_alive_interval(std::chrono::seconds(settings_.keep_alive_s))
       .automatic_reconnect(std::chrono::seconds(1), std::chrono::seconds(30));
-  // A persistent session: QoS 1 reads sent while the receiver was away are delivered on return.
+  // A persistent session: QoS 1 reads sent while the receiver was away, or delivered but not
+  // acknowledged before it died, are delivered on return.
   if (v5) builder.clean_start(false);
   else builder.clean_session(false);
   if (!settings_.username.empty()) builder.user_name(settings_.username).password(settings_.password);
@@ -51,7 +53,46 @@ void MqttIngest::run(const std::atomic<bool>& stop) {
   // with them crashed in MQTTProperties_copy on the edge.
   if (v5) options.set_properties({mqtt::property(mqtt::property::SESSION_EXPIRY_INTERVAL, 7 * 24 * 3600)});
 
-  client->start_consuming();
+  // Runs on Paho's thread; Paho sends the PUBACK when it returns, so it returns only once the
+  // message is committed (or rejected into the dead letters, which is committed too).
+  client->set_message_callback([&](mqtt::const_message_ptr msg) {
+    const std::vector<std::pair<std::string, std::string>> one = {{msg->get_topic(), msg->to_string()}};
+    auto backoff = std::chrono::milliseconds(200);
+    std::optional<std::chrono::steady_clock::time_point> give_up_at;
+    std::vector<IngestOutcome> outcomes;
+    for (;;) {
+      try {
+        outcomes = ingestor_.handle_batch(one);
+        break;
+      } catch (const std::exception& e) {
+        // Nothing stored, nothing acknowledged: try again. The broker holds everything behind it.
+        if (stop && !give_up_at) give_up_at = std::chrono::steady_clock::now() + kStopGrace;
+        if (give_up_at && std::chrono::steady_clock::now() > *give_up_at) {
+          // Returning would acknowledge a message that is not stored. Leaving without the
+          // acknowledgement makes the broker deliver it again when a receiver comes back.
+          spdlog::critical("stopping with a message on {} that could not be stored ({}); it stays with the broker",
+                           one[0].first, e.what());
+          std::_Exit(75);
+        }
+        spdlog::error("could not store a message on {}: {}; retrying in {} ms", one[0].first, e.what(), backoff.count());
+        std::this_thread::sleep_for(backoff);
+        backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
+      }
+    }
+    const IngestOutcome& outcome = outcomes.front();
+    if (outcome.failed) spdlog::error("could not ingest a message on {}: {}", one[0].first, outcome.error);
+    else if (outcome.result == IngestResult::kRejected) spdlog::warn("rejected a message on {}: {}", one[0].first, outcome.error);
+    // Hits go out after the commit: a hit announced is a hit stored.
+    for (const HitMessage& hit : outcome.hits) {
+      spdlog::info("HIT {} on {} ({}, {} match) at {}", hit.plate, hit.list, hit.category, hit.match_kind, hit.camera_id);
+      try {
+        client->publish(std::string(kHitsTopic), encode(hit), 1, false);
+      } catch (const mqtt::exception& e) {
+        spdlog::warn("hit {} stored but not announced on {}: {}", hit.hit_id, kHitsTopic, e.what());
+      }
+    }
+  });
+
   while (!stop) {
     try {
       client->connect(options)->wait();
@@ -69,41 +110,13 @@ void MqttIngest::run(const std::atomic<bool>& stop) {
 
   auto last_refresh = std::chrono::steady_clock::now();
   while (!stop) {
-    // Batches: wait for a first message, take what else is already waiting (never wait for
-    // more), and store them in one transaction. Under light load a batch is one message and adds
-    // no latency; under heavy load messages queue while a batch commits, and one WAL sync then
-    // covers hundreds of reads.
-    std::vector<std::pair<std::string, std::string>> batch;
-    mqtt::const_message_ptr msg;
-    if (client->try_consume_message_for(&msg, std::chrono::milliseconds(200)) && msg) {
-      batch.emplace_back(msg->get_topic(), msg->to_string());
-      while (batch.size() < kMaxBatch && client->try_consume_message(&msg)) {
-        if (msg) batch.emplace_back(msg->get_topic(), msg->to_string());
-      }
-    }
-    if (!batch.empty()) {
-      std::vector<IngestOutcome> outcomes;
-      try {
-        outcomes = ingestor_.handle_batch(batch);
-      } catch (const std::exception& e) {
-        // The commit failed (disk full, database locked): keep running and say so loudly.
-        spdlog::error("could not store a batch of {} messages: {}", batch.size(), e.what());
-      }
-      for (std::size_t i = 0; i < outcomes.size(); ++i) {
-        const IngestOutcome& outcome = outcomes[i];
-        if (outcome.failed) spdlog::error("could not ingest a message on {}: {}", batch[i].first, outcome.error);
-        else if (outcome.result == IngestResult::kRejected) {
-          spdlog::warn("rejected a message on {}: {}", batch[i].first, outcome.error);
-        }
-        // Hits go out after the commit: a hit announced is a hit stored.
-        for (const HitMessage& hit : outcome.hits) {
-          spdlog::info("HIT {} on {} ({}, {} match) at {}", hit.plate, hit.list, hit.category, hit.match_kind, hit.camera_id);
-          client->publish(std::string(kHitsTopic), encode(hit), 1, false);
-        }
-      }
-    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
     if (std::chrono::steady_clock::now() - last_refresh > std::chrono::seconds(1)) {
-      if (ingestor_.refresh_watchlists()) spdlog::info("watchlists reloaded");
+      try {
+        if (ingestor_.refresh_watchlists()) spdlog::info("watchlists reloaded");
+      } catch (const std::exception& e) {
+        spdlog::error("could not reload watchlists: {}", e.what());
+      }
       last_refresh = std::chrono::steady_clock::now();
     }
   }

@@ -12,6 +12,7 @@
 #include "anpr/common/topics.hpp"
 #include "anpr/receiver/mqtt_ingest.hpp"
 #include "../support/mosquitto_broker.hpp"
+#include "../support/postgres_server.hpp"
 #include "../support/sample_messages.hpp"
 #include "../support/temp_dir.hpp"
 #include "../support/tls_certificates.hpp"
@@ -108,4 +109,67 @@ TEST_CASE("the receiver ingests over TLS with a client certificate and a passwor
   service.join();
   edge.disconnect()->wait();
   CHECK(store->read_count() == 1);  // and once only, however often it was sent
+}
+
+TEST_CASE("two receivers on one shared subscription with PostgreSQL store every read exactly once",
+          "[mqtt][integration][ingest][postgresql]") {
+  test::MosquittoBroker broker;
+  const std::string dsn = test::shared_postgres().create_database();
+  test::TempDir images("anpr-receiver-share");
+  struct Receiver {
+    std::unique_ptr<Store> store;
+    std::unique_ptr<Ingestor> ingestor;
+    std::thread thread;
+  };
+  std::atomic<bool> stop{false};
+  std::vector<Receiver> receivers(2);
+  struct StopAll {  // however the test ends, the receivers stop before they are destroyed
+    std::atomic<bool>& stop;
+    std::vector<Receiver>& receivers;
+    ~StopAll() {
+      stop = true;
+      for (auto& r : receivers) {
+        if (r.thread.joinable()) r.thread.join();
+      }
+    }
+  } stop_all{stop, receivers};
+  for (std::size_t i = 0; i < receivers.size(); ++i) {
+    Receiver& r = receivers[i];
+    r.store = open_store(dsn);
+    r.ingestor = std::make_unique<Ingestor>(*r.store, IngestSettings{(images / std::to_string(i)).string(), {}});
+    MqttSettings s;
+    s.broker = broker.uri();
+    s.client_id = "test-receiver-" + std::to_string(i);
+    s.share_group = "control-room";
+    r.thread = std::thread([&r, s, &stop] { MqttIngest(s, *r.ingestor).run(stop); });
+  }
+  // Both receivers' sessions must be subscribed before the reads go out.
+  mqtt::async_client probe(broker.uri(), "test-probe");
+  probe.connect()->wait();
+  const ReadMessage first = test::sample_read("PR0BE01");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (receivers[0].store->read_count() == 0 && std::chrono::steady_clock::now() < deadline) {
+    probe.publish(camera_topic(first.site_id, first.camera_id, TopicKind::kRead), encode(first), 1, false)->wait();
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the other sessions' subscriptions
+
+  constexpr int kReads = 400;
+  for (int i = 0; i < kReads; ++i) {
+    const ReadMessage r = test::sample_read("AB" + std::to_string(10 + i % 90) + "CDE");
+    probe.publish(camera_topic(r.site_id, r.camera_id, TopicKind::kRead), encode(r), 1, false)->wait();
+  }
+  const auto done_by = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (receivers[0].store->read_count() < kReads + 1 && std::chrono::steady_clock::now() < done_by) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  stop = true;
+  for (auto& r : receivers) r.thread.join();
+  probe.disconnect()->wait();
+  CHECK(receivers[0].store->read_count() == kReads + 1);
+  const auto a = receivers[0].ingestor->counters(), b = receivers[1].ingestor->counters();
+  INFO("receiver 0 stored " << a.stored << ", receiver 1 stored " << b.stored);
+  CHECK(a.stored > 0);
+  CHECK(b.stored > 0);  // the group really split the stream
+  CHECK(a.stored + b.stored == kReads + 1);
 }

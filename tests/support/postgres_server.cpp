@@ -48,6 +48,7 @@ pid_t spawn(const std::vector<std::string>& argv, const fs::path& log) {
   const passwd* account = server_account();
   const uid_t uid = account->pw_uid;
   const gid_t gid = account->pw_gid;
+  std::fflush(nullptr);  // or the child's freopen would write our buffered output a second time
   const pid_t pid = ::fork();
   if (pid == 0) {
     if (::getuid() == 0 && (::setgid(gid) != 0 || ::setuid(uid) != 0)) ::_exit(126);

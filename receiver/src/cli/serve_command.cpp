@@ -81,10 +81,11 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--config", o->config_file, "TOML config file (example: receiver/config/anpr-receiver.toml)")
       ->check(CLI::ExistingFile);
   cmd->add_option("--broker", f.mqtt.broker, "Broker URI (tcp://host:port)")->capture_default_str();
-  cmd->add_option("--database", f.database, "SQLite database file")->capture_default_str();
   cmd->add_option("--data-dir", f.data_dir, "Folder for plate crops and overview images (none kept if unset)");
   cmd->add_option("--client-id", f.mqtt.client_id, "MQTT client id (persistent session)")->capture_default_str();
   cmd->add_option("--share-group", f.mqtt.share_group, "Subscribe as an MQTT 5 shared subscription in this group");
+  cmd->add_option("--database", f.database, "SQLite database file, or postgresql://user@host:port/dbname")
+      ->capture_default_str();
   cmd->add_option("--username", f.mqtt.username, "MQTT user name");
   cmd->add_option("--password", f.mqtt.password, "MQTT password");
   cmd->add_option("--ca-file", f.mqtt.ca_file, "TLS: CA certificate(s) to verify the broker (with an ssl:// broker)")

@@ -1,8 +1,15 @@
 #pragma once
 /// @file
-/// Pulls messages from the broker on its own thread (Paho's callbacks run on the library's
-/// thread, so the consumer queue is used instead), hands each to the Ingestor, and publishes
-/// the hits it raises on anpr/v1/hits.
+/// Takes messages from the broker, stores them through the Ingestor, and publishes the hits they
+/// raise on anpr/v1/hits.
+///
+/// A message is acknowledged to the broker only after it is committed: Paho sends the PUBACK when
+/// the message callback returns, and the callback stores the message before it returns. A
+/// receiver killed at any moment therefore loses nothing; the broker redelivers whatever was not
+/// committed, and the read id makes the redelivery harmless. (Paho runs every callback of the
+/// process on one thread under one lock, so the commit cannot be handed to another thread and
+/// batched there without acknowledging first; scale out with more receivers on a shared
+/// subscription instead.)
 
 #include <atomic>
 #include <string>
