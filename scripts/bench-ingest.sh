@@ -3,7 +3,9 @@
 # published by `anpr-receiver loadgen`; reports publish rate, stored rate and reads lost.
 # With WATCHLIST entries (4th argument, e.g. 1000000; 1% of them wildcards), 1% of the reads carry
 # a listed plate and loadgen reports the hit latency (publish -> hit on anpr/v1/hits), p50/p99.
-# Usage: scripts/bench-ingest.sh [COUNT] [RATE] [CAMERAS] [WATCHLIST]
+# With STORE=postgresql in the environment the receiver stores into a PostgreSQL cluster created
+# for the run (Debian's server, durable settings: fsync and synchronous commit on).
+# Usage: [STORE=postgresql] scripts/bench-ingest.sh [COUNT] [RATE] [CAMERAS] [WATCHLIST]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 count=${1:-20000}
@@ -12,8 +14,30 @@ cameras=${3:-50}
 watchlist=${4:-0}
 bin=build/bin
 work=$(mktemp -d)
-cleanup() { kill "${serve_pid:-}" "${broker_pid:-}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"; }
+cleanup() {
+  kill "${serve_pid:-}" "${broker_pid:-}" 2>/dev/null || true
+  [ -n "${pg_pid:-}" ] && kill -INT "$pg_pid" 2>/dev/null || true
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
 trap cleanup EXIT
+database="$work/anpr.db"
+count_reads() { sqlite3 "$database" 'SELECT COUNT(*) FROM reads' 2>/dev/null || echo 0; }
+if [ "${STORE:-sqlite}" = postgresql ]; then
+  pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
+  pg_port=$((20000 + RANDOM % 40000))
+  as_pg=()
+  # PostgreSQL refuses to run as root: run it as the postgres user then.
+  if [ "$(id -u)" = 0 ]; then chown postgres "$work"; as_pg=(runuser -u postgres --); fi
+  "${as_pg[@]}" "$pg_bin/initdb" -D "$work/pg" -U anpr -A trust -E UTF8 --locale=C > "$work/initdb.log" 2>&1
+  "${as_pg[@]}" "$pg_bin/postgres" -D "$work/pg" -p "$pg_port" -k "$work" -c listen_addresses=127.0.0.1 \
+    > "$work/postgres.log" 2>&1 &
+  pg_pid=$!
+  for _ in $(seq 1 100); do "$pg_bin/pg_isready" -q -h 127.0.0.1 -p "$pg_port" && break; sleep 0.1; done
+  "$pg_bin/pg_isready" -q -h 127.0.0.1 -p "$pg_port" || { echo "PostgreSQL did not start: $(cat "$work/postgres.log")" >&2; exit 1; }
+  database="postgresql://anpr@127.0.0.1:$pg_port/postgres"
+  count_reads() { psql -qtA "$database" -c 'SELECT COUNT(*) FROM reads' 2>/dev/null || echo 0; }
+fi
 
 port=$((20000 + RANDOM % 40000))  # loopback only; a clash makes mosquitto fail at start, below
 printf 'listener %s 127.0.0.1\nallow_anonymous true\nmax_queued_messages 1000000\n' "$port" > "$work/mosquitto.conf"
@@ -40,11 +64,11 @@ if [ "$watchlist" -gt 0 ]; then
   }' > "$work/list.csv"
   t0=$(date +%s%N)
   "$bin/anpr-receiver" watchlist import bench "$work/list.csv" --category stolen-vehicle --lookback-days 0 \
-    --database "$work/anpr.db" > /dev/null
+    --database "$database" > /dev/null
   echo "imported a watchlist of $watchlist entries in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
   hit_args=(--hit-share 0.01 --hit-plates $(seq -f 'HT%02gHIT' 0 19))
 fi
-"$bin/anpr-receiver" serve --broker "tcp://127.0.0.1:$port" --database "$work/anpr.db" --client-id bench > "$work/serve.log" 2>&1 &
+"$bin/anpr-receiver" serve --broker "tcp://127.0.0.1:$port" --database "$database" --client-id bench > "$work/serve.log" 2>&1 &
 serve_pid=$!
 # Publish only once the receiver is subscribed (loading a large watchlist takes seconds):
 # reads sent to a broker nobody has subscribed at yet are not kept for anyone.
@@ -55,7 +79,7 @@ start=$(date +%s%N)
 "$bin/anpr-receiver" loadgen --broker "tcp://127.0.0.1:$port" --count "$count" --rate "$rate" --cameras "$cameras" "${hit_args[@]}"
 stored=0
 for _ in $(seq 1 600); do
-  stored=$(sqlite3 "$work/anpr.db" 'SELECT COUNT(*) FROM reads' 2>/dev/null || echo 0)
+  stored=$(count_reads)
   [ "$stored" -ge "$count" ] && break
   sleep 0.1
 done
