@@ -96,3 +96,28 @@ TEST_CASE("summary: accuracy, recall, percentiles, calibration", "[evaluation]")
   CHECK(s.confident_reads == 2);
   CHECK(s.confident_precision == Approx(0.5));
 }
+
+TEST_CASE("training row labels split the truth across the rows as read, never label a cut row", "[evaluation]") {
+  const LabelledPlate truth{"a.jpg", "AB12CDE", std::nullopt, "GB", 2};
+  auto outcome_with = [&](std::vector<std::string> reads, PlateResult& p) {
+    p.rows.resize(reads.size());
+    p.row_reads = std::move(reads);
+    PlateOutcome o;
+    o.truth = &truth;
+    o.plate = &p;
+    return o;
+  };
+  PlateResult one, two, cut, noisy, none;
+  CHECK(training_row_labels(outcome_with({"AB12CDE"}, one)) == std::vector<std::string>{"AB12CDE"});
+  // A two-row plate: the cut that fits the two readings best, even with one misread character.
+  CHECK(training_row_labels(outcome_with({"A812", "CDE"}, two)) == std::vector<std::string>{"AB12", "CDE"});
+  // The first character lost to detection: the row does not show it, so it is not labelled.
+  CHECK(training_row_labels(outcome_with({"B12CDE"}, cut)).empty());
+  // Too far from the truth to trust the crop.
+  CHECK(training_row_labels(outcome_with({"XY99ZZZ"}, noisy)).empty());
+  // No rows kept (keep_rows off).
+  PlateOutcome bare;
+  bare.truth = &truth;
+  bare.plate = &none;
+  CHECK(training_row_labels(bare).empty());
+}

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <cctype>
 #include <set>
 
 #include <opencv2/imgproc.hpp>
@@ -42,5 +43,42 @@ TEST_CASE("the plate box lies inside the frame and covers the plate", "[synth]")
     const auto sample = g.next();
     CHECK((sample.box & cv::Rect(0, 0, 640, 480)) == sample.box);
     CHECK(sample.box.height >= s.min_char_px);
+  }
+}
+
+TEST_CASE("European training registrations follow their layout, letters and digits in place", "[synth]") {
+  std::mt19937_64 rng(11);
+  std::set<std::string> layouts;
+  for (int i = 0; i < 1000; ++i) {
+    const auto reg = synth::random_european_registration(rng);
+    REQUIRE(reg.format.rfind("eu-", 0) == 0);
+    const std::string pattern = reg.format.substr(3);
+    REQUIRE(reg.text.size() == pattern.size());
+    for (std::size_t k = 0; k < pattern.size(); ++k) {
+      CHECK((pattern[k] == 'L' ? std::isupper(static_cast<unsigned char>(reg.text[k]))
+                               : std::isdigit(static_cast<unsigned char>(reg.text[k]))) != 0);
+    }
+    CHECK(reg.split > 0);
+    CHECK(reg.split < reg.text.size());
+    layouts.insert(pattern);
+  }
+  CHECK(layouts.size() >= 10);
+}
+
+TEST_CASE("the training font set adds lettering to the UK set, and training scenes render", "[synth]") {
+  const synth::PlateRenderer uk(synth::FontSet::kUk), training(synth::FontSet::kTraining);
+  CHECK(training.font_count() >= uk.font_count());
+  CHECK(synth::PlateRenderer::font_files(synth::FontSet::kTraining).size() >
+        synth::PlateRenderer::font_files(synth::FontSet::kUk).size());
+  synth::SceneSettings s;
+  s.frame = {320, 240};
+  s.min_char_px = 14;
+  s.max_char_px = 20;
+  s.training_variety = true;
+  synth::SceneGenerator g(s, 3);
+  for (int i = 0; i < 20; ++i) {
+    const auto sample = g.next();
+    CHECK_FALSE(sample.image.empty());
+    CHECK_FALSE(sample.text.empty());
   }
 }
