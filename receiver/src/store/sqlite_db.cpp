@@ -23,7 +23,10 @@ Db::Db(const std::string& path) : path_(path) {
   exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
 }
 
-Db::~Db() { sqlite3_close(db_); }
+Db::~Db() {
+  for (auto& [sql, cached] : cache_) sqlite3_finalize(cached.stmt);
+  sqlite3_close(db_);
+}
 
 void Db::exec(std::string_view sql) {
   char* message = nullptr;
@@ -35,12 +38,33 @@ void Db::exec(std::string_view sql) {
 }
 
 Stmt::Stmt(Db& db, std::string_view sql) : db_(db) {
+  auto [it, fresh] = db.cache_.try_emplace(std::string(sql));
+  if (!fresh && !it->second.lent) {  // reuse: already reset and cleared when it was given back
+    cached_ = &it->second;
+    cached_->lent = true;
+    stmt_ = cached_->stmt;
+    return;
+  }
   if (sqlite3_prepare_v2(db.handle(), sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) != SQLITE_OK) {
+    if (fresh) db.cache_.erase(it);
     fail(db.handle(), "prepare " + std::string(sql.substr(0, 60)));
+  }
+  if (fresh) {  // the first of its text is kept; a second one in use at the same time is not
+    cached_ = &it->second;
+    cached_->stmt = stmt_;
+    cached_->lent = true;
   }
 }
 
-Stmt::~Stmt() { sqlite3_finalize(stmt_); }
+Stmt::~Stmt() {
+  if (cached_ == nullptr) {
+    sqlite3_finalize(stmt_);
+    return;
+  }
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+  cached_->lent = false;
+}
 
 Stmt& Stmt::bind(int i, std::string_view v) {
   sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);

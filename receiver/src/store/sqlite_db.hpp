@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 namespace anpr::receiver::sqlite {
 
@@ -21,8 +22,16 @@ class Db {
   [[nodiscard]] const std::string& path() const { return path_; }
 
  private:
+  friend class Stmt;
+  /// Compiled statements kept for reuse, by SQL text: compiling costs more than running the
+  /// small statements of ingest. A statement is lent to one Stmt at a time.
+  struct Cached {
+    sqlite3_stmt* stmt = nullptr;
+    bool lent = false;
+  };
   sqlite3* db_ = nullptr;
   std::string path_;
+  std::unordered_map<std::string, Cached> cache_;
 };
 
 class Stmt {
@@ -53,6 +62,7 @@ class Stmt {
  private:
   Db& db_;
   sqlite3_stmt* stmt_ = nullptr;
+  Db::Cached* cached_ = nullptr;  ///< where stmt_ came from (nullptr: compiled for this Stmt alone)
 };
 
 /// BEGIN IMMEDIATE ... COMMIT, rolled back if not committed.
