@@ -73,6 +73,7 @@ TEST_CASE("movements in time order, by plate or pattern, within the range", "[st
   CHECK(store->movements("AB12CD?", 0, 10000, 100).size() == 3);
   CHECK(store->movements("AB*", 1500, 2500, 100).size() == 1);
   CHECK(store->movements("ZZ*", 0, 10000, 100).empty());
+  CHECK(store->camera("cam1")->last_read_at == 2000);  // the newest of its reads
 }
 
 TEST_CASE("a list import replaces the list atomically as a new version", "[store][watchlist]") {

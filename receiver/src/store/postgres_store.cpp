@@ -41,7 +41,6 @@ const std::pair<const char*, const char*> kStatements[] = {
      "INSERT INTO reads (read_id, camera_id, site_id, captured_at, plate, confidence, format, country, message,"
      " crop_path, overview_path, unknown_camera, received_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)"
      " ON CONFLICT (read_id) DO NOTHING"},
-    {"camera_last_read", "UPDATE cameras SET last_read_at = GREATEST(last_read_at, $1) WHERE camera_id = $2"},
     {"read_count", "SELECT COUNT(*) FROM reads"},
     {"insert_dead_letter",
      "INSERT INTO dead_letters (received_at, topic, reason, payload_bytes, payload) VALUES ($1,$2,$3,$4,$5)"},
@@ -82,7 +81,8 @@ const std::pair<const char*, const char*> kStatements[] = {
      " ON CONFLICT (camera_id) DO UPDATE SET last_health = excluded.last_health"},
     {"cameras",
      "SELECT camera_id, site_id, name, latitude, longitude, bearing, registered, state, state_at, version,"
-     " last_health, last_read_at FROM cameras WHERE ($1 = '' OR camera_id = $1) ORDER BY site_id, camera_id"},
+     " last_health, (SELECT COALESCE(MAX(r.captured_at), 0) FROM reads r WHERE r.camera_id = cameras.camera_id)"
+     " FROM cameras WHERE ($1 = '' OR camera_id = $1) ORDER BY site_id, camera_id"},
     {"watchlist_version", "SELECT version FROM watchlists WHERE name = $1 FOR UPDATE"},
     {"upsert_watchlist",
      "INSERT INTO watchlists (name, category, priority, colour, action, version) VALUES ($1,$2,$3,$4,$5,$6)"
@@ -138,9 +138,8 @@ class PostgresStore final : public Store {
       const auto r = w.exec_prepared("insert_read", read.read_id, read.camera_id, read.site_id, read.captured_at,
                                      read.plate, read.confidence, read.format, read.country, message, crop_path,
                                      overview_path, unknown_camera ? 1 : 0, received_at);
-      const bool inserted = r.affected_rows() == 1;
-      if (inserted) w.exec_prepared("camera_last_read", read.captured_at, read.camera_id);
-      return inserted;
+      // The camera's last read is looked up when asked for, as in SqliteStore.
+      return r.affected_rows() == 1;
     });
   }
 
