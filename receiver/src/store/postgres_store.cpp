@@ -16,7 +16,6 @@
 namespace anpr::receiver {
 namespace {
 
-constexpr std::size_t kMaxDeadLetterPayload = 64 * 1024;
 constexpr long kMigrationLock = 0x616e7072;  // "anpr": one migrating receiver at a time
 
 // Optional numbers travel as text, '' for NULL (cast back in SQL with NULLIF): libpqxx 6 has no
@@ -24,15 +23,6 @@ constexpr long kMigrationLock = 0x616e7072;  // "anpr": one migrating receiver a
 template <typename T>
 std::string optional_text(const std::optional<T>& v) {
   return v ? pqxx::to_string(*v) : std::string();
-}
-
-std::string like_pattern(const std::string& p) {
-  std::string out = p;
-  for (char& c : out) {
-    if (c == '?') c = '_';
-    else if (c == '*') c = '%';
-  }
-  return out;
 }
 
 // Every statement the store runs, prepared once per connection.

@@ -17,18 +17,6 @@ using sqlite::Db;
 using sqlite::Stmt;
 using sqlite::Transaction;
 
-constexpr std::size_t kMaxDeadLetterPayload = 64 * 1024;
-
-// '?' and '*' become SQL LIKE wildcards; plates never contain '_' or '%'.
-std::string like_pattern(const std::string& p) {
-  std::string out = p;
-  for (char& c : out) {
-    if (c == '?') c = '_';
-    else if (c == '*') c = '%';
-  }
-  return out;
-}
-
 class SqliteStore final : public Store {
  public:
   explicit SqliteStore(const std::string& path) : db_(path) { migrate(); }
