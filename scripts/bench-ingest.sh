@@ -5,7 +5,9 @@
 # a listed plate and loadgen reports the hit latency (publish -> hit on anpr/v1/hits), p50/p99.
 # With STORE=postgresql in the environment the receiver stores into a PostgreSQL cluster created
 # for the run (Debian's server, durable settings: fsync and synchronous commit on).
-# Usage: [STORE=postgresql] scripts/bench-ingest.sh [COUNT] [RATE] [CAMERAS] [WATCHLIST]
+# With RECEIVERS=N (N > 1), N receivers share the stream through an MQTT 5 shared subscription
+# (meant for PostgreSQL; with SQLite they would contend for one file).
+# Usage: [STORE=postgresql] [RECEIVERS=N] scripts/bench-ingest.sh [COUNT] [RATE] [CAMERAS] [WATCHLIST]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 count=${1:-20000}
@@ -15,7 +17,7 @@ watchlist=${4:-0}
 bin=build/bin
 work=$(mktemp -d)
 cleanup() {
-  kill "${serve_pid:-}" "${broker_pid:-}" 2>/dev/null || true
+  kill ${serve_pids[@]+"${serve_pids[@]}"} "${broker_pid:-}" 2>/dev/null || true
   [ -n "${pg_pid:-}" ] && kill -INT "$pg_pid" 2>/dev/null || true
   wait 2>/dev/null || true
   rm -rf "$work"
@@ -68,12 +70,21 @@ if [ "$watchlist" -gt 0 ]; then
   echo "imported a watchlist of $watchlist entries in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
   hit_args=(--hit-share 0.01 --hit-plates $(seq -f 'HT%02gHIT' 0 19))
 fi
-"$bin/anpr-receiver" serve --broker "tcp://127.0.0.1:$port" --database "$database" --client-id bench > "$work/serve.log" 2>&1 &
-serve_pid=$!
-# Publish only once the receiver is subscribed (loading a large watchlist takes seconds):
+receivers=${RECEIVERS:-1}
+serve_pids=()
+share=()
+[ "$receivers" -gt 1 ] && share=(--share-group bench)
+for ((r = 0; r < receivers; r++)); do
+  "$bin/anpr-receiver" serve --broker "tcp://127.0.0.1:$port" --database "$database" --client-id "bench-$r" \
+    "${share[@]}" > "$work/serve-$r.log" 2>&1 &
+  serve_pids+=($!)
+done
+# Publish only once every receiver is subscribed (loading a large watchlist takes seconds):
 # reads sent to a broker nobody has subscribed at yet are not kept for anyone.
-for _ in $(seq 1 600); do grep -q "ingesting from" "$work/serve.log" && break; sleep 0.1; done
-grep -q "ingesting from" "$work/serve.log" || { echo "the receiver did not start: $(cat "$work/serve.log")" >&2; exit 1; }
+for ((r = 0; r < receivers; r++)); do
+  for _ in $(seq 1 600); do grep -q "ingesting from" "$work/serve-$r.log" && break; sleep 0.1; done
+  grep -q "ingesting from" "$work/serve-$r.log" || { echo "receiver $r did not start: $(cat "$work/serve-$r.log")" >&2; exit 1; }
+done
 
 start=$(date +%s%N)
 "$bin/anpr-receiver" loadgen --broker "tcp://127.0.0.1:$port" --count "$count" --rate "$rate" --cameras "$cameras" "${hit_args[@]}"
