@@ -10,14 +10,15 @@
 # so the real-photo measurements in docs/accuracy.md stay unseen.
 #
 # Usage: models/train-plate-ocr.sh [--plates N] [--iterations N] [--seed S] [--work DIR]
-# Needs a configured build (build/bin/anpr-synth, build/bin/anpr-edge). Takes about an hour on
-# the 2-core development machine with the defaults. Deterministic data for a given seed; the
+# Needs a configured build (build/bin/anpr-synth, build/bin/anpr-edge). Takes about 1.5 hours on
+# the 2-core development machine with the defaults: from-scratch training sits on a long plateau
+# (10,000+ iterations) before the error falls, so do not cut the iterations short. Deterministic data for a given seed; the
 # training itself is not bit-reproducible across machines (floating point, threads).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 plates=8000
-iterations=30000
+iterations=120000
 seed=1000
 work=${TMPDIR:-/tmp}/anpr-plate-ocr
 while [[ $# -gt 0 ]]; do
