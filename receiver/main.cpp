@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   anpr::receiver::cli::add_validate_command(app, exit_code);
   anpr::receiver::cli::add_bench_command(app, exit_code);
   anpr::receiver::cli::add_loadgen_command(app, exit_code);
+  anpr::receiver::cli::add_user_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -76,7 +76,7 @@ share=()
 [ "$receivers" -gt 1 ] && share=(--share-group bench)
 for ((r = 0; r < receivers; r++)); do
   "$bin/anpr-receiver" serve --broker "tcp://127.0.0.1:$port" --database "$database" --client-id "bench-$r" \
-    "${share[@]}" > "$work/serve-$r.log" 2>&1 &
+    "${share[@]}" --http off > "$work/serve-$r.log" 2>&1 &
   serve_pids+=($!)
 done
 # Publish only once every receiver is subscribed (loading a large watchlist takes seconds):

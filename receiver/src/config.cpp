@@ -27,8 +27,20 @@ ReceiverConfig load_receiver_config(const std::string& path) {
   retention.integer("read_days", c.retention.read_days, 1, 36500);
   retention.integer("hit_read_days", c.retention.hit_read_days, 1, 36500);
   retention.integer("interval_s", c.retention.interval_s, 10, 86400);
-  for (const ConfigSection* s : {&mqtt, &storage, &lists, &retention}) s->check_unknown_keys();
-  check_config_sections(root, path, {"mqtt", "storage", "watchlists", "retention"});
+  ConfigSection web(root, "web", path);
+  std::string listen = c.web.address + ":" + std::to_string(c.web.port);
+  web.text("listen", listen);
+  try {
+    set_web_listen(c, listen);
+  } catch (const Error& e) {
+    web.fail("listen", e.what());
+  }
+  web.text("cert_file", c.web.cert_file);
+  web.text("key_file", c.web.key_file);
+  web.integer("lookback_days", c.web.lookback_days, 0, 3650);
+  for (const ConfigSection* s : {&mqtt, &storage, &lists, &retention, &web}) s->check_unknown_keys();
+  check_config_sections(root, path, {"mqtt", "storage", "watchlists", "retention", "web"});
+  if (c.web.cert_file.empty() != c.web.key_file.empty()) web.fail("cert_file", "cert_file and key_file go together");
   // Cross-field checks after parsing.
   if (c.mqtt.cert_file.empty() != c.mqtt.key_file.empty()) mqtt.fail("cert_file", "cert_file and key_file go together");
   if (c.retention.hit_read_days < c.retention.read_days) {
@@ -37,6 +49,25 @@ ReceiverConfig load_receiver_config(const std::string& path) {
                                         std::to_string(c.retention.read_days) + ")");
   }
   return c;
+}
+
+void set_web_listen(ReceiverConfig& config, const std::string& value) {
+  if (value == "off") {
+    config.web_enabled = false;
+    return;
+  }
+  const auto colon = value.rfind(':');
+  int port = -1;
+  if (colon != std::string::npos && colon + 1 < value.size() && value.size() - colon <= 6 &&
+      value.find_first_not_of("0123456789", colon + 1) == std::string::npos) {
+    port = std::stoi(value.substr(colon + 1));
+  }
+  if (colon == std::string::npos || colon == 0 || port < 0 || port > 65535) {
+    throw Error(ErrorCode::kConfig, "web address '" + value + "' is not ADDRESS:PORT (for example 127.0.0.1:8080) or off");
+  }
+  config.web_enabled = true;
+  config.web.address = value.substr(0, colon);
+  config.web.port = static_cast<unsigned short>(port);
 }
 
 }  // namespace anpr::receiver

@@ -3,11 +3,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include "anpr/common/error.hpp"
 #include "anpr/receiver/cli.hpp"
 #include "anpr/receiver/config.hpp"
 #include "anpr/receiver/ingestor.hpp"
 #include "anpr/receiver/mqtt_ingest.hpp"
 #include "anpr/receiver/retention.hpp"
+#include "anpr/receiver/web/web_server.hpp"
 
 namespace anpr::receiver::cli {
 namespace {
@@ -17,6 +19,7 @@ extern "C" void on_signal(int) { g_stop = true; }  // only sets the flag
 
 struct ServeOptions {
   std::string config_file;
+  std::string http;
   ReceiverConfig flags;  ///< values given on the command line; only those given override the file
 };
 
@@ -38,6 +41,13 @@ ReceiverConfig effective_config(const ServeOptions& o, const CLI::App& cmd) {
   if (given("--max-substitutions")) c.matcher.max_substitutions = f.matcher.max_substitutions;
   if (given("--retention-days")) c.retention.read_days = f.retention.read_days;
   if (given("--hit-retention-days")) c.retention.hit_read_days = f.retention.hit_read_days;
+  if (given("--http")) set_web_listen(c, o.http);
+  if (given("--http-cert")) c.web.cert_file = f.web.cert_file;
+  if (given("--http-key")) c.web.key_file = f.web.key_file;
+  c.web.data_dir = c.data_dir;
+  if (c.web.cert_file.empty() != c.web.key_file.empty()) {
+    throw Error(ErrorCode::kConfig, "--http-cert and --http-key go together");
+  }
   return c;
 }
 
@@ -47,6 +57,17 @@ int run(const ReceiverConfig& c) {
   auto store = open_store(c.database);
   Ingestor ingestor(*store, IngestSettings{c.data_dir, c.matcher});
   spdlog::info("database {}; {} watchlist entries", c.database, ingestor.matcher()->size());
+  // The web pages have their own connection, so a long search never holds up ingest.
+  std::unique_ptr<Store> web_store;
+  std::unique_ptr<web::WebServer> web_server;
+  if (c.web_enabled) {
+    web_store = open_store(c.database);
+    web_server = std::make_unique<web::WebServer>(*web_store, c.web);
+    if (web_store->users().empty()) {
+      spdlog::warn("no control-room users yet: add one with `anpr-receiver user add NAME --role admin --database {}`",
+                   c.database);
+    }
+  }
   // Retention runs beside ingest on its own schedule.
   std::thread retention_thread([&] {
     Retention retention(*store, c.retention);
@@ -67,6 +88,7 @@ int run(const ReceiverConfig& c) {
     throw;
   }
   retention_thread.join();
+  if (web_server) web_server->stop();
   const auto n = ingestor.counters();
   spdlog::info("stopped: {} reads stored, {} duplicates, {} rejected, {} hits", n.stored, n.duplicates, n.rejected, n.hits);
   return 0;
@@ -99,6 +121,9 @@ void add_serve_command(CLI::App& app, int& exit_code) {
       ->capture_default_str()->check(CLI::Range(1, 36500));
   cmd->add_option("--hit-retention-days", f.retention.hit_read_days, "Keep reads that raised a hit this many days")
       ->capture_default_str()->check(CLI::Range(1, 36500));
+  cmd->add_option("--http", o->http, "Control-room web pages on ADDRESS:PORT (default 127.0.0.1:8080), or off");
+  cmd->add_option("--http-cert", f.web.cert_file, "Web TLS: certificate chain (PEM)")->check(CLI::ExistingFile);
+  cmd->add_option("--http-key", f.web.key_file, "Web TLS: private key (PEM)")->check(CLI::ExistingFile);
   cmd->callback([o, cmd, &exit_code] { exit_code = run(effective_config(*o, *cmd)); });
 }
 

@@ -1,5 +1,3 @@
-#include <algorithm>
-#include <set>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -7,9 +5,8 @@
 #include "anpr/common/error.hpp"
 #include "anpr/common/plate_text.hpp"
 #include "anpr/receiver/cli.hpp"
-#include "anpr/receiver/retention.hpp"
 #include "anpr/receiver/store.hpp"
-#include "anpr/receiver/watchlist_csv.hpp"
+#include "anpr/receiver/watchlist_service.hpp"
 
 namespace anpr::receiver::cli {
 namespace {
@@ -25,15 +22,12 @@ struct WatchlistOptions {
   int lookback_days = 30;
 };
 
-// Reads of the last days that a new entry matches become retrospective hits.
-void check_past_reads(Store& store, const std::vector<WatchlistEntry>& entries, const std::string& list_name,
-                      int days) {
-  const auto lists = store.watchlists();
-  const auto list = std::find_if(lists.begin(), lists.end(), [&](const auto& l) { return l.name == list_name; });
-  if (list == lists.end() || days <= 0) return;
-  std::size_t raised = 0;
-  for (const auto& e : entries) raised += raise_retrospective_hits(store, e, *list, days, now_ms()).size();
-  std::printf("checked reads of the last %d days: %zu retrospective hits\n", days, raised);
+WatchlistChange change_of(const WatchlistOptions& o) {
+  return {o.user, o.reason, o.lookback_days, now_ms()};
+}
+
+void print_lookback(const WatchlistOptions& o, std::size_t raised) {
+  if (o.lookback_days > 0) std::printf("checked reads of the last %d days: %zu retrospective hits\n", o.lookback_days, raised);
 }
 
 int import_list(const WatchlistOptions& o) {
@@ -41,55 +35,33 @@ int import_list(const WatchlistOptions& o) {
   if (!in) throw Error(ErrorCode::kInput, "cannot open " + o.file);
   std::stringstream text;
   text << in.rdbuf();
-  const auto parsed = parse_watchlist_csv(text.str(), o.list.name, o.user, now_ms());
-  if (!parsed.errors.empty()) {
-    std::fprintf(stderr, "%s: %zu bad rows; nothing imported:\n", o.file.c_str(), parsed.errors.size());
-    for (const auto& e : parsed.errors) std::fprintf(stderr, "  line %d: %s\n", e.line, e.message.c_str());
+  auto store = open_store(o.database);
+  const auto result = import_watchlist(*store, o.list, text.str(), o.file, change_of(o));
+  if (!result.errors.empty()) {
+    std::fprintf(stderr, "%s: %zu bad rows; nothing imported:\n", o.file.c_str(), result.errors.size());
+    for (const auto& e : result.errors) std::fprintf(stderr, "  line %d: %s\n", e.line, e.message.c_str());
     return 1;
   }
-  auto store = open_store(o.database);
-  std::set<std::string> before;
-  for (const auto& e : store->entries(o.list.name)) before.insert(e.plate);
-  const int version = store->replace_watchlist(o.list, parsed.entries);
-  store->audit({0, now_ms(), o.user, "watchlist-import", o.list.name, o.file});
-  std::printf("imported %zu entries into '%s' (version %d)\n", parsed.entries.size(), o.list.name.c_str(), version);
-  // Only entries new in this version look back: the others were checked when they were added.
-  std::vector<WatchlistEntry> added;
-  for (const auto& e : parsed.entries) {
-    if (!before.count(e.plate)) added.push_back(e);
-  }
-  check_past_reads(*store, added, o.list.name, o.lookback_days);
+  std::printf("imported %zu entries into '%s' (version %d)\n", result.entries, o.list.name.c_str(), result.version);
+  print_lookback(o, result.retrospective_hits);
   return 0;
 }
 
 int add_entry(const WatchlistOptions& o) {
-  WatchlistEntry e{o.list.name, normalise_plate(o.plate), o.reason, o.user, now_ms(), std::nullopt};
-  if (e.is_pattern()) {
-    if (auto err = pattern_error(e.plate)) throw Error(ErrorCode::kInput, "pattern '" + o.plate + "' " + *err);
-  } else if (!is_normalised_plate(e.plate)) {
-    throw Error(ErrorCode::kInput, "plate '" + o.plate + "' must be 1-12 letters and digits");
-  }
-  if (!o.expires.empty()) {
-    const auto t = parse_iso8601(o.expires);
-    if (!t) throw Error(ErrorCode::kInput, "--expires '" + o.expires + "' is not an ISO 8601 UTC time");
-    e.expires_at = *t;
-  }
   auto store = open_store(o.database);
-  store->add_entry(e);
-  store->audit({0, now_ms(), o.user, "watchlist-add", o.list.name + ":" + e.plate, o.reason});
-  std::printf("added %s to '%s'\n", e.plate.c_str(), o.list.name.c_str());
-  check_past_reads(*store, {e}, o.list.name, o.lookback_days);
+  const auto raised = add_watchlist_entry(*store, o.list.name, o.plate, o.expires, change_of(o));
+  std::printf("added %s to '%s'\n", normalise_plate(o.plate).c_str(), o.list.name.c_str());
+  print_lookback(o, raised);
   return 0;
 }
 
 int remove_entry(const WatchlistOptions& o) {
   auto store = open_store(o.database);
   const std::string plate = normalise_plate(o.plate);
-  if (!store->remove_entry(o.list.name, plate)) {
+  if (!remove_watchlist_entry(*store, o.list.name, plate, change_of(o))) {
     std::fprintf(stderr, "'%s' has no entry %s\n", o.list.name.c_str(), plate.c_str());
     return 1;
   }
-  store->audit({0, now_ms(), o.user, "watchlist-remove", o.list.name + ":" + plate, o.reason});
   std::printf("removed %s from '%s'\n", plate.c_str(), o.list.name.c_str());
   return 0;
 }
@@ -99,11 +71,10 @@ int expire_entry(const WatchlistOptions& o) {
   if (at < 0) throw Error(ErrorCode::kInput, "--at '" + o.expires + "' is not an ISO 8601 UTC time");
   auto store = open_store(o.database);
   const std::string plate = normalise_plate(o.plate);
-  if (!store->expire_entry(o.list.name, plate, at)) {
+  if (!expire_watchlist_entry(*store, o.list.name, plate, at, change_of(o))) {
     std::fprintf(stderr, "'%s' has no entry %s\n", o.list.name.c_str(), plate.c_str());
     return 1;
   }
-  store->audit({0, now_ms(), o.user, "watchlist-expire", o.list.name + ":" + plate, o.reason});
   std::printf("%s on '%s' expires %s\n", plate.c_str(), o.list.name.c_str(), to_iso8601(at).c_str());
   return 0;
 }

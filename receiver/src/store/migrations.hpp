@@ -10,7 +10,7 @@
 
 namespace anpr::receiver::migrations {
 
-inline constexpr std::array<std::string_view, 1> kSteps = {
+inline constexpr std::array<std::string_view, 2> kSteps = {
     R"SQL(
 CREATE TABLE cameras (
   camera_id TEXT PRIMARY KEY, site_id TEXT NOT NULL, name TEXT NOT NULL DEFAULT '',
@@ -50,6 +50,12 @@ CREATE INDEX hits_read ON hits (read_id);
 CREATE TABLE audit_log (
   id INTEGER PRIMARY KEY, at BIGINT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
   subject TEXT NOT NULL, reason TEXT NOT NULL);
+)SQL",
+    // 2: control-room users (the web pages). Passwords only as slow hashes (Argon2id).
+    R"SQL(
+CREATE TABLE users (
+  name TEXT PRIMARY KEY, password_hash TEXT NOT NULL, role TEXT NOT NULL,
+  disabled INTEGER NOT NULL DEFAULT 0, created_at BIGINT NOT NULL);
 )SQL",
 };
 

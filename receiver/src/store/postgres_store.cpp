@@ -109,6 +109,13 @@ const std::pair<const char*, const char*> kStatements[] = {
      " WHERE r.plate LIKE $1 AND r.captured_at >= $2 AND r.captured_at <= $3 ORDER BY r.captured_at LIMIT $4"},
     {"audit", "INSERT INTO audit_log (at, actor, action, subject, reason) VALUES ($1,$2,$3,$4,$5)"},
     {"audit_log", "SELECT id, at, actor, action, subject, reason FROM audit_log ORDER BY id DESC LIMIT $1"},
+    {"read_images", "SELECT crop_path, overview_path FROM reads WHERE read_id = $1"},
+    {"add_user",
+     "INSERT INTO users (name, password_hash, role, disabled, created_at) VALUES ($1,$2,$3,$4,$5)"
+     " ON CONFLICT (name) DO NOTHING"},
+    {"update_user", "UPDATE users SET password_hash = $1, role = $2, disabled = $3 WHERE name = $4"},
+    {"user", "SELECT name, password_hash, role, disabled, created_at FROM users WHERE name = $1"},
+    {"users", "SELECT name, password_hash, role, disabled, created_at FROM users ORDER BY name"},
 };
 
 class PostgresStore final : public Store {
@@ -365,7 +372,49 @@ class PostgresStore final : public Store {
     });
   }
 
+  std::optional<ReadImages> read_images(const std::string& read_id) override {
+    return run([&](pqxx::work& w) -> std::optional<ReadImages> {
+      const auto rows = w.exec_prepared("read_images", read_id);
+      if (rows.empty()) return std::nullopt;
+      return ReadImages{rows[0][0].as<std::string>(), rows[0][1].as<std::string>()};
+    });
+  }
+
+  bool add_user(const UserRecord& u) override {
+    return run([&](pqxx::work& w) {
+      return w.exec_prepared("add_user", u.name, u.password_hash, u.role, u.disabled ? 1 : 0, u.created_at)
+                 .affected_rows() == 1;
+    });
+  }
+
+  bool update_user(const UserRecord& u) override {
+    return run([&](pqxx::work& w) {
+      return w.exec_prepared("update_user", u.password_hash, u.role, u.disabled ? 1 : 0, u.name).affected_rows() == 1;
+    });
+  }
+
+  std::optional<UserRecord> user(const std::string& name) override {
+    return run([&](pqxx::work& w) -> std::optional<UserRecord> {
+      const auto rows = w.exec_prepared("user", name);
+      if (rows.empty()) return std::nullopt;
+      return user_from(rows[0]);
+    });
+  }
+
+  std::vector<UserRecord> users() override {
+    return run([&](pqxx::work& w) {
+      std::vector<UserRecord> out;
+      for (const auto& row : w.exec_prepared("users")) out.push_back(user_from(row));
+      return out;
+    });
+  }
+
  private:
+  static UserRecord user_from(const pqxx::row& row) {
+    return {row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(), row[3].as<int>() != 0,
+            row[4].as<std::int64_t>()};
+  }
+
   static pqxx::connection connect(const std::string& dsn) {
     try {
       return pqxx::connection(dsn);

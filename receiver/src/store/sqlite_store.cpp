@@ -298,6 +298,45 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  std::optional<ReadImages> read_images(const std::string& read_id) override {
+    std::lock_guard lock(mutex_);
+    Stmt s(db_, "SELECT crop_path, overview_path FROM reads WHERE read_id = ?");
+    s.bind(1, read_id);
+    if (!s.step()) return std::nullopt;
+    return ReadImages{s.text(0), s.text(1)};
+  }
+
+  bool add_user(const UserRecord& u) override {
+    std::lock_guard lock(mutex_);
+    Stmt s(db_, "INSERT INTO users (name, password_hash, role, disabled, created_at) VALUES (?,?,?,?,?)"
+                " ON CONFLICT (name) DO NOTHING");
+    s.bind(1, u.name).bind(2, u.password_hash).bind(3, u.role).bind(4, u.disabled ? 1 : 0).bind(5, u.created_at);
+    return s.run() == 1;
+  }
+
+  bool update_user(const UserRecord& u) override {
+    std::lock_guard lock(mutex_);
+    Stmt s(db_, "UPDATE users SET password_hash = ?, role = ?, disabled = ? WHERE name = ?");
+    s.bind(1, u.password_hash).bind(2, u.role).bind(3, u.disabled ? 1 : 0).bind(4, u.name);
+    return s.run() == 1;
+  }
+
+  std::optional<UserRecord> user(const std::string& name) override {
+    std::lock_guard lock(mutex_);
+    Stmt s(db_, "SELECT name, password_hash, role, disabled, created_at FROM users WHERE name = ?");
+    s.bind(1, name);
+    if (!s.step()) return std::nullopt;
+    return UserRecord{s.text(0), s.text(1), s.text(2), s.integer(3) != 0, s.integer(4)};
+  }
+
+  std::vector<UserRecord> users() override {
+    std::lock_guard lock(mutex_);
+    Stmt s(db_, "SELECT name, password_hash, role, disabled, created_at FROM users ORDER BY name");
+    std::vector<UserRecord> out;
+    while (s.step()) out.push_back({s.text(0), s.text(1), s.text(2), s.integer(3) != 0, s.integer(4)});
+    return out;
+  }
+
  private:
   // Rows of (read_id, plate, camera_id, site_id, name, latitude, longitude, at, confidence, unknown).
   static std::vector<Sighting> sightings(Stmt& s) {

@@ -28,4 +28,7 @@ void add_bench_command(CLI::App& app, int& exit_code);
 /// `anpr-receiver loadgen`: publishes valid reads from simulated cameras through a broker.
 void add_loadgen_command(CLI::App& app, int& exit_code);
 
+/// `anpr-receiver user add|passwd|disable|enable|list`: control-room users of the web pages.
+void add_user_command(CLI::App& app, int& exit_code);
+
 }  // namespace anpr::receiver::cli

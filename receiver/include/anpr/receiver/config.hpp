@@ -9,6 +9,7 @@
 #include "anpr/receiver/mqtt_ingest.hpp"
 #include "anpr/receiver/retention.hpp"
 #include "anpr/receiver/watchlist.hpp"
+#include "anpr/receiver/web/web_api.hpp"
 
 namespace anpr::receiver {
 
@@ -18,7 +19,12 @@ struct ReceiverConfig {
   std::string data_dir;
   MatcherSettings matcher;
   RetentionSettings retention;
+  bool web_enabled = true;
+  web::WebSettings web;
 };
+
+/// Parses "ADDRESS:PORT" (or "off") into `web`; throws anpr::Error (kConfig) naming the value.
+void set_web_listen(ReceiverConfig& config, const std::string& value);
 
 /// Parses a config file over the defaults; throws anpr::Error ("FILE:LINE: KEY: reason").
 [[nodiscard]] ReceiverConfig load_receiver_config(const std::string& path);

@@ -64,6 +64,20 @@ struct DeadLetter {
   std::size_t payload_bytes = 0;
 };
 
+/// A control-room user of the web pages.
+struct UserRecord {
+  std::string name;
+  std::string password_hash;  ///< libsodium crypto_pwhash_str (Argon2id); never the password
+  std::string role;           ///< operator / supervisor / admin
+  bool disabled = false;
+  TimestampMs created_at = 0;
+};
+
+/// Where a read's images are, relative to the receiver's image folder ("" when none was kept).
+struct ReadImages {
+  std::string crop_path, overview_path;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -125,6 +139,16 @@ class Store {
   /// ingest keep up: a commit costs a WAL sync, a row costs microseconds.
   virtual void in_transaction(const std::function<void()>& work) = 0;
   [[nodiscard]] virtual std::vector<AuditRecord> audit_log(int limit) = 0;
+
+  /// The images a stored read kept; nullopt when no such read is stored.
+  [[nodiscard]] virtual std::optional<ReadImages> read_images(const std::string& read_id) = 0;
+
+  /// Adds a user; false (nothing changed) when the name is taken.
+  virtual bool add_user(const UserRecord& user) = 0;
+  /// Changes a user's password hash, role and disabled flag; false when there is no such user.
+  virtual bool update_user(const UserRecord& user) = 0;
+  [[nodiscard]] virtual std::optional<UserRecord> user(const std::string& name) = 0;
+  [[nodiscard]] virtual std::vector<UserRecord> users() = 0;
 };
 
 /// Opens (creating and migrating) the store named by `database`: a SQLite file path, or a

@@ -1,0 +1,49 @@
+#pragma once
+/// @file
+/// Watchlist changes as one service for every front end (command line, web API): input checked,
+/// the change made, audited, and reads of the last days checked against what was added.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "anpr/receiver/csv_error.hpp"
+#include "anpr/receiver/store.hpp"
+#include "anpr/receiver/watchlist.hpp"
+
+namespace anpr::receiver {
+
+/// Who changes a list, why, and how far back new entries are checked.
+struct WatchlistChange {
+  std::string user;
+  std::string reason;
+  int lookback_days = 30;  ///< reads of this many past days are checked against new entries (0: none)
+  TimestampMs now = 0;
+};
+
+struct ImportOutcome {
+  std::vector<CsvRowError> errors;  ///< every bad row; when not empty nothing was imported
+  std::size_t entries = 0;
+  int version = 0;
+  std::size_t retrospective_hits = 0;
+};
+
+/// Replaces `list` (created if new) with the entries of `csv` as one new version, or, when any
+/// row is bad, changes nothing and returns every bad row. `source` names the file for the audit.
+[[nodiscard]] ImportOutcome import_watchlist(Store& store, const WatchlistInfo& list, std::string_view csv,
+                                             const std::string& source, const WatchlistChange& change);
+
+/// Adds or updates one entry; `expires` is ISO 8601 UTC or empty. Throws anpr::Error (kInput)
+/// naming what is wrong with the plate, pattern, expiry or list. Returns the retrospective hits.
+std::size_t add_watchlist_entry(Store& store, const std::string& list, const std::string& plate,
+                                const std::string& expires, const WatchlistChange& change);
+
+/// Removes one entry; false when the list has no such entry.
+bool remove_watchlist_entry(Store& store, const std::string& list, const std::string& plate,
+                            const WatchlistChange& change);
+
+/// Ends one entry at `at` (keeps it for the record); false when the list has no such entry.
+bool expire_watchlist_entry(Store& store, const std::string& list, const std::string& plate, TimestampMs at,
+                            const WatchlistChange& change);
+
+}  // namespace anpr::receiver

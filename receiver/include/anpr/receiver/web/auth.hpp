@@ -1,0 +1,99 @@
+#pragma once
+/// @file
+/// Who may use the control-room pages: users with roles and slow-hashed passwords, sessions
+/// (random tokens in HttpOnly cookies, each with its own CSRF token) and a login rate limit.
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "anpr/receiver/store.hpp"
+
+namespace anpr::receiver::web {
+
+/// Roles in rising order of power: each may do everything the ones before it may.
+enum class Role { kOperator = 0, kSupervisor = 1, kAdmin = 2 };
+[[nodiscard]] const char* to_string(Role role) noexcept;
+[[nodiscard]] std::optional<Role> parse_role(std::string_view text) noexcept;
+
+/// Argon2id via libsodium (crypto_pwhash_str, "interactive" limits: about 0.1 s and 64 MiB per
+/// hash), so a stolen database does not give away passwords cheaply.
+[[nodiscard]] std::string hash_password(const std::string& password);
+[[nodiscard]] bool verify_password(const std::string& hash, const std::string& password);
+/// Why a password may not be used, or nullopt when it may (at least 10 characters, at most 256).
+[[nodiscard]] std::optional<std::string> password_problem(const std::string& password);
+
+/// User administration (the `anpr-receiver user` command): each throws anpr::Error (kInput)
+/// with the reason when the change cannot be made.
+void add_user(Store& store, const std::string& name, Role role, const std::string& password, TimestampMs now);
+void set_password(Store& store, const std::string& name, const std::string& password);
+void set_disabled(Store& store, const std::string& name, bool disabled);
+
+struct Session {
+  std::string user;
+  Role role = Role::kOperator;
+  std::string csrf_token;  ///< sent back by the page in X-CSRF-Token on every change
+  std::string credential;  ///< the password hash at login: a changed password ends the session
+  std::chrono::steady_clock::time_point created, last_seen;
+};
+
+struct SessionSettings {
+  std::chrono::minutes idle_timeout{12 * 60};    ///< a wall display stays logged in through a shift
+  std::chrono::minutes absolute_timeout{24 * 60};
+  std::size_t max_sessions = 1000;
+};
+
+/// Sessions of this process, by token. Tokens are 256 random bits; only their hashes are kept,
+/// so a memory dump does not hand out live sessions.
+class SessionManager {
+ public:
+  explicit SessionManager(SessionSettings settings = {}) : settings_(settings) {}
+  /// A new session; returns its token (for the cookie). Evicts the oldest when full.
+  std::string create(const std::string& user, Role role, const std::string& credential = {});
+  /// The live session of `token`, refreshed; nullopt when unknown or timed out.
+  [[nodiscard]] std::optional<Session> find(const std::string& token);
+  void destroy(const std::string& token);
+  /// Ends every session of `user` (disabled, or password changed).
+  void destroy_user(const std::string& user);
+  /// Ends every session for which `still_valid` says no (user disabled, password or role changed
+  /// by another process, such as `anpr-receiver user`). Returns how many ended.
+  std::size_t revalidate(const std::function<bool(const Session&)>& still_valid);
+
+ private:
+  SessionSettings settings_;
+  std::mutex mutex_;
+  std::unordered_map<std::string, Session> sessions_;  ///< by token hash
+};
+
+/// Refuses logins after repeated failures: at most `max_failures` per user name (four times as
+/// many per client address) in `window`; refused attempts do not even check the password.
+class LoginLimiter {
+ public:
+  LoginLimiter(int max_failures = 5, std::chrono::seconds window = std::chrono::minutes(5))
+      : max_failures_(max_failures), window_(window) {}
+  /// Seconds to wait before trying again, or 0 when an attempt may be made now.
+  [[nodiscard]] int retry_after(const std::string& user, const std::string& address);
+  void failed(const std::string& user, const std::string& address);
+  void succeeded(const std::string& user);
+
+ private:
+  struct Failures {
+    int count = 0;
+    std::chrono::steady_clock::time_point first;
+  };
+  int wait_for(const std::string& key, int limit, std::chrono::steady_clock::time_point now);
+  void count(const std::string& key, std::chrono::steady_clock::time_point now);
+  int max_failures_;
+  std::chrono::seconds window_;
+  std::mutex mutex_;
+  std::map<std::string, Failures> failures_;  ///< "u:<name>" and "a:<address>"
+};
+
+/// 256 random bits as 64 hex characters.
+[[nodiscard]] std::string random_token();
+
+}  // namespace anpr::receiver::web

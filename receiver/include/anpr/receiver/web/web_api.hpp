@@ -1,0 +1,73 @@
+#pragma once
+/// @file
+/// The control room's JSON API and pages (docs/api.md): one HTTP request in, one response out.
+/// It checks the session, the role and the CSRF token, then calls the store and the watchlist
+/// service; it holds no SQL and no networking (WebServer does that).
+
+#include <functional>
+#include <string>
+
+#include <boost/beast/http.hpp>
+
+#include "anpr/receiver/store.hpp"
+#include "anpr/receiver/web/auth.hpp"
+
+namespace anpr::receiver::web {
+
+namespace http = boost::beast::http;
+using Request = http::request<http::string_body>;
+using Response = http::response<http::string_body>;
+
+struct WebSettings {
+  std::string address = "127.0.0.1";
+  unsigned short port = 8080;
+  std::string cert_file, key_file;        ///< TLS when both are set
+  std::string data_dir;                   ///< the receiver's data folder (images under <data_dir>/images)
+  std::size_t max_body_bytes = 16u << 20; ///< a watchlist CSV upload is the largest request
+  std::size_t max_connections = 256;
+  std::size_t max_queued_messages = 512;  ///< per live client; a client further behind is dropped
+  int request_timeout_s = 30;
+  int lookback_days = 30;                 ///< new watchlist entries are checked against this many past days
+  int poll_ms = 250;                      ///< how often the live feed looks for new hits and reads
+  [[nodiscard]] bool tls() const { return !cert_file.empty() && !key_file.empty(); }
+};
+
+class WebApi {
+ public:
+  /// `notify` receives live-feed events (JSON text) that this API causes, such as a hit acknowledged.
+  WebApi(Store& store, SessionManager& sessions, LoginLimiter& limiter, WebSettings settings,
+         std::function<void(std::string)> notify = {});
+
+  [[nodiscard]] Response handle(const Request& request, const std::string& client_address);
+
+  /// The session a request carries (cookie), or nullopt.
+  [[nodiscard]] std::optional<Session> session_of(const Request& request);
+  /// Whether a request's Origin (when it sends one) is this server: refuses cross-site WebSockets.
+  [[nodiscard]] static bool same_origin(const Request& request);
+
+ private:
+  struct Call;
+  Response route(Call& call);
+  Response login(Call& call);
+  Response logout(Call& call);
+  Response hits(Call& call);
+  Response move_hit(Call& call, const std::string& hit_id, bool close);
+  Response search(Call& call, bool movements);
+  Response image(Call& call, const std::string& read_id, bool overview);
+  Response cameras(Call& call);
+  Response watchlists(Call& call);
+  Response entries(Call& call, const std::string& list);
+  Response add_entry(Call& call, const std::string& list);
+  Response change_entry(Call& call, const std::string& list, const std::string& plate, bool expire);
+  Response import_list(Call& call, const std::string& list);
+  Response audit(Call& call);
+  Response page(Call& call);
+
+  Store& store_;
+  SessionManager& sessions_;
+  LoginLimiter& limiter_;
+  WebSettings settings_;
+  std::function<void(std::string)> notify_;
+};
+
+}  // namespace anpr::receiver::web

@@ -1,0 +1,43 @@
+#pragma once
+/// @file
+/// The control room's web server (Boost.Beast on Asio): HTTP and the live WebSocket feed, TLS
+/// when a certificate is configured. One network thread; request size, time and connection
+/// limits; each live client has a bounded send queue and is dropped when it falls behind, so a
+/// slow screen never holds up the others.
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "anpr/receiver/store.hpp"
+#include "anpr/receiver/web/web_api.hpp"
+
+namespace anpr::receiver::web {
+
+struct WebCounters {
+  std::int64_t requests = 0, live_clients = 0, dropped_slow_clients = 0, refused_connections = 0;
+};
+
+class WebServer {
+ public:
+  /// `store` should be the web's own connection (see open_store), so searches never wait for
+  /// ingest. Binds at construction: throws anpr::Error naming the address when it cannot.
+  WebServer(Store& store, WebSettings settings);
+  ~WebServer();
+  WebServer(const WebServer&) = delete;
+  WebServer& operator=(const WebServer&) = delete;
+
+  /// The port actually bound (useful when the settings asked for port 0).
+  [[nodiscard]] unsigned short port() const;
+  /// Sends an event (JSON text) to every live client; callable from any thread.
+  void broadcast(std::string event);
+  [[nodiscard]] WebCounters counters() const;
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace anpr::receiver::web

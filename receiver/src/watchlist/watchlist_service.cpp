@@ -1,0 +1,92 @@
+#include "anpr/receiver/watchlist_service.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "anpr/common/error.hpp"
+#include "anpr/common/plate_text.hpp"
+#include "anpr/receiver/retention.hpp"
+#include "anpr/receiver/watchlist_csv.hpp"
+
+namespace anpr::receiver {
+namespace {
+
+// Reads of the last days that new entries match become retrospective hits.
+std::size_t check_past_reads(Store& store, const std::vector<WatchlistEntry>& added, const std::string& list_name,
+                             const WatchlistChange& change) {
+  if (change.lookback_days <= 0 || added.empty()) return 0;
+  const auto lists = store.watchlists();
+  const auto list = std::find_if(lists.begin(), lists.end(), [&](const auto& l) { return l.name == list_name; });
+  if (list == lists.end()) return 0;
+  std::size_t raised = 0;
+  for (const auto& e : added) raised += raise_retrospective_hits(store, e, *list, change.lookback_days, change.now).size();
+  return raised;
+}
+
+}  // namespace
+
+ImportOutcome import_watchlist(Store& store, const WatchlistInfo& list, std::string_view csv,
+                               const std::string& source, const WatchlistChange& change) {
+  if (list.name.empty() || list.name.size() > 100) throw Error(ErrorCode::kInput, "a list name has 1-100 characters");
+  if (list.category.empty()) throw Error(ErrorCode::kInput, "list '" + list.name + "' needs a category");
+  if (csv.size() > kMaxWatchlistCsvBytes) {
+    throw Error(ErrorCode::kInput, source + " is larger than " + std::to_string(kMaxWatchlistCsvBytes >> 20) + " MiB");
+  }
+  ImportOutcome out;
+  auto parsed = parse_watchlist_csv(csv, list.name, change.user, change.now);
+  if (!parsed.errors.empty()) {
+    out.errors = std::move(parsed.errors);
+    return out;
+  }
+  std::set<std::string> before;
+  for (const auto& e : store.entries(list.name)) before.insert(e.plate);
+  out.version = store.replace_watchlist(list, parsed.entries);
+  out.entries = parsed.entries.size();
+  store.audit({0, change.now, change.user, "watchlist-import", list.name, source});
+  // Only entries new in this version look back: the others were checked when they were added.
+  std::vector<WatchlistEntry> added;
+  for (const auto& e : parsed.entries) {
+    if (!before.count(e.plate)) added.push_back(e);
+  }
+  out.retrospective_hits = check_past_reads(store, added, list.name, change);
+  return out;
+}
+
+std::size_t add_watchlist_entry(Store& store, const std::string& list, const std::string& plate,
+                                const std::string& expires, const WatchlistChange& change) {
+  WatchlistEntry e{list, normalise_plate(plate), change.reason, change.user, change.now, std::nullopt};
+  if (e.is_pattern()) {
+    if (auto err = pattern_error(e.plate)) throw Error(ErrorCode::kInput, "pattern '" + plate + "' " + *err);
+  } else if (!is_normalised_plate(e.plate)) {
+    throw Error(ErrorCode::kInput, "plate '" + plate + "' must be 1-12 letters and digits");
+  }
+  if (change.reason.empty() || change.reason.size() > kMaxWatchlistReasonLength) {
+    throw Error(ErrorCode::kInput, "an entry needs a reason of 1-" + std::to_string(kMaxWatchlistReasonLength) + " characters");
+  }
+  if (!expires.empty()) {
+    const auto t = parse_iso8601(expires);
+    if (!t) throw Error(ErrorCode::kInput, "expiry '" + expires + "' is not an ISO 8601 UTC time");
+    e.expires_at = *t;
+  }
+  store.add_entry(e);
+  store.audit({0, change.now, change.user, "watchlist-add", list + ":" + e.plate, change.reason});
+  return check_past_reads(store, {e}, list, change);
+}
+
+bool remove_watchlist_entry(Store& store, const std::string& list, const std::string& plate,
+                            const WatchlistChange& change) {
+  const std::string normalised = normalise_plate(plate);
+  if (!store.remove_entry(list, normalised)) return false;
+  store.audit({0, change.now, change.user, "watchlist-remove", list + ":" + normalised, change.reason});
+  return true;
+}
+
+bool expire_watchlist_entry(Store& store, const std::string& list, const std::string& plate, TimestampMs at,
+                            const WatchlistChange& change) {
+  const std::string normalised = normalise_plate(plate);
+  if (!store.expire_entry(list, normalised, at)) return false;
+  store.audit({0, change.now, change.user, "watchlist-expire", list + ":" + normalised, change.reason});
+  return true;
+}
+
+}  // namespace anpr::receiver

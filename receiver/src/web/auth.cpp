@@ -1,0 +1,202 @@
+#include "anpr/receiver/web/auth.hpp"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <array>
+
+#include "anpr/common/error.hpp"
+
+namespace anpr::receiver::web {
+namespace {
+
+void sodium_ready() {
+  static const bool ok = sodium_init() >= 0;
+  if (!ok) throw Error(ErrorCode::kInternal, "libsodium failed to initialise");
+}
+
+std::string hex(const unsigned char* data, std::size_t n) {
+  std::string out(n * 2 + 1, '\0');
+  sodium_bin2hex(out.data(), out.size(), data, n);
+  out.pop_back();
+  return out;
+}
+
+std::string token_hash(const std::string& token) {
+  std::array<unsigned char, crypto_generichash_BYTES> digest{};
+  crypto_generichash(digest.data(), digest.size(), reinterpret_cast<const unsigned char*>(token.data()), token.size(),
+                     nullptr, 0);
+  return hex(digest.data(), digest.size());
+}
+
+bool valid_user_name(const std::string& name) {
+  return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '.' || c == '_' || c == '-' || c == '@';
+  });
+}
+
+}  // namespace
+
+const char* to_string(Role role) noexcept {
+  switch (role) {
+    case Role::kOperator: return "operator";
+    case Role::kSupervisor: return "supervisor";
+    case Role::kAdmin: return "admin";
+  }
+  return "operator";
+}
+
+std::optional<Role> parse_role(std::string_view text) noexcept {
+  if (text == "operator") return Role::kOperator;
+  if (text == "supervisor") return Role::kSupervisor;
+  if (text == "admin") return Role::kAdmin;
+  return std::nullopt;
+}
+
+std::string hash_password(const std::string& password) {
+  sodium_ready();
+  std::array<char, crypto_pwhash_STRBYTES> out{};
+  if (crypto_pwhash_str(out.data(), password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                        crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+    throw Error(ErrorCode::kInternal, "password hashing ran out of memory");
+  }
+  return out.data();
+}
+
+bool verify_password(const std::string& hash, const std::string& password) {
+  sodium_ready();
+  return crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
+}
+
+std::optional<std::string> password_problem(const std::string& password) {
+  if (password.size() < 10) return "a password needs at least 10 characters";
+  if (password.size() > 256) return "a password has at most 256 characters";
+  return std::nullopt;
+}
+
+void add_user(Store& store, const std::string& name, Role role, const std::string& password, TimestampMs now) {
+  if (!valid_user_name(name)) {
+    throw Error(ErrorCode::kInput, "user name '" + name + "': 1-64 letters, digits, '.', '_', '-', '@'");
+  }
+  if (auto problem = password_problem(password)) throw Error(ErrorCode::kInput, *problem);
+  if (!store.add_user({name, hash_password(password), to_string(role), false, now})) {
+    throw Error(ErrorCode::kInput, "user '" + name + "' already exists");
+  }
+}
+
+void set_password(Store& store, const std::string& name, const std::string& password) {
+  if (auto problem = password_problem(password)) throw Error(ErrorCode::kInput, *problem);
+  auto user = store.user(name);
+  if (!user) throw Error(ErrorCode::kInput, "no user '" + name + "'");
+  user->password_hash = hash_password(password);
+  store.update_user(*user);
+}
+
+void set_disabled(Store& store, const std::string& name, bool disabled) {
+  auto user = store.user(name);
+  if (!user) throw Error(ErrorCode::kInput, "no user '" + name + "'");
+  user->disabled = disabled;
+  store.update_user(*user);
+}
+
+std::string random_token() {
+  sodium_ready();
+  std::array<unsigned char, 32> bytes{};
+  randombytes_buf(bytes.data(), bytes.size());
+  return hex(bytes.data(), bytes.size());
+}
+
+std::string SessionManager::create(const std::string& user, Role role, const std::string& credential) {
+  const auto now = std::chrono::steady_clock::now();
+  std::string token = random_token();
+  std::lock_guard lock(mutex_);
+  if (sessions_.size() >= settings_.max_sessions) {
+    const auto oldest = std::min_element(sessions_.begin(), sessions_.end(), [](const auto& a, const auto& b) {
+      return a.second.last_seen < b.second.last_seen;
+    });
+    sessions_.erase(oldest);
+  }
+  sessions_[token_hash(token)] = Session{user, role, random_token(), credential, now, now};
+  return token;
+}
+
+std::optional<Session> SessionManager::find(const std::string& token) {
+  if (token.size() != 64) return std::nullopt;
+  const auto key = token_hash(token);
+  const auto now = std::chrono::steady_clock::now();
+  std::lock_guard lock(mutex_);
+  const auto it = sessions_.find(key);
+  if (it == sessions_.end()) return std::nullopt;
+  if (now - it->second.last_seen > settings_.idle_timeout || now - it->second.created > settings_.absolute_timeout) {
+    sessions_.erase(it);
+    return std::nullopt;
+  }
+  it->second.last_seen = now;
+  return it->second;
+}
+
+void SessionManager::destroy(const std::string& token) {
+  std::lock_guard lock(mutex_);
+  sessions_.erase(token_hash(token));
+}
+
+void SessionManager::destroy_user(const std::string& user) {
+  std::lock_guard lock(mutex_);
+  std::erase_if(sessions_, [&](const auto& s) { return s.second.user == user; });
+}
+
+std::size_t SessionManager::revalidate(const std::function<bool(const Session&)>& still_valid) {
+  std::vector<std::pair<std::string, Session>> all;
+  {
+    std::lock_guard lock(mutex_);
+    all.assign(sessions_.begin(), sessions_.end());
+  }
+  std::size_t ended = 0;
+  for (const auto& [key, session] : all) {  // checked without the lock: still_valid may ask the store
+    if (still_valid(session)) continue;
+    std::lock_guard lock(mutex_);
+    ended += sessions_.erase(key);
+  }
+  return ended;
+}
+
+int LoginLimiter::wait_for(const std::string& key, int limit, std::chrono::steady_clock::time_point now) {
+  const auto it = failures_.find(key);
+  if (it == failures_.end()) return 0;
+  const auto elapsed = now - it->second.first;
+  if (elapsed >= window_) {
+    failures_.erase(it);
+    return 0;
+  }
+  if (it->second.count < limit) return 0;
+  return static_cast<int>(std::chrono::duration_cast<std::chrono::seconds>(window_ - elapsed).count()) + 1;
+}
+
+void LoginLimiter::count(const std::string& key, std::chrono::steady_clock::time_point now) {
+  auto& f = failures_[key];
+  if (f.count == 0 || now - f.first >= window_) f = {0, now};
+  ++f.count;
+}
+
+int LoginLimiter::retry_after(const std::string& user, const std::string& address) {
+  const auto now = std::chrono::steady_clock::now();
+  std::lock_guard lock(mutex_);
+  // An address gets more tries than a name: a control room's desks may share one address.
+  return std::max(wait_for("u:" + user, max_failures_, now), wait_for("a:" + address, 4 * max_failures_, now));
+}
+
+void LoginLimiter::failed(const std::string& user, const std::string& address) {
+  const auto now = std::chrono::steady_clock::now();
+  std::lock_guard lock(mutex_);
+  // Bounded: a flood of made-up names cannot grow the table without limit.
+  if (failures_.size() > 100000) failures_.clear();
+  count("u:" + user, now);
+  count("a:" + address, now);
+}
+
+void LoginLimiter::succeeded(const std::string& user) {
+  std::lock_guard lock(mutex_);
+  failures_.erase("u:" + user);
+}
+
+}  // namespace anpr::receiver::web

@@ -1,0 +1,79 @@
+#include "json_views.hpp"
+
+namespace anpr::receiver::web {
+
+using nlohmann::json;
+
+namespace {
+json optional_number(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
+}  // namespace
+
+json hit_json(const HitRecord& r, const CameraDirectory& cameras, const ListColours& colours) {
+  const HitMessage& h = r.hit;
+  const CameraInfo* camera = cameras.find(h.camera_id);
+  return {{"hit_id", h.hit_id},
+          {"read_id", h.read_id},
+          {"camera_id", h.camera_id},
+          {"camera_name", camera && !camera->name.empty() ? camera->name : h.camera_id},
+          {"site_id", h.site_id},
+          {"latitude", camera ? optional_number(camera->latitude) : json(nullptr)},
+          {"longitude", camera ? optional_number(camera->longitude) : json(nullptr)},
+          {"at", to_iso8601(h.at)},
+          {"plate", h.plate},
+          {"entry_plate", h.entry_plate},
+          {"list", h.list},
+          {"category", h.category},
+          {"priority", h.priority},
+          {"colour", colours.of(h.list)},
+          {"match_kind", h.match_kind},
+          {"score", h.score},
+          {"reason", h.reason},
+          {"action", h.action},
+          {"state", r.state},
+          {"created_at", to_iso8601(r.created_at)},
+          {"acknowledged_by", r.acknowledged_by},
+          {"acknowledged_at", r.acknowledged_at ? json(to_iso8601(r.acknowledged_at)) : json(nullptr)},
+          {"note", r.note},
+          {"crop_url", "/api/reads/" + h.read_id + "/crop"},
+          {"overview_url", "/api/reads/" + h.read_id + "/overview"}};
+}
+
+json sighting_json(const Sighting& s) {
+  return {{"read_id", s.read_id},
+          {"plate", s.plate},
+          {"camera_id", s.camera_id},
+          {"camera_name", s.camera_name.empty() ? s.camera_id : s.camera_name},
+          {"site_id", s.site_id},
+          {"latitude", optional_number(s.latitude)},
+          {"longitude", optional_number(s.longitude)},
+          {"at", to_iso8601(s.at)},
+          {"confidence", s.confidence},
+          {"unknown_camera", s.unknown_camera},
+          {"crop_url", "/api/reads/" + s.read_id + "/crop"}};
+}
+
+json camera_json(const CameraInfo& c) {
+  json health = nullptr;
+  if (c.last_health) {
+    const auto& h = *c.last_health;
+    health = {{"at", to_iso8601(h.at)},       {"fps", h.fps},
+              {"frames_dropped", h.frames_dropped}, {"spool_depth", h.spool_depth},
+              {"spool_evictions", h.spool_evictions}, {"reconnects", h.reconnects},
+              {"uptime_s", h.uptime_s},        {"source_state", h.source_state},
+              {"temperature_c", optional_number(h.temperature_c)}};
+  }
+  return {{"camera_id", c.camera_id},
+          {"site_id", c.site_id},
+          {"name", c.name.empty() ? c.camera_id : c.name},
+          {"latitude", optional_number(c.latitude)},
+          {"longitude", optional_number(c.longitude)},
+          {"bearing", optional_number(c.bearing)},
+          {"registered", c.registered},
+          {"state", c.state},
+          {"state_at", c.state_at ? json(to_iso8601(c.state_at)) : json(nullptr)},
+          {"version", c.version},
+          {"last_read_at", c.last_read_at ? json(to_iso8601(c.last_read_at)) : json(nullptr)},
+          {"last_health", health}};
+}
+
+}  // namespace anpr::receiver::web

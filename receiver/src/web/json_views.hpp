@@ -1,0 +1,47 @@
+#pragma once
+// How hits, reads and cameras look in the web API and the live feed (docs/api.md).
+
+#include <map>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "anpr/receiver/store.hpp"
+
+namespace anpr::receiver::web {
+
+/// Camera names and places by id, looked up once per answer.
+class CameraDirectory {
+ public:
+  explicit CameraDirectory(Store& store) {
+    for (auto& c : store.cameras()) cameras_.emplace(c.camera_id, std::move(c));
+  }
+  [[nodiscard]] const CameraInfo* find(const std::string& id) const {
+    const auto it = cameras_.find(id);
+    return it == cameras_.end() ? nullptr : &it->second;
+  }
+
+ private:
+  std::map<std::string, CameraInfo> cameras_;
+};
+
+/// Each watchlist's colour, for hits.
+class ListColours {
+ public:
+  explicit ListColours(Store& store) {
+    for (const auto& l : store.watchlists()) colours_[l.name] = l.colour;
+  }
+  [[nodiscard]] std::string of(const std::string& list) const {
+    const auto it = colours_.find(list);
+    return it == colours_.end() ? "#d00000" : it->second;
+  }
+
+ private:
+  std::map<std::string, std::string> colours_;
+};
+
+nlohmann::json hit_json(const HitRecord& record, const CameraDirectory& cameras, const ListColours& colours);
+nlohmann::json sighting_json(const Sighting& s);
+nlohmann::json camera_json(const CameraInfo& c);
+
+}  // namespace anpr::receiver::web

@@ -1,0 +1,501 @@
+#include "anpr/receiver/web/web_api.hpp"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "anpr/common/error.hpp"
+#include "anpr/common/plate_text.hpp"
+#include "anpr/receiver/watchlist_service.hpp"
+#include "json_views.hpp"
+#include "web_assets.hpp"
+
+namespace anpr::receiver::web {
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+constexpr const char* kCookie = "anpr_session";
+constexpr int kMaxRows = 5000;  // the most rows one call returns
+
+std::string url_decode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '+') {
+      out += ' ';
+    } else if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) && std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
+      out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> split_path(std::string_view path) {
+  std::vector<std::string> parts;
+  std::size_t at = 0;
+  while (at < path.size()) {
+    const auto next = path.find('/', at);
+    const auto part = path.substr(at, next == std::string_view::npos ? std::string_view::npos : next - at);
+    if (!part.empty()) parts.push_back(url_decode(part));
+    if (next == std::string_view::npos) break;
+    at = next + 1;
+  }
+  return parts;
+}
+
+std::map<std::string, std::string> parse_query(std::string_view q) {
+  std::map<std::string, std::string> out;
+  while (!q.empty()) {
+    const auto amp = q.find('&');
+    const auto pair = q.substr(0, amp);
+    const auto eq = pair.find('=');
+    if (eq == std::string_view::npos) {
+      out[url_decode(pair)] = "";
+    } else {
+      out[url_decode(pair.substr(0, eq))] = url_decode(pair.substr(eq + 1));
+    }
+    if (amp == std::string_view::npos) break;
+    q.remove_prefix(amp + 1);
+  }
+  return out;
+}
+
+std::string cookie_value(const Request& req, std::string_view name) {
+  const auto it = req.find(http::field::cookie);
+  if (it == req.end()) return {};
+  std::string_view all(it->value().data(), it->value().size());
+  while (!all.empty()) {
+    const auto semi = all.find(';');
+    auto item = all.substr(0, semi);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    if (item.size() > name.size() && item.substr(0, name.size()) == name && item[name.size()] == '=') {
+      return std::string(item.substr(name.size() + 1));
+    }
+    if (semi == std::string_view::npos) break;
+    all.remove_prefix(semi + 1);
+  }
+  return {};
+}
+
+bool equal_secret(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace
+
+/// One request being handled: what it asks, who asks, and the response under construction.
+struct WebApi::Call {
+  const Request& req;
+  const std::string& client;
+  std::vector<std::string> path;
+  std::map<std::string, std::string> query;
+  std::optional<Session> session;
+  std::string token;
+
+  Response reply(http::status status, std::string body, std::string_view type) const {
+    Response res{status, req.version()};
+    res.set(http::field::content_type, std::string(type));
+    res.set(http::field::cache_control, "no-store");
+    res.body() = std::move(body);
+    res.prepare_payload();
+    return res;
+  }
+  Response json_reply(const json& body, http::status status = http::status::ok) const {
+    return reply(status, body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
+  }
+  Response error(http::status status, const std::string& message) const {
+    return json_reply(json{{"error", message}}, status);
+  }
+  // The request body as a JSON object, or nullopt (with `why`) when it is not one.
+  std::optional<json> body_json(std::string& why) const {
+    const auto parsed = json::parse(req.body(), nullptr, false);
+    if (parsed.is_discarded() || !parsed.is_object()) {
+      why = "the request body must be a JSON object";
+      return std::nullopt;
+    }
+    return parsed;
+  }
+  std::string param(const std::string& name) const {
+    const auto it = query.find(name);
+    return it == query.end() ? std::string() : it->second;
+  }
+  bool allowed(Role least) const { return session && static_cast<int>(session->role) >= static_cast<int>(least); }
+};
+
+WebApi::WebApi(Store& store, SessionManager& sessions, LoginLimiter& limiter, WebSettings settings,
+               std::function<void(std::string)> notify)
+    : store_(store), sessions_(sessions), limiter_(limiter), settings_(std::move(settings)), notify_(std::move(notify)) {}
+
+std::optional<Session> WebApi::session_of(const Request& request) {
+  const auto token = cookie_value(request, kCookie);
+  if (token.empty()) return std::nullopt;
+  return sessions_.find(token);
+}
+
+bool WebApi::same_origin(const Request& request) {
+  const auto origin = request.find(http::field::origin);
+  if (origin == request.end()) return true;  // not a browser's cross-site request
+  const auto host = request.find(http::field::host);
+  if (host == request.end()) return false;
+  std::string_view o(origin->value().data(), origin->value().size());
+  const auto scheme = o.find("://");
+  if (scheme == std::string_view::npos) return false;
+  return o.substr(scheme + 3) == std::string_view(host->value().data(), host->value().size());
+}
+
+Response WebApi::handle(const Request& request, const std::string& client_address) {
+  const std::string_view target(request.target().data(), request.target().size());
+  const auto qmark = target.find('?');
+  Call call{request, client_address, split_path(target.substr(0, qmark)),
+            qmark == std::string_view::npos ? std::map<std::string, std::string>{} : parse_query(target.substr(qmark + 1)),
+            std::nullopt, cookie_value(request, kCookie)};
+  if (!call.token.empty()) call.session = sessions_.find(call.token);
+  Response res;
+  try {
+    res = route(call);
+  } catch (const Error& e) {
+    res = call.error(e.code() == ErrorCode::kInput ? http::status::bad_request : http::status::internal_server_error, e.what());
+  } catch (const std::exception& e) {
+    res = call.error(http::status::internal_server_error, std::string("internal error: ") + e.what());
+  }
+  // Pages and answers are never framed, sniffed or sent on as a referrer; no script or style
+  // from anywhere but this server.
+  res.set("Content-Security-Policy",
+          "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; "
+          "frame-ancestors 'none'; form-action 'self'; base-uri 'none'");
+  res.set("X-Content-Type-Options", "nosniff");
+  res.set("X-Frame-Options", "DENY");
+  res.set("Referrer-Policy", "no-referrer");
+  if (settings_.tls()) res.set("Strict-Transport-Security", "max-age=31536000");
+  res.set(http::field::server, "anpr-receiver");
+  return res;
+}
+
+Response WebApi::route(Call& call) {
+  const auto& p = call.path;
+  const auto method = call.req.method();
+  if (p.empty() || p[0] != "api") return page(call);
+
+  if (p.size() == 2 && p[1] == "login") {
+    if (method != http::verb::post) return call.error(http::status::method_not_allowed, "use POST");
+    return login(call);
+  }
+  if (!call.session) return call.error(http::status::unauthorized, "log in first");
+  // Every change must carry the session's CSRF token: another site cannot read it, so it
+  // cannot forge a change with the user's cookie.
+  if (method != http::verb::get && method != http::verb::head) {
+    const auto sent = call.req.find("X-CSRF-Token");
+    if (sent == call.req.end() || !equal_secret(std::string(sent->value()), call.session->csrf_token)) {
+      return call.error(http::status::forbidden, "missing or wrong CSRF token (X-CSRF-Token)");
+    }
+  }
+  const bool get = method == http::verb::get, post = method == http::verb::post;
+  const auto need = [&](Role role) -> std::optional<Response> {
+    if (call.allowed(role)) return std::nullopt;
+    return call.error(http::status::forbidden, std::string("this needs the ") + to_string(role) + " role");
+  };
+
+  if (p.size() == 2 && p[1] == "session" && get) {
+    return call.json_reply({{"user", call.session->user}, {"role", to_string(call.session->role)},
+                            {"csrf", call.session->csrf_token}});
+  }
+  if (p.size() == 2 && p[1] == "logout" && post) return logout(call);
+  if (p.size() == 2 && p[1] == "hits" && get) return hits(call);
+  if (p.size() == 4 && p[1] == "hits" && post && (p[3] == "acknowledge" || p[3] == "close")) {
+    return move_hit(call, p[2], p[3] == "close");
+  }
+  if (p.size() == 2 && (p[1] == "reads" || p[1] == "movements") && get) return search(call, p[1] == "movements");
+  if (p.size() == 4 && p[1] == "reads" && get && (p[3] == "crop" || p[3] == "overview")) {
+    return image(call, p[2], p[3] == "overview");
+  }
+  if (p.size() == 2 && p[1] == "cameras" && get) return cameras(call);
+  if (p.size() >= 2 && p[1] == "watchlists") {
+    if (auto refused = need(Role::kSupervisor)) return *refused;
+    if (p.size() == 2 && get) return watchlists(call);
+    if (p.size() == 4 && p[3] == "entries" && get) return entries(call, p[2]);
+    if (p.size() == 4 && p[3] == "entries" && post) return add_entry(call, p[2]);
+    if (p.size() == 4 && p[3] == "import" && post) return import_list(call, p[2]);
+    if (p.size() == 6 && p[3] == "entries" && post && (p[5] == "remove" || p[5] == "expire")) {
+      return change_entry(call, p[2], p[4], p[5] == "expire");
+    }
+  }
+  if (p.size() == 2 && p[1] == "audit" && get) {
+    if (auto refused = need(Role::kAdmin)) return *refused;
+    return audit(call);
+  }
+  return call.error(http::status::not_found, "no such API call: " + std::string(to_string(method)) + " " +
+                                                 std::string(call.req.target().substr(0, 200)));
+}
+
+Response WebApi::login(Call& call) {
+  // Login is the one change without a session. A form on another site cannot send JSON, and a
+  // browser names the page's origin: both keep other sites from logging a user in as someone else.
+  const auto type = call.req.find(http::field::content_type);
+  if (type == call.req.end() || std::string(type->value()).find("application/json") != 0 || !same_origin(call.req)) {
+    return call.error(http::status::forbidden, "log in from this server's login page (JSON, same origin)");
+  }
+  std::string why;
+  const auto body = call.body_json(why);
+  if (!body) return call.error(http::status::bad_request, why);
+  const std::string name = body->value("username", ""), password = body->value("password", "");
+  if (name.empty() || password.empty() || name.size() > 64 || password.size() > 256) {
+    return call.error(http::status::bad_request, "give a username and a password");
+  }
+  if (const int wait = limiter_.retry_after(name, call.client)) {
+    auto res = call.error(http::status::too_many_requests, "too many failed logins: try again in " + std::to_string(wait) + " s");
+    res.set(http::field::retry_after, std::to_string(wait));
+    return res;
+  }
+  const auto user = store_.user(name);
+  // The hash is checked even for unknown users, so timing does not tell which names exist.
+  static const std::string kDummyHash = hash_password("not-a-real-password");
+  const bool ok = verify_password(user ? user->password_hash : kDummyHash, password) && user && !user->disabled;
+  const auto role = user ? parse_role(user->role) : std::nullopt;
+  if (!ok || !role) {
+    limiter_.failed(name, call.client);
+    store_.audit({0, now_ms(), name, "login-failed", call.client, ""});
+    return call.error(http::status::unauthorized, "wrong user name or password, or the account is disabled");
+  }
+  limiter_.succeeded(name);
+  const std::string token = sessions_.create(name, *role, user->password_hash);
+  const auto session = sessions_.find(token);
+  store_.audit({0, now_ms(), name, "login", call.client, ""});
+  auto res = call.json_reply({{"user", name}, {"role", to_string(*role)}, {"csrf", session->csrf_token}});
+  res.set(http::field::set_cookie, std::string(kCookie) + "=" + token + "; Path=/; HttpOnly; SameSite=Strict" +
+                                       (settings_.tls() ? "; Secure" : ""));
+  return res;
+}
+
+Response WebApi::logout(Call& call) {
+  sessions_.destroy(call.token);
+  store_.audit({0, now_ms(), call.session->user, "logout", call.client, ""});
+  auto res = call.json_reply({{"ok", true}});
+  res.set(http::field::set_cookie, std::string(kCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+  return res;
+}
+
+Response WebApi::hits(Call& call) {
+  std::optional<std::string> state;
+  if (const auto s = call.param("state"); !s.empty()) {
+    if (s != "new" && s != "acknowledged" && s != "closed") {
+      return call.error(http::status::bad_request, "state must be new, acknowledged or closed");
+    }
+    state = s;
+  }
+  std::optional<TimestampMs> since;
+  if (const auto s = call.param("since"); !s.empty()) {
+    since = parse_iso8601(s);
+    if (!since) return call.error(http::status::bad_request, "since '" + s + "' is not an ISO 8601 UTC time");
+  }
+  const int limit = std::clamp(call.param("limit").empty() ? 200 : std::atoi(call.param("limit").c_str()), 1, kMaxRows);
+  const CameraDirectory cameras(store_);
+  const ListColours colours(store_);
+  json rows = json::array();
+  for (const auto& h : store_.hits(since, state, limit)) rows.push_back(hit_json(h, cameras, colours));
+  return call.json_reply({{"hits", rows}});
+}
+
+Response WebApi::move_hit(Call& call, const std::string& hit_id, bool close) {
+  std::string why;
+  const auto body = call.body_json(why);
+  if (!body) return call.error(http::status::bad_request, why);
+  const std::string note = body->value("note", "");
+  if (note.size() > 2000) return call.error(http::status::bad_request, "a note has at most 2000 characters");
+  const auto now = now_ms();
+  const bool ok = close ? store_.close_hit(hit_id, call.session->user, note, now)
+                        : store_.acknowledge_hit(hit_id, call.session->user, note, now);
+  if (!ok) {
+    return call.error(http::status::conflict, "hit " + hit_id + (close ? " is not acknowledged" : " is not new") +
+                                                  " (or does not exist)");
+  }
+  store_.audit({0, now, call.session->user, close ? "hit-close" : "hit-acknowledge", hit_id, note});
+  const json event{{"type", "hit-state"}, {"hit_id", hit_id}, {"state", close ? "closed" : "acknowledged"},
+                   {"by", call.session->user}, {"note", note}, {"at", to_iso8601(now)}};
+  if (notify_) notify_(event.dump(-1, ' ', false, json::error_handler_t::replace));
+  return call.json_reply(event);
+}
+
+Response WebApi::search(Call& call, bool movements) {
+  const std::string reason = call.param("reason");
+  if (reason.size() < 3 || reason.size() > 500) {
+    return call.error(http::status::bad_request, "give the reason for this search (3-500 characters): every search is audited");
+  }
+  const auto now = now_ms();
+  const auto from_text = call.param("from"), to_text = call.param("to");
+  const auto from = from_text.empty() ? std::optional<TimestampMs>(now - 30LL * 86400000) : parse_iso8601(from_text);
+  const auto to = to_text.empty() ? std::optional<TimestampMs>(now) : parse_iso8601(to_text);
+  if (!from || !to) return call.error(http::status::bad_request, "from and to must be ISO 8601 UTC times");
+  if (*from > *to) return call.error(http::status::bad_request, "from is after to");
+  const int limit = std::clamp(call.param("limit").empty() ? 1000 : std::atoi(call.param("limit").c_str()), 1, kMaxRows);
+  std::vector<Sighting> rows;
+  std::string subject;
+  if (movements) {
+    const std::string plate = normalise_plate(call.param("plate"));
+    const bool pattern = plate.find_first_of("?*") != std::string::npos;
+    if (pattern ? pattern_error(plate).has_value() : !is_normalised_plate(plate)) {
+      return call.error(http::status::bad_request, "plate '" + call.param("plate") +
+                                                       "': 1-12 letters and digits, '?' for one unknown character, '*' for any run");
+    }
+    rows = store_.movements(plate, *from, *to, limit);
+    subject = plate;
+  } else {
+    rows = store_.reads(call.param("camera"), *from, *to, limit);
+    subject = call.param("camera").empty() ? "all cameras" : call.param("camera");
+  }
+  store_.audit({0, now, call.session->user, movements ? "movements" : "reads",
+                subject + " " + to_iso8601(*from) + ".." + to_iso8601(*to), reason});
+  json out = json::array();
+  for (const auto& s : rows) out.push_back(sighting_json(s));
+  return call.json_reply({{"rows", out}, {"truncated", static_cast<int>(rows.size()) == limit}});
+}
+
+Response WebApi::image(Call& call, const std::string& read_id, bool overview) {
+  const auto images = store_.read_images(read_id);
+  const std::string relative = images ? (overview ? images->overview_path : images->crop_path) : "";
+  if (relative.empty() || settings_.data_dir.empty()) return call.error(http::status::not_found, "no such image");
+  // The stored path is the receiver's own, but it is still kept inside the image folder.
+  std::error_code ec;
+  const auto base = fs::weakly_canonical(fs::path(settings_.data_dir) / "images", ec);
+  const auto file = fs::weakly_canonical(fs::path(settings_.data_dir) / "images" / relative, ec);
+  const auto [end, _] = std::mismatch(base.begin(), base.end(), file.begin(), file.end());
+  if (ec || end != base.end()) return call.error(http::status::not_found, "no such image");
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return call.error(http::status::not_found, "image file missing: it may have been purged");
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  auto res = call.reply(http::status::ok, bytes.str(), "image/jpeg");
+  res.set(http::field::cache_control, "private, max-age=86400");
+  return res;
+}
+
+Response WebApi::cameras(Call& call) {
+  json out = json::array();
+  for (const auto& c : store_.cameras()) out.push_back(camera_json(c));
+  return call.json_reply({{"cameras", out}});
+}
+
+Response WebApi::watchlists(Call& call) {
+  json out = json::array();
+  for (const auto& l : store_.watchlists()) {
+    out.push_back({{"name", l.name}, {"category", l.category}, {"priority", l.priority}, {"colour", l.colour},
+                   {"action", l.action}, {"entries", store_.entries(l.name).size()}});
+  }
+  return call.json_reply({{"watchlists", out}});
+}
+
+Response WebApi::entries(Call& call, const std::string& list) {
+  json out = json::array();
+  for (const auto& e : store_.entries(list)) {
+    out.push_back({{"plate", e.plate}, {"reason", e.reason}, {"added_by", e.added_by}, {"added_at", to_iso8601(e.added_at)},
+                   {"expires_at", e.expires_at ? json(to_iso8601(*e.expires_at)) : json(nullptr)}});
+  }
+  return call.json_reply({{"list", list}, {"entries", out}});
+}
+
+Response WebApi::add_entry(Call& call, const std::string& list) {
+  std::string why;
+  const auto body = call.body_json(why);
+  if (!body) return call.error(http::status::bad_request, why);
+  const auto lists = store_.watchlists();
+  if (std::none_of(lists.begin(), lists.end(), [&](const auto& l) { return l.name == list; })) {
+    return call.error(http::status::not_found, "no watchlist named '" + list + "'");
+  }
+  const WatchlistChange change{call.session->user, body->value("reason", ""), settings_.lookback_days, now_ms()};
+  const auto raised = add_watchlist_entry(store_, list, body->value("plate", ""), body->value("expires", ""), change);
+  return call.json_reply({{"added", normalise_plate(body->value("plate", ""))}, {"retrospective_hits", raised}});
+}
+
+Response WebApi::change_entry(Call& call, const std::string& list, const std::string& plate, bool expire) {
+  std::string why;
+  const auto body = call.body_json(why);
+  if (!body) return call.error(http::status::bad_request, why);
+  const WatchlistChange change{call.session->user, body->value("reason", ""), 0, now_ms()};
+  if (change.reason.size() < 3) return call.error(http::status::bad_request, "give a reason (audited)");
+  bool ok = false;
+  if (expire) {
+    const std::string at_text = body->value("at", "");
+    const auto at = at_text.empty() ? std::optional<TimestampMs>(change.now) : parse_iso8601(at_text);
+    if (!at) return call.error(http::status::bad_request, "at '" + at_text + "' is not an ISO 8601 UTC time");
+    ok = expire_watchlist_entry(store_, list, plate, *at, change);
+  } else {
+    ok = remove_watchlist_entry(store_, list, plate, change);
+  }
+  if (!ok) return call.error(http::status::not_found, "'" + list + "' has no entry " + normalise_plate(plate));
+  return call.json_reply({{"ok", true}});
+}
+
+Response WebApi::import_list(Call& call, const std::string& list) {
+  WatchlistInfo info;
+  info.name = list;
+  info.category = call.param("category");
+  info.action = call.param("action");
+  if (!call.param("colour").empty()) info.colour = call.param("colour");
+  if (!call.param("priority").empty()) {
+    info.priority = std::atoi(call.param("priority").c_str());
+    if (info.priority < 0 || info.priority > 99) return call.error(http::status::bad_request, "priority is 0-99");
+  }
+  // Keep what the list already says unless the upload says otherwise.
+  for (const auto& l : store_.watchlists()) {
+    if (l.name != list) continue;
+    if (info.category.empty()) info.category = l.category;
+    if (info.action.empty()) info.action = l.action;
+    if (call.param("colour").empty()) info.colour = l.colour;
+    if (call.param("priority").empty()) info.priority = l.priority;
+  }
+  const std::string source = call.param("file").empty() ? "web upload" : "web upload " + call.param("file").substr(0, 200);
+  const auto result = import_watchlist(store_, info, call.req.body(),
+                                       source, {call.session->user, source, settings_.lookback_days, now_ms()});
+  if (!result.errors.empty()) {
+    json errors = json::array();
+    for (const auto& e : result.errors) errors.push_back({{"line", e.line}, {"message", e.message}});
+    return call.json_reply({{"error", std::to_string(result.errors.size()) + " bad rows; nothing imported"}, {"rows", errors}},
+                           http::status::unprocessable_entity);
+  }
+  return call.json_reply({{"entries", result.entries}, {"version", result.version},
+                          {"retrospective_hits", result.retrospective_hits}});
+}
+
+Response WebApi::audit(Call& call) {
+  const int limit = std::clamp(call.param("limit").empty() ? 500 : std::atoi(call.param("limit").c_str()), 1, kMaxRows);
+  json out = json::array();
+  for (const auto& a : store_.audit_log(limit)) {
+    out.push_back({{"id", a.id}, {"at", to_iso8601(a.at)}, {"actor", a.actor}, {"action", a.action},
+                   {"subject", a.subject}, {"reason", a.reason}});
+  }
+  return call.json_reply({{"audit", out}});
+}
+
+Response WebApi::page(Call& call) {
+  if (call.req.method() != http::verb::get && call.req.method() != http::verb::head) {
+    return call.error(http::status::method_not_allowed, "pages are read with GET");
+  }
+  const std::string path = call.path.empty() ? "" : call.path.size() == 1 ? call.path[0] : call.path[0] + "/" + call.path[1];
+  // The login page and what it needs are public; everything else needs a session.
+  const bool is_public = path == "login" || path == "static/login.js" || path == "static/app.css";
+  if (!is_public && !call.session) {
+    if (path.empty()) {
+      Response res{http::status::see_other, call.req.version()};
+      res.set(http::field::location, "/login");
+      res.prepare_payload();
+      return res;
+    }
+    return call.error(http::status::unauthorized, "log in first");
+  }
+  const Asset* asset = find_asset(path.empty() ? "app.html" : path == "login" ? "login.html" : path);
+  if (!asset || call.path.size() > 2) return call.error(http::status::not_found, "no such page");
+  auto res = call.reply(http::status::ok, std::string(asset->body), asset->content_type);
+  return res;
+}
+
+}  // namespace anpr::receiver::web

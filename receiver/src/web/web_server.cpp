@@ -1,0 +1,392 @@
+#include "anpr/receiver/web/web_server.hpp"
+
+#include <deque>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "anpr/common/error.hpp"
+#include "json_views.hpp"
+
+namespace anpr::receiver::web {
+namespace {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+namespace ssl = net::ssl;
+using tcp = net::ip::tcp;
+using net::awaitable;
+using net::use_awaitable;
+
+// Late commits: a hit or read may become visible a little after newer ones, so the live feed
+// looks back this far every time and remembers what it already sent.
+constexpr TimestampMs kFeedLookbackMs = 3000;
+constexpr std::size_t kReadsPerTick = 20;  // the ticker shows a sample when reads come faster
+
+/// One live-feed WebSocket: what is waiting to be sent to it.
+struct LiveClient {
+  explicit LiveClient(const net::any_io_executor& ex) : wake(ex, std::chrono::steady_clock::time_point::max()) {}
+  std::string session_token;
+  std::deque<std::string> queue;
+  net::steady_timer wake;  ///< cancelled to wake the writer
+  bool closed = false;
+  std::function<void()> close_socket;
+};
+
+/// Events the feed has sent recently, so a look-back does not send them twice.
+class SeenSet {
+ public:
+  bool insert(const std::string& id, TimestampMs at) {
+    if (!ids_.emplace(id, at).second) return false;
+    return true;
+  }
+  void forget_before(TimestampMs at) {
+    std::erase_if(ids_, [&](const auto& e) { return e.second < at; });
+  }
+
+ private:
+  std::unordered_map<std::string, TimestampMs> ids_;
+};
+
+http::response<http::string_body> plain_error(http::status status, const std::string& message) {
+  http::response<http::string_body> res{status, 11};
+  res.set(http::field::content_type, "application/json");
+  res.body() = nlohmann::json{{"error", message}}.dump();
+  res.keep_alive(false);
+  res.prepare_payload();
+  return res;
+}
+
+}  // namespace
+
+struct WebServer::Impl {
+  Impl(Store& s, WebSettings w)
+      : store(s), settings(std::move(w)), api(store, sessions, limiter, settings, [this](std::string e) { broadcast(std::move(e)); }) {}
+
+  Store& store;
+  WebSettings settings;
+  SessionManager sessions;
+  LoginLimiter limiter;
+  WebApi api;
+  net::io_context io{1};
+  std::optional<ssl::context> tls;
+  tcp::acceptor acceptor{io};
+  std::set<std::shared_ptr<LiveClient>> clients;  // touched on the network thread only
+  std::size_t connections = 0;
+  std::atomic<std::int64_t> requests{0}, dropped{0}, refused{0}, live{0};
+  std::thread thread;
+  unsigned short bound_port = 0;
+  TimestampMs hits_since = now_ms(), reads_since = now_ms();
+  SeenSet hits_seen, reads_seen;
+  int ticks = 0;
+
+  void listen() {
+    if (settings.tls()) {
+      tls.emplace(ssl::context::tls_server);
+      tls->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                       ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+      try {
+        tls->use_certificate_chain_file(settings.cert_file);
+        tls->use_private_key_file(settings.key_file, ssl::context::pem);
+      } catch (const std::exception& e) {
+        throw Error(ErrorCode::kConfig, "web TLS: cannot use certificate " + settings.cert_file + " with key " +
+                                            settings.key_file + ": " + e.what());
+      }
+    }
+    beast::error_code ec;
+    const auto address = net::ip::make_address(settings.address, ec);
+    if (ec) throw Error(ErrorCode::kConfig, "web address '" + settings.address + "' is not an IP address");
+    const tcp::endpoint endpoint(address, settings.port);
+    const std::string where = settings.address + ":" + std::to_string(settings.port);
+    acceptor.open(endpoint.protocol(), ec);
+    if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor.bind(endpoint, ec);
+    if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
+    if (ec) throw Error(ErrorCode::kConfig, "cannot serve the web pages on " + where + ": " + ec.message());
+    bound_port = acceptor.local_endpoint().port();
+  }
+
+  awaitable<void> accept_loop() {
+    for (;;) {
+      beast::error_code ec;
+      tcp::socket socket = co_await acceptor.async_accept(net::redirect_error(use_awaitable, ec));
+      if (ec == net::error::operation_aborted) co_return;
+      if (ec) continue;
+      if (connections >= settings.max_connections) {
+        ++refused;
+        socket.close(ec);
+        continue;
+      }
+      net::co_spawn(io, serve(std::move(socket)), net::detached);
+    }
+  }
+
+  awaitable<void> serve(tcp::socket socket) {
+    ++connections;
+    beast::error_code ec;
+    const auto remote = socket.remote_endpoint(ec);
+    const std::string client = ec ? "unknown" : remote.address().to_string();
+    beast::tcp_stream stream(std::move(socket));
+    try {
+      if (tls) {
+        beast::ssl_stream<beast::tcp_stream> secure(std::move(stream), *tls);
+        beast::get_lowest_layer(secure).expires_after(std::chrono::seconds(settings.request_timeout_s));
+        co_await secure.async_handshake(ssl::stream_base::server, net::redirect_error(use_awaitable, ec));
+        if (!ec) co_await serve_http(std::move(secure), client);
+      } else {
+        co_await serve_http(std::move(stream), client);
+      }
+    } catch (const std::exception& e) {
+      spdlog::warn("web: connection from {} failed: {}", client, e.what());
+    }
+    --connections;
+  }
+
+  template <class Stream>
+  awaitable<void> serve_http(Stream stream, std::string client) {
+    beast::flat_buffer buffer;
+    for (;;) {
+      http::request_parser<http::string_body> parser;
+      parser.header_limit(16 * 1024);
+      parser.body_limit(settings.max_body_bytes);
+      // The whole request (headers and body) must arrive in time: a trickling client is cut off.
+      beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(settings.request_timeout_s));
+      beast::error_code ec;
+      co_await http::async_read(stream, buffer, parser, net::redirect_error(use_awaitable, ec));
+      if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == net::error::eof ||
+          ec == net::error::connection_reset || ec == net::error::operation_aborted) {
+        break;
+      }
+      if (ec) {
+        const auto status = ec == http::error::body_limit     ? http::status::payload_too_large
+                            : ec == http::error::header_limit ? http::status::request_header_fields_too_large
+                                                              : http::status::bad_request;
+        auto res = plain_error(status, "bad request: " + ec.message());
+        co_await http::async_write(stream, res, net::redirect_error(use_awaitable, ec));
+        break;
+      }
+      Request req = parser.release();
+      ++requests;
+      if (websocket::is_upgrade(req)) {
+        co_await serve_live(std::move(stream), std::move(req));
+        co_return;
+      }
+      Response res = api.handle(req, client);
+      res.keep_alive(req.keep_alive());
+      co_await http::async_write(stream, res, net::redirect_error(use_awaitable, ec));
+      if (ec || !res.keep_alive()) break;
+    }
+    beast::error_code ignored;
+    beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
+
+  template <class Stream>
+  awaitable<void> serve_live(Stream stream, Request req) {
+    beast::error_code ec;
+    std::optional<Response> refusal;
+    const auto session = api.session_of(req);
+    if (req.target() != "/api/live") {
+      refusal = plain_error(http::status::not_found, "the live feed is at /api/live");
+    } else if (!session) {
+      refusal = plain_error(http::status::unauthorized, "log in first");
+    } else if (!WebApi::same_origin(req)) {
+      refusal = plain_error(http::status::forbidden, "the live feed is for this server's own pages");
+    }
+    if (refusal) {
+      co_await http::async_write(stream, *refusal, net::redirect_error(use_awaitable, ec));
+      co_return;
+    }
+    auto ws = std::make_shared<websocket::stream<Stream>>(std::move(stream));
+    beast::get_lowest_layer(*ws).expires_never();
+    // Pings an idle peer and closes a dead one, so vanished screens do not pile up.
+    ws->set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+    ws->read_message_max(4096);
+    co_await ws->async_accept(req, net::redirect_error(use_awaitable, ec));
+    if (ec) co_return;
+    ws->text(true);
+    auto client = std::make_shared<LiveClient>(io.get_executor());
+    client->session_token = cookie_token(req);
+    client->close_socket = [ws] {
+      beast::error_code ignored;
+      beast::get_lowest_layer(*ws).socket().close(ignored);
+    };
+    clients.insert(client);
+    ++live;
+    client->queue.push_back(nlohmann::json{{"type", "hello"}, {"user", session->user}, {"role", to_string(session->role)}}.dump());
+    net::co_spawn(io, write_live(ws, client), net::detached);
+    beast::flat_buffer buffer;
+    while (!client->closed) {
+      co_await ws->async_read(buffer, net::redirect_error(use_awaitable, ec));
+      if (ec) break;
+      buffer.consume(buffer.size());  // the page sends nothing that needs an answer
+    }
+    client->closed = true;
+    client->wake.cancel();
+    clients.erase(client);
+    --live;
+  }
+
+  template <class WsStream>
+  awaitable<void> write_live(std::shared_ptr<WsStream> ws, std::shared_ptr<LiveClient> client) {
+    beast::error_code ec;
+    while (!client->closed) {
+      if (client->queue.empty()) {
+        co_await client->wake.async_wait(net::redirect_error(use_awaitable, ec));
+        continue;
+      }
+      const std::string message = std::move(client->queue.front());
+      client->queue.pop_front();
+      co_await ws->async_write(net::buffer(message), net::redirect_error(use_awaitable, ec));
+      if (ec) {
+        client->closed = true;
+        client->close_socket();
+      }
+    }
+  }
+
+  static std::string cookie_token(const Request& req) {
+    const auto it = req.find(http::field::cookie);
+    if (it == req.end()) return {};
+    const std::string all(it->value());
+    const auto at = all.find("anpr_session=");
+    if (at == std::string::npos) return {};
+    const auto end = all.find(';', at);
+    return all.substr(at + 13, end == std::string::npos ? std::string::npos : end - at - 13);
+  }
+
+  void deliver(const std::string& event) {
+    for (auto it = clients.begin(); it != clients.end();) {
+      const auto& c = *it;
+      if (c->queue.size() >= settings.max_queued_messages) {
+        // Too far behind: drop it (the page reconnects and reloads) rather than hold everyone up.
+        spdlog::warn("web: dropped a live client {} messages behind", c->queue.size());
+        ++dropped;
+        c->closed = true;
+        c->close_socket();
+        c->wake.cancel();
+        it = clients.erase(it);
+        --live;
+        continue;
+      }
+      c->queue.push_back(event);
+      c->wake.cancel();
+      ++it;
+    }
+  }
+
+  void broadcast(std::string event) {
+    net::post(io, [this, e = std::move(event)] { deliver(e); });
+  }
+
+  awaitable<void> poll_loop() {
+    net::steady_timer timer(io);
+    for (;;) {
+      timer.expires_after(std::chrono::milliseconds(settings.poll_ms));
+      beast::error_code ec;
+      co_await timer.async_wait(net::redirect_error(use_awaitable, ec));
+      if (ec) co_return;
+      try {
+        poll_once();
+      } catch (const std::exception& e) {
+        if (ticks % 40 == 0) spdlog::error("web: live feed cannot read the store: {}", e.what());
+      }
+      ++ticks;
+    }
+  }
+
+  // New hits and reads since the last look, to every live client; sessions that ended lose
+  // their feed.
+  void poll_once() {
+    const TimestampMs now = now_ms();
+    if (ticks % 40 == 0) {
+      // Users changed by `anpr-receiver user` (another process) lose their sessions here.
+      std::map<std::string, std::optional<UserRecord>> users;
+      sessions.revalidate([&](const Session& s) {
+        auto it = users.find(s.user);
+        if (it == users.end()) it = users.emplace(s.user, store.user(s.user)).first;
+        const auto& u = it->second;
+        return u && !u->disabled && u->password_hash == s.credential && parse_role(u->role) == s.role;
+      });
+    }
+    if (clients.empty()) {
+      hits_since = reads_since = now;
+      return;
+    }
+    if (ticks % 8 == 0) {
+      for (const auto& c : std::vector(clients.begin(), clients.end())) {
+        if (sessions.find(c->session_token)) continue;
+        c->closed = true;
+        c->close_socket();
+        c->wake.cancel();
+        clients.erase(c);
+        --live;
+      }
+    }
+    auto hits = store.hits(hits_since - kFeedLookbackMs, std::nullopt, 500);
+    if (!hits.empty()) {
+      const CameraDirectory cameras(store);
+      const ListColours colours(store);
+      for (auto it = hits.rbegin(); it != hits.rend(); ++it) {
+        hits_since = std::max(hits_since, it->created_at);
+        if (!hits_seen.insert(it->hit.hit_id, it->created_at)) continue;
+        deliver(nlohmann::json{{"type", "hit"}, {"hit", hit_json(*it, cameras, colours)}}.dump(
+            -1, ' ', false, nlohmann::json::error_handler_t::replace));
+      }
+    }
+    hits_seen.forget_before(hits_since - 2 * kFeedLookbackMs);
+    auto reads = store.reads("", reads_since - kFeedLookbackMs, now + 86400000, static_cast<int>(kReadsPerTick));
+    for (auto it = reads.rbegin(); it != reads.rend(); ++it) {
+      reads_since = std::max(reads_since, it->at);
+      if (!reads_seen.insert(it->read_id, it->at)) continue;
+      deliver(nlohmann::json{{"type", "read"}, {"read", sighting_json(*it)}}.dump(
+          -1, ' ', false, nlohmann::json::error_handler_t::replace));
+    }
+    reads_seen.forget_before(reads_since - 2 * kFeedLookbackMs);
+  }
+};
+
+WebServer::WebServer(Store& store, WebSettings settings) : impl_(std::make_unique<Impl>(store, std::move(settings))) {
+  impl_->listen();
+  net::co_spawn(impl_->io, impl_->accept_loop(), net::detached);
+  net::co_spawn(impl_->io, impl_->poll_loop(), net::detached);
+  impl_->thread = std::thread([this] {
+    for (;;) {
+      try {
+        impl_->io.run();
+        return;
+      } catch (const std::exception& e) {
+        spdlog::error("web: {}", e.what());  // one request's failure must not end the server
+      }
+    }
+  });
+  spdlog::info("control room on {}://{}:{}/", impl_->tls ? "https" : "http", impl_->settings.address, port());
+}
+
+WebServer::~WebServer() { stop(); }
+
+unsigned short WebServer::port() const { return impl_->bound_port; }
+
+void WebServer::broadcast(std::string event) { impl_->broadcast(std::move(event)); }
+
+WebCounters WebServer::counters() const {
+  return {impl_->requests.load(), impl_->live.load(), impl_->dropped.load(), impl_->refused.load()};
+}
+
+void WebServer::stop() {
+  if (!impl_->thread.joinable()) return;
+  impl_->io.stop();
+  impl_->thread.join();
+}
+
+}  // namespace anpr::receiver::web

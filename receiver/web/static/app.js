@@ -1,0 +1,448 @@
+// The control room's single page: live hits and reads over a WebSocket, searches and
+// administration through the JSON API (docs/api.md). No external assets: control rooms are offline.
+'use strict';
+
+const state = {
+  session: null,
+  hits: new Map(),       // hit_id -> hit, the feed's memory
+  selected: null,        // hit_id under the keyboard cursor
+  reads: [],             // newest first, bounded
+  cameras: new Map(),    // camera_id -> camera
+  ws: null,
+  retryMs: 1000,
+  audio: null,
+  list: null,            // watchlist shown in detail
+};
+const MAX_READS = 300;
+const ROLES = ['operator', 'supervisor', 'admin'];
+const $ = (id) => document.getElementById(id);
+
+// Builds an element without ever parsing text as HTML (no injection from plate or reason text).
+function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (key === 'class') node.className = value;
+    else if (key === 'dataset') Object.assign(node.dataset, value);
+    else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
+    else node[key] = value;
+  }
+  for (const child of children) {
+    if (child !== null && child !== undefined) node.append(child instanceof Node ? child : String(child));
+  }
+  return node;
+}
+
+function shortTime(iso) { return iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : ''; }
+function toIso(localValue) { return localValue ? new Date(localValue + 'Z').toISOString() : ''; }
+
+async function api(path, options = {}) {
+  const headers = {};
+  const method = options.method || 'GET';
+  if (method !== 'GET') headers['X-CSRF-Token'] = state.session ? state.session.csrf : '';
+  let body = options.body;
+  if (options.json !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    body = JSON.stringify(options.json);
+  } else if (options.contentType) {
+    headers['Content-Type'] = options.contentType;
+  }
+  const response = await fetch(path, { method, headers, body, credentials: 'same-origin' });
+  if (response.status === 401) {
+    window.location.href = '/login';
+    throw new Error('logged out');
+  }
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    const error = new Error(data.error || `HTTP ${response.status}`);
+    error.body = data;
+    throw error;
+  }
+  return data;
+}
+
+// ---- views -------------------------------------------------------------------------------
+
+function showView(name) {
+  const tab = document.querySelector(`#tabs a[data-view="${name}"]`);
+  if (!tab || tab.hidden) name = 'hits';
+  for (const section of document.querySelectorAll('.view')) section.hidden = section.id !== `view-${name}`;
+  for (const link of document.querySelectorAll('#tabs a')) link.classList.toggle('active', link.dataset.view === name);
+  if (name === 'cameras') loadCameras();
+  if (name === 'watchlists') loadWatchlists();
+  if (name === 'audit') loadAudit();
+  if (name === 'reads') renderReads();
+}
+
+function currentView() { return (window.location.hash || '#hits').slice(1); }
+
+// ---- live hits ---------------------------------------------------------------------------
+
+function unacknowledged() {
+  let n = 0;
+  for (const hit of state.hits.values()) if (hit.state === 'new') n += 1;
+  return n;
+}
+
+function updateCount() {
+  const n = unacknowledged();
+  const badge = $('unacked');
+  badge.textContent = String(n);
+  badge.classList.toggle('zero', n === 0);
+  document.title = n ? `(${n}) ANPR control room` : 'ANPR control room';
+}
+
+function hitElement(hit) {
+  const crop = el('img', { src: hit.crop_url, alt: `Plate crop of ${hit.plate}`, loading: 'lazy',
+                           onclick: () => showOverview(hit) });
+  crop.addEventListener('error', () => { crop.alt = 'no image'; crop.removeAttribute('src'); }, { once: true });
+  const ackButton = hit.state === 'new'
+    ? el('button', { type: 'button', class: 'ack', onclick: () => openAck(hit.hit_id) }, 'Acknowledge')
+    : el('span', { class: 'acked' }, `${hit.state} by ${hit.acknowledged_by}${hit.note ? ': ' + hit.note : ''}`);
+  const place = hit.latitude !== null && hit.longitude !== null ? ` (${hit.latitude.toFixed(4)}, ${hit.longitude.toFixed(4)})` : '';
+  const item = el('li', { class: `hit ${hit.state}`, dataset: { hitId: hit.hit_id }, tabIndex: 0 },
+    crop,
+    el('div', { class: 'meta' },
+      el('div', {}, el('span', { class: 'plate' }, hit.plate), ' ',
+        el('span', { class: 'priority' }, `priority ${hit.priority} · ${hit.category}`), ' ',
+        hit.match_kind !== 'exact' ? el('em', {}, `possible (${hit.match_kind}, listed ${hit.entry_plate})`) : null),
+      el('div', {}, `${shortTime(hit.at)} · ${hit.camera_name} · ${hit.site_id}${place}`),
+      el('div', {}, `${hit.list}: ${hit.reason}`),
+      el('div', { class: 'action' }, hit.action || '')),
+    ackButton);
+  item.style.borderLeftColor = hit.colour;
+  item.addEventListener('focus', () => select(hit.hit_id));
+  return item;
+}
+
+function renderHits() {
+  const list = $('hit-list');
+  const showAcked = $('show-acked').checked;
+  const hits = [...state.hits.values()]
+    .filter((h) => showAcked || h.state === 'new')
+    .sort((a, b) => (a.priority - b.priority) * 0 + (b.created_at.localeCompare(a.created_at)));
+  list.replaceChildren(...hits.map(hitElement));
+  $('no-hits').hidden = hits.length > 0;
+  if (state.selected) {
+    const node = list.querySelector(`[data-hit-id="${CSS.escape(state.selected)}"]`);
+    if (node) node.classList.add('selected');
+  }
+  updateCount();
+}
+
+function select(hitId) {
+  state.selected = hitId;
+  for (const node of document.querySelectorAll('.hit')) node.classList.toggle('selected', node.dataset.hitId === hitId);
+}
+
+function moveSelection(step) {
+  const nodes = [...document.querySelectorAll('.hit')];
+  if (!nodes.length) return;
+  let index = nodes.findIndex((n) => n.dataset.hitId === state.selected);
+  index = index < 0 ? 0 : Math.min(nodes.length - 1, Math.max(0, index + step));
+  nodes[index].focus();
+  select(nodes[index].dataset.hitId);
+}
+
+function beep() {
+  if (!$('sound').checked) return;
+  try {
+    state.audio = state.audio || new AudioContext();
+    const oscillator = state.audio.createOscillator();
+    const gain = state.audio.createGain();
+    oscillator.frequency.value = 880;
+    gain.gain.value = 0.2;
+    oscillator.connect(gain).connect(state.audio.destination);
+    oscillator.start();
+    oscillator.stop(state.audio.currentTime + 0.35);
+  } catch (e) { /* no audio device: the badge and title still show the hit */ }
+}
+
+function openAck(hitId) {
+  const hit = state.hits.get(hitId);
+  if (!hit || hit.state !== 'new') return;
+  select(hitId);
+  $('ack-plate').textContent = hit.plate;
+  $('ack-note').value = '';
+  $('ack-dialog').dataset.hitId = hitId;
+  $('ack-dialog').showModal();
+  $('ack-note').focus();
+}
+
+async function submitAck(event) {
+  event.preventDefault();
+  const dialog = $('ack-dialog');
+  const hitId = dialog.dataset.hitId;
+  try {
+    await api(`/api/hits/${encodeURIComponent(hitId)}/acknowledge`, { method: 'POST', json: { note: $('ack-note').value } });
+    const hit = state.hits.get(hitId);
+    if (hit) { hit.state = 'acknowledged'; hit.acknowledged_by = state.session.user; hit.note = $('ack-note').value; }
+    dialog.close();
+    renderHits();
+  } catch (e) {
+    alert(`Could not acknowledge: ${e.message}`);
+  }
+}
+
+function showOverview(hit) {
+  const image = $('image-full');
+  image.src = hit.overview_url;
+  image.onerror = () => { image.onerror = null; image.src = hit.crop_url; };
+  $('image-dialog').showModal();
+}
+
+async function loadHits() {
+  // Every unacknowledged hit, and the recent ones whatever their state.
+  const [fresh, recent] = await Promise.all([api('/api/hits?state=new&limit=5000'), api('/api/hits?limit=300')]);
+  for (const hit of [...recent.hits, ...fresh.hits]) state.hits.set(hit.hit_id, hit);
+  renderHits();
+}
+
+// ---- live reads --------------------------------------------------------------------------
+
+function renderReads() {
+  const camera = $('read-camera').value;
+  const rows = state.reads.filter((r) => !camera || r.camera_id === camera).slice(0, 100);
+  $('read-rows').replaceChildren(...rows.map((r) => el('tr', {},
+    el('td', {}, shortTime(r.at)), el('td', {}, el('span', { class: 'plate' }, r.plate)),
+    el('td', {}, r.camera_name), el('td', {}, r.site_id), el('td', {}, r.confidence.toFixed(2)))));
+}
+
+// ---- the live feed -----------------------------------------------------------------------
+
+function setConnection(up, text) {
+  const node = $('connection');
+  node.textContent = text;
+  node.classList.toggle('up', up);
+  node.classList.toggle('down', !up);
+}
+
+function connect() {
+  const scheme = window.location.protocol === 'https:' ? 'wss' : 'ws';
+  const ws = new WebSocket(`${scheme}://${window.location.host}/api/live`);
+  state.ws = ws;
+  ws.onopen = async () => {
+    state.retryMs = 1000;
+    setConnection(true, 'live');
+    try { await loadHits(); } catch (e) { /* the feed still delivers new hits */ }
+  };
+  ws.onmessage = (message) => {
+    const event = JSON.parse(message.data);
+    if (event.type === 'hit') {
+      const isNew = !state.hits.has(event.hit.hit_id);
+      state.hits.set(event.hit.hit_id, event.hit);
+      renderHits();
+      if (isNew && event.hit.state === 'new') beep();
+    } else if (event.type === 'hit-state') {
+      const hit = state.hits.get(event.hit_id);
+      if (hit) { hit.state = event.state; hit.acknowledged_by = event.by; hit.note = event.note; renderHits(); }
+    } else if (event.type === 'read') {
+      state.reads.unshift(event.read);
+      state.reads.length = Math.min(state.reads.length, MAX_READS);
+      if (currentView() === 'reads') renderReads();
+    }
+  };
+  ws.onclose = () => {
+    setConnection(false, `DISCONNECTED: reconnecting in ${Math.round(state.retryMs / 1000)} s`);
+    setTimeout(async () => {
+      // A closed feed may mean the session ended: the API call sends us to the login page then.
+      try { await api('/api/session'); } catch (e) { return; }
+      connect();
+    }, state.retryMs);
+    state.retryMs = Math.min(state.retryMs * 2, 15000);
+  };
+}
+
+// ---- search ------------------------------------------------------------------------------
+
+function drawChart(rows) {
+  const counts = new Map();
+  for (const r of rows) counts.set(r.camera_name, (counts.get(r.camera_name) || 0) + 1);
+  const entries = [...counts.entries()].sort((a, b) => b[1] - a[1]);
+  const chart = $('search-chart');
+  if (!entries.length) { chart.replaceChildren(); return; }
+  const ns = 'http://www.w3.org/2000/svg';
+  const barHeight = 24, labelWidth = 220, width = 720;
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('width', String(width));
+  svg.setAttribute('height', String(entries.length * (barHeight + 6) + 30));
+  svg.setAttribute('role', 'img');
+  svg.setAttribute('aria-label', 'Sightings per camera');
+  const max = entries[0][1];
+  entries.forEach(([name, count], i) => {
+    const y = 20 + i * (barHeight + 6);
+    const label = document.createElementNS(ns, 'text');
+    label.setAttribute('x', '8'); label.setAttribute('y', String(y + 17)); label.textContent = name;
+    const bar = document.createElementNS(ns, 'rect');
+    bar.setAttribute('x', String(labelWidth)); bar.setAttribute('y', String(y));
+    bar.setAttribute('height', String(barHeight));
+    bar.setAttribute('width', String(Math.max(2, (width - labelWidth - 60) * count / max)));
+    const value = document.createElementNS(ns, 'text');
+    value.setAttribute('x', String(labelWidth + (width - labelWidth - 60) * count / max + 6));
+    value.setAttribute('y', String(y + 17)); value.textContent = String(count);
+    svg.append(label, bar, value);
+  });
+  const title = document.createElementNS(ns, 'text');
+  title.setAttribute('x', '8'); title.setAttribute('y', '14'); title.textContent = 'Sightings per camera';
+  svg.append(title);
+  chart.replaceChildren(svg);
+}
+
+async function search(event) {
+  event.preventDefault();
+  $('search-error').textContent = '';
+  const params = new URLSearchParams({ plate: $('search-plate').value, reason: $('search-reason').value });
+  if ($('search-from').value) params.set('from', toIso($('search-from').value));
+  if ($('search-to').value) params.set('to', toIso($('search-to').value));
+  try {
+    const result = await api(`/api/movements?${params}`);
+    $('search-rows').replaceChildren(...result.rows.map((r) => el('tr', {},
+      el('td', {}, shortTime(r.at)), el('td', {}, el('span', { class: 'plate' }, r.plate)),
+      el('td', {}, r.camera_name), el('td', {}, r.site_id),
+      el('td', {}, r.latitude !== null ? `${r.latitude.toFixed(4)}, ${r.longitude.toFixed(4)}` : ''),
+      el('td', {}, r.confidence.toFixed(2)))));
+    drawChart(result.rows);
+    if (!result.rows.length) $('search-error').textContent = 'No sightings in that time range.';
+    else if (result.truncated) $('search-error').textContent = 'Only the first rows are shown: narrow the time range.';
+  } catch (e) {
+    $('search-error').textContent = e.message;
+  }
+}
+
+// ---- watchlists --------------------------------------------------------------------------
+
+async function loadWatchlists() {
+  const { watchlists } = await api('/api/watchlists');
+  $('list-rows').replaceChildren(...watchlists.map((l) => {
+    const row = el('tr', { class: 'clickable', tabIndex: 0, onclick: () => loadEntries(l.name) },
+      el('td', {}, l.name), el('td', {}, l.category), el('td', {}, l.priority), el('td', {}, l.entries), el('td', {}, l.action));
+    row.addEventListener('keydown', (e) => { if (e.key === 'Enter') loadEntries(l.name); });
+    row.style.borderLeft = `8px solid ${l.colour}`;
+    return row;
+  }));
+}
+
+async function loadEntries(name) {
+  state.list = name;
+  $('list-detail').hidden = false;
+  $('list-title').textContent = name;
+  const { entries } = await api(`/api/watchlists/${encodeURIComponent(name)}/entries`);
+  $('entry-rows').replaceChildren(...entries.map((e) => el('tr', {},
+    el('td', {}, el('span', { class: 'plate' }, e.plate)), el('td', {}, e.reason), el('td', {}, e.added_by),
+    el('td', {}, shortTime(e.added_at)), el('td', {}, shortTime(e.expires_at)),
+    el('td', {},
+      el('button', { type: 'button', onclick: () => changeEntry(e.plate, 'expire') }, 'Expire now'), ' ',
+      el('button', { type: 'button', onclick: () => changeEntry(e.plate, 'remove') }, 'Remove')))));
+}
+
+async function changeEntry(plate, change) {
+  const reason = prompt(`Why ${change} ${plate}? (audited)`);
+  if (!reason) return;
+  try {
+    await api(`/api/watchlists/${encodeURIComponent(state.list)}/entries/${encodeURIComponent(plate)}/${change}`,
+      { method: 'POST', json: { reason } });
+    await loadEntries(state.list);
+    await loadWatchlists();
+  } catch (e) {
+    $('entry-error').textContent = e.message;
+  }
+}
+
+async function addEntry(event) {
+  event.preventDefault();
+  $('entry-error').textContent = '';
+  try {
+    const result = await api(`/api/watchlists/${encodeURIComponent(state.list)}/entries`, { method: 'POST', json: {
+      plate: $('entry-plate').value, reason: $('entry-reason').value, expires: toIso($('entry-expires').value) } });
+    $('entry-error').textContent = result.retrospective_hits ? `${result.retrospective_hits} past reads matched: see Live hits` : '';
+    $('entry-form').reset();
+    await loadEntries(state.list);
+    await loadWatchlists();
+  } catch (e) {
+    $('entry-error').textContent = e.message;
+  }
+}
+
+async function importList(event) {
+  event.preventDefault();
+  const out = $('import-result');
+  out.replaceChildren();
+  const file = $('import-file').files[0];
+  if (!file) return;
+  const params = new URLSearchParams({ category: $('import-category').value, priority: $('import-priority').value,
+    colour: $('import-colour').value, action: $('import-action').value, file: file.name });
+  try {
+    const result = await api(`/api/watchlists/${encodeURIComponent($('import-name').value)}/import?${params}`,
+      { method: 'POST', body: await file.text(), contentType: 'text/csv' });
+    out.append(el('p', {}, `Imported ${result.entries} entries (version ${result.version}); ${result.retrospective_hits} past reads matched.`));
+    await loadWatchlists();
+  } catch (e) {
+    out.append(el('p', { class: 'error' }, e.message));
+    if (e.body && e.body.rows) out.append(el('ul', { class: 'error' }, ...e.body.rows.map((r) => el('li', {}, `line ${r.line}: ${r.message}`))));
+  }
+}
+
+// ---- cameras and audit -------------------------------------------------------------------
+
+async function loadCameras() {
+  const { cameras } = await api('/api/cameras');
+  const select = $('read-camera');
+  for (const c of cameras) {
+    if (!state.cameras.has(c.camera_id)) select.append(el('option', { value: c.camera_id }, `${c.name} (${c.site_id})`));
+    state.cameras.set(c.camera_id, c);
+  }
+  $('camera-rows').replaceChildren(...cameras.map((c) => {
+    const h = c.last_health || {};
+    return el('tr', {},
+      el('td', {}, c.name, c.registered ? '' : ' (unregistered)'), el('td', {}, c.site_id),
+      el('td', { class: `state-${c.state}` }, c.state), el('td', {}, shortTime(c.state_at)),
+      el('td', {}, shortTime(c.last_read_at)), el('td', {}, h.fps !== undefined ? h.fps.toFixed(1) : ''),
+      el('td', {}, h.frames_dropped ?? ''), el('td', {}, h.spool_depth ?? ''), el('td', {}, shortTime(h.at)));
+  }));
+}
+
+async function loadAudit() {
+  const { audit } = await api('/api/audit?limit=500');
+  $('audit-rows').replaceChildren(...audit.map((a) => el('tr', {},
+    el('td', {}, shortTime(a.at)), el('td', {}, a.actor), el('td', {}, a.action), el('td', {}, a.subject), el('td', {}, a.reason))));
+}
+
+// ---- start -------------------------------------------------------------------------------
+
+function onKey(event) {
+  if ($('ack-dialog').open || $('image-dialog').open) return;
+  if (['INPUT', 'TEXTAREA', 'SELECT'].includes(document.activeElement.tagName) || currentView() !== 'hits') return;
+  if (event.key === 'j') moveSelection(1);
+  else if (event.key === 'k') moveSelection(-1);
+  else if (event.key === 'a' && state.selected) { event.preventDefault(); openAck(state.selected); }
+  else if (event.key === 'o' && state.selected) showOverview(state.hits.get(state.selected));
+}
+
+async function start() {
+  state.session = await api('/api/session');
+  $('who').textContent = `${state.session.user} (${state.session.role})`;
+  const level = ROLES.indexOf(state.session.role);
+  for (const link of document.querySelectorAll('#tabs a[data-role]')) link.hidden = ROLES.indexOf(link.dataset.role) > level;
+  $('logout').addEventListener('click', async () => {
+    try { await api('/api/logout', { method: 'POST', json: {} }); } finally { window.location.href = '/login'; }
+  });
+  $('show-acked').addEventListener('change', renderHits);
+  $('ack-form').addEventListener('submit', submitAck);
+  $('ack-cancel').addEventListener('click', () => $('ack-dialog').close());
+  $('image-close').addEventListener('click', () => $('image-dialog').close());
+  $('read-camera').addEventListener('change', renderReads);
+  $('search-form').addEventListener('submit', search);
+  $('entry-form').addEventListener('submit', addEntry);
+  $('import-form').addEventListener('submit', importList);
+  document.addEventListener('keydown', onKey);
+  window.addEventListener('hashchange', () => showView(currentView()));
+  const weekAgo = new Date(Date.now() - 7 * 86400000).toISOString().slice(0, 16);
+  $('search-from').value = weekAgo;
+  showView(currentView());
+  await loadCameras().catch(() => {});
+  setInterval(() => { if (currentView() === 'cameras') loadCameras().catch(() => {}); }, 5000);
+  // Acknowledgements made at other desks and hits raised elsewhere: a periodic resync as well as the feed.
+  setInterval(() => loadHits().catch(() => {}), 30000);
+  connect();
+}
+
+start().catch((e) => setConnection(false, `cannot start: ${e.message}`));
