@@ -211,3 +211,42 @@ TEST_CASE("an expired entry stops matching but stays listed", "[store][watchlist
   CHECK(matcher.match("AB12CDE", 4000).size() == 1);
   CHECK(matcher.match("AB12CDE", 6000).empty());
 }
+
+TEST_CASE("users are added once, changed, and looked up by name", "[store][users]") {
+  const auto backend = backend_under_test();
+  INFO("store: " << backend);
+  auto store = open_store(temp_database(backend));
+  CHECK(store->users().empty());
+  CHECK(store->add_user({"alice", "$argon2id$hash-a", "admin", false, 1000}));
+  CHECK_FALSE(store->add_user({"alice", "$argon2id$other", "operator", false, 2000}));
+  CHECK(store->add_user({"bob", "$argon2id$hash-b", "operator", false, 3000}));
+  auto alice = store->user("alice");
+  REQUIRE(alice);
+  CHECK(alice->password_hash == "$argon2id$hash-a");
+  CHECK(alice->role == "admin");
+  CHECK(alice->created_at == 1000);
+  alice->disabled = true;
+  alice->role = "supervisor";
+  CHECK(store->update_user(*alice));
+  CHECK(store->user("alice")->disabled);
+  CHECK(store->user("alice")->role == "supervisor");
+  CHECK_FALSE(store->update_user({"carol", "x", "operator", false, 0}));
+  CHECK_FALSE(store->user("carol"));
+  const auto all = store->users();
+  REQUIRE(all.size() == 2);
+  CHECK(all[0].name == "alice");
+  CHECK(all[1].name == "bob");
+}
+
+TEST_CASE("a read's image paths are found by its id", "[store]") {
+  const auto backend = backend_under_test();
+  INFO("store: " << backend);
+  auto store = open_store(temp_database(backend));
+  const auto read = read_of("AB12CDE", "cam1", 1000);
+  REQUIRE(store->insert_read(read, 2000, false, "2026-11-26/a-crop.jpg", ""));
+  const auto images = store->read_images(read.read_id);
+  REQUIRE(images);
+  CHECK(images->crop_path == "2026-11-26/a-crop.jpg");
+  CHECK(images->overview_path.empty());
+  CHECK_FALSE(store->read_images("no-such-read"));
+}

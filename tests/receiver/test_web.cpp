@@ -1,0 +1,332 @@
+// The control room's web server, running for real on loopback: sessions, roles, CSRF, limits,
+// the live feed and the searches' audit trail.
+
+#include <catch2/catch.hpp>
+
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "../support/http_client.hpp"
+#include "../support/sample_messages.hpp"
+#include "../support/temp_dir.hpp"
+#include "anpr/common/ids.hpp"
+#include "anpr/receiver/store.hpp"
+#include "anpr/receiver/web/web_server.hpp"
+
+using namespace anpr;
+using namespace anpr::receiver;
+using anpr::test::HttpClient;
+using nlohmann::json;
+namespace http = boost::beast::http;
+namespace websocket = boost::beast::websocket;
+
+namespace {
+
+constexpr const char* kPassword = "correct-horse-battery";
+
+/// A receiver's web side on a free port with one user per role: olly (operator), sam
+/// (supervisor), alice (admin).
+struct WebFixture {
+  explicit WebFixture(web::WebSettings settings = {}) {
+    store = open_store((dir / "anpr.db").string());
+    for (const auto& [name, role] : {std::pair{"olly", web::Role::kOperator}, std::pair{"sam", web::Role::kSupervisor},
+                                     std::pair{"alice", web::Role::kAdmin}}) {
+      web::add_user(*store, name, role, kPassword, now_ms());
+    }
+    settings.port = 0;
+    settings.data_dir = dir.path().string();
+    settings.poll_ms = 50;
+    if (settings.max_body_bytes == web::WebSettings{}.max_body_bytes) settings.max_body_bytes = 256 * 1024;
+    server = std::make_unique<web::WebServer>(*store, settings);
+  }
+  HttpClient client() const { return HttpClient(server->port()); }
+  HttpClient logged_in(const std::string& user) const {
+    auto c = client();
+    REQUIRE(c.login(user, kPassword).status == 200);
+    return c;
+  }
+
+  test::TempDir dir{"anpr-web"};
+  std::unique_ptr<Store> store;
+  std::unique_ptr<web::WebServer> server;
+};
+
+HitMessage sample_hit(const std::string& plate) {
+  HitMessage h;
+  h.hit_id = make_uuid();
+  h.read_id = make_uuid();
+  h.camera_id = "cam1";
+  h.site_id = "coalville";
+  h.at = now_ms();
+  h.plate = plate;
+  h.entry_plate = plate;
+  h.list = "Stolen vehicles";
+  h.category = "stolen-vehicle";
+  h.priority = 0;
+  h.match_kind = "exact";
+  h.score = 1.0;
+  h.reason = "stolen in burglary";
+  h.action = "Stop and detain";
+  return h;
+}
+
+/// A WebSocket client of /api/live with a read timeout.
+class LiveSocket {
+ public:
+  LiveSocket(unsigned short port, const std::string& cookie, const std::string& origin = "")
+      : ws_(io_) {
+    ws_.next_layer().connect(boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port));
+    ws_.set_option(websocket::stream_base::decorator([&](websocket::request_type& req) {
+      if (!cookie.empty()) req.set(http::field::cookie, cookie);
+      if (!origin.empty()) req.set(http::field::origin, origin);
+    }));
+    ws_.handshake("127.0.0.1:" + std::to_string(port), "/api/live", ec_);
+  }
+  [[nodiscard]] bool open() const { return !ec_; }
+
+  /// The next event of `type` within `within`, or nullopt. After a timeout the socket is closed.
+  std::optional<json> next(const std::string& type, std::chrono::milliseconds within = std::chrono::seconds(5)) {
+    const auto until = std::chrono::steady_clock::now() + within;
+    while (true) {
+      boost::beast::flat_buffer buffer;
+      boost::beast::error_code ec;
+      bool done = false;
+      ws_.async_read(buffer, [&](boost::beast::error_code e, std::size_t) {
+        ec = e;
+        done = true;
+      });
+      io_.restart();
+      io_.run_until(until);
+      if (!done) {  // deadline: give up on this socket
+        boost::beast::error_code ignored;
+        ws_.next_layer().close(ignored);
+        io_.restart();
+        io_.run();
+        return std::nullopt;
+      }
+      if (ec) return std::nullopt;
+      auto event = json::parse(boost::beast::buffers_to_string(buffer.data()));
+      if (event.value("type", "") == type) return event;
+    }
+  }
+
+ private:
+  boost::asio::io_context io_;
+  websocket::stream<boost::asio::ip::tcp::socket> ws_;
+  boost::beast::error_code ec_;
+};
+
+/// The status a WebSocket upgrade of /api/live gets (101 when accepted).
+int upgrade(HttpClient& c, const std::string& origin = "") {
+  std::map<std::string, std::string> headers{{"Connection", "Upgrade"}, {"Upgrade", "websocket"},
+                                             {"Sec-WebSocket-Version", "13"},
+                                             {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="}};
+  if (!origin.empty()) headers["Origin"] = origin;
+  return c.request(http::verb::get, "/api/live", "", "", headers).status;
+}
+
+}  // namespace
+
+TEST_CASE("no page, API call or live feed without a session", "[web]") {
+  WebFixture f;
+  auto c = f.client();
+  const auto root = c.get("/");
+  CHECK(root.status == 303);
+  CHECK(root.header("Location") == "/login");
+  CHECK(c.get("/login").status == 200);
+  for (const char* target : {"/static/app.js", "/api/session", "/api/hits", "/api/cameras", "/api/audit",
+                             "/api/watchlists", "/api/movements?plate=AB12CDE&reason=test", "/api/reads?reason=test",
+                             "/api/reads/x/crop"}) {
+    INFO(target);
+    CHECK(c.get(target).status == 401);
+  }
+  CHECK(c.post("/api/hits/x/acknowledge", "{}").status == 401);
+  CHECK(c.post("/api/logout", "{}").status == 401);
+  CHECK(upgrade(c) == 401);
+  c.cookie = "anpr_session=" + std::string(64, 'a');
+  CHECK(upgrade(c) == 401);
+  CHECK_FALSE(LiveSocket(f.server->port(), c.cookie).open());
+}
+
+TEST_CASE("login sets an HttpOnly SameSite cookie and logout ends the session", "[web]") {
+  WebFixture f;
+  auto c = f.client();
+  const auto reply = c.login("olly", kPassword);
+  REQUIRE(reply.status == 200);
+  const auto cookie = reply.header("Set-Cookie");
+  CHECK(cookie.find("HttpOnly") != std::string::npos);
+  CHECK(cookie.find("SameSite=Strict") != std::string::npos);
+  CHECK(cookie.find("Secure") == std::string::npos);  // no TLS here
+  CHECK(json::parse(c.get("/api/session").body)["role"] == "operator");
+  CHECK(c.get("/").status == 200);
+  CHECK(c.get("/static/app.js").status == 200);
+  CHECK(c.post("/api/logout", "{}").status == 200);
+  CHECK(c.get("/api/session").status == 401);
+  CHECK(c.login("olly", "wrong-password-here").status == 401);
+  CHECK(c.login("nobody", kPassword).status == 401);
+}
+
+TEST_CASE("a disabled user cannot log in and loses the sessions they had", "[web]") {
+  WebFixture f;
+  auto c = f.logged_in("olly");
+  web::set_disabled(*f.store, "olly", true);  // as `anpr-receiver user disable` in another process
+  LiveSocket live(f.server->port(), c.cookie);  // the feed checks sessions against the users
+  REQUIRE(live.open());
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (c.get("/api/session").status == 200 && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  CHECK(c.get("/api/session").status == 401);
+  CHECK(f.client().login("olly", kPassword).status == 401);
+}
+
+TEST_CASE("roles are enforced on the server", "[web]") {
+  WebFixture f;
+  auto olly = f.logged_in("olly"), sam = f.logged_in("sam"), alice = f.logged_in("alice");
+  CHECK(olly.get("/api/hits").status == 200);
+  CHECK(olly.get("/api/cameras").status == 200);
+  CHECK(olly.get("/api/watchlists").status == 403);
+  CHECK(olly.post("/api/watchlists/Stolen/entries", R"({"plate":"AB12CDE","reason":"x"})").status == 403);
+  CHECK(olly.get("/api/audit").status == 403);
+  CHECK(sam.get("/api/watchlists").status == 200);
+  CHECK(sam.get("/api/audit").status == 403);
+  CHECK(alice.get("/api/watchlists").status == 200);
+  CHECK(alice.get("/api/audit").status == 200);
+}
+
+TEST_CASE("every change needs the session's CSRF token", "[web]") {
+  WebFixture f;
+  f.store->insert_hit(sample_hit("AB12CDE"), now_ms());
+  const auto hit_id = f.store->hits(std::nullopt, std::nullopt, 1).at(0).hit.hit_id;
+  auto c = f.logged_in("olly");
+  const std::string right = c.csrf;
+  c.csrf.clear();
+  CHECK(c.post("/api/hits/" + hit_id + "/acknowledge", R"({"note":"seen"})").status == 403);
+  c.csrf = std::string(64, '0');
+  CHECK(c.post("/api/hits/" + hit_id + "/acknowledge", R"({"note":"seen"})").status == 403);
+  CHECK(f.store->hits(std::nullopt, std::string("new"), 10).size() == 1);
+  c.csrf = right;
+  CHECK(c.post("/api/hits/" + hit_id + "/acknowledge", R"({"note":"seen"})").status == 200);
+  CHECK(f.store->hits(std::nullopt, std::string("acknowledged"), 10).size() == 1);
+  CHECK(c.post("/api/hits/" + hit_id + "/acknowledge", R"({"note":"again"})").status == 409);
+  // Logging in from another site (a form, or a foreign Origin) is refused.
+  auto other = f.client();
+  CHECK(other.request(http::verb::post, "/api/login", "username=olly&password=x", "application/x-www-form-urlencoded").status == 403);
+  CHECK(other.request(http::verb::post, "/api/login", R"({"username":"olly","password":"correct-horse-battery"})",
+                      "application/json", {{"Origin", "http://evil.example"}}).status == 403);
+  CHECK(upgrade(c) == 101);
+  CHECK(upgrade(c, "http://evil.example") == 403);
+}
+
+TEST_CASE("oversized and malformed requests are refused without harm", "[web]") {
+  WebFixture f;
+  auto c = f.logged_in("sam");
+  const std::string big(300 * 1024, 'x');
+  CHECK(c.request(http::verb::post, "/api/watchlists/Big/import?category=stolen-vehicle", big, "text/csv").status == 413);
+  CHECK(c.raw("THIS IS NOT HTTP\r\n\r\n").status == 400);
+  CHECK(c.raw("GET / HTTP/1.1\r\nHost: x\r\nX-Long: " + std::string(20000, 'a') + "\r\n\r\n").status == 431);
+  CHECK(c.post("/api/hits/x/acknowledge", "{not json").status == 400);
+  CHECK(c.get("/api/no-such-call").status == 404);
+  CHECK(c.get("/static/../../etc/passwd").status == 404);
+  CHECK(c.get("/api/reads/" + std::string("..%2F..%2Fanpr.db") + "/crop").status == 404);
+  // Still serving.
+  CHECK(c.get("/api/session").status == 200);
+}
+
+TEST_CASE("repeated failed logins are refused for a while, even with the right password", "[web]") {
+  WebFixture f;
+  auto c = f.client();
+  for (int i = 0; i < 5; ++i) CHECK(c.login("olly", "wrong-password-" + std::to_string(i)).status == 401);
+  const auto refused = c.login("olly", kPassword);
+  CHECK(refused.status == 429);
+  CHECK(std::stoi(refused.header("Retry-After")) > 0);
+  CHECK(c.login("sam", kPassword).status == 200);  // another user from the same desk is not locked out
+}
+
+TEST_CASE("searches need a reason and are audited", "[web]") {
+  WebFixture f;
+  auto read = test::sample_read("AB12CDE", "cam1", now_ms() - 60000);
+  REQUIRE(f.store->insert_read(read, now_ms(), false, "", ""));
+  auto c = f.logged_in("olly");
+  CHECK(c.get("/api/movements?plate=AB12CDE").status == 400);
+  const auto reply = c.get("/api/movements?plate=AB12CDE&reason=incident%2042%20burglary");
+  REQUIRE(reply.status == 200);
+  const auto rows = json::parse(reply.body)["rows"];
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0]["plate"] == "AB12CDE");
+  CHECK(json::parse(c.get("/api/movements?plate=AB1*&reason=witness%20partial").body)["rows"].size() == 1);
+  CHECK(c.get("/api/movements?plate=A%3B--&reason=bad%20plate").status == 400);
+  const auto audit = f.store->audit_log(10);
+  const auto found = std::find_if(audit.begin(), audit.end(), [](const AuditRecord& a) {
+    return a.action == "movements" && a.actor == "olly" && a.reason == "incident 42 burglary";
+  });
+  CHECK(found != audit.end());
+}
+
+TEST_CASE("watchlist changes from the web: add, import with line-numbered errors, remove", "[web]") {
+  WebFixture f;
+  auto sam = f.logged_in("sam");
+  const auto bad = sam.request(http::verb::post, "/api/watchlists/Stolen/import?category=stolen-vehicle&priority=0",
+                               "plate,reason\nAB12CDE,stolen\nNOT A PLATE!,x\nCD34EFG,\n", "text/csv");
+  REQUIRE(bad.status == 422);
+  const auto errors = json::parse(bad.body)["rows"];
+  REQUIRE(errors.size() >= 1);
+  CHECK(errors[0]["line"] == 3);
+  CHECK(f.store->watchlists().empty());  // nothing half-applied
+  const auto good = sam.request(http::verb::post, "/api/watchlists/Stolen/import?category=stolen-vehicle&priority=0",
+                                "plate,reason\nAB12CDE,stolen from driveway\n", "text/csv");
+  REQUIRE(good.status == 200);
+  CHECK(json::parse(good.body)["entries"] == 1);
+  CHECK(sam.post("/api/watchlists/Stolen/entries", R"({"plate":"xy 99 zzz","reason":"ANPR intel"})").status == 200);
+  CHECK(sam.post("/api/watchlists/Stolen/entries", R"({"plate":"!!","reason":"bad"})").status == 400);
+  CHECK(sam.post("/api/watchlists/Nope/entries", R"({"plate":"AB12CDE","reason":"x"})").status == 404);
+  CHECK(f.store->entries("Stolen").size() == 2);
+  CHECK(sam.post("/api/watchlists/Stolen/entries/XY99ZZZ/remove", R"({"reason":"recovered"})").status == 200);
+  CHECK(sam.post("/api/watchlists/Stolen/entries/XY99ZZZ/remove", R"({"reason":"recovered"})").status == 404);
+  CHECK(f.store->entries("Stolen").size() == 1);
+}
+
+TEST_CASE("a new hit reaches a live client, and so does its acknowledgement", "[web][live]") {
+  WebFixture f;
+  auto olly = f.logged_in("olly");
+  LiveSocket live(f.server->port(), olly.cookie, "http://" + olly.host());
+  REQUIRE(live.open());
+  REQUIRE(live.next("hello"));
+  const auto hit = sample_hit("AB12CDE");
+  const auto raised = std::chrono::steady_clock::now();
+  f.store->insert_hit(hit, now_ms());  // as ingest (perhaps another receiver) records it
+  const auto event = live.next("hit", std::chrono::seconds(5));
+  REQUIRE(event);
+  INFO("hit reached the client after "
+       << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - raised).count() << " ms");
+  CHECK((*event)["hit"]["hit_id"] == hit.hit_id);
+  CHECK((*event)["hit"]["plate"] == "AB12CDE");
+  CHECK((*event)["hit"]["action"] == "Stop and detain");
+  CHECK(olly.post("/api/hits/" + hit.hit_id + "/acknowledge", R"({"note":"unit 12 attending"})").status == 200);
+  const auto state = live.next("hit-state");
+  REQUIRE(state);
+  CHECK((*state)["hit_id"] == hit.hit_id);
+  CHECK((*state)["by"] == "olly");
+  CHECK_FALSE(live.next("hit", std::chrono::milliseconds(500)));  // sent once, not on every poll
+}
+
+TEST_CASE("a live client that stops reading is dropped; the others carry on", "[web][live]") {
+  web::WebSettings settings;
+  settings.max_queued_messages = 4;
+  WebFixture f(settings);
+  auto olly = f.logged_in("olly");
+  LiveSocket stalled(f.server->port(), olly.cookie);  // never reads
+  REQUIRE(stalled.open());
+  const std::string chunk(256 * 1024, 'x');
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (f.server->counters().dropped_slow_clients == 0 && std::chrono::steady_clock::now() < until) {
+    f.server->broadcast(json{{"type", "padding"}, {"data", chunk}}.dump());
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  CHECK(f.server->counters().dropped_slow_clients == 1);
+  LiveSocket fresh(f.server->port(), olly.cookie);
+  REQUIRE(fresh.open());
+  CHECK(fresh.next("hello"));
+  CHECK(olly.get("/api/session").status == 200);
+}
