@@ -4,6 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
+# The browser test's driver (playwright-core; Chromium itself is the Debian package).
+if [ ! -d tests/browser/node_modules/playwright-core ]; then
+  (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+fi
 preset=default
 [ "${CI:-}" = "true" ] && preset=ci
 cmake --preset "$preset" >/dev/null

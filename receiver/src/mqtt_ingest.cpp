@@ -25,8 +25,9 @@ std::string subscription(const MqttSettings& s, TopicKind kind) {
 
 }  // namespace
 
-MqttIngest::MqttIngest(MqttSettings settings, Ingestor& ingestor)
-    : settings_(std::move(settings)), ingestor_(ingestor) {}
+MqttIngest::MqttIngest(MqttSettings settings, Ingestor& ingestor,
+                       std::function<void(const std::vector<HitMessage>&)> on_hits)
+    : settings_(std::move(settings)), ingestor_(ingestor), on_hits_(std::move(on_hits)) {}
 
 void MqttIngest::run(const std::atomic<bool>& stop) {
   const bool v5 = !settings_.share_group.empty();
@@ -83,6 +84,7 @@ void MqttIngest::run(const std::atomic<bool>& stop) {
     if (outcome.failed) spdlog::error("could not ingest a message on {}: {}", one[0].first, outcome.error);
     else if (outcome.result == IngestResult::kRejected) spdlog::warn("rejected a message on {}: {}", one[0].first, outcome.error);
     // Hits go out after the commit: a hit announced is a hit stored.
+    if (!outcome.hits.empty() && on_hits_) on_hits_(outcome.hits);
     for (const HitMessage& hit : outcome.hits) {
       spdlog::info("HIT {} on {} ({}, {} match) at {}", hit.plate, hit.list, hit.category, hit.match_kind, hit.camera_id);
       try {

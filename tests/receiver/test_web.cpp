@@ -170,14 +170,19 @@ TEST_CASE("login sets an HttpOnly SameSite cookie and logout ends the session", 
 TEST_CASE("a disabled user cannot log in and loses the sessions they had", "[web]") {
   WebFixture f;
   auto c = f.logged_in("olly");
-  web::set_disabled(*f.store, "olly", true);  // as `anpr-receiver user disable` in another process
-  LiveSocket live(f.server->port(), c.cookie);  // the feed checks sessions against the users
+  LiveSocket live(f.server->port(), c.cookie);
   REQUIRE(live.open());
+  REQUIRE(live.next("hello"));
+  web::set_disabled(*f.store, "olly", true);  // as `anpr-receiver user disable` in another process
   const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (c.get("/api/session").status == 200 && std::chrono::steady_clock::now() < until) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   CHECK(c.get("/api/session").status == 401);
+  // Its feed is closed by the server too: the wait ends long before its deadline.
+  const auto waited = std::chrono::steady_clock::now();
+  CHECK_FALSE(live.next("hit", std::chrono::seconds(20)));
+  CHECK(std::chrono::steady_clock::now() - waited < std::chrono::seconds(10));
   CHECK(f.client().login("olly", kPassword).status == 401);
 }
 

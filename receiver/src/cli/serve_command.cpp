@@ -81,7 +81,9 @@ int run(const ReceiverConfig& c) {
     }
   });
   try {
-    MqttIngest(c.mqtt, ingestor).run(g_stop);
+    MqttIngest(c.mqtt, ingestor, [&](const std::vector<HitMessage>&) {
+      if (web_server) web_server->wake();  // to the screens now, not at the next poll
+    }).run(g_stop);
   } catch (...) {
     g_stop = true;
     retention_thread.join();

@@ -297,6 +297,7 @@ struct WebServer::Impl {
       co_await timer.async_wait(net::redirect_error(use_awaitable, ec));
       if (ec) co_return;
       try {
+        housekeeping();
         poll_once();
       } catch (const std::exception& e) {
         if (ticks % 40 == 0) spdlog::error("web: live feed cannot read the store: {}", e.what());
@@ -307,8 +308,7 @@ struct WebServer::Impl {
 
   // New hits and reads since the last look, to every live client; sessions that ended lose
   // their feed.
-  void poll_once() {
-    const TimestampMs now = now_ms();
+  void housekeeping() {
     if (ticks % 40 == 0) {
       // Users changed by `anpr-receiver user` (another process) lose their sessions here.
       std::map<std::string, std::optional<UserRecord>> users;
@@ -319,10 +319,6 @@ struct WebServer::Impl {
         return u && !u->disabled && u->password_hash == s.credential && parse_role(u->role) == s.role;
       });
     }
-    if (clients.empty()) {
-      hits_since = reads_since = now;
-      return;
-    }
     if (ticks % 8 == 0) {
       for (const auto& c : std::vector(clients.begin(), clients.end())) {
         if (sessions.find(c->session_token)) continue;
@@ -332,6 +328,14 @@ struct WebServer::Impl {
         clients.erase(c);
         --live;
       }
+    }
+  }
+
+  void poll_once() {
+    const TimestampMs now = now_ms();
+    if (clients.empty()) {
+      hits_since = reads_since = now;
+      return;
     }
     auto hits = store.hits(hits_since - kFeedLookbackMs, std::nullopt, 500);
     if (!hits.empty()) {
@@ -378,6 +382,16 @@ WebServer::~WebServer() { stop(); }
 unsigned short WebServer::port() const { return impl_->bound_port; }
 
 void WebServer::broadcast(std::string event) { impl_->broadcast(std::move(event)); }
+
+void WebServer::wake() {
+  net::post(impl_->io, [impl = impl_.get()] {
+    try {
+      impl->poll_once();
+    } catch (const std::exception& e) {
+      spdlog::error("web: live feed cannot read the store: {}", e.what());
+    }
+  });
+}
 
 WebCounters WebServer::counters() const {
   return {impl_->requests.load(), impl_->live.load(), impl_->dropped.load(), impl_->refused.load()};

@@ -12,6 +12,7 @@
 /// subscription instead.)
 
 #include <atomic>
+#include <functional>
 #include <string>
 
 #include "anpr/receiver/ingestor.hpp"
@@ -29,7 +30,8 @@ struct MqttSettings {
 
 class MqttIngest {
  public:
-  MqttIngest(MqttSettings settings, Ingestor& ingestor);
+  /// `on_hits` (optional) hears of hits as soon as they are stored, e.g. to push them to screens.
+  MqttIngest(MqttSettings settings, Ingestor& ingestor, std::function<void(const std::vector<HitMessage>&)> on_hits = {});
   /// Connects (retrying until `stop` is set), subscribes and ingests until `stop` is set.
   /// Throws anpr::Error for configuration problems (bad broker URI).
   void run(const std::atomic<bool>& stop);
@@ -37,6 +39,7 @@ class MqttIngest {
  private:
   MqttSettings settings_;
   Ingestor& ingestor_;
+  std::function<void(const std::vector<HitMessage>&)> on_hits_;
 };
 
 }  // namespace anpr::receiver

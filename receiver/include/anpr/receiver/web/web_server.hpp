@@ -32,6 +32,8 @@ class WebServer {
   [[nodiscard]] unsigned short port() const;
   /// Sends an event (JSON text) to every live client; callable from any thread.
   void broadcast(std::string event);
+  /// Looks for new hits now rather than at the next poll (ingest calls this after storing one).
+  void wake();
   [[nodiscard]] WebCounters counters() const;
   void stop();
 

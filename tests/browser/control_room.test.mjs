@@ -1,0 +1,178 @@
+// The control room in real headless Chromium: log in, a read that matches a watchlist goes
+// through the real broker and receiver, the hit appears live, is acknowledged by keyboard, the
+// plate's movements are searched with a reason, and that search is found in the audit log.
+// Screenshots of each step are kept in $ANPR_TEST_WORK (test artefacts).
+//
+// Run by ctest (tests/CMakeLists.txt). Needs ANPR_BIN (the build's bin folder), mosquitto,
+// Debian's chromium and playwright-core (tests/browser: npm ci).
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+
+const SKIP = 77;  // ctest's SKIP_RETURN_CODE for this test
+const bin = process.env.ANPR_BIN;
+const work = process.env.ANPR_TEST_WORK || fs.mkdtempSync('/tmp/anpr-browser-');
+const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
+const password = 'correct-horse-battery';
+const plate = 'AB12CDE';
+const reason = 'Incident 4521: burglary follow-up';
+
+let chromium;
+try {
+  ({ chromium } = await import('playwright-core'));
+} catch (e) {
+  console.log('SKIP: playwright-core is not installed (cd tests/browser && npm ci)');
+  process.exit(SKIP);
+}
+if (!fs.existsSync(chromiumPath)) {
+  console.log(`SKIP: no Chromium at ${chromiumPath} (apt-get install chromium)`);
+  process.exit(SKIP);
+}
+if (!bin) throw new Error('ANPR_BIN must name the folder with anpr-receiver');
+
+fs.rmSync(work, { recursive: true, force: true });
+fs.mkdirSync(work, { recursive: true });
+const children = [];
+const cleanup = () => { for (const child of children) child.kill('SIGTERM'); };
+process.on('exit', cleanup);
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+function run(command, args, input) {
+  const result = spawnSync(command, args, { input, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed:\n${result.stdout}${result.stderr}`);
+  return result.stdout;
+}
+
+function start(name, command, args, readyText) {
+  const log = fs.openSync(path.join(work, `${name}.log`), 'w');
+  const child = spawn(command, args, { stdio: ['ignore', log, log] });
+  children.push(child);
+  if (!readyText) return Promise.resolve(child);
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const timer = setInterval(() => {
+      const text = fs.readFileSync(path.join(work, `${name}.log`), 'utf8');
+      if (text.includes(readyText)) { clearInterval(timer); resolve(child); }
+      else if (child.exitCode !== null || Date.now() - started > 20000) {
+        clearInterval(timer);
+        reject(new Error(`${name} did not start:\n${text}`));
+      }
+    }, 100);
+  });
+}
+
+function check(condition, message) {
+  if (!condition) throw new Error(`FAILED: ${message}`);
+  console.log(`ok: ${message}`);
+}
+
+const receiver = path.join(bin, 'anpr-receiver');
+const database = path.join(work, 'anpr.db');
+const brokerPort = await freePort();
+const webPort = await freePort();
+fs.writeFileSync(path.join(work, 'mosquitto.conf'), `listener ${brokerPort} 127.0.0.1\nallow_anonymous true\npersistence false\n`);
+await start('mosquitto', 'mosquitto', ['-c', path.join(work, 'mosquitto.conf')], 'running');
+
+run(receiver, ['user', 'add', 'alice', '--role', 'admin', '--database', database], `${password}\n`);
+fs.writeFileSync(path.join(work, 'stolen.csv'), `plate,reason\n${plate},Stolen in a burglary at Ashby\n`);
+run(receiver, ['watchlist', 'import', 'Stolen vehicles', path.join(work, 'stolen.csv'), '--category', 'stolen-vehicle',
+  '--priority', '0', '--action', 'Inform police control; do not follow', '--database', database]);
+await start('receiver', receiver, ['serve', '--broker', `tcp://127.0.0.1:${brokerPort}`, '--database', database,
+  '--data-dir', path.join(work, 'data'), '--http', `127.0.0.1:${webPort}`, '--client-id', 'browser-test'], 'ingesting from');
+
+const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--no-sandbox'] });
+let page;
+try {
+  page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  const pageErrors = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(m.text()); });
+  const shot = (name) => page.screenshot({ path: path.join(work, `${name}.png`), fullPage: true });
+
+  await page.goto(`http://127.0.0.1:${webPort}/`);
+  check(page.url().endsWith('/login'), 'without a session the page sends you to the login page');
+  await page.fill('#username', 'alice');
+  await page.fill('#password', 'wrong-password-1');
+  await page.click('button[type=submit]');
+  await page.waitForSelector('#login-error:not(:empty)');
+  check((await page.textContent('#login-error')).includes('wrong'), 'a wrong password is refused with a message');
+  await page.fill('#password', password);
+  await page.click('button[type=submit]');
+  await page.waitForURL(`http://127.0.0.1:${webPort}/`);
+  await page.waitForSelector('#connection.up', { timeout: 10000 });
+  check(true, 'logged in; the live feed is connected');
+  pageErrors.length = 0;  // the refused login above logged its 401 on purpose
+  await shot('1-logged-in');
+
+  // A read of a listed plate, published through the broker like a camera's.
+  const published = Date.now();
+  const loadgen = start('loadgen', receiver, ['loadgen', '--broker', `tcp://127.0.0.1:${brokerPort}`, '--cameras', '1',
+    '--count', '1', '--rate', '1', '--hit-share', '1', '--hit-plates', plate, '--hit-wait', '5']);
+  await loadgen;
+  await page.waitForSelector(`.hit .plate:text("${plate}")`, { timeout: 10000 });
+  const onScreen = Date.now();
+  const hits = await page.evaluate(async () => (await (await fetch('/api/hits')).json()).hits);
+  const latency = onScreen - Date.parse(hits[0].created_at);
+  console.log(`hit on screen ${latency} ms after the receiver recorded it ` +
+              `(${onScreen - published} ms after starting the publisher process)`);
+  check(latency < 1000, 'the hit appeared live, without a reload, within 1 s');
+  check((await page.textContent('#unacked')) === '1', 'the unacknowledged count shows 1');
+  check((await page.textContent('.hit')).includes('Inform police control'), 'the hit shows the operator action');
+  await shot('2-hit-live');
+
+  // Acknowledge by keyboard: j selects the newest hit, a opens the note.
+  await page.keyboard.press('j');
+  await page.keyboard.press('a');
+  await page.waitForSelector('#ack-dialog[open]');
+  await page.fill('#ack-note', 'Passed to police control, log 118');
+  await shot('3-acknowledge');
+  await page.click('#ack-submit');
+  await page.waitForFunction(() => document.getElementById('unacked').textContent === '0');
+  const acknowledged = await page.evaluate(async () => (await (await fetch('/api/hits?state=acknowledged')).json()).hits);
+  check(acknowledged.length === 1 && acknowledged[0].note === 'Passed to police control, log 118',
+    'the hit is acknowledged with the note, on the server');
+
+  // Movements of the plate, with a reason.
+  await page.click('a[data-view=search]');
+  await page.fill('#search-plate', plate);
+  await page.fill('#search-reason', reason);
+  await page.click('#search-form button[type=submit]');
+  await page.waitForSelector('#search-rows tr');
+  check((await page.$$('#search-rows tr')).length === 1, 'the search finds the sighting');
+  check((await page.$('#search-chart svg')) !== null, 'the sightings chart is drawn');
+  await shot('4-search');
+
+  // The search is in the audit log, with its reason.
+  await page.click('a[data-view=audit]');
+  await page.waitForSelector(`#audit-rows td:text("${reason}")`, { timeout: 5000 });
+  check(true, 'the search is in the audit log with its reason');
+  await shot('5-audit');
+
+  check(pageErrors.length === 0, `no script errors or blocked resources in the page${pageErrors.length ? ': ' + pageErrors.join('; ') : ''}`);
+
+  // Log out: the session is gone.
+  await page.click('#logout');
+  await page.waitForURL(`http://127.0.0.1:${webPort}/login`);
+  const after = await page.evaluate(async () => (await fetch('/api/hits')).status);
+  check(after === 401, 'after logging out the API refuses');
+  console.log(`screenshots in ${work}`);
+} catch (e) {
+  if (page) await page.screenshot({ path: path.join(work, 'failure.png'), fullPage: true }).catch(() => {});
+  console.error(e.message);
+  console.error(`logs and screenshots in ${work}`);
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+  cleanup();
+}
