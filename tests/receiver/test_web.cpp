@@ -5,11 +5,14 @@
 
 #include <thread>
 
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/ssl.hpp>
 #include <nlohmann/json.hpp>
 
 #include "../support/http_client.hpp"
 #include "../support/sample_messages.hpp"
 #include "../support/temp_dir.hpp"
+#include "../support/tls_certificates.hpp"
 #include "anpr/common/ids.hpp"
 #include "anpr/receiver/store.hpp"
 #include "anpr/receiver/web/web_server.hpp"
@@ -334,4 +337,39 @@ TEST_CASE("a live client that stops reading is dropped; the others carry on", "[
   REQUIRE(fresh.open());
   CHECK(fresh.next("hello"));
   CHECK(olly.get("/api/session").status == 200);
+}
+
+TEST_CASE("with a certificate the pages are served over TLS and the cookie is Secure", "[web][tls]") {
+  test::TempDir certs("anpr-web-tls");
+  test::make_test_certificates(certs.path());
+  web::WebSettings settings;
+  settings.cert_file = (certs / "server.pem").string();
+  settings.key_file = (certs / "server.key").string();
+  WebFixture f(settings);
+
+  namespace ssl = boost::asio::ssl;
+  boost::asio::io_context io;
+  ssl::context context(ssl::context::tls_client);
+  context.load_verify_file((certs / "ca.pem").string());
+  context.set_verify_mode(ssl::verify_peer);
+  boost::beast::ssl_stream<boost::beast::tcp_stream> stream(io, context);
+  boost::beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(30));
+  boost::beast::get_lowest_layer(stream).connect(
+      boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), f.server->port()));
+  stream.handshake(ssl::stream_base::client);  // throws if the certificate does not verify
+  http::request<http::string_body> req{http::verb::post, "/api/login", 11};
+  req.set(http::field::host, "127.0.0.1");
+  req.set(http::field::content_type, "application/json");
+  req.body() = std::string(R"({"username":"olly","password":")") + kPassword + "\"}";
+  req.prepare_payload();
+  http::write(stream, req);
+  boost::beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  http::read(stream, buffer, res);
+  CHECK(res.result_int() == 200);
+  const std::string cookie(res[http::field::set_cookie]);
+  CHECK(cookie.find("; Secure") != std::string::npos);
+  CHECK(std::string(res["Strict-Transport-Security"]).find("max-age=") == 0);
+  // Plain HTTP to the TLS port gets nothing useful.
+  CHECK(f.client().get("/login").status != 200);
 }
