@@ -4,8 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-# The browser test's driver (playwright-core; Chromium itself is the Debian package).
-if [ ! -d tests/browser/node_modules/playwright-core ]; then
+# The browser tests' driver (puppeteer-core; the browsers themselves are Debian packages).
+if [ ! -d tests/browser/node_modules/puppeteer-core ]; then
   (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 fi
 preset=default

@@ -1,10 +1,12 @@
-// The control room in real headless Chromium: log in, a read that matches a watchlist goes
+// The control room in a real headless browser (Chromium or Firefox): log in, a read that matches a watchlist goes
 // through the real broker and receiver, the hit appears live, is acknowledged by keyboard, the
 // plate's movements are searched with a reason, and that search is found in the audit log.
 // Screenshots of each step are kept in $ANPR_TEST_WORK (test artefacts).
 //
-// Run by ctest (tests/CMakeLists.txt). Needs ANPR_BIN (the build's bin folder), mosquitto,
-// Debian's chromium and playwright-core (tests/browser: npm ci).
+// Usage: node control_room.test.mjs chromium|firefox. Run by ctest (tests/CMakeLists.txt), once
+// per browser. Needs ANPR_BIN (the build's bin folder), mosquitto, Debian's chromium and
+// firefox-esr, and puppeteer-core (tests/browser: npm ci), which drives Chromium over CDP and
+// Firefox over WebDriver BiDi.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -12,21 +14,24 @@ import path from 'node:path';
 
 const SKIP = 77;  // ctest's SKIP_RETURN_CODE for this test
 const bin = process.env.ANPR_BIN;
-const work = process.env.ANPR_TEST_WORK || fs.mkdtempSync('/tmp/anpr-browser-');
-const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
+const work = path.join(process.env.ANPR_TEST_WORK || fs.mkdtempSync('/tmp/anpr-browser-'), process.argv[2] || 'chromium');
+const browserName = process.argv[2] || 'chromium';
+const executables = { chromium: '/usr/bin/chromium', firefox: '/usr/bin/firefox-esr' };
+const executable = executables[browserName];
+if (!executable) throw new Error(`unknown browser '${browserName}': chromium or firefox`);
 const password = 'correct-horse-battery';
 const plate = 'AB12CDE';
 const reason = 'Incident 4521: burglary follow-up';
 
-let chromium;
+let puppeteer;
 try {
-  ({ chromium } = await import('playwright-core'));
+  puppeteer = (await import('puppeteer-core')).default;
 } catch (e) {
-  console.log('SKIP: playwright-core is not installed (cd tests/browser && npm ci)');
+  console.log('SKIP: puppeteer-core is not installed (cd tests/browser && npm ci)');
   process.exit(SKIP);
 }
-if (!fs.existsSync(chromiumPath)) {
-  console.log(`SKIP: no Chromium at ${chromiumPath} (apt-get install chromium)`);
+if (!fs.existsSync(executable)) {
+  console.log(`SKIP: no ${browserName} at ${executable} (apt-get install chromium firefox-esr)`);
   process.exit(SKIP);
 }
 if (!bin) throw new Error('ANPR_BIN must name the folder with anpr-receiver');
@@ -91,51 +96,65 @@ run(receiver, ['watchlist', 'import', 'Stolen vehicles', path.join(work, 'stolen
 await start('receiver', receiver, ['serve', '--broker', `tcp://127.0.0.1:${brokerPort}`, '--database', database,
   '--data-dir', path.join(work, 'data'), '--http', `127.0.0.1:${webPort}`, '--client-id', 'browser-test'], 'ingesting from');
 
-const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--no-sandbox'] });
+const browser = await puppeteer.launch(browserName === 'firefox'
+  ? { browser: 'firefox', executablePath: executable, headless: true, extraPrefsFirefox: { 'media.autoplay.default': 0 } }
+  : { browser: 'chrome', executablePath: executable, headless: true, args: ['--no-sandbox'] });
+const base = `http://127.0.0.1:${webPort}`;
 let page;
+
+// Puppeteer has no "fill": empty the field, then type like a person.
+async function fill(selector, text) {
+  await page.$eval(selector, (e) => { e.value = ''; });
+  await page.type(selector, text);
+}
+async function waitForText(selector, text, timeout = 10000) {
+  await page.waitForFunction((s, t) => [...document.querySelectorAll(s)].some((e) => e.textContent.includes(t)),
+    { timeout }, selector, text);
+}
+
 try {
-  page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  page = await browser.newPage();
+  await page.setViewport({ width: 1600, height: 1000 });
   const pageErrors = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
   page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(m.text()); });
   const shot = (name) => page.screenshot({ path: path.join(work, `${name}.png`), fullPage: true });
 
-  await page.goto(`http://127.0.0.1:${webPort}/`);
-  check(page.url().endsWith('/login'), 'without a session the page sends you to the login page');
-  await page.fill('#username', 'alice');
-  await page.fill('#password', 'wrong-password-1');
+  await page.goto(`${base}/`, { waitUntil: 'load' });
+  check(page.url() === `${base}/login`, 'without a session the page sends you to the login page');
+  await fill('#username', 'alice');
+  await fill('#password', 'wrong-password-1');
   await page.click('button[type=submit]');
   await page.waitForSelector('#login-error:not(:empty)');
-  check((await page.textContent('#login-error')).includes('wrong'), 'a wrong password is refused with a message');
-  await page.fill('#password', password);
-  await page.click('button[type=submit]');
-  await page.waitForURL(`http://127.0.0.1:${webPort}/`);
+  check((await page.$eval('#login-error', (e) => e.textContent)).includes('wrong'), 'a wrong password is refused with a message');
+  await fill('#password', password);
+  await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+  check(page.url() === `${base}/`, 'logged in');
   await page.waitForSelector('#connection.up', { timeout: 10000 });
-  check(true, 'logged in; the live feed is connected');
+  check(true, 'the live feed is connected');
   pageErrors.length = 0;  // the refused login above logged its 401 on purpose
   await shot('1-logged-in');
 
   // A read of a listed plate, published through the broker like a camera's.
   const published = Date.now();
-  const loadgen = start('loadgen', receiver, ['loadgen', '--broker', `tcp://127.0.0.1:${brokerPort}`, '--cameras', '1',
+  await start('loadgen', receiver, ['loadgen', '--broker', `tcp://127.0.0.1:${brokerPort}`, '--cameras', '1',
     '--count', '1', '--rate', '1', '--hit-share', '1', '--hit-plates', plate, '--hit-wait', '5']);
-  await loadgen;
-  await page.waitForSelector(`.hit .plate:text("${plate}")`, { timeout: 10000 });
+  await waitForText('.hit .plate', plate);
   const onScreen = Date.now();
   const hits = await page.evaluate(async () => (await (await fetch('/api/hits')).json()).hits);
   const latency = onScreen - Date.parse(hits[0].created_at);
-  console.log(`hit on screen ${latency} ms after the receiver recorded it ` +
+  console.log(`${browserName}: hit on screen ${latency} ms after the receiver recorded it ` +
               `(${onScreen - published} ms after starting the publisher process)`);
   check(latency < 1000, 'the hit appeared live, without a reload, within 1 s');
-  check((await page.textContent('#unacked')) === '1', 'the unacknowledged count shows 1');
-  check((await page.textContent('.hit')).includes('Inform police control'), 'the hit shows the operator action');
+  check((await page.$eval('#unacked', (e) => e.textContent)) === '1', 'the unacknowledged count shows 1');
+  check((await page.$eval('.hit', (e) => e.textContent)).includes('Inform police control'), 'the hit shows the operator action');
   await shot('2-hit-live');
 
   // Acknowledge by keyboard: j selects the newest hit, a opens the note.
   await page.keyboard.press('j');
   await page.keyboard.press('a');
   await page.waitForSelector('#ack-dialog[open]');
-  await page.fill('#ack-note', 'Passed to police control, log 118');
+  await page.type('#ack-note', 'Passed to police control, log 118');
   await shot('3-acknowledge');
   await page.click('#ack-submit');
   await page.waitForFunction(() => document.getElementById('unacked').textContent === '0');
@@ -145,8 +164,8 @@ try {
 
   // Movements of the plate, with a reason.
   await page.click('a[data-view=search]');
-  await page.fill('#search-plate', plate);
-  await page.fill('#search-reason', reason);
+  await fill('#search-plate', plate);
+  await fill('#search-reason', reason);
   await page.click('#search-form button[type=submit]');
   await page.waitForSelector('#search-rows tr');
   check((await page.$$('#search-rows tr')).length === 1, 'the search finds the sighting');
@@ -155,15 +174,14 @@ try {
 
   // The search is in the audit log, with its reason.
   await page.click('a[data-view=audit]');
-  await page.waitForSelector(`#audit-rows td:text("${reason}")`, { timeout: 5000 });
+  await waitForText('#audit-rows td', reason, 5000);
   check(true, 'the search is in the audit log with its reason');
   await shot('5-audit');
-
   check(pageErrors.length === 0, `no script errors or blocked resources in the page${pageErrors.length ? ': ' + pageErrors.join('; ') : ''}`);
 
   // Log out: the session is gone.
-  await page.click('#logout');
-  await page.waitForURL(`http://127.0.0.1:${webPort}/login`);
+  await Promise.all([page.waitForNavigation(), page.click('#logout')]);
+  check(page.url() === `${base}/login`, 'logging out returns to the login page');
   const after = await page.evaluate(async () => (await fetch('/api/hits')).status);
   check(after === 401, 'after logging out the API refuses');
   console.log(`screenshots in ${work}`);
