@@ -1,39 +1,171 @@
 #!/usr/bin/env bash
-# The README's demo: installs what is missing, builds, generates UK plate images with known
-# text and reads them with anpr-edge recognize, showing each read beside the truth.
-# (The full system demo with broker, receiver and cameras arrives with the end-to-end issue.)
-# Usage: scripts/demo.sh [--count N] [--seed S]
+# The whole system on this machine, on loopback: a broker, the control-room receiver with a demo
+# watchlist and its web pages, and four camera units at named sites playing generated UK traffic
+# with known plates. Prints reads and hits as they arrive, and a summary at the end.
+#
+# Usage: scripts/demo.sh [--duration SECONDS] [--vehicles N] [--work DIR] [--http ADDRESS:PORT]
+#   --duration  stop by itself after this many seconds (default: run until Ctrl-C)
+#   --vehicles  vehicle passes per camera video (default 12); each video plays once
+#   --work      folder for the videos, database, logs (default: a new folder under /tmp)
+#   --http      where the control room listens (default 127.0.0.1:8080, or a free port if taken)
+# Exits non-zero when no reads flowed.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-count=6
-seed=2026
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --count) count=$2; shift 2 ;;
-    --seed) seed=$2; shift 2 ;;
-    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
-    *) echo "demo.sh: unknown option $1" >&2; exit 2 ;;
+root=$(cd "$(dirname "$0")/.." && pwd)
+duration=0
+vehicles=12
+work=""
+http=""
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --duration) duration=$2; shift 2 ;;
+    --vehicles) vehicles=$2; shift 2 ;;
+    --work) work=$2; shift 2 ;;
+    --http) http=$2; shift 2 ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    *) echo "demo: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
-scripts/install-deps.sh
-cmake --preset default >/dev/null
-cmake --build --preset default -j "$(nproc)" >/dev/null
+[[ $duration =~ ^[0-9]+$ ]] || { echo "demo: --duration takes whole seconds" >&2; exit 2; }
+[[ $vehicles =~ ^[0-9]+$ && $vehicles -ge 1 ]] || { echo "demo: --vehicles takes a positive number" >&2; exit 2; }
 
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-build/bin/anpr-synth plates --count "$count" --seed "$seed" --out "$work" --width 1280 --height 720 >/dev/null
-echo "Generated $count UK plate scenes (seed $seed); reading them with anpr-edge recognize:"
-echo
-printf '%-14s %-10s %-10s %-6s %s\n' IMAGE TRUTH READ CONF RESULT
-right=0
-while IFS=, read -r image truth _; do
-  [ "$image" = image ] && continue
-  line=$(build/bin/anpr-edge recognize --json "$work/$image")
-  read_text=$(jq -r '.plates[0].text // ""' <<<"$line")
-  conf=$(jq -r '.plates[0].confidence // "-"' <<<"$line")
-  result=miss
-  [ "$read_text" = "$truth" ] && { result=ok; right=$((right + 1)); }
-  printf '%-14s %-10s %-10s %-6s %s\n' "$image" "$truth" "${read_text:-(none)}" "${conf:--}" "$result"
-done < "$work/manifest.csv"
-echo
-echo "$right of $count read exactly."
+say() { printf '\033[1m== %s\033[0m\n' "$*"; }
+
+# 1. Build what is missing (the first run installs packages and compiles: several minutes).
+say "building (scripts/install-deps.sh, cmake)"
+"$root/scripts/install-deps.sh"
+if [[ ! -f $root/build/build.ninja ]]; then cmake --preset default -S "$root" >/dev/null; fi
+cmake --build "$root/build" -j "$(nproc)" >/dev/null
+bin=$root/build/bin
+
+work=${work:-$(mktemp -d /tmp/anpr-demo-XXXXXX)}
+mkdir -p "$work"
+pids=()
+stopping=0
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+port_taken() { python3 -c "import socket,sys; s=socket.socket(); sys.exit(s.connect_ex(('127.0.0.1', int(sys.argv[1]))) != 0)" "$1"; }
+
+# Sites of the partnership's district: camera id, site id, name, latitude, longitude, bearing.
+sites=(
+  "cam-coalville-1,coalville,Coalville Belvoir Road,52.7225,-1.3700,90"
+  "cam-ashby-1,ashby,Ashby Market Street,52.7460,-1.4745,270"
+  "cam-donington-1,castle-donington,Castle Donington Park Lane,52.8420,-1.3380,180"
+  "cam-measham-1,measham,Measham High Street,52.7060,-1.5080,0"
+)
+
+# 2. One generated traffic video per camera, in parallel.
+say "generating ${#sites[@]} traffic videos of $vehicles vehicles each in $work"
+seed=7000
+for site in "${sites[@]}"; do
+  camera=${site%%,*}
+  seed=$((seed + 1))  # a different traffic mix at each site
+  [[ -f $work/$camera.avi ]] || "$bin/anpr-synth" video --out "$work/$camera.avi" --vehicles "$vehicles" \
+    --seed "$seed" --width 1280 --height 720 >/dev/null &
+done
+wait
+
+# 3. Broker.
+broker_port=$(free_port)
+cat > "$work/mosquitto.conf" <<EOF
+listener $broker_port 127.0.0.1
+allow_anonymous true
+persistence true
+persistence_location $work/
+EOF
+mosquitto -c "$work/mosquitto.conf" > "$work/mosquitto.log" 2>&1 &
+pids+=($!)
+broker=tcp://127.0.0.1:$broker_port
+
+stop_all() {
+  [[ $stopping == 1 ]] && return
+  stopping=1
+  say "stopping"
+  # Cameras first (they publish what they hold), then the receiver, then the broker.
+  for pid in "${edge_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${edge_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  sleep 1
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill -TERM "${pids[i]}" 2>/dev/null || true; wait "${pids[i]}" 2>/dev/null || true; done
+}
+edge_pids=()
+trap 'echo; stop_all' INT TERM
+trap 'stop_all' EXIT
+
+# 4. Receiver: cameras, a demo user and watchlists made of plates that will drive past.
+db=$work/anpr.db
+printf 'camera_id,site_id,name,latitude,longitude,bearing\n' > "$work/cameras.csv"
+printf '%s\n' "${sites[@]}" >> "$work/cameras.csv"
+"$bin/anpr-receiver" register-cameras "$work/cameras.csv" --database "$db" >/dev/null
+password=demo-password-1
+if ! "$bin/anpr-receiver" user list --database "$db" | grep -q '^demo '; then
+  echo "$password" | "$bin/anpr-receiver" user add demo --role admin --database "$db" >/dev/null
+fi
+known=$(for site in "${sites[@]}"; do tail -n +2 "$work/${site%%,*}.csv" | cut -d, -f1; done)
+pick() { sed -n "${1}p" <<<"$known"; }
+printf 'plate,reason\n%s,Stolen from a driveway in Coalville (crime ref 4521)\n' "$(pick 2)" > "$work/stolen.csv"
+printf 'plate,reason\n%s,Driver wanted for burglary (Ashby)\n' "$(pick $((vehicles + 3)))" > "$work/wanted.csv"
+printf 'plate,reason\n%s,No insurance on record\n' "$(pick $((2 * vehicles + 4)))" > "$work/insurance.csv"
+"$bin/anpr-receiver" watchlist import "Stolen vehicles" "$work/stolen.csv" --category stolen-vehicle --priority 0 \
+  --colour "#d00000" --action "Inform police control; do not follow" --database "$db" >/dev/null
+"$bin/anpr-receiver" watchlist import "Wanted persons" "$work/wanted.csv" --category wanted-person --priority 1 \
+  --colour "#ff7a00" --action "Inform police control at once" --database "$db" >/dev/null
+"$bin/anpr-receiver" watchlist import "No insurance" "$work/insurance.csv" --category no-insurance --priority 3 \
+  --colour "#e0c000" --action "Log for roads policing" --database "$db" >/dev/null
+if [[ -z $http ]]; then
+  http=127.0.0.1:8080
+  port_taken 8080 && http=127.0.0.1:$(free_port)
+fi
+"$bin/anpr-receiver" serve --broker "$broker" --database "$db" --data-dir "$work/data" --http "$http" \
+  --client-id demo-receiver > "$work/receiver.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 100); do grep -q "ingesting from" "$work/receiver.log" && break; sleep 0.1; done
+grep -q "ingesting from" "$work/receiver.log" || { echo "demo: the receiver did not start:" >&2; cat "$work/receiver.log" >&2; exit 1; }
+
+# 5. Reads and hits as they arrive (images left out).
+print_events() {
+  while read -r topic payload; do
+    if [[ $topic == anpr/v1/hits ]]; then
+      jq -r '"\u001b[1;31mHIT  \(.plate) on \(.list) (\(.category), \(.match_kind)) at \(.camera_id): \(.action)\u001b[0m"' <<<"$payload" 2>/dev/null || true
+    else
+      jq -r '"read \(.plate)  \(.confidence * 100 | floor)%  \(.camera_id)  \(.direction.motion)/\(.direction.lateral)"' <<<"$payload" 2>/dev/null || true
+    fi
+  done
+}
+run_started_ms=$(( $(date +%s) * 1000 ))
+mosquitto_sub -p "$broker_port" -t 'anpr/v1/+/+/read' -t 'anpr/v1/hits' -v 2>/dev/null > >(print_events) &
+pids+=($!)
+
+# 6. The cameras.
+for site in "${sites[@]}"; do
+  IFS=, read -r camera site_id name _ <<<"$site"
+  "$bin/anpr-edge" run --source "$work/$camera.avi" --broker "$broker" --camera-id "$camera" --site-id "$site_id" \
+    --spool-dir "$work/spool-$camera" > "$work/$camera.log" 2>&1 &
+  edge_pids+=($!)
+done
+
+say "control room: http://$http/  (user demo, password $password)"
+say "reads and hits below; Ctrl-C stops$([[ $duration -gt 0 ]] && echo ", or after $duration s")"
+started=$(date +%s)
+while true; do
+  running=0
+  for pid in "${edge_pids[@]}"; do kill -0 "$pid" 2>/dev/null && running=1; done
+  [[ $running == 0 ]] && { sleep 2; break; }  # every video played to its end
+  [[ $duration -gt 0 && $(( $(date +%s) - started )) -ge $duration ]] && break
+  [[ $stopping == 1 ]] && break
+  sleep 1
+done
+stop_all
+
+# 7. Summary against the known plates.
+say "summary"
+total=0; read_right=0
+for site in "${sites[@]}"; do
+  camera=${site%%,*}
+  while IFS=, read -r plate _; do
+    total=$((total + 1))
+    n=$(sqlite3 "$db" "SELECT COUNT(*) FROM reads WHERE camera_id = '$camera' AND plate = '$plate' AND received_at >= $run_started_ms")
+    if [[ $n -ge 1 ]]; then read_right=$((read_right + 1)); else echo "  missed $plate at $camera"; fi
+  done < <(tail -n +2 "$work/$camera.csv")
+done
+reads=$(sqlite3 "$db" "SELECT COUNT(*) FROM reads WHERE received_at >= $run_started_ms")
+hits=$(sqlite3 "$db" "SELECT COUNT(*) FROM hits WHERE created_at >= $run_started_ms")
+echo "vehicles: $total   reads: $reads   read right: $read_right   hits: $hits   work folder: $work"
+[[ $reads -gt 0 ]] || { echo "demo: no reads flowed (see the logs in $work)" >&2; exit 1; }
