@@ -36,8 +36,8 @@ struct Publisher::Impl {
   Impl(MqttSettings s, std::string cam, std::string site, std::string ver, Spool& sp)
       : settings(std::move(s)), camera_id(std::move(cam)), site_id(std::move(site)), version(std::move(ver)), spool(sp) {}
 
-  [[nodiscard]] std::string status_payload(CameraState state) const {
-    return encode(StatusMessage{camera_id, site_id, state, now_ms(), version});
+  [[nodiscard]] std::string status_payload(CameraState state, TimestampMs at = now_ms()) const {
+    return encode(StatusMessage{camera_id, site_id, state, at, version});
   }
   [[nodiscard]] std::string status_topic() const { return camera_topic(site_id, camera_id, TopicKind::kStatus); }
 };
@@ -132,10 +132,17 @@ void Publisher::loop() {
   auto& client = *impl_->client;
   auto backoff = std::chrono::seconds(1);
   bool ever_connected = false;
+  TimestampMs session_at = 0;
   while (!stopping_) {
     if (!client.is_connected()) {
       connected_ = false;
       impl_->in_flight.clear();  // unacknowledged reads stay in the spool and are sent again
+      // The Last Will and the "online" that follows carry the same time: a receiver keeps the
+      // newest state by time, so the Will (published later by the broker) must not look older
+      // than the online it ends. A later connection's online is newer than both.
+      session_at = now_ms();
+      impl_->options.set_will(
+          mqtt::message(impl_->status_topic(), impl_->status_payload(CameraState::kOffline, session_at), 1, true));
       try {
         client.connect(impl_->options)->wait_for(kConnectTimeout + std::chrono::seconds(1));
       } catch (const mqtt::exception& e) {
@@ -153,7 +160,7 @@ void Publisher::loop() {
       connected_ = true;
       spdlog::info("mqtt: connected to {} as anpr-edge-{}", impl_->settings.broker, impl_->camera_id);
       try {
-        client.publish(impl_->status_topic(), impl_->status_payload(CameraState::kOnline), 1, true);
+        client.publish(impl_->status_topic(), impl_->status_payload(CameraState::kOnline, session_at), 1, true);
       } catch (const mqtt::exception& e) {
         spdlog::warn("mqtt: online status not sent: {}", e.what());
       }

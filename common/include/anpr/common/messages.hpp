@@ -79,7 +79,7 @@ struct StatusMessage {
   std::string camera_id;
   std::string site_id;
   CameraState state = CameraState::kOnline;
-  TimestampMs at = 0;       ///< when the state was set (for the Last Will: when it was registered)
+  TimestampMs at = 0;       ///< when the state was set; a connection's online and Last Will: its start
   std::string version;      ///< firmware version
   bool operator==(const StatusMessage&) const = default;
 };
