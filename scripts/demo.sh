@@ -167,5 +167,6 @@ for site in "${sites[@]}"; do
 done
 reads=$(sqlite3 "$db" "SELECT COUNT(*) FROM reads WHERE received_at >= $run_started_ms")
 hits=$(sqlite3 "$db" "SELECT COUNT(*) FROM hits WHERE created_at >= $run_started_ms")
-echo "vehicles: $total   reads: $reads   read right: $read_right   hits: $hits   work folder: $work"
+echo "vehicles: $total   reads: $reads   read right: $read_right   missed: $((total - read_right))   extra (repeated or misread): $((reads - read_right))   hits: $hits"
+echo "logs, database and videos: $work"
 [[ $reads -gt 0 ]] || { echo "demo: no reads flowed (see the logs in $work)" >&2; exit 1; }
