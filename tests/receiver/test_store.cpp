@@ -250,3 +250,28 @@ TEST_CASE("a read's image paths are found by its id", "[store]") {
   CHECK(images->overview_path.empty());
   CHECK_FALSE(store->read_images("no-such-read"));
 }
+
+TEST_CASE("web sessions are kept, refreshed and deleted by token, by user or when expired", "[store][users]") {
+  const auto backend = backend_under_test();
+  INFO("store: " << backend);
+  auto store = open_store(temp_database(backend));
+  store->save_session({"hash-a", "alice", "admin", "csrf-a", "cred-a", 1000, 1000});
+  store->save_session({"hash-b", "alice", "admin", "csrf-b", "cred-a", 2000, 2000});
+  store->save_session({"hash-c", "bob", "operator", "csrf-c", "cred-b", 3000, 3000});
+  auto a = store->find_session("hash-a");
+  REQUIRE(a);
+  CHECK(a->user == "alice");
+  CHECK(a->csrf_token == "csrf-a");
+  store->save_session({"hash-a", "alice", "admin", "csrf-a", "cred-a", 1000, 9000});  // refreshed
+  CHECK(store->find_session("hash-a")->last_seen == 9000);
+  CHECK(store->find_session("hash-a")->created_at == 1000);
+  store->delete_sessions("", "");  // neither given: nothing
+  CHECK(store->find_session("hash-c"));
+  store->purge_sessions(2500);  // b was last seen at 2000
+  CHECK_FALSE(store->find_session("hash-b"));
+  CHECK(store->find_session("hash-a"));
+  store->delete_sessions("hash-c", "");
+  CHECK_FALSE(store->find_session("hash-c"));
+  store->delete_sessions("", "alice");
+  CHECK_FALSE(store->find_session("hash-a"));
+}

@@ -28,6 +28,12 @@ namespace {
 
 constexpr const char* kPassword = "correct-horse-battery";
 
+web::WebSettings settings_on_free_port(web::WebSettings settings) {
+  settings.port = 0;
+  settings.poll_ms = 50;
+  return settings;
+}
+
 /// A receiver's web side on a free port with one user per role: olly (operator), sam
 /// (supervisor), alice (admin).
 struct WebFixture {
@@ -372,4 +378,31 @@ TEST_CASE("with a certificate the pages are served over TLS and the cookie is Se
   CHECK(std::string(res["Strict-Transport-Security"]).find("max-age=") == 0);
   // Plain HTTP to the TLS port gets nothing useful.
   CHECK(f.client().get("/login").status != 200);
+}
+
+TEST_CASE("a session outlives a receiver restart; logout and disabling end it everywhere", "[web]") {
+  WebFixture f;
+  auto c = f.logged_in("olly");
+  f.server.reset();  // the receiver stops ...
+  web::WebSettings settings;
+  settings.data_dir = f.dir.path().string();
+  f.server = std::make_unique<web::WebServer>(*f.store, settings_on_free_port(settings));  // ... and starts again
+  HttpClient again(f.server->port());
+  again.cookie = c.cookie;
+  again.csrf = c.csrf;
+  CHECK(again.get("/api/session").status == 200);
+  // A second receiver on the same database knows the session too, and a logout on one ends it on both.
+  auto second_store = open_store((f.dir / "anpr.db").string());
+  web::WebServer second(*second_store, settings_on_free_port(settings));
+  HttpClient there(second.port());
+  there.cookie = c.cookie;
+  there.csrf = c.csrf;
+  CHECK(there.get("/api/session").status == 200);
+  CHECK(there.post("/api/logout", "{}").status == 200);
+  CHECK(there.get("/api/session").status == 401);
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(15);  // the other checks every 2 s here
+  while (again.get("/api/session").status == 200 && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  CHECK(again.get("/api/session").status == 401);
 }

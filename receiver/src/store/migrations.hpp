@@ -10,7 +10,7 @@
 
 namespace anpr::receiver::migrations {
 
-inline constexpr std::array<std::string_view, 2> kSteps = {
+inline constexpr std::array<std::string_view, 3> kSteps = {
     R"SQL(
 CREATE TABLE cameras (
   camera_id TEXT PRIMARY KEY, site_id TEXT NOT NULL, name TEXT NOT NULL DEFAULT '',
@@ -56,6 +56,14 @@ CREATE TABLE audit_log (
 CREATE TABLE users (
   name TEXT PRIMARY KEY, password_hash TEXT NOT NULL, role TEXT NOT NULL,
   disabled INTEGER NOT NULL DEFAULT 0, created_at BIGINT NOT NULL);
+)SQL",
+    // 3: web sessions, so a receiver restart does not log out the control room's screens and
+    // receivers sharing a database share them. Only a hash of each token is stored.
+    R"SQL(
+CREATE TABLE web_sessions (
+  token_hash TEXT PRIMARY KEY, user_name TEXT NOT NULL, role TEXT NOT NULL, csrf_token TEXT NOT NULL,
+  credential TEXT NOT NULL, created_at BIGINT NOT NULL, last_seen BIGINT NOT NULL);
+CREATE INDEX web_sessions_user ON web_sessions (user_name);
 )SQL",
 };
 

@@ -116,6 +116,16 @@ const std::pair<const char*, const char*> kStatements[] = {
     {"update_user", "UPDATE users SET password_hash = $1, role = $2, disabled = $3 WHERE name = $4"},
     {"user", "SELECT name, password_hash, role, disabled, created_at FROM users WHERE name = $1"},
     {"users", "SELECT name, password_hash, role, disabled, created_at FROM users ORDER BY name"},
+    {"save_session",
+     "INSERT INTO web_sessions (token_hash, user_name, role, csrf_token, credential, created_at, last_seen)"
+     " VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (token_hash) DO UPDATE SET last_seen = excluded.last_seen"},
+    {"find_session",
+     "SELECT token_hash, user_name, role, csrf_token, credential, created_at, last_seen FROM web_sessions"
+     " WHERE token_hash = $1"},
+    {"delete_sessions",
+     "DELETE FROM web_sessions WHERE ($1 = '' OR token_hash = $1) AND ($2 = '' OR user_name = $2)"
+     " AND NOT ($1 = '' AND $2 = '')"},
+    {"purge_sessions", "DELETE FROM web_sessions WHERE last_seen < $1"},
 };
 
 class PostgresStore final : public Store {
@@ -406,6 +416,38 @@ class PostgresStore final : public Store {
       std::vector<UserRecord> out;
       for (const auto& row : w.exec_prepared("users")) out.push_back(user_from(row));
       return out;
+    });
+  }
+
+  void save_session(const SessionRecord& r) override {
+    run([&](pqxx::work& w) {
+      w.exec_prepared("save_session", r.token_hash, r.user, r.role, r.csrf_token, r.credential, r.created_at, r.last_seen);
+      return 0;
+    });
+  }
+
+  std::optional<SessionRecord> find_session(const std::string& token_hash) override {
+    return run([&](pqxx::work& w) -> std::optional<SessionRecord> {
+      const auto rows = w.exec_prepared("find_session", token_hash);
+      if (rows.empty()) return std::nullopt;
+      const auto& r = rows[0];
+      return SessionRecord{r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>(),
+                           r[3].as<std::string>(), r[4].as<std::string>(), r[5].as<std::int64_t>(),
+                           r[6].as<std::int64_t>()};
+    });
+  }
+
+  void delete_sessions(const std::string& token_hash, const std::string& user) override {
+    run([&](pqxx::work& w) {
+      w.exec_prepared("delete_sessions", token_hash, user);
+      return 0;
+    });
+  }
+
+  void purge_sessions(TimestampMs idle_before) override {
+    run([&](pqxx::work& w) {
+      w.exec_prepared("purge_sessions", idle_before);
+      return 0;
     });
   }
 

@@ -337,6 +337,36 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  void save_session(const SessionRecord& r) override {
+    std::lock_guard lock(mutex_);
+    Stmt s(db_, "INSERT INTO web_sessions (token_hash, user_name, role, csrf_token, credential, created_at, last_seen)"
+                " VALUES (?,?,?,?,?,?,?) ON CONFLICT (token_hash) DO UPDATE SET last_seen = excluded.last_seen");
+    s.bind(1, r.token_hash).bind(2, r.user).bind(3, r.role).bind(4, r.csrf_token).bind(5, r.credential);
+    s.bind(6, r.created_at).bind(7, r.last_seen).run();
+  }
+
+  std::optional<SessionRecord> find_session(const std::string& token_hash) override {
+    std::lock_guard lock(mutex_);
+    Stmt s(db_, "SELECT token_hash, user_name, role, csrf_token, credential, created_at, last_seen FROM web_sessions"
+                " WHERE token_hash = ?");
+    s.bind(1, token_hash);
+    if (!s.step()) return std::nullopt;
+    return SessionRecord{s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.integer(5), s.integer(6)};
+  }
+
+  void delete_sessions(const std::string& token_hash, const std::string& user) override {
+    std::lock_guard lock(mutex_);
+    Stmt s(db_, "DELETE FROM web_sessions WHERE (? = '' OR token_hash = ?) AND (? = '' OR user_name = ?)"
+                " AND NOT (? = '' AND ? = '')");
+    s.bind(1, token_hash).bind(2, token_hash).bind(3, user).bind(4, user).bind(5, token_hash).bind(6, user).run();
+  }
+
+  void purge_sessions(TimestampMs idle_before) override {
+    std::lock_guard lock(mutex_);
+    Stmt s(db_, "DELETE FROM web_sessions WHERE last_seen < ?");
+    s.bind(1, idle_before).run();
+  }
+
  private:
   // Rows of (read_id, plate, camera_id, site_id, name, latitude, longitude, at, confidence, unknown).
   static std::vector<Sighting> sightings(Stmt& s) {

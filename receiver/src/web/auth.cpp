@@ -90,6 +90,7 @@ void set_password(Store& store, const std::string& name, const std::string& pass
   if (!user) throw Error(ErrorCode::kInput, "no user '" + name + "'");
   user->password_hash = hash_password(password);
   store.update_user(*user);
+  store.delete_sessions("", name);  // receivers holding one in memory drop it within 10 s
 }
 
 void set_disabled(Store& store, const std::string& name, bool disabled) {
@@ -97,6 +98,7 @@ void set_disabled(Store& store, const std::string& name, bool disabled) {
   if (!user) throw Error(ErrorCode::kInput, "no user '" + name + "'");
   user->disabled = disabled;
   store.update_user(*user);
+  if (disabled) store.delete_sessions("", name);
 }
 
 std::string random_token() {
@@ -107,55 +109,84 @@ std::string random_token() {
 }
 
 std::string SessionManager::create(const std::string& user, Role role, const std::string& credential) {
-  const auto now = std::chrono::steady_clock::now();
+  const TimestampMs now = now_ms();
   std::string token = random_token();
+  const std::string key = token_hash(token);
+  const Session session{user, role, random_token(), credential, now, now};
   std::lock_guard lock(mutex_);
-  if (sessions_.size() >= settings_.max_sessions) {
+  if (sessions_.size() >= settings_.max_sessions) {  // the cache is bounded; the store keeps the rest
     const auto oldest = std::min_element(sessions_.begin(), sessions_.end(), [](const auto& a, const auto& b) {
-      return a.second.last_seen < b.second.last_seen;
+      return a.second.session.last_seen < b.second.session.last_seen;
     });
     sessions_.erase(oldest);
   }
-  sessions_[token_hash(token)] = Session{user, role, random_token(), credential, now, now};
+  sessions_[key] = Entry{session, now};
+  if (store_) {
+    store_->purge_sessions(now - std::chrono::duration_cast<std::chrono::milliseconds>(settings_.idle_timeout).count());
+    store_->save_session({key, user, to_string(role), session.csrf_token, credential, now, now});
+  }
   return token;
 }
 
 std::optional<Session> SessionManager::find(const std::string& token) {
   if (token.size() != 64) return std::nullopt;
   const auto key = token_hash(token);
-  const auto now = std::chrono::steady_clock::now();
+  const TimestampMs now = now_ms();
   std::lock_guard lock(mutex_);
-  const auto it = sessions_.find(key);
+  auto it = sessions_.find(key);
+  if (it == sessions_.end() && store_) {  // made before a restart, or by another receiver
+    if (const auto r = store_->find_session(key)) {
+      if (const auto role = parse_role(r->role)) {
+        it = sessions_.emplace(key, Entry{Session{r->user, *role, r->csrf_token, r->credential, r->created_at, r->last_seen},
+                                          r->last_seen}).first;
+      }
+    }
+  }
   if (it == sessions_.end()) return std::nullopt;
-  if (now - it->second.last_seen > settings_.idle_timeout || now - it->second.created > settings_.absolute_timeout) {
-    sessions_.erase(it);
+  Entry& e = it->second;
+  const auto ms = [](std::chrono::minutes m) { return std::chrono::duration_cast<std::chrono::milliseconds>(m).count(); };
+  if (now - e.session.last_seen > ms(settings_.idle_timeout) || now - e.session.created > ms(settings_.absolute_timeout)) {
+    forget(key);
     return std::nullopt;
   }
-  it->second.last_seen = now;
-  return it->second;
+  e.session.last_seen = now;
+  if (store_ && now - e.stored_last_seen > 60000) {
+    store_->save_session({key, e.session.user, to_string(e.session.role), e.session.csrf_token, e.session.credential,
+                          e.session.created, now});
+    e.stored_last_seen = now;
+  }
+  return e.session;
+}
+
+void SessionManager::forget(const std::string& key) {
+  sessions_.erase(key);
+  if (store_) store_->delete_sessions(key, "");
 }
 
 void SessionManager::destroy(const std::string& token) {
   std::lock_guard lock(mutex_);
-  sessions_.erase(token_hash(token));
+  forget(token_hash(token));
 }
 
 void SessionManager::destroy_user(const std::string& user) {
   std::lock_guard lock(mutex_);
-  std::erase_if(sessions_, [&](const auto& s) { return s.second.user == user; });
+  std::erase_if(sessions_, [&](const auto& s) { return s.second.session.user == user; });
+  if (store_) store_->delete_sessions("", user);
 }
 
 std::size_t SessionManager::revalidate(const std::function<bool(const Session&)>& still_valid) {
   std::vector<std::pair<std::string, Session>> all;
   {
     std::lock_guard lock(mutex_);
-    all.assign(sessions_.begin(), sessions_.end());
+    for (const auto& [key, entry] : sessions_) all.emplace_back(key, entry.session);
   }
   std::size_t ended = 0;
   for (const auto& [key, session] : all) {  // checked without the lock: still_valid may ask the store
-    if (still_valid(session)) continue;
+    // Also gone when another receiver on the same database ended it (logout, user disabled).
+    if (still_valid(session) && (!store_ || store_->find_session(key))) continue;
     std::lock_guard lock(mutex_);
-    ended += sessions_.erase(key);
+    forget(key);
+    ++ended;
   }
   return ended;
 }

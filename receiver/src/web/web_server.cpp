@@ -72,7 +72,7 @@ http::response<http::string_body> plain_error(http::status status, const std::st
 
 struct WebServer::Impl {
   Impl(Store& s, WebSettings w)
-      : store(s), settings(std::move(w)), api(store, sessions, limiter, settings, [this](std::string e) { broadcast(std::move(e)); }) {}
+      : store(s), settings(std::move(w)), sessions(&store), api(store, sessions, limiter, settings, [this](std::string e) { broadcast(std::move(e)); }) {}
 
   Store& store;
   WebSettings settings;

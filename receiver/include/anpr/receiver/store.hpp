@@ -73,6 +73,13 @@ struct UserRecord {
   TimestampMs created_at = 0;
 };
 
+/// A control-room login session as stored (see web::SessionManager).
+struct SessionRecord {
+  std::string token_hash;  ///< never the token itself
+  std::string user, role, csrf_token, credential;
+  TimestampMs created_at = 0, last_seen = 0;
+};
+
 /// Where a read's images are, relative to the receiver's image folder ("" when none was kept).
 struct ReadImages {
   std::string crop_path, overview_path;
@@ -149,6 +156,14 @@ class Store {
   virtual bool update_user(const UserRecord& user) = 0;
   [[nodiscard]] virtual std::optional<UserRecord> user(const std::string& name) = 0;
   [[nodiscard]] virtual std::vector<UserRecord> users() = 0;
+
+  /// Stores a session, or refreshes its last_seen when it is stored already.
+  virtual void save_session(const SessionRecord& session) = 0;
+  [[nodiscard]] virtual std::optional<SessionRecord> find_session(const std::string& token_hash) = 0;
+  /// Deletes one session (token_hash), every session of a user (user), or both when both are given.
+  virtual void delete_sessions(const std::string& token_hash, const std::string& user) = 0;
+  /// Deletes sessions last seen before `idle_before` (expired ones).
+  virtual void purge_sessions(TimestampMs idle_before) = 0;
 };
 
 /// Opens (creating and migrating) the store named by `database`: a SQLite file path, or a

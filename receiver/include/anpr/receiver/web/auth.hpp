@@ -38,7 +38,7 @@ struct Session {
   Role role = Role::kOperator;
   std::string csrf_token;  ///< sent back by the page in X-CSRF-Token on every change
   std::string credential;  ///< the password hash at login: a changed password ends the session
-  std::chrono::steady_clock::time_point created, last_seen;
+  TimestampMs created = 0, last_seen = 0;
 };
 
 struct SessionSettings {
@@ -47,11 +47,13 @@ struct SessionSettings {
   std::size_t max_sessions = 1000;
 };
 
-/// Sessions of this process, by token. Tokens are 256 random bits; only their hashes are kept,
-/// so a memory dump does not hand out live sessions.
+/// Login sessions by token. Tokens are 256 random bits; only their hashes are kept (in memory
+/// and in the store), so neither a memory dump nor the database hands out live sessions. With a
+/// store, sessions survive a receiver restart (the wall display stays logged in) and are shared
+/// by receivers on one database.
 class SessionManager {
  public:
-  explicit SessionManager(SessionSettings settings = {}) : settings_(settings) {}
+  explicit SessionManager(Store* store = nullptr, SessionSettings settings = {}) : store_(store), settings_(settings) {}
   /// A new session; returns its token (for the cookie). Evicts the oldest when full.
   std::string create(const std::string& user, Role role, const std::string& credential = {});
   /// The live session of `token`, refreshed; nullopt when unknown or timed out.
@@ -60,13 +62,20 @@ class SessionManager {
   /// Ends every session of `user` (disabled, or password changed).
   void destroy_user(const std::string& user);
   /// Ends every session for which `still_valid` says no (user disabled, password or role changed
-  /// by another process, such as `anpr-receiver user`). Returns how many ended.
+  /// by another process, such as `anpr-receiver user`) or that the store no longer has (ended by
+  /// another receiver). Returns how many ended.
   std::size_t revalidate(const std::function<bool(const Session&)>& still_valid);
 
  private:
+  struct Entry {
+    Session session;
+    TimestampMs stored_last_seen = 0;  ///< last_seen as the store has it (refreshed once a minute)
+  };
+  void forget(const std::string& key);
+  Store* store_;
   SessionSettings settings_;
   std::mutex mutex_;
-  std::unordered_map<std::string, Session> sessions_;  ///< by token hash
+  std::unordered_map<std::string, Entry> sessions_;  ///< by token hash; a cache of the store
 };
 
 /// Refuses logins after repeated failures: at most `max_failures` per user name (four times as
