@@ -93,8 +93,9 @@ run(receiver, ['user', 'add', 'alice', '--role', 'admin', '--database', database
 fs.writeFileSync(path.join(work, 'stolen.csv'), `plate,reason\n${plate},Stolen in a burglary at Ashby\n`);
 run(receiver, ['watchlist', 'import', 'Stolen vehicles', path.join(work, 'stolen.csv'), '--category', 'stolen-vehicle',
   '--priority', '0', '--action', 'Inform police control; do not follow', '--database', database]);
-await start('receiver', receiver, ['serve', '--broker', `tcp://127.0.0.1:${brokerPort}`, '--database', database,
-  '--data-dir', path.join(work, 'data'), '--http', `127.0.0.1:${webPort}`, '--client-id', 'browser-test'], 'ingesting from');
+const receiverArgs = ['serve', '--broker', `tcp://127.0.0.1:${brokerPort}`, '--database', database,
+  '--data-dir', path.join(work, 'data'), '--http', `127.0.0.1:${webPort}`, '--client-id', 'browser-test'];
+let receiverProcess = await start('receiver', receiver, receiverArgs, 'ingesting from');
 
 const browser = await puppeteer.launch(browserName === 'firefox'
   ? { browser: 'firefox', executablePath: executable, headless: true, extraPrefsFirefox: { 'media.autoplay.default': 0 } }
@@ -161,6 +162,17 @@ try {
   const acknowledged = await page.evaluate(async () => (await (await fetch('/api/hits?state=acknowledged')).json()).hits);
   check(acknowledged.length === 1 && acknowledged[0].note === 'Passed to police control, log 118',
     'the hit is acknowledged with the note, on the server');
+
+  // The receiver restarts: the page says it is disconnected, then reconnects by itself, still logged in.
+  receiverProcess.kill('SIGTERM');
+  await page.waitForSelector('#connection.down', { timeout: 10000 });
+  check((await page.$eval('#connection', (e) => e.textContent)).includes('DISCONNECTED'), 'the page says when it is disconnected');
+  for (let i = 0; i < 100 && receiverProcess.exitCode === null && receiverProcess.signalCode === null; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  receiverProcess = await start('receiver-2', receiver, receiverArgs, 'ingesting from');
+  await page.waitForSelector('#connection.up', { timeout: 30000 });
+  check(page.url() === `${base}/`, 'after a receiver restart the page reconnects by itself, still logged in');
 
   // Movements of the plate, with a reason.
   await page.click('a[data-view=search]');
