@@ -137,8 +137,10 @@ WebApi::WebApi(Store& store, SessionManager& sessions, LoginLimiter& limiter, We
                std::function<void(std::string)> notify)
     : store_(store), sessions_(sessions), limiter_(limiter), settings_(std::move(settings)), notify_(std::move(notify)) {}
 
+std::string WebApi::session_token(const Request& request) { return cookie_value(request, kCookie); }
+
 std::optional<Session> WebApi::session_of(const Request& request) {
-  const auto token = cookie_value(request, kCookie);
+  const auto token = session_token(request);
   if (token.empty()) return std::nullopt;
   return sessions_.find(token);
 }

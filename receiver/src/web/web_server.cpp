@@ -216,7 +216,7 @@ struct WebServer::Impl {
     if (ec) co_return;
     ws->text(true);
     auto client = std::make_shared<LiveClient>(io.get_executor());
-    client->session_token = cookie_token(req);
+    client->session_token = WebApi::session_token(req);
     client->close_socket = [ws] {
       beast::error_code ignored;
       beast::get_lowest_layer(*ws).socket().close(ignored);
@@ -253,16 +253,6 @@ struct WebServer::Impl {
         client->close_socket();
       }
     }
-  }
-
-  static std::string cookie_token(const Request& req) {
-    const auto it = req.find(http::field::cookie);
-    if (it == req.end()) return {};
-    const std::string all(it->value());
-    const auto at = all.find("anpr_session=");
-    if (at == std::string::npos) return {};
-    const auto end = all.find(';', at);
-    return all.substr(at + 13, end == std::string::npos ? std::string::npos : end - at - 13);
   }
 
   void deliver(const std::string& event) {

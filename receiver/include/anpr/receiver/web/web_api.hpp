@@ -40,6 +40,8 @@ class WebApi {
 
   [[nodiscard]] Response handle(const Request& request, const std::string& client_address);
 
+  /// The session token in a request's cookie, or "".
+  [[nodiscard]] static std::string session_token(const Request& request);
   /// The session a request carries (cookie), or nullopt.
   [[nodiscard]] std::optional<Session> session_of(const Request& request);
   /// Whether a request's Origin (when it sends one) is this server: refuses cross-site WebSockets.
