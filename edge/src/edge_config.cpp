@@ -37,6 +37,7 @@ EdgeConfig load_edge_config(const std::string& path) {
   motion.points("roi", c.motion.roi);
   ConfigSection tracking(root, "tracking", path);
   tracking.integer("track_timeout_ms", c.tracking.track_timeout_ms, 100, 60000);
+  tracking.integer("min_missed_frames", c.tracking.min_missed_frames, 1, 1000);
   tracking.integer("max_publish_delay_ms", c.tracking.max_publish_delay_ms, 100, 60000);
   tracking.integer("min_frames", c.tracking.min_frames, 1, 100);
   tracking.number("single_frame_confidence", c.tracking.single_frame_confidence, 0, 1);

@@ -76,10 +76,15 @@ void EdgePipeline::run(const std::atomic<bool>& stop) {
             totals_.motion_ms += ms_since(t0);
             if (frame.gated) ++totals_.gated;
           }
-          clock_ = std::max(clock_.load(), frame.captured_at);
           beat();
-          // Still frames are not handed over: they must not push out a frame with motion.
-          if (!frame.gated) latest_.put(std::move(frame));
+          // Still frames are not handed over: they must not push out a frame with motion. They
+          // count as looked at: nothing moved, so no plate is passing.
+          if (frame.gated) {
+            std::lock_guard lock(tracker_mutex_);
+            tracker_.frame_looked_at(frame.captured_at);
+          } else {
+            latest_.put(std::move(frame));
+          }
         },
         [this] {
           // The source is gone for now: whatever was seen is a finished pass.
@@ -121,7 +126,9 @@ void EdgePipeline::recognise(PlateReader& reader) {
     {
       std::lock_guard lock(tracker_mutex_);
       for (auto& o : observations) tracker_.observe(std::move(o));
-      due = tracker_.advance(clock_.load());
+      // The clock is the newest frame looked at, not the newest captured: frames waiting for a
+      // recogniser must not end the tracks they would continue.
+      due = frame ? tracker_.advance(frame->captured_at) : tracker_.due();
     }
     local.track_ms = ms_since(t1);
     const auto t2 = std::chrono::steady_clock::now();

@@ -141,6 +141,12 @@ Direction direction_of_travel(const cv::Rect& first, const cv::Rect& last) {
 
 PlateTracker::PlateTracker(TrackerSettings settings) : settings_(settings) {}
 
+bool PlateTracker::ended(const Track& t) const {
+  // Frames looked at after the one with its latest reading (that frame itself counts once).
+  const std::int64_t missed = frames_looked_at_ - t.looked_at_when_read - 1;
+  return now_ - t.last_seen > settings_.track_timeout_ms && missed >= settings_.min_missed_frames;
+}
+
 PlateTracker::Track* PlateTracker::match(const PlateObservation& o) {
   Track* best = nullptr;
   double best_cost = 1e9;
@@ -148,7 +154,9 @@ PlateTracker::Track* PlateTracker::match(const PlateObservation& o) {
   for (auto& t : tracks_) {
     if (t.last_frame_id == o.frame_id) continue;  // one reading per track per frame
     const double gap = static_cast<double>(o.captured_at - t.last_seen);
-    if (gap > settings_.track_timeout_ms) continue;
+    // Kept open past its timeout only for want of frames looked at: the plate may be far from
+    // any prediction by now, so only its own text (or nearly) joins it.
+    const bool stale = gap > settings_.track_timeout_ms;
     // Predict where the plate is now from its last two sightings.
     cv::Point2d predicted = centre(t.last_box);
     if (t.previous_seen > 0 && t.last_seen > t.previous_seen) {
@@ -156,7 +164,8 @@ PlateTracker::Track* PlateTracker::match(const PlateObservation& o) {
       predicted += v * std::max(0.0, gap);
     }
     const double scale = std::max({t.last_box.width, o.box.width, 1});
-    const double distance = cv::norm(at - predicted) / scale;  // in plate widths
+    // In plate widths; from the last box too, as a vehicle that stopped is not where its motion says.
+    const double distance = std::min(cv::norm(at - predicted), cv::norm(at - centre(t.last_box))) / scale;
     const double similarity = text_similarity(t.best.text.text, o.text.text);
     // Same text: the same vehicle even after dropped frames. Similar text close by: a misread
     // character. Any text right where the plate is: a misread plate.
@@ -166,7 +175,7 @@ PlateTracker::Track* PlateTracker::match(const PlateObservation& o) {
     const bool part = std::min(a.size(), b.size()) >= 3 &&
                       (a.find(b) != std::string::npos || b.find(a) != std::string::npos);
     const bool same = (similarity == 1.0 && distance < 4.0) || ((similarity >= 0.6 || part) && distance < 1.5) ||
-                      distance < 0.5;
+                      (!stale && distance < 0.5);
     if (!same) continue;
     const double cost = distance + 2.0 * (1.0 - similarity);
     if (cost < best_cost) {
@@ -196,6 +205,7 @@ void PlateTracker::observe(PlateObservation o) {
   t->last_seen = std::max(t->last_seen, o.captured_at);
   t->last_box = o.box;
   t->last_frame_id = o.frame_id;
+  t->looked_at_when_read = frames_looked_at_;
   ++t->frames_seen;
   t->readings.push_back(o.text);
   if (t->readings.size() > kMaxReadingsPerTrack) {
@@ -231,22 +241,32 @@ VehicleRead PlateTracker::make_read(Track& t) const {
   return r;
 }
 
+void PlateTracker::frame_looked_at(TimestampMs captured_at) {
+  ++frames_looked_at_;
+  now_ = std::max(now_, captured_at);
+}
+
 std::vector<VehicleRead> PlateTracker::advance(TimestampMs now) {
-  std::vector<VehicleRead> due;
+  frame_looked_at(now);
+  return due();
+}
+
+std::vector<VehicleRead> PlateTracker::due() {
+  std::vector<VehicleRead> out;
   // Over the bound: end the stalest tracks first.
   while (static_cast<int>(tracks_.size()) > settings_.max_open_tracks - 1 && !tracks_.empty()) {
     auto stalest = std::min_element(tracks_.begin(), tracks_.end(), [](auto& a, auto& b) { return a.last_seen < b.last_seen; });
-    if (!stalest->published && publishable(*stalest)) due.push_back(make_read(*stalest));
+    if (!stalest->published && publishable(*stalest)) out.push_back(make_read(*stalest));
     tracks_.erase(stalest);
   }
   for (auto it = tracks_.begin(); it != tracks_.end();) {
-    const bool ended = now - it->last_seen > settings_.track_timeout_ms;
-    const bool deadline = now - it->first_seen >= settings_.max_publish_delay_ms;
-    if (!it->published && (ended || deadline) && publishable(*it)) due.push_back(make_read(*it));
-    if (ended) it = tracks_.erase(it);
+    const bool over = ended(*it);
+    const bool deadline = now_ - it->first_seen >= settings_.max_publish_delay_ms;
+    if (!it->published && (over || deadline) && publishable(*it)) out.push_back(make_read(*it));
+    if (over) it = tracks_.erase(it);
     else ++it;
   }
-  return due;
+  return out;
 }
 
 std::vector<VehicleRead> PlateTracker::flush() {

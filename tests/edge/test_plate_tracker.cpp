@@ -39,6 +39,15 @@ std::vector<VehicleRead> drive(PlateTracker& tracker, const std::vector<std::str
   return out;
 }
 
+/// Frames looked at with no plate in them, 25 fps, from frame `from` to frame `to`.
+std::vector<VehicleRead> empty_frames(PlateTracker& tracker, std::int64_t from, std::int64_t to) {
+  std::vector<VehicleRead> out;
+  for (std::int64_t f = from; f <= to; ++f) {
+    for (auto& r : tracker.advance(1'000'000 + f * 40)) out.push_back(std::move(r));
+  }
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("vote combines characters read right in different frames", "[tracker]") {
@@ -81,7 +90,7 @@ TEST_CASE("a vehicle pass seen in many frames gives exactly one read", "[tracker
   texts[3] = "AB12C0E";  // occasional misreads join the same track
   texts[9] = "A812CDE";
   auto reads = drive(tracker, texts);
-  auto rest = tracker.advance(1'000'000 + 200 * 40);
+  auto rest = empty_frames(tracker, 31, 80);
   reads.insert(reads.end(), rest.begin(), rest.end());
   REQUIRE(reads.size() == 1);
   const VehicleRead& r = reads.front();
@@ -131,8 +140,10 @@ TEST_CASE("two vehicles in view at once are tracked apart", "[tracker]") {
 TEST_CASE("a single unsure reading is not published, the same plate later is a new pass", "[tracker]") {
   PlateTracker tracker;
   tracker.observe(seen(1, "AB12CDE", 0.6, cv::Rect(400, 300, 100, 20)));
-  CHECK(tracker.advance(1'000'000 + 100 * 40).empty());  // ended, one frame at 0.6: a sign, a glint
+  CHECK(empty_frames(tracker, 2, 100).empty());  // ended, one frame at 0.6: a sign, a glint
+  CHECK(tracker.open_tracks() == 0);
   auto first = drive(tracker, std::vector<std::string>(5, "AB12CDE"), 200);
+  for (auto& r : empty_frames(tracker, 205, 399)) first.push_back(std::move(r));
   auto later = drive(tracker, std::vector<std::string>(5, "AB12CDE"), 400);  // 8 s later: a new pass
   for (auto& r : tracker.flush()) later.push_back(std::move(r));
   CHECK(first.size() + later.size() == 2);
@@ -173,4 +184,57 @@ TEST_CASE("readings finished out of order keep first_seen <= captured_at <= last
   CHECK(reads[0].first_seen <= reads[0].captured_at);
   CHECK(reads[0].captured_at <= reads[0].last_seen);
   CHECK(reads[0].first_seen == 1'000'000 + 3 * 40);
+}
+
+TEST_CASE("a unit short of CPU does not split a pass on a missed reading, and still ends it on evidence",
+          "[tracker]") {
+  // One frame looked at every 1.2 s (the rest dropped): the plate is missed in one of them.
+  PlateTracker tracker;
+  std::vector<VehicleRead> reads;
+  auto look = [&](std::int64_t f, bool plate) {
+    const TimestampMs at = 1'000'000 + f * 1200;
+    if (plate) {
+      PlateObservation o = seen(f, "AB12CDE", 0.8, cv::Rect(300 + static_cast<int>(f) * 60, 300, 100, 20));
+      o.captured_at = at;
+      tracker.observe(std::move(o));
+    }
+    for (auto& r : tracker.advance(at)) reads.push_back(std::move(r));
+  };
+  look(1, true);
+  look(2, true);  // published here: its deadline passed
+  look(3, false);
+  look(4, false);
+  look(5, true);  // the same pass, 3.6 s after the last reading: not a second read
+  CHECK(reads.size() == 1);
+  CHECK(tracker.open_tracks() == 1);
+  look(6, false);
+  look(7, false);
+  CHECK(tracker.open_tracks() == 1);  // two frames without it: not enough evidence
+  look(8, false);
+  CHECK(tracker.open_tracks() == 0);  // three: the pass is over
+  REQUIRE(reads.size() == 1);
+  CHECK(reads.front().frames_seen == 3);
+}
+
+TEST_CASE("a track kept open for want of frames takes only its own plate, not the next car's", "[tracker]") {
+  PlateTracker tracker;
+  std::vector<VehicleRead> reads;
+  auto look = [&](std::int64_t f, const std::string& text) {
+    const TimestampMs at = 1'000'000 + f * 1200;
+    if (!text.empty()) {
+      PlateObservation o = seen(f, text, 0.9, cv::Rect(400, 300, 100, 20));
+      o.captured_at = at;
+      tracker.observe(std::move(o));
+    }
+    for (auto& r : tracker.advance(at)) reads.push_back(std::move(r));
+  };
+  look(1, "AB12CDE");
+  look(2, "AB12CDE");
+  look(3, "");
+  look(4, "XY65ZZT");  // another vehicle where the first one was, seconds later
+  look(5, "XY65ZZT");
+  for (auto& r : tracker.flush()) reads.push_back(std::move(r));
+  REQUIRE(reads.size() == 2);
+  CHECK(reads[0].text.text == "AB12CDE");
+  CHECK(reads[1].text.text == "XY65ZZT");
 }

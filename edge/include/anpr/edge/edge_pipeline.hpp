@@ -70,7 +70,6 @@ class EdgePipeline {
 
   std::mutex tracker_mutex_;
   PlateTracker tracker_;
-  std::atomic<TimestampMs> clock_{0};  ///< capture time of the newest frame seen
 
   std::mutex unspooled_mutex_;
   std::deque<ReadMessage> unspooled_;  ///< reads the disk refused; retried, bounded

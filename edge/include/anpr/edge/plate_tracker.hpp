@@ -2,11 +2,14 @@
 /// @file
 /// Turns per-frame plate readings into one read per vehicle pass. Readings are joined into a
 /// track by position (predicted from the track's motion) and text similarity; a track's text is
-/// a per-character vote weighted by confidence. A track is published once: when it ends (not
-/// seen for `track_timeout_ms`) or, at the latest, `max_publish_delay_ms` after its first
-/// reading, so a hit reaches the control room quickly even for a vehicle standing in view.
-/// Time is the frames' capture time, never the wall clock: a file processed faster than real
-/// time tracks the same way as a live camera.
+/// a per-character vote weighted by confidence. A track is published once: when it ends or, at
+/// the latest, `max_publish_delay_ms` after its first reading, so a hit reaches the control room
+/// quickly even for a vehicle standing in view.
+/// Time is the capture time of the frames looked at, never the wall clock: a file processed
+/// faster than real time tracks the same way as a live camera. A track ends on evidence, not on
+/// time alone: its plate was not read for `track_timeout_ms` *and* in `min_missed_frames` frames
+/// looked at since. A camera unit short of CPU looks at few frames a second; one missed reading
+/// must not split a pass in two.
 
 #include <cstdint>
 #include <string>
@@ -20,7 +23,8 @@
 namespace anpr::edge {
 
 struct TrackerSettings {
-  int track_timeout_ms = 1000;      ///< a track ends when its plate was not read for this long
+  int track_timeout_ms = 1000;      ///< a track ends when its plate was not read for this long ...
+  int min_missed_frames = 3;        ///< ... and not in this many frames looked at since
   int max_publish_delay_ms = 1500;  ///< publish at the latest this long after the first reading
   int min_frames = 3;               ///< readings a track needs before it is published ...
   double single_frame_confidence = 0.85;  ///< ... unless one reading is at least this confident
@@ -57,9 +61,13 @@ class PlateTracker {
 
   /// Adds one reading to the track it belongs to, or starts a new track.
   void observe(PlateObservation observation);
-  /// Moves the clock to `now` (capture time of the newest frame processed) and returns the reads
-  /// that became due: ended tracks not yet published and tracks at their publish deadline.
+  /// Counts one frame looked at (read, or found still by the motion gate) and moves the clock to
+  /// its capture time if that is newer.
+  void frame_looked_at(TimestampMs captured_at);
+  /// `frame_looked_at(now)`, then `due()`.
   [[nodiscard]] std::vector<VehicleRead> advance(TimestampMs now);
+  /// The reads that became due: ended tracks not yet published and tracks at their deadline.
+  [[nodiscard]] std::vector<VehicleRead> due();
   /// Ends every open track (shutdown, end of a file) and returns the reads not yet published.
   [[nodiscard]] std::vector<VehicleRead> flush();
   [[nodiscard]] std::size_t open_tracks() const { return tracks_.size(); }
@@ -71,6 +79,7 @@ class PlateTracker {
     TimestampMs first_seen = 0, last_seen = 0;
     std::int64_t frames_seen = 0;
     std::int64_t last_frame_id = -1;
+    std::int64_t looked_at_when_read = 0;  ///< frames_looked_at_ at its latest reading
     cv::Rect first_box, last_box, previous_box;
     TimestampMs previous_seen = 0;
     double best_confidence = 0;
@@ -80,9 +89,12 @@ class PlateTracker {
   [[nodiscard]] bool publishable(const Track& t) const;
   [[nodiscard]] VehicleRead make_read(Track& t) const;
   [[nodiscard]] Track* match(const PlateObservation& o);
+  [[nodiscard]] bool ended(const Track& t) const;
 
   TrackerSettings settings_;
   std::vector<Track> tracks_;
+  TimestampMs now_ = 0;
+  std::int64_t frames_looked_at_ = 0;
 };
 
 /// The per-character, confidence-weighted vote over several readings of one plate (exposed for
