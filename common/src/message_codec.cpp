@@ -326,6 +326,7 @@ std::string encode(const HitMessage& m) {
   j["score"] = m.score;
   j["reason"] = m.reason;
   j["action"] = m.action;
+  if (!m.related_read_id.empty()) j["related_read_id"] = m.related_read_id;
   return j.dump();
 }
 
@@ -384,6 +385,7 @@ DecodeResult<HitMessage> decode_hit(std::string_view payload) {
     m.score = f.number("score", 0.0, 1.0);
     m.reason = f.string("reason", 1024);
     m.action = f.string("action", 1024);
+    if (f.has("related_read_id")) m.related_read_id = f.uuid("related_read_id");
     return m;
   });
 }

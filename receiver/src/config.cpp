@@ -23,6 +23,13 @@ ReceiverConfig load_receiver_config(const std::string& path) {
   storage.text("data_dir", c.data_dir);
   ConfigSection lists(root, "watchlists", path);
   lists.integer("max_substitutions", c.matcher.max_substitutions, 0, 3);
+  ConfigSection clones(root, "clones", path);
+  clones.boolean("live", c.clones.live);
+  clones.number("speed_ceiling_mph", c.clones.speed_ceiling_mph, 20, 1000);
+  clones.number("margin_s", c.clones.margin_s, 0, 3600);
+  clones.number("min_distance_km", c.clones.min_distance_km, 0, 1000);
+  clones.number("min_confidence", c.clones.min_confidence, 0, 1);
+  clones.integer("priority", c.clones.priority, 0, 99);
   ConfigSection retention(root, "retention", path);
   retention.integer("read_days", c.retention.read_days, 1, 36500);
   retention.integer("hit_read_days", c.retention.hit_read_days, 1, 36500);
@@ -38,8 +45,8 @@ ReceiverConfig load_receiver_config(const std::string& path) {
   web.text("cert_file", c.web.cert_file);
   web.text("key_file", c.web.key_file);
   web.integer("lookback_days", c.web.lookback_days, 0, 3650);
-  for (const ConfigSection* s : {&mqtt, &storage, &lists, &retention, &web}) s->check_unknown_keys();
-  check_config_sections(root, path, {"mqtt", "storage", "watchlists", "retention", "web"});
+  for (const ConfigSection* s : {&mqtt, &storage, &lists, &clones, &retention, &web}) s->check_unknown_keys();
+  check_config_sections(root, path, {"mqtt", "storage", "watchlists", "clones", "retention", "web"});
   if (c.web.cert_file.empty() != c.web.key_file.empty()) web.fail("cert_file", "cert_file and key_file go together");
   // Cross-field checks after parsing.
   if (c.mqtt.cert_file.empty() != c.mqtt.key_file.empty()) mqtt.fail("cert_file", "cert_file and key_file go together");

@@ -1,5 +1,6 @@
 #include "anpr/receiver/ingestor.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -13,6 +14,32 @@ namespace fs = std::filesystem;
 Ingestor::Ingestor(Store& store, IngestSettings settings, Clock clock)
     : store_(store), settings_(std::move(settings)), clock_(std::move(clock)) {
   refresh_watchlists(true);
+  refresh_cameras();
+}
+
+void Ingestor::refresh_cameras() {
+  auto fresh = std::make_shared<const analysis::CameraDirectory>(store_.cameras());
+  std::lock_guard lock(matcher_mutex_);
+  cameras_ = std::move(fresh);
+}
+
+std::vector<HitMessage> Ingestor::check_clones(const ReadMessage& read) {
+  const auto& s = settings_.clones;
+  if (!s.live || read.confidence < s.min_confidence) return {};
+  std::shared_ptr<const analysis::CameraDirectory> cameras;
+  {
+    std::lock_guard lock(matcher_mutex_);
+    cameras = cameras_;
+  }
+  // Without a position for this camera nothing can be judged: skip the lookups.
+  const CameraInfo* here = cameras->find(read.camera_id);
+  if (here == nullptr || !here->latitude || !here->longitude) return {};
+  const ReadPoint point{read.read_id, read.plate, read.camera_id, read.site_id, read.captured_at, read.confidence};
+  std::vector<HitMessage> hits;
+  for (const ReadPoint& other : store_.plate_neighbours(read.plate, read.captured_at, s.window_ms, read.read_id)) {
+    if (auto alert = analysis::check_clone(point, other, *cameras, s)) hits.push_back(analysis::clone_hit(*alert, read.read_id, s));
+  }
+  return hits;
 }
 
 std::shared_ptr<const WatchlistMatcher> Ingestor::matcher() const {
@@ -132,6 +159,11 @@ IngestOutcome Ingestor::handle_read(const ParsedTopic& parsed, std::string_view 
     store_.insert_hit(hit, clock_());
     outcome.hits.push_back(std::move(hit));
   }
+  for (HitMessage& hit : check_clones(read)) {
+    store_.insert_hit(hit, clock_());
+    outcome.hits.push_back(std::move(hit));
+  }
+  std::stable_sort(outcome.hits.begin(), outcome.hits.end(), [](auto& a, auto& b) { return a.priority < b.priority; });
   std::lock_guard lock(counters_mutex_);
   ++counters_.stored;
   counters_.hits += static_cast<std::int64_t>(outcome.hits.size());

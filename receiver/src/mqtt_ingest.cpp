@@ -116,6 +116,7 @@ void MqttIngest::run(const std::atomic<bool>& stop) {
     if (std::chrono::steady_clock::now() - last_refresh > std::chrono::seconds(1)) {
       try {
         if (ingestor_.refresh_watchlists()) spdlog::info("watchlists reloaded");
+        ingestor_.refresh_cameras();
       } catch (const std::exception& e) {
         spdlog::error("could not reload watchlists: {}", e.what());
       }

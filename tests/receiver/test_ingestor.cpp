@@ -44,7 +44,7 @@ std::string topic_of(const ReadMessage& m) { return camera_topic(m.site_id, m.ca
 
 TEST_CASE("a listed plate is stored, raises a hit, and its crop is kept on disk", "[ingest]") {
   Fixture f;
-  Ingestor ingest(*f.store, IngestSettings{f.dir.string(), {}}, [] { return TimestampMs{1795590300000}; });
+  Ingestor ingest(*f.store, IngestSettings{f.dir.string(), {}, {}}, [] { return TimestampMs{1795590300000}; });
   const auto r = read_of("AB12CDE");
   const auto out = ingest.handle(topic_of(r), encode(r));
   CHECK(out.result == IngestResult::kStored);

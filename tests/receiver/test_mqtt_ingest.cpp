@@ -136,7 +136,7 @@ TEST_CASE("two receivers on one shared subscription with PostgreSQL store every 
   for (std::size_t i = 0; i < receivers.size(); ++i) {
     Receiver& r = receivers[i];
     r.store = open_store(dsn);
-    r.ingestor = std::make_unique<Ingestor>(*r.store, IngestSettings{(images / std::to_string(i)).string(), {}});
+    r.ingestor = std::make_unique<Ingestor>(*r.store, IngestSettings{(images / std::to_string(i)).string(), {}, {}});
     MqttSettings s;
     s.broker = broker.uri();
     s.client_id = "test-receiver-" + std::to_string(i);

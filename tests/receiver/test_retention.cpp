@@ -41,7 +41,7 @@ struct Fixture {
 
 TEST_CASE("retention removes old reads and their images but keeps hit reads longer", "[retention]") {
   Fixture f;
-  Ingestor ingest(*f.store, IngestSettings{f.dir.string(), {}}, [&] { return f.now; });
+  Ingestor ingest(*f.store, IngestSettings{f.dir.string(), {}, {}}, [&] { return f.now; });
   const auto plain = f.read_of("XY99ZZZ");
   const auto listed = f.read_of("AB12CDE");
   REQUIRE(ingest.handle("anpr/v1/coalville/cam1/read", encode(plain)).result == IngestResult::kStored);

@@ -55,7 +55,7 @@ int run(const ReceiverConfig& c) {
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   auto store = open_store(c.database);
-  Ingestor ingestor(*store, IngestSettings{c.data_dir, c.matcher});
+  Ingestor ingestor(*store, IngestSettings{c.data_dir, c.matcher, c.clones});
   spdlog::info("database {}; {} watchlist entries", c.database, ingestor.matcher()->size());
   // The web pages have their own connection, so a long search never holds up ingest.
   std::unique_ptr<Store> web_store;

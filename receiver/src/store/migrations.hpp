@@ -10,7 +10,7 @@
 
 namespace anpr::receiver::migrations {
 
-inline constexpr std::array<std::string_view, 3> kSteps = {
+inline constexpr std::array<std::string_view, 4> kSteps = {
     R"SQL(
 CREATE TABLE cameras (
   camera_id TEXT PRIMARY KEY, site_id TEXT NOT NULL, name TEXT NOT NULL DEFAULT '',
@@ -64,6 +64,15 @@ CREATE TABLE web_sessions (
   token_hash TEXT PRIMARY KEY, user_name TEXT NOT NULL, role TEXT NOT NULL, csrf_token TEXT NOT NULL,
   credential TEXT NOT NULL, created_at BIGINT NOT NULL, last_seen BIGINT NOT NULL);
 CREATE INDEX web_sessions_user ON web_sessions (user_name);
+)SQL",
+    // 4: analysis. A clone hit names the other sighting; road sections between camera pairs for
+    // average speed; hits by capture time for the hotspot counts.
+    R"SQL(
+ALTER TABLE hits ADD COLUMN related_read_id TEXT NOT NULL DEFAULT '';
+CREATE INDEX hits_at ON hits (at);
+CREATE TABLE speed_sections (
+  name TEXT PRIMARY KEY, from_camera TEXT NOT NULL, to_camera TEXT NOT NULL,
+  distance_m DOUBLE PRECISION NOT NULL, limit_mph DOUBLE PRECISION NOT NULL);
 )SQL",
 };
 

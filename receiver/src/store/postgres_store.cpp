@@ -4,6 +4,7 @@
 // do not race.
 #include <pqxx/pqxx>
 
+#include <map>
 #include <mutex>
 #include <type_traits>
 
@@ -38,10 +39,11 @@ const std::pair<const char*, const char*> kStatements[] = {
      "SELECT id, received_at, topic, reason, payload_bytes FROM dead_letters ORDER BY id DESC LIMIT $1"},
     {"insert_hit",
      "INSERT INTO hits (hit_id, read_id, camera_id, site_id, at, plate, entry_plate, list, category, priority,"
-     " match_kind, score, reason, action, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)"},
+     " match_kind, score, reason, action, created_at, related_read_id)"
+     " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)"},
     {"hits",
      "SELECT hit_id, read_id, camera_id, site_id, at, plate, entry_plate, list, category, priority, match_kind,"
-     " score, reason, action, state, created_at, acknowledged_by, acknowledged_at, note FROM hits"
+     " score, reason, action, state, created_at, acknowledged_by, acknowledged_at, note, related_read_id FROM hits"
      " WHERE created_at >= $1 AND ($2 = '' OR state = $2) ORDER BY created_at DESC LIMIT $3"},
     {"acknowledge_hit",
      "UPDATE hits SET state = 'acknowledged', acknowledged_by = $1, acknowledged_at = $2, note = $3"
@@ -126,7 +128,36 @@ const std::pair<const char*, const char*> kStatements[] = {
      "DELETE FROM web_sessions WHERE ($1 = '' OR token_hash = $1) AND ($2 = '' OR user_name = $2)"
      " AND NOT ($1 = '' AND $2 = '')"},
     {"purge_sessions", "DELETE FROM web_sessions WHERE last_seen < $1"},
+    {"neighbour_before",
+     "SELECT read_id, plate, camera_id, site_id, captured_at, confidence FROM reads WHERE plate = $1"
+     " AND captured_at <= $2 AND captured_at >= $3 AND read_id <> $4 ORDER BY captured_at DESC LIMIT 1"},
+    {"neighbour_after",
+     "SELECT read_id, plate, camera_id, site_id, captured_at, confidence FROM reads WHERE plate = $1"
+     " AND captured_at > $2 AND captured_at <= $3 AND read_id <> $4 ORDER BY captured_at LIMIT 1"},
+    // The cameras that have reads, skipping along reads_camera_time from one camera to the next.
+    {"read_cameras",
+     "WITH RECURSIVE c(id) AS (SELECT MIN(camera_id) FROM reads UNION ALL"
+     " SELECT (SELECT MIN(camera_id) FROM reads WHERE camera_id > c.id) FROM c WHERE c.id IS NOT NULL)"
+     " SELECT id FROM c WHERE id IS NOT NULL"},
+    {"camera_read_counts",
+     "SELECT (captured_at - $1) / $2, COUNT(*) FROM reads WHERE camera_id = $3 AND captured_at >= $1"
+     " AND captured_at < $4 GROUP BY 1"},
+    {"camera_hit_counts",
+     "SELECT camera_id, (at - $1) / $2, COUNT(*) FROM hits WHERE at >= $1 AND at < $3 GROUP BY 1, 2"},
+    {"first_seen",
+     "SELECT r.plate, MIN(r.captured_at), MAX(r.captured_at), COUNT(*) FROM reads r"
+     " WHERE r.site_id = $1 AND r.captured_at >= $2 AND r.captured_at < $3 AND NOT EXISTS"
+     " (SELECT 1 FROM reads p WHERE p.plate = r.plate AND p.site_id = $1 AND p.captured_at >= $4"
+     " AND p.captured_at < $2) GROUP BY r.plate ORDER BY MIN(r.captured_at), r.plate LIMIT $5"},
+    {"upsert_section",
+     "INSERT INTO speed_sections (name, from_camera, to_camera, distance_m, limit_mph) VALUES ($1,$2,$3,$4,$5)"
+     " ON CONFLICT (name) DO UPDATE SET from_camera = excluded.from_camera, to_camera = excluded.to_camera,"
+     " distance_m = excluded.distance_m, limit_mph = excluded.limit_mph"},
+    {"sections", "SELECT name, from_camera, to_camera, distance_m, limit_mph FROM speed_sections ORDER BY name"},
 };
+
+/// Rows fetched per round trip when a scan streams through a cursor.
+constexpr int kScanBlock = 5000;
 
 class PostgresStore final : public Store {
  public:
@@ -187,7 +218,8 @@ class PostgresStore final : public Store {
   void insert_hit(const HitMessage& h, TimestampMs created_at) override {
     run([&](pqxx::work& w) {
       w.exec_prepared("insert_hit", h.hit_id, h.read_id, h.camera_id, h.site_id, h.at, h.plate, h.entry_plate, h.list,
-                      h.category, h.priority, h.match_kind, h.score, h.reason, h.action, created_at);
+                      h.category, h.priority, h.match_kind, h.score, h.reason, h.action, created_at,
+                      h.related_read_id);
       return 0;
     });
   }
@@ -207,7 +239,7 @@ class PostgresStore final : public Store {
         h.reason = row[12].as<std::string>(); h.action = row[13].as<std::string>();
         r.state = row[14].as<std::string>(); r.created_at = row[15].as<std::int64_t>();
         r.acknowledged_by = row[16].as<std::string>(); r.acknowledged_at = row[17].as<std::int64_t>();
-        r.note = row[18].as<std::string>();
+        r.note = row[18].as<std::string>(); h.related_read_id = row[19].as<std::string>();
         out.push_back(std::move(r));
       }
       return out;
@@ -354,6 +386,102 @@ class PostgresStore final : public Store {
     return run([&](pqxx::work& w) {
       return sightings(pattern ? w.exec_prepared("movements_pattern", like_pattern(plate), from, to, limit)
                                : w.exec_prepared("movements_exact", plate, from, to, limit));
+    });
+  }
+
+  void scan_reads(TimestampMs from, TimestampMs to, const std::vector<std::string>& cameras,
+                  const std::function<void(const ReadPoint&)>& row) override {
+    run([&](pqxx::work& w) {
+      // A cursor, so the rows come in blocks rather than all at once into client memory. A
+      // cursor takes no parameters: the values are quoted into the text.
+      std::string sql = "SELECT read_id, plate, camera_id, site_id, captured_at, confidence FROM reads"
+                        " WHERE captured_at >= " + w.quote(from) + " AND captured_at < " + w.quote(to);
+      if (!cameras.empty()) {
+        sql += " AND camera_id IN (";
+        for (std::size_t i = 0; i < cameras.size(); ++i) sql += (i ? "," : "") + w.quote(cameras[i]);
+        sql += ")";
+      }
+      pqxx::icursorstream stream(w, sql + " ORDER BY captured_at, read_id", "scan_reads", kScanBlock);
+      ReadPoint p;
+      for (pqxx::result block; stream >> block;) {
+        for (const auto& r : block) {
+          p.read_id = r[0].as<std::string>(); p.plate = r[1].as<std::string>(); p.camera_id = r[2].as<std::string>();
+          p.site_id = r[3].as<std::string>(); p.at = r[4].as<std::int64_t>(); p.confidence = r[5].as<double>();
+          row(p);
+        }
+      }
+      return 0;
+    });
+  }
+
+  std::vector<ReadPoint> plate_neighbours(const std::string& plate, TimestampMs at, TimestampMs window_ms,
+                                          const std::string& read_id) override {
+    return run([&](pqxx::work& w) {
+      std::vector<ReadPoint> out;
+      for (const bool before : {true, false}) {
+        for (const auto& r : w.exec_prepared(before ? "neighbour_before" : "neighbour_after", plate, at,
+                                             before ? at - window_ms : at + window_ms, read_id)) {
+          out.push_back({r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>(),
+                         r[3].as<std::string>(), r[4].as<std::int64_t>(), r[5].as<double>()});
+        }
+      }
+      return out;
+    });
+  }
+
+  std::vector<CameraCount> camera_counts(TimestampMs from, TimestampMs to, TimestampMs bucket_ms) override {
+    return run([&](pqxx::work& w) {
+      std::map<std::pair<std::string, TimestampMs>, CameraCount> counts;
+      std::vector<std::string> ids;
+      for (const auto& r : w.exec_prepared("read_cameras")) ids.push_back(r[0].as<std::string>());
+      for (const auto& id : ids) {
+        for (const auto& r : w.exec_prepared("camera_read_counts", from, bucket_ms, id, to)) {
+          const TimestampMs bucket = from + r[0].as<std::int64_t>() * bucket_ms;
+          CameraCount& c = counts[{id, bucket}];
+          c.camera_id = id;
+          c.bucket = bucket;
+          c.reads = r[1].as<std::int64_t>();
+        }
+      }
+      for (const auto& r : w.exec_prepared("camera_hit_counts", from, bucket_ms, to)) {
+        const TimestampMs bucket = from + r[1].as<std::int64_t>() * bucket_ms;
+        CameraCount& c = counts[{r[0].as<std::string>(), bucket}];
+        c.camera_id = r[0].as<std::string>();
+        c.bucket = bucket;
+        c.hits = r[2].as<std::int64_t>();
+      }
+      std::vector<CameraCount> out;
+      for (auto& [key, c] : counts) out.push_back(std::move(c));
+      return out;
+    });
+  }
+
+  std::vector<FirstSighting> first_seen(const std::string& site_id, TimestampMs from, TimestampMs to,
+                                        TimestampMs lookback_from, int limit) override {
+    return run([&](pqxx::work& w) {
+      std::vector<FirstSighting> out;
+      for (const auto& r : w.exec_prepared("first_seen", site_id, from, to, lookback_from, limit)) {
+        out.push_back({r[0].as<std::string>(), r[1].as<std::int64_t>(), r[2].as<std::int64_t>(), r[3].as<std::int64_t>()});
+      }
+      return out;
+    });
+  }
+
+  void upsert_section(const SpeedSection& x) override {
+    run([&](pqxx::work& w) {
+      w.exec_prepared("upsert_section", x.name, x.from_camera, x.to_camera, x.distance_m, x.limit_mph);
+      return 0;
+    });
+  }
+
+  std::vector<SpeedSection> sections() override {
+    return run([&](pqxx::work& w) {
+      std::vector<SpeedSection> out;
+      for (const auto& r : w.exec_prepared("sections")) {
+        out.push_back({r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>(), r[3].as<double>(),
+                       r[4].as<double>()});
+      }
+      return out;
     });
   }
 

@@ -1,4 +1,5 @@
 // The embedded store: one SQLite file in WAL mode.
+#include <map>
 #include <mutex>
 
 #include <nlohmann/json.hpp>
@@ -69,18 +70,19 @@ class SqliteStore final : public Store {
   void insert_hit(const HitMessage& h, TimestampMs created_at) override {
     std::lock_guard lock(mutex_);
     Stmt s(db_, "INSERT INTO hits (hit_id, read_id, camera_id, site_id, at, plate, entry_plate, list, category,"
-                " priority, match_kind, score, reason, action, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                " priority, match_kind, score, reason, action, created_at, related_read_id)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     s.bind(1, h.hit_id).bind(2, h.read_id).bind(3, h.camera_id).bind(4, h.site_id).bind(5, h.at);
     s.bind(6, h.plate).bind(7, h.entry_plate).bind(8, h.list).bind(9, h.category).bind(10, h.priority);
     s.bind(11, h.match_kind).bind(12, h.score).bind(13, h.reason).bind(14, h.action).bind(15, created_at);
-    s.run();
+    s.bind(16, h.related_read_id).run();
   }
 
   std::vector<HitRecord> hits(std::optional<TimestampMs> since, std::optional<std::string> state, int limit) override {
     std::lock_guard lock(mutex_);
     Stmt s(db_, "SELECT hit_id, read_id, camera_id, site_id, at, plate, entry_plate, list, category, priority,"
-                " match_kind, score, reason, action, state, created_at, acknowledged_by, acknowledged_at, note"
-                " FROM hits WHERE created_at >= ? AND (? = '' OR state = ?) ORDER BY created_at DESC LIMIT ?");
+                " match_kind, score, reason, action, state, created_at, acknowledged_by, acknowledged_at, note,"
+                " related_read_id FROM hits WHERE created_at >= ? AND (? = '' OR state = ?) ORDER BY created_at DESC LIMIT ?");
     s.bind(1, since.value_or(0)).bind(2, state.value_or("")).bind(3, state.value_or("")).bind(4, limit);
     std::vector<HitRecord> out;
     while (s.step()) {
@@ -91,7 +93,7 @@ class SqliteStore final : public Store {
       h.category = s.text(8); h.priority = static_cast<int>(s.integer(9)); h.match_kind = s.text(10);
       h.score = s.real(11); h.reason = s.text(12); h.action = s.text(13);
       r.state = s.text(14); r.created_at = s.integer(15); r.acknowledged_by = s.text(16);
-      r.acknowledged_at = s.integer(17); r.note = s.text(18);
+      r.acknowledged_at = s.integer(17); r.note = s.text(18); h.related_read_id = s.text(19);
       out.push_back(std::move(r));
     }
     return out;
@@ -274,6 +276,109 @@ class SqliteStore final : public Store {
                     " AND r.captured_at >= ? AND r.captured_at <= ? ORDER BY r.captured_at LIMIT ?");
     s.bind(1, pattern ? like_pattern(plate) : plate).bind(2, from).bind(3, to).bind(4, limit);
     return sightings(s);
+  }
+
+  void scan_reads(TimestampMs from, TimestampMs to, const std::vector<std::string>& cameras,
+                  const std::function<void(const ReadPoint&)>& row) override {
+    std::lock_guard lock(mutex_);
+    std::string sql = "SELECT read_id, plate, camera_id, site_id, captured_at, confidence FROM reads"
+                      " WHERE captured_at >= ? AND captured_at < ?";
+    if (!cameras.empty()) {
+      sql += " AND camera_id IN (?";
+      for (std::size_t i = 1; i < cameras.size(); ++i) sql += ",?";
+      sql += ")";
+    }
+    Stmt s(db_, sql + " ORDER BY captured_at, read_id");
+    s.bind(1, from).bind(2, to);
+    for (std::size_t i = 0; i < cameras.size(); ++i) s.bind(static_cast<int>(i) + 3, cameras[i]);
+    ReadPoint p;
+    while (s.step()) {
+      p.read_id = s.text(0); p.plate = s.text(1); p.camera_id = s.text(2); p.site_id = s.text(3);
+      p.at = s.integer(4); p.confidence = s.real(5);
+      row(p);
+    }
+  }
+
+  std::vector<ReadPoint> plate_neighbours(const std::string& plate, TimestampMs at, TimestampMs window_ms,
+                                          const std::string& read_id) override {
+    std::lock_guard lock(mutex_);
+    std::vector<ReadPoint> out;
+    for (const bool before : {true, false}) {
+      Stmt s(db_, before ? "SELECT read_id, plate, camera_id, site_id, captured_at, confidence FROM reads WHERE plate = ?"
+                           " AND captured_at <= ? AND captured_at >= ? AND read_id <> ? ORDER BY captured_at DESC LIMIT 1"
+                         : "SELECT read_id, plate, camera_id, site_id, captured_at, confidence FROM reads WHERE plate = ?"
+                           " AND captured_at > ? AND captured_at <= ? AND read_id <> ? ORDER BY captured_at LIMIT 1");
+      s.bind(1, plate).bind(2, at).bind(3, before ? at - window_ms : at + window_ms).bind(4, read_id);
+      if (s.step()) out.push_back({s.text(0), s.text(1), s.text(2), s.text(3), s.integer(4), s.real(5)});
+    }
+    return out;
+  }
+
+  std::vector<CameraCount> camera_counts(TimestampMs from, TimestampMs to, TimestampMs bucket_ms) override {
+    std::lock_guard lock(mutex_);
+    std::map<std::pair<std::string, TimestampMs>, CameraCount> counts;
+    // Camera by camera along reads_camera_time (it covers the query): the rows of the period
+    // only, never a pass over the whole table. The cameras come from the same index, skipping
+    // from one camera to the next, so cameras known only from their reads are counted too.
+    Stmt cameras(db_, "WITH RECURSIVE c(id) AS (SELECT MIN(camera_id) FROM reads UNION ALL"
+                      " SELECT (SELECT MIN(camera_id) FROM reads WHERE camera_id > c.id) FROM c WHERE c.id IS NOT NULL)"
+                      " SELECT id FROM c WHERE id IS NOT NULL");
+    std::vector<std::string> ids;
+    while (cameras.step()) ids.push_back(cameras.text(0));
+    for (const auto& id : ids) {
+      Stmt s(db_, "SELECT (captured_at - ?) / ?, COUNT(*) FROM reads WHERE camera_id = ? AND captured_at >= ?"
+                  " AND captured_at < ? GROUP BY 1");
+      s.bind(1, from).bind(2, bucket_ms).bind(3, id).bind(4, from).bind(5, to);
+      while (s.step()) {
+        const TimestampMs bucket = from + s.integer(0) * bucket_ms;
+        CameraCount& c = counts[{id, bucket}];
+        c.camera_id = id;
+        c.bucket = bucket;
+        c.reads = s.integer(1);
+      }
+    }
+    Stmt h(db_, "SELECT camera_id, (at - ?) / ?, COUNT(*) FROM hits WHERE at >= ? AND at < ? GROUP BY 1, 2");
+    h.bind(1, from).bind(2, bucket_ms).bind(3, from).bind(4, to);
+    while (h.step()) {
+      const TimestampMs bucket = from + h.integer(1) * bucket_ms;
+      CameraCount& c = counts[{h.text(0), bucket}];
+      c.camera_id = h.text(0);
+      c.bucket = bucket;
+      c.hits = h.integer(2);
+    }
+    std::vector<CameraCount> out;
+    for (auto& [key, c] : counts) out.push_back(std::move(c));
+    return out;
+  }
+
+  std::vector<FirstSighting> first_seen(const std::string& site_id, TimestampMs from, TimestampMs to,
+                                        TimestampMs lookback_from, int limit) override {
+    std::lock_guard lock(mutex_);
+    // Per read of the period, one seek in reads_plate_time for an earlier read at the site.
+    Stmt s(db_, "SELECT r.plate, MIN(r.captured_at), MAX(r.captured_at), COUNT(*) FROM reads r"
+                " WHERE r.site_id = ?1 AND r.captured_at >= ?2 AND r.captured_at < ?3 AND NOT EXISTS"
+                " (SELECT 1 FROM reads p WHERE p.plate = r.plate AND p.site_id = ?1 AND p.captured_at >= ?4"
+                " AND p.captured_at < ?2) GROUP BY r.plate ORDER BY MIN(r.captured_at), r.plate LIMIT ?5");
+    s.bind(1, site_id).bind(2, from).bind(3, to).bind(4, lookback_from).bind(5, limit);
+    std::vector<FirstSighting> out;
+    while (s.step()) out.push_back({s.text(0), s.integer(1), s.integer(2), s.integer(3)});
+    return out;
+  }
+
+  void upsert_section(const SpeedSection& x) override {
+    std::lock_guard lock(mutex_);
+    Stmt s(db_, "INSERT INTO speed_sections (name, from_camera, to_camera, distance_m, limit_mph) VALUES (?,?,?,?,?)"
+                " ON CONFLICT (name) DO UPDATE SET from_camera = excluded.from_camera, to_camera = excluded.to_camera,"
+                " distance_m = excluded.distance_m, limit_mph = excluded.limit_mph");
+    s.bind(1, x.name).bind(2, x.from_camera).bind(3, x.to_camera).bind(4, x.distance_m).bind(5, x.limit_mph).run();
+  }
+
+  std::vector<SpeedSection> sections() override {
+    std::lock_guard lock(mutex_);
+    Stmt s(db_, "SELECT name, from_camera, to_camera, distance_m, limit_mph FROM speed_sections ORDER BY name");
+    std::vector<SpeedSection> out;
+    while (s.step()) out.push_back({s.text(0), s.text(1), s.text(2), s.real(3), s.real(4)});
+    return out;
   }
 
   void audit(const AuditRecord& r) override {

@@ -115,10 +115,11 @@ struct HitMessage {
   std::string list;
   std::string category;
   int priority = 0;          ///< 0 = highest
-  std::string match_kind;    ///< "exact", "equivalent", "wildcard"
+  std::string match_kind;    ///< "exact", "equivalent", "wildcard", "clone"
   double score = 0.0;
   std::string reason;
   std::string action;
+  std::string related_read_id;  ///< "clone": the other sighting; otherwise empty
   bool operator==(const HitMessage&) const = default;
 };
 

@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "anpr/receiver/analysis/clones.hpp"
 #include "anpr/receiver/mqtt_ingest.hpp"
 #include "anpr/receiver/retention.hpp"
 #include "anpr/receiver/watchlist.hpp"
@@ -18,6 +19,7 @@ struct ReceiverConfig {
   std::string database = "anpr.db";
   std::string data_dir;
   MatcherSettings matcher;
+  analysis::CloneSettings clones;
   RetentionSettings retention;
   bool web_enabled = true;
   web::WebSettings web;

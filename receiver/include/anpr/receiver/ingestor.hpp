@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "anpr/common/topics.hpp"
+#include "anpr/receiver/analysis/camera_directory.hpp"
+#include "anpr/receiver/analysis/clones.hpp"
 #include "anpr/receiver/store.hpp"
 #include "anpr/receiver/watchlist.hpp"
 
@@ -21,6 +23,7 @@ namespace anpr::receiver {
 struct IngestSettings {
   std::string data_dir;        ///< plate crops and overviews go under <data_dir>/images; none kept if empty
   MatcherSettings matcher;
+  analysis::CloneSettings clones;  ///< the live check for cloned plates
 };
 
 enum class IngestResult { kStored, kDuplicate, kRejected, kStatus, kHealth };
@@ -51,6 +54,8 @@ class Ingestor {
   /// Returns true when a new snapshot was swapped in.
   bool refresh_watchlists(bool force = false);
   [[nodiscard]] std::shared_ptr<const WatchlistMatcher> matcher() const;
+  /// Reloads the camera registry (positions for the clone check); cheap, a few dozen rows.
+  void refresh_cameras();
   [[nodiscard]] IngestCounters counters() const;
 
  private:
@@ -58,6 +63,8 @@ class Ingestor {
   IngestOutcome handle_read(const ParsedTopic& parsed, std::string_view topic, std::string_view payload);
   /// Why a message's site/camera disagree with its topic's, or "" when they agree.
   static std::string topic_mismatch(const ParsedTopic& topic, const std::string& site, const std::string& camera);
+  /// Possible-clone hits for a stored read against the plate's nearest sightings either side.
+  std::vector<HitMessage> check_clones(const ReadMessage& read);
   std::string save_image(const ReadMessage& read, const Bytes& jpeg, const char* kind);
 
   Store& store_;
@@ -66,6 +73,7 @@ class Ingestor {
   mutable std::mutex matcher_mutex_;
   std::shared_ptr<const WatchlistMatcher> matcher_;
   std::string watchlist_generation_;
+  std::shared_ptr<const analysis::CameraDirectory> cameras_;  ///< guarded by matcher_mutex_
   mutable std::mutex counters_mutex_;
   IngestCounters counters_;
 };

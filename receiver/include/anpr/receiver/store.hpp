@@ -80,6 +80,34 @@ struct SessionRecord {
   TimestampMs created_at = 0, last_seen = 0;
 };
 
+/// A read as the analyses see it: no message, no images.
+struct ReadPoint {
+  std::string read_id, plate, camera_id, site_id;
+  TimestampMs at = 0;
+  double confidence = 0.0;
+};
+
+/// A stretch of road between two cameras, for average speed (section control).
+struct SpeedSection {
+  std::string name, from_camera, to_camera;
+  double distance_m = 0.0;  ///< along the road, not as the crow flies
+  double limit_mph = 0.0;
+};
+
+/// Reads and hits of one camera in one time bucket.
+struct CameraCount {
+  std::string camera_id;
+  TimestampMs bucket = 0;  ///< start of the bucket
+  std::int64_t reads = 0, hits = 0;
+};
+
+/// A plate read at a site in a period and not in the lookback before it.
+struct FirstSighting {
+  std::string plate;
+  TimestampMs first = 0, last = 0;
+  std::int64_t reads = 0;
+};
+
 /// Where a read's images are, relative to the receiver's image folder ("" when none was kept).
 struct ReadImages {
   std::string crop_path, overview_path;
@@ -134,6 +162,24 @@ class Store {
   /// Sightings of a plate or pattern ('?', '*') in time order.
   [[nodiscard]] virtual std::vector<Sighting> movements(const std::string& plate_or_pattern, TimestampMs from,
                                                         TimestampMs to, int limit) = 0;
+
+  /// Hands every read with from <= captured_at < to, of `cameras` (every camera when empty), to
+  /// `row` in capture-time order, one at a time: nothing is collected, so a month of a district's
+  /// reads streams through in bounded memory. `row` must not call the store.
+  virtual void scan_reads(TimestampMs from, TimestampMs to, const std::vector<std::string>& cameras,
+                          const std::function<void(const ReadPoint&)>& row) = 0;
+  /// The reads of `plate` nearest in time to `at` within `window_ms`, at most one before and one
+  /// after, other than `read_id` (the live clone check of a new read).
+  [[nodiscard]] virtual std::vector<ReadPoint> plate_neighbours(const std::string& plate, TimestampMs at,
+                                                                TimestampMs window_ms, const std::string& read_id) = 0;
+  /// Reads and hits per camera per bucket of `bucket_ms` from `from` (buckets without either are left out).
+  [[nodiscard]] virtual std::vector<CameraCount> camera_counts(TimestampMs from, TimestampMs to, TimestampMs bucket_ms) = 0;
+  /// Plates read at `site_id` in [from, to) and not there in [lookback_from, from), first seen first.
+  [[nodiscard]] virtual std::vector<FirstSighting> first_seen(const std::string& site_id, TimestampMs from, TimestampMs to,
+                                                              TimestampMs lookback_from, int limit) = 0;
+  /// Adds a speed section or replaces the one of that name.
+  virtual void upsert_section(const SpeedSection& section) = 0;
+  [[nodiscard]] virtual std::vector<SpeedSection> sections() = 0;
 
   /// Deletes reads captured before `before`, and reads tied to a hit captured before
   /// `hit_before` (with their hits). Returns the image files the deleted reads referred to.
