@@ -184,11 +184,27 @@ try {
   check((await page.$('#search-chart svg')) !== null, 'the sightings chart is drawn');
   await shot('4-search');
 
-  // The search is in the audit log, with its reason.
+  // Hotspots over the last week: the camera that read the plate, charts drawn as SVG, a CSV link.
+  const analysisReason = 'event review, race weekend';
+  await page.click('a[data-view=analysis]');
+  await page.select('#analysis-kind', 'hotspots');
+  await fill('#analysis-reason', analysisReason);
+  await page.click('#analysis-form button[type=submit]');
+  await page.waitForSelector('#analysis-rows tr');
+  check((await page.$$('#analysis-charts svg')).length === 2, 'the hotspot charts are drawn');
+  check((await page.$eval('#analysis-rows', (e) => e.textContent)).includes('1'), 'the camera with the read is listed');
+  const csvHref = await page.$eval('#analysis-csv', (e) => e.getAttribute('href'));
+  const csv = await page.evaluate(async (href) => (await fetch(href)).text(), csvHref);
+  check(csv.startsWith('camera_id,camera_name,site_id,bucket,reads,hits'), 'the report downloads as CSV');
+  await shot('5-analysis');
+
+  // The search and the analysis are in the audit log, with their reasons.
   await page.click('a[data-view=audit]');
   await waitForText('#audit-rows td', reason, 5000);
   check(true, 'the search is in the audit log with its reason');
-  await shot('5-audit');
+  await waitForText('#audit-rows td', analysisReason, 5000);
+  check(true, 'the analysis is in the audit log with its reason');
+  await shot('6-audit');
   check(pageErrors.length === 0, `no script errors or blocked resources in the page${pageErrors.length ? ': ' + pageErrors.join('; ') : ''}`);
 
   // Log out: the session is gone.

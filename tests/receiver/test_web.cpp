@@ -146,7 +146,7 @@ TEST_CASE("no page, API call or live feed without a session", "[web]") {
   CHECK(c.get("/login").status == 200);
   for (const char* target : {"/static/app.js", "/api/session", "/api/hits", "/api/cameras", "/api/audit",
                              "/api/watchlists", "/api/movements?plate=AB12CDE&reason=test", "/api/reads?reason=test",
-                             "/api/reads/x/crop"}) {
+                             "/api/reads/x/crop", "/api/analysis/hotspots?reason=test", "/api/analysis/sections"}) {
     INFO(target);
     CHECK(c.get(target).status == 401);
   }
@@ -276,6 +276,40 @@ TEST_CASE("searches need a reason and are audited", "[web]") {
     return a.action == "movements" && a.actor == "olly" && a.reason == "incident 42 burglary";
   });
   CHECK(found != audit.end());
+}
+
+TEST_CASE("analyses from the web: a reason required, parameters checked, audited, CSV on request", "[web]") {
+  WebFixture f;
+  const TimestampMs now = now_ms();
+  for (int i = 0; i < 5; ++i) {
+    REQUIRE(f.store->insert_read(test::sample_read("AB12CD" + std::to_string(i), "cam1", now - 3600000 + i * 1000), now,
+                                 false, "", ""));
+  }
+  f.store->upsert_section({"A511", "cam1", "cam2", 8000, 40});
+  auto c = f.logged_in("olly");  // an operator may run them
+  CHECK(c.get("/api/analysis/hotspots").status == 400);
+  const auto reply = c.get("/api/analysis/hotspots?reason=event%20review");
+  REQUIRE(reply.status == 200);
+  const auto report = json::parse(reply.body);
+  REQUIRE(report["cameras"].size() == 1);
+  CHECK(report["cameras"][0]["reads"] == 5);
+  const auto csv = c.get("/api/analysis/hotspots?reason=event%20review&format=csv");
+  REQUIRE(csv.status == 200);
+  CHECK(csv.header("Content-Type").find("text/csv") == 0);
+  CHECK(csv.header("Content-Disposition").find("anpr-hotspots.csv") != std::string::npos);
+  CHECK(csv.body.rfind("camera_id,camera_name,site_id,bucket,reads,hits\n", 0) == 0);
+  const auto bad = c.get("/api/analysis/clones?reason=check&ceiling_mph=fast");
+  CHECK(bad.status == 400);
+  CHECK(json::parse(bad.body)["error"].get<std::string>().find("ceiling_mph") != std::string::npos);
+  CHECK(c.get("/api/analysis/speed?reason=check&section=nowhere").status == 400);
+  CHECK(c.get("/api/analysis/speed?reason=speeding%20complaint&section=A511").status == 200);
+  CHECK(c.get("/api/analysis/nonsense?reason=check").status == 404);
+  CHECK(json::parse(c.get("/api/analysis/sections").body)["sections"][0]["name"] == "A511");
+  const auto audit = f.store->audit_log(20);
+  const auto runs = std::count_if(audit.begin(), audit.end(), [](const AuditRecord& a) {
+    return a.action.rfind("analysis-", 0) == 0 && a.actor == "olly";
+  });
+  CHECK(runs == 3);  // two hotspot runs and the speed run; refused ones are not audited
 }
 
 TEST_CASE("watchlist changes from the web: add, import with line-numbered errors, remove", "[web]") {

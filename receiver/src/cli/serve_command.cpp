@@ -45,6 +45,7 @@ ReceiverConfig effective_config(const ServeOptions& o, const CLI::App& cmd) {
   if (given("--http-cert")) c.web.cert_file = f.web.cert_file;
   if (given("--http-key")) c.web.key_file = f.web.key_file;
   c.web.data_dir = c.data_dir;
+  c.web.clones = c.clones;
   if (c.web.cert_file.empty() != c.web.key_file.empty()) {
     throw Error(ErrorCode::kConfig, "--http-cert and --http-key go together");
   }

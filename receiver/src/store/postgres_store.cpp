@@ -140,10 +140,10 @@ const std::pair<const char*, const char*> kStatements[] = {
      " SELECT (SELECT MIN(camera_id) FROM reads WHERE camera_id > c.id) FROM c WHERE c.id IS NOT NULL)"
      " SELECT id FROM c WHERE id IS NOT NULL"},
     {"camera_read_counts",
-     "SELECT (captured_at - $1) / $2, COUNT(*) FROM reads WHERE camera_id = $3 AND captured_at >= $1"
+     "SELECT captured_at / $2, COUNT(*) FROM reads WHERE camera_id = $3 AND captured_at >= $1"
      " AND captured_at < $4 GROUP BY 1"},
     {"camera_hit_counts",
-     "SELECT camera_id, (at - $1) / $2, COUNT(*) FROM hits WHERE at >= $1 AND at < $3 GROUP BY 1, 2"},
+     "SELECT camera_id, at / $2, COUNT(*) FROM hits WHERE at >= $1 AND at < $3 GROUP BY 1, 2"},
     {"first_seen",
      "SELECT r.plate, MIN(r.captured_at), MAX(r.captured_at), COUNT(*) FROM reads r"
      " WHERE r.site_id = $1 AND r.captured_at >= $2 AND r.captured_at < $3 AND NOT EXISTS"
@@ -436,7 +436,7 @@ class PostgresStore final : public Store {
       for (const auto& r : w.exec_prepared("read_cameras")) ids.push_back(r[0].as<std::string>());
       for (const auto& id : ids) {
         for (const auto& r : w.exec_prepared("camera_read_counts", from, bucket_ms, id, to)) {
-          const TimestampMs bucket = from + r[0].as<std::int64_t>() * bucket_ms;
+          const TimestampMs bucket = r[0].as<std::int64_t>() * bucket_ms;
           CameraCount& c = counts[{id, bucket}];
           c.camera_id = id;
           c.bucket = bucket;
@@ -444,7 +444,7 @@ class PostgresStore final : public Store {
         }
       }
       for (const auto& r : w.exec_prepared("camera_hit_counts", from, bucket_ms, to)) {
-        const TimestampMs bucket = from + r[1].as<std::int64_t>() * bucket_ms;
+        const TimestampMs bucket = r[1].as<std::int64_t>() * bucket_ms;
         CameraCount& c = counts[{r[0].as<std::string>(), bucket}];
         c.camera_id = r[0].as<std::string>();
         c.bucket = bucket;

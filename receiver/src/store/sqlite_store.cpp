@@ -326,21 +326,21 @@ class SqliteStore final : public Store {
     std::vector<std::string> ids;
     while (cameras.step()) ids.push_back(cameras.text(0));
     for (const auto& id : ids) {
-      Stmt s(db_, "SELECT (captured_at - ?) / ?, COUNT(*) FROM reads WHERE camera_id = ? AND captured_at >= ?"
+      Stmt s(db_, "SELECT captured_at / ?, COUNT(*) FROM reads WHERE camera_id = ? AND captured_at >= ?"
                   " AND captured_at < ? GROUP BY 1");
-      s.bind(1, from).bind(2, bucket_ms).bind(3, id).bind(4, from).bind(5, to);
+      s.bind(1, bucket_ms).bind(2, id).bind(3, from).bind(4, to);
       while (s.step()) {
-        const TimestampMs bucket = from + s.integer(0) * bucket_ms;
+        const TimestampMs bucket = s.integer(0) * bucket_ms;
         CameraCount& c = counts[{id, bucket}];
         c.camera_id = id;
         c.bucket = bucket;
         c.reads = s.integer(1);
       }
     }
-    Stmt h(db_, "SELECT camera_id, (at - ?) / ?, COUNT(*) FROM hits WHERE at >= ? AND at < ? GROUP BY 1, 2");
-    h.bind(1, from).bind(2, bucket_ms).bind(3, from).bind(4, to);
+    Stmt h(db_, "SELECT camera_id, at / ?, COUNT(*) FROM hits WHERE at >= ? AND at < ? GROUP BY 1, 2");
+    h.bind(1, bucket_ms).bind(2, from).bind(3, to);
     while (h.step()) {
-      const TimestampMs bucket = from + h.integer(1) * bucket_ms;
+      const TimestampMs bucket = h.integer(1) * bucket_ms;
       CameraCount& c = counts[{h.text(0), bucket}];
       c.camera_id = h.text(0);
       c.bucket = bucket;

@@ -35,7 +35,9 @@ json hit_json(const HitRecord& r, const CameraDirectory& cameras, const ListColo
           {"acknowledged_at", r.acknowledged_at ? json(to_iso8601(r.acknowledged_at)) : json(nullptr)},
           {"note", r.note},
           {"crop_url", "/api/reads/" + h.read_id + "/crop"},
-          {"overview_url", "/api/reads/" + h.read_id + "/overview"}};
+          {"overview_url", "/api/reads/" + h.read_id + "/overview"},
+          {"related_read_id", h.related_read_id.empty() ? json(nullptr) : json(h.related_read_id)},
+          {"related_crop_url", h.related_read_id.empty() ? json(nullptr) : json("/api/reads/" + h.related_read_id + "/crop")}};
 }
 
 json sighting_json(const Sighting& s) {

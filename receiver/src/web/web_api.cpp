@@ -12,6 +12,7 @@
 
 #include "anpr/common/error.hpp"
 #include "anpr/common/plate_text.hpp"
+#include "anpr/receiver/analysis/analysis_service.hpp"
 #include "anpr/receiver/watchlist_service.hpp"
 #include "json_views.hpp"
 #include "web_assets.hpp"
@@ -232,6 +233,8 @@ Response WebApi::route(Call& call) {
       return change_entry(call, p[2], p[4], p[5] == "expire");
     }
   }
+  if (p.size() == 3 && p[1] == "analysis" && p[2] == "sections" && get) return sections(call);
+  if (p.size() == 3 && p[1] == "analysis" && get) return analyse(call, p[2]);
   if (p.size() == 2 && p[1] == "audit" && get) {
     if (auto refused = need(Role::kAdmin)) return *refused;
     return audit(call);
@@ -360,6 +363,36 @@ Response WebApi::search(Call& call, bool movements) {
   json out = json::array();
   for (const auto& s : rows) out.push_back(sighting_json(s));
   return call.json_reply({{"rows", out}, {"truncated", static_cast<int>(rows.size()) == limit}});
+}
+
+Response WebApi::analyse(Call& call, const std::string& kind) {
+  const auto& kinds = analysis::analysis_kinds();
+  if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) {
+    return call.error(http::status::not_found, "no such analysis: " + kind.substr(0, 50));
+  }
+  const std::string reason = call.param("reason");
+  if (reason.size() < 3 || reason.size() > 500) {
+    return call.error(http::status::bad_request, "give the reason for this analysis (3-500 characters): every run is audited");
+  }
+  analysis::Params params(call.query.begin(), call.query.end());
+  params.erase("reason");
+  const bool csv = params["format"] == "csv";
+  params.erase("format");
+  // Bad parameters throw anpr::Error (kInput), answered 400 with the message by handle().
+  const auto out = analysis::run_analysis(store_, kind, params, {call.session->user, reason, now_ms()}, settings_.clones);
+  if (!csv) return call.json_reply(out.json);
+  Response res = call.reply(http::status::ok, out.csv, "text/csv; charset=utf-8");
+  res.set(http::field::content_disposition, "attachment; filename=\"anpr-" + kind + ".csv\"");
+  return res;
+}
+
+Response WebApi::sections(Call& call) {
+  json out = json::array();
+  for (const auto& s : store_.sections()) {
+    out.push_back({{"name", s.name}, {"from_camera", s.from_camera}, {"to_camera", s.to_camera},
+                   {"distance_m", s.distance_m}, {"limit_mph", s.limit_mph}});
+  }
+  return call.json_reply({{"sections", out}});
 }
 
 Response WebApi::image(Call& call, const std::string& read_id, bool overview) {

@@ -70,6 +70,7 @@ function showView(name) {
   if (name === 'cameras') loadCameras();
   if (name === 'watchlists') loadWatchlists();
   if (name === 'audit') loadAudit();
+  if (name === 'analysis') loadSections().catch((e) => { $('analysis-error').textContent = e.message; });
   if (name === 'reads') renderReads();
 }
 
@@ -99,12 +100,20 @@ function hitElement(hit) {
     ? el('button', { type: 'button', class: 'ack', onclick: () => openAck(hit.hit_id) }, 'Acknowledge')
     : el('span', { class: 'acked' }, `${hit.state} by ${hit.acknowledged_by}${hit.note ? ': ' + hit.note : ''}`);
   const place = hit.latitude !== null && hit.longitude !== null ? ` (${hit.latitude.toFixed(4)}, ${hit.longitude.toFixed(4)})` : '';
+  // A possible clone shows both sightings side by side.
+  let pictures = crop;
+  if (hit.related_crop_url) {
+    const other = el('img', { src: hit.related_crop_url, alt: `Other sighting of ${hit.plate}`, loading: 'lazy' });
+    other.addEventListener('error', () => { other.alt = 'no image'; other.removeAttribute('src'); }, { once: true });
+    pictures = el('div', { class: 'pair' }, crop, other);
+  }
   const item = el('li', { class: `hit ${hit.state}`, dataset: { hitId: hit.hit_id }, tabIndex: 0 },
-    crop,
+    pictures,
     el('div', { class: 'meta' },
       el('div', {}, el('span', { class: 'plate' }, hit.plate), ' ',
         el('span', { class: 'priority' }, `priority ${hit.priority} · ${hit.category}`), ' ',
-        hit.match_kind !== 'exact' ? el('em', {}, `possible (${hit.match_kind}, listed ${hit.entry_plate})`) : null),
+        hit.match_kind === 'clone' ? el('em', {}, 'possible clone: compare both sightings')
+          : hit.match_kind !== 'exact' ? el('em', {}, `possible (${hit.match_kind}, listed ${hit.entry_plate})`) : null),
       el('div', {}, `${shortTime(hit.at)} · ${hit.camera_name} · ${hit.site_id}${place}`),
       el('div', {}, `${hit.list}: ${hit.reason}`),
       el('div', { class: 'action' }, hit.action || '')),
@@ -254,37 +263,40 @@ function connect() {
 
 // ---- search ------------------------------------------------------------------------------
 
+// A horizontal bar chart in SVG: one bar per [label, value] entry.
+function barChart(title, entries, { labelWidth = 220, width = 720 } = {}) {
+  const ns = 'http://www.w3.org/2000/svg';
+  const barHeight = 20;
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('width', String(width));
+  svg.setAttribute('height', String(entries.length * (barHeight + 4) + 30));
+  svg.setAttribute('role', 'img');
+  svg.setAttribute('aria-label', title);
+  const max = Math.max(1, ...entries.map((e) => e[1]));
+  const span = width - labelWidth - 70;
+  const text = (x, y, content) => {
+    const t = document.createElementNS(ns, 'text');
+    t.setAttribute('x', String(x)); t.setAttribute('y', String(y)); t.textContent = content;
+    return t;
+  };
+  entries.forEach(([name, value], i) => {
+    const y = 22 + i * (barHeight + 4);
+    const bar = document.createElementNS(ns, 'rect');
+    bar.setAttribute('x', String(labelWidth)); bar.setAttribute('y', String(y));
+    bar.setAttribute('height', String(barHeight));
+    bar.setAttribute('width', String(Math.max(2, span * value / max)));
+    const shown = Number.isInteger(value) ? String(value) : value.toFixed(1);
+    svg.append(text(8, y + 15, name), bar, text(labelWidth + span * value / max + 6, y + 15, shown));
+  });
+  svg.append(text(8, 14, title));
+  return svg;
+}
+
 function drawChart(rows) {
   const counts = new Map();
   for (const r of rows) counts.set(r.camera_name, (counts.get(r.camera_name) || 0) + 1);
   const entries = [...counts.entries()].sort((a, b) => b[1] - a[1]);
-  const chart = $('search-chart');
-  if (!entries.length) { chart.replaceChildren(); return; }
-  const ns = 'http://www.w3.org/2000/svg';
-  const barHeight = 24, labelWidth = 220, width = 720;
-  const svg = document.createElementNS(ns, 'svg');
-  svg.setAttribute('width', String(width));
-  svg.setAttribute('height', String(entries.length * (barHeight + 6) + 30));
-  svg.setAttribute('role', 'img');
-  svg.setAttribute('aria-label', 'Sightings per camera');
-  const max = entries[0][1];
-  entries.forEach(([name, count], i) => {
-    const y = 20 + i * (barHeight + 6);
-    const label = document.createElementNS(ns, 'text');
-    label.setAttribute('x', '8'); label.setAttribute('y', String(y + 17)); label.textContent = name;
-    const bar = document.createElementNS(ns, 'rect');
-    bar.setAttribute('x', String(labelWidth)); bar.setAttribute('y', String(y));
-    bar.setAttribute('height', String(barHeight));
-    bar.setAttribute('width', String(Math.max(2, (width - labelWidth - 60) * count / max)));
-    const value = document.createElementNS(ns, 'text');
-    value.setAttribute('x', String(labelWidth + (width - labelWidth - 60) * count / max + 6));
-    value.setAttribute('y', String(y + 17)); value.textContent = String(count);
-    svg.append(label, bar, value);
-  });
-  const title = document.createElementNS(ns, 'text');
-  title.setAttribute('x', '8'); title.setAttribute('y', '14'); title.textContent = 'Sightings per camera';
-  svg.append(title);
-  chart.replaceChildren(svg);
+  $('search-chart').replaceChildren(...(entries.length ? [barChart('Sightings per camera', entries)] : []));
 }
 
 async function search(event) {
@@ -305,6 +317,103 @@ async function search(event) {
     else if (result.truncated) $('search-error').textContent = 'Only the first rows are shown: narrow the time range.';
   } catch (e) {
     $('search-error').textContent = e.message;
+  }
+}
+
+// ---- analysis ----------------------------------------------------------------------------
+
+function analysisKind() { return $('analysis-kind').value; }
+
+function showAnalysisFields() {
+  for (const label of document.querySelectorAll('#analysis-form [data-for]')) label.hidden = label.dataset.for !== analysisKind();
+}
+
+async function loadSections() {
+  const { sections } = await api('/api/analysis/sections');
+  $('analysis-section').replaceChildren(...sections.map((x) => el('option', { value: x.name },
+    `${x.name} (${x.from_camera} → ${x.to_camera}, ${x.limit_mph} mph)`)));
+}
+
+function analysisParams() {
+  const kind = analysisKind();
+  const params = new URLSearchParams({ reason: $('analysis-reason').value });
+  const time = (name, id) => { if ($(id).value) params.set(name, toIso($(id).value)); };
+  time('from', 'analysis-from');
+  time('to', 'analysis-to');
+  if (kind === 'speed') params.set('section', $('analysis-section').value);
+  if (kind === 'convoy') params.set('plate', $('analysis-plate').value);
+  if (kind === 'first-seen') { params.set('site', $('analysis-site').value); params.set('lookback_days', $('analysis-lookback').value); }
+  if (kind === 'hotspots') {
+    time('baseline_from', 'analysis-baseline-from');
+    time('baseline_to', 'analysis-baseline-to');
+    params.set('bucket', $('analysis-bucket').value);
+  }
+  return params;
+}
+
+function table(headings, rows) {
+  $('analysis-head').replaceChildren(el('tr', {}, ...headings.map((h) => el('th', {}, h))));
+  $('analysis-rows').replaceChildren(...rows.map((cells) => el('tr', {}, ...cells.map((c) => el('td', {}, c)))));
+}
+
+function cropOf(read) {
+  const img = el('img', { src: `/api/reads/${read.read_id}/crop`, alt: `${read.plate} at ${read.camera_name}`, class: 'crop', loading: 'lazy' });
+  img.addEventListener('error', () => { img.alt = 'no image'; img.removeAttribute('src'); }, { once: true });
+  return img;
+}
+
+const plateCell = (plate) => el('span', { class: 'plate small' }, plate);
+
+function renderAnalysis(kind, r) {
+  const charts = [];
+  let summary = '';
+  if (kind === 'clones') {
+    summary = `${r.alerts.length} possible clones (straight-line speed over ${r.parameters.ceiling_mph} mph, ${r.parameters.margin_s} s clock margin).`;
+    table(['Plate', 'Earlier', '', 'Later', '', 'km', 'min', 'mph'], r.alerts.map((a) => [plateCell(a.plate),
+      `${shortTime(a.earlier.at)} ${a.earlier.camera_name}`, cropOf(a.earlier), `${shortTime(a.later.at)} ${a.later.camera_name}`,
+      cropOf(a.later), a.distance_km.toFixed(1), a.minutes.toFixed(1), a.implied_mph.toFixed(0)]));
+  } else if (kind === 'speed') {
+    summary = `${r.section.name}: ${r.vehicles} vehicles, median ${r.median_mph.toFixed(1)} mph, 85th percentile ` +
+      `${r.p85_mph.toFixed(1)} mph; ${r.offenders.length} over ${r.threshold_mph.toFixed(1)} mph (limit ${r.section.limit_mph}).`;
+    if (r.hours.length) {
+      charts.push(barChart('85th percentile speed by hour (mph)', r.hours.map((h) => [shortTime(h.hour).slice(0, 16), h.p85_mph])));
+      charts.push(barChart('Share over the limit by hour (%)', r.hours.map((h) => [shortTime(h.hour).slice(0, 16), 100 * h.share_over_limit])));
+    }
+    table(['Plate', 'Entry', '', 'Exit', '', 'mph'], r.offenders.map((o) => [plateCell(o.plate), shortTime(o.entry.at),
+      cropOf(o.entry), shortTime(o.exit.at), cropOf(o.exit), o.mph.toFixed(1)]));
+  } else if (kind === 'convoy') {
+    summary = `${r.target}: ${r.target_sightings} sightings${r.truncated ? ' (only the first examined)' : ''}. ${r.note}`;
+    table(['Plate', 'Times beside the target', 'Cameras', 'Mean gap (s)', 'Expected by chance'], r.candidates.map((c) =>
+      [plateCell(c.plate), c.sightings, c.cameras, c.mean_gap_s.toFixed(1), c.chance.toFixed(2)]));
+  } else if (kind === 'hotspots') {
+    const total = r.cameras.reduce((n, c) => n + c.reads, 0);
+    summary = `${total} reads at ${r.cameras.length} cameras` + (r.baseline ? `, against ${shortTime(r.baseline.from)} – ${shortTime(r.baseline.to)}.` : '.');
+    charts.push(barChart(`Reads per ${r.bucket}`, r.totals.map((t) => [shortTime(t.at).slice(0, r.bucket === 'hour' ? 16 : 10), t.reads])));
+    charts.push(barChart('Reads by hour of day (UTC)', r.reads_by_hour_of_day.map((n, h) => [`${String(h).padStart(2, '0')}:00`, n]), { labelWidth: 80 }));
+    table(['Camera', 'Site', 'Reads', 'Hits', 'Per hour', 'Baseline per hour', 'Change'], r.cameras.map((c) => [c.name, c.site_id,
+      c.reads, c.hits, c.reads_per_hour.toFixed(1), c.baseline_per_hour !== undefined ? c.baseline_per_hour.toFixed(1) : '',
+      c.change !== undefined ? `${c.change >= 0 ? '+' : ''}${(100 * c.change).toFixed(0)}%` : '']));
+  } else if (kind === 'first-seen') {
+    summary = `${r.plates.length} plates first seen at ${r.site} (none there since ${shortTime(r.lookback_from)})${r.truncated ? '; only the first shown' : ''}.`;
+    table(['Plate', 'First', 'Last', 'Reads'], r.plates.map((f) => [plateCell(f.plate), shortTime(f.first), shortTime(f.last), f.reads]));
+  }
+  $('analysis-summary').textContent = summary;
+  $('analysis-charts').replaceChildren(...charts);
+}
+
+async function runAnalysis(event) {
+  event.preventDefault();
+  $('analysis-error').textContent = '';
+  const kind = analysisKind();
+  const params = analysisParams();
+  try {
+    const result = await api(`/api/analysis/${kind}?${params}`);
+    renderAnalysis(kind, result);
+    params.set('format', 'csv');
+    $('analysis-csv').href = `/api/analysis/${kind}?${params}`;
+    $('analysis-csv').hidden = false;
+  } catch (e) {
+    $('analysis-error').textContent = e.message;
   }
 }
 
@@ -431,12 +540,16 @@ async function start() {
   $('image-close').addEventListener('click', () => $('image-dialog').close());
   $('read-camera').addEventListener('change', renderReads);
   $('search-form').addEventListener('submit', search);
+  $('analysis-form').addEventListener('submit', runAnalysis);
+  $('analysis-kind').addEventListener('change', showAnalysisFields);
+  showAnalysisFields();
   $('entry-form').addEventListener('submit', addEntry);
   $('import-form').addEventListener('submit', importList);
   document.addEventListener('keydown', onKey);
   window.addEventListener('hashchange', () => showView(currentView()));
   const weekAgo = new Date(Date.now() - 7 * 86400000).toISOString().slice(0, 16);
   $('search-from').value = weekAgo;
+  $('analysis-from').value = weekAgo;
   showView(currentView());
   await loadCameras().catch(() => {});
   setInterval(() => { if (currentView() === 'cameras') loadCameras().catch(() => {}); }, 5000);

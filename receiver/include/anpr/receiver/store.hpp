@@ -97,7 +97,7 @@ struct SpeedSection {
 /// Reads and hits of one camera in one time bucket.
 struct CameraCount {
   std::string camera_id;
-  TimestampMs bucket = 0;  ///< start of the bucket
+  TimestampMs bucket = 0;  ///< start of the bucket (a multiple of the bucket length)
   std::int64_t reads = 0, hits = 0;
 };
 
@@ -172,7 +172,8 @@ class Store {
   /// after, other than `read_id` (the live clone check of a new read).
   [[nodiscard]] virtual std::vector<ReadPoint> plate_neighbours(const std::string& plate, TimestampMs at,
                                                                 TimestampMs window_ms, const std::string& read_id) = 0;
-  /// Reads and hits per camera per bucket of `bucket_ms` from `from` (buckets without either are left out).
+  /// Reads and hits in [from, to) per camera per bucket of `bucket_ms`, buckets aligned to the
+  /// epoch (whole UTC hours and days); buckets without either are left out.
   [[nodiscard]] virtual std::vector<CameraCount> camera_counts(TimestampMs from, TimestampMs to, TimestampMs bucket_ms) = 0;
   /// Plates read at `site_id` in [from, to) and not there in [lookback_from, from), first seen first.
   [[nodiscard]] virtual std::vector<FirstSighting> first_seen(const std::string& site_id, TimestampMs from, TimestampMs to,

@@ -9,6 +9,7 @@
 
 #include <boost/beast/http.hpp>
 
+#include "anpr/receiver/analysis/clones.hpp"
 #include "anpr/receiver/store.hpp"
 #include "anpr/receiver/web/auth.hpp"
 
@@ -29,6 +30,7 @@ struct WebSettings {
   int request_timeout_s = 30;
   int lookback_days = 30;                 ///< new watchlist entries are checked against this many past days
   int poll_ms = 250;                      ///< how often the live feed looks for new hits and reads
+  analysis::CloneSettings clones;         ///< defaults of the clone analysis (as the live check)
   [[nodiscard]] bool tls() const { return !cert_file.empty() && !key_file.empty(); }
 };
 
@@ -63,6 +65,8 @@ class WebApi {
   Response change_entry(Call& call, const std::string& list, const std::string& plate, bool expire);
   Response import_list(Call& call, const std::string& list);
   Response audit(Call& call);
+  Response analyse(Call& call, const std::string& kind);
+  Response sections(Call& call);
   Response page(Call& call);
 
   Store& store_;
