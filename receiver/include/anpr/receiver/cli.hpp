@@ -25,6 +25,9 @@ void add_query_commands(CLI::App& app, int& exit_code);
 /// `anpr-receiver analyse clones|speed|convoy|hotspots|first-seen|sections` and `register-sections`.
 void add_analyse_command(CLI::App& app, int& exit_code);
 
+/// `anpr-receiver bench-analysis`: each analysis timed on a generated district's reads.
+void add_bench_analysis_command(CLI::App& app, int& exit_code);
+
 /// `anpr-receiver bench-match`: watchlist matching speed against a generated list.
 void add_bench_command(CLI::App& app, int& exit_code);
 
