@@ -23,6 +23,18 @@ void Ingestor::refresh_cameras() {
   cameras_ = std::move(fresh);
 }
 
+bool Ingestor::registered_camera(const std::string& camera_id) {
+  {
+    // The registry as loaded at most a second ago answers for every registered camera ...
+    std::lock_guard lock(matcher_mutex_);
+    const CameraInfo* known = cameras_->find(camera_id);
+    if (known != nullptr && known->registered) return true;
+  }
+  // ... and the store for the rest: a camera registered since then is not flagged unknown.
+  const auto camera = store_.camera(camera_id);
+  return camera && camera->registered;
+}
+
 std::vector<HitMessage> Ingestor::check_clones(const ReadMessage& read) {
   const auto& s = settings_.clones;
   if (!s.live || read.confidence < s.min_confidence) return {};
@@ -124,11 +136,18 @@ std::string Ingestor::save_image(const ReadMessage& read, const Bytes& jpeg, con
   if (settings_.data_dir.empty() || jpeg.empty()) return {};
   const std::string day = to_iso8601(read.captured_at).substr(0, 10);
   const fs::path dir = fs::path(settings_.data_dir) / "images" / day;
-  fs::create_directories(dir);
   const fs::path file = dir / (read.read_id + "-" + kind + ".jpg");
-  std::ofstream out(file, std::ios::binary | std::ios::trunc);
-  out.write(reinterpret_cast<const char*>(jpeg.data()), static_cast<std::streamsize>(jpeg.size()));
-  if (!out) throw std::runtime_error("cannot write " + file.string());
+  auto write = [&] {
+    std::ofstream out(file, std::ios::binary | std::ios::trunc);
+    out.write(reinterpret_cast<const char*>(jpeg.data()), static_cast<std::streamsize>(jpeg.size()));
+    return static_cast<bool>(out);
+  };
+  // The day's folder is made when a write into it fails, not looked up for every image: reads
+  // come in capture order, mostly, and a folder that went missing is simply made again.
+  if (!write()) {
+    fs::create_directories(dir);
+    if (!write()) throw std::runtime_error("cannot write " + file.string());
+  }
   return file.string();
 }
 
@@ -142,8 +161,7 @@ IngestOutcome Ingestor::handle_read(const ParsedTopic& parsed, std::string_view 
   if (!decoded.ok()) return reject(topic, payload, decoded.error().message());
   const ReadMessage& read = decoded.value();
   if (auto e = topic_mismatch(parsed, read.site_id, read.camera_id); !e.empty()) return reject(topic, payload, e);
-  const auto camera = store_.camera(read.camera_id);
-  const bool unknown_camera = !camera || !camera->registered;
+  const bool unknown_camera = !registered_camera(read.camera_id);
   const std::string crop = save_image(read, read.crop_jpeg, "crop");
   const std::string overview = read.overview_jpeg ? save_image(read, *read.overview_jpeg, "overview") : "";
   if (!store_.insert_read(read, clock_(), unknown_camera, crop, overview)) {

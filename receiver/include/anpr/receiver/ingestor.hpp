@@ -63,6 +63,8 @@ class Ingestor {
   IngestOutcome handle_read(const ParsedTopic& parsed, std::string_view topic, std::string_view payload);
   /// Why a message's site/camera disagree with its topic's, or "" when they agree.
   static std::string topic_mismatch(const ParsedTopic& topic, const std::string& site, const std::string& camera);
+  /// Whether a camera is in the registry (cached; the store is asked only on a miss).
+  bool registered_camera(const std::string& camera_id);
   /// Possible-clone hits for a stored read against the plate's nearest sightings either side.
   std::vector<HitMessage> check_clones(const ReadMessage& read);
   std::string save_image(const ReadMessage& read, const Bytes& jpeg, const char* kind);
