@@ -229,9 +229,9 @@ AnalysisOutput hotspots(Store& store, const ParamReader& p, const Audit& audit) 
   audit(iso(from) + ".." + iso(to) + (baseline_to > baseline_from ? " vs " + iso(baseline_from) + ".." + iso(baseline_to) : ""));
   const HotspotReport r = analysis::hotspots(store, from, to, baseline_from, baseline_to, bucket_ms);
   AnalysisOutput out;
-  out.json = {{"analysis", "hotspots"}, {"from", iso(from)}, {"to", iso(to)}, {"bucket", bucket},
+  out.json = {{"analysis", "hotspots"}, {"from", iso(r.from)}, {"to", iso(r.to)}, {"bucket", bucket},
               {"cameras", json::array()}, {"totals", json::array()}};
-  if (baseline_to > baseline_from) out.json["baseline"] = {{"from", iso(baseline_from)}, {"to", iso(baseline_to)}};
+  if (baseline_to > baseline_from) out.json["baseline"] = {{"from", iso(r.baseline_from)}, {"to", iso(r.baseline_to)}};
   out.csv = "camera_id,camera_name,site_id,bucket,reads,hits\n";
   for (const auto& c : r.cameras) {
     json buckets = json::array();

@@ -7,6 +7,15 @@ namespace anpr::receiver::analysis {
 
 HotspotReport hotspots(Store& store, TimestampMs from, TimestampMs to, TimestampMs baseline_from,
                        TimestampMs baseline_to, TimestampMs bucket_ms) {
+  // Counts are kept per camera per hour: periods are whole hours.
+  auto down = [](TimestampMs t) { return t / kHourMs * kHourMs; };
+  auto up = [](TimestampMs t) { return (t + kHourMs - 1) / kHourMs * kHourMs; };
+  from = down(from);
+  to = up(to);
+  if (baseline_to > baseline_from) {
+    baseline_from = down(baseline_from);
+    baseline_to = up(baseline_to);
+  }
   HotspotReport report;
   report.from = from;
   report.to = to;

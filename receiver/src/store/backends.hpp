@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "anpr/receiver/store.hpp"
 
@@ -21,6 +22,36 @@ inline constexpr std::size_t kMaxDeadLetterPayload = 64 * 1024;
   for (char& c : out) {
     if (c == '?') c = '_';
     else if (c == '*') c = '%';
+  }
+  return out;
+}
+
+/// SQL both back ends run, written with PostgreSQL's numbered parameters ($1, $2, ...); SQLite
+/// takes the same text through sqlite_parameters().
+/// A stored read counted in its camera's hour ($1 camera, $2 hour number since the epoch).
+inline constexpr std::string_view kCountReadSql =
+    "INSERT INTO camera_hour_counts (camera_id, hour, reads) VALUES ($1, $2, 1)"
+    " ON CONFLICT (camera_id, hour) DO UPDATE SET reads = camera_hour_counts.reads + 1";
+/// Reads per camera per bucket ($1 bucket ms, a multiple of an hour) over hours [$2, $3).
+inline constexpr std::string_view kCameraReadCountsSql =
+    "SELECT camera_id, hour * 3600000 / $1, SUM(reads) FROM camera_hour_counts WHERE hour >= $2 AND hour < $3"
+    " GROUP BY camera_id, hour * 3600000 / $1";
+/// Plates read at site $1 in [$2, $3) and not there in [$4, $2), first seen first, at most $5.
+/// The site's cameras come from the registry; both scans read the camera-time-plate index alone.
+inline constexpr std::string_view kFirstSeenSql =
+    "WITH site_cameras AS (SELECT camera_id FROM cameras WHERE site_id = $1),"
+    " seen AS (SELECT plate, MIN(captured_at) AS first, MAX(captured_at) AS last, COUNT(*) AS n FROM reads"
+    "  WHERE camera_id IN (SELECT camera_id FROM site_cameras) AND captured_at >= $2 AND captured_at < $3 GROUP BY plate),"
+    " earlier AS (SELECT DISTINCT plate FROM reads"
+    "  WHERE camera_id IN (SELECT camera_id FROM site_cameras) AND captured_at >= $4 AND captured_at < $2)"
+    " SELECT plate, first, last, n FROM seen WHERE plate NOT IN (SELECT plate FROM earlier)"
+    " ORDER BY first, plate LIMIT $5";
+
+/// `sql` with PostgreSQL's $N parameters written as SQLite's ?N.
+[[nodiscard]] inline std::string sqlite_parameters(std::string_view sql) {
+  std::string out(sql);
+  for (std::size_t i = 0; i + 1 < out.size(); ++i) {
+    if (out[i] == '$' && out[i + 1] >= '0' && out[i + 1] <= '9') out[i] = '?';
   }
   return out;
 }

@@ -10,7 +10,7 @@
 
 namespace anpr::receiver::migrations {
 
-inline constexpr std::array<std::string_view, 4> kSteps = {
+inline constexpr std::array<std::string_view, 5> kSteps = {
     R"SQL(
 CREATE TABLE cameras (
   camera_id TEXT PRIMARY KEY, site_id TEXT NOT NULL, name TEXT NOT NULL DEFAULT '',
@@ -73,6 +73,18 @@ CREATE INDEX hits_at ON hits (at);
 CREATE TABLE speed_sections (
   name TEXT PRIMARY KEY, from_camera TEXT NOT NULL, to_camera TEXT NOT NULL,
   distance_m DOUBLE PRECISION NOT NULL, limit_mph DOUBLE PRECISION NOT NULL);
+)SQL",
+    // 5: analysis at scale. Reads per camera per hour, kept as reads are stored (hotspots over
+    // months answer from this, not from millions of rows; counts hold no plates and outlive
+    // retention), filled from the reads already stored. The camera-time index also carries the
+    // plate, so the per-site scans of first-seen read the index alone.
+    R"SQL(
+CREATE TABLE camera_hour_counts (
+  camera_id TEXT NOT NULL, hour BIGINT NOT NULL, reads BIGINT NOT NULL, PRIMARY KEY (camera_id, hour));
+INSERT INTO camera_hour_counts (camera_id, hour, reads)
+  SELECT camera_id, captured_at / 3600000, COUNT(*) FROM reads GROUP BY camera_id, captured_at / 3600000;
+CREATE INDEX reads_camera_time_plate ON reads (camera_id, captured_at, plate);
+DROP INDEX reads_camera_time;
 )SQL",
 };
 

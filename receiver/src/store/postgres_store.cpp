@@ -134,21 +134,11 @@ const std::pair<const char*, const char*> kStatements[] = {
     {"neighbour_after",
      "SELECT read_id, plate, camera_id, site_id, captured_at, confidence FROM reads WHERE plate = $1"
      " AND captured_at > $2 AND captured_at <= $3 AND read_id <> $4 ORDER BY captured_at LIMIT 1"},
-    // The cameras that have reads, skipping along reads_camera_time from one camera to the next.
-    {"read_cameras",
-     "WITH RECURSIVE c(id) AS (SELECT MIN(camera_id) FROM reads UNION ALL"
-     " SELECT (SELECT MIN(camera_id) FROM reads WHERE camera_id > c.id) FROM c WHERE c.id IS NOT NULL)"
-     " SELECT id FROM c WHERE id IS NOT NULL"},
-    {"camera_read_counts",
-     "SELECT captured_at / $2, COUNT(*) FROM reads WHERE camera_id = $3 AND captured_at >= $1"
-     " AND captured_at < $4 GROUP BY 1"},
+    {"count_read", kCountReadSql.data()},
+    {"camera_read_counts", kCameraReadCountsSql.data()},
     {"camera_hit_counts",
      "SELECT camera_id, at / $2, COUNT(*) FROM hits WHERE at >= $1 AND at < $3 GROUP BY 1, 2"},
-    {"first_seen",
-     "SELECT r.plate, MIN(r.captured_at), MAX(r.captured_at), COUNT(*) FROM reads r"
-     " WHERE r.site_id = $1 AND r.captured_at >= $2 AND r.captured_at < $3 AND NOT EXISTS"
-     " (SELECT 1 FROM reads p WHERE p.plate = r.plate AND p.site_id = $1 AND p.captured_at >= $4"
-     " AND p.captured_at < $2) GROUP BY r.plate ORDER BY MIN(r.captured_at), r.plate LIMIT $5"},
+    {"first_seen", kFirstSeenSql.data()},
     {"upsert_section",
      "INSERT INTO speed_sections (name, from_camera, to_camera, distance_m, limit_mph) VALUES ($1,$2,$3,$4,$5)"
      " ON CONFLICT (name) DO UPDATE SET from_camera = excluded.from_camera, to_camera = excluded.to_camera,"
@@ -177,7 +167,9 @@ class PostgresStore final : public Store {
                                      read.plate, read.confidence, read.format, read.country, message, crop_path,
                                      overview_path, unknown_camera ? 1 : 0, received_at);
       // The camera's last read is looked up when asked for, as in SqliteStore.
-      return r.affected_rows() == 1;
+      if (r.affected_rows() != 1) return false;
+      w.exec_prepared("count_read", read.camera_id, read.captured_at / 3'600'000);
+      return true;
     });
   }
 
@@ -432,16 +424,13 @@ class PostgresStore final : public Store {
   std::vector<CameraCount> camera_counts(TimestampMs from, TimestampMs to, TimestampMs bucket_ms) override {
     return run([&](pqxx::work& w) {
       std::map<std::pair<std::string, TimestampMs>, CameraCount> counts;
-      std::vector<std::string> ids;
-      for (const auto& r : w.exec_prepared("read_cameras")) ids.push_back(r[0].as<std::string>());
-      for (const auto& id : ids) {
-        for (const auto& r : w.exec_prepared("camera_read_counts", from, bucket_ms, id, to)) {
-          const TimestampMs bucket = r[0].as<std::int64_t>() * bucket_ms;
-          CameraCount& c = counts[{id, bucket}];
-          c.camera_id = id;
-          c.bucket = bucket;
-          c.reads = r[1].as<std::int64_t>();
-        }
+      constexpr TimestampMs kHourMs = 3'600'000;
+      for (const auto& r : w.exec_prepared("camera_read_counts", bucket_ms, from / kHourMs, (to + kHourMs - 1) / kHourMs)) {
+        const TimestampMs bucket = r[1].as<std::int64_t>() * bucket_ms;
+        CameraCount& c = counts[{r[0].as<std::string>(), bucket}];
+        c.camera_id = r[0].as<std::string>();
+        c.bucket = bucket;
+        c.reads = r[2].as<std::int64_t>();
       }
       for (const auto& r : w.exec_prepared("camera_hit_counts", from, bucket_ms, to)) {
         const TimestampMs bucket = r[1].as<std::int64_t>() * bucket_ms;

@@ -14,6 +14,18 @@
 namespace anpr::receiver {
 namespace {
 
+// Statements in the SQL both back ends share; numbered parameters (?N / $N) are rewritten.
+constexpr TimestampMs kHourMs = 3'600'000;
+const std::string kCountRead = sqlite_parameters(kCountReadSql);
+const std::string kCameraReadCounts = sqlite_parameters(kCameraReadCountsSql);
+const std::string kFirstSeen = sqlite_parameters(kFirstSeenSql);
+
+}  // namespace
+}  // namespace anpr::receiver
+
+namespace anpr::receiver {
+namespace {
+
 using sqlite::Db;
 using sqlite::Stmt;
 using sqlite::Transaction;
@@ -35,9 +47,12 @@ class SqliteStore final : public Store {
     s.bind(5, read.plate).bind(6, read.confidence).bind(7, read.format).bind(8, read.country);
     s.bind(9, encode(record)).bind(10, crop_path).bind(11, overview_path).bind(12, unknown_camera ? 1 : 0);
     s.bind(13, received_at);
-    // A camera's last read is looked up when asked for (an index seek on reads_camera_time),
-    // not kept up to date here: one statement less on the path every read takes.
-    return s.run() == 1;
+    // A camera's last read is looked up when asked for (an index seek on the camera-time
+    // index), not kept up to date here: one statement less on the path every read takes.
+    if (s.run() != 1) return false;
+    Stmt count(db_, kCountRead);
+    count.bind(1, read.camera_id).bind(2, read.captured_at / kHourMs).run();
+    return true;
   }
 
   std::int64_t read_count() override {
@@ -317,25 +332,14 @@ class SqliteStore final : public Store {
   std::vector<CameraCount> camera_counts(TimestampMs from, TimestampMs to, TimestampMs bucket_ms) override {
     std::lock_guard lock(mutex_);
     std::map<std::pair<std::string, TimestampMs>, CameraCount> counts;
-    // Camera by camera along reads_camera_time (it covers the query): the rows of the period
-    // only, never a pass over the whole table. The cameras come from the same index, skipping
-    // from one camera to the next, so cameras known only from their reads are counted too.
-    Stmt cameras(db_, "WITH RECURSIVE c(id) AS (SELECT MIN(camera_id) FROM reads UNION ALL"
-                      " SELECT (SELECT MIN(camera_id) FROM reads WHERE camera_id > c.id) FROM c WHERE c.id IS NOT NULL)"
-                      " SELECT id FROM c WHERE id IS NOT NULL");
-    std::vector<std::string> ids;
-    while (cameras.step()) ids.push_back(cameras.text(0));
-    for (const auto& id : ids) {
-      Stmt s(db_, "SELECT captured_at / ?, COUNT(*) FROM reads WHERE camera_id = ? AND captured_at >= ?"
-                  " AND captured_at < ? GROUP BY 1");
-      s.bind(1, bucket_ms).bind(2, id).bind(3, from).bind(4, to);
-      while (s.step()) {
-        const TimestampMs bucket = s.integer(0) * bucket_ms;
-        CameraCount& c = counts[{id, bucket}];
-        c.camera_id = id;
-        c.bucket = bucket;
-        c.reads = s.integer(1);
-      }
+    Stmt r(db_, kCameraReadCounts);
+    r.bind(1, bucket_ms).bind(2, from / kHourMs).bind(3, (to + kHourMs - 1) / kHourMs);
+    while (r.step()) {
+      const TimestampMs bucket = r.integer(1) * bucket_ms;
+      CameraCount& c = counts[{r.text(0), bucket}];
+      c.camera_id = r.text(0);
+      c.bucket = bucket;
+      c.reads = r.integer(2);
     }
     Stmt h(db_, "SELECT camera_id, at / ?, COUNT(*) FROM hits WHERE at >= ? AND at < ? GROUP BY 1, 2");
     h.bind(1, bucket_ms).bind(2, from).bind(3, to);
@@ -354,11 +358,7 @@ class SqliteStore final : public Store {
   std::vector<FirstSighting> first_seen(const std::string& site_id, TimestampMs from, TimestampMs to,
                                         TimestampMs lookback_from, int limit) override {
     std::lock_guard lock(mutex_);
-    // Per read of the period, one seek in reads_plate_time for an earlier read at the site.
-    Stmt s(db_, "SELECT r.plate, MIN(r.captured_at), MAX(r.captured_at), COUNT(*) FROM reads r"
-                " WHERE r.site_id = ?1 AND r.captured_at >= ?2 AND r.captured_at < ?3 AND NOT EXISTS"
-                " (SELECT 1 FROM reads p WHERE p.plate = r.plate AND p.site_id = ?1 AND p.captured_at >= ?4"
-                " AND p.captured_at < ?2) GROUP BY r.plate ORDER BY MIN(r.captured_at), r.plate LIMIT ?5");
+    Stmt s(db_, kFirstSeen);
     s.bind(1, site_id).bind(2, from).bind(3, to).bind(4, lookback_from).bind(5, limit);
     std::vector<FirstSighting> out;
     while (s.step()) out.push_back({s.text(0), s.integer(1), s.integer(2), s.integer(3)});

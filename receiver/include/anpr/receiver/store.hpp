@@ -172,10 +172,13 @@ class Store {
   /// after, other than `read_id` (the live clone check of a new read).
   [[nodiscard]] virtual std::vector<ReadPoint> plate_neighbours(const std::string& plate, TimestampMs at,
                                                                 TimestampMs window_ms, const std::string& read_id) = 0;
-  /// Reads and hits in [from, to) per camera per bucket of `bucket_ms`, buckets aligned to the
-  /// epoch (whole UTC hours and days); buckets without either are left out.
+  /// Reads and hits per camera per bucket of `bucket_ms` (a whole number of hours), buckets
+  /// aligned to the epoch (whole UTC hours and days), over the whole hours that [from, to) touches.
+  /// Reads are counted as they are stored (the counts outlive retention); buckets without
+  /// reads or hits are left out.
   [[nodiscard]] virtual std::vector<CameraCount> camera_counts(TimestampMs from, TimestampMs to, TimestampMs bucket_ms) = 0;
-  /// Plates read at `site_id` in [from, to) and not there in [lookback_from, from), first seen first.
+  /// Plates read at `site_id` (its registered cameras) in [from, to) and not there in
+  /// [lookback_from, from), first seen first.
   [[nodiscard]] virtual std::vector<FirstSighting> first_seen(const std::string& site_id, TimestampMs from, TimestampMs to,
                                                               TimestampMs lookback_from, int limit) = 0;
   /// Adds a speed section or replaces the one of that name.

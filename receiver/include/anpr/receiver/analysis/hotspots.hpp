@@ -29,7 +29,8 @@ struct HotspotReport {
   std::array<std::int64_t, 24> hits_by_hour_of_day{};
 };
 
-/// `baseline_from == baseline_to` means no baseline.
+/// Periods are widened to whole hours (reads are counted per camera per hour as they are
+/// stored). `baseline_from == baseline_to` means no baseline.
 [[nodiscard]] HotspotReport hotspots(Store& store, TimestampMs from, TimestampMs to, TimestampMs baseline_from,
                                      TimestampMs baseline_to, TimestampMs bucket_ms);
 
