@@ -32,7 +32,10 @@ using sqlite::Transaction;
 
 class SqliteStore final : public Store {
  public:
-  explicit SqliteStore(const std::string& path) : db_(path) { migrate(); }
+  explicit SqliteStore(const std::string& path) : db_(path) {
+    migrate();
+    checkpointer_ = std::make_unique<sqlite::WalCheckpointer>(path);
+  }
 
   bool insert_read(const ReadMessage& read, TimestampMs received_at, bool unknown_camera,
                    const std::string& crop_path, const std::string& overview_path) override {
@@ -550,6 +553,7 @@ class SqliteStore final : public Store {
 
   std::recursive_mutex mutex_;  // recursive: in_transaction holds it around calls that take it
   Db db_;
+  std::unique_ptr<sqlite::WalCheckpointer> checkpointer_;  // started once migrated
 };
 
 }  // namespace
