@@ -25,6 +25,10 @@ cleanup() {
 trap cleanup EXIT
 database="$work/anpr.db"
 count_reads() { sqlite3 "$database" 'SELECT COUNT(*) FROM reads' 2>/dev/null || echo 0; }
+# The receiver's own pace: reads over the span of their arrival times (independent of the tail
+# and of loadgen waiting for hits).
+rate_sql='SELECT CAST(COUNT(*) * 1000.0 / MAX(MAX(received_at) - MIN(received_at), 1) AS INTEGER) FROM reads'
+receiver_rate() { sqlite3 "$database" "$rate_sql" 2>/dev/null || echo 0; }
 if [ "${STORE:-sqlite}" = postgresql ]; then
   pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
   pg_port=$((20000 + RANDOM % 40000))
@@ -39,6 +43,7 @@ if [ "${STORE:-sqlite}" = postgresql ]; then
   "$pg_bin/pg_isready" -q -h 127.0.0.1 -p "$pg_port" || { echo "PostgreSQL did not start: $(cat "$work/postgres.log")" >&2; exit 1; }
   database="postgresql://anpr@127.0.0.1:$pg_port/postgres"
   count_reads() { psql -qtA "$database" -c 'SELECT COUNT(*) FROM reads' 2>/dev/null || echo 0; }
+  receiver_rate() { psql -qtA "$database" -c "${rate_sql/MAX(MAX(/GREATEST(MAX(}" 2>/dev/null || echo 0; }
 fi
 
 port=$((20000 + RANDOM % 40000))  # loopback only; a clash makes mosquitto fail at start, below
@@ -99,3 +104,12 @@ awk -v s="$stored" -v c="$count" -v ns="$((end - start))" -v r="$rate" 'BEGIN {
   t = ns / 1e9
   printf "stored %d of %d reads in %.2f s: %.0f reads/s sustained (offered at %s/s), %d lost\n", s, c, t, s / t, r, c - s
 }'
+echo "receiver: $(receiver_rate) reads/s from its first read to its last"
+if [ "$watchlist" -gt 0 ] && [ "${STORE:-sqlite}" = sqlite ]; then
+  # Publish (the read's capture time, set by loadgen as it publishes) -> hit stored by the receiver:
+  # the receiver's part of the hit latency, without the hit's way back through the broker.
+  sqlite3 "$database" 'SELECT created_at - at FROM hits ORDER BY 1' | awk '
+    function at(q,  i) { i = int(NR * q) + 1; if (i > NR) i = NR; return v[i] }
+    { v[NR] = $1 }
+    END { if (NR) printf "%d hits stored after publish: p50 %d, p95 %d, p99 %d, max %d ms\n", NR, at(0.5), at(0.95), at(0.99), v[NR] }'
+fi
