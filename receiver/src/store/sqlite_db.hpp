@@ -44,7 +44,7 @@ class Db {
 /// a commit only appends to the WAL. Measured in docs/performance.md.
 class WalCheckpointer {
  public:
-  explicit WalCheckpointer(const std::string& path, std::chrono::milliseconds interval = std::chrono::milliseconds(500));
+  explicit WalCheckpointer(const std::string& path, std::chrono::milliseconds interval = std::chrono::milliseconds(100));
   ~WalCheckpointer();
   WalCheckpointer(const WalCheckpointer&) = delete;
   WalCheckpointer& operator=(const WalCheckpointer&) = delete;
