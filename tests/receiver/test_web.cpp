@@ -310,6 +310,25 @@ TEST_CASE("analyses from the web: a reason required, parameters checked, audited
     return a.action.rfind("analysis-", 0) == 0 && a.actor == "olly";
   });
   CHECK(runs == 3);  // two hotspot runs and the speed run; refused ones are not audited
+
+  // A possible clone in the hit feed names the other sighting, so the page shows both crops.
+  HitMessage clone;
+  clone.hit_id = make_uuid();
+  clone.read_id = make_uuid();
+  clone.related_read_id = make_uuid();
+  clone.camera_id = "cam1";
+  clone.site_id = "coalville";
+  clone.at = now;
+  clone.plate = clone.entry_plate = "CL0NE11";
+  clone.list = "Possible clones";
+  clone.category = "possible-clone";
+  clone.match_kind = "clone";
+  f.store->insert_hit(clone, now);
+  const auto hits = json::parse(c.get("/api/hits").body)["hits"];
+  REQUIRE(hits.size() == 1);
+  CHECK(hits[0]["related_read_id"] == clone.related_read_id);
+  CHECK(hits[0]["related_crop_url"] == "/api/reads/" + clone.related_read_id + "/crop");
+  CHECK(hits[0]["category"] == "possible-clone");
 }
 
 TEST_CASE("watchlist changes from the web: add, import with line-numbered errors, remove", "[web]") {

@@ -136,8 +136,7 @@ const std::pair<const char*, const char*> kStatements[] = {
      " AND captured_at > $2 AND captured_at <= $3 AND read_id <> $4 ORDER BY captured_at LIMIT 1"},
     {"count_read", kCountReadSql.data()},
     {"camera_read_counts", kCameraReadCountsSql.data()},
-    {"camera_hit_counts",
-     "SELECT camera_id, at / $2, COUNT(*) FROM hits WHERE at >= $1 AND at < $3 GROUP BY 1, 2"},
+    {"camera_hit_counts", kCameraHitCountsSql.data()},
     {"first_seen", kFirstSeenSql.data()},
     {"upsert_section",
      "INSERT INTO speed_sections (name, from_camera, to_camera, distance_m, limit_mph) VALUES ($1,$2,$3,$4,$5)"
@@ -423,25 +422,17 @@ class PostgresStore final : public Store {
 
   std::vector<CameraCount> camera_counts(TimestampMs from, TimestampMs to, TimestampMs bucket_ms) override {
     return run([&](pqxx::work& w) {
-      std::map<std::pair<std::string, TimestampMs>, CameraCount> counts;
+      // Hits over the same whole hours as the reads, which are counted per hour.
       constexpr TimestampMs kHourMs = 3'600'000;
-      for (const auto& r : w.exec_prepared("camera_read_counts", bucket_ms, from / kHourMs, (to + kHourMs - 1) / kHourMs)) {
-        const TimestampMs bucket = r[1].as<std::int64_t>() * bucket_ms;
-        CameraCount& c = counts[{r[0].as<std::string>(), bucket}];
-        c.camera_id = r[0].as<std::string>();
-        c.bucket = bucket;
-        c.reads = r[2].as<std::int64_t>();
+      const auto [first_hour, end_hour] = hours_touched(from, to);
+      CountTable counts(bucket_ms);
+      for (const auto& r : w.exec_prepared("camera_read_counts", bucket_ms, first_hour, end_hour)) {
+        counts.add(r[0].as<std::string>(), r[1].as<std::int64_t>(), r[2].as<std::int64_t>(), false);
       }
-      for (const auto& r : w.exec_prepared("camera_hit_counts", from, bucket_ms, to)) {
-        const TimestampMs bucket = r[1].as<std::int64_t>() * bucket_ms;
-        CameraCount& c = counts[{r[0].as<std::string>(), bucket}];
-        c.camera_id = r[0].as<std::string>();
-        c.bucket = bucket;
-        c.hits = r[2].as<std::int64_t>();
+      for (const auto& r : w.exec_prepared("camera_hit_counts", bucket_ms, first_hour * kHourMs, end_hour * kHourMs)) {
+        counts.add(r[0].as<std::string>(), r[1].as<std::int64_t>(), r[2].as<std::int64_t>(), true);
       }
-      std::vector<CameraCount> out;
-      for (auto& [key, c] : counts) out.push_back(std::move(c));
-      return out;
+      return counts.rows();
     });
   }
 

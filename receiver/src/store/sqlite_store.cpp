@@ -18,6 +18,7 @@ namespace {
 constexpr TimestampMs kHourMs = 3'600'000;
 const std::string kCountRead = sqlite_parameters(kCountReadSql);
 const std::string kCameraReadCounts = sqlite_parameters(kCameraReadCountsSql);
+const std::string kCameraHitCounts = sqlite_parameters(kCameraHitCountsSql);
 const std::string kFirstSeen = sqlite_parameters(kFirstSeenSql);
 
 }  // namespace
@@ -334,28 +335,16 @@ class SqliteStore final : public Store {
 
   std::vector<CameraCount> camera_counts(TimestampMs from, TimestampMs to, TimestampMs bucket_ms) override {
     std::lock_guard lock(mutex_);
-    std::map<std::pair<std::string, TimestampMs>, CameraCount> counts;
+    // Hits over the same whole hours as the reads, which are counted per hour.
+    const auto [first_hour, end_hour] = hours_touched(from, to);
+    CountTable counts(bucket_ms);
     Stmt r(db_, kCameraReadCounts);
-    r.bind(1, bucket_ms).bind(2, from / kHourMs).bind(3, (to + kHourMs - 1) / kHourMs);
-    while (r.step()) {
-      const TimestampMs bucket = r.integer(1) * bucket_ms;
-      CameraCount& c = counts[{r.text(0), bucket}];
-      c.camera_id = r.text(0);
-      c.bucket = bucket;
-      c.reads = r.integer(2);
-    }
-    Stmt h(db_, "SELECT camera_id, at / ?, COUNT(*) FROM hits WHERE at >= ? AND at < ? GROUP BY 1, 2");
-    h.bind(1, bucket_ms).bind(2, from).bind(3, to);
-    while (h.step()) {
-      const TimestampMs bucket = h.integer(1) * bucket_ms;
-      CameraCount& c = counts[{h.text(0), bucket}];
-      c.camera_id = h.text(0);
-      c.bucket = bucket;
-      c.hits = h.integer(2);
-    }
-    std::vector<CameraCount> out;
-    for (auto& [key, c] : counts) out.push_back(std::move(c));
-    return out;
+    r.bind(1, bucket_ms).bind(2, first_hour).bind(3, end_hour);
+    while (r.step()) counts.add(r.text(0), r.integer(1), r.integer(2), false);
+    Stmt h(db_, kCameraHitCounts);
+    h.bind(1, bucket_ms).bind(2, first_hour * kHourMs).bind(3, end_hour * kHourMs);
+    while (h.step()) counts.add(h.text(0), h.integer(1), h.integer(2), true);
+    return counts.rows();
   }
 
   std::vector<FirstSighting> first_seen(const std::string& site_id, TimestampMs from, TimestampMs to,
