@@ -163,6 +163,8 @@ TEST_CASE("analyses find the clone, the speeder, the convoy, the event and the n
     p["section"] = "A511 Ashby-Coalville";
     const auto out = run_analysis(*h.store, "speed", p, caller());
     CHECK(out.json["vehicles"] == 21);
+    REQUIRE(out.json["passes"].size() == 21);  // every vehicle's average speed
+    CHECK(out.json["passes"][0]["mph"].get<double>() == Approx(8.0 / 1.609344 / 8 * 60).epsilon(0.001));
     CHECK(out.json["threshold_mph"].get<double>() == Approx(46));
     REQUIRE(out.json["offenders"].size() == 1);
     CHECK(out.json["offenders"][0]["plate"] == "SP99FST");

@@ -163,6 +163,15 @@ AnalysisOutput speed(Store& store, const ParamReader& p, const Audit& audit) {
               {"offenders", json::array()},
               {"hours", json::array()}};
   for (const auto& o : r.offenders) out.json["offenders"].push_back(pass_json(o, cameras));
+  // Every pass with its speed, up to a bound (the CSV has them all).
+  constexpr std::size_t kMaxPasses = 20000;
+  out.json["passes"] = json::array();
+  for (std::size_t i = 0; i < r.passes.size() && i < kMaxPasses; ++i) {
+    const auto& x = r.passes[i];
+    out.json["passes"].push_back({{"plate", x.plate}, {"entry_at", iso(x.entry.at)}, {"exit_at", iso(x.exit.at)},
+                                  {"mph", x.mph}, {"entry_read_id", x.entry.read_id}, {"exit_read_id", x.exit.read_id}});
+  }
+  out.json["passes_truncated"] = r.passes.size() > kMaxPasses;
   std::vector<double> all;
   for (const auto& x : r.passes) all.push_back(x.mph);
   out.json["median_mph"] = percentile(all, 50);
