@@ -59,11 +59,12 @@ int run(const ReceiverConfig& c) {
   Ingestor ingestor(*store, IngestSettings{c.data_dir, c.matcher, c.clones});
   spdlog::info("database {}; {} watchlist entries", c.database, ingestor.matcher()->size());
   // The web pages have their own connection, so a long search never holds up ingest.
-  std::unique_ptr<Store> web_store;
+  std::unique_ptr<Store> web_store, analysis_store;
   std::unique_ptr<web::WebServer> web_server;
   if (c.web_enabled) {
     web_store = open_store(c.database);
-    web_server = std::make_unique<web::WebServer>(*web_store, c.web);
+    analysis_store = open_store(c.database);
+    web_server = std::make_unique<web::WebServer>(*web_store, c.web, analysis_store.get());
     if (web_store->users().empty()) {
       spdlog::warn("no control-room users yet: add one with `anpr-receiver user add NAME --role admin --database {}`",
                    c.database);

@@ -71,14 +71,22 @@ http::response<http::string_body> plain_error(http::status status, const std::st
 }  // namespace
 
 struct WebServer::Impl {
-  Impl(Store& s, WebSettings w)
-      : store(s), settings(std::move(w)), sessions(&store), api(store, sessions, limiter, settings, [this](std::string e) { broadcast(std::move(e)); }) {}
+  Impl(Store& s, Store& analysis_store, WebSettings w)
+      : store(s), settings(std::move(w)), sessions(&store),
+        api(store, sessions, limiter, settings, [this](std::string e) { broadcast(std::move(e)); }),
+        analysis_api(analysis_store, sessions, limiter, settings, [this](std::string e) { broadcast(std::move(e)); }) {}
 
   Store& store;
   WebSettings settings;
   SessionManager sessions;
   LoginLimiter limiter;
   WebApi api;
+  // Analyses read up to millions of rows: they run one at a time on their own thread and store
+  // connection, so the network thread (live feed, searches, acknowledgements) never waits for one.
+  WebApi analysis_api;
+  net::io_context analysis_io{1};
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> analysis_work;
+  std::thread analysis_thread;
   net::io_context io{1};
   std::optional<ssl::context> tls;
   tcp::acceptor acceptor{io};
@@ -153,6 +161,14 @@ struct WebServer::Impl {
     --connections;
   }
 
+  static bool is_analysis(const Request& req) {
+    const std::string_view target(req.target().data(), req.target().size());
+    return target.rfind("/api/analysis/", 0) == 0 && target.rfind("/api/analysis/sections", 0) != 0;
+  }
+
+  // Runs on the analysis thread (the request is copied into the coroutine's frame).
+  awaitable<Response> analyse(Request req, std::string client) { co_return analysis_api.handle(req, client); }
+
   template <class Stream>
   awaitable<void> serve_http(Stream stream, std::string client) {
     beast::flat_buffer buffer;
@@ -182,7 +198,10 @@ struct WebServer::Impl {
         co_await serve_live(std::move(stream), std::move(req));
         co_return;
       }
-      Response res = api.handle(req, client);
+      // Not a co_await inside ?: (GCC 12 miscompiles the temporaries of that form).
+      Response res;
+      if (is_analysis(req)) res = co_await net::co_spawn(analysis_io, analyse(req, client), use_awaitable);
+      else res = api.handle(req, client);
       res.keep_alive(req.keep_alive());
       co_await http::async_write(stream, res, net::redirect_error(use_awaitable, ec));
       if (ec || !res.keep_alive()) break;
@@ -350,8 +369,20 @@ struct WebServer::Impl {
   }
 };
 
-WebServer::WebServer(Store& store, WebSettings settings) : impl_(std::make_unique<Impl>(store, std::move(settings))) {
+WebServer::WebServer(Store& store, WebSettings settings, Store* analysis_store)
+    : impl_(std::make_unique<Impl>(store, analysis_store != nullptr ? *analysis_store : store, std::move(settings))) {
   impl_->listen();
+  impl_->analysis_work.emplace(impl_->analysis_io.get_executor());
+  impl_->analysis_thread = std::thread([this] {
+    for (;;) {
+      try {
+        impl_->analysis_io.run();
+        return;
+      } catch (const std::exception& e) {
+        spdlog::error("web analysis: {}", e.what());
+      }
+    }
+  });
   net::co_spawn(impl_->io, impl_->accept_loop(), net::detached);
   net::co_spawn(impl_->io, impl_->poll_loop(), net::detached);
   impl_->thread = std::thread([this] {
@@ -391,6 +422,9 @@ void WebServer::stop() {
   if (!impl_->thread.joinable()) return;
   impl_->io.stop();
   impl_->thread.join();
+  impl_->analysis_work.reset();
+  impl_->analysis_io.stop();
+  impl_->analysis_thread.join();
 }
 
 }  // namespace anpr::receiver::web

@@ -22,8 +22,10 @@ struct WebCounters {
 class WebServer {
  public:
   /// `store` should be the web's own connection (see open_store), so searches never wait for
-  /// ingest. Binds at construction: throws anpr::Error naming the address when it cannot.
-  WebServer(Store& store, WebSettings settings);
+  /// ingest; `analysis_store` another one for the analyses, which run on their own thread so the
+  /// live feed never waits for them (nullptr: `store`). Binds at construction: throws
+  /// anpr::Error naming the address when it cannot.
+  WebServer(Store& store, WebSettings settings, Store* analysis_store = nullptr);
   ~WebServer();
   WebServer(const WebServer&) = delete;
   WebServer& operator=(const WebServer&) = delete;
