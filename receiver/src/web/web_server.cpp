@@ -68,6 +68,20 @@ http::response<http::string_body> plain_error(http::status status, const std::st
   return res;
 }
 
+/// A thread running `io` until it is stopped: one request's failure must not end the server.
+std::thread run_thread(net::io_context& io, const char* what) {
+  return std::thread([&io, what] {
+    for (;;) {
+      try {
+        io.run();
+        return;
+      } catch (const std::exception& e) {
+        spdlog::error("{}: {}", what, e.what());
+      }
+    }
+  });
+}
+
 }  // namespace
 
 struct WebServer::Impl {
@@ -373,28 +387,10 @@ WebServer::WebServer(Store& store, WebSettings settings, Store* analysis_store)
     : impl_(std::make_unique<Impl>(store, analysis_store != nullptr ? *analysis_store : store, std::move(settings))) {
   impl_->listen();
   impl_->analysis_work.emplace(impl_->analysis_io.get_executor());
-  impl_->analysis_thread = std::thread([this] {
-    for (;;) {
-      try {
-        impl_->analysis_io.run();
-        return;
-      } catch (const std::exception& e) {
-        spdlog::error("web analysis: {}", e.what());
-      }
-    }
-  });
+  impl_->analysis_thread = run_thread(impl_->analysis_io, "web analysis");
   net::co_spawn(impl_->io, impl_->accept_loop(), net::detached);
   net::co_spawn(impl_->io, impl_->poll_loop(), net::detached);
-  impl_->thread = std::thread([this] {
-    for (;;) {
-      try {
-        impl_->io.run();
-        return;
-      } catch (const std::exception& e) {
-        spdlog::error("web: {}", e.what());  // one request's failure must not end the server
-      }
-    }
-  });
+  impl_->thread = run_thread(impl_->io, "web");
   spdlog::info("control room on {}://{}:{}/", impl_->tls ? "https" : "http", impl_->settings.address, port());
 }
 
