@@ -197,8 +197,6 @@ void EdgePipeline::emit(std::vector<VehicleRead> reads) {
       unspooled_.pop_front();
     }
     unspooled_.push_back(assemble_read(r, config_.camera_id, config_.site_id, config_.images));
-    spdlog::info("read {} conf {:.2f} frames {} {} {} ({})", r.text.text, r.text.confidence, r.frames_seen,
-                 to_string(r.direction.motion), to_string(r.direction.lateral), r.read_id);
   }
   bool wrote = false;
   while (!unspooled_.empty()) {
@@ -217,6 +215,9 @@ void EdgePipeline::emit(std::vector<VehicleRead> reads) {
       spdlog::error("cannot spool read {} ({}): {}; keeping it in memory and retrying", m.read_id, m.plate, e.what());
       break;
     }
+    // Logged once it is on disk: a read in this log survives a power cut or a kill.
+    spdlog::info("read {} conf {:.2f} frames {} {} {} ({})", m.plate, m.confidence, m.frames_seen,
+                 to_string(m.direction.motion), to_string(m.direction.lateral), m.read_id);
     unspooled_.pop_front();
     ++reads_;
     wrote = true;

@@ -116,7 +116,7 @@ class Camera {
     process_ = std::make_unique<test::ChildProcess>(args, (dir_ / (id_ + "-" + std::to_string(runs_) + ".log")).string());
   }
   test::ChildProcess& process() { return *process_; }
-  /// Read ids this camera's runs logged as made ("read PLATE conf ... (ID)").
+  /// Read ids this camera's runs logged as spooled, so on disk ("read PLATE conf ... (ID)").
   std::set<std::string> logged_read_ids() const {
     std::set<std::string> ids;
     const std::regex made(R"(read (\w+) conf.*?\(([0-9a-f-]{36})\))");

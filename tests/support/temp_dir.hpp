@@ -1,6 +1,7 @@
 #pragma once
 // A fresh folder under the system temp folder, removed with everything in it when the object goes.
 
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 
@@ -15,6 +16,8 @@ class TempDir {
     std::filesystem::create_directories(path_);
   }
   ~TempDir() {
+    // ANPR_KEEP_TEST_DIRS=1 keeps the folder (logs, databases) to look at after a failure.
+    if (std::getenv("ANPR_KEEP_TEST_DIRS") != nullptr) return;
     std::error_code ec;
     std::filesystem::remove_all(path_, ec);
   }
