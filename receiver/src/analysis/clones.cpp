@@ -5,7 +5,8 @@
 #include <cstdio>
 #include <unordered_map>
 
-#include "anpr/common/ids.hpp"
+#include "anpr/common/time.hpp"
+#include "anpr/receiver/watchlist.hpp"
 
 namespace anpr::receiver::analysis {
 
@@ -50,29 +51,28 @@ std::vector<CloneAlert> find_clones(Store& store, TimestampMs from, TimestampMs 
 }
 
 HitMessage clone_hit(const CloneAlert& alert, const std::string& read_id, const CloneSettings& settings) {
-  const ReadPoint& here = alert.later.read_id == read_id ? alert.later : alert.earlier;
-  const ReadPoint& there = alert.later.read_id == read_id ? alert.earlier : alert.later;
-  const std::string& there_name = alert.later.read_id == read_id ? alert.earlier_camera_name : alert.later_camera_name;
-  HitMessage h;
-  h.hit_id = make_uuid();
-  h.read_id = here.read_id;
-  h.camera_id = here.camera_id;
-  h.site_id = here.site_id;
-  h.at = here.at;
-  h.plate = here.plate;
-  h.entry_plate = here.plate;
-  h.list = kCloneList;
-  h.category = kCloneCategory;
-  h.priority = settings.priority;
-  h.match_kind = "clone";
-  h.score = std::min(1.0, 1.0 - settings.speed_ceiling_mph / std::max(alert.implied_mph, settings.speed_ceiling_mph));
+  const bool later = alert.later.read_id == read_id;
+  const ReadPoint& here = later ? alert.later : alert.earlier;
+  const ReadPoint& there = later ? alert.earlier : alert.later;
+  const std::string& there_name = later ? alert.earlier_camera_name : alert.later_camera_name;
+  // A hit on a list of its own, built like every watchlist hit, naming the other sighting.
+  WatchlistInfo list;
+  list.name = kCloneList;
+  list.category = kCloneCategory;
+  list.priority = settings.priority;
+  list.action = "Compare both images: two vehicles may carry this plate, or one read is wrong. Check make, model and colour.";
+  WatchlistEntry entry;
+  entry.list = list.name;
+  entry.plate = here.plate;
   char reason[512];
   std::snprintf(reason, sizeof reason,
                 "also read at %s %s, %.1f km away %.1f min %s: %.0f mph needed in a straight line (ceiling %.0f mph)",
                 there_name.c_str(), to_iso8601(there.at).c_str(), alert.distance_km, alert.minutes,
                 there.at <= here.at ? "earlier" : "later", alert.implied_mph, settings.speed_ceiling_mph);
-  h.reason = reason;
-  h.action = "Compare both images: two vehicles may carry this plate, or one read is wrong. Check make, model and colour.";
+  entry.reason = reason;
+  const double score =
+      std::min(1.0, 1.0 - settings.speed_ceiling_mph / std::max(alert.implied_mph, settings.speed_ceiling_mph));
+  HitMessage h = make_hit({here.read_id, here.camera_id, here.site_id, here.plate, here.at}, entry, list, "clone", score);
   h.related_read_id = there.read_id;
   return h;
 }
