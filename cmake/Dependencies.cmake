@@ -7,7 +7,7 @@ find_package(spdlog REQUIRED)
 find_package(CLI11 REQUIRED)
 pkg_check_modules(tomlplusplus REQUIRED IMPORTED_TARGET tomlplusplus)
 pkg_check_modules(sodium REQUIRED IMPORTED_TARGET libsodium)
-find_package(OpenCV 4 REQUIRED COMPONENTS core imgproc imgcodecs videoio features2d)
+find_package(OpenCV 4 REQUIRED COMPONENTS core imgproc imgcodecs videoio features2d dnn)
 # Debian's Tesseract ships no CMake config.
 pkg_check_modules(tesseract REQUIRED IMPORTED_TARGET tesseract lept)
 find_package(PahoMqttCpp REQUIRED)

@@ -43,7 +43,8 @@ EdgePipeline::EdgePipeline(EdgeConfig config, Spool& spool, std::function<void()
   TesseractSettings tesseract;
   tesseract.tessdata_dir = config_.recognition.tessdata;
   for (int i = 0; i < config_.recognition.threads; ++i) {
-    readers_.push_back(std::make_unique<PlateReader>(reader_settings(config_), make_tesseract_engine(tesseract)));
+    readers_.push_back(std::make_unique<PlateReader>(reader_settings(config_), make_tesseract_engine(tesseract),
+                                                     make_char_classifier(config_.recognition.char_model)));
   }
   beat();
 }

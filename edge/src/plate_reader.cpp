@@ -5,6 +5,8 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "anpr/edge/reading_fusion.hpp"
+
 namespace anpr::edge {
 namespace {
 
@@ -28,26 +30,71 @@ double overlap_ratio(const cv::Rect& a, const cv::Rect& b) {
 
 }  // namespace
 
-PlateReader::PlateReader(ReaderSettings settings, std::unique_ptr<OcrEngine> ocr)
+PlateReader::PlateReader(ReaderSettings settings, std::unique_ptr<OcrEngine> ocr,
+                         std::unique_ptr<CharClassifier> classifier)
     : settings_(std::move(settings)),
       ocr_(std::move(ocr)),
+      classifier_(std::move(classifier)),
       detector_(settings_.detector),
       rectifier_(settings_.rectifier),
       syntax_(settings_.syntax) {}
 
+std::vector<std::vector<CharChoice>> PlateReader::classify_rows(const std::vector<RectifiedRow>& rows,
+                                                               StageTimings& timings) {
+  std::vector<std::vector<CharChoice>> classified;
+  if (!classifier_) return classified;
+  const auto t = Clock::now();
+  for (const auto& row : rows) {
+    classified.push_back(classifier_->classify(row.gray, row.char_boxes, settings_.rectifier.char_height));
+  }
+  timings.ocr_ms += ms_since(t);
+  return classified;
+}
+
 PlateText PlateReader::read_rows(const std::vector<RectifiedRow>& rows, cv::Mat RectifiedRow::*variant,
-                                StageTimings& timings, std::vector<std::string>* raw) {
+                                const std::vector<std::vector<CharChoice>>& classified, StageTimings& timings,
+                                std::vector<std::string>* raw) {
   auto t = Clock::now();
   std::vector<RowReading> readings;
-  for (const auto& row : rows) {
-    readings.push_back(ocr_->read_row(row.*variant));
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    readings.push_back(ocr_->read_row(rows[r].*variant));
     if (raw != nullptr) raw->push_back(readings.back().text());
+    if (r < classified.size()) readings.back() = fuse_reading(readings.back(), classified[r], settings_.classifier_weight);
   }
   timings.ocr_ms += ms_since(t);
   t = Clock::now();
   PlateText text = syntax_.rank(readings);
   timings.syntax_ms += ms_since(t);
   return text;
+}
+
+PlateReader::PlateReading PlateReader::read_plate(const std::vector<RectifiedRow>& rows, StageTimings& timings,
+                                                  std::vector<std::string>* raw) {
+  // Up to three looks at the plate. Tesseract reads the cleaned binary rows and the grey rows (it
+  // binarises those itself, which wins on uneven light), each fused character by character with
+  // the classifier; the classifier alone reads the segmented characters, which wins where
+  // Tesseract splits or merges characters. The binary look leads unless it is unconvincing.
+  const auto classified = classify_rows(rows, timings);
+  PlateText binary = read_rows(rows, &RectifiedRow::binary, classified, timings, raw);
+  PlateText grey = read_rows(rows, &RectifiedRow::gray, classified, timings);
+  std::vector<std::string> texts = {binary.text, grey.text};
+  PlateReading best{std::move(binary), false};
+  if (best.text.confidence < settings_.second_look_below && grey.confidence > best.text.confidence) {
+    best.text = std::move(grey);
+  }
+  if (!classified.empty()) {
+    const auto t = Clock::now();
+    std::vector<RowReading> own;
+    for (const auto& c : classified) own.push_back(classifier_reading(c));
+    PlateText alone = syntax_.rank(own);
+    timings.syntax_ms += ms_since(t);
+    texts.push_back(alone.text);
+    if (alone.confidence > best.text.confidence) best.text = std::move(alone);
+  }
+  // Whether two looks agree says more about a reading being right than the engines' own scores
+  // do (see docs/accuracy.md, calibration).
+  best.looks_agree = std::count(texts.begin(), texts.end(), best.text.text) >= 2;
+  return best;
 }
 
 ReadResult PlateReader::read(const cv::Mat& image) {
@@ -77,17 +124,8 @@ ReadResult PlateReader::read(const cv::Mat& image) {
     });
     if (!printed) continue;
 
-    // Read the cleaned binary rows; where that is not convincing, also the grey rows (Tesseract
-    // binarises them itself, which wins on uneven light) and keep the better reading.
     std::vector<std::string> row_reads;
-    PlateText text = read_rows(rows, &RectifiedRow::binary, result.timings, settings_.keep_rows ? &row_reads : nullptr);
-    // The grey rows are always read too: whether both looks agree says more about a reading
-    // being right than the engine's own scores do (see docs/accuracy.md, calibration).
-    PlateText second = read_rows(rows, &RectifiedRow::gray, result.timings);
-    const bool looks_agree = second.text == text.text;
-    if (text.confidence < settings_.second_look_below && second.confidence > text.confidence) {
-      text = std::move(second);
-    }
+    auto [text, looks_agree] = read_plate(rows, result.timings, settings_.keep_rows ? &row_reads : nullptr);
     if (text.text.size() < 2 || text.confidence < settings_.min_confidence) continue;
 
     PlateResult plate;

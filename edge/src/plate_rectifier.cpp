@@ -7,21 +7,28 @@
 namespace anpr::edge {
 namespace {
 
-// Whitens everything outside the detected characters (expanded a little): frames, bands,
-// bolts and separators are gone while the characters stay whole, even where they touch a frame.
-cv::Mat keep_character_boxes(const cv::Mat& binary, const std::vector<cv::Rect>& chars,
-                             const cv::Mat& to_row, double pad) {
-  cv::Mat out(binary.size(), CV_8UC1, cv::Scalar(255));
-  const cv::Rect all(0, 0, binary.cols, binary.rows);
+// The detected characters (frame pixels) in the pixels of the upright row.
+std::vector<cv::Rect> boxes_in_row(const std::vector<cv::Rect>& chars, const cv::Mat& to_row) {
+  std::vector<cv::Rect> boxes;
   for (const cv::Rect& c : chars) {
     std::vector<cv::Point2f> corners = {{static_cast<float>(c.x), static_cast<float>(c.y)},
                                         {static_cast<float>(c.br().x), static_cast<float>(c.y)},
                                         {static_cast<float>(c.br().x), static_cast<float>(c.br().y)},
                                         {static_cast<float>(c.x), static_cast<float>(c.br().y)}};
     cv::transform(corners, corners, to_row);
-    cv::Rect r = cv::boundingRect(corners);
-    const int p = static_cast<int>(std::lround(pad));
-    r = cv::Rect(r.x - p, r.y - p, r.width + 2 * p, r.height + 2 * p) & all;
+    boxes.push_back(cv::boundingRect(corners));
+  }
+  return boxes;
+}
+
+// Whitens everything outside the detected characters (expanded a little): frames, bands,
+// bolts and separators are gone while the characters stay whole, even where they touch a frame.
+cv::Mat keep_character_boxes(const cv::Mat& binary, const std::vector<cv::Rect>& boxes, double pad) {
+  cv::Mat out(binary.size(), CV_8UC1, cv::Scalar(255));
+  const cv::Rect all(0, 0, binary.cols, binary.rows);
+  const int p = static_cast<int>(std::lround(pad));
+  for (const cv::Rect& b : boxes) {
+    const cv::Rect r = cv::Rect(b.x - p, b.y - p, b.width + 2 * p, b.height + 2 * p) & all;
     if (!r.empty()) binary(r).copyTo(out(r));
   }
   return out;
@@ -63,9 +70,11 @@ RectifiedRow PlateRectifier::rectify_row(const cv::Mat& gray, const CharRow& row
   cv::meanStdDev(upright, ink_mean, ink_std, binary == 0);
   cv::meanStdDev(upright, bg_mean, bg_std, binary != 0);
   out.contrast = (bg_mean[0] - ink_mean[0]) / (ink_std[0] + bg_std[0] + 1.0);
-  binary = keep_character_boxes(binary, row.chars, to_row, 0.08 * settings_.char_height);
+  const auto boxes = boxes_in_row(row.chars, to_row);
+  binary = keep_character_boxes(binary, boxes, 0.08 * settings_.char_height);
 
   const int p = settings_.padding;
+  for (const cv::Rect& b : boxes) out.char_boxes.push_back(b + cv::Point(p, p));
   cv::copyMakeBorder(upright, out.gray, p, p, p, p, cv::BORDER_REPLICATE);
   cv::copyMakeBorder(binary, out.binary, p, p, p, p, cv::BORDER_CONSTANT, cv::Scalar(255));
   return out;

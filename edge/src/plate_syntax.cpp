@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "anpr/common/ocr_confusions.hpp"
 #include "anpr/common/plate_format.hpp"
@@ -18,6 +19,13 @@ constexpr double kNoLayoutFactorMixed = 0.6;
 constexpr double kSingleKindFactor = 0.7;  // letters only or digits only
 // Dropping a character at either end (a frame edge read as 'I', a band read as 'E').
 constexpr double kDropFactor = 0.7;
+// A layout whose group gap is not where the plate shows one (UK "AB12 CDE" against Slovak
+// "AB 120CD" when an O or 0 could go either way).
+constexpr double kSplitMismatchFactor = 0.7;
+// A gap between characters is the group gap when it is this many times the typical gap...
+constexpr double kGroupGapRatio = 2.0;
+// ...and at least this share of the character height (touching characters have no gaps at all).
+constexpr double kMinGroupGap = 0.3;
 
 struct Scored {
   std::string text;
@@ -63,8 +71,28 @@ bool mixes_letters_and_digits(const std::string& text) {
   return letters && digits;
 }
 
+// Where the plate shows its group gap: after how many characters. Two rows break between the
+// rows; one row where one gap between character boxes stands out. None when no gap stands out.
+std::optional<std::size_t> observed_split(const std::vector<RowReading>& rows) {
+  if (rows.size() == 2) return rows.front().chars.size();
+  if (rows.size() != 1 || rows.front().chars.size() < 3) return std::nullopt;
+  const auto& chars = rows.front().chars;
+  std::vector<double> gaps, heights;
+  for (std::size_t i = 0; i + 1 < chars.size(); ++i) gaps.push_back(chars[i + 1].box.x - chars[i].box.br().x);
+  for (const auto& c : chars) heights.push_back(c.box.height);
+  const auto widest = std::max_element(gaps.begin(), gaps.end());
+  std::vector<double> others(gaps.begin(), gaps.end());
+  others.erase(others.begin() + (widest - gaps.begin()));
+  std::nth_element(others.begin(), others.begin() + static_cast<long>(others.size() / 2), others.end());
+  std::nth_element(heights.begin(), heights.begin() + static_cast<long>(heights.size() / 2), heights.end());
+  const double typical = std::max(1.0, others[others.size() / 2]);
+  const double height = heights[heights.size() / 2];
+  if (*widest < kGroupGapRatio * typical || *widest < kMinGroupGap * height) return std::nullopt;
+  return static_cast<std::size_t>(widest - gaps.begin()) + 1;
+}
+
 void fit_shapes(const std::vector<CharChoice>& chars, const std::vector<PlateFormat>& formats,
-                double penalty, std::vector<Scored>& out) {
+                double penalty, std::optional<std::size_t> split, std::vector<Scored>& out) {
   for (const PlateFormat& format : formats) {
     for (const PlateShape& shape : format.shapes) {
       if (shape.slots.size() != chars.size()) continue;
@@ -79,6 +107,7 @@ void fit_shapes(const std::vector<CharChoice>& chars, const std::vector<PlateFor
       }
       if (!fits || (format.extra_rule && !format.extra_rule(s.text))) continue;
       s.score = geometric_mean(s.probabilities) * penalty;
+      if (split && *split != shape.split) s.score *= kSplitMismatchFactor;
       s.format = format.name;
       s.country = format.country;
       out.push_back(std::move(s));
@@ -106,6 +135,7 @@ PlateText PlateSyntax::rank(const std::vector<RowReading>& rows) const {
   // dropping a character costs what the engine believed in it.
   std::vector<Scored> scored;
   const std::size_t n = chars.size();
+  const std::optional<std::size_t> split = observed_split(rows);
   for (std::size_t drop_front = 0; drop_front <= 1; ++drop_front) {
     for (std::size_t drop_back = 0; drop_back <= 1; ++drop_back) {
       if (n < drop_front + drop_back + 2) continue;
@@ -118,7 +148,10 @@ PlateText PlateSyntax::rank(const std::vector<RowReading>& rows) const {
         raw.probabilities.push_back(c.options.front().probability);
       }
       raw.score = geometric_mean(raw.probabilities) * penalty;
-      fit_shapes(kept, formats_, penalty, scored);
+      // The gap as counted in the kept characters; a gap at the very edge says nothing.
+      std::optional<std::size_t> kept_split;
+      if (split && *split > drop_front && *split - drop_front < kept.size()) kept_split = *split - drop_front;
+      fit_shapes(kept, formats_, penalty, kept_split, scored);
       const FormatMatch match = classify_plate(raw.text, formats_);
       if (match.shape == nullptr) {
         raw.score *= uk_only_ ? kNoLayoutFactorUkOnly : kNoLayoutFactorMixed;

@@ -13,7 +13,7 @@ using namespace anpr::edge;
 namespace {
 
 PlateReader& reader() {
-  static PlateReader r(ReaderSettings{}, make_tesseract_engine({}));
+  static PlateReader r(ReaderSettings{}, make_tesseract_engine({}), make_char_classifier(""));
   return r;
 }
 

@@ -11,6 +11,7 @@
 
 #include "anpr/common/error.hpp"
 
+#include "anpr/edge/char_classifier.hpp"
 #include "anpr/edge/cli.hpp"
 #include "anpr/edge/evaluation.hpp"
 #include "anpr/edge/image_loader.hpp"
@@ -30,6 +31,7 @@ struct EvalOptions {
   bool misses = false;
   bool json = false;
   std::string dump_rows;  ///< folder for OCR training lines, empty = none
+  std::string dump_chars; ///< folder for character classifier training patches, empty = none
 };
 
 /// Writes the binary and grey OCR rows of a plate read nearly right, each with its truth in a
@@ -50,6 +52,29 @@ std::size_t dump_training_rows(const fs::path& dir, const PlateOutcome& outcome,
       ++written;
     }
   }
+  return written;
+}
+
+/// Writes the classifier patch of every character of a plate read nearly right, labelled with
+/// its truth (a line `file,label` in labels.csv), where the row holds exactly as many detected
+/// characters as its truth has: then the i-th box is the i-th character.
+std::size_t dump_training_chars(const fs::path& dir, std::ofstream& labels, const std::string& prefix,
+                                const PlateOutcome& outcome, std::size_t plate_index, double char_height) {
+  const auto truth_rows = training_row_labels(outcome);
+  std::size_t written = 0;
+  for (std::size_t r = 0; r < truth_rows.size(); ++r) {
+    const RectifiedRow& row = outcome.plate->rows[r];
+    if (row.char_boxes.size() != truth_rows[r].size()) continue;
+    for (std::size_t i = 0; i < row.char_boxes.size(); ++i) {
+      const std::string name = prefix + "p" + std::to_string(plate_index) + "-r" + std::to_string(r) + "-c" + std::to_string(i) + ".png";
+      if (!cv::imwrite((dir / name).string(), character_patch(row.gray, row.char_boxes[i], char_height))) {
+        throw Error(ErrorCode::kIo, "cannot write " + (dir / name).string());
+      }
+      labels << name << ',' << truth_rows[r][i] << '\n';
+      ++written;
+    }
+  }
+  if (!labels) throw Error(ErrorCode::kIo, "cannot write " + (dir / "labels.csv").string());
   return written;
 }
 
@@ -91,12 +116,15 @@ int run(const EvalOptions& o) {
   const auto plates = load_manifest(o.manifest);
   const fs::path root = o.root.empty() ? fs::path(o.manifest).parent_path() : fs::path(o.root);
   ReaderOptions reader_options = o.reader;
-  if (!o.dump_rows.empty()) {
-    reader_options.keep_rows = true;
-    fs::create_directories(o.dump_rows);
+  if (!o.dump_rows.empty()) fs::create_directories(o.dump_rows);
+  std::ofstream char_labels;
+  if (!o.dump_chars.empty()) {
+    fs::create_directories(o.dump_chars);
+    char_labels.open(fs::path(o.dump_chars) / "labels.csv", std::ios::app);
   }
+  reader_options.keep_rows = !o.dump_rows.empty() || !o.dump_chars.empty();
   const auto reader = make_reader(reader_options);
-  std::size_t dumped = 0;
+  std::size_t dumped = 0, dumped_chars = 0;
 
   // One read per image, even when it has several labelled plates.
   std::map<std::string, std::vector<const LabelledPlate*>> by_image;
@@ -119,12 +147,18 @@ int run(const EvalOptions& o) {
       PlateOutcome outcome = score_plate(*truth, result, o.top_n);
       outcome.error = loaded.error;
       if (!o.dump_rows.empty()) dumped += dump_training_rows(o.dump_rows, outcome, outcomes.size());
+      if (!o.dump_chars.empty()) {
+        const std::string prefix = fs::path(o.manifest).parent_path().filename().string() + "-";
+        dumped_chars += dump_training_chars(o.dump_chars, char_labels, prefix, outcome, outcomes.size(),
+                                            reader->settings().rectifier.char_height);
+      }
       outcomes.push_back(std::move(outcome));
     }
     progress.advance();
   }
   const EvalSummary summary = summarise(outcomes, image_ms, stages);
   if (!o.dump_rows.empty()) std::fprintf(stderr, "wrote %zu training lines to %s\n", dumped, o.dump_rows.c_str());
+  if (!o.dump_chars.empty()) std::fprintf(stderr, "wrote %zu character patches to %s\n", dumped_chars, o.dump_chars.c_str());
   if (o.json) {
     nlohmann::json j = summary_json(summary, o.top_n);
     if (o.misses) {
@@ -162,6 +196,9 @@ void add_eval_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--dump-rows", options->dump_rows,
                   "Write the OCR input rows of plates read nearly right, with their truth (.gt.txt), "
                   "into this folder: training lines for a plate OCR model (models/train-plate-ocr.sh)");
+  cmd->add_option("--dump-chars", options->dump_chars,
+                  "Write the classifier patch of every character of plates read nearly right, with its truth "
+                  "(labels.csv), into this folder: training data for models/train-char-classifier.py");
   add_reader_options(*cmd, options->reader);
   cmd->callback([options, &exit_code] { exit_code = run(*options); });
 }

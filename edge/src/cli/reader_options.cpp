@@ -18,6 +18,9 @@ void add_reader_options(CLI::App& command, ReaderOptions& options) {
   command.add_option("--ocr-model", options.ocr_model,
                      "Tesseract model name (<name>.traineddata in the tessdata folder)")
       ->capture_default_str();
+  command.add_option("--char-model", options.char_model,
+                     "Character classifier (ONNX) to combine with Tesseract, or 'none' (default: "
+                     "plate-chars.onnx beside the Tesseract model)");
 }
 
 std::unique_ptr<PlateReader> make_reader(const ReaderOptions& options) {
@@ -32,7 +35,8 @@ std::unique_ptr<PlateReader> make_reader(const ReaderOptions& options) {
   TesseractSettings tesseract;
   tesseract.tessdata_dir = options.tessdata;
   tesseract.language = options.ocr_model;
-  return std::make_unique<PlateReader>(settings, make_tesseract_engine(tesseract));
+  return std::make_unique<PlateReader>(settings, make_tesseract_engine(tesseract),
+                                       make_char_classifier(options.char_model));
 }
 
 }  // namespace anpr::edge::cli

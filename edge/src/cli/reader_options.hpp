@@ -13,6 +13,7 @@ struct ReaderOptions {
   std::string countries = "gb,eu";
   std::string tessdata;
   std::string ocr_model = "eng";  ///< <name>.traineddata in the tessdata folder
+  std::string char_model;         ///< ONNX file, "none", or empty for default_char_model()
   bool no_mser = false;
   bool keep_rows = false;          ///< not a flag: set by eval --dump-rows
 };

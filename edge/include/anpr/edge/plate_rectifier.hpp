@@ -24,6 +24,8 @@ struct RectifiedRow {
   cv::Mat gray;     ///< upright, dark on light, contrast-stretched
   cv::Mat binary;   ///< black characters on white, non-character blobs removed
   cv::Mat to_frame; ///< 2x3 affine transform from `gray` pixels (before padding) to frame pixels
+  /// The detected characters in `gray`/`binary` pixels (padding included), left to right.
+  std::vector<cv::Rect> char_boxes;
   /// How cleanly ink and background separate: (background mean - ink mean) divided by the sum
   /// of their standard deviations. Printed characters on a plate score high; texture, grilles
   /// and noise score low.

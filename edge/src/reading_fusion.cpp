@@ -1,0 +1,82 @@
+#include "anpr/edge/reading_fusion.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+namespace anpr::edge {
+namespace {
+
+// Cost of leaving a character of either side unpaired, against the cost of pairing two
+// characters: their centres' distance in box widths (Tesseract's symbol boxes are rough, so
+// order matters more than position).
+constexpr double kSkipCost = 1.0;
+
+double pairing_cost(const cv::Rect& a, const cv::Rect& b) {
+  const double ca = a.x + a.width / 2.0, cb = b.x + b.width / 2.0;
+  return std::abs(ca - cb) / std::max(1, b.width);
+}
+
+// For each OCR character, the index of the detected character paired with it (or -1): the
+// order-preserving pairing of least total cost (an edit-distance alignment).
+std::vector<int> align(const std::vector<CharChoice>& ocr, const std::vector<CharChoice>& boxes) {
+  const std::size_t n = ocr.size(), m = boxes.size();
+  std::vector<std::vector<double>> cost(n + 1, std::vector<double>(m + 1, 0.0));
+  for (std::size_t i = 1; i <= n; ++i) cost[i][0] = kSkipCost * static_cast<double>(i);
+  for (std::size_t j = 1; j <= m; ++j) cost[0][j] = kSkipCost * static_cast<double>(j);
+  for (std::size_t i = 1; i <= n; ++i) {
+    for (std::size_t j = 1; j <= m; ++j) {
+      const double pair = pairing_cost(ocr[i - 1].box, boxes[j - 1].box);
+      cost[i][j] = std::min({cost[i - 1][j] + kSkipCost, cost[i][j - 1] + kSkipCost,
+                             pair < 2 * kSkipCost ? cost[i - 1][j - 1] + pair : 1e9});
+    }
+  }
+  std::vector<int> paired(n, -1);
+  for (std::size_t i = n, j = m; i > 0 && j > 0;) {
+    const double pair = pairing_cost(ocr[i - 1].box, boxes[j - 1].box);
+    if (pair < 2 * kSkipCost && cost[i][j] == cost[i - 1][j - 1] + pair) {
+      paired[i - 1] = static_cast<int>(j - 1);
+      --i;
+      --j;
+    } else if (cost[i][j] == cost[i - 1][j] + kSkipCost) {
+      --i;
+    } else {
+      --j;
+    }
+  }
+  return paired;
+}
+
+}  // namespace
+
+RowReading fuse_reading(const RowReading& ocr, const std::vector<CharChoice>& classified, double classifier_weight) {
+  RowReading fused;
+  const std::vector<int> paired = align(ocr.chars, classified);
+  for (std::size_t k = 0; k < ocr.chars.size(); ++k) {
+    const CharChoice& c = ocr.chars[k];
+    if (paired[k] < 0) {
+      fused.chars.push_back(c);
+      continue;
+    }
+    std::map<char, double> mix;
+    for (const auto& o : c.options) mix[o.symbol] += (1.0 - classifier_weight) * o.probability;
+    for (const auto& o : classified[static_cast<std::size_t>(paired[k])].options) {
+      mix[o.symbol] += classifier_weight * o.probability;
+    }
+    CharChoice out;
+    out.box = classified[static_cast<std::size_t>(paired[k])].box;  // segmented: tighter than the engine's
+    for (const auto& [symbol, p] : mix) out.options.push_back({symbol, static_cast<float>(std::min(1.0, p))});
+    std::sort(out.options.begin(), out.options.end(),
+              [](const CharChoice::Option& a, const CharChoice::Option& b) { return a.probability > b.probability; });
+    fused.chars.push_back(std::move(out));
+  }
+  return fused;
+}
+
+RowReading classifier_reading(const std::vector<CharChoice>& classified) {
+  RowReading reading;
+  reading.chars = classified;
+  return reading;
+}
+
+}  // namespace anpr::edge
