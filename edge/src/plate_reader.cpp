@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 
 #include <opencv2/imgproc.hpp>
 
@@ -22,6 +23,12 @@ constexpr double kDisagreementFactor = 0.8;
 
 // A longer reading of the same plate wins if it is at least this share as confident.
 constexpr double kLongerReadingShare = 0.85;
+
+// Reported confidence: the ranking score moved towards 1 when two looks agree, down when not.
+double reported_confidence(const PlateResult& p) {
+  const double c = p.text.confidence;
+  return p.looks_agree ? 1.0 - (1.0 - c) * kAgreementShrink : c * kDisagreementFactor;
+}
 
 double overlap_ratio(const cv::Rect& a, const cv::Rect& b) {
   const double inter = (a & b).area();
@@ -75,21 +82,32 @@ PlateReader::PlateReading PlateReader::read_plate(const std::vector<RectifiedRow
   // the classifier; the classifier alone reads the segmented characters, which wins where
   // Tesseract splits or merges characters. The binary look leads unless it is unconvincing.
   const auto classified = classify_rows(rows, timings);
-  PlateText binary = read_rows(rows, &RectifiedRow::binary, classified, timings, raw);
-  PlateText grey = read_rows(rows, &RectifiedRow::gray, classified, timings);
-  std::vector<std::string> texts = {binary.text, grey.text};
-  PlateReading best{std::move(binary), false};
-  if (best.text.confidence < settings_.second_look_below && grey.confidence > best.text.confidence) {
-    best.text = std::move(grey);
-  }
+  std::optional<PlateText> alone;
   if (!classified.empty()) {
     const auto t = Clock::now();
     std::vector<RowReading> own;
     for (const auto& c : classified) own.push_back(classifier_reading(c));
-    PlateText alone = syntax_.rank(own);
+    alone = syntax_.rank(own);
     timings.syntax_ms += ms_since(t);
-    texts.push_back(alone.text);
-    if (alone.confidence > best.text.confidence) best.text = std::move(alone);
+    // The cheap verifier: characters the classifier cannot read as any plate are texture, a
+    // grille or a sign, and not worth two Tesseract calls.
+    if (alone->confidence < settings_.min_classifier_confidence) return {};
+  }
+  PlateText binary = read_rows(rows, &RectifiedRow::binary, classified, timings, raw);
+  std::vector<std::string> texts = {binary.text};
+  PlateReading best{std::move(binary), false};
+  // A convincing binary reading the classifier alone confirms needs no grey look (half the OCR time).
+  const bool confirmed = alone && alone->text == best.text.text && best.text.confidence >= settings_.second_look_below;
+  if (!confirmed) {
+    PlateText grey = read_rows(rows, &RectifiedRow::gray, classified, timings);
+    texts.push_back(grey.text);
+    if (best.text.confidence < settings_.second_look_below && grey.confidence > best.text.confidence) {
+      best.text = std::move(grey);
+    }
+  }
+  if (alone) {
+    texts.push_back(alone->text);
+    if (alone->confidence > best.text.confidence) best.text = std::move(*alone);
   }
   // Whether two looks agree says more about a reading being right than the engines' own scores
   // do (see docs/accuracy.md, calibration).
@@ -97,24 +115,11 @@ PlateReader::PlateReading PlateReader::read_plate(const std::vector<RectifiedRow
   return best;
 }
 
-ReadResult PlateReader::read(const cv::Mat& image) {
-  ReadResult result;
-  if (image.empty()) return result;
-  CV_Assert(image.depth() == CV_8U && (image.channels() == 1 || image.channels() == 3));
-
+void PlateReader::read_pass(const cv::Mat& gray, double scale, ReadResult& result, std::vector<PlateResult>& plates) {
   auto t = Clock::now();
-  cv::Mat gray;
-  if (image.channels() == 3) cv::cvtColor(image, gray, cv::COLOR_BGR2GRAY);
-  else gray = image;
-  double scale = 1.0;
-  if (gray.cols > settings_.max_working_width) {
-    scale = static_cast<double>(settings_.max_working_width) / gray.cols;
-    cv::resize(gray, gray, cv::Size(), scale, scale, cv::INTER_AREA);
-  }
   const auto candidates = detector_.detect(gray);
-  result.timings.detect_ms = ms_since(t);
+  result.timings.detect_ms += ms_since(t);
 
-  std::vector<PlateResult> plates;
   for (const PlateCandidate& candidate : candidates) {
     t = Clock::now();
     const auto rows = rectifier_.rectify(gray, candidate);
@@ -142,10 +147,43 @@ ReadResult PlateReader::read(const cv::Mat& image) {
                          cvRound(b.height / scale));
     plates.push_back(std::move(plate));
   }
+}
+
+ReadResult PlateReader::read(const cv::Mat& image) {
+  ReadResult result;
+  if (image.empty()) return result;
+  CV_Assert(image.depth() == CV_8U && (image.channels() == 1 || image.channels() == 3));
+
+  const auto t = Clock::now();
+  cv::Mat gray;
+  if (image.channels() == 3) cv::cvtColor(image, gray, cv::COLOR_BGR2GRAY);
+  else gray = image;
+  double scale = 1.0;
+  if (gray.cols > settings_.max_working_width) {
+    scale = static_cast<double>(settings_.max_working_width) / gray.cols;
+    cv::resize(gray, gray, cv::Size(), scale, scale, cv::INTER_AREA);
+  }
+  result.timings.detect_ms += ms_since(t);
+  std::vector<PlateResult> plates;
+  read_pass(gray, scale, result, plates);
+
+  // Small plates in small images: characters a dozen pixels high merge with each other and the
+  // frame in every binarisation. Where nothing was read with confidence, look again at twice the
+  // size; images that read well at once (most) pay nothing.
+  const bool confident = std::any_of(plates.begin(), plates.end(), [&](const PlateResult& p) {
+    return reported_confidence(p) >= settings_.enlarge_below_confidence;
+  });
+  if (!confident && gray.cols * 2 <= settings_.max_working_width) {
+    const auto t2 = Clock::now();
+    cv::Mat enlarged;
+    cv::resize(gray, enlarged, cv::Size(), 2.0, 2.0, cv::INTER_CUBIC);
+    result.timings.detect_ms += ms_since(t2);
+    read_pass(enlarged, scale * 2.0, result, plates);
+  }
 
   // One result per physical plate. Overlapping candidates are the same plate read whole or in
-  // part (one row of a two-row plate, one group of characters): keep the most confident, unless
-  // a longer reading of the same plate is nearly as confident.
+  // part (one row of a two-row plate, one group of characters) or at both sizes: keep the most
+  // confident, unless a longer reading of the same plate is nearly as confident.
   std::sort(plates.begin(), plates.end(), [](const PlateResult& a, const PlateResult& b) {
     return a.text.confidence > b.text.confidence;
   });
@@ -160,11 +198,7 @@ ReadResult PlateReader::read(const cv::Mat& image) {
       *same = std::move(p);
     }
   }
-  // Reported confidence: the ranking score moved towards 1 when both looks agree, down when not.
-  for (auto& p : result.plates) {
-    double& c = p.text.confidence;
-    c = p.looks_agree ? 1.0 - (1.0 - c) * kAgreementShrink : c * kDisagreementFactor;
-  }
+  for (auto& p : result.plates) p.text.confidence = reported_confidence(p);
   return result;
 }
 
