@@ -10,15 +10,15 @@
 # small CNN (PyTorch from Debian: apt-get install python3-torch python3-pil) and writes ONNX.
 #
 # Usage: models/train-char-classifier.sh [--plates N] [--seed S] [--epochs N] [--work DIR]
-# Needs a configured build (build/bin/anpr-synth, build/bin/anpr-edge). About 30 minutes on the
+# Needs a configured build (build/bin/anpr-synth, build/bin/anpr-edge). About 35 minutes on the
 # 2-core development machine with the defaults. The data is deterministic for a given seed; the
 # training is deterministic on one machine (one thread, fixed seed).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-plates=9000
+plates=6000
 seed=3001
-epochs=30
+epochs=20
 work=${TMPDIR:-/tmp}/anpr-char-classifier
 while [[ $# -gt 0 ]]; do
   case $1 in
