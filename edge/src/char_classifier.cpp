@@ -89,15 +89,10 @@ std::vector<CharChoice> CharClassifier::classify(const cv::Mat& row_gray, const 
 
 std::string default_char_model() {
   namespace fs = std::filesystem;
-  std::vector<fs::path> dirs = {default_tessdata_dir()};
+  std::vector<std::string> dirs = installed_model_dirs();
+  dirs.insert(dirs.begin(), default_tessdata_dir());
   std::error_code ec;
-  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    // build/bin/anpr-edge -> build/models; /usr/bin/anpr-edge -> /usr/share/anpr/models
-    dirs.push_back(exe.parent_path().parent_path() / "models");
-    dirs.push_back(exe.parent_path().parent_path() / "share/anpr/models");
-  }
-  for (const fs::path& dir : dirs) {
+  for (const fs::path dir : dirs) {
     if (fs::exists(dir / "plate-chars.onnx", ec)) return (dir / "plate-chars.onnx").string();
   }
   return {};

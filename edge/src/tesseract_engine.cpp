@@ -96,16 +96,20 @@ float RowReading::mean_probability() const {
   return sum / static_cast<float>(chars.size());
 }
 
+std::vector<std::string> installed_model_dirs() {
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) return {};
+  // build/bin/anpr-edge -> build/models; /usr/bin/anpr-edge -> /usr/share/anpr/models
+  return {(exe.parent_path().parent_path() / "models").string(),
+          (exe.parent_path().parent_path() / "share/anpr/models").string()};
+}
+
 std::string default_tessdata_dir() {
   if (const char* env = std::getenv("ANPR_TESSDATA"); env != nullptr && *env != '\0') return env;
   std::error_code ec;
-  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    // build/bin/anpr-edge -> build/models; /usr/bin/anpr-edge -> /usr/share/anpr/models
-    for (const fs::path& candidate : {exe.parent_path().parent_path() / "models",
-                                      exe.parent_path().parent_path() / "share/anpr/models"}) {
-      if (fs::exists(candidate / "eng.traineddata", ec)) return candidate.string();
-    }
+  for (const fs::path candidate : installed_model_dirs()) {
+    if (fs::exists(candidate / "eng.traineddata", ec)) return candidate.string();
   }
   return "/usr/share/tesseract-ocr/5/tessdata";
 }

@@ -48,6 +48,10 @@ struct TesseractSettings {
 /// cannot be loaded.
 [[nodiscard]] std::unique_ptr<OcrEngine> make_tesseract_engine(const TesseractSettings& settings);
 
+/// The folders models are installed in relative to the running executable: build/models for
+/// build/bin/anpr-edge, /usr/share/anpr/models for /usr/bin/anpr-edge. Empty if unknown.
+[[nodiscard]] std::vector<std::string> installed_model_dirs();
+
 /// The tessdata folder to use when none is configured: $ANPR_TESSDATA, then the models/ folder
 /// next to the executable's install prefix, then Debian's tesseract-ocr data folder.
 [[nodiscard]] std::string default_tessdata_dir();
