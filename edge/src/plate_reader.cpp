@@ -115,22 +115,22 @@ PlateReader::PlateReading PlateReader::read_plate(const std::vector<RectifiedRow
   return best;
 }
 
-void PlateReader::read_pass(const cv::Mat& gray, double scale, ReadResult& result, std::vector<PlateResult>& plates) {
+void PlateReader::read_pass(const cv::Mat& gray, double scale, StageTimings& timings, std::vector<PlateResult>& plates) {
   auto t = Clock::now();
   const auto candidates = detector_.detect(gray);
-  result.timings.detect_ms += ms_since(t);
+  timings.detect_ms += ms_since(t);
 
   for (const PlateCandidate& candidate : candidates) {
     t = Clock::now();
     const auto rows = rectifier_.rectify(gray, candidate);
-    result.timings.rectify_ms += ms_since(t);
+    timings.rectify_ms += ms_since(t);
     const bool printed = std::all_of(rows.begin(), rows.end(), [&](const RectifiedRow& r) {
       return r.contrast >= settings_.min_row_contrast;
     });
     if (!printed) continue;
 
     std::vector<std::string> row_reads;
-    auto [text, looks_agree] = read_plate(rows, result.timings, settings_.keep_rows ? &row_reads : nullptr);
+    auto [text, looks_agree] = read_plate(rows, timings, settings_.keep_rows ? &row_reads : nullptr);
     if (text.text.size() < 2 || text.confidence < settings_.min_confidence) continue;
 
     PlateResult plate;
@@ -165,7 +165,7 @@ ReadResult PlateReader::read(const cv::Mat& image) {
   }
   result.timings.detect_ms += ms_since(t);
   std::vector<PlateResult> plates;
-  read_pass(gray, scale, result, plates);
+  read_pass(gray, scale, result.timings, plates);
 
   // Small plates in small images: characters a dozen pixels high merge with each other and the
   // frame in every binarisation. Where nothing was read with confidence, look again at twice the
@@ -178,7 +178,7 @@ ReadResult PlateReader::read(const cv::Mat& image) {
     cv::Mat enlarged;
     cv::resize(gray, enlarged, cv::Size(), 2.0, 2.0, cv::INTER_CUBIC);
     result.timings.detect_ms += ms_since(t2);
-    read_pass(enlarged, scale * 2.0, result, plates);
+    read_pass(enlarged, scale * 2.0, result.timings, plates);
   }
 
   // One result per physical plate. Overlapping candidates are the same plate read whole or in

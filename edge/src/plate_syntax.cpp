@@ -6,6 +6,7 @@
 
 #include "anpr/common/ocr_confusions.hpp"
 #include "anpr/common/plate_format.hpp"
+#include "anpr/common/statistics.hpp"
 
 namespace anpr::edge {
 namespace {
@@ -83,10 +84,8 @@ std::optional<std::size_t> observed_split(const std::vector<RowReading>& rows) {
   const auto widest = std::max_element(gaps.begin(), gaps.end());
   std::vector<double> others(gaps.begin(), gaps.end());
   others.erase(others.begin() + (widest - gaps.begin()));
-  std::nth_element(others.begin(), others.begin() + static_cast<long>(others.size() / 2), others.end());
-  std::nth_element(heights.begin(), heights.begin() + static_cast<long>(heights.size() / 2), heights.end());
-  const double typical = std::max(1.0, others[others.size() / 2]);
-  const double height = heights[heights.size() / 2];
+  const double typical = std::max(1.0, percentile(others, 0.5));
+  const double height = percentile(heights, 0.5);
   if (*widest < kGroupGapRatio * typical || *widest < kMinGroupGap * height) return std::nullopt;
   return static_cast<std::size_t>(widest - gaps.begin()) + 1;
 }

@@ -118,6 +118,8 @@ int run(const EvalOptions& o) {
   ReaderOptions reader_options = o.reader;
   if (!o.dump_rows.empty()) fs::create_directories(o.dump_rows);
   std::ofstream char_labels;
+  // Patches of several sets can share one folder: names start with the manifest's folder name.
+  const std::string patch_prefix = fs::path(o.manifest).parent_path().filename().string() + "-";
   if (!o.dump_chars.empty()) {
     fs::create_directories(o.dump_chars);
     char_labels.open(fs::path(o.dump_chars) / "labels.csv", std::ios::app);
@@ -148,8 +150,7 @@ int run(const EvalOptions& o) {
       outcome.error = loaded.error;
       if (!o.dump_rows.empty()) dumped += dump_training_rows(o.dump_rows, outcome, outcomes.size());
       if (!o.dump_chars.empty()) {
-        const std::string prefix = fs::path(o.manifest).parent_path().filename().string() + "-";
-        dumped_chars += dump_training_chars(o.dump_chars, char_labels, prefix, outcome, outcomes.size(),
+        dumped_chars += dump_training_chars(o.dump_chars, char_labels, patch_prefix, outcome, outcomes.size(),
                                             reader->settings().rectifier.char_height);
       }
       outcomes.push_back(std::move(outcome));

@@ -18,7 +18,7 @@ namespace anpr::edge {
 
 /// The classes the network tells apart, in the order of its outputs.
 inline constexpr char kCharClasses[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-inline constexpr int kCharClassCount = 36;
+inline constexpr int kCharClassCount = static_cast<int>(sizeof(kCharClasses) - 1);
 
 /// Size of the network's input patch, pixels.
 inline constexpr int kCharPatchWidth = 24;

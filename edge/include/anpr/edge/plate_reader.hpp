@@ -84,7 +84,7 @@ class PlateReader {
     PlateText text;
     bool looks_agree = false;
   };
-  void read_pass(const cv::Mat& gray, double scale, ReadResult& result, std::vector<PlateResult>& plates);
+  void read_pass(const cv::Mat& gray, double scale, StageTimings& timings, std::vector<PlateResult>& plates);
   PlateReading read_plate(const std::vector<RectifiedRow>& rows, StageTimings& timings, std::vector<std::string>* raw);
   std::vector<std::vector<CharChoice>> classify_rows(const std::vector<RectifiedRow>& rows, StageTimings& timings);
   PlateText read_rows(const std::vector<RectifiedRow>& rows, cv::Mat RectifiedRow::*variant,
