@@ -1,0 +1,38 @@
+// The detector's row building on drawn glyphs, where the right answer is known exactly.
+#include <catch2/catch.hpp>
+
+#include <opencv2/imgproc.hpp>
+
+#include "anpr/edge/plate_detector.hpp"
+
+using namespace anpr::edge;
+
+namespace {
+
+constexpr int kHeight = 40;
+
+// A slanted bar standing in for a character: a parallelogram `slant` pixels wider at the top.
+void draw_glyph(cv::Mat& image, int x, int y, int width, int height, int slant) {
+  const std::vector<cv::Point> corners = {{x + slant, y}, {x + slant + width, y}, {x + width, y + height}, {x, y + height}};
+  cv::fillConvexPoly(image, corners, cv::Scalar(0), cv::LINE_8);
+}
+
+DetectorSettings adaptive_only() {
+  DetectorSettings s;
+  s.use_mser = false;
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("a row of slanted glyphs whose boxes overlap is one row", "[detector]") {
+  // Seen at an angle, a plate's characters lean: each box overlaps the next by a fifth of the
+  // character height, yet they are one row of seven.
+  cv::Mat image(120, 400, CV_8UC1, cv::Scalar(220));
+  const int slant = 16, width = 10, step = width + slant - kHeight / 5;
+  for (int i = 0; i < 7; ++i) draw_glyph(image, 40 + i * step, 40, width, kHeight, slant);
+  const auto candidates = PlateDetector(adaptive_only()).detect(image);
+  REQUIRE_FALSE(candidates.empty());
+  CHECK(candidates.front().rows.size() == 1);
+  CHECK(candidates.front().rows.front().chars.size() == 7);
+}
