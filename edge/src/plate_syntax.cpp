@@ -25,8 +25,10 @@ constexpr double kDropFactor = 0.7;
 constexpr double kSplitMismatchFactor = 0.7;
 // A gap between characters is the group gap when it is this many times the typical gap...
 constexpr double kGroupGapRatio = 2.0;
-// ...and at least this share of the character height (touching characters have no gaps at all).
-constexpr double kMinGroupGap = 0.3;
+// ...and wider than the typical gap by at least this share of the character height (UK: 0.28).
+// Measured as an excess, because boxes of tilted or slanted characters overlap and shrink every
+// gap alike.
+constexpr double kMinGroupGapExcess = 0.2;
 
 struct Scored {
   std::string text;
@@ -72,21 +74,32 @@ bool mixes_letters_and_digits(const std::string& text) {
   return letters && digits;
 }
 
-// Where the plate shows its group gap: after how many characters. Two rows break between the
-// rows; one row where one gap between character boxes stands out. None when no gap stands out.
-std::optional<std::size_t> observed_split(const std::vector<RowReading>& rows) {
-  if (rows.size() == 2) return rows.front().chars.size();
-  if (rows.size() != 1 || rows.front().chars.size() < 3) return std::nullopt;
-  const auto& chars = rows.front().chars;
+// Where the plate shows its group gap: after how many of the characters kept (those left when
+// `drop_front` and `drop_back` are dropped). Two rows break between the rows; one row where one
+// gap between kept character boxes stands out. None when no gap stands out, or when it would be
+// at the kept characters' very edge (that says nothing about the layout).
+std::optional<std::size_t> observed_split(const std::vector<RowReading>& rows, std::size_t drop_front,
+                                          std::size_t drop_back) {
+  if (rows.size() == 2) {
+    const std::size_t top = rows.front().chars.size();
+    const std::size_t kept = top + rows.back().chars.size() - drop_front - drop_back;
+    if (top <= drop_front || top - drop_front >= kept) return std::nullopt;
+    return top - drop_front;
+  }
+  if (rows.size() != 1 || rows.front().chars.size() < drop_front + drop_back + 3) return std::nullopt;
+  const auto& all = rows.front().chars;
+  const std::vector<CharChoice> chars(all.begin() + static_cast<long>(drop_front), all.end() - static_cast<long>(drop_back));
   std::vector<double> gaps, heights;
   for (std::size_t i = 0; i + 1 < chars.size(); ++i) gaps.push_back(chars[i + 1].box.x - chars[i].box.br().x);
   for (const auto& c : chars) heights.push_back(c.box.height);
   const auto widest = std::max_element(gaps.begin(), gaps.end());
   std::vector<double> others(gaps.begin(), gaps.end());
   others.erase(others.begin() + (widest - gaps.begin()));
-  const double typical = std::max(1.0, percentile(others, 0.5));
+  const double typical = percentile(others, 0.5);
   const double height = percentile(heights, 0.5);
-  if (*widest < kGroupGapRatio * typical || *widest < kMinGroupGap * height) return std::nullopt;
+  if (*widest < kGroupGapRatio * std::max(1.0, typical) || *widest - typical < kMinGroupGapExcess * height) {
+    return std::nullopt;
+  }
   return static_cast<std::size_t>(widest - gaps.begin()) + 1;
 }
 
@@ -134,7 +147,6 @@ PlateText PlateSyntax::rank(const std::vector<RowReading>& rows) const {
   // dropping a character costs what the engine believed in it.
   std::vector<Scored> scored;
   const std::size_t n = chars.size();
-  const std::optional<std::size_t> split = observed_split(rows);
   for (std::size_t drop_front = 0; drop_front <= 1; ++drop_front) {
     for (std::size_t drop_back = 0; drop_back <= 1; ++drop_back) {
       if (n < drop_front + drop_back + 2) continue;
@@ -147,10 +159,7 @@ PlateText PlateSyntax::rank(const std::vector<RowReading>& rows) const {
         raw.probabilities.push_back(c.options.front().probability);
       }
       raw.score = geometric_mean(raw.probabilities) * penalty;
-      // The gap as counted in the kept characters; a gap at the very edge says nothing.
-      std::optional<std::size_t> kept_split;
-      if (split && *split > drop_front && *split - drop_front < kept.size()) kept_split = *split - drop_front;
-      fit_shapes(kept, formats_, penalty, kept_split, scored);
+      fit_shapes(kept, formats_, penalty, observed_split(rows, drop_front, drop_back), scored);
       const FormatMatch match = classify_plate(raw.text, formats_);
       if (match.shape == nullptr) {
         raw.score *= uk_only_ ? kNoLayoutFactorUkOnly : kNoLayoutFactorMixed;

@@ -90,3 +90,27 @@ TEST_CASE("nothing read gives an empty text", "[syntax]") {
   CHECK(uk_only().rank({}).text.empty());
   CHECK(uk_only().rank({RowReading{}}).text.empty());
 }
+
+namespace {
+
+// A row whose character boxes overlap their neighbours by `overlap` pixels (tilted, slanted
+// characters 40 pixels high), with a group gap of `group_gap` pixels after `split` characters.
+RowReading spaced_row(const std::string& text, std::size_t split, int overlap, int group_gap) {
+  RowReading r = row(text, 0.95F);
+  int x = 0;
+  for (std::size_t i = 0; i < r.chars.size(); ++i) {
+    r.chars[i].box = cv::Rect(x, 0, 30, 40);
+    x += 30 + (i + 1 == split ? group_gap : -overlap);
+  }
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("the group gap decides between layouts even where character boxes overlap", "[syntax]") {
+  // "BT68 0WX" read with a zero: UK "BT68OWX" (gap after 4) or the European "BT 680 WX" (gap
+  // after 2). A 9-pixel gap among boxes overlapping by 3 pixels is the group gap.
+  const PlateSyntax uk_and_europe(SyntaxSettings{{"gb", "eu"}, 10});
+  CHECK(uk_and_europe.rank({spaced_row("BT680WX", 4, 3, 9)}).text == "BT68OWX");
+  CHECK(uk_and_europe.rank({spaced_row("BT680WX", 2, 3, 9)}).text == "BT680WX");
+}
