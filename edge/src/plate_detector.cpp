@@ -190,13 +190,48 @@ std::vector<std::vector<Blob>> chain_rows(const std::vector<Blob>& blobs) {
   return rows;
 }
 
-// One glyph per place along the row, of the row's height: nested regions of the same glyph
-// (MSER reports a character and its strokes) are grouped first, so that the strokes cannot pull
-// the row's median height down; then each place keeps its largest glyph whose height is near the
-// median, and places with none (bolts, frame pieces, emblems) are dropped. A height trend along
-// the row (perspective) was tried in place of the median: it let plate bands and bolts at the
-// row's ends in and was no better on the synthetic set (docs/accuracy.md).
+// Character height along a row, as a straight line in x: a plate seen at an angle has taller
+// characters at its near end, and a median height drops them. Fitted by least squares to the
+// glyphs near the row's median height only, so that a plate band, bolt or emblem at the row's
+// end cannot tilt it; a flat line unless the trend is clear (a fitted trend on small noisy
+// glyphs let junk at the row's ends in: docs/accuracy.md).
+struct HeightTrend {
+  double intercept = 0.0;
+  double slope = 0.0;
+  [[nodiscard]] double at(double x) const { return intercept + slope * x; }
+};
+
+double centre_x(const Blob& b) { return b.box.x + b.box.width / 2.0; }
+
+HeightTrend fit_height_trend(const std::vector<Blob>& glyphs, double tolerance) {
+  std::vector<double> heights;
+  for (const Blob& b : glyphs) heights.push_back(b.box.height);
+  const double h = median(heights);
+  double n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
+  for (const Blob& b : glyphs) {
+    if (std::abs(b.box.height - h) > tolerance * h) continue;
+    const double x = centre_x(b), y = b.box.height;
+    n += 1; sx += x; sy += y; sxx += x * x; sxy += x * y;
+  }
+  const double var = sxx - sx * sx / std::max(n, 1.0);
+  if (n < 4 || var <= 0) return {h, 0.0};
+  // No steeper than a plate at a steep angle gives: a tenth of a pixel of height per pixel.
+  constexpr double kMaxSlope = 0.1;
+  const double slope = std::clamp((sxy - sx * sy / n) / var, -kMaxSlope, kMaxSlope);
+  // A trend counts only where it changes the height by a fifth or more along the glyphs; less is
+  // the noise of small glyphs' boxes. The span of evenly spaced glyphs is sqrt(12) times the
+  // standard deviation of their positions.
+  const double spread = std::sqrt(12.0 * var / n);
+  if (std::abs(slope) * spread < 0.2 * h) return {h, 0.0};
+  return {(sy - slope * sx) / n, slope};
+}
+
+// One glyph per place along the row, of the height the row's trend gives there: nested regions
+// of the same glyph (MSER reports a character and its strokes) are grouped first, so that the
+// strokes cannot pull the row's height down; then each place keeps its largest glyph near the
+// trend, and places with none (bolts, frame pieces, emblems) are dropped.
 std::vector<Blob> clean_row(std::vector<Blob> row) {
+  constexpr double kHeightTolerance = 0.22;
   std::sort(row.begin(), row.end(), [](const Blob& a, const Blob& b) { return a.box.x < b.box.x; });
   std::vector<std::vector<Blob>> places;
   for (const Blob& b : row) {
@@ -211,14 +246,15 @@ std::vector<Blob> clean_row(std::vector<Blob> row) {
     }
     places.push_back({b});
   }
-  std::vector<double> heights;
-  for (const auto& p : places) heights.push_back(p.front().box.height);
-  const double h = median(heights);
+  std::vector<Blob> largest;
+  for (const auto& p : places) largest.push_back(p.front());
+  const HeightTrend trend = fit_height_trend(largest, kHeightTolerance);
   std::vector<Blob> out;
   for (auto& p : places) {
     std::stable_sort(p.begin(), p.end(), [](const Blob& a, const Blob& b) { return a.box.area() > b.box.area(); });
     for (const Blob& b : p) {
-      if (std::abs(b.box.height - h) <= 0.22 * h) {
+      const double h = trend.at(centre_x(b));
+      if (std::abs(b.box.height - h) <= kHeightTolerance * h) {
         out.push_back(b);
         break;
       }

@@ -36,3 +36,19 @@ TEST_CASE("a row of slanted glyphs whose boxes overlap is one row", "[detector]"
   CHECK(candidates.front().rows.size() == 1);
   CHECK(candidates.front().rows.front().chars.size() == 7);
 }
+
+TEST_CASE("a row seen at an angle keeps its near and far characters", "[detector]") {
+  // Character heights grow from 30 to 48 pixels along the row, as on a plate seen from the side:
+  // both ends lie more than a fifth from the median height, yet all seven are characters.
+  cv::Mat image(140, 460, CV_8UC1, cv::Scalar(220));
+  const int bottom = 100;
+  int x = 40;
+  for (int i = 0; i < 7; ++i) {
+    const int height = 30 + 3 * i, width = height / 2;
+    cv::rectangle(image, cv::Rect(x, bottom - height - i * 3, width, height), cv::Scalar(0), 3);  // hollow
+    x += width + height / 4;
+  }
+  const auto candidates = PlateDetector(adaptive_only()).detect(image);
+  REQUIRE_FALSE(candidates.empty());
+  CHECK(candidates.front().rows.front().chars.size() == 7);
+}
