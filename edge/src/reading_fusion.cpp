@@ -11,6 +11,8 @@ namespace {
 // characters: their centres' distance in box widths (Tesseract's symbol boxes are rough, so
 // order matters more than position).
 constexpr double kSkipCost = 1.0;
+// An unpaired symbol outside this range of the segmented characters' height is no character.
+constexpr std::pair<double, double> kUnpairedHeightRange = {0.6, 1.5};
 
 double pairing_cost(const cv::Rect& a, const cv::Rect& b) {
   const double ca = a.x + a.width / 2.0, cb = b.x + b.width / 2.0;
@@ -52,10 +54,20 @@ std::vector<int> align(const std::vector<CharChoice>& ocr, const std::vector<Cha
 RowReading fuse_reading(const RowReading& ocr, const std::vector<CharChoice>& classified, double classifier_weight) {
   RowReading fused;
   const std::vector<int> paired = align(ocr.chars, classified);
+  std::vector<int> heights;
+  for (const auto& c : classified) heights.push_back(c.box.height);
+  std::nth_element(heights.begin(), heights.begin() + static_cast<long>(heights.size() / 2), heights.end());
+  const double row_height = heights.empty() ? 0.0 : heights[heights.size() / 2];
   for (std::size_t k = 0; k < ocr.chars.size(); ++k) {
     const CharChoice& c = ocr.chars[k];
     if (paired[k] < 0) {
-      fused.chars.push_back(c);
+      // A symbol the engine found where no character was segmented is kept (it may be a
+      // character the segmentation merged or missed), unless its height is far from the row's
+      // characters': a screw, a dot or a sticker, or the plate's frame edge.
+      const double h = c.box.height;
+      if (h >= kUnpairedHeightRange.first * row_height && (row_height <= 0 || h <= kUnpairedHeightRange.second * row_height)) {
+        fused.chars.push_back(c);
+      }
       continue;
     }
     std::map<char, double> mix;

@@ -85,6 +85,17 @@ TEST_CASE("an extra character Tesseract invented is not paired with a real one",
   CHECK(fused.chars[3].box.x == 105);
 }
 
+TEST_CASE("an unpaired symbol far from the characters' height is no character", "[fusion]") {
+  // Beside the plate, Tesseract read a screw as 'B' (a quarter of the height) and the frame's
+  // edge as 'H' (nearly twice it); neither sits where a character was segmented.
+  RowReading ocr;
+  ocr.chars = {choice('H', 0.8F, {0, 0, 12, 75}), choice('B', 0.9F, {6, 30, 10, 10}),
+               choice('T', 0.99F, {26, 8, 22, 40}), choice('S', 0.99F, {54, 8, 24, 40})};
+  const auto all = classified();
+  const RowReading fused = fuse_reading(ocr, {all.begin(), all.begin() + 2}, 0.7);
+  CHECK(fused.text() == "TS");
+}
+
 TEST_CASE("the classifier's own reading has one character per detected box", "[fusion]") {
   const RowReading own = classifier_reading(classified());
   CHECK(own.text() == "TS260AK");
