@@ -13,6 +13,8 @@ namespace {
 constexpr double kSkipCost = 1.0;
 // An unpaired symbol outside this range of the segmented characters' height is no character.
 constexpr std::pair<double, double> kUnpairedHeightRange = {0.6, 1.5};
+// A segmented character the engine skipped joins the reading when the classifier is this sure.
+constexpr double kMinSkippedConfidence = 0.5;
 
 double pairing_cost(const cv::Rect& a, const cv::Rect& b) {
   const double ca = a.x + a.width / 2.0, cb = b.x + b.width / 2.0;
@@ -49,15 +51,32 @@ std::vector<int> align(const std::vector<CharChoice>& ocr, const std::vector<Cha
   return paired;
 }
 
+// One character's options: (1 - weight) * p_engine + weight * p_classifier, on the segmented box
+// (tighter than the engine's). No engine character: the engine gave every symbol nothing.
+CharChoice mix(const CharChoice* engine, const CharChoice& segmented, double classifier_weight) {
+  std::map<char, double> mix;
+  if (engine != nullptr) {
+    for (const auto& o : engine->options) mix[o.symbol] += (1.0 - classifier_weight) * o.probability;
+  }
+  for (const auto& o : segmented.options) mix[o.symbol] += classifier_weight * o.probability;
+  CharChoice out;
+  out.box = segmented.box;
+  for (const auto& [symbol, p] : mix) out.options.push_back({symbol, static_cast<float>(std::min(1.0, p))});
+  std::sort(out.options.begin(), out.options.end(),
+            [](const CharChoice::Option& a, const CharChoice::Option& b) { return a.probability > b.probability; });
+  return out;
+}
+
 }  // namespace
 
 RowReading fuse_reading(const RowReading& ocr, const std::vector<CharChoice>& classified, double classifier_weight) {
-  RowReading fused;
   const std::vector<int> paired = align(ocr.chars, classified);
   std::vector<int> heights;
   for (const auto& c : classified) heights.push_back(c.box.height);
   std::nth_element(heights.begin(), heights.begin() + static_cast<long>(heights.size() / 2), heights.end());
   const double row_height = heights.empty() ? 0.0 : heights[heights.size() / 2];
+  std::vector<bool> segmented_used(classified.size(), false);
+  std::vector<CharChoice> out;
   for (std::size_t k = 0; k < ocr.chars.size(); ++k) {
     const CharChoice& c = ocr.chars[k];
     if (paired[k] < 0) {
@@ -66,22 +85,27 @@ RowReading fuse_reading(const RowReading& ocr, const std::vector<CharChoice>& cl
       // characters': a screw, a dot or a sticker, or the plate's frame edge.
       const double h = c.box.height;
       if (h >= kUnpairedHeightRange.first * row_height && (row_height <= 0 || h <= kUnpairedHeightRange.second * row_height)) {
-        fused.chars.push_back(c);
+        out.push_back(c);
       }
       continue;
     }
-    std::map<char, double> mix;
-    for (const auto& o : c.options) mix[o.symbol] += (1.0 - classifier_weight) * o.probability;
-    for (const auto& o : classified[static_cast<std::size_t>(paired[k])].options) {
-      mix[o.symbol] += classifier_weight * o.probability;
-    }
-    CharChoice out;
-    out.box = classified[static_cast<std::size_t>(paired[k])].box;  // segmented: tighter than the engine's
-    for (const auto& [symbol, p] : mix) out.options.push_back({symbol, static_cast<float>(std::min(1.0, p))});
-    std::sort(out.options.begin(), out.options.end(),
-              [](const CharChoice::Option& a, const CharChoice::Option& b) { return a.probability > b.probability; });
-    fused.chars.push_back(std::move(out));
+    segmented_used[static_cast<std::size_t>(paired[k])] = true;
+    out.push_back(mix(&c, classified[static_cast<std::size_t>(paired[k])], classifier_weight));
   }
+  // A segmented character the engine skipped (it reads lines, and drops what it cannot place)
+  // still counts where the classifier is sure of it, on its word alone: the engine's share of it
+  // is nothing. Where neither believes in it, it is a bolt, a band or a dirt mark.
+  for (std::size_t j = 0; j < classified.size(); ++j) {
+    const auto& options = classified[j].options;
+    if (!segmented_used[j] && !options.empty() && options.front().probability >= kMinSkippedConfidence) {
+      out.push_back(mix(nullptr, classified[j], classifier_weight));
+    }
+  }
+  std::stable_sort(out.begin(), out.end(), [](const CharChoice& a, const CharChoice& b) {
+    return a.box.x + a.box.width / 2.0 < b.box.x + b.box.width / 2.0;
+  });
+  RowReading fused;
+  fused.chars = std::move(out);
   return fused;
 }
 

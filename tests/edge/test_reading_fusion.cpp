@@ -96,6 +96,22 @@ TEST_CASE("an unpaired symbol far from the characters' height is no character", 
   CHECK(fused.text() == "TS");
 }
 
+TEST_CASE("a segmented character Tesseract skipped joins the reading where the classifier is sure", "[fusion]") {
+  // Tesseract read TS260AK as "TS26AK": the 0 (classifier 0.90) goes back in its place, on the
+  // classifier's share alone; a segmented blob the classifier doubts (a bolt) does not.
+  RowReading ocr;
+  ocr.chars = {choice('T', 0.99F, {26, 8, 22, 40}), choice('S', 0.99F, {54, 8, 24, 40}),
+               choice('2', 0.90F, {103, 8, 24, 40}), choice('6', 0.99F, {132, 8, 21, 40}),
+               choice('A', 0.99F, {187, 8, 24, 40}), choice('K', 0.99F, {213, 8, 25, 40})};
+  auto boxes = classified();
+  boxes.push_back(choice('I', 0.3F, {245, 8, 6, 40}));
+  const RowReading fused = fuse_reading(ocr, boxes, 0.7);
+  CHECK(fused.text() == "TS260AK");
+  REQUIRE(fused.chars.size() == 7);
+  CHECK(fused.chars[4].options.front().probability == Approx(0.7 * 0.90).margin(1e-4));
+  CHECK(fused.chars[4].box.x == 158);
+}
+
 TEST_CASE("the classifier's own reading has one character per detected box", "[fusion]") {
   const RowReading own = classifier_reading(classified());
   CHECK(own.text() == "TS260AK");

@@ -11,7 +11,9 @@ namespace anpr::edge {
 
 /// The row reading with each character's options mixed with the classifier's choice for the
 /// detected character under it: p = (1 - weight) * p_ocr + weight * p_classifier. Characters
-/// the engine read where no character was detected keep the engine's options.
+/// the engine read where no character was detected keep the engine's options (unless their
+/// height is far from the detected characters'); detected characters the engine skipped join
+/// with weight * p_classifier where the classifier is sure of them. Left to right.
 [[nodiscard]] RowReading fuse_reading(const RowReading& ocr, const std::vector<CharChoice>& classified,
                                       double classifier_weight);
 
