@@ -263,6 +263,60 @@ std::vector<Blob> clean_row(std::vector<Blob> row) {
   return out;
 }
 
+// Glyphs of a row at least this many times its median width are characters run together.
+constexpr double kRunTogetherWidth = 1.6;
+// Glyphs narrower than this share of their height are a 1 or an I.
+constexpr double kNarrowGlyph = 0.35;
+
+// Splits glyphs of the row that are as wide as two or three of its characters: blur, low
+// resolution and tight spacing join neighbours through a thin bridge, and the row would read
+// one character where there are two. Each is cut at its weakest ink columns (Otsu on the glyph's
+// own box, in its polarity) near where equal shares would fall; a glyph with no weak column
+// there (a wide letter, a solid mark) stays whole.
+std::vector<Blob> split_run_together(const cv::Mat& gray, std::vector<Blob> row) {
+  // The typical character's width, leaving out the narrow ones (1, I), of which a row can have
+  // several.
+  std::vector<double> widths;
+  for (const Blob& b : row) {
+    if (b.box.width >= kNarrowGlyph * b.box.height) widths.push_back(b.box.width);
+  }
+  if (widths.size() < 3) return row;
+  const double w = median(widths);
+  std::vector<Blob> out;
+  for (const Blob& b : row) {
+    const int pieces = static_cast<int>(std::lround(b.box.width / w));
+    const cv::Rect box = b.box & cv::Rect(0, 0, gray.cols, gray.rows);
+    if (b.box.width < kRunTogetherWidth * w || pieces < 2 || box.width < 2 * pieces) {
+      out.push_back(b);
+      continue;
+    }
+    cv::Mat ink;
+    cv::threshold(gray(box), ink, 0, 255, (b.dark ? cv::THRESH_BINARY_INV : cv::THRESH_BINARY) | cv::THRESH_OTSU);
+    std::vector<int> cuts = {0};
+    bool weak = true;
+    for (int k = 1; k < pieces && weak; ++k) {
+      const int expected = box.width * k / pieces, reach = box.width / (3 * pieces);
+      int cut = expected;
+      for (int x = std::max(1, expected - reach); x <= std::min(box.width - 2, expected + reach); ++x) {
+        if (cv::countNonZero(ink.col(x)) < cv::countNonZero(ink.col(cut))) cut = x;
+      }
+      weak = cv::countNonZero(ink.col(cut)) <= 0.35 * box.height;
+      cuts.push_back(cut);
+    }
+    if (!weak) {
+      out.push_back(b);
+      continue;
+    }
+    cuts.push_back(box.width);
+    for (std::size_t k = 0; k + 1 < cuts.size(); ++k) {
+      const cv::Rect inked = cv::boundingRect(ink.colRange(cuts[k], cuts[k + 1]));
+      if (inked.empty()) continue;
+      out.push_back(Blob{cv::Rect(box.x + cuts[k] + inked.x, box.y + inked.y, inked.width, inked.height), b.dark});
+    }
+  }
+  return out;
+}
+
 CharRow make_row(const std::vector<Blob>& blobs) {
   CharRow row;
   std::vector<double> heights;
@@ -329,7 +383,7 @@ std::vector<PlateCandidate> PlateDetector::detect(const cv::Mat& gray) const {
   std::vector<bool> polarity;
   for (auto& raw : chain_rows(find_char_blobs(gray, settings_))) {
     const bool dark = raw.front().dark;
-    const auto blobs = clean_row(std::move(raw));
+    const auto blobs = split_run_together(gray, clean_row(std::move(raw)));
     if (blobs.size() < 2) continue;
     CharRow row = make_row(blobs);
     if (std::abs(row.angle_degrees) > settings_.max_tilt_degrees) continue;

@@ -52,3 +52,18 @@ TEST_CASE("a row seen at an angle keeps its near and far characters", "[detector
   REQUIRE_FALSE(candidates.empty());
   CHECK(candidates.front().rows.front().chars.size() == 7);
 }
+
+TEST_CASE("two characters run together through a thin bridge are two characters", "[detector]") {
+  // Five glyphs, then two joined at mid-height by a two-pixel bridge: one blob, narrow enough
+  // (aspect under 1.2) to pass as one wide character. The row has seven characters.
+  cv::Mat image(120, 400, CV_8UC1, cv::Scalar(220));
+  const int height = 30, width = 16, step = 24, top = 40;
+  for (int i = 0; i < 7; ++i) {
+    const int x = i < 6 ? 40 + i * step : 40 + 5 * step + width + 3;
+    cv::rectangle(image, cv::Rect(x, top, width, height), cv::Scalar(0), 3);  // hollow
+  }
+  cv::rectangle(image, cv::Rect(40 + 5 * step + width, top + height / 2, 3, 2), cv::Scalar(0), cv::FILLED);
+  const auto candidates = PlateDetector(adaptive_only()).detect(image);
+  REQUIRE_FALSE(candidates.empty());
+  CHECK(candidates.front().rows.front().chars.size() == 7);
+}
