@@ -290,17 +290,19 @@ std::vector<Blob> split_run_together(const cv::Mat& gray, std::vector<Blob> row)
       out.push_back(b);
       continue;
     }
-    cv::Mat ink;
-    cv::threshold(gray(box), ink, 0, 255, (b.dark ? cv::THRESH_BINARY_INV : cv::THRESH_BINARY) | cv::THRESH_OTSU);
+    cv::Mat ink, column_ink;
+    cv::threshold(gray(box), ink, 0, 1, (b.dark ? cv::THRESH_BINARY_INV : cv::THRESH_BINARY) | cv::THRESH_OTSU);
+    cv::reduce(ink, column_ink, 0, cv::REDUCE_SUM, CV_32S);  // ink pixels per column
+    const int* inked_rows = column_ink.ptr<int>(0);
     std::vector<int> cuts = {0};
     bool weak = true;
     for (int k = 1; k < pieces && weak; ++k) {
       const int expected = box.width * k / pieces, reach = box.width / (3 * pieces);
       int cut = expected;
       for (int x = std::max(1, expected - reach); x <= std::min(box.width - 2, expected + reach); ++x) {
-        if (cv::countNonZero(ink.col(x)) < cv::countNonZero(ink.col(cut))) cut = x;
+        if (inked_rows[x] < inked_rows[cut]) cut = x;
       }
-      weak = cv::countNonZero(ink.col(cut)) <= 0.35 * box.height;
+      weak = inked_rows[cut] <= 0.35 * box.height;
       cuts.push_back(cut);
     }
     if (!weak) {

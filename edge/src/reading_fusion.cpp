@@ -4,6 +4,8 @@
 #include <cmath>
 #include <map>
 
+#include "anpr/common/statistics.hpp"
+
 namespace anpr::edge {
 namespace {
 
@@ -71,10 +73,9 @@ CharChoice mix(const CharChoice* engine, const CharChoice& segmented, double cla
 
 RowReading fuse_reading(const RowReading& ocr, const std::vector<CharChoice>& classified, double classifier_weight) {
   const std::vector<int> paired = align(ocr.chars, classified);
-  std::vector<int> heights;
+  std::vector<double> heights;
   for (const auto& c : classified) heights.push_back(c.box.height);
-  std::nth_element(heights.begin(), heights.begin() + static_cast<long>(heights.size() / 2), heights.end());
-  const double row_height = heights.empty() ? 0.0 : heights[heights.size() / 2];
+  const double row_height = percentile(std::move(heights), 0.5);  // 0 without segmented characters
   std::vector<bool> segmented_used(classified.size(), false);
   std::vector<CharChoice> out;
   for (std::size_t k = 0; k < ocr.chars.size(); ++k) {
