@@ -14,13 +14,13 @@ count=${1:-20000}
 rate=${2:-5000}
 cameras=${3:-50}
 watchlist=${4:-0}
-bin=build/bin
+bin=${ANPR_BIN:-build/bin}  # ANPR_BIN: another build to compare
 work=$(mktemp -d)
 cleanup() {
   kill ${serve_pids[@]+"${serve_pids[@]}"} "${broker_pid:-}" 2>/dev/null || true
   [ -n "${pg_pid:-}" ] && kill -INT "$pg_pid" 2>/dev/null || true
   wait 2>/dev/null || true
-  rm -rf "$work"
+  if [ -n "${KEEP_WORK:-}" ]; then echo "kept $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 database="$work/anpr.db"
@@ -47,7 +47,7 @@ if [ "${STORE:-sqlite}" = postgresql ]; then
 fi
 
 port=$((20000 + RANDOM % 40000))  # loopback only; a clash makes mosquitto fail at start, below
-printf 'listener %s 127.0.0.1\nallow_anonymous true\nmax_queued_messages 1000000\n' "$port" > "$work/mosquitto.conf"
+printf 'listener %s 127.0.0.1\nallow_anonymous true\nmax_queued_messages 1000000\nmax_inflight_messages %s\n' "$port" "${INFLIGHT:-20}" > "$work/mosquitto.conf"
 /usr/sbin/mosquitto -c "$work/mosquitto.conf" > "$work/mosquitto.log" 2>&1 &
 broker_pid=$!
 sleep 0.5

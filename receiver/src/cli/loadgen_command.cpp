@@ -2,6 +2,7 @@
 // measure ingest (reads/s, none lost) and hit latency.
 #include <algorithm>
 #include <chrono>
+#include <deque>
 #include <mutex>
 #include <unordered_map>
 #include <cstdio>
@@ -20,6 +21,9 @@
 
 namespace anpr::receiver::cli {
 namespace {
+
+/// Publishes in flight at most (the client's max_inflight is 1000).
+constexpr std::size_t kPublishWindow = 900;
 
 struct LoadgenOptions {
   std::string broker = "tcp://127.0.0.1:1883";
@@ -105,7 +109,7 @@ int run(const LoadgenOptions& o) {
   const Bytes crop = {0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 'J', 'F', 'I', 'F', 0x00, 0xFF, 0xD9};
   ProgressBar progress(static_cast<std::size_t>(o.count), "loadgen");
   const auto start = std::chrono::steady_clock::now();
-  std::vector<mqtt::delivery_token_ptr> pending;
+  std::deque<mqtt::delivery_token_ptr> pending;
   for (int i = 0; i < o.count; ++i) {
     // Paced to the rate: sleep until this read's slot.
     const auto due = start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(i / o.rate));
@@ -125,9 +129,11 @@ int run(const LoadgenOptions& o) {
     m.crop_jpeg = crop;
     if (hit) latency.published(m.read_id);
     pending.push_back(client.publish(camera_topic(m.site_id, m.camera_id, TopicKind::kRead), encode(m), 1, false));
-    if (pending.size() >= 500) {
-      for (auto& t : pending) t->wait();
-      pending.clear();
+    // A sliding window of unacknowledged publishes: waiting for a whole batch instead paused
+    // the stream and then sent the late reads in one burst, which the receiver saw as queueing.
+    while (pending.size() > kPublishWindow) {
+      pending.front()->wait();
+      pending.pop_front();
     }
     progress.advance();
   }
