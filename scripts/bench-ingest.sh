@@ -18,7 +18,8 @@ bin=${ANPR_BIN:-build/bin}  # ANPR_BIN: another build to compare
 work=$(mktemp -d)
 cleanup() {
   kill ${serve_pids[@]+"${serve_pids[@]}"} "${broker_pid:-}" 2>/dev/null || true
-  [ -n "${pg_pid:-}" ] && kill -INT "$pg_pid" 2>/dev/null || true
+  # The postmaster itself (pg_pid may be runuser, which does not pass SIGINT on): fast shutdown.
+  [ -f "$work/pg/postmaster.pid" ] && kill -INT "$(head -n1 "$work/pg/postmaster.pid")" 2>/dev/null || true
   wait 2>/dev/null || true
   if [ -n "${KEEP_WORK:-}" ]; then echo "kept $work" >&2; else rm -rf "$work"; fi
 }
@@ -105,10 +106,11 @@ awk -v s="$stored" -v c="$count" -v ns="$((end - start))" -v r="$rate" 'BEGIN {
   printf "stored %d of %d reads in %.2f s: %.0f reads/s sustained (offered at %s/s), %d lost\n", s, c, t, s / t, r, c - s
 }'
 echo "receiver: $(receiver_rate) reads/s from its first read to its last"
-if [ "$watchlist" -gt 0 ] && [ "${STORE:-sqlite}" = sqlite ]; then
+if [ "$watchlist" -gt 0 ]; then
   # Publish (the read's capture time, set by loadgen as it publishes) -> hit stored by the receiver:
   # the receiver's part of the hit latency, without the hit's way back through the broker.
-  sqlite3 "$database" 'SELECT created_at - at FROM hits ORDER BY 1' | awk '
+  hit_delays_sql='SELECT created_at - at FROM hits ORDER BY 1'
+  if [ "${STORE:-sqlite}" = postgresql ]; then psql -qtA "$database" -c "$hit_delays_sql"; else sqlite3 "$database" "$hit_delays_sql"; fi | awk '
     function at(q,  i) { i = int(NR * q) + 1; if (i > NR) i = NR; return v[i] }
     { v[NR] = $1 }
     END { if (NR) printf "%d hits stored after publish: p50 %d, p95 %d, p99 %d, max %d ms\n", NR, at(0.5), at(0.95), at(0.99), v[NR] }'
