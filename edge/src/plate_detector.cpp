@@ -24,36 +24,28 @@ double iou(const cv::Rect& a, const cv::Rect& b) {
   return inter / (a.area() + b.area() - inter);
 }
 
-// Connected components of one binarisation that are shaped like characters. Labelled in
-// overlapping horizontal strips: a 32-bit label image of a whole 1080p frame is 8 MB per
-// recogniser thread, a strip a fraction of it. Strips overlap by more than the tallest
-// character, so every character lies whole inside some strip without touching its cut edges;
-// components touching a cut edge are skipped (parts of something seen whole in the neighbour, or
-// too tall anyway), and one seen whole in two strips is merged by find_char_blobs' de-duplication.
-void collect_blobs(const cv::Mat& binary, bool dark, double scale, int min_h, int max_h,
-                   std::vector<Blob>& out) {
-  constexpr int kStripRows = 384;
-  const int overlap = max_h + 2;
-  const int step = std::max(kStripRows - overlap, 1);
+// Connected components of one binarisation of a band of rows (starting at row `y0` of its
+// level) that are shaped like characters. Components touching a cut edge of the band are
+// skipped: bands overlap by more than the tallest character (find_char_blobs), so every
+// character lies whole inside some band, and one seen whole in two bands is merged by
+// find_char_blobs' de-duplication.
+void collect_blobs(const cv::Mat& binary, int y0, bool first_band, bool last_band, bool dark, double scale,
+                   int min_h, int max_h, std::vector<Blob>& out) {
   cv::Mat labels, stats, centroids;
-  for (int y0 = 0; y0 < binary.rows; y0 += step) {
-    const int y1 = std::min(binary.rows, y0 + kStripRows);
-    const int n = cv::connectedComponentsWithStats(binary.rowRange(y0, y1), labels, stats, centroids, 8, CV_32S);
-    for (int i = 1; i < n; ++i) {
-      const int w = stats.at<int>(i, cv::CC_STAT_WIDTH), h = stats.at<int>(i, cv::CC_STAT_HEIGHT);
-      if (h < min_h || h > max_h) continue;
-      const int top = stats.at<int>(i, cv::CC_STAT_TOP);
-      if ((y0 > 0 && top == 0) || (y1 < binary.rows && top + h == y1 - y0)) continue;  // cut by the strip
-      const double aspect = static_cast<double>(w) / h;
-      if (aspect < 0.08 || aspect > 1.2) continue;
-      const double fill = static_cast<double>(stats.at<int>(i, cv::CC_STAT_AREA)) / (w * h);
-      if (fill < 0.12 || (fill > 0.92 && aspect > 0.35)) continue;
-      const cv::Rect r(stats.at<int>(i, cv::CC_STAT_LEFT), y0 + top, w, h);
-      out.push_back(Blob{cv::Rect(cvRound(r.x * scale), cvRound(r.y * scale), cvRound(r.width * scale),
-                                  cvRound(r.height * scale)),
-                         dark});
-    }
-    if (y1 == binary.rows) break;
+  const int n = cv::connectedComponentsWithStats(binary, labels, stats, centroids, 8, CV_32S);
+  for (int i = 1; i < n; ++i) {
+    const int w = stats.at<int>(i, cv::CC_STAT_WIDTH), h = stats.at<int>(i, cv::CC_STAT_HEIGHT);
+    if (h < min_h || h > max_h) continue;
+    const int top = stats.at<int>(i, cv::CC_STAT_TOP);
+    if ((!first_band && top == 0) || (!last_band && top + h == binary.rows)) continue;  // cut by the band
+    const double aspect = static_cast<double>(w) / h;
+    if (aspect < 0.08 || aspect > 1.2) continue;
+    const double fill = static_cast<double>(stats.at<int>(i, cv::CC_STAT_AREA)) / (w * h);
+    if (fill < 0.12 || (fill > 0.92 && aspect > 0.35)) continue;
+    const cv::Rect r(stats.at<int>(i, cv::CC_STAT_LEFT), y0 + top, w, h);
+    out.push_back(Blob{cv::Rect(cvRound(r.x * scale), cvRound(r.y * scale), cvRound(r.width * scale),
+                                cvRound(r.height * scale)),
+                       dark});
   }
 }
 
@@ -101,6 +93,7 @@ std::vector<Blob> find_char_blobs(const cv::Mat& gray, const DetectorSettings& s
   constexpr int kLevelMaxHeight = 44;
   constexpr int kBlock = 31;
   constexpr double kOffset = 7.0;
+  constexpr int kBandRows = 384;
   std::vector<Blob> blobs;
   cv::Mat level = gray;
   double scale = 1.0;
@@ -108,14 +101,24 @@ std::vector<Blob> find_char_blobs(const cv::Mat& gray, const DetectorSettings& s
     const int min_h = l == 0 ? s.min_char_height : kLevelMaxHeight / 2 - 2;
     const int max_h = std::min(kLevelMaxHeight, static_cast<int>(s.max_char_height / scale));
     if (max_h < min_h || min_h * scale > s.max_char_height) break;
-    // Work images are released as soon as they are used: at 1080p each is 2-4 MB per thread.
+    // The level is worked on in overlapping bands of rows: a whole 1080p level's work images
+    // (box mean, 16-bit difference, mask, 32-bit labels) are 10-12 MB per recogniser thread, a
+    // band's a fifth of that. The mean of a band is the mean of the whole level there: OpenCV
+    // filters a band of rows with the rows around it and extrapolates only at the level's own
+    // borders.
+    const int overlap = max_h + 2;
+    const int step = std::max(kBandRows - overlap, 1);
     cv::Mat mean, diff;
-    cv::blur(level, mean, cv::Size(kBlock, kBlock), cv::Point(-1, -1), cv::BORDER_REPLICATE);
-    cv::subtract(level, mean, diff, cv::noArray(), CV_16S);
-    mean.release();
-    collect_blobs(diff < -kOffset, true, scale, min_h, max_h, blobs);
-    collect_blobs(diff > kOffset, false, scale, min_h, max_h, blobs);
-    diff.release();
+    for (int y0 = 0; y0 < level.rows; y0 += step) {
+      const int y1 = std::min(level.rows, y0 + kBandRows);
+      const cv::Mat band = level.rowRange(y0, y1);
+      cv::blur(band, mean, cv::Size(kBlock, kBlock), cv::Point(-1, -1), cv::BORDER_REPLICATE);
+      cv::subtract(band, mean, diff, cv::noArray(), CV_16S);
+      const bool first = y0 == 0, last = y1 == level.rows;
+      collect_blobs(diff < -kOffset, y0, first, last, true, scale, min_h, max_h, blobs);
+      collect_blobs(diff > kOffset, y0, first, last, false, scale, min_h, max_h, blobs);
+      if (last) break;
+    }
     cv::pyrDown(level, level);
     scale *= 2.0;
   }
