@@ -2,12 +2,12 @@
 
 #include <thread>
 
-#include <opencv2/imgproc.hpp>
 #include <spdlog/spdlog.h>
 
 #include "anpr/common/error.hpp"
 #include "anpr/common/message_codec.hpp"
 #include "anpr/common/topics.hpp"
+#include "anpr/edge/i420_image.hpp"
 #include "anpr/edge/read_assembler.hpp"
 
 namespace anpr::edge {
@@ -70,7 +70,7 @@ void EdgePipeline::run(const std::atomic<bool>& stop) {
         stop,
         [this](Frame frame) {
           const auto t0 = std::chrono::steady_clock::now();
-          frame.regions = gate_.regions(frame.image);
+          frame.regions = gate_.regions(i420_luma(frame.i420));
           frame.gated = frame.regions.empty();
           {
             std::lock_guard lock(totals_mutex_);
@@ -153,11 +153,13 @@ void EdgePipeline::recognise(PlateReader& reader) {
 
 std::vector<PlateObservation> EdgePipeline::observe(PlateReader& reader, const Frame& frame, StageTotals& local) {
   std::vector<PlateObservation> out;
+  const cv::Size size = i420_size(frame.i420);
+  const cv::Mat grey = i420_luma(frame.i420);
   const std::vector<cv::Rect> regions =
-      frame.regions.empty() ? std::vector<cv::Rect>{cv::Rect({0, 0}, frame.image.size())} : frame.regions;
+      frame.regions.empty() ? std::vector<cv::Rect>{cv::Rect({0, 0}, size)} : frame.regions;
   cv::Mat overview;
   for (const cv::Rect& region : regions) {
-    const ReadResult result = reader.read(frame.image(region));
+    const ReadResult result = reader.read(grey(region));
     local.detect_ms += result.timings.detect_ms;
     local.rectify_ms += result.timings.rectify_ms;
     local.ocr_ms += result.timings.ocr_ms;
@@ -165,7 +167,7 @@ std::vector<PlateObservation> EdgePipeline::observe(PlateReader& reader, const F
     for (const PlateResult& plate : result.plates) {
       const cv::Rect box = plate.box + region.tl();
       if (box.height < config_.recognition.min_plate_height || box.height > config_.recognition.max_plate_height) continue;
-      if (!gate_.in_roi((box.tl() + box.br()) * 0.5, frame.image.size())) continue;
+      if (!gate_.in_roi((box.tl() + box.br()) * 0.5, size)) continue;
       PlateObservation o;
       o.frame_id = frame.id;
       o.captured_at = frame.captured_at;
@@ -173,13 +175,10 @@ std::vector<PlateObservation> EdgePipeline::observe(PlateReader& reader, const F
       o.box = box;
       // The crop shows a margin around the plate so a person can check the read.
       const int mx = box.width / 6, my = box.height / 3;
-      const cv::Rect padded = cv::Rect(box.x - mx, box.y - my, box.width + 2 * mx, box.height + 2 * my) &
-                              cv::Rect({0, 0}, frame.image.size());
-      o.crop = frame.image(padded).clone();
+      o.crop = i420_crop_bgr(frame.i420, cv::Rect(box.x - mx, box.y - my, box.width + 2 * mx, box.height + 2 * my));
       if (config_.images.overview) {
         if (overview.empty()) {
-          const double s = std::min(1.0, static_cast<double>(config_.images.overview_width) / frame.image.cols);
-          cv::resize(frame.image, overview, cv::Size(), s, s, cv::INTER_AREA);
+          overview = i420_scaled_bgr(frame.i420, static_cast<double>(config_.images.overview_width) / size.width);
         }
         o.overview = overview;
       }

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "anpr/common/error.hpp"
+#include "anpr/edge/i420_image.hpp"
 
 namespace anpr::edge {
 namespace {
@@ -102,11 +103,13 @@ void FrameSource::run(const std::atomic<bool>& stop, const std::function<void(Fr
     const auto start_wall = std::chrono::steady_clock::now();
     const TimestampMs start_ms = now_ms();
     std::int64_t index = 0;
+    cv::Mat bgr;  // decoded into the same buffer every time; frames leave as I420
     while (!stop) {
       Frame frame;
-      if (!capture.read(frame.image) || frame.image.empty()) {
+      if (!capture.read(bgr) || bgr.empty()) {
         break;
       }
+      frame.i420 = i420_from_bgr(bgr);
       backoff_s = settings_.reconnect_min_s;  // a frame arrived: the next loss starts again at the minimum
       const auto offset = std::chrono::microseconds(static_cast<std::int64_t>(index * 1e6 / fps));
       if (kind == SourceKind::kFile && settings_.realtime) {

@@ -19,7 +19,7 @@ namespace anpr::edge {
 struct Frame {
   std::int64_t id = 0;          ///< 1, 2, ... in capture order, across reconnects
   TimestampMs captured_at = 0;
-  cv::Mat image;                ///< BGR
+  cv::Mat i420;                 ///< the picture as I420 (i420_image.hpp): half the memory of BGR
   std::vector<cv::Rect> regions;///< where something moved (empty with motion gating off: look everywhere)
   bool gated = false;           ///< motion gating ran and found nothing: nothing to look at
 };

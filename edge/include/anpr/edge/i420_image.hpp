@@ -1,0 +1,27 @@
+#pragma once
+/// @file
+/// Video frames travel from capture to the recognisers as I420 (planar YUV 4:2:0, as OpenCV's
+/// COLOR_BGR2YUV_I420 lays it out: the Y plane's rows, then U, then V at a quarter of the size
+/// each). That is half the memory of BGR, and the Y plane is the grey image the motion gate and
+/// the reader work on, without a conversion per recogniser. Unlike OpenCV's, the Y plane holds
+/// full-range luma (0-255, as COLOR_BGR2GRAY gives), not video range (16-235). Colour is made again only for the
+/// few pixels a read keeps: the plate crop and the overview.
+
+#include <opencv2/core.hpp>
+
+namespace anpr::edge {
+
+/// BGR (CV_8UC3) to I420. I420 needs an even width and height: an odd last column or row is
+/// left out.
+[[nodiscard]] cv::Mat i420_from_bgr(const cv::Mat& bgr);
+/// The picture's size (width, height of the Y plane).
+[[nodiscard]] cv::Size i420_size(const cv::Mat& i420);
+/// The Y plane: the grey picture, a view into the frame (no copy).
+[[nodiscard]] cv::Mat i420_luma(const cv::Mat& i420);
+/// The pixels of `region` (clipped to the picture) in BGR. Chroma is shared by 2x2 pixels, so
+/// the region is widened to even edges.
+[[nodiscard]] cv::Mat i420_crop_bgr(const cv::Mat& i420, cv::Rect region);
+/// The whole picture in BGR, scaled by `scale` (at most 1) before any colour is made.
+[[nodiscard]] cv::Mat i420_scaled_bgr(const cv::Mat& i420, double scale);
+
+}  // namespace anpr::edge

@@ -1,0 +1,61 @@
+#include <catch2/catch.hpp>
+
+#include <opencv2/imgproc.hpp>
+
+#include "anpr/edge/i420_image.hpp"
+
+using namespace anpr::edge;
+
+namespace {
+
+// A picture of flat colour patches (a yellow plate, a blue car, grey road), so that chroma
+// subsampling changes nothing inside a patch.
+cv::Mat patches(cv::Size size) {
+  cv::Mat bgr(size, CV_8UC3, cv::Scalar(90, 90, 90));
+  cv::rectangle(bgr, cv::Rect(40, 30, 120, 40), cv::Scalar(0, 200, 255), cv::FILLED);   // yellow
+  cv::rectangle(bgr, cv::Rect(200, 100, 80, 60), cv::Scalar(160, 80, 40), cv::FILLED);  // blue
+  return bgr;
+}
+
+double max_difference(const cv::Mat& a, const cv::Mat& b) { return cv::norm(a, b, cv::NORM_INF); }
+
+}  // namespace
+
+TEST_CASE("I420 frames: the Y plane is the grey picture, the size is the picture's", "[i420]") {
+  const cv::Mat bgr = patches({320, 240});
+  const cv::Mat i420 = i420_from_bgr(bgr);
+  CHECK(i420.size() == cv::Size(320, 360));  // half the bytes of BGR
+  CHECK(i420_size(i420) == cv::Size(320, 240));
+  cv::Mat grey;
+  cv::cvtColor(bgr, grey, cv::COLOR_BGR2GRAY);
+  CHECK(max_difference(i420_luma(i420), grey) <= 2);
+  CHECK(i420_luma(i420).data == i420.data);  // a view, not a copy
+}
+
+TEST_CASE("I420 frames: crops come back in their colours, widened to even edges", "[i420]") {
+  const cv::Mat bgr = patches({320, 240});
+  const cv::Mat i420 = i420_from_bgr(bgr);
+  const cv::Mat yellow = i420_crop_bgr(i420, cv::Rect(51, 41, 77, 19));  // odd corner and size
+  CHECK(yellow.size() == cv::Size(78, 20));                             // columns 50-127, rows 40-59
+  CHECK(max_difference(yellow, bgr(cv::Rect(50, 40, 78, 20))) <= 4);
+  const cv::Mat blue = i420_crop_bgr(i420, cv::Rect(210, 110, 40, 30));
+  CHECK(max_difference(blue, bgr(cv::Rect(210, 110, 40, 30))) <= 4);
+  // A region reaching past the picture is clipped; one wholly outside gives nothing.
+  CHECK(i420_crop_bgr(i420, cv::Rect(300, 220, 50, 50)).size() == cv::Size(20, 20));
+  CHECK(i420_crop_bgr(i420, cv::Rect(400, 300, 10, 10)).empty());
+}
+
+TEST_CASE("I420 frames: the scaled picture keeps its colours", "[i420]") {
+  const cv::Mat bgr = patches({320, 240});
+  const cv::Mat i420 = i420_from_bgr(bgr);
+  const cv::Mat half = i420_scaled_bgr(i420, 0.5);
+  REQUIRE(half.size() == cv::Size(160, 120));
+  CHECK(max_difference(half(cv::Rect(25, 18, 50, 14)), cv::Mat(14, 50, CV_8UC3, cv::Scalar(0, 200, 255))) <= 6);
+  CHECK(i420_scaled_bgr(i420, 3.0).size() == cv::Size(320, 240));  // never enlarged
+}
+
+TEST_CASE("I420 frames: an odd last column and row are left out", "[i420]") {
+  const cv::Mat i420 = i420_from_bgr(patches({321, 241}));
+  CHECK(i420_size(i420) == cv::Size(320, 240));
+  CHECK(i420_from_bgr(cv::Mat(1, 1, CV_8UC3)).empty());
+}
