@@ -375,6 +375,45 @@ cv::Rect plate_box(const std::vector<CharRow>& rows, const cv::Size& frame) {
   return box & cv::Rect(0, 0, frame.width, frame.height);
 }
 
+// Two characters alone (cherished plates such as "A 1") are a candidate only on what looks like
+// a plate: two blobs side by side are everywhere else (text, grilles, lamps). A plate is 520 mm
+// wide and two characters with their gap about 130 mm, so the characters' background goes on,
+// flat, for more than a character height beyond both ends of the row. Sampled along the row's
+// own axis, so a tilted plate is measured as a level one.
+bool on_plate_background(const cv::Mat& gray, const CharRow& row, bool dark) {
+  const double h = row.char_height;
+  cv::Rect glyphs = row.chars.front();
+  for (const cv::Rect& c : row.chars) glyphs |= c;
+  glyphs &= cv::Rect({0, 0}, gray.size());
+  if (glyphs.empty()) return false;
+  // Ink and background levels from the characters' own box.
+  cv::Mat box_pixels = gray(glyphs).clone().reshape(1, 1);
+  std::vector<double> levels(box_pixels.begin<std::uint8_t>(), box_pixels.end<std::uint8_t>());
+  const double ink = anpr::percentile(levels, dark ? 0.1 : 0.9);
+  const double background = anpr::percentile(levels, dark ? 0.85 : 0.15);
+  const double contrast = std::abs(background - ink);
+  if (contrast < 30) return false;
+  const cv::Point2d axis = row.right_mid - row.left_mid;
+  const double length = std::hypot(axis.x, axis.y);
+  if (length <= 0) return false;
+  const cv::Point2d u = axis / length, n(-u.y, u.x);
+  for (const auto& [end, outward] : {std::pair{row.left_mid, -u}, std::pair{row.right_mid, u}}) {
+    std::vector<double> side;
+    for (double along = 0.3 * h; along <= 1.3 * h; along += 0.1 * h) {
+      for (double across : {-0.3 * h, 0.0, 0.3 * h}) {
+        const cv::Point2d p = end + outward * along + n * across;
+        const int x = cvRound(p.x), y = cvRound(p.y);
+        if (x < 0 || y < 0 || x >= gray.cols || y >= gray.rows) return false;  // no room for a plate
+        side.push_back(gray.at<std::uint8_t>(y, x));
+      }
+    }
+    const double level = anpr::percentile(side, 0.5);
+    const double spread = anpr::percentile(side, 0.9) - anpr::percentile(side, 0.1);
+    if (std::abs(level - background) > 0.25 * contrast || spread > 0.3 * contrast) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 PlateDetector::PlateDetector(DetectorSettings settings) : settings_(settings) {}
@@ -423,7 +462,9 @@ std::vector<PlateCandidate> PlateDetector::detect(const cv::Mat& gray) const {
     }
   }
   for (std::size_t i = 0; i < rows.size(); ++i) {
-    if (rows[i].chars.size() < 3) continue;
+    if (rows[i].chars.size() < 2 || (rows[i].chars.size() == 2 && !on_plate_background(gray, rows[i], polarity[i]))) {
+      continue;
+    }
     PlateCandidate c{{rows[i]}, polarity[i], {}, score_row(rows[i]) - (used[i] ? 1.0 : 0.0)};
     c.box = plate_box(c.rows, gray.size());
     candidates.push_back(std::move(c));

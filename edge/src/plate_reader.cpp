@@ -198,6 +198,14 @@ ReadResult PlateReader::read(const cv::Mat& image) {
       *same = std::move(p);
     }
   }
+  // Two characters beside a plate of four or more are its country band (CZ), a sticker (SK) or
+  // a badge (1.5), not a second plate: the detector takes two-character rows only on a flat
+  // plate-like background, which those have too.
+  const bool full_plate_read = std::any_of(result.plates.begin(), result.plates.end(),
+                                           [](const PlateResult& p) { return p.text.text.size() >= 4; });
+  if (full_plate_read) {
+    std::erase_if(result.plates, [](const PlateResult& p) { return p.text.text.size() <= 2; });
+  }
   for (auto& p : result.plates) p.text.confidence = reported_confidence(p);
   return result;
 }

@@ -67,3 +67,23 @@ TEST_CASE("two characters run together through a thin bridge are two characters"
   REQUIRE_FALSE(candidates.empty());
   CHECK(candidates.front().rows.front().chars.size() == 7);
 }
+
+TEST_CASE("two characters alone are a candidate on a plate, not on a busy background", "[detector]") {
+  // A cherished plate ("A 1"): a plate-wide light rectangle, two characters in its middle.
+  cv::Mat plate(200, 500, CV_8UC1, cv::Scalar(90));
+  cv::rectangle(plate, cv::Rect(60, 70, 380, 60), cv::Scalar(225), cv::FILLED);
+  draw_glyph(plate, 215, 80, 14, kHeight, 8);
+  draw_glyph(plate, 255, 80, 14, kHeight, 8);
+  const auto on_plate = PlateDetector(adaptive_only()).detect(plate);
+  REQUIRE(on_plate.size() == 1);
+  CHECK(on_plate.front().rows.front().chars.size() == 2);
+
+  // The same two glyphs on a light patch just large enough for them, among dark stripes (a
+  // badge on a grille): no candidate.
+  cv::Mat grille(200, 500, CV_8UC1, cv::Scalar(225));
+  for (int x = 0; x < grille.cols; x += 12) cv::rectangle(grille, cv::Rect(x, 0, 5, grille.rows), cv::Scalar(60), cv::FILLED);
+  cv::rectangle(grille, cv::Rect(205, 74, 78, 52), cv::Scalar(225), cv::FILLED);
+  draw_glyph(grille, 215, 80, 14, kHeight, 8);
+  draw_glyph(grille, 255, 80, 14, kHeight, 8);
+  for (const auto& c : PlateDetector(adaptive_only()).detect(grille)) CHECK(c.rows.front().chars.size() != 2);
+}
