@@ -18,18 +18,19 @@ bin=${ANPR_BIN:-build/bin}  # ANPR_BIN: another build to compare
 work=$(mktemp -d)
 cleanup() {
   kill ${serve_pids[@]+"${serve_pids[@]}"} "${broker_pid:-}" 2>/dev/null || true
-  # The postmaster itself (pg_pid may be runuser, which does not pass SIGINT on): fast shutdown.
+  # The postmaster itself (runuser, which started it, does not pass SIGINT on): fast shutdown.
   [ -f "$work/pg/postmaster.pid" ] && kill -INT "$(head -n1 "$work/pg/postmaster.pid")" 2>/dev/null || true
   wait 2>/dev/null || true
   if [ -n "${KEEP_WORK:-}" ]; then echo "kept $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 database="$work/anpr.db"
-count_reads() { sqlite3 "$database" 'SELECT COUNT(*) FROM reads' 2>/dev/null || echo 0; }
+run_sql() { sqlite3 "$database" "$1"; }
+count_reads() { run_sql 'SELECT COUNT(*) FROM reads' 2>/dev/null || echo 0; }
 # The receiver's own pace: reads over the span of their arrival times (independent of the tail
 # and of loadgen waiting for hits).
 rate_sql='SELECT CAST(COUNT(*) * 1000.0 / MAX(MAX(received_at) - MIN(received_at), 1) AS INTEGER) FROM reads'
-receiver_rate() { sqlite3 "$database" "$rate_sql" 2>/dev/null || echo 0; }
+receiver_rate() { run_sql "$rate_sql" 2>/dev/null || echo 0; }
 if [ "${STORE:-sqlite}" = postgresql ]; then
   pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
   pg_port=$((20000 + RANDOM % 40000))
@@ -39,16 +40,15 @@ if [ "${STORE:-sqlite}" = postgresql ]; then
   "${as_pg[@]}" "$pg_bin/initdb" -D "$work/pg" -U anpr -A trust -E UTF8 --locale=C > "$work/initdb.log" 2>&1
   "${as_pg[@]}" "$pg_bin/postgres" -D "$work/pg" -p "$pg_port" -k "$work" -c listen_addresses=127.0.0.1 \
     > "$work/postgres.log" 2>&1 &
-  pg_pid=$!
   for _ in $(seq 1 100); do "$pg_bin/pg_isready" -q -h 127.0.0.1 -p "$pg_port" && break; sleep 0.1; done
   "$pg_bin/pg_isready" -q -h 127.0.0.1 -p "$pg_port" || { echo "PostgreSQL did not start: $(cat "$work/postgres.log")" >&2; exit 1; }
   database="postgresql://anpr@127.0.0.1:$pg_port/postgres"
-  count_reads() { psql -qtA "$database" -c 'SELECT COUNT(*) FROM reads' 2>/dev/null || echo 0; }
-  receiver_rate() { psql -qtA "$database" -c "${rate_sql/MAX(MAX(/GREATEST(MAX(}" 2>/dev/null || echo 0; }
+  run_sql() { psql -qtA "$database" -c "$1"; }
+  rate_sql=${rate_sql/MAX(MAX(/GREATEST(MAX(}  # PostgreSQL's MAX takes no second argument
 fi
 
 port=$((20000 + RANDOM % 40000))  # loopback only; a clash makes mosquitto fail at start, below
-printf 'listener %s 127.0.0.1\nallow_anonymous true\nmax_queued_messages 1000000\nmax_inflight_messages %s\n' "$port" "${INFLIGHT:-20}" > "$work/mosquitto.conf"
+printf 'listener %s 127.0.0.1\nallow_anonymous true\nmax_queued_messages 1000000\n' "$port" > "$work/mosquitto.conf"
 /usr/sbin/mosquitto -c "$work/mosquitto.conf" > "$work/mosquitto.log" 2>&1 &
 broker_pid=$!
 sleep 0.5
@@ -109,8 +109,7 @@ echo "receiver: $(receiver_rate) reads/s from its first read to its last"
 if [ "$watchlist" -gt 0 ]; then
   # Publish (the read's capture time, set by loadgen as it publishes) -> hit stored by the receiver:
   # the receiver's part of the hit latency, without the hit's way back through the broker.
-  hit_delays_sql='SELECT created_at - at FROM hits ORDER BY 1'
-  if [ "${STORE:-sqlite}" = postgresql ]; then psql -qtA "$database" -c "$hit_delays_sql"; else sqlite3 "$database" "$hit_delays_sql"; fi | awk '
+  run_sql 'SELECT created_at - at FROM hits ORDER BY 1' | awk '
     function at(q,  i) { i = int(NR * q) + 1; if (i > NR) i = NR; return v[i] }
     { v[NR] = $1 }
     END { if (NR) printf "%d hits stored after publish: p50 %d, p95 %d, p99 %d, max %d ms\n", NR, at(0.5), at(0.95), at(0.99), v[NR] }'

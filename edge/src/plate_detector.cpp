@@ -387,10 +387,10 @@ bool on_plate_background(const cv::Mat& gray, const CharRow& row, bool dark) {
   glyphs &= cv::Rect({0, 0}, gray.size());
   if (glyphs.empty()) return false;
   // Ink and background levels from the characters' own box.
-  cv::Mat box_pixels = gray(glyphs).clone().reshape(1, 1);
-  std::vector<double> levels(box_pixels.begin<std::uint8_t>(), box_pixels.end<std::uint8_t>());
+  const cv::Mat box = gray(glyphs);
+  std::vector<double> levels(box.begin<std::uint8_t>(), box.end<std::uint8_t>());
   const double ink = anpr::percentile(levels, dark ? 0.1 : 0.9);
-  const double background = anpr::percentile(levels, dark ? 0.85 : 0.15);
+  const double background = anpr::percentile(std::move(levels), dark ? 0.85 : 0.15);
   const double contrast = std::abs(background - ink);
   if (contrast < 30) return false;
   const cv::Point2d axis = row.right_mid - row.left_mid;

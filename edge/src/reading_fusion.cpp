@@ -56,14 +56,14 @@ std::vector<int> align(const std::vector<CharChoice>& ocr, const std::vector<Cha
 // One character's options: (1 - weight) * p_engine + weight * p_classifier, on the segmented box
 // (tighter than the engine's). No engine character: the engine gave every symbol nothing.
 CharChoice mix(const CharChoice* engine, const CharChoice& segmented, double classifier_weight) {
-  std::map<char, double> mix;
+  std::map<char, double> shares;
   if (engine != nullptr) {
-    for (const auto& o : engine->options) mix[o.symbol] += (1.0 - classifier_weight) * o.probability;
+    for (const auto& o : engine->options) shares[o.symbol] += (1.0 - classifier_weight) * o.probability;
   }
-  for (const auto& o : segmented.options) mix[o.symbol] += classifier_weight * o.probability;
+  for (const auto& o : segmented.options) shares[o.symbol] += classifier_weight * o.probability;
   CharChoice out;
   out.box = segmented.box;
-  for (const auto& [symbol, p] : mix) out.options.push_back({symbol, static_cast<float>(std::min(1.0, p))});
+  for (const auto& [symbol, p] : shares) out.options.push_back({symbol, static_cast<float>(std::min(1.0, p))});
   std::sort(out.options.begin(), out.options.end(),
             [](const CharChoice::Option& a, const CharChoice::Option& b) { return a.probability > b.probability; });
   return out;
