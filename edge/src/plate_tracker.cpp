@@ -12,6 +12,7 @@ namespace anpr::edge {
 namespace {
 
 constexpr std::size_t kMaxReadingsPerTrack = 32;
+constexpr std::size_t kMaxExemplarsPerTrack = 6;  // distinct texts whose crops a track keeps
 
 cv::Point2d centre(const cv::Rect& r) { return {r.x + r.width / 2.0, r.y + r.height / 2.0}; }
 
@@ -166,14 +167,17 @@ PlateTracker::Track* PlateTracker::match(const PlateObservation& o) {
     const double scale = std::max({t.last_box.width, o.box.width, 1});
     // In plate widths; from the last box too, as a vehicle that stopped is not where its motion says.
     const double distance = std::min(cv::norm(at - predicted), cv::norm(at - centre(t.last_box))) / scale;
-    const double similarity = text_similarity(t.best.text.text, o.text.text);
+    // Against every text the plate was read as: its first readings may be a part of it.
+    double similarity = 0;
+    bool part = false;  // a plate cut by the frame edge or a passing object reads as a part of itself
+    for (const auto& e : t.exemplars) {
+      const std::string& a = e.text.text;
+      const std::string& b = o.text.text;
+      similarity = std::max(similarity, text_similarity(a, b));
+      part = part || (std::min(a.size(), b.size()) >= 3 && (a.find(b) != std::string::npos || b.find(a) != std::string::npos));
+    }
     // Same text: the same vehicle even after dropped frames. Similar text close by: a misread
     // character. Any text right where the plate is: a misread plate.
-    // A plate cut by the frame edge or a passing object reads as a part of itself.
-    const std::string& a = t.best.text.text;
-    const std::string& b = o.text.text;
-    const bool part = std::min(a.size(), b.size()) >= 3 &&
-                      (a.find(b) != std::string::npos || b.find(a) != std::string::npos);
     const bool same = (similarity == 1.0 && distance < 4.0) || ((similarity >= 0.6 || part) && distance < 1.5) ||
                       (!stale && distance < 0.5);
     if (!same) continue;
@@ -186,6 +190,21 @@ PlateTracker::Track* PlateTracker::match(const PlateObservation& o) {
   return best;
 }
 
+void PlateTracker::keep_exemplar(Track& t, PlateObservation o) {
+  auto same_text = std::find_if(t.exemplars.begin(), t.exemplars.end(), [&](auto& e) { return e.text.text == o.text.text; });
+  if (same_text != t.exemplars.end()) {
+    if (o.text.confidence > same_text->text.confidence) *same_text = std::move(o);
+    return;
+  }
+  if (t.exemplars.size() < kMaxExemplarsPerTrack) {
+    t.exemplars.push_back(std::move(o));
+    return;
+  }
+  auto weakest = std::min_element(t.exemplars.begin(), t.exemplars.end(),
+                                  [](auto& a, auto& b) { return a.text.confidence < b.text.confidence; });
+  if (o.text.confidence > weakest->text.confidence) *weakest = std::move(o);
+}
+
 void PlateTracker::observe(PlateObservation o) {
   if (o.text.text.empty()) return;
   Track* t = match(o);
@@ -194,16 +213,20 @@ void PlateTracker::observe(PlateObservation o) {
     tracks_.emplace_back();
     t = &tracks_.back();
     t->read_id = make_uuid();
-    t->first_seen = o.captured_at;
-    t->first_box = o.box;
-  } else {
+    t->first_seen = t->last_seen = o.captured_at;
+    t->first_box = t->last_box = o.box;
+  } else if (o.captured_at >= t->last_seen) {
     t->previous_box = t->last_box;
     t->previous_seen = t->last_seen;
+    t->last_box = o.box;
+  } else if (o.captured_at > t->previous_seen) {
+    // Older than the latest reading (another recogniser thread was faster): it is the one before.
+    t->previous_box = o.box;
+    t->previous_seen = o.captured_at;
   }
-  // Recogniser threads finish frames out of order: a reading may be older than the track's first.
+  if (o.captured_at < t->first_seen) t->first_box = o.box;
   t->first_seen = std::min(t->first_seen, o.captured_at);
   t->last_seen = std::max(t->last_seen, o.captured_at);
-  t->last_box = o.box;
   t->last_frame_id = o.frame_id;
   t->looked_at_when_read = frames_looked_at_;
   ++t->frames_seen;
@@ -214,10 +237,8 @@ void PlateTracker::observe(PlateObservation o) {
                                     [](auto& a, auto& b) { return a.confidence < b.confidence; });
     t->readings.erase(weakest);
   }
-  if (o.text.confidence > t->best_confidence) {
-    t->best_confidence = o.text.confidence;
-    t->best = std::move(o);
-  }
+  t->best_confidence = std::max(t->best_confidence, o.text.confidence);
+  keep_exemplar(*t, std::move(o));
 }
 
 bool PlateTracker::publishable(const Track& t) const {
@@ -229,13 +250,19 @@ VehicleRead PlateTracker::make_read(Track& t) const {
   VehicleRead r;
   r.read_id = t.read_id;
   r.text = vote_plate_text(t.readings);
-  r.captured_at = t.best.captured_at;
+  // The crop of the published text; failing that (a voted combination), the most confident.
+  auto shown = std::find_if(t.exemplars.begin(), t.exemplars.end(), [&](auto& e) { return e.text.text == r.text.text; });
+  if (shown == t.exemplars.end()) {
+    shown = std::max_element(t.exemplars.begin(), t.exemplars.end(),
+                             [](auto& a, auto& b) { return a.text.confidence < b.text.confidence; });
+  }
+  r.captured_at = shown->captured_at;
   r.first_seen = t.first_seen;
   r.last_seen = t.last_seen;
   r.frames_seen = t.frames_seen;
-  r.box = t.best.box;
-  r.crop = t.best.crop;
-  r.overview = t.best.overview;
+  r.box = shown->box;
+  r.crop = shown->crop;
+  r.overview = shown->overview;
   r.direction = direction_of_travel(t.first_box, t.last_box);
   t.published = true;
   return r;

@@ -186,6 +186,28 @@ TEST_CASE("readings finished out of order keep first_seen <= captured_at <= last
   CHECK(reads[0].first_seen == 1'000'000 + 3 * 40);
 }
 
+TEST_CASE("a pass that starts as a confident partial read and finishes out of order stays one read", "[tracker]") {
+  // As on the real toll-booth clip: the plate enters read as a part of itself (one digit wrong), then in full, and it
+  // moves about half its width a frame; two recogniser threads hand over frame 6 before 5, and 8 before 7.
+  PlateTracker tracker;
+  std::vector<VehicleRead> reads;
+  auto at = [](std::int64_t f) { return cv::Rect(600 - 30 * static_cast<int>(f), 500 + 8 * static_cast<int>(f), 75, 30); };
+  const std::vector<std::int64_t> order = {1, 2, 3, 4, 6, 5, 8, 7, 9, 10};
+  for (const std::int64_t f : order) {
+    tracker.observe(f <= 2 ? seen(f, "2312G", 0.95, at(f)) : seen(f, "34A23126", 0.8, at(f)));
+    for (auto& r : tracker.advance(1'000'000 + f * 40)) reads.push_back(std::move(r));
+  }
+  for (auto& r : tracker.flush()) reads.push_back(std::move(r));
+  REQUIRE(reads.size() == 1);
+  CHECK(reads[0].text.text == "34A23126");
+  CHECK(reads[0].frames_seen == 10);
+  // The crop shows the text published, not the more confident partial reading.
+  CHECK(reads[0].box.width == 75);
+  CHECK(reads[0].box.x != at(1).x);
+  CHECK(reads[0].box.x != at(2).x);
+  CHECK(reads[0].direction.lateral == Lateral::kLeft);
+}
+
 TEST_CASE("a unit short of CPU does not split a pass on a missed reading, and still ends it on evidence",
           "[tracker]") {
   // One frame looked at every 1.2 s (the rest dropped): the plate is missed in one of them.

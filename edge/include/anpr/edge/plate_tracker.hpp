@@ -80,12 +80,17 @@ class PlateTracker {
     std::int64_t frames_seen = 0;
     std::int64_t last_frame_id = -1;
     std::int64_t looked_at_when_read = 0;  ///< frames_looked_at_ at its latest reading
+    // By capture time, not by arrival: recogniser threads finish frames out of order.
     cv::Rect first_box, last_box, previous_box;
     TimestampMs previous_seen = 0;
     double best_confidence = 0;
-    PlateObservation best;            ///< the most confident reading, with its crop
+    /// The most confident reading of each distinct text (bounded), with its crop: a new reading
+    /// is compared with every text the plate was read as, and the read shows a crop of the text
+    /// it publishes, not of a more confident partial reading.
+    std::vector<PlateObservation> exemplars;
     bool published = false;
   };
+  static void keep_exemplar(Track& t, PlateObservation o);
   [[nodiscard]] bool publishable(const Track& t) const;
   [[nodiscard]] VehicleRead make_read(Track& t) const;
   [[nodiscard]] Track* match(const PlateObservation& o);
