@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <optional>
 
 #include <opencv2/features2d.hpp>
 #include <opencv2/imgproc.hpp>
@@ -188,7 +189,7 @@ std::vector<std::vector<Blob>> chain_rows(const std::vector<Blob>& blobs) {
   for (int i = 0; i < n; ++i) groups[find_root(parent, i)].push_back(blobs[i]);
   std::vector<std::vector<Blob>> rows;
   for (auto& g : groups) {
-    if (g.size() >= 2) rows.push_back(std::move(g));
+    if (!g.empty()) rows.push_back(std::move(g));  // a lone glyph may be a row of a two-row plate
   }
   return rows;
 }
@@ -414,6 +415,31 @@ bool on_plate_background(const cv::Mat& gray, const CharRow& row, bool dark) {
   return true;
 }
 
+// The row of one character on a two-row plate ("9" above "ELE", "XCD" above "5"), given the
+// other row: it is centred over or under that row, as tall as its characters and a line away,
+// and it takes that row's direction (one glyph has none of its own).
+std::optional<CharRow> lone_partner_row(const CharRow& row, const cv::Rect& glyph) {
+  const double h = row.char_height;
+  if (std::abs(glyph.height - h) > 0.25 * h || glyph.width < 0.15 * h || glyph.width > 1.0 * h) return std::nullopt;
+  const cv::Point2d axis = row.right_mid - row.left_mid;
+  const double length = std::hypot(axis.x, axis.y);
+  if (length <= 0) return std::nullopt;
+  const cv::Point2d u = axis / length, n(-u.y, u.x);
+  const cv::Point2d c(glyph.x + glyph.width / 2.0, glyph.y + glyph.height / 2.0);
+  const cv::Point2d d = c - row.left_mid;
+  const double across = std::abs(d.dot(n));
+  if (across < 0.9 * h || across > 1.9 * h) return std::nullopt;
+  // Rows of a two-row plate are centred: the glyph sits over the middle of the other row.
+  if (std::abs(d.dot(u) - length / 2.0) > 0.2 * length + 0.3 * h) return std::nullopt;
+  CharRow lone;
+  lone.chars = {glyph};
+  lone.char_height = glyph.height;
+  lone.angle_degrees = row.angle_degrees;
+  lone.left_mid = c - u * (glyph.width / 2.0);
+  lone.right_mid = c + u * (glyph.width / 2.0);
+  return lone;
+}
+
 }  // namespace
 
 PlateDetector::PlateDetector(DetectorSettings settings) : settings_(settings) {}
@@ -425,9 +451,11 @@ std::vector<PlateCandidate> PlateDetector::detect(const cv::Mat& gray) const {
 
   std::vector<CharRow> rows;
   std::vector<bool> polarity;
+  std::vector<Blob> lone;  // glyphs with no neighbour: the short row of a two-row plate, or not
   for (auto& raw : chain_rows(find_char_blobs(gray, settings_))) {
     const bool dark = raw.front().dark;
     const auto blobs = split_run_together(gray, clean_row(std::move(raw)));
+    if (blobs.size() == 1) lone.push_back(blobs.front());
     if (blobs.size() < 2) continue;
     CharRow row = make_row(blobs);
     if (std::abs(row.angle_degrees) > settings_.max_tilt_degrees) continue;
@@ -459,6 +487,28 @@ std::vector<PlateCandidate> PlateDetector::detect(const cv::Mat& gray) const {
       c.box = plate_box(c.rows, gray.size());
       candidates.push_back(std::move(c));
       used[i] = used[j] = true;
+    }
+  }
+  // Two-row plates whose short row is one character. Lone glyphs sorted by x, so each row looks
+  // only at those within its own extent.
+  std::sort(lone.begin(), lone.end(), [](const Blob& a, const Blob& b) { return a.box.x < b.box.x; });
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const CharRow& row = rows[i];
+    const double x0 = std::min(row.left_mid.x, row.right_mid.x), x1 = std::max(row.left_mid.x, row.right_mid.x);
+    auto it = std::lower_bound(lone.begin(), lone.end(), x0 - row.char_height,
+                               [](const Blob& b, double x) { return b.box.x < x; });
+    for (; it != lone.end() && it->box.x <= x1; ++it) {
+      if (it->dark != polarity[i]) continue;
+      const auto partner = lone_partner_row(row, it->box);
+      if (!partner) continue;
+      const bool above = partner->left_mid.y < (row.left_mid.y + row.right_mid.y) / 2.0;
+      // Just ahead of the row alone, which stays a candidate: a lone blob over or under a row
+      // of characters is as often a bolt, a badge or a dealer's mark, and the reader keeps the
+      // longer reading only where it is nearly as sure.
+      PlateCandidate c{above ? std::vector<CharRow>{*partner, row} : std::vector<CharRow>{row, *partner}, polarity[i], {},
+                       score_row(row) + 0.5};
+      c.box = plate_box(c.rows, gray.size());
+      candidates.push_back(std::move(c));
     }
   }
   for (std::size_t i = 0; i < rows.size(); ++i) {

@@ -87,3 +87,26 @@ TEST_CASE("two characters alone are a candidate on a plate, not on a busy backgr
   draw_glyph(grille, 255, 80, 14, kHeight, 8);
   for (const auto& c : PlateDetector(adaptive_only()).detect(grille)) CHECK(c.rows.front().chars.size() != 2);
 }
+
+TEST_CASE("a two-row plate whose short row is one character is a two-row candidate", "[detector]") {
+  // "XCD" over a centred "5" (dateless square plates): the lone glyph has no neighbour to chain
+  // with, yet it is the plate's second row. Off centre, it is something else and stays out.
+  for (const int offset : {0, 60}) {
+    cv::Mat image(220, 400, CV_8UC1, cv::Scalar(220));
+    for (int i = 0; i < 3; ++i) draw_glyph(image, 150 + i * 30, 50, 12, kHeight, 6);
+    draw_glyph(image, 180 + offset, 50 + kHeight + 14, 12, kHeight, 6);
+    const auto candidates = PlateDetector(adaptive_only()).detect(image);
+    REQUIRE_FALSE(candidates.empty());
+    const auto two_rows = std::find_if(candidates.begin(), candidates.end(), [](auto& c) { return c.rows.size() == 2; });
+    if (offset == 0) {
+      REQUIRE(two_rows != candidates.end());
+      CHECK(two_rows->rows[0].chars.size() == 3);
+      CHECK(two_rows->rows[1].chars.size() == 1);
+      CHECK(two_rows->box.contains(cv::Point(186, 50 + kHeight + 14 + kHeight / 2)));
+      // The row alone stays a candidate too: the reader keeps the longer reading where it is sure.
+      CHECK(std::any_of(candidates.begin(), candidates.end(), [](auto& c) { return c.rows.size() == 1; }));
+    } else {
+      CHECK(two_rows == candidates.end());
+    }
+  }
+}
