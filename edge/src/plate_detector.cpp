@@ -440,6 +440,37 @@ std::optional<CharRow> lone_partner_row(const CharRow& row, const cv::Rect& glyp
   return lone;
 }
 
+// Two lone glyphs stacked ("D" over "7"): a two-row plate of one character a row. As with two
+// characters side by side, such pairs are everywhere, so the pair is a candidate only where both
+// rows stand on a flat plate-like background.
+std::optional<std::vector<CharRow>> stacked_lone_rows(const cv::Mat& gray, const Blob& top, const Blob& bottom,
+                                                      double max_tilt_degrees) {
+  const cv::Rect a = top.box, b = bottom.box;
+  const double h = (a.height + b.height) / 2.0;
+  if (std::abs(a.height - b.height) > 0.25 * h) return std::nullopt;
+  for (const cv::Rect& g : {a, b}) {
+    if (g.width < 0.15 * h || g.width > 1.0 * h) return std::nullopt;
+  }
+  const cv::Point2d ca(a.x + a.width / 2.0, a.y + a.height / 2.0), cb(b.x + b.width / 2.0, b.y + b.height / 2.0);
+  const cv::Point2d v = cb - ca;
+  const double line = std::hypot(v.x, v.y);
+  if (line < 0.9 * h || line > 1.9 * h) return std::nullopt;
+  if (std::atan2(std::abs(v.x), v.y) * 180.0 / CV_PI > max_tilt_degrees) return std::nullopt;
+  const cv::Point2d u(v.y / line, -v.x / line);  // along the rows: square to the line joining them
+  std::vector<CharRow> rows;
+  for (const auto& [glyph, c] : {std::pair{a, ca}, std::pair{b, cb}}) {
+    CharRow row;
+    row.chars = {glyph};
+    row.char_height = glyph.height;
+    row.angle_degrees = std::atan2(u.y, u.x) * 180.0 / CV_PI;
+    row.left_mid = c - u * (glyph.width / 2.0);
+    row.right_mid = c + u * (glyph.width / 2.0);
+    if (!on_plate_background(gray, row, top.dark)) return std::nullopt;
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
 }  // namespace
 
 PlateDetector::PlateDetector(DetectorSettings settings) : settings_(settings) {}
@@ -509,6 +540,19 @@ std::vector<PlateCandidate> PlateDetector::detect(const cv::Mat& gray) const {
                        score_row(row) + 0.5};
       c.box = plate_box(c.rows, gray.size());
       candidates.push_back(std::move(c));
+    }
+  }
+  for (const Blob& top : lone) {
+    // Candidates below: left edges within a glyph height of the top glyph's (lone is sorted by x).
+    auto below = std::lower_bound(lone.begin(), lone.end(), top.box.x - top.box.height,
+                                  [](const Blob& b, double x) { return b.box.x < x; });
+    for (; below != lone.end() && below->box.x <= top.box.x + top.box.height; ++below) {
+      if (below->dark != top.dark || below->box.y <= top.box.y) continue;
+      if (auto stacked = stacked_lone_rows(gray, top, *below, settings_.max_tilt_degrees)) {
+        PlateCandidate c{std::move(*stacked), top.dark, {}, 2.0};
+        c.box = plate_box(c.rows, gray.size());
+        candidates.push_back(std::move(c));
+      }
     }
   }
   for (std::size_t i = 0; i < rows.size(); ++i) {

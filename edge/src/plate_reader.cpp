@@ -23,6 +23,8 @@ constexpr double kDisagreementFactor = 0.8;
 
 // A longer reading of the same plate wins if it is at least this share as confident.
 constexpr double kLongerReadingShare = 0.85;
+// A two-character reading away from a plate read in full is kept from this confidence up.
+constexpr double kSureShortReading = 0.9;
 
 // Reported confidence: the ranking score moved towards 1 when two looks agree, down when not.
 double reported_confidence(const PlateResult& p) {
@@ -200,12 +202,22 @@ ReadResult PlateReader::read(const cv::Mat& image) {
   }
   // Two characters beside a plate of four or more are its country band (CZ), a sticker (SK) or
   // a badge (1.5), not a second plate: the detector takes two-character rows only on a flat
-  // plate-like background, which those have too.
-  const bool full_plate_read = std::any_of(result.plates.begin(), result.plates.end(),
-                                           [](const PlateResult& p) { return p.text.text.size() >= 4; });
-  if (full_plate_read) {
-    std::erase_if(result.plates, [](const PlateResult& p) { return p.text.text.size() <= 2; });
+  // plate-like background, which those have too. Beside: within a plate's width of it. Farther
+  // away a sure reading (another vehicle's cherished plate) stays; two characters are little
+  // evidence of a plate, and unsure ones in a picture with a plate were signs and badges.
+  std::vector<cv::Rect> full_plates;
+  for (const auto& p : result.plates) {
+    if (p.text.text.size() >= 4) full_plates.push_back(p.box);
   }
+  std::erase_if(result.plates, [&](const PlateResult& p) {
+    if (p.text.text.size() > 2 || full_plates.empty()) return false;
+    if (reported_confidence(p) < kSureShortReading) return true;
+    const cv::Point2d c(p.box.x + p.box.width / 2.0, p.box.y + p.box.height / 2.0);
+    return std::any_of(full_plates.begin(), full_plates.end(), [&](const cv::Rect& b) {
+      const double dx = std::max({b.x - c.x, 0.0, c.x - b.br().x}), dy = std::max({b.y - c.y, 0.0, c.y - b.br().y});
+      return std::hypot(dx, dy) <= b.width;
+    });
+  });
   for (auto& p : result.plates) p.text.confidence = reported_confidence(p);
   return result;
 }

@@ -110,3 +110,25 @@ TEST_CASE("a two-row plate whose short row is one character is a two-row candida
     }
   }
 }
+
+TEST_CASE("one character over another is a two-row plate on a plate, not on a busy background", "[detector]") {
+  // "D" over "7" on a plate-wide light rectangle: a candidate of two one-character rows.
+  cv::Mat plate(260, 400, CV_8UC1, cv::Scalar(90));
+  cv::rectangle(plate, cv::Rect(110, 50, 180, 130), cv::Scalar(225), cv::FILLED);
+  draw_glyph(plate, 190, 60, 14, kHeight, 6);
+  draw_glyph(plate, 190, 60 + kHeight + 12, 14, kHeight, 6);
+  const auto on_plate = PlateDetector(adaptive_only()).detect(plate);
+  const auto stacked = [](const PlateCandidate& c) {
+    return c.rows.size() == 2 && c.rows[0].chars.size() == 1 && c.rows[1].chars.size() == 1;
+  };
+  CHECK(std::count_if(on_plate.begin(), on_plate.end(), stacked) == 1);
+
+  // The same two glyphs on a patch just large enough for them, among dark stripes: no candidate.
+  cv::Mat grille(260, 400, CV_8UC1, cv::Scalar(225));
+  for (int x = 0; x < grille.cols; x += 12) cv::rectangle(grille, cv::Rect(x, 0, 5, grille.rows), cv::Scalar(60), cv::FILLED);
+  cv::rectangle(grille, cv::Rect(182, 54, 36, 2 * kHeight + 24), cv::Scalar(225), cv::FILLED);
+  draw_glyph(grille, 190, 60, 14, kHeight, 6);
+  draw_glyph(grille, 190, 60 + kHeight + 12, 14, kHeight, 6);
+  const auto on_grille = PlateDetector(adaptive_only()).detect(grille);
+  CHECK(std::count_if(on_grille.begin(), on_grille.end(), stacked) == 0);
+}

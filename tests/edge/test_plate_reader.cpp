@@ -64,6 +64,17 @@ TEST_CASE("reads a two-row square plate", "[reader]") {
   CHECK(read_back(scene("KM19FGH", 4, style, false, 2, 15, 30)));
 }
 
+TEST_CASE("reads two-row plates whose rows are one character", "[reader]") {
+  // Dateless square plates: "XCD" over "5", "9" over "ELE", "D" over "7". A row of one
+  // character has no neighbour to be chained with; the plate is read whole, not in part.
+  synth::PlateStyle style;
+  style.layout = synth::PlateLayout::kTwoRows;
+  style.side = synth::PlateSide::kRear;
+  CHECK(read_back(scene("XCD5", 3, style, false, 2, 21, 30)));
+  CHECK(read_back(scene("9ELE", 1, style, false, 2, 22, 30)));
+  CHECK(read_back(scene("D7", 1, style, false, 2, 23, 30)));
+}
+
 TEST_CASE("reads an IR night image", "[reader]") {
   synth::PlateStyle style;
   CHECK(read_back(scene("LR70WXY", 4, style, true, 3, 16)));
