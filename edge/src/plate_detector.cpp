@@ -207,14 +207,14 @@ struct HeightTrend {
 
 double centre_x(const Blob& b) { return b.box.x + b.box.width / 2.0; }
 
-HeightTrend fit_height_trend(const std::vector<Blob>& glyphs, double tolerance) {
+// `glyphs` holds (centre x, height) pairs.
+HeightTrend fit_height_trend(const std::vector<cv::Point2d>& glyphs, double tolerance) {
   std::vector<double> heights;
-  for (const Blob& b : glyphs) heights.push_back(b.box.height);
+  for (const auto& g : glyphs) heights.push_back(g.y);
   const double h = median(heights);
   double n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
-  for (const Blob& b : glyphs) {
-    if (std::abs(b.box.height - h) > tolerance * h) continue;
-    const double x = centre_x(b), y = b.box.height;
+  for (const auto& [x, y] : glyphs) {
+    if (std::abs(y - h) > tolerance * h) continue;
     n += 1; sx += x; sy += y; sxx += x * x; sxy += x * y;
   }
   const double var = sxx - sx * sx / std::max(n, 1.0);
@@ -234,6 +234,21 @@ HeightTrend fit_height_trend(const std::vector<Blob>& glyphs, double tolerance) 
 // of the same glyph (MSER reports a character and its strokes) are grouped first, so that the
 // strokes cannot pull the row's height down; then each place keeps its largest glyph near the
 // trend, and places with none (bolts, frame pieces, emblems) are dropped.
+// Tilt of a row as the slope of its glyphs' centres: the median of the slopes between pairs, so
+// that one glyph out of line (a bolt, a band) does not tilt it.
+double row_slope(const std::vector<Blob>& glyphs) {
+  std::vector<double> slopes;
+  for (std::size_t i = 0; i < glyphs.size(); ++i) {
+    for (std::size_t j = i + 1; j < glyphs.size(); ++j) {
+      const cv::Rect a = glyphs[i].box, b = glyphs[j].box;
+      const double dx = (b.x + b.width / 2.0) - (a.x + a.width / 2.0);
+      if (std::abs(dx) < 1.0) continue;
+      slopes.push_back(((b.y + b.height / 2.0) - (a.y + a.height / 2.0)) / dx);
+    }
+  }
+  return slopes.empty() ? 0.0 : median(std::move(slopes));
+}
+
 std::vector<Blob> clean_row(std::vector<Blob> row) {
   constexpr double kHeightTolerance = 0.22;
   std::sort(row.begin(), row.end(), [](const Blob& a, const Blob& b) { return a.box.x < b.box.x; });
@@ -252,13 +267,27 @@ std::vector<Blob> clean_row(std::vector<Blob> row) {
   }
   std::vector<Blob> largest;
   for (const auto& p : places) largest.push_back(p.front());
-  const HeightTrend trend = fit_height_trend(largest, kHeightTolerance);
+  // On a tilted row a glyph's box is taller by its width times the sine of the tilt: a Z's box
+  // stands out of a row of 1s and Ls by a fifth at 15 degrees. Heights are compared as if each
+  // glyph were as wide as the row's typical one. Not glyphs wider than a character: characters
+  // run together, or joined to a band or frame, are judged on their own height.
+  const double slant = std::sin(std::atan(std::abs(row_slope(largest))));
+  std::vector<double> widths;
+  for (const Blob& b : largest) widths.push_back(b.box.width);
+  const double typical_width = median(widths);
+  const auto height = [&](const Blob& b) {
+    if (b.box.width > 1.3 * typical_width) return static_cast<double>(b.box.height);
+    return b.box.height - (b.box.width - typical_width) * slant;
+  };
+  std::vector<cv::Point2d> heights;
+  for (const Blob& b : largest) heights.emplace_back(centre_x(b), height(b));
+  const HeightTrend trend = fit_height_trend(heights, kHeightTolerance);
   std::vector<Blob> out;
   for (auto& p : places) {
     std::stable_sort(p.begin(), p.end(), [](const Blob& a, const Blob& b) { return a.box.area() > b.box.area(); });
     for (const Blob& b : p) {
       const double h = trend.at(centre_x(b));
-      if (std::abs(b.box.height - h) <= kHeightTolerance * h) {
+      if (std::abs(height(b) - h) <= kHeightTolerance * h) {
         out.push_back(b);
         break;
       }
@@ -316,7 +345,8 @@ std::vector<Blob> split_run_together(const cv::Mat& gray, std::vector<Blob> row)
     cuts.push_back(box.width);
     for (std::size_t k = 0; k + 1 < cuts.size(); ++k) {
       const cv::Rect inked = cv::boundingRect(ink.colRange(cuts[k], cuts[k + 1]));
-      if (inked.empty()) continue;
+      // A piece much lower than the blob is the edge of a neighbour or a speck, not a character.
+      if (inked.height < box.height / 2) continue;
       out.push_back(Blob{cv::Rect(box.x + cuts[k] + inked.x, box.y + inked.y, inked.width, inked.height), b.dark});
     }
   }
