@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <optional>
 
 #include "anpr/common/ocr_confusions.hpp"
@@ -18,7 +19,8 @@ constexpr double kConfusionFactor = 0.8;
 constexpr double kNoLayoutFactorUkOnly = 0.4;
 constexpr double kNoLayoutFactorMixed = 0.6;
 constexpr double kSingleKindFactor = 0.7;  // letters only or digits only
-// Dropping a character at either end (a frame edge read as 'I', a band read as 'E').
+// Dropping a character at either end (a frame edge read as 'I', a band read as 'E') costs up to
+// this factor: all of it for a character the engines were sure of, little for one they were not.
 constexpr double kDropFactor = 0.7;
 // A layout whose group gap is not where the plate shows one (UK "AB12 CDE" against Slovak
 // "AB 120CD" when an O or 0 could go either way).
@@ -68,6 +70,11 @@ bool best_for_slot(const CharChoice& c, const CharSlot& slot, char& out, double&
   return found;
 }
 
+double drop_cost(const CharChoice& c) {
+  const double p = std::max(0.5, c.options.empty() ? 0.0 : static_cast<double>(c.options.front().probability));
+  return 1.0 - (1.0 - kDropFactor) * p;
+}
+
 bool mixes_letters_and_digits(const std::string& text) {
   const bool letters = std::any_of(text.begin(), text.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
   const bool digits = std::any_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -75,36 +82,43 @@ bool mixes_letters_and_digits(const std::string& text) {
 }
 
 // Where the plate shows its group gap: after how many of the characters kept (those left when
-// `drop_front` and `drop_back` are dropped). Two rows break between the rows; one row where one
-// gap between kept character boxes stands out. None when no gap stands out, or when it would be
-// at the kept characters' very edge (that says nothing about the layout).
-std::optional<std::size_t> observed_split(const std::vector<RowReading>& rows, std::size_t drop_front,
-                                          std::size_t drop_back) {
+// `drop_front` and `drop_back` are dropped). Two rows break between the rows; one row where a
+// gap between kept character boxes stands out. Two gaps may stand out (an L or a T, open on one
+// side, beside the group gap; a layout of three groups): then either may be the layout's split.
+// None when no gap stands out, or when it would be at the kept characters' very edge (that says
+// nothing about the layout).
+std::vector<std::size_t> observed_splits(const std::vector<RowReading>& rows, std::size_t drop_front,
+                                         std::size_t drop_back) {
   if (rows.size() == 2) {
     const std::size_t top = rows.front().chars.size();
     const std::size_t kept = top + rows.back().chars.size() - drop_front - drop_back;
-    if (top <= drop_front || top - drop_front >= kept) return std::nullopt;
-    return top - drop_front;
+    if (top <= drop_front || top - drop_front >= kept) return {};
+    return {top - drop_front};
   }
-  if (rows.size() != 1 || rows.front().chars.size() < drop_front + drop_back + 3) return std::nullopt;
+  if (rows.size() != 1 || rows.front().chars.size() < drop_front + drop_back + 3) return {};
   const auto& all = rows.front().chars;
   const std::vector<CharChoice> chars(all.begin() + static_cast<long>(drop_front), all.end() - static_cast<long>(drop_back));
   std::vector<double> gaps, heights;
   for (std::size_t i = 0; i + 1 < chars.size(); ++i) gaps.push_back(chars[i + 1].box.x - chars[i].box.br().x);
   for (const auto& c : chars) heights.push_back(c.box.height);
-  const auto widest = std::max_element(gaps.begin(), gaps.end());
+  std::vector<std::size_t> order(gaps.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return gaps[a] > gaps[b]; });
   std::vector<double> others(gaps.begin(), gaps.end());
-  others.erase(others.begin() + (widest - gaps.begin()));
+  others.erase(others.begin() + static_cast<long>(order.front()));
   const double typical = percentile(others, 0.5);
   const double height = percentile(heights, 0.5);
-  if (*widest < kGroupGapRatio * std::max(1.0, typical) || *widest - typical < kMinGroupGapExcess * height) {
-    return std::nullopt;
+  std::vector<std::size_t> splits;
+  for (std::size_t k = 0; k < std::min<std::size_t>(2, order.size()); ++k) {
+    const double gap = gaps[order[k]];
+    if (gap < kGroupGapRatio * std::max(1.0, typical) || gap - typical < kMinGroupGapExcess * height) break;
+    splits.push_back(order[k] + 1);
   }
-  return static_cast<std::size_t>(widest - gaps.begin()) + 1;
+  return splits;
 }
 
 void fit_shapes(const std::vector<CharChoice>& chars, const std::vector<PlateFormat>& formats,
-                double penalty, std::optional<std::size_t> split, std::vector<Scored>& out) {
+                double penalty, const std::vector<std::size_t>& splits, std::vector<Scored>& out) {
   for (const PlateFormat& format : formats) {
     for (const PlateShape& shape : format.shapes) {
       if (shape.slots.size() != chars.size()) continue;
@@ -119,7 +133,9 @@ void fit_shapes(const std::vector<CharChoice>& chars, const std::vector<PlateFor
       }
       if (!fits || (format.extra_rule && !format.extra_rule(s.text))) continue;
       s.score = geometric_mean(s.probabilities) * penalty;
-      if (split && *split != shape.split) s.score *= kSplitMismatchFactor;
+      if (!splits.empty() && std::find(splits.begin(), splits.end(), shape.split) == splits.end()) {
+        s.score *= kSplitMismatchFactor;
+      }
       s.format = format.name;
       s.country = format.country;
       out.push_back(std::move(s));
@@ -152,14 +168,16 @@ PlateText PlateSyntax::rank(const std::vector<RowReading>& rows) const {
       if (n < drop_front + drop_back + 2) continue;
       const std::vector<CharChoice> kept(chars.begin() + static_cast<long>(drop_front),
                                          chars.end() - static_cast<long>(drop_back));
-      const double penalty = std::pow(kDropFactor, static_cast<double>(drop_front + drop_back));
+      double penalty = 1.0;
+      if (drop_front == 1) penalty *= drop_cost(chars.front());
+      if (drop_back == 1) penalty *= drop_cost(chars.back());
       Scored raw;
       for (const auto& c : kept) {
         raw.text.push_back(c.options.front().symbol);
         raw.probabilities.push_back(c.options.front().probability);
       }
       raw.score = geometric_mean(raw.probabilities) * penalty;
-      fit_shapes(kept, formats_, penalty, observed_split(rows, drop_front, drop_back), scored);
+      fit_shapes(kept, formats_, penalty, observed_splits(rows, drop_front, drop_back), scored);
       const FormatMatch match = classify_plate(raw.text, formats_);
       if (match.shape == nullptr) {
         raw.score *= uk_only_ ? kNoLayoutFactorUkOnly : kNoLayoutFactorMixed;

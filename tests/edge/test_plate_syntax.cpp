@@ -114,3 +114,25 @@ TEST_CASE("the group gap decides between layouts even where character boxes over
   CHECK(uk_and_europe.rank({spaced_row("BT680WX", 4, 3, 9)}).text == "BT68OWX");
   CHECK(uk_and_europe.rank({spaced_row("BT680WX", 2, 3, 9)}).text == "BT680WX");
 }
+
+TEST_CASE("two gaps that both stand out leave either as the layout's split", "[syntax]") {
+  // "LT70 DYH" seen at a slant: the L's box ends at its foot, so the L-T gap is as wide as the
+  // group gap. Neither may count against the UK layout, whose split is after four.
+  RowReading r = spaced_row("LT70DYH", 4, 0, 11);
+  for (std::size_t i = 1; i < r.chars.size(); ++i) r.chars[i].box.x += 11;  // the L-T gap
+  const auto t = uk_only().rank({r});
+  CHECK(t.text == "LT70DYH");
+  CHECK(t.format == "gb-current");
+  CHECK(t.confidence == Approx(0.95).margin(1e-6));  // no split penalty
+}
+
+TEST_CASE("dropping an end character costs what the engines believed in it", "[syntax]") {
+  // A UK band read as 'A' by one engine and as nothing much by the other (fused 0.32): dropping
+  // it costs less than keeping it. A sure 'L' in the same place stays.
+  RowReading band = row("APK17", 0.95F);
+  band.chars[0].options = {{'A', 0.32F}, {'M', 0.09F}};
+  CHECK(uk_only().rank({band}).text == "PK17");
+  RowReading sure = row("LPK17", 0.95F);
+  sure.chars[0].options = {{'L', 0.9F}};
+  CHECK(uk_only().rank({sure}).text == "LPK17");
+}
