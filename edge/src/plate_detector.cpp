@@ -541,9 +541,12 @@ std::vector<PlateCandidate> PlateDetector::detect(const cv::Mat& gray) const {
       const cv::Point2d d = bottom.left_mid - top.left_mid;
       const double across = d.dot(n);
       if (across < 0.9 * h || across > 1.9 * h) continue;  // box heights grow with tilt
+      // Rows of a two-row plate are centred one over the other: the shorter ("HI" over "3291")
+      // lies mostly within the longer, and their middles are close.
       const double b0 = d.dot(u), b1 = (bottom.right_mid - top.left_mid).dot(u);
       const double overlap = std::min(length, b1) - std::max(0.0, b0);
-      if (overlap < 0.5 * std::max(length, b1 - b0)) continue;
+      const double shorter = std::min(length, b1 - b0), longer = std::max(length, b1 - b0);
+      if (overlap < 0.7 * shorter || std::abs((b0 + b1) / 2.0 - length / 2.0) > 0.25 * longer + 0.3 * h) continue;
       PlateCandidate c{{top, bottom}, polarity[i], {}, score_row(top) + score_row(bottom) + 1.0};
       c.box = plate_box(c.rows, gray.size());
       candidates.push_back(std::move(c));

@@ -132,3 +132,18 @@ TEST_CASE("one character over another is a two-row plate on a plate, not on a bu
   const auto on_grille = PlateDetector(adaptive_only()).detect(grille);
   CHECK(std::count_if(on_grille.begin(), on_grille.end(), stacked) == 0);
 }
+
+TEST_CASE("a two-row plate with a short top row pairs its rows", "[detector]") {
+  // "HI" centred over "3291" (Northern Ireland square plates): the top row covers half of the
+  // bottom one. The same two glyphs over the bottom row's left end are not its partner.
+  for (const int shift : {0, -45}) {
+    cv::Mat image(220, 400, CV_8UC1, cv::Scalar(220));
+    for (int i = 0; i < 2; ++i) draw_glyph(image, 170 + shift + i * 30, 50, 12, kHeight, 6);
+    for (int i = 0; i < 4; ++i) draw_glyph(image, 140 + i * 30, 50 + kHeight + 14, 12, kHeight, 6);
+    const auto candidates = PlateDetector(adaptive_only()).detect(image);
+    const bool paired = std::any_of(candidates.begin(), candidates.end(), [](const PlateCandidate& c) {
+      return c.rows.size() == 2 && c.rows[0].chars.size() == 2 && c.rows[1].chars.size() == 4;
+    });
+    CHECK(paired == (shift == 0));
+  }
+}
