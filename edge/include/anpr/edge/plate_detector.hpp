@@ -15,7 +15,7 @@ struct DetectorSettings {
   int min_char_height = 10;     ///< pixels, in the frame as given
   int max_char_height = 220;    ///< pixels, in the frame as given
   int max_candidates = 6;       ///< best-scoring candidates passed on to OCR
-  double max_tilt_degrees = 20; ///< rows tilted more than this are not plates
+  double max_tilt_degrees = 25; ///< rows tilted more than this are not plates
   /// Also look for characters with MSER. It finds characters that touch frames or sit in
   /// shadow, which the adaptive threshold merges or misses (+14 points of exact reads on the
   /// real photo set), but costs 5-10x the time: video may turn it off and rely on many frames.
