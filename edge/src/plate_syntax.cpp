@@ -143,6 +143,52 @@ void fit_shapes(const std::vector<CharChoice>& chars, const std::vector<PlateFor
   }
 }
 
+// The characters to fit, with the stray ones dropped: a frame edge read as 'I', a band as 'E', a
+// bolt or the border at a row's end. One row may lose its first and its last character; each row
+// of a two-row plate its own. Dropping a character costs what the engines believed in it.
+struct Variant {
+  std::vector<CharChoice> kept;
+  double penalty = 1.0;
+  std::vector<std::size_t> splits;  ///< where the plate shows its group gap, in `kept`
+};
+
+std::vector<Variant> drop_variants(const std::vector<RowReading>& rows) {
+  std::vector<Variant> out;
+  if (rows.size() == 2 && !rows.front().chars.empty() && !rows.back().chars.empty()) {
+    const auto& top = rows.front().chars;
+    const auto& bottom = rows.back().chars;
+    for (int mask = 0; mask < 16; ++mask) {
+      const std::size_t tf = mask & 1, tb = (mask >> 1) & 1, bf = (mask >> 2) & 1, bb = (mask >> 3) & 1;
+      if (top.size() < tf + tb + 1 || bottom.size() < bf + bb + 1) continue;
+      Variant v;
+      v.kept.assign(top.begin() + static_cast<long>(tf), top.end() - static_cast<long>(tb));
+      v.splits = {v.kept.size()};
+      v.kept.insert(v.kept.end(), bottom.begin() + static_cast<long>(bf), bottom.end() - static_cast<long>(bb));
+      if (tf == 1) v.penalty *= drop_cost(top.front());
+      if (tb == 1) v.penalty *= drop_cost(top.back());
+      if (bf == 1) v.penalty *= drop_cost(bottom.front());
+      if (bb == 1) v.penalty *= drop_cost(bottom.back());
+      out.push_back(std::move(v));
+    }
+    return out;
+  }
+  std::vector<CharChoice> chars;
+  for (const auto& r : rows) chars.insert(chars.end(), r.chars.begin(), r.chars.end());
+  const std::size_t n = chars.size();
+  for (std::size_t drop_front = 0; drop_front <= 1; ++drop_front) {
+    for (std::size_t drop_back = 0; drop_back <= 1; ++drop_back) {
+      if (n < drop_front + drop_back + 2) continue;
+      Variant v;
+      v.kept.assign(chars.begin() + static_cast<long>(drop_front), chars.end() - static_cast<long>(drop_back));
+      if (drop_front == 1) v.penalty *= drop_cost(chars.front());
+      if (drop_back == 1) v.penalty *= drop_cost(chars.back());
+      v.splits = observed_splits(rows, drop_front, drop_back);
+      out.push_back(std::move(v));
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 PlateSyntax::PlateSyntax(SyntaxSettings settings) : settings_(std::move(settings)) {
@@ -159,35 +205,25 @@ PlateText PlateSyntax::rank(const std::vector<RowReading>& rows) const {
   PlateText result;
   if (chars.empty()) return result;
 
-  // Variants that drop a stray character at either end (a frame edge read as 'I', a band as 'E');
-  // dropping a character costs what the engine believed in it.
   std::vector<Scored> scored;
-  const std::size_t n = chars.size();
-  for (std::size_t drop_front = 0; drop_front <= 1; ++drop_front) {
-    for (std::size_t drop_back = 0; drop_back <= 1; ++drop_back) {
-      if (n < drop_front + drop_back + 2) continue;
-      const std::vector<CharChoice> kept(chars.begin() + static_cast<long>(drop_front),
-                                         chars.end() - static_cast<long>(drop_back));
-      double penalty = 1.0;
-      if (drop_front == 1) penalty *= drop_cost(chars.front());
-      if (drop_back == 1) penalty *= drop_cost(chars.back());
-      Scored raw;
-      for (const auto& c : kept) {
-        raw.text.push_back(c.options.front().symbol);
-        raw.probabilities.push_back(c.options.front().probability);
-      }
-      raw.score = geometric_mean(raw.probabilities) * penalty;
-      fit_shapes(kept, formats_, penalty, observed_splits(rows, drop_front, drop_back), scored);
-      const FormatMatch match = classify_plate(raw.text, formats_);
-      if (match.shape == nullptr) {
-        raw.score *= uk_only_ ? kNoLayoutFactorUkOnly : kNoLayoutFactorMixed;
-        if (!mixes_letters_and_digits(raw.text)) raw.score *= kSingleKindFactor;
-        scored.push_back(std::move(raw));
-      }
+  for (const Variant& v : drop_variants(rows)) {
+    Scored raw;
+    for (const auto& c : v.kept) {
+      raw.text.push_back(c.options.front().symbol);
+      raw.probabilities.push_back(c.options.front().probability);
+    }
+    raw.score = geometric_mean(raw.probabilities) * v.penalty;
+    fit_shapes(v.kept, formats_, v.penalty, v.splits, scored);
+    const FormatMatch match = classify_plate(raw.text, formats_);
+    if (match.shape == nullptr) {
+      raw.score *= uk_only_ ? kNoLayoutFactorUkOnly : kNoLayoutFactorMixed;
+      if (!mixes_letters_and_digits(raw.text)) raw.score *= kSingleKindFactor;
+      scored.push_back(std::move(raw));
     }
   }
 
-  std::sort(scored.begin(), scored.end(), [](const Scored& a, const Scored& b) { return a.score > b.score; });
+  // Stable: equal scores keep the order of the formats (UK current first) and of fewer drops.
+  std::stable_sort(scored.begin(), scored.end(), [](const Scored& a, const Scored& b) { return a.score > b.score; });
   std::vector<std::size_t> unique;  // indices into `scored`, best first, one per text
   for (std::size_t i = 0; i < scored.size(); ++i) {
     const bool seen = std::any_of(unique.begin(), unique.end(), [&](std::size_t u) { return scored[u].text == scored[i].text; });

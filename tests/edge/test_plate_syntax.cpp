@@ -136,3 +136,17 @@ TEST_CASE("dropping an end character costs what the engines believed in it", "[s
   sure.chars[0].options = {{'L', 0.9F}};
   CHECK(uk_only().rank({sure}).text == "LPK17");
 }
+
+TEST_CASE("each row of a two-row plate may lose a stray character at its ends", "[syntax]") {
+  // "PT76" over "YPS" with the plate's border read as a weak '6' at the top row's end, and a
+  // bolt as a weak 'I' before the bottom row: both dropped, the rows still split after four.
+  RowReading top = row("PT766", 0.95F);
+  top.chars[4].options = {{'6', 0.2F}, {'4', 0.1F}};
+  RowReading bottom = row("IYPS", 0.95F);
+  bottom.chars[0].options = {{'I', 0.25F}};
+  const auto t = uk_only().rank({top, bottom});
+  CHECK(t.text == "PT76YPS");
+  CHECK(t.format == "gb-current");
+  // Sure characters are kept: "AB12" over "CDE" stays whole.
+  CHECK(uk_only().rank({row("AB12", 0.95F), row("CDE", 0.95F)}).text == "AB12CDE");
+}
