@@ -25,6 +25,9 @@ constexpr double kDropFactor = 0.7;
 // A layout whose group gap is not where the plate shows one (UK "AB12 CDE" against Slovak
 // "AB 120CD" when an O or 0 could go either way).
 constexpr double kSplitMismatchFactor = 0.7;
+// UK plates are often spaced against the rules ("VL 12 DDK" for VL12 DDK, to spell a word): a
+// gap elsewhere is weaker evidence against a UK format.
+constexpr double kUkSplitMismatchFactor = 0.85;
 // A gap between characters is the group gap when it is this many times the typical gap...
 constexpr double kGroupGapRatio = 2.0;
 // ...and wider than the typical gap by at least this share of the character height (UK: 0.28).
@@ -134,7 +137,7 @@ void fit_shapes(const std::vector<CharChoice>& chars, const std::vector<PlateFor
       if (!fits || (format.extra_rule && !format.extra_rule(s.text))) continue;
       s.score = geometric_mean(s.probabilities) * penalty;
       if (!splits.empty() && std::find(splits.begin(), splits.end(), shape.split) == splits.end()) {
-        s.score *= kSplitMismatchFactor;
+        s.score *= format.country == "GB" ? kUkSplitMismatchFactor : kSplitMismatchFactor;
       }
       s.format = format.name;
       s.country = format.country;
