@@ -539,8 +539,11 @@ std::vector<PlateCandidate> PlateDetector::detect(const cv::Mat& gray) const {
       if (length <= 0) continue;
       const cv::Point2d u = axis / length, n(-u.y, u.x);
       const cv::Point2d d = bottom.left_mid - top.left_mid;
-      const double across = d.dot(n);
-      if (across < 0.9 * h || across > 1.9 * h) continue;  // box heights grow with tilt
+      // Line spacing from the middle of the bottom row: its ends may reach past the top row's,
+      // where the top row's estimated tilt is least sure. Square plates set their rows as close
+      // as 1.1 character heights apart; box heights grow with tilt.
+      const double across = ((bottom.left_mid + bottom.right_mid) * 0.5 - top.left_mid).dot(n);
+      if (across < 0.8 * h || across > 1.9 * h) continue;
       // Rows of a two-row plate are centred one over the other: the shorter ("HI" over "3291")
       // lies mostly within the longer, and their middles are close.
       const double b0 = d.dot(u), b1 = (bottom.right_mid - top.left_mid).dot(u);
