@@ -149,7 +149,7 @@ bool are_neighbours(const Blob& a, const Blob& b) {
   const double h = std::max(ha, hb);
   if (h / std::min(ha, hb) > 1.3) return false;
   const double gap = b.box.x - (a.box.x + a.box.width);
-  if (gap < -0.3 * h || gap > 1.25 * h) return false;  // slanted glyphs overlap
+  if (gap < -0.38 * h || gap > 1.25 * h) return false;  // slanted glyphs on a tilted row overlap
   const double ca = a.box.y + ha / 2.0, cb = b.box.y + hb / 2.0;
   return std::abs(ca - cb) < 0.3 * h;
 }
