@@ -481,6 +481,9 @@ std::optional<std::vector<CharRow>> stacked_lone_rows(const cv::Mat& gray, const
   for (const cv::Rect& g : {a, b}) {
     if (g.width < 0.15 * h || g.width > 1.0 * h) return std::nullopt;
   }
+  // Two bars one over the other are a road's centre line, a post or a pole far more often than
+  // an "I" over a "1".
+  if (a.width < kNarrowGlyph * a.height && b.width < kNarrowGlyph * b.height) return std::nullopt;
   const cv::Point2d ca(a.x + a.width / 2.0, a.y + a.height / 2.0), cb(b.x + b.width / 2.0, b.y + b.height / 2.0);
   const cv::Point2d v = cb - ca;
   const double line = std::hypot(v.x, v.y);

@@ -131,6 +131,13 @@ TEST_CASE("one character over another is a two-row plate on a plate, not on a bu
   draw_glyph(grille, 190, 60 + kHeight + 12, 14, kHeight, 6);
   const auto on_grille = PlateDetector(adaptive_only()).detect(grille);
   CHECK(std::count_if(on_grille.begin(), on_grille.end(), stacked) == 0);
+
+  // Two bars one over the other on flat grey (a road's centre line): no candidate either.
+  cv::Mat road(260, 400, CV_8UC1, cv::Scalar(90));
+  cv::rectangle(road, cv::Rect(195, 40, 10, kHeight), cv::Scalar(230), cv::FILLED);
+  cv::rectangle(road, cv::Rect(195, 40 + kHeight + 14, 10, kHeight), cv::Scalar(230), cv::FILLED);
+  const auto on_road = PlateDetector(adaptive_only()).detect(road);
+  CHECK(std::count_if(on_road.begin(), on_road.end(), stacked) == 0);
 }
 
 TEST_CASE("a two-row plate with a short top row pairs its rows", "[detector]") {

@@ -149,6 +149,24 @@ TEST_CASE("a single unsure reading is not published, the same plate later is a n
   CHECK(first.size() + later.size() == 2);
 }
 
+TEST_CASE("two characters need several frames, a plate one confident frame", "[tracker]") {
+  // A pair of glyphs on a flat background (a badge, road markings) reads confidently in one
+  // frame now and then: not a pass. A cherished plate in view for several frames is.
+  PlateTracker tracker;
+  std::vector<VehicleRead> reads;
+  tracker.observe(seen(1, "I1", 0.95, cv::Rect(400, 300, 40, 20)));
+  for (auto& r : empty_frames(tracker, 2, 100)) reads.push_back(std::move(r));
+  CHECK(reads.empty());
+  tracker.observe(seen(101, "AB12CDE", 0.95, cv::Rect(400, 300, 100, 20)));
+  for (auto& r : empty_frames(tracker, 102, 200)) reads.push_back(std::move(r));
+  REQUIRE(reads.size() == 1);
+  CHECK(reads[0].text.text == "AB12CDE");
+  for (auto& r : drive(tracker, std::vector<std::string>(4, "A1"), 300)) reads.push_back(std::move(r));
+  for (auto& r : tracker.flush()) reads.push_back(std::move(r));
+  REQUIRE(reads.size() == 2);
+  CHECK(reads[1].text.text == "A1");
+}
+
 TEST_CASE("direction of travel from the first and last boxes", "[tracker]") {
   CHECK(direction_of_travel({100, 100, 100, 20}, {100, 100, 150, 30}).motion == Motion::kApproaching);
   CHECK(direction_of_travel({100, 100, 150, 30}, {100, 100, 100, 20}).motion == Motion::kReceding);

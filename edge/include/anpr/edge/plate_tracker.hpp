@@ -27,7 +27,7 @@ struct TrackerSettings {
   int min_missed_frames = 3;        ///< ... and not in this many frames looked at since
   int max_publish_delay_ms = 1500;  ///< publish at the latest this long after the first reading
   int min_frames = 3;               ///< readings a track needs before it is published ...
-  double single_frame_confidence = 0.85;  ///< ... unless one reading is at least this confident
+  double single_frame_confidence = 0.85;  ///< ... unless one reading of 3+ characters is this confident
   double min_confidence = 0.5;      ///< voted reads less sure than this are not published
   int max_open_tracks = 64;         ///< bound: the stalest track is ended early beyond this
 };
