@@ -445,6 +445,20 @@ bool on_plate_background(const cv::Mat& gray, const CharRow& row, bool dark) {
   return true;
 }
 
+cv::Point2d centre(const cv::Rect& r) { return {r.x + r.width / 2.0, r.y + r.height / 2.0}; }
+
+// A row of one glyph running along the unit vector `along` (one glyph has no direction of its
+// own: it takes its plate's).
+CharRow one_glyph_row(const cv::Rect& glyph, const cv::Point2d& along) {
+  CharRow row;
+  row.chars = {glyph};
+  row.char_height = glyph.height;
+  row.angle_degrees = std::atan2(along.y, along.x) * 180.0 / CV_PI;
+  row.left_mid = centre(glyph) - along * (glyph.width / 2.0);
+  row.right_mid = centre(glyph) + along * (glyph.width / 2.0);
+  return row;
+}
+
 // The row of one character on a two-row plate ("9" above "ELE", "XCD" above "5"), given the
 // other row: it is centred over or under that row, as tall as its characters and a line away,
 // and it takes that row's direction (one glyph has none of its own).
@@ -455,19 +469,12 @@ std::optional<CharRow> lone_partner_row(const CharRow& row, const cv::Rect& glyp
   const double length = std::hypot(axis.x, axis.y);
   if (length <= 0) return std::nullopt;
   const cv::Point2d u = axis / length, n(-u.y, u.x);
-  const cv::Point2d c(glyph.x + glyph.width / 2.0, glyph.y + glyph.height / 2.0);
-  const cv::Point2d d = c - row.left_mid;
+  const cv::Point2d d = centre(glyph) - row.left_mid;
   const double across = std::abs(d.dot(n));
   if (across < 0.9 * h || across > 1.9 * h) return std::nullopt;
   // Rows of a two-row plate are centred: the glyph sits over the middle of the other row.
   if (std::abs(d.dot(u) - length / 2.0) > 0.2 * length + 0.3 * h) return std::nullopt;
-  CharRow lone;
-  lone.chars = {glyph};
-  lone.char_height = glyph.height;
-  lone.angle_degrees = row.angle_degrees;
-  lone.left_mid = c - u * (glyph.width / 2.0);
-  lone.right_mid = c + u * (glyph.width / 2.0);
-  return lone;
+  return one_glyph_row(glyph, u);
 }
 
 // Two lone glyphs stacked ("D" over "7"): a two-row plate of one character a row. As with two
@@ -484,22 +491,14 @@ std::optional<std::vector<CharRow>> stacked_lone_rows(const cv::Mat& gray, const
   // Two bars one over the other are a road's centre line, a post or a pole far more often than
   // an "I" over a "1".
   if (a.width < kNarrowGlyph * a.height && b.width < kNarrowGlyph * b.height) return std::nullopt;
-  const cv::Point2d ca(a.x + a.width / 2.0, a.y + a.height / 2.0), cb(b.x + b.width / 2.0, b.y + b.height / 2.0);
-  const cv::Point2d v = cb - ca;
+  const cv::Point2d v = centre(b) - centre(a);
   const double line = std::hypot(v.x, v.y);
   if (line < 0.9 * h || line > 1.9 * h) return std::nullopt;
   if (std::atan2(std::abs(v.x), v.y) * 180.0 / CV_PI > max_tilt_degrees) return std::nullopt;
   const cv::Point2d u(v.y / line, -v.x / line);  // along the rows: square to the line joining them
-  std::vector<CharRow> rows;
-  for (const auto& [glyph, c] : {std::pair{a, ca}, std::pair{b, cb}}) {
-    CharRow row;
-    row.chars = {glyph};
-    row.char_height = glyph.height;
-    row.angle_degrees = std::atan2(u.y, u.x) * 180.0 / CV_PI;
-    row.left_mid = c - u * (glyph.width / 2.0);
-    row.right_mid = c + u * (glyph.width / 2.0);
+  std::vector<CharRow> rows = {one_glyph_row(a, u), one_glyph_row(b, u)};
+  for (const CharRow& row : rows) {
     if (!on_plate_background(gray, row, top.dark)) return std::nullopt;
-    rows.push_back(std::move(row));
   }
   return rows;
 }

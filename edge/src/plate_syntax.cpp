@@ -84,20 +84,14 @@ bool mixes_letters_and_digits(const std::string& text) {
   return letters && digits;
 }
 
-// Where the plate shows its group gap: after how many of the characters kept (those left when
-// `drop_front` and `drop_back` are dropped). Two rows break between the rows; one row where a
-// gap between kept character boxes stands out. Two gaps may stand out (an L or a T, open on one
+// Where a one-row plate shows its group gap: after how many of the characters kept (those left
+// when `drop_front` and `drop_back` are dropped), where a gap between kept character boxes
+// stands out (two rows break between the rows: drop_variants). Two gaps may stand out (an L or a T, open on one
 // side, beside the group gap; a layout of three groups): then either may be the layout's split.
 // None when no gap stands out, or when it would be at the kept characters' very edge (that says
 // nothing about the layout).
 std::vector<std::size_t> observed_splits(const std::vector<RowReading>& rows, std::size_t drop_front,
                                          std::size_t drop_back) {
-  if (rows.size() == 2) {
-    const std::size_t top = rows.front().chars.size();
-    const std::size_t kept = top + rows.back().chars.size() - drop_front - drop_back;
-    if (top <= drop_front || top - drop_front >= kept) return {};
-    return {top - drop_front};
-  }
   if (rows.size() != 1 || rows.front().chars.size() < drop_front + drop_back + 3) return {};
   const auto& all = rows.front().chars;
   const std::vector<CharChoice> chars(all.begin() + static_cast<long>(drop_front), all.end() - static_cast<long>(drop_back));

@@ -205,6 +205,11 @@ void PlateTracker::keep_exemplar(Track& t, PlateObservation o) {
   if (o.text.confidence > weakest->text.confidence) *weakest = std::move(o);
 }
 
+const PlateObservation& PlateTracker::most_confident(const Track& t) {
+  return *std::max_element(t.exemplars.begin(), t.exemplars.end(),
+                           [](auto& a, auto& b) { return a.text.confidence < b.text.confidence; });
+}
+
 void PlateTracker::observe(PlateObservation o) {
   if (o.text.text.empty()) return;
   Track* t = match(o);
@@ -237,7 +242,6 @@ void PlateTracker::observe(PlateObservation o) {
                                     [](auto& a, auto& b) { return a.confidence < b.confidence; });
     t->readings.erase(weakest);
   }
-  t->best_confidence = std::max(t->best_confidence, o.text.confidence);
   keep_exemplar(*t, std::move(o));
 }
 
@@ -246,7 +250,8 @@ bool PlateTracker::publishable(const Track& t) const {
   // One confident frame is enough for a plate, not for two characters: a pair of glyphs on a
   // flat background (a badge, a sign, road markings) reads confidently now and then; a cherished
   // plate stays in view for several frames.
-  const bool one_frame_enough = t.best_confidence >= settings_.single_frame_confidence && voted.text.size() > 2;
+  const bool one_frame_enough =
+      most_confident(t).text.confidence >= settings_.single_frame_confidence && voted.text.size() > 2;
   if (t.frames_seen < settings_.min_frames && !one_frame_enough) return false;
   return voted.confidence >= settings_.min_confidence;
 }
@@ -256,18 +261,16 @@ VehicleRead PlateTracker::make_read(Track& t) const {
   r.read_id = t.read_id;
   r.text = vote_plate_text(t.readings);
   // The crop of the published text; failing that (a voted combination), the most confident.
-  auto shown = std::find_if(t.exemplars.begin(), t.exemplars.end(), [&](auto& e) { return e.text.text == r.text.text; });
-  if (shown == t.exemplars.end()) {
-    shown = std::max_element(t.exemplars.begin(), t.exemplars.end(),
-                             [](auto& a, auto& b) { return a.text.confidence < b.text.confidence; });
-  }
-  r.captured_at = shown->captured_at;
+  const auto same_text = std::find_if(t.exemplars.begin(), t.exemplars.end(),
+                                     [&](auto& e) { return e.text.text == r.text.text; });
+  const PlateObservation& shown = same_text != t.exemplars.end() ? *same_text : most_confident(t);
+  r.captured_at = shown.captured_at;
   r.first_seen = t.first_seen;
   r.last_seen = t.last_seen;
   r.frames_seen = t.frames_seen;
-  r.box = shown->box;
-  r.crop = shown->crop;
-  r.overview = shown->overview;
+  r.box = shown.box;
+  r.crop = shown.crop;
+  r.overview = shown.overview;
   r.direction = direction_of_travel(t.first_box, t.last_box);
   t.published = true;
   return r;

@@ -83,7 +83,6 @@ class PlateTracker {
     // By capture time, not by arrival: recogniser threads finish frames out of order.
     cv::Rect first_box, last_box, previous_box;
     TimestampMs previous_seen = 0;
-    double best_confidence = 0;
     /// The most confident reading of each distinct text (bounded), with its crop: a new reading
     /// is compared with every text the plate was read as, and the read shows a crop of the text
     /// it publishes, not of a more confident partial reading.
@@ -91,6 +90,9 @@ class PlateTracker {
     bool published = false;
   };
   static void keep_exemplar(Track& t, PlateObservation o);
+  /// The track's most confident reading: always among its exemplars (each text keeps its best,
+  /// and a full list lets go of its weakest).
+  static const PlateObservation& most_confident(const Track& t);
   [[nodiscard]] bool publishable(const Track& t) const;
   [[nodiscard]] VehicleRead make_read(Track& t) const;
   [[nodiscard]] Track* match(const PlateObservation& o);
