@@ -562,6 +562,60 @@ TEST_CASE("a GStreamer pipeline is a source, and its end is a loss that is retri
   CHECK(edge.log().find("lost after 30 frames") != std::string::npos);
 }
 
+/// Waits until a child's log holds `text`.
+bool wait_for_log(const test::ChildProcess& child, const std::string& text, std::chrono::milliseconds timeout) {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < until) {
+    if (child.log().find(text) != std::string::npos) return true;
+    std::this_thread::sleep_for(50ms);
+  }
+  return false;
+}
+
+TEST_CASE("an RTSP camera is a source: its vehicles are read, and a camera outage is reported and reconnected",
+          "[edge][system][sources]") {
+  test::TempDir dir("anpr-edge-rtsp");
+  const auto video = (dir / "traffic.avi").string();
+  const auto passes = synth::write_traffic_video(video, small_traffic(3), 11);
+  const int port = test::free_loopback_port();
+  // A real RTSP server (GStreamer's) streaming the video as RTP/JPEG in real time.
+  const std::vector<std::string> camera = {"/usr/bin/python3", ANPR_SOURCE_DIR "/tests/support/rtsp_server.py",
+                                           std::to_string(port), "/cam", video};
+  auto server = std::make_unique<test::ChildProcess>(camera, (dir / "rtsp1.log").string());
+  REQUIRE(wait_for_log(*server, "serving", 10s));
+  test::MosquittoBroker broker;
+  Collector collector(broker.uri(), "test-collector", false);
+  test::ChildProcess edge(run_args(write_config(dir, "[source]\nreconnect_min_s = 0.5\nreconnect_max_s = 1\n"),
+                                   "rtsp://127.0.0.1:" + std::to_string(port) + "/cam", broker.uri(), dir / "spool"),
+                          (dir / "edge.log").string());
+  collector.wait_until([&](Collector& c) { return c.reads().size() >= passes.size(); }, 60s);
+  {
+    INFO(edge.log());
+    const auto reads = collector.reads();
+    REQUIRE(reads.size() >= passes.size());
+    for (std::size_t i = 0; i < passes.size(); ++i) CHECK(reads[i].plate == passes[i].text);
+  }
+
+  // The camera goes away: health says the source is reconnecting, and the run goes on.
+  server.reset();
+  CHECK(collector.wait_until(
+      [](Collector& c) { const auto h = c.health(); return !h.empty() && h.back().source_state == "reconnecting"; },
+      20s));
+  CHECK(edge.running());
+  // It comes back: the stream is opened again and its vehicles are read again.
+  const auto before = collector.reads().size();
+  server = std::make_unique<test::ChildProcess>(camera, (dir / "rtsp2.log").string());
+  REQUIRE(wait_for_log(*server, "serving", 10s));
+  CHECK(collector.wait_until([&](Collector& c) { return c.reads().size() >= before + passes.size(); }, 60s));
+  CHECK(collector.wait_until(
+      [](Collector& c) { const auto h = c.health(); return !h.empty() && h.back().source_state == "ok" && h.back().reconnects >= 1; },
+      10s));
+  edge.signal(SIGTERM);
+  CHECK(edge.wait(5s) == std::optional<int>(0));
+  INFO(edge.log());
+  CHECK(collector.rejected().empty());
+}
+
 TEST_CASE("an HTTP stream is a source: the vehicles in it are read", "[edge][system][sources]") {
   test::TempDir dir("anpr-edge-http");
   const auto passes = synth::write_traffic_video((dir / "traffic.avi").string(), small_traffic(3), 11);
