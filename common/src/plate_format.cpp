@@ -150,6 +150,7 @@ const std::vector<PlateFormat>& european_layouts() {
     f.shapes.push_back(shape({kDigits, kDigits, kDigits, kDigits, kLetters, kLetters, kLetters}, 4));
     f.shapes.push_back(shape({kDigits, kLetters, kLetters, kDigits, kDigits, kDigits, kDigits}, 3));
     f.shapes.push_back(shape({kDigits, kLetters, kDigits, kDigits, kDigits, kDigits, kDigits}, 3));
+    f.shapes.push_back(shape({kLetters, kLetters, kDigits, kDigits, kDigits, kDigits, kDigits}, 2));
     return std::vector<PlateFormat>{f};
   }();
   return layouts;

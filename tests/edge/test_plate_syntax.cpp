@@ -77,6 +77,16 @@ TEST_CASE("with other countries configured, foreign plates are read as they are"
   CHECK(eu.rank({row("A812CDE")}).text == "A812CDE");  // no UK repair to AB12CDE without "gb"
 }
 
+TEST_CASE("two letters and five digits (Poland, Norway, Denmark) are read whole, not cut to a UK shape", "[syntax]") {
+  const PlateSyntax mixed(SyntaxSettings{{"gb", "eu"}, 10});
+  // "BS 47040" read surely: dropping its last 0 would fit a UK dateless shape, but that costs more
+  // than a known European layout; and a 6 and a 0 are not bent into letters (WA56660, not WA566GO).
+  CHECK(mixed.rank({row("BS47040", 0.95F)}).text == "BS47040");
+  RowReading polish = row("WA56660", 0.95F);
+  polish.chars[5].options = {{'6', 0.7F}, {'G', 0.2F}};
+  CHECK(mixed.rank({polish}).text == "WA56660");
+}
+
 TEST_CASE("alternatives are ranked and exclude the first choice", "[syntax]") {
   const auto t = uk_only().rank({row("5O12CDE")});
   REQUIRE_FALSE(t.candidates.empty());
