@@ -22,6 +22,10 @@ constexpr double kSingleKindFactor = 0.7;  // letters only or digits only
 // Dropping a character at either end (a frame edge read as 'I', a band read as 'E') costs up to
 // this factor: all of it for a character the engines were sure of, little for one they were not.
 constexpr double kDropFactor = 0.7;
+// ...or this factor for one in line with the rest of its row (as tall, level, evenly spaced): a
+// border, bolt, band letter or frame edge rarely is; a plate of a layout the syntax does not know
+// would otherwise lose its last character to fit a shorter shape it does know.
+constexpr double kInLineDropFactor = 0.5;
 // A layout whose group gap is not where the plate shows one (UK "AB12 CDE" against Slovak
 // "AB 120CD" when an O or 0 could go either way).
 constexpr double kSplitMismatchFactor = 0.7;
@@ -73,9 +77,29 @@ bool best_for_slot(const CharChoice& c, const CharSlot& slot, char& out, double&
   return found;
 }
 
-double drop_cost(const CharChoice& c) {
+// Whether the first (or last) character of a row is in line with the others: as tall as their
+// median, level with its neighbour, and as far from it as they are from each other.
+bool in_line(const std::vector<CharChoice>& row, bool first) {
+  if (row.size() < 4) return false;
+  const CharChoice& c = first ? row.front() : row.back();
+  const CharChoice& next = first ? row[1] : row[row.size() - 2];
+  const std::size_t begin = first ? 1 : 0;
+  const std::size_t end = first ? row.size() : row.size() - 1;
+  std::vector<double> heights, gaps;
+  for (std::size_t i = begin; i < end; ++i) heights.push_back(row[i].box.height);
+  for (std::size_t i = begin; i + 1 < end; ++i) gaps.push_back(row[i + 1].box.x - row[i].box.br().x);
+  const double h = percentile(heights, 0.5);
+  if (h <= 0) return false;
+  const double gap = first ? next.box.x - c.box.br().x : c.box.x - next.box.br().x;
+  const double dy = (c.box.y + c.box.height / 2.0) - (next.box.y + next.box.height / 2.0);
+  return std::abs(c.box.height - h) <= 0.1 * h && std::abs(dy) <= 0.1 * h &&
+         std::abs(gap - percentile(gaps, 0.5)) <= 0.2 * h;
+}
+
+double drop_cost(const std::vector<CharChoice>& row, bool first) {
+  const CharChoice& c = first ? row.front() : row.back();
   const double p = std::max(0.5, c.options.empty() ? 0.0 : static_cast<double>(c.options.front().probability));
-  return 1.0 - (1.0 - kDropFactor) * p;
+  return 1.0 - (1.0 - (in_line(row, first) ? kInLineDropFactor : kDropFactor)) * p;
 }
 
 bool mixes_letters_and_digits(const std::string& text) {
@@ -161,10 +185,10 @@ std::vector<Variant> drop_variants(const std::vector<RowReading>& rows) {
       v.kept.assign(top.begin() + static_cast<long>(tf), top.end() - static_cast<long>(tb));
       v.splits = {v.kept.size()};
       v.kept.insert(v.kept.end(), bottom.begin() + static_cast<long>(bf), bottom.end() - static_cast<long>(bb));
-      if (tf == 1) v.penalty *= drop_cost(top.front());
-      if (tb == 1) v.penalty *= drop_cost(top.back());
-      if (bf == 1) v.penalty *= drop_cost(bottom.front());
-      if (bb == 1) v.penalty *= drop_cost(bottom.back());
+      if (tf == 1) v.penalty *= drop_cost(top, true);
+      if (tb == 1) v.penalty *= drop_cost(top, false);
+      if (bf == 1) v.penalty *= drop_cost(bottom, true);
+      if (bb == 1) v.penalty *= drop_cost(bottom, false);
       out.push_back(std::move(v));
     }
     return out;
@@ -177,8 +201,8 @@ std::vector<Variant> drop_variants(const std::vector<RowReading>& rows) {
       if (n < drop_front + drop_back + 2) continue;
       Variant v;
       v.kept.assign(chars.begin() + static_cast<long>(drop_front), chars.end() - static_cast<long>(drop_back));
-      if (drop_front == 1) v.penalty *= drop_cost(chars.front());
-      if (drop_back == 1) v.penalty *= drop_cost(chars.back());
+      if (drop_front == 1) v.penalty *= drop_cost(chars, true);
+      if (drop_back == 1) v.penalty *= drop_cost(chars, false);
       v.splits = observed_splits(rows, drop_front, drop_back);
       out.push_back(std::move(v));
     }

@@ -117,6 +117,18 @@ RowReading spaced_row(const std::string& text, std::size_t split, int overlap, i
 
 }  // namespace
 
+TEST_CASE("an end character in line with its row costs more to drop than one out of line", "[syntax]") {
+  // A Dutch "12-ABC-3", a layout the syntax does not know: dropping the 3 would fit a UK dateless
+  // shape (12ABC). Read surely, as tall and level as the rest and evenly spaced, it stays; the
+  // same symbol half as tall and low (a bolt) is dropped.
+  const PlateSyntax uk_and_europe(SyntaxSettings{{"gb", "eu"}, 10});
+  RowReading dutch = spaced_row("12ABC3", 0, 0, 0);
+  for (std::size_t i = 0; i < dutch.chars.size(); ++i) dutch.chars[i].box.x = static_cast<int>(i) * 36;
+  CHECK(uk_and_europe.rank({dutch}).text == "12ABC3");
+  dutch.chars.back().box = cv::Rect(5 * 36, 20, 30, 20);
+  CHECK(uk_and_europe.rank({dutch}).text == "12ABC");
+}
+
 TEST_CASE("the group gap decides between layouts even where character boxes overlap", "[syntax]") {
   // "BT68 0WX" read with a zero: UK "BT68OWX" (gap after 4) or the European "BT 680 WX" (gap
   // after 2). A 9-pixel gap among boxes overlapping by 3 pixels is the group gap.
