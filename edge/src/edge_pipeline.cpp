@@ -121,7 +121,18 @@ void EdgePipeline::recognise(PlateReader& reader) {
     StageTotals local;
     std::vector<PlateObservation> observations;
     const auto t0 = std::chrono::steady_clock::now();
-    if (frame) observations = observe(reader, *frame, local);
+    if (frame) {
+      try {
+        observations = observe(reader, *frame, local);
+      } catch (const std::exception& e) {
+        // One bad frame must not stop a unit that runs unattended: skip it, say so (not on
+        // every frame of a stream that keeps failing), and go on with the next.
+        if (const auto held_back = failed_frames_.occurred(LogThrottle::Clock::now())) {
+          spdlog::error("frame {} could not be read, skipped: {}{}", frame->id, e.what(),
+                        *held_back > 0 ? fmt::format(" ({} more frames failed since the last message)", *held_back) : "");
+        }
+      }
+    }
     const auto t1 = std::chrono::steady_clock::now();
     std::vector<VehicleRead> due;
     {

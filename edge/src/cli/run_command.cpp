@@ -109,9 +109,9 @@ int run(const RunOptions& options) {
                  config.spool.dir.string());
   }
   publisher.stop();
-  spdlog::info("stopped: {} frames captured, {} processed, {} dropped, {} reads, {} acknowledged",
+  spdlog::info("stopped: {} frames captured, {} processed, {} dropped, {} failed, {} reads, {} acknowledged",
                pipeline.frames_captured(), pipeline.frames_processed(), pipeline.frames_dropped(),
-               pipeline.reads_spooled(), publisher.sent());
+               pipeline.frames_failed(), pipeline.reads_spooled(), publisher.sent());
   if (!failure.empty()) throw Error(ErrorCode::kInput, failure);
   return 0;
 }

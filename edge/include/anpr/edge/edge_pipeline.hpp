@@ -17,6 +17,7 @@
 #include "anpr/edge/edge_config.hpp"
 #include "anpr/edge/frame_source.hpp"
 #include "anpr/edge/latest_frame.hpp"
+#include "anpr/edge/log_throttle.hpp"
 #include "anpr/edge/motion_gate.hpp"
 #include "anpr/edge/plate_reader.hpp"
 #include "anpr/edge/plate_tracker.hpp"
@@ -48,6 +49,8 @@ class EdgePipeline {
   [[nodiscard]] std::int64_t frames_processed() const { return processed_.load(); }
   [[nodiscard]] std::int64_t reads_spooled() const { return reads_.load(); }
   [[nodiscard]] std::int64_t source_reconnects() const { return source_.reconnects(); }
+  /// Frames the reader failed on (logged at most every 10 s, skipped; the run goes on).
+  [[nodiscard]] std::int64_t frames_failed() const { return failed_frames_.total(); }
   [[nodiscard]] SourceState source_state() const { return source_.state(); }
   [[nodiscard]] bool frame_pending() const { return latest_.pending(); }
   /// Steady-clock time of the last sign of life of every thread (watchdog).
@@ -78,6 +81,7 @@ class EdgePipeline {
   StageTotals totals_;
   std::atomic<std::int64_t> processed_{0}, reads_{0};
   std::atomic<std::int64_t> heartbeat_ns_{0};
+  LogThrottle failed_frames_{std::chrono::seconds(10)};
 };
 
 }  // namespace anpr::edge
