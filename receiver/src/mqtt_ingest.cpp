@@ -82,7 +82,12 @@ void MqttIngest::run(const std::atomic<bool>& stop) {
     }
     const IngestOutcome& outcome = outcomes.front();
     if (outcome.failed) spdlog::error("could not ingest a message on {}: {}", one[0].first, outcome.error);
-    else if (outcome.result == IngestResult::kRejected) spdlog::warn("rejected a message on {}: {}", one[0].first, outcome.error);
+    else if (outcome.result == IngestResult::kRejected) {
+      if (const auto held_back = rejections_.occurred(LogThrottle::Clock::now())) {
+        spdlog::warn("rejected a message on {} (kept as a dead letter): {}{}", one[0].first, outcome.error,
+                     *held_back > 0 ? fmt::format("; {} more rejected since the last message", *held_back) : "");
+      }
+    }
     // Hits go out after the commit: a hit announced is a hit stored.
     if (!outcome.hits.empty() && on_hits_) on_hits_(outcome.hits);
     for (const HitMessage& hit : outcome.hits) {

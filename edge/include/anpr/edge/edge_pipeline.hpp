@@ -17,7 +17,7 @@
 #include "anpr/edge/edge_config.hpp"
 #include "anpr/edge/frame_source.hpp"
 #include "anpr/edge/latest_frame.hpp"
-#include "anpr/edge/log_throttle.hpp"
+#include "anpr/common/log_throttle.hpp"
 #include "anpr/edge/motion_gate.hpp"
 #include "anpr/edge/plate_reader.hpp"
 #include "anpr/edge/plate_tracker.hpp"

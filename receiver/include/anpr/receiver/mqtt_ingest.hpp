@@ -15,6 +15,7 @@
 #include <functional>
 #include <string>
 
+#include "anpr/common/log_throttle.hpp"
 #include "anpr/receiver/ingestor.hpp"
 
 namespace anpr::receiver {
@@ -40,6 +41,9 @@ class MqttIngest {
   MqttSettings settings_;
   Ingestor& ingestor_;
   std::function<void(const std::vector<HitMessage>&)> on_hits_;
+  // A sender gone wrong can send bad messages as fast as the broker takes them: each is kept as a
+  // dead letter with its reason, but the log says so at most every 10 s.
+  LogThrottle rejections_{std::chrono::seconds(10)};
 };
 
 }  // namespace anpr::receiver

@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 
-#include "anpr/edge/log_throttle.hpp"
+#include "anpr/common/log_throttle.hpp"
 
-using namespace anpr::edge;
+using namespace anpr;
 using namespace std::chrono_literals;
 
 TEST_CASE("a repeated message is logged at first, then once an interval with the count held back", "[log]") {

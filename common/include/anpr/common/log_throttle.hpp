@@ -9,7 +9,7 @@
 #include <mutex>
 #include <optional>
 
-namespace anpr::edge {
+namespace anpr {
 
 class LogThrottle {
  public:
@@ -46,4 +46,4 @@ class LogThrottle {
   std::int64_t total_ = 0;
 };
 
-}  // namespace anpr::edge
+}  // namespace anpr
