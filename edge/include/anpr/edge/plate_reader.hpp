@@ -22,8 +22,10 @@ struct ReaderSettings {
   RectifierSettings rectifier;
   SyntaxSettings syntax;
   /// Plates read below this ranking score are dropped as not-a-plate. Consumers filter on the
-  /// reported confidence (the edge's tracker publishes voted reads from 0.5).
-  double min_confidence = 0.4;
+  /// reported confidence (the edge's tracker publishes voted reads from 0.5). At 0.3 rather than
+  /// 0.4 a plate of letters only, which fits no layout (0.42 of its characters' mean), is kept
+  /// when read fairly surely; plates-eu 93.5% -> 94.4%, no synthetic read changed.
+  double min_confidence = 0.3;
   /// Cheap verifier before OCR: rows whose ink/background separation (RectifiedRow::contrast)
   /// is below this are texture or noise, not printed characters. Real plates measured 1.66 at
   /// the 5th percentile on the real photo set, synthetic ones 2.0, small blurred plates down to
