@@ -57,8 +57,8 @@ struct UkRuleOptions {
 /// Common continental European layouts, used as a prior when reading plates of other countries
 /// (never to bend a UK plate): letters-digits-letters LL NNN LL (France, Italy, Slovakia),
 /// NNNN LLL (Spain), N LL NNNN and N L N NNNN (Czech Republic), LL NNNNN (Poland, Norway,
-/// Denmark). Their format name is
-/// "unknown" and their country empty: a layout does not tell the country.
+/// Denmark). Their format name is "unknown" and their country empty: a layout does not tell the
+/// country.
 [[nodiscard]] const std::vector<PlateFormat>& european_layouts();
 
 /// Classifies a normalised plate against the given formats; first match wins.

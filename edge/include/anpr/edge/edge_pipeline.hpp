@@ -13,11 +13,11 @@
 #include <string>
 #include <vector>
 
+#include "anpr/common/log_throttle.hpp"
 #include "anpr/common/messages.hpp"
 #include "anpr/edge/edge_config.hpp"
 #include "anpr/edge/frame_source.hpp"
 #include "anpr/edge/latest_frame.hpp"
-#include "anpr/common/log_throttle.hpp"
 #include "anpr/edge/motion_gate.hpp"
 #include "anpr/edge/plate_reader.hpp"
 #include "anpr/edge/plate_tracker.hpp"
