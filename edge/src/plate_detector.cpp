@@ -206,6 +206,7 @@ struct HeightTrend {
 };
 
 double centre_x(const Blob& b) { return b.box.x + b.box.width / 2.0; }
+cv::Point2d centre(const cv::Rect& r) { return {r.x + r.width / 2.0, r.y + r.height / 2.0}; }
 
 // `glyphs` holds (centre x, height) pairs.
 HeightTrend fit_height_trend(const std::vector<cv::Point2d>& glyphs, double tolerance) {
@@ -230,25 +231,24 @@ HeightTrend fit_height_trend(const std::vector<cv::Point2d>& glyphs, double tole
   return {(sy - slope * sx) / n, slope};
 }
 
-// One glyph per place along the row, of the height the row's trend gives there: nested regions
-// of the same glyph (MSER reports a character and its strokes) are grouped first, so that the
-// strokes cannot pull the row's height down; then each place keeps its largest glyph near the
-// trend, and places with none (bolts, frame pieces, emblems) are dropped.
 // Tilt of a row as the slope of its glyphs' centres: the median of the slopes between pairs, so
 // that one glyph out of line (a bolt, a band) does not tilt it.
 double row_slope(const std::vector<Blob>& glyphs) {
   std::vector<double> slopes;
   for (std::size_t i = 0; i < glyphs.size(); ++i) {
     for (std::size_t j = i + 1; j < glyphs.size(); ++j) {
-      const cv::Rect a = glyphs[i].box, b = glyphs[j].box;
-      const double dx = (b.x + b.width / 2.0) - (a.x + a.width / 2.0);
-      if (std::abs(dx) < 1.0) continue;
-      slopes.push_back(((b.y + b.height / 2.0) - (a.y + a.height / 2.0)) / dx);
+      const cv::Point2d d = centre(glyphs[j].box) - centre(glyphs[i].box);
+      if (std::abs(d.x) < 1.0) continue;
+      slopes.push_back(d.y / d.x);
     }
   }
   return slopes.empty() ? 0.0 : median(std::move(slopes));
 }
 
+// One glyph per place along the row, of the height the row's trend gives there: nested regions
+// of the same glyph (MSER reports a character and its strokes) are grouped first, so that the
+// strokes cannot pull the row's height down; then each place keeps its largest glyph near the
+// trend, and places with none (bolts, frame pieces, emblems) are dropped.
 std::vector<Blob> clean_row(std::vector<Blob> row) {
   constexpr double kHeightTolerance = 0.22;
   std::sort(row.begin(), row.end(), [](const Blob& a, const Blob& b) { return a.box.x < b.box.x; });
@@ -360,8 +360,7 @@ CharRow make_row(const std::vector<Blob>& blobs) {
   for (const Blob& b : blobs) {
     row.chars.push_back(b.box);
     heights.push_back(b.box.height);
-    centres.emplace_back(static_cast<float>(b.box.x + b.box.width / 2.0),
-                         static_cast<float>(b.box.y + b.box.height / 2.0));
+    centres.emplace_back(centre(b.box));
   }
   row.char_height = median(heights);
   // Least-squares line through the glyph centres gives the tilt.
@@ -444,8 +443,6 @@ bool on_plate_background(const cv::Mat& gray, const CharRow& row, bool dark) {
   }
   return true;
 }
-
-cv::Point2d centre(const cv::Rect& r) { return {r.x + r.width / 2.0, r.y + r.height / 2.0}; }
 
 // A row of one glyph running along the unit vector `along` (one glyph has no direction of its
 // own: it takes its plate's).

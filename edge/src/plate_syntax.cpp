@@ -77,6 +77,9 @@ bool best_for_slot(const CharChoice& c, const CharSlot& slot, char& out, double&
   return found;
 }
 
+// The space between two neighbouring characters' boxes (negative where they overlap).
+double box_gap(const CharChoice& left, const CharChoice& right) { return right.box.x - left.box.br().x; }
+
 // Whether the first (or last) character of a row is in line with the others: as tall as their
 // median, level with its neighbour, and as far from it as they are from each other.
 bool in_line(const std::vector<CharChoice>& row, bool first) {
@@ -87,10 +90,10 @@ bool in_line(const std::vector<CharChoice>& row, bool first) {
   const std::size_t end = first ? row.size() : row.size() - 1;
   std::vector<double> heights, gaps;
   for (std::size_t i = begin; i < end; ++i) heights.push_back(row[i].box.height);
-  for (std::size_t i = begin; i + 1 < end; ++i) gaps.push_back(row[i + 1].box.x - row[i].box.br().x);
+  for (std::size_t i = begin; i + 1 < end; ++i) gaps.push_back(box_gap(row[i], row[i + 1]));
   const double h = percentile(heights, 0.5);
   if (h <= 0) return false;
-  const double gap = first ? next.box.x - c.box.br().x : c.box.x - next.box.br().x;
+  const double gap = first ? box_gap(c, next) : box_gap(next, c);
   const double dy = (c.box.y + c.box.height / 2.0) - (next.box.y + next.box.height / 2.0);
   return std::abs(c.box.height - h) <= 0.1 * h && std::abs(dy) <= 0.1 * h &&
          std::abs(gap - percentile(gaps, 0.5)) <= 0.2 * h;
@@ -120,7 +123,7 @@ std::vector<std::size_t> observed_splits(const std::vector<RowReading>& rows, st
   const auto& all = rows.front().chars;
   const std::vector<CharChoice> chars(all.begin() + static_cast<long>(drop_front), all.end() - static_cast<long>(drop_back));
   std::vector<double> gaps, heights;
-  for (std::size_t i = 0; i + 1 < chars.size(); ++i) gaps.push_back(chars[i + 1].box.x - chars[i].box.br().x);
+  for (std::size_t i = 0; i + 1 < chars.size(); ++i) gaps.push_back(box_gap(chars[i], chars[i + 1]));
   for (const auto& c : chars) heights.push_back(c.box.height);
   std::vector<std::size_t> order(gaps.size());
   std::iota(order.begin(), order.end(), 0);
@@ -178,6 +181,8 @@ std::vector<Variant> drop_variants(const std::vector<RowReading>& rows) {
   if (rows.size() == 2 && !rows.front().chars.empty() && !rows.back().chars.empty()) {
     const auto& top = rows.front().chars;
     const auto& bottom = rows.back().chars;
+    const double cost[4] = {drop_cost(top, true), drop_cost(top, false), drop_cost(bottom, true),
+                            drop_cost(bottom, false)};
     for (int mask = 0; mask < 16; ++mask) {
       const std::size_t tf = mask & 1, tb = (mask >> 1) & 1, bf = (mask >> 2) & 1, bb = (mask >> 3) & 1;
       if (top.size() < tf + tb + 1 || bottom.size() < bf + bb + 1) continue;
@@ -185,10 +190,9 @@ std::vector<Variant> drop_variants(const std::vector<RowReading>& rows) {
       v.kept.assign(top.begin() + static_cast<long>(tf), top.end() - static_cast<long>(tb));
       v.splits = {v.kept.size()};
       v.kept.insert(v.kept.end(), bottom.begin() + static_cast<long>(bf), bottom.end() - static_cast<long>(bb));
-      if (tf == 1) v.penalty *= drop_cost(top, true);
-      if (tb == 1) v.penalty *= drop_cost(top, false);
-      if (bf == 1) v.penalty *= drop_cost(bottom, true);
-      if (bb == 1) v.penalty *= drop_cost(bottom, false);
+      for (int k = 0; k < 4; ++k) {
+        if ((mask >> k) & 1) v.penalty *= cost[k];
+      }
       out.push_back(std::move(v));
     }
     return out;
@@ -196,13 +200,14 @@ std::vector<Variant> drop_variants(const std::vector<RowReading>& rows) {
   std::vector<CharChoice> chars;
   for (const auto& r : rows) chars.insert(chars.end(), r.chars.begin(), r.chars.end());
   const std::size_t n = chars.size();
+  const double front_cost = drop_cost(chars, true), back_cost = drop_cost(chars, false);
   for (std::size_t drop_front = 0; drop_front <= 1; ++drop_front) {
     for (std::size_t drop_back = 0; drop_back <= 1; ++drop_back) {
       if (n < drop_front + drop_back + 2) continue;
       Variant v;
       v.kept.assign(chars.begin() + static_cast<long>(drop_front), chars.end() - static_cast<long>(drop_back));
-      if (drop_front == 1) v.penalty *= drop_cost(chars, true);
-      if (drop_back == 1) v.penalty *= drop_cost(chars, false);
+      if (drop_front == 1) v.penalty *= front_cost;
+      if (drop_back == 1) v.penalty *= back_cost;
       v.splits = observed_splits(rows, drop_front, drop_back);
       out.push_back(std::move(v));
     }

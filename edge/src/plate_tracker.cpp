@@ -246,13 +246,13 @@ void PlateTracker::observe(PlateObservation o) {
 }
 
 bool PlateTracker::publishable(const Track& t) const {
+  const bool few_frames = t.frames_seen < settings_.min_frames;
+  if (few_frames && most_confident(t).text.confidence < settings_.single_frame_confidence) return false;
   const PlateText voted = vote_plate_text(t.readings);
   // One confident frame is enough for a plate, not for two characters: a pair of glyphs on a
   // flat background (a badge, a sign, road markings) reads confidently now and then; a cherished
   // plate stays in view for several frames.
-  const bool one_frame_enough =
-      most_confident(t).text.confidence >= settings_.single_frame_confidence && voted.text.size() > 2;
-  if (t.frames_seen < settings_.min_frames && !one_frame_enough) return false;
+  if (few_frames && voted.text.size() <= 2) return false;
   return voted.confidence >= settings_.min_confidence;
 }
 
