@@ -3,8 +3,8 @@
 #include <cstdio>
 
 #include "anpr/common/error.hpp"
-#include "anpr/edge/cli.hpp"
-#include "anpr/edge/openmp_limit.hpp"
+#include "cli.hpp"
+#include "anpr/edge/reader/openmp_limit.hpp"
 
 int main(int argc, char** argv) {
   anpr::edge::limit_openmp_threads(argv);

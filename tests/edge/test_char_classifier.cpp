@@ -8,7 +8,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "anpr/common/error.hpp"
-#include "anpr/edge/char_classifier.hpp"
+#include "anpr/edge/reader/char_classifier.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace anpr;

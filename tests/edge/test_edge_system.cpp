@@ -19,7 +19,7 @@
 
 #include "anpr/common/message_codec.hpp"
 #include "anpr/common/topics.hpp"
-#include "anpr/edge/spool.hpp"
+#include "anpr/edge/uplink/spool.hpp"
 #include "anpr/synth/traffic_video.hpp"
 #include "support/child_process.hpp"
 #include "support/mosquitto_broker.hpp"

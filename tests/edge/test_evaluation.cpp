@@ -4,7 +4,7 @@
 #include <fstream>
 
 #include "anpr/common/error.hpp"
-#include "anpr/edge/evaluation.hpp"
+#include "anpr/edge/reader/evaluation.hpp"
 
 using namespace anpr::edge;
 namespace fs = std::filesystem;

@@ -2,7 +2,7 @@
 
 #include <opencv2/imgproc.hpp>
 
-#include "anpr/edge/i420_image.hpp"
+#include "anpr/edge/camera/i420_image.hpp"
 
 using namespace anpr::edge;
 

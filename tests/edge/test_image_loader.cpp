@@ -5,7 +5,7 @@
 
 #include <opencv2/imgcodecs.hpp>
 
-#include "anpr/edge/image_loader.hpp"
+#include "anpr/edge/reader/image_loader.hpp"
 
 using namespace anpr::edge;
 namespace fs = std::filesystem;

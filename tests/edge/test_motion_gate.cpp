@@ -4,8 +4,8 @@
 
 #include <opencv2/imgproc.hpp>
 
-#include "anpr/edge/latest_frame.hpp"
-#include "anpr/edge/motion_gate.hpp"
+#include "anpr/edge/camera/latest_frame.hpp"
+#include "anpr/edge/camera/motion_gate.hpp"
 
 using namespace anpr::edge;
 

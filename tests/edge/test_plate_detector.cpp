@@ -3,7 +3,7 @@
 
 #include <opencv2/imgproc.hpp>
 
-#include "anpr/edge/plate_detector.hpp"
+#include "anpr/edge/reader/plate_detector.hpp"
 
 using namespace anpr::edge;
 

@@ -4,7 +4,7 @@
 
 #include <opencv2/imgproc.hpp>
 
-#include "anpr/edge/plate_reader.hpp"
+#include "anpr/edge/reader/plate_reader.hpp"
 #include "anpr/synth/scene_generator.hpp"
 
 using namespace anpr;

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "anpr/edge/plate_syntax.hpp"
+#include "anpr/edge/reader/plate_syntax.hpp"
 
 using namespace anpr::edge;
 

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "anpr/edge/plate_tracker.hpp"
+#include "anpr/edge/camera/plate_tracker.hpp"
 
 using namespace anpr;
 using namespace anpr::edge;

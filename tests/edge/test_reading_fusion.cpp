@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "anpr/edge/reading_fusion.hpp"
+#include "anpr/edge/reader/reading_fusion.hpp"
 
 using namespace anpr::edge;
 

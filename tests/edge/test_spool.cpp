@@ -3,7 +3,7 @@
 #include <fstream>
 
 #include "anpr/common/error.hpp"
-#include "anpr/edge/spool.hpp"
+#include "anpr/edge/uplink/spool.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace anpr;

@@ -3,7 +3,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "anpr/common/error.hpp"
-#include "anpr/edge/ocr_engine.hpp"
+#include "anpr/edge/reader/ocr_engine.hpp"
 
 using namespace anpr::edge;
 

@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "anpr/edge/frame_source.hpp"
-#include "anpr/edge/motion_gate.hpp"
-#include "anpr/edge/plate_tracker.hpp"
-#include "anpr/edge/spool.hpp"
+#include "anpr/edge/camera/frame_source.hpp"
+#include "anpr/edge/camera/motion_gate.hpp"
+#include "anpr/edge/camera/plate_tracker.hpp"
+#include "anpr/edge/uplink/spool.hpp"
 
 namespace anpr::edge {
 

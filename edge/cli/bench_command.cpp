@@ -1,0 +1,111 @@
+// anpr-edge bench VIDEO: the video pipeline on a file without MQTT, with per-stage timings,
+// throughput, drops and peak memory (docs/performance.md).
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "anpr/common/error.hpp"
+#include "anpr/common/message_codec.hpp"
+#include "anpr/common/statistics.hpp"
+#include "cli.hpp"
+#include "anpr/edge/camera/edge_pipeline.hpp"
+
+namespace anpr::edge::cli {
+namespace {
+
+struct BenchOptions {
+  std::string video;
+  int threads = 2;
+  bool all_frames = false;
+  bool motion = true;
+  std::string tessdata;
+  std::string reads_out;
+  std::string config_file;
+};
+
+int run(const BenchOptions& o) {
+  spdlog::set_level(spdlog::level::warn);
+  EdgeConfig c = o.config_file.empty() ? EdgeConfig{} : load_edge_config(o.config_file);
+  c.camera_id = "bench";
+  c.site_id = "bench";
+  c.source.uri = o.video;
+  c.source.realtime = !o.all_frames;
+  c.recognition.threads = o.threads;
+  if (!o.tessdata.empty()) c.recognition.tessdata = o.tessdata;
+  c.motion.enabled = c.motion.enabled && o.motion;
+  char pattern[] = "/tmp/anpr-bench-XXXXXX";
+  if (::mkdtemp(pattern) == nullptr) throw Error(ErrorCode::kIo, "cannot create a temporary spool folder in /tmp");
+  c.spool.dir = pattern;
+  struct Cleanup {
+    std::filesystem::path dir;
+    ~Cleanup() {
+      std::error_code ec;
+      std::filesystem::remove_all(dir, ec);
+    }
+  } cleanup{c.spool.dir};
+
+  Spool spool(c.spool);
+  EdgePipeline pipeline(c, spool, nullptr);
+  std::atomic<bool> stop{false};
+  const auto t0 = std::chrono::steady_clock::now();
+  pipeline.run(stop);
+  const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+  const StageTotals t = pipeline.stage_totals();
+  const auto per = [&](double total) { return t.frames ? total / static_cast<double>(t.frames) : 0.0; };
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  std::printf("video            %s\n", o.video.c_str());
+  std::printf("mode             %s, %d recogniser thread(s), motion gating %s\n",
+              o.all_frames ? "every frame, as fast as possible" : "real time (camera pace, newest frame wins)",
+              o.threads, o.motion ? "on" : "off");
+  std::printf("frames           %lld captured, %lld processed, %lld still (skipped), %lld dropped\n",
+              static_cast<long long>(pipeline.frames_captured()), static_cast<long long>(t.frames),
+              static_cast<long long>(t.gated), static_cast<long long>(pipeline.frames_dropped()));
+  std::printf("wall             %.1f s, %.1f frames/s captured, %.1f frames/s recognised\n", wall_s,
+              static_cast<double>(pipeline.frames_captured()) / wall_s, static_cast<double>(t.frames) / wall_s);
+  std::printf("per frame (ms)   median %.1f, p95 %.1f (recogniser time of frames with motion)\n",
+              percentile({t.frame_ms.begin(), t.frame_ms.end()}, 0.5),
+              percentile({t.frame_ms.begin(), t.frame_ms.end()}, 0.95));
+  std::printf("stages (ms/frm)  motion %.2f (capture thread, per captured frame), detect %.1f, rectify %.1f, ocr %.1f, "
+              "syntax %.2f, track %.2f, spool %.2f\n",
+              pipeline.frames_captured() ? t.motion_ms / static_cast<double>(pipeline.frames_captured()) : 0.0,
+              per(t.detect_ms), per(t.rectify_ms), per(t.ocr_ms), per(t.syntax_ms), per(t.track_ms), per(t.spool_ms));
+  std::printf("reads            %lld\n", static_cast<long long>(pipeline.reads_spooled()));
+  std::printf("peak RSS         %.1f MB\n", static_cast<double>(usage.ru_maxrss) / 1024.0);
+  if (!o.reads_out.empty()) {
+    // The reads as one JSON line each (without images), for comparing with a video's truth.
+    FILE* out = std::fopen(o.reads_out.c_str(), "w");
+    if (out == nullptr) throw Error(ErrorCode::kIo, "cannot write " + o.reads_out);
+    for (std::uint64_t seq : spool.oldest(1000000)) {
+      if (const auto m = spool.load(seq)) std::fprintf(out, "%s\n", m->payload.c_str());
+    }
+    std::fclose(out);
+  }
+  return 0;
+}
+
+}  // namespace
+
+void add_bench_command(CLI::App& app, int& exit_code) {
+  auto o = std::make_shared<BenchOptions>();
+  CLI::App* cmd = app.add_subcommand("bench", "Benchmark the video pipeline on a file (no MQTT): fps, per-stage ms, "
+                                              "drops, reads, peak memory");
+  cmd->add_option("video", o->video, "Video file")->required()->check(CLI::ExistingFile);
+  cmd->add_option("--threads", o->threads, "Recogniser threads")->capture_default_str()->check(CLI::Range(1, 16));
+  cmd->add_flag("--all-frames", o->all_frames, "Process every frame as fast as possible (throughput) instead of at "
+                                               "the video's frame rate with drops (real time)");
+  cmd->add_flag("!--no-motion", o->motion, "Look at whole frames, not only where something moved");
+  cmd->add_option("--tessdata", o->tessdata, "Folder holding the Tesseract model");
+  cmd->add_option("--reads", o->reads_out, "Write the reads (JSON lines) to this file");
+  cmd->add_option("--config", o->config_file, "Take recognition, motion (region of interest) and tracking settings "
+                                              "from this edge config file")->check(CLI::ExistingFile);
+  cmd->callback([o, &exit_code] { exit_code = run(*o); });
+}
+
+}  // namespace anpr::edge::cli

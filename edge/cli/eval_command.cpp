@@ -1,0 +1,207 @@
+// anpr-edge eval MANIFEST.csv [--root DIR] [--misses] [--json]
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+
+#include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
+
+#include "anpr/common/error.hpp"
+
+#include "anpr/edge/reader/char_classifier.hpp"
+#include "cli.hpp"
+#include "anpr/edge/reader/evaluation.hpp"
+#include "anpr/edge/reader/image_loader.hpp"
+#include "anpr/common/progress_bar.hpp"
+#include "reader_options.hpp"
+
+namespace anpr::edge::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct EvalOptions {
+  ReaderOptions reader;
+  std::string manifest;
+  std::string root;
+  int top_n = 10;
+  bool misses = false;
+  bool json = false;
+  std::string dump_rows;  ///< folder for OCR training lines, empty = none
+  std::string dump_chars; ///< folder for character classifier training patches, empty = none
+};
+
+/// Writes the binary and grey OCR rows of a plate read nearly right, each with its truth in a
+/// Tesseract ground-truth file (<name>.gt.txt), for training the plate OCR model.
+std::size_t dump_training_rows(const fs::path& dir, const PlateOutcome& outcome, std::size_t plate_index) {
+  const auto labels = training_row_labels(outcome);
+  std::size_t written = 0;
+  for (std::size_t r = 0; r < labels.size(); ++r) {
+    const RectifiedRow& row = outcome.plate->rows[r];
+    for (const auto& [look, image] : {std::pair{"bin", &row.binary}, std::pair{"gray", &row.gray}}) {
+      const std::string stem = "p" + std::to_string(plate_index) + "-r" + std::to_string(r) + "-" + look;
+      if (!cv::imwrite((dir / (stem + ".png")).string(), *image)) {
+        throw Error(ErrorCode::kIo, "cannot write " + (dir / (stem + ".png")).string());
+      }
+      std::ofstream gt(dir / (stem + ".gt.txt"));
+      gt << labels[r] << "\n";
+      if (!gt) throw Error(ErrorCode::kIo, "cannot write " + (dir / (stem + ".gt.txt")).string());
+      ++written;
+    }
+  }
+  return written;
+}
+
+/// Writes the classifier patch of every character of a plate read nearly right, labelled with
+/// its truth (a line `file,label` in labels.csv), where the row holds exactly as many detected
+/// characters as its truth has: then the i-th box is the i-th character.
+std::size_t dump_training_chars(const fs::path& dir, std::ofstream& labels, const std::string& prefix,
+                                const PlateOutcome& outcome, std::size_t plate_index, double char_height) {
+  const auto truth_rows = training_row_labels(outcome);
+  std::size_t written = 0;
+  for (std::size_t r = 0; r < truth_rows.size(); ++r) {
+    const RectifiedRow& row = outcome.plate->rows[r];
+    if (row.char_boxes.size() != truth_rows[r].size()) continue;
+    for (std::size_t i = 0; i < row.char_boxes.size(); ++i) {
+      const std::string name = prefix + "p" + std::to_string(plate_index) + "-r" + std::to_string(r) + "-c" + std::to_string(i) + ".png";
+      if (!cv::imwrite((dir / name).string(), character_patch(row.gray, row.char_boxes[i], char_height))) {
+        throw Error(ErrorCode::kIo, "cannot write " + (dir / name).string());
+      }
+      labels << name << ',' << truth_rows[r][i] << '\n';
+      ++written;
+    }
+  }
+  if (!labels) throw Error(ErrorCode::kIo, "cannot write " + (dir / "labels.csv").string());
+  return written;
+}
+
+void print_summary(const EvalSummary& s, int top_n) {
+  std::printf("plates:                 %zu in %zu images (%zu unreadable)\n", s.plates, s.images, s.errors);
+  std::printf("first-choice exact:     %.1f%%\n", 100.0 * s.exact);
+  std::printf("top-%d:                 %s%.1f%%\n", top_n, top_n < 10 ? " " : "", 100.0 * s.top_n);
+  std::printf("character accuracy:     %.1f%%\n", 100.0 * s.char_accuracy);
+  if (s.detection_recall) std::printf("detection recall:       %.1f%% (IoU >= 0.5)\n", 100.0 * *s.detection_recall);
+  std::printf("confidence >= 0.9:      %zu reads, %.1f%% right\n", s.confident_reads, 100.0 * s.confident_precision);
+  std::printf("calibration:           ");
+  for (const auto& b : s.calibration) {
+    if (b.reads == 0) continue;
+    std::printf(" [%.2f-%.2f) %zu reads %.0f%% right;", b.from, b.to, b.reads, 100.0 * static_cast<double>(b.right) / static_cast<double>(b.reads));
+  }
+  std::printf("\n");
+  std::printf("ms per image:           median %.1f, p95 %.1f\n", s.median_ms, s.p95_ms);
+  std::printf("mean stage ms:          detect %.1f, rectify %.1f, ocr %.1f, syntax %.2f\n",
+              s.mean_stage_ms.detect_ms, s.mean_stage_ms.rectify_ms, s.mean_stage_ms.ocr_ms,
+              s.mean_stage_ms.syntax_ms);
+}
+
+nlohmann::json summary_json(const EvalSummary& s, int top_n) {
+  nlohmann::json j{{"plates", s.plates}, {"images", s.images}, {"errors", s.errors},
+                   {"exact", s.exact}, {"top_n", top_n}, {"top_n_accuracy", s.top_n},
+                   {"char_accuracy", s.char_accuracy}, {"median_ms", s.median_ms}, {"p95_ms", s.p95_ms},
+                   {"confident_reads", s.confident_reads}, {"confident_precision", s.confident_precision}};
+  j["calibration"] = nlohmann::json::array();
+  for (const auto& b : s.calibration) {
+    j["calibration"].push_back({{"from", b.from}, {"to", b.to}, {"reads", b.reads}, {"right", b.right}});
+  }
+  j["detection_recall"] = s.detection_recall ? nlohmann::json(*s.detection_recall) : nlohmann::json();
+  j["stage_ms"] = {{"detect", s.mean_stage_ms.detect_ms}, {"rectify", s.mean_stage_ms.rectify_ms},
+                   {"ocr", s.mean_stage_ms.ocr_ms}, {"syntax", s.mean_stage_ms.syntax_ms}};
+  return j;
+}
+
+int run(const EvalOptions& o) {
+  const auto plates = load_manifest(o.manifest);
+  const fs::path root = o.root.empty() ? fs::path(o.manifest).parent_path() : fs::path(o.root);
+  ReaderOptions reader_options = o.reader;
+  if (!o.dump_rows.empty()) fs::create_directories(o.dump_rows);
+  std::ofstream char_labels;
+  // Patches of several sets can share one folder: names start with the manifest's folder name.
+  const std::string patch_prefix = fs::path(o.manifest).parent_path().filename().string() + "-";
+  if (!o.dump_chars.empty()) {
+    fs::create_directories(o.dump_chars);
+    char_labels.open(fs::path(o.dump_chars) / "labels.csv", std::ios::app);
+  }
+  reader_options.keep_rows = !o.dump_rows.empty() || !o.dump_chars.empty();
+  const auto reader = make_reader(reader_options);
+  std::size_t dumped = 0, dumped_chars = 0;
+
+  // One read per image, even when it has several labelled plates.
+  std::map<std::string, std::vector<const LabelledPlate*>> by_image;
+  for (const auto& p : plates) by_image[p.image].push_back(&p);
+
+  std::vector<PlateOutcome> outcomes;
+  std::vector<double> image_ms;
+  std::vector<StageTimings> stages;
+  anpr::ProgressBar progress(by_image.size(), "eval");
+  for (const auto& [image, labelled] : by_image) {
+    const auto start = std::chrono::steady_clock::now();
+    const LoadedImage loaded = load_image((root / image).string());
+    ReadResult result;
+    if (loaded.error.empty()) {
+      result = reader->read(loaded.image);
+      image_ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+      stages.push_back(result.timings);
+    }
+    for (const LabelledPlate* truth : labelled) {
+      PlateOutcome outcome = score_plate(*truth, result, o.top_n);
+      outcome.error = loaded.error;
+      if (!o.dump_rows.empty()) dumped += dump_training_rows(o.dump_rows, outcome, outcomes.size());
+      if (!o.dump_chars.empty()) {
+        dumped_chars += dump_training_chars(o.dump_chars, char_labels, patch_prefix, outcome, outcomes.size(),
+                                            reader->settings().rectifier.char_height);
+      }
+      outcomes.push_back(std::move(outcome));
+    }
+    progress.advance();
+  }
+  const EvalSummary summary = summarise(outcomes, image_ms, stages);
+  if (!o.dump_rows.empty()) std::fprintf(stderr, "wrote %zu training lines to %s\n", dumped, o.dump_rows.c_str());
+  if (!o.dump_chars.empty()) std::fprintf(stderr, "wrote %zu character patches to %s\n", dumped_chars, o.dump_chars.c_str());
+  if (o.json) {
+    nlohmann::json j = summary_json(summary, o.top_n);
+    if (o.misses) {
+      j["misses"] = nlohmann::json::array();
+      for (const auto& m : outcomes) {
+        if (!m.exact) j["misses"].push_back({{"image", m.truth->image}, {"truth", m.truth->plate}, {"read", m.read}, {"confidence", m.confidence}, {"error", m.error}});
+      }
+    }
+    std::cout << j.dump(2) << "\n";
+  } else {
+    print_summary(summary, o.top_n);
+    if (o.misses) {
+      std::printf("\nmisses (truth -> read):\n");
+      for (const auto& m : outcomes) {
+        if (m.exact) continue;
+        std::printf("  %-24s %-12s -> %-12s %s\n", m.truth->image.c_str(), m.truth->plate.c_str(),
+                    m.error.empty() ? (m.read.empty() ? "(none)" : m.read.c_str()) : "(error)",
+                    m.error.empty() ? "" : m.error.c_str());
+      }
+    }
+  }
+  return summary.errors == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+void add_eval_command(CLI::App& app, int& exit_code) {
+  auto options = std::make_shared<EvalOptions>();
+  CLI::App* cmd = app.add_subcommand("eval", "Measure the reader on a labelled set (manifest CSV: image,plate,x,y,w,h,country)");
+  cmd->add_option("manifest", options->manifest, "Manifest CSV")->required()->check(CLI::ExistingFile);
+  cmd->add_option("--root", options->root, "Folder the manifest's image paths are relative to (default: the manifest's folder)");
+  cmd->add_option("--top", options->top_n, "N for the top-N accuracy")->capture_default_str()->check(CLI::Range(1, 10));
+  cmd->add_flag("--misses", options->misses, "List every plate not read exactly (truth -> read)");
+  cmd->add_flag("--json", options->json, "Print the summary as JSON");
+  cmd->add_option("--dump-rows", options->dump_rows,
+                  "Write the OCR input rows of plates read nearly right, with their truth (.gt.txt), "
+                  "into this folder: training lines for a plate OCR model (models/train-plate-ocr.sh)");
+  cmd->add_option("--dump-chars", options->dump_chars,
+                  "Write the classifier patch of every character of plates read nearly right, with its truth "
+                  "(labels.csv), into this folder: training data for models/train-char-classifier.py");
+  add_reader_options(*cmd, options->reader);
+  cmd->callback([options, &exit_code] { exit_code = run(*options); });
+}
+
+}  // namespace anpr::edge::cli

@@ -1,0 +1,129 @@
+// anpr-edge run: the firmware process. Video in, one read per vehicle pass out over MQTT.
+#include <csignal>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "anpr/common/error.hpp"
+#include "anpr/common/version.hpp"
+#include "cli.hpp"
+#include "anpr/edge/edge_config.hpp"
+#include "anpr/edge/camera/edge_pipeline.hpp"
+#include "anpr/edge/uplink/publisher.hpp"
+#include "anpr/edge/uplink/system_health.hpp"
+#include "run_options.hpp"
+
+namespace anpr::edge::cli {
+namespace {
+
+std::atomic<bool> g_signalled{false};
+
+extern "C" void on_signal(int) { g_signalled = true; }
+
+void install_signal_handlers() {
+  struct sigaction action {};
+  action.sa_handler = on_signal;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGTERM, &action, nullptr);
+  sigaction(SIGINT, &action, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+}
+
+HealthMessage make_health(const EdgeConfig& c, const EdgePipeline& pipeline, const Spool& spool,
+                          const Publisher& publisher, double fps, std::int64_t uptime_s) {
+  HealthMessage h;
+  h.camera_id = c.camera_id;
+  h.site_id = c.site_id;
+  h.at = now_ms();
+  h.fps = fps;
+  h.frames_captured = pipeline.frames_captured();
+  h.frames_dropped = pipeline.frames_dropped();
+  h.queue_depth = pipeline.frame_pending() ? 1 : 0;
+  const SpoolStats s = spool.stats();
+  h.spool_depth = s.depth;
+  h.spool_bytes = s.bytes;
+  h.spool_evictions = s.evictions;
+  h.reconnects = publisher.reconnects() + pipeline.source_reconnects();
+  h.uptime_s = uptime_s;
+  h.source_state = to_string(pipeline.source_state());
+  h.temperature_c = board_temperature_c();
+  return h;
+}
+
+int run(const RunOptions& options) {
+  const EdgeConfig config = resolve_config(options);
+  install_signal_handlers();
+  Spool spool(config.spool);
+  Publisher publisher(config.mqtt, config.camera_id, config.site_id, kVersion, spool);
+  EdgePipeline pipeline(config, spool, [&publisher] { publisher.wake(); });
+  publisher.start();
+
+  std::atomic<bool> stop{false}, finished{false};
+  std::string failure;
+  std::thread video([&] {
+    try {
+      pipeline.run(stop);
+    } catch (const std::exception& e) {
+      failure = e.what();
+    }
+    finished = true;
+  });
+  notify_systemd("READY=1");
+  spdlog::info("{} running: camera {} at {}, source {}, broker {}, spool {}", version_string(), config.camera_id,
+               config.site_id, config.source.uri, config.mqtt.broker, config.spool.dir.string());
+
+  const auto started = std::chrono::steady_clock::now();
+  const auto health_every = std::chrono::seconds(config.mqtt.health_interval_s);
+  const long watchdog_ms = systemd_watchdog_ms();
+  auto last_health = started, last_watchdog = started;
+  std::int64_t processed_at_last_health = 0;
+  while (!finished) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (g_signalled && !stop) {
+      spdlog::info("stopping: finishing open tracks and sending what is spooled");
+      notify_systemd("STOPPING=1");
+      stop = true;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_health >= health_every) {
+      const double seconds = std::chrono::duration<double>(now - last_health).count();
+      const std::int64_t processed = pipeline.frames_processed();
+      publisher.publish_health(make_health(config, pipeline, spool, publisher,
+                                           static_cast<double>(processed - processed_at_last_health) / seconds,
+                                           std::chrono::duration_cast<std::chrono::seconds>(now - started).count()));
+      processed_at_last_health = processed;
+      last_health = now;
+    }
+    // Pet the watchdog only while the video threads show signs of life: a hung decoder or
+    // OCR call then gets the process restarted by systemd.
+    if (watchdog_ms > 0 && now - last_watchdog >= std::chrono::milliseconds(watchdog_ms / 3)) {
+      if (now - pipeline.last_heartbeat() < std::chrono::milliseconds(watchdog_ms)) notify_systemd("WATCHDOG=1");
+      last_watchdog = now;
+    }
+  }
+  video.join();
+  // A stop request leaves little time (systemd waits 5 s); the end of a file waits for the broker.
+  const auto drain = g_signalled ? std::chrono::milliseconds(2000) : std::chrono::seconds(config.drain_timeout_s);
+  if (!publisher.drain(drain)) {
+    spdlog::warn("{} reads still in the spool {}; they are sent on the next start", spool.stats().depth,
+                 config.spool.dir.string());
+  }
+  publisher.stop();
+  spdlog::info("stopped: {} frames captured, {} processed, {} dropped, {} failed, {} reads, {} acknowledged",
+               pipeline.frames_captured(), pipeline.frames_processed(), pipeline.frames_dropped(),
+               pipeline.frames_failed(), pipeline.reads_spooled(), publisher.sent());
+  if (!failure.empty()) throw Error(ErrorCode::kInput, failure);
+  return 0;
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app, int& exit_code) {
+  auto options = std::make_shared<RunOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "run", "Run the camera unit: read plates from video and publish one read per vehicle over MQTT");
+  add_run_options(*cmd, *options);
+  cmd->callback([options, &exit_code] { exit_code = run(*options); });
+}
+
+}  // namespace anpr::edge::cli

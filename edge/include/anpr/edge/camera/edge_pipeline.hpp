@@ -1,0 +1,87 @@
+#pragma once
+/// @file
+/// The edge's data path, left to right: FrameSource -> MotionGate -> LatestFrame -> recogniser
+/// threads (one PlateReader each) -> PlateTracker -> ReadAssembler -> Spool. Capture never waits
+/// for recognition (newest frame wins, drops counted); the spool is written before anything is
+/// published. Publishing is the Publisher's job: the pipeline only calls `on_spooled`.
+
+#include <atomic>
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "anpr/common/log_throttle.hpp"
+#include "anpr/common/messages.hpp"
+#include "anpr/edge/edge_config.hpp"
+#include "anpr/edge/camera/frame_source.hpp"
+#include "anpr/edge/camera/latest_frame.hpp"
+#include "anpr/edge/camera/motion_gate.hpp"
+#include "anpr/edge/reader/plate_reader.hpp"
+#include "anpr/edge/camera/plate_tracker.hpp"
+#include "anpr/edge/uplink/spool.hpp"
+
+namespace anpr::edge {
+
+/// Time per processed frame, by stage, for benchmarks and health (milliseconds).
+struct StageTotals {
+  std::int64_t frames = 0;          ///< frames a recogniser processed
+  std::int64_t gated = 0;           ///< frames skipped because nothing moved
+  double motion_ms = 0, detect_ms = 0, rectify_ms = 0, ocr_ms = 0, syntax_ms = 0, track_ms = 0, spool_ms = 0;
+  std::deque<double> frame_ms;      ///< per processed frame, bounded (the last kMaxSamples)
+  static constexpr std::size_t kMaxSamples = 200000;
+};
+
+class EdgePipeline {
+ public:
+  /// Builds one reader per recogniser thread (loading Tesseract once per thread); throws
+  /// anpr::Error when a model is missing.
+  EdgePipeline(EdgeConfig config, Spool& spool, std::function<void()> on_spooled);
+
+  /// Runs until `stop` or the end of a non-looping file, then finishes open tracks into the
+  /// spool. Throws anpr::Error when the source cannot be used at all.
+  void run(const std::atomic<bool>& stop);
+
+  [[nodiscard]] std::int64_t frames_captured() const { return source_.frames_captured(); }
+  [[nodiscard]] std::int64_t frames_dropped() const { return latest_.dropped(); }
+  [[nodiscard]] std::int64_t frames_processed() const { return processed_.load(); }
+  [[nodiscard]] std::int64_t reads_spooled() const { return reads_.load(); }
+  [[nodiscard]] std::int64_t source_reconnects() const { return source_.reconnects(); }
+  /// Frames the reader failed on (logged at most every 10 s, skipped; the run goes on).
+  [[nodiscard]] std::int64_t frames_failed() const { return failed_frames_.total(); }
+  [[nodiscard]] SourceState source_state() const { return source_.state(); }
+  [[nodiscard]] bool frame_pending() const { return latest_.pending(); }
+  /// Steady-clock time of the last sign of life of every thread (watchdog).
+  [[nodiscard]] std::chrono::steady_clock::time_point last_heartbeat() const;
+  [[nodiscard]] StageTotals stage_totals() const;
+
+ private:
+  void recognise(PlateReader& reader);
+  std::vector<PlateObservation> observe(PlateReader& reader, const Frame& frame, StageTotals& local);
+  void emit(std::vector<VehicleRead> reads);
+  void beat();
+
+  EdgeConfig config_;
+  Spool& spool_;
+  std::function<void()> on_spooled_;
+  FrameSource source_;
+  MotionGate gate_;
+  LatestFrame latest_;
+  std::vector<std::unique_ptr<PlateReader>> readers_;
+
+  std::mutex tracker_mutex_;
+  PlateTracker tracker_;
+
+  std::mutex unspooled_mutex_;
+  std::deque<ReadMessage> unspooled_;  ///< reads the disk refused; retried, bounded
+
+  mutable std::mutex totals_mutex_;
+  StageTotals totals_;
+  std::atomic<std::int64_t> processed_{0}, reads_{0};
+  std::atomic<std::int64_t> heartbeat_ns_{0};
+  LogThrottle failed_frames_{std::chrono::seconds(10)};
+};
+
+}  // namespace anpr::edge

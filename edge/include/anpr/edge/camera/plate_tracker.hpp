@@ -1,0 +1,115 @@
+#pragma once
+/// @file
+/// Turns per-frame plate readings into one read per vehicle pass. Readings are joined into a
+/// track by position (predicted from the track's motion) and text similarity; a track's text is
+/// a per-character vote weighted by confidence. A track is published once: when it ends or, at
+/// the latest, `max_publish_delay_ms` after its first reading, so a hit reaches the control room
+/// quickly even for a vehicle standing in view.
+/// Time is the capture time of the frames looked at, never the wall clock: a file processed
+/// faster than real time tracks the same way as a live camera. A track ends on evidence, not on
+/// time alone: its plate was not read for `track_timeout_ms` *and* in `min_missed_frames` frames
+/// looked at since. A camera unit short of CPU looks at few frames a second; one missed reading
+/// must not split a pass in two.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "anpr/common/messages.hpp"
+#include "anpr/edge/reader/plate_syntax.hpp"
+
+namespace anpr::edge {
+
+struct TrackerSettings {
+  int track_timeout_ms = 1000;      ///< a track ends when its plate was not read for this long ...
+  int min_missed_frames = 3;        ///< ... and not in this many frames looked at since
+  int max_publish_delay_ms = 1500;  ///< publish at the latest this long after the first reading
+  int min_frames = 3;               ///< readings a track needs before it is published ...
+  double single_frame_confidence = 0.85;  ///< ... unless one reading of 3+ characters is this confident
+  double min_confidence = 0.5;      ///< voted reads less sure than this are not published
+  int max_open_tracks = 64;         ///< bound: the stalest track is ended early beyond this
+};
+
+/// One plate read in one frame, in frame pixels.
+struct PlateObservation {
+  std::int64_t frame_id = 0;
+  TimestampMs captured_at = 0;
+  PlateText text;
+  cv::Rect box;
+  cv::Mat crop;      ///< the plate cut from the frame (BGR)
+  cv::Mat overview;  ///< optional downscaled frame; may be empty
+};
+
+/// One vehicle pass: what the edge publishes.
+struct VehicleRead {
+  std::string read_id;          ///< random UUID made when the track started
+  PlateText text;               ///< voted text, confidence and alternatives
+  TimestampMs captured_at = 0;  ///< capture time of the frame the crop comes from
+  TimestampMs first_seen = 0, last_seen = 0;
+  std::int64_t frames_seen = 0;
+  cv::Rect box;                 ///< of the crop, in frame pixels
+  cv::Mat crop, overview;
+  Direction direction;
+};
+
+/// Not thread-safe: one tracker per camera, fed from one place.
+class PlateTracker {
+ public:
+  explicit PlateTracker(TrackerSettings settings = {});
+
+  /// Adds one reading to the track it belongs to, or starts a new track.
+  void observe(PlateObservation observation);
+  /// Counts one frame looked at (read, or found still by the motion gate) and moves the clock to
+  /// its capture time if that is newer.
+  void frame_looked_at(TimestampMs captured_at);
+  /// `frame_looked_at(now)`, then `due()`.
+  [[nodiscard]] std::vector<VehicleRead> advance(TimestampMs now);
+  /// The reads that became due: ended tracks not yet published and tracks at their deadline.
+  [[nodiscard]] std::vector<VehicleRead> due();
+  /// Ends every open track (shutdown, end of a file) and returns the reads not yet published.
+  [[nodiscard]] std::vector<VehicleRead> flush();
+  [[nodiscard]] std::size_t open_tracks() const { return tracks_.size(); }
+
+ private:
+  struct Track {
+    std::string read_id;
+    std::vector<PlateText> readings;  ///< bounded: the most confident are kept
+    TimestampMs first_seen = 0, last_seen = 0;
+    std::int64_t frames_seen = 0;
+    std::int64_t last_frame_id = -1;
+    std::int64_t looked_at_when_read = 0;  ///< frames_looked_at_ at its latest reading
+    // By capture time, not by arrival: recogniser threads finish frames out of order.
+    cv::Rect first_box, last_box, previous_box;
+    TimestampMs previous_seen = 0;
+    /// The most confident reading of each distinct text (bounded), with its crop: a new reading
+    /// is compared with every text the plate was read as, and the read shows a crop of the text
+    /// it publishes, not of a more confident partial reading.
+    std::vector<PlateObservation> exemplars;
+    bool published = false;
+  };
+  static void keep_exemplar(Track& t, PlateObservation o);
+  /// The track's most confident reading: always among its exemplars (each text keeps its best,
+  /// and a full list lets go of its weakest).
+  static const PlateObservation& most_confident(const Track& t);
+  [[nodiscard]] bool publishable(const Track& t) const;
+  [[nodiscard]] VehicleRead make_read(Track& t) const;
+  [[nodiscard]] Track* match(const PlateObservation& o);
+  [[nodiscard]] bool ended(const Track& t) const;
+
+  TrackerSettings settings_;
+  std::vector<Track> tracks_;
+  TimestampMs now_ = 0;
+  std::int64_t frames_looked_at_ = 0;
+};
+
+/// The per-character, confidence-weighted vote over several readings of one plate (exposed for
+/// tests). Readings of the most-supported length vote position by position; a voted text that
+/// fits no format while a reading does falls back to the best-supported reading.
+[[nodiscard]] PlateText vote_plate_text(const std::vector<PlateText>& readings);
+
+/// Direction of travel from the first and last boxes of a track.
+[[nodiscard]] Direction direction_of_travel(const cv::Rect& first, const cv::Rect& last);
+
+}  // namespace anpr::edge

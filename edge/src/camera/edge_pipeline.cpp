@@ -1,0 +1,239 @@
+#include "anpr/edge/camera/edge_pipeline.hpp"
+
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "anpr/common/error.hpp"
+#include "anpr/common/message_codec.hpp"
+#include "anpr/common/topics.hpp"
+#include "anpr/edge/camera/i420_image.hpp"
+#include "anpr/edge/camera/read_assembler.hpp"
+
+namespace anpr::edge {
+namespace {
+
+constexpr std::size_t kMaxUnspooled = 1000;
+constexpr auto kIdleTick = std::chrono::milliseconds(200);
+
+double ms_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
+}
+
+ReaderSettings reader_settings(const EdgeConfig& c) {
+  ReaderSettings s;
+  s.syntax.countries = c.recognition.countries;
+  // Video: the fast detector. MSER finds a few more plates in stills but costs 10-40x the time,
+  // and a moving vehicle gives many frames to find its plate in (docs/accuracy.md).
+  s.detector.use_mser = false;
+  return s;
+}
+
+}  // namespace
+
+EdgePipeline::EdgePipeline(EdgeConfig config, Spool& spool, std::function<void()> on_spooled)
+    : config_(std::move(config)),
+      spool_(spool),
+      on_spooled_(std::move(on_spooled)),
+      source_(config_.source),
+      gate_(config_.motion),
+      // A file read faster than real time is processed frame by frame; live video drops frames.
+      latest_(source_kind(config_.source.uri) != SourceKind::kFile || config_.source.realtime),
+      tracker_(config_.tracking) {
+  TesseractSettings tesseract;
+  tesseract.tessdata_dir = config_.recognition.tessdata;
+  for (int i = 0; i < config_.recognition.threads; ++i) {
+    readers_.push_back(std::make_unique<PlateReader>(reader_settings(config_), make_tesseract_engine(tesseract),
+                                                     make_char_classifier(config_.recognition.char_model)));
+  }
+  beat();
+}
+
+void EdgePipeline::beat() {
+  heartbeat_ns_ = std::chrono::steady_clock::now().time_since_epoch().count();
+}
+
+std::chrono::steady_clock::time_point EdgePipeline::last_heartbeat() const {
+  return std::chrono::steady_clock::time_point(std::chrono::steady_clock::duration(heartbeat_ns_.load()));
+}
+
+StageTotals EdgePipeline::stage_totals() const {
+  std::lock_guard lock(totals_mutex_);
+  return totals_;
+}
+
+void EdgePipeline::run(const std::atomic<bool>& stop) {
+  std::vector<std::thread> workers;
+  for (auto& reader : readers_) workers.emplace_back([this, r = reader.get()] { recognise(*r); });
+  try {
+    source_.run(
+        stop,
+        [this](Frame frame) {
+          const auto t0 = std::chrono::steady_clock::now();
+          frame.regions = gate_.regions(i420_luma(frame.i420));
+          frame.gated = frame.regions.empty();
+          {
+            std::lock_guard lock(totals_mutex_);
+            totals_.motion_ms += ms_since(t0);
+            if (frame.gated) ++totals_.gated;
+          }
+          beat();
+          // Still frames are not handed over: they must not push out a frame with motion. They
+          // count as looked at: nothing moved, so no plate is passing.
+          if (frame.gated) {
+            std::lock_guard lock(tracker_mutex_);
+            tracker_.frame_looked_at(frame.captured_at);
+          } else {
+            latest_.put(std::move(frame));
+          }
+        },
+        [this] {
+          // The source is gone for now: whatever was seen is a finished pass.
+          std::vector<VehicleRead> reads;
+          {
+            std::lock_guard lock(tracker_mutex_);
+            reads = tracker_.flush();
+          }
+          emit(std::move(reads));
+        });
+  } catch (...) {
+    latest_.close();
+    for (auto& w : workers) w.join();
+    throw;
+  }
+  latest_.close();
+  for (auto& w : workers) w.join();
+  std::vector<VehicleRead> reads;
+  {
+    std::lock_guard lock(tracker_mutex_);
+    reads = tracker_.flush();
+  }
+  emit(std::move(reads));
+  std::lock_guard lock(unspooled_mutex_);
+  if (!unspooled_.empty()) spdlog::error("{} reads could not be written to the spool and are lost", unspooled_.size());
+}
+
+void EdgePipeline::recognise(PlateReader& reader) {
+  while (true) {
+    std::optional<Frame> frame = latest_.take(kIdleTick);
+    beat();
+    if (!frame && latest_.closed()) return;
+    StageTotals local;
+    std::vector<PlateObservation> observations;
+    const auto t0 = std::chrono::steady_clock::now();
+    if (frame) {
+      try {
+        observations = observe(reader, *frame, local);
+      } catch (const std::exception& e) {
+        // One bad frame must not stop a unit that runs unattended: skip it, say so (not on
+        // every frame of a stream that keeps failing), and go on with the next.
+        if (const auto held_back = failed_frames_.occurred(LogThrottle::Clock::now())) {
+          spdlog::error("frame {} could not be read, skipped: {}{}", frame->id, e.what(),
+                        *held_back > 0 ? fmt::format(" ({} more frames failed since the last message)", *held_back) : "");
+        }
+      }
+    }
+    const auto t1 = std::chrono::steady_clock::now();
+    std::vector<VehicleRead> due;
+    {
+      std::lock_guard lock(tracker_mutex_);
+      for (auto& o : observations) tracker_.observe(std::move(o));
+      // The clock is the newest frame looked at, not the newest captured: frames waiting for a
+      // recogniser must not end the tracks they would continue.
+      due = frame ? tracker_.advance(frame->captured_at) : tracker_.due();
+    }
+    local.track_ms = ms_since(t1);
+    const auto t2 = std::chrono::steady_clock::now();
+    const bool any = !due.empty();
+    emit(std::move(due));
+    if (any) local.spool_ms = ms_since(t2);
+    if (!frame) continue;
+    ++processed_;
+    std::lock_guard lock(totals_mutex_);
+    ++totals_.frames;
+    totals_.detect_ms += local.detect_ms;
+    totals_.rectify_ms += local.rectify_ms;
+    totals_.ocr_ms += local.ocr_ms;
+    totals_.syntax_ms += local.syntax_ms;
+    totals_.track_ms += local.track_ms;
+    totals_.spool_ms += local.spool_ms;
+    if (totals_.frame_ms.size() >= StageTotals::kMaxSamples) totals_.frame_ms.pop_front();
+    totals_.frame_ms.push_back(ms_since(t0));
+  }
+}
+
+std::vector<PlateObservation> EdgePipeline::observe(PlateReader& reader, const Frame& frame, StageTotals& local) {
+  std::vector<PlateObservation> out;
+  const cv::Size size = i420_size(frame.i420);
+  const cv::Mat grey = i420_luma(frame.i420);
+  const std::vector<cv::Rect> regions =
+      frame.regions.empty() ? std::vector<cv::Rect>{cv::Rect({0, 0}, size)} : frame.regions;
+  cv::Mat overview;
+  for (const cv::Rect& region : regions) {
+    const ReadResult result = reader.read(grey(region));
+    local.detect_ms += result.timings.detect_ms;
+    local.rectify_ms += result.timings.rectify_ms;
+    local.ocr_ms += result.timings.ocr_ms;
+    local.syntax_ms += result.timings.syntax_ms;
+    for (const PlateResult& plate : result.plates) {
+      const cv::Rect box = plate.box + region.tl();
+      if (box.height < config_.recognition.min_plate_height || box.height > config_.recognition.max_plate_height) continue;
+      if (!gate_.in_roi((box.tl() + box.br()) * 0.5, size)) continue;
+      PlateObservation o;
+      o.frame_id = frame.id;
+      o.captured_at = frame.captured_at;
+      o.text = plate.text;
+      o.box = box;
+      // The crop shows a margin around the plate so a person can check the read.
+      const int mx = box.width / 6, my = box.height / 3;
+      o.crop = i420_crop_bgr(frame.i420, cv::Rect(box.x - mx, box.y - my, box.width + 2 * mx, box.height + 2 * my));
+      if (config_.images.overview) {
+        if (overview.empty()) {
+          overview = i420_scaled_bgr(frame.i420, static_cast<double>(config_.images.overview_width) / size.width);
+        }
+        o.overview = overview;
+      }
+      out.push_back(std::move(o));
+    }
+  }
+  return out;
+}
+
+void EdgePipeline::emit(std::vector<VehicleRead> reads) {
+  std::lock_guard lock(unspooled_mutex_);
+  for (const VehicleRead& r : reads) {
+    if (unspooled_.size() >= kMaxUnspooled) {
+      spdlog::error("spool unwritable and {} reads waiting: dropping read {} ({})", unspooled_.size(),
+                    unspooled_.front().read_id, unspooled_.front().plate);
+      unspooled_.pop_front();
+    }
+    unspooled_.push_back(assemble_read(r, config_.camera_id, config_.site_id, config_.images));
+  }
+  bool wrote = false;
+  while (!unspooled_.empty()) {
+    const ReadMessage& m = unspooled_.front();
+    try {
+      spool_.put(camera_topic(m.site_id, m.camera_id, TopicKind::kRead), encode(m));
+    } catch (const Error& e) {
+      if (e.code() == ErrorCode::kInput) {  // larger than the whole spool: it can never be kept
+        spdlog::error("read {} ({}) dropped: {}", m.read_id, m.plate, e.what());
+        unspooled_.pop_front();
+        continue;
+      }
+      spdlog::error("cannot spool read {} ({}): {}; keeping it in memory and retrying", m.read_id, m.plate, e.what());
+      break;
+    } catch (const std::exception& e) {
+      spdlog::error("cannot spool read {} ({}): {}; keeping it in memory and retrying", m.read_id, m.plate, e.what());
+      break;
+    }
+    // Logged once it is on disk: a read in this log survives a power cut or a kill.
+    spdlog::info("read {} conf {:.2f} frames {} {} {} ({})", m.plate, m.confidence, m.frames_seen,
+                 to_string(m.direction.motion), to_string(m.direction.lateral), m.read_id);
+    unspooled_.pop_front();
+    ++reads_;
+    wrote = true;
+  }
+  if (wrote && on_spooled_) on_spooled_();
+}
+
+}  // namespace anpr::edge

@@ -1,0 +1,146 @@
+#include "anpr/edge/camera/frame_source.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include <opencv2/videoio.hpp>
+#include <spdlog/spdlog.h>
+
+#include "anpr/common/error.hpp"
+#include "anpr/edge/camera/i420_image.hpp"
+
+namespace anpr::edge {
+namespace {
+
+bool starts_with(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
+
+bool open_capture(cv::VideoCapture& capture, const std::string& uri, SourceKind kind, int timeout_ms) {
+  switch (kind) {
+    case SourceKind::kDevice: {
+      const std::string number = starts_with(uri, "v4l2:") ? uri.substr(5) : uri.substr(std::string("/dev/video").size());
+      try {
+        return capture.open(std::stoi(number), cv::CAP_V4L2);
+      } catch (const std::exception&) {
+        return false;
+      }
+    }
+    case SourceKind::kGStreamer:
+      return capture.open(starts_with(uri, "gst:") ? uri.substr(4) : uri, cv::CAP_GSTREAMER);
+    case SourceKind::kStream:
+      return capture.open(uri, cv::CAP_FFMPEG,
+                          {cv::CAP_PROP_OPEN_TIMEOUT_MSEC, timeout_ms, cv::CAP_PROP_READ_TIMEOUT_MSEC, timeout_ms});
+    case SourceKind::kFile:
+      return capture.open(starts_with(uri, "file://") ? uri.substr(7) : uri, cv::CAP_ANY);
+  }
+  return false;
+}
+
+/// Sleeps in short steps so a stop request is seen quickly.
+void sleep_unless_stopped(const std::atomic<bool>& stop, std::chrono::milliseconds total) {
+  const auto until = std::chrono::steady_clock::now() + total;
+  while (!stop && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+}
+
+}  // namespace
+
+const char* to_string(SourceState s) noexcept {
+  switch (s) {
+    case SourceState::kOk: return "ok";
+    case SourceState::kReconnecting: return "reconnecting";
+    case SourceState::kEnded: return "ended";
+  }
+  return "unknown";
+}
+
+SourceKind source_kind(const std::string& uri) {
+  if (starts_with(uri, "/dev/video") || starts_with(uri, "v4l2:")) return SourceKind::kDevice;
+  if (starts_with(uri, "gst:") || uri.find(" ! ") != std::string::npos) return SourceKind::kGStreamer;
+  for (const char* scheme : {"rtsp://", "rtsps://", "http://", "https://", "udp://", "rtmp://"}) {
+    if (starts_with(uri, scheme)) return SourceKind::kStream;
+  }
+  return SourceKind::kFile;
+}
+
+FrameSource::FrameSource(SourceSettings settings) : settings_(std::move(settings)) {}
+
+void FrameSource::run(const std::atomic<bool>& stop, const std::function<void(Frame)>& sink,
+                      const std::function<void()>& on_gap) {
+  const SourceKind kind = source_kind(settings_.uri);
+  if (kind == SourceKind::kFile) {
+    const std::string path = starts_with(settings_.uri, "file://") ? settings_.uri.substr(7) : settings_.uri;
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) {
+      throw Error(ErrorCode::kInput, "video source '" + path + "': no such file (for a stream give its rtsp:// or "
+                                     "http:// URL, for a camera /dev/videoN)");
+    }
+  }
+  std::int64_t next_id = 1;
+  double backoff_s = settings_.reconnect_min_s;
+  bool first_open = true;
+  while (!stop) {
+    cv::VideoCapture capture;
+    if (!open_capture(capture, settings_.uri, kind, settings_.open_timeout_ms) || !capture.isOpened()) {
+      if (kind == SourceKind::kFile) {
+        throw Error(ErrorCode::kInput, "video source '" + settings_.uri + "': cannot be decoded (not a video OpenCV's "
+                                       "FFmpeg backend can read)");
+      }
+      state_ = SourceState::kReconnecting;
+      spdlog::warn("video source {} cannot be opened; retrying in {:.0f} s", settings_.uri, backoff_s);
+      sleep_unless_stopped(stop, std::chrono::milliseconds(static_cast<int>(backoff_s * 1000)));
+      backoff_s = std::min(settings_.reconnect_max_s, backoff_s * 2);
+      continue;
+    }
+    if (!first_open) ++reconnects_;
+    first_open = false;
+    state_ = SourceState::kOk;
+    double fps = capture.get(cv::CAP_PROP_FPS);
+    if (!(fps > 0 && fps < 1000)) fps = 25.0;
+    nominal_fps_ = fps;
+    spdlog::info("video source {} open ({}x{} at {:.1f} fps)", settings_.uri,
+                 static_cast<int>(capture.get(cv::CAP_PROP_FRAME_WIDTH)),
+                 static_cast<int>(capture.get(cv::CAP_PROP_FRAME_HEIGHT)), fps);
+    const auto start_wall = std::chrono::steady_clock::now();
+    const TimestampMs start_ms = now_ms();
+    std::int64_t index = 0;
+    cv::Mat bgr;  // decoded into the same buffer every time; frames leave as I420
+    while (!stop) {
+      Frame frame;
+      if (!capture.read(bgr) || bgr.empty()) {
+        break;
+      }
+      frame.i420 = i420_from_bgr(bgr);
+      backoff_s = settings_.reconnect_min_s;  // a frame arrived: the next loss starts again at the minimum
+      const auto offset = std::chrono::microseconds(static_cast<std::int64_t>(index * 1e6 / fps));
+      if (kind == SourceKind::kFile && settings_.realtime) {
+        std::this_thread::sleep_until(start_wall + offset);
+      }
+      frame.id = next_id++;
+      // A file read faster than real time gets the capture times a camera would have given it.
+      frame.captured_at = (kind == SourceKind::kFile && !settings_.realtime)
+                              ? start_ms + std::chrono::duration_cast<std::chrono::milliseconds>(offset).count()
+                              : now_ms();
+      ++index;
+      ++captured_;
+      sink(std::move(frame));
+    }
+    if (stop) break;
+    if (on_gap) on_gap();
+    if (kind == SourceKind::kFile) {
+      if (!settings_.loop) {
+        spdlog::info("video source {} ended after {} frames", settings_.uri, index);
+        state_ = SourceState::kEnded;
+        return;
+      }
+      if (index == 0) throw Error(ErrorCode::kInput, "video source '" + settings_.uri + "' has no frames");
+      continue;  // loop the file
+    }
+    state_ = SourceState::kReconnecting;
+    spdlog::warn("video source {} lost after {} frames; reconnecting in {:.0f} s", settings_.uri, index, backoff_s);
+    sleep_unless_stopped(stop, std::chrono::milliseconds(static_cast<int>(backoff_s * 1000)));
+    backoff_s = std::min(settings_.reconnect_max_s, backoff_s * 2);
+  }
+  state_ = SourceState::kEnded;
+}
+
+}  // namespace anpr::edge

@@ -1,0 +1,100 @@
+#include "anpr/edge/camera/i420_image.hpp"
+
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+
+namespace anpr::edge {
+namespace {
+
+// OpenCV's I420 conversions use video range for Y (16-235). The Y plane is kept at full range
+// instead (0-255, what COLOR_BGR2GRAY gives), so the reader and the motion gate see the same
+// grey as from a BGR picture; these tables map between the two.
+cv::Mat luma_table(bool to_full) {
+  cv::Mat table(1, 256, CV_8U);
+  for (int v = 0; v < 256; ++v) {
+    const double mapped = to_full ? (v - 16) * 255.0 / 219.0 : 16 + v * 219.0 / 255.0;
+    table.at<uchar>(v) = cv::saturate_cast<uchar>(mapped);
+  }
+  return table;
+}
+
+const cv::Mat& full_range_luma() {
+  static const cv::Mat table = luma_table(true);
+  return table;
+}
+
+const cv::Mat& video_range_luma() {
+  static const cv::Mat table = luma_table(false);
+  return table;
+}
+
+struct Planes {
+  cv::Mat y, u, v;
+};
+
+// Views of the three planes of an I420 image (continuous, as cvtColor makes it).
+Planes planes(const cv::Mat& i420) {
+  CV_Assert(i420.type() == CV_8UC1 && i420.isContinuous() && i420.rows % 3 == 0 && i420.cols % 2 == 0);
+  const int w = i420.cols, h = i420.rows * 2 / 3;
+  auto* chroma = const_cast<uchar*>(i420.ptr(h));  // views only; nothing is written through them
+  return {i420.rowRange(0, h), cv::Mat(h / 2, w / 2, CV_8UC1, chroma),
+          cv::Mat(h / 2, w / 2, CV_8UC1, chroma + static_cast<std::size_t>(w / 2) * (h / 2))};
+}
+
+// Packs planes of an even-sized picture into one I420 image and converts it to BGR.
+cv::Mat to_bgr(const cv::Mat& y, const cv::Mat& u, const cv::Mat& v) {
+  const int w = y.cols, h = y.rows;
+  cv::Mat packed(h * 3 / 2, w, CV_8UC1);
+  cv::Mat packed_y = packed.rowRange(0, h);
+  cv::LUT(y, video_range_luma(), packed_y);
+  uchar* chroma = packed.ptr(h);
+  u.copyTo(cv::Mat(h / 2, w / 2, CV_8UC1, chroma));
+  v.copyTo(cv::Mat(h / 2, w / 2, CV_8UC1, chroma + static_cast<std::size_t>(w / 2) * (h / 2)));
+  cv::Mat bgr;
+  cv::cvtColor(packed, bgr, cv::COLOR_YUV2BGR_I420);
+  return bgr;
+}
+
+}  // namespace
+
+cv::Mat i420_from_bgr(const cv::Mat& bgr) {
+  CV_Assert(bgr.type() == CV_8UC3);
+  cv::Mat i420;
+  const cv::Rect even(0, 0, bgr.cols & ~1, bgr.rows & ~1);
+  if (even.empty()) return i420;
+  cv::cvtColor(bgr(even), i420, cv::COLOR_BGR2YUV_I420);
+  cv::Mat luma = i420_luma(i420);
+  cv::LUT(luma, full_range_luma(), luma);
+  return i420;
+}
+
+cv::Size i420_size(const cv::Mat& i420) { return {i420.cols, i420.rows * 2 / 3}; }
+
+cv::Mat i420_luma(const cv::Mat& i420) { return i420.rowRange(0, i420.rows * 2 / 3); }
+
+cv::Mat i420_crop_bgr(const cv::Mat& i420, cv::Rect region) {
+  const Planes p = planes(i420);
+  region &= cv::Rect({0, 0}, p.y.size());
+  const int x0 = region.x & ~1, y0 = region.y & ~1;
+  const int x1 = std::min(p.y.cols, (region.x + region.width + 1) & ~1);
+  const int y1 = std::min(p.y.rows, (region.y + region.height + 1) & ~1);
+  if (region.empty() || x1 <= x0 || y1 <= y0) return {};
+  const cv::Rect luma(x0, y0, x1 - x0, y1 - y0);
+  const cv::Rect chroma(x0 / 2, y0 / 2, luma.width / 2, luma.height / 2);
+  return to_bgr(p.y(luma), p.u(chroma), p.v(chroma));
+}
+
+cv::Mat i420_scaled_bgr(const cv::Mat& i420, double scale) {
+  const Planes p = planes(i420);
+  scale = std::clamp(scale, 0.0, 1.0);
+  const int w = std::max(2, cvRound(p.y.cols * scale) & ~1), h = std::max(2, cvRound(p.y.rows * scale) & ~1);
+  if (w == p.y.cols && h == p.y.rows) return to_bgr(p.y, p.u, p.v);
+  cv::Mat y, u, v;
+  cv::resize(p.y, y, {w, h}, 0, 0, cv::INTER_AREA);
+  cv::resize(p.u, u, {w / 2, h / 2}, 0, 0, cv::INTER_AREA);
+  cv::resize(p.v, v, {w / 2, h / 2}, 0, 0, cv::INTER_AREA);
+  return to_bgr(y, u, v);
+}
+
+}  // namespace anpr::edge

@@ -1,0 +1,609 @@
+#include "anpr/edge/reader/plate_detector.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <optional>
+
+#include <opencv2/features2d.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "anpr/common/statistics.hpp"
+
+namespace anpr::edge {
+namespace {
+
+struct Blob {
+  cv::Rect box;
+  bool dark = true;
+};
+
+double median(std::vector<double> v) { return anpr::percentile(std::move(v), 0.5); }
+
+double iou(const cv::Rect& a, const cv::Rect& b) {
+  const double inter = (a & b).area();
+  return inter / (a.area() + b.area() - inter);
+}
+
+// Connected components of one binarisation of a band of rows (starting at row `y0` of its
+// level) that are shaped like characters. Components touching a cut edge of the band are
+// skipped: bands overlap by more than the tallest character (find_char_blobs), so every
+// character lies whole inside some band, and one seen whole in two bands is merged by
+// find_char_blobs' de-duplication.
+void collect_blobs(const cv::Mat& binary, int y0, bool first_band, bool last_band, bool dark, double scale,
+                   int min_h, int max_h, std::vector<Blob>& out) {
+  cv::Mat labels, stats, centroids;
+  const int n = cv::connectedComponentsWithStats(binary, labels, stats, centroids, 8, CV_32S);
+  for (int i = 1; i < n; ++i) {
+    const int w = stats.at<int>(i, cv::CC_STAT_WIDTH), h = stats.at<int>(i, cv::CC_STAT_HEIGHT);
+    if (h < min_h || h > max_h) continue;
+    const int top = stats.at<int>(i, cv::CC_STAT_TOP);
+    if ((!first_band && top == 0) || (!last_band && top + h == binary.rows)) continue;  // cut by the band
+    const double aspect = static_cast<double>(w) / h;
+    if (aspect < 0.08 || aspect > 1.2) continue;
+    const double fill = static_cast<double>(stats.at<int>(i, cv::CC_STAT_AREA)) / (w * h);
+    if (fill < 0.12 || (fill > 0.92 && aspect > 0.35)) continue;
+    const cv::Rect r(stats.at<int>(i, cv::CC_STAT_LEFT), y0 + top, w, h);
+    out.push_back(Blob{cv::Rect(cvRound(r.x * scale), cvRound(r.y * scale), cvRound(r.width * scale),
+                                cvRound(r.height * scale)),
+                       dark});
+  }
+}
+
+// Maximally stable extremal regions: slower, but they separate characters from frames and
+// shadows at whichever threshold does it best.
+void add_mser_blobs(const cv::Mat& full, const DetectorSettings& s, std::vector<Blob>& blobs) {
+  // MSER's cost grows with area and texture: larger frames are searched at reduced size.
+  cv::Mat gray = full;
+  double f = 1.0;
+  if (static_cast<double>(full.total()) > s.mser_max_pixels) {
+    f = std::sqrt(s.mser_max_pixels / static_cast<double>(full.total()));
+    cv::resize(full, gray, cv::Size(), f, f, cv::INTER_AREA);
+  }
+  const int min_h = std::max(6, cvRound(s.min_char_height * f));
+  const int max_h = cvRound(s.max_char_height * f);
+  auto mser = cv::MSER::create(5, std::max(8, min_h * min_h / 12), max_h * max_h, 0.25, 0.2);
+  std::vector<std::vector<cv::Point>> regions;
+  std::vector<cv::Rect> boxes;
+  mser->detectRegions(gray, regions, boxes);
+  cv::Mat integral;
+  cv::integral(gray, integral, CV_64F);
+  for (std::size_t i = 0; i < regions.size(); ++i) {
+    const cv::Rect& r = boxes[i];
+    if (r.height < min_h || r.height > max_h) continue;
+    const double aspect = static_cast<double>(r.width) / r.height;
+    if (aspect < 0.08 || aspect > 1.2) continue;
+    const double fill = static_cast<double>(regions[i].size()) / r.area();
+    if (fill < 0.12 || (fill > 0.92 && aspect > 0.35)) continue;
+    // Polarity: a dark character is darker than its bounding box on average.
+    double region_sum = 0.0;
+    for (const cv::Point& p : regions[i]) region_sum += gray.at<std::uint8_t>(p);
+    const double box_sum = integral.at<double>(r.y + r.height, r.x + r.width) -
+                           integral.at<double>(r.y, r.x + r.width) -
+                           integral.at<double>(r.y + r.height, r.x) + integral.at<double>(r.y, r.x);
+    const double region_mean = region_sum / static_cast<double>(regions[i].size());
+    const cv::Rect full_box(cvRound(r.x / f), cvRound(r.y / f), cvRound(r.width / f), cvRound(r.height / f));
+    blobs.push_back(Blob{full_box, region_mean < box_sum / r.area()});
+  }
+}
+
+// Character candidates: locally dark (or bright) blobs from an adaptive threshold, on an image
+// pyramid so that each level only has to find characters 10-44 pixels high. This costs a few
+// milliseconds per frame where MSER took tens to hundreds.
+std::vector<Blob> find_char_blobs(const cv::Mat& gray, const DetectorSettings& s) {
+  constexpr int kLevelMaxHeight = 44;
+  constexpr int kBlock = 31;
+  constexpr double kOffset = 7.0;
+  constexpr int kBandRows = 384;
+  std::vector<Blob> blobs;
+  cv::Mat level = gray;
+  double scale = 1.0;
+  for (int l = 0; l < 5 && level.rows >= 16 && level.cols >= 16; ++l) {
+    const int min_h = l == 0 ? s.min_char_height : kLevelMaxHeight / 2 - 2;
+    const int max_h = std::min(kLevelMaxHeight, static_cast<int>(s.max_char_height / scale));
+    if (max_h < min_h || min_h * scale > s.max_char_height) break;
+    // The level is worked on in overlapping bands of rows: a whole 1080p level's work images
+    // (box mean, 16-bit difference, mask, 32-bit labels) are 10-12 MB per recogniser thread, a
+    // band's a fifth of that. The mean of a band is the mean of the whole level there: OpenCV
+    // filters a band of rows with the rows around it and extrapolates only at the level's own
+    // borders.
+    const int overlap = max_h + 2;
+    const int step = std::max(kBandRows - overlap, 1);
+    cv::Mat mean, diff;
+    for (int y0 = 0; y0 < level.rows; y0 += step) {
+      const int y1 = std::min(level.rows, y0 + kBandRows);
+      const cv::Mat band = level.rowRange(y0, y1);
+      cv::blur(band, mean, cv::Size(kBlock, kBlock), cv::Point(-1, -1), cv::BORDER_REPLICATE);
+      cv::subtract(band, mean, diff, cv::noArray(), CV_16S);
+      const bool first = y0 == 0, last = y1 == level.rows;
+      collect_blobs(diff < -kOffset, y0, first, last, true, scale, min_h, max_h, blobs);
+      collect_blobs(diff > kOffset, y0, first, last, false, scale, min_h, max_h, blobs);
+      if (last) break;
+    }
+    cv::pyrDown(level, level);
+    scale *= 2.0;
+  }
+  if (s.use_mser) add_mser_blobs(gray, s, blobs);
+  // MSER reports the same glyph at several thresholds: keep one box per glyph and polarity.
+  std::sort(blobs.begin(), blobs.end(), [](const Blob& a, const Blob& b) { return a.box.x < b.box.x; });
+  std::vector<Blob> unique;
+  for (const Blob& b : blobs) {
+    bool duplicate = false;
+    for (auto it = unique.rbegin(); it != unique.rend() && it->box.x > b.box.x - b.box.width; ++it) {
+      if (it->dark == b.dark && iou(it->box, b.box) > 0.6) {
+        if (b.box.area() > it->box.area()) it->box = b.box;
+        duplicate = true;
+        break;
+      }
+    }
+    if (!duplicate) unique.push_back(b);
+  }
+  std::sort(unique.begin(), unique.end(), [](const Blob& a, const Blob& b) { return a.box.x < b.box.x; });
+  return unique;
+}
+
+// True when `b` could be the next character to the right of `a` on the same plate row.
+bool are_neighbours(const Blob& a, const Blob& b) {
+  if (a.dark != b.dark) return false;
+  const double ha = a.box.height, hb = b.box.height;
+  const double h = std::max(ha, hb);
+  if (h / std::min(ha, hb) > 1.3) return false;
+  const double gap = b.box.x - (a.box.x + a.box.width);
+  if (gap < -0.38 * h || gap > 1.25 * h) return false;  // slanted glyphs on a tilted row overlap
+  const double ca = a.box.y + ha / 2.0, cb = b.box.y + hb / 2.0;
+  return std::abs(ca - cb) < 0.3 * h;
+}
+
+int find_root(std::vector<int>& parent, int i) {
+  while (parent[i] != i) i = parent[i] = parent[parent[i]];
+  return i;
+}
+
+// Chains blobs into rows: each blob links to its nearest right neighbour that stands clear of
+// it, and also to its nearest overlapping one. Slanted glyphs overlap their neighbours' boxes,
+// but so do fragments of the glyph itself (a serif, a stroke): linking only the nearest would
+// let a fragment end the row there. clean_row keeps one glyph per place afterwards.
+std::vector<std::vector<Blob>> chain_rows(const std::vector<Blob>& blobs) {
+  const int n = static_cast<int>(blobs.size());
+  std::vector<int> parent(n);
+  std::iota(parent.begin(), parent.end(), 0);
+  for (int i = 0; i < n; ++i) {
+    int best_clear = -1, best_overlapping = -1;
+    double clear_cost = 1e9, overlapping_cost = 1e9;
+    for (int j = i + 1; j < n && blobs[j].box.x <= blobs[i].box.br().x + 1.3 * blobs[i].box.height; ++j) {
+      if (!are_neighbours(blobs[i], blobs[j])) continue;
+      const double gap = blobs[j].box.x - blobs[i].box.br().x;
+      const double cost = gap + 0.5 * std::abs(blobs[j].box.y - blobs[i].box.y);
+      if (gap >= 0) {
+        if (cost < clear_cost) { clear_cost = cost; best_clear = j; }
+      } else if (cost < overlapping_cost) {
+        overlapping_cost = cost;
+        best_overlapping = j;
+      }
+    }
+    for (const int j : {best_clear, best_overlapping}) {
+      if (j >= 0) parent[find_root(parent, j)] = find_root(parent, i);
+    }
+  }
+  std::vector<std::vector<Blob>> groups(n);
+  for (int i = 0; i < n; ++i) groups[find_root(parent, i)].push_back(blobs[i]);
+  std::vector<std::vector<Blob>> rows;
+  for (auto& g : groups) {
+    if (!g.empty()) rows.push_back(std::move(g));  // a lone glyph may be a row of a two-row plate
+  }
+  return rows;
+}
+
+// Character height along a row, as a straight line in x: a plate seen at an angle has taller
+// characters at its near end, and a median height drops them. Fitted by least squares to the
+// glyphs near the row's median height only, so that a plate band, bolt or emblem at the row's
+// end cannot tilt it; a flat line unless the trend is clear (a fitted trend on small noisy
+// glyphs let junk at the row's ends in: docs/accuracy.md).
+struct HeightTrend {
+  double intercept = 0.0;
+  double slope = 0.0;
+  [[nodiscard]] double at(double x) const { return intercept + slope * x; }
+};
+
+double centre_x(const Blob& b) { return b.box.x + b.box.width / 2.0; }
+cv::Point2d centre(const cv::Rect& r) { return {r.x + r.width / 2.0, r.y + r.height / 2.0}; }
+
+// `glyphs` holds (centre x, height) pairs.
+HeightTrend fit_height_trend(const std::vector<cv::Point2d>& glyphs, double tolerance) {
+  std::vector<double> heights;
+  for (const auto& g : glyphs) heights.push_back(g.y);
+  const double h = median(heights);
+  double n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
+  for (const auto& [x, y] : glyphs) {
+    if (std::abs(y - h) > tolerance * h) continue;
+    n += 1; sx += x; sy += y; sxx += x * x; sxy += x * y;
+  }
+  const double var = sxx - sx * sx / std::max(n, 1.0);
+  if (n < 4 || var <= 0) return {h, 0.0};
+  // No steeper than a plate at a steep angle gives: a tenth of a pixel of height per pixel.
+  constexpr double kMaxSlope = 0.1;
+  const double slope = std::clamp((sxy - sx * sy / n) / var, -kMaxSlope, kMaxSlope);
+  // A trend counts only where it changes the height by a fifth or more along the glyphs; less is
+  // the noise of small glyphs' boxes. The span of evenly spaced glyphs is sqrt(12) times the
+  // standard deviation of their positions.
+  const double spread = std::sqrt(12.0 * var / n);
+  if (std::abs(slope) * spread < 0.2 * h) return {h, 0.0};
+  return {(sy - slope * sx) / n, slope};
+}
+
+// Tilt of a row as the slope of its glyphs' centres: the median of the slopes between pairs, so
+// that one glyph out of line (a bolt, a band) does not tilt it.
+double row_slope(const std::vector<Blob>& glyphs) {
+  std::vector<double> slopes;
+  for (std::size_t i = 0; i < glyphs.size(); ++i) {
+    for (std::size_t j = i + 1; j < glyphs.size(); ++j) {
+      const cv::Point2d d = centre(glyphs[j].box) - centre(glyphs[i].box);
+      if (std::abs(d.x) < 1.0) continue;
+      slopes.push_back(d.y / d.x);
+    }
+  }
+  return slopes.empty() ? 0.0 : median(std::move(slopes));
+}
+
+// One glyph per place along the row, of the height the row's trend gives there: nested regions
+// of the same glyph (MSER reports a character and its strokes) are grouped first, so that the
+// strokes cannot pull the row's height down; then each place keeps its largest glyph near the
+// trend, and places with none (bolts, frame pieces, emblems) are dropped.
+std::vector<Blob> clean_row(std::vector<Blob> row) {
+  constexpr double kHeightTolerance = 0.22;
+  std::sort(row.begin(), row.end(), [](const Blob& a, const Blob& b) { return a.box.x < b.box.x; });
+  std::vector<std::vector<Blob>> places;
+  for (const Blob& b : row) {
+    if (!places.empty()) {
+      std::vector<Blob>& place = places.back();  // its largest glyph first
+      const cv::Rect prev = place.front().box;
+      if ((prev & b.box).area() > 0.5 * std::min(prev.area(), b.box.area())) {
+        place.push_back(b);
+        if (b.box.area() > prev.area()) std::swap(place.front(), place.back());
+        continue;
+      }
+    }
+    places.push_back({b});
+  }
+  std::vector<Blob> largest;
+  for (const auto& p : places) largest.push_back(p.front());
+  // On a tilted row a glyph's box is taller by its width times the sine of the tilt: a Z's box
+  // stands out of a row of 1s and Ls by a fifth at 15 degrees. Heights are compared as if each
+  // glyph were as wide as the row's typical one. Not glyphs wider than a character: characters
+  // run together, or joined to a band or frame, are judged on their own height.
+  const double slant = std::sin(std::atan(std::abs(row_slope(largest))));
+  std::vector<double> widths;
+  for (const Blob& b : largest) widths.push_back(b.box.width);
+  const double typical_width = median(widths);
+  const auto height = [&](const Blob& b) {
+    if (b.box.width > 1.3 * typical_width) return static_cast<double>(b.box.height);
+    return b.box.height - (b.box.width - typical_width) * slant;
+  };
+  std::vector<cv::Point2d> heights;
+  for (const Blob& b : largest) heights.emplace_back(centre_x(b), height(b));
+  const HeightTrend trend = fit_height_trend(heights, kHeightTolerance);
+  std::vector<Blob> out;
+  for (auto& p : places) {
+    std::stable_sort(p.begin(), p.end(), [](const Blob& a, const Blob& b) { return a.box.area() > b.box.area(); });
+    for (const Blob& b : p) {
+      const double h = trend.at(centre_x(b));
+      if (std::abs(height(b) - h) <= kHeightTolerance * h) {
+        out.push_back(b);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+// Glyphs of a row at least this many times its median width are characters run together.
+constexpr double kRunTogetherWidth = 1.6;
+// Glyphs narrower than this share of their height are a 1 or an I.
+constexpr double kNarrowGlyph = 0.35;
+
+// Splits glyphs of the row that are as wide as two or three of its characters: blur, low
+// resolution and tight spacing join neighbours through a thin bridge, and the row would read
+// one character where there are two. Each is cut at its weakest ink columns (Otsu on the glyph's
+// own box, in its polarity) near where equal shares would fall; a glyph with no weak column
+// there (a wide letter, a solid mark) stays whole.
+std::vector<Blob> split_run_together(const cv::Mat& gray, std::vector<Blob> row) {
+  // The typical character's width, leaving out the narrow ones (1, I), of which a row can have
+  // several.
+  std::vector<double> widths;
+  for (const Blob& b : row) {
+    if (b.box.width >= kNarrowGlyph * b.box.height) widths.push_back(b.box.width);
+  }
+  if (widths.size() < 3) return row;
+  const double w = median(widths);
+  std::vector<Blob> out;
+  for (const Blob& b : row) {
+    const int pieces = static_cast<int>(std::lround(b.box.width / w));
+    const cv::Rect box = b.box & cv::Rect(0, 0, gray.cols, gray.rows);
+    if (b.box.width < kRunTogetherWidth * w || pieces < 2 || box.width < 2 * pieces) {
+      out.push_back(b);
+      continue;
+    }
+    cv::Mat ink, column_ink;
+    cv::threshold(gray(box), ink, 0, 1, (b.dark ? cv::THRESH_BINARY_INV : cv::THRESH_BINARY) | cv::THRESH_OTSU);
+    cv::reduce(ink, column_ink, 0, cv::REDUCE_SUM, CV_32S);  // ink pixels per column
+    const int* inked_rows = column_ink.ptr<int>(0);
+    std::vector<int> cuts = {0};
+    bool weak = true;
+    for (int k = 1; k < pieces && weak; ++k) {
+      const int expected = box.width * k / pieces, reach = box.width / (3 * pieces);
+      int cut = expected;
+      for (int x = std::max(1, expected - reach); x <= std::min(box.width - 2, expected + reach); ++x) {
+        if (inked_rows[x] < inked_rows[cut]) cut = x;
+      }
+      weak = inked_rows[cut] <= 0.35 * box.height;
+      cuts.push_back(cut);
+    }
+    if (!weak) {
+      out.push_back(b);
+      continue;
+    }
+    cuts.push_back(box.width);
+    for (std::size_t k = 0; k + 1 < cuts.size(); ++k) {
+      const cv::Rect inked = cv::boundingRect(ink.colRange(cuts[k], cuts[k + 1]));
+      // A piece much lower than the blob is the edge of a neighbour or a speck, not a character.
+      if (inked.height < box.height / 2) continue;
+      out.push_back(Blob{cv::Rect(box.x + cuts[k] + inked.x, box.y + inked.y, inked.width, inked.height), b.dark});
+    }
+  }
+  return out;
+}
+
+CharRow make_row(const std::vector<Blob>& blobs) {
+  CharRow row;
+  std::vector<double> heights;
+  std::vector<cv::Point2f> centres;
+  for (const Blob& b : blobs) {
+    row.chars.push_back(b.box);
+    heights.push_back(b.box.height);
+    centres.emplace_back(centre(b.box));
+  }
+  row.char_height = median(heights);
+  // Least-squares line through the glyph centres gives the tilt.
+  double mx = 0, my = 0;
+  for (const auto& c : centres) { mx += c.x; my += c.y; }
+  mx /= centres.size();
+  my /= centres.size();
+  double sxx = 0, sxy = 0;
+  for (const auto& c : centres) { sxx += (c.x - mx) * (c.x - mx); sxy += (c.x - mx) * (c.y - my); }
+  const double slope = sxx > 0 ? sxy / sxx : 0.0;
+  row.angle_degrees = std::atan(slope) * 180.0 / CV_PI;
+  const double x0 = row.chars.front().x, x1 = row.chars.back().br().x;
+  row.left_mid = {x0, my + slope * (x0 - mx)};
+  row.right_mid = {x1, my + slope * (x1 - mx)};
+  return row;
+}
+
+// Plate-likeness of a row: enough glyphs, regular spacing, consistent heights.
+double score_row(const CharRow& row) {
+  const double n = static_cast<double>(row.chars.size());
+  double score = std::min(n, 7.0);
+  if (n > 10) score -= (n - 10);
+  std::vector<double> gaps;
+  for (std::size_t i = 1; i < row.chars.size(); ++i) {
+    gaps.push_back(row.chars[i].x - row.chars[i - 1].br().x);
+  }
+  if (!gaps.empty()) {
+    const double g = median(gaps);
+    double irregular = 0;
+    for (double x : gaps) irregular += std::abs(x - g) / row.char_height;
+    score -= irregular / static_cast<double>(gaps.size());
+  }
+  return score;
+}
+
+cv::Rect plate_box(const std::vector<CharRow>& rows, const cv::Size& frame) {
+  cv::Rect chars = rows.front().chars.front();
+  for (const auto& r : rows) for (const auto& c : r.chars) chars |= c;
+  const double h = rows.front().char_height;
+  cv::Rect box(cvRound(chars.x - 0.45 * h), cvRound(chars.y - 0.25 * h),
+               cvRound(chars.width + 0.8 * h), cvRound(chars.height + 0.5 * h));
+  return box & cv::Rect(0, 0, frame.width, frame.height);
+}
+
+// Two characters alone (cherished plates such as "A 1") are a candidate only on what looks like
+// a plate: two blobs side by side are everywhere else (text, grilles, lamps). A plate is 520 mm
+// wide and two characters with their gap about 130 mm, so the characters' background goes on,
+// flat, for more than a character height beyond both ends of the row. Sampled along the row's
+// own axis, so a tilted plate is measured as a level one.
+bool on_plate_background(const cv::Mat& gray, const CharRow& row, bool dark) {
+  const double h = row.char_height;
+  cv::Rect glyphs = row.chars.front();
+  for (const cv::Rect& c : row.chars) glyphs |= c;
+  glyphs &= cv::Rect({0, 0}, gray.size());
+  if (glyphs.empty()) return false;
+  // Ink and background levels from the characters' own box.
+  const cv::Mat box = gray(glyphs);
+  std::vector<double> levels(box.begin<std::uint8_t>(), box.end<std::uint8_t>());
+  const double ink = anpr::percentile(levels, dark ? 0.1 : 0.9);
+  const double background = anpr::percentile(std::move(levels), dark ? 0.85 : 0.15);
+  const double contrast = std::abs(background - ink);
+  if (contrast < 30) return false;
+  const cv::Point2d axis = row.right_mid - row.left_mid;
+  const double length = std::hypot(axis.x, axis.y);
+  if (length <= 0) return false;
+  const cv::Point2d u = axis / length, n(-u.y, u.x);
+  for (const auto& [end, outward] : {std::pair{row.left_mid, -u}, std::pair{row.right_mid, u}}) {
+    std::vector<double> side;
+    for (double along = 0.3 * h; along <= 1.3 * h; along += 0.1 * h) {
+      for (double across : {-0.3 * h, 0.0, 0.3 * h}) {
+        const cv::Point2d p = end + outward * along + n * across;
+        const int x = cvRound(p.x), y = cvRound(p.y);
+        if (x < 0 || y < 0 || x >= gray.cols || y >= gray.rows) return false;  // no room for a plate
+        side.push_back(gray.at<std::uint8_t>(y, x));
+      }
+    }
+    const double level = anpr::percentile(side, 0.5);
+    const double spread = anpr::percentile(side, 0.9) - anpr::percentile(side, 0.1);
+    if (std::abs(level - background) > 0.25 * contrast || spread > 0.3 * contrast) return false;
+  }
+  return true;
+}
+
+// A row of one glyph running along the unit vector `along` (one glyph has no direction of its
+// own: it takes its plate's).
+CharRow one_glyph_row(const cv::Rect& glyph, const cv::Point2d& along) {
+  CharRow row;
+  row.chars = {glyph};
+  row.char_height = glyph.height;
+  row.angle_degrees = std::atan2(along.y, along.x) * 180.0 / CV_PI;
+  row.left_mid = centre(glyph) - along * (glyph.width / 2.0);
+  row.right_mid = centre(glyph) + along * (glyph.width / 2.0);
+  return row;
+}
+
+// The row of one character on a two-row plate ("9" above "ELE", "XCD" above "5"), given the
+// other row: it is centred over or under that row, as tall as its characters and a line away,
+// and it takes that row's direction (one glyph has none of its own).
+std::optional<CharRow> lone_partner_row(const CharRow& row, const cv::Rect& glyph) {
+  const double h = row.char_height;
+  if (std::abs(glyph.height - h) > 0.25 * h || glyph.width < 0.15 * h || glyph.width > 1.0 * h) return std::nullopt;
+  const cv::Point2d axis = row.right_mid - row.left_mid;
+  const double length = std::hypot(axis.x, axis.y);
+  if (length <= 0) return std::nullopt;
+  const cv::Point2d u = axis / length, n(-u.y, u.x);
+  const cv::Point2d d = centre(glyph) - row.left_mid;
+  const double across = std::abs(d.dot(n));
+  if (across < 0.9 * h || across > 1.9 * h) return std::nullopt;
+  // Rows of a two-row plate are centred: the glyph sits over the middle of the other row.
+  if (std::abs(d.dot(u) - length / 2.0) > 0.2 * length + 0.3 * h) return std::nullopt;
+  return one_glyph_row(glyph, u);
+}
+
+// Two lone glyphs stacked ("D" over "7"): a two-row plate of one character a row. As with two
+// characters side by side, such pairs are everywhere, so the pair is a candidate only where both
+// rows stand on a flat plate-like background.
+std::optional<std::vector<CharRow>> stacked_lone_rows(const cv::Mat& gray, const Blob& top, const Blob& bottom,
+                                                      double max_tilt_degrees) {
+  const cv::Rect a = top.box, b = bottom.box;
+  const double h = (a.height + b.height) / 2.0;
+  if (std::abs(a.height - b.height) > 0.25 * h) return std::nullopt;
+  for (const cv::Rect& g : {a, b}) {
+    if (g.width < 0.15 * h || g.width > 1.0 * h) return std::nullopt;
+  }
+  // Two bars one over the other are a road's centre line, a post or a pole far more often than
+  // an "I" over a "1".
+  if (a.width < kNarrowGlyph * a.height && b.width < kNarrowGlyph * b.height) return std::nullopt;
+  const cv::Point2d v = centre(b) - centre(a);
+  const double line = std::hypot(v.x, v.y);
+  if (line < 0.9 * h || line > 1.9 * h) return std::nullopt;
+  if (std::atan2(std::abs(v.x), v.y) * 180.0 / CV_PI > max_tilt_degrees) return std::nullopt;
+  const cv::Point2d u(v.y / line, -v.x / line);  // along the rows: square to the line joining them
+  std::vector<CharRow> rows = {one_glyph_row(a, u), one_glyph_row(b, u)};
+  for (const CharRow& row : rows) {
+    if (!on_plate_background(gray, row, top.dark)) return std::nullopt;
+  }
+  return rows;
+}
+
+}  // namespace
+
+PlateDetector::PlateDetector(DetectorSettings settings) : settings_(settings) {}
+
+std::vector<PlateCandidate> PlateDetector::detect(const cv::Mat& gray) const {
+  CV_Assert(gray.type() == CV_8UC1);
+  std::vector<PlateCandidate> candidates;
+  if (gray.rows < settings_.min_char_height || gray.cols < settings_.min_char_height) return candidates;
+
+  std::vector<CharRow> rows;
+  std::vector<bool> polarity;
+  std::vector<Blob> lone;  // glyphs with no neighbour: the short row of a two-row plate, or not
+  for (auto& raw : chain_rows(find_char_blobs(gray, settings_))) {
+    const bool dark = raw.front().dark;
+    const auto blobs = split_run_together(gray, clean_row(std::move(raw)));
+    if (blobs.size() == 1) lone.push_back(blobs.front());
+    if (blobs.size() < 2) continue;
+    CharRow row = make_row(blobs);
+    if (std::abs(row.angle_degrees) > settings_.max_tilt_degrees) continue;
+    rows.push_back(std::move(row));
+    polarity.push_back(dark);
+  }
+
+  // Two-row plates: a row directly above another of the same polarity, height and extent.
+  std::vector<bool> used(rows.size(), false);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    for (std::size_t j = 0; j < rows.size(); ++j) {
+      if (i == j || polarity[i] != polarity[j]) continue;
+      const CharRow& top = rows[i];
+      const CharRow& bottom = rows[j];
+      const double h = top.char_height;
+      if (std::abs(bottom.char_height - h) > 0.25 * h) continue;
+      // Measure in the top row's own frame, so tilted plates pair as well as level ones.
+      const cv::Point2d axis = top.right_mid - top.left_mid;
+      const double length = std::hypot(axis.x, axis.y);
+      if (length <= 0) continue;
+      const cv::Point2d u = axis / length, n(-u.y, u.x);
+      const cv::Point2d d = bottom.left_mid - top.left_mid;
+      // Line spacing from the middle of the bottom row: its ends may reach past the top row's,
+      // where the top row's estimated tilt is least sure. Square plates set their rows as close
+      // as 1.1 character heights apart; box heights grow with tilt.
+      const double across = ((bottom.left_mid + bottom.right_mid) * 0.5 - top.left_mid).dot(n);
+      if (across < 0.8 * h || across > 1.9 * h) continue;
+      // Rows of a two-row plate are centred one over the other: the shorter ("HI" over "3291")
+      // lies mostly within the longer, and their middles are close.
+      const double b0 = d.dot(u), b1 = (bottom.right_mid - top.left_mid).dot(u);
+      const double overlap = std::min(length, b1) - std::max(0.0, b0);
+      const double shorter = std::min(length, b1 - b0), longer = std::max(length, b1 - b0);
+      if (overlap < 0.7 * shorter || std::abs((b0 + b1) / 2.0 - length / 2.0) > 0.25 * longer + 0.3 * h) continue;
+      PlateCandidate c{{top, bottom}, polarity[i], {}, score_row(top) + score_row(bottom) + 1.0};
+      c.box = plate_box(c.rows, gray.size());
+      candidates.push_back(std::move(c));
+      used[i] = used[j] = true;
+    }
+  }
+  // Two-row plates whose short row is one character. Lone glyphs sorted by x, so each row looks
+  // only at those within its own extent.
+  std::sort(lone.begin(), lone.end(), [](const Blob& a, const Blob& b) { return a.box.x < b.box.x; });
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const CharRow& row = rows[i];
+    const double x0 = std::min(row.left_mid.x, row.right_mid.x), x1 = std::max(row.left_mid.x, row.right_mid.x);
+    auto it = std::lower_bound(lone.begin(), lone.end(), x0 - row.char_height,
+                               [](const Blob& b, double x) { return b.box.x < x; });
+    for (; it != lone.end() && it->box.x <= x1; ++it) {
+      if (it->dark != polarity[i]) continue;
+      const auto partner = lone_partner_row(row, it->box);
+      if (!partner) continue;
+      const bool above = partner->left_mid.y < (row.left_mid.y + row.right_mid.y) / 2.0;
+      // Just ahead of the row alone, which stays a candidate: a lone blob over or under a row
+      // of characters is as often a bolt, a badge or a dealer's mark, and the reader keeps the
+      // longer reading only where it is nearly as sure.
+      PlateCandidate c{above ? std::vector<CharRow>{*partner, row} : std::vector<CharRow>{row, *partner}, polarity[i], {},
+                       score_row(row) + 0.5};
+      c.box = plate_box(c.rows, gray.size());
+      candidates.push_back(std::move(c));
+    }
+  }
+  for (const Blob& top : lone) {
+    // Candidates below: left edges within a glyph height of the top glyph's (lone is sorted by x).
+    auto below = std::lower_bound(lone.begin(), lone.end(), top.box.x - top.box.height,
+                                  [](const Blob& b, double x) { return b.box.x < x; });
+    for (; below != lone.end() && below->box.x <= top.box.x + top.box.height; ++below) {
+      if (below->dark != top.dark || below->box.y <= top.box.y) continue;
+      if (auto stacked = stacked_lone_rows(gray, top, *below, settings_.max_tilt_degrees)) {
+        PlateCandidate c{std::move(*stacked), top.dark, {}, 2.0};
+        c.box = plate_box(c.rows, gray.size());
+        candidates.push_back(std::move(c));
+      }
+    }
+  }
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (rows[i].chars.size() < 2 || (rows[i].chars.size() == 2 && !on_plate_background(gray, rows[i], polarity[i]))) {
+      continue;
+    }
+    PlateCandidate c{{rows[i]}, polarity[i], {}, score_row(rows[i]) - (used[i] ? 1.0 : 0.0)};
+    c.box = plate_box(c.rows, gray.size());
+    candidates.push_back(std::move(c));
+  }
+  std::sort(candidates.begin(), candidates.end(),
+            [](const PlateCandidate& a, const PlateCandidate& b) { return a.score > b.score; });
+  if (candidates.size() > static_cast<std::size_t>(settings_.max_candidates)) {
+    candidates.resize(static_cast<std::size_t>(settings_.max_candidates));
+  }
+  return candidates;
+}
+
+}  // namespace anpr::edge

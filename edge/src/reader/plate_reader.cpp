@@ -1,0 +1,225 @@
+#include "anpr/edge/reader/plate_reader.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <optional>
+
+#include <opencv2/imgproc.hpp>
+
+#include "anpr/edge/reader/reading_fusion.hpp"
+
+namespace anpr::edge {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double ms_since(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+// How the agreement of the two OCR looks turns the ranking score into the reported confidence.
+constexpr double kAgreementShrink = 0.5;
+constexpr double kDisagreementFactor = 0.8;
+
+// A longer reading of the same plate wins if it is at least this share as confident.
+constexpr double kLongerReadingShare = 0.85;
+// A two-character reading away from a plate read in full is kept from this confidence up.
+constexpr double kSureShortReading = 0.9;
+
+// Reported confidence: the ranking score moved towards 1 when two looks agree, down when not.
+double reported_confidence(const PlateResult& p) {
+  const double c = p.text.confidence;
+  return p.looks_agree ? 1.0 - (1.0 - c) * kAgreementShrink : c * kDisagreementFactor;
+}
+
+double overlap_ratio(const cv::Rect& a, const cv::Rect& b) {
+  const double inter = (a & b).area();
+  return inter / std::max(1, std::min(a.area(), b.area()));
+}
+
+}  // namespace
+
+PlateReader::PlateReader(ReaderSettings settings, std::unique_ptr<OcrEngine> ocr,
+                         std::unique_ptr<CharClassifier> classifier)
+    : settings_(std::move(settings)),
+      ocr_(std::move(ocr)),
+      classifier_(std::move(classifier)),
+      detector_(settings_.detector),
+      rectifier_(settings_.rectifier),
+      syntax_(settings_.syntax) {}
+
+std::vector<std::vector<CharChoice>> PlateReader::classify_rows(const std::vector<RectifiedRow>& rows,
+                                                               StageTimings& timings) {
+  std::vector<std::vector<CharChoice>> classified;
+  if (!classifier_) return classified;
+  const auto t = Clock::now();
+  for (const auto& row : rows) {
+    classified.push_back(classifier_->classify(row.gray, row.char_boxes, settings_.rectifier.char_height));
+  }
+  timings.ocr_ms += ms_since(t);
+  return classified;
+}
+
+PlateText PlateReader::read_rows(const std::vector<RectifiedRow>& rows, cv::Mat RectifiedRow::*variant,
+                                const std::vector<std::vector<CharChoice>>& classified, StageTimings& timings,
+                                std::vector<std::string>* raw) {
+  auto t = Clock::now();
+  std::vector<RowReading> readings;
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    readings.push_back(ocr_->read_row(rows[r].*variant));
+    if (raw != nullptr) raw->push_back(readings.back().text());
+    if (r < classified.size()) readings.back() = fuse_reading(readings.back(), classified[r], settings_.classifier_weight);
+  }
+  timings.ocr_ms += ms_since(t);
+  t = Clock::now();
+  PlateText text = syntax_.rank(readings);
+  timings.syntax_ms += ms_since(t);
+  return text;
+}
+
+PlateReader::PlateReading PlateReader::read_plate(const std::vector<RectifiedRow>& rows, StageTimings& timings,
+                                                  std::vector<std::string>* raw) {
+  // Up to three looks at the plate. Tesseract reads the cleaned binary rows and the grey rows (it
+  // binarises those itself, which wins on uneven light), each fused character by character with
+  // the classifier; the classifier alone reads the segmented characters, which wins where
+  // Tesseract splits or merges characters. The binary look leads unless it is unconvincing.
+  const auto classified = classify_rows(rows, timings);
+  std::optional<PlateText> alone;
+  if (!classified.empty()) {
+    const auto t = Clock::now();
+    std::vector<RowReading> own;
+    for (const auto& c : classified) own.push_back(classifier_reading(c));
+    alone = syntax_.rank(own);
+    timings.syntax_ms += ms_since(t);
+    // The cheap verifier: characters the classifier cannot read as any plate are texture, a
+    // grille or a sign, and not worth two Tesseract calls.
+    if (alone->confidence < settings_.min_classifier_confidence) return {};
+  }
+  PlateText binary = read_rows(rows, &RectifiedRow::binary, classified, timings, raw);
+  std::vector<std::string> texts = {binary.text};
+  PlateReading best{std::move(binary), false};
+  // A convincing binary reading the classifier alone confirms needs no grey look (half the OCR time).
+  const bool confirmed = alone && alone->text == best.text.text && best.text.confidence >= settings_.second_look_below;
+  if (!confirmed) {
+    PlateText grey = read_rows(rows, &RectifiedRow::gray, classified, timings);
+    texts.push_back(grey.text);
+    if (best.text.confidence < settings_.second_look_below && grey.confidence > best.text.confidence) {
+      best.text = std::move(grey);
+    }
+  }
+  if (alone) {
+    texts.push_back(alone->text);
+    if (alone->confidence > best.text.confidence) best.text = std::move(*alone);
+  }
+  // Whether two looks agree says more about a reading being right than the engines' own scores
+  // do (see docs/accuracy.md, calibration).
+  best.looks_agree = std::count(texts.begin(), texts.end(), best.text.text) >= 2;
+  return best;
+}
+
+void PlateReader::read_pass(const cv::Mat& gray, double scale, StageTimings& timings, std::vector<PlateResult>& plates) {
+  auto t = Clock::now();
+  const auto candidates = detector_.detect(gray);
+  timings.detect_ms += ms_since(t);
+
+  for (const PlateCandidate& candidate : candidates) {
+    t = Clock::now();
+    const auto rows = rectifier_.rectify(gray, candidate);
+    timings.rectify_ms += ms_since(t);
+    const bool printed = std::all_of(rows.begin(), rows.end(), [&](const RectifiedRow& r) {
+      return r.contrast >= settings_.min_row_contrast;
+    });
+    if (!printed) continue;
+
+    std::vector<std::string> row_reads;
+    auto [text, looks_agree] = read_plate(rows, timings, settings_.keep_rows ? &row_reads : nullptr);
+    if (text.text.size() < 2 || text.confidence < settings_.min_confidence) continue;
+
+    PlateResult plate;
+    plate.text = std::move(text);
+    plate.candidate = candidate;
+    plate.working_scale = scale;
+    plate.looks_agree = looks_agree;
+    if (settings_.keep_rows) {
+      plate.rows = rows;
+      plate.row_reads = std::move(row_reads);
+    }
+    const cv::Rect& b = candidate.box;
+    plate.box = cv::Rect(cvRound(b.x / scale), cvRound(b.y / scale), cvRound(b.width / scale),
+                         cvRound(b.height / scale));
+    plates.push_back(std::move(plate));
+  }
+}
+
+ReadResult PlateReader::read(const cv::Mat& image) {
+  ReadResult result;
+  if (image.empty()) return result;
+  CV_Assert(image.depth() == CV_8U && (image.channels() == 1 || image.channels() == 3));
+
+  const auto t = Clock::now();
+  cv::Mat gray;
+  if (image.channels() == 3) cv::cvtColor(image, gray, cv::COLOR_BGR2GRAY);
+  else gray = image;
+  double scale = 1.0;
+  if (gray.cols > settings_.max_working_width) {
+    scale = static_cast<double>(settings_.max_working_width) / gray.cols;
+    cv::resize(gray, gray, cv::Size(), scale, scale, cv::INTER_AREA);
+  }
+  result.timings.detect_ms += ms_since(t);
+  std::vector<PlateResult> plates;
+  read_pass(gray, scale, result.timings, plates);
+
+  // Small plates in small images: characters a dozen pixels high merge with each other and the
+  // frame in every binarisation. Where nothing was read with confidence, look again at twice the
+  // size; images that read well at once (most) pay nothing.
+  const bool confident = std::any_of(plates.begin(), plates.end(), [&](const PlateResult& p) {
+    return reported_confidence(p) >= settings_.enlarge_below_confidence;
+  });
+  if (!confident && gray.cols * 2 <= settings_.max_working_width) {
+    const auto t2 = Clock::now();
+    cv::Mat enlarged;
+    cv::resize(gray, enlarged, cv::Size(), 2.0, 2.0, cv::INTER_CUBIC);
+    result.timings.detect_ms += ms_since(t2);
+    read_pass(enlarged, scale * 2.0, result.timings, plates);
+  }
+
+  // One result per physical plate. Overlapping candidates are the same plate read whole or in
+  // part (one row of a two-row plate, one group of characters) or at both sizes: keep the most
+  // confident, unless a longer reading of the same plate is nearly as confident.
+  std::sort(plates.begin(), plates.end(), [](const PlateResult& a, const PlateResult& b) {
+    return a.text.confidence > b.text.confidence;
+  });
+  for (auto& p : plates) {
+    auto same = std::find_if(result.plates.begin(), result.plates.end(), [&](const PlateResult& kept) {
+      return overlap_ratio(kept.box, p.box) > 0.4;
+    });
+    if (same == result.plates.end()) {
+      if (result.plates.size() < static_cast<std::size_t>(settings_.max_plates)) result.plates.push_back(std::move(p));
+    } else if (p.text.text.size() > same->text.text.size() &&
+               p.text.confidence >= kLongerReadingShare * same->text.confidence) {
+      *same = std::move(p);
+    }
+  }
+  // Two characters beside a plate of four or more are its country band (CZ), a sticker (SK) or
+  // a badge (1.5), not a second plate: the detector takes two-character rows only on a flat
+  // plate-like background, which those have too. Beside: within a plate's width of it. Farther
+  // away a sure reading (another vehicle's cherished plate) stays; two characters are little
+  // evidence of a plate, and unsure ones in a picture with a plate were signs and badges.
+  std::vector<cv::Rect> full_plates;
+  for (const auto& p : result.plates) {
+    if (p.text.text.size() >= 4) full_plates.push_back(p.box);
+  }
+  std::erase_if(result.plates, [&](const PlateResult& p) {
+    if (p.text.text.size() > 2 || full_plates.empty()) return false;
+    if (reported_confidence(p) < kSureShortReading) return true;
+    const cv::Point2d c(p.box.x + p.box.width / 2.0, p.box.y + p.box.height / 2.0);
+    return std::any_of(full_plates.begin(), full_plates.end(), [&](const cv::Rect& b) {
+      const double dx = std::max({b.x - c.x, 0.0, c.x - b.br().x}), dy = std::max({b.y - c.y, 0.0, c.y - b.br().y});
+      return std::hypot(dx, dy) <= b.width;
+    });
+  });
+  for (auto& p : result.plates) p.text.confidence = reported_confidence(p);
+  return result;
+}
+
+}  // namespace anpr::edge

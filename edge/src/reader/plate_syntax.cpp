@@ -1,0 +1,272 @@
+#include "anpr/edge/reader/plate_syntax.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <optional>
+
+#include "anpr/common/ocr_confusions.hpp"
+#include "anpr/common/plate_format.hpp"
+#include "anpr/common/statistics.hpp"
+
+namespace anpr::edge {
+namespace {
+
+// A misread the format repairs counts as this fraction of the engine's confidence in what it saw.
+constexpr double kConfusionFactor = 0.8;
+// Priors on the text as a whole: almost every plate fits a known layout, and almost every plate
+// mixes letters and digits. Texts that do neither are more likely signs, grilles or half-reads.
+constexpr double kNoLayoutFactorUkOnly = 0.4;
+constexpr double kNoLayoutFactorMixed = 0.6;
+constexpr double kSingleKindFactor = 0.7;  // letters only or digits only
+// Dropping a character at either end (a frame edge read as 'I', a band read as 'E') costs up to
+// this factor: all of it for a character the engines were sure of, little for one they were not.
+constexpr double kDropFactor = 0.7;
+// ...or this factor for one in line with the rest of its row (as tall, level, evenly spaced): a
+// border, bolt, band letter or frame edge rarely is; a plate of a layout the syntax does not know
+// would otherwise lose its last character to fit a shorter shape it does know.
+constexpr double kInLineDropFactor = 0.5;
+// A layout whose group gap is not where the plate shows one (UK "AB12 CDE" against Slovak
+// "AB 120CD" when an O or 0 could go either way).
+constexpr double kSplitMismatchFactor = 0.7;
+// UK plates are often spaced against the rules ("VL 12 DDK" for VL12 DDK, to spell a word): a
+// gap elsewhere is weaker evidence against a UK format.
+constexpr double kUkSplitMismatchFactor = 0.85;
+// A gap between characters is the group gap when it is this many times the typical gap...
+constexpr double kGroupGapRatio = 2.0;
+// ...and wider than the typical gap by at least this share of the character height (UK: 0.28).
+// Measured as an excess, because boxes of tilted or slanted characters overlap and shrink every
+// gap alike.
+constexpr double kMinGroupGapExcess = 0.2;
+
+struct Scored {
+  std::string text;
+  std::vector<double> probabilities;
+  double score = 0.0;
+  std::string format = "unknown";
+  std::string country;
+};
+
+double geometric_mean(const std::vector<double>& p) {
+  if (p.empty()) return 0.0;
+  double log_sum = 0.0;
+  for (double x : p) log_sum += std::log(std::max(x, 1e-4));
+  return std::exp(log_sum / static_cast<double>(p.size()));
+}
+
+// The best character for one slot: an OCR option that fits, or a look-alike of an option
+// (at a discount); whichever the engine believed more.
+bool best_for_slot(const CharChoice& c, const CharSlot& slot, char& out, double& p) {
+  bool found = false;
+  p = 0.0;
+  for (const auto& option : c.options) {
+    if (slot.accepts(option.symbol) && option.probability > p) {
+      out = option.symbol;
+      p = option.probability;
+      found = true;
+    }
+    for (char alt : confusable_with(option.symbol)) {
+      const double q = option.probability * kConfusionFactor;
+      if (slot.accepts(alt) && q > p) {
+        out = alt;
+        p = q;
+        found = true;
+      }
+    }
+  }
+  return found;
+}
+
+// The space between two neighbouring characters' boxes (negative where they overlap).
+double box_gap(const CharChoice& left, const CharChoice& right) { return right.box.x - left.box.br().x; }
+
+// Whether the first (or last) character of a row is in line with the others: as tall as their
+// median, level with its neighbour, and as far from it as they are from each other.
+bool in_line(const std::vector<CharChoice>& row, bool first) {
+  if (row.size() < 4) return false;
+  const CharChoice& c = first ? row.front() : row.back();
+  const CharChoice& next = first ? row[1] : row[row.size() - 2];
+  const std::size_t begin = first ? 1 : 0;
+  const std::size_t end = first ? row.size() : row.size() - 1;
+  std::vector<double> heights, gaps;
+  for (std::size_t i = begin; i < end; ++i) heights.push_back(row[i].box.height);
+  for (std::size_t i = begin; i + 1 < end; ++i) gaps.push_back(box_gap(row[i], row[i + 1]));
+  const double h = percentile(heights, 0.5);
+  if (h <= 0) return false;
+  const double gap = first ? box_gap(c, next) : box_gap(next, c);
+  const double dy = (c.box.y + c.box.height / 2.0) - (next.box.y + next.box.height / 2.0);
+  return std::abs(c.box.height - h) <= 0.1 * h && std::abs(dy) <= 0.1 * h &&
+         std::abs(gap - percentile(gaps, 0.5)) <= 0.2 * h;
+}
+
+double drop_cost(const std::vector<CharChoice>& row, bool first) {
+  const CharChoice& c = first ? row.front() : row.back();
+  const double p = std::max(0.5, c.options.empty() ? 0.0 : static_cast<double>(c.options.front().probability));
+  return 1.0 - (1.0 - (in_line(row, first) ? kInLineDropFactor : kDropFactor)) * p;
+}
+
+bool mixes_letters_and_digits(const std::string& text) {
+  const bool letters = std::any_of(text.begin(), text.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+  const bool digits = std::any_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+  return letters && digits;
+}
+
+// Where a one-row plate shows its group gap: after how many of the characters kept (those left
+// when `drop_front` and `drop_back` are dropped), where a gap between kept character boxes
+// stands out (two rows break between the rows: drop_variants). Two gaps may stand out (an L or a T, open on one
+// side, beside the group gap; a layout of three groups): then either may be the layout's split.
+// None when no gap stands out, or when it would be at the kept characters' very edge (that says
+// nothing about the layout).
+std::vector<std::size_t> observed_splits(const std::vector<RowReading>& rows, std::size_t drop_front,
+                                         std::size_t drop_back) {
+  if (rows.size() != 1 || rows.front().chars.size() < drop_front + drop_back + 3) return {};
+  const auto& all = rows.front().chars;
+  const std::vector<CharChoice> chars(all.begin() + static_cast<long>(drop_front), all.end() - static_cast<long>(drop_back));
+  std::vector<double> gaps, heights;
+  for (std::size_t i = 0; i + 1 < chars.size(); ++i) gaps.push_back(box_gap(chars[i], chars[i + 1]));
+  for (const auto& c : chars) heights.push_back(c.box.height);
+  std::vector<std::size_t> order(gaps.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return gaps[a] > gaps[b]; });
+  std::vector<double> others(gaps.begin(), gaps.end());
+  others.erase(others.begin() + static_cast<long>(order.front()));
+  const double typical = percentile(others, 0.5);
+  const double height = percentile(heights, 0.5);
+  std::vector<std::size_t> splits;
+  for (std::size_t k = 0; k < std::min<std::size_t>(2, order.size()); ++k) {
+    const double gap = gaps[order[k]];
+    if (gap < kGroupGapRatio * std::max(1.0, typical) || gap - typical < kMinGroupGapExcess * height) break;
+    splits.push_back(order[k] + 1);
+  }
+  return splits;
+}
+
+void fit_shapes(const std::vector<CharChoice>& chars, const std::vector<PlateFormat>& formats,
+                double penalty, const std::vector<std::size_t>& splits, std::vector<Scored>& out) {
+  for (const PlateFormat& format : formats) {
+    for (const PlateShape& shape : format.shapes) {
+      if (shape.slots.size() != chars.size()) continue;
+      Scored s;
+      bool fits = true;
+      for (std::size_t i = 0; i < chars.size() && fits; ++i) {
+        char symbol = '?';
+        double p = 0.0;
+        fits = best_for_slot(chars[i], shape.slots[i], symbol, p);
+        s.text.push_back(symbol);
+        s.probabilities.push_back(p);
+      }
+      if (!fits || (format.extra_rule && !format.extra_rule(s.text))) continue;
+      s.score = geometric_mean(s.probabilities) * penalty;
+      if (!splits.empty() && std::find(splits.begin(), splits.end(), shape.split) == splits.end()) {
+        s.score *= format.country == "GB" ? kUkSplitMismatchFactor : kSplitMismatchFactor;
+      }
+      s.format = format.name;
+      s.country = format.country;
+      out.push_back(std::move(s));
+    }
+  }
+}
+
+// The characters to fit, with the stray ones dropped: a frame edge read as 'I', a band as 'E', a
+// bolt or the border at a row's end. One row may lose its first and its last character; each row
+// of a two-row plate its own. Dropping a character costs what the engines believed in it.
+struct Variant {
+  std::vector<CharChoice> kept;
+  double penalty = 1.0;
+  std::vector<std::size_t> splits;  ///< where the plate shows its group gap, in `kept`
+};
+
+std::vector<Variant> drop_variants(const std::vector<RowReading>& rows) {
+  std::vector<Variant> out;
+  if (rows.size() == 2 && !rows.front().chars.empty() && !rows.back().chars.empty()) {
+    const auto& top = rows.front().chars;
+    const auto& bottom = rows.back().chars;
+    const double cost[4] = {drop_cost(top, true), drop_cost(top, false), drop_cost(bottom, true),
+                            drop_cost(bottom, false)};
+    for (int mask = 0; mask < 16; ++mask) {
+      const std::size_t tf = mask & 1, tb = (mask >> 1) & 1, bf = (mask >> 2) & 1, bb = (mask >> 3) & 1;
+      if (top.size() < tf + tb + 1 || bottom.size() < bf + bb + 1) continue;
+      Variant v;
+      v.kept.assign(top.begin() + static_cast<long>(tf), top.end() - static_cast<long>(tb));
+      v.splits = {v.kept.size()};
+      v.kept.insert(v.kept.end(), bottom.begin() + static_cast<long>(bf), bottom.end() - static_cast<long>(bb));
+      for (int k = 0; k < 4; ++k) {
+        if ((mask >> k) & 1) v.penalty *= cost[k];
+      }
+      out.push_back(std::move(v));
+    }
+    return out;
+  }
+  std::vector<CharChoice> chars;
+  for (const auto& r : rows) chars.insert(chars.end(), r.chars.begin(), r.chars.end());
+  const std::size_t n = chars.size();
+  const double front_cost = drop_cost(chars, true), back_cost = drop_cost(chars, false);
+  for (std::size_t drop_front = 0; drop_front <= 1; ++drop_front) {
+    for (std::size_t drop_back = 0; drop_back <= 1; ++drop_back) {
+      if (n < drop_front + drop_back + 2) continue;
+      Variant v;
+      v.kept.assign(chars.begin() + static_cast<long>(drop_front), chars.end() - static_cast<long>(drop_back));
+      if (drop_front == 1) v.penalty *= front_cost;
+      if (drop_back == 1) v.penalty *= back_cost;
+      v.splits = observed_splits(rows, drop_front, drop_back);
+      out.push_back(std::move(v));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+PlateSyntax::PlateSyntax(SyntaxSettings settings) : settings_(std::move(settings)) {
+  const auto& c = settings_.countries;
+  uk_ = c.empty() || std::find(c.begin(), c.end(), "gb") != c.end();
+  uk_only_ = uk_ && c.size() <= 1;
+  if (uk_) formats_.insert(formats_.end(), uk_formats().begin(), uk_formats().end());
+  if (!uk_only_) formats_.insert(formats_.end(), european_layouts().begin(), european_layouts().end());
+}
+
+PlateText PlateSyntax::rank(const std::vector<RowReading>& rows) const {
+  std::vector<CharChoice> chars;
+  for (const auto& r : rows) chars.insert(chars.end(), r.chars.begin(), r.chars.end());
+  PlateText result;
+  if (chars.empty()) return result;
+
+  std::vector<Scored> scored;
+  for (const Variant& v : drop_variants(rows)) {
+    Scored raw;
+    for (const auto& c : v.kept) {
+      raw.text.push_back(c.options.front().symbol);
+      raw.probabilities.push_back(c.options.front().probability);
+    }
+    raw.score = geometric_mean(raw.probabilities) * v.penalty;
+    fit_shapes(v.kept, formats_, v.penalty, v.splits, scored);
+    const FormatMatch match = classify_plate(raw.text, formats_);
+    if (match.shape == nullptr) {
+      raw.score *= uk_only_ ? kNoLayoutFactorUkOnly : kNoLayoutFactorMixed;
+      if (!mixes_letters_and_digits(raw.text)) raw.score *= kSingleKindFactor;
+      scored.push_back(std::move(raw));
+    }
+  }
+
+  // Stable: equal scores keep the order of the formats (UK current first) and of fewer drops.
+  std::stable_sort(scored.begin(), scored.end(), [](const Scored& a, const Scored& b) { return a.score > b.score; });
+  std::vector<std::size_t> unique;  // indices into `scored`, best first, one per text
+  for (std::size_t i = 0; i < scored.size(); ++i) {
+    const bool seen = std::any_of(unique.begin(), unique.end(), [&](std::size_t u) { return scored[u].text == scored[i].text; });
+    if (!seen) unique.push_back(i);
+    if (unique.size() >= static_cast<std::size_t>(settings_.max_candidates) + 1) break;
+  }
+  if (unique.empty()) return result;  // a single character is not a plate
+  const Scored& best = scored[unique.front()];
+  result.text = best.text;
+  result.confidence = best.score;
+  result.char_confidences = best.probabilities;
+  result.format = best.format;
+  result.country = best.country;
+  for (std::size_t i = 1; i < unique.size(); ++i) {
+    result.candidates.push_back({scored[unique[i]].text, scored[unique[i]].score});
+  }
+  return result;
+}
+
+}  // namespace anpr::edge
