@@ -68,8 +68,9 @@ broker_port=$(free_port)
 cat > "$work/mosquitto.conf" <<EOF
 listener $broker_port 127.0.0.1
 allow_anonymous true
-persistence true
 persistence_location $work/
+$(grep -E '^(max_queued_messages|max_queued_bytes|persistence|autosave_interval|persistent_client_expiration) ' \
+  "$root/receiver/config/mosquitto-anpr.conf")
 EOF
 mosquitto -c "$work/mosquitto.conf" > "$work/mosquitto.log" 2>&1 &
 pids+=($!)

@@ -303,6 +303,8 @@ std::string encode(const HealthMessage& m) {
   j["spool_depth"] = m.spool_depth;
   j["spool_bytes"] = m.spool_bytes;
   j["spool_evictions"] = m.spool_evictions;
+  j["spool_damaged"] = m.spool_damaged;
+  j["uplink_errors"] = m.uplink_errors;
   j["reconnects"] = m.reconnects;
   j["uptime_s"] = m.uptime_s;
   j["source_state"] = m.source_state;
@@ -360,6 +362,9 @@ DecodeResult<HealthMessage> decode_health(std::string_view payload) {
     m.spool_depth = f.integer("spool_depth", 0, kMax);
     m.spool_bytes = f.integer("spool_bytes", 0, kMax);
     m.spool_evictions = f.integer("spool_evictions", 0, kMax);
+    // Added after schema 1 was first deployed: older cameras leave them out.
+    if (f.has("spool_damaged")) m.spool_damaged = f.integer("spool_damaged", 0, kMax);
+    if (f.has("uplink_errors")) m.uplink_errors = f.integer("uplink_errors", 0, kMax);
     m.reconnects = f.integer("reconnects", 0, kMax);
     m.uptime_s = f.integer("uptime_s", 0, kMax);
     m.source_state = f.string("source_state", 32);

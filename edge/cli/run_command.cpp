@@ -43,6 +43,8 @@ HealthMessage make_health(const EdgeConfig& c, const EdgePipeline& pipeline, con
   h.spool_depth = s.depth;
   h.spool_bytes = s.bytes;
   h.spool_evictions = s.evictions;
+  h.spool_damaged = s.damaged;
+  h.uplink_errors = publisher.errors();
   h.reconnects = publisher.reconnects() + pipeline.source_reconnects();
   h.uptime_s = uptime_s;
   h.source_state = to_string(pipeline.source_state());

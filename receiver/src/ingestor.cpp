@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 
 #include "anpr/common/ids.hpp"
 #include "anpr/common/message_codec.hpp"
@@ -12,7 +11,7 @@ namespace anpr::receiver {
 namespace fs = std::filesystem;
 
 Ingestor::Ingestor(Store& store, IngestSettings settings, Clock clock)
-    : store_(store), settings_(std::move(settings)), clock_(std::move(clock)) {
+    : store_(store), settings_(std::move(settings)), clock_(std::move(clock)), images_(settings_.data_dir) {
   refresh_watchlists(true);
   refresh_cameras();
 }
@@ -67,10 +66,11 @@ IngestCounters Ingestor::counters() const {
 std::vector<IngestOutcome> Ingestor::handle_batch(const std::vector<std::pair<std::string, std::string>>& messages) {
   std::vector<IngestOutcome> outcomes;
   outcomes.reserve(messages.size());
-  store_.in_transaction([&] {
+  std::vector<PendingImage> images;
+  in_transaction_with_images(images, [&] {
     for (const auto& [topic, payload] : messages) {
       try {
-        outcomes.push_back(handle(topic, payload));
+        outcomes.push_back(handle_one(topic, payload, images));
       } catch (const std::exception& e) {
         IngestOutcome failed;
         failed.failed = true;
@@ -80,6 +80,24 @@ std::vector<IngestOutcome> Ingestor::handle_batch(const std::vector<std::pair<st
     }
   });
   return outcomes;
+}
+
+IngestOutcome Ingestor::handle(std::string_view topic, std::string_view payload) {
+  IngestOutcome outcome;
+  std::vector<PendingImage> images;
+  in_transaction_with_images(images, [&] { outcome = handle_one(topic, payload, images); });
+  return outcome;
+}
+
+void Ingestor::in_transaction_with_images(std::vector<PendingImage>& images, const std::function<void()>& work) {
+  try {
+    store_.in_transaction(work);
+  } catch (...) {
+    EvidenceImages::discard(images);
+    throw;
+  }
+  // Only now, with the rows committed, do the images take the names the rows give them.
+  EvidenceImages::commit(images);
 }
 
 bool Ingestor::refresh_watchlists(bool force) {
@@ -103,13 +121,14 @@ IngestOutcome Ingestor::reject(std::string_view topic, std::string_view payload,
   return IngestOutcome{IngestResult::kRejected, std::move(reason), {}};
 }
 
-IngestOutcome Ingestor::handle(std::string_view topic, std::string_view payload) {
+IngestOutcome Ingestor::handle_one(std::string_view topic, std::string_view payload,
+                                   std::vector<PendingImage>& images) {
   const auto parsed = parse_camera_topic(topic);
   if (!parsed) return reject(topic, payload, "topic: not of the form anpr/v1/<site>/<camera>/<kind>");
   auto check_ids = [&](const std::string& site, const std::string& camera) { return topic_mismatch(*parsed, site, camera); };
   switch (parsed->kind) {
     case TopicKind::kRead:
-      return handle_read(*parsed, topic, payload);
+      return handle_read(*parsed, topic, payload, images);
     case TopicKind::kStatus: {
       const auto m = decode_status(payload);
       if (!m.ok()) return reject(topic, payload, m.error().message());
@@ -132,43 +151,39 @@ IngestOutcome Ingestor::handle(std::string_view topic, std::string_view payload)
   return reject(topic, payload, "topic: unknown kind");
 }
 
-std::string Ingestor::save_image(const ReadMessage& read, const Bytes& jpeg, const char* kind) {
-  if (settings_.data_dir.empty() || jpeg.empty()) return {};
-  const std::string day = to_iso8601(read.captured_at).substr(0, 10);
-  const fs::path dir = fs::path(settings_.data_dir) / "images" / day;
-  const fs::path file = dir / (read.read_id + "-" + kind + ".jpg");
-  auto write = [&] {
-    std::ofstream out(file, std::ios::binary | std::ios::trunc);
-    out.write(reinterpret_cast<const char*>(jpeg.data()), static_cast<std::streamsize>(jpeg.size()));
-    return static_cast<bool>(out);
-  };
-  // The day's folder is made when a write into it fails, not looked up for every image: reads
-  // come in capture order, mostly, and a folder that went missing is simply made again.
-  if (!write()) {
-    fs::create_directories(dir);
-    if (!write()) throw std::runtime_error("cannot write " + file.string());
-  }
-  return file.string();
-}
-
 std::string Ingestor::topic_mismatch(const ParsedTopic& topic, const std::string& site, const std::string& camera) {
   if (site == topic.site_id && camera == topic.camera_id) return {};
   return "topic names " + topic.site_id + "/" + topic.camera_id + " but the message is from " + site + "/" + camera;
 }
 
-IngestOutcome Ingestor::handle_read(const ParsedTopic& parsed, std::string_view topic, std::string_view payload) {
+IngestOutcome Ingestor::handle_read(const ParsedTopic& parsed, std::string_view topic, std::string_view payload,
+                                    std::vector<PendingImage>& images) {
   const auto decoded = decode_read(payload);
   if (!decoded.ok()) return reject(topic, payload, decoded.error().message());
   const ReadMessage& read = decoded.value();
   if (auto e = topic_mismatch(parsed, read.site_id, read.camera_id); !e.empty()) return reject(topic, payload, e);
   const bool unknown_camera = !registered_camera(read.camera_id);
-  const std::string crop = save_image(read, read.crop_jpeg, "crop");
-  const std::string overview = read.overview_jpeg ? save_image(read, *read.overview_jpeg, "overview") : "";
-  if (!store_.insert_read(read, clock_(), unknown_camera, crop, overview)) {
+  // Written under temporary names: a duplicate must not touch the evidence of the first.
+  std::vector<PendingImage> mine;
+  bool stored = false;
+  try {
+    const auto crop = images_.write_pending(read, read.crop_jpeg, "crop");
+    if (crop) mine.push_back(*crop);
+    const auto overview = read.overview_jpeg ? images_.write_pending(read, *read.overview_jpeg, "overview") : std::nullopt;
+    if (overview) mine.push_back(*overview);
+    stored = store_.insert_read(read, clock_(), unknown_camera, crop ? crop->final_path.string() : "",
+                                overview ? overview->final_path.string() : "");
+  } catch (...) {
+    EvidenceImages::discard(mine);
+    throw;
+  }
+  if (!stored) {
+    EvidenceImages::discard(mine);
     std::lock_guard lock(counters_mutex_);
     ++counters_.duplicates;
     return IngestOutcome{IngestResult::kDuplicate, {}, {}};
   }
+  images.insert(images.end(), mine.begin(), mine.end());
   IngestOutcome outcome{IngestResult::kStored, {}, {}};
   const auto snapshot = matcher();  // held while its matches are used, even if a reload swaps it
   for (const Match& m : snapshot->match(read.plate, read.captured_at)) {
@@ -184,6 +199,7 @@ IngestOutcome Ingestor::handle_read(const ParsedTopic& parsed, std::string_view 
   std::stable_sort(outcome.hits.begin(), outcome.hits.end(), [](auto& a, auto& b) { return a.priority < b.priority; });
   std::lock_guard lock(counters_mutex_);
   ++counters_.stored;
+  counters_.behind_ms = std::max<std::int64_t>(0, clock_() - read.captured_at);
   counters_.hits += static_cast<std::int64_t>(outcome.hits.size());
   return outcome;
 }

@@ -23,6 +23,32 @@ std::string subscription(const MqttSettings& s, TopicKind kind) {
   return s.share_group.empty() ? filter : "$share/" + s.share_group + "/" + filter;
 }
 
+/// Says in the log how far behind ingest is while it works off a backlog (after an outage the
+/// broker delivers what it queued, oldest first), and when it has caught up.
+class BacklogReport {
+ public:
+  void check(const IngestCounters& now, std::chrono::steady_clock::time_point at) {
+    constexpr std::int64_t kBehindMs = 60'000;
+    if (at - last_ < std::chrono::seconds(10)) return;
+    const std::int64_t stored = now.stored - stored_at_last_;
+    if (now.behind_ms > kBehindMs && stored > 0) {
+      spdlog::warn("catching up: the newest read stored was captured {} s ago; {} reads stored in the last {} s",
+                   now.behind_ms / 1000, stored, std::chrono::duration_cast<std::chrono::seconds>(at - last_).count());
+      behind_ = true;
+    } else if (behind_ && now.behind_ms <= kBehindMs) {
+      spdlog::info("caught up: reads are stored {} s after capture", now.behind_ms / 1000);
+      behind_ = false;
+    }
+    last_ = at;
+    stored_at_last_ = now.stored;
+  }
+
+ private:
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+  std::int64_t stored_at_last_ = 0;
+  bool behind_ = false;
+};
+
 }  // namespace
 
 MqttIngest::MqttIngest(MqttSettings settings, Ingestor& ingestor,
@@ -116,12 +142,14 @@ void MqttIngest::run(const std::atomic<bool>& stop) {
   spdlog::info("ingesting from {} as {}", settings_.broker, settings_.client_id);
 
   auto last_refresh = std::chrono::steady_clock::now();
+  BacklogReport backlog;
   while (!stop) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     if (std::chrono::steady_clock::now() - last_refresh > std::chrono::seconds(1)) {
       try {
         if (ingestor_.refresh_watchlists()) spdlog::info("watchlists reloaded");
         ingestor_.refresh_cameras();
+        backlog.check(ingestor_.counters(), std::chrono::steady_clock::now());
       } catch (const std::exception& e) {
         spdlog::error("could not reload watchlists: {}", e.what());
       }

@@ -394,6 +394,46 @@ TEST_CASE("a damaged spool file is set aside, the good reads beside it are still
   CHECK(edge.log().find("set aside") != std::string::npos);
 }
 
+TEST_CASE("a spool file claiming a huge length does not crash-loop the camera: every good read is sent",
+          "[edge][system]") {
+  // Regression: a header claiming 2e9 bytes (or more than memory can hold) made the spool
+  // allocate before checking, the exception ended the process, and systemd restarted it into
+  // the same file: no read was ever sent again.
+  test::TempDir dir("anpr-edge-huge");
+  const auto spool = dir / "spool";
+  std::set<std::string> good_ids;
+  {
+    edge::Spool s({spool, 1 << 20});
+    for (const char* plate : {"AB12CDE", "CD34EFG", "EF56GHJ", "GH78JKL"}) {
+      const ReadMessage r = test::sample_read(plate);
+      good_ids.insert(r.read_id);
+      s.put(camera_topic("coalville", "cam1", TopicKind::kRead), encode(r));
+    }
+  }
+  // Between the good files (sequences 1-4), damaged ones whose headers claim huge payloads.
+  const std::string topic = "anpr/v1/coalville/cam1/read";
+  std::ofstream(spool / "00000000000000000000.msg") << "anpr-spool 1 " << topic << " 2000000000 abc\n{}";
+  fs::rename(spool / "00000000000000000002.msg", spool / "00000000000000000002.keep");
+  std::ofstream(spool / "00000000000000000002.msg") << "anpr-spool 1 " << topic << " 18446744073709551615 abc\n{}";
+  fs::rename(spool / "00000000000000000002.keep", spool / "00000000000000000010.msg");
+  test::MosquittoBroker broker;
+  Collector collector(broker.uri(), "test-collector", false);
+  const auto source = "rtsp://127.0.0.1:" + std::to_string(test::free_loopback_port()) + "/x";
+  for (int start = 0; start < 2; ++start) {  // the second start is the restart after the first
+    test::ChildProcess edge(run_args(write_config(dir), source, broker.uri(), spool), (dir / "edge.log").string());
+    if (start == 0) CHECK(collector.wait_until([&](Collector& c) { return c.reads().size() >= good_ids.size(); }, 20s));
+    else std::this_thread::sleep_for(2s);
+    edge.signal(SIGTERM);
+    INFO(edge.log());
+    CHECK(edge.wait(5s) == std::optional<int>(0));
+  }
+  std::set<std::string> arrived;
+  for (const auto& r : collector.reads()) arrived.insert(r.read_id);
+  CHECK(arrived == good_ids);
+  CHECK(fs::exists(spool / "00000000000000000000.msg.damaged"));
+  CHECK(fs::exists(spool / "00000000000000000002.msg.damaged"));
+}
+
 TEST_CASE("the real toll-booth clip gives one read per vehicle, not one per frame", "[edge][system][real]") {
   const fs::path clip = fs::path(ANPR_SHARED_DATA_DIR) / "video" / "vn_toll_booth_cars.mp4";
   if (!fs::exists(clip)) {

@@ -100,6 +100,33 @@ TEST_CASE("a damaged spool entry is set aside and skipped, the others still load
   CHECK(files_in(dir.path(), ".damaged").size() == 3);  // kept for a person to look at
 }
 
+TEST_CASE("a header claiming a huge or impossible length is set aside before anything is allocated", "[spool]") {
+  test::TempDir dir("anpr-spool");
+  {
+    Spool spool({dir.path(), 1 << 20});
+    for (int i = 0; i < 5; ++i) spool.put("t", "payload-" + std::to_string(i));
+  }
+  auto files = files_in(dir.path(), ".msg");
+  REQUIRE(files.size() == 5);
+  // Lengths a damaged or hostile file might claim: 2e9 (an allocation of 2 GB before the fix),
+  // the largest size_t (std::length_error before the fix, which ended the process), a negative
+  // one, and one that disagrees with the bytes the file really holds.
+  const std::vector<std::string> lengths = {"2000000000", "18446744073709551615", "-1", "3"};
+  for (std::size_t i = 0; i < lengths.size(); ++i) {
+    std::ofstream(files[i], std::ios::binary | std::ios::trunc) << "anpr-spool 1 t " << lengths[i] << " 00\n{\"n\":1}";
+  }
+  Spool spool({dir.path(), 1 << 20});
+  std::vector<std::string> loaded;
+  for (auto seq : spool.oldest(10)) {
+    std::optional<SpooledMessage> m;
+    REQUIRE_NOTHROW(m = spool.load(seq));
+    if (m) loaded.push_back(m->payload);
+  }
+  CHECK(loaded == std::vector<std::string>{"payload-4"});
+  CHECK(spool.stats().damaged == 4);
+  CHECK(files_in(dir.path(), ".damaged").size() == 4);
+}
+
 TEST_CASE("spool refuses a folder it cannot write with a clear error", "[spool]") {
   test::TempDir dir("anpr-spool");
   std::ofstream(dir / "a-file") << "x";

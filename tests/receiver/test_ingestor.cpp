@@ -1,12 +1,14 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <fstream>
 
 #include <nlohmann/json.hpp>
 
 #include "anpr/common/ids.hpp"
 #include "../support/sample_messages.hpp"
 #include "anpr/common/message_codec.hpp"
+#include "anpr/common/time.hpp"
 #include "anpr/common/topics.hpp"
 #include "anpr/receiver/ingestor.hpp"
 
@@ -65,6 +67,93 @@ TEST_CASE("the same read delivered twice is stored and checked once", "[ingest]"
   CHECK(again.hits.empty());
   CHECK(f.store->read_count() == 1);
   CHECK(f.store->hits(std::nullopt, std::nullopt, 10).size() == 1);
+}
+
+namespace {
+
+Bytes read_bytes(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return Bytes(std::istreambuf_iterator<char>(in), {});
+}
+
+/// Every file under the image folder, by name.
+std::vector<std::string> image_files(const fs::path& dir) {
+  std::vector<std::string> names;
+  if (!fs::exists(dir / "images")) return names;
+  for (const auto& e : fs::recursive_directory_iterator(dir / "images")) {
+    if (e.is_regular_file()) names.push_back(e.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+}  // namespace
+
+TEST_CASE("a duplicate read id leaves the first read's images byte-identical and writes nothing", "[ingest][evidence]") {
+  // Regression: the images were written before the store was asked whether the read was new, so
+  // a redelivery (or anyone who can publish) replaced the evidence of a stored read.
+  Fixture f;
+  Ingestor ingest(*f.store, IngestSettings{f.dir.string(), {}, {}});
+  auto first = read_of("AB12CDE");
+  first.crop_jpeg = {0xFF, 0xD8, 0xFF, 0xE0, 0x01, 0x02, 0xFF, 0xD9};
+  first.overview_jpeg = Bytes{0xFF, 0xD8, 0xFF, 0xE0, 0x03, 0x04, 0xFF, 0xD9};
+  REQUIRE(ingest.handle(topic_of(first), encode(first)).result == IngestResult::kStored);
+  const auto before = image_files(f.dir);
+  REQUIRE(before.size() == 2);
+  const fs::path day = f.dir / "images" / to_iso8601(first.captured_at).substr(0, 10);
+  const Bytes crop = read_bytes(day / (first.read_id + "-crop.jpg"));
+  const Bytes overview = read_bytes(day / (first.read_id + "-overview.jpg"));
+  CHECK(crop == first.crop_jpeg);
+
+  auto forged = first;  // same read id, other pictures and plate
+  forged.plate = "XY99ZZZ";
+  forged.crop_jpeg = {0xFF, 0xD8, 0xFF, 0xE0, 0x66, 0x66, 0xFF, 0xD9};
+  forged.overview_jpeg = Bytes{0xFF, 0xD8, 0xFF, 0xE0, 0x77, 0x77, 0xFF, 0xD9};
+  CHECK(ingest.handle(topic_of(forged), encode(forged)).result == IngestResult::kDuplicate);
+  CHECK(ingest.handle_batch({{topic_of(forged), encode(forged)}}).front().result == IngestResult::kDuplicate);
+  CHECK(read_bytes(day / (first.read_id + "-crop.jpg")) == crop);
+  CHECK(read_bytes(day / (first.read_id + "-overview.jpg")) == overview);
+  CHECK(image_files(f.dir) == before);  // no temporaries left either
+  CHECK(f.store->read_count() == 1);
+}
+
+TEST_CASE("a rejected read leaves no image on disk", "[ingest][evidence]") {
+  Fixture f;
+  Ingestor ingest(*f.store, IngestSettings{f.dir.string(), {}, {}});
+  const auto r = read_of("AB12CDE");
+  CHECK(ingest.handle("anpr/v1/other-site/cam1/read", encode(r)).result == IngestResult::kRejected);
+  CHECK(image_files(f.dir).empty());
+}
+
+TEST_CASE("the startup sweep completes committed temporaries and removes orphan images older than its age",
+          "[ingest][evidence]") {
+  Fixture f;
+  Ingestor ingest(*f.store, IngestSettings{f.dir.string(), {}, {}});
+  const auto stored = read_of("AB12CDE");
+  REQUIRE(ingest.handle(topic_of(stored), encode(stored)).result == IngestResult::kStored);
+  const fs::path day = f.dir / "images" / to_iso8601(stored.captured_at).substr(0, 10);
+  const fs::path crop = day / (stored.read_id + "-crop.jpg");
+  REQUIRE(fs::exists(crop));
+  // As a crash between the commit and the rename leaves it: the row names a file not there yet.
+  fs::rename(crop, fs::path(crop.string() + ".tmp-1a2b3c4d"));
+  const std::string stranger = make_uuid();
+  std::ofstream(day / (stranger + "-crop.jpg")) << "orphan of a rolled-back batch";
+  std::ofstream(day / (stranger + "-overview.jpg.tmp-00000000")) << "abandoned temporary";
+  std::ofstream(day / "notes.txt") << "not ours";
+  const auto old = fs::file_time_type::clock::now() - std::chrono::minutes(5);
+  for (const auto& e : fs::directory_iterator(day)) fs::last_write_time(e.path(), old);
+  // Written a moment ago, perhaps by a receiver beside this one that has yet to commit.
+  const fs::path fresh = day / (make_uuid() + "-crop.jpg");
+  std::ofstream(fresh) << "written just now";
+
+  const SweepResult swept = EvidenceImages(f.dir.string()).sweep_orphans(*f.store);
+  CHECK(swept.completed == 1);
+  CHECK(swept.removed == 2);
+  CHECK(fs::exists(crop));
+  CHECK_FALSE(fs::exists(day / (stranger + "-crop.jpg")));
+  CHECK_FALSE(fs::exists(day / (stranger + "-overview.jpg.tmp-00000000")));
+  CHECK(fs::exists(day / "notes.txt"));
+  CHECK(fs::exists(fresh));  // younger than a minute: left alone
 }
 
 TEST_CASE("every class of bad input is kept as a dead letter with its reason", "[ingest][rejects]") {

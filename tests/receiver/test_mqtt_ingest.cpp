@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <set>
 #include <thread>
 
 #include <mqtt/async_client.h>
@@ -172,4 +173,58 @@ TEST_CASE("two receivers on one shared subscription with PostgreSQL store every 
   CHECK(a.stored > 0);
   CHECK(b.stored > 0);  // the group really split the stream
   CHECK(a.stored + b.stored == kReads + 1);
+}
+
+TEST_CASE("10,000 reads sent while the receiver is down are all stored once when it comes back",
+          "[mqtt][integration][ingest][outage]") {
+  // Regression: with mosquitto's default max_queued_messages (1,000) the broker silently dropped
+  // every read beyond the first 1,000 queued for a stopped receiver, after the cameras had
+  // deleted them from their spools. The broker here runs with the shipped settings.
+  test::MosquittoBroker broker;
+  test::TempDir dir("anpr-outage");
+  auto store = open_store((dir / "anpr.db").string());
+  Ingestor ingestor(*store, IngestSettings{});
+  MqttSettings settings;
+  settings.broker = broker.uri();
+  settings.client_id = "test-receiver-outage";
+  {  // first start: the persistent session and its subscriptions exist, then the receiver stops
+    std::atomic<bool> stop{false};
+    std::thread service([&] { MqttIngest(settings, ingestor).run(stop); });
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    stop = true;
+    service.join();
+  }
+  constexpr int kReads = 10'000;
+  std::set<std::string> sent;
+  {
+    mqtt::async_client edge(broker.uri(), "test-edge-outage", mqtt::create_options(MQTTVERSION_3_1_1), nullptr);
+    edge.connect()->wait();
+    const std::string topic = camera_topic("coalville", "cam1", TopicKind::kRead);
+    std::vector<mqtt::delivery_token_ptr> window;
+    for (int i = 0; i < kReads; ++i) {
+      ReadMessage r = test::sample_read("AB" + std::to_string(10 + i % 90) + "CDE");
+      sent.insert(r.read_id);
+      window.push_back(edge.publish(topic, encode(r), 1, false));
+      if (window.size() == 100) {  // every one acknowledged by the broker, as a camera's spool waits for
+        for (auto& t : window) t->wait();
+        window.clear();
+      }
+    }
+    for (auto& t : window) t->wait();
+    edge.disconnect()->wait();
+  }
+  REQUIRE(sent.size() == kReads);
+  std::atomic<bool> stop{false};
+  std::thread service([&] { MqttIngest(settings, ingestor).run(stop); });
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (store->read_count() < kReads && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // nothing more (no duplicates) arrives
+  stop = true;
+  service.join();
+  CHECK(store->read_count() == kReads);
+  CHECK(ingestor.counters().stored == kReads);
+  CHECK(ingestor.counters().rejected == 0);
+  CHECK(ingestor.counters().behind_ms >= 0);
 }

@@ -34,6 +34,20 @@ std::string find_mosquitto() {
   throw std::runtime_error("mosquitto not found: install the mosquitto package (scripts/install-deps.sh)");
 }
 
+/// The queue lines of receiver/config/mosquitto-anpr.conf (queue sizes, autosave, session expiry).
+std::string shipped_queue_settings() {
+  const std::string path = std::string(ANPR_SOURCE_DIR) + "/receiver/config/mosquitto-anpr.conf";
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  std::string line, out;
+  while (std::getline(in, line)) {
+    for (const char* key : {"max_queued_messages ", "max_queued_bytes ", "autosave_interval ", "persistent_client_expiration "}) {
+      if (line.rfind(key, 0) == 0) out += line + "\n";
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 int free_loopback_port() {
@@ -63,8 +77,10 @@ MosquittoBroker::MosquittoBroker(const std::string& extra_listener) {
        << "allow_anonymous true\n"
        << "persistence true\n"
        << "persistence_location " << dir_.string() << "/\n"
-       << "log_dest file " << (dir_ / "mosquitto.log").string() << "\n"
-       << "max_queued_messages 100000\n";
+       << "log_dest file " << (dir_ / "mosquitto.log").string() << "\n";
+  // The queue and session settings are the ones shipped for a deployment, so the tests prove
+  // what operators get (a receiver outage of any length loses nothing).
+  conf << shipped_queue_settings();
   // Started as root, mosquitto would switch to its own user and then could not write its log
   // or its persistence file in our folder: run it as whoever runs the tests.
   if (const passwd* me = ::getpwuid(::getuid())) conf << "user " << me->pw_name << "\n";

@@ -69,6 +69,17 @@ void sync_folder(const fs::path& dir) {
   if (rc != 0) throw Error(ErrorCode::kIo, system_error("cannot fsync spool folder", dir));
 }
 
+/// A decimal byte count of at most 19 digits (no sign, no spaces), or nullopt.
+std::optional<std::uintmax_t> parse_length(const std::string& text) {
+  if (text.empty() || text.size() > 19) return std::nullopt;
+  std::uintmax_t value = 0;
+  for (const char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + static_cast<std::uintmax_t>(c - '0');
+  }
+  return value;
+}
+
 std::optional<std::uint64_t> sequence_of(const fs::path& file) {
   const std::string name = file.filename().string();
   if (name.size() != 24 || name.substr(20) != ".msg") return std::nullopt;
@@ -163,8 +174,22 @@ std::vector<std::uint64_t> Spool::oldest(std::size_t limit, const std::vector<st
 std::optional<SpooledMessage> Spool::load(std::uint64_t sequence) {
   std::lock_guard lock(mutex_);
   if (!entries_.count(sequence)) return std::nullopt;
-  std::ifstream in(path_of(sequence), std::ios::binary);
-  if (!in) {
+  try {
+    return load_locked(sequence);
+  } catch (const std::exception& e) {
+    // Whatever a damaged file makes go wrong, it must never stop the spool: one such file would
+    // otherwise end the process at every start and no read behind it would ever be sent.
+    if (entries_.count(sequence)) set_aside_locked(sequence, std::string("cannot be read (") + e.what() + ")");
+    return std::nullopt;
+  }
+}
+
+std::optional<SpooledMessage> Spool::load_locked(std::uint64_t sequence) {
+  const fs::path path = path_of(sequence);
+  std::ifstream in(path, std::ios::binary);
+  std::error_code ec;
+  const auto file_size = fs::file_size(path, ec);
+  if (!in || ec) {
     set_aside_locked(sequence, "cannot be opened");
     return std::nullopt;
   }
@@ -174,17 +199,25 @@ std::optional<SpooledMessage> Spool::load(std::uint64_t sequence) {
     return std::nullopt;
   }
   std::istringstream fields(header);
-  std::string magic, topic, digest;
+  std::string magic, topic, length_text, digest;
   int version = 0;
-  std::size_t length = 0;
-  if (!(fields >> magic >> version >> topic >> length >> digest) || magic != kMagic || version != kFormatVersion) {
+  if (!(fields >> magic >> version >> topic >> length_text >> digest) || magic != kMagic || version != kFormatVersion) {
     set_aside_locked(sequence, "has a malformed header '" + header.substr(0, 80) + "'");
     return std::nullopt;
   }
-  std::string payload(length, '\0');
-  if (length > static_cast<std::size_t>(settings_.max_bytes) || !in.read(payload.data(), static_cast<std::streamsize>(length)) ||
+  // The length is checked against the file's real size and the spool's bound before anything is
+  // allocated: a header claiming gigabytes must cost nothing.
+  const auto length = parse_length(length_text);
+  const std::uintmax_t payload_on_disk = file_size - std::min<std::uintmax_t>(file_size, header.size() + 1);
+  if (!length || *length != payload_on_disk || *length > static_cast<std::uintmax_t>(settings_.max_bytes)) {
+    set_aside_locked(sequence, "claims a payload of " + length_text.substr(0, 24) + " bytes but holds " +
+                                   std::to_string(payload_on_disk));
+    return std::nullopt;
+  }
+  std::string payload(static_cast<std::size_t>(*length), '\0');
+  if (!in.read(payload.data(), static_cast<std::streamsize>(payload.size())) ||
       in.peek() != std::char_traits<char>::eof()) {
-    set_aside_locked(sequence, "is truncated or has trailing bytes (payload should be " + std::to_string(length) + " bytes)");
+    set_aside_locked(sequence, "is truncated or has trailing bytes (payload should be " + length_text + " bytes)");
     return std::nullopt;
   }
   if (checksum(payload) != digest) {

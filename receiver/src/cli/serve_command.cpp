@@ -6,6 +6,7 @@
 #include "anpr/common/error.hpp"
 #include "anpr/receiver/cli.hpp"
 #include "anpr/receiver/config.hpp"
+#include "anpr/receiver/evidence_images.hpp"
 #include "anpr/receiver/ingestor.hpp"
 #include "anpr/receiver/mqtt_ingest.hpp"
 #include "anpr/receiver/retention.hpp"
@@ -58,6 +59,12 @@ int run(const ReceiverConfig& c) {
   auto store = open_store(c.database);
   Ingestor ingestor(*store, IngestSettings{c.data_dir, c.matcher, c.clones});
   spdlog::info("database {}; {} watchlist entries", c.database, ingestor.matcher()->size());
+  if (!c.data_dir.empty()) {
+    // What a crash left half done: images of committed reads moved into place, the rest removed.
+    const SweepResult swept = EvidenceImages(c.data_dir).sweep_orphans(*store);
+    spdlog::info("image folder swept: {} orphan image files removed, {} images of stored reads moved into place",
+                 swept.removed, swept.completed);
+  }
   // The web pages have their own connection, so a long search never holds up ingest.
   std::unique_ptr<Store> web_store, analysis_store;
   std::unique_ptr<web::WebServer> web_server;

@@ -96,6 +96,8 @@ struct HealthMessage {
   std::int64_t spool_depth = 0;     ///< reads waiting for a broker acknowledgement
   std::int64_t spool_bytes = 0;
   std::int64_t spool_evictions = 0; ///< since start
+  std::int64_t spool_damaged = 0;   ///< spool files set aside as damaged since start (optional in JSON)
+  std::int64_t uplink_errors = 0;   ///< failed rounds of the publisher, logged and survived (optional)
   std::int64_t reconnects = 0;      ///< broker and source reconnects since start
   std::int64_t uptime_s = 0;
   std::string source_state = "ok";  ///< "ok", "reconnecting", "ended"

@@ -15,6 +15,7 @@
 #include "anpr/common/topics.hpp"
 #include "anpr/receiver/analysis/camera_directory.hpp"
 #include "anpr/receiver/analysis/clones.hpp"
+#include "anpr/receiver/evidence_images.hpp"
 #include "anpr/receiver/store.hpp"
 #include "anpr/receiver/watchlist.hpp"
 
@@ -37,6 +38,9 @@ struct IngestOutcome {
 
 struct IngestCounters {
   std::int64_t stored = 0, duplicates = 0, rejected = 0, hits = 0, status = 0, health = 0;
+  /// How far behind ingest is: arrival time minus capture time of the last read stored (large
+  /// while a backlog queued at the broker during an outage is worked off).
+  std::int64_t behind_ms = 0;
 };
 
 class Ingestor {
@@ -44,6 +48,7 @@ class Ingestor {
   using Clock = std::function<TimestampMs()>;
   Ingestor(Store& store, IngestSettings settings, Clock clock = now_ms);
 
+  /// Handles one message in its own store transaction.
   [[nodiscard]] IngestOutcome handle(std::string_view topic, std::string_view payload);
   /// Handles several messages in one store transaction (see Store::in_transaction). A message
   /// whose handling throws gets an outcome with `failed` set; the others still commit. Throws
@@ -60,18 +65,25 @@ class Ingestor {
 
  private:
   IngestOutcome reject(std::string_view topic, std::string_view payload, std::string reason);
-  IngestOutcome handle_read(const ParsedTopic& parsed, std::string_view topic, std::string_view payload);
+  /// Handles one message inside the caller's transaction; images of a stored read are added to
+  /// `images`, to be moved into place once the transaction commits.
+  IngestOutcome handle_one(std::string_view topic, std::string_view payload, std::vector<PendingImage>& images);
+  IngestOutcome handle_read(const ParsedTopic& parsed, std::string_view topic, std::string_view payload,
+                            std::vector<PendingImage>& images);
+  /// Runs `work` in a store transaction; on commit the pending images take their final names, on
+  /// failure they are removed.
+  void in_transaction_with_images(std::vector<PendingImage>& images, const std::function<void()>& work);
   /// Why a message's site/camera disagree with its topic's, or "" when they agree.
   static std::string topic_mismatch(const ParsedTopic& topic, const std::string& site, const std::string& camera);
   /// Whether a camera is in the registry (cached; the store is asked only on a miss).
   bool registered_camera(const std::string& camera_id);
   /// Possible-clone hits for a stored read against the plate's nearest sightings either side.
   std::vector<HitMessage> check_clones(const ReadMessage& read);
-  std::string save_image(const ReadMessage& read, const Bytes& jpeg, const char* kind);
 
   Store& store_;
   IngestSettings settings_;
   Clock clock_;
+  EvidenceImages images_;
   mutable std::mutex matcher_mutex_;
   std::shared_ptr<const WatchlistMatcher> matcher_;
   std::string watchlist_generation_;

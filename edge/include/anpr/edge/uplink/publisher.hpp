@@ -16,6 +16,7 @@
 #include <string>
 #include <thread>
 
+#include "anpr/common/log_throttle.hpp"
 #include "anpr/common/messages.hpp"
 #include "anpr/edge/edge_config.hpp"
 #include "anpr/edge/uplink/spool.hpp"
@@ -44,10 +45,15 @@ class Publisher {
   [[nodiscard]] bool connected() const { return connected_.load(); }
   [[nodiscard]] std::int64_t reconnects() const { return reconnects_.load(); }
   [[nodiscard]] std::int64_t sent() const { return acknowledged_.load(); }
+  /// Rounds of the sending loop that failed with an exception (logged, then carried on).
+  [[nodiscard]] std::int64_t errors() const { return errors_.load(); }
 
  private:
   struct Impl;
   void loop();
+  /// One round: (re)connect if needed, reap acknowledgements, send more. False when it could not
+  /// connect (it has already waited its backoff).
+  bool step(bool& ever_connected, TimestampMs& session_at, std::chrono::seconds& backoff);
 
   std::unique_ptr<Impl> impl_;
   std::thread thread_;
@@ -58,6 +64,8 @@ class Publisher {
   std::atomic<bool> connected_{false};
   std::atomic<std::int64_t> reconnects_{0};
   std::atomic<std::int64_t> acknowledged_{0};
+  std::atomic<std::int64_t> errors_{0};
+  LogThrottle error_log_{std::chrono::seconds(10)};
 };
 
 }  // namespace anpr::edge

@@ -64,6 +64,7 @@ class Spool {
 
  private:
   [[nodiscard]] std::filesystem::path path_of(std::uint64_t sequence) const;
+  std::optional<SpooledMessage> load_locked(std::uint64_t sequence);
   void set_aside_locked(std::uint64_t sequence, const std::string& why);
 
   SpoolSettings settings_;
