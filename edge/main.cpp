@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   anpr::edge::cli::add_run_command(app, exit_code);
   anpr::edge::cli::add_config_command(app, exit_code);
   anpr::edge::cli::add_bench_command(app, exit_code);
+  anpr::edge::cli::add_zones_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

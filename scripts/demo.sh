@@ -59,9 +59,15 @@ for site in "${sites[@]}"; do
   camera=${site%%,*}
   seed=$((seed + 1))  # a different traffic mix at each site
   [[ -f $work/$camera.avi ]] || "$bin/anpr-synth" video --out "$work/$camera.avi" --vehicles "$vehicles" \
-    --seed "$seed" --width 1280 --height 720 >/dev/null &
+    --seed "$seed" --width 1280 --height 720 --caption top-left >/dev/null &
 done
 wait
+# The cameras' recorder burns a caption (date, time, camera) into the top left: an ignore zone
+# keeps it from ever being read (`anpr-edge zones --config $work/edge.toml --source VIDEO` draws it).
+cat > "$work/edge.toml" <<EOF
+[zones]
+ignore = [[[0.0, 0.0], [0.55, 0.0], [0.55, 0.09], [0.0, 0.09]]]
+EOF
 
 # 3. Broker.
 broker_port=$(free_port)
@@ -137,7 +143,7 @@ pids+=($!)
 # 6. The cameras.
 for site in "${sites[@]}"; do
   IFS=, read -r camera site_id name _ <<<"$site"
-  "$bin/anpr-edge" run --source "$work/$camera.avi" --broker "$broker" --camera-id "$camera" --site-id "$site_id" \
+  "$bin/anpr-edge" run --config "$work/edge.toml" --source "$work/$camera.avi" --broker "$broker" --camera-id "$camera" --site-id "$site_id" \
     --spool-dir "$work/spool-$camera" > "$work/$camera.log" 2>&1 &
   edge_pids+=($!)
 done

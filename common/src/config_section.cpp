@@ -105,6 +105,33 @@ void ConfigSection::points(const char* key, std::vector<std::pair<double, double
   }
 }
 
+void ConfigSection::polygons(const char* key, std::vector<Points>& out,
+                             const std::function<std::string(const Points&)>& problem) {
+  const auto* n = find(key);
+  if (n == nullptr) return;
+  const auto* array = n->as_array();
+  const std::string shape = "must be an array of polygons, each an array of [x, y] pairs of numbers";
+  if (array == nullptr) fail(*n, key, shape);
+  out.clear();
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    const toml::node& item = (*array)[i];
+    const auto* corners = item.as_array();
+    if (corners == nullptr) fail(item, key, shape);
+    Points polygon;
+    for (const auto& corner : *corners) {
+      const auto* pair = corner.as_array();
+      if (pair == nullptr || pair->size() != 2 || !(*pair)[0].is_number() || !(*pair)[1].is_number()) {
+        fail(corner, key, shape);
+      }
+      polygon.emplace_back(*(*pair)[0].value<double>(), *(*pair)[1].value<double>());
+    }
+    if (const std::string why = problem ? problem(polygon) : ""; !why.empty()) {
+      fail(item, std::string(key) + "[" + std::to_string(i + 1) + "]", why);
+    }
+    out.push_back(std::move(polygon));
+  }
+}
+
 void ConfigSection::check_unknown_keys() const {
   if (table_ == nullptr) return;
   for (const auto& [key, node] : *table_) {

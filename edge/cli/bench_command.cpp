@@ -76,7 +76,9 @@ int run(const BenchOptions& o) {
               "syntax %.2f, track %.2f, spool %.2f\n",
               pipeline.frames_captured() ? t.motion_ms / static_cast<double>(pipeline.frames_captured()) : 0.0,
               per(t.detect_ms), per(t.rectify_ms), per(t.ocr_ms), per(t.syntax_ms), per(t.track_ms), per(t.spool_ms));
-  std::printf("reads            %lld\n", static_cast<long long>(pipeline.reads_spooled()));
+  std::printf("reads            %lld (not published: %lld standing-still texts, %lld readings outside the zones)\n",
+              static_cast<long long>(pipeline.reads_spooled()), static_cast<long long>(pipeline.stationary_suppressed()),
+              static_cast<long long>(pipeline.readings_outside_zones()));
   std::printf("peak RSS         %.1f MB\n", static_cast<double>(usage.ru_maxrss) / 1024.0);
   if (!o.reads_out.empty()) {
     // The reads as one JSON line each (without images), for comparing with a video's truth.
@@ -103,7 +105,7 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("!--no-motion", o->motion, "Look at whole frames, not only where something moved");
   cmd->add_option("--tessdata", o->tessdata, "Folder holding the Tesseract model");
   cmd->add_option("--reads", o->reads_out, "Write the reads (JSON lines) to this file");
-  cmd->add_option("--config", o->config_file, "Take recognition, motion (region of interest) and tracking settings "
+  cmd->add_option("--config", o->config_file, "Take recognition, motion (region of interest), zones and tracking settings "
                                               "from this edge config file")->check(CLI::ExistingFile);
   cmd->callback([o, &exit_code] { exit_code = run(*o); });
 }

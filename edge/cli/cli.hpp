@@ -15,5 +15,6 @@ void add_eval_command(CLI::App& app, int& exit_code);
 void add_run_command(CLI::App& app, int& exit_code);
 void add_config_command(CLI::App& app, int& exit_code);
 void add_bench_command(CLI::App& app, int& exit_code);
+void add_zones_command(CLI::App& app, int& exit_code);
 
 }  // namespace anpr::edge::cli

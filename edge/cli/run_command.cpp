@@ -111,9 +111,11 @@ int run(const RunOptions& options) {
                  config.spool.dir.string());
   }
   publisher.stop();
-  spdlog::info("stopped: {} frames captured, {} processed, {} dropped, {} failed, {} reads, {} acknowledged",
+  spdlog::info("stopped: {} frames captured, {} processed, {} dropped, {} failed, {} reads, {} acknowledged; "
+               "not published: {} standing-still texts, {} readings outside the zones",
                pipeline.frames_captured(), pipeline.frames_processed(), pipeline.frames_dropped(),
-               pipeline.frames_failed(), pipeline.reads_spooled(), publisher.sent());
+               pipeline.frames_failed(), pipeline.reads_spooled(), publisher.sent(), pipeline.stationary_suppressed(),
+               pipeline.readings_outside_zones());
   if (!failure.empty()) throw Error(ErrorCode::kInput, failure);
   return 0;
 }

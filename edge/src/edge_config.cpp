@@ -36,6 +36,14 @@ EdgeConfig load_edge_config(const std::string& path) {
   motion.number("min_area", c.motion.min_area, 0, 1);
   motion.number("padding", c.motion.padding, 0, 1);
   motion.points("roi", c.motion.roi);
+  ConfigSection zones(root, "zones", path);
+  std::string units = "fraction";
+  zones.text("units", units);
+  if (units != "fraction" && units != "pixels") zones.fail("units", "must be \"fraction\" or \"pixels\"");
+  c.zones.units = units == "pixels" ? ZoneUnits::kPixels : ZoneUnits::kFraction;
+  const auto zone_problem = [&](const Polygon& p) { return polygon_problem(p, c.zones.units); };
+  zones.polygons("ignore", c.zones.ignore, zone_problem);
+  zones.polygons("read", c.zones.read, zone_problem);
   ConfigSection tracking(root, "tracking", path);
   tracking.integer("track_timeout_ms", c.tracking.track_timeout_ms, 100, 60000);
   tracking.integer("min_missed_frames", c.tracking.min_missed_frames, 1, 1000);
@@ -43,6 +51,7 @@ EdgeConfig load_edge_config(const std::string& path) {
   tracking.integer("min_frames", c.tracking.min_frames, 1, 100);
   tracking.number("single_frame_confidence", c.tracking.single_frame_confidence, 0, 1);
   tracking.number("min_confidence", c.tracking.min_confidence, 0, 1);
+  tracking.number("min_travel", c.tracking.min_travel, 0, 100);
   ConfigSection mqtt(root, "mqtt", path);
   mqtt.text("broker", c.mqtt.broker);
   mqtt.integer("version", c.mqtt.version, 4, 5);
@@ -69,11 +78,12 @@ EdgeConfig load_edge_config(const std::string& path) {
   images.integer("overview_quality", c.images.overview_quality, 10, 100);
   ConfigSection log(root, "log", path);
   log.text("level", c.log_level);
-  const std::vector<const ConfigSection*> sections = {&camera, &source, &recognition, &motion, &tracking,
-                                                      &mqtt,   &spool,  &images,      &log};
+  const std::vector<const ConfigSection*> sections = {&camera, &source, &recognition, &motion, &zones,
+                                                      &tracking, &mqtt, &spool, &images, &log};
   for (const ConfigSection* s : sections) s->check_unknown_keys();
   check_config_sections(root, path,
-                        {"camera", "source", "recognition", "motion", "tracking", "mqtt", "spool", "images", "log"});
+                        {"camera", "source", "recognition", "motion", "zones", "tracking", "mqtt", "spool", "images",
+                         "log"});
   // Rules between keys, reported at the key's line.
   if (c.motion.roi.size() == 1 || c.motion.roi.size() == 2) motion.fail("roi", "needs at least 3 points");
   for (const auto& [x, y] : c.motion.roi) {

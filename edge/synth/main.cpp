@@ -1,6 +1,7 @@
 // anpr-synth: deterministic synthetic UK plate images with ground truth (host-only tool).
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <map>
 #include <filesystem>
 #include <fstream>
 
@@ -90,12 +91,26 @@ int main(int argc, char** argv) {
   video->add_option("--fps", traffic.fps, "Frames per second")->capture_default_str()->check(CLI::Range(1.0, 120.0));
   video->add_option("--min-char", traffic.min_char_px, "Character height when far, pixels")->capture_default_str()->check(CLI::Range(8, 400));
   video->add_option("--max-char", traffic.max_char_px, "Character height when near, pixels")->capture_default_str()->check(CLI::Range(8, 400));
+  const std::map<std::string, anpr::synth::CaptionCorner> corners = {
+      {"none", anpr::synth::CaptionCorner::kNone},           {"top-left", anpr::synth::CaptionCorner::kTopLeft},
+      {"top-right", anpr::synth::CaptionCorner::kTopRight},   {"bottom-left", anpr::synth::CaptionCorner::kBottomLeft},
+      {"bottom-right", anpr::synth::CaptionCorner::kBottomRight}};
+  video->add_option("--caption", traffic.caption.corner, "Burn in a CCTV caption (date, ticking time, camera name) "
+                                                         "in this corner")
+      ->transform(CLI::CheckedTransformer(corners, CLI::ignore_case))->default_str("none");
+  video->add_option("--caption-font", traffic.caption.font, "Caption font: 0 simplex, 1 duplex, 2 plain, 3 complex")
+      ->capture_default_str()->check(CLI::Range(0, 3));
+  video->add_flag("--sign", traffic.sign, "Put a static sign with plate-like text on a building");
+  video->add_flag("--parked-car", traffic.parked_car, "Put a car parked at the kerb, plate in view, for the whole video");
   video->callback([&] {
     if (passes_out.empty()) passes_out = fs::path(video_out).replace_extension(".csv").string();
-    const auto passes = anpr::synth::write_traffic_video(video_out, traffic, seed);
+    anpr::synth::StaticTexts statics;
+    const auto passes = anpr::synth::write_traffic_video(video_out, traffic, seed, &statics);
     anpr::synth::write_passes_csv(passes_out, passes);
     std::printf("wrote %s (%zu vehicle passes) and %s (seed %llu)\n", video_out.c_str(), passes.size(), passes_out.c_str(),
                 static_cast<unsigned long long>(seed));
+    if (!statics.sign.empty()) std::printf("static sign reads %s (not a pass)\n", statics.sign.c_str());
+    if (!statics.parked_car.empty()) std::printf("parked car %s (not a pass)\n", statics.parked_car.c_str());
   });
   try {
     app.parse(argc, argv);

@@ -53,3 +53,20 @@ TEST_CASE("edge config errors name the line, the key and the reason", "[edge-con
   CHECK_THAT(error_of("[camera]\nid = \"cam1\"\nsite_id = \"s1\"\n"), Catch::Contains("source.uri (--source): is required"));
   CHECK(error_of(base).empty());
 }
+
+TEST_CASE("zone errors name the file, the line of the polygon and what is wrong with it", "[edge-config][zones]") {
+  const std::string base = "[camera]\nid = \"cam1\"\nsite_id = \"s1\"\n[source]\nuri = \"clip.mp4\"\n[zones]\n";
+  CHECK_THAT(error_of(base + "ignore = [\n  [[0, 0], [1, 0]],\n]\n"),
+             Catch::Contains("edge.toml:8: zones.ignore[1]: needs at least 3 points"));
+  CHECK_THAT(error_of(base + "read = [\n  [[0.1, 0.1], [0.5, 0.1], [0.5, 0.5]],\n  [[0, 0], [1, 1], [1, 0], [0, 1]],\n]\n"),
+             Catch::Contains(":9: zones.read[2]: crosses itself"));
+  CHECK_THAT(error_of(base + "ignore = [[[0, 0], [1.5, 0], [1, 1]]]\n"),
+             Catch::Contains(":7: zones.ignore[1]: point 2 (1.5, 0) is outside the frame"));
+  CHECK_THAT(error_of(base + "ignore = [[[0, 0], [0.5, 0.5], [1, 1]]]\n"), Catch::Contains("has no area"));
+  CHECK_THAT(error_of(base + "units = \"pixels\"\nignore = [[[-5, 0], [100, 0], [100, 50]]]\n"),
+             Catch::Contains(":8: zones.ignore[1]: point 1"));
+  CHECK_THAT(error_of(base + "units = \"inches\"\n"), Catch::Contains(":7: zones.units: must be"));
+  CHECK_THAT(error_of(base + "ignore = [[0, 0]]\n"), Catch::Contains(":7: zones.ignore: must be an array of polygons"));
+  CHECK_THAT(error_of(base + "ignore = []\nblock = []\n"), Catch::Contains(":8: zones.block: is not a known setting"));
+  CHECK(error_of(base + "ignore = [[[0, 0], [0.4, 0], [0.4, 0.1], [0, 0.1]]]\nread = [[[0, 0.3], [1, 0.3], [1, 1], [0, 1]]]\n").empty());
+}

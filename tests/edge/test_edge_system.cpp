@@ -16,9 +16,12 @@
 #include <thread>
 
 #include <mqtt/async_client.h>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/videoio.hpp>
 
 #include "anpr/common/message_codec.hpp"
 #include "anpr/common/topics.hpp"
+#include "anpr/edge/reader/evaluation.hpp"
 #include "anpr/edge/uplink/spool.hpp"
 #include "anpr/synth/traffic_video.hpp"
 #include "support/child_process.hpp"
@@ -209,6 +212,110 @@ TEST_CASE("every vehicle pass of a generated video gives exactly one read, right
   CHECK(health.back().frames_captured > 0);
   CHECK(health.back().camera_id == "cam1");
   CHECK(spooled_files(dir / "spool") == 0);  // everything acknowledged
+}
+
+namespace {
+
+/// Runs the firmware on a generated video with a burnt-in caption, a static sign and a parked
+/// car, and checks what it published: every pass once (a misread plate counts as published, it
+/// is the reader's fault, not the camera's), and nothing that stands still.
+void check_only_passes_published(synth::TrafficSettings traffic, std::uint64_t seed) {
+  test::TempDir dir("anpr-edge-statics");
+  const auto video = (dir / "traffic.avi").string();
+  synth::StaticTexts statics;
+  const auto passes = synth::write_traffic_video(video, traffic, seed, &statics);
+  for (const auto& p : passes) UNSCOPED_INFO("pass in the video: " << p.text);
+  UNSCOPED_INFO("sign " << statics.sign << ", parked car " << statics.parked_car);
+  REQUIRE_FALSE(statics.sign.empty());
+  REQUIRE_FALSE(statics.parked_car.empty());
+  test::MosquittoBroker broker;
+  Collector collector(broker.uri(), "test-collector", false);
+  test::ChildProcess edge(run_args(write_config(dir), video, broker.uri(), dir / "spool"), (dir / "edge.log").string());
+  const auto code = edge.wait(180s);
+  INFO(edge.log());
+  REQUIRE(code == std::optional<int>(0));
+  collector.wait_until([](Collector& c) { return !c.statuses().empty() && c.statuses().back().state == CameraState::kOffline; }, 5s);
+
+  std::map<std::string, int> reads_per_pass;
+  int unmatched = 0;
+  for (const auto& r : collector.reads()) {
+    // The pass it belongs to: the plate it reads closest to (at most two characters off).
+    const synth::VehiclePass* best = nullptr;
+    std::size_t best_distance = 3;
+    for (const auto& p : passes) {
+      const std::size_t d = edge::edit_distance(p.text, r.plate);
+      if (d < best_distance) {
+        best_distance = d;
+        best = &p;
+      }
+    }
+    UNSCOPED_INFO("published " << r.plate << " (" << r.confidence << ")" << (best ? " for " + best->text : ""));
+    CHECK(r.plate != statics.sign);
+    CHECK(r.plate != statics.parked_car);
+    if (best == nullptr) ++unmatched;
+    else ++reads_per_pass[best->text];
+  }
+  CHECK(unmatched == 0);  // no caption, sign or parked-car text, nor anything else
+  for (const auto& p : passes) {
+    INFO("pass " << p.text);
+    CHECK(reads_per_pass[p.text] == 1);  // every pass published, once
+  }
+}
+
+}  // namespace
+
+TEST_CASE("a burnt-in caption, a static sign and a parked car are never published, every pass is, once",
+          "[edge][system][statics]") {
+  synth::TrafficSettings traffic = small_traffic(10);
+  traffic.caption.corner = synth::CaptionCorner::kTopLeft;
+  traffic.caption.font = 0;
+  traffic.sign = true;
+  traffic.parked_car = true;
+  check_only_passes_published(traffic, 20261204);
+}
+
+TEST_CASE("a caption in another corner and font is not published either, without a zone for it",
+          "[edge][system][statics]") {
+  synth::TrafficSettings traffic = small_traffic(10);
+  traffic.caption.corner = synth::CaptionCorner::kBottomRight;
+  traffic.caption.font = 2;
+  traffic.caption.camera_name = "NORTH GATE 3";
+  traffic.sign = true;
+  traffic.parked_car = true;
+  check_only_passes_published(traffic, 20261205);
+}
+
+TEST_CASE("anpr-edge zones draws the configured zones where they are, on a frame of the source", "[edge][system][zones]") {
+  test::TempDir dir("anpr-edge-zones");
+  const auto video = (dir / "traffic.avi").string();
+  synth::write_traffic_video(video, small_traffic(1), 7);
+  const auto config = (dir / "zones.toml").string();
+  std::ofstream(config) << "[zones]\nunits = \"pixels\"\nignore = [[[0, 0], [600, 0], [600, 60], [0, 60]]]\n"
+                        << "read = [[[200, 300], [1000, 300], [1000, 700], [200, 700]]]\n";
+  const auto out = (dir / "zones.png").string();
+  test::ChildProcess zones({kEdge, "zones", "--config", config, "--source", video, "--out", out}, (dir / "zones.log").string());
+  REQUIRE(zones.wait(30s) == std::optional<int>(0));
+  INFO(zones.log());
+  const cv::Mat picture = cv::imread(out);
+  REQUIRE(picture.size() == cv::Size(1280, 720));
+  cv::VideoCapture capture(video);
+  cv::Mat frame;
+  REQUIRE(capture.read(frame));
+  const auto tint = [&](int x, int y) {  // how the drawing changed a pixel, per channel
+    const cv::Vec3b a = picture.at<cv::Vec3b>(y, x), b = frame.at<cv::Vec3b>(y, x);
+    return cv::Vec3i(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
+  };
+  CHECK(tint(500, 50)[2] > tint(500, 50)[1] + 30);    // inside the ignore zone: redder
+  CHECK(tint(900, 650)[1] > tint(900, 650)[2] + 30);  // inside the read zone: greener
+  const cv::Vec3i outside = tint(1200, 200);           // in neither: as the source has it
+  CHECK(std::abs(outside[0]) + std::abs(outside[1]) + std::abs(outside[2]) < 30);
+  CHECK(zones.log().find("1 read zone(s)") != std::string::npos);
+
+  std::ofstream(config) << "[zones]\nunits = \"pixels\"\nignore = [[[0, 0], [6000, 0], [6000, 60]]]\n";
+  test::ChildProcess outside_frame({kEdge, "zones", "--config", config, "--source", video, "--out", out},
+                                   (dir / "zones2.log").string());
+  CHECK(outside_frame.wait(30s) == std::optional<int>(2));
+  CHECK(outside_frame.log().find("zones.ignore[1]: point 2 (6000, 0) is outside the frame of 1280x720") != std::string::npos);
 }
 
 TEST_CASE("broker down, edge killed with SIGKILL and restarted, broker back: every read arrives once", "[edge][system]") {

@@ -37,6 +37,7 @@ EdgePipeline::EdgePipeline(EdgeConfig config, Spool& spool, std::function<void()
       on_spooled_(std::move(on_spooled)),
       source_(config_.source),
       gate_(config_.motion),
+      zones_(config_.zones),
       // A file read faster than real time is processed frame by frame; live video drops frames.
       latest_(source_kind(config_.source.uri) != SourceKind::kFile || config_.source.realtime),
       tracker_(config_.tracking) {
@@ -57,6 +58,11 @@ std::chrono::steady_clock::time_point EdgePipeline::last_heartbeat() const {
   return std::chrono::steady_clock::time_point(std::chrono::steady_clock::duration(heartbeat_ns_.load()));
 }
 
+std::int64_t EdgePipeline::stationary_suppressed() const {
+  std::lock_guard lock(tracker_mutex_);
+  return tracker_.stationary_suppressed();
+}
+
 StageTotals EdgePipeline::stage_totals() const {
   std::lock_guard lock(totals_mutex_);
   return totals_;
@@ -69,6 +75,12 @@ void EdgePipeline::run(const std::atomic<bool>& stop) {
     source_.run(
         stop,
         [this](Frame frame) {
+          // Zones in pixels can only be checked against the picture: a zone outside it is a
+          // configuration error, not something to read around.
+          if (!zones_checked_) {
+            check_zones_fit(config_.zones, i420_size(frame.i420));
+            zones_checked_ = true;
+          }
           const auto t0 = std::chrono::steady_clock::now();
           frame.regions = gate_.regions(i420_luma(frame.i420));
           frame.gated = frame.regions.empty();
@@ -178,7 +190,11 @@ std::vector<PlateObservation> EdgePipeline::observe(PlateReader& reader, const F
     for (const PlateResult& plate : result.plates) {
       const cv::Rect box = plate.box + region.tl();
       if (box.height < config_.recognition.min_plate_height || box.height > config_.recognition.max_plate_height) continue;
-      if (!gate_.in_roi((box.tl() + box.br()) * 0.5, size)) continue;
+      const cv::Point2f middle = (box.tl() + box.br()) * 0.5;
+      if (!gate_.in_roi(middle, size) || !zones_.readable(middle, size)) {
+        ++outside_zones_;
+        continue;
+      }
       PlateObservation o;
       o.frame_id = frame.id;
       o.captured_at = frame.captured_at;

@@ -177,9 +177,11 @@ PlateTracker::Track* PlateTracker::match(const PlateObservation& o) {
       part = part || (std::min(a.size(), b.size()) >= 3 && (a.find(b) != std::string::npos || b.find(a) != std::string::npos));
     }
     // Same text: the same vehicle even after dropped frames. Similar text close by: a misread
-    // character. Any text right where the plate is: a misread plate.
+    // character. Any text right where a moving plate is: a misread plate. Not where text stands
+    // still: a vehicle passing a sign or a parked car must neither join it (the sign would seem
+    // to move and be published) nor be swallowed by it (the pass would be lost).
     const bool same = (similarity == 1.0 && distance < 4.0) || ((similarity >= 0.6 || part) && distance < 1.5) ||
-                      (!stale && distance < 0.5);
+                      (!stale && distance < 0.5 && moved(t));
     if (!same) continue;
     const double cost = distance + 2.0 * (1.0 - similarity);
     if (cost < best_cost) {
@@ -235,6 +237,7 @@ void PlateTracker::observe(PlateObservation o) {
   t->last_frame_id = o.frame_id;
   t->looked_at_when_read = frames_looked_at_;
   ++t->frames_seen;
+  note_travel(*t, o.text.text, o.box);
   t->readings.push_back(o.text);
   if (t->readings.size() > kMaxReadingsPerTrack) {
     // Keep the most confident readings: a long stop must not grow memory.
@@ -245,7 +248,49 @@ void PlateTracker::observe(PlateObservation o) {
   keep_exemplar(*t, std::move(o));
 }
 
+void PlateTracker::note_travel(Track& t, const std::string& text, const cv::Rect& box) {
+  constexpr std::size_t kMaxSpans = 12;
+  if (box.empty()) return;
+  const cv::Point2d at = centre(box);
+  auto span = std::find_if(t.spans.begin(), t.spans.end(), [&](auto& s) { return s.text == text; });
+  if (span == t.spans.end()) {
+    if (t.spans.size() >= kMaxSpans) {
+      span = std::min_element(t.spans.begin(), t.spans.end(), [](auto& a, auto& b) { return a.count < b.count; });
+      *span = {};
+    } else {
+      span = t.spans.emplace(t.spans.end());
+    }
+    span->text = text;
+    span->low = span->high = at;
+  }
+  span->low = {std::min(span->low.x, at.x), std::min(span->low.y, at.y)};
+  span->high = {std::max(span->high.x, at.x), std::max(span->high.y, at.y)};
+  span->height_sum += box.height;
+  ++span->count;
+}
+
+bool PlateTracker::moved(const Track& t) const {
+  if (settings_.min_travel <= 0) return true;
+  const std::string voted = vote_plate_text(t.readings).text;
+  const bool read_as_voted = std::any_of(t.spans.begin(), t.spans.end(), [&](auto& s) { return s.text == voted; });
+  for (const auto& s : t.spans) {
+    if (read_as_voted ? s.text != voted : text_similarity(s.text, voted) < 0.6) continue;
+    const cv::Point2d extent = s.high - s.low;
+    if (std::hypot(extent.x, extent.y) >= settings_.min_travel * s.height_sum / s.count) return true;
+  }
+  return false;
+}
+
+void PlateTracker::count_if_stationary(const Track& t) {
+  if (t.published || moved(t)) return;
+  // Would it have been published had it moved? Then standing still is what kept it back.
+  TrackerSettings without = settings_;
+  without.min_travel = 0;
+  if (PlateTracker(without).publishable(t)) ++stationary_suppressed_;
+}
+
 bool PlateTracker::publishable(const Track& t) const {
+  if (!moved(t)) return false;
   const bool few_frames = t.frames_seen < settings_.min_frames;
   if (few_frames && most_confident(t).text.confidence < settings_.single_frame_confidence) return false;
   const PlateText voted = vote_plate_text(t.readings);
@@ -292,14 +337,19 @@ std::vector<VehicleRead> PlateTracker::due() {
   while (static_cast<int>(tracks_.size()) > settings_.max_open_tracks - 1 && !tracks_.empty()) {
     auto stalest = std::min_element(tracks_.begin(), tracks_.end(), [](auto& a, auto& b) { return a.last_seen < b.last_seen; });
     if (!stalest->published && publishable(*stalest)) out.push_back(make_read(*stalest));
+    count_if_stationary(*stalest);
     tracks_.erase(stalest);
   }
   for (auto it = tracks_.begin(); it != tracks_.end();) {
     const bool over = ended(*it);
     const bool deadline = now_ - it->first_seen >= settings_.max_publish_delay_ms;
     if (!it->published && (over || deadline) && publishable(*it)) out.push_back(make_read(*it));
-    if (over) it = tracks_.erase(it);
-    else ++it;
+    if (over) {
+      count_if_stationary(*it);
+      it = tracks_.erase(it);
+    } else {
+      ++it;
+    }
   }
   return out;
 }
@@ -308,6 +358,7 @@ std::vector<VehicleRead> PlateTracker::flush() {
   std::vector<VehicleRead> due;
   for (auto& t : tracks_) {
     if (!t.published && publishable(t)) due.push_back(make_read(t));
+    count_if_stationary(t);
   }
   tracks_.clear();
   return due;

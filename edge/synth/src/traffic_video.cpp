@@ -1,5 +1,6 @@
 #include "anpr/synth/traffic_video.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <random>
 
@@ -7,6 +8,7 @@
 #include <opencv2/videoio.hpp>
 
 #include "anpr/common/error.hpp"
+#include "anpr/common/time.hpp"
 #include "anpr/synth/plate_renderer.hpp"
 
 namespace anpr::synth {
@@ -84,16 +86,66 @@ void draw_vehicle(cv::Mat& frame, const Vehicle& v, double t) {
   warped.copyTo(frame, mask > 128);
 }
 
+/// The caption as a recorder draws it: white with a dark outline, one line, in a corner.
+void draw_caption(cv::Mat& frame, const CaptionSettings& c, TimestampMs now) {
+  static constexpr int kFonts[] = {cv::FONT_HERSHEY_SIMPLEX, cv::FONT_HERSHEY_DUPLEX, cv::FONT_HERSHEY_PLAIN,
+                                   cv::FONT_HERSHEY_COMPLEX};
+  const int font = kFonts[std::clamp(c.font, 0, 3)];
+  std::string when = to_iso8601(now);  // 2026-06-04T14:29:38.000Z -> 2026-06-04 14:29:38
+  when = when.substr(0, 10) + " " + when.substr(11, 8);
+  const std::string text = when + "  " + c.camera_name;
+  const double scale = frame.rows / 720.0 * (font == cv::FONT_HERSHEY_PLAIN ? 2.0 : 0.9);
+  const int thickness = std::max(1, cvRound(frame.rows / 360.0));
+  int baseline = 0;
+  const cv::Size size = cv::getTextSize(text, font, scale, thickness, &baseline);
+  const int margin = frame.rows / 40;
+  const bool left = c.corner == CaptionCorner::kTopLeft || c.corner == CaptionCorner::kBottomLeft;
+  const bool top = c.corner == CaptionCorner::kTopLeft || c.corner == CaptionCorner::kTopRight;
+  const cv::Point at(left ? margin : frame.cols - margin - size.width, top ? margin + size.height : frame.rows - margin);
+  cv::putText(frame, text, at, font, scale, cv::Scalar::all(20), thickness + 3, cv::LINE_AA);
+  cv::putText(frame, text, at, font, scale, cv::Scalar::all(245), thickness, cv::LINE_AA);
+}
+
 }  // namespace
 
-std::vector<VehiclePass> write_traffic_video(const std::string& path, const TrafficSettings& s, std::uint64_t seed) {
+std::vector<VehiclePass> write_traffic_video(const std::string& path, const TrafficSettings& s, std::uint64_t seed,
+                                             StaticTexts* statics) {
   std::mt19937_64 rng(seed);
   PlateRenderer renderer;
   const bool mp4 = path.size() > 4 && path.substr(path.size() - 4) == ".mp4";
   cv::VideoWriter writer(path, cv::VideoWriter::fourcc('M', mp4 ? 'P' : 'J', mp4 ? '4' : 'P', mp4 ? 'V' : 'G'), s.fps,
                          s.frame);
   if (!writer.isOpened()) throw Error(ErrorCode::kIo, "cannot write video " + path);
-  const cv::Mat background = street(s.frame, rng);
+  cv::Mat background = street(s.frame, rng);
+  // What stands still: drawn into the background once, from a random stream of its own so that
+  // a seed gives the same vehicles with or without them.
+  std::mt19937_64 still_rng(seed ^ 0x5747a7e5ULL);
+  StaticTexts still;
+  if (s.sign) {
+    const Registration reg = random_registration(still_rng);
+    PlateStyle style;
+    style.side = PlateSide::kFront;
+    style.px_per_mm = 0.45 * s.max_char_px / 79.0 * 2.0;
+    cv::Mat sign = renderer.render(reg.text, reg.split, style).image;
+    const cv::Rect where(cvRound(s.frame.width * 0.78), cvRound(s.frame.height * 0.08), sign.cols, sign.rows);
+    if ((where & cv::Rect({0, 0}, s.frame)) == where) sign.copyTo(background(where));
+    still.sign = reg.text;
+  }
+  if (s.parked_car) {
+    Vehicle parked;
+    const Registration reg = random_registration(still_rng);
+    PlateStyle style;
+    style.side = PlateSide::kRear;
+    style.px_per_mm = 2.0 * s.max_char_px / 79.0;
+    parked.plate = renderer.render(reg.text, reg.split, style).image;
+    parked.body = cv::Scalar(40, 40, 150);
+    parked.from = parked.to = {0.13, 0.80};
+    parked.char_from = parked.char_to = 0.8 * s.max_char_px;
+    parked.pass.rear = true;
+    draw_vehicle(background, parked, 0.0);
+    still.parked_car = reg.text;
+  }
+  if (statics != nullptr) *statics = still;
   // A few noise frames, cycled: sensor noise without the cost of drawing it every frame.
   std::vector<cv::Mat> noise(4);
   for (auto& n : noise) {
@@ -162,6 +214,9 @@ std::vector<VehiclePass> write_traffic_video(const std::string& path, const Traf
              b.second->from.y + (b.second->to.y - b.second->from.y) * b.first;
     });
     for (const auto& [t, v] : visible) draw_vehicle(frame, *v, t);
+    if (s.caption.corner != CaptionCorner::kNone) {
+      draw_caption(frame, s.caption, s.caption.start + static_cast<TimestampMs>(static_cast<double>(f - 1) * 1000.0 / s.fps));
+    }
     frame.convertTo(noisy, CV_16SC3);
     noisy += noise[static_cast<std::size_t>(f) % noise.size()];
     noisy.convertTo(frame, CV_8UC3);

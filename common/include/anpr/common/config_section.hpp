@@ -4,6 +4,7 @@
 /// the key and the reason ("FILE:LINE: section.key: reason"), and keys the program does not know
 /// are refused: a typo must never fall back silently to a default.
 
+#include <functional>
 #include <set>
 #include <string>
 #include <vector>
@@ -29,6 +30,10 @@ class ConfigSection {
   void text_list(const char* key, std::vector<std::string>& out);
   /// An array of [x, y] pairs, e.g. a polygon.
   void points(const char* key, std::vector<std::pair<double, double>>& out);
+  using Points = std::vector<std::pair<double, double>>;
+  /// An array of polygons, each an array of [x, y] pairs. `problem` says why a polygon cannot be
+  /// used ("" when it can); the error names that polygon's line and its place in the array.
+  void polygons(const char* key, std::vector<Points>& out, const std::function<std::string(const Points&)>& problem);
 
   /// Throws for the first key of this section that no reader above asked for.
   void check_unknown_keys() const;

@@ -10,6 +10,7 @@
 #include "anpr/edge/camera/frame_source.hpp"
 #include "anpr/edge/camera/motion_gate.hpp"
 #include "anpr/edge/camera/plate_tracker.hpp"
+#include "anpr/edge/camera/zones.hpp"
 #include "anpr/edge/uplink/spool.hpp"
 
 namespace anpr::edge {
@@ -47,6 +48,7 @@ struct EdgeConfig {
   SourceSettings source;
   RecognitionSettings recognition;
   MotionSettings motion;
+  ZoneSettings zones;
   TrackerSettings tracking;
   MqttSettings mqtt;
   SpoolSettings spool{"/var/lib/anpr-edge/spool"};

@@ -21,6 +21,7 @@
 #include "anpr/edge/camera/motion_gate.hpp"
 #include "anpr/edge/reader/plate_reader.hpp"
 #include "anpr/edge/camera/plate_tracker.hpp"
+#include "anpr/edge/camera/zones.hpp"
 #include "anpr/edge/uplink/spool.hpp"
 
 namespace anpr::edge {
@@ -52,6 +53,10 @@ class EdgePipeline {
   /// Frames the reader failed on (logged at most every 10 s, skipped; the run goes on).
   [[nodiscard]] std::int64_t frames_failed() const { return failed_frames_.total(); }
   [[nodiscard]] SourceState source_state() const { return source_.state(); }
+  /// Plate readings dropped for lying in an ignore zone or outside the read zones.
+  [[nodiscard]] std::int64_t readings_outside_zones() const { return outside_zones_.load(); }
+  /// Passes not published because their text never moved (captions, signs, parked cars).
+  [[nodiscard]] std::int64_t stationary_suppressed() const;
   [[nodiscard]] bool frame_pending() const { return latest_.pending(); }
   /// Steady-clock time of the last sign of life of every thread (watchdog).
   [[nodiscard]] std::chrono::steady_clock::time_point last_heartbeat() const;
@@ -68,10 +73,13 @@ class EdgePipeline {
   std::function<void()> on_spooled_;
   FrameSource source_;
   MotionGate gate_;
+  Zones zones_;
+  bool zones_checked_ = false;  ///< capture thread only
+  std::atomic<std::int64_t> outside_zones_{0};
   LatestFrame latest_;
   std::vector<std::unique_ptr<PlateReader>> readers_;
 
-  std::mutex tracker_mutex_;
+  mutable std::mutex tracker_mutex_;
   PlateTracker tracker_;
 
   std::mutex unspooled_mutex_;

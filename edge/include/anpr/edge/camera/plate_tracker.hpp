@@ -29,6 +29,11 @@ struct TrackerSettings {
   int min_frames = 3;               ///< readings a track needs before it is published ...
   double single_frame_confidence = 0.85;  ///< ... unless one reading of 3+ characters is this confident
   double min_confidence = 0.5;      ///< voted reads less sure than this are not published
+  /// A pass is a moving vehicle: its plate must travel at least this many plate heights across
+  /// the frame before it is published. Text
+  /// that stands still (a CCTV caption, a sign, a parked car's plate) never is; a parked car is
+  /// read when it drives off. 0 turns the rule off (a barrier where vehicles stand to be read).
+  double min_travel = 1.0;
   int max_open_tracks = 64;         ///< bound: the stalest track is ended early beyond this
 };
 
@@ -71,6 +76,8 @@ class PlateTracker {
   /// Ends every open track (shutdown, end of a file) and returns the reads not yet published.
   [[nodiscard]] std::vector<VehicleRead> flush();
   [[nodiscard]] std::size_t open_tracks() const { return tracks_.size(); }
+  /// Tracks that ended unpublished because their text never moved (captions, signs, parked cars).
+  [[nodiscard]] std::int64_t stationary_suppressed() const { return stationary_suppressed_; }
 
  private:
   struct Track {
@@ -82,6 +89,16 @@ class PlateTracker {
     std::int64_t looked_at_when_read = 0;  ///< frames_looked_at_ at its latest reading
     // By capture time, not by arrival: recogniser threads finish frames out of order.
     cv::Rect first_box, last_box, previous_box;
+    /// Where each text the track was read as has been seen: how far a text went is measured
+    /// between readings of that same text, so the box of a partial reading (centred on part of
+    /// the plate) or a neighbour's reading cannot make standing text look as if it moved.
+    struct TextSpan {
+      std::string text;
+      cv::Point2d low, high;  ///< extremes of the box centres
+      double height_sum = 0;
+      int count = 0;
+    };
+    std::vector<TextSpan> spans;  ///< bounded: the least seen text gives way
     TimestampMs previous_seen = 0;
     /// The most confident reading of each distinct text (bounded), with its crop: a new reading
     /// is compared with every text the plate was read as, and the read shows a crop of the text
@@ -94,6 +111,12 @@ class PlateTracker {
   /// and a full list lets go of its weakest).
   static const PlateObservation& most_confident(const Track& t);
   [[nodiscard]] bool publishable(const Track& t) const;
+  /// Whether the track's plate moved: its voted text (or, for a voted combination, the texts
+  /// like it) travelled `min_travel` plate heights.
+  [[nodiscard]] bool moved(const Track& t) const;
+  static void note_travel(Track& t, const std::string& text, const cv::Rect& box);
+  /// Ends a track: counts it when it is dropped only for standing still.
+  void count_if_stationary(const Track& t);
   [[nodiscard]] VehicleRead make_read(Track& t) const;
   [[nodiscard]] Track* match(const PlateObservation& o);
   [[nodiscard]] bool ended(const Track& t) const;
@@ -102,6 +125,7 @@ class PlateTracker {
   std::vector<Track> tracks_;
   TimestampMs now_ = 0;
   std::int64_t frames_looked_at_ = 0;
+  std::int64_t stationary_suppressed_ = 0;
 };
 
 /// The per-character, confidence-weighted vote over several readings of one plate (exposed for
