@@ -317,3 +317,32 @@ TEST_CASE("a track kept open for want of frames takes only its own plate, not th
   CHECK(reads[0].text.text == "AB12CDE");
   CHECK(reads[1].text.text == "XY65ZZT");
 }
+
+TEST_CASE("a box wandering over text that does not change, or a clock's tick, is not travel", "[tracker]") {
+  // As on the toll-booth clip: the caption is found in pieces, so the same (mis)read text comes
+  // with boxes all along it; its pixels do not change, except in the frame where the clock ticks.
+  PlateTracker tracker;
+  std::vector<VehicleRead> reads;
+  for (std::int64_t f = 1; f <= 400; ++f) {
+    PlateObservation o = seen(f, "14B02819T", 0.9, cv::Rect(800 + static_cast<int>((f * 37) % 300), 3, 184, 34));
+    o.motion = f % 18 == 0 ? 0.6 : 0.0;  // a tick every second at 18 fps
+    tracker.observe(std::move(o));
+    for (auto& r : tracker.advance(1'000'000 + f * 40)) reads.push_back(std::move(r));
+  }
+  for (auto& r : tracker.flush()) reads.push_back(std::move(r));
+  CHECK(reads.empty());
+}
+
+TEST_CASE("a plate whose pixels keep changing as it moves is a pass, even slowly", "[tracker]") {
+  PlateTracker tracker;
+  std::vector<VehicleRead> reads;
+  for (std::int64_t f = 1; f <= 40; ++f) {  // 2 px a frame: a car creeping out of a barrier
+    PlateObservation o = seen(f, "AB12CDE", 0.9, cv::Rect(400, 300 + 2 * static_cast<int>(f), 100, 20));
+    o.motion = 0.08;
+    tracker.observe(std::move(o));
+    for (auto& r : tracker.advance(1'000'000 + f * 40)) reads.push_back(std::move(r));
+  }
+  for (auto& r : empty_frames(tracker, 41, 120)) reads.push_back(std::move(r));
+  REQUIRE(reads.size() == 1);
+  CHECK(reads.front().text.text == "AB12CDE");
+}

@@ -29,6 +29,17 @@ ReaderSettings reader_settings(const EdgeConfig& c) {
   return s;
 }
 
+/// Share of a box's pixels (frame coordinates) marked changed in a small change mask.
+double changed_share(const cv::Mat& changes, const cv::Rect& box, cv::Size frame) {
+  if (changes.empty()) return -1;
+  const double sx = static_cast<double>(changes.cols) / frame.width, sy = static_cast<double>(changes.rows) / frame.height;
+  cv::Rect small(cvFloor(box.x * sx), cvFloor(box.y * sy), std::max(1, cvCeil(box.width * sx)),
+                 std::max(1, cvCeil(box.height * sy)));
+  small &= cv::Rect({0, 0}, changes.size());
+  if (small.empty()) return -1;
+  return static_cast<double>(cv::countNonZero(changes(small))) / static_cast<double>(small.area());
+}
+
 }  // namespace
 
 EdgePipeline::EdgePipeline(EdgeConfig config, Spool& spool, std::function<void()> on_spooled)
@@ -83,6 +94,7 @@ void EdgePipeline::run(const std::atomic<bool>& stop) {
           }
           const auto t0 = std::chrono::steady_clock::now();
           frame.regions = gate_.regions(i420_luma(frame.i420));
+          frame.changes = gate_.last_changes();
           frame.gated = frame.regions.empty();
           {
             std::lock_guard lock(totals_mutex_);
@@ -200,6 +212,7 @@ std::vector<PlateObservation> EdgePipeline::observe(PlateReader& reader, const F
       o.captured_at = frame.captured_at;
       o.text = plate.text;
       o.box = box;
+      o.motion = changed_share(frame.changes, box, size);
       // The crop shows a margin around the plate so a person can check the read.
       const int mx = box.width / 6, my = box.height / 3;
       o.crop = i420_crop_bgr(frame.i420, cv::Rect(box.x - mx, box.y - my, box.width + 2 * mx, box.height + 2 * my));

@@ -54,6 +54,7 @@ bool MotionGate::in_roi(cv::Point2f point, cv::Size frame) const {
 std::vector<cv::Rect> MotionGate::regions(const cv::Mat& frame) {
   if (frame.empty()) return {};
   const cv::Rect bounds = roi_bounds(frame.size());
+  changes_.release();
   if (!settings_.enabled) return {bounds};
   const double scale = std::min(1.0, static_cast<double>(settings_.analysis_width) / frame.cols);
   cv::Mat small, grey;
@@ -74,6 +75,7 @@ std::vector<cv::Rect> MotionGate::regions(const cv::Mat& frame) {
   previous_ = grey;
   cv::threshold(diff, diff, settings_.threshold, 255, cv::THRESH_BINARY);
   if (!roi_mask_.empty()) diff &= roi_mask_;
+  changes_ = diff.clone();  // before dilation: what really changed, for the tracker's motion check
   cv::dilate(diff, diff, cv::getStructuringElement(cv::MORPH_RECT, {9, 9}));
   std::vector<std::vector<cv::Point>> contours;
   cv::findContours(diff, contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE);

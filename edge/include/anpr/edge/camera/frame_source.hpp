@@ -22,6 +22,7 @@ struct Frame {
   cv::Mat i420;                 ///< the picture as I420 (i420_image.hpp): half the memory of BGR
   std::vector<cv::Rect> regions;///< where something moved (empty with motion gating off: look everywhere)
   bool gated = false;           ///< motion gating ran and found nothing: nothing to look at
+  cv::Mat changes;              ///< pixels changed since the previous frame, small (MotionGate::last_changes)
 };
 
 struct SourceSettings {

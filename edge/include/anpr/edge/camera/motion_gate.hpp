@@ -28,6 +28,10 @@ class MotionGate {
   /// Regions (frame pixels) to look at in this frame. Empty means nothing moved inside the ROI.
   /// With gating off, the ROI's bounding box (or the whole frame).
   [[nodiscard]] std::vector<cv::Rect> regions(const cv::Mat& frame);
+  /// The pixels that changed since the previous frame, at analysis size (CV_8U, 255 = changed),
+  /// as found by the last `regions` call; empty when gating is off or there was nothing to
+  /// compare with.
+  [[nodiscard]] const cv::Mat& last_changes() const { return changes_; }
   /// True when a point (frame pixels) is inside the region of interest.
   [[nodiscard]] bool in_roi(cv::Point2f point, cv::Size frame) const;
 
@@ -36,6 +40,7 @@ class MotionGate {
   MotionSettings settings_;
   cv::Mat previous_;
   cv::Mat roi_mask_;  ///< at analysis size
+  cv::Mat changes_;   ///< the last frame's changed pixels, at analysis size
 };
 
 }  // namespace anpr::edge

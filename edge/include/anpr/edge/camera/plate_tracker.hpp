@@ -43,6 +43,9 @@ struct PlateObservation {
   TimestampMs captured_at = 0;
   PlateText text;
   cv::Rect box;
+  /// Share of the box's pixels that changed since the previous frame (0..1), or below 0 when not
+  /// known (motion gating off): a plate on a moving vehicle changes, text standing still does not.
+  double motion = -1;
   cv::Mat crop;      ///< the plate cut from the frame (BGR)
   cv::Mat overview;  ///< optional downscaled frame; may be empty
 };
@@ -89,12 +92,16 @@ class PlateTracker {
     std::int64_t looked_at_when_read = 0;  ///< frames_looked_at_ at its latest reading
     // By capture time, not by arrival: recogniser threads finish frames out of order.
     cv::Rect first_box, last_box, previous_box;
-    /// Where each text the track was read as has been seen: how far a text went is measured
-    /// between readings of that same text, so the box of a partial reading (centred on part of
-    /// the plate) or a neighbour's reading cannot make standing text look as if it moved.
+    /// How far each text the track was read as has travelled. Travel is measured between
+    /// readings of that same text, so the box of a partial reading (centred on part of the plate)
+    /// or a neighbour's reading cannot make standing text look as if it moved; and only along
+    /// an unbroken run of readings whose pixels were changing, so a box that wanders over text
+    /// standing still (a caption read in pieces) or a clock's tick cannot either.
     struct TextSpan {
       std::string text;
-      cv::Point2d low, high;  ///< extremes of the box centres
+      bool in_run = false;
+      cv::Point2d run_start;     ///< box centre where the current run of moving readings began
+      double travel = 0;         ///< the longest distance a run took it, in plate heights
       double height_sum = 0;
       int count = 0;
     };
@@ -114,7 +121,7 @@ class PlateTracker {
   /// Whether the track's plate moved: its voted text (or, for a voted combination, the texts
   /// like it) travelled `min_travel` plate heights.
   [[nodiscard]] bool moved(const Track& t) const;
-  static void note_travel(Track& t, const std::string& text, const cv::Rect& box);
+  static void note_travel(Track& t, const PlateObservation& o);
   /// Ends a track: counts it when it is dropped only for standing still.
   void count_if_stationary(const Track& t);
   [[nodiscard]] VehicleRead make_read(Track& t) const;
