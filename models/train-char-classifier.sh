@@ -9,7 +9,11 @@
 # measurements in docs/accuracy.md stay unseen. models/train-char-classifier.py then trains a
 # small CNN (PyTorch from Debian: apt-get install python3-torch python3-pil) and writes ONNX.
 #
-# Usage: models/train-char-classifier.sh [--plates N] [--seed S] [--epochs N] [--work DIR]
+# UK plates are drawn in the real UK plate typeface when it is at hand (--uk-font, by default
+# ../shared/fonts/CharlesWright-Bold.otf beside the project, which every development machine has):
+# only images rendered with it and the model trained on them enter the repository, never the font.
+#
+# Usage: models/train-char-classifier.sh [--plates N] [--seed S] [--epochs N] [--work DIR] [--uk-font FILE|none]
 # Needs a configured build (build/bin/anpr-synth, build/bin/anpr-edge). About 35 minutes on the
 # 2-core development machine with the defaults. The data is deterministic for a given seed; the
 # training is deterministic on one machine (one thread, fixed seed).
@@ -20,13 +24,15 @@ plates=6000
 seed=3001
 epochs=20
 work=${TMPDIR:-/tmp}/anpr-char-classifier
+uk_font=$root/../shared/fonts/CharlesWright-Bold.otf
 while [[ $# -gt 0 ]]; do
   case $1 in
     --plates) plates=$2; shift 2 ;;
     --seed) seed=$2; shift 2 ;;
     --epochs) epochs=$2; shift 2 ;;
     --work) work=$2; shift 2 ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    --uk-font) uk_font=$2; shift 2 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "train-char-classifier: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -37,6 +43,13 @@ synth=$root/build/bin/anpr-synth
 edge=$root/build/bin/anpr-edge
 [[ -x $synth && -x $edge ]] || { echo "train-char-classifier: build first (cmake --preset default && cmake --build --preset default)" >&2; exit 1; }
 
+font_args=()
+if [[ $uk_font != none && -f $uk_font ]]; then
+  font_args=(--uk-font "$uk_font")
+  echo "train-char-classifier: UK plates in $uk_font"
+elif [[ $uk_font != none ]]; then
+  echo "train-char-classifier: $uk_font not found: UK plates in the Debian fonts only (pass --uk-font FILE)" >&2
+fi
 jobs=$(nproc)
 mkdir -p "$work"
 echo "train-char-classifier: $plates plates, seed $seed, $epochs epochs, work folder $work"
@@ -49,7 +62,7 @@ if [[ ! -f $work/patches.done ]]; then
   for ((s = 0; s < jobs; s++)); do
     (
       "$synth" plates --training --count "$per_shard" --seed $((seed + s)) --out "$work/shard-$s" \
-        --width 640 --height 480 >/dev/null
+        --width 640 --height 480 "${font_args[@]}" >/dev/null
       OMP_THREAD_LIMIT=1 "$edge" eval "$work/shard-$s/manifest.csv" --char-model none \
         --dump-chars "$work/shard-$s/chars" >/dev/null 2>"$work/shard-$s/eval.log"
       tail -1 "$work/shard-$s/eval.log"

@@ -30,6 +30,7 @@ struct EvalOptions {
   int top_n = 10;
   bool misses = false;
   bool json = false;
+  bool by_country = false;
   std::string dump_rows;  ///< folder for OCR training lines, empty = none
   std::string dump_chars; ///< folder for character classifier training patches, empty = none
 };
@@ -84,6 +85,8 @@ void print_summary(const EvalSummary& s, int top_n) {
   std::printf("top-%d:                 %s%.1f%%\n", top_n, top_n < 10 ? " " : "", 100.0 * s.top_n);
   std::printf("character accuracy:     %.1f%%\n", 100.0 * s.char_accuracy);
   if (s.detection_recall) std::printf("detection recall:       %.1f%% (IoU >= 0.5)\n", 100.0 * *s.detection_recall);
+  std::printf("false reads:            %.3f per image (%zu at confidence >= 0.5 matching no labelled plate)\n",
+              s.false_reads_per_image, s.false_reads);
   std::printf("confidence >= 0.9:      %zu reads, %.1f%% right\n", s.confident_reads, 100.0 * s.confident_precision);
   std::printf("calibration:           ");
   for (const auto& b : s.calibration) {
@@ -101,7 +104,8 @@ nlohmann::json summary_json(const EvalSummary& s, int top_n) {
   nlohmann::json j{{"plates", s.plates}, {"images", s.images}, {"errors", s.errors},
                    {"exact", s.exact}, {"top_n", top_n}, {"top_n_accuracy", s.top_n},
                    {"char_accuracy", s.char_accuracy}, {"median_ms", s.median_ms}, {"p95_ms", s.p95_ms},
-                   {"confident_reads", s.confident_reads}, {"confident_precision", s.confident_precision}};
+                   {"confident_reads", s.confident_reads}, {"confident_precision", s.confident_precision},
+                   {"false_reads", s.false_reads}, {"false_reads_per_image", s.false_reads_per_image}};
   j["calibration"] = nlohmann::json::array();
   for (const auto& b : s.calibration) {
     j["calibration"].push_back({{"from", b.from}, {"to", b.to}, {"reads", b.reads}, {"right", b.right}});
@@ -135,6 +139,8 @@ int run(const EvalOptions& o) {
   std::vector<PlateOutcome> outcomes;
   std::vector<double> image_ms;
   std::vector<StageTimings> stages;
+  std::vector<std::size_t> false_reads;       // per image read
+  std::vector<std::string> image_country;     // per image read: its first labelled plate's country
   anpr::ProgressBar progress(by_image.size(), "eval");
   for (const auto& [image, labelled] : by_image) {
     const auto start = std::chrono::steady_clock::now();
@@ -144,6 +150,8 @@ int run(const EvalOptions& o) {
       result = reader->read(loaded.image);
       image_ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
       stages.push_back(result.timings);
+      false_reads.push_back(count_false_reads(labelled, result));
+      image_country.push_back(labelled.front()->country);
     }
     for (const LabelledPlate* truth : labelled) {
       PlateOutcome outcome = score_plate(*truth, result, o.top_n);
@@ -157,7 +165,21 @@ int run(const EvalOptions& o) {
     }
     progress.advance();
   }
-  const EvalSummary summary = summarise(outcomes, image_ms, stages);
+  const EvalSummary summary = summarise(outcomes, image_ms, stages, false_reads);
+  // Each figure per country: the plates of that country, and the images whose first labelled
+  // plate is of it (false reads belong to an image, not to a plate).
+  std::map<std::string, EvalSummary> countries;
+  if (o.by_country) {
+    std::map<std::string, std::vector<PlateOutcome>> plates_of;
+    std::map<std::string, std::vector<double>> ms_of;
+    std::map<std::string, std::vector<std::size_t>> false_of;
+    for (const auto& outcome : outcomes) plates_of[outcome.truth->country].push_back(outcome);
+    for (std::size_t i = 0; i < image_country.size(); ++i) {
+      ms_of[image_country[i]].push_back(image_ms[i]);
+      false_of[image_country[i]].push_back(false_reads[i]);
+    }
+    for (const auto& [country, list] : plates_of) countries[country] = summarise(list, ms_of[country], {}, false_of[country]);
+  }
   if (!o.dump_rows.empty()) std::fprintf(stderr, "wrote %zu training lines to %s\n", dumped, o.dump_rows.c_str());
   if (!o.dump_chars.empty()) std::fprintf(stderr, "wrote %zu character patches to %s\n", dumped_chars, o.dump_chars.c_str());
   if (o.json) {
@@ -168,9 +190,20 @@ int run(const EvalOptions& o) {
         if (!m.exact) j["misses"].push_back({{"image", m.truth->image}, {"truth", m.truth->plate}, {"read", m.read}, {"confidence", m.confidence}, {"error", m.error}});
       }
     }
+    for (const auto& [country, c] : countries) j["by_country"][country.empty() ? "unknown" : country] = summary_json(c, o.top_n);
     std::cout << j.dump(2) << "\n";
   } else {
     print_summary(summary, o.top_n);
+    if (!countries.empty()) {
+      std::printf("\nby country:  plates  exact  top-%d  chars  detected  false/image\n", o.top_n);
+      for (const auto& [country, c] : countries) {
+        char detected[16] = "-";
+        if (c.detection_recall) std::snprintf(detected, sizeof detected, "%.1f%%", 100.0 * *c.detection_recall);
+        std::printf("  %-9s %6zu  %5.1f%% %5.1f%% %5.1f%%  %7s  %.3f\n", country.empty() ? "unknown" : country.c_str(),
+                    c.plates, 100.0 * c.exact, 100.0 * c.top_n, 100.0 * c.char_accuracy, detected,
+                    c.false_reads_per_image);
+      }
+    }
     if (o.misses) {
       std::printf("\nmisses (truth -> read):\n");
       for (const auto& m : outcomes) {
@@ -194,6 +227,7 @@ void add_eval_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--top", options->top_n, "N for the top-N accuracy")->capture_default_str()->check(CLI::Range(1, 10));
   cmd->add_flag("--misses", options->misses, "List every plate not read exactly (truth -> read)");
   cmd->add_flag("--json", options->json, "Print the summary as JSON");
+  cmd->add_flag("--by-country", options->by_country, "Also give each figure per country (the manifest's country column)");
   cmd->add_option("--dump-rows", options->dump_rows,
                   "Write the OCR input rows of plates read nearly right, with their truth (.gt.txt), "
                   "into this folder: training lines for a plate OCR model (models/train-plate-ocr.sh)");

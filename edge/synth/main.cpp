@@ -67,6 +67,10 @@ int main(int argc, char** argv) {
   plates->add_option("--min-char", min_char, "Smallest character height, pixels")->capture_default_str()->check(CLI::Range(8, 400));
   plates->add_option("--max-char", max_char, "Largest character height, pixels")->capture_default_str()->check(CLI::Range(8, 400));
   bool training = false;
+  std::vector<std::string> uk_fonts;
+  plates->add_option("--uk-font", uk_fonts, "Font file of the UK plate typeface (e.g. ../shared/fonts/"
+                                            "CharlesWright-Bold.otf): UK plates use it 4 times in 5; repeatable")
+      ->check(CLI::ExistingFile);
   plates->add_flag("--training", training,
                    "OCR training data: every training font and European layouts too (not a UK test set)");
   int exit_code = 0;
@@ -77,6 +81,7 @@ int main(int argc, char** argv) {
     s.max_char_px = std::max(min_char, max_char);
     s.background_files = list_images(backgrounds);
     s.training_variety = training;
+    s.uk_font_files = uk_fonts;
     exit_code = write_set(count, seed, out, s);
   });
   anpr::synth::TrafficSettings traffic;

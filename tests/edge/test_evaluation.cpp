@@ -97,6 +97,23 @@ TEST_CASE("summary: accuracy, recall, percentiles, calibration", "[evaluation]")
   CHECK(s.confident_precision == Approx(0.5));
 }
 
+TEST_CASE("false reads: confident plates that are neither at a labelled box nor of a labelled text", "[evaluation]") {
+  LabelledPlate truth{"a.jpg", "AB12CDE", cv::Rect(100, 100, 100, 25), "GB", 2};
+  ReadResult result;
+  result.plates = {plate("AB12CDF", {102, 101, 98, 24}),  // a misread of the labelled plate: not false
+                   plate("PARKING", {400, 50, 150, 30}),  // a sign
+                   plate("WWWWWWW", {100, 300, 120, 30}), // a grille
+                   plate("XY99ZZZ", {600, 400, 100, 25})};
+  result.plates[3].text.confidence = 0.3;                 // not sure enough to publish: not counted
+  CHECK(count_false_reads({&truth}, result) == 2);
+  CHECK(count_false_reads({&truth}, result, 0.2) == 3);
+  LabelledPlate unboxed{"b.jpg", "PARKING", std::nullopt, "", 3};  // labelled by text alone
+  CHECK(count_false_reads({&truth, &unboxed}, result) == 1);
+  const auto s = summarise({}, {10, 20}, {}, {2, 0});
+  CHECK(s.false_reads == 2);
+  CHECK(s.false_reads_per_image == Approx(1.0));
+}
+
 TEST_CASE("training row labels split the truth across the rows as read, never label a cut row", "[evaluation]") {
   const LabelledPlate truth{"a.jpg", "AB12CDE", std::nullopt, "GB", 2};
   auto outcome_with = [&](std::vector<std::string> reads, PlateResult& p) {

@@ -35,6 +35,7 @@ void draw_separator(cv::Mat& plate, const PlateStyle& style, double cx, double c
 
 struct PlateRenderer::Impl {
   std::vector<cv::Ptr<cv::freetype::FreeType2>> fonts;
+  std::size_t extra = 0;  ///< the last `extra` fonts were given by the user
 
   // One glyph, black on transparent, cropped to its ink and scaled to the plate's character box.
   cv::Mat glyph(char c, int font, double px_per_mm) {
@@ -57,7 +58,8 @@ struct PlateRenderer::Impl {
   }
 };
 
-PlateRenderer::PlateRenderer(FontSet set) : impl_(std::make_unique<Impl>()) {
+PlateRenderer::PlateRenderer(FontSet set, const std::vector<std::string>& extra_fonts)
+    : impl_(std::make_unique<Impl>()) {
   for (const auto& file : font_files(set)) {
     if (!std::filesystem::exists(file)) continue;
     auto ft = cv::freetype::createFreeType2();
@@ -68,11 +70,24 @@ PlateRenderer::PlateRenderer(FontSet set) : impl_(std::make_unique<Impl>()) {
     throw Error(ErrorCode::kInput, "no plate-like font found; install fonts-roboto-unhinted, "
                                    "fonts-dejavu-extra, fonts-liberation or fonts-urw-base35");
   }
+  for (const auto& file : extra_fonts) {
+    if (!std::filesystem::is_regular_file(file)) throw Error(ErrorCode::kInput, "font file " + file + " not found");
+    auto ft = cv::freetype::createFreeType2();
+    try {
+      ft->loadFontData(file, 0);
+    } catch (const cv::Exception& e) {
+      throw Error(ErrorCode::kInput, "font file " + file + " cannot be read: " + e.what());
+    }
+    impl_->fonts.push_back(ft);
+    ++impl_->extra;
+  }
 }
 
 PlateRenderer::~PlateRenderer() = default;
 
 std::size_t PlateRenderer::font_count() const { return impl_->fonts.size(); }
+
+std::size_t PlateRenderer::extra_font_count() const { return impl_->extra; }
 
 std::vector<std::string> PlateRenderer::font_files(FontSet set) {
   std::vector<std::string> files = {"/usr/share/fonts/truetype/roboto/unhinted/RobotoCondensed-Bold.ttf",

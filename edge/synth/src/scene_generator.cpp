@@ -26,7 +26,7 @@ void motion_blur(cv::Mat& img, int length, double angle) {
 SceneGenerator::SceneGenerator(SceneSettings settings, std::uint64_t seed)
     : settings_(std::move(settings)),
       rng_(seed),
-      renderer_(settings_.training_variety ? FontSet::kTraining : FontSet::kUk) {}
+      renderer_(settings_.training_variety ? FontSet::kTraining : FontSet::kUk, settings_.uk_font_files) {}
 
 cv::Mat SceneGenerator::background() {
   const cv::Size size = settings_.frame;
@@ -78,7 +78,11 @@ SceneSample SceneGenerator::next() {
     std::discrete_distribution<int> pick_separator({40, 35, 25});
     style.separator = static_cast<GroupSeparator>(pick_separator(rng_));
   }
-  style.font = std::uniform_int_distribution<int>(0, static_cast<int>(renderer_.font_count()) - 1)(rng_);
+  const auto base_fonts = static_cast<int>(renderer_.font_count() - renderer_.extra_font_count());
+  style.font = std::uniform_int_distribution<int>(0, base_fonts - 1)(rng_);
+  if (renderer_.extra_font_count() > 0 && !european && chance(rng_, settings_.uk_font_share)) {
+    style.font = base_fonts + std::uniform_int_distribution<int>(0, static_cast<int>(renderer_.extra_font_count()) - 1)(rng_);
+  }
   style.uk_band = chance(rng_, 0.3);
   style.border = chance(rng_, 0.2);
   return make(reg, style, chance(rng_, settings_.night_share));

@@ -53,8 +53,17 @@ struct PlateOutcome {
 /// Empty when the plate kept no rows or no split is close enough.
 [[nodiscard]] std::vector<std::string> training_row_labels(const PlateOutcome& outcome, std::size_t max_edits = 3);
 
+/// Plates the reader reported at `min_confidence` or more in one image that match none of the
+/// image's labelled plates (neither overlapping a labelled box, IoU >= 0.3, nor reading a labelled
+/// text): signs, legends, grilles, and plates nobody labelled. The confidence at which a camera
+/// publishes is 0.5.
+[[nodiscard]] std::size_t count_false_reads(const std::vector<const LabelledPlate*>& truths, const ReadResult& result,
+                                            double min_confidence = 0.5);
+
 struct EvalSummary {
   std::size_t plates = 0, images = 0, errors = 0;
+  std::size_t false_reads = 0;   ///< over all images (count_false_reads)
+  double false_reads_per_image = 0;
   double exact = 0, top_n = 0, char_accuracy = 0;
   std::optional<double> detection_recall;
   double median_ms = 0, p95_ms = 0;
@@ -70,8 +79,10 @@ struct EvalSummary {
   std::vector<Band> calibration;
 };
 
+/// `false_reads` holds one count per image read (may be empty when not measured).
 [[nodiscard]] EvalSummary summarise(const std::vector<PlateOutcome>& outcomes,
                                     const std::vector<double>& image_ms,
-                                    const std::vector<StageTimings>& stages);
+                                    const std::vector<StageTimings>& stages,
+                                    const std::vector<std::size_t>& false_reads = {});
 
 }  // namespace anpr::edge

@@ -41,15 +41,18 @@ struct RenderedPlate {
 
 class PlateRenderer {
  public:
-  /// Loads the Debian fonts listed in font_files(set) that are installed; throws anpr::Error if
-  /// none is.
-  explicit PlateRenderer(FontSet set = FontSet::kUk);
+  /// Loads the Debian fonts listed in font_files(set) that are installed, then `extra_fonts`
+  /// (font files given by the user, such as the UK plate typeface, indexed after the set's);
+  /// throws anpr::Error if none of the set is installed or an extra font cannot be read.
+  explicit PlateRenderer(FontSet set = FontSet::kUk, const std::vector<std::string>& extra_fonts = {});
   ~PlateRenderer();
   PlateRenderer(const PlateRenderer&) = delete;
   PlateRenderer& operator=(const PlateRenderer&) = delete;
 
   [[nodiscard]] RenderedPlate render(const std::string& text, std::size_t split, const PlateStyle& style);
   [[nodiscard]] std::size_t font_count() const;
+  /// How many of the fonts came from `extra_fonts` (the last ones).
+  [[nodiscard]] std::size_t extra_font_count() const;
   [[nodiscard]] static std::vector<std::string> font_files(FontSet set = FontSet::kUk);
 
  private:

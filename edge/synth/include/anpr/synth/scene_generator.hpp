@@ -28,6 +28,11 @@ struct SceneSettings {
   /// OCR training data rather than a UK test set: every training font, half the plates in
   /// European layouts (one row, with a dash or emblem in the group gap).
   bool training_variety = false;
+  /// Font files of the UK plate typeface (Charles Wright, ../shared/fonts: for rendering data
+  /// only, never shipped). When given, UK plates use one of them with `uk_font_share`, the other
+  /// plates the Debian fonts as before (same draws: a seed gives the same scenes otherwise).
+  std::vector<std::string> uk_font_files;
+  double uk_font_share = 0.8;
 };
 
 struct SceneSample {
