@@ -3,10 +3,12 @@
 #include <cstdio>
 
 #include "anpr/common/error.hpp"
+#include "anpr/common/log_escaping.hpp"
 #include "cli.hpp"
 #include "anpr/edge/reader/openmp_limit.hpp"
 
 int main(int argc, char** argv) {
+  anpr::install_log_escaping();  // log lines carry text from the network: never let it forge one
   anpr::edge::limit_openmp_threads(argv);
   CLI::App app{"anpr-edge: reads number plates from camera video and publishes them over MQTT"};
   app.set_version_flag("--version", anpr::edge::cli::version_string());

@@ -59,6 +59,7 @@ echo "train-char-classifier: $plates plates, seed $seed, $epochs epochs, work fo
 if [[ ! -f $work/patches.done ]]; then
   rm -rf "$work/shard-"*
   per_shard=$(( (plates + jobs - 1) / jobs ))
+  shard_pids=()
   for ((s = 0; s < jobs; s++)); do
     (
       "$synth" plates --training --count "$per_shard" --seed $((seed + s)) --out "$work/shard-$s" \
@@ -67,8 +68,12 @@ if [[ ! -f $work/patches.done ]]; then
         --dump-chars "$work/shard-$s/chars" >/dev/null 2>"$work/shard-$s/eval.log"
       tail -1 "$work/shard-$s/eval.log"
     ) &
+    shard_pids+=($!)
   done
-  wait
+  # Every shard must succeed: a model trained on part of the data is not the recipe's model.
+  for pid in "${shard_pids[@]}"; do
+    wait "$pid" || { echo "train-char-classifier: a shard failed (see $work/shard-*/eval.log)" >&2; exit 1; }
+  done
   touch "$work/patches.done"
 fi
 

@@ -3,9 +3,11 @@
 #include <cstdio>
 
 #include "anpr/common/error.hpp"
+#include "anpr/common/log_escaping.hpp"
 #include "anpr/receiver/cli.hpp"
 
 int main(int argc, char** argv) {
+  anpr::install_log_escaping();  // log lines carry text from the network: never let it forge one
   CLI::App app{"anpr-receiver: ingests plate reads, checks watchlists, records vehicle movements"};
   app.set_version_flag("--version", anpr::receiver::cli::version_string());
   app.require_subcommand(1);

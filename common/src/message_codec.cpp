@@ -45,6 +45,10 @@ class Fields {
     if (s.size() > max_length) {
       throw Reject{name(key), "is longer than " + std::to_string(max_length) + " bytes"};
     }
+    // A NUL would cut the text short in C code and logs; a newline would forge a log line.
+    for (const char c : s) {
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) throw Reject{name(key), "must not hold control characters"};
+    }
     return s;
   }
 
@@ -159,14 +163,18 @@ DecodeResult<T> decode_payload(std::string_view payload, std::string_view type, 
   }
   if (!is_valid_utf8(payload)) return DecodeError{"(payload)", "is not valid UTF-8"};
   json doc;
+  std::string last_key;  // names the field of a number too large for any type (1e400)
   try {
     // Deeply nested input would exhaust the stack of a recursive parser: refuse it early.
-    doc = json::parse(payload.begin(), payload.end(), [](int depth, json::parse_event_t, json&) {
+    doc = json::parse(payload.begin(), payload.end(), [&last_key](int depth, json::parse_event_t event, json& parsed) {
       if (depth > MessageLimits::kMaxJsonDepth) throw Reject{"(payload)", "is nested too deeply"};
+      if (event == json::parse_event_t::key && parsed.is_string()) last_key = parsed.get<std::string>().substr(0, 64);
       return true;
     });
   } catch (const json::parse_error& e) {
     return DecodeError{"(payload)", std::string("is not valid JSON: ") + e.what()};
+  } catch (const json::out_of_range&) {
+    return DecodeError{last_key.empty() ? "(payload)" : last_key, "is a number out of range"};
   } catch (const Reject& r) {
     return DecodeError{r.field, r.reason};
   }

@@ -108,6 +108,22 @@ TEST_CASE("payload-level rejections", "[messages][rejects]") {
   CHECK(decode_read("42").error().field == "(payload)");
 }
 
+TEST_CASE("a number beyond any type is rejected naming its field, never thrown", "[messages][rejects]") {
+  // Regression: 1e400 made the JSON parser throw std::out_of_range past the validator, so the
+  // message was not dead-lettered and `anpr-receiver validate` aborted.
+  std::string payload = encode(sample_read());
+  const std::string key = "\"frames_seen\":";
+  const auto at = payload.find(key);
+  REQUIRE(at != std::string::npos);
+  const auto end = payload.find_first_of(",}", at);
+  payload.replace(at, end - at, key + "1e400");
+  DecodeResult<ReadMessage> r = DecodeError{"", ""};
+  REQUIRE_NOTHROW(r = decode_read(payload));
+  require_rejected(r, "frames_seen", "out of range");
+  REQUIRE_NOTHROW(r = decode_read("{\"x\": -1e99999}"));
+  CHECK(r.error().field == "x");
+}
+
 TEST_CASE("schema version and type are checked first", "[messages][rejects]") {
   require_rejected(decode_edited([](json& j) { j["schema_version"] = 2; }), "schema_version", "this build reads 1");
   require_rejected(decode_edited([](json& j) { j.erase("schema_version"); }), "schema_version", "required");
@@ -167,6 +183,12 @@ TEST_CASE("status and health rejections name the field", "[messages][rejects]") 
   CHECK(decode_health(hj.dump()).error().field == "frames_dropped");
   hj["frames_dropped"] = 18446744073709551615ULL;
   CHECK(decode_health(hj.dump()).error().field == "frames_dropped");
+  // Text after a NUL, or a newline that would forge a log line, is refused in every text field.
+  s["state"] = "online";
+  s["version"] = std::string("0.1.0\0hidden", 12);
+  CHECK(decode_status(s.dump()).error().field == "version");
+  s["version"] = "0.1.0\nforged log line";
+  CHECK_THAT(decode_status(s.dump()).error().reason, Catch::Contains("control characters"));
 }
 
 TEST_CASE("value() on a rejected result throws instead of returning garbage", "[messages]") {

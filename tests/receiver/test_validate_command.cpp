@@ -4,6 +4,8 @@
 #include <fstream>
 
 #include "anpr/common/message_codec.hpp"
+#include "anpr/common/error.hpp"
+#include "anpr/receiver/audit_reason.hpp"
 #include "anpr/receiver/cli.hpp"
 #include "anpr/receiver/store.hpp"
 
@@ -39,6 +41,11 @@ TEST_CASE("validate accepts a valid message and rejects a bad one", "[validate]"
   CHECK(run_cli(receiver::cli::add_validate_command, {"validate", "--type", "status", good}) == 0);
   CHECK(run_cli(receiver::cli::add_validate_command, {"validate", "--type", "status", good, bad}) == 1);
   CHECK(run_cli(receiver::cli::add_validate_command, {"validate", "--type", "status", "/nonexistent.json"}) == 1);
+  // A number beyond any type aborted the program (exit 134) before the decoder named it.
+  const auto huge = write("huge.json", "{\"schema_version\": 1, \"type\": \"read\", \"frames_seen\": 1e400}");
+  int code = -1;
+  REQUIRE_NOTHROW(code = run_cli(receiver::cli::add_validate_command, {"validate", "--type", "read", huge}));
+  CHECK(code == 1);
 }
 
 namespace {
@@ -52,6 +59,9 @@ TEST_CASE("searches of reads and movements need a reason and are audited", "[aud
   fs::remove(db);
   CHECK_THROWS_AS(run_query({"movements", "AB12CDE", "--database", db}), CLI::RequiredError);
   CHECK_THROWS_AS(run_query({"reads", "--database", db}), CLI::RequiredError);
+  // A reason must say something: spaces, or symbols, are refused (trimmed first).
+  CHECK_THROWS_AS(run_query({"movements", "AB12CDE", "--reason", "          ", "--database", db}), anpr::Error);
+  CHECK_THROWS_AS(run_query({"reads", "--reason", " ... -- !! ", "--database", db}), anpr::Error);
   CHECK(run_query({"movements", "AB1*", "--reason", "burglary enquiry 42", "--user", "op7", "--database", db}) == 0);
   CHECK(run_query({"reads", "--camera", "cam1", "--reason", "ASB patrol check", "--database", db}) == 0);
   const auto log = receiver::open_store(db)->audit_log(10);
@@ -61,4 +71,16 @@ TEST_CASE("searches of reads and movements need a reason and are audited", "[aud
   CHECK(log[1].reason == "burglary enquiry 42");
   CHECK(log[0].action == "reads");
   CHECK(log[0].reason == "ASB patrol check");
+}
+
+TEST_CASE("an audit reason is trimmed and must hold at least three letters", "[audit]") {
+  using receiver::audit_reason;
+  CHECK(audit_reason("  burglary enquiry 42 \n") == std::optional<std::string>("burglary enquiry 42"));
+  CHECK(audit_reason("ASB") == std::optional<std::string>("ASB"));
+  CHECK(audit_reason("enquête") == std::optional<std::string>("enquête"));
+  CHECK_FALSE(audit_reason("      "));
+  CHECK_FALSE(audit_reason("1 2 3 4 5 6"));
+  CHECK_FALSE(audit_reason("ab"));
+  CHECK_FALSE(audit_reason(std::string(501, 'a')));
+  CHECK_FALSE(audit_reason("theft\nforged audit line"));
 }

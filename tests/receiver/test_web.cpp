@@ -233,6 +233,27 @@ TEST_CASE("every change needs the session's CSRF token", "[web]") {
   CHECK(upgrade(c, "http://evil.example") == 403);
 }
 
+TEST_CASE("a HEAD request gets the headers of a GET, and no body", "[web]") {
+  WebFixture f;
+  auto c = f.logged_in("sam");
+  // Raw bytes, read to the end of the connection: a body sent after the headers would show here.
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket socket(io);
+  socket.connect({boost::asio::ip::make_address("127.0.0.1"), f.server->port()});
+  const std::string request = "HEAD /login HTTP/1.1\r\nHost: " + c.host() + "\r\nConnection: close\r\n\r\n";
+  boost::asio::write(socket, boost::asio::buffer(request));
+  std::string reply;
+  boost::system::error_code ec;
+  char chunk[4096];
+  while (!ec) reply.append(chunk, socket.read_some(boost::asio::buffer(chunk), ec));
+  const auto end_of_headers = reply.find("\r\n\r\n");
+  REQUIRE(end_of_headers != std::string::npos);
+  CHECK(reply.rfind("HTTP/1.1 200", 0) == 0);
+  CHECK(reply.size() == end_of_headers + 4);  // nothing after the headers
+  const std::string get_body = c.get("/login").body;
+  CHECK_THAT(reply, Catch::Contains("Content-Length: " + std::to_string(get_body.size())));
+}
+
 TEST_CASE("oversized and malformed requests are refused without harm", "[web]") {
   WebFixture f;
   auto c = f.logged_in("sam");

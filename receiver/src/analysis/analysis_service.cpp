@@ -1,5 +1,7 @@
 #include "anpr/receiver/analysis/analysis_service.hpp"
 
+#include "anpr/receiver/audit_reason.hpp"
+
 #include <charconv>
 #include <functional>
 #include <cmath>
@@ -292,7 +294,9 @@ const std::vector<std::string>& analysis_kinds() {
 
 AnalysisOutput run_analysis(Store& store, const std::string& kind, const Params& params, const AnalysisCaller& caller,
                             const CloneSettings& clone_defaults) {
-  if (caller.reason.size() < 3) throw Error(ErrorCode::kInput, "reason is required: every analysis is audited");
+  if (!audit_reason(caller.reason)) {
+    throw Error(ErrorCode::kInput, std::string("reason is required (") + kReasonRule + "): every analysis is audited");
+  }
   const TimestampMs now = caller.now != 0 ? caller.now : now_ms();
   const ParamReader p(params, now);
   const Audit audit = [&](const std::string& subject) {

@@ -8,6 +8,7 @@
 #include "anpr/common/error.hpp"
 #include "anpr/common/plate_text.hpp"
 #include "anpr/receiver/cameras_csv.hpp"
+#include "anpr/receiver/audit_reason.hpp"
 #include "anpr/receiver/cli.hpp"
 #include "anpr/receiver/store.hpp"
 
@@ -57,7 +58,9 @@ void print_sightings(const std::vector<Sighting>& rows, bool json) {
 }
 
 int reads(const QueryOptions& o) {
-  if (o.reason.size() < 3) throw Error(ErrorCode::kInput, "--reason is required: every search of reads is audited");
+  if (!audit_reason(o.reason)) {
+    throw Error(ErrorCode::kInput, std::string("--reason is required (") + kReasonRule + "): every search of reads is audited");
+  }
   const TimestampMs from = time_option(o.from, "--from", 0);
   const TimestampMs to = time_option(o.to, "--to", now_ms());
   auto store = open_store(o.database);
@@ -67,7 +70,9 @@ int reads(const QueryOptions& o) {
 }
 
 int movements(const QueryOptions& o) {
-  if (o.reason.size() < 3) throw Error(ErrorCode::kInput, "--reason is required: every movement search is audited");
+  if (!audit_reason(o.reason)) {
+    throw Error(ErrorCode::kInput, std::string("--reason is required (") + kReasonRule + "): every movement search is audited");
+  }
   const std::string plate = normalise_plate(o.plate);
   const TimestampMs from = time_option(o.from, "--from", 0);
   const TimestampMs to = time_option(o.to, "--to", now_ms());

@@ -1,5 +1,7 @@
 #include "anpr/receiver/web/web_api.hpp"
 
+#include "anpr/receiver/audit_reason.hpp"
+
 #include <sodium.h>
 
 #include <algorithm>
@@ -332,10 +334,12 @@ Response WebApi::move_hit(Call& call, const std::string& hit_id, bool close) {
 }
 
 Response WebApi::search(Call& call, bool movements) {
-  const std::string reason = call.param("reason");
-  if (reason.size() < 3 || reason.size() > 500) {
-    return call.error(http::status::bad_request, "give the reason for this search (3-500 characters): every search is audited");
+  const auto given_reason = audit_reason(call.param("reason"));
+  if (!given_reason) {
+    return call.error(http::status::bad_request,
+                      std::string("give the reason for this search (") + kReasonRule + "): every search is audited");
   }
+  const std::string& reason = *given_reason;
   const auto now = now_ms();
   const auto from_text = call.param("from"), to_text = call.param("to");
   const auto from = from_text.empty() ? std::optional<TimestampMs>(now - 30LL * 86400000) : parse_iso8601(from_text);
@@ -370,10 +374,12 @@ Response WebApi::analyse(Call& call, const std::string& kind) {
   if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) {
     return call.error(http::status::not_found, "no such analysis: " + kind.substr(0, 50));
   }
-  const std::string reason = call.param("reason");
-  if (reason.size() < 3 || reason.size() > 500) {
-    return call.error(http::status::bad_request, "give the reason for this analysis (3-500 characters): every run is audited");
+  const auto given_reason = audit_reason(call.param("reason"));
+  if (!given_reason) {
+    return call.error(http::status::bad_request,
+                      std::string("give the reason for this analysis (") + kReasonRule + "): every run is audited");
   }
+  const std::string& reason = *given_reason;
   analysis::Params params(call.query.begin(), call.query.end());
   params.erase("reason");
   const bool csv = params["format"] == "csv";
@@ -455,8 +461,9 @@ Response WebApi::change_entry(Call& call, const std::string& list, const std::st
   std::string why;
   const auto body = call.body_json(why);
   if (!body) return call.error(http::status::bad_request, why);
-  const WatchlistChange change{call.session->user, body->value("reason", ""), 0, now_ms()};
-  if (change.reason.size() < 3) return call.error(http::status::bad_request, "give a reason (audited)");
+  const auto reason = audit_reason(body->value("reason", ""));
+  if (!reason) return call.error(http::status::bad_request, std::string("give a reason (") + kReasonRule + "; audited)");
+  const WatchlistChange change{call.session->user, *reason, 0, now_ms()};
   bool ok = false;
   if (expire) {
     const std::string at_text = body->value("at", "");

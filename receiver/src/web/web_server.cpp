@@ -68,6 +68,13 @@ http::response<http::string_body> plain_error(http::status status, const std::st
   return res;
 }
 
+/// The answer to a HEAD request: the GET answer's headers, its Content-Length included, and no
+/// body (RFC 9110 9.3.2).
+void without_body(http::response<http::string_body>& res) {
+  if (res.find(http::field::content_length) == res.end()) res.content_length(res.body().size());
+  res.body().clear();
+}
+
 /// A thread running `io` until it is stopped: one request's failure must not end the server.
 std::thread run_thread(net::io_context& io, const char* what) {
   return std::thread([&io, what] {
@@ -217,6 +224,7 @@ struct WebServer::Impl {
       if (is_analysis(req)) res = co_await net::co_spawn(analysis_io, analyse(req, client), use_awaitable);
       else res = api.handle(req, client);
       res.keep_alive(req.keep_alive());
+      if (req.method() == http::verb::head) without_body(res);
       co_await http::async_write(stream, res, net::redirect_error(use_awaitable, ec));
       if (ec || !res.keep_alive()) break;
     }

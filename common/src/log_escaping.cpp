@@ -1,0 +1,66 @@
+#include "anpr/common/log_escaping.hpp"
+
+#include <cstdio>
+#include <memory>
+
+#include <spdlog/pattern_formatter.h>
+#include <spdlog/spdlog.h>
+
+namespace anpr {
+namespace {
+
+class EscapingFormatter final : public spdlog::formatter {
+ public:
+  EscapingFormatter() : inner_(std::make_unique<spdlog::pattern_formatter>()) {}
+
+  void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
+    const std::string_view text(msg.payload.data(), msg.payload.size());
+    if (!needs_escaping(text)) {
+      inner_->format(msg, dest);
+      return;
+    }
+    const std::string escaped = escape_control_characters(text);
+    spdlog::details::log_msg copy = msg;
+    copy.payload = spdlog::string_view_t(escaped.data(), escaped.size());
+    inner_->format(copy, dest);
+  }
+
+  [[nodiscard]] std::unique_ptr<spdlog::formatter> clone() const override {
+    return std::make_unique<EscapingFormatter>();
+  }
+
+ private:
+  static bool needs_escaping(std::string_view text) {
+    for (const char c : text) {
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) return true;
+    }
+    return false;
+  }
+  std::unique_ptr<spdlog::formatter> inner_;
+};
+
+}  // namespace
+
+std::string escape_control_characters(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '\\') out += "\\\\";
+    else if (c == '\n') out += "\\n";
+    else if (c == '\r') out += "\\r";
+    else if (c == '\t') out += "\\t";
+    else if (byte < 0x20 || byte == 0x7F) {
+      char hex[5];
+      std::snprintf(hex, sizeof hex, "\\x%02X", byte);
+      out += hex;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+void install_log_escaping() { spdlog::set_formatter(std::make_unique<EscapingFormatter>()); }
+
+}  // namespace anpr

@@ -1,0 +1,28 @@
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <sstream>
+
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+
+#include "anpr/common/log_escaping.hpp"
+
+TEST_CASE("control characters are escaped, other text is kept as it is", "[log]") {
+  CHECK(anpr::escape_control_characters("Stolen vehicles") == "Stolen vehicles");
+  CHECK(anpr::escape_control_characters("list\n[info] HIT forged") == "list\\n[info] HIT forged");
+  CHECK(anpr::escape_control_characters(std::string("a\0b\x1b[2J\r\t\x7f\\", 11)) == "a\\x00b\\x1B[2J\\r\\t\\x7F\\\\");
+  CHECK(anpr::escape_control_characters("Caf\xC3\xA9") == "Caf\xC3\xA9");  // UTF-8 is not a control character
+}
+
+TEST_CASE("a watchlist name with a newline cannot forge a log line", "[log]") {
+  std::ostringstream out;
+  auto previous = spdlog::default_logger();
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::ostream_sink_mt>(out)));
+  anpr::install_log_escaping();
+  spdlog::info("HIT {} on {}", "AB12CDE", "Stolen\n[2026-12-04 10:00:00.000] [info] HIT ZZ99ZZZ on Wanted");
+  spdlog::set_default_logger(previous);
+  const std::string line = out.str();
+  CHECK(std::count(line.begin(), line.end(), '\n') == 1);  // one line, ended by the logger itself
+  CHECK_THAT(line, Catch::Contains("on Stolen\\n[2026-12-04"));
+}
