@@ -1,6 +1,9 @@
 #include "anpr/receiver/evidence_images.hpp"
 
-#include <fstream>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <optional>
 #include <stdexcept>
 
@@ -16,11 +19,28 @@ namespace {
 
 constexpr std::string_view kTempMarker = ".tmp-";
 
+/// Writes a file readable by the receiver's user only (evidence is personal data).
 bool write_file(const fs::path& file, const Bytes& bytes) {
-  std::ofstream out(file, std::ios::binary | std::ios::trunc);
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  out.flush();
-  return static_cast<bool>(out);
+  const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return false;
+  std::size_t written = 0;
+  while (written < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    written += static_cast<std::size_t>(n);
+  }
+  return ::close(fd) == 0 && written == bytes.size();
+}
+
+/// Makes the folders down to `dir`, each for the receiver's user only.
+void make_private_folders(const fs::path& root, const fs::path& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  for (fs::path p = dir; !p.empty() && p != root.parent_path(); p = p.parent_path()) {
+    fs::permissions(p, fs::perms::owner_all, fs::perm_options::replace, ec);
+    if (p == root) break;
+  }
 }
 
 /// The read id and kind ("crop", "overview") an image file name stands for, if it is one of ours.
@@ -50,8 +70,7 @@ std::optional<PendingImage> EvidenceImages::write_pending(const ReadMessage& rea
   // come in capture order, mostly, and a folder that went missing is simply made again.
   if (!write_file(image.temp_path, jpeg)) {
     std::error_code ec;
-    fs::create_directories(dir, ec);
-    fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+    make_private_folders(fs::path(data_dir_) / "images", dir);
     if (!write_file(image.temp_path, jpeg)) {
       fs::remove(image.temp_path, ec);
       throw std::runtime_error("cannot write " + image.temp_path.string());

@@ -117,6 +117,20 @@ TEST_CASE("a duplicate read id leaves the first read's images byte-identical and
   CHECK(f.store->read_count() == 1);
 }
 
+TEST_CASE("the database, the image folders and the images are for the receiver's user only", "[ingest][evidence]") {
+  // Regression: created 0644 and 0755, so any local user could read who drove where.
+  Fixture f;
+  Ingestor ingest(*f.store, IngestSettings{f.dir.string(), {}, {}});
+  const auto r = read_of("AB12CDE");
+  REQUIRE(ingest.handle(topic_of(r), encode(r)).result == IngestResult::kStored);
+  const auto mode = [](const fs::path& p) { return fs::status(p).permissions() & fs::perms::all; };
+  const fs::path day = f.dir / "images" / to_iso8601(r.captured_at).substr(0, 10);
+  CHECK(mode(f.dir / "anpr.db") == (fs::perms::owner_read | fs::perms::owner_write));
+  CHECK(mode(f.dir / "images") == fs::perms::owner_all);
+  CHECK(mode(day) == fs::perms::owner_all);
+  CHECK(mode(day / (r.read_id + "-crop.jpg")) == (fs::perms::owner_read | fs::perms::owner_write));
+}
+
 TEST_CASE("a rejected read leaves no image on disk", "[ingest][evidence]") {
   Fixture f;
   Ingestor ingest(*f.store, IngestSettings{f.dir.string(), {}, {}});

@@ -15,6 +15,7 @@
 #include "../support/tls_certificates.hpp"
 #include "anpr/common/ids.hpp"
 #include "anpr/receiver/store.hpp"
+#include "anpr/receiver/web/auth.hpp"
 #include "anpr/receiver/web/web_server.hpp"
 
 using namespace anpr;
@@ -277,6 +278,21 @@ TEST_CASE("repeated failed logins are refused for a while, even with the right p
   CHECK(refused.status == 429);
   CHECK(std::stoi(refused.header("Retry-After")) > 0);
   CHECK(c.login("sam", kPassword).status == 200);  // another user from the same desk is not locked out
+}
+
+TEST_CASE("failed logins lock out the address they come from, not the account", "[web]") {
+  // Regression: five bad passwords from anywhere locked the account, so anyone on the network
+  // could lock out the duty supervisor.
+  web::LoginLimiter limiter(5, std::chrono::minutes(5));
+  for (int i = 0; i < 5; ++i) limiter.failed("supervisor", "10.0.0.66");
+  CHECK(limiter.retry_after("supervisor", "10.0.0.66") > 0);  // the guessing desk waits
+  CHECK(limiter.retry_after("supervisor", "10.0.0.12") == 0); // the supervisor's own desk does not
+  for (int i = 0; i < 15; ++i) limiter.failed("name" + std::to_string(i), "10.0.0.66");
+  CHECK(limiter.retry_after("anyone", "10.0.0.66") > 0);       // one address guessing many names
+  // Guessing spread over many machines still ends, far later, for that name alone.
+  for (int i = 0; i < 100; ++i) limiter.failed("admin", "10.1.0." + std::to_string(i));
+  CHECK(limiter.retry_after("admin", "10.0.0.12") > 0);
+  CHECK(limiter.retry_after("operator", "10.0.0.12") == 0);
 }
 
 TEST_CASE("searches need a reason and are audited", "[web]") {

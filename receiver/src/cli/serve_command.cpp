@@ -1,3 +1,5 @@
+#include <sys/stat.h>
+
 #include <csignal>
 #include <thread>
 
@@ -54,6 +56,7 @@ ReceiverConfig effective_config(const ServeOptions& o, const CLI::App& cmd) {
 }
 
 int run(const ReceiverConfig& c) {
+  ::umask(077);  // everything the receiver writes (database, images, logs it opens) is its own
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   auto store = open_store(c.database);

@@ -1,5 +1,8 @@
 #include "sqlite_db.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <spdlog/spdlog.h>
 
 #include "anpr/common/error.hpp"
@@ -14,6 +17,13 @@ namespace {
 }  // namespace
 
 Db::Db(const std::string& path) : path_(path) {
+  // Reads are personal data: the database (and the WAL and shared-memory files SQLite makes with
+  // the same mode) is for the receiver's own user only. Created here so it is never readable by
+  // others, not even for a moment.
+  if (path != ":memory:" && path.rfind("file:", 0) != 0) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) ::close(fd);
+  }
   if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                       nullptr) != SQLITE_OK) {
     const std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";

@@ -212,8 +212,10 @@ void LoginLimiter::count(const std::string& key, std::chrono::steady_clock::time
 int LoginLimiter::retry_after(const std::string& user, const std::string& address) {
   const auto now = std::chrono::steady_clock::now();
   std::lock_guard lock(mutex_);
-  // An address gets more tries than a name: a control room's desks may share one address.
-  return std::max(wait_for("u:" + user, max_failures_, now), wait_for("a:" + address, 4 * max_failures_, now));
+  return std::max({wait_for("p:" + user + "|" + address, max_failures_, now),
+                   // An address gets more tries than a name: a control room's desks may share one.
+                   wait_for("a:" + address, 4 * max_failures_, now),
+                   wait_for("u:" + user, 20 * max_failures_, now)});
 }
 
 void LoginLimiter::failed(const std::string& user, const std::string& address) {
@@ -221,13 +223,14 @@ void LoginLimiter::failed(const std::string& user, const std::string& address) {
   std::lock_guard lock(mutex_);
   // Bounded: a flood of made-up names cannot grow the table without limit.
   if (failures_.size() > 100000) failures_.clear();
-  count("u:" + user, now);
+  count("p:" + user + "|" + address, now);
   count("a:" + address, now);
+  count("u:" + user, now);
 }
 
-void LoginLimiter::succeeded(const std::string& user) {
+void LoginLimiter::succeeded(const std::string& user, const std::string& address) {
   std::lock_guard lock(mutex_);
-  failures_.erase("u:" + user);
+  failures_.erase("p:" + user + "|" + address);
 }
 
 }  // namespace anpr::receiver::web

@@ -274,7 +274,7 @@ Response WebApi::login(Call& call) {
     store_.audit({0, now_ms(), name, "login-failed", call.client, ""});
     return call.error(http::status::unauthorized, "wrong user name or password, or the account is disabled");
   }
-  limiter_.succeeded(name);
+  limiter_.succeeded(name, call.client);
   const std::string token = sessions_.create(name, *role, user->password_hash);
   const auto session = sessions_.find(token);
   store_.audit({0, now_ms(), name, "login", call.client, ""});

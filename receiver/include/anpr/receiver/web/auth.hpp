@@ -78,8 +78,11 @@ class SessionManager {
   std::unordered_map<std::string, Entry> sessions_;  ///< by token hash; a cache of the store
 };
 
-/// Refuses logins after repeated failures: at most `max_failures` per user name (four times as
-/// many per client address) in `window`; refused attempts do not even check the password.
+/// Refuses logins after repeated failures, within `window`: `max_failures` for one user name from
+/// one client address, four times as many from one address for any names, and twenty times as
+/// many for one name from every address together (a guessing attack spread over many machines).
+/// So someone who types the duty supervisor's name with wrong passwords locks out their own
+/// desk, not the supervisor. Refused attempts do not even check the password.
 class LoginLimiter {
  public:
   LoginLimiter(int max_failures = 5, std::chrono::seconds window = std::chrono::minutes(5))
@@ -87,7 +90,7 @@ class LoginLimiter {
   /// Seconds to wait before trying again, or 0 when an attempt may be made now.
   [[nodiscard]] int retry_after(const std::string& user, const std::string& address);
   void failed(const std::string& user, const std::string& address);
-  void succeeded(const std::string& user);
+  void succeeded(const std::string& user, const std::string& address);
 
  private:
   struct Failures {
@@ -99,7 +102,7 @@ class LoginLimiter {
   int max_failures_;
   std::chrono::seconds window_;
   std::mutex mutex_;
-  std::map<std::string, Failures> failures_;  ///< "u:<name>" and "a:<address>"
+  std::map<std::string, Failures> failures_;  ///< "p:<name>|<address>", "a:<address>", "u:<name>"
 };
 
 /// 256 random bits as 64 hex characters.
