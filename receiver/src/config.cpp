@@ -34,6 +34,8 @@ ReceiverConfig load_receiver_config(const std::string& path) {
   retention.integer("read_days", c.retention.read_days, 1, 36500);
   retention.integer("hit_read_days", c.retention.hit_read_days, 1, 36500);
   retention.integer("interval_s", c.retention.interval_s, 10, 86400);
+  retention.integer("dead_letter_days", c.retention.dead_letter_days, 1, 3650);
+  retention.integer("dead_letter_max", c.retention.dead_letter_max, 100, 10'000'000);
   ConfigSection web(root, "web", path);
   std::string listen = c.web.address + ":" + std::to_string(c.web.port);
   web.text("listen", listen);

@@ -2,6 +2,8 @@
 
 #include <filesystem>
 
+#include <spdlog/spdlog.h>
+
 
 namespace anpr::receiver {
 
@@ -25,8 +27,20 @@ std::size_t Retention::run_once() {
 }
 
 std::size_t Retention::tick() {
+  if (clock_() - last_dead_letter_purge_ >= 60'000) purge_dead_letters();
   if (clock_() - last_run_ < settings_.interval_s * 1000LL) return 0;
   return run_once();
+}
+
+std::int64_t Retention::purge_dead_letters() {
+  const TimestampMs now = clock_();
+  last_dead_letter_purge_ = now;
+  const std::int64_t removed = store_.purge_dead_letters(now - settings_.dead_letter_days * kDayMs, settings_.dead_letter_max);
+  if (removed > 0) {
+    spdlog::info("dead letters: {} purged (older than {} days or beyond the newest {}), {} kept", removed,
+                 settings_.dead_letter_days, settings_.dead_letter_max, store_.dead_letter_count());
+  }
+  return removed;
 }
 
 std::vector<HitMessage> raise_retrospective_hits(Store& store, const WatchlistEntry& entry,

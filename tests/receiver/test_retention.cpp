@@ -79,6 +79,28 @@ TEST_CASE("retention runs on its interval", "[retention]") {
   CHECK(f.store->read_count() == 1);
 }
 
+TEST_CASE("dead letters are purged after their days and beyond their cap, every minute", "[retention]") {
+  // Regression: never purged (72 MB in two minutes of garbage).
+  Fixture f;
+  RetentionSettings settings;
+  settings.dead_letter_days = 7;
+  settings.dead_letter_max = 100;
+  Retention retention(*f.store, settings, [&] { return f.now; });
+  for (int i = 0; i < 30; ++i) f.store->insert_dead_letter("t", "old garbage", "bad", f.now - 8 * kDay);
+  for (int i = 0; i < 150; ++i) f.store->insert_dead_letter("t", "garbage " + std::to_string(i), "bad", f.now - i);
+  CHECK(f.store->dead_letter_count() == 180);
+  retention.tick();
+  CHECK(f.store->dead_letter_count() == 100);  // the 30 old ones and the 50 oldest beyond the cap
+  CHECK(f.store->dead_letters(1).front().received_at == f.now - 149);  // the last to arrive is kept
+  for (int i = 0; i < 10; ++i) f.store->insert_dead_letter("t", "more", "bad", f.now);
+  f.now += 30'000;
+  retention.tick();
+  CHECK(f.store->dead_letter_count() == 110);  // not yet a minute since the last purge
+  f.now += 31'000;
+  retention.tick();
+  CHECK(f.store->dead_letter_count() == 100);
+}
+
 TEST_CASE("a new entry raises retrospective hits for reads of the last days", "[retention][watchlist]") {
   Fixture f;
   auto old_read = f.read_of("NE55TED");

@@ -37,6 +37,10 @@ const std::pair<const char*, const char*> kStatements[] = {
      "INSERT INTO dead_letters (received_at, topic, reason, payload_bytes, payload) VALUES ($1,$2,$3,$4,$5)"},
     {"dead_letters",
      "SELECT id, received_at, topic, reason, payload_bytes FROM dead_letters ORDER BY id DESC LIMIT $1"},
+    {"purge_old_dead_letters", "DELETE FROM dead_letters WHERE received_at < $1"},
+    {"purge_dead_letters_beyond",
+     "DELETE FROM dead_letters WHERE id <= (SELECT id FROM dead_letters ORDER BY id DESC LIMIT 1 OFFSET $1)"},
+    {"dead_letter_count", "SELECT COUNT(*) FROM dead_letters"},
     {"insert_hit",
      "INSERT INTO hits (hit_id, read_id, camera_id, site_id, at, plate, entry_plate, list, category, priority,"
      " match_kind, score, reason, action, created_at, related_read_id)"
@@ -193,6 +197,18 @@ class PostgresStore final : public Store {
                       blob);
       return 0;
     });
+  }
+
+  std::int64_t purge_dead_letters(TimestampMs older_than, std::int64_t keep_at_most) override {
+    return run([&](pqxx::work& w) {
+      const auto old = w.exec_prepared("purge_old_dead_letters", older_than).affected_rows();
+      const auto beyond = w.exec_prepared("purge_dead_letters_beyond", keep_at_most).affected_rows();
+      return static_cast<std::int64_t>(old + beyond);
+    });
+  }
+
+  std::int64_t dead_letter_count() override {
+    return run([&](pqxx::work& w) { return w.exec_prepared1("dead_letter_count")[0].as<std::int64_t>(); });
   }
 
   std::vector<DeadLetter> dead_letters(int limit) override {

@@ -75,6 +75,20 @@ class SqliteStore final : public Store {
     s.run();
   }
 
+  std::int64_t purge_dead_letters(TimestampMs older_than, std::int64_t keep_at_most) override {
+    std::lock_guard lock(mutex_);
+    Stmt old(db_, "DELETE FROM dead_letters WHERE received_at < ?");
+    Stmt beyond(db_, "DELETE FROM dead_letters WHERE id <= (SELECT id FROM dead_letters ORDER BY id DESC LIMIT 1 OFFSET ?)");
+    return old.bind(1, older_than).run() + beyond.bind(1, keep_at_most).run();
+  }
+
+  std::int64_t dead_letter_count() override {
+    std::lock_guard lock(mutex_);
+    Stmt s(db_, "SELECT COUNT(*) FROM dead_letters");
+    s.step();
+    return s.integer(0);
+  }
+
   std::vector<DeadLetter> dead_letters(int limit) override {
     std::lock_guard lock(mutex_);
     Stmt s(db_, "SELECT id, received_at, topic, reason, payload_bytes FROM dead_letters ORDER BY id DESC LIMIT ?");

@@ -125,6 +125,10 @@ class Store {
   virtual void insert_dead_letter(std::string_view topic, std::string_view payload, std::string_view reason,
                                   TimestampMs at) = 0;
   [[nodiscard]] virtual std::vector<DeadLetter> dead_letters(int limit) = 0;
+  /// Deletes dead letters received before `older_than`, then the oldest beyond the newest
+  /// `keep_at_most`; returns how many went.
+  virtual std::int64_t purge_dead_letters(TimestampMs older_than, std::int64_t keep_at_most) = 0;
+  [[nodiscard]] virtual std::int64_t dead_letter_count() = 0;
 
   virtual void insert_hit(const HitMessage& hit, TimestampMs created_at) = 0;
   /// Moves a hit on: new -> acknowledged (who, when, note) -> closed. False when the hit does
