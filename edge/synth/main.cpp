@@ -69,8 +69,11 @@ int main(int argc, char** argv) {
   bool training = false;
   std::vector<std::string> uk_fonts;
   plates->add_option("--uk-font", uk_fonts, "Font file of the UK plate typeface (e.g. ../shared/fonts/"
-                                            "CharlesWright-Bold.otf): UK plates use it 4 times in 5; repeatable")
+                                            "CharlesWright-Bold.otf): UK plates use it (--uk-font-share); repeatable")
       ->check(CLI::ExistingFile);
+  double uk_font_share = 0.8;
+  plates->add_option("--uk-font-share", uk_font_share, "Share of UK plates drawn in the --uk-font typeface")
+      ->capture_default_str()->check(CLI::Range(0.0, 1.0));
   plates->add_flag("--training", training,
                    "OCR training data: every training font and European layouts too (not a UK test set)");
   int exit_code = 0;
@@ -82,6 +85,7 @@ int main(int argc, char** argv) {
     s.background_files = list_images(backgrounds);
     s.training_variety = training;
     s.uk_font_files = uk_fonts;
+    s.uk_font_share = uk_font_share;
     exit_code = write_set(count, seed, out, s);
   });
   anpr::synth::TrafficSettings traffic;

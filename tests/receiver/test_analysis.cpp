@@ -284,7 +284,8 @@ TEST_CASE("a database from before the hourly counts gets them filled from its re
   REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
   REQUIRE(sqlite3_exec(db, "DROP TABLE camera_hour_counts; DROP INDEX reads_camera_time_plate;"
                            " CREATE INDEX reads_camera_time ON reads (camera_id, captured_at);"
-                           " DELETE FROM schema_migrations WHERE version = 5;", nullptr, nullptr, nullptr) == SQLITE_OK);
+                           " DROP INDEX reads_received;"  // step 6, after it
+                           " DELETE FROM schema_migrations WHERE version >= 5;", nullptr, nullptr, nullptr) == SQLITE_OK);
   sqlite3_close(db);
   auto store = open_store(path);
   const auto counts = store->camera_counts(kStart, kStart + kHourMs, kHourMs);

@@ -415,6 +415,28 @@ TEST_CASE("a new hit reaches a live client, and so does its acknowledgement", "[
   CHECK_FALSE(live.next("hit", std::chrono::milliseconds(500)));  // sent once, not on every poll
 }
 
+TEST_CASE("a read from a camera whose clock runs ahead does not freeze the live reads for everyone", "[web][live]") {
+  // Regression: the feed asked for reads newer than the newest capture time it had seen, so one
+  // read stamped an hour ahead held back every read after it.
+  WebFixture f;
+  auto olly = f.logged_in("olly");
+  LiveSocket live(f.server->port(), olly.cookie, "http://" + olly.host());
+  REQUIRE(live.open());
+  REQUIRE(live.next("hello"));
+  const auto ahead = test::sample_read("FU70RES", "cam1", now_ms() + 3600 * 1000);
+  REQUIRE(f.store->insert_read(ahead, now_ms(), false, "", ""));
+  const auto first = live.next("read");
+  REQUIRE(first);
+  CHECK((*first)["read"]["plate"] == "FU70RES");
+  CHECK((*first)["read"]["clock_ahead_s"].get<int>() >= 3590);  // shown as from a clock ahead
+  const auto later = test::sample_read("AB12CDE", "cam2", now_ms());
+  REQUIRE(f.store->insert_read(later, now_ms(), false, "", ""));
+  const auto second = live.next("read");
+  REQUIRE(second);
+  CHECK((*second)["read"]["plate"] == "AB12CDE");
+  CHECK_FALSE((*second)["read"].contains("clock_ahead_s"));
+}
+
 TEST_CASE("a live client that stops reading is dropped; the others carry on", "[web][live]") {
   web::WebSettings settings;
   settings.max_queued_messages = 4;

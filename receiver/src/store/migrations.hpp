@@ -10,7 +10,7 @@
 
 namespace anpr::receiver::migrations {
 
-inline constexpr std::array<std::string_view, 5> kSteps = {
+inline constexpr std::array<std::string_view, 6> kSteps = {
     R"SQL(
 CREATE TABLE cameras (
   camera_id TEXT PRIMARY KEY, site_id TEXT NOT NULL, name TEXT NOT NULL DEFAULT '',
@@ -85,6 +85,10 @@ INSERT INTO camera_hour_counts (camera_id, hour, reads)
   SELECT camera_id, captured_at / 3600000, COUNT(*) FROM reads GROUP BY camera_id, captured_at / 3600000;
 CREATE INDEX reads_camera_time_plate ON reads (camera_id, captured_at, plate);
 DROP INDEX reads_camera_time;
+)SQL",
+    // 6: the live feed follows reads by arrival, not by the cameras' clocks.
+    R"SQL(
+CREATE INDEX reads_received ON reads (received_at);
 )SQL",
 };
 

@@ -102,16 +102,20 @@ const std::pair<const char*, const char*> kStatements[] = {
      " WHERE ($1 = '' OR list = $1) ORDER BY list, plate"},
     {"reads",
      "SELECT r.read_id, r.plate, r.camera_id, r.site_id, COALESCE(c.name, ''), c.latitude, c.longitude,"
-     " r.captured_at, r.confidence, r.unknown_camera FROM reads r LEFT JOIN cameras c ON c.camera_id = r.camera_id"
+     " r.captured_at, r.confidence, r.unknown_camera, r.received_at FROM reads r LEFT JOIN cameras c ON c.camera_id = r.camera_id"
      " WHERE ($1 = '' OR r.camera_id = $1) AND r.captured_at >= $2 AND r.captured_at <= $3"
      " ORDER BY r.captured_at DESC LIMIT $4"},
+    {"reads_arrived",
+     "SELECT r.read_id, r.plate, r.camera_id, r.site_id, COALESCE(c.name, ''), c.latitude, c.longitude,"
+     " r.captured_at, r.confidence, r.unknown_camera, r.received_at FROM reads r"
+     " LEFT JOIN cameras c ON c.camera_id = r.camera_id WHERE r.received_at >= $1 ORDER BY r.received_at LIMIT $2"},
     {"movements_exact",
      "SELECT r.read_id, r.plate, r.camera_id, r.site_id, COALESCE(c.name, ''), c.latitude, c.longitude,"
-     " r.captured_at, r.confidence, r.unknown_camera FROM reads r LEFT JOIN cameras c ON c.camera_id = r.camera_id"
+     " r.captured_at, r.confidence, r.unknown_camera, r.received_at FROM reads r LEFT JOIN cameras c ON c.camera_id = r.camera_id"
      " WHERE r.plate = $1 AND r.captured_at >= $2 AND r.captured_at <= $3 ORDER BY r.captured_at LIMIT $4"},
     {"movements_pattern",
      "SELECT r.read_id, r.plate, r.camera_id, r.site_id, COALESCE(c.name, ''), c.latitude, c.longitude,"
-     " r.captured_at, r.confidence, r.unknown_camera FROM reads r LEFT JOIN cameras c ON c.camera_id = r.camera_id"
+     " r.captured_at, r.confidence, r.unknown_camera, r.received_at FROM reads r LEFT JOIN cameras c ON c.camera_id = r.camera_id"
      " WHERE r.plate LIKE $1 AND r.captured_at >= $2 AND r.captured_at <= $3 ORDER BY r.captured_at LIMIT $4"},
     {"audit", "INSERT INTO audit_log (at, actor, action, subject, reason) VALUES ($1,$2,$3,$4,$5)"},
     {"audit_log", "SELECT id, at, actor, action, subject, reason FROM audit_log ORDER BY id DESC LIMIT $1"},
@@ -388,6 +392,10 @@ class PostgresStore final : public Store {
     return run([&](pqxx::work& w) { return sightings(w.exec_prepared("reads", camera_id, from, to, limit)); });
   }
 
+  std::vector<Sighting> reads_arrived(TimestampMs received_from, int limit) override {
+    return run([&](pqxx::work& w) { return sightings(w.exec_prepared("reads_arrived", received_from, limit)); });
+  }
+
   std::vector<Sighting> movements(const std::string& plate, TimestampMs from, TimestampMs to, int limit) override {
     const bool pattern = plate.find_first_of("?*") != std::string::npos;
     return run([&](pqxx::work& w) {
@@ -629,7 +637,7 @@ class PostgresStore final : public Store {
     for (const auto& row : rows) {
       Sighting x{row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
                  row[3].as<std::string>(), row[4].as<std::string>(), std::nullopt, std::nullopt,
-                 row[7].as<std::int64_t>(), row[8].as<double>(), row[9].as<int>() != 0};
+                 row[7].as<std::int64_t>(), row[8].as<double>(), row[9].as<int>() != 0, row[10].as<std::int64_t>()};
       if (!row[5].is_null()) x.latitude = row[5].as<double>();
       if (!row[6].is_null()) x.longitude = row[6].as<double>();
       out.push_back(std::move(x));

@@ -292,10 +292,20 @@ class SqliteStore final : public Store {
   std::vector<Sighting> reads(const std::string& camera_id, TimestampMs from, TimestampMs to, int limit) override {
     std::lock_guard lock(mutex_);
     Stmt s(db_, "SELECT r.read_id, r.plate, r.camera_id, r.site_id, COALESCE(c.name, ''), c.latitude, c.longitude,"
-                " r.captured_at, r.confidence, r.unknown_camera FROM reads r LEFT JOIN cameras c ON c.camera_id = r.camera_id"
+                " r.captured_at, r.confidence, r.unknown_camera, r.received_at FROM reads r LEFT JOIN cameras c ON c.camera_id = r.camera_id"
                 " WHERE (? = '' OR r.camera_id = ?) AND r.captured_at >= ? AND r.captured_at <= ?"
                 " ORDER BY r.captured_at DESC LIMIT ?");
     s.bind(1, camera_id).bind(2, camera_id).bind(3, from).bind(4, to).bind(5, limit);
+    return sightings(s);
+  }
+
+  std::vector<Sighting> reads_arrived(TimestampMs received_from, int limit) override {
+    std::lock_guard lock(mutex_);
+    Stmt s(db_, "SELECT r.read_id, r.plate, r.camera_id, r.site_id, COALESCE(c.name, ''), c.latitude, c.longitude,"
+                " r.captured_at, r.confidence, r.unknown_camera, r.received_at FROM reads r"
+                " LEFT JOIN cameras c ON c.camera_id = r.camera_id WHERE r.received_at >= ?"
+                " ORDER BY r.received_at LIMIT ?");
+    s.bind(1, received_from).bind(2, limit);
     return sightings(s);
   }
 
@@ -303,7 +313,7 @@ class SqliteStore final : public Store {
     std::lock_guard lock(mutex_);
     const bool pattern = plate.find_first_of("?*") != std::string::npos;
     Stmt s(db_, std::string("SELECT r.read_id, r.plate, r.camera_id, r.site_id, COALESCE(c.name, ''), c.latitude,"
-                            " c.longitude, r.captured_at, r.confidence, r.unknown_camera FROM reads r"
+                            " c.longitude, r.captured_at, r.confidence, r.unknown_camera, r.received_at FROM reads r"
                             " LEFT JOIN cameras c ON c.camera_id = r.camera_id WHERE ") +
                     (pattern ? "r.plate LIKE ?" : "r.plate = ?") +
                     " AND r.captured_at >= ? AND r.captured_at <= ? ORDER BY r.captured_at LIMIT ?");
@@ -484,7 +494,7 @@ class SqliteStore final : public Store {
     std::vector<Sighting> out;
     while (s.step()) {
       Sighting x{s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), std::nullopt, std::nullopt,
-                 s.integer(7), s.real(8), s.integer(9) != 0};
+                 s.integer(7), s.real(8), s.integer(9) != 0, s.integer(10)};
       if (!s.is_null(5)) x.latitude = s.real(5);
       if (!s.is_null(6)) x.longitude = s.real(6);
       out.push_back(std::move(x));

@@ -40,8 +40,8 @@ json hit_json(const HitRecord& r, const CameraDirectory& cameras, const ListColo
           {"related_crop_url", h.related_read_id.empty() ? json(nullptr) : json("/api/reads/" + h.related_read_id + "/crop")}};
 }
 
-json sighting_json(const Sighting& s) {
-  return {{"read_id", s.read_id},
+json sighting_json(const Sighting& s, int clock_skew_s) {
+  json j = {{"read_id", s.read_id},
           {"plate", s.plate},
           {"camera_id", s.camera_id},
           {"camera_name", s.camera_name.empty() ? s.camera_id : s.camera_name},
@@ -52,6 +52,8 @@ json sighting_json(const Sighting& s) {
           {"confidence", s.confidence},
           {"unknown_camera", s.unknown_camera},
           {"crop_url", "/api/reads/" + s.read_id + "/crop"}};
+  if (s.received_at > 0 && s.at - s.received_at > clock_skew_s * 1000LL) j["clock_ahead_s"] = (s.at - s.received_at) / 1000;
+  return j;
 }
 
 json camera_json(const CameraInfo& c) {

@@ -41,7 +41,9 @@ class ListColours {
 };
 
 nlohmann::json hit_json(const HitRecord& record, const CameraDirectory& cameras, const ListColours& colours);
-nlohmann::json sighting_json(const Sighting& s);
+/// A sighting for the pages. When its capture time is more than `clock_skew_s` after it arrived
+/// (a camera clock ahead), it carries "clock_ahead_s" so the page can say so.
+nlohmann::json sighting_json(const Sighting& s, int clock_skew_s = 120);
 nlohmann::json camera_json(const CameraInfo& c);
 
 }  // namespace anpr::receiver::web

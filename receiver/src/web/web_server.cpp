@@ -380,11 +380,12 @@ struct WebServer::Impl {
       }
     }
     hits_seen.forget_before(hits_since - 2 * kFeedLookbackMs);
-    auto reads = store.reads("", reads_since - kFeedLookbackMs, now + 86400000, static_cast<int>(kReadsPerTick));
-    for (auto it = reads.rbegin(); it != reads.rend(); ++it) {
-      reads_since = std::max(reads_since, it->at);
-      if (!reads_seen.insert(it->read_id, it->at)) continue;
-      deliver(nlohmann::json{{"type", "read"}, {"read", sighting_json(*it)}}.dump(
+    // By arrival on the receiver's clock: a camera whose clock runs ahead (a capture time in the
+    // future) must not hold back every read after it.
+    for (const Sighting& read : store.reads_arrived(reads_since - kFeedLookbackMs, static_cast<int>(kReadsPerTick))) {
+      reads_since = std::max(reads_since, read.received_at);
+      if (!reads_seen.insert(read.read_id, read.received_at)) continue;
+      deliver(nlohmann::json{{"type", "read"}, {"read", sighting_json(read, settings.clock_skew_s)}}.dump(
           -1, ' ', false, nlohmann::json::error_handler_t::replace));
     }
     reads_seen.forget_before(reads_since - 2 * kFeedLookbackMs);

@@ -212,7 +212,9 @@ function renderReads() {
   const camera = $('read-camera').value;
   const rows = state.reads.filter((r) => !camera || r.camera_id === camera).slice(0, 100);
   $('read-rows').replaceChildren(...rows.map((r) => el('tr', {},
-    el('td', {}, shortTime(r.at)), el('td', {}, el('span', { class: 'plate' }, r.plate)),
+    el('td', { title: r.clock_ahead_s ? `the camera's clock is ${r.clock_ahead_s} s ahead of the receiver's` : '' },
+      shortTime(r.at) + (r.clock_ahead_s ? ' (camera clock ahead)' : '')),
+    el('td', {}, el('span', { class: 'plate' }, r.plate)),
     el('td', {}, r.camera_name), el('td', {}, r.site_id), el('td', {}, r.confidence.toFixed(2)))));
 }
 
@@ -308,7 +310,9 @@ async function search(event) {
   try {
     const result = await api(`/api/movements?${params}`);
     $('search-rows').replaceChildren(...result.rows.map((r) => el('tr', {},
-      el('td', {}, shortTime(r.at)), el('td', {}, el('span', { class: 'plate' }, r.plate)),
+      el('td', { title: r.clock_ahead_s ? `the camera's clock is ${r.clock_ahead_s} s ahead of the receiver's` : '' },
+      shortTime(r.at) + (r.clock_ahead_s ? ' (camera clock ahead)' : '')),
+    el('td', {}, el('span', { class: 'plate' }, r.plate)),
       el('td', {}, r.camera_name), el('td', {}, r.site_id),
       el('td', {}, r.latitude !== null ? `${r.latitude.toFixed(4)}, ${r.longitude.toFixed(4)}` : ''),
       el('td', {}, r.confidence.toFixed(2)))));

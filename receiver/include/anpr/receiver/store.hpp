@@ -40,6 +40,7 @@ struct Sighting {
   TimestampMs at = 0;
   double confidence = 0.0;
   bool unknown_camera = false;
+  TimestampMs received_at = 0;  ///< the receiver's own clock when it was stored
 };
 
 struct HitRecord {
@@ -162,6 +163,9 @@ class Store {
   /// Reads in a time range, optionally of one camera, newest first.
   [[nodiscard]] virtual std::vector<Sighting> reads(const std::string& camera_id, TimestampMs from, TimestampMs to,
                                                     int limit) = 0;
+  /// Reads in the order they arrived, received at or after `received_from` (the receiver's own
+  /// clock, which a camera's wrong clock cannot move): what the live feed follows.
+  [[nodiscard]] virtual std::vector<Sighting> reads_arrived(TimestampMs received_from, int limit) = 0;
 
   /// Sightings of a plate or pattern ('?', '*') in time order.
   [[nodiscard]] virtual std::vector<Sighting> movements(const std::string& plate_or_pattern, TimestampMs from,

@@ -25,6 +25,7 @@ struct WebSettings {
   std::string cert_file, key_file;        ///< TLS when both are set
   std::string data_dir;                   ///< the receiver's data folder (images under <data_dir>/images)
   std::size_t max_body_bytes = 16u << 20; ///< a watchlist CSV upload is the largest request
+  int clock_skew_s = 120;                 ///< a read captured this far after it arrived is shown as from a camera clock ahead
   std::size_t max_connections = 256;
   std::size_t max_queued_messages = 512;  ///< per live client; a client further behind is dropped
   int request_timeout_s = 30;
