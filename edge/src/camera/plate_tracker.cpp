@@ -282,8 +282,11 @@ void PlateTracker::note_travel(Track& t, const PlateObservation& o) {
 }
 
 bool PlateTracker::moved(const Track& t) const {
+  return settings_.min_travel <= 0 || moved(t, vote_plate_text(t.readings).text);
+}
+
+bool PlateTracker::moved(const Track& t, const std::string& voted) const {
   if (settings_.min_travel <= 0) return true;
-  const std::string voted = vote_plate_text(t.readings).text;
   const bool read_as_voted = std::any_of(t.spans.begin(), t.spans.end(), [&](auto& s) { return s.text == voted; });
   return std::any_of(t.spans.begin(), t.spans.end(), [&](const Track::TextSpan& s) {
     const bool counts = read_as_voted ? s.text == voted : text_similarity(s.text, voted) >= 0.6;
@@ -292,18 +295,20 @@ bool PlateTracker::moved(const Track& t) const {
 }
 
 void PlateTracker::count_if_stationary(const Track& t) {
-  if (t.published || moved(t)) return;
-  // Would it have been published had it moved? Then standing still is what kept it back.
-  TrackerSettings without = settings_;
-  without.min_travel = 0;
-  if (PlateTracker(without).publishable(t)) ++stationary_suppressed_;
+  if (t.published) return;
+  // Read well enough to publish, yet kept back: standing still is what kept it back.
+  const PlateText voted = vote_plate_text(t.readings);
+  if (!moved(t, voted.text) && read_well_enough(t, voted)) ++stationary_suppressed_;
 }
 
 bool PlateTracker::publishable(const Track& t) const {
-  if (!moved(t)) return false;
+  const PlateText voted = vote_plate_text(t.readings);
+  return moved(t, voted.text) && read_well_enough(t, voted);
+}
+
+bool PlateTracker::read_well_enough(const Track& t, const PlateText& voted) const {
   const bool few_frames = t.frames_seen < settings_.min_frames;
   if (few_frames && most_confident(t).text.confidence < settings_.single_frame_confidence) return false;
-  const PlateText voted = vote_plate_text(t.readings);
   // One confident frame is enough for a plate, not for two characters: a pair of glyphs on a
   // flat background (a badge, a sign, road markings) reads confidently now and then; a cherished
   // plate stays in view for several frames.

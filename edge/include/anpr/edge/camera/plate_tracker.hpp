@@ -121,6 +121,9 @@ class PlateTracker {
   /// Whether the track's plate moved: its voted text (or, for a voted combination, the texts
   /// like it) travelled `min_travel` plate heights.
   [[nodiscard]] bool moved(const Track& t) const;
+  [[nodiscard]] bool moved(const Track& t, const std::string& voted) const;
+  /// Every rule a pass must meet besides moving: frames, confidence, length.
+  [[nodiscard]] bool read_well_enough(const Track& t, const PlateText& voted) const;
   static void note_travel(Track& t, const PlateObservation& o);
   /// Ends a track: counts it when it is dropped only for standing still.
   void count_if_stationary(const Track& t);
