@@ -313,6 +313,8 @@ std::string encode(const HealthMessage& m) {
   j["spool_evictions"] = m.spool_evictions;
   j["spool_damaged"] = m.spool_damaged;
   j["uplink_errors"] = m.uplink_errors;
+  j["stationary_suppressed"] = m.stationary_suppressed;
+  j["thin_passes"] = m.thin_passes;
   j["reconnects"] = m.reconnects;
   j["uptime_s"] = m.uptime_s;
   j["source_state"] = m.source_state;
@@ -373,6 +375,8 @@ DecodeResult<HealthMessage> decode_health(std::string_view payload) {
     // Added after schema 1 was first deployed: older cameras leave them out.
     if (f.has("spool_damaged")) m.spool_damaged = f.integer("spool_damaged", 0, kMax);
     if (f.has("uplink_errors")) m.uplink_errors = f.integer("uplink_errors", 0, kMax);
+    if (f.has("stationary_suppressed")) m.stationary_suppressed = f.integer("stationary_suppressed", 0, kMax);
+    if (f.has("thin_passes")) m.thin_passes = f.integer("thin_passes", 0, kMax);
     m.reconnects = f.integer("reconnects", 0, kMax);
     m.uptime_s = f.integer("uptime_s", 0, kMax);
     m.source_state = f.string("source_state", 32);

@@ -79,6 +79,8 @@ int run(const BenchOptions& o) {
   std::printf("reads            %lld (not published: %lld standing-still texts, %lld readings outside the zones)\n",
               static_cast<long long>(pipeline.reads_spooled()), static_cast<long long>(pipeline.stationary_suppressed()),
               static_cast<long long>(pipeline.readings_outside_zones()));
+  std::printf("thin passes      %lld moving plates seen in fewer frames than a pass wants (a unit short of CPU)\n",
+              static_cast<long long>(pipeline.thin_passes()));
   std::printf("peak RSS         %.1f MB\n", static_cast<double>(usage.ru_maxrss) / 1024.0);
   if (!o.reads_out.empty()) {
     // The reads as one JSON line each (without images), for comparing with a video's truth.

@@ -33,6 +33,7 @@ struct EvalOptions {
   bool by_country = false;
   std::string dump_rows;  ///< folder for OCR training lines, empty = none
   std::string dump_chars; ///< folder for character classifier training patches, empty = none
+  std::string dump_patches; ///< folder for plate verifier training patches, empty = none
 };
 
 /// Writes the binary and grey OCR rows of a plate read nearly right, each with its truth in a
@@ -74,6 +75,33 @@ std::size_t dump_training_chars(const fs::path& dir, std::ofstream& labels, cons
       labels << name << ',' << truth_rows[r][i] << '\n';
       ++written;
     }
+  }
+  if (!labels) throw Error(ErrorCode::kIo, "cannot write " + (dir / "labels.csv").string());
+  return written;
+}
+
+/// Writes the verifier patch of every plate the reader read in an image (before overlapping
+/// readings are merged), labelled 1 when it lies on a labelled plate (IoU >= 0.3, as the false-read
+/// count judges), 0 when it touches none; a reading that covers only a little of a plate is
+/// neither and is left out. A line `file,label,text,confidence` in labels.csv.
+std::size_t dump_verifier_patches(const fs::path& dir, std::ofstream& labels, const std::string& prefix,
+                                  const std::vector<const LabelledPlate*>& truths, const ReadResult& result,
+                                  std::size_t image_index) {
+  std::size_t written = 0;
+  for (const PlateResult& p : result.considered) {
+    double best_iou = 0;
+    bool touches = false;
+    for (const LabelledPlate* t : truths) {
+      if (!t->box) return written;  // an image without boxes cannot say what is not a plate
+      best_iou = std::max(best_iou, box_iou(*t->box, p.box));
+      touches = touches || (*t->box & p.box).area() > 0;
+    }
+    const int label = best_iou >= 0.3 ? 1 : touches ? -1 : 0;
+    if (label < 0) continue;
+    const std::string name = prefix + "i" + std::to_string(image_index) + "-" + std::to_string(written) + ".png";
+    if (!cv::imwrite((dir / name).string(), p.patch)) throw Error(ErrorCode::kIo, "cannot write " + (dir / name).string());
+    labels << name << ',' << label << ',' << p.text.text << ',' << p.text.confidence << '\n';
+    ++written;
   }
   if (!labels) throw Error(ErrorCode::kIo, "cannot write " + (dir / "labels.csv").string());
   return written;
@@ -129,8 +157,14 @@ int run(const EvalOptions& o) {
     char_labels.open(fs::path(o.dump_chars) / "labels.csv", std::ios::app);
   }
   reader_options.keep_rows = !o.dump_rows.empty() || !o.dump_chars.empty();
+  std::ofstream patch_labels;
+  if (!o.dump_patches.empty()) {
+    fs::create_directories(o.dump_patches);
+    patch_labels.open(fs::path(o.dump_patches) / "labels.csv", std::ios::app);
+    reader_options.keep_patches = true;
+  }
   const auto reader = make_reader(reader_options);
-  std::size_t dumped = 0, dumped_chars = 0;
+  std::size_t dumped = 0, dumped_chars = 0, dumped_patches = 0;
 
   // One read per image, even when it has several labelled plates.
   std::map<std::string, std::vector<const LabelledPlate*>> by_image;
@@ -152,6 +186,9 @@ int run(const EvalOptions& o) {
       stages.push_back(result.timings);
       false_reads.push_back(count_false_reads(labelled, result));
       image_country.push_back(labelled.front()->country);
+      if (!o.dump_patches.empty()) {
+        dumped_patches += dump_verifier_patches(o.dump_patches, patch_labels, patch_prefix, labelled, result, image_ms.size());
+      }
     }
     for (const LabelledPlate* truth : labelled) {
       PlateOutcome outcome = score_plate(*truth, result, o.top_n);
@@ -182,6 +219,9 @@ int run(const EvalOptions& o) {
   }
   if (!o.dump_rows.empty()) std::fprintf(stderr, "wrote %zu training lines to %s\n", dumped, o.dump_rows.c_str());
   if (!o.dump_chars.empty()) std::fprintf(stderr, "wrote %zu character patches to %s\n", dumped_chars, o.dump_chars.c_str());
+  if (!o.dump_patches.empty()) {
+    std::fprintf(stderr, "wrote %zu verifier patches to %s\n", dumped_patches, o.dump_patches.c_str());
+  }
   if (o.json) {
     nlohmann::json j = summary_json(summary, o.top_n);
     if (o.misses) {
@@ -231,6 +271,9 @@ void add_eval_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--dump-rows", options->dump_rows,
                   "Write the OCR input rows of plates read nearly right, with their truth (.gt.txt), "
                   "into this folder: training lines for a plate OCR model (models/train-plate-ocr.sh)");
+  cmd->add_option("--dump-patches", options->dump_patches,
+                  "Write the plate verifier's input for every plate read, labelled plate (1) or not (0) by the "
+                  "manifest's boxes, into this folder (labels.csv): training data for models/train-plate-verifier.sh");
   cmd->add_option("--dump-chars", options->dump_chars,
                   "Write the classifier patch of every character of plates read nearly right, with its truth "
                   "(labels.csv), into this folder: training data for models/train-char-classifier.py");

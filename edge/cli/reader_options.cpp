@@ -21,6 +21,9 @@ void add_reader_options(CLI::App& command, ReaderOptions& options) {
   command.add_option("--char-model", options.char_model,
                      "Character classifier (ONNX) to combine with Tesseract, or 'none' (default: "
                      "plate-chars.onnx beside the Tesseract model)");
+  command.add_option("--verifier-model", options.verifier_model,
+                     "Plate / not-a-plate check (ONNX), or 'none' to report every reading (default: "
+                     "plate-verifier.onnx beside the Tesseract model)");
 }
 
 std::unique_ptr<PlateReader> make_reader(const ReaderOptions& options) {
@@ -32,11 +35,13 @@ std::unique_ptr<PlateReader> make_reader(const ReaderOptions& options) {
   }
   settings.detector.use_mser = !options.no_mser;
   settings.keep_rows = options.keep_rows;
+  settings.keep_patches = options.keep_patches;
   TesseractSettings tesseract;
   tesseract.tessdata_dir = options.tessdata;
   tesseract.language = options.ocr_model;
   return std::make_unique<PlateReader>(settings, make_tesseract_engine(tesseract),
-                                       make_char_classifier(options.char_model));
+                                       make_char_classifier(options.char_model),
+                                       make_plate_verifier(options.verifier_model));
 }
 
 }  // namespace anpr::edge::cli

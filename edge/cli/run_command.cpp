@@ -45,6 +45,8 @@ HealthMessage make_health(const EdgeConfig& c, const EdgePipeline& pipeline, con
   h.spool_evictions = s.evictions;
   h.spool_damaged = s.damaged;
   h.uplink_errors = publisher.errors();
+  h.stationary_suppressed = pipeline.stationary_suppressed();
+  h.thin_passes = pipeline.thin_passes();
   h.reconnects = publisher.reconnects() + pipeline.source_reconnects();
   h.uptime_s = uptime_s;
   h.source_state = to_string(pipeline.source_state());
@@ -112,10 +114,11 @@ int run(const RunOptions& options) {
   }
   publisher.stop();
   spdlog::info("stopped: {} frames captured, {} processed, {} dropped, {} failed, {} reads, {} acknowledged; "
-               "not published: {} standing-still texts, {} readings outside the zones",
+               "not published: {} standing-still texts, {} readings outside the zones; {} passes seen in fewer "
+               "than {} frames",
                pipeline.frames_captured(), pipeline.frames_processed(), pipeline.frames_dropped(),
                pipeline.frames_failed(), pipeline.reads_spooled(), publisher.sent(), pipeline.stationary_suppressed(),
-               pipeline.readings_outside_zones());
+               pipeline.readings_outside_zones(), pipeline.thin_passes(), config.tracking.min_frames);
   if (!failure.empty()) throw Error(ErrorCode::kInput, failure);
   return 0;
 }

@@ -28,6 +28,7 @@ EdgeConfig load_edge_config(const std::string& path) {
   recognition.text_list("countries", c.recognition.countries);
   recognition.text("tessdata", c.recognition.tessdata);
   recognition.text("char_model", c.recognition.char_model);
+  recognition.text("verifier_model", c.recognition.verifier_model);
   recognition.integer("min_plate_height", c.recognition.min_plate_height, 8, 2000);
   recognition.integer("max_plate_height", c.recognition.max_plate_height, 8, 4000);
   ConfigSection motion(root, "motion", path);

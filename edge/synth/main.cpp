@@ -76,6 +76,9 @@ int main(int argc, char** argv) {
       ->capture_default_str()->check(CLI::Range(0.0, 1.0));
   plates->add_flag("--training", training,
                    "OCR training data: every training font and European layouts too (not a UK test set)");
+  bool distractors = false;
+  plates->add_flag("--distractors", distractors,
+                   "Draw signs, dealer legends, stickers, grilles and road markings around the plate (not-a-plate examples)");
   int exit_code = 0;
   plates->callback([&] {
     anpr::synth::SceneSettings s;
@@ -84,6 +87,7 @@ int main(int argc, char** argv) {
     s.max_char_px = std::max(min_char, max_char);
     s.background_files = list_images(backgrounds);
     s.training_variety = training;
+    s.distractors = distractors;
     s.uk_font_files = uk_fonts;
     s.uk_font_share = uk_font_share;
     exit_code = write_set(count, seed, out, s);

@@ -74,9 +74,18 @@ TEST_CASE("status, health and hit survive encode and decode", "[messages]") {
   h.frames_dropped = 3;
   h.spool_depth = 2;
   h.temperature_c = 51.5;
+  h.stationary_suppressed = 7;
+  h.thin_passes = 2;
   const auto hr = decode_health(encode(h));
   REQUIRE(hr.ok());
   CHECK(hr.value() == h);
+  // Cameras from before the camera counters left them out: still a valid health message.
+  json older = json::parse(encode(h));
+  older.erase("stationary_suppressed");
+  older.erase("thin_passes");
+  const auto old = decode_health(older.dump());
+  REQUIRE(old.ok());
+  CHECK(old.value().thin_passes == 0);
 
   HitMessage hit;
   hit.hit_id = make_uuid();

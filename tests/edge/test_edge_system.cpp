@@ -541,7 +541,8 @@ TEST_CASE("a spool file claiming a huge length does not crash-loop the camera: e
   CHECK(fs::exists(spool / "00000000000000000002.msg.damaged"));
 }
 
-TEST_CASE("the real toll-booth clip gives one read per vehicle, not one per frame", "[edge][system][real]") {
+TEST_CASE("the real toll-booth clip gives one read per vehicle and nothing else, with no zone configured",
+          "[edge][system][real]") {
   const fs::path clip = fs::path(ANPR_SHARED_DATA_DIR) / "video" / "vn_toll_booth_cars.mp4";
   if (!fs::exists(clip)) {
     WARN("SKIPPED: " << clip.string() << " is absent (../shared/data is not part of the repository)");
@@ -550,36 +551,32 @@ TEST_CASE("the real toll-booth clip gives one read per vehicle, not one per fram
   test::TempDir dir("anpr-edge-real");
   test::MosquittoBroker broker;
   Collector collector(broker.uri(), "test-collector", false);
-  // The camera burns a clock and a toll tag into the top of the picture: an installer masks it
-  // with the region of interest, as here.
-  const auto config = write_config(dir, "[motion]\nroi = [[0.0, 0.07], [1.0, 0.07], [1.0, 1.0], [0.0, 1.0]]\n");
-  test::ChildProcess edge(run_args(config, clip.string(), broker.uri(), dir / "spool", {"--fast"}),
+  // No region of interest and no zone: the camera's burnt-in clock and toll tag at the top, the
+  // booth's signs and the lettering on a passing lorry must be left out by the reader and the
+  // tracker themselves.
+  test::ChildProcess edge(run_args(write_config(dir), clip.string(), broker.uri(), dir / "spool", {"--fast"}),
                           (dir / "edge.log").string());
   REQUIRE(edge.wait(120s) == std::optional<int>(0));
   INFO(edge.log());
   collector.wait_until([](Collector& c) { return !c.statuses().empty() && c.statuses().back().state == CameraState::kOffline; }, 5s);
   const auto reads = collector.reads();
-  std::int64_t frames_in_reads = 0;
   for (const auto& r : reads) {
     UNSCOPED_INFO("read " << r.plate << " conf " << r.confidence << " frames " << r.frames_seen << " box " << r.box.x << ","
-                          << r.box.y);
-    frames_in_reads += r.frames_seen;
+                          << r.box.y << " " << r.box.width << "x" << r.box.height);
   }
-  std::smatch m;
-  const std::string log = edge.log();
-  REQUIRE(std::regex_search(log, m, std::regex(R"((\d+) processed)")));
-  const int processed = std::stoi(m[1]);
-  CHECK(processed > 250);
-  REQUIRE_FALSE(reads.empty());
-  CHECK(frames_in_reads >= 3 * static_cast<std::int64_t>(reads.size()));  // reads gather frames
-  CHECK(reads.size() * 20 < static_cast<std::size_t>(processed));          // not one per frame
-  // No vehicle twice: two reads of the same text must be far apart in time.
-  for (std::size_t i = 0; i < reads.size(); ++i) {
-    for (std::size_t j = i + 1; j < reads.size(); ++j) {
-      if (reads[i].plate != reads[j].plate) continue;
-      CHECK(std::abs(reads[i].first_seen - reads[j].first_seen) > 5000);
-    }
+  // The clip (1280x720, looked at by eye): two plates come into view. The car that drives
+  // through the booth shows 34A23126; the blue lorry behind it shows its plate (...C-203.39)
+  // small, in the right half below the middle, when the clip ends. Anything else is a false read.
+  const cv::Rect lorry_plate_area(700, 360, 260, 120);
+  int car = 0, lorry = 0;
+  for (const auto& r : reads) {
+    const cv::Rect box(r.box.x, r.box.y, r.box.width, r.box.height);
+    if (r.plate == "34A23126") ++car;
+    else if ((box & lorry_plate_area) == box) ++lorry;
+    else FAIL_CHECK("published something that is not a vehicle's plate: " << r.plate);
   }
+  CHECK(car == 1);
+  CHECK(lorry <= 1);
 }
 
 TEST_CASE("TLS with a client certificate, credentials and MQTT 5: reads arrive, a wrong password keeps them spooled",

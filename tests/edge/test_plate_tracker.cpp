@@ -346,3 +346,26 @@ TEST_CASE("a plate whose pixels keep changing as it moves is a pass, even slowly
   REQUIRE(reads.size() == 1);
   CHECK(reads.front().text.text == "AB12CDE");
 }
+
+TEST_CASE("a moving plate seen in fewer frames than a pass wants is counted as a thin pass", "[tracker]") {
+  PlateTracker tracker;  // min_frames 3
+  // A vehicle looked at in two frames only (a unit short of CPU): moving, read, then gone.
+  auto first = seen(1, "AB12CDE", 0.8, cv::Rect(400, 300, 100, 20));
+  first.motion = 0.4;
+  auto second = seen(10, "AB12CDE", 0.8, cv::Rect(400, 360, 104, 21));
+  second.motion = 0.4;
+  tracker.observe(first);
+  tracker.observe(second);
+  // A caption read in two frames, standing still: not a pass, not counted.
+  auto caption = seen(1, "CAM08", 0.9, cv::Rect(20, 20, 120, 24));
+  caption.motion = 0.0;
+  tracker.observe(caption);
+  caption.frame_id = 10;
+  tracker.observe(caption);
+  // A vehicle read in plenty of frames: a full pass, not counted.
+  auto reads = drive(tracker, std::vector<std::string>(8, "XY65ABC"), 20);
+  for (auto& r : tracker.flush()) reads.push_back(std::move(r));
+  CHECK(tracker.thin_passes() == 1);
+  REQUIRE(reads.size() == 1);
+  CHECK(reads.front().text.text == "XY65ABC");
+}

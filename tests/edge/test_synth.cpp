@@ -82,3 +82,28 @@ TEST_CASE("the training font set adds lettering to the UK set, and training scen
     CHECK_FALSE(sample.text.empty());
   }
 }
+
+TEST_CASE("distractors are drawn around the plate from their own random stream", "[synth]") {
+  synth::SceneSettings plain;
+  plain.frame = {640, 480};
+  synth::SceneSettings busy = plain;
+  busy.distractors = true;
+  synth::SceneGenerator a(plain, 77), b(busy, 77);
+  int differing = 0;
+  for (int i = 0; i < 5; ++i) {
+    const auto sa = a.next(), sb = b.next();
+    // The same plates in the same places: a seed's plates do not depend on the distractors.
+    CHECK(sa.text == sb.text);
+    CHECK(sa.box == sb.box);
+    // Something was drawn outside the plate (JPEG and noise differ a little everywhere).
+    cv::Mat diff;
+    cv::absdiff(sa.image, sb.image, diff);
+    cv::Mat grey;
+    cv::cvtColor(diff, grey, cv::COLOR_BGR2GRAY);
+    grey(sa.box).setTo(0);
+    // Night scenes are dark everywhere, distractors too: a small difference counts.
+    UNSCOPED_INFO("scene " << i << ": " << cv::countNonZero(grey > 12) << " pixels changed");
+    if (cv::countNonZero(grey > 12) > 200) ++differing;
+  }
+  CHECK(differing == 5);
+}

@@ -56,7 +56,8 @@ EdgePipeline::EdgePipeline(EdgeConfig config, Spool& spool, std::function<void()
   tesseract.tessdata_dir = config_.recognition.tessdata;
   for (int i = 0; i < config_.recognition.threads; ++i) {
     readers_.push_back(std::make_unique<PlateReader>(reader_settings(config_), make_tesseract_engine(tesseract),
-                                                     make_char_classifier(config_.recognition.char_model)));
+                                                     make_char_classifier(config_.recognition.char_model),
+                                                     make_plate_verifier(config_.recognition.verifier_model)));
   }
   beat();
 }
@@ -72,6 +73,11 @@ std::chrono::steady_clock::time_point EdgePipeline::last_heartbeat() const {
 std::int64_t EdgePipeline::stationary_suppressed() const {
   std::lock_guard lock(tracker_mutex_);
   return tracker_.stationary_suppressed();
+}
+
+std::int64_t EdgePipeline::thin_passes() const {
+  std::lock_guard lock(tracker_mutex_);
+  return tracker_.thin_passes();
 }
 
 StageTotals EdgePipeline::stage_totals() const {

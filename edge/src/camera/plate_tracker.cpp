@@ -270,6 +270,7 @@ void PlateTracker::note_travel(Track& t, const PlateObservation& o) {
   span->height_sum += o.box.height;
   ++span->count;
   const bool moving = o.motion < 0 || o.motion >= kMovingShare;  // unknown (gating off): as moving
+  t.seen_moving = t.seen_moving || moving;
   if (!moving) {
     span->in_run = false;
     return;
@@ -294,7 +295,8 @@ bool PlateTracker::moved(const Track& t, const std::string& voted) const {
   });
 }
 
-void PlateTracker::count_if_stationary(const Track& t) {
+void PlateTracker::count_ending(const Track& t) {
+  if (t.seen_moving && t.frames_seen < settings_.min_frames) ++thin_passes_;
   if (t.published) return;
   // Read well enough to publish, yet kept back: standing still is what kept it back.
   const PlateText voted = vote_plate_text(t.readings);
@@ -352,7 +354,7 @@ std::vector<VehicleRead> PlateTracker::due() {
   while (static_cast<int>(tracks_.size()) > settings_.max_open_tracks - 1 && !tracks_.empty()) {
     auto stalest = std::min_element(tracks_.begin(), tracks_.end(), [](auto& a, auto& b) { return a.last_seen < b.last_seen; });
     if (!stalest->published && publishable(*stalest)) out.push_back(make_read(*stalest));
-    count_if_stationary(*stalest);
+    count_ending(*stalest);
     tracks_.erase(stalest);
   }
   for (auto it = tracks_.begin(); it != tracks_.end();) {
@@ -360,7 +362,7 @@ std::vector<VehicleRead> PlateTracker::due() {
     const bool deadline = now_ - it->first_seen >= settings_.max_publish_delay_ms;
     if (!it->published && (over || deadline) && publishable(*it)) out.push_back(make_read(*it));
     if (over) {
-      count_if_stationary(*it);
+      count_ending(*it);
       it = tracks_.erase(it);
     } else {
       ++it;
@@ -373,7 +375,7 @@ std::vector<VehicleRead> PlateTracker::flush() {
   std::vector<VehicleRead> due;
   for (auto& t : tracks_) {
     if (!t.published && publishable(t)) due.push_back(make_read(t));
-    count_if_stationary(t);
+    count_ending(t);
   }
   tracks_.clear();
   return due;

@@ -87,16 +87,7 @@ std::vector<CharChoice> CharClassifier::classify(const cv::Mat& row_gray, const 
   return out;
 }
 
-std::string default_char_model() {
-  namespace fs = std::filesystem;
-  std::vector<std::string> dirs = installed_model_dirs();
-  dirs.insert(dirs.begin(), default_tessdata_dir());
-  std::error_code ec;
-  for (const fs::path dir : dirs) {
-    if (fs::exists(dir / "plate-chars.onnx", ec)) return (dir / "plate-chars.onnx").string();
-  }
-  return {};
-}
+std::string default_char_model() { return find_model_file("plate-chars.onnx"); }
 
 std::unique_ptr<CharClassifier> make_char_classifier(const std::string& setting) {
   if (setting == "none") return nullptr;

@@ -40,10 +40,11 @@ double overlap_ratio(const cv::Rect& a, const cv::Rect& b) {
 }  // namespace
 
 PlateReader::PlateReader(ReaderSettings settings, std::unique_ptr<OcrEngine> ocr,
-                         std::unique_ptr<CharClassifier> classifier)
+                         std::unique_ptr<CharClassifier> classifier, std::unique_ptr<PlateVerifier> verifier)
     : settings_(std::move(settings)),
       ocr_(std::move(ocr)),
       classifier_(std::move(classifier)),
+      verifier_(std::move(verifier)),
       detector_(settings_.detector),
       rectifier_(settings_.rectifier),
       syntax_(settings_.syntax) {}
@@ -136,6 +137,15 @@ void PlateReader::read_pass(const cv::Mat& gray, double scale, StageTimings& tim
     if (text.text.size() < 2 || text.confidence < settings_.min_confidence) continue;
 
     PlateResult plate;
+    if (verifier_ || settings_.keep_patches) {
+      // Timed with the syntax stage: both judge whether a reading is a plate.
+      t = Clock::now();
+      cv::Mat patch = plate_patch(gray, candidate.box);
+      if (verifier_) plate.plate_probability = verifier_->plate_probability(patch);
+      timings.syntax_ms += ms_since(t);
+      if (verifier_ && plate.plate_probability < settings_.min_plate_probability) continue;
+      if (settings_.keep_patches) plate.patch = std::move(patch);
+    }
     plate.text = std::move(text);
     plate.candidate = candidate;
     plate.working_scale = scale;
@@ -189,6 +199,7 @@ ReadResult PlateReader::read(const cv::Mat& image) {
   std::sort(plates.begin(), plates.end(), [](const PlateResult& a, const PlateResult& b) {
     return a.text.confidence > b.text.confidence;
   });
+  if (settings_.keep_patches) result.considered = plates;
   for (auto& p : plates) {
     auto same = std::find_if(result.plates.begin(), result.plates.end(), [&](const PlateResult& kept) {
       return overlap_ratio(kept.box, p.box) > 0.4;

@@ -117,6 +117,16 @@ std::string default_tessdata_dir() {
   return "/usr/share/tesseract-ocr/5/tessdata";
 }
 
+std::string find_model_file(const std::string& file_name) {
+  std::vector<std::string> dirs = installed_model_dirs();
+  dirs.insert(dirs.begin(), default_tessdata_dir());
+  std::error_code ec;
+  for (const fs::path dir : dirs) {
+    if (fs::exists(dir / file_name, ec)) return (dir / file_name).string();
+  }
+  return {};
+}
+
 std::unique_ptr<OcrEngine> make_tesseract_engine(const TesseractSettings& settings) {
   return std::make_unique<TesseractEngine>(settings);
 }

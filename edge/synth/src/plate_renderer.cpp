@@ -87,6 +87,16 @@ PlateRenderer::~PlateRenderer() = default;
 
 std::size_t PlateRenderer::font_count() const { return impl_->fonts.size(); }
 
+void PlateRenderer::draw_text(cv::Mat& image, const std::string& text, cv::Point baseline_left, int height,
+                              cv::Scalar colour, int font) const {
+  impl_->fonts[static_cast<std::size_t>(font)]->putText(image, text, baseline_left, height, colour, -1, cv::LINE_AA, true);
+}
+
+cv::Size PlateRenderer::text_size(const std::string& text, int height, int font) const {
+  int baseline = 0;
+  return impl_->fonts[static_cast<std::size_t>(font)]->getTextSize(text, height, -1, &baseline);
+}
+
 std::size_t PlateRenderer::extra_font_count() const { return impl_->extra; }
 
 std::vector<std::string> PlateRenderer::font_files(FontSet set) {

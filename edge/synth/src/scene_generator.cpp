@@ -1,5 +1,7 @@
 #include "anpr/synth/scene_generator.hpp"
 
+#include "anpr/synth/distractors.hpp"
+
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -26,6 +28,7 @@ void motion_blur(cv::Mat& img, int length, double angle) {
 SceneGenerator::SceneGenerator(SceneSettings settings, std::uint64_t seed)
     : settings_(std::move(settings)),
       rng_(seed),
+      distractor_rng_(seed ^ 0x6a09e667f3bcc909ULL),
       renderer_(settings_.training_variety ? FontSet::kTraining : FontSet::kUk, settings_.uk_font_files) {}
 
 cv::Mat SceneGenerator::background() {
@@ -119,6 +122,9 @@ SceneSample SceneGenerator::make(const Registration& reg, PlateStyle style, bool
   const cv::Mat homography = cv::getPerspectiveTransform(src, dst);
 
   cv::Mat frame_img = background();
+  if (settings_.distractors) {
+    draw_distractors(frame_img, cv::boundingRect(dst) & cv::Rect({0, 0}, frame), renderer_, distractor_rng_);
+  }
   if (night) {  // IR: a dark scene, the retro-reflective plate bright
     cv::Mat gray;
     cv::cvtColor(frame_img, gray, cv::COLOR_BGR2GRAY);

@@ -98,6 +98,11 @@ struct HealthMessage {
   std::int64_t spool_evictions = 0; ///< since start
   std::int64_t spool_damaged = 0;   ///< spool files set aside as damaged since start (optional in JSON)
   std::int64_t uplink_errors = 0;   ///< failed rounds of the publisher, logged and survived (optional)
+  /// Texts read well but kept back for standing still (captions, signs, parked cars) since start (optional).
+  std::int64_t stationary_suppressed = 0;
+  /// Moving plates that ended seen in fewer frames than a pass wants (tracking.min_frames) since
+  /// start: a unit short of CPU for its traffic shows it here before passes go missing (optional).
+  std::int64_t thin_passes = 0;
   std::int64_t reconnects = 0;      ///< broker and source reconnects since start
   std::int64_t uptime_s = 0;
   std::string source_state = "ok";  ///< "ok", "reconnecting", "ended"

@@ -31,6 +31,7 @@ struct RecognitionSettings {
   std::vector<std::string> countries = {"gb", "eu"};
   std::string tessdata;                         ///< empty: the installed models
   std::string char_model;                       ///< character classifier; empty: the installed one, "none": off
+  std::string verifier_model;                   ///< plate / not-a-plate check; empty: the installed one, "none": off
   int min_plate_height = 12;                    ///< plate boxes outside this height (px) are ignored
   int max_plate_height = 400;
 };

@@ -57,6 +57,7 @@ class EdgePipeline {
   [[nodiscard]] std::int64_t readings_outside_zones() const { return outside_zones_.load(); }
   /// Passes not published because their text never moved (captions, signs, parked cars).
   [[nodiscard]] std::int64_t stationary_suppressed() const;
+  [[nodiscard]] std::int64_t thin_passes() const;
   [[nodiscard]] bool frame_pending() const { return latest_.pending(); }
   /// Steady-clock time of the last sign of life of every thread (watchdog).
   [[nodiscard]] std::chrono::steady_clock::time_point last_heartbeat() const;

@@ -81,6 +81,9 @@ class PlateTracker {
   [[nodiscard]] std::size_t open_tracks() const { return tracks_.size(); }
   /// Tracks that ended unpublished because their text never moved (captions, signs, parked cars).
   [[nodiscard]] std::int64_t stationary_suppressed() const { return stationary_suppressed_; }
+  /// Tracks of a moving plate that ended with fewer readings than `min_frames`: passes the unit
+  /// looked at too rarely (short of CPU for its traffic), published only if one reading was sure.
+  [[nodiscard]] std::int64_t thin_passes() const { return thin_passes_; }
 
  private:
   struct Track {
@@ -112,6 +115,7 @@ class PlateTracker {
     /// it publishes, not of a more confident partial reading.
     std::vector<PlateObservation> exemplars;
     bool published = false;
+    bool seen_moving = false;  ///< a reading's pixels were changing (or motion was not known)
   };
   static void keep_exemplar(Track& t, PlateObservation o);
   /// The track's most confident reading: always among its exemplars (each text keeps its best,
@@ -125,8 +129,9 @@ class PlateTracker {
   /// Every rule a pass must meet besides moving: frames, confidence, length.
   [[nodiscard]] bool read_well_enough(const Track& t, const PlateText& voted) const;
   static void note_travel(Track& t, const PlateObservation& o);
-  /// Ends a track: counts it when it is dropped only for standing still.
-  void count_if_stationary(const Track& t);
+  /// Ends a track: counts it when it is dropped only for standing still, or when it moved but was
+  /// seen in too few frames.
+  void count_ending(const Track& t);
   [[nodiscard]] VehicleRead make_read(Track& t) const;
   [[nodiscard]] Track* match(const PlateObservation& o);
   [[nodiscard]] bool ended(const Track& t) const;
@@ -136,6 +141,7 @@ class PlateTracker {
   TimestampMs now_ = 0;
   std::int64_t frames_looked_at_ = 0;
   std::int64_t stationary_suppressed_ = 0;
+  std::int64_t thin_passes_ = 0;
 };
 
 /// The per-character, confidence-weighted vote over several readings of one plate (exposed for

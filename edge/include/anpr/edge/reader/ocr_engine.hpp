@@ -56,4 +56,9 @@ struct TesseractSettings {
 /// next to the executable's install prefix, then Debian's tesseract-ocr data folder.
 [[nodiscard]] std::string default_tessdata_dir();
 
+/// A model file the reader ships beside the Tesseract model (plate-chars.onnx,
+/// plate-verifier.onnx): the first of default_tessdata_dir() and installed_model_dirs() that
+/// holds `file_name`; empty when none does.
+[[nodiscard]] std::string find_model_file(const std::string& file_name);
+
 }  // namespace anpr::edge

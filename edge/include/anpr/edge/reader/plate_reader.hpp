@@ -14,6 +14,7 @@
 #include "anpr/edge/reader/plate_detector.hpp"
 #include "anpr/edge/reader/plate_rectifier.hpp"
 #include "anpr/edge/reader/plate_syntax.hpp"
+#include "anpr/edge/reader/plate_verifier.hpp"
 
 namespace anpr::edge {
 
@@ -42,11 +43,18 @@ struct ReaderSettings {
   /// When no plate read at this reported confidence or more, the image is read again at twice
   /// its size (if that stays within max_working_width): small plates come out whole.
   double enlarge_below_confidence = 0.9;
+  /// Readings the plate verifier (when one is loaded) judges less likely than this to be a
+  /// number plate are not reported: signs, legends, stickers, grilles.
+  double min_plate_probability = 0.5;
   int max_plates = 8;
   int max_working_width = 1920;  ///< larger frames are scaled down before detection
   /// Keep each plate's rectified rows and their raw binary-look readings in PlateResult (for
   /// `eval --dump-rows`, which writes OCR training lines); off in the firmware.
   bool keep_rows = false;
+  /// Keep each plate's verifier patch in PlateResult and every plate read, before overlapping
+  /// readings are merged, in ReadResult::considered (for `eval --dump-patches`, which writes
+  /// the verifier's training examples); off in the firmware.
+  bool keep_patches = false;
 };
 
 /// One plate found in an image.
@@ -56,6 +64,8 @@ struct PlateResult {
   PlateCandidate candidate;  ///< detector output, in working-image pixels
   double working_scale = 1.0;///< working-image pixels per input pixel
   bool looks_agree = false;  ///< the binary and grey OCR looks read the same text
+  double plate_probability = -1;  ///< the verifier's judgement; below 0 when none is loaded
+  cv::Mat patch;             ///< the verifier's input, only with ReaderSettings::keep_patches
   std::vector<RectifiedRow> rows;    ///< only with ReaderSettings::keep_rows, top row first
   std::vector<std::string> row_reads;///< raw OCR text of each binary row, same condition
 };
@@ -68,15 +78,17 @@ struct StageTimings {
 
 struct ReadResult {
   std::vector<PlateResult> plates;  ///< best first
+  std::vector<PlateResult> considered;  ///< only with ReaderSettings::keep_patches (see there)
   StageTimings timings;
 };
 
 /// Not thread-safe (it owns an OCR engine): one reader per worker thread.
 class PlateReader {
  public:
-  /// `classifier` may be null: the row readings are then Tesseract's alone.
+  /// `classifier` may be null: the row readings are then Tesseract's alone. `verifier` may be
+  /// null: every reading is then reported.
   PlateReader(ReaderSettings settings, std::unique_ptr<OcrEngine> ocr,
-              std::unique_ptr<CharClassifier> classifier = nullptr);
+              std::unique_ptr<CharClassifier> classifier = nullptr, std::unique_ptr<PlateVerifier> verifier = nullptr);
   /// Reads every plate in a BGR or grey 8-bit image; an empty image gives no plates.
   [[nodiscard]] ReadResult read(const cv::Mat& image);
   [[nodiscard]] const ReaderSettings& settings() const { return settings_; }
@@ -95,6 +107,7 @@ class PlateReader {
   ReaderSettings settings_;
   std::unique_ptr<OcrEngine> ocr_;
   std::unique_ptr<CharClassifier> classifier_;
+  std::unique_ptr<PlateVerifier> verifier_;
   PlateDetector detector_;
   PlateRectifier rectifier_;
   PlateSyntax syntax_;

@@ -33,6 +33,10 @@ struct SceneSettings {
   /// plates the Debian fonts as before (same draws: a seed gives the same scenes otherwise).
   std::vector<std::string> uk_font_files;
   double uk_font_share = 0.8;
+  /// Signs, dealer legends, stickers, grilles and road markings around the plate (negatives for
+  /// the plate / not-a-plate check). Drawn from their own random stream: a seed gives the same
+  /// plates with or without them.
+  bool distractors = false;
 };
 
 struct SceneSample {
@@ -56,6 +60,7 @@ class SceneGenerator {
   cv::Mat background();
   SceneSettings settings_;
   std::mt19937_64 rng_;
+  std::mt19937_64 distractor_rng_;
   PlateRenderer renderer_;
 };
 

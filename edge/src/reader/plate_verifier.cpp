@@ -1,0 +1,70 @@
+#include "anpr/edge/reader/plate_verifier.hpp"
+
+#include <cmath>
+#include <filesystem>
+
+#include <opencv2/dnn.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "anpr/common/error.hpp"
+#include "anpr/edge/reader/ocr_engine.hpp"
+
+namespace anpr::edge {
+namespace {
+
+// The margin around the box, in box widths and heights: enough to show a plate's edge and the
+// bumper or sign panel around it.
+constexpr double kMarginX = 0.15;
+constexpr double kMarginY = 0.35;
+
+}  // namespace
+
+cv::Mat plate_patch(const cv::Mat& gray, const cv::Rect& box) {
+  CV_Assert(gray.type() == CV_8UC1 && box.width > 0 && box.height > 0);
+  const double x0 = box.x - kMarginX * box.width, y0 = box.y - kMarginY * box.height;
+  const double sx = kPlatePatchWidth / (box.width * (1 + 2 * kMarginX));
+  const double sy = kPlatePatchHeight / (box.height * (1 + 2 * kMarginY));
+  const cv::Matx23d to_patch(sx, 0, -sx * x0, 0, sy, -sy * y0);
+  cv::Mat patch;
+  cv::warpAffine(gray, patch, to_patch, cv::Size(kPlatePatchWidth, kPlatePatchHeight), cv::INTER_AREA,
+                 cv::BORDER_REPLICATE);
+  cv::normalize(patch, patch, 0, 255, cv::NORM_MINMAX);
+  return patch;
+}
+
+struct PlateVerifier::Impl {
+  cv::dnn::Net net;
+};
+
+PlateVerifier::PlateVerifier(const std::string& model_path) : impl_(std::make_unique<Impl>()) {
+  if (!std::filesystem::exists(model_path)) throw Error(ErrorCode::kModel, "plate verifier " + model_path + " not found");
+  try {
+    impl_->net = cv::dnn::readNetFromONNX(model_path);
+  } catch (const cv::Exception& e) {
+    throw Error(ErrorCode::kModel, "plate verifier " + model_path + " is not a usable ONNX network: " + e.what());
+  }
+  if (impl_->net.empty()) throw Error(ErrorCode::kModel, "plate verifier " + model_path + " is empty");
+  impl_->net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
+  impl_->net.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
+}
+
+PlateVerifier::~PlateVerifier() = default;
+
+double PlateVerifier::plate_probability(const cv::Mat& patch) {
+  CV_Assert(patch.type() == CV_8UC1 && patch.cols == kPlatePatchWidth && patch.rows == kPlatePatchHeight);
+  impl_->net.setInput(cv::dnn::blobFromImage(patch, 1.0 / 255.0));
+  const cv::Mat out = impl_->net.forward();
+  CV_Assert(out.total() == 1);
+  return 1.0 / (1.0 + std::exp(-static_cast<double>(out.at<float>(0))));  // the network gives a logit
+}
+
+std::string default_verifier_model() { return find_model_file("plate-verifier.onnx"); }
+
+std::unique_ptr<PlateVerifier> make_plate_verifier(const std::string& setting) {
+  if (setting == "none") return nullptr;
+  const std::string path = setting.empty() ? default_verifier_model() : setting;
+  if (path.empty()) return nullptr;
+  return std::make_unique<PlateVerifier>(path);
+}
+
+}  // namespace anpr::edge

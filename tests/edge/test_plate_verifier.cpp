@@ -1,0 +1,83 @@
+// The plate / not-a-plate check: the patch every candidate is cut into, model loading errors, and
+// the shipped model on clear cases (its effect on real and synthetic sets is measured by
+// `anpr-edge eval`, docs/accuracy.md).
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+#include <opencv2/imgproc.hpp>
+
+#include "anpr/common/error.hpp"
+#include "anpr/edge/reader/plate_verifier.hpp"
+#include "support/temp_dir.hpp"
+
+using namespace anpr;
+using namespace anpr::edge;
+
+namespace {
+
+// A plain UK-style front plate: white, a thin dark border, seven dark characters in two groups.
+cv::Mat plate_scene(cv::Rect& box) {
+  cv::Mat scene(240, 480, CV_8UC1, cv::Scalar(70));
+  box = cv::Rect(120, 100, 240, 52);
+  cv::rectangle(scene, box, cv::Scalar(235), cv::FILLED);
+  cv::rectangle(scene, box, cv::Scalar(30), 2);
+  cv::putText(scene, "AB12", {132, 142}, cv::FONT_HERSHEY_DUPLEX, 1.3, cv::Scalar(20), 4, cv::LINE_AA);
+  cv::putText(scene, "CDE", {258, 142}, cv::FONT_HERSHEY_DUPLEX, 1.3, cv::Scalar(20), 4, cv::LINE_AA);
+  return scene;
+}
+
+}  // namespace
+
+TEST_CASE("a plate patch is the fixed size, full range, with the box in its middle", "[verifier]") {
+  cv::Rect box;
+  const cv::Mat scene = plate_scene(box);
+  const cv::Mat patch = plate_patch(scene, box);
+  REQUIRE(patch.type() == CV_8UC1);
+  CHECK(patch.cols == kPlatePatchWidth);
+  CHECK(patch.rows == kPlatePatchHeight);
+  double lo = 0, hi = 0;
+  cv::minMaxLoc(patch, &lo, &hi);
+  CHECK(lo == 0);
+  CHECK(hi == 255);
+  // The margin shows what is around the box (the darker bumper), the middle the plate's ink.
+  CHECK(patch.at<std::uint8_t>(1, kPlatePatchWidth / 2) < 128);
+  CHECK(patch.at<std::uint8_t>(kPlatePatchHeight / 2, 2) < 128);
+}
+
+TEST_CASE("a plate patch at the image's edge is filled, not cut", "[verifier]") {
+  cv::Mat image(40, 60, CV_8UC1, cv::Scalar(200));
+  const cv::Mat patch = plate_patch(image, cv::Rect(0, 0, 60, 40));
+  CHECK(patch.size() == cv::Size(kPlatePatchWidth, kPlatePatchHeight));
+}
+
+TEST_CASE("a missing or broken verifier model is a clear model error", "[verifier][rejects]") {
+  anpr::test::TempDir dir;
+  CHECK_THROWS_MATCHES(PlateVerifier((dir.path() / "absent.onnx").string()), Error,
+                       Catch::Predicate<Error>([](const Error& e) { return e.code() == ErrorCode::kModel; }));
+  const auto broken = dir.path() / "broken.onnx";
+  std::ofstream(broken) << "not a network";
+  CHECK_THROWS_AS(PlateVerifier(broken.string()), Error);
+  CHECK(make_plate_verifier("none") == nullptr);
+}
+
+TEST_CASE("the shipped verifier accepts a plain plate and rejects a grille and a blank panel", "[verifier]") {
+  const std::string model = default_verifier_model();
+  REQUIRE_FALSE(model.empty());
+  PlateVerifier verifier(model);
+  cv::Rect box;
+  const cv::Mat scene = plate_scene(box);
+  const double plate = verifier.plate_probability(plate_patch(scene, box));
+  CHECK(plate > 0.5);
+
+  cv::Mat grille(240, 480, CV_8UC1, cv::Scalar(25));
+  for (int x = 0; x < grille.cols; x += 14) cv::rectangle(grille, cv::Rect(x, 0, 7, grille.rows), cv::Scalar(170), cv::FILLED);
+  const double bars = verifier.plate_probability(plate_patch(grille, box));
+  CHECK(bars < 0.5);
+
+  cv::Mat panel(240, 480, CV_8UC1, cv::Scalar(90));
+  cv::rectangle(panel, box, cv::Scalar(200), cv::FILLED);
+  const double blank = verifier.plate_probability(plate_patch(panel, box));
+  CHECK(blank < 0.5);
+  CHECK(plate > bars);
+}
