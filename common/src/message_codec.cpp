@@ -315,6 +315,7 @@ std::string encode(const HealthMessage& m) {
   j["uplink_errors"] = m.uplink_errors;
   j["stationary_suppressed"] = m.stationary_suppressed;
   j["thin_passes"] = m.thin_passes;
+  j["static_texts"] = m.static_texts;
   j["reconnects"] = m.reconnects;
   j["uptime_s"] = m.uptime_s;
   j["source_state"] = m.source_state;
@@ -377,6 +378,7 @@ DecodeResult<HealthMessage> decode_health(std::string_view payload) {
     if (f.has("uplink_errors")) m.uplink_errors = f.integer("uplink_errors", 0, kMax);
     if (f.has("stationary_suppressed")) m.stationary_suppressed = f.integer("stationary_suppressed", 0, kMax);
     if (f.has("thin_passes")) m.thin_passes = f.integer("thin_passes", 0, kMax);
+    if (f.has("static_texts")) m.static_texts = f.integer("static_texts", 0, kMax);
     m.reconnects = f.integer("reconnects", 0, kMax);
     m.uptime_s = f.integer("uptime_s", 0, kMax);
     m.source_state = f.string("source_state", 32);

@@ -40,14 +40,16 @@ int run(const BenchOptions& o) {
   c.motion.enabled = c.motion.enabled && o.motion;
   char pattern[] = "/tmp/anpr-bench-XXXXXX";
   if (::mkdtemp(pattern) == nullptr) throw Error(ErrorCode::kIo, "cannot create a temporary spool folder in /tmp");
-  c.spool.dir = pattern;
+  // The spool and the static-text memory beside it live in the temporary folder: a benchmark
+  // starts with nothing learned and leaves nothing behind.
+  c.spool.dir = std::filesystem::path(pattern) / "spool";
   struct Cleanup {
     std::filesystem::path dir;
     ~Cleanup() {
       std::error_code ec;
       std::filesystem::remove_all(dir, ec);
     }
-  } cleanup{c.spool.dir};
+  } cleanup{pattern};
 
   Spool spool(c.spool);
   EdgePipeline pipeline(c, spool, nullptr);
@@ -79,6 +81,8 @@ int run(const BenchOptions& o) {
   std::printf("reads            %lld (not published: %lld standing-still texts, %lld readings outside the zones)\n",
               static_cast<long long>(pipeline.reads_spooled()), static_cast<long long>(pipeline.stationary_suppressed()),
               static_cast<long long>(pipeline.readings_outside_zones()));
+  std::printf("static texts     %lld learned, %lld readings suppressed there\n",
+              static_cast<long long>(pipeline.static_texts()), static_cast<long long>(pipeline.static_suppressed()));
   std::printf("thin passes      %lld moving plates seen in fewer frames than a pass wants (a unit short of CPU)\n",
               static_cast<long long>(pipeline.thin_passes()));
   std::printf("peak RSS         %.1f MB\n", static_cast<double>(usage.ru_maxrss) / 1024.0);

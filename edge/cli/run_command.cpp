@@ -47,6 +47,7 @@ HealthMessage make_health(const EdgeConfig& c, const EdgePipeline& pipeline, con
   h.uplink_errors = publisher.errors();
   h.stationary_suppressed = pipeline.stationary_suppressed();
   h.thin_passes = pipeline.thin_passes();
+  h.static_texts = pipeline.static_texts();
   h.reconnects = publisher.reconnects() + pipeline.source_reconnects();
   h.uptime_s = uptime_s;
   h.source_state = to_string(pipeline.source_state());
@@ -114,11 +115,12 @@ int run(const RunOptions& options) {
   }
   publisher.stop();
   spdlog::info("stopped: {} frames captured, {} processed, {} dropped, {} failed, {} reads, {} acknowledged; "
-               "not published: {} standing-still texts, {} readings outside the zones; {} passes seen in fewer "
-               "than {} frames",
+               "not published: {} standing-still texts, {} readings outside the zones, {} readings of {} learned "
+               "static texts; {} passes seen in fewer than {} frames",
                pipeline.frames_captured(), pipeline.frames_processed(), pipeline.frames_dropped(),
                pipeline.frames_failed(), pipeline.reads_spooled(), publisher.sent(), pipeline.stationary_suppressed(),
-               pipeline.readings_outside_zones(), pipeline.thin_passes(), config.tracking.min_frames);
+               pipeline.readings_outside_zones(), pipeline.static_suppressed(), pipeline.static_texts(),
+               pipeline.thin_passes(), config.tracking.min_frames);
   if (!failure.empty()) throw Error(ErrorCode::kInput, failure);
   return 0;
 }

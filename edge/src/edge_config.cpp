@@ -53,6 +53,12 @@ EdgeConfig load_edge_config(const std::string& path) {
   tracking.number("single_frame_confidence", c.tracking.single_frame_confidence, 0, 1);
   tracking.number("min_confidence", c.tracking.min_confidence, 0, 1);
   tracking.number("min_travel", c.tracking.min_travel, 0, 100);
+  ConfigSection static_text(root, "static_text", path);
+  static_text.boolean("enabled", c.static_text.enabled);
+  static_text.integer("min_sightings", c.static_text.min_sightings, 1, 100000);
+  static_text.number("min_minutes", c.static_text.min_minutes, 0, 1440);
+  static_text.number("forget_minutes", c.static_text.forget_minutes, 1, 525600);
+  static_text.integer("max_texts", c.static_text.max_texts, 1, 1024);
   ConfigSection mqtt(root, "mqtt", path);
   mqtt.text("broker", c.mqtt.broker);
   mqtt.integer("version", c.mqtt.version, 4, 5);
@@ -80,11 +86,11 @@ EdgeConfig load_edge_config(const std::string& path) {
   ConfigSection log(root, "log", path);
   log.text("level", c.log_level);
   const std::vector<const ConfigSection*> sections = {&camera, &source, &recognition, &motion, &zones,
-                                                      &tracking, &mqtt, &spool, &images, &log};
+                                                      &tracking, &static_text, &mqtt, &spool, &images, &log};
   for (const ConfigSection* s : sections) s->check_unknown_keys();
   check_config_sections(root, path,
-                        {"camera", "source", "recognition", "motion", "zones", "tracking", "mqtt", "spool", "images",
-                         "log"});
+                        {"camera", "source", "recognition", "motion", "zones", "tracking", "static_text", "mqtt", "spool",
+                         "images", "log"});
   // Rules between keys, reported at the key's line.
   if (c.motion.roi.size() == 1 || c.motion.roi.size() == 2) motion.fail("roi", "needs at least 3 points");
   for (const auto& [x, y] : c.motion.roi) {

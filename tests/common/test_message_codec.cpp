@@ -76,6 +76,7 @@ TEST_CASE("status, health and hit survive encode and decode", "[messages]") {
   h.temperature_c = 51.5;
   h.stationary_suppressed = 7;
   h.thin_passes = 2;
+  h.static_texts = 3;
   const auto hr = decode_health(encode(h));
   REQUIRE(hr.ok());
   CHECK(hr.value() == h);
@@ -83,6 +84,7 @@ TEST_CASE("status, health and hit survive encode and decode", "[messages]") {
   json older = json::parse(encode(h));
   older.erase("stationary_suppressed");
   older.erase("thin_passes");
+  older.erase("static_texts");
   const auto old = decode_health(older.dump());
   REQUIRE(old.ok());
   CHECK(old.value().thin_passes == 0);

@@ -14,10 +14,19 @@ namespace anpr::edge {
 namespace {
 
 constexpr std::size_t kMaxUnspooled = 1000;
+constexpr TimestampMs kSaveStaticTextsEveryMs = 60'000;
 constexpr auto kIdleTick = std::chrono::milliseconds(200);
 
 double ms_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
+}
+
+StaticTextSettings static_text_settings(const EdgeConfig& c) {
+  StaticTextSettings s = c.static_text;
+  // Beside the spool folder (/var/lib/anpr-edge/static-texts.json), not in it: the spool's
+  // folder holds reads only.
+  s.file = c.spool.dir.parent_path() / "static-texts.json";
+  return s;
 }
 
 ReaderSettings reader_settings(const EdgeConfig& c) {
@@ -51,7 +60,9 @@ EdgePipeline::EdgePipeline(EdgeConfig config, Spool& spool, std::function<void()
       zones_(config_.zones),
       // A file read faster than real time is processed frame by frame; live video drops frames.
       latest_(source_kind(config_.source.uri) != SourceKind::kFile || config_.source.realtime),
-      tracker_(config_.tracking) {
+      tracker_(config_.tracking),
+      static_texts_(static_text_settings(config_)) {
+  static_texts_.load();
   TesseractSettings tesseract;
   tesseract.tessdata_dir = config_.recognition.tessdata;
   for (int i = 0; i < config_.recognition.threads; ++i) {
@@ -78,6 +89,32 @@ std::int64_t EdgePipeline::stationary_suppressed() const {
 std::int64_t EdgePipeline::thin_passes() const {
   std::lock_guard lock(tracker_mutex_);
   return tracker_.thin_passes();
+}
+
+std::int64_t EdgePipeline::static_texts() const {
+  std::lock_guard lock(tracker_mutex_);
+  return static_cast<std::int64_t>(static_texts_.learned().size());
+}
+
+std::int64_t EdgePipeline::static_suppressed() const {
+  std::lock_guard lock(tracker_mutex_);
+  return static_texts_.suppressed();
+}
+
+void EdgePipeline::save_static_texts() {
+  try {
+    static_texts_.save();
+  } catch (const std::exception& e) {
+    spdlog::warn("{}; the camera learns its static texts again after a restart", e.what());
+  }
+}
+
+void EdgePipeline::track(std::vector<PlateObservation> observations, cv::Size frame_size) {
+  for (auto& o : observations) {
+    const bool standing_still = o.motion >= 0 && o.motion < kMovingShare;
+    if (static_texts_.note(o.text.text, o.box, frame_size, standing_still, o.captured_at)) continue;
+    tracker_.observe(std::move(o));
+  }
 }
 
 StageTotals EdgePipeline::stage_totals() const {
@@ -137,6 +174,7 @@ void EdgePipeline::run(const std::atomic<bool>& stop) {
   {
     std::lock_guard lock(tracker_mutex_);
     reads = tracker_.flush();
+    save_static_texts();
   }
   emit(std::move(reads));
   std::lock_guard lock(unspooled_mutex_);
@@ -167,7 +205,12 @@ void EdgePipeline::recognise(PlateReader& reader) {
     std::vector<VehicleRead> due;
     {
       std::lock_guard lock(tracker_mutex_);
-      for (auto& o : observations) tracker_.observe(std::move(o));
+      if (frame) track(std::move(observations), i420_size(frame->i420));
+      if (frame && frame->captured_at - static_texts_saved_ >= kSaveStaticTextsEveryMs) {
+        static_texts_.forget_stale(frame->captured_at);
+        if (static_texts_saved_ != 0) save_static_texts();
+        static_texts_saved_ = frame->captured_at;
+      }
       // The clock is the newest frame looked at, not the newest captured: frames waiting for a
       // recogniser must not end the tracks they would continue.
       due = frame ? tracker_.advance(frame->captured_at) : tracker_.due();

@@ -250,11 +250,8 @@ void PlateTracker::observe(PlateObservation o) {
 
 void PlateTracker::note_travel(Track& t, const PlateObservation& o) {
   constexpr std::size_t kMaxSpans = 12;
-  // Measured: a plate moving at walking pace changes 5-30% of its box from one frame to the
-  // next (a car leaving the toll-booth clip's barrier, a generated two-row plate), one passing
-  // at speed 60-90%; text standing still 0-1%. A clock's tick changes more, but in one frame
-  // only: it never makes a run, and travel is measured along runs.
-  constexpr double kMovingShare = 0.05;
+  // A clock's tick changes a caption's pixels in one frame only: it never makes a run of moving
+  // readings (kMovingShare), and travel is measured along runs.
   if (o.box.empty()) return;
   const cv::Point2d at = centre(o.box);
   auto span = std::find_if(t.spans.begin(), t.spans.end(), [&](auto& s) { return s.text == o.text.text; });

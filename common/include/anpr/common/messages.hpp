@@ -103,6 +103,8 @@ struct HealthMessage {
   /// Moving plates that ended seen in fewer frames than a pass wants (tracking.min_frames) since
   /// start: a unit short of CPU for its traffic shows it here before passes go missing (optional).
   std::int64_t thin_passes = 0;
+  /// Texts the camera has learned never move and no longer reads (captions, signs; optional).
+  std::int64_t static_texts = 0;
   std::int64_t reconnects = 0;      ///< broker and source reconnects since start
   std::int64_t uptime_s = 0;
   std::string source_state = "ok";  ///< "ok", "reconnecting", "ended"

@@ -10,6 +10,7 @@
 #include "anpr/edge/camera/frame_source.hpp"
 #include "anpr/edge/camera/motion_gate.hpp"
 #include "anpr/edge/camera/plate_tracker.hpp"
+#include "anpr/edge/camera/static_text_memory.hpp"
 #include "anpr/edge/camera/zones.hpp"
 #include "anpr/edge/uplink/spool.hpp"
 
@@ -51,6 +52,7 @@ struct EdgeConfig {
   MotionSettings motion;
   ZoneSettings zones;
   TrackerSettings tracking;
+  StaticTextSettings static_text;               ///< its file: static-texts.json beside the spool folder
   MqttSettings mqtt;
   SpoolSettings spool{"/var/lib/anpr-edge/spool"};
   ImageSettings images;

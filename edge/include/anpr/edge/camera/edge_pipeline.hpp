@@ -21,6 +21,7 @@
 #include "anpr/edge/camera/motion_gate.hpp"
 #include "anpr/edge/reader/plate_reader.hpp"
 #include "anpr/edge/camera/plate_tracker.hpp"
+#include "anpr/edge/camera/static_text_memory.hpp"
 #include "anpr/edge/camera/zones.hpp"
 #include "anpr/edge/uplink/spool.hpp"
 
@@ -58,6 +59,9 @@ class EdgePipeline {
   /// Passes not published because their text never moved (captions, signs, parked cars).
   [[nodiscard]] std::int64_t stationary_suppressed() const;
   [[nodiscard]] std::int64_t thin_passes() const;
+  /// Texts the camera has learned never move (static_text_memory.hpp), and readings suppressed there.
+  [[nodiscard]] std::int64_t static_texts() const;
+  [[nodiscard]] std::int64_t static_suppressed() const;
   [[nodiscard]] bool frame_pending() const { return latest_.pending(); }
   /// Steady-clock time of the last sign of life of every thread (watchdog).
   [[nodiscard]] std::chrono::steady_clock::time_point last_heartbeat() const;
@@ -66,6 +70,10 @@ class EdgePipeline {
  private:
   void recognise(PlateReader& reader);
   std::vector<PlateObservation> observe(PlateReader& reader, const Frame& frame, StageTotals& local);
+  /// Feeds a frame's readings to the static-text memory, then the rest to the tracker (under its lock).
+  void track(std::vector<PlateObservation> observations, cv::Size frame_size);
+  /// Saves the static-text memory (logged, never thrown: it is an optimisation).
+  void save_static_texts();
   void emit(std::vector<VehicleRead> reads);
   void beat();
 
@@ -82,6 +90,8 @@ class EdgePipeline {
 
   mutable std::mutex tracker_mutex_;
   PlateTracker tracker_;
+  StaticTextMemory static_texts_;       ///< under tracker_mutex_
+  TimestampMs static_texts_saved_ = 0;  ///< capture time of the last save, under tracker_mutex_
 
   std::mutex unspooled_mutex_;
   std::deque<ReadMessage> unspooled_;  ///< reads the disk refused; retried, bounded

@@ -1,0 +1,76 @@
+#pragma once
+/// @file
+/// What a fixed camera learns by itself never moves: text read at the same place, with the same
+/// layout, in many frames over minutes (a CCTV caption, a shop sign, a parked car's plate). Once
+/// learned, a reading there is suppressed before it reaches the tracker. Places are compared by
+/// box overlap and texts by layout (length and the letter/digit pattern), not by exact text, so a
+/// caption whose clock ticks is still the same caption. A text not seen for a while is forgotten,
+/// and a parked car that drives off is read as soon as its plate leaves the place it stood.
+/// Bounded (`max_texts`), saved to a file so a restart does not have to learn again.
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "anpr/common/messages.hpp"
+
+namespace anpr::edge {
+
+struct StaticTextSettings {
+  bool enabled = true;
+  int min_sightings = 50;       ///< frames a text must be read in, standing still, to be learned ...
+  double min_minutes = 2.0;     ///< ... spread over at least this long
+  double forget_minutes = 30.0; ///< a learned text not read for this long is forgotten
+  int max_texts = 64;           ///< bound on texts remembered, learned or not
+  std::filesystem::path file;   ///< where the memory is kept across restarts; empty: not kept
+};
+
+/// One remembered text: where (fractions of the frame), what layout, and when it was read.
+struct StaticText {
+  cv::Rect2d place;             ///< fractions of the frame
+  std::string layout;           ///< e.g. "DDDDLL": one letter per character, L letter, D digit
+  std::string text;             ///< the latest reading
+  TimestampMs first_seen = 0, last_seen = 0;
+  std::int64_t sightings = 0;
+  bool learned = false;
+};
+
+/// Not thread-safe: one per camera, used under the tracker's lock.
+class StaticTextMemory {
+ public:
+  explicit StaticTextMemory(StaticTextSettings settings);
+
+  /// Notes a reading and says whether to suppress it: true when it lies where a learned text of
+  /// the same layout stands. `standing_still`: the box's pixels hardly changed (only such
+  /// readings teach the memory; a moving plate never does).
+  bool note(const std::string& text, const cv::Rect& box, cv::Size frame, bool standing_still, TimestampMs at);
+  /// Forgets texts not read for `forget_minutes` (by the capture clock).
+  void forget_stale(TimestampMs now);
+  [[nodiscard]] std::vector<StaticText> learned() const;
+  [[nodiscard]] std::int64_t suppressed() const { return suppressed_; }
+  [[nodiscard]] const std::vector<StaticText>& texts() const { return texts_; }
+
+  /// Writes the memory to settings.file (atomically: a temporary file, then a rename). Throws
+  /// anpr::Error (kIo) when it cannot.
+  void save() const;
+  /// Reads settings.file if there is one. A damaged or foreign file is set aside (logged) and the
+  /// memory starts empty: it is only an optimisation, never a reason not to run.
+  void load();
+
+ private:
+  StaticText* find(const cv::Rect2d& place, const std::string& layout);
+  StaticTextSettings settings_;
+  std::vector<StaticText> texts_;
+  std::int64_t suppressed_ = 0;
+};
+
+/// The layout of a text: L for each letter, D for each digit (other characters as they are).
+[[nodiscard]] std::string text_layout(const std::string& text);
+/// Whether two layouts are of one text: the same length, three in four positions alike (the
+/// reader takes a caption's 0 for O now and then).
+[[nodiscard]] bool layouts_alike(const std::string& a, const std::string& b);
+
+}  // namespace anpr::edge
