@@ -19,9 +19,13 @@ namespace {
 std::vector<std::string> list_images(const std::string& dir) {
   std::vector<std::string> files;
   if (dir.empty()) return files;
-  for (const auto& e : fs::directory_iterator(dir)) {
+  // Sub-folders too: a labelled set keeps its photos in one folder per country.
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
     const auto ext = e.path().extension().string();
-    if (ext == ".jpg" || ext == ".jpeg" || ext == ".png") files.push_back(e.path().string());
+    if (e.is_regular_file() && (ext == ".jpg" || ext == ".jpeg" || ext == ".png")) files.push_back(e.path().string());
+  }
+  if (files.empty()) {
+    throw anpr::Error(anpr::ErrorCode::kInput, "--backgrounds " + dir + " holds no .jpg, .jpeg or .png photos");
   }
   std::sort(files.begin(), files.end());  // directory order is not stable; the seed must be
   return files;
