@@ -362,8 +362,12 @@ TEST_CASE("a moving plate seen in fewer frames than a pass wants is counted as a
   tracker.observe(caption);
   caption.frame_id = 10;
   tracker.observe(caption);
-  // A vehicle read in plenty of frames: a full pass, not counted.
+  // A vehicle read in plenty of frames: a full pass, not counted; nor is a reading of part of its
+  // plate far from the rest (a fragment, not a pass).
   auto reads = drive(tracker, std::vector<std::string>(8, "XY65ABC"), 20);
+  auto fragment = seen(28, "65ABC", 0.7, cv::Rect(1500, 900, 60, 20));
+  fragment.motion = 0.5;
+  tracker.observe(fragment);
   for (auto& r : tracker.flush()) reads.push_back(std::move(r));
   CHECK(tracker.thin_passes() == 1);
   REQUIRE(reads.size() == 1);

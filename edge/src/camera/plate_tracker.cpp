@@ -293,7 +293,7 @@ bool PlateTracker::moved(const Track& t, const std::string& voted) const {
 }
 
 void PlateTracker::count_ending(const Track& t) {
-  if (t.seen_moving && t.frames_seen < settings_.min_frames) ++thin_passes_;
+  if (t.seen_moving && t.frames_seen < settings_.min_frames && !fragment_of_another(t)) ++thin_passes_;
   if (t.published) return;
   // Read well enough to publish, yet kept back: standing still is what kept it back.
   const PlateText voted = vote_plate_text(t.readings);
@@ -315,7 +315,21 @@ bool PlateTracker::read_well_enough(const Track& t, const PlateText& voted) cons
   return voted.confidence >= settings_.min_confidence;
 }
 
-VehicleRead PlateTracker::make_read(Track& t) const {
+bool PlateTracker::fragment_of_another(const Track& t) const {
+  constexpr TimestampMs kRecentMs = 10'000;
+  constexpr double kLike = 0.6;  // as a reading joins a track: most characters alike
+  const std::string text = vote_plate_text(t.readings).text;
+  for (const auto& other : tracks_) {
+    if (&other != &t && !other.readings.empty() && text_similarity(vote_plate_text(other.readings).text, text) >= kLike) {
+      return true;
+    }
+  }
+  return std::any_of(recently_published_.begin(), recently_published_.end(), [&](const auto& p) {
+    return now_ - p.first <= kRecentMs && text_similarity(p.second, text) >= kLike;
+  });
+}
+
+VehicleRead PlateTracker::make_read(Track& t) {
   VehicleRead r;
   r.read_id = t.read_id;
   r.text = vote_plate_text(t.readings);
@@ -332,6 +346,8 @@ VehicleRead PlateTracker::make_read(Track& t) const {
   r.overview = shown.overview;
   r.direction = direction_of_travel(t.first_box, t.last_box);
   t.published = true;
+  recently_published_.emplace_back(now_, r.text.text);
+  if (recently_published_.size() > 16) recently_published_.pop_front();
   return r;
 }
 

@@ -12,6 +12,7 @@
 /// must not split a pass in two.
 
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -89,6 +90,8 @@ class PlateTracker {
   [[nodiscard]] std::int64_t stationary_suppressed() const { return stationary_suppressed_; }
   /// Tracks of a moving plate that ended with fewer readings than `min_frames`: passes the unit
   /// looked at too rarely (short of CPU for its traffic), published only if one reading was sure.
+  /// A fragment of another pass (a partial reading of a plate that another track holds or
+  /// recently published) is not one.
   [[nodiscard]] std::int64_t thin_passes() const { return thin_passes_; }
 
  private:
@@ -138,8 +141,10 @@ class PlateTracker {
   /// Ends a track: counts it when it is dropped only for standing still, or when it moved but was
   /// seen in too few frames.
   void count_ending(const Track& t);
-  [[nodiscard]] VehicleRead make_read(Track& t) const;
+  [[nodiscard]] VehicleRead make_read(Track& t);
   [[nodiscard]] Track* match(const PlateObservation& o);
+  /// Whether another open track, or a read published in the last 10 s, has a text like this one's.
+  [[nodiscard]] bool fragment_of_another(const Track& t) const;
   [[nodiscard]] bool ended(const Track& t) const;
 
   TrackerSettings settings_;
@@ -148,6 +153,7 @@ class PlateTracker {
   std::int64_t frames_looked_at_ = 0;
   std::int64_t stationary_suppressed_ = 0;
   std::int64_t thin_passes_ = 0;
+  std::deque<std::pair<TimestampMs, std::string>> recently_published_;  ///< bounded, newest last
 };
 
 /// The per-character, confidence-weighted vote over several readings of one plate (exposed for
