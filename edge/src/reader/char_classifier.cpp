@@ -2,13 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
 #include <vector>
 
 #include <opencv2/dnn.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "anpr/common/error.hpp"
+#include "onnx_network.hpp"
 
 namespace anpr::edge {
 namespace {
@@ -40,17 +40,7 @@ struct CharClassifier::Impl {
 };
 
 CharClassifier::CharClassifier(const std::string& model_path) : impl_(std::make_unique<Impl>()) {
-  if (!std::filesystem::exists(model_path)) {
-    throw Error(ErrorCode::kModel, "character classifier " + model_path + " not found");
-  }
-  try {
-    impl_->net = cv::dnn::readNetFromONNX(model_path);
-  } catch (const cv::Exception& e) {
-    throw Error(ErrorCode::kModel, "character classifier " + model_path + " is not a usable ONNX network: " + e.what());
-  }
-  if (impl_->net.empty()) throw Error(ErrorCode::kModel, "character classifier " + model_path + " is empty");
-  impl_->net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
-  impl_->net.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
+  impl_->net = load_onnx_network(model_path, "character classifier");
 }
 
 CharClassifier::~CharClassifier() = default;

@@ -1,12 +1,12 @@
 #include "anpr/edge/reader/plate_verifier.hpp"
 
 #include <cmath>
-#include <filesystem>
 
 #include <opencv2/dnn.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "anpr/common/error.hpp"
+#include "onnx_network.hpp"
 #include "anpr/edge/reader/ocr_engine.hpp"
 
 namespace anpr::edge {
@@ -37,15 +37,7 @@ struct PlateVerifier::Impl {
 };
 
 PlateVerifier::PlateVerifier(const std::string& model_path) : impl_(std::make_unique<Impl>()) {
-  if (!std::filesystem::exists(model_path)) throw Error(ErrorCode::kModel, "plate verifier " + model_path + " not found");
-  try {
-    impl_->net = cv::dnn::readNetFromONNX(model_path);
-  } catch (const cv::Exception& e) {
-    throw Error(ErrorCode::kModel, "plate verifier " + model_path + " is not a usable ONNX network: " + e.what());
-  }
-  if (impl_->net.empty()) throw Error(ErrorCode::kModel, "plate verifier " + model_path + " is empty");
-  impl_->net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
-  impl_->net.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
+  impl_->net = load_onnx_network(model_path, "plate verifier");
 }
 
 PlateVerifier::~PlateVerifier() = default;
