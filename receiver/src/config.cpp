@@ -47,6 +47,14 @@ ReceiverConfig load_receiver_config(const std::string& path) {
   web.text("cert_file", c.web.cert_file);
   web.text("key_file", c.web.key_file);
   web.integer("lookback_days", c.web.lookback_days, 0, 3650);
+  int max_connections = static_cast<int>(c.web.max_connections);
+  int per_address = static_cast<int>(c.web.max_connections_per_address);
+  web.integer("max_connections", max_connections, 1, 65535);
+  web.integer("max_connections_per_address", per_address, 1, 65535);
+  c.web.max_connections = static_cast<std::size_t>(max_connections);
+  c.web.max_connections_per_address = static_cast<std::size_t>(per_address);
+  web.integer("header_timeout_s", c.web.header_timeout_s, 1, 300);
+  web.integer("request_timeout_s", c.web.request_timeout_s, 1, 3600);
   for (const ConfigSection* s : {&mqtt, &storage, &lists, &clones, &retention, &web}) s->check_unknown_keys();
   check_config_sections(root, path, {"mqtt", "storage", "watchlists", "clones", "retention", "web"});
   if (c.web.cert_file.empty() != c.web.key_file.empty()) web.fail("cert_file", "cert_file and key_file go together");

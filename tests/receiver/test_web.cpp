@@ -295,6 +295,47 @@ TEST_CASE("failed logins lock out the address they come from, not the account", 
   CHECK(limiter.retry_after("operator", "10.0.0.12") == 0);
 }
 
+TEST_CASE("idle connections from one machine cannot lock the control room out", "[web]") {
+  // Regression: 256 idle TCP connections filled every place for 30 seconds.
+  web::WebSettings settings;
+  settings.header_timeout_s = 2;
+  WebFixture f(settings);
+  namespace ip = boost::asio::ip;
+  boost::asio::io_context io;
+  std::vector<ip::tcp::socket> idle;
+  for (int i = 0; i < 256; ++i) {  // from 127.0.0.2: another machine, as far as the server can tell
+    ip::tcp::socket socket(io);
+    socket.open(ip::tcp::v4());
+    socket.bind(ip::tcp::endpoint(ip::make_address("127.0.0.2"), 0));
+    boost::system::error_code ec;
+    socket.connect(ip::tcp::endpoint(ip::make_address("127.0.0.1"), f.server->port()), ec);
+    if (!ec) idle.push_back(std::move(socket));
+  }
+  REQUIRE(idle.size() == 256);  // the kernel accepts them all; the server decides
+  const auto start = std::chrono::steady_clock::now();
+  HttpClient desk = f.client();  // a control-room desk on 127.0.0.1
+  CHECK(desk.login("olly", kPassword).status == 200);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(1));
+  CHECK(desk.get("/api/hits").status == 200);
+  // All but max_connections_per_address (32) were refused at once...
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (f.server->counters().refused_connections < 224 && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  CHECK(f.server->counters().refused_connections == 224);
+  // ... and the 32 it took were closed when no request came within header_timeout_s.
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  int closed = 0;
+  for (auto& socket : idle) {
+    socket.non_blocking(true);
+    char byte = 0;
+    boost::system::error_code ec;
+    socket.read_some(boost::asio::buffer(&byte, 1), ec);
+    if (ec == boost::asio::error::eof || ec == boost::asio::error::connection_reset) ++closed;
+  }
+  CHECK(closed == 256);
+}
+
 TEST_CASE("searches need a reason and are audited", "[web]") {
   WebFixture f;
   auto read = test::sample_read("AB12CDE", "cam1", now_ms() - 60000);

@@ -113,6 +113,7 @@ struct WebServer::Impl {
   tcp::acceptor acceptor{io};
   std::set<std::shared_ptr<LiveClient>> clients;  // touched on the network thread only
   std::size_t connections = 0;
+  std::map<std::string, std::size_t> connections_from;  // per client address, network thread only
   std::atomic<std::int64_t> requests{0}, dropped{0}, refused{0}, live{0};
   std::thread thread;
   unsigned short bound_port = 0;
@@ -152,25 +153,27 @@ struct WebServer::Impl {
       tcp::socket socket = co_await acceptor.async_accept(net::redirect_error(use_awaitable, ec));
       if (ec == net::error::operation_aborted) co_return;
       if (ec) continue;
-      if (connections >= settings.max_connections) {
+      const auto remote = socket.remote_endpoint(ec);
+      const std::string address = ec ? "unknown" : remote.address().to_string();
+      if (connections >= settings.max_connections || connections_from[address] >= settings.max_connections_per_address) {
         ++refused;
+        if (connections_from[address] == 0) connections_from.erase(address);
         socket.close(ec);
         continue;
       }
-      net::co_spawn(io, serve(std::move(socket)), net::detached);
+      ++connections_from[address];
+      net::co_spawn(io, serve(std::move(socket), address), net::detached);
     }
   }
 
-  awaitable<void> serve(tcp::socket socket) {
+  awaitable<void> serve(tcp::socket socket, std::string client) {
     ++connections;
     beast::error_code ec;
-    const auto remote = socket.remote_endpoint(ec);
-    const std::string client = ec ? "unknown" : remote.address().to_string();
     beast::tcp_stream stream(std::move(socket));
     try {
       if (tls) {
         beast::ssl_stream<beast::tcp_stream> secure(std::move(stream), *tls);
-        beast::get_lowest_layer(secure).expires_after(std::chrono::seconds(settings.request_timeout_s));
+        beast::get_lowest_layer(secure).expires_after(std::chrono::seconds(settings.header_timeout_s));
         co_await secure.async_handshake(ssl::stream_base::server, net::redirect_error(use_awaitable, ec));
         if (!ec) co_await serve_http(std::move(secure), client);
       } else {
@@ -180,6 +183,7 @@ struct WebServer::Impl {
       spdlog::warn("web: connection from {} failed: {}", client, e.what());
     }
     --connections;
+    if (--connections_from[client] == 0) connections_from.erase(client);
   }
 
   static bool is_analysis(const Request& req) {
@@ -197,10 +201,15 @@ struct WebServer::Impl {
       http::request_parser<http::string_body> parser;
       parser.header_limit(16 * 1024);
       parser.body_limit(settings.max_body_bytes);
-      // The whole request (headers and body) must arrive in time: a trickling client is cut off.
-      beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(settings.request_timeout_s));
+      // The headers must arrive soon (an idle kept-alive connection waits here too), then the
+      // whole request in time: a silent or trickling client is cut off and frees its place.
+      beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(settings.header_timeout_s));
       beast::error_code ec;
-      co_await http::async_read(stream, buffer, parser, net::redirect_error(use_awaitable, ec));
+      co_await http::async_read_header(stream, buffer, parser, net::redirect_error(use_awaitable, ec));
+      if (!ec && !parser.is_done()) {
+        beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(settings.request_timeout_s));
+        co_await http::async_read(stream, buffer, parser, net::redirect_error(use_awaitable, ec));
+      }
       if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == net::error::eof ||
           ec == net::error::connection_reset || ec == net::error::operation_aborted) {
         break;

@@ -27,8 +27,14 @@ struct WebSettings {
   std::size_t max_body_bytes = 16u << 20; ///< a watchlist CSV upload is the largest request
   int clock_skew_s = 120;                 ///< a read captured this far after it arrived is shown as from a camera clock ahead
   std::size_t max_connections = 256;
+  /// One address may hold at most this many connections: a machine opening idle connections
+  /// cannot lock the control room out (a browser uses about six).
+  std::size_t max_connections_per_address = 32;
   std::size_t max_queued_messages = 512;  ///< per live client; a client further behind is dropped
   int request_timeout_s = 30;
+  /// A request's headers, and the next request on a kept-alive connection, must arrive this soon:
+  /// an idle or trickling connection gives its place back quickly.
+  int header_timeout_s = 10;
   int lookback_days = 30;                 ///< new watchlist entries are checked against this many past days
   int poll_ms = 250;                      ///< how often the live feed looks for new hits and reads
   analysis::CloneSettings clones;         ///< defaults of the clone analysis (as the live check)
