@@ -162,6 +162,8 @@ int run(const EvalOptions& o) {
     fs::create_directories(o.dump_patches);
     patch_labels.open(fs::path(o.dump_patches) / "labels.csv", std::ios::app);
     reader_options.keep_patches = true;
+    // The dump is the verifier's training data: every reading, including those it would reject.
+    reader_options.verifier_model = "none";
   }
   const auto reader = make_reader(reader_options);
   std::size_t dumped = 0, dumped_chars = 0, dumped_patches = 0;

@@ -347,6 +347,18 @@ TEST_CASE("a plate whose pixels keep changing as it moves is a pass, even slowly
   CHECK(reads.front().text.text == "AB12CDE");
 }
 
+TEST_CASE("a pass published from one sure reading is still a thin pass", "[tracker]") {
+  TrackerSettings s;
+  s.min_travel = 0;  // a barrier: one confident reading may be published alone
+  PlateTracker tracker(s);
+  auto sure = seen(1, "AB12CDE", 0.95, cv::Rect(400, 300, 100, 20));
+  sure.motion = 0.4;
+  tracker.observe(sure);
+  const auto reads = tracker.flush();
+  REQUIRE(reads.size() == 1);
+  CHECK(tracker.thin_passes() == 1);
+}
+
 TEST_CASE("a moving plate seen in fewer frames than a pass wants is counted as a thin pass", "[tracker]") {
   PlateTracker tracker;  // min_frames 3
   // A vehicle looked at in two frames only (a unit short of CPU): moving, read, then gone.

@@ -45,10 +45,17 @@ TEST_CASE("a plate patch is the fixed size, full range, with the box in its midd
   CHECK(patch.at<std::uint8_t>(kPlatePatchHeight / 2, 2) < 128);
 }
 
-TEST_CASE("a plate patch at the image's edge is filled, not cut", "[verifier]") {
+TEST_CASE("a plate patch at the image's edge is filled from the edge, not with black", "[verifier]") {
+  // A light image with a dark bar through the middle, the box the whole image: the margin
+  // beyond the image repeats its edge (light above and below, the bar's ends at the sides).
   cv::Mat image(40, 60, CV_8UC1, cv::Scalar(200));
+  cv::rectangle(image, cv::Rect(0, 16, 60, 8), cv::Scalar(20), cv::FILLED);
   const cv::Mat patch = plate_patch(image, cv::Rect(0, 0, 60, 40));
-  CHECK(patch.size() == cv::Size(kPlatePatchWidth, kPlatePatchHeight));
+  REQUIRE(patch.size() == cv::Size(kPlatePatchWidth, kPlatePatchHeight));
+  CHECK(patch.at<std::uint8_t>(0, kPlatePatchWidth / 2) > 200);                   // above: light, not black
+  CHECK(patch.at<std::uint8_t>(kPlatePatchHeight - 1, kPlatePatchWidth / 2) > 200);
+  CHECK(patch.at<std::uint8_t>(kPlatePatchHeight / 2, 0) < 50);                   // the bar runs on at the side
+  CHECK(patch.at<std::uint8_t>(kPlatePatchHeight / 2, kPlatePatchWidth - 1) < 50);
 }
 
 TEST_CASE("a missing or broken verifier model is a clear model error", "[verifier][rejects]") {

@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "anpr/common/time.hpp"
 #include "anpr/edge/camera/static_text_memory.hpp"
 #include "support/temp_dir.hpp"
 
@@ -13,7 +14,7 @@ using namespace anpr::edge;
 namespace {
 
 const cv::Size kFrame(1920, 1080);
-constexpr TimestampMs kStart = 1'800'000'000'000;
+constexpr TimestampMs kStart = 1'790'000'000'000;  // September 2026: in the past, as a memory's times are
 constexpr TimestampMs kSecond = 1000;
 
 StaticTextSettings quick() {
@@ -63,10 +64,26 @@ TEST_CASE("a parked car's plate is learned, and read again once the car drives o
   StaticTextMemory memory(quick());
   for (int s = 0; s < 120; s += 2) memory.note("AB12CDE", cv::Rect(800, 600, 120, 26), kFrame, true, kStart + s * kSecond);
   REQUIRE(memory.learned().size() == 1);
-  CHECK(memory.note("AB12CDE", cv::Rect(802, 601, 120, 26), kFrame, false, kStart + 121 * kSecond));
-  // It pulls away: its plate leaves the place it stood, and is not suppressed there.
+  CHECK(memory.note("AB12CDE", cv::Rect(802, 601, 120, 26), kFrame, true, kStart + 121 * kSecond));
+  // It pulls away: moving, it is read even where it stood, and after it has left.
+  CHECK_FALSE(memory.note("AB12CDE", cv::Rect(801, 610, 121, 26), kFrame, false, kStart + 122 * kSecond));
   CHECK_FALSE(memory.note("AB12CDE", cv::Rect(800, 700, 130, 28), kFrame, false, kStart + 123 * kSecond));
-  CHECK_FALSE(memory.note("AB12CDE", cv::Rect(790, 820, 140, 30), kFrame, false, kStart + 124 * kSecond));
+}
+
+TEST_CASE("cars that stop one after another at one place are not one static text", "[static-text]") {
+  StaticTextMemory memory(quick());
+  // A barrier: a different car stands at the same place every 20 s for three minutes.
+  const std::vector<std::string> cars = {"AB12CDE", "XY65ABC", "KM18RTS", "LR70PQW", "BD51SMR", "YK19HJU",
+                                         "WA66NBC", "FG15EFG", "HN61KNH"};
+  for (std::size_t i = 0; i < cars.size(); ++i) {
+    for (int s = 0; s < 20; ++s) {
+      const auto at = kStart + static_cast<TimestampMs>(i * 20 + static_cast<std::size_t>(s)) * kSecond;
+      CHECK_FALSE(memory.note(cars[i], cv::Rect(800, 600, 120, 26), kFrame, true, at));
+    }
+  }
+  CHECK(memory.learned().empty());
+  CHECK(same_static_text("142910", "1429I0"));        // a caption's digit read as a letter
+  CHECK_FALSE(same_static_text("AB12CDE", "XY65ABC")); // one layout, two plates
 }
 
 TEST_CASE("a text not seen for forget_minutes is forgotten", "[static-text]") {
@@ -106,7 +123,24 @@ TEST_CASE("the memory survives a restart, and a damaged file is set aside, not f
   REQUIRE(restarted.learned().size() == 1);
   CHECK(restarted.note("142955", cv::Rect(40, 20, 180, 24), kFrame, true, kStart + 130 * kSecond));
 
+  // A text at the frame's right edge survives the round trip (its fractions add up to 1).
+  {
+    StaticTextMemory memory(s);
+    for (int t = 0; t < 120; t += 2) memory.note("CAM08", cv::Rect(1800, 1040, 120, 40), kFrame, true, kStart + t * kSecond);
+    REQUIRE(memory.learned().size() == 1);
+    memory.save();
+    StaticTextMemory again(s);
+    again.load();
+    CHECK(again.learned().size() == 1);
+  }
+
+  const std::string future = std::to_string(now_ms() + 7LL * 24 * 3600 * 1000);
   for (const std::string& garbage : {std::string("{not json"), std::string(R"({"version":1,"texts":[{"x":5}]})"),
+                                     std::string(R"({"version":1,"texts":[{"x":0.1,"y":0.1,"w":0.1,"h":0.1,"layout":"D",)"
+                                                 R"("text":"1","first_seen":0,"last_seen":)") + future +
+                                         R"(,"sightings":1,"learned":true}]})",
+                                     std::string(R"({"version":1,"texts":[{"x":0.1,"y":0.1,"w":0.1,"h":0.1,"layout":"D",)"
+                                                 R"("text":"1","first_seen":0,"last_seen":1e300,"sightings":1,"learned":true}]})"),
                                      std::string(R"({"version":1,"texts":[{"x":0.1,"y":0.1,"w":9,"h":0.1,"layout":"D",)"
                                                  R"("text":"1","first_seen":0,"last_seen":0,"sightings":1,"learned":true}]})")}) {
     std::ofstream(s.file) << garbage;

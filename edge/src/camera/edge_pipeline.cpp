@@ -1,5 +1,7 @@
 #include "anpr/edge/camera/edge_pipeline.hpp"
 
+#include <filesystem>
+#include <optional>
 #include <thread>
 
 #include <spdlog/spdlog.h>
@@ -13,6 +15,8 @@
 namespace anpr::edge {
 namespace {
 
+namespace fs = std::filesystem;
+
 constexpr std::size_t kMaxUnspooled = 1000;
 constexpr TimestampMs kSaveStaticTextsEveryMs = 60'000;
 constexpr auto kIdleTick = std::chrono::milliseconds(200);
@@ -23,9 +27,11 @@ double ms_since(std::chrono::steady_clock::time_point t) {
 
 StaticTextSettings static_text_settings(const EdgeConfig& c) {
   StaticTextSettings s = c.static_text;
-  // Beside the spool folder (/var/lib/anpr-edge/static-texts.json), not in it: the spool's
-  // folder holds reads only.
-  s.file = c.spool.dir.parent_path() / "static-texts.json";
+  // Beside the spool folder, named after it (/var/lib/anpr-edge/spool.static-texts.json): the
+  // spool's folder holds reads only, and two cameras' spools side by side keep apart.
+  fs::path spool = c.spool.dir.lexically_normal();
+  if (spool.filename().empty()) spool = spool.parent_path();  // "spool/"
+  s.file = spool.parent_path() / (spool.filename().string() + ".static-texts.json");
   return s;
 }
 
@@ -101,9 +107,9 @@ std::int64_t EdgePipeline::static_suppressed() const {
   return static_texts_.suppressed();
 }
 
-void EdgePipeline::save_static_texts() {
+void EdgePipeline::save_static_texts(const std::vector<StaticText>& texts) const {
   try {
-    static_texts_.save();
+    edge::save_static_texts(texts, static_texts_.file());
   } catch (const std::exception& e) {
     spdlog::warn("{}; the camera learns its static texts again after a restart", e.what());
   }
@@ -171,11 +177,13 @@ void EdgePipeline::run(const std::atomic<bool>& stop) {
   latest_.close();
   for (auto& w : workers) w.join();
   std::vector<VehicleRead> reads;
+  std::vector<StaticText> remembered;
   {
     std::lock_guard lock(tracker_mutex_);
     reads = tracker_.flush();
-    save_static_texts();
+    remembered = static_texts_.texts();
   }
+  save_static_texts(remembered);
   emit(std::move(reads));
   std::lock_guard lock(unspooled_mutex_);
   if (!unspooled_.empty()) spdlog::error("{} reads could not be written to the spool and are lost", unspooled_.size());
@@ -203,18 +211,20 @@ void EdgePipeline::recognise(PlateReader& reader) {
     }
     const auto t1 = std::chrono::steady_clock::now();
     std::vector<VehicleRead> due;
+    std::optional<std::vector<StaticText>> to_save;
     {
       std::lock_guard lock(tracker_mutex_);
       if (frame) track(std::move(observations), i420_size(frame->i420));
       if (frame && frame->captured_at - static_texts_saved_ >= kSaveStaticTextsEveryMs) {
         static_texts_.forget_stale(frame->captured_at);
-        if (static_texts_saved_ != 0) save_static_texts();
+        if (static_texts_saved_ != 0) to_save = static_texts_.texts();
         static_texts_saved_ = frame->captured_at;
       }
       // The clock is the newest frame looked at, not the newest captured: frames waiting for a
       // recogniser must not end the tracks they would continue.
       due = frame ? tracker_.advance(frame->captured_at) : tracker_.due();
     }
+    if (to_save) save_static_texts(*to_save);
     local.track_ms = ms_since(t1);
     const auto t2 = std::chrono::steady_clock::now();
     const bool any = !due.empty();

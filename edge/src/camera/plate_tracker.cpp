@@ -324,8 +324,8 @@ bool PlateTracker::fragment_of_another(const Track& t) const {
       return true;
     }
   }
-  return std::any_of(recently_published_.begin(), recently_published_.end(), [&](const auto& p) {
-    return now_ - p.first <= kRecentMs && text_similarity(p.second, text) >= kLike;
+  return std::any_of(recently_published_.begin(), recently_published_.end(), [&](const Published& p) {
+    return p.read_id != t.read_id && now_ - p.at <= kRecentMs && text_similarity(p.text, text) >= kLike;
   });
 }
 
@@ -346,7 +346,7 @@ VehicleRead PlateTracker::make_read(Track& t) {
   r.overview = shown.overview;
   r.direction = direction_of_travel(t.first_box, t.last_box);
   t.published = true;
-  recently_published_.emplace_back(now_, r.text.text);
+  recently_published_.push_back({now_, t.read_id, r.text.text});
   if (recently_published_.size() > 16) recently_published_.pop_front();
   return r;
 }

@@ -52,7 +52,7 @@ struct EdgeConfig {
   MotionSettings motion;
   ZoneSettings zones;
   TrackerSettings tracking;
-  StaticTextSettings static_text;               ///< its file: static-texts.json beside the spool folder
+  StaticTextSettings static_text;               ///< its file: <spool folder>.static-texts.json beside it
   MqttSettings mqtt;
   SpoolSettings spool{"/var/lib/anpr-edge/spool"};
   ImageSettings images;

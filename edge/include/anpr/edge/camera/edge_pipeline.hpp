@@ -72,8 +72,9 @@ class EdgePipeline {
   std::vector<PlateObservation> observe(PlateReader& reader, const Frame& frame, StageTotals& local);
   /// Feeds a frame's readings to the static-text memory, then the rest to the tracker (under its lock).
   void track(std::vector<PlateObservation> observations, cv::Size frame_size);
-  /// Saves the static-text memory (logged, never thrown: it is an optimisation).
-  void save_static_texts();
+  /// Saves a copy of the static-text memory, outside the tracker's lock (failures are logged,
+  /// never thrown: the memory is an optimisation).
+  void save_static_texts(const std::vector<StaticText>& texts) const;
   void emit(std::vector<VehicleRead> reads);
   void beat();
 

@@ -153,7 +153,11 @@ class PlateTracker {
   std::int64_t frames_looked_at_ = 0;
   std::int64_t stationary_suppressed_ = 0;
   std::int64_t thin_passes_ = 0;
-  std::deque<std::pair<TimestampMs, std::string>> recently_published_;  ///< bounded, newest last
+  struct Published {
+    TimestampMs at = 0;
+    std::string read_id, text;
+  };
+  std::deque<Published> recently_published_;  ///< bounded, newest last
 };
 
 /// The per-character, confidence-weighted vote over several readings of one plate (exposed for
