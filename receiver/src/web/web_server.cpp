@@ -16,6 +16,7 @@
 #include <spdlog/spdlog.h>
 
 #include "anpr/common/error.hpp"
+#include "anpr/common/log_throttle.hpp"
 #include "json_views.hpp"
 
 namespace anpr::receiver::web {
@@ -114,6 +115,7 @@ struct WebServer::Impl {
   std::set<std::shared_ptr<LiveClient>> clients;  // touched on the network thread only
   std::size_t connections = 0;
   std::map<std::string, std::size_t> connections_from;  // per client address, network thread only
+  LogThrottle refusals{std::chrono::seconds(10)};       // a flood of connections is one log line in 10 s
   std::atomic<std::int64_t> requests{0}, dropped{0}, refused{0}, live{0};
   std::thread thread;
   unsigned short bound_port = 0;
@@ -157,6 +159,13 @@ struct WebServer::Impl {
       const std::string address = ec ? "unknown" : remote.address().to_string();
       if (connections >= settings.max_connections || connections_from[address] >= settings.max_connections_per_address) {
         ++refused;
+        if (const auto held_back = refusals.occurred(LogThrottle::Clock::now())) {
+          const bool total = connections >= settings.max_connections;
+          spdlog::warn("web: connection from {} refused: {} connections {} (web.{}){}", address,
+                       total ? connections : connections_from[address], total ? "in all" : "from that address",
+                       total ? "max_connections" : "max_connections_per_address",
+                       *held_back > 0 ? fmt::format("; {} more refused since the last message", *held_back) : "");
+        }
         if (connections_from[address] == 0) connections_from.erase(address);
         socket.close(ec);
         continue;
