@@ -71,29 +71,4 @@ cleanup
 receiver=
 grep stopped "$w/edge.log" | sed 's/.*stopped/edge stopped/'
 sqlite3 "$w/anpr.db" "SELECT plate FROM reads ORDER BY captured_at" > "$w/stored.txt"
-python3 - "$w" <<'PY'
-import csv, sys
-w = sys.argv[1]
-passes = [r["text"] for r in csv.DictReader(open(w + "/clip.csv"))]
-stored = [l.strip() for l in open(w + "/stored.txt") if l.strip()]
-def dist(a, b):
-    m = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
-    for i in range(1, len(a) + 1):
-        for j in range(1, len(b) + 1):
-            m[i][j] = min(m[i - 1][j] + 1, m[i][j - 1] + 1, m[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
-    return m[len(a)][len(b)]
-per = {p: 0 for p in passes}
-other, exact = [], 0
-for s in stored:  # a read belongs to the pass it is closest to, at most two characters off
-    best = min(passes, key=lambda p: dist(p, s))
-    if dist(best, s) <= 2:
-        per[best] += 1
-        exact += best == s
-    else:
-        other.append(s)
-once = sum(1 for v in per.values() if v == 1)
-print(f"passes {len(passes)}; stored reads {len(stored)}; published once {once}, "
-      f"twice or more {sum(1 for v in per.values() if v > 1)}, never {sum(1 for v in per.values() if v == 0)}; "
-      f"read exactly right {exact}; other texts {other}")
-sys.exit(0 if once == len(passes) and not other else 1)
-PY
+"$root/scripts/score-passes.py" "$w/clip.csv" "$w/stored.txt"

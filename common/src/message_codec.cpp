@@ -316,6 +316,13 @@ std::string encode(const HealthMessage& m) {
   j["stationary_suppressed"] = m.stationary_suppressed;
   j["thin_passes"] = m.thin_passes;
   j["static_texts"] = m.static_texts;
+  if (!m.static_text_places.empty()) {
+    json places = json::array();
+    for (const auto& p : m.static_text_places) {
+      places.push_back({{"x", p.x}, {"y", p.y}, {"width", p.width}, {"height", p.height}, {"text", p.text}});
+    }
+    j["static_text_places"] = std::move(places);
+  }
   j["reconnects"] = m.reconnects;
   j["uptime_s"] = m.uptime_s;
   j["source_state"] = m.source_state;
@@ -379,6 +386,15 @@ DecodeResult<HealthMessage> decode_health(std::string_view payload) {
     if (f.has("stationary_suppressed")) m.stationary_suppressed = f.integer("stationary_suppressed", 0, kMax);
     if (f.has("thin_passes")) m.thin_passes = f.integer("thin_passes", 0, kMax);
     if (f.has("static_texts")) m.static_texts = f.integer("static_texts", 0, kMax);
+    if (f.has("static_text_places")) {
+      const json& places = f.array("static_text_places", MessageLimits::kMaxStaticTextPlaces);
+      for (std::size_t i = 0; i < places.size(); ++i) {
+        const Fields p(places[i], "static_text_places[" + std::to_string(i) + "]");
+        StaticTextPlace place{p.number("x", 0.0, 1.0), p.number("y", 0.0, 1.0), p.number("width", 0.0, 1.0),
+                              p.number("height", 0.0, 1.0), p.string("text", 32)};
+        m.static_text_places.push_back(std::move(place));
+      }
+    }
     m.reconnects = f.integer("reconnects", 0, kMax);
     m.uptime_s = f.integer("uptime_s", 0, kMax);
     m.source_state = f.string("source_state", 32);

@@ -22,6 +22,7 @@ struct BenchOptions {
   std::string video;
   int threads = 2;
   bool all_frames = false;
+  double slower = 0;
   bool motion = true;
   std::string tessdata;
   std::string reads_out;
@@ -35,6 +36,12 @@ int run(const BenchOptions& o) {
   c.site_id = "bench";
   c.source.uri = o.video;
   c.source.realtime = !o.all_frames;
+  if (o.slower > 0) {
+    // The file as fast as it decodes, the video's clock kept by the emulated unit's recogniser.
+    c.source.realtime = false;
+    c.recognition.threads = 1;
+    c.recognition.emulated_slowdown = o.slower;
+  }
   c.recognition.threads = o.threads;
   if (!o.tessdata.empty()) c.recognition.tessdata = o.tessdata;
   c.motion.enabled = c.motion.enabled && o.motion;
@@ -63,9 +70,13 @@ int run(const BenchOptions& o) {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   std::printf("video            %s\n", o.video.c_str());
-  std::printf("mode             %s, %d recogniser thread(s), motion gating %s\n",
-              o.all_frames ? "every frame, as fast as possible" : "real time (camera pace, newest frame wins)",
-              o.threads, o.motion ? "on" : "off");
+  const std::string pace =
+      o.all_frames  ? "every frame, as fast as possible"
+      : o.slower > 0 ? fmt::format("a unit {:g} x slower than this machine (its clock: {:g} x recognition time), "
+                                   "frames dropped when busy", o.slower, o.slower)
+                     : "real time (camera pace, frames dropped when busy)";
+  std::printf("mode             %s, %d recogniser thread(s), motion gating %s\n", pace.c_str(),
+              c.recognition.threads, o.motion ? "on" : "off");
   std::printf("frames           %lld captured, %lld processed, %lld still (skipped), %lld dropped\n",
               static_cast<long long>(pipeline.frames_captured()), static_cast<long long>(t.frames),
               static_cast<long long>(t.gated), static_cast<long long>(pipeline.frames_dropped()));
@@ -108,6 +119,9 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--threads", o->threads, "Recogniser threads")->capture_default_str()->check(CLI::Range(1, 16));
   cmd->add_flag("--all-frames", o->all_frames, "Process every frame as fast as possible (throughput) instead of at "
                                                "the video's frame rate with drops (real time)");
+  cmd->add_option("--slower", o->slower, "Play a camera unit this many times slower than this machine (one "
+                                       "recogniser thread; decoding as if in hardware): what it would drop and read")
+      ->check(CLI::Range(1.0, 100.0))->excludes("--all-frames");
   cmd->add_flag("!--no-motion", o->motion, "Look at whole frames, not only where something moved");
   cmd->add_option("--tessdata", o->tessdata, "Folder holding the Tesseract model");
   cmd->add_option("--reads", o->reads_out, "Write the reads (JSON lines) to this file");

@@ -38,7 +38,7 @@ HealthMessage make_health(const EdgeConfig& c, const EdgePipeline& pipeline, con
   h.fps = fps;
   h.frames_captured = pipeline.frames_captured();
   h.frames_dropped = pipeline.frames_dropped();
-  h.queue_depth = pipeline.frame_pending() ? 1 : 0;
+  h.queue_depth = pipeline.frames_waiting();
   const SpoolStats s = spool.stats();
   h.spool_depth = s.depth;
   h.spool_bytes = s.bytes;
@@ -48,6 +48,7 @@ HealthMessage make_health(const EdgeConfig& c, const EdgePipeline& pipeline, con
   h.stationary_suppressed = pipeline.stationary_suppressed();
   h.thin_passes = pipeline.thin_passes();
   h.static_texts = pipeline.static_texts();
+  h.static_text_places = pipeline.static_text_places(MessageLimits::kMaxStaticTextPlaces);
   h.reconnects = publisher.reconnects() + pipeline.source_reconnects();
   h.uptime_s = uptime_s;
   h.source_state = to_string(pipeline.source_state());

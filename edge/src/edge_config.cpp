@@ -53,6 +53,7 @@ EdgeConfig load_edge_config(const std::string& path) {
   tracking.number("single_frame_confidence", c.tracking.single_frame_confidence, 0, 1);
   tracking.number("min_confidence", c.tracking.min_confidence, 0, 1);
   tracking.number("min_travel", c.tracking.min_travel, 0, 100);
+  tracking.integer("settled_frames", c.tracking.settled_frames, 1, 1000);
   ConfigSection static_text(root, "static_text", path);
   static_text.boolean("enabled", c.static_text.enabled);
   static_text.integer("min_sightings", c.static_text.min_sightings, 1, 100000);

@@ -77,6 +77,7 @@ TEST_CASE("status, health and hit survive encode and decode", "[messages]") {
   h.stationary_suppressed = 7;
   h.thin_passes = 2;
   h.static_texts = 3;
+  h.static_text_places = {{0.02, 0.03, 0.3, 0.04, "2O26O6O4142938"}, {0.7, 0.5, 0.1, 0.05, "WM16ASX"}};
   const auto hr = decode_health(encode(h));
   REQUIRE(hr.ok());
   CHECK(hr.value() == h);
@@ -85,9 +86,20 @@ TEST_CASE("status, health and hit survive encode and decode", "[messages]") {
   older.erase("stationary_suppressed");
   older.erase("thin_passes");
   older.erase("static_texts");
+  older.erase("static_text_places");
   const auto old = decode_health(older.dump());
   REQUIRE(old.ok());
   CHECK(old.value().thin_passes == 0);
+  CHECK(old.value().static_text_places.empty());
+  // Places are fractions of the frame and bounded in number.
+  json outside = json::parse(encode(h));
+  outside["static_text_places"][1]["x"] = 1.5;
+  const auto rejected = decode_health(outside.dump());
+  REQUIRE_FALSE(rejected.ok());
+  CHECK(rejected.error().message().find("static_text_places[1].x") != std::string::npos);
+  json many = json::parse(encode(h));
+  for (int i = 0; i < 70; ++i) many["static_text_places"].push_back(many["static_text_places"][0]);
+  CHECK_FALSE(decode_health(many.dump()).ok());
 
   HitMessage hit;
   hit.hit_id = make_uuid();

@@ -249,6 +249,17 @@ void check_only_passes_published(synth::TrafficSettings traffic, std::uint64_t s
       const std::string log = edge.log();
       REQUIRE(std::regex_search(log, m, std::regex(R"(static-text memory: \d+ texts \((\d+) learned\))")));
       CHECK(std::stoi(m[1]) >= 1);
+      // Health says where the learned texts are, not only how many.
+      const auto health = collector.health();
+      REQUIRE_FALSE(health.empty());
+      const auto& places = health.back().static_text_places;
+      CHECK(static_cast<std::int64_t>(places.size()) == health.back().static_texts);
+      CHECK_FALSE(places.empty());
+      for (const auto& p : places) {
+        CHECK(p.width > 0);
+        CHECK(p.x + p.width <= 1.0);
+        CHECK_FALSE(p.text.empty());
+      }
     }
 
     std::map<std::string, int> reads_per_pass;

@@ -1,10 +1,7 @@
 #include <catch2/catch.hpp>
 
-#include <thread>
-
 #include <opencv2/imgproc.hpp>
 
-#include "anpr/edge/camera/latest_frame.hpp"
 #include "anpr/edge/camera/motion_gate.hpp"
 
 using namespace anpr::edge;
@@ -43,37 +40,4 @@ TEST_CASE("motion gate off looks everywhere, the region of interest limits where
   CHECK(right.regions(scene(140)).empty());  // motion on the left only
   CHECK(right.in_roi({1000, 400}, {1280, 720}));
   CHECK_FALSE(right.in_roi({100, 400}, {1280, 720}));
-}
-
-TEST_CASE("latest frame: the newest wins and replaced frames count as dropped", "[motion]") {
-  LatestFrame slot;
-  for (int i = 1; i <= 5; ++i) {
-    Frame f;
-    f.id = i;
-    slot.put(std::move(f));
-  }
-  const auto taken = slot.take(std::chrono::milliseconds(10));
-  REQUIRE(taken);
-  CHECK(taken->id == 5);
-  CHECK(slot.dropped() == 4);
-  CHECK_FALSE(slot.take(std::chrono::milliseconds(10)));
-  slot.close();
-  CHECK(slot.closed());
-}
-
-TEST_CASE("latest frame without dropping makes capture wait for the recogniser", "[motion]") {
-  LatestFrame slot(false);
-  std::thread producer([&] {
-    for (int i = 1; i <= 20; ++i) {
-      Frame f;
-      f.id = i;
-      slot.put(std::move(f));
-    }
-    slot.close();
-  });
-  std::vector<std::int64_t> ids;
-  while (auto f = slot.take(std::chrono::milliseconds(1000))) ids.push_back(f->id);
-  producer.join();
-  CHECK(ids.size() == 20);
-  CHECK(slot.dropped() == 0);
 }

@@ -1,5 +1,7 @@
 #include "anpr/edge/camera/edge_pipeline.hpp"
 
+#include <ctime>
+#include <algorithm>
 #include <filesystem>
 #include <optional>
 #include <thread>
@@ -21,6 +23,13 @@ constexpr std::size_t kMaxUnspooled = 1000;
 constexpr TimestampMs kSaveStaticTextsEveryMs = 60'000;
 constexpr auto kIdleTick = std::chrono::milliseconds(200);
 
+/// CPU time this thread has used: what recognition costs, whatever else runs on the machine.
+double thread_cpu_ms() {
+  timespec t{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_nsec) / 1e6;
+}
+
 double ms_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
 }
@@ -32,6 +41,14 @@ StaticTextSettings static_text_settings(const EdgeConfig& c) {
   fs::path spool = c.spool.dir.lexically_normal();
   if (spool.filename().empty()) spool = spool.parent_path();  // "spool/"
   s.file = spool.parent_path() / (spool.filename().string() + ".static-texts.json");
+  return s;
+}
+
+FrameQueueSettings frame_queue_settings(const EdgeConfig& c) {
+  FrameQueueSettings s;
+  // A file read faster than real time is processed frame by frame; live video drops frames.
+  s.drop_when_busy = source_kind(c.source.uri) != SourceKind::kFile || c.source.realtime;
+  s.emulated_slowdown = c.recognition.emulated_slowdown;
   return s;
 }
 
@@ -64,8 +81,7 @@ EdgePipeline::EdgePipeline(EdgeConfig config, Spool& spool, std::function<void()
       source_(config_.source),
       gate_(config_.motion),
       zones_(config_.zones),
-      // A file read faster than real time is processed frame by frame; live video drops frames.
-      latest_(source_kind(config_.source.uri) != SourceKind::kFile || config_.source.realtime),
+      waiting_(frame_queue_settings(config_)),
       tracker_(config_.tracking),
       static_texts_(static_text_settings(config_)) {
   static_texts_.load();
@@ -102,6 +118,21 @@ std::int64_t EdgePipeline::static_texts() const {
   return static_cast<std::int64_t>(static_texts_.learned().size());
 }
 
+std::vector<StaticTextPlace> EdgePipeline::static_text_places(std::size_t limit) const {
+  std::vector<StaticText> learned;
+  {
+    std::lock_guard lock(tracker_mutex_);
+    learned = static_texts_.learned();
+  }
+  std::sort(learned.begin(), learned.end(), [](auto& a, auto& b) { return a.last_seen > b.last_seen; });
+  std::vector<StaticTextPlace> out;
+  for (const StaticText& t : learned) {
+    if (out.size() >= limit) break;
+    out.push_back({t.place.x, t.place.y, t.place.width, t.place.height, t.text.substr(0, 32)});
+  }
+  return out;
+}
+
 std::int64_t EdgePipeline::static_suppressed() const {
   std::lock_guard lock(tracker_mutex_);
   return static_texts_.suppressed();
@@ -135,6 +166,7 @@ void EdgePipeline::run(const std::atomic<bool>& stop) {
     source_.run(
         stop,
         [this](Frame frame) {
+          waiting_.wait_turn(frame.captured_at);
           // Zones in pixels can only be checked against the picture: a zone outside it is a
           // configuration error, not something to read around.
           if (!zones_checked_) {
@@ -156,9 +188,14 @@ void EdgePipeline::run(const std::atomic<bool>& stop) {
           if (frame.gated) {
             std::lock_guard lock(tracker_mutex_);
             tracker_.frame_looked_at(frame.captured_at);
-          } else {
-            latest_.put(std::move(frame));
+            return;
           }
+          if (!frame.regions.empty()) {
+            const cv::Size size = i420_size(frame.i420);
+            std::lock_guard lock(tracker_mutex_);
+            frame.fresh = fresh_motion(frame.regions, tracker_.settled_boxes(frame.captured_at), static_texts_.boxes(size));
+          }
+          waiting_.put(std::move(frame));
         },
         [this] {
           // The source is gone for now: whatever was seen is a finished pass.
@@ -170,11 +207,11 @@ void EdgePipeline::run(const std::atomic<bool>& stop) {
           emit(std::move(reads));
         });
   } catch (...) {
-    latest_.close();
+    waiting_.close();
     for (auto& w : workers) w.join();
     throw;
   }
-  latest_.close();
+  waiting_.close();
   for (auto& w : workers) w.join();
   std::vector<VehicleRead> reads;
   std::vector<StaticText> remembered;
@@ -191,12 +228,13 @@ void EdgePipeline::run(const std::atomic<bool>& stop) {
 
 void EdgePipeline::recognise(PlateReader& reader) {
   while (true) {
-    std::optional<Frame> frame = latest_.take(kIdleTick);
+    std::optional<Frame> frame = waiting_.take(kIdleTick);
     beat();
-    if (!frame && latest_.closed()) return;
+    if (!frame && waiting_.closed()) return;
     StageTotals local;
     std::vector<PlateObservation> observations;
     const auto t0 = std::chrono::steady_clock::now();
+    const double cpu0 = thread_cpu_ms();
     if (frame) {
       try {
         observations = observe(reader, *frame, local);
@@ -210,6 +248,7 @@ void EdgePipeline::recognise(PlateReader& reader) {
       }
     }
     const auto t1 = std::chrono::steady_clock::now();
+    if (frame) waiting_.finished(thread_cpu_ms() - cpu0);
     std::vector<VehicleRead> due;
     std::optional<std::vector<StaticText>> to_save;
     {

@@ -351,6 +351,22 @@ VehicleRead PlateTracker::make_read(Track& t) {
   return r;
 }
 
+std::vector<cv::Rect> PlateTracker::settled_boxes(TimestampMs at) const {
+  std::vector<cv::Rect> out;
+  for (const auto& t : tracks_) {
+    if (t.frames_seen < settings_.settled_frames || !moved(t)) continue;
+    cv::Rect box = t.last_box;
+    if (t.previous_seen > 0 && t.last_seen > t.previous_seen && at > t.last_seen) {
+      // Where its motion takes it, at most one second on: a vehicle that stopped is not far off.
+      const double gap = static_cast<double>(std::min<TimestampMs>(at - t.last_seen, 1000));
+      const cv::Point2d v = (centre(t.last_box) - centre(t.previous_box)) / static_cast<double>(t.last_seen - t.previous_seen);
+      box += cv::Point(cvRound(v.x * gap), cvRound(v.y * gap));
+    }
+    out.push_back(box);
+  }
+  return out;
+}
+
 void PlateTracker::frame_looked_at(TimestampMs captured_at) {
   ++frames_looked_at_;
   now_ = std::max(now_, captured_at);

@@ -132,6 +132,16 @@ std::vector<StaticText> StaticTextMemory::learned() const {
   return out;
 }
 
+std::vector<cv::Rect> StaticTextMemory::boxes(cv::Size frame) const {
+  std::vector<cv::Rect> out;
+  for (const StaticText& t : texts_) {
+    if (!t.learned) continue;
+    out.emplace_back(cvRound(t.place.x * frame.width), cvRound(t.place.y * frame.height),
+                     cvRound(t.place.width * frame.width), cvRound(t.place.height * frame.height));
+  }
+  return out;
+}
+
 void save_static_texts(const std::vector<StaticText>& texts, const std::filesystem::path& file) {
   if (file.empty()) return;
   nlohmann::json j = {{"version", 1}, {"texts", nlohmann::json::array()}};

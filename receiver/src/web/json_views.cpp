@@ -64,7 +64,14 @@ json camera_json(const CameraInfo& c) {
               {"frames_dropped", h.frames_dropped}, {"spool_depth", h.spool_depth},
               {"spool_evictions", h.spool_evictions}, {"reconnects", h.reconnects},
               {"uptime_s", h.uptime_s},        {"source_state", h.source_state},
-              {"temperature_c", optional_number(h.temperature_c)}};
+              {"temperature_c", optional_number(h.temperature_c)},
+              {"thin_passes", h.thin_passes}, {"stationary_suppressed", h.stationary_suppressed},
+              {"static_texts", h.static_texts}};
+    json places = json::array();
+    for (const auto& p : h.static_text_places) {
+      places.push_back({{"x", p.x}, {"y", p.y}, {"width", p.width}, {"height", p.height}, {"text", p.text}});
+    }
+    health["static_text_places"] = std::move(places);
   }
   return {{"camera_id", c.camera_id},
           {"site_id", c.site_id},

@@ -24,6 +24,7 @@ struct MessageLimits {
   static constexpr int kMaxJsonDepth = 8;
   static constexpr int kMaxBoxCoordinate = 20000;
   static constexpr std::int64_t kMaxFramesSeen = 1'000'000;
+  static constexpr std::size_t kMaxStaticTextPlaces = 64;  ///< in one health message
 };
 
 /// Axis-aligned box in pixels of the frame the plate was read in.
@@ -84,6 +85,13 @@ struct StatusMessage {
   bool operator==(const StatusMessage&) const = default;
 };
 
+/// A text a camera has learned stands still and no longer reads (a caption, a sign, a parked car).
+struct StaticTextPlace {
+  double x = 0, y = 0, width = 0, height = 0;  ///< fractions of the frame, from its top left
+  std::string text;                            ///< what it was last read as
+  bool operator==(const StaticTextPlace&) const = default;
+};
+
 /// Periodic edge health.
 struct HealthMessage {
   std::string camera_id;
@@ -105,6 +113,8 @@ struct HealthMessage {
   std::int64_t thin_passes = 0;
   /// Texts the camera has learned never move and no longer reads (captions, signs; optional).
   std::int64_t static_texts = 0;
+  /// Where they are (optional; the most recently seen kMaxStaticTextPlaces when there are more).
+  std::vector<StaticTextPlace> static_text_places;
   std::int64_t reconnects = 0;      ///< broker and source reconnects since start
   std::int64_t uptime_s = 0;
   std::string source_state = "ok";  ///< "ok", "reconnecting", "ended"

@@ -29,6 +29,8 @@ struct MqttSettings {
 
 struct RecognitionSettings {
   int threads = 2;                              ///< recogniser threads, one Tesseract each
+  /// Not in the config file: `anpr-edge bench --slower N` plays a unit N times slower (FrameQueue).
+  double emulated_slowdown = 0;
   std::vector<std::string> countries = {"gb", "eu"};
   std::string tessdata;                         ///< empty: the installed models
   std::string char_model;                       ///< character classifier; empty: the installed one, "none": off

@@ -1,6 +1,6 @@
 #pragma once
 /// @file
-/// The edge's data path, left to right: FrameSource -> MotionGate -> LatestFrame -> recogniser
+/// The edge's data path, left to right: FrameSource -> MotionGate -> FrameQueue -> recogniser
 /// threads (one PlateReader each) -> PlateTracker -> ReadAssembler -> Spool. Capture never waits
 /// for recognition (newest frame wins, drops counted); the spool is written before anything is
 /// published. Publishing is the Publisher's job: the pipeline only calls `on_spooled`.
@@ -17,7 +17,7 @@
 #include "anpr/common/messages.hpp"
 #include "anpr/edge/edge_config.hpp"
 #include "anpr/edge/camera/frame_source.hpp"
-#include "anpr/edge/camera/latest_frame.hpp"
+#include "anpr/edge/camera/frame_queue.hpp"
 #include "anpr/edge/camera/motion_gate.hpp"
 #include "anpr/edge/reader/plate_reader.hpp"
 #include "anpr/edge/camera/plate_tracker.hpp"
@@ -47,7 +47,7 @@ class EdgePipeline {
   void run(const std::atomic<bool>& stop);
 
   [[nodiscard]] std::int64_t frames_captured() const { return source_.frames_captured(); }
-  [[nodiscard]] std::int64_t frames_dropped() const { return latest_.dropped(); }
+  [[nodiscard]] std::int64_t frames_dropped() const { return waiting_.dropped(); }
   [[nodiscard]] std::int64_t frames_processed() const { return processed_.load(); }
   [[nodiscard]] std::int64_t reads_spooled() const { return reads_.load(); }
   [[nodiscard]] std::int64_t source_reconnects() const { return source_.reconnects(); }
@@ -62,7 +62,9 @@ class EdgePipeline {
   /// Texts the camera has learned never move (static_text_memory.hpp), and readings suppressed there.
   [[nodiscard]] std::int64_t static_texts() const;
   [[nodiscard]] std::int64_t static_suppressed() const;
-  [[nodiscard]] bool frame_pending() const { return latest_.pending(); }
+  /// Where the learned texts are, most recently seen first, at most `limit`.
+  [[nodiscard]] std::vector<StaticTextPlace> static_text_places(std::size_t limit) const;
+  [[nodiscard]] std::int64_t frames_waiting() const { return static_cast<std::int64_t>(waiting_.waiting()); }
   /// Steady-clock time of the last sign of life of every thread (watchdog).
   [[nodiscard]] std::chrono::steady_clock::time_point last_heartbeat() const;
   [[nodiscard]] StageTotals stage_totals() const;
@@ -86,7 +88,7 @@ class EdgePipeline {
   Zones zones_;
   bool zones_checked_ = false;  ///< capture thread only
   std::atomic<std::int64_t> outside_zones_{0};
-  LatestFrame latest_;
+  FrameQueue waiting_;
   std::vector<std::unique_ptr<PlateReader>> readers_;
 
   mutable std::mutex tracker_mutex_;

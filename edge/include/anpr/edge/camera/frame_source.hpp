@@ -23,6 +23,7 @@ struct Frame {
   std::vector<cv::Rect> regions;///< where something moved (empty with motion gating off: look everywhere)
   bool gated = false;           ///< motion gating ran and found nothing: nothing to look at
   cv::Mat changes;              ///< pixels changed since the previous frame, small (MotionGate::last_changes)
+  bool fresh = true;            ///< something moves where no settled pass is (fresh_motion): kept first when busy
 };
 
 struct SourceSettings {

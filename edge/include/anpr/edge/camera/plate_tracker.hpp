@@ -42,6 +42,9 @@ struct TrackerSettings {
   /// read when it drives off. 0 turns the rule off (a barrier where vehicles stand to be read).
   double min_travel = 1.0;
   int max_open_tracks = 64;         ///< bound: the stalest track is ended early beyond this
+  /// Readings after which a moving pass counts as settled: when the unit is short of CPU, frames
+  /// where only settled passes move give way to frames where something new does (FrameQueue).
+  int settled_frames = 6;
 };
 
 /// One plate read in one frame, in frame pixels.
@@ -86,6 +89,9 @@ class PlateTracker {
   /// Ends every open track (shutdown, end of a file) and returns the reads not yet published.
   [[nodiscard]] std::vector<VehicleRead> flush();
   [[nodiscard]] std::size_t open_tracks() const { return tracks_.size(); }
+  /// Where the plates of settled passes (`settled_frames` readings, moved) are predicted to be at
+  /// `at`, in frame pixels.
+  [[nodiscard]] std::vector<cv::Rect> settled_boxes(TimestampMs at) const;
   /// Tracks that ended unpublished because their text never moved (captions, signs, parked cars).
   [[nodiscard]] std::int64_t stationary_suppressed() const { return stationary_suppressed_; }
   /// Tracks of a moving plate that ended with fewer readings than `min_frames`: passes the unit

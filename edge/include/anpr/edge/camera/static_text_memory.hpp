@@ -56,6 +56,8 @@ class StaticTextMemory {
   /// Forgets texts not read for `forget_minutes` (by the capture clock).
   void forget_stale(TimestampMs now);
   [[nodiscard]] std::vector<StaticText> learned() const;
+  /// The places of the learned texts in pixels of a `frame`-sized picture.
+  [[nodiscard]] std::vector<cv::Rect> boxes(cv::Size frame) const;
   [[nodiscard]] std::int64_t suppressed() const { return suppressed_; }
   [[nodiscard]] const std::vector<StaticText>& texts() const { return texts_; }
 
