@@ -29,14 +29,14 @@ std::optional<double> number(const std::string& text, double lo, double hi, cons
 ParsedCameras parse_cameras_csv(std::string_view text) {
   ParsedCameras out;
   if (!is_valid_utf8(text)) {
-    out.errors.push_back({0, "the file is not valid UTF-8"});
+    out.errors.add({0, "the file is not valid UTF-8"});
     return out;
   }
   std::set<std::string> seen;
   for_each_csv_row(text, out.errors, [&](int line_no, const std::vector<std::string>& f) {
     if (line_no == 1 && f[0] == "camera_id") return;  // header
     if (f.size() != 6) {
-      out.errors.push_back({line_no, "expected camera_id,site_id,name,latitude,longitude,bearing; found " +
+      out.errors.add({line_no, "expected camera_id,site_id,name,latitude,longitude,bearing; found " +
                                          std::to_string(f.size()) + " fields"});
       return;
     }
@@ -46,15 +46,15 @@ ParsedCameras parse_cameras_csv(std::string_view text) {
     c.name = f[2];
     c.registered = true;
     if (!is_valid_id(c.camera_id)) {
-      out.errors.push_back({line_no, "camera_id '" + f[0] + "' must be 1-64 of A-Z a-z 0-9 - _"});
+      out.errors.add({line_no, "camera_id '" + f[0] + "' must be 1-64 of A-Z a-z 0-9 - _"});
       return;
     }
     if (!is_valid_id(c.site_id)) {
-      out.errors.push_back({line_no, "site_id '" + f[1] + "' must be 1-64 of A-Z a-z 0-9 - _"});
+      out.errors.add({line_no, "site_id '" + f[1] + "' must be 1-64 of A-Z a-z 0-9 - _"});
       return;
     }
     if (c.name.size() > 128) {
-      out.errors.push_back({line_no, "name is longer than 128 characters"});
+      out.errors.add({line_no, "name is longer than 128 characters"});
       return;
     }
     std::string error;
@@ -62,15 +62,15 @@ ParsedCameras parse_cameras_csv(std::string_view text) {
     c.longitude = number(f[4], -180, 180, "longitude", error);
     c.bearing = number(f[5], 0, 360, "bearing", error);
     if (!error.empty()) {
-      out.errors.push_back({line_no, error});
+      out.errors.add({line_no, error});
       return;
     }
     if (c.latitude.has_value() != c.longitude.has_value()) {
-      out.errors.push_back({line_no, "give both latitude and longitude, or neither"});
+      out.errors.add({line_no, "give both latitude and longitude, or neither"});
       return;
     }
     if (!seen.insert(c.camera_id).second) {
-      out.errors.push_back({line_no, "camera " + c.camera_id + " is listed twice"});
+      out.errors.add({line_no, "camera " + c.camera_id + " is listed twice"});
       return;
     }
     out.cameras.push_back(std::move(c));

@@ -30,4 +30,17 @@ bool split_csv_line(std::string_view line, std::vector<std::string>& fields) {
   return !quoted;
 }
 
+void CsvErrors::add(CsvRowError error) {
+  ++total_;
+  if (listed_.size() >= kListed) return;
+  if (error.message.size() > kMaxMessage) {
+    // Cut at a character, not inside one: the message goes into JSON answers.
+    std::size_t cut = kMaxMessage;
+    while (cut > 0 && (static_cast<unsigned char>(error.message[cut]) & 0xC0) == 0x80) --cut;
+    error.message.resize(cut);
+    error.message += "...";
+  }
+  listed_.push_back(std::move(error));
+}
+
 }  // namespace anpr::receiver

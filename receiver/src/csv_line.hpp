@@ -16,7 +16,7 @@ bool split_csv_line(std::string_view line, std::vector<std::string>& fields);
 /// Calls `row(line_number, fields)` for every non-empty line of `text` (LF or CRLF); a line with
 /// an unterminated quote is added to `errors` instead.
 template <class Row>
-void for_each_csv_row(std::string_view text, std::vector<CsvRowError>& errors, Row&& row) {
+void for_each_csv_row(std::string_view text, CsvErrors& errors, Row&& row) {
   std::vector<std::string> fields;
   int line_no = 0;
   for (std::size_t pos = 0; pos < text.size();) {
@@ -27,7 +27,7 @@ void for_each_csv_row(std::string_view text, std::vector<CsvRowError>& errors, R
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.empty()) continue;
     if (!split_csv_line(line, fields)) {
-      errors.push_back({line_no, "unterminated quote"});
+      errors.add({line_no, "unterminated quote"});
       continue;
     }
     row(line_no, fields);

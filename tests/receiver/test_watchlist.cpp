@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "anpr/common/encoding.hpp"
 #include "anpr/receiver/watchlist.hpp"
 #include "anpr/receiver/watchlist_csv.hpp"
 
@@ -112,6 +113,23 @@ TEST_CASE("CSV import reports every bad row with its line number", "[watchlist][
   CHECK_THAT(p.errors[4].message, Catch::Contains("ISO 8601"));
   CHECK(p.errors[5].line == 7);
   CHECK_THAT(parse_watchlist_csv("AB12CDE,\xC3\x28", "L", "u", 0).errors.at(0).message, Catch::Contains("UTF-8"));
+}
+
+TEST_CASE("a file of many bad rows lists the first hundred, counts the rest and keeps no entries", "[watchlist][csv][rejects]") {
+  std::string csv = "AB12CDE,good\n";
+  for (int i = 0; i < 250; ++i) csv += "BAD!" + std::to_string(i) + ",x\n";
+  // A long field is cut in the message, at a character (each \u00e9 is two bytes).
+  std::string long_plate;
+  for (int i = 0; i < 500; ++i) long_plate += "\xC3\xA9";
+  const auto p = parse_watchlist_csv(long_plate + ",x\n" + csv, "L", "u", 0);
+  CHECK(p.errors.size() == 251);
+  CHECK(p.errors.unlisted() == 151);
+  CHECK(std::distance(p.errors.begin(), p.errors.end()) == 100);
+  CHECK(p.errors[0].line == 1);
+  CHECK(p.errors[0].message.size() <= CsvErrors::kMaxMessage + 3);
+  CHECK(is_valid_utf8(p.errors[0].message));
+  CHECK(p.errors[99].line == 101);
+  CHECK(p.entries.empty());  // the file is rejected: nothing to import is kept
 }
 
 TEST_CASE("wildcard index finds prefix, suffix and unanchored patterns", "[watchlist]") {

@@ -21,13 +21,13 @@ bool number_in(const std::string& text, double lo, double hi, double& out) {
 ParsedSections parse_sections_csv(std::string_view text) {
   ParsedSections out;
   if (!is_valid_utf8(text)) {
-    out.errors.push_back({0, "the file is not valid UTF-8"});
+    out.errors.add({0, "the file is not valid UTF-8"});
     return out;
   }
   std::set<std::string> seen;
   for_each_csv_row(text, out.errors, [&](int line_no, const std::vector<std::string>& f) {
     if (line_no == 1 && f[0] == "name") return;  // header
-    auto error = [&](const std::string& why) { out.errors.push_back({line_no, why}); };
+    auto error = [&](const std::string& why) { out.errors.add({line_no, why}); };
     if (f.size() != 5) {
       return error("expected name,from_camera,to_camera,distance_m,limit_mph; found " + std::to_string(f.size()) + " fields");
     }

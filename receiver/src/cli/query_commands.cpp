@@ -138,6 +138,7 @@ int register_cameras(const QueryOptions& o) {
   if (!parsed.errors.empty()) {
     std::fprintf(stderr, "%s: %zu bad rows; nothing registered:\n", o.file.c_str(), parsed.errors.size());
     for (const auto& e : parsed.errors) std::fprintf(stderr, "  line %d: %s\n", e.line, e.message.c_str());
+    if (parsed.errors.unlisted() > 0) std::fprintf(stderr, "  ... and %zu more\n", parsed.errors.unlisted());
     return 1;
   }
   auto store = open_store(o.database);

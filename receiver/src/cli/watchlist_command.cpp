@@ -40,6 +40,7 @@ int import_list(const WatchlistOptions& o) {
   if (!result.errors.empty()) {
     std::fprintf(stderr, "%s: %zu bad rows; nothing imported:\n", o.file.c_str(), result.errors.size());
     for (const auto& e : result.errors) std::fprintf(stderr, "  line %d: %s\n", e.line, e.message.c_str());
+    if (result.errors.unlisted() > 0) std::fprintf(stderr, "  ... and %zu more\n", result.errors.unlisted());
     return 1;
   }
   std::printf("imported %zu entries into '%s' (version %d)\n", result.entries, o.list.name.c_str(), result.version);

@@ -12,18 +12,18 @@ ParsedWatchlist parse_watchlist_csv(std::string_view text, const std::string& li
                                     const std::string& added_by, TimestampMs now) {
   ParsedWatchlist out;
   if (text.size() > kMaxWatchlistCsvBytes) {
-    out.errors.push_back({0, "the file is larger than 256 MiB"});
+    out.errors.add({0, "the file is larger than 256 MiB"});
     return out;
   }
   if (!is_valid_utf8(text)) {
-    out.errors.push_back({0, "the file is not valid UTF-8"});
+    out.errors.add({0, "the file is not valid UTF-8"});
     return out;
   }
   std::set<std::string> seen;
   for_each_csv_row(text, out.errors, [&](int line_no, const std::vector<std::string>& f) {
     if (line_no == 1 && normalise_plate(f[0]) == "PLATE") return;  // header
     if (f.size() < 2 || f.size() > 3) {
-      out.errors.push_back(
+      out.errors.add(
           {line_no, "expected plate,reason[,expires_at]; found " + std::to_string(f.size()) + " fields"});
       return;
     }
@@ -35,31 +35,33 @@ ParsedWatchlist parse_watchlist_csv(std::string_view text, const std::string& li
     e.added_at = now;
     if (e.is_pattern()) {
       if (auto err = pattern_error(e.plate)) {
-        out.errors.push_back({line_no, "pattern '" + f[0] + "' " + *err});
+        out.errors.add({line_no, "pattern '" + f[0] + "' " + *err});
         return;
       }
     } else if (!is_normalised_plate(e.plate)) {
-      out.errors.push_back({line_no, "plate '" + f[0] + "' must be 1-12 letters and digits"});
+      out.errors.add({line_no, "plate '" + f[0] + "' must be 1-12 letters and digits"});
       return;
     }
     if (e.reason.size() > kMaxWatchlistReasonLength) {
-      out.errors.push_back({line_no, "reason is longer than 1024 characters"});
+      out.errors.add({line_no, "reason is longer than 1024 characters"});
       return;
     }
     if (f.size() == 3 && !f[2].empty()) {
       const auto t = parse_iso8601(f[2]);
       if (!t) {
-        out.errors.push_back({line_no, "expires_at '" + f[2] + "' is not an ISO 8601 UTC time"});
+        out.errors.add({line_no, "expires_at '" + f[2] + "' is not an ISO 8601 UTC time"});
         return;
       }
       e.expires_at = *t;
     }
     if (!seen.insert(e.plate).second) {
-      out.errors.push_back({line_no, "plate " + e.plate + " is listed twice"});
+      out.errors.add({line_no, "plate " + e.plate + " is listed twice"});
       return;
     }
-    out.entries.push_back(std::move(e));
+    // A rejected file imports nothing: its rows are still checked (every error is counted), not kept.
+    if (out.errors.empty()) out.entries.push_back(std::move(e));
   });
+  if (!out.errors.empty()) out.entries.clear();
   return out;
 }
 

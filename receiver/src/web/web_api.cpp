@@ -501,7 +501,9 @@ Response WebApi::import_list(Call& call, const std::string& list) {
   if (!result.errors.empty()) {
     json errors = json::array();
     for (const auto& e : result.errors) errors.push_back({{"line", e.line}, {"message", e.message}});
-    return call.json_reply({{"error", std::to_string(result.errors.size()) + " bad rows; nothing imported"}, {"rows", errors}},
+    std::string message = std::to_string(result.errors.size()) + " bad rows; nothing imported";
+    if (result.errors.unlisted() > 0) message += " (the first " + std::to_string(errors.size()) + " listed)";
+    return call.json_reply({{"error", message}, {"bad_rows", result.errors.size()}, {"rows", errors}},
                            http::status::unprocessable_entity);
   }
   return call.json_reply({{"entries", result.entries}, {"version", result.version},

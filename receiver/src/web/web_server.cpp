@@ -33,6 +33,11 @@ using net::use_awaitable;
 // Late commits: a hit or read may become visible a little after newer ones, so the live feed
 // looks back this far every time and remembers what it already sent.
 constexpr TimestampMs kFeedLookbackMs = 3000;
+// Password checks (Argon2id: tens of milliseconds and 64 MiB each, on purpose) run on their own
+// threads, so a burst of logins never holds up the live feed or a search. Two threads bound the
+// memory to 128 MiB; beyond kMaxPendingLogins waiting, a login is told to try again in a second.
+constexpr std::size_t kPasswordThreads = 2;
+constexpr int kMaxPendingLogins = 32;
 constexpr std::size_t kReadsPerTick = 20;  // the ticker shows a sample when reads come faster
 
 /// One live-feed WebSocket: what is waiting to be sent to it.
@@ -109,6 +114,8 @@ struct WebServer::Impl {
   net::io_context analysis_io{1};
   std::optional<net::executor_work_guard<net::io_context::executor_type>> analysis_work;
   std::thread analysis_thread;
+  net::thread_pool password_pool{kPasswordThreads};
+  int pending_logins = 0;  // network thread only
   net::io_context io{1};
   std::optional<ssl::context> tls;
   tcp::acceptor acceptor{io};
@@ -203,6 +210,26 @@ struct WebServer::Impl {
   // Runs on the analysis thread (the request is copied into the coroutine's frame).
   awaitable<Response> analyse(Request req, std::string client) { co_return analysis_api.handle(req, client); }
 
+  static bool is_login(const Request& req) {
+    return req.method() == http::verb::post && req.target() == "/api/login";
+  }
+
+  // Runs on a password thread; the API, the store, the sessions and the login limiter are safe to
+  // call from several threads.
+  awaitable<Response> check_login(Request req, std::string client) { co_return api.handle(req, client); }
+
+  awaitable<Response> login(const Request& req, const std::string& client) {
+    if (pending_logins >= kMaxPendingLogins) {
+      auto res = plain_error(http::status::service_unavailable, "too many logins at once: try again in a second");
+      res.set(http::field::retry_after, "1");
+      co_return res;
+    }
+    ++pending_logins;
+    Response res = co_await net::co_spawn(password_pool, check_login(req, client), use_awaitable);
+    --pending_logins;
+    co_return res;
+  }
+
   template <class Stream>
   awaitable<void> serve_http(Stream stream, std::string client) {
     beast::flat_buffer buffer;
@@ -240,6 +267,7 @@ struct WebServer::Impl {
       // Not a co_await inside ?: (GCC 12 miscompiles the temporaries of that form).
       Response res;
       if (is_analysis(req)) res = co_await net::co_spawn(analysis_io, analyse(req, client), use_awaitable);
+      else if (is_login(req)) res = co_await login(req, client);
       else res = api.handle(req, client);
       res.keep_alive(req.keep_alive());
       if (req.method() == http::verb::head) without_body(res);
@@ -448,6 +476,8 @@ void WebServer::stop() {
   impl_->analysis_work.reset();
   impl_->analysis_io.stop();
   impl_->analysis_thread.join();
+  impl_->password_pool.stop();
+  impl_->password_pool.join();
 }
 
 }  // namespace anpr::receiver::web

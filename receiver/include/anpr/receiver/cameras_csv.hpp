@@ -13,7 +13,7 @@ namespace anpr::receiver {
 
 struct ParsedCameras {
   std::vector<CameraInfo> cameras;
-  std::vector<CsvRowError> errors;
+  CsvErrors errors;
 };
 
 [[nodiscard]] ParsedCameras parse_cameras_csv(std::string_view text);

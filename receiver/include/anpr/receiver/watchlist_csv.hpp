@@ -15,7 +15,7 @@ namespace anpr::receiver {
 
 struct ParsedWatchlist {
   std::vector<WatchlistEntry> entries;
-  std::vector<CsvRowError> errors;  ///< empty when the file can be imported
+  CsvErrors errors;  ///< empty when the file can be imported
 };
 
 /// Limits that keep an import bounded.

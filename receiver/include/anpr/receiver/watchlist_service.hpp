@@ -22,14 +22,14 @@ struct WatchlistChange {
 };
 
 struct ImportOutcome {
-  std::vector<CsvRowError> errors;  ///< every bad row; when not empty nothing was imported
+  CsvErrors errors;  ///< the bad rows (the first 100 listed); when not empty nothing was imported
   std::size_t entries = 0;
   int version = 0;
   std::size_t retrospective_hits = 0;
 };
 
 /// Replaces `list` (created if new) with the entries of `csv` as one new version, or, when any
-/// row is bad, changes nothing and returns every bad row. `source` names the file for the audit.
+/// row is bad, changes nothing and returns the bad rows. `source` names the file for the audit.
 [[nodiscard]] ImportOutcome import_watchlist(Store& store, const WatchlistInfo& list, std::string_view csv,
                                              const std::string& source, const WatchlistChange& change);
 

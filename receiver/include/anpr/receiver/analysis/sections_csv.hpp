@@ -13,7 +13,7 @@ namespace anpr::receiver::analysis {
 
 struct ParsedSections {
   std::vector<SpeedSection> sections;
-  std::vector<CsvRowError> errors;
+  CsvErrors errors;
 };
 
 [[nodiscard]] ParsedSections parse_sections_csv(std::string_view text);

@@ -1,9 +1,9 @@
 #pragma once
 /// @file
 /// The control room's web server (Boost.Beast on Asio): HTTP and the live WebSocket feed, TLS
-/// when a certificate is configured. One network thread; request size, time and connection
-/// limits; each live client has a bounded send queue and is dropped when it falls behind, so a
-/// slow screen never holds up the others.
+/// when a certificate is configured. One network thread, one for analyses, two for password
+/// checks; request size, time and connection limits; each live client has a bounded send queue
+/// and is dropped when it falls behind, so a slow screen never holds up the others.
 
 #include <atomic>
 #include <memory>
