@@ -4,11 +4,11 @@
 
 namespace anpr::receiver {
 
-std::optional<std::string> audit_reason(std::string_view given) {
+std::optional<std::string> audit_reason(std::string_view given, std::size_t max_length) {
   const auto space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
   while (!given.empty() && space(given.front())) given.remove_prefix(1);
   while (!given.empty() && space(given.back())) given.remove_suffix(1);
-  if (given.size() < 3 || given.size() > 500) return std::nullopt;
+  if (given.size() < 3 || given.size() > max_length) return std::nullopt;
   int letters = 0;
   for (const char c : given) {
     const auto byte = static_cast<unsigned char>(c);

@@ -67,17 +67,11 @@ std::vector<IngestOutcome> Ingestor::handle_batch(const std::vector<std::pair<st
   std::vector<IngestOutcome> outcomes;
   outcomes.reserve(messages.size());
   std::vector<PendingImage> images;
+  // A message that cannot be stored (a full disk, a database error) fails the whole batch, and
+  // nothing of it is committed or acknowledged: the broker delivers it again. Caught here, it
+  // would be acknowledged unstored, a read lost with a log line.
   in_transaction_with_images(images, [&] {
-    for (const auto& [topic, payload] : messages) {
-      try {
-        outcomes.push_back(handle_one(topic, payload, images));
-      } catch (const std::exception& e) {
-        IngestOutcome failed;
-        failed.failed = true;
-        failed.error = e.what();
-        outcomes.push_back(std::move(failed));
-      }
-    }
+    for (const auto& [topic, payload] : messages) outcomes.push_back(handle_one(topic, payload, images));
   });
   return outcomes;
 }

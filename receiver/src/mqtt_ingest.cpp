@@ -107,8 +107,7 @@ void MqttIngest::run(const std::atomic<bool>& stop) {
       }
     }
     const IngestOutcome& outcome = outcomes.front();
-    if (outcome.failed) spdlog::error("could not ingest a message on {}: {}", one[0].first, outcome.error);
-    else if (outcome.result == IngestResult::kRejected) {
+    if (outcome.result == IngestResult::kRejected) {
       if (const auto held_back = rejections_.occurred(LogThrottle::Clock::now())) {
         spdlog::warn("rejected a message on {} (kept as a dead letter): {}{}", one[0].first, outcome.error,
                      *held_back > 0 ? fmt::format("; {} more rejected since the last message", *held_back) : "");

@@ -479,6 +479,9 @@ TEST_CASE("watchlist changes from the web: add, import with line-numbered errors
   CHECK(json::parse(good.body)["entries"] == 1);
   CHECK(sam.post("/api/watchlists/Stolen/entries", R"({"plate":"xy 99 zzz","reason":"ANPR intel"})").status == 200);
   CHECK(sam.post("/api/watchlists/Stolen/entries", R"({"plate":"!!","reason":"bad"})").status == 400);
+  // Why a vehicle is listed is shown with every hit: spaces or a symbol are not a reason.
+  CHECK(sam.post("/api/watchlists/Stolen/entries", R"({"plate":"AB99CDE","reason":"   "})").status == 400);
+  CHECK(sam.post("/api/watchlists/Stolen/entries", R"({"plate":"AB99CDE","reason":" -- "})").status == 400);
   CHECK(sam.post("/api/watchlists/Nope/entries", R"({"plate":"AB12CDE","reason":"x"})").status == 404);
   CHECK(f.store->entries("Stolen").size() == 2);
   CHECK(sam.post("/api/watchlists/Stolen/entries/XY99ZZZ/remove", R"({"reason":"recovered"})").status == 200);

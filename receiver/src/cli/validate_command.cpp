@@ -23,13 +23,15 @@ std::string check(const std::string& type, const std::string& payload) {
   return r.ok() ? "" : r.error().message();
 }
 
+/// Exit codes: 0 every message valid, 2 a message rejected (the schema's verdict), 1 a file that
+/// cannot be read (the check could not be made).
 int run(const ValidateOptions& o) {
-  int rejected = 0;
+  int rejected = 0, unreadable = 0;
   for (const auto& file : o.files) {
     std::ifstream in(file, std::ios::binary);
     if (!in) {
       std::printf("%s: cannot open the file\n", file.c_str());
-      ++rejected;
+      ++unreadable;
       continue;
     }
     // Read one byte past the limit so the decoder sees an oversized payload as such.
@@ -45,14 +47,15 @@ int run(const ValidateOptions& o) {
       ++rejected;
     }
   }
-  return rejected == 0 ? 0 : 1;
+  return rejected > 0 ? 2 : unreadable > 0 ? 1 : 0;
 }
 
 }  // namespace
 
 void add_validate_command(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<ValidateOptions>();
-  CLI::App* cmd = app.add_subcommand("validate", "Check message files against the schema (docs/messages.md)");
+  CLI::App* cmd = app.add_subcommand("validate", "Check message files against the schema (docs/messages.md); exits 2 when one "
+                                                 "is rejected, 1 when a file cannot be read");
   cmd->add_option("--type", options->type, "Message type")
       ->check(CLI::IsMember({"read", "status", "health", "hit"}))
       ->capture_default_str();

@@ -121,14 +121,14 @@ void add_watchlist_command(CLI::App& app, int& exit_code) {
   CLI::App* rm = cmd->add_subcommand("remove", "Remove one entry");
   rm->add_option("list", o->list.name, "List name")->required();
   rm->add_option("plate", o->plate, "Plate or pattern")->required();
-  rm->add_option("--reason", o->reason, "Why it is removed (audited)");
+  rm->add_option("--reason", o->reason, "Why it is removed (audited)")->required();
   rm->callback([o, &exit_code] { exit_code = remove_entry(*o); });
 
   CLI::App* ex = cmd->add_subcommand("expire", "End one entry now (or at --at) without deleting it");
   ex->add_option("list", o->list.name, "List name")->required();
   ex->add_option("plate", o->plate, "Plate or pattern")->required();
   ex->add_option("--at", o->expires, "When, ISO 8601 UTC (default: now)");
-  ex->add_option("--reason", o->reason, "Why (audited)");
+  ex->add_option("--reason", o->reason, "Why (audited)")->required();
   ex->callback([o, &exit_code] { exit_code = expire_entry(*o); });
 
   CLI::App* ls = cmd->add_subcommand("list", "Show lists and entries");

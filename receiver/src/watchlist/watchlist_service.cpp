@@ -5,6 +5,7 @@
 
 #include "anpr/common/error.hpp"
 #include "anpr/common/plate_text.hpp"
+#include "anpr/receiver/audit_reason.hpp"
 #include "anpr/receiver/retention.hpp"
 #include "anpr/receiver/watchlist_csv.hpp"
 
@@ -21,6 +22,13 @@ std::size_t check_past_reads(Store& store, const std::vector<WatchlistEntry>& ad
   std::size_t raised = 0;
   for (const auto& e : added) raised += raise_retrospective_hits(store, e, *list, change.lookback_days, change.now).size();
   return raised;
+}
+
+/// A removal or expiry is audited with its reason, from every front end: it must say something.
+std::string required_reason(const std::string& given) {
+  const auto reason = audit_reason(given);
+  if (!reason) throw Error(ErrorCode::kInput, std::string("give a reason (") + kReasonRule + "; audited)");
+  return *reason;
 }
 
 }  // namespace
@@ -54,14 +62,17 @@ ImportOutcome import_watchlist(Store& store, const WatchlistInfo& list, std::str
 
 std::size_t add_watchlist_entry(Store& store, const std::string& list, const std::string& plate,
                                 const std::string& expires, const WatchlistChange& change) {
-  WatchlistEntry e{list, normalise_plate(plate), change.reason, change.user, change.now, std::nullopt};
+  // Why a vehicle is listed is shown with every hit and audited: it must say something.
+  const auto reason = audit_reason(change.reason, kMaxWatchlistReasonLength);
+  if (!reason) {
+    throw Error(ErrorCode::kInput, "an entry needs a reason (why it is listed): 3-" +
+                                       std::to_string(kMaxWatchlistReasonLength) + " characters with at least 3 letters");
+  }
+  WatchlistEntry e{list, normalise_plate(plate), *reason, change.user, change.now, std::nullopt};
   if (e.is_pattern()) {
     if (auto err = pattern_error(e.plate)) throw Error(ErrorCode::kInput, "pattern '" + plate + "' " + *err);
   } else if (!is_normalised_plate(e.plate)) {
     throw Error(ErrorCode::kInput, "plate '" + plate + "' must be 1-12 letters and digits");
-  }
-  if (change.reason.empty() || change.reason.size() > kMaxWatchlistReasonLength) {
-    throw Error(ErrorCode::kInput, "an entry needs a reason of 1-" + std::to_string(kMaxWatchlistReasonLength) + " characters");
   }
   if (!expires.empty()) {
     const auto t = parse_iso8601(expires);
@@ -69,23 +80,25 @@ std::size_t add_watchlist_entry(Store& store, const std::string& list, const std
     e.expires_at = *t;
   }
   store.add_entry(e);
-  store.audit({0, change.now, change.user, "watchlist-add", list + ":" + e.plate, change.reason});
+  store.audit({0, change.now, change.user, "watchlist-add", list + ":" + e.plate, *reason});
   return check_past_reads(store, {e}, list, change);
 }
 
 bool remove_watchlist_entry(Store& store, const std::string& list, const std::string& plate,
                             const WatchlistChange& change) {
+  const std::string reason = required_reason(change.reason);
   const std::string normalised = normalise_plate(plate);
   if (!store.remove_entry(list, normalised)) return false;
-  store.audit({0, change.now, change.user, "watchlist-remove", list + ":" + normalised, change.reason});
+  store.audit({0, change.now, change.user, "watchlist-remove", list + ":" + normalised, reason});
   return true;
 }
 
 bool expire_watchlist_entry(Store& store, const std::string& list, const std::string& plate, TimestampMs at,
                             const WatchlistChange& change) {
+  const std::string reason = required_reason(change.reason);
   const std::string normalised = normalise_plate(plate);
   if (!store.expire_entry(list, normalised, at)) return false;
-  store.audit({0, change.now, change.user, "watchlist-expire", list + ":" + normalised, change.reason});
+  store.audit({0, change.now, change.user, "watchlist-expire", list + ":" + normalised, reason});
   return true;
 }
 

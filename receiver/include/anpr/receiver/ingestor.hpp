@@ -33,7 +33,6 @@ struct IngestOutcome {
   IngestResult result = IngestResult::kRejected;
   std::string error;               ///< why it was rejected
   std::vector<HitMessage> hits;    ///< raised by this read, highest priority first
-  bool failed = false;             ///< storage failed for this message (`error` says why)
 };
 
 struct IngestCounters {
@@ -50,9 +49,9 @@ class Ingestor {
 
   /// Handles one message in its own store transaction.
   [[nodiscard]] IngestOutcome handle(std::string_view topic, std::string_view payload);
-  /// Handles several messages in one store transaction (see Store::in_transaction). A message
-  /// whose handling throws gets an outcome with `failed` set; the others still commit. Throws
-  /// only when the commit itself fails (then nothing of the batch is stored).
+  /// Handles several messages in one store transaction (see Store::in_transaction). Throws when
+  /// any of them cannot be stored, or the commit fails: then nothing of the batch is stored, and
+  /// the caller must not acknowledge any of it.
   [[nodiscard]] std::vector<IngestOutcome> handle_batch(const std::vector<std::pair<std::string, std::string>>& messages);
 
   /// Rebuilds the matcher from the store when the watchlists changed (cheap when they did not).
