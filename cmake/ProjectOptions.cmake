@@ -5,9 +5,14 @@ add_library(anpr_options INTERFACE)
 add_library(anpr_warnings INTERFACE)
 
 target_compile_features(anpr_options INTERFACE cxx_std_20)
-if(ANPR_SANITIZE)
-  target_compile_options(anpr_options INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer)
-  target_link_options(anpr_options INTERFACE -fsanitize=address,undefined)
+if(ANPR_SANITIZE OR ANPR_FUZZ)
+  # A finding stops the program: a test or a fuzz run fails on it instead of logging on.
+  target_compile_options(anpr_options INTERFACE -fsanitize=address,undefined -fno-sanitize-recover=all
+                                                -fno-omit-frame-pointer)
+  target_link_options(anpr_options INTERFACE -fsanitize=address,undefined -fno-sanitize-recover=all)
+endif()
+if(ANPR_FUZZ)
+  target_compile_options(anpr_options INTERFACE -fsanitize=fuzzer-no-link)
 endif()
 
 target_compile_options(anpr_warnings INTERFACE

@@ -18,5 +18,10 @@ for deb in "$dir"/*.deb; do
   esac
   [ -n "$depends" ] || { echo "package.sh: $deb has no Depends" >&2; status=1; }
   dpkg-deb -c "$deb" | awk '{print "  " $6}' | grep -v '/$' || true
+  # Config files hold passwords: never world-readable.
+  if dpkg-deb -c "$deb" | awk '$6 ~ /^\.\/etc\/anpr\/.*\.toml$/ && $1 != "-rw-r-----" {found=1} END {exit !found}'; then
+    echo "package.sh: $deb installs a config file readable by everyone (want -rw-r-----)" >&2
+    status=1
+  fi
 done
 exit $status

@@ -1,5 +1,6 @@
 #include "anpr/common/log_escaping.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 
@@ -62,5 +63,34 @@ std::string escape_control_characters(std::string_view text) {
 }
 
 void install_log_escaping() { spdlog::set_formatter(std::make_unique<EscapingFormatter>()); }
+
+std::string without_password(std::string_view location) {
+  std::string out(location);
+  // scheme://user:password@host...
+  if (const auto scheme = out.find("://"); scheme != std::string::npos) {
+    const auto authority = scheme + 3;
+    const auto end = std::min(out.find_first_of("/?#", authority), out.size());
+    const auto at = out.rfind('@', end);  // the last: an unescaped '@' may sit in the password
+    if (at != std::string::npos && at >= authority) {
+      const auto colon = out.find(':', authority);
+      if (colon != std::string::npos && colon < at) out.replace(colon + 1, at - colon - 1, "***");
+    }
+  }
+  // key=value connection strings: password=secret or password='se cret'
+  for (std::size_t at = out.find("password="); at != std::string::npos; at = out.find("password=", at + 1)) {
+    if (at > 0 && out[at - 1] != ' ' && out[at - 1] != '?' && out[at - 1] != '&') continue;
+    const auto value = at + 9;
+    std::size_t end = value;
+    if (end < out.size() && out[end] == '\'') {
+      end = out.find('\'', end + 1);
+      end = end == std::string::npos ? out.size() : end + 1;
+    } else {
+      end = out.find_first_of(" &", value);
+      if (end == std::string::npos) end = out.size();
+    }
+    out.replace(value, end - value, "***");
+  }
+  return out;
+}
 
 }  // namespace anpr

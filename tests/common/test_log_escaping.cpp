@@ -26,3 +26,17 @@ TEST_CASE("a watchlist name with a newline cannot forge a log line", "[log]") {
   CHECK(std::count(line.begin(), line.end(), '\n') == 1);  // one line, ended by the logger itself
   CHECK_THAT(line, Catch::Contains("on Stolen\\n[2026-12-04"));
 }
+
+TEST_CASE("passwords are taken out of stream addresses and connection strings before they are logged", "[log]") {
+  using anpr::without_password;
+  CHECK(without_password("rtsp://admin:s3cret@10.0.0.5:554/stream1") == "rtsp://admin:***@10.0.0.5:554/stream1");
+  CHECK(without_password("postgresql://anpr:pa@ss@db/anpr") == "postgresql://anpr:***@db/anpr");
+  CHECK(without_password("host=db user=anpr password=s3cret dbname=anpr") == "host=db user=anpr password=*** dbname=anpr");
+  CHECK(without_password("host=db password='two words' dbname=anpr") == "host=db password=*** dbname=anpr");
+  CHECK(without_password("postgresql://db/anpr?user=anpr&password=s3cret&sslmode=require") ==
+        "postgresql://db/anpr?user=anpr&password=***&sslmode=require");
+  // Nothing to hide: left as it is.
+  CHECK(without_password("rtsp://10.0.0.5/stream1") == "rtsp://10.0.0.5/stream1");
+  CHECK(without_password("/var/lib/anpr/anpr.db") == "/var/lib/anpr/anpr.db");
+  CHECK(without_password("rtsp://cam/path@x:1") == "rtsp://cam/path@x:1");
+}

@@ -112,6 +112,42 @@ TEST_CASE("the receiver ingests over TLS with a client certificate and a passwor
   CHECK(store->read_count() == 1);  // and once only, however often it was sent
 }
 
+TEST_CASE("over TLS the receiver refuses a broker whose certificate names another host", "[mqtt][integration][ingest][tls]") {
+  // Regression: any certificate from the CA was taken as the broker's, so whoever held a camera's
+  // client certificate could pose as the broker, take the reads and acknowledge them.
+  test::TempDir dir("anpr-receiver-tls-host");
+  test::make_test_certificates(dir.path());
+  const int tls_port = test::free_loopback_port();
+  std::string impostor = test::tls_listener(tls_port, dir.path());
+  for (const auto& [from, to] : {std::pair{"server.pem", "client.pem"}, std::pair{"server.key", "client.key"}}) {
+    impostor.replace(impostor.find(from), std::string(from).size(), to);  // a camera's certificate, CN cam1
+  }
+  test::MosquittoBroker broker(impostor);
+  auto store = open_store((dir / "anpr.db").string());
+  Ingestor ingestor(*store, IngestSettings{});
+  MqttSettings tls;
+  tls.broker = "ssl://127.0.0.1:" + std::to_string(tls_port);
+  tls.client_id = "test-receiver-tls-host";
+  tls.username = "cam1";
+  tls.password = "correct horse";
+  tls.ca_file = (dir / "ca.pem").string();
+  tls.cert_file = (dir / "client.pem").string();
+  tls.key_file = (dir / "client.key").string();
+  std::atomic<bool> stop{false};
+  std::thread service([&] { MqttIngest(tls, ingestor).run(stop); });
+  mqtt::async_client edge(broker.uri(), "test-edge-host");  // the plain listener
+  edge.connect()->wait();
+  const ReadMessage r = test::sample_read("AB12CDE");
+  for (int i = 0; i < 15; ++i) {
+    edge.publish(camera_topic(r.site_id, r.camera_id, TopicKind::kRead), encode(r), 1, false)->wait();
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  stop = true;
+  service.join();
+  edge.disconnect()->wait();
+  CHECK(store->read_count() == 0);  // never connected, so nothing taken from the broker
+}
+
 TEST_CASE("two receivers on one shared subscription with PostgreSQL store every read exactly once",
           "[mqtt][integration][ingest][postgresql]") {
   test::MosquittoBroker broker;

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "anpr/common/error.hpp"
+#include "anpr/common/log_escaping.hpp"
 #include "anpr/edge/camera/i420_image.hpp"
 
 namespace anpr::edge {
@@ -67,6 +68,7 @@ FrameSource::FrameSource(SourceSettings settings) : settings_(std::move(settings
 void FrameSource::run(const std::atomic<bool>& stop, const std::function<void(Frame)>& sink,
                       const std::function<void()>& on_gap) {
   const SourceKind kind = source_kind(settings_.uri);
+  const std::string shown = without_password(settings_.uri);  // logs must not carry a stream's password
   if (kind == SourceKind::kFile) {
     const std::string path = starts_with(settings_.uri, "file://") ? settings_.uri.substr(7) : settings_.uri;
     std::error_code ec;
@@ -82,11 +84,11 @@ void FrameSource::run(const std::atomic<bool>& stop, const std::function<void(Fr
     cv::VideoCapture capture;
     if (!open_capture(capture, settings_.uri, kind, settings_.open_timeout_ms) || !capture.isOpened()) {
       if (kind == SourceKind::kFile) {
-        throw Error(ErrorCode::kInput, "video source '" + settings_.uri + "': cannot be decoded (not a video OpenCV's "
+        throw Error(ErrorCode::kInput, "video source '" + shown + "': cannot be decoded (not a video OpenCV's "
                                        "FFmpeg backend can read)");
       }
       state_ = SourceState::kReconnecting;
-      spdlog::warn("video source {} cannot be opened; retrying in {:.0f} s", settings_.uri, backoff_s);
+      spdlog::warn("video source {} cannot be opened; retrying in {:.0f} s", shown, backoff_s);
       sleep_unless_stopped(stop, std::chrono::milliseconds(static_cast<int>(backoff_s * 1000)));
       backoff_s = std::min(settings_.reconnect_max_s, backoff_s * 2);
       continue;
@@ -97,7 +99,7 @@ void FrameSource::run(const std::atomic<bool>& stop, const std::function<void(Fr
     double fps = capture.get(cv::CAP_PROP_FPS);
     if (!(fps > 0 && fps < 1000)) fps = 25.0;
     nominal_fps_ = fps;
-    spdlog::info("video source {} open ({}x{} at {:.1f} fps)", settings_.uri,
+    spdlog::info("video source {} open ({}x{} at {:.1f} fps)", shown,
                  static_cast<int>(capture.get(cv::CAP_PROP_FRAME_WIDTH)),
                  static_cast<int>(capture.get(cv::CAP_PROP_FRAME_HEIGHT)), fps);
     const auto start_wall = std::chrono::steady_clock::now();
@@ -128,15 +130,15 @@ void FrameSource::run(const std::atomic<bool>& stop, const std::function<void(Fr
     if (on_gap) on_gap();
     if (kind == SourceKind::kFile) {
       if (!settings_.loop) {
-        spdlog::info("video source {} ended after {} frames", settings_.uri, index);
+        spdlog::info("video source {} ended after {} frames", shown, index);
         state_ = SourceState::kEnded;
         return;
       }
-      if (index == 0) throw Error(ErrorCode::kInput, "video source '" + settings_.uri + "' has no frames");
+      if (index == 0) throw Error(ErrorCode::kInput, "video source '" + shown + "' has no frames");
       continue;  // loop the file
     }
     state_ = SourceState::kReconnecting;
-    spdlog::warn("video source {} lost after {} frames; reconnecting in {:.0f} s", settings_.uri, index, backoff_s);
+    spdlog::warn("video source {} lost after {} frames; reconnecting in {:.0f} s", shown, index, backoff_s);
     sleep_unless_stopped(stop, std::chrono::milliseconds(static_cast<int>(backoff_s * 1000)));
     backoff_s = std::min(settings_.reconnect_max_s, backoff_s * 2);
   }

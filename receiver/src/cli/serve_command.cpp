@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "anpr/common/error.hpp"
+#include "anpr/common/log_escaping.hpp"
 #include "anpr/receiver/cli.hpp"
 #include "anpr/receiver/config.hpp"
 #include "anpr/receiver/evidence_images.hpp"
@@ -61,7 +62,7 @@ int run(const ReceiverConfig& c) {
   std::signal(SIGTERM, on_signal);
   auto store = open_store(c.database);
   Ingestor ingestor(*store, IngestSettings{c.data_dir, c.matcher, c.clones});
-  spdlog::info("database {}; {} watchlist entries", c.database, ingestor.matcher()->size());
+  spdlog::info("database {}; {} watchlist entries", without_password(c.database), ingestor.matcher()->size());
   if (!c.data_dir.empty()) {
     // What a crash left half done: images of committed reads moved into place, the rest removed.
     const SweepResult swept = EvidenceImages(c.data_dir).sweep_orphans(*store);
@@ -77,7 +78,7 @@ int run(const ReceiverConfig& c) {
     web_server = std::make_unique<web::WebServer>(*web_store, c.web, analysis_store.get());
     if (web_store->users().empty()) {
       spdlog::warn("no control-room users yet: add one with `anpr-receiver user add NAME --role admin --database {}`",
-                   c.database);
+                   without_password(c.database));
     }
   }
   // Retention runs beside ingest on its own schedule.

@@ -38,6 +38,7 @@ constexpr TimestampMs kFeedLookbackMs = 3000;
 // memory to 128 MiB; beyond kMaxPendingLogins waiting, a login is told to try again in a second.
 constexpr std::size_t kPasswordThreads = 2;
 constexpr int kMaxPendingLogins = 32;
+constexpr std::uint64_t kMaxLoginBody = 4096;
 constexpr std::size_t kReadsPerTick = 20;  // the ticker shows a sample when reads come faster
 
 /// One live-feed WebSocket: what is waiting to be sent to it.
@@ -243,6 +244,23 @@ struct WebServer::Impl {
       beast::error_code ec;
       co_await http::async_read_header(stream, buffer, parser, net::redirect_error(use_awaitable, ec));
       if (!ec && !parser.is_done()) {
+        // A body is read only from someone who may send one: a login (small), or a request with a
+        // session. Anyone else could make the server hold max_body_bytes per connection.
+        std::optional<Response> refusal;
+        if (is_login(parser.get())) {
+          if (parser.content_length().value_or(0) > kMaxLoginBody) {
+            refusal = plain_error(http::status::payload_too_large, "a login is a user name and a password");
+          } else {
+            parser.body_limit(kMaxLoginBody);
+          }
+        } else if (!api.session_of(parser.get())) {
+          refusal = plain_error(http::status::unauthorized, "log in first");
+        }
+        if (refusal) {
+          refusal->keep_alive(false);
+          co_await http::async_write(stream, *refusal, net::redirect_error(use_awaitable, ec));
+          break;
+        }
         beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(settings.request_timeout_s));
         co_await http::async_read(stream, buffer, parser, net::redirect_error(use_awaitable, ec));
       }
