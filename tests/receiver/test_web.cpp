@@ -549,7 +549,13 @@ TEST_CASE("an import full of bad lines gets a short answer and gives its memory 
   CHECK(f.store->watchlists().empty());
   const long after = resident_kib();
   INFO("resident memory before the import " << before / 1024 << " MiB, after " << after / 1024 << " MiB");
+#if defined(__SANITIZE_ADDRESS__)
+  // AddressSanitizer holds freed memory in quarantine: resident memory tells nothing there.
+  (void)before;
+  (void)after;
+#else
   CHECK(after - before < 48 * 1024);
+#endif
 }
 
 TEST_CASE("a new hit reaches a live client, and so does its acknowledgement", "[web][live]") {
