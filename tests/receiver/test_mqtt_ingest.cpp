@@ -79,6 +79,23 @@ TEST_CASE("reads through the broker are stored once and hits are published", "[m
   fs::remove(db);
 }
 
+namespace {
+
+/// The receiver's settings for the TLS listener of test::tls_listener, with the test certificates.
+MqttSettings tls_settings(const fs::path& dir, int port, const std::string& client_id) {
+  MqttSettings tls;
+  tls.broker = "ssl://127.0.0.1:" + std::to_string(port);
+  tls.client_id = client_id;
+  tls.username = "cam1";
+  tls.password = "correct horse";
+  tls.ca_file = (dir / "ca.pem").string();
+  tls.cert_file = (dir / "client.pem").string();
+  tls.key_file = (dir / "client.key").string();
+  return tls;
+}
+
+}  // namespace
+
 TEST_CASE("the receiver ingests over TLS with a client certificate and a password", "[mqtt][integration][ingest][tls]") {
   test::TempDir dir("anpr-receiver-tls");
   test::make_test_certificates(dir.path());
@@ -86,14 +103,7 @@ TEST_CASE("the receiver ingests over TLS with a client certificate and a passwor
   test::MosquittoBroker broker(test::tls_listener(tls_port, dir.path()));
   auto store = open_store((dir / "anpr.db").string());
   Ingestor ingestor(*store, IngestSettings{});
-  MqttSettings tls;
-  tls.broker = "ssl://127.0.0.1:" + std::to_string(tls_port);
-  tls.client_id = "test-receiver-tls";
-  tls.username = "cam1";
-  tls.password = "correct horse";
-  tls.ca_file = (dir / "ca.pem").string();
-  tls.cert_file = (dir / "client.pem").string();
-  tls.key_file = (dir / "client.key").string();
+  const MqttSettings tls = tls_settings(dir.path(), tls_port, "test-receiver-tls");
   std::atomic<bool> stop{false};
   std::thread service([&] { MqttIngest(tls, ingestor).run(stop); });
 
@@ -125,14 +135,7 @@ TEST_CASE("over TLS the receiver refuses a broker whose certificate names anothe
   test::MosquittoBroker broker(impostor);
   auto store = open_store((dir / "anpr.db").string());
   Ingestor ingestor(*store, IngestSettings{});
-  MqttSettings tls;
-  tls.broker = "ssl://127.0.0.1:" + std::to_string(tls_port);
-  tls.client_id = "test-receiver-tls-host";
-  tls.username = "cam1";
-  tls.password = "correct horse";
-  tls.ca_file = (dir / "ca.pem").string();
-  tls.cert_file = (dir / "client.pem").string();
-  tls.key_file = (dir / "client.key").string();
+  const MqttSettings tls = tls_settings(dir.path(), tls_port, "test-receiver-tls-host");
   std::atomic<bool> stop{false};
   std::thread service([&] { MqttIngest(tls, ingestor).run(stop); });
   mqtt::async_client edge(broker.uri(), "test-edge-host");  // the plain listener
