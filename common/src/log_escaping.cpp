@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <memory>
+#include <regex>
 
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/spdlog.h>
@@ -76,21 +77,10 @@ std::string without_password(std::string_view location) {
       if (colon != std::string::npos && colon < at) out.replace(colon + 1, at - colon - 1, "***");
     }
   }
-  // key=value connection strings: password=secret or password='se cret'
-  for (std::size_t at = out.find("password="); at != std::string::npos; at = out.find("password=", at + 1)) {
-    if (at > 0 && out[at - 1] != ' ' && out[at - 1] != '?' && out[at - 1] != '&') continue;
-    const auto value = at + 9;
-    std::size_t end = value;
-    if (end < out.size() && out[end] == '\'') {
-      end = out.find('\'', end + 1);
-      end = end == std::string::npos ? out.size() : end + 1;
-    } else {
-      end = out.find_first_of(" &", value);
-      if (end == std::string::npos) end = out.size();
-    }
-    out.replace(value, end - value, "***");
-  }
-  return out;
+  // key=value connection strings and URI parameters (libpq: spaces around '=', quoted values with
+  // \' inside; sslpassword too): password=secret, password = 'se cret', ?password=secret&...
+  static const std::regex kPassword(R"((password\s*=\s*)('(?:[^'\\]|\\.)*'?|[^\s&]*))", std::regex::icase);
+  return std::regex_replace(out, kPassword, "$1***");
 }
 
 }  // namespace anpr

@@ -36,13 +36,13 @@ int run(const BenchOptions& o) {
   c.site_id = "bench";
   c.source.uri = o.video;
   c.source.realtime = !o.all_frames;
+  c.recognition.threads = o.threads;
   if (o.slower > 0) {
     // The file as fast as it decodes, the video's clock kept by the emulated unit's recogniser.
     c.source.realtime = false;
     c.recognition.threads = 1;
     c.recognition.emulated_slowdown = o.slower;
   }
-  c.recognition.threads = o.threads;
   if (!o.tessdata.empty()) c.recognition.tessdata = o.tessdata;
   c.motion.enabled = c.motion.enabled && o.motion;
   char pattern[] = "/tmp/anpr-bench-XXXXXX";

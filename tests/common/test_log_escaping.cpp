@@ -33,6 +33,8 @@ TEST_CASE("passwords are taken out of stream addresses and connection strings be
   CHECK(without_password("postgresql://anpr:pa@ss@db/anpr") == "postgresql://anpr:***@db/anpr");
   CHECK(without_password("host=db user=anpr password=s3cret dbname=anpr") == "host=db user=anpr password=*** dbname=anpr");
   CHECK(without_password("host=db password='two words' dbname=anpr") == "host=db password=*** dbname=anpr");
+  CHECK(without_password("host=db password = 's\\'ecret' sslpassword=k3y") == "host=db password = *** sslpassword=***");
+  CHECK(without_password("host=db\tpassword=s3cret") == "host=db\tpassword=***");
   CHECK(without_password("postgresql://db/anpr?user=anpr&password=s3cret&sslmode=require") ==
         "postgresql://db/anpr?user=anpr&password=***&sslmode=require");
   // Nothing to hide: left as it is.

@@ -593,7 +593,7 @@ TEST_CASE("the real toll-booth clip gives one read per vehicle and nothing else,
   // tracker themselves.
   test::ChildProcess edge(run_args(write_config(dir), clip.string(), broker.uri(), dir / "spool", {"--fast"}),
                           (dir / "edge.log").string());
-  REQUIRE(edge.wait(120s) == std::optional<int>(0));
+  REQUIRE(edge.wait(120s * test::kSanitizerSlowdown) == std::optional<int>(0));
   INFO(edge.log());
   collector.wait_until([](Collector& c) { return !c.statuses().empty() && c.statuses().back().state == CameraState::kOffline; }, 5s);
   const auto reads = collector.reads();
@@ -732,12 +732,12 @@ TEST_CASE("a GStreamer pipeline is a source, and its end is a loss that is retri
                "gst:videotestsrc num-buffers=30 ! video/x-raw,width=640,height=480,framerate=25/1 ! videoconvert ! appsink",
                "tcp://127.0.0.1:" + std::to_string(test::free_loopback_port()), dir / "spool"),
       (dir / "edge.log").string());
-  const auto until = std::chrono::steady_clock::now() + 20s;
+  const auto until = std::chrono::steady_clock::now() + 20s * test::kSanitizerSlowdown;
   while (std::chrono::steady_clock::now() < until && edge.log().find("reconnecting in") == std::string::npos) {
     std::this_thread::sleep_for(100ms);
   }
   edge.signal(SIGTERM);
-  CHECK(edge.wait(5s) == std::optional<int>(0));
+  CHECK(edge.wait(5s * test::kSanitizerSlowdown) == std::optional<int>(0));
   INFO(edge.log());
   CHECK(edge.log().find("open (640x480 at 25.0 fps)") != std::string::npos);
   CHECK(edge.log().find("lost after 30 frames") != std::string::npos);

@@ -63,7 +63,11 @@ TEST_CASE("frame queue without dropping makes capture wait for the recogniser", 
     queue.close();
   });
   std::vector<std::int64_t> ids;
-  while (auto f = queue.take(std::chrono::milliseconds(1000))) ids.push_back(f->id);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!queue.closed() && std::chrono::steady_clock::now() < deadline) {
+    if (auto f = queue.take(std::chrono::milliseconds(100))) ids.push_back(f->id);
+  }
+  queue.close();  // a stalled producer must end the test, not hang it
   producer.join();
   CHECK(ids.size() == 20);
   CHECK(std::is_sorted(ids.begin(), ids.end()));
@@ -84,10 +88,14 @@ TEST_CASE("frame queue playing a unit ten times slower drops what that unit woul
     queue.close();
   });
   std::vector<std::int64_t> ids;
-  while (auto f = queue.take(std::chrono::milliseconds(1000))) {
-    ids.push_back(f->id);
-    queue.finished(20);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!queue.closed() && std::chrono::steady_clock::now() < deadline) {
+    if (auto f = queue.take(std::chrono::milliseconds(100))) {
+      ids.push_back(f->id);
+      queue.finished(20);
+    }
   }
+  queue.close();  // a stalled capture must end the test, not hang it
   capture.join();
   CHECK(ids == std::vector<std::int64_t>{1, 6, 11, 16, 21});
   CHECK(queue.dropped() == 16);

@@ -11,6 +11,15 @@
 
 namespace anpr::test {
 
+/// How many times longer the programs take when built with the sanitizers (the asan preset: Debug
+/// and instrumented): deadlines for a child's work are multiplied by it, so a test there fails on a
+/// finding, not on a clock.
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr int kSanitizerSlowdown = 6;
+#else
+inline constexpr int kSanitizerSlowdown = 1;
+#endif
+
 class ChildProcess {
  public:
   /// Starts `argv[0]` with the arguments; stdout and stderr go to `log_file`.

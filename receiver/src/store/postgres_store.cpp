@@ -9,6 +9,7 @@
 #include <type_traits>
 
 #include "anpr/common/error.hpp"
+#include "anpr/common/log_escaping.hpp"
 #include "anpr/common/message_codec.hpp"
 #include "anpr/receiver/store.hpp"
 #include "backends.hpp"
@@ -598,14 +599,7 @@ class PostgresStore final : public Store {
   }
 
   // The connection string without its password, for messages and logs.
-  static std::string redacted(const std::string& dsn) {
-    const auto scheme = dsn.find("://");
-    const auto at = dsn.find('@');
-    if (scheme == std::string::npos || at == std::string::npos) return dsn;
-    const auto colon = dsn.find(':', scheme + 3);
-    if (colon == std::string::npos || colon > at) return dsn;
-    return dsn.substr(0, colon + 1) + "***" + dsn.substr(at);
-  }
+  static std::string redacted(const std::string& dsn) { return without_password(dsn); }
 
   // Runs `f` inside the current transaction, or in a new one committed when `f` returns. Database
   // errors become anpr::Error naming the database, so callers handle one kind of failure.

@@ -115,9 +115,10 @@ struct WebServer::Impl {
   net::io_context analysis_io{1};
   std::optional<net::executor_work_guard<net::io_context::executor_type>> analysis_work;
   std::thread analysis_thread;
+  net::io_context io{1};
+  // After `io`, so it goes first: a login still queued at shutdown must not outlive `io`.
   net::thread_pool password_pool{kPasswordThreads};
   int pending_logins = 0;  // network thread only
-  net::io_context io{1};
   std::optional<ssl::context> tls;
   tcp::acceptor acceptor{io};
   std::set<std::shared_ptr<LiveClient>> clients;  // touched on the network thread only
@@ -226,9 +227,11 @@ struct WebServer::Impl {
       co_return res;
     }
     ++pending_logins;
-    Response res = co_await net::co_spawn(password_pool, check_login(req, client), use_awaitable);
-    --pending_logins;
-    co_return res;
+    struct Done {  // counted down however the login ends, an exception included
+      int& pending;
+      ~Done() { --pending; }
+    } done{pending_logins};
+    co_return co_await net::co_spawn(password_pool, check_login(req, client), use_awaitable);
   }
 
   template <class Stream>
