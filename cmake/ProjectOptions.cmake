@@ -10,6 +10,10 @@ if(ANPR_SANITIZE OR ANPR_FUZZ)
   target_compile_options(anpr_options INTERFACE -fsanitize=address,undefined -fno-sanitize-recover=all
                                                 -fno-omit-frame-pointer)
   target_link_options(anpr_options INTERFACE -fsanitize=address,undefined -fno-sanitize-recover=all)
+  # Leak-report exceptions for system libraries, compiled into executables only (a weak runtime
+  # hook: an object in a static library would never be linked in).
+  target_sources(anpr_options INTERFACE
+    $<$<STREQUAL:$<TARGET_PROPERTY:TYPE>,EXECUTABLE>:${CMAKE_CURRENT_LIST_DIR}/sanitizer_defaults.cpp>)
 endif()
 if(ANPR_FUZZ)
   target_compile_options(anpr_options INTERFACE -fsanitize=fuzzer-no-link)

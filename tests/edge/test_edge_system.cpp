@@ -593,8 +593,9 @@ TEST_CASE("the real toll-booth clip gives one read per vehicle and nothing else,
   // tracker themselves.
   test::ChildProcess edge(run_args(write_config(dir), clip.string(), broker.uri(), dir / "spool", {"--fast"}),
                           (dir / "edge.log").string());
-  REQUIRE(edge.wait(120s * test::kSanitizerSlowdown) == std::optional<int>(0));
+  const auto exit_code = edge.wait(120s * test::kSanitizerSlowdown);
   INFO(edge.log());
+  REQUIRE(exit_code == std::optional<int>(0));
   collector.wait_until([](Collector& c) { return !c.statuses().empty() && c.statuses().back().state == CameraState::kOffline; }, 5s);
   const auto reads = collector.reads();
   for (const auto& r : reads) {

@@ -98,8 +98,8 @@ TEST_CASE("CSV import: valid rows, header, quotes, expiry", "[watchlist][csv]") 
 }
 
 TEST_CASE("CSV import reports every bad row with its line number", "[watchlist][csv][rejects]") {
-  const auto p = parse_watchlist_csv("AB12CDE,ok\nAB-12?!,bad chars\n*,too wide\nAB12CDE,twice\nCD34EFG\n"
-                                     "EF56GHJ,ok,yesterday\n\"unterminated,x\n",
+  const auto p = parse_watchlist_csv("AB12CDE,stolen car\nAB-12?!,bad chars\n*,too wide\nAB12CDE,twice\nCD34EFG\n"
+                                     "EF56GHJ,burglary,yesterday\n\"unterminated,x\n",
                                      "Stolen", "sup1", 42);
   REQUIRE(p.errors.size() == 6);
   CHECK(p.errors[0].line == 2);
@@ -113,6 +113,19 @@ TEST_CASE("CSV import reports every bad row with its line number", "[watchlist][
   CHECK_THAT(p.errors[4].message, Catch::Contains("ISO 8601"));
   CHECK(p.errors[5].line == 7);
   CHECK_THAT(parse_watchlist_csv("AB12CDE,\xC3\x28", "L", "u", 0).errors.at(0).message, Catch::Contains("UTF-8"));
+}
+
+TEST_CASE("CSV import refuses a row without a real reason, as an entry added by hand", "[watchlist][csv][rejects]") {
+  const auto p = parse_watchlist_csv("AB12CDE,   \nCD34EFG,\nEF56GHJ,--!\nGH78JKL,  seen at a burglary  \n", "L", "u", 0);
+  REQUIRE(p.errors.size() == 3);
+  CHECK(p.errors[0].line == 1);
+  CHECK(p.errors[1].line == 2);
+  CHECK(p.errors[2].line == 3);
+  CHECK_THAT(p.errors[0].message, Catch::Contains("at least 3 letters"));
+  CHECK(p.entries.empty());
+  const auto good = parse_watchlist_csv("GH78JKL,  seen at a burglary  \n", "L", "u", 0);
+  REQUIRE(good.entries.size() == 1);
+  CHECK(good.entries[0].reason == "seen at a burglary");  // trimmed, as audited
 }
 
 TEST_CASE("a file of many bad rows lists the first hundred, counts the rest and keeps no entries", "[watchlist][csv][rejects]") {

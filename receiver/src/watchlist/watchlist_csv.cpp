@@ -3,6 +3,7 @@
 #include <set>
 
 #include "../csv_line.hpp"
+#include "anpr/receiver/audit_reason.hpp"
 #include "anpr/common/encoding.hpp"
 #include "anpr/common/plate_text.hpp"
 
@@ -30,7 +31,6 @@ ParsedWatchlist parse_watchlist_csv(std::string_view text, const std::string& li
     WatchlistEntry e;
     e.list = list;
     e.plate = normalise_plate(f[0]);
-    e.reason = f[1];
     e.added_by = added_by;
     e.added_at = now;
     if (e.is_pattern()) {
@@ -42,10 +42,14 @@ ParsedWatchlist parse_watchlist_csv(std::string_view text, const std::string& li
       out.errors.add({line_no, "plate '" + f[0] + "' must be 1-12 letters and digits"});
       return;
     }
-    if (e.reason.size() > kMaxWatchlistReasonLength) {
-      out.errors.add({line_no, "reason is longer than 1024 characters"});
+    // The same rule as an entry added by hand: every listing is audited with its reason.
+    const auto reason = audit_reason(f[1], kMaxWatchlistReasonLength);
+    if (!reason) {
+      out.errors.add({line_no, "the reason must be 3-" + std::to_string(kMaxWatchlistReasonLength) +
+                                   " characters with at least 3 letters (why the plate is listed)"});
       return;
     }
+    e.reason = *reason;
     if (f.size() == 3 && !f[2].empty()) {
       const auto t = parse_iso8601(f[2]);
       if (!t) {
