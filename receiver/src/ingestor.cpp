@@ -109,10 +109,20 @@ bool Ingestor::refresh_watchlists(bool force) {
 }
 
 IngestOutcome Ingestor::reject(std::string_view topic, std::string_view payload, std::string reason) {
-  store_.insert_dead_letter(topic, payload, reason, clock_());
+  // Enough of a rejected message to see what sent it; the size is recorded in full.
+  constexpr std::size_t kRejectedPayloadKept = 64 * 1024;
+  store_.insert_dead_letter(topic, payload.substr(0, kRejectedPayloadKept), reason, clock_());
   std::lock_guard lock(counters_mutex_);
   ++counters_.rejected;
   return IngestOutcome{IngestResult::kRejected, std::move(reason), {}};
+}
+
+void Ingestor::set_aside(std::string_view topic, std::string_view payload, int attempts, std::string_view error) {
+  const std::string reason =
+      "not stored after " + std::to_string(attempts) + " attempts (kept whole): " + std::string(error.substr(0, 900));
+  store_.in_transaction([&] { store_.insert_dead_letter(topic, payload, reason, clock_()); });
+  std::lock_guard lock(counters_mutex_);
+  ++counters_.set_aside;
 }
 
 IngestOutcome Ingestor::handle_one(std::string_view topic, std::string_view payload,

@@ -18,6 +18,10 @@ namespace {
 /// How long a stopping receiver keeps retrying a failing commit before it exits unacknowledged.
 constexpr auto kStopGrace = std::chrono::seconds(5);
 
+/// A message that fails this many times in a row (about 6 s of retries) while the store takes
+/// other writes is set aside (Ingestor::set_aside) instead of holding up everything behind it.
+constexpr int kAttemptsBeforeSetAside = 6;
+
 std::string subscription(const MqttSettings& s, TopicKind kind) {
   const std::string filter = topic_filter(kind);
   return s.share_group.empty() ? filter : "$share/" + s.share_group + "/" + filter;
@@ -55,6 +59,44 @@ MqttIngest::MqttIngest(MqttSettings settings, Ingestor& ingestor,
                        std::function<void(const std::vector<HitMessage>&)> on_hits)
     : settings_(std::move(settings)), ingestor_(ingestor), on_hits_(std::move(on_hits)) {}
 
+IngestOutcome MqttIngest::store_until_kept(const std::string& topic, const std::string& payload,
+                                           const std::atomic<bool>& stop) {
+  const std::vector<std::pair<std::string, std::string>> one = {{topic, payload}};
+  auto backoff = std::chrono::milliseconds(200);
+  std::optional<std::chrono::steady_clock::time_point> give_up_at;
+  for (int attempt = 1;; ++attempt) {
+    try {
+      return ingestor_.handle_batch(one).front();
+    } catch (const std::exception& e) {
+      // Nothing stored, nothing acknowledged. The broker holds everything behind this message.
+      if (attempt >= kAttemptsBeforeSetAside) {
+        try {
+          // The store takes this write but not the message: the fault is in the message (or in
+          // what only it needs), and retrying it for ever would stop every read behind it.
+          ingestor_.set_aside(topic, payload, attempt, e.what());
+          spdlog::critical("a message on {} failed to store {} times ({}); kept whole among the dead letters, "
+                           "ingest goes on",
+                           topic, attempt, e.what());
+          return IngestOutcome{IngestResult::kRejected, e.what(), {}};
+        } catch (const std::exception&) {
+          // The store refuses that too: it is down. Keep the message and keep trying.
+        }
+      }
+      if (stop && !give_up_at) give_up_at = std::chrono::steady_clock::now() + kStopGrace;
+      if (give_up_at && std::chrono::steady_clock::now() > *give_up_at) {
+        // Returning would acknowledge a message that is not stored. Leaving without the
+        // acknowledgement makes the broker deliver it again when a receiver comes back.
+        spdlog::critical("stopping with a message on {} that could not be stored ({}); it stays with the broker",
+                         topic, e.what());
+        std::_Exit(75);
+      }
+      spdlog::error("could not store a message on {}: {}; retrying in {} ms", topic, e.what(), backoff.count());
+      std::this_thread::sleep_for(backoff);
+      backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
+    }
+  }
+}
+
 void MqttIngest::run(const std::atomic<bool>& stop) {
   const bool v5 = !settings_.share_group.empty();
   std::unique_ptr<mqtt::async_client> client;
@@ -83,33 +125,10 @@ void MqttIngest::run(const std::atomic<bool>& stop) {
   // Runs on Paho's thread; Paho sends the PUBACK when it returns, so it returns only once the
   // message is committed (or rejected into the dead letters, which is committed too).
   client->set_message_callback([&](mqtt::const_message_ptr msg) {
-    const std::vector<std::pair<std::string, std::string>> one = {{msg->get_topic(), msg->to_string()}};
-    auto backoff = std::chrono::milliseconds(200);
-    std::optional<std::chrono::steady_clock::time_point> give_up_at;
-    std::vector<IngestOutcome> outcomes;
-    for (;;) {
-      try {
-        outcomes = ingestor_.handle_batch(one);
-        break;
-      } catch (const std::exception& e) {
-        // Nothing stored, nothing acknowledged: try again. The broker holds everything behind it.
-        if (stop && !give_up_at) give_up_at = std::chrono::steady_clock::now() + kStopGrace;
-        if (give_up_at && std::chrono::steady_clock::now() > *give_up_at) {
-          // Returning would acknowledge a message that is not stored. Leaving without the
-          // acknowledgement makes the broker deliver it again when a receiver comes back.
-          spdlog::critical("stopping with a message on {} that could not be stored ({}); it stays with the broker",
-                           one[0].first, e.what());
-          std::_Exit(75);
-        }
-        spdlog::error("could not store a message on {}: {}; retrying in {} ms", one[0].first, e.what(), backoff.count());
-        std::this_thread::sleep_for(backoff);
-        backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
-      }
-    }
-    const IngestOutcome& outcome = outcomes.front();
+    const IngestOutcome outcome = store_until_kept(msg->get_topic(), msg->to_string(), stop);
     if (outcome.result == IngestResult::kRejected) {
       if (const auto held_back = rejections_.occurred(LogThrottle::Clock::now())) {
-        spdlog::warn("rejected a message on {} (kept as a dead letter): {}{}", one[0].first, outcome.error,
+        spdlog::warn("rejected a message on {} (kept as a dead letter): {}{}", msg->get_topic(), outcome.error,
                      *held_back > 0 ? fmt::format("; {} more rejected since the last message", *held_back) : "");
       }
     }

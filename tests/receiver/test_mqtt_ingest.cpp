@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <fstream>
 #include <set>
 #include <thread>
 
@@ -266,4 +267,55 @@ TEST_CASE("10,000 reads sent while the receiver is down are all stored once when
   CHECK(ingestor.counters().stored == kReads);
   CHECK(ingestor.counters().rejected == 0);
   CHECK(ingestor.counters().behind_ms >= 0);
+}
+
+TEST_CASE("a read that can never be stored is set aside whole and the reads behind it are stored",
+          "[mqtt][integration][ingest][rejects]") {
+  // Regression: a message whose storing always failed was retried for ever, unacknowledged, and
+  // every read behind it waited with it: one bad read stopped a control room's ingest.
+  test::MosquittoBroker broker;
+  test::TempDir dir("anpr-poison");
+  auto store = open_store((dir / "anpr.db").string());
+  IngestSettings ingest_settings;
+  ingest_settings.data_dir = dir.path().string();
+  Ingestor ingestor(*store, ingest_settings);
+  // The poison read was captured on a day whose image folder cannot be made (a file stands in its
+  // place); the read behind it, a day later, can be stored.
+  ReadMessage poison = test::sample_read("AB12CDE", "cam1", 1795590299000);
+  std::vector<std::uint8_t> overview(100'000, 0x20);  // more than a rejected message's share is kept
+  overview[0] = 0xFF;
+  overview[1] = 0xD8;
+  overview[2] = 0xFF;
+  overview[overview.size() - 2] = 0xFF;
+  overview.back() = 0xD9;
+  poison.overview_jpeg = overview;
+  const ReadMessage behind = test::sample_read("XY65ZZT", "cam1", 1795590299000 + 86'400'000);
+  const fs::path day = dir / "images" / to_iso8601(poison.captured_at).substr(0, 10);
+  fs::create_directories(day.parent_path());
+  std::ofstream(day) << "in the way";
+
+  MqttSettings settings;
+  settings.broker = broker.uri();
+  settings.client_id = "test-receiver-poison";
+  std::atomic<bool> stop{false};
+  std::thread service([&] { MqttIngest(settings, ingestor).run(stop); });
+  mqtt::async_client edge(broker.uri(), "test-edge-poison");
+  edge.connect()->wait();
+  const std::string topic = camera_topic("coalville", "cam1", TopicKind::kRead);
+  const std::string poison_payload = encode(poison);
+  edge.publish(topic, poison_payload, 1, false)->wait();
+  edge.publish(topic, encode(behind), 1, false)->wait();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (store->read_count() < 1 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  stop = true;
+  service.join();
+  edge.disconnect()->wait();
+  CHECK(store->read_count() == 1);  // the read behind it
+  CHECK(ingestor.counters().set_aside == 1);
+  const auto letters = store->dead_letters(10);
+  REQUIRE(letters.size() == 1);
+  CHECK_THAT(letters[0].reason, Catch::StartsWith("not stored after 6 attempts"));
+  CHECK(letters[0].payload_bytes == poison_payload.size());  // whole: it can be sent again once fixed
 }

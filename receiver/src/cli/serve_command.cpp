@@ -105,7 +105,8 @@ int run(const ReceiverConfig& c) {
   retention_thread.join();
   if (web_server) web_server->stop();
   const auto n = ingestor.counters();
-  spdlog::info("stopped: {} reads stored, {} duplicates, {} rejected, {} hits", n.stored, n.duplicates, n.rejected, n.hits);
+  spdlog::info("stopped: {} reads stored, {} duplicates, {} rejected, {} set aside, {} hits", n.stored, n.duplicates,
+               n.rejected, n.set_aside, n.hits);
   return 0;
 }
 

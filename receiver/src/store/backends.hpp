@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "anpr/common/messages.hpp"
 #include "anpr/receiver/store.hpp"
 
 namespace anpr::receiver {
@@ -14,8 +15,9 @@ namespace anpr::receiver {
 [[nodiscard]] std::unique_ptr<Store> make_sqlite_store(const std::string& path);
 [[nodiscard]] std::unique_ptr<Store> make_postgres_store(const std::string& dsn);
 
-/// Dead letters keep at most this much of a rejected payload.
-inline constexpr std::size_t kMaxDeadLetterPayload = 64 * 1024;
+/// Dead letters keep at most this much of a payload: a whole message (a read set aside because it
+/// could not be stored must be kept whole; the ingestor keeps less of a rejected one).
+inline constexpr std::size_t kMaxDeadLetterPayload = MessageLimits::kMaxPayloadBytes;
 
 /// A plate pattern in SQL LIKE form: '?' and '*' become '_' and '%' (plates never contain either).
 [[nodiscard]] inline std::string like_pattern(const std::string& pattern) {

@@ -37,6 +37,9 @@ struct IngestOutcome {
 
 struct IngestCounters {
   std::int64_t stored = 0, duplicates = 0, rejected = 0, hits = 0, status = 0, health = 0;
+  /// Messages that failed to store again and again while the store took other writes, kept
+  /// whole among the dead letters (see Ingestor::set_aside).
+  std::int64_t set_aside = 0;
   /// How far behind ingest is: arrival time minus capture time of the last read stored (large
   /// while a backlog queued at the broker during an outage is worked off).
   std::int64_t behind_ms = 0;
@@ -53,6 +56,12 @@ class Ingestor {
   /// any of them cannot be stored, or the commit fails: then nothing of the batch is stored, and
   /// the caller must not acknowledge any of it.
   [[nodiscard]] std::vector<IngestOutcome> handle_batch(const std::vector<std::pair<std::string, std::string>>& messages);
+
+  /// Keeps a message that failed to store `attempts` times, whole, among the dead letters with the
+  /// last error, in its own transaction, so that one message that can never be stored does not
+  /// hold up every message behind it. Throws when that fails too: then the store itself is down,
+  /// and the message must stay with the broker.
+  void set_aside(std::string_view topic, std::string_view payload, int attempts, std::string_view error);
 
   /// Rebuilds the matcher from the store when the watchlists changed (cheap when they did not).
   /// Returns true when a new snapshot was swapped in.

@@ -38,6 +38,11 @@ class MqttIngest {
   void run(const std::atomic<bool>& stop);
 
  private:
+  /// Stores one message, retrying with back-off while the store fails; a message that keeps
+  /// failing while the store works is set aside whole among the dead letters. Returns only once
+  /// the message is kept one way or the other (or the process exits unacknowledged on `stop`).
+  IngestOutcome store_until_kept(const std::string& topic, const std::string& payload, const std::atomic<bool>& stop);
+
   MqttSettings settings_;
   Ingestor& ingestor_;
   std::function<void(const std::vector<HitMessage>&)> on_hits_;

@@ -62,7 +62,7 @@ struct DeadLetter {
   std::int64_t id = 0;
   TimestampMs received_at = 0;
   std::string topic, reason;
-  std::size_t payload_bytes = 0;
+  std::size_t payload_bytes = 0;  ///< bytes of the payload kept (all of a set-aside read's)
 };
 
 /// A control-room user of the web pages.
