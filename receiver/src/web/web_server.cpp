@@ -237,6 +237,7 @@ struct WebServer::Impl {
   template <class Stream>
   awaitable<void> serve_http(Stream stream, std::string client) {
     beast::flat_buffer buffer;
+    std::uint64_t unread_body = 0;  // of a request refused before its body was read
     for (;;) {
       http::request_parser<http::string_body> parser;
       parser.header_limit(16 * 1024);
@@ -262,6 +263,7 @@ struct WebServer::Impl {
         if (refusal) {
           refusal->keep_alive(false);
           co_await http::async_write(stream, *refusal, net::redirect_error(use_awaitable, ec));
+          unread_body = parser.content_length().value_or(0);
           break;
         }
         beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(settings.request_timeout_s));
@@ -276,6 +278,7 @@ struct WebServer::Impl {
                             : ec == http::error::header_limit ? http::status::request_header_fields_too_large
                                                               : http::status::bad_request;
         auto res = plain_error(status, "bad request: " + ec.message());
+        if (ec == http::error::body_limit) unread_body = parser.content_length().value_or(0);
         co_await http::async_write(stream, res, net::redirect_error(use_awaitable, ec));
         break;
       }
@@ -297,6 +300,22 @@ struct WebServer::Impl {
     }
     beast::error_code ignored;
     beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_send, ignored);
+    if (unread_body > buffer.size()) co_await discard_incoming(beast::get_lowest_layer(stream), unread_body - buffer.size());
+  }
+
+  /// Reads and drops what a refused client is still sending, up to `bytes` and for a few seconds,
+  /// before the connection closes. Closed with unread bytes, a socket is reset, and a client still
+  /// sending its body then loses the answer it was given (401, 413) and sees only the reset.
+  static awaitable<void> discard_incoming(beast::tcp_stream& socket, std::uint64_t bytes) {
+    constexpr auto kMaxLinger = std::chrono::seconds(5);
+    socket.expires_after(kMaxLinger);
+    std::array<char, 16 * 1024> sink{};
+    beast::error_code ec;
+    while (bytes > 0) {
+      const auto n = co_await socket.async_read_some(net::buffer(sink), net::redirect_error(use_awaitable, ec));
+      if (ec) break;
+      bytes -= std::min<std::uint64_t>(bytes, n);
+    }
   }
 
   template <class Stream>
