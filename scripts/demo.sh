@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # The whole system on this machine, on loopback: a broker, the control-room receiver with a demo
 # watchlist and its web pages, and four camera units at named sites playing generated UK traffic
-# with known plates. Prints reads and hits as they arrive, and a summary at the end.
+# with known plates. Every camera keeps producing traffic: when its video ends it plays the next
+# one, with new vehicles and now and then a watchlisted plate, so hits keep arriving; everything,
+# the control room included, stays up until Ctrl-C. Prints reads and hits as they arrive, and a
+# summary at the end.
 #
 # Usage: scripts/demo.sh [--duration SECONDS] [--vehicles N] [--work DIR] [--http ADDRESS:PORT]
 #   --duration  stop by itself after this many seconds (default: run until Ctrl-C)
-#   --vehicles  vehicle passes per camera video (default 12); each video plays once
+#   --vehicles  vehicle passes per camera video (default 12, about 30 s of video)
 #   --work      folder for the videos, database, logs (default: a new folder under /tmp)
 #   --http      where the control room listens (default 127.0.0.1:8080, or a free port if taken)
 # Exits non-zero when no reads flowed.
@@ -21,7 +24,7 @@ while [[ $# -gt 0 ]]; do
     --vehicles) vehicles=$2; shift 2 ;;
     --work) work=$2; shift 2 ;;
     --http) http=$2; shift 2 ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "demo: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -52,19 +55,31 @@ sites=(
   "cam-measham-1,measham,Measham High Street,52.7060,-1.5080,0"
 )
 
-# 2. One generated traffic video per camera, in parallel.
+# 2. One generated traffic video per camera, in parallel. Each camera plays `$camera.avi` in a
+# loop, and reopens the file at each end: a new video moved into its place (step 6) is the next
+# cycle's traffic. `$camera.playlist` says which passes file each opening of the video played.
 say "generating ${#sites[@]} traffic videos of $vehicles vehicles each in $work"
-seed=7000
+traffic_video() {  # camera, cycle, [plates that must pass]: writes $work/$camera.cycle-N.{avi,csv}
+  local index=0 site
+  for site in "${sites[@]}"; do [[ ${site%%,*} == "$1" ]] && break; index=$((index + 1)); done
+  "$bin/anpr-synth" video --out "$work/$1.cycle-$2.avi" --vehicles "$vehicles" --seed $((7001 + index + 100 * $2)) \
+    --width 1280 --height 720 --caption top-left ${3:+--plates "$3"} >/dev/null
+}
 for site in "${sites[@]}"; do
   camera=${site%%,*}
-  seed=$((seed + 1))  # a different traffic mix at each site
-  [[ -f $work/$camera.avi ]] || "$bin/anpr-synth" video --out "$work/$camera.avi" --vehicles "$vehicles" \
-    --seed "$seed" --width 1280 --height 720 --caption top-left >/dev/null &
+  if [[ ! -f $work/$camera.avi ]]; then
+    (traffic_video "$camera" 0 && mv "$work/$camera.cycle-0.avi" "$work/$camera.avi" &&
+      echo "1 $camera.cycle-0.csv" > "$work/$camera.playlist") &
+  fi
 done
 wait
 # The cameras' recorder burns a caption (date, time, camera) into the top left: an ignore zone
 # keeps it from ever being read (`anpr-edge zones --config $work/edge.toml --source VIDEO` draws it).
+# Health every 5 s (30 s on a real unit), so the Cameras page fills in at once.
 cat > "$work/edge.toml" <<EOF
+[mqtt]
+health_interval_s = 5
+
 [zones]
 ignore = [[[0.0, 0.0], [0.55, 0.0], [0.55, 0.09], [0.0, 0.09]]]
 EOF
@@ -105,7 +120,7 @@ password=demo-password-1
 if ! "$bin/anpr-receiver" user list --database "$db" | grep -q '^demo '; then
   echo "$password" | "$bin/anpr-receiver" user add demo --role admin --database "$db" >/dev/null
 fi
-known=$(for site in "${sites[@]}"; do tail -n +2 "$work/${site%%,*}.csv" | cut -d, -f1; done)
+known=$(for site in "${sites[@]}"; do tail -n +2 "$work/${site%%,*}.cycle-0.csv" | cut -d, -f1; done)
 pick() { sed -n "${1}p" <<<"$known"; }
 printf 'plate,reason\n%s,Stolen from a driveway in Coalville (crime ref 4521)\n' "$(pick 2)" > "$work/stolen.csv"
 printf 'plate,reason\n%s,Driver wanted for burglary (Ashby)\n' "$(pick $((vehicles + 3)))" > "$work/wanted.csv"
@@ -140,40 +155,77 @@ run_started_ms=$(( $(date +%s) * 1000 ))
 mosquitto_sub -p "$broker_port" -t 'anpr/v1/+/+/read' -t 'anpr/v1/hits' -v 2>/dev/null > >(print_events) &
 pids+=($!)
 
-# 6. The cameras.
+# 6. The cameras, and each camera's next traffic: once a cycle starts playing, the next is made
+# and moved into place, to be played when this one ends (if it is not ready by then, the camera
+# plays this one again). Every other cycle brings one of the watchlisted plates past a camera.
+listed=("$(pick 2)" "$(pick $((vehicles + 3)))" "$(pick $((2 * vehicles + 4)))")
+openings() { grep -c "video source .* open" "$work/$1.log" 2>/dev/null || true; }
+feed_traffic() {  # camera, its index
+  local cycle=1 plates
+  while [[ $stopping == 0 ]]; do
+    while (( $(openings "$1") < cycle )); do sleep 1; done
+    plates=""
+    (( (cycle + $2) % 2 == 0 )) && plates=${listed[$(( (cycle + $2) / 2 % 3 ))]}
+    traffic_video "$1" "$cycle" "$plates" || return
+    mv "$work/$1.cycle-$cycle.avi" "$work/$1.avi"
+    echo "$(( $(openings "$1") + 1 )) $1.cycle-$cycle.csv" >> "$work/$1.playlist"
+    cycle=$((cycle + 1))
+  done
+}
+index=0
 for site in "${sites[@]}"; do
   IFS=, read -r camera site_id name _ <<<"$site"
-  "$bin/anpr-edge" run --config "$work/edge.toml" --source "$work/$camera.avi" --broker "$broker" --camera-id "$camera" --site-id "$site_id" \
-    --spool-dir "$work/spool-$camera" > "$work/$camera.log" 2>&1 &
+  "$bin/anpr-edge" run --config "$work/edge.toml" --source "$work/$camera.avi" --loop --broker "$broker" \
+    --camera-id "$camera" --site-id "$site_id" --spool-dir "$work/spool-$camera" > "$work/$camera.log" 2>&1 &
   edge_pids+=($!)
+  feed_traffic "$camera" "$index" &
+  pids+=($!)
+  index=$((index + 1))
 done
 
-say "control room: http://$http/  (user demo, password $password)"
+# Where the control room really listens (the port may have been chosen for it).
+url=$(grep -o "control room on [a-z]*://[^ ]*" "$work/receiver.log" | head -1 | cut -d' ' -f4)
+url=${url:-http://$http/}
 say "reads and hits below; Ctrl-C stops$([[ $duration -gt 0 ]] && echo ", or after $duration s")"
+say "control room: $url  (user demo, password $password)"
 started=$(date +%s)
+last_reminder=$started
 while true; do
+  if (( $(date +%s) - last_reminder >= 120 )); then  # the feed scrolls it away
+    say "control room: $url  (user demo, password $password); Ctrl-C stops"
+    last_reminder=$(date +%s)
+  fi
   running=0
   for pid in "${edge_pids[@]}"; do kill -0 "$pid" 2>/dev/null && running=1; done
-  [[ $running == 0 ]] && { sleep 2; break; }  # every video played to its end
+  [[ $running == 0 ]] && { echo "demo: every camera stopped (see $work/cam-*.log)" >&2; break; }
   [[ $duration -gt 0 && $(( $(date +%s) - started )) -ge $duration ]] && break
   [[ $stopping == 1 ]] && break
   sleep 1
 done
 stop_all
 
-# 7. Summary against the known plates.
+# 7. Summary against the known plates of every video a camera played to its end (the one it was
+# playing when stopped is left out: its later vehicles never came).
 say "summary"
-total=0; read_right=0
+total=0; read_right=0; known_reads=0
 for site in "${sites[@]}"; do
   camera=${site%%,*}
-  while IFS=, read -r plate _; do
+  played=$(( $(openings "$camera") - 1 ))
+  plates=$(for ((opening = 1; opening <= played; opening++)); do
+    # The passes file of this opening: the last one installed for it or before.
+    csv=$(awk -v o="$opening" '$1 <= o { f = $2 } END { print f }' "$work/$camera.playlist")
+    [[ -n $csv ]] && tail -n +2 "$work/$csv" | cut -d, -f1
+  done | sort -u)
+  for plate in $plates; do
     total=$((total + 1))
     n=$(sqlite3 "$db" "SELECT COUNT(*) FROM reads WHERE camera_id = '$camera' AND plate = '$plate' AND received_at >= $run_started_ms")
     if [[ $n -ge 1 ]]; then read_right=$((read_right + 1)); else echo "  missed $plate at $camera"; fi
-  done < <(tail -n +2 "$work/$camera.csv")
+  done
 done
 reads=$(sqlite3 "$db" "SELECT COUNT(*) FROM reads WHERE received_at >= $run_started_ms")
 hits=$(sqlite3 "$db" "SELECT COUNT(*) FROM hits WHERE created_at >= $run_started_ms")
-echo "vehicles: $total   reads: $reads   read right: $read_right   missed: $((total - read_right))   extra (repeated or misread): $((reads - read_right))   hits: $hits"
+echo "vehicles in videos played to their end: $total   read right: $read_right   missed: $((total - read_right))"
+echo "reads: $reads (a vehicle of a video played again is read again)   hits: $hits"
 echo "logs, database and videos: $work"
+echo "control room (stopped now): $url"
 [[ $reads -gt 0 ]] || { echo "demo: no reads flowed (see the logs in $work)" >&2; exit 1; }

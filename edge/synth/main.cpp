@@ -119,6 +119,9 @@ int main(int argc, char** argv) {
       ->capture_default_str()->check(CLI::Range(0, 3));
   video->add_flag("--sign", traffic.sign, "Put a static sign with plate-like text on a building");
   video->add_flag("--parked-car", traffic.parked_car, "Put a car parked at the kerb, plate in view, for the whole video");
+  video->add_option("--plates", traffic.plates, "UK registrations that must pass (each once, at random passes; "
+                                                "the others are random), e.g. --plates AB12CDE,XY65ZZT")
+      ->delimiter(',');
   video->callback([&] {
     if (passes_out.empty()) passes_out = fs::path(video_out).replace_extension(".csv").string();
     anpr::synth::StaticTexts statics;

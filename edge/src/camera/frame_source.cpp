@@ -93,7 +93,7 @@ void FrameSource::run(const std::atomic<bool>& stop, const std::function<void(Fr
       backoff_s = std::min(settings_.reconnect_max_s, backoff_s * 2);
       continue;
     }
-    if (!first_open) ++reconnects_;
+    if (!first_open && kind != SourceKind::kFile) ++reconnects_;  // a file played again was not lost
     first_open = false;
     state_ = SourceState::kOk;
     double fps = capture.get(cv::CAP_PROP_FPS);

@@ -183,9 +183,30 @@ RenderedPlate PlateRenderer::render(const std::string& text, std::size_t split, 
   return {plate, text};
 }
 
-Registration random_registration(std::mt19937_64& rng) {
-  // A fixed issue year keeps generated sets reproducible whatever today's date.
+namespace {
+
+/// A fixed issue year keeps generated sets reproducible whatever today's date.
+const std::vector<PlateFormat>& uk_formats() {
   static const std::vector<PlateFormat> formats = make_uk_formats({.latest_issue_year = 2026});
+  return formats;
+}
+
+}  // namespace
+
+std::optional<Registration> registration_of(const std::string& text) {
+  for (const PlateFormat& format : uk_formats()) {
+    for (const PlateShape& shape : format.shapes) {
+      if (shape.slots.size() != text.size()) continue;
+      bool fits = true;
+      for (std::size_t i = 0; i < text.size() && fits; ++i) fits = shape.slots[i].accepts(text[i]);
+      if (fits && (!format.extra_rule || format.extra_rule(text))) return Registration{text, shape.split, format.name};
+    }
+  }
+  return std::nullopt;
+}
+
+Registration random_registration(std::mt19937_64& rng) {
+  const std::vector<PlateFormat>& formats = uk_formats();
   // current 70%, prefix 10%, suffix 5%, Northern Ireland 8%, dateless 7%
   std::discrete_distribution<std::size_t> pick_format({70, 10, 5, 8, 7});
   const PlateFormat& format = formats[pick_format(rng)];

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <optional>
 #include <random>
 
 #include <opencv2/imgproc.hpp>
@@ -106,6 +107,26 @@ void draw_caption(cv::Mat& frame, const CaptionSettings& c, TimestampMs now) {
   cv::putText(frame, text, at, font, scale, cv::Scalar::all(245), thickness, cv::LINE_AA);
 }
 
+/// Which pass carries each of `s.plates` (nullopt: a random registration), placed by a stream of
+/// its own so that a seed's other passes are the same with or without them.
+std::vector<std::optional<Registration>> given_registrations(const TrafficSettings& s, std::uint64_t seed) {
+  std::vector<std::optional<Registration>> out(static_cast<std::size_t>(s.vehicles));
+  if (s.plates.size() > out.size()) {
+    throw Error(ErrorCode::kInput, std::to_string(s.plates.size()) + " given plates do not fit in " +
+                                       std::to_string(s.vehicles) + " vehicle passes");
+  }
+  std::vector<std::size_t> order(out.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::mt19937_64 placement(seed ^ 0x9e3779b97f4a7c15ULL);
+  std::shuffle(order.begin(), order.end(), placement);
+  for (std::size_t k = 0; k < s.plates.size(); ++k) {
+    auto reg = registration_of(s.plates[k]);
+    if (!reg) throw Error(ErrorCode::kInput, "plate '" + s.plates[k] + "' is not a UK registration");
+    out[order[k]] = std::move(reg);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::vector<VehiclePass> write_traffic_video(const std::string& path, const TrafficSettings& s, std::uint64_t seed,
@@ -155,10 +176,12 @@ std::vector<VehiclePass> write_traffic_video(const std::string& path, const Traf
 
   const auto pass_frames = static_cast<std::int64_t>(s.pass_seconds * s.fps);
   const auto gap_frames = static_cast<std::int64_t>(s.gap_seconds * s.fps);
+  const std::vector<std::optional<Registration>> given = given_registrations(s, seed);
   std::vector<Vehicle> vehicles;
   for (int i = 0; i < s.vehicles; ++i) {
     Vehicle v;
-    const Registration reg = random_registration(rng);
+    Registration reg = random_registration(rng);  // drawn in any case: a seed's other passes stay the same
+    if (given[static_cast<std::size_t>(i)]) reg = *given[static_cast<std::size_t>(i)];
     PlateStyle style;
     v.pass.rear = uniform(rng, 0, 1) < 0.5;
     style.side = v.pass.rear ? PlateSide::kRear : PlateSide::kFront;

@@ -5,6 +5,7 @@
 /// Host-only: used to generate test and training data, never by the firmware.
 
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -73,6 +74,9 @@ struct Registration {
   std::string format;
 };
 [[nodiscard]] Registration random_registration(std::mt19937_64& rng);
+/// The registration of a given UK text (normalised: capitals and digits, no space) with its
+/// format and printed space; nullopt when no UK format takes it.
+[[nodiscard]] std::optional<Registration> registration_of(const std::string& text);
 
 /// A random registration in one of the common European layouts (letters and digits in groups,
 /// such as LL NNN LL, N LN NNNN, LLL NNNN, NN LLL N), for OCR training text that is not biased

@@ -38,6 +38,9 @@ struct TrafficSettings {
   CaptionSettings caption;       ///< none by default
   bool sign = false;             ///< a static sign on a building with plate-like text
   bool parked_car = false;       ///< a car parked at the kerb for the whole video, plate in view
+  /// Registrations that must pass (each once, at passes drawn at random); the other passes carry
+  /// random ones. Each must be a UK registration, at most `vehicles` of them.
+  std::vector<std::string> plates;
 };
 
 /// What stands still in the video and must never be published as a pass.
