@@ -190,6 +190,7 @@ say "reads and hits below; Ctrl-C stops$([[ $duration -gt 0 ]] && echo ", or aft
 say "control room: $url  (user demo, password $password)"
 started=$(date +%s)
 last_reminder=$started
+cameras_failed=0
 while true; do
   if (( $(date +%s) - last_reminder >= 120 )); then  # the feed scrolls it away
     say "control room: $url  (user demo, password $password); Ctrl-C stops"
@@ -197,7 +198,7 @@ while true; do
   fi
   running=0
   for pid in "${edge_pids[@]}"; do kill -0 "$pid" 2>/dev/null && running=1; done
-  [[ $running == 0 ]] && { echo "demo: every camera stopped (see $work/cam-*.log)" >&2; break; }
+  [[ $running == 0 ]] && { echo "demo: every camera stopped (see $work/cam-*.log)" >&2; cameras_failed=1; break; }
   [[ $duration -gt 0 && $(( $(date +%s) - started )) -ge $duration ]] && break
   [[ $stopping == 1 ]] && break
   sleep 1
@@ -229,3 +230,4 @@ echo "reads: $reads (a vehicle of a video played again is read again)   hits: $h
 echo "logs, database and videos: $work"
 echo "control room (stopped now): $url"
 [[ $reads -gt 0 ]] || { echo "demo: no reads flowed (see the logs in $work)" >&2; exit 1; }
+[[ $cameras_failed == 0 ]] || exit 1

@@ -824,3 +824,36 @@ TEST_CASE("an HTTP stream is a source: the vehicles in it are read", "[edge][sys
   REQUIRE(reads.size() >= passes.size());
   for (std::size_t i = 0; i < passes.size(); ++i) CHECK(reads[i].plate == passes[i].text);
 }
+
+TEST_CASE("a looped video file is opened again at its end, so a new video moved into its place plays next",
+          "[edge][system][loop]") {
+  // What the demo's cameras rely on to keep producing new traffic without a restart (a restart
+  // would show each camera offline between videos). Replaying a file is not a lost source.
+  test::TempDir dir("anpr-edge-loop-next");
+  const auto video = (dir / "traffic.avi").string();
+  synth::TrafficSettings first = small_traffic(2);
+  first.plates = {"AB12CDE", "FT60KLM"};
+  synth::write_traffic_video(video, first, 1);
+  synth::TrafficSettings next = small_traffic(2);
+  next.plates = {"XY65ZZT", "GH19PRS"};
+  const auto next_video = (dir / "next.avi").string();
+  synth::write_traffic_video(next_video, next, 2);
+  test::MosquittoBroker broker;
+  Collector collector(broker.uri(), "test-collector", false);
+  test::ChildProcess edge(run_args(write_config(dir), video, broker.uri(), dir / "spool", {"--loop"}),
+                          (dir / "edge.log").string());
+  const auto has = [](Collector& c, const std::string& plate) {
+    const auto reads = c.reads();
+    return std::any_of(reads.begin(), reads.end(), [&](const ReadMessage& r) { return r.plate == plate; });
+  };
+  const auto slow = std::chrono::seconds(60 * test::kSanitizerSlowdown);
+  REQUIRE(collector.wait_until([&](Collector& c) { return has(c, "AB12CDE") || has(c, "FT60KLM"); }, slow));
+  fs::rename(next_video, video);  // the file's old contents stay open until its end
+  CHECK(collector.wait_until([&](Collector& c) { return has(c, "XY65ZZT") && has(c, "GH19PRS"); }, slow));
+  INFO(edge.log());
+  CHECK(edge.running());
+  CHECK(collector.wait_until([](Collector& c) { return !c.health().empty(); }, 5s));
+  CHECK(collector.health().back().reconnects == 0);
+  edge.signal(SIGTERM);
+  CHECK(edge.wait(10s) == std::optional<int>(0));
+}

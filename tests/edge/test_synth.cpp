@@ -7,6 +7,7 @@
 
 #include "anpr/common/plate_format.hpp"
 #include "anpr/synth/scene_generator.hpp"
+#include "anpr/synth/plate_renderer.hpp"
 
 using namespace anpr;
 
@@ -20,6 +21,17 @@ TEST_CASE("random registrations are valid UK plates of every format", "[synth]")
     formats.insert(reg.format);
   }
   CHECK(formats.size() == 5);
+}
+
+TEST_CASE("a given UK text gets its format and printed space, anything else none", "[synth]") {
+  const auto current = synth::registration_of("AB12CDE");
+  REQUIRE(current);
+  CHECK(current->split == 4);
+  CHECK(current->format == "gb-current");
+  CHECK(synth::registration_of("A123BCD"));  // prefix
+  CHECK_FALSE(synth::registration_of("HELLO"));
+  CHECK_FALSE(synth::registration_of("ab12cde"));
+  CHECK_FALSE(synth::registration_of(""));
 }
 
 TEST_CASE("scene generation is deterministic for a seed", "[synth]") {
