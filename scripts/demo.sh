@@ -67,10 +67,9 @@ traffic_video() {  # camera, cycle, [plates that must pass]: writes $work/$camer
 }
 for site in "${sites[@]}"; do
   camera=${site%%,*}
-  if [[ ! -f $work/$camera.avi ]]; then
-    (traffic_video "$camera" 0 && mv "$work/$camera.cycle-0.avi" "$work/$camera.avi" &&
-      echo "1 $camera.cycle-0.csv" > "$work/$camera.playlist") &
-  fi
+  rm -f "$work/$camera".cycle-* "$work/$camera.playlist" "$work/$camera.log"  # of an earlier run in this folder
+  (traffic_video "$camera" 0 && mv "$work/$camera.cycle-0.avi" "$work/$camera.avi" &&
+    echo "1 $camera.cycle-0.csv" > "$work/$camera.playlist") &
 done
 wait
 # The cameras' recorder burns a caption (date, time, camera) into the top left: an ignore zone
