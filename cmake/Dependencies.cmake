@@ -16,6 +16,7 @@ find_package(SQLite3 REQUIRED)
 if(ANPR_BUILD_RECEIVER)
   pkg_check_modules(pqxx REQUIRED IMPORTED_TARGET libpqxx)
   find_package(OpenSSL REQUIRED)  # the control room's HTTPS
+  find_package(LibArchive REQUIRED)  # evidence packs (ZIP)
 endif()
 if(ANPR_BUILD_TESTS)
   find_package(Catch2 2 REQUIRED)

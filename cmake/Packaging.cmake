@@ -30,7 +30,7 @@ set(CPACK_COMPONENT_RECEIVER_DESCRIPTION "ANPR control-room receiver: ingests re
 set(CPACK_DEBIAN_RECEIVER_PACKAGE_CONTROL_EXTRA
   ${PROJECT_SOURCE_DIR}/receiver/config/postinst ${PROJECT_SOURCE_DIR}/receiver/config/conffiles)
 set(CPACK_DEBIAN_RECEIVER_PACKAGE_DEPENDS
-  "libfmt9, libpaho-mqtt1.3, libpaho-mqttpp3-1, libsodium23, libspdlog1.10, libsqlite3-0, libtomlplusplus3, libstdc++6 (>= 12), libc6, adduser")
+  "libarchive13, libfmt9, libpaho-mqtt1.3, libpaho-mqttpp3-1, libsodium23, libspdlog1.10, libsqlite3-0, libtomlplusplus3, libstdc++6 (>= 12), libc6, adduser")
 if(CMAKE_CROSSCOMPILING)
   set(CPACK_COMPONENTS_ALL edge)
 else()

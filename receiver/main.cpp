@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   anpr::receiver::cli::add_serve_command(app, exit_code);
   anpr::receiver::cli::add_watchlist_command(app, exit_code);
   anpr::receiver::cli::add_query_commands(app, exit_code);
+  anpr::receiver::cli::add_export_command(app, exit_code);
   anpr::receiver::cli::add_analyse_command(app, exit_code);
   anpr::receiver::cli::add_bench_analysis_command(app, exit_code);
   anpr::receiver::cli::add_validate_command(app, exit_code);

@@ -22,6 +22,9 @@ void add_watchlist_command(CLI::App& app, int& exit_code);
 /// `anpr-receiver movements|hits|cameras`: queries; every search of movements is audited.
 void add_query_commands(CLI::App& app, int& exit_code);
 
+/// `anpr-receiver export PLATE --out FILE --reason R`: an evidence pack of a vehicle's movements.
+void add_export_command(CLI::App& app, int& exit_code);
+
 /// `anpr-receiver analyse clones|speed|convoy|hotspots|first-seen|sections` and `register-sections`.
 void add_analyse_command(CLI::App& app, int& exit_code);
 
