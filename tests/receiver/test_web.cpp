@@ -464,6 +464,31 @@ TEST_CASE("a large body is read only from someone logged in", "[web]") {
                     "plate,reason\nAB12CDE,stolen from driveway\n", "text/csv").status == 200);
 }
 
+TEST_CASE("a supervisor exports an evidence pack from the web; it is audited and names its record", "[web][evidence]") {
+  WebFixture f;
+  // A read whose crop is on disk, as ingest keeps it.
+  namespace fs = std::filesystem;
+  const fs::path crop = f.dir.path() / "images" / "crop.jpg";
+  fs::create_directories(crop.parent_path());
+  std::ofstream(crop, std::ios::binary) << std::string("\xFF\xD8\xFF\xE0 crop \xFF\xD9");
+  REQUIRE(f.store->insert_read(test::sample_read("AB12CDE", "cam1", now_ms() - 60000), now_ms(), false, crop.string(), ""));
+  const std::string target = "/api/evidence-pack?plate=AB12CDE&reason=burglary%20at%20Ashby";
+  auto olly = f.logged_in("olly");
+  CHECK(olly.request(http::verb::post, target, "", "").status == 403);  // an operator may search, not export
+  auto sam = f.logged_in("sam");
+  CHECK(sam.request(http::verb::post, "/api/evidence-pack?plate=AB12CDE", "", "").status == 400);  // no reason
+  const auto pack = sam.request(http::verb::post, target, "", "");
+  REQUIRE(pack.status == 200);
+  CHECK(pack.header("Content-Type") == "application/zip");
+  CHECK(pack.body.rfind("PK", 0) == 0);  // a ZIP file
+  CHECK(pack.body.find("crop.jpg") != std::string::npos);  // the image's entry is in it
+  const auto audit = f.store->audit_log(5);
+  REQUIRE_FALSE(audit.empty());
+  CHECK(audit[0].action == "evidence-export");
+  CHECK(audit[0].actor == "sam");
+  CHECK(pack.header("X-Audit-Id") == std::to_string(audit[0].id));
+}
+
 TEST_CASE("searches need a reason and are audited", "[web]") {
   WebFixture f;
   auto read = test::sample_read("AB12CDE", "cam1", now_ms() - 60000);

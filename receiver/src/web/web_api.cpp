@@ -14,7 +14,9 @@
 
 #include "anpr/common/error.hpp"
 #include "anpr/common/plate_text.hpp"
+#include "anpr/common/ids.hpp"
 #include "anpr/receiver/analysis/analysis_service.hpp"
+#include "anpr/receiver/evidence_pack.hpp"
 #include "anpr/receiver/watchlist_service.hpp"
 #include "json_views.hpp"
 #include "web_assets.hpp"
@@ -221,6 +223,10 @@ Response WebApi::route(Call& call) {
     return move_hit(call, p[2], p[3] == "close");
   }
   if (p.size() == 2 && (p[1] == "reads" || p[1] == "movements") && get) return search(call, p[1] == "movements");
+  if (p.size() == 2 && p[1] == "evidence-pack" && post) {
+    if (auto refused = need(Role::kSupervisor)) return *refused;
+    return evidence_pack(call);
+  }
   if (p.size() == 4 && p[1] == "reads" && get && (p[3] == "crop" || p[3] == "overview")) {
     return image(call, p[2], p[3] == "overview");
   }
@@ -367,6 +373,41 @@ Response WebApi::search(Call& call, bool movements) {
   json out = json::array();
   for (const auto& s : rows) out.push_back(sighting_json(s));
   return call.json_reply({{"rows", out}, {"truncated", static_cast<int>(rows.size()) == limit}});
+}
+
+Response WebApi::evidence_pack(Call& call) {
+  // At most 200 sightings from the web (the pack is built in memory to be sent; the command
+  // line's export takes up to 5000).
+  constexpr int kMaxWebSightings = 200;
+  const auto now = now_ms();
+  const auto from_text = call.param("from"), to_text = call.param("to");
+  const auto from = from_text.empty() ? std::optional<TimestampMs>(now - 30LL * 86400000) : parse_iso8601(from_text);
+  const auto to = to_text.empty() ? std::optional<TimestampMs>(now) : parse_iso8601(to_text);
+  if (!from || !to) return call.error(http::status::bad_request, "from and to must be ISO 8601 UTC times");
+  const std::string plate = normalise_plate(call.param("plate"));
+  const bool pattern = plate.find_first_of("?*") != std::string::npos;
+  if (pattern ? pattern_error(plate).has_value() : !is_normalised_plate(plate)) {
+    return call.error(http::status::bad_request, "plate '" + call.param("plate") + "': 1-12 letters and digits, or a pattern");
+  }
+  const int limit =
+      std::clamp(call.param("limit").empty() ? kMaxWebSightings : std::atoi(call.param("limit").c_str()), 1, kMaxWebSightings);
+  const fs::path file = fs::temp_directory_path() / ("anpr-evidence-" + make_uuid() + ".zip");
+  EvidencePackSummary summary;
+  try {
+    summary = write_evidence_pack(store_, {plate, *from, *to, call.session->user, call.param("reason"), limit}, file);
+  } catch (const Error& e) {
+    return call.error(e.code() == ErrorCode::kInput ? http::status::bad_request : http::status::internal_server_error, e.what());
+  }
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  std::error_code ignored;
+  fs::remove(file, ignored);
+  auto res = call.reply(http::status::ok, bytes.str(), "application/zip");
+  res.set(http::field::content_disposition, "attachment; filename=\"evidence-" + plate + "-audit-" +
+                                                std::to_string(summary.audit_id) + ".zip\"");
+  res.set("X-Audit-Id", std::to_string(summary.audit_id));
+  return res;
 }
 
 Response WebApi::analyse(Call& call, const std::string& kind) {

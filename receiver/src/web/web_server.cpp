@@ -206,7 +206,10 @@ struct WebServer::Impl {
 
   static bool is_analysis(const Request& req) {
     const std::string_view target(req.target().data(), req.target().size());
-    return target.rfind("/api/analysis/", 0) == 0 && target.rfind("/api/analysis/sections", 0) != 0;
+    // Long work goes to the analysis thread, so the I/O thread keeps serving: analyses, and
+    // evidence packs (up to 200 sightings with their images).
+    return (target.rfind("/api/analysis/", 0) == 0 && target.rfind("/api/analysis/sections", 0) != 0) ||
+           target.rfind("/api/evidence-pack", 0) == 0;
   }
 
   // Runs on the analysis thread (the request is copied into the coroutine's frame).

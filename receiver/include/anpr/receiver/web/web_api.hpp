@@ -64,6 +64,7 @@ class WebApi {
   Response hits(Call& call);
   Response move_hit(Call& call, const std::string& hit_id, bool close);
   Response search(Call& call, bool movements);
+  Response evidence_pack(Call& call);
   Response image(Call& call, const std::string& read_id, bool overview);
   Response cameras(Call& call);
   Response watchlists(Call& call);
