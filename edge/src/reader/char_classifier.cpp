@@ -36,11 +36,17 @@ cv::Mat character_patch(const cv::Mat& row_gray, const cv::Rect& box, double cha
 }
 
 struct CharClassifier::Impl {
-  cv::dnn::Net net;
+  std::vector<cv::dnn::Net> nets;  // an ensemble: their class probabilities are averaged
 };
 
-CharClassifier::CharClassifier(const std::string& model_path) : impl_(std::make_unique<Impl>()) {
-  impl_->net = load_onnx_network(model_path, "character classifier");
+CharClassifier::CharClassifier(const std::string& model_paths) : impl_(std::make_unique<Impl>()) {
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t comma = model_paths.find(',', start);
+    impl_->nets.push_back(load_onnx_network(model_paths.substr(start, comma - start), "character classifier"));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
 }
 
 CharClassifier::~CharClassifier() = default;
@@ -52,20 +58,29 @@ std::vector<CharChoice> CharClassifier::classify(const cv::Mat& row_gray, const 
   std::vector<cv::Mat> patches;
   for (const cv::Rect& box : boxes) patches.push_back(character_patch(row_gray, box, char_height));
   const cv::Mat blob = cv::dnn::blobFromImages(patches, 1.0 / 255.0);
-  impl_->net.setInput(blob);
-  const cv::Mat logits = impl_->net.forward().reshape(1, static_cast<int>(boxes.size()));
-  CV_Assert(logits.cols == kCharClassCount);
+  // Class probabilities per box, averaged over the networks.
+  cv::Mat probabilities = cv::Mat::zeros(static_cast<int>(boxes.size()), kCharClassCount, CV_32F);
+  for (cv::dnn::Net& net : impl_->nets) {
+    net.setInput(blob);
+    const cv::Mat logits = net.forward().reshape(1, static_cast<int>(boxes.size()));
+    CV_Assert(logits.cols == kCharClassCount);
+    for (int i = 0; i < logits.rows; ++i) {
+      // Softmax, shifted by the largest logit for numerical safety.
+      const float* z = logits.ptr<float>(i);
+      const float top = *std::max_element(z, z + kCharClassCount);
+      float* p = probabilities.ptr<float>(i);
+      float sum = 0.0F;
+      std::vector<float> e(kCharClassCount);
+      for (int k = 0; k < kCharClassCount; ++k) sum += e[static_cast<std::size_t>(k)] = std::exp(z[k] - top);
+      for (int k = 0; k < kCharClassCount; ++k) p[k] += e[static_cast<std::size_t>(k)] / sum / static_cast<float>(impl_->nets.size());
+    }
+  }
 
-  for (int i = 0; i < logits.rows; ++i) {
-    // Softmax, shifted by the largest logit for numerical safety.
-    const float* z = logits.ptr<float>(i);
-    const float top = *std::max_element(z, z + kCharClassCount);
-    std::vector<float> p(kCharClassCount);
-    float sum = 0.0F;
-    for (int k = 0; k < kCharClassCount; ++k) sum += p[static_cast<std::size_t>(k)] = std::exp(z[k] - top);
+  for (int i = 0; i < probabilities.rows; ++i) {
+    const float* p = probabilities.ptr<float>(i);
     CharChoice choice;
     choice.box = boxes[static_cast<std::size_t>(i)];
-    for (int k = 0; k < kCharClassCount; ++k) choice.options.push_back({kCharClasses[k], p[static_cast<std::size_t>(k)] / sum});
+    for (int k = 0; k < kCharClassCount; ++k) choice.options.push_back({kCharClasses[k], p[k]});
     std::sort(choice.options.begin(), choice.options.end(),
               [](const CharChoice::Option& a, const CharChoice::Option& b) { return a.probability > b.probability; });
     // The best class always stays, however unsure.

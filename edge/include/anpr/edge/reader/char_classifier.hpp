@@ -33,8 +33,10 @@ inline constexpr int kCharPatchHeight = 32;
 
 class CharClassifier {
  public:
-  /// Loads the network; throws anpr::Error (kModel) when the file is missing or not a network.
-  explicit CharClassifier(const std::string& model_path);
+  /// Loads the network, or several given as "a.onnx,b.onnx" (an ensemble whose class
+  /// probabilities are averaged); throws anpr::Error (kModel) when a file is missing or not a
+  /// network.
+  explicit CharClassifier(const std::string& model_paths);
   ~CharClassifier();
   CharClassifier(const CharClassifier&) = delete;
   CharClassifier& operator=(const CharClassifier&) = delete;
