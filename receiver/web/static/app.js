@@ -208,13 +208,24 @@ async function loadHits() {
 
 // ---- live reads --------------------------------------------------------------------------
 
+// A plate pattern as typed ('?' one character, '*' any run; spaces and case ignored) as a test.
+function plateMatcher(pattern) {
+  const wanted = pattern.toUpperCase().replace(/[^A-Z0-9?*]/g, '');
+  if (!wanted) return () => true;
+  const re = new RegExp('^' + wanted.replace(/\?/g, '.').replace(/\*/g, '.*') + '$');
+  return (plate) => re.test(plate);
+}
+
 function renderReads() {
   const camera = $('read-camera').value;
-  const rows = state.reads.filter((r) => !camera || r.camera_id === camera).slice(0, 100);
+  const plateMatches = plateMatcher($('read-plate').value);
+  const rows = state.reads.filter((r) => (!camera || r.camera_id === camera) && plateMatches(r.plate)).slice(0, 100);
   $('read-rows').replaceChildren(...rows.map((r) => el('tr', {},
     el('td', { title: r.clock_ahead_s ? `the camera's clock is ${r.clock_ahead_s} s ahead of the receiver's` : '' },
       shortTime(r.at) + (r.clock_ahead_s ? ' (camera clock ahead)' : '')),
     el('td', {}, el('span', { class: 'plate' }, r.plate)),
+    el('td', {}, el('a', { href: `/api/reads/${r.read_id}/overview`, target: '_blank', rel: 'noopener',
+      title: 'the whole picture' }, cropOf(r))),
     el('td', {}, r.camera_name), el('td', {}, r.site_id), el('td', {}, r.confidence.toFixed(2)))));
 }
 
@@ -543,6 +554,7 @@ async function start() {
   $('ack-cancel').addEventListener('click', () => $('ack-dialog').close());
   $('image-close').addEventListener('click', () => $('image-dialog').close());
   $('read-camera').addEventListener('change', renderReads);
+  $('read-plate').addEventListener('input', renderReads);
   $('search-form').addEventListener('submit', search);
   $('analysis-form').addEventListener('submit', runAnalysis);
   $('analysis-kind').addEventListener('change', showAnalysisFields);
