@@ -195,6 +195,13 @@ try {
   await page.waitForSelector('#search-rows tr');
   check((await page.$$('#search-rows tr')).length === 1, 'the search finds the sighting');
   check((await page.$('#search-chart svg')) !== null, 'the sightings chart is drawn');
+  // The same sightings as an evidence pack: the server builds and audits it, the page says which record.
+  await page.click('#export-pack');
+  await waitForText('#search-error', 'Evidence pack exported');
+  const auditId = (await page.$eval('#search-error', (e) => e.textContent)).match(/audit record (\d+)/);
+  const audited = await page.evaluate(async () => (await (await fetch('/api/audit')).json()).audit);
+  check(auditId !== null && audited.some((a) => String(a.id) === auditId[1] && a.action === 'evidence-export'),
+    'an evidence pack is exported from the search, and its audit record exists');
   await shot('4-search');
 
   // Hotspots over the last week: the camera that read the plate, charts drawn as SVG, a CSV link.

@@ -312,12 +312,36 @@ function drawChart(rows) {
   $('search-chart').replaceChildren(...(entries.length ? [barChart('Sightings per camera', entries)] : []));
 }
 
-async function search(event) {
-  event.preventDefault();
-  $('search-error').textContent = '';
+function searchParams() {
   const params = new URLSearchParams({ plate: $('search-plate').value, reason: $('search-reason').value });
   if ($('search-from').value) params.set('from', toIso($('search-from').value));
   if ($('search-to').value) params.set('to', toIso($('search-to').value));
+  return params;
+}
+
+// The search's sightings as an evidence pack (a ZIP the browser saves); audited by the server.
+async function exportPack() {
+  $('search-error').textContent = '';
+  if (!$('search-form').reportValidity()) return;
+  const response = await fetch(`/api/evidence-pack?${searchParams()}`, {
+    method: 'POST', credentials: 'same-origin', headers: { 'X-CSRF-Token': state.session ? state.session.csrf : '' } });
+  if (!response.ok) {
+    const data = await response.json().catch(() => ({}));
+    $('search-error').textContent = data.error || `HTTP ${response.status}`;
+    return;
+  }
+  const name = (response.headers.get('Content-Disposition') || '').match(/filename="([^"]+)"/);
+  const link = el('a', { href: URL.createObjectURL(await response.blob()), download: name ? name[1] : 'evidence.zip' });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  $('search-error').textContent = `Evidence pack exported (audit record ${response.headers.get('X-Audit-Id')}).`;
+}
+
+async function search(event) {
+  event.preventDefault();
+  $('search-error').textContent = '';
+  const params = searchParams();
   try {
     const result = await api(`/api/movements?${params}`);
     $('search-rows').replaceChildren(...result.rows.map((r) => el('tr', {},
@@ -545,7 +569,7 @@ async function start() {
   state.session = await api('/api/session');
   $('who').textContent = `${state.session.user} (${state.session.role})`;
   const level = ROLES.indexOf(state.session.role);
-  for (const link of document.querySelectorAll('#tabs a[data-role]')) link.hidden = ROLES.indexOf(link.dataset.role) > level;
+  for (const node of document.querySelectorAll('[data-role]')) node.hidden = ROLES.indexOf(node.dataset.role) > level;
   $('logout').addEventListener('click', async () => {
     try { await api('/api/logout', { method: 'POST', json: {} }); } finally { window.location.href = '/login'; }
   });
@@ -556,6 +580,7 @@ async function start() {
   $('read-camera').addEventListener('change', renderReads);
   $('read-plate').addEventListener('input', renderReads);
   $('search-form').addEventListener('submit', search);
+  $('export-pack').addEventListener('click', exportPack);
   $('analysis-form').addEventListener('submit', runAnalysis);
   $('analysis-kind').addEventListener('change', showAnalysisFields);
   showAnalysisFields();
