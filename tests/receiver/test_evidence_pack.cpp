@@ -82,6 +82,7 @@ struct PackFixture {
     for (int i = 0; i < 3; ++i) {  // the vehicle three times, and another vehicle
       reads.push_back(test::sample_read("AB12CDE", "cam1", 1795590299000 + i * 600'000));
       reads.back().overview_jpeg = Bytes{0xFF, 0xD8, 0xFF, 0xE0, static_cast<std::uint8_t>(i), 0xFF, 0xD9};
+      reads.back().direction = {i == 0 ? Motion::kApproaching : Motion::kReceding, i == 0 ? Lateral::kLeft : Lateral::kNone};
     }
     reads.push_back(test::sample_read("XY65ZZT", "cam1", 1795590299000 + 60'000));
     for (const auto& r : reads) {
@@ -111,6 +112,8 @@ TEST_CASE("an evidence pack holds every sighting with its images, and every file
   CHECK(manifest["exported_by"] == "sup1");
   CHECK(manifest["reason"] == "burglary at Ashby, crime ref 4521");  // as audited
   CHECK(manifest["sightings"].size() == 3);
+  CHECK(manifest["sightings"][0]["direction"] == "approaching, left");  // as the camera measured it
+  CHECK(manifest["sightings"][1]["direction"] == "receding");
   // Every file but the two that list the others is in the manifest, with the right hash and size.
   std::size_t listed = 0;
   for (const auto& f_entry : manifest["files"]) {

@@ -82,9 +82,26 @@ std::string place_of(const Sighting& s) {
 /// One sighting with its images, as the report and the manifest show it.
 struct PackedSighting {
   Sighting sighting;
+  std::string direction;  // "approaching", "receding, left", ... ("" when the camera could not tell)
   std::vector<const HitRecord*> hits;
   std::string crop_file, overview_file;  // paths inside the pack, "" when missing
 };
+
+/// The direction of travel the camera measured, from the stored message ("" when unknown).
+std::string direction_of(const std::optional<std::string>& message) {
+  if (!message) return "";
+  const json m = json::parse(*message, nullptr, false);
+  if (!m.is_object() || !m.contains("direction") || !m["direction"].is_object()) return "";
+  std::string out;
+  for (const char* key : {"motion", "lateral"}) {
+    const auto it = m["direction"].find(key);
+    if (it == m["direction"].end() || !it->is_string()) continue;
+    const std::string value = *it;
+    if (value == "unknown" || value == "none" || value.empty()) continue;
+    out += (out.empty() ? "" : ", ") + value;
+  }
+  return out;
+}
 
 std::string report_html(const EvidencePackRequest& request, const std::vector<PackedSighting>& rows,
                         const std::map<std::string, const PackFile*>& files, std::int64_t audit_id,
@@ -102,7 +119,8 @@ std::string report_html(const EvidencePackRequest& request, const std::vector<Pa
     << "</td></tr><tr><th>Audit record</th><td>" << audit_id << "</td></tr><tr><th>Sightings</th><td>" << rows.size()
     << "</td></tr></table>\n<p>Every file of this pack is listed with its SHA-256 in manifest.json and "
     << "SHA256SUMS (<code>sha256sum -c SHA256SUMS</code>).</p>\n<table><tr><th>#</th><th>Time (UTC)</th>"
-    << "<th>Plate read</th><th>Place</th><th>Confidence</th><th>Watchlist hits</th><th>Plate</th><th>Overview</th></tr>\n";
+    << "<th>Plate read</th><th>Place</th><th>Direction</th><th>Confidence</th><th>Watchlist hits</th><th>Plate</th>"
+    << "<th>Overview</th></tr>\n";
   const auto image = [&](const std::string& file, const char* css) {
     const auto f = files.find(file);
     if (file.empty() || f == files.end()) return std::string("(not kept)");
@@ -115,7 +133,7 @@ std::string report_html(const EvidencePackRequest& request, const std::vector<Pa
     const Sighting& s = row.sighting;
     o << "<tr><td>" << ++n << "</td><td>" << html(to_iso8601(s.at)) << "</td><td>" << html(s.plate) << "</td><td>"
       << html(place_of(s)) << (s.unknown_camera ? " (camera not registered)" : "") << "</td><td>"
-      << static_cast<int>(s.confidence * 100 + 0.5) << "%</td><td>";
+      << html(row.direction.empty() ? "not measured" : row.direction) << "</td><td>" << static_cast<int>(s.confidence * 100 + 0.5) << "%</td><td>";
     for (const HitRecord* h : row.hits) {
       o << html(h->hit.list) << " (" << html(h->hit.category) << ", " << html(h->hit.match_kind) << "): "
         << html(h->hit.reason) << "<br>";
@@ -181,7 +199,7 @@ EvidencePackSummary write_evidence_pack(Store& store, const EvidencePackRequest&
   std::vector<PackedSighting> rows;
   json sightings_json = json::array();
   for (std::size_t i = 0; i < sightings.size(); ++i) {
-    PackedSighting row{sightings[i], {}, "", ""};
+    PackedSighting row{sightings[i], direction_of(store.read_message(sightings[i].read_id)), {}, "", ""};
     const auto [first, last] = hits_by_read.equal_range(row.sighting.read_id);
     for (auto it = first; it != last; ++it) row.hits.push_back(it->second);
     const auto kept = store.read_images(row.sighting.read_id);
@@ -208,7 +226,7 @@ EvidencePackSummary write_evidence_pack(Store& store, const EvidencePackRequest&
     sightings_json.push_back({{"read_id", row.sighting.read_id}, {"plate", row.sighting.plate},
                               {"captured_at", to_iso8601(row.sighting.at)}, {"camera_id", row.sighting.camera_id},
                               {"site_id", row.sighting.site_id}, {"place", place_of(row.sighting)},
-                              {"confidence", row.sighting.confidence}, {"hits", hit_list},
+                              {"direction", row.direction}, {"confidence", row.sighting.confidence}, {"hits", hit_list},
                               {"crop", row.crop_file}, {"overview", row.overview_file}});
     rows.push_back(std::move(row));
   }

@@ -121,6 +121,7 @@ const std::pair<const char*, const char*> kStatements[] = {
     {"audit", "INSERT INTO audit_log (at, actor, action, subject, reason) VALUES ($1,$2,$3,$4,$5)"},
     {"audit_log", "SELECT id, at, actor, action, subject, reason FROM audit_log ORDER BY id DESC LIMIT $1"},
     {"read_images", "SELECT crop_path, overview_path FROM reads WHERE read_id = $1"},
+    {"read_message", "SELECT message FROM reads WHERE read_id = $1"},
     {"add_user",
      "INSERT INTO users (name, password_hash, role, disabled, created_at) VALUES ($1,$2,$3,$4,$5)"
      " ON CONFLICT (name) DO NOTHING"},
@@ -520,6 +521,14 @@ class PostgresStore final : public Store {
       const auto rows = w.exec_prepared("read_images", read_id);
       if (rows.empty()) return std::nullopt;
       return ReadImages{rows[0][0].as<std::string>(), rows[0][1].as<std::string>()};
+    });
+  }
+
+  std::optional<std::string> read_message(const std::string& read_id) override {
+    return run([&](pqxx::work& w) -> std::optional<std::string> {
+      const auto rows = w.exec_prepared("read_message", read_id);
+      if (rows.empty()) return std::nullopt;
+      return rows[0][0].as<std::string>();
     });
   }
 

@@ -427,6 +427,14 @@ class SqliteStore final : public Store {
     return ReadImages{s.text(0), s.text(1)};
   }
 
+  std::optional<std::string> read_message(const std::string& read_id) override {
+    std::lock_guard lock(mutex_);
+    Stmt s(db_, "SELECT message FROM reads WHERE read_id = ?");
+    s.bind(1, read_id);
+    if (!s.step()) return std::nullopt;
+    return s.text(0);
+  }
+
   bool add_user(const UserRecord& u) override {
     std::lock_guard lock(mutex_);
     Stmt s(db_, "INSERT INTO users (name, password_hash, role, disabled, created_at) VALUES (?,?,?,?,?)"

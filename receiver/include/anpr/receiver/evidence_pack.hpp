@@ -3,7 +3,7 @@
 /// An evidence pack: a vehicle's movements handed on as one ZIP file that anyone can check.
 ///
 /// Contents: `report.html` (self-contained: every sighting in time order with its time, camera,
-/// place, confidence and watchlist hits, the plate crop and overview images embedded), the images
+/// place, direction, confidence and watchlist hits, the plate crop and overview images embedded), the images
 /// themselves under `images/`, `manifest.json` (what was searched, who exported it, when and why,
 /// the audit record's id, and every other file with its size and SHA-256), and `SHA256SUMS`
 /// (`sha256sum -c SHA256SUMS` checks every file, the manifest included). The export is audited

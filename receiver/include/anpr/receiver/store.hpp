@@ -207,6 +207,8 @@ class Store {
 
   /// The images a stored read kept; nullopt when no such read is stored.
   [[nodiscard]] virtual std::optional<ReadImages> read_images(const std::string& read_id) = 0;
+  /// The read's message as stored (JSON, without its images); nullopt when no such read is stored.
+  [[nodiscard]] virtual std::optional<std::string> read_message(const std::string& read_id) = 0;
 
   /// Adds a user; false (nothing changed) when the name is taken.
   virtual bool add_user(const UserRecord& user) = 0;
