@@ -281,7 +281,12 @@ struct WebServer::Impl {
                             : ec == http::error::header_limit ? http::status::request_header_fields_too_large
                                                               : http::status::bad_request;
         auto res = plain_error(status, "bad request: " + ec.message());
-        if (ec == http::error::body_limit) unread_body = parser.content_length().value_or(0);
+        // Refused on its declared length, so the length is all that was read (and Beast reports
+        // the header as not done then): drop what follows, as much as that length at most, or
+        // the bounded default when it cannot be told.
+        if (ec == http::error::body_limit) {
+          unread_body = parser.is_header_done() ? parser.content_length().value_or(0) : kMaxDiscardedBody;
+        }
         co_await http::async_write(stream, res, net::redirect_error(use_awaitable, ec));
         break;
       }
@@ -305,6 +310,9 @@ struct WebServer::Impl {
     beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_send, ignored);
     if (unread_body > buffer.size()) co_await discard_incoming(beast::get_lowest_layer(stream), unread_body - buffer.size());
   }
+
+  /// What is dropped at most when a refused request's length is not known.
+  static constexpr std::uint64_t kMaxDiscardedBody = 64ULL << 20;
 
   /// Reads and drops what a refused client is still sending, up to `bytes` and for a few seconds,
   /// before the connection closes. Closed with unread bytes, a socket is reset, and a client still
