@@ -36,6 +36,16 @@ ReceiverConfig load_receiver_config(const std::string& path) {
   retention.integer("interval_s", c.retention.interval_s, 10, 86400);
   retention.integer("dead_letter_days", c.retention.dead_letter_days, 1, 3650);
   retention.integer("dead_letter_max", c.retention.dead_letter_max, 100, 10'000'000);
+  ConfigSection faults(root, "faults", path);
+  faults.boolean("enabled", c.faults.enabled);
+  faults.integer("offline_after_s", c.faults.offline_after_s, 0, 86400);
+  faults.integer("spool_reports", c.faults.spool_reports, 2, 100);
+  int spool_min = static_cast<int>(c.faults.spool_min_reads);
+  faults.integer("spool_min_reads", spool_min, 1, 10'000'000);
+  c.faults.spool_min_reads = spool_min;
+  faults.number("quiet_expected_reads", c.faults.quiet_expected_reads, 1, 1e6);
+  faults.integer("quiet_min_s", c.faults.quiet_min_s, 60, 86400);
+  faults.integer("priority", c.faults.priority, 0, 99);
   ConfigSection web(root, "web", path);
   std::string listen = c.web.address + ":" + std::to_string(c.web.port);
   web.text("listen", listen);
@@ -55,8 +65,10 @@ ReceiverConfig load_receiver_config(const std::string& path) {
   c.web.max_connections_per_address = static_cast<std::size_t>(per_address);
   web.integer("header_timeout_s", c.web.header_timeout_s, 1, 300);
   web.integer("request_timeout_s", c.web.request_timeout_s, 1, 3600);
-  for (const ConfigSection* s : {&mqtt, &storage, &lists, &clones, &retention, &web}) s->check_unknown_keys();
-  check_config_sections(root, path, {"mqtt", "storage", "watchlists", "clones", "retention", "web"});
+  for (const ConfigSection* s : {&mqtt, &storage, &lists, &clones, &retention, &faults, &web}) {
+    s->check_unknown_keys();
+  }
+  check_config_sections(root, path, {"mqtt", "storage", "watchlists", "clones", "retention", "faults", "web"});
   if (c.web.cert_file.empty() != c.web.key_file.empty()) web.fail("cert_file", "cert_file and key_file go together");
   // Cross-field checks after parsing.
   if (c.mqtt.cert_file.empty() != c.mqtt.key_file.empty()) mqtt.fail("cert_file", "cert_file and key_file go together");

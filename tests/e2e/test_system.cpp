@@ -227,7 +227,7 @@ TEST_CASE("every pass read once across the system, hits on the web API, through 
   room.stop();
 }
 
-TEST_CASE("a camera that dies shows offline in the cameras view within its keep-alive", "[e2e]") {
+TEST_CASE("a camera that dies shows offline within its keep-alive, raised as a fault and cleared when it is back", "[e2e]") {
   test::TempDir dir("anpr-e2e-offline");
   const auto video = (dir / "cam.avi").string();
   synth::write_traffic_video(video, traffic(2), 601);
@@ -254,5 +254,28 @@ TEST_CASE("a camera that dies shows offline in the cameras view within its keep-
   INFO("offline shown after " << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - killed).count()
                               << " ms");
   CHECK(std::chrono::steady_clock::now() - killed < 15s);
+
+  // The same outage is a camera fault in the live feed's list; the camera's return clears it.
+  auto offline_fault = [&] {
+    const auto answer = json::parse(web.get("/api/faults").body);
+    for (const auto& f : answer["faults"]) {
+      if (f["camera_id"] == "cam-offline" && f["kind"] == "offline") return f;
+    }
+    return json();
+  };
+  if (!eventually([&] { return !offline_fault().is_null(); }, 10s)) {
+    FAIL("no offline fault raised: " << web.get("/api/faults").body);
+  }
+  CHECK(offline_fault()["cleared_at"].is_null());
+  CHECK(offline_fault()["state"] == "new");
+  cam.play(video, {"--loop"});
+  CHECK(eventually([&] { return offline_fault()["cleared_at"].is_string(); }, 30s));
+  INFO(web.get("/api/faults").body);
+  CHECK(state() == "online");
+  // Acknowledged like a hit, and audited.
+  const std::string id = offline_fault()["fault_id"];
+  CHECK(web.post("/api/faults/" + id + "/acknowledge", R"({"note":"power cut at the site"})").status == 200);
+  CHECK(offline_fault().is_null());  // settled: no longer in the list that needs someone
+  CHECK(web.get("/api/audit").body.find("fault-acknowledge") != std::string::npos);
   room.stop();
 }

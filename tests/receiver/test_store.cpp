@@ -275,3 +275,38 @@ TEST_CASE("web sessions are kept, refreshed and deleted by token, by user or whe
   store->delete_sessions("", "alice");
   CHECK_FALSE(store->find_session("hash-a"));
 }
+
+TEST_CASE("camera faults: one open per camera and kind, cleared, raised again, acknowledged once", "[store][cameras]") {
+  const auto backend = backend_under_test();
+  INFO("store: " << backend);
+  auto store = open_store(temp_database(backend));
+  CameraFault f;
+  f.fault_id = "cam1/offline/1000";
+  f.camera_id = "cam1";
+  f.site_id = "ashby";
+  f.kind = kFaultOffline;
+  f.detail = "gone";
+  f.raised_at = f.changed_at = 1000;
+  CHECK(store->raise_fault(f));
+  CameraFault again = f;
+  again.fault_id = "cam1/offline/2000";
+  CHECK_FALSE(store->raise_fault(again));  // one open offline fault for cam1 at a time
+  CameraFault other_kind = again;
+  other_kind.kind = kFaultNoReads;
+  CHECK(store->raise_fault(other_kind));
+  CHECK(store->clear_fault("cam1", kFaultOffline, 3000));
+  CHECK_FALSE(store->clear_fault("cam1", kFaultOffline, 3500));
+  again.fault_id = "cam1/offline/4000";
+  CHECK(store->raise_fault(again));  // a new outage is a new fault
+  CHECK(store->acknowledge_fault("cam1/offline/1000", "alice", "known", 5000));
+  CHECK_FALSE(store->acknowledge_fault("cam1/offline/1000", "alice", "again", 5001));
+  const auto pending = store->faults(0, true, 10);
+  CHECK(pending.size() == 2);  // the second outage and the open no-reads fault
+  const auto all = store->faults(0, false, 10);
+  REQUIRE(all.size() == 3);
+  CHECK(all[0].fault_id == "cam1/offline/1000");  // newest change first: its acknowledgement
+  CHECK(all[0].changed_at == 5000);
+  CHECK(all[0].cleared_at == 3000);
+  CHECK(all[0].acknowledged_by == "alice");
+  CHECK(store->faults(4500, false, 10).size() == 1);
+}

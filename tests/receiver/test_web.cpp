@@ -20,6 +20,7 @@
 #include "../support/temp_dir.hpp"
 #include "../support/tls_certificates.hpp"
 #include "anpr/common/ids.hpp"
+#include "anpr/receiver/cameras/camera_faults.hpp"
 #include "anpr/receiver/store.hpp"
 #include "anpr/receiver/web/auth.hpp"
 #include "anpr/receiver/web/web_server.hpp"
@@ -642,6 +643,36 @@ TEST_CASE("a new hit reaches a live client, and so does its acknowledgement", "[
   CHECK((*state)["hit_id"] == hit.hit_id);
   CHECK((*state)["by"] == "olly");
   CHECK_FALSE(live.next("hit", std::chrono::milliseconds(500)));  // sent once, not on every poll
+}
+
+TEST_CASE("a camera fault reaches a live client when raised, acknowledged and cleared, each change once", "[web][live]") {
+  WebFixture f;
+  auto olly = f.logged_in("olly");
+  LiveSocket live(f.server->port(), olly.cookie, "http://" + olly.host());
+  REQUIRE(live.open());
+  REQUIRE(live.next("hello"));
+  f.store->set_camera_status({"cam1", "coalville", CameraState::kOffline, now_ms(), "0.1.0"});
+  CameraFaultMonitor monitor(*f.store, {});
+  REQUIRE(monitor.check(now_ms()).size() == 1);  // as the serving receiver's monitor does
+  const auto raised = live.next("fault", std::chrono::seconds(5));
+  REQUIRE(raised);
+  const std::string id = (*raised)["fault"]["fault_id"];
+  CHECK((*raised)["fault"]["kind"] == "offline");
+  CHECK((*raised)["fault"]["state"] == "new");
+  CHECK((*raised)["fault"]["cleared_at"].is_null());
+  CHECK(olly.post("/api/faults/" + id + "/acknowledge", R"({"note":"engineer called"})").status == 200);
+  CHECK(olly.post("/api/faults/" + id + "/acknowledge", R"({"note":"twice"})").status == 409);
+  const auto acknowledged = live.next("fault", std::chrono::seconds(5));
+  REQUIRE(acknowledged);
+  CHECK((*acknowledged)["fault"]["acknowledged_by"] == "olly");
+  f.store->set_camera_status({"cam1", "coalville", CameraState::kOnline, now_ms() + 1, "0.1.0"});
+  REQUIRE(monitor.check(now_ms() + 2).size() == 1);
+  const auto cleared = live.next("fault", std::chrono::seconds(5));
+  REQUIRE(cleared);
+  CHECK((*cleared)["fault"]["cleared_at"].is_string());
+  CHECK_FALSE(live.next("fault", std::chrono::milliseconds(700)));  // sent once, not on every poll
+  CHECK(json::parse(olly.get("/api/faults").body)["faults"].empty());  // settled
+  CHECK(json::parse(olly.get("/api/faults?all=1").body)["faults"].size() == 1);
 }
 
 TEST_CASE("a read from a camera whose clock runs ahead does not freeze the live reads for everyone", "[web][live]") {

@@ -7,6 +7,7 @@
 
 #include "anpr/common/error.hpp"
 #include "anpr/common/log_escaping.hpp"
+#include "anpr/receiver/cameras/camera_faults.hpp"
 #include "anpr/receiver/cli.hpp"
 #include "anpr/receiver/config.hpp"
 #include "anpr/receiver/evidence_images.hpp"
@@ -19,6 +20,7 @@ namespace anpr::receiver::cli {
 namespace {
 
 std::atomic<bool> g_stop{false};
+constexpr int kFaultCheckTicks = 2;  // seconds between looks at the cameras' faults
 extern "C" void on_signal(int) { g_stop = true; }  // only sets the flag
 
 struct ServeOptions {
@@ -81,14 +83,22 @@ int run(const ReceiverConfig& c) {
                    without_password(c.database));
     }
   }
-  // Retention runs beside ingest on its own schedule.
+  // Retention and the camera-fault monitor run beside ingest on their own schedules; the monitor
+  // has its own connection, so its looks at the cameras never wait for an ingest batch.
+  auto fault_store = open_store(c.database);
   std::thread retention_thread([&] {
     Retention retention(*store, c.retention);
-    while (!g_stop) {
+    CameraFaultMonitor faults(*fault_store, c.faults);
+    for (int tick = 0; !g_stop; ++tick) {
       try {
         if (const auto removed = retention.tick()) spdlog::info("retention removed {} image files", removed);
       } catch (const std::exception& e) {
         spdlog::error("retention failed: {}", e.what());
+      }
+      try {
+        if (tick % kFaultCheckTicks == 0 && !faults.check(now_ms()).empty() && web_server) web_server->wake();
+      } catch (const std::exception& e) {
+        spdlog::error("camera fault check failed: {}", e.what());
       }
       std::this_thread::sleep_for(std::chrono::seconds(1));
     }

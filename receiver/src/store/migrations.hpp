@@ -10,7 +10,7 @@
 
 namespace anpr::receiver::migrations {
 
-inline constexpr std::array<std::string_view, 6> kSteps = {
+inline constexpr std::array<std::string_view, 7> kSteps = {
     R"SQL(
 CREATE TABLE cameras (
   camera_id TEXT PRIMARY KEY, site_id TEXT NOT NULL, name TEXT NOT NULL DEFAULT '',
@@ -89,6 +89,18 @@ DROP INDEX reads_camera_time;
     // 6: the live feed follows reads by arrival, not by the cameras' clocks.
     R"SQL(
 CREATE INDEX reads_received ON reads (received_at);
+)SQL",
+    // 7: camera faults (offline, spool growing, no reads when busy), raised and cleared by the
+    // receivers' fault monitors; at most one open fault per camera and kind, whichever receiver
+    // raises it.
+    R"SQL(
+CREATE TABLE camera_faults (
+  fault_id TEXT PRIMARY KEY, camera_id TEXT NOT NULL, site_id TEXT NOT NULL, kind TEXT NOT NULL,
+  priority INTEGER NOT NULL, detail TEXT NOT NULL, raised_at BIGINT NOT NULL,
+  cleared_at BIGINT NOT NULL DEFAULT 0, changed_at BIGINT NOT NULL, state TEXT NOT NULL DEFAULT 'new',
+  acknowledged_by TEXT NOT NULL DEFAULT '', acknowledged_at BIGINT NOT NULL DEFAULT 0, note TEXT NOT NULL DEFAULT '');
+CREATE UNIQUE INDEX camera_faults_open ON camera_faults (camera_id, kind) WHERE cleared_at = 0;
+CREATE INDEX camera_faults_changed ON camera_faults (changed_at);
 )SQL",
 };
 

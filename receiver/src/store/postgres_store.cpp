@@ -13,6 +13,7 @@
 #include "anpr/common/message_codec.hpp"
 #include "anpr/receiver/store.hpp"
 #include "backends.hpp"
+#include "fault_statements.hpp"
 #include "migrations.hpp"
 
 namespace anpr::receiver {
@@ -34,6 +35,10 @@ const std::pair<const char*, const char*> kStatements[] = {
      " crop_path, overview_path, unknown_camera, received_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)"
      " ON CONFLICT (read_id) DO NOTHING"},
     {"read_count", "SELECT COUNT(*) FROM reads"},
+    {"raise_fault", fault_sql::kRaise},
+    {"clear_fault", fault_sql::kClear},
+    {"acknowledge_fault", fault_sql::kAcknowledge},
+    {"faults", fault_sql::kSelect},
     {"insert_dead_letter",
      "INSERT INTO dead_letters (received_at, topic, reason, payload_bytes, payload) VALUES ($1,$2,$3,$4,$5)"},
     {"dead_letters",
@@ -315,6 +320,41 @@ class PostgresStore final : public Store {
   }
 
   std::vector<CameraInfo> cameras() override { return cameras_where(""); }
+
+  bool raise_fault(const CameraFault& f) override {
+    return run([&](pqxx::work& w) {
+      return w.exec_prepared("raise_fault", f.fault_id, f.camera_id, f.site_id, f.kind, f.priority, f.detail,
+                             f.raised_at).affected_rows() == 1;
+    });
+  }
+
+  bool clear_fault(const std::string& camera_id, const std::string& kind, TimestampMs at) override {
+    return run([&](pqxx::work& w) { return w.exec_prepared("clear_fault", at, camera_id, kind).affected_rows() == 1; });
+  }
+
+  bool acknowledge_fault(const std::string& fault_id, const std::string& user, const std::string& note,
+                         TimestampMs at) override {
+    return run([&](pqxx::work& w) {
+      return w.exec_prepared("acknowledge_fault", user, at, note, fault_id).affected_rows() == 1;
+    });
+  }
+
+  std::vector<CameraFault> faults(TimestampMs changed_since, bool needing_attention, int limit) override {
+    return run([&](pqxx::work& w) {
+      std::vector<CameraFault> out;
+      for (const auto& row : w.exec_prepared("faults", changed_since, needing_attention ? 1 : 0, limit)) {
+        CameraFault f;
+        f.fault_id = row[0].as<std::string>(); f.camera_id = row[1].as<std::string>();
+        f.site_id = row[2].as<std::string>(); f.kind = row[3].as<std::string>(); f.priority = row[4].as<int>();
+        f.detail = row[5].as<std::string>(); f.raised_at = row[6].as<std::int64_t>();
+        f.cleared_at = row[7].as<std::int64_t>(); f.changed_at = row[8].as<std::int64_t>();
+        f.state = row[9].as<std::string>(); f.acknowledged_by = row[10].as<std::string>();
+        f.acknowledged_at = row[11].as<std::int64_t>(); f.note = row[12].as<std::string>();
+        out.push_back(std::move(f));
+      }
+      return out;
+    });
+  }
 
   int replace_watchlist(const WatchlistInfo& list, const std::vector<WatchlistEntry>& entries) override {
     return run([&](pqxx::work& w) {

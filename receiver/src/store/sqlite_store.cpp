@@ -8,6 +8,7 @@
 #include "anpr/common/message_codec.hpp"
 #include "anpr/receiver/store.hpp"
 #include "backends.hpp"
+#include "fault_statements.hpp"
 #include "migrations.hpp"
 #include "sqlite_db.hpp"
 
@@ -196,6 +197,42 @@ class SqliteStore final : public Store {
   }
 
   std::vector<CameraInfo> cameras() override { return cameras_where("", ""); }
+
+  bool raise_fault(const CameraFault& f) override {
+    std::lock_guard lock(mutex_);
+    Stmt s(db_, fault_sql::kRaise);
+    s.bind(1, f.fault_id).bind(2, f.camera_id).bind(3, f.site_id).bind(4, f.kind).bind(5, f.priority);
+    return s.bind(6, f.detail).bind(7, f.raised_at).run() == 1;
+  }
+
+  bool clear_fault(const std::string& camera_id, const std::string& kind, TimestampMs at) override {
+    std::lock_guard lock(mutex_);
+    Stmt s(db_, fault_sql::kClear);
+    return s.bind(1, at).bind(2, camera_id).bind(3, kind).run() == 1;
+  }
+
+  bool acknowledge_fault(const std::string& fault_id, const std::string& user, const std::string& note,
+                         TimestampMs at) override {
+    std::lock_guard lock(mutex_);
+    Stmt s(db_, fault_sql::kAcknowledge);
+    return s.bind(1, user).bind(2, at).bind(3, note).bind(4, fault_id).run() == 1;
+  }
+
+  std::vector<CameraFault> faults(TimestampMs changed_since, bool needing_attention, int limit) override {
+    std::lock_guard lock(mutex_);
+    Stmt s(db_, fault_sql::kSelect);
+    s.bind(1, changed_since).bind(2, needing_attention ? 1 : 0).bind(3, limit);
+    std::vector<CameraFault> out;
+    while (s.step()) {
+      CameraFault f;
+      f.fault_id = s.text(0); f.camera_id = s.text(1); f.site_id = s.text(2); f.kind = s.text(3);
+      f.priority = static_cast<int>(s.integer(4)); f.detail = s.text(5); f.raised_at = s.integer(6);
+      f.cleared_at = s.integer(7); f.changed_at = s.integer(8); f.state = s.text(9);
+      f.acknowledged_by = s.text(10); f.acknowledged_at = s.integer(11); f.note = s.text(12);
+      out.push_back(std::move(f));
+    }
+    return out;
+  }
 
   int replace_watchlist(const WatchlistInfo& list, const std::vector<WatchlistEntry>& entries) override {
     std::lock_guard lock(mutex_);

@@ -87,4 +87,25 @@ json camera_json(const CameraInfo& c) {
           {"last_health", health}};
 }
 
+json fault_json(const CameraFault& f, const CameraDirectory& cameras) {
+  const CameraInfo* camera = cameras.find(f.camera_id);
+  const auto time = [](TimestampMs t) { return t ? json(to_iso8601(t)) : json(nullptr); };
+  return {{"fault_id", f.fault_id},
+          {"camera_id", f.camera_id},
+          {"camera_name", camera && !camera->name.empty() ? camera->name : f.camera_id},
+          {"site_id", f.site_id},
+          {"latitude", camera ? optional_number(camera->latitude) : json(nullptr)},
+          {"longitude", camera ? optional_number(camera->longitude) : json(nullptr)},
+          {"kind", f.kind},
+          {"priority", f.priority},
+          {"detail", f.detail},
+          {"raised_at", time(f.raised_at)},
+          {"cleared_at", time(f.cleared_at)},
+          {"changed_at", time(f.changed_at)},
+          {"state", f.state},
+          {"acknowledged_by", f.acknowledged_by},
+          {"acknowledged_at", time(f.acknowledged_at)},
+          {"note", f.note}};
+}
+
 }  // namespace anpr::receiver::web

@@ -45,5 +45,7 @@ nlohmann::json hit_json(const HitRecord& record, const CameraDirectory& cameras,
 /// (a camera clock ahead), it carries "clock_ahead_s" so the page can say so.
 nlohmann::json sighting_json(const Sighting& s, int clock_skew_s = 120);
 nlohmann::json camera_json(const CameraInfo& c);
+/// A camera fault for the pages and the live feed, with the camera's name and place.
+nlohmann::json fault_json(const CameraFault& f, const CameraDirectory& cameras);
 
 }  // namespace anpr::receiver::web

@@ -231,6 +231,8 @@ Response WebApi::route(Call& call) {
     return image(call, p[2], p[3] == "overview");
   }
   if (p.size() == 2 && p[1] == "cameras" && get) return cameras(call);
+  if (p.size() == 2 && p[1] == "faults" && get) return faults(call);
+  if (p.size() == 4 && p[1] == "faults" && post && p[3] == "acknowledge") return acknowledge_fault(call, p[2]);
   if (p.size() >= 2 && p[1] == "watchlists") {
     if (auto refused = need(Role::kSupervisor)) return *refused;
     if (p.size() == 2 && get) return watchlists(call);
@@ -337,6 +339,31 @@ Response WebApi::move_hit(Call& call, const std::string& hit_id, bool close) {
                    {"by", call.session->user}, {"note", note}, {"at", to_iso8601(now)}};
   if (notify_) notify_(event.dump(-1, ' ', false, json::error_handler_t::replace));
   return call.json_reply(event);
+}
+
+Response WebApi::faults(Call& call) {
+  // Default: what still needs someone (open, or not yet acknowledged); ?all=1 adds the settled ones.
+  const bool all = call.param("all") == "1";
+  const int limit = std::clamp(call.param("limit").empty() ? 500 : std::atoi(call.param("limit").c_str()), 1, kMaxRows);
+  const CameraDirectory cameras(store_);
+  json rows = json::array();
+  for (const auto& f : store_.faults(0, !all, limit)) rows.push_back(fault_json(f, cameras));
+  return call.json_reply({{"faults", rows}});
+}
+
+Response WebApi::acknowledge_fault(Call& call, const std::string& fault_id) {
+  std::string why;
+  const auto body = call.body_json(why);
+  if (!body) return call.error(http::status::bad_request, why);
+  const std::string note = body->value("note", "");
+  if (note.size() > 2000) return call.error(http::status::bad_request, "a note has at most 2000 characters");
+  const auto now = now_ms();
+  if (!store_.acknowledge_fault(fault_id, call.session->user, note, now)) {
+    return call.error(http::status::conflict, "fault " + fault_id + " is not new (or does not exist)");
+  }
+  store_.audit({0, now, call.session->user, "fault-acknowledge", fault_id, note});
+  // The live feed sends the changed fault to every screen at its next look.
+  return call.json_reply({{"fault_id", fault_id}, {"state", "acknowledged"}, {"by", call.session->user}});
 }
 
 Response WebApi::search(Call& call, bool movements) {

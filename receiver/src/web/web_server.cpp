@@ -128,8 +128,8 @@ struct WebServer::Impl {
   std::atomic<std::int64_t> requests{0}, dropped{0}, refused{0}, live{0};
   std::thread thread;
   unsigned short bound_port = 0;
-  TimestampMs hits_since = now_ms(), reads_since = now_ms();
-  SeenSet hits_seen, reads_seen;
+  TimestampMs hits_since = now_ms(), reads_since = now_ms(), faults_since = now_ms();
+  SeenSet hits_seen, reads_seen, faults_seen;
   int ticks = 0;
 
   void listen() {
@@ -462,7 +462,7 @@ struct WebServer::Impl {
   void poll_once() {
     const TimestampMs now = now_ms();
     if (clients.empty()) {
-      hits_since = reads_since = now;
+      hits_since = reads_since = faults_since = now;
       return;
     }
     auto hits = store.hits(hits_since - kFeedLookbackMs, std::nullopt, 500);
@@ -486,6 +486,18 @@ struct WebServer::Impl {
           -1, ' ', false, nlohmann::json::error_handler_t::replace));
     }
     reads_seen.forget_before(reads_since - 2 * kFeedLookbackMs);
+    // Faults raised, cleared or acknowledged: each change is sent once.
+    auto faults = store.faults(faults_since - kFeedLookbackMs, false, 200);
+    if (!faults.empty()) {
+      const CameraDirectory cameras(store);
+      for (auto it = faults.rbegin(); it != faults.rend(); ++it) {
+        faults_since = std::max(faults_since, it->changed_at);
+        if (!faults_seen.insert(it->fault_id + "@" + std::to_string(it->changed_at) + it->state, it->changed_at)) continue;
+        deliver(nlohmann::json{{"type", "fault"}, {"fault", fault_json(*it, cameras)}}.dump(
+            -1, ' ', false, nlohmann::json::error_handler_t::replace));
+      }
+    }
+    faults_seen.forget_before(faults_since - 2 * kFeedLookbackMs);
   }
 };
 

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "anpr/receiver/analysis/clones.hpp"
+#include "anpr/receiver/cameras/camera_faults.hpp"
 #include "anpr/receiver/mqtt_ingest.hpp"
 #include "anpr/receiver/retention.hpp"
 #include "anpr/receiver/watchlist.hpp"
@@ -21,6 +22,7 @@ struct ReceiverConfig {
   MatcherSettings matcher;
   analysis::CloneSettings clones;
   RetentionSettings retention;
+  FaultSettings faults;
   bool web_enabled = true;
   web::WebSettings web;
 };

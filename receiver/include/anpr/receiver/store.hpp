@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "anpr/common/messages.hpp"
+#include "anpr/receiver/cameras/camera_faults.hpp"
 #include "anpr/receiver/watchlist.hpp"
 
 namespace anpr::receiver {
@@ -146,6 +147,18 @@ class Store {
   virtual void set_camera_health(const HealthMessage& health) = 0;
   [[nodiscard]] virtual std::optional<CameraInfo> camera(const std::string& camera_id) = 0;
   [[nodiscard]] virtual std::vector<CameraInfo> cameras() = 0;
+
+  /// Records a raised fault; false (nothing written) when that camera has a fault of that kind
+  /// open already.
+  virtual bool raise_fault(const CameraFault& fault) = 0;
+  /// Clears the camera's open fault of that kind; false when none is open.
+  virtual bool clear_fault(const std::string& camera_id, const std::string& kind, TimestampMs at) = 0;
+  /// new -> acknowledged (who, when, note); false when no such fault is new.
+  virtual bool acknowledge_fault(const std::string& fault_id, const std::string& user, const std::string& note,
+                                 TimestampMs at) = 0;
+  /// Faults changed at or after `changed_since`, newest change first; with `needing_attention`
+  /// only those still open or not yet acknowledged.
+  [[nodiscard]] virtual std::vector<CameraFault> faults(TimestampMs changed_since, bool needing_attention, int limit) = 0;
 
   /// Replaces a list and all its entries atomically as a new version; returns that version.
   virtual int replace_watchlist(const WatchlistInfo& list, const std::vector<WatchlistEntry>& entries) = 0;

@@ -67,6 +67,8 @@ class WebApi {
   Response evidence_pack(Call& call);
   Response image(Call& call, const std::string& read_id, bool overview);
   Response cameras(Call& call);
+  Response faults(Call& call);
+  Response acknowledge_fault(Call& call, const std::string& fault_id);
   Response watchlists(Call& call);
   Response entries(Call& call, const std::string& list);
   Response add_entry(Call& call, const std::string& list);

@@ -1,0 +1,105 @@
+#pragma once
+/// @file
+/// Camera faults: a camera that goes offline, stops producing reads in a busy period, or whose
+/// spool keeps growing is raised in the control room's live feed beside the hits (its own kind,
+/// with a priority and a sound, acknowledged like a hit) and cleared when it recovers.
+///
+/// Every rule is judged on the receiver's own clock (when it saw a camera's report change), so
+/// a camera whose clock is wrong can neither raise nor hide a fault. Several receivers sharing a
+/// database may all watch: the store keeps one open fault per camera and kind.
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "anpr/common/time.hpp"
+
+namespace anpr::receiver {
+
+class Store;
+struct CameraInfo;
+
+/// The kinds of fault, as stored and shown.
+inline constexpr const char* kFaultOffline = "offline";
+inline constexpr const char* kFaultSpoolGrowing = "spool-growing";
+inline constexpr const char* kFaultNoReads = "no-reads";
+
+struct CameraFault {
+  std::string fault_id;        ///< a UUID
+  std::string camera_id, site_id;
+  std::string kind;            ///< kFaultOffline, kFaultSpoolGrowing or kFaultNoReads
+  int priority = 3;            ///< as a watchlist's: 0 is the most urgent
+  std::string detail;          ///< what was seen, in words for the operator
+  TimestampMs raised_at = 0;
+  TimestampMs cleared_at = 0;  ///< 0 while the fault is open
+  TimestampMs changed_at = 0;  ///< raised, cleared or acknowledged: what the live feed follows
+  std::string state = "new";   ///< new -> acknowledged
+  std::string acknowledged_by;
+  TimestampMs acknowledged_at = 0;
+  std::string note;
+};
+
+struct FaultSettings {
+  bool enabled = true;
+  /// A camera silent this long (no status, health report or read) is offline; 0: three of its
+  /// own health intervals as measured, at least 15 s (90 s until two reports have been seen).
+  int offline_after_s = 0;
+  /// A spool that grew in this many health reports in a row, to at least `spool_min_reads`, is
+  /// a fault: the camera keeps reads it cannot deliver.
+  int spool_reports = 4;
+  std::int64_t spool_min_reads = 20;
+  /// No reads while at least this many were expected (the camera's usual rate at this hour of
+  /// day over the last week) and for at least `quiet_min_s`: in a Poisson stream 20 expected and
+  /// none seen happens by chance once in 500 million.
+  double quiet_expected_reads = 20.0;
+  int quiet_min_s = 300;
+  int priority = 3;
+};
+
+/// What one look at a camera decides about one kind of fault.
+struct FaultVerdict {
+  bool faulty = false;
+  std::string detail;  ///< why, when faulty
+};
+
+/// Watches every camera in the store and keeps its faults up to date.
+class CameraFaultMonitor {
+ public:
+  CameraFaultMonitor(Store& store, FaultSettings settings);
+
+  /// One look at every camera at `now` (the receiver's clock): raises new faults and clears
+  /// recovered ones in the store. Returns the faults it raised or cleared.
+  std::vector<CameraFault> check(TimestampMs now);
+
+  /// What the camera's reports say, as this monitor has followed them.
+  struct Track {
+    TimestampMs health_at = 0, read_at = 0, state_at = 0;  ///< the camera's own stamps, last seen
+    TimestampMs contact_seen = 0;   ///< receiver time any of them last changed
+    TimestampMs read_seen = 0;      ///< receiver time the last read changed
+    TimestampMs health_interval_ms = 0;  ///< between its last two health reports (its clock)
+    std::deque<std::int64_t> spool;  ///< spool depth of the latest health reports, oldest first
+  };
+  /// The rules, apart from the store (unit-tested on their own).
+  static FaultVerdict offline(const CameraInfo& camera, const Track& track, const FaultSettings& s, TimestampMs now);
+  static FaultVerdict spool_growing(const Track& track, const FaultSettings& s);
+  /// `expected_per_hour`: the camera's usual reads per hour at this time of day (nullopt: unknown).
+  static FaultVerdict no_reads(const Track& track, std::optional<double> expected_per_hour, const FaultSettings& s,
+                               TimestampMs now);
+
+ private:
+  void follow(const CameraInfo& camera, Track& track, TimestampMs now) const;
+  std::optional<double> usual_rate(const std::string& camera_id, TimestampMs now);
+
+  Store& store_;
+  FaultSettings settings_;
+  std::map<std::string, Track> tracks_;
+  /// Reads per hour of day (UTC) per camera over the week before, refreshed hourly.
+  std::map<std::string, std::array<double, 24>> usual_;
+  TimestampMs usual_hour_ = -1;
+};
+
+}  // namespace anpr::receiver

@@ -1,0 +1,20 @@
+#pragma once
+// The camera-fault statements, written once for both back ends: `$N` parameters, numbered in
+// the order they first appear, are positional in PostgreSQL and in SQLite alike.
+
+namespace anpr::receiver::fault_sql {
+
+inline constexpr const char* kRaise =
+    "INSERT INTO camera_faults (fault_id, camera_id, site_id, kind, priority, detail, raised_at, changed_at)"
+    " VALUES ($1,$2,$3,$4,$5,$6,$7,$7) ON CONFLICT DO NOTHING";
+inline constexpr const char* kClear =
+    "UPDATE camera_faults SET cleared_at = $1, changed_at = $1 WHERE camera_id = $2 AND kind = $3 AND cleared_at = 0";
+inline constexpr const char* kAcknowledge =
+    "UPDATE camera_faults SET state = 'acknowledged', acknowledged_by = $1, acknowledged_at = $2, changed_at = $2,"
+    " note = $3 WHERE fault_id = $4 AND state = 'new'";
+inline constexpr const char* kSelect =
+    "SELECT fault_id, camera_id, site_id, kind, priority, detail, raised_at, cleared_at, changed_at, state,"
+    " acknowledged_by, acknowledged_at, note FROM camera_faults"
+    " WHERE changed_at >= $1 AND ($2 = 0 OR cleared_at = 0 OR state = 'new') ORDER BY changed_at DESC LIMIT $3";
+
+}  // namespace anpr::receiver::fault_sql
