@@ -57,6 +57,16 @@ ReceiverConfig load_receiver_config(const std::string& path) {
   web.text("cert_file", c.web.cert_file);
   web.text("key_file", c.web.key_file);
   web.integer("lookback_days", c.web.lookback_days, 0, 3650);
+  web.text("map_tile_url", c.web.map_tile_url);
+  if (!c.web.map_tile_url.empty()) {
+    const auto& u = c.web.map_tile_url;
+    const bool http = u.rfind("http://", 0) == 0 || u.rfind("https://", 0) == 0;
+    const bool placeholders = u.find("{z}") != std::string::npos && u.find("{x}") != std::string::npos &&
+                              u.find("{y}") != std::string::npos;
+    if (!http || !placeholders || u.find_first_of(" \t\"';") != std::string::npos) {
+      web.fail("map_tile_url", "a tile server URL: http(s)://host/.../{z}/{x}/{y}.png, without spaces, quotes or ';'");
+    }
+  }
   int max_connections = static_cast<int>(c.web.max_connections);
   int per_address = static_cast<int>(c.web.max_connections_per_address);
   web.integer("max_connections", max_connections, 1, 65535);

@@ -1,5 +1,6 @@
 #pragma once
-// One CSV line split into fields; fields may be double-quoted ("" for a quote inside).
+// CSV both ways: one line split into fields (fields may be double-quoted, "" for a quote
+// inside), and a text field written for a CSV report.
 
 #include <algorithm>
 #include <string>
@@ -12,6 +13,11 @@ namespace anpr::receiver {
 
 /// Splits `line` into `fields`; false when a quote is left open.
 bool split_csv_line(std::string_view line, std::vector<std::string>& fields);
+
+/// `text` as one CSV field: quoted when it holds a comma, quote or line break. A text that a
+/// spreadsheet would run as a formula (starting with = + - @) gets a leading apostrophe: camera
+/// and list names come from other people.
+std::string csv_field(const std::string& text);
 
 /// Calls `row(line_number, fields)` for every non-empty line of `text` (LF or CRLF); a line with
 /// an unterminated quote is added to `errors` instead.

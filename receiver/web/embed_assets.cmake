@@ -1,10 +1,18 @@
 # Writes OUTPUT: a C++ file defining anpr::receiver::web::find_asset over the files in FILES
-# (paths relative to SOURCE_DIR). Run at build time by receiver/CMakeLists.txt.
+# (paths relative to SOURCE_DIR, or SERVED_AS=/absolute/source for a file from a Debian package,
+# such as Leaflet). Run at build time by receiver/CMakeLists.txt.
 set(entries "")
 set(arrays "")
 set(index 0)
-foreach(name IN LISTS FILES)
-  file(READ "${SOURCE_DIR}/${name}" hex HEX)
+foreach(entry IN LISTS FILES)
+  if(entry MATCHES "^([^=]+)=(.+)$")
+    set(name "${CMAKE_MATCH_1}")
+    set(source "${CMAKE_MATCH_2}")
+  else()
+    set(name "${entry}")
+    set(source "${SOURCE_DIR}/${entry}")
+  endif()
+  file(READ "${source}" hex HEX)
   string(LENGTH "${hex}" hex_length)
   math(EXPR size "${hex_length} / 2")
   string(REGEX REPLACE "([0-9a-f][0-9a-f])" "'\\\\x\\1'," bytes "${hex}")

@@ -1,7 +1,11 @@
 // The control room in a real headless browser (Chromium or Firefox): log in, a read that matches a watchlist goes
-// through the real broker and receiver, the hit appears live, is acknowledged by keyboard, the
-// plate's movements are searched with a reason, and that search is found in the audit log.
-// Screenshots of each step are kept in $ANPR_TEST_WORK (test artefacts).
+// through the real broker and receiver, the hit appears live, is acknowledged by keyboard, a
+// camera fault is raised and cleared live, the plate's movements are searched with a reason,
+// drawn as a path on the map and exported as an evidence pack whose hashes are verified, the
+// partnership dashboard is drawn, a camera's position is edited, and every change is found in
+// the audit log. No request may leave the receiver. Screenshots of each step are kept in
+// $ANPR_TEST_WORK (test artefacts); with ANPR_SCREENSHOT_DIR set, one of each page is written
+// there too (scripts/screenshots.sh makes docs/screenshots/ that way).
 //
 // Usage: node control_room.test.mjs chromium|firefox. Run by ctest (tests/CMakeLists.txt), once
 // per browser. Needs ANPR_BIN (the build's bin folder), mosquitto, Debian's chromium and
@@ -83,6 +87,7 @@ function check(condition, message) {
 }
 
 const receiver = path.join(bin, 'anpr-receiver');
+const screenshotDir = process.env.ANPR_SCREENSHOT_DIR;
 const database = path.join(work, 'anpr.db');
 const brokerPort = await freePort();
 const webPort = await freePort();
@@ -93,7 +98,14 @@ run(receiver, ['user', 'add', 'alice', '--role', 'admin', '--database', database
 fs.writeFileSync(path.join(work, 'stolen.csv'), `plate,reason\n${plate},Stolen in a burglary at Ashby\n`);
 run(receiver, ['watchlist', 'import', 'Stolen vehicles', path.join(work, 'stolen.csv'), '--category', 'stolen-vehicle',
   '--priority', '0', '--action', 'Inform police control; do not follow', '--database', database]);
-const receiverArgs = ['serve', '--broker', `tcp://127.0.0.1:${brokerPort}`, '--database', database,
+// The generated cameras (cam0..cam2 of loadgen) at real places around Castle Donington, looking
+// along the road; they send no health reports, so only a camera's own "offline" may raise a fault.
+const cameraPlaces = [['cam0', 52.8300, -1.3480, 90], ['cam1', 52.8262, -1.3301, 135], ['cam2', 52.8205, -1.3152, 180]];
+fs.writeFileSync(path.join(work, 'cameras.csv'), 'camera_id,site_id,name,latitude,longitude,bearing\n' +
+  cameraPlaces.map(([id, lat, lon, bearing], i) => `${id},loadgen,A453 camera ${i + 1},${lat},${lon},${bearing}`).join('\n') + '\n');
+run(receiver, ['register-cameras', path.join(work, 'cameras.csv'), '--database', database]);
+fs.writeFileSync(path.join(work, 'receiver.toml'), '[faults]\noffline_after_s = 3600\n[clones]\nlive = false\n');
+const receiverArgs = ['serve', '--config', path.join(work, 'receiver.toml'), '--broker', `tcp://127.0.0.1:${brokerPort}`, '--database', database,
   '--data-dir', path.join(work, 'data'), '--http', `127.0.0.1:${webPort}`, '--client-id', 'browser-test'];
 let receiverProcess = await start('receiver', receiver, receiverArgs, 'ingesting from');
 
@@ -120,9 +132,22 @@ try {
   page.on('pageerror', (e) => pageErrors.push(e.message));
   page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(m.text()); });
   const shot = (name) => page.screenshot({ path: path.join(work, `${name}.png`), fullPage: true });
+  // A page's picture for the docs, from this run (only when asked: ANPR_SCREENSHOT_DIR).
+  const docShot = async (name) => {
+    if (!screenshotDir) return;
+    fs.mkdirSync(screenshotDir, { recursive: true });
+    await page.screenshot({ path: path.join(screenshotDir, `${name}.png`) });
+  };
+  // Every request the pages make must go to the receiver itself: control rooms are offline.
+  const external = [];
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    if (!['data:', 'blob:'].includes(url.protocol) && url.origin !== base) external.push(request.url());
+  });
 
   await page.goto(`${base}/`, { waitUntil: 'load' });
   check(page.url() === `${base}/login`, 'without a session the page sends you to the login page');
+  await docShot('login');
   await fill('#username', 'alice');
   await fill('#password', 'wrong-password-1');
   await page.click('button[type=submit]');
@@ -155,6 +180,7 @@ try {
   // (the generated read's images may not be kept: then the image says so, and its src is dropped)
   const link = await page.$eval('#read-rows tr a', (a) => ({ href: a.getAttribute('href'), img: a.querySelector('img.crop') !== null }));
   check(link.img && link.href.endsWith('/overview'), 'a live read shows its plate image, the overview on click');
+  await docShot('live-reads');
   await fill('#read-plate', plate.slice(0, 3) + '*');
   check((await page.$$('#read-rows tr')).length === 1, 'a plate pattern keeps the matching read');
   await fill('#read-plate', 'ZZ9?ZZZ');
@@ -163,6 +189,7 @@ try {
   await page.click('a[data-view=hits]');
   check((await page.$eval('.hit', (e) => e.textContent)).includes('Inform police control'), 'the hit shows the operator action');
   await shot('2-hit-live');
+  await docShot('live-hits');
 
   // Acknowledge by keyboard: j selects the newest hit, a opens the note.
   await page.keyboard.press('j');
@@ -187,13 +214,39 @@ try {
   await page.waitForSelector('#connection.up', { timeout: 30000 });
   check(page.url().split('#')[0] === `${base}/`, 'after a receiver restart the page reconnects by itself, still logged in');
 
+  // A camera fault: cam2 says it is going offline (as its Last Will would), then comes back.
+  const status = (state) => run('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(brokerPort), '-q', '1',
+    '-t', 'anpr/v1/loadgen/cam2/status', '-m', JSON.stringify({ schema_version: 1, type: 'status', camera_id: 'cam2',
+      site_id: 'loadgen', state, at: new Date().toISOString(), version: 'browser-test' })]);
+  status('offline');
+  await page.waitForSelector('.hit.fault.new:not(.cleared)', { timeout: 15000 });
+  const faultText = await page.$eval('.hit.fault', (e) => e.textContent);
+  check(faultText.includes('CAMERA OFFLINE') && faultText.includes('A453 camera 3'), 'a camera going offline is raised live as a camera fault');
+  check((await page.$eval('#unacked', (e) => e.textContent)) === '1', 'the fault counts as unacknowledged');
+  await docShot('camera-fault');
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  status('online');
+  await page.waitForSelector('.hit.fault.cleared', { timeout: 15000 });
+  check((await page.$eval('.hit.fault', (e) => e.textContent)).includes('cleared'), 'the fault is cleared live when the camera is back');
+  await page.click('.hit.fault button.ack');
+  await page.waitForSelector('#ack-dialog[open]');
+  await page.type('#ack-note', 'Power cut at the site, restored');
+  await page.click('#ack-submit');
+  await page.waitForFunction(() => document.getElementById('unacked').textContent === '0');
+  check((await page.$$('.hit.fault')).length === 0, 'an acknowledged fault leaves the list like a hit');
+
+  // Three more sightings of the plate along the road, for the path on the map.
+  await start('loadgen-2', receiver, ['loadgen', '--broker', `tcp://127.0.0.1:${brokerPort}`, '--cameras', '3',
+    '--count', '3', '--rate', '2', '--hit-share', '1', '--hit-plates', plate, '--hit-wait', '5']);
+  await page.waitForFunction(() => document.getElementById('unacked').textContent === '3', { timeout: 20000 });
+
   // Movements of the plate, with a reason.
   await page.click('a[data-view=search]');
   await fill('#search-plate', plate);
   await fill('#search-reason', reason);
   await page.click('#search-form button[type=submit]');
   await page.waitForSelector('#search-rows tr');
-  check((await page.$$('#search-rows tr')).length === 1, 'the search finds the sighting');
+  check((await page.$$('#search-rows tr')).length === 4, 'the search finds the four sightings');
   check((await page.$('#search-chart svg')) !== null, 'the sightings chart is drawn');
   // The same sightings as an evidence pack: the server builds and audits it, the page says which record.
   await page.click('#export-pack');
@@ -203,6 +256,44 @@ try {
   check(auditId !== null && audited.some((a) => String(a.id) === auditId[1] && a.action === 'evidence-export'),
     'an evidence pack is exported from the search, and its audit record exists');
   await shot('4-search');
+  await docShot('vehicle-search');
+  // The pack itself, as the page gets it: unpacked and every file checked against SHA256SUMS.
+  const packBase64 = await page.evaluate(async (query) => {
+    const response = await fetch(`/api/evidence-pack?${query}`, { method: 'POST', credentials: 'same-origin',
+      headers: { 'X-CSRF-Token': state.session.csrf } });
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    let text = '';
+    for (const b of bytes) text += String.fromCharCode(b);
+    return btoa(text);
+  }, new URLSearchParams({ plate, reason }).toString());
+  fs.writeFileSync(path.join(work, 'pack.zip'), Buffer.from(packBase64, 'base64'));
+  const verified = run('python3', ['-c', `
+import hashlib, sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+sums = [l.split(None, 1) for l in z.read('SHA256SUMS').decode().splitlines() if l.strip()]
+bad = [n for h, n in sums if hashlib.sha256(z.read(n.strip().lstrip('*'))).hexdigest() != h]
+print(len(sums), 'files', 'bad:', bad)
+sys.exit(1 if bad or not sums else 0)`, path.join(work, 'pack.zip')]);
+  check(/^\d+ files bad: \[\]/.test(verified.trim()), `the evidence pack unpacks and every file matches its SHA-256 (${verified.trim()})`);
+
+  // The path on the map: the cameras at their registered places, the sightings joined in time order.
+  await page.click('#show-path');
+  await page.waitForSelector('#view-map:not([hidden]) .vehicle-path', { timeout: 10000 });
+  const drawn = await page.evaluate(() => {
+    const cameras = state.mapLayers.cameras.getLayers().filter((l) => l instanceof L.CircleMarker).map((l) => l.getLatLng());
+    const line = state.mapLayers.path.getLayers().find((l) => l instanceof L.Polyline && !(l instanceof L.CircleMarker));
+    return { cameras: cameras.map((p) => [p.lat, p.lng]), path: line.getLatLngs().map((p) => [p.lat, p.lng]) };
+  });
+  const near = (a, b) => Math.abs(a[0] - b[0]) < 1e-6 && Math.abs(a[1] - b[1]) < 1e-6;
+  check(cameraPlaces.every(([, lat, lon]) => drawn.cameras.some((p) => near(p, [lat, lon]))) && drawn.cameras.length === 3,
+    'the map draws every camera at its registered position');
+  const expected = [[52.8300, -1.3480], [52.8300, -1.3480], [52.8262, -1.3301], [52.8205, -1.3152]];
+  check(drawn.path.length === 4 && drawn.path.every((p, i) => near(p, expected[i])),
+    'the searched vehicle\'s path is drawn through its sightings in time order');
+  check((await page.$$('.site-label')).length >= 1 && (await page.$('.leaflet-control-scale')) !== null,
+    'the offline base shows site names and a scale');
+  await shot('4b-map');
+  await docShot('map');
 
   // Hotspots over the last week: the camera that read the plate, charts drawn as SVG, a CSV link.
   const analysisReason = 'event review, race weekend';
@@ -217,6 +308,32 @@ try {
   const csv = await page.evaluate(async (href) => (await fetch(href)).text(), csvHref);
   check(csv.startsWith('camera_id,camera_name,site_id,bucket,reads,hits'), 'the report downloads as CSV');
   await shot('5-analysis');
+  await docShot('analysis');
+
+  // The partnership dashboard: reads per hour and per camera, hits per list, both as CSV.
+  await page.click('a[data-view=dashboard]');
+  await page.click('#dashboard-form button[type=submit]');
+  await waitForText('#dashboard-summary', '4 reads at 3 cameras and 4 hits on 1 lists');
+  check((await page.$$('#dashboard-charts svg')).length === 3, 'the dashboard charts are drawn');
+  const readsCsv = await page.evaluate(async () => (await fetch(document.getElementById('dashboard-reads-csv').href)).text());
+  const hitsCsv = await page.evaluate(async () => (await fetch(document.getElementById('dashboard-hits-csv').href)).text());
+  check(readsCsv.startsWith('camera_id,camera_name,site_id,hour,reads\n') && readsCsv.includes('cam0,A453 camera 1,loadgen,'),
+    'reads per camera per hour download as CSV');
+  check(hitsCsv.startsWith('list,day,hits\n') && hitsCsv.includes('Stolen vehicles,') && hitsCsv.trim().endsWith(',4'),
+    'hits per list download as CSV');
+  await docShot('dashboard');
+
+  // An admin moves a camera: the page shows the new position and bearing, and the change is audited.
+  await page.click('a[data-view=cameras]');
+  await page.waitForSelector('#camera-rows tr[data-camera-id="cam1"] button.edit-position');
+  await docShot('cameras');
+  await page.click('#camera-rows tr[data-camera-id="cam1"] button.edit-position');
+  await page.waitForSelector('#position-dialog[open]');
+  await fill('#position-bearing', '150');
+  await fill('#position-reason', 'Site survey 2026-12: camera turned to face the junction');
+  await page.click('#position-save');
+  await waitForText('#camera-rows tr[data-camera-id="cam1"] td', '→ 150°');
+  check(true, 'an admin edits a camera\'s bearing on the Cameras page');
 
   // The search and the analysis are in the audit log, with their reasons.
   await page.click('a[data-view=audit]');
@@ -224,8 +341,17 @@ try {
   check(true, 'the search is in the audit log with its reason');
   await waitForText('#audit-rows td', analysisReason, 5000);
   check(true, 'the analysis is in the audit log with its reason');
+  check(await page.$$eval('#audit-rows tr', (rows) => rows.some((r) => r.textContent.includes('camera-position') &&
+    r.textContent.includes('Site survey 2026-12'))), 'the camera change is in the audit log with its reason');
+  check(await page.$$eval('#audit-rows tr', (rows) => rows.some((r) => r.textContent.includes('fault-acknowledge'))),
+    'the fault acknowledgement is in the audit log');
   await shot('6-audit');
+  await docShot('audit-log');
+  await page.click('a[data-view=watchlists]');
+  await page.waitForSelector('#list-rows tr');
+  await docShot('watchlists');
   check(pageErrors.length === 0, `no script errors or blocked resources in the page${pageErrors.length ? ': ' + pageErrors.join('; ') : ''}`);
+  check(external.length === 0, `the pages made no request to any other host${external.length ? ': ' + external.join(', ') : ''}`);
 
   // Log out: the session is gone.
   await Promise.all([page.waitForNavigation(), page.click('#logout')]);

@@ -13,6 +13,7 @@
 #include "anpr/receiver/analysis/average_speed.hpp"
 #include "anpr/receiver/analysis/convoy.hpp"
 #include "anpr/receiver/analysis/hotspots.hpp"
+#include "../csv_line.hpp"
 
 namespace anpr::receiver::analysis {
 namespace {
@@ -84,13 +85,6 @@ json read_json(const ReadPoint& r, const CameraDirectory& cameras) {
   return {{"read_id", r.read_id}, {"plate", r.plate},       {"camera_id", r.camera_id},
           {"camera_name", cameras.name(r.camera_id)},      {"site_id", r.site_id},
           {"at", iso(r.at)},        {"confidence", r.confidence}};
-}
-
-std::string csv_field(const std::string& v) {
-  if (v.find_first_of(",\"\n\r") == std::string::npos) return v;
-  std::string out = "\"";
-  for (char c : v) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
 }
 
 std::string num(double v, int decimals = 1) {

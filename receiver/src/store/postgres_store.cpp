@@ -13,7 +13,7 @@
 #include "anpr/common/message_codec.hpp"
 #include "anpr/receiver/store.hpp"
 #include "backends.hpp"
-#include "fault_statements.hpp"
+#include "shared_statements.hpp"
 #include "migrations.hpp"
 
 namespace anpr::receiver {
@@ -39,6 +39,7 @@ const std::pair<const char*, const char*> kStatements[] = {
     {"clear_fault", fault_sql::kClear},
     {"acknowledge_fault", fault_sql::kAcknowledge},
     {"faults", fault_sql::kSelect},
+    {"hit_counts", shared_sql::kHitCounts},
     {"insert_dead_letter",
      "INSERT INTO dead_letters (received_at, topic, reason, payload_bytes, payload) VALUES ($1,$2,$3,$4,$5)"},
     {"dead_letters",
@@ -320,6 +321,16 @@ class PostgresStore final : public Store {
   }
 
   std::vector<CameraInfo> cameras() override { return cameras_where(""); }
+
+  std::vector<ListCount> hit_counts(TimestampMs from, TimestampMs to) override {
+    return run([&](pqxx::work& w) {
+      std::vector<ListCount> out;
+      for (const auto& row : w.exec_prepared("hit_counts", from, to)) {
+        out.push_back({row[0].as<std::string>(), row[1].as<std::int64_t>() * shared_sql::kDayMs, row[2].as<std::int64_t>()});
+      }
+      return out;
+    });
+  }
 
   bool raise_fault(const CameraFault& f) override {
     return run([&](pqxx::work& w) {

@@ -8,7 +8,7 @@
 #include "anpr/common/message_codec.hpp"
 #include "anpr/receiver/store.hpp"
 #include "backends.hpp"
-#include "fault_statements.hpp"
+#include "shared_statements.hpp"
 #include "migrations.hpp"
 #include "sqlite_db.hpp"
 
@@ -197,6 +197,15 @@ class SqliteStore final : public Store {
   }
 
   std::vector<CameraInfo> cameras() override { return cameras_where("", ""); }
+
+  std::vector<ListCount> hit_counts(TimestampMs from, TimestampMs to) override {
+    std::lock_guard lock(mutex_);
+    Stmt s(db_, shared_sql::kHitCounts);
+    s.bind(1, from).bind(2, to);
+    std::vector<ListCount> out;
+    while (s.step()) out.push_back({s.text(0), s.integer(1) * shared_sql::kDayMs, s.integer(2)});
+    return out;
+  }
 
   bool raise_fault(const CameraFault& f) override {
     std::lock_guard lock(mutex_);

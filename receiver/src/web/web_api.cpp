@@ -10,12 +10,14 @@
 #include <map>
 #include <sstream>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "anpr/common/error.hpp"
 #include "anpr/common/plate_text.hpp"
 #include "anpr/common/ids.hpp"
 #include "anpr/receiver/analysis/analysis_service.hpp"
+#include "anpr/receiver/analysis/partnership_dashboard.hpp"
 #include "anpr/receiver/evidence_pack.hpp"
 #include "anpr/receiver/watchlist_service.hpp"
 #include "json_views.hpp"
@@ -26,6 +28,19 @@ namespace {
 
 using nlohmann::json;
 namespace fs = std::filesystem;
+
+/// " scheme://host[:port]" of a map tile URL for the page's image sources, or "" (none set, or
+/// not a plain http(s) URL: nothing that could widen the policy beyond one origin).
+std::string tile_origin(const std::string& url) {
+  const auto scheme = url.find("://");
+  if (scheme == std::string::npos || (url.compare(0, scheme, "https") != 0 && url.compare(0, scheme, "http") != 0)) return "";
+  const auto end = url.find('/', scheme + 3);
+  const std::string origin = url.substr(0, end);
+  const bool plain = std::all_of(origin.begin() + static_cast<std::ptrdiff_t>(scheme) + 3, origin.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' || c == '[' || c == ']';
+  });
+  return plain && origin.size() > scheme + 3 ? " " + origin : "";
+}
 
 constexpr const char* kCookie = "anpr_session";
 constexpr int kMaxRows = 5000;  // the most rows one call returns
@@ -178,9 +193,11 @@ Response WebApi::handle(const Request& request, const std::string& client_addres
   }
   // Pages and answers are never framed, sniffed or sent on as a referrer; no script or style
   // from anywhere but this server.
+  // A map tile server the site runs is the one other place images may come from.
   res.set("Content-Security-Policy",
-          "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; "
-          "frame-ancestors 'none'; form-action 'self'; base-uri 'none'");
+          "default-src 'self'; img-src 'self' data:" + tile_origin(settings_.map_tile_url) +
+              "; style-src 'self'; script-src 'self'; connect-src 'self'; "
+              "frame-ancestors 'none'; form-action 'self'; base-uri 'none'");
   res.set("X-Content-Type-Options", "nosniff");
   res.set("X-Frame-Options", "DENY");
   res.set("Referrer-Policy", "no-referrer");
@@ -215,7 +232,7 @@ Response WebApi::route(Call& call) {
 
   if (p.size() == 2 && p[1] == "session" && get) {
     return call.json_reply({{"user", call.session->user}, {"role", to_string(call.session->role)},
-                            {"csrf", call.session->csrf_token}});
+                            {"csrf", call.session->csrf_token}, {"map_tile_url", settings_.map_tile_url}});
   }
   if (p.size() == 2 && p[1] == "logout" && post) return logout(call);
   if (p.size() == 2 && p[1] == "hits" && get) return hits(call);
@@ -231,6 +248,11 @@ Response WebApi::route(Call& call) {
     return image(call, p[2], p[3] == "overview");
   }
   if (p.size() == 2 && p[1] == "cameras" && get) return cameras(call);
+  if (p.size() == 4 && p[1] == "cameras" && p[3] == "position" && post) {
+    if (auto refused = need(Role::kAdmin)) return *refused;
+    return set_camera_position(call, p[2]);
+  }
+  if (p.size() == 2 && p[1] == "dashboard" && get) return dashboard(call);
   if (p.size() == 2 && p[1] == "faults" && get) return faults(call);
   if (p.size() == 4 && p[1] == "faults" && post && p[3] == "acknowledge") return acknowledge_fault(call, p[2]);
   if (p.size() >= 2 && p[1] == "watchlists") {
@@ -339,6 +361,62 @@ Response WebApi::move_hit(Call& call, const std::string& hit_id, bool close) {
                    {"by", call.session->user}, {"note", note}, {"at", to_iso8601(now)}};
   if (notify_) notify_(event.dump(-1, ' ', false, json::error_handler_t::replace));
   return call.json_reply(event);
+}
+
+Response WebApi::set_camera_position(Call& call, const std::string& camera_id) {
+  std::string why;
+  const auto body = call.body_json(why);
+  if (!body) return call.error(http::status::bad_request, why);
+  const auto reason = audit_reason(body->value("reason", ""));
+  if (!reason) return call.error(http::status::bad_request, std::string("give the reason for the change (") + kReasonRule + ")");
+  auto camera = store_.camera(camera_id);
+  if (!camera) return call.error(http::status::not_found, "no camera " + camera_id.substr(0, 64));
+  // Each of latitude, longitude and bearing: a number in range, or null to clear it.
+  const auto coordinate = [&](const char* key, double lo, double hi, std::optional<double>& out) -> std::optional<Response> {
+    if (!body->contains(key)) return std::nullopt;
+    const auto& v = (*body)[key];
+    if (v.is_null()) {
+      out.reset();
+      return std::nullopt;
+    }
+    if (!v.is_number() || v.get<double>() < lo || v.get<double>() > hi) {
+      return call.error(http::status::bad_request, std::string(key) + " must be a number from " + fmt::format("{}", lo) +
+                                                       " to " + fmt::format("{}", hi) + ", or null");
+    }
+    out = v.get<double>();
+    return std::nullopt;
+  };
+  if (auto bad = coordinate("latitude", -90, 90, camera->latitude)) return *bad;
+  if (auto bad = coordinate("longitude", -180, 180, camera->longitude)) return *bad;
+  if (auto bad = coordinate("bearing", 0, 360, camera->bearing)) return *bad;
+  if (camera->latitude.has_value() != camera->longitude.has_value()) {
+    return call.error(http::status::bad_request, "give latitude and longitude together");
+  }
+  const auto text = [](const std::optional<double>& v) { return v ? fmt::format("{:.6f}", *v) : std::string("none"); };
+  camera->registered = true;
+  store_.in_transaction([&] {
+    store_.upsert_camera(*camera);
+    store_.audit({0, now_ms(), call.session->user, "camera-position",
+                  camera_id + " " + text(camera->latitude) + "," + text(camera->longitude) + " bearing " + text(camera->bearing),
+                  *reason});
+  });
+  return call.json_reply({{"camera", camera_json(*camera)}});
+}
+
+Response WebApi::dashboard(Call& call) {
+  const auto now = now_ms();
+  const auto from_text = call.param("from"), to_text = call.param("to");
+  const auto to = to_text.empty() ? std::optional<TimestampMs>(now) : parse_iso8601(to_text);
+  const auto from = from_text.empty() && to ? std::optional<TimestampMs>(*to - 7 * 86400000LL) : parse_iso8601(from_text);
+  if (!from || !to) return call.error(http::status::bad_request, "from and to must be ISO 8601 UTC times");
+  const auto report = analysis::partnership_dashboard(store_, *from, *to);  // bad periods: anpr::Error, a 400
+  const auto table = call.param("table");
+  if (call.param("format") != "csv") return call.json_reply(report.json);
+  if (table != "reads" && table != "hits") return call.error(http::status::bad_request, "table must be reads or hits");
+  Response res = call.reply(http::status::ok, table == "reads" ? report.reads_csv : report.hits_csv, "text/csv; charset=utf-8");
+  res.set(http::field::content_disposition, "attachment; filename=\"anpr-" + table + "-" +
+                                                to_iso8601(*from).substr(0, 10) + "-to-" + to_iso8601(*to).substr(0, 10) + ".csv\"");
+  return res;
 }
 
 Response WebApi::faults(Call& call) {

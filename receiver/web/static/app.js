@@ -5,6 +5,7 @@
 const state = {
   session: null,
   hits: new Map(),       // hit_id -> hit, the feed's memory
+  faults: new Map(),     // fault_id -> camera fault, beside the hits
   selected: null,        // hit_id under the keyboard cursor
   reads: [],             // newest first, bounded
   cameras: new Map(),    // camera_id -> camera
@@ -12,7 +13,13 @@ const state = {
   retryMs: 1000,
   audio: null,
   list: null,            // watchlist shown in detail
+  path: [],              // the last vehicle search's sightings, for the map
+  map: null,             // the Leaflet map, made when first shown
+  mapLayers: null,
+  mapFitted: false,
 };
+const FAULT_NAMES = { offline: 'offline', 'spool-growing': 'spool growing', 'no-reads': 'no reads' };
+const FAULT_PREFIX = 'fault:';  // list keys of faults, beside hit ids
 const MAX_READS = 300;
 const ROLES = ['operator', 'supervisor', 'admin'];
 const $ = (id) => document.getElementById(id);
@@ -72,6 +79,8 @@ function showView(name) {
   if (name === 'audit') loadAudit();
   if (name === 'analysis') loadSections().catch((e) => { $('analysis-error').textContent = e.message; });
   if (name === 'reads') renderReads();
+  if (name === 'map') showMap();
+  if (name === 'dashboard' && !$('dashboard-summary').textContent) loadDashboard().catch(() => {});
 }
 
 function currentView() { return (window.location.hash || '#hits').slice(1); }
@@ -81,6 +90,7 @@ function currentView() { return (window.location.hash || '#hits').slice(1); }
 function unacknowledged() {
   let n = 0;
   for (const hit of state.hits.values()) if (hit.state === 'new') n += 1;
+  for (const fault of state.faults.values()) if (fault.state === 'new') n += 1;
   return n;
 }
 
@@ -123,14 +133,35 @@ function hitElement(hit) {
   return item;
 }
 
+// A camera fault in the hits' list: its own look, acknowledged the same way.
+function faultElement(fault) {
+  const cleared = fault.cleared_at !== null;
+  const ackButton = fault.state === 'new'
+    ? el('button', { type: 'button', class: 'ack', onclick: () => openAck(FAULT_PREFIX + fault.fault_id) }, 'Acknowledge')
+    : el('span', { class: 'acked' }, `acknowledged by ${fault.acknowledged_by}${fault.note ? ': ' + fault.note : ''}`);
+  const item = el('li', { class: `hit fault ${fault.state}${cleared ? ' cleared' : ''}`,
+                          dataset: { hitId: FAULT_PREFIX + fault.fault_id }, tabIndex: 0 },
+    el('div', { class: 'fault-icon', title: 'camera fault' }, '⚠'),
+    el('div', { class: 'meta' },
+      el('div', {}, el('span', { class: 'fault-kind' }, `CAMERA ${(FAULT_NAMES[fault.kind] || fault.kind).toUpperCase()}`), ' ',
+        el('span', { class: 'priority' }, `priority ${fault.priority} · camera fault`), ' ',
+        el('em', {}, cleared ? `cleared ${shortTime(fault.cleared_at)}` : 'still open')),
+      el('div', {}, `${shortTime(fault.raised_at)} · ${fault.camera_name} · ${fault.site_id}`),
+      el('div', {}, fault.detail)),
+    ackButton);
+  item.addEventListener('focus', () => select(FAULT_PREFIX + fault.fault_id));
+  return item;
+}
+
 function renderHits() {
   const list = $('hit-list');
   const showAcked = $('show-acked').checked;
-  const hits = [...state.hits.values()]
-    .filter((h) => showAcked || h.state === 'new')
-    .sort((a, b) => (a.priority - b.priority) * 0 + (b.created_at.localeCompare(a.created_at)));
-  list.replaceChildren(...hits.map(hitElement));
-  $('no-hits').hidden = hits.length > 0;
+  const entries = [
+    ...[...state.hits.values()].filter((h) => showAcked || h.state === 'new').map((h) => [h.created_at, hitElement(h)]),
+    ...[...state.faults.values()].filter((f) => showAcked || f.state === 'new').map((f) => [f.raised_at, faultElement(f)]),
+  ].sort((a, b) => b[0].localeCompare(a[0]));
+  list.replaceChildren(...entries.map((e) => e[1]));
+  $('no-hits').hidden = entries.length > 0;
   if (state.selected) {
     const node = list.querySelector(`[data-hit-id="${CSS.escape(state.selected)}"]`);
     if (node) node.classList.add('selected');
@@ -166,11 +197,29 @@ function beep() {
   } catch (e) { /* no audio device: the badge and title still show the hit */ }
 }
 
+// A lower double tone: a camera fault, not a vehicle.
+function faultBeep() {
+  if (!$('sound').checked) return;
+  try {
+    state.audio = state.audio || new AudioContext();
+    for (const [start, frequency] of [[0, 440], [0.25, 330]]) {
+      const oscillator = state.audio.createOscillator();
+      const gain = state.audio.createGain();
+      oscillator.frequency.value = frequency;
+      gain.gain.value = 0.2;
+      oscillator.connect(gain).connect(state.audio.destination);
+      oscillator.start(state.audio.currentTime + start);
+      oscillator.stop(state.audio.currentTime + start + 0.2);
+    }
+  } catch (e) { /* no audio device: the badge and title still show the fault */ }
+}
+
 function openAck(hitId) {
-  const hit = state.hits.get(hitId);
+  const fault = hitId.startsWith(FAULT_PREFIX) ? state.faults.get(hitId.slice(FAULT_PREFIX.length)) : null;
+  const hit = fault || state.hits.get(hitId);
   if (!hit || hit.state !== 'new') return;
   select(hitId);
-  $('ack-plate').textContent = hit.plate;
+  $('ack-plate').textContent = fault ? `camera fault at ${fault.camera_name}` : hit.plate;
   $('ack-note').value = '';
   $('ack-dialog').dataset.hitId = hitId;
   $('ack-dialog').showModal();
@@ -181,9 +230,11 @@ async function submitAck(event) {
   event.preventDefault();
   const dialog = $('ack-dialog');
   const hitId = dialog.dataset.hitId;
+  const faultId = hitId.startsWith(FAULT_PREFIX) ? hitId.slice(FAULT_PREFIX.length) : null;
   try {
-    await api(`/api/hits/${encodeURIComponent(hitId)}/acknowledge`, { method: 'POST', json: { note: $('ack-note').value } });
-    const hit = state.hits.get(hitId);
+    await api(faultId ? `/api/faults/${encodeURIComponent(faultId)}/acknowledge` : `/api/hits/${encodeURIComponent(hitId)}/acknowledge`,
+      { method: 'POST', json: { note: $('ack-note').value } });
+    const hit = faultId ? state.faults.get(faultId) : state.hits.get(hitId);
     if (hit) { hit.state = 'acknowledged'; hit.acknowledged_by = state.session.user; hit.note = $('ack-note').value; }
     dialog.close();
     renderHits();
@@ -204,6 +255,16 @@ async function loadHits() {
   const [fresh, recent] = await Promise.all([api('/api/hits?state=new&limit=5000'), api('/api/hits?limit=300')]);
   for (const hit of [...recent.hits, ...fresh.hits]) state.hits.set(hit.hit_id, hit);
   renderHits();
+}
+
+async function loadFaults() {
+  // Open or unacknowledged faults; settled ones leave the list (the audit log keeps them).
+  const { faults } = await api('/api/faults');
+  const wanted = new Set(faults.map((f) => f.fault_id));
+  for (const [id, fault] of state.faults) if (!wanted.has(id) && fault.state === 'new') state.faults.delete(id);
+  for (const fault of faults) state.faults.set(fault.fault_id, fault);
+  renderHits();
+  if (currentView() === 'map') drawMap();
 }
 
 // ---- live reads --------------------------------------------------------------------------
@@ -245,7 +306,7 @@ function connect() {
   ws.onopen = async () => {
     state.retryMs = 1000;
     setConnection(true, 'live');
-    try { await loadHits(); } catch (e) { /* the feed still delivers new hits */ }
+    try { await Promise.all([loadHits(), loadFaults()]); } catch (e) { /* the feed still delivers new hits */ }
   };
   ws.onmessage = (message) => {
     const event = JSON.parse(message.data);
@@ -257,6 +318,14 @@ function connect() {
     } else if (event.type === 'hit-state') {
       const hit = state.hits.get(event.hit_id);
       if (hit) { hit.state = event.state; hit.acknowledged_by = event.by; hit.note = event.note; renderHits(); }
+    } else if (event.type === 'fault') {
+      const fault = event.fault;
+      const isNew = !state.faults.has(fault.fault_id);
+      state.faults.set(fault.fault_id, fault);
+      renderHits();
+      if (isNew && fault.state === 'new' && fault.cleared_at === null) faultBeep();
+      if (currentView() === 'cameras') loadCameras().catch(() => {});
+      if (currentView() === 'map') drawMap();
     } else if (event.type === 'read') {
       state.reads.unshift(event.read);
       state.reads.length = Math.min(state.reads.length, MAX_READS);
@@ -352,6 +421,9 @@ async function search(event) {
       el('td', {}, r.latitude !== null ? `${r.latitude.toFixed(4)}, ${r.longitude.toFixed(4)}` : ''),
       el('td', {}, r.confidence.toFixed(2)))));
     drawChart(result.rows);
+    state.path = result.rows.filter((r) => r.latitude !== null && r.longitude !== null);
+    $('show-path').disabled = state.path.length === 0;
+    if (state.map) drawMap();
     if (!result.rows.length) $('search-error').textContent = 'No sightings in that time range.';
     else if (result.truncated) $('search-error').textContent = 'Only the first rows are shown: narrow the time range.';
   } catch (e) {
@@ -531,6 +603,21 @@ async function importList(event) {
 
 // ---- cameras and audit -------------------------------------------------------------------
 
+function openFaults(cameraId) {
+  return [...state.faults.values()].filter((f) => f.camera_id === cameraId && f.cleared_at === null);
+}
+
+// The latest sign of life: a status, a health report or a read (the camera's clock).
+function lastContact(c) {
+  const times = [c.state_at, c.last_read_at, c.last_health ? c.last_health.at : null].filter(Boolean);
+  return times.sort().pop() || '';
+}
+
+function positionText(c) {
+  if (c.latitude === null || c.longitude === null) return 'not set';
+  return `${c.latitude.toFixed(5)}, ${c.longitude.toFixed(5)}${c.bearing !== null ? ` → ${Math.round(c.bearing)}°` : ''}`;
+}
+
 async function loadCameras() {
   const { cameras } = await api('/api/cameras');
   const select = $('read-camera');
@@ -538,14 +625,231 @@ async function loadCameras() {
     if (!state.cameras.has(c.camera_id)) select.append(el('option', { value: c.camera_id }, `${c.name} (${c.site_id})`));
     state.cameras.set(c.camera_id, c);
   }
+  const admin = state.session && state.session.role === 'admin';
   $('camera-rows').replaceChildren(...cameras.map((c) => {
     const h = c.last_health || {};
-    return el('tr', {},
+    const faults = openFaults(c.camera_id).map((f) => FAULT_NAMES[f.kind] || f.kind).join(', ');
+    return el('tr', { dataset: { cameraId: c.camera_id } },
       el('td', {}, c.name, c.registered ? '' : ' (unregistered)'), el('td', {}, c.site_id),
-      el('td', { class: `state-${c.state}` }, c.state), el('td', {}, shortTime(c.state_at)),
+      el('td', { class: `state-${c.state}`, title: `since ${shortTime(c.state_at)}` }, c.state),
+      el('td', { class: 'faults-cell' }, faults),
+      el('td', {}, shortTime(lastContact(c))),
       el('td', {}, shortTime(c.last_read_at)), el('td', {}, h.fps !== undefined ? h.fps.toFixed(1) : ''),
-      el('td', {}, h.frames_dropped ?? ''), el('td', {}, h.spool_depth ?? ''), el('td', {}, shortTime(h.at)));
+      el('td', {}, h.frames_dropped ?? ''), el('td', {}, h.spool_depth ?? ''),
+      el('td', {}, h.temperature_c !== undefined && h.temperature_c !== null ? h.temperature_c.toFixed(0) : ''),
+      el('td', {}, positionText(c)),
+      admin ? el('td', {}, el('button', { type: 'button', class: 'edit-position', onclick: () => editPosition(c) }, 'Edit position')) : null);
   }));
+}
+
+function editPosition(camera) {
+  $('position-camera').textContent = camera.name;
+  $('position-dialog').dataset.cameraId = camera.camera_id;
+  $('position-lat').value = camera.latitude ?? '';
+  $('position-lon').value = camera.longitude ?? '';
+  $('position-bearing').value = camera.bearing ?? '';
+  $('position-reason').value = '';
+  $('position-error').textContent = '';
+  $('position-dialog').showModal();
+}
+
+async function savePosition(event) {
+  event.preventDefault();
+  const id = $('position-dialog').dataset.cameraId;
+  const number = (field) => ($(field).value === '' ? null : Number($(field).value));
+  try {
+    await api(`/api/cameras/${encodeURIComponent(id)}/position`, { method: 'POST', json: {
+      latitude: number('position-lat'), longitude: number('position-lon'), bearing: number('position-bearing'),
+      reason: $('position-reason').value } });
+    $('position-dialog').close();
+    await loadCameras();
+    if (state.map) drawMap();
+  } catch (e) {
+    $('position-error').textContent = e.message;
+  }
+}
+
+// ---- map ---------------------------------------------------------------------------------
+
+// Graticule spacing in degrees: about six lines across the view.
+function graticuleStep(span) {
+  const steps = [20, 10, 5, 2, 1, 0.5, 0.2, 0.1, 0.05, 0.02, 0.01, 0.005, 0.002, 0.001];
+  return steps.find((step) => span / step >= 4) || steps[steps.length - 1];
+}
+
+// The offline base: a graticule with its degrees, redrawn as the view moves (no tiles needed).
+function drawGraticule() {
+  const layer = state.mapLayers.graticule;
+  layer.clearLayers();
+  const b = state.map.getBounds();
+  const step = graticuleStep(Math.max(b.getNorth() - b.getSouth(), (b.getEast() - b.getWest()) / 2));
+  const decimals = Math.max(0, -Math.floor(Math.log10(step)));
+  const style = { color: '#8a99a8', weight: 1, opacity: 0.6, interactive: false };
+  for (let lat = Math.ceil(b.getSouth() / step) * step; lat <= b.getNorth(); lat += step) {
+    L.polyline([[lat, b.getWest()], [lat, b.getEast()]], style).addTo(layer);
+    L.marker([lat, b.getWest()], { icon: L.divIcon({ className: 'graticule-label', html: '', iconSize: null }), interactive: false })
+      .bindTooltip(`${lat.toFixed(decimals)}°`, { permanent: true, direction: 'right', className: 'graticule-label' }).addTo(layer);
+  }
+  for (let lon = Math.ceil(b.getWest() / step) * step; lon <= b.getEast(); lon += step) {
+    L.polyline([[b.getSouth(), lon], [b.getNorth(), lon]], style).addTo(layer);
+    L.marker([b.getSouth(), lon], { icon: L.divIcon({ className: 'graticule-label', html: '', iconSize: null }), interactive: false })
+      .bindTooltip(`${lon.toFixed(decimals)}°`, { permanent: true, direction: 'top', className: 'graticule-label' }).addTo(layer);
+  }
+}
+
+function makeMap() {
+  state.map = L.map('map', { attributionControl: false, zoomSnap: 0.5 });
+  const tiles = state.session && state.session.map_tile_url;
+  if (tiles) L.tileLayer(tiles, { maxZoom: 19 }).addTo(state.map);
+  state.mapLayers = {
+    graticule: L.layerGroup().addTo(state.map), sites: L.layerGroup().addTo(state.map),
+    cameras: L.layerGroup().addTo(state.map), hits: L.layerGroup().addTo(state.map), path: L.layerGroup().addTo(state.map),
+  };
+  L.control.scale({ imperial: true, metric: true }).addTo(state.map);
+  if (!tiles) state.map.on('moveend', drawGraticule);
+  state.map.setView([52.7, -1.4], 9);
+}
+
+// A point `metres` from [lat, lon] towards `bearing` (near enough on a camera's scale).
+function ahead(lat, lon, bearing, metres) {
+  const rad = (bearing * Math.PI) / 180;
+  return [lat + (metres * Math.cos(rad)) / 111320, lon + (metres * Math.sin(rad)) / (111320 * Math.cos((lat * Math.PI) / 180))];
+}
+
+function drawMap() {
+  if (!state.map) return;
+  const { sites, cameras, hits, path } = state.mapLayers;
+  for (const layer of [sites, cameras, hits, path]) layer.clearLayers();
+  const placed = [...state.cameras.values()].filter((c) => c.latitude !== null && c.longitude !== null);
+  const bySite = new Map();
+  for (const c of placed) {
+    const faults = openFaults(c.camera_id);
+    const colour = c.state === 'offline' || faults.length ? '#d00000' : c.state === 'online' ? '#138a4b' : '#6b7785';
+    if (c.bearing !== null) {
+      L.polyline([[c.latitude, c.longitude], ahead(c.latitude, c.longitude, c.bearing, 120)],
+        { color: colour, weight: 3, interactive: false }).addTo(cameras);
+    }
+    L.circleMarker([c.latitude, c.longitude], { radius: 8, color: '#000', weight: 1, fillColor: colour, fillOpacity: 0.9,
+      className: `camera-marker camera-${c.state}` })
+      .bindTooltip(`${c.name} (${c.site_id}): ${c.state}${faults.length ? ', fault: ' + faults.map((f) => FAULT_NAMES[f.kind]).join(', ') : ''}`)
+      .addTo(cameras);
+    if (!bySite.has(c.site_id)) bySite.set(c.site_id, []);
+    bySite.get(c.site_id).push([c.latitude, c.longitude]);
+  }
+  for (const [site, points] of bySite) {
+    const centre = [points.reduce((n, p) => n + p[0], 0) / points.length, points.reduce((n, p) => n + p[1], 0) / points.length];
+    L.circleMarker(centre, { radius: 0, opacity: 0, interactive: false })
+      .bindTooltip(site, { permanent: true, direction: 'top', offset: [0, -12], className: 'site-label' }).addTo(sites);
+  }
+  const since = new Date(Date.now() - 12 * 3600000).toISOString();
+  if ($('map-hits').checked) {
+    for (const hit of state.hits.values()) {
+      if (hit.created_at < since || hit.latitude === null || hit.longitude === null) continue;
+      const corner = 0.00035;
+      L.rectangle([[hit.latitude - corner, hit.longitude - corner], [hit.latitude + corner, hit.longitude + corner]],
+        { color: hit.colour, weight: 2, fillOpacity: 0.6, className: 'hit-marker' })
+        .bindTooltip(`${hit.plate}: ${hit.list}, ${shortTime(hit.at)} at ${hit.camera_name}`).addTo(hits);
+    }
+  }
+  if ($('map-path').checked && state.path.length) {
+    const points = [...state.path].sort((a, b) => a.at.localeCompare(b.at)).map((r) => [r.latitude, r.longitude]);
+    L.polyline(points, { color: '#4ea1ff', weight: 4, className: 'vehicle-path' }).addTo(path);
+    [...state.path].sort((a, b) => a.at.localeCompare(b.at)).forEach((r, i) => {
+      L.circleMarker([r.latitude, r.longitude], { radius: 6, color: '#0b3d91', fillColor: '#4ea1ff', fillOpacity: 1, className: 'path-point' })
+        .bindTooltip(`${i + 1}. ${r.plate} ${shortTime(r.at)} at ${r.camera_name}`).addTo(path);
+    });
+  }
+  const unplaced = state.cameras.size - placed.length;
+  $('map-note').textContent = unplaced ? `${unplaced} camera(s) have no position yet: an admin can set it on the Cameras page.` : '';
+  if (!state.mapFitted && placed.length) {
+    state.map.fitBounds(L.latLngBounds(placed.map((c) => [c.latitude, c.longitude])).pad(0.3), { maxZoom: 15 });
+    state.mapFitted = true;
+  }
+}
+
+async function showMap() {
+  if (typeof L === 'undefined') { $('map-note').textContent = 'The map library did not load.'; return; }
+  if (!state.map) makeMap();
+  state.map.invalidateSize();
+  await loadCameras().catch(() => {});
+  drawMap();
+  if (!state.session.map_tile_url) drawGraticule();
+}
+
+function showPath() {
+  state.mapFitted = true;
+  window.location.hash = '#map';
+  setTimeout(() => {
+    if (state.path.length) state.map.fitBounds(L.latLngBounds(state.path.map((r) => [r.latitude, r.longitude])).pad(0.3), { maxZoom: 15 });
+  }, 0);
+}
+
+// ---- partnership dashboard ---------------------------------------------------------------
+
+// Columns over time: one per entry of [label, value], labelled sparsely.
+function columnChart(title, entries, { width = 960, height = 220 } = {}) {
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('width', String(width));
+  svg.setAttribute('height', String(height + 40));
+  svg.setAttribute('role', 'img');
+  svg.setAttribute('aria-label', title);
+  const max = Math.max(1, ...entries.map((e) => e[1]));
+  const step = (width - 60) / Math.max(1, entries.length);
+  const text = (x, y, content) => {
+    const t = document.createElementNS(ns, 'text');
+    t.setAttribute('x', String(x)); t.setAttribute('y', String(y)); t.textContent = content;
+    return t;
+  };
+  svg.append(text(8, 14, `${title} (peak ${max})`));
+  const every = Math.ceil(entries.length / 8);
+  entries.forEach(([label, value], i) => {
+    const bar = document.createElementNS(ns, 'rect');
+    const h = (height - 30) * value / max;
+    bar.setAttribute('x', String(40 + i * step)); bar.setAttribute('y', String(height - h));
+    bar.setAttribute('width', String(Math.max(1, step - 1))); bar.setAttribute('height', String(Math.max(0, h)));
+    const tip = document.createElementNS(ns, 'title');
+    tip.textContent = `${label}: ${value}`;
+    bar.append(tip);
+    svg.append(bar);
+    if (i % every === 0) svg.append(text(40 + i * step, height + 18, label));
+  });
+  return svg;
+}
+
+function dashboardParams() {
+  const params = new URLSearchParams();
+  if ($('dashboard-from').value) params.set('from', toIso($('dashboard-from').value));
+  if ($('dashboard-to').value) params.set('to', toIso($('dashboard-to').value));
+  return params;
+}
+
+async function loadDashboard(event) {
+  if (event) event.preventDefault();
+  $('dashboard-error').textContent = '';
+  const params = dashboardParams();
+  try {
+    const r = await api(`/api/dashboard?${params}`);
+    $('dashboard-summary').textContent = `${r.total_reads} reads at ${r.cameras.length} cameras and ${r.total_hits} hits ` +
+      `on ${r.lists.length} lists, ${shortTime(r.from)} – ${shortTime(r.to)}.`;
+    // Every hour of the period on the axis, quiet ones included.
+    const counted = new Map(r.hours.map((h) => [Date.parse(h.at), h.reads]));
+    const hours = [];
+    for (let t = Date.parse(r.from); t < Date.parse(r.to); t += 3600000) hours.push([shortTime(new Date(t).toISOString()).slice(5, 13) + 'h', counted.get(t) || 0]);
+    const charts = [columnChart('Reads per hour, all cameras', hours)];
+    if (r.cameras.length) charts.push(barChart('Reads per camera', r.cameras.map((c) => [`${c.name} (${c.site_id})`, c.reads])));
+    charts.push(barChart('Hits per watchlist', r.lists.length ? r.lists.map((l) => [l.list, l.hits]) : [['no hits', 0]]));
+    $('dashboard-charts').replaceChildren(...charts);
+    for (const [id, table] of [['dashboard-reads-csv', 'reads'], ['dashboard-hits-csv', 'hits']]) {
+      const csv = new URLSearchParams(params);
+      csv.set('format', 'csv');
+      csv.set('table', table);
+      $(id).href = `/api/dashboard?${csv}`;
+      $(id).hidden = false;
+    }
+  } catch (e) {
+    $('dashboard-error').textContent = e.message;
+  }
 }
 
 async function loadAudit() {
@@ -557,12 +861,12 @@ async function loadAudit() {
 // ---- start -------------------------------------------------------------------------------
 
 function onKey(event) {
-  if ($('ack-dialog').open || $('image-dialog').open) return;
+  if ($('ack-dialog').open || $('image-dialog').open || $('position-dialog').open) return;
   if (['INPUT', 'TEXTAREA', 'SELECT'].includes(document.activeElement.tagName) || currentView() !== 'hits') return;
   if (event.key === 'j') moveSelection(1);
   else if (event.key === 'k') moveSelection(-1);
   else if (event.key === 'a' && state.selected) { event.preventDefault(); openAck(state.selected); }
-  else if (event.key === 'o' && state.selected) showOverview(state.hits.get(state.selected));
+  else if (event.key === 'o' && state.hits.has(state.selected)) showOverview(state.hits.get(state.selected));
 }
 
 async function start() {
@@ -581,6 +885,12 @@ async function start() {
   $('read-plate').addEventListener('input', renderReads);
   $('search-form').addEventListener('submit', search);
   $('export-pack').addEventListener('click', exportPack);
+  $('show-path').addEventListener('click', showPath);
+  $('map-hits').addEventListener('change', drawMap);
+  $('map-path').addEventListener('change', drawMap);
+  $('position-form').addEventListener('submit', savePosition);
+  $('position-cancel').addEventListener('click', () => $('position-dialog').close());
+  $('dashboard-form').addEventListener('submit', loadDashboard);
   $('analysis-form').addEventListener('submit', runAnalysis);
   $('analysis-kind').addEventListener('change', showAnalysisFields);
   showAnalysisFields();
@@ -591,11 +901,12 @@ async function start() {
   const weekAgo = new Date(Date.now() - 7 * 86400000).toISOString().slice(0, 16);
   $('search-from').value = weekAgo;
   $('analysis-from').value = weekAgo;
+  $('dashboard-from').value = weekAgo;
   showView(currentView());
   await loadCameras().catch(() => {});
   setInterval(() => { if (currentView() === 'cameras') loadCameras().catch(() => {}); }, 5000);
   // Acknowledgements made at other desks and hits raised elsewhere: a periodic resync as well as the feed.
-  setInterval(() => loadHits().catch(() => {}), 30000);
+  setInterval(() => { loadHits().catch(() => {}); loadFaults().catch(() => {}); }, 30000);
   connect();
 }
 

@@ -103,6 +103,13 @@ struct CameraCount {
   std::int64_t reads = 0, hits = 0;
 };
 
+/// Hits of one watchlist on one UTC day.
+struct ListCount {
+  std::string list;
+  TimestampMs day = 0;  ///< start of the day
+  std::int64_t hits = 0;
+};
+
 /// A plate read at a site in a period and not in the lookback before it.
 struct FirstSighting {
   std::string plate;
@@ -198,6 +205,8 @@ class Store {
   /// Reads are counted as they are stored (the counts outlive retention); buckets without
   /// reads or hits are left out.
   [[nodiscard]] virtual std::vector<CameraCount> camera_counts(TimestampMs from, TimestampMs to, TimestampMs bucket_ms) = 0;
+  /// Hits per list per UTC day, of reads captured in [from, to), by day then list.
+  [[nodiscard]] virtual std::vector<ListCount> hit_counts(TimestampMs from, TimestampMs to) = 0;
   /// Plates read at `site_id` (its registered cameras) in [from, to) and not there in
   /// [lookback_from, from), first seen first.
   [[nodiscard]] virtual std::vector<FirstSighting> first_seen(const std::string& site_id, TimestampMs from, TimestampMs to,

@@ -37,6 +37,9 @@ struct WebSettings {
   int header_timeout_s = 10;
   int lookback_days = 30;                 ///< new watchlist entries are checked against this many past days
   int poll_ms = 250;                      ///< how often the live feed looks for new hits and reads
+  /// The map's base layer: "" for the built-in plain base (site names, scale, graticule: works
+  /// offline), or a tile server the site runs, "https://tiles.example/{z}/{x}/{y}.png".
+  std::string map_tile_url;
   analysis::CloneSettings clones;         ///< defaults of the clone analysis (as the live check)
   [[nodiscard]] bool tls() const { return !cert_file.empty() && !key_file.empty(); }
 };
@@ -68,6 +71,8 @@ class WebApi {
   Response image(Call& call, const std::string& read_id, bool overview);
   Response cameras(Call& call);
   Response faults(Call& call);
+  Response set_camera_position(Call& call, const std::string& camera_id);
+  Response dashboard(Call& call);
   Response acknowledge_fault(Call& call, const std::string& fault_id);
   Response watchlists(Call& call);
   Response entries(Call& call, const std::string& list);

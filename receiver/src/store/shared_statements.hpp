@@ -1,6 +1,7 @@
 #pragma once
-// The camera-fault statements, written once for both back ends: `$N` parameters, numbered in
-// the order they first appear, are positional in PostgreSQL and in SQLite alike.
+// Statements written once for both back ends: `$N` parameters, numbered in the order they first
+// appear, are positional in PostgreSQL and in SQLite alike. (The camera faults, and the
+// partnership dashboard's hit counts.)
 
 namespace anpr::receiver::fault_sql {
 
@@ -18,3 +19,14 @@ inline constexpr const char* kSelect =
     " WHERE changed_at >= $1 AND ($2 = 0 OR cleared_at = 0 OR state = 'new') ORDER BY changed_at DESC LIMIT $3";
 
 }  // namespace anpr::receiver::fault_sql
+
+namespace anpr::receiver::shared_sql {
+
+inline constexpr long long kDayMs = 86'400'000;  ///< the day of kHitCounts
+
+/// Hits per list per UTC day whose read was captured in [$1, $2).
+inline constexpr const char* kHitCounts =
+    "SELECT list, at / 86400000, COUNT(*) FROM hits WHERE at >= $1 AND at < $2 GROUP BY list, at / 86400000"
+    " ORDER BY 2, 1";
+
+}  // namespace anpr::receiver::shared_sql
