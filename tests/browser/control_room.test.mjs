@@ -161,10 +161,43 @@ try {
   pageErrors.length = 0;  // the refused login above logged its 401 on purpose
   await shot('1-logged-in');
 
+  // The generated reads carry real JPEGs, drawn here on a canvas: a rear plate and a street.
+  const images = await page.evaluate((text) => {
+    const jpeg = (width, height, draw) => {
+      const canvas = document.createElement('canvas');
+      canvas.width = width; canvas.height = height;
+      draw(canvas.getContext('2d'));
+      return canvas.toDataURL('image/jpeg', 0.85).split(',')[1];
+    };
+    const drawPlate = (g, x, y, w, h) => {
+      g.fillStyle = '#f5c400'; g.fillRect(x, y, w, h);
+      g.strokeStyle = '#222'; g.lineWidth = Math.max(1, h / 30); g.strokeRect(x, y, w, h);
+      g.fillStyle = '#111'; g.font = `bold ${Math.round(h * 0.72)}px "DejaVu Sans Mono", monospace`;
+      g.textAlign = 'center'; g.textBaseline = 'middle';
+      g.fillText(`${text.slice(0, 4)} ${text.slice(4)}`, x + w / 2, y + h / 2 + h * 0.04);
+    };
+    const crop = jpeg(520, 112, (g) => drawPlate(g, 0, 0, 520, 112));
+    const overview = jpeg(960, 540, (g) => {
+      const sky = g.createLinearGradient(0, 0, 0, 540);
+      sky.addColorStop(0, '#7d8a96'); sky.addColorStop(0.45, '#5b656e'); sky.addColorStop(1, '#3b4046');
+      g.fillStyle = sky; g.fillRect(0, 0, 960, 540);
+      g.fillStyle = '#eee'; for (let x = 40; x < 960; x += 120) g.fillRect(x, 470, 60, 8);
+      g.fillStyle = '#243b5a'; g.fillRect(300, 220, 360, 200);
+      g.fillStyle = '#9fb3c8'; g.fillRect(330, 235, 300, 70);
+      g.fillStyle = '#111'; g.fillRect(310, 415, 60, 40); g.fillRect(590, 415, 60, 40);
+      drawPlate(g, 420, 350, 120, 26);
+      g.fillStyle = '#fff'; g.font = '18px monospace'; g.textAlign = 'left'; g.fillText('A453 camera 1', 12, 24);
+    });
+    return { crop, overview };
+  }, plate);
+  fs.writeFileSync(path.join(work, 'crop.jpg'), Buffer.from(images.crop, 'base64'));
+  fs.writeFileSync(path.join(work, 'overview.jpg'), Buffer.from(images.overview, 'base64'));
+  const pictures = ['--crop', path.join(work, 'crop.jpg'), '--overview', path.join(work, 'overview.jpg')];
+
   // A read of a listed plate, published through the broker like a camera's.
   const published = Date.now();
   await start('loadgen', receiver, ['loadgen', '--broker', `tcp://127.0.0.1:${brokerPort}`, '--cameras', '1',
-    '--count', '1', '--rate', '1', '--hit-share', '1', '--hit-plates', plate, '--hit-wait', '5']);
+    '--count', '1', '--rate', '1', '--hit-share', '1', '--hit-plates', plate, '--hit-wait', '5', ...pictures]);
   await waitForText('.hit .plate', plate);
   const onScreen = Date.now();
   const hits = await page.evaluate(async () => (await (await fetch('/api/hits')).json()).hits);
@@ -177,7 +210,9 @@ try {
   // The same read in the live reads, with its plate image linking to the overview, and filters.
   await page.click('a[data-view=reads]');
   await waitForText('#read-rows .plate', plate);
-  // (the generated read's images may not be kept: then the image says so, and its src is dropped)
+  await page.waitForFunction(() => [...document.querySelectorAll('#read-rows tr img.crop')].some((img) => img.complete && img.naturalWidth > 0),
+    { timeout: 10000 });
+  check(true, 'the plate image in live reads is the read\'s own crop, shown');
   const link = await page.$eval('#read-rows tr a', (a) => ({ href: a.getAttribute('href'), img: a.querySelector('img.crop') !== null }));
   check(link.img && link.href.endsWith('/overview'), 'a live read shows its plate image, the overview on click');
   await docShot('live-reads');
@@ -237,7 +272,7 @@ try {
 
   // Three more sightings of the plate along the road, for the path on the map.
   await start('loadgen-2', receiver, ['loadgen', '--broker', `tcp://127.0.0.1:${brokerPort}`, '--cameras', '3',
-    '--count', '3', '--rate', '2', '--hit-share', '1', '--hit-plates', plate, '--hit-wait', '5']);
+    '--count', '3', '--rate', '2', '--hit-share', '1', '--hit-plates', plate, '--hit-wait', '5', ...pictures]);
   await page.waitForFunction(() => document.getElementById('unacked').textContent === '3', { timeout: 20000 });
 
   // Movements of the plate, with a reason.
@@ -323,10 +358,21 @@ sys.exit(1 if bad or not sums else 0)`, path.join(work, 'pack.zip')]);
     'hits per list download as CSV');
   await docShot('dashboard');
 
-  // An admin moves a camera: the page shows the new position and bearing, and the change is audited.
+  // Health reports as the cameras send them: frame rate, drops, spool, board temperature, shown
+  // on the Cameras page within seconds (it refreshes every 5 s).
   await page.click('a[data-view=cameras]');
+  cameraPlaces.forEach(([id], i) => run('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(brokerPort), '-q', '1',
+    '-t', `anpr/v1/loadgen/${id}/health`, '-m', JSON.stringify({ schema_version: 1, type: 'health', camera_id: id,
+      site_id: 'loadgen', at: new Date().toISOString(), fps: 24.5 + i, frames_captured: 90000, frames_dropped: 12 * i,
+      queue_depth: 0, spool_depth: i, spool_bytes: 4096 * i, spool_evictions: 0, reconnects: 0, uptime_s: 3600,
+      source_state: 'ok', temperature_c: 48 + i })]));
+  await waitForText('#camera-rows tr[data-camera-id="cam2"] td', '26.5', 10000);
+  const cam2 = await page.$eval('#camera-rows tr[data-camera-id="cam2"]', (row) => [...row.cells].map((c) => c.textContent));
+  check(cam2.includes('24') && cam2.includes('2') && cam2.includes('50'), 'a camera\'s health (fps, dropped, spool, temperature) shows within seconds');
   await page.waitForSelector('#camera-rows tr[data-camera-id="cam1"] button.edit-position');
   await docShot('cameras');
+
+  // An admin moves a camera: the page shows the new position and bearing, and the change is audited.
   await page.click('#camera-rows tr[data-camera-id="cam1"] button.edit-position');
   await page.waitForSelector('#position-dialog[open]');
   await fill('#position-bearing', '150');

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <deque>
+#include <fstream>
 #include <mutex>
 #include <unordered_map>
 #include <cstdio>
@@ -34,7 +35,20 @@ struct LoadgenOptions {
   std::vector<std::string> hit_plates;
   std::uint64_t seed = 1;
   int hit_wait_s = 30;     // how long to wait for the last hits after publishing
+  std::string crop_file, overview_file;  // real JPEGs to carry instead of the placeholder crop
 };
+
+constexpr std::size_t kMaxImageBytes = 1u << 20;
+
+/// A JPEG file's bytes; throws anpr::Error naming the file when it is missing, too big or not a JPEG.
+Bytes read_jpeg(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(ErrorCode::kIo, path + ": cannot open");
+  Bytes bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (bytes.size() > kMaxImageBytes) throw Error(ErrorCode::kInput, path + ": larger than 1 MiB");
+  if (bytes.size() < 4 || bytes[0] != 0xFF || bytes[1] != 0xD8) throw Error(ErrorCode::kInput, path + ": not a JPEG file");
+  return bytes;
+}
 
 /// Times each listed read from its publish to its hit arriving on the hits topic.
 class HitLatency {
@@ -106,7 +120,9 @@ int run(const LoadgenOptions& o) {
   if (!o.hit_plates.empty() && o.hit_share > 0) hits_client = latency.listen(o.broker);
   std::mt19937_64 rng(o.seed);
   std::uniform_real_distribution<double> u(0, 1);
-  const Bytes crop = {0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 'J', 'F', 'I', 'F', 0x00, 0xFF, 0xD9};
+  const Bytes crop = o.crop_file.empty() ? Bytes{0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 'J', 'F', 'I', 'F', 0x00, 0xFF, 0xD9}
+                                         : read_jpeg(o.crop_file);
+  const std::optional<Bytes> overview = o.overview_file.empty() ? std::nullopt : std::optional<Bytes>(read_jpeg(o.overview_file));
   ProgressBar progress(static_cast<std::size_t>(o.count), "loadgen");
   const auto start = std::chrono::steady_clock::now();
   std::deque<mqtt::delivery_token_ptr> pending;
@@ -127,6 +143,7 @@ int run(const LoadgenOptions& o) {
     m.country = "GB";
     m.box = {100, 100, 120, 30};
     m.crop_jpeg = crop;
+    m.overview_jpeg = overview;
     if (hit) latency.published(m.read_id);
     pending.push_back(client.publish(camera_topic(m.site_id, m.camera_id, TopicKind::kRead), encode(m), 1, false));
     // A sliding window of unacknowledged publishes: waiting for a whole batch instead paused
@@ -159,6 +176,10 @@ void add_loadgen_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--hit-plates", o->hit_plates, "Listed plates to use for hits");
   cmd->add_option("--seed", o->seed, "Random seed")->capture_default_str();
   cmd->add_option("--hit-wait", o->hit_wait_s, "Seconds to wait for the last hits after publishing")->capture_default_str();
+  cmd->add_option("--crop", o->crop_file, "A JPEG every read carries as its plate crop (default: a tiny placeholder)")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--overview", o->overview_file, "A JPEG every read carries as its overview (default: none)")
+      ->check(CLI::ExistingFile);
   cmd->callback([o, &exit_code] { exit_code = run(*o); });
 }
 
