@@ -285,6 +285,7 @@ TEST_CASE("a database from before the hourly counts gets them filled from its re
   REQUIRE(sqlite3_exec(db, "DROP TABLE camera_hour_counts; DROP INDEX reads_camera_time_plate;"
                            " CREATE INDEX reads_camera_time ON reads (camera_id, captured_at);"
                            " DROP INDEX reads_received;"  // step 6, after it
+                           " DROP TABLE camera_faults;"   // step 7
                            " DELETE FROM schema_migrations WHERE version >= 5;", nullptr, nullptr, nullptr) == SQLITE_OK);
   sqlite3_close(db);
   auto store = open_store(path);

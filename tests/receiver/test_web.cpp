@@ -778,3 +778,81 @@ TEST_CASE("a session outlives a receiver restart; logout and disabling end it ev
   }
   CHECK(again.get("/api/session").status == 401);
 }
+
+TEST_CASE("a camera's position is set by an admin only, checked, with a reason, and audited", "[web][cameras]") {
+  WebFixture f;
+  CameraInfo c;
+  c.camera_id = "cam1";
+  c.site_id = "coalville";
+  c.name = "A511 Coalville";
+  c.latitude = 52.72;
+  c.longitude = -1.37;
+  f.store->upsert_camera(c);
+  auto sam = f.logged_in("sam"), alice = f.logged_in("alice");
+  const std::string moved = R"({"latitude":52.7231,"longitude":-1.3702,"bearing":270,"reason":"site survey 14"})";
+  CHECK(sam.post("/api/cameras/cam1/position", moved).status == 403);
+  CHECK(alice.post("/api/cameras/cam1/position", R"({"latitude":52.7,"longitude":-1.3})").status == 400);  // no reason
+  CHECK(alice.post("/api/cameras/cam1/position", R"({"latitude":95,"longitude":-1.3,"reason":"site survey"})").status == 400);
+  CHECK(alice.post("/api/cameras/cam1/position", R"({"bearing":"north","reason":"site survey"})").status == 400);
+  CHECK(alice.post("/api/cameras/cam1/position", R"({"latitude":null,"reason":"site survey"})").status == 400);  // half a place
+  CHECK(alice.post("/api/cameras/nope/position", moved).status == 404);
+  CHECK(f.store->camera("cam1")->latitude == 52.72);  // nothing refused changed anything
+  const auto ok = alice.post("/api/cameras/cam1/position", moved);
+  REQUIRE(ok.status == 200);
+  const auto after = f.store->camera("cam1");
+  CHECK(after->latitude == 52.7231);
+  CHECK(after->bearing == 270);
+  CHECK(after->name == "A511 Coalville");  // the rest of the registration kept
+  const auto audit = f.store->audit_log(10);
+  REQUIRE_FALSE(audit.empty());
+  CHECK(audit[0].action == "camera-position");
+  CHECK(audit[0].subject == "cam1 52.723100,-1.370200 bearing 270.000000");
+  CHECK(audit[0].reason == "site survey 14");
+}
+
+TEST_CASE("the partnership dashboard counts reads per camera per hour and hits per list, as JSON and CSV", "[web][dashboard]") {
+  WebFixture f;
+  constexpr TimestampMs kHour = 3600000;
+  const TimestampMs hour = now_ms() / kHour * kHour - 5 * kHour;
+  for (int i = 0; i < 3; ++i) f.store->insert_read(test::sample_read("AB12CDE", "cam1", hour + i * 60000), hour, false, "", "");
+  f.store->insert_read(test::sample_read("XY12ZZZ", "cam2", hour + kHour), hour, false, "", "");
+  auto hit = sample_hit("AB12CDE");
+  hit.at = hour + 1000;
+  f.store->insert_hit(hit, hour);
+  auto olly = f.logged_in("olly");
+  const auto answer = olly.get("/api/dashboard");
+  REQUIRE(answer.status == 200);
+  const auto d = json::parse(answer.body);
+  CHECK(d["total_reads"] == 4);
+  CHECK(d["total_hits"] == 1);
+  REQUIRE(d["lists"].size() == 1);
+  CHECK(d["lists"][0]["list"] == hit.list);
+  REQUIRE(d["cameras"].size() == 2);
+  CHECK(d["cameras"][0]["camera_id"] == "cam1");  // most reads first
+  CHECK(d["cameras"][0]["hours"][0]["reads"] == 3);
+  const auto reads_csv = olly.get("/api/dashboard?format=csv&table=reads");
+  CHECK(reads_csv.status == 200);
+  CHECK(reads_csv.header("Content-Type").rfind("text/csv", 0) == 0);
+  // (cameras known only from their reads: no name or site registered)
+  CHECK(reads_csv.body == "camera_id,camera_name,site_id,hour,reads\ncam1,cam1,," + to_iso8601(hour) + ",3\ncam2,cam2,," +
+                              to_iso8601(hour + kHour) + ",1\n");
+  CHECK(olly.get("/api/dashboard?format=csv&table=hits").body ==
+        "list,day,hits\n" + hit.list + "," + to_iso8601(hour).substr(0, 10) + ",1\n");
+  CHECK(olly.get("/api/dashboard?format=csv&table=plates").status == 400);
+  CHECK(olly.get("/api/dashboard?from=yesterday").status == 400);
+  CHECK(olly.get("/api/dashboard?from=2026-01-01T00:00:00Z&to=2025-01-01T00:00:00Z").status == 400);
+  CHECK(olly.get("/api/dashboard?from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z").status == 400);  // over 93 days
+}
+
+TEST_CASE("a configured map tile server is the one other image source the pages may use", "[web]") {
+  web::WebSettings settings;
+  settings.map_tile_url = "https://tiles.district.example:8443/osm/{z}/{x}/{y}.png";
+  WebFixture f(settings);
+  auto olly = f.logged_in("olly");
+  const auto session = olly.get("/api/session");
+  CHECK(json::parse(session.body)["map_tile_url"] == settings.map_tile_url);
+  CHECK(session.header("Content-Security-Policy").find("img-src 'self' data: https://tiles.district.example:8443;") !=
+        std::string::npos);
+  WebFixture plain;
+  CHECK(plain.client().get("/login").header("Content-Security-Policy").find("img-src 'self' data:;") != std::string::npos);
+}
