@@ -343,12 +343,18 @@ Response WebApi::hits(Call& call) {
   return call.json_reply({{"hits", rows}});
 }
 
-Response WebApi::move_hit(Call& call, const std::string& hit_id, bool close) {
+std::optional<Response> WebApi::read_note(Call& call, std::string& note) {
   std::string why;
   const auto body = call.body_json(why);
   if (!body) return call.error(http::status::bad_request, why);
-  const std::string note = body->value("note", "");
+  note = body->value("note", "");
   if (note.size() > 2000) return call.error(http::status::bad_request, "a note has at most 2000 characters");
+  return std::nullopt;
+}
+
+Response WebApi::move_hit(Call& call, const std::string& hit_id, bool close) {
+  std::string note;
+  if (auto refused = read_note(call, note)) return *refused;
   const auto now = now_ms();
   const bool ok = close ? store_.close_hit(hit_id, call.session->user, note, now)
                         : store_.acknowledge_hit(hit_id, call.session->user, note, now);
@@ -430,11 +436,8 @@ Response WebApi::faults(Call& call) {
 }
 
 Response WebApi::acknowledge_fault(Call& call, const std::string& fault_id) {
-  std::string why;
-  const auto body = call.body_json(why);
-  if (!body) return call.error(http::status::bad_request, why);
-  const std::string note = body->value("note", "");
-  if (note.size() > 2000) return call.error(http::status::bad_request, "a note has at most 2000 characters");
+  std::string note;
+  if (auto refused = read_note(call, note)) return *refused;
   const auto now = now_ms();
   if (!store_.acknowledge_fault(fault_id, call.session->user, note, now)) {
     return call.error(http::status::conflict, "fault " + fault_id + " is not new (or does not exist)");

@@ -66,6 +66,8 @@ class WebApi {
   Response logout(Call& call);
   Response hits(Call& call);
   Response move_hit(Call& call, const std::string& hit_id, bool close);
+  /// The "note" of an acknowledgement's JSON body (at most 2000 characters), or the refusal.
+  std::optional<Response> read_note(Call& call, std::string& note);
   Response search(Call& call, bool movements);
   Response evidence_pack(Call& call);
   Response image(Call& call, const std::string& read_id, bool overview);
