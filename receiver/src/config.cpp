@@ -60,11 +60,11 @@ ReceiverConfig load_receiver_config(const std::string& path) {
   web.text("map_tile_url", c.web.map_tile_url);
   if (!c.web.map_tile_url.empty()) {
     const auto& u = c.web.map_tile_url;
-    const bool http = u.rfind("http://", 0) == 0 || u.rfind("https://", 0) == 0;
     const bool placeholders = u.find("{z}") != std::string::npos && u.find("{x}") != std::string::npos &&
                               u.find("{y}") != std::string::npos;
-    if (!http || !placeholders || u.find_first_of(" \t\"';") != std::string::npos) {
-      web.fail("map_tile_url", "a tile server URL: http(s)://host/.../{z}/{x}/{y}.png, without spaces, quotes or ';'");
+    if (web::map_tile_origin(u).empty() || !placeholders || u.find_first_of(" \t\"';,") != std::string::npos) {
+      web.fail("map_tile_url", "a tile server URL with one host: http(s)://host[:port]/.../{z}/{x}/{y}.png (no {s} "
+                               "subdomains, user names, spaces, quotes, ';' or ',')");
     }
   }
   int max_connections = static_cast<int>(c.web.max_connections);
@@ -80,6 +80,9 @@ ReceiverConfig load_receiver_config(const std::string& path) {
   }
   check_config_sections(root, path, {"mqtt", "storage", "watchlists", "clones", "retention", "faults", "web"});
   if (c.web.cert_file.empty() != c.web.key_file.empty()) web.fail("cert_file", "cert_file and key_file go together");
+  if (c.web.tls() && c.web.map_tile_url.rfind("http://", 0) == 0) {
+    web.fail("map_tile_url", "the pages are served over TLS: a browser refuses http:// tiles there (use https://)");
+  }
   // Cross-field checks after parsing.
   if (c.mqtt.cert_file.empty() != c.mqtt.key_file.empty()) mqtt.fail("cert_file", "cert_file and key_file go together");
   if (c.retention.hit_read_days < c.retention.read_days) {

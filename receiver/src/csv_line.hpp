@@ -15,7 +15,7 @@ namespace anpr::receiver {
 bool split_csv_line(std::string_view line, std::vector<std::string>& fields);
 
 /// `text` as one CSV field: quoted when it holds a comma, quote or line break. A text that a
-/// spreadsheet would run as a formula (starting with = + - @) gets a leading apostrophe: camera
+/// spreadsheet would run as a formula (starting with = + - @, tab or CR) gets a leading apostrophe: camera
 /// and list names come from other people.
 std::string csv_field(const std::string& text);
 

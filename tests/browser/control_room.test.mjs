@@ -102,7 +102,8 @@ run(receiver, ['watchlist', 'import', 'Stolen vehicles', path.join(work, 'stolen
 // along the road; they send no health reports, so only a camera's own "offline" may raise a fault.
 const cameraPlaces = [['cam0', 52.8300, -1.3480, 90], ['cam1', 52.8262, -1.3301, 135], ['cam2', 52.8205, -1.3152, 180]];
 fs.writeFileSync(path.join(work, 'cameras.csv'), 'camera_id,site_id,name,latitude,longitude,bearing\n' +
-  cameraPlaces.map(([id, lat, lon, bearing], i) => `${id},loadgen,A453 camera ${i + 1},${lat},${lon},${bearing}`).join('\n') + '\n');
+  cameraPlaces.map(([id, lat, lon, bearing], i) => `${id},loadgen,A453 camera ${i + 1}${i === 1 ? ' <b>east</b>' : ''},${lat},${lon},${bearing}`)
+    .join('\n') + '\n');  // (camera 2's name carries markup: every page must show it as text)
 run(receiver, ['register-cameras', path.join(work, 'cameras.csv'), '--database', database]);
 fs.writeFileSync(path.join(work, 'receiver.toml'), '[faults]\noffline_after_s = 3600\n[clones]\nlive = false\n');
 const receiverArgs = ['serve', '--config', path.join(work, 'receiver.toml'), '--broker', `tcp://127.0.0.1:${brokerPort}`, '--database', database,
@@ -327,6 +328,13 @@ sys.exit(1 if bad or not sums else 0)`, path.join(work, 'pack.zip')]);
     'the searched vehicle\'s path is drawn through its sightings in time order');
   check((await page.$$('.site-label')).length >= 1 && (await page.$('.leaflet-control-scale')) !== null,
     'the offline base shows site names and a scale');
+  const tooltips = await page.evaluate(() => {
+    state.mapLayers.cameras.eachLayer((l) => { if (l.getTooltip()) l.openTooltip(); });
+    return [...document.querySelectorAll('.leaflet-tooltip')].map((t) => ({ text: t.textContent, markup: t.querySelector('b') !== null }));
+  });
+  check(tooltips.some((t) => t.text.includes('A453 camera 2 <b>east</b>')) && !tooltips.some((t) => t.markup),
+    'a camera name with markup is shown as text on the map, never parsed');
+  check(await page.evaluate(() => state.mapLayers.hits.getLayers().length === 4), 'the last 12 hours\' hits are on the map');
   await shot('4b-map');
   await docShot('map');
 
@@ -349,7 +357,7 @@ sys.exit(1 if bad or not sums else 0)`, path.join(work, 'pack.zip')]);
   await page.click('a[data-view=dashboard]');
   await page.click('#dashboard-form button[type=submit]');
   await waitForText('#dashboard-summary', '4 reads at 3 cameras and 4 hits on 1 lists');
-  check((await page.$$('#dashboard-charts svg')).length === 3, 'the dashboard charts are drawn');
+  check((await page.$$('#dashboard-charts svg')).length === 6, 'the dashboard charts are drawn: per hour, per camera, per list, and each camera per hour');
   const readsCsv = await page.evaluate(async () => (await fetch(document.getElementById('dashboard-reads-csv').href)).text());
   const hitsCsv = await page.evaluate(async () => (await fetch(document.getElementById('dashboard-hits-csv').href)).text());
   check(readsCsv.startsWith('camera_id,camera_name,site_id,hour,reads\n') && readsCsv.includes('cam0,A453 camera 1,loadgen,'),

@@ -45,29 +45,61 @@ TEST_CASE("fault rules: a growing spool needs every report to grow, from the min
   FaultSettings s;
   CameraFaultMonitor::Track t;
   t.spool = {5, 10, 20, 30};
-  CHECK(CameraFaultMonitor::spool_growing(t, s).faulty);
+  CHECK(CameraFaultMonitor::spool_growing(t, s).faulty());
   t.spool = {5, 10, 9, 30};
-  CHECK_FALSE(CameraFaultMonitor::spool_growing(t, s).faulty);
+  CHECK_FALSE(CameraFaultMonitor::spool_growing(t, s).faulty());
   t.spool = {1, 2, 3, 4};  // growing, but a handful of reads in flight is no fault
-  CHECK_FALSE(CameraFaultMonitor::spool_growing(t, s).faulty);
+  CHECK_FALSE(CameraFaultMonitor::spool_growing(t, s).faulty());
   t.spool = {30, 30, 30, 30};  // steady: not growing
-  CHECK_FALSE(CameraFaultMonitor::spool_growing(t, s).faulty);
+  CHECK_FALSE(CameraFaultMonitor::spool_growing(t, s).faulty());
   t.spool = {10, 20, 30};  // too few reports to say
-  CHECK_FALSE(CameraFaultMonitor::spool_growing(t, s).faulty);
+  CHECK_FALSE(CameraFaultMonitor::spool_growing(t, s).faulty());
+}
+
+HourlyRates rates(double per_hour) {
+  HourlyRates r;
+  r.fill(per_hour);
+  return r;
 }
 
 TEST_CASE("fault rules: quiet is a fault only where reads are expected", "[faults]") {
   FaultSettings s;
   CameraFaultMonitor::Track t;
-  t.read_seen = kStart;
+  t.started = t.read_seen = kStart;
   const TimestampMs later = kStart + 30 * 60000;
-  CHECK_FALSE(CameraFaultMonitor::no_reads(t, std::nullopt, s, later).faulty);  // no history: nothing to expect
-  CHECK_FALSE(CameraFaultMonitor::no_reads(t, 20.0, s, later).faulty);          // 10 expected: can happen
-  const auto busy = CameraFaultMonitor::no_reads(t, 100.0, s, later);            // 50 expected
-  CHECK(busy.faulty);
+  CHECK_FALSE(CameraFaultMonitor::no_reads(t, std::nullopt, s, later).faulty());  // no history: nothing to expect
+  CHECK_FALSE(CameraFaultMonitor::no_reads(t, rates(20.0), s, later).faulty());   // 10 expected: can happen
+  const auto busy = CameraFaultMonitor::no_reads(t, rates(100.0), s, later);      // 50 expected
+  CHECK(busy.faulty());
   CHECK(busy.detail.find("30 min") != std::string::npos);
   // However busy, a couple of minutes without a read is a gap in traffic.
-  CHECK_FALSE(CameraFaultMonitor::no_reads(t, 5000.0, s, kStart + 120000).faulty);
+  CHECK_FALSE(CameraFaultMonitor::no_reads(t, rates(5000.0), s, kStart + 120000).faulty());
+  // Nothing seen since the monitor started: neither faulty nor recovered.
+  CHECK(CameraFaultMonitor::no_reads(t, rates(1.0), s, later).kind == FaultVerdict::Kind::kUnknown);
+}
+
+TEST_CASE("fault rules: the reads expected add up hour by hour, quiet nights included", "[faults]") {
+  FaultSettings s;
+  HourlyRates usual{};
+  for (int h = 6; h < 22; ++h) usual[static_cast<std::size_t>(h)] = 30.0;  // 30 an hour by day, none at night
+  CameraFaultMonitor::Track t;
+  const TimestampMs day = kStart / (24 * kHour) * (24 * kHour);
+  t.started = t.read_seen = day + 2 * kHour;  // the last read at 02:00
+  // At 06:00 nothing was expected yet: the night was quiet as usual.
+  CHECK_FALSE(CameraFaultMonitor::no_reads(t, usual, s, day + 6 * kHour).faulty());
+  CHECK_FALSE(CameraFaultMonitor::no_reads(t, usual, s, day + 6 * kHour + 30 * 60000).faulty());  // 15 expected
+  CHECK(CameraFaultMonitor::no_reads(t, usual, s, day + 6 * kHour + 41 * 60000).faulty());        // 20.5 expected
+}
+
+TEST_CASE("fault rules: a spool stuck high is still a fault; small or draining is recovered", "[faults]") {
+  FaultSettings s;
+  CameraFaultMonitor::Track t;
+  t.spool = {500, 500, 500, 500};  // full: no longer growing, reads still not getting through
+  CHECK(CameraFaultMonitor::spool_growing(t, s).kind == FaultVerdict::Kind::kUnknown);
+  t.spool = {500, 500, 500, 480};
+  CHECK(CameraFaultMonitor::spool_growing(t, s).healthy());
+  t.spool = {3};
+  CHECK(CameraFaultMonitor::spool_growing(t, s).healthy());
 }
 
 TEST_CASE("a camera whose connection ends raises an offline fault, cleared when it is back", "[faults]") {
@@ -167,7 +199,7 @@ TEST_CASE("a busy camera gone quiet raises a no-reads fault, cleared by its next
   const auto raised = monitor.check(kStart + 21 * 60000);
   REQUIRE(raised.size() == 1);
   CHECK(raised[0].kind == kFaultNoReads);
-  CHECK(raised[0].detail.find("usually reads 60 an hour") != std::string::npos);
+  CHECK(raised[0].detail.find("it usually reads 60 an hour") != std::string::npos);
   room.store->insert_read(test::sample_read("XY12ZZZ", "cam1", kStart + 22 * 60000), 0, false, "", "");
   keep_in_touch(kStart + 22 * 60000);
   const auto cleared = monitor.check(kStart + 22 * 60000);
@@ -195,4 +227,72 @@ TEST_CASE("a camera registered but never heard from raises nothing", "[faults]")
   CameraFaultMonitor monitor(*room.store, {});
   CHECK(monitor.check(kStart).empty());
   CHECK(monitor.check(kStart + 24 * kHour).empty());
+}
+
+TEST_CASE("a receiver that restarts keeps the faults it cannot judge yet open, and clears them on contact", "[faults]") {
+  Room room;
+  room.store->set_camera_status({"cam1", "ashby", CameraState::kOnline, 1000, "0.1.0"});
+  room.store->set_camera_health(health(kStart - 60000));
+  {
+    CameraFaultMonitor before(*room.store, {});
+    CHECK(before.check(kStart).empty());
+    REQUIRE(before.check(kStart + 100000).size() == 1);  // silent for 100 s: offline
+  }
+  // A new receiver (or a second one) starts: it has seen nothing change, so it cannot say the
+  // camera is back, and it raises nothing again either.
+  CameraFaultMonitor after(*room.store, {});
+  CHECK(after.check(kStart + 102000).empty());
+  CHECK(after.check(kStart + 104000).empty());
+  CHECK(room.open(kFaultOffline).size() == 1);
+  CHECK(room.store->faults(0, false, 10).size() == 1);  // no flapping: one fault in all
+  room.store->set_camera_health(health(kStart + 105000));
+  const auto cleared = after.check(kStart + 106000);
+  REQUIRE(cleared.size() == 1);
+  CHECK(cleared[0].kind == kFaultOffline);
+}
+
+TEST_CASE("a camera back with its clock behind is not held offline by its own older-looking status", "[faults]") {
+  Room room;
+  CameraFaultMonitor monitor(*room.store, {});
+  room.store->set_camera_status({"cam1", "ashby", CameraState::kOnline, kStart - 5000, "0.1.0"});
+  room.store->set_camera_health(health(kStart - 5000));
+  CHECK(monitor.check(kStart).empty());
+  room.store->set_camera_status({"cam1", "ashby", CameraState::kOffline, kStart + 1000, "0.1.0"});
+  REQUIRE(monitor.check(kStart + 2000).size() == 1);
+  // It restarts with its clock an hour behind: its "online" loses to the newer-looking offline,
+  // but its health reports keep coming.
+  room.store->set_camera_status({"cam1", "ashby", CameraState::kOnline, kStart - kHour, "0.1.0"});
+  CHECK(room.store->camera("cam1")->state == "offline");
+  room.store->set_camera_health(health(kStart - kHour + 5000));
+  CHECK(monitor.check(kStart + 10000).empty());  // one report could be in flight from before
+  room.store->set_camera_health(health(kStart - kHour + 10000));
+  const auto cleared = monitor.check(kStart + 15000);
+  REQUIRE(cleared.size() == 1);
+  CHECK(cleared[0].kind == kFaultOffline);
+}
+
+TEST_CASE("a no-reads fault stays open into a quiet hour until a read comes", "[faults]") {
+  Room room;
+  room.store->set_camera_status({"cam1", "ashby", CameraState::kOnline, 1000, "0.1.0"});
+  // History: 60 reads in this hour of each of the last 7 days, none in the next hour.
+  for (int day = 1; day <= 7; ++day) {
+    for (int i = 0; i < 60; ++i) {
+      room.store->insert_read(test::sample_read("AB12CDE", "cam1", kStart - day * 24 * kHour + i * 1000), 0, false, "", "");
+    }
+  }
+  CameraFaultMonitor monitor(*room.store, {});
+  TimestampMs t = kStart;
+  room.store->set_camera_health(health(t));
+  CHECK(monitor.check(t).empty());
+  std::vector<CameraFault> raised;
+  for (t += 10000; t < kStart + 49 * 60000 && raised.empty(); t += 10000) {
+    room.store->set_camera_health(health(t));
+    raised = monitor.check(t);
+  }
+  REQUIRE(raised.size() == 1);
+  for (t = kStart + 55 * 60000; t < kStart + 80 * 60000; t += 60000) {  // into the next, quiet hour
+    room.store->set_camera_health(health(t));
+    CHECK(monitor.check(t).empty());
+  }
+  CHECK(room.open(kFaultNoReads).size() == 1);
 }

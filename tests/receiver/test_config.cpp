@@ -52,3 +52,28 @@ TEST_CASE("config errors name the file, line, key and reason", "[config][rejects
   CHECK_THROWS_WITH(load_receiver_config(cross), Catch::Contains("must not be shorter than retention.read_days"));
   CHECK_THROWS_AS(load_receiver_config("/nonexistent.toml"), Error);
 }
+
+TEST_CASE("a map tile server URL must name one origin the pages can load tiles from", "[config][rejects]") {
+  const auto good = load_receiver_config(write_config("[web]\nmap_tile_url = \"https://tiles.example:8443/osm/{z}/{x}/{y}.png\"\n"));
+  CHECK(good.web.map_tile_url == "https://tiles.example:8443/osm/{z}/{x}/{y}.png");
+  for (const char* bad : {"https://{s}.tile.example/{z}/{x}/{y}.png", "https://user@tiles.example/{z}/{x}/{y}.png",
+                          "ftp://tiles.example/{z}/{x}/{y}.png", "https://tiles.example/{z}/{x}.png",
+                          "https://tiles.example/{z}/{x}/{y}.png; script-src *"}) {
+    INFO(bad);
+    CHECK_THROWS_WITH(load_receiver_config(write_config(std::string("[web]\nmap_tile_url = \"") + bad + "\"\n")),
+                      Catch::Contains("web.map_tile_url: a tile server URL with one host"));
+  }
+  CHECK_THROWS_WITH(load_receiver_config(write_config("[web]\ncert_file = \"c.pem\"\nkey_file = \"k.pem\"\n"
+                                                     "map_tile_url = \"http://tiles.example/{z}/{x}/{y}.png\"\n")),
+                    Catch::Contains("use https://"));
+}
+
+TEST_CASE("camera fault settings are read and checked", "[config]") {
+  const auto c = load_receiver_config(write_config("[faults]\noffline_after_s = 120\nquiet_expected_reads = 40\npriority = 1\n"));
+  CHECK(c.faults.offline_after_s == 120);
+  CHECK(c.faults.quiet_expected_reads == 40);
+  CHECK(c.faults.priority == 1);
+  CHECK(c.faults.spool_reports == FaultSettings{}.spool_reports);
+  CHECK_THROWS_WITH(load_receiver_config(write_config("[faults]\nspool_reports = 1\n")),
+                    Catch::Contains("faults.spool_reports: must be between 2 and 100"));
+}

@@ -662,6 +662,7 @@ TEST_CASE("a camera fault reaches a live client when raised, acknowledged and cl
   CHECK((*raised)["fault"]["cleared_at"].is_null());
   CHECK(olly.post("/api/faults/" + id + "/acknowledge", R"({"note":"engineer called"})").status == 200);
   CHECK(olly.post("/api/faults/" + id + "/acknowledge", R"({"note":"twice"})").status == 409);
+  CHECK(olly.post("/api/faults/" + id + "/acknowledge", R"({"note":["not","text"]})").status == 400);
   const auto acknowledged = live.next("fault", std::chrono::seconds(5));
   REQUIRE(acknowledged);
   CHECK((*acknowledged)["fault"]["acknowledged_by"] == "olly");
@@ -796,6 +797,7 @@ TEST_CASE("a camera's position is set by an admin only, checked, with a reason, 
   CHECK(alice.post("/api/cameras/cam1/position", R"({"bearing":"north","reason":"site survey"})").status == 400);
   CHECK(alice.post("/api/cameras/cam1/position", R"({"latitude":null,"reason":"site survey"})").status == 400);  // half a place
   CHECK(alice.post("/api/cameras/nope/position", moved).status == 404);
+  CHECK(alice.post("/api/cameras/cam1/position", R"({"latitude":52.7,"longitude":-1.3,"reason":7})").status == 400);
   CHECK(f.store->camera("cam1")->latitude == 52.72);  // nothing refused changed anything
   const auto ok = alice.post("/api/cameras/cam1/position", moved);
   REQUIRE(ok.status == 200);
@@ -806,7 +808,7 @@ TEST_CASE("a camera's position is set by an admin only, checked, with a reason, 
   const auto audit = f.store->audit_log(10);
   REQUIRE_FALSE(audit.empty());
   CHECK(audit[0].action == "camera-position");
-  CHECK(audit[0].subject == "cam1 52.723100,-1.370200 bearing 270.000000");
+  CHECK(audit[0].subject == "cam1 52.720000,-1.370000 bearing none -> 52.723100,-1.370200 bearing 270.000000");
   CHECK(audit[0].reason == "site survey 14");
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -16,7 +17,13 @@ namespace {
 constexpr TimestampMs kHourMs = 3600000, kDayMs = 24 * kHourMs;
 constexpr TimestampMs kMinOfflineMs = 15000;
 constexpr TimestampMs kUnknownIntervalOfflineMs = 90000;
+// A camera's own clock may jump: the interval between two of its reports counts only within these.
+constexpr TimestampMs kMinIntervalMs = 1000, kMaxIntervalMs = 10 * 60000;
+// Reports after an "offline" status that show the camera is alive after all (it restarted with
+// its clock behind, so its new "online" lost to the older-looking offline).
+constexpr int kAliveReports = 2;
 constexpr int kBaselineDays = 7;
+constexpr TimestampMs kMaxQuietSpanMs = kBaselineDays * kDayMs;
 
 std::string seconds_text(TimestampMs ms) {
   const auto s = ms / 1000;
@@ -31,6 +38,21 @@ TimestampMs offline_after(const CameraFaultMonitor::Track& t, const FaultSetting
   return std::max(kMinOfflineMs, 3 * t.health_interval_ms);
 }
 
+/// Reads expected in [from, to) at the usual hourly rates, hour by hour (at most a week back).
+double expected_reads(const HourlyRates& usual, TimestampMs from, TimestampMs to) {
+  from = std::max(from, to - kMaxQuietSpanMs);
+  double expected = 0;
+  for (TimestampMs t = from; t < to;) {
+    const TimestampMs hour_end = (t / kHourMs + 1) * kHourMs, until = std::min(hour_end, to);
+    expected += usual[static_cast<std::size_t>((t / kHourMs) % 24)] * static_cast<double>(until - t) / kHourMs;
+    t = until;
+  }
+  return expected;
+}
+
+FaultVerdict faulty(std::string detail) { return {FaultVerdict::Kind::kFaulty, std::move(detail)}; }
+FaultVerdict healthy() { return {FaultVerdict::Kind::kHealthy, {}}; }
+
 }  // namespace
 
 CameraFaultMonitor::CameraFaultMonitor(Store& store, FaultSettings settings)
@@ -38,48 +60,56 @@ CameraFaultMonitor::CameraFaultMonitor(Store& store, FaultSettings settings)
 
 FaultVerdict CameraFaultMonitor::offline(const CameraInfo& camera, const Track& track, const FaultSettings& s,
                                          TimestampMs now) {
-  if (camera.state == "offline") {
-    return {true, "the camera's connection ended (its last word: offline at " + to_iso8601(camera.state_at) + ")"};
+  const bool said_offline = camera.state == "offline" && track.reports_since_state < kAliveReports;
+  if (said_offline) {
+    return faulty("the camera's connection ended (its last word: offline at " + to_iso8601(camera.state_at) + ")");
   }
   const TimestampMs silent = now - track.contact_seen, limit = offline_after(track, s);
   if (silent > limit) {
-    return {true, fmt::format("no status, health report or read for {} (expected within {})", seconds_text(silent),
-                              seconds_text(limit))};
+    return faulty(fmt::format("no status, health report or read for {} (expected within {})", seconds_text(silent),
+                              seconds_text(limit)));
   }
-  return {};
+  // Recovered only on contact seen since this monitor began following the camera.
+  return track.contact_seen > track.started ? healthy() : FaultVerdict{};
 }
 
 FaultVerdict CameraFaultMonitor::spool_growing(const Track& track, const FaultSettings& s) {
   const auto& depth = track.spool;
-  if (static_cast<int>(depth.size()) < s.spool_reports || depth.empty()) return {};
-  const auto first = depth.end() - s.spool_reports;
-  const bool grew = std::is_sorted(first, depth.end()) && depth.back() > *first;
-  if (!grew || depth.back() < s.spool_min_reads) return {};
-  return {true, fmt::format("spool grew from {} to {} reads over its last {} health reports: reads are not getting "
-                            "through",
-                            *first, depth.back(), s.spool_reports)};
+  if (depth.empty()) return {};
+  if (static_cast<int>(depth.size()) >= s.spool_reports && s.spool_reports >= 2) {
+    const auto first = depth.end() - s.spool_reports;
+    const bool grew = std::is_sorted(first, depth.end()) && depth.back() > *first;
+    if (grew && depth.back() >= s.spool_min_reads) {
+      return faulty(fmt::format("spool grew from {} to {} reads over its last {} health reports: reads are not "
+                                "getting through",
+                                *first, depth.back(), s.spool_reports));
+    }
+  }
+  // Recovered when it is small again or draining; a spool stuck high (full) is not.
+  const bool draining = depth.size() >= 2 && depth.back() < depth[depth.size() - 2];
+  return depth.back() < s.spool_min_reads || draining ? healthy() : FaultVerdict{};
 }
 
-FaultVerdict CameraFaultMonitor::no_reads(const Track& track, std::optional<double> expected_per_hour,
+FaultVerdict CameraFaultMonitor::no_reads(const Track& track, const std::optional<HourlyRates>& usual,
                                           const FaultSettings& s, TimestampMs now) {
-  if (!expected_per_hour || *expected_per_hour <= 0) return {};
   const TimestampMs quiet = now - track.read_seen;
-  const double expected = *expected_per_hour * static_cast<double>(quiet) / static_cast<double>(kHourMs);
-  if (quiet < s.quiet_min_s * 1000LL || expected < s.quiet_expected_reads) return {};
-  return {true, fmt::format("no reads for {}; it usually reads {:.0f} an hour at this time of day", seconds_text(quiet),
-                            *expected_per_hour)};
+  if (usual && quiet >= s.quiet_min_s * 1000LL) {
+    const double expected = expected_reads(*usual, track.read_seen, now);
+    if (expected >= s.quiet_expected_reads) {
+      return faulty(fmt::format("no reads for {} where about {:.0f} were expected (it usually reads {:.0f} an hour at "
+                                "this time of day)",
+                                seconds_text(quiet), expected, (*usual)[static_cast<std::size_t>((now / kHourMs) % 24)]));
+    }
+  }
+  // Recovered only by a read seen since this monitor began following the camera.
+  return track.read_seen > track.started ? healthy() : FaultVerdict{};
 }
 
 void CameraFaultMonitor::follow(const CameraInfo& camera, Track& t, TimestampMs now) const {
-  const auto changed = [&](TimestampMs& seen, TimestampMs value) {
-    if (value == seen) return false;
-    seen = value;
-    return true;
-  };
-  const bool first_look = t.contact_seen == 0;
-  if (first_look) {
+  if (t.started == 0) {
     // A camera met for the first time (or after the receiver started) gets the benefit of the
-    // doubt: its silence is counted from now.
+    // doubt: its silence is counted from now, and nothing clears until something changes.
+    t.started = now;
     t.health_at = camera.last_health ? camera.last_health->at : 0;
     t.read_at = camera.last_read_at;
     t.state_at = camera.state_at;
@@ -88,17 +118,26 @@ void CameraFaultMonitor::follow(const CameraInfo& camera, Track& t, TimestampMs 
     return;
   }
   if (camera.last_health && camera.last_health->at != t.health_at) {
-    if (t.health_at > 0 && camera.last_health->at > t.health_at) t.health_interval_ms = camera.last_health->at - t.health_at;
+    const TimestampMs step = camera.last_health->at - t.health_at;
+    if (t.health_at > 0 && step >= kMinIntervalMs && step <= kMaxIntervalMs) t.health_interval_ms = step;
     t.health_at = camera.last_health->at;
     t.contact_seen = now;
+    ++t.reports_since_state;
     t.spool.push_back(camera.last_health->spool_depth);
-    while (static_cast<int>(t.spool.size()) > std::max(settings_.spool_reports, 1)) t.spool.pop_front();
+    while (static_cast<int>(t.spool.size()) > std::max(settings_.spool_reports, 2)) t.spool.pop_front();
   }
-  if (changed(t.read_at, camera.last_read_at)) t.contact_seen = t.read_seen = now;
-  if (changed(t.state_at, camera.state_at)) t.contact_seen = now;
+  if (camera.last_read_at != t.read_at) {
+    t.read_at = camera.last_read_at;
+    t.contact_seen = t.read_seen = now;
+  }
+  if (camera.state_at != t.state_at) {
+    t.state_at = camera.state_at;
+    t.contact_seen = now;
+    t.reports_since_state = 0;
+  }
 }
 
-std::optional<double> CameraFaultMonitor::usual_rate(const std::string& camera_id, TimestampMs now) {
+std::optional<HourlyRates> CameraFaultMonitor::usual_rates(const std::string& camera_id, TimestampMs now) {
   const TimestampMs hour = now / kHourMs;
   if (hour != usual_hour_) {
     usual_hour_ = hour;
@@ -106,33 +145,31 @@ std::optional<double> CameraFaultMonitor::usual_rate(const std::string& camera_i
     // The week before this hour, whole hours only: its counts are kept as reads are stored.
     const TimestampMs to = hour * kHourMs, from = to - kBaselineDays * kDayMs;
     for (const auto& c : store_.camera_counts(from, to, kHourMs)) {
-      auto& per_hour = usual_.try_emplace(c.camera_id).first->second;
+      auto& per_hour = usual_.try_emplace(c.camera_id, HourlyRates{}).first->second;
       per_hour[static_cast<std::size_t>((c.bucket / kHourMs) % 24)] += static_cast<double>(c.reads) / kBaselineDays;
     }
   }
   const auto it = usual_.find(camera_id);
   if (it == usual_.end()) return std::nullopt;
-  return it->second[static_cast<std::size_t>(hour % 24)];
+  return it->second;
 }
 
 std::vector<CameraFault> CameraFaultMonitor::check(TimestampMs now) {
   std::vector<CameraFault> changed;
   if (!settings_.enabled) return changed;
-  std::map<std::pair<std::string, std::string>, bool> open;
-  for (const auto& f : store_.faults(0, true, 10000)) {
-    if (f.cleared_at == 0) open[{f.camera_id, f.kind}] = true;
-  }
+  std::set<std::pair<std::string, std::string>> open;
+  for (const auto& f : store_.open_faults()) open.emplace(f.camera_id, f.kind);
   for (const auto& camera : store_.cameras()) {
     // A camera never heard from (registered ahead of installation) has nothing to judge yet.
     if (camera.state == "unknown" && !camera.last_health && camera.last_read_at == 0) continue;
     Track& track = tracks_[camera.camera_id];
     follow(camera, track, now);
     const FaultVerdict down = offline(camera, track, settings_, now);
+    // An offline camera sends no reports: its spool and its reads say nothing new.
     const std::pair<const char*, FaultVerdict> verdicts[] = {
         {kFaultOffline, down},
-        // An offline camera sends no reports: its spool and its reads say nothing new.
-        {kFaultSpoolGrowing, down.faulty ? FaultVerdict{} : spool_growing(track, settings_)},
-        {kFaultNoReads, down.faulty ? FaultVerdict{} : no_reads(track, usual_rate(camera.camera_id, now), settings_, now)},
+        {kFaultSpoolGrowing, down.faulty() ? FaultVerdict{} : spool_growing(track, settings_)},
+        {kFaultNoReads, down.faulty() ? FaultVerdict{} : no_reads(track, usual_rates(camera.camera_id, now), settings_, now)},
     };
     for (const auto& [kind, verdict] : verdicts) {
       const bool is_open = open.count({camera.camera_id, kind}) > 0;
@@ -140,16 +177,16 @@ std::vector<CameraFault> CameraFaultMonitor::check(TimestampMs now) {
       f.camera_id = camera.camera_id;
       f.site_id = camera.site_id;
       f.kind = kind;
-      if (verdict.faulty && !is_open) {
+      if (verdict.faulty() && !is_open) {
         f.fault_id = make_uuid();
         f.priority = settings_.priority;
         f.detail = verdict.detail;
         f.raised_at = f.changed_at = now;
         if (!store_.raise_fault(f)) continue;  // another receiver raised it first
-        spdlog::warn("camera {} fault raised: {}: {}", escape_control_characters(camera.camera_id), kind, escape_control_characters(verdict.detail));
+        spdlog::warn("camera {} fault raised: {}: {}", escape_control_characters(camera.camera_id), kind,
+                     escape_control_characters(verdict.detail));
         changed.push_back(std::move(f));
-      } else if (!verdict.faulty && is_open) {
-        // An offline fault clears only on fresh contact; the others as soon as the rule passes.
+      } else if (verdict.healthy() && is_open) {
         if (!store_.clear_fault(camera.camera_id, kind, now)) continue;
         spdlog::info("camera {} fault cleared: {}", escape_control_characters(camera.camera_id), kind);
         f.cleared_at = f.changed_at = now;

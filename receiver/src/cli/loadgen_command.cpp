@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <deque>
+#include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <unordered_map>
@@ -42,10 +43,13 @@ constexpr std::size_t kMaxImageBytes = 1u << 20;
 
 /// A JPEG file's bytes; throws anpr::Error naming the file when it is missing, too big or not a JPEG.
 Bytes read_jpeg(const std::string& path) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec) throw Error(ErrorCode::kIo, path + ": " + ec.message());
+  if (size > kMaxImageBytes) throw Error(ErrorCode::kInput, path + ": larger than 1 MiB");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(ErrorCode::kIo, path + ": cannot open");
   Bytes bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (bytes.size() > kMaxImageBytes) throw Error(ErrorCode::kInput, path + ": larger than 1 MiB");
   if (bytes.size() < 4 || bytes[0] != 0xFF || bytes[1] != 0xD8) throw Error(ErrorCode::kInput, path + ": not a JPEG file");
   return bytes;
 }

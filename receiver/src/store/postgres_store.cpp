@@ -39,6 +39,7 @@ const std::pair<const char*, const char*> kStatements[] = {
     {"clear_fault", fault_sql::kClear},
     {"acknowledge_fault", fault_sql::kAcknowledge},
     {"faults", fault_sql::kSelect},
+    {"open_faults", fault_sql::kSelectOpen},
     {"hit_counts", shared_sql::kHitCounts},
     {"insert_dead_letter",
      "INSERT INTO dead_letters (received_at, topic, reason, payload_bytes, payload) VALUES ($1,$2,$3,$4,$5)"},
@@ -351,20 +352,26 @@ class PostgresStore final : public Store {
   }
 
   std::vector<CameraFault> faults(TimestampMs changed_since, bool needing_attention, int limit) override {
-    return run([&](pqxx::work& w) {
-      std::vector<CameraFault> out;
-      for (const auto& row : w.exec_prepared("faults", changed_since, needing_attention ? 1 : 0, limit)) {
-        CameraFault f;
-        f.fault_id = row[0].as<std::string>(); f.camera_id = row[1].as<std::string>();
-        f.site_id = row[2].as<std::string>(); f.kind = row[3].as<std::string>(); f.priority = row[4].as<int>();
-        f.detail = row[5].as<std::string>(); f.raised_at = row[6].as<std::int64_t>();
-        f.cleared_at = row[7].as<std::int64_t>(); f.changed_at = row[8].as<std::int64_t>();
-        f.state = row[9].as<std::string>(); f.acknowledged_by = row[10].as<std::string>();
-        f.acknowledged_at = row[11].as<std::int64_t>(); f.note = row[12].as<std::string>();
-        out.push_back(std::move(f));
-      }
-      return out;
-    });
+    return run([&](pqxx::work& w) { return fault_rows(w.exec_prepared("faults", changed_since, needing_attention ? 1 : 0, limit)); });
+  }
+
+  std::vector<CameraFault> open_faults() override {
+    return run([&](pqxx::work& w) { return fault_rows(w.exec_prepared("open_faults")); });
+  }
+
+  static std::vector<CameraFault> fault_rows(const pqxx::result& rows) {
+    std::vector<CameraFault> out;
+    for (const auto& row : rows) {
+      CameraFault f;
+      f.fault_id = row[0].as<std::string>(); f.camera_id = row[1].as<std::string>();
+      f.site_id = row[2].as<std::string>(); f.kind = row[3].as<std::string>(); f.priority = row[4].as<int>();
+      f.detail = row[5].as<std::string>(); f.raised_at = row[6].as<std::int64_t>();
+      f.cleared_at = row[7].as<std::int64_t>(); f.changed_at = row[8].as<std::int64_t>();
+      f.state = row[9].as<std::string>(); f.acknowledged_by = row[10].as<std::string>();
+      f.acknowledged_at = row[11].as<std::int64_t>(); f.note = row[12].as<std::string>();
+      out.push_back(std::move(f));
+    }
+    return out;
   }
 
   int replace_watchlist(const WatchlistInfo& list, const std::vector<WatchlistEntry>& entries) override {

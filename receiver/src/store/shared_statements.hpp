@@ -1,6 +1,7 @@
 #pragma once
 // Statements written once for both back ends: `$N` parameters, numbered in the order they first
-// appear, are positional in PostgreSQL and in SQLite alike. (The camera faults, and the
+// appear, are positional in PostgreSQL and in SQLite alike. (SQLite numbers `$N` by first
+// appearance, not by N: a statement here must use $1 before $2 before $3, or it binds wrongly.) (The camera faults, and the
 // partnership dashboard's hit counts.)
 
 namespace anpr::receiver::fault_sql {
@@ -13,10 +14,13 @@ inline constexpr const char* kClear =
 inline constexpr const char* kAcknowledge =
     "UPDATE camera_faults SET state = 'acknowledged', acknowledged_by = $1, acknowledged_at = $2, changed_at = $2,"
     " note = $3 WHERE fault_id = $4 AND state = 'new'";
-inline constexpr const char* kSelect =
-    "SELECT fault_id, camera_id, site_id, kind, priority, detail, raised_at, cleared_at, changed_at, state,"
-    " acknowledged_by, acknowledged_at, note FROM camera_faults"
+#define ANPR_FAULT_COLUMNS                                                                                    \
+  "SELECT fault_id, camera_id, site_id, kind, priority, detail, raised_at, cleared_at, changed_at, state," \
+  " acknowledged_by, acknowledged_at, note FROM camera_faults"
+inline constexpr const char* kSelect = ANPR_FAULT_COLUMNS
     " WHERE changed_at >= $1 AND ($2 = 0 OR cleared_at = 0 OR state = 'new') ORDER BY changed_at DESC LIMIT $3";
+inline constexpr const char* kSelectOpen = ANPR_FAULT_COLUMNS " WHERE cleared_at = 0";
+#undef ANPR_FAULT_COLUMNS
 
 }  // namespace anpr::receiver::fault_sql
 

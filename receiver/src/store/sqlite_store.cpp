@@ -231,6 +231,16 @@ class SqliteStore final : public Store {
     std::lock_guard lock(mutex_);
     Stmt s(db_, fault_sql::kSelect);
     s.bind(1, changed_since).bind(2, needing_attention ? 1 : 0).bind(3, limit);
+    return fault_rows(s);
+  }
+
+  std::vector<CameraFault> open_faults() override {
+    std::lock_guard lock(mutex_);
+    Stmt s(db_, fault_sql::kSelectOpen);
+    return fault_rows(s);
+  }
+
+  static std::vector<CameraFault> fault_rows(Stmt& s) {
     std::vector<CameraFault> out;
     while (s.step()) {
       CameraFault f;

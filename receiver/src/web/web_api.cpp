@@ -5,6 +5,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -29,9 +30,9 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-/// " scheme://host[:port]" of a map tile URL for the page's image sources, or "" (none set, or
-/// not a plain http(s) URL: nothing that could widen the policy beyond one origin).
-std::string tile_origin(const std::string& url) {
+}  // namespace
+
+std::string map_tile_origin(const std::string& url) {
   const auto scheme = url.find("://");
   if (scheme == std::string::npos || (url.compare(0, scheme, "https") != 0 && url.compare(0, scheme, "http") != 0)) return "";
   const auto end = url.find('/', scheme + 3);
@@ -39,8 +40,10 @@ std::string tile_origin(const std::string& url) {
   const bool plain = std::all_of(origin.begin() + static_cast<std::ptrdiff_t>(scheme) + 3, origin.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' || c == '[' || c == ']';
   });
-  return plain && origin.size() > scheme + 3 ? " " + origin : "";
+  return plain && origin.size() > scheme + 3 ? origin : "";
 }
+
+namespace {
 
 constexpr const char* kCookie = "anpr_session";
 constexpr int kMaxRows = 5000;  // the most rows one call returns
@@ -195,7 +198,8 @@ Response WebApi::handle(const Request& request, const std::string& client_addres
   // from anywhere but this server.
   // A map tile server the site runs is the one other place images may come from.
   res.set("Content-Security-Policy",
-          "default-src 'self'; img-src 'self' data:" + tile_origin(settings_.map_tile_url) +
+          "default-src 'self'; img-src 'self' data:" +
+              (settings_.map_tile_url.empty() ? std::string() : " " + map_tile_origin(settings_.map_tile_url)) +
               "; style-src 'self'; script-src 'self'; connect-src 'self'; "
               "frame-ancestors 'none'; form-action 'self'; base-uri 'none'");
   res.set("X-Content-Type-Options", "nosniff");
@@ -347,7 +351,9 @@ std::optional<Response> WebApi::read_note(Call& call, std::string& note) {
   std::string why;
   const auto body = call.body_json(why);
   if (!body) return call.error(http::status::bad_request, why);
-  note = body->value("note", "");
+  const auto given = body->find("note");
+  if (given != body->end() && !given->is_string()) return call.error(http::status::bad_request, "note must be text");
+  note = given != body->end() ? given->get<std::string>() : "";
   if (note.size() > 2000) return call.error(http::status::bad_request, "a note has at most 2000 characters");
   return std::nullopt;
 }
@@ -373,10 +379,13 @@ Response WebApi::set_camera_position(Call& call, const std::string& camera_id) {
   std::string why;
   const auto body = call.body_json(why);
   if (!body) return call.error(http::status::bad_request, why);
-  const auto reason = audit_reason(body->value("reason", ""));
+  const auto given_reason = body->find("reason");
+  const auto reason = given_reason != body->end() && given_reason->is_string()
+                          ? audit_reason(given_reason->get<std::string>()) : std::nullopt;
   if (!reason) return call.error(http::status::bad_request, std::string("give the reason for the change (") + kReasonRule + ")");
   auto camera = store_.camera(camera_id);
   if (!camera) return call.error(http::status::not_found, "no camera " + camera_id.substr(0, 64));
+  const CameraInfo before = *camera;
   // Each of latitude, longitude and bearing: a number in range, or null to clear it.
   const auto coordinate = [&](const char* key, double lo, double hi, std::optional<double>& out) -> std::optional<Response> {
     if (!body->contains(key)) return std::nullopt;
@@ -399,12 +408,13 @@ Response WebApi::set_camera_position(Call& call, const std::string& camera_id) {
     return call.error(http::status::bad_request, "give latitude and longitude together");
   }
   const auto text = [](const std::optional<double>& v) { return v ? fmt::format("{:.6f}", *v) : std::string("none"); };
-  camera->registered = true;
+  const auto place = [&](const CameraInfo& c) {
+    return text(c.latitude) + "," + text(c.longitude) + " bearing " + text(c.bearing);
+  };
   store_.in_transaction([&] {
     store_.upsert_camera(*camera);
     store_.audit({0, now_ms(), call.session->user, "camera-position",
-                  camera_id + " " + text(camera->latitude) + "," + text(camera->longitude) + " bearing " + text(camera->bearing),
-                  *reason});
+                  camera_id + " " + place(before) + " -> " + place(*camera), *reason});
   });
   return call.json_reply({{"camera", camera_json(*camera)}});
 }
@@ -439,10 +449,14 @@ Response WebApi::acknowledge_fault(Call& call, const std::string& fault_id) {
   std::string note;
   if (auto refused = read_note(call, note)) return *refused;
   const auto now = now_ms();
-  if (!store_.acknowledge_fault(fault_id, call.session->user, note, now)) {
-    return call.error(http::status::conflict, "fault " + fault_id + " is not new (or does not exist)");
+  bool acknowledged = false;
+  store_.in_transaction([&] {
+    acknowledged = store_.acknowledge_fault(fault_id, call.session->user, note, now);
+    if (acknowledged) store_.audit({0, now, call.session->user, "fault-acknowledge", fault_id, note});
+  });
+  if (!acknowledged) {
+    return call.error(http::status::conflict, "fault " + fault_id.substr(0, 64) + " is not new (or does not exist)");
   }
-  store_.audit({0, now, call.session->user, "fault-acknowledge", fault_id, note});
   // The live feed sends the changed fault to every screen at its next look.
   return call.json_reply({{"fault_id", fault_id}, {"state", "acknowledged"}, {"by", call.session->user}});
 }

@@ -487,7 +487,7 @@ struct WebServer::Impl {
     }
     reads_seen.forget_before(reads_since - 2 * kFeedLookbackMs);
     // Faults raised, cleared or acknowledged: each change is sent once.
-    auto faults = store.faults(faults_since - kFeedLookbackMs, false, 200);
+    auto faults = store.faults(faults_since - kFeedLookbackMs, false, 1000);
     if (!faults.empty()) {
       const CameraDirectory cameras(store);
       for (auto it = faults.rbegin(); it != faults.rend(); ++it) {

@@ -14,6 +14,7 @@ const state = {
   audio: null,
   list: null,            // watchlist shown in detail
   path: [],              // the last vehicle search's sightings, for the map
+  mapHits: new Map(),    // hit_id -> hit of the last 12 hours, for the map
   map: null,             // the Leaflet map, made when first shown
   mapLayers: null,
   mapFitted: false,
@@ -313,7 +314,9 @@ function connect() {
     if (event.type === 'hit') {
       const isNew = !state.hits.has(event.hit.hit_id);
       state.hits.set(event.hit.hit_id, event.hit);
+      state.mapHits.set(event.hit.hit_id, event.hit);
       renderHits();
+      if (currentView() === 'map') drawMap();
       if (isNew && event.hit.state === 'new') beep();
     } else if (event.type === 'hit-state') {
       const hit = state.hits.get(event.hit_id);
@@ -671,6 +674,9 @@ async function savePosition(event) {
 
 // ---- map ---------------------------------------------------------------------------------
 
+// Leaflet puts a string tooltip in as HTML: camera and list names go in as text nodes instead.
+const tip = (text) => el('span', {}, text);
+
 // Graticule spacing in degrees: about six lines across the view.
 function graticuleStep(span) {
   const steps = [20, 10, 5, 2, 1, 0.5, 0.2, 0.1, 0.05, 0.02, 0.01, 0.005, 0.002, 0.001];
@@ -688,12 +694,12 @@ function drawGraticule() {
   for (let lat = Math.ceil(b.getSouth() / step) * step; lat <= b.getNorth(); lat += step) {
     L.polyline([[lat, b.getWest()], [lat, b.getEast()]], style).addTo(layer);
     L.marker([lat, b.getWest()], { icon: L.divIcon({ className: 'graticule-label', html: '', iconSize: null }), interactive: false })
-      .bindTooltip(`${lat.toFixed(decimals)}°`, { permanent: true, direction: 'right', className: 'graticule-label' }).addTo(layer);
+      .bindTooltip(tip(`${lat.toFixed(decimals)}°`), { permanent: true, direction: 'right', className: 'graticule-label' }).addTo(layer);
   }
   for (let lon = Math.ceil(b.getWest() / step) * step; lon <= b.getEast(); lon += step) {
     L.polyline([[b.getSouth(), lon], [b.getNorth(), lon]], style).addTo(layer);
     L.marker([b.getSouth(), lon], { icon: L.divIcon({ className: 'graticule-label', html: '', iconSize: null }), interactive: false })
-      .bindTooltip(`${lon.toFixed(decimals)}°`, { permanent: true, direction: 'top', className: 'graticule-label' }).addTo(layer);
+      .bindTooltip(tip(`${lon.toFixed(decimals)}°`), { permanent: true, direction: 'top', className: 'graticule-label' }).addTo(layer);
   }
 }
 
@@ -731,7 +737,7 @@ function drawMap() {
     }
     L.circleMarker([c.latitude, c.longitude], { radius: 8, color: '#000', weight: 1, fillColor: colour, fillOpacity: 0.9,
       className: `camera-marker camera-${c.state}` })
-      .bindTooltip(`${c.name} (${c.site_id}): ${c.state}${faults.length ? ', fault: ' + faults.map((f) => FAULT_NAMES[f.kind]).join(', ') : ''}`)
+      .bindTooltip(tip(`${c.name} (${c.site_id}): ${c.state}${faults.length ? ', fault: ' + faults.map((f) => FAULT_NAMES[f.kind]).join(', ') : ''}`))
       .addTo(cameras);
     if (!bySite.has(c.site_id)) bySite.set(c.site_id, []);
     bySite.get(c.site_id).push([c.latitude, c.longitude]);
@@ -739,16 +745,15 @@ function drawMap() {
   for (const [site, points] of bySite) {
     const centre = [points.reduce((n, p) => n + p[0], 0) / points.length, points.reduce((n, p) => n + p[1], 0) / points.length];
     L.circleMarker(centre, { radius: 0, opacity: 0, interactive: false })
-      .bindTooltip(site, { permanent: true, direction: 'top', offset: [0, -12], className: 'site-label' }).addTo(sites);
+      .bindTooltip(tip(site), { permanent: true, direction: 'top', offset: [0, -12], className: 'site-label' }).addTo(sites);
   }
-  const since = new Date(Date.now() - 12 * 3600000).toISOString();
   if ($('map-hits').checked) {
-    for (const hit of state.hits.values()) {
-      if (hit.created_at < since || hit.latitude === null || hit.longitude === null) continue;
+    for (const hit of state.mapHits.values()) {
+      if (hit.latitude === null || hit.longitude === null) continue;
       const corner = 0.00035;
       L.rectangle([[hit.latitude - corner, hit.longitude - corner], [hit.latitude + corner, hit.longitude + corner]],
         { color: hit.colour, weight: 2, fillOpacity: 0.6, className: 'hit-marker' })
-        .bindTooltip(`${hit.plate}: ${hit.list}, ${shortTime(hit.at)} at ${hit.camera_name}`).addTo(hits);
+        .bindTooltip(tip(`${hit.plate}: ${hit.list}, ${shortTime(hit.at)} at ${hit.camera_name}`)).addTo(hits);
     }
   }
   if ($('map-path').checked && state.path.length) {
@@ -756,7 +761,7 @@ function drawMap() {
     L.polyline(points, { color: '#4ea1ff', weight: 4, className: 'vehicle-path' }).addTo(path);
     [...state.path].sort((a, b) => a.at.localeCompare(b.at)).forEach((r, i) => {
       L.circleMarker([r.latitude, r.longitude], { radius: 6, color: '#0b3d91', fillColor: '#4ea1ff', fillOpacity: 1, className: 'path-point' })
-        .bindTooltip(`${i + 1}. ${r.plate} ${shortTime(r.at)} at ${r.camera_name}`).addTo(path);
+        .bindTooltip(tip(`${i + 1}. ${r.plate} ${shortTime(r.at)} at ${r.camera_name}`)).addTo(path);
     });
   }
   const unplaced = state.cameras.size - placed.length;
@@ -767,11 +772,18 @@ function drawMap() {
   }
 }
 
+// The hits of the last 12 hours, whatever the list on the hits page holds.
+async function loadMapHits() {
+  const since = new Date(Date.now() - 12 * 3600000).toISOString();
+  const { hits } = await api(`/api/hits?since=${encodeURIComponent(since)}&limit=2000`);
+  state.mapHits = new Map(hits.map((h) => [h.hit_id, h]));
+}
+
 async function showMap() {
   if (typeof L === 'undefined') { $('map-note').textContent = 'The map library did not load.'; return; }
   if (!state.map) makeMap();
   state.map.invalidateSize();
-  await loadCameras().catch(() => {});
+  await Promise.all([loadCameras(), loadMapHits()]).catch(() => {});
   drawMap();
   if (!state.session.map_tile_url) drawGraticule();
 }
@@ -838,6 +850,12 @@ async function loadDashboard(event) {
     for (let t = Date.parse(r.from); t < Date.parse(r.to); t += 3600000) hours.push([shortTime(new Date(t).toISOString()).slice(5, 13) + 'h', counted.get(t) || 0]);
     const charts = [columnChart('Reads per hour, all cameras', hours)];
     if (r.cameras.length) charts.push(barChart('Reads per camera', r.cameras.map((c) => [`${c.name} (${c.site_id})`, c.reads])));
+    // Reads per camera per hour: one small chart per camera, the busiest twelve (all in the CSV).
+    for (const camera of r.cameras.slice(0, 12)) {
+      const mine = new Map(camera.hours.map((h) => [Date.parse(h.at), h.reads]));
+      charts.push(columnChart(`${camera.name}: reads per hour`, hours.map(([label], i) =>
+        [label, mine.get(Date.parse(r.from) + i * 3600000) || 0]), { width: 470, height: 110 }));
+    }
     charts.push(barChart('Hits per watchlist', r.lists.length ? r.lists.map((l) => [l.list, l.hits]) : [['no hits', 0]]));
     $('dashboard-charts').replaceChildren(...charts);
     for (const [id, table] of [['dashboard-reads-csv', 'reads'], ['dashboard-hits-csv', 'hits']]) {

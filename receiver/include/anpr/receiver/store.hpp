@@ -166,6 +166,8 @@ class Store {
   /// Faults changed at or after `changed_since`, newest change first; with `needing_attention`
   /// only those still open or not yet acknowledged.
   [[nodiscard]] virtual std::vector<CameraFault> faults(TimestampMs changed_since, bool needing_attention, int limit) = 0;
+  /// Every fault still open (not cleared), whatever its acknowledgement: what the monitors judge.
+  [[nodiscard]] virtual std::vector<CameraFault> open_faults() = 0;
 
   /// Replaces a list and all its entries atomically as a new version; returns that version.
   virtual int replace_watchlist(const WatchlistInfo& list, const std::vector<WatchlistEntry>& entries) = 0;

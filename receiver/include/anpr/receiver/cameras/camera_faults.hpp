@@ -4,9 +4,13 @@
 /// spool keeps growing is raised in the control room's live feed beside the hits (its own kind,
 /// with a priority and a sound, acknowledged like a hit) and cleared when it recovers.
 ///
-/// Every rule is judged on the receiver's own clock (when it saw a camera's report change), so
-/// a camera whose clock is wrong can neither raise nor hide a fault. Several receivers sharing a
-/// database may all watch: the store keeps one open fault per camera and kind.
+/// The rules judge time on the receiver's own clock (when it saw a camera's report change), not
+/// on the stamps a camera sends, and a fault is cleared only on evidence of recovery seen after
+/// the monitor started following the camera: a receiver that restarts does not clear what it
+/// cannot yet judge. Several receivers sharing a database may all watch: the store keeps one open
+/// fault per camera and kind. One limit: a read's arrival is noticed through the camera's newest
+/// capture time, so a read stamped in the future hides the camera's later reads from the
+/// no-reads rule until real time passes it.
 
 #include <array>
 #include <cstdint>
@@ -62,9 +66,19 @@ struct FaultSettings {
 
 /// What one look at a camera decides about one kind of fault.
 struct FaultVerdict {
-  bool faulty = false;
+  enum class Kind {
+    kUnknown,  ///< nothing seen yet to judge by: an open fault stays open
+    kFaulty,
+    kHealthy,  ///< evidence of recovery: an open fault clears
+  };
+  Kind kind = Kind::kUnknown;
   std::string detail;  ///< why, when faulty
+  [[nodiscard]] bool faulty() const { return kind == Kind::kFaulty; }
+  [[nodiscard]] bool healthy() const { return kind == Kind::kHealthy; }
 };
+
+/// A camera's usual reads per hour for each UTC hour of the day.
+using HourlyRates = std::array<double, 24>;
 
 /// Watches every camera in the store and keeps its faults up to date.
 class CameraFaultMonitor {
@@ -77,28 +91,30 @@ class CameraFaultMonitor {
 
   /// What the camera's reports say, as this monitor has followed them.
   struct Track {
+    TimestampMs started = 0;        ///< receiver time this monitor began following the camera
     TimestampMs health_at = 0, read_at = 0, state_at = 0;  ///< the camera's own stamps, last seen
     TimestampMs contact_seen = 0;   ///< receiver time any of them last changed
     TimestampMs read_seen = 0;      ///< receiver time the last read changed
-    TimestampMs health_interval_ms = 0;  ///< between its last two health reports (its clock)
+    TimestampMs health_interval_ms = 0;  ///< between its last two health reports (bounded)
+    int reports_since_state = 0;    ///< health reports seen since its state last changed
     std::deque<std::int64_t> spool;  ///< spool depth of the latest health reports, oldest first
   };
   /// The rules, apart from the store (unit-tested on their own).
   static FaultVerdict offline(const CameraInfo& camera, const Track& track, const FaultSettings& s, TimestampMs now);
   static FaultVerdict spool_growing(const Track& track, const FaultSettings& s);
-  /// `expected_per_hour`: the camera's usual reads per hour at this time of day (nullopt: unknown).
-  static FaultVerdict no_reads(const Track& track, std::optional<double> expected_per_hour, const FaultSettings& s,
+  /// `usual`: the camera's usual reads per hour by hour of day (nullopt: no history to go by).
+  static FaultVerdict no_reads(const Track& track, const std::optional<HourlyRates>& usual, const FaultSettings& s,
                                TimestampMs now);
 
  private:
   void follow(const CameraInfo& camera, Track& track, TimestampMs now) const;
-  std::optional<double> usual_rate(const std::string& camera_id, TimestampMs now);
+  std::optional<HourlyRates> usual_rates(const std::string& camera_id, TimestampMs now);
 
   Store& store_;
   FaultSettings settings_;
   std::map<std::string, Track> tracks_;
   /// Reads per hour of day (UTC) per camera over the week before, refreshed hourly.
-  std::map<std::string, std::array<double, 24>> usual_;
+  std::map<std::string, HourlyRates> usual_;
   TimestampMs usual_hour_ = -1;
 };
 
