@@ -30,6 +30,15 @@ HealthMessage health(TimestampMs at, std::int64_t spool = 0) {
 struct Room {
   test::TempDir dir{"anpr-faults"};
   std::unique_ptr<Store> store = open_store((dir / "anpr.db").string());
+  /// cam1 online, with 60 reads in this hour of each of the last 7 days.
+  void online_with_a_busy_week() {
+    store->set_camera_status({"cam1", "ashby", CameraState::kOnline, 1000, "0.1.0"});
+    for (int day = 1; day <= 7; ++day) {
+      for (int i = 0; i < 60; ++i) {
+        store->insert_read(test::sample_read("AB12CDE", "cam1", kStart - day * 24 * kHour + i * 1000), 0, false, "", "");
+      }
+    }
+  }
   std::vector<CameraFault> open(const std::string& kind) {
     std::vector<CameraFault> out;
     for (auto& f : store->faults(0, true, 100)) {
@@ -180,13 +189,7 @@ TEST_CASE("a spool that keeps growing raises a fault, cleared when it drains", "
 
 TEST_CASE("a busy camera gone quiet raises a no-reads fault, cleared by its next read", "[faults]") {
   Room room;
-  room.store->set_camera_status({"cam1", "ashby", CameraState::kOnline, 1000, "0.1.0"});
-  // A week of history: 60 reads in this hour of each day.
-  for (int day = 1; day <= 7; ++day) {
-    for (int i = 0; i < 60; ++i) {
-      room.store->insert_read(test::sample_read("AB12CDE", "cam1", kStart - day * 24 * kHour + i * 1000), 0, false, "", "");
-    }
-  }
+  room.online_with_a_busy_week();
   CameraFaultMonitor monitor(*room.store, {});
   auto keep_in_touch = [&](TimestampMs now) { room.store->set_camera_health(health(now)); };
   keep_in_touch(kStart);
@@ -273,13 +276,7 @@ TEST_CASE("a camera back with its clock behind is not held offline by its own ol
 
 TEST_CASE("a no-reads fault stays open into a quiet hour until a read comes", "[faults]") {
   Room room;
-  room.store->set_camera_status({"cam1", "ashby", CameraState::kOnline, 1000, "0.1.0"});
-  // History: 60 reads in this hour of each of the last 7 days, none in the next hour.
-  for (int day = 1; day <= 7; ++day) {
-    for (int i = 0; i < 60; ++i) {
-      room.store->insert_read(test::sample_read("AB12CDE", "cam1", kStart - day * 24 * kHour + i * 1000), 0, false, "", "");
-    }
-  }
+  room.online_with_a_busy_week();  // and none in the next hour
   CameraFaultMonitor monitor(*room.store, {});
   TimestampMs t = kStart;
   room.store->set_camera_health(health(t));
