@@ -1,6 +1,7 @@
 // The whole system together, every part a real process: mosquitto, anpr-receiver serve (SQLite,
 // web API) and anpr-edge run cameras playing generated UK traffic, with faults injected while
-// reads flow: the broker restarted, the receiver and a camera killed with SIGKILL and restarted.
+// reads flow: the broker restarted, the receiver and a camera killed with SIGKILL and restarted,
+// and a receiver stopped while its database refuses writes.
 
 #include <catch2/catch.hpp>
 
@@ -12,6 +13,7 @@
 #include <thread>
 
 #include <nlohmann/json.hpp>
+#include <sqlite3.h>
 
 #include "../support/child_process.hpp"
 #include "../support/http_client.hpp"
@@ -278,4 +280,35 @@ TEST_CASE("a camera that dies shows offline within its keep-alive, raised as a f
   CHECK(offline_fault().is_null());  // settled: no longer in the list that needs someone
   CHECK(web.get("/api/audit").body.find("fault-acknowledge") != std::string::npos);
   room.stop();
+}
+
+TEST_CASE("a receiver stopped while its database refuses a read leaves the read with the broker; the next one stores it",
+          "[e2e]") {
+  test::TempDir dir("anpr-e2e-stop-store-down");
+  test::MosquittoBroker broker;
+  const std::string database = (dir / "anpr.db").string();
+  const std::vector<std::string> serve{kReceiver, "serve", "--broker", broker.uri(), "--database", database,
+                                       "--client-id", "e2e-stop", "--http", "off"};
+  test::ChildProcess first(serve, (dir / "receiver-1.log").string());
+  REQUIRE(eventually([&] { return first.log().find("ingesting from") != std::string::npos; }, 30s));
+  // The database refuses every write: another connection holds it locked.
+  sqlite3* lock = nullptr;
+  REQUIRE(sqlite3_open(database.c_str(), &lock) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(lock, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr) == SQLITE_OK);
+  test::ChildProcess loadgen({kReceiver, "loadgen", "--broker", broker.uri(), "--cameras", "1", "--count", "1",
+                              "--rate", "1", "--hit-wait", "0"},
+                             (dir / "loadgen.log").string());
+  REQUIRE(loadgen.wait(20s) == std::optional<int>(0));
+  REQUIRE(eventually([&] { return first.log().find("could not store a message") != std::string::npos; }, 20s));
+  first.signal(SIGTERM);
+  // It retries for a grace period, then stops without acknowledging, saying so (75: try again).
+  CHECK(first.wait(30s) == std::optional<int>(75));
+  CHECK(first.log().find("it stays with the broker") != std::string::npos);
+  sqlite3_exec(lock, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(lock);
+  test::ChildProcess second(serve, (dir / "receiver-2.log").string());
+  const auto stored = [&] { return receiver::open_store(database)->read_count(); };
+  CHECK(eventually([&] { return stored() == 1; }, 20s));
+  second.signal(SIGTERM);
+  CHECK(second.wait(10s) == std::optional<int>(0));
 }
