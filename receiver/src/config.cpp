@@ -2,6 +2,7 @@
 
 #include "anpr/common/config_section.hpp"
 #include "anpr/common/error.hpp"
+#include "anpr/receiver/web/map_tiles.hpp"
 
 namespace anpr::receiver {
 

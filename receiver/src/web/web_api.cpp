@@ -20,6 +20,7 @@
 #include "anpr/receiver/analysis/analysis_service.hpp"
 #include "anpr/receiver/analysis/partnership_dashboard.hpp"
 #include "anpr/receiver/evidence_pack.hpp"
+#include "anpr/receiver/web/map_tiles.hpp"
 #include "anpr/receiver/watchlist_service.hpp"
 #include "json_views.hpp"
 #include "web_assets.hpp"
@@ -29,21 +30,6 @@ namespace {
 
 using nlohmann::json;
 namespace fs = std::filesystem;
-
-}  // namespace
-
-std::string map_tile_origin(const std::string& url) {
-  const auto scheme = url.find("://");
-  if (scheme == std::string::npos || (url.compare(0, scheme, "https") != 0 && url.compare(0, scheme, "http") != 0)) return "";
-  const auto end = url.find('/', scheme + 3);
-  const std::string origin = url.substr(0, end);
-  const bool plain = std::all_of(origin.begin() + static_cast<std::ptrdiff_t>(scheme) + 3, origin.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' || c == '[' || c == ']';
-  });
-  return plain && origin.size() > scheme + 3 ? origin : "";
-}
-
-namespace {
 
 constexpr const char* kCookie = "anpr_session";
 constexpr int kMaxRows = 5000;  // the most rows one call returns

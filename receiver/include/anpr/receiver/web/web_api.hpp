@@ -44,11 +44,6 @@ struct WebSettings {
   [[nodiscard]] bool tls() const { return !cert_file.empty() && !key_file.empty(); }
 };
 
-/// "scheme://host[:port]" of a map tile server URL, the one origin the pages may then load
-/// images from; "" when the URL is not a plain http(s) URL with a host (placeholders such as
-/// {s} in the host, user info or odd characters are refused: nothing may widen the policy).
-[[nodiscard]] std::string map_tile_origin(const std::string& url);
-
 class WebApi {
  public:
   /// `notify` receives live-feed events (JSON text) that this API causes, such as a hit acknowledged.
