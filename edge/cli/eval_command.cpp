@@ -112,7 +112,10 @@ void print_summary(const EvalSummary& s, int top_n) {
   std::printf("first-choice exact:     %.1f%%\n", 100.0 * s.exact);
   std::printf("top-%d:                 %s%.1f%%\n", top_n, top_n < 10 ? " " : "", 100.0 * s.top_n);
   std::printf("character accuracy:     %.1f%%\n", 100.0 * s.char_accuracy);
-  if (s.detection_recall) std::printf("detection recall:       %.1f%% (IoU >= 0.5)\n", 100.0 * *s.detection_recall);
+  if (s.detection_recall) {
+    std::printf("detection recall:       %.1f%% (IoU >= 0.5; missed: %zu partly overlapped, %zu not touched)\n",
+                100.0 * *s.detection_recall, s.missed_partly, s.missed_wholly);
+  }
   std::printf("false reads:            %.3f per image (%zu at confidence >= 0.5 matching no labelled plate)\n",
               s.false_reads_per_image, s.false_reads);
   std::printf("confidence >= 0.9:      %zu reads, %.1f%% right\n", s.confident_reads, 100.0 * s.confident_precision);
@@ -139,6 +142,8 @@ nlohmann::json summary_json(const EvalSummary& s, int top_n) {
     j["calibration"].push_back({{"from", b.from}, {"to", b.to}, {"reads", b.reads}, {"right", b.right}});
   }
   j["detection_recall"] = s.detection_recall ? nlohmann::json(*s.detection_recall) : nlohmann::json();
+  j["missed_partly"] = s.missed_partly;
+  j["missed_wholly"] = s.missed_wholly;
   j["stage_ms"] = {{"detect", s.mean_stage_ms.detect_ms}, {"rectify", s.mean_stage_ms.rectify_ms},
                    {"ocr", s.mean_stage_ms.ocr_ms}, {"syntax", s.mean_stage_ms.syntax_ms}};
   return j;

@@ -106,6 +106,7 @@ PlateOutcome score_plate(const LabelledPlate& truth, const ReadResult& result, i
       if (iou > best) { best = iou; associated = &p; }
     }
     o.detected = best >= 0.5;
+    o.best_iou = best;
   }
   if (associated != nullptr) {
     o.plate = associated;
@@ -178,7 +179,11 @@ EvalSummary summarise(const std::vector<PlateOutcome>& outcomes, const std::vect
     s.exact += o.exact ? 1 : 0;
     s.top_n += o.in_top_n ? 1 : 0;
     s.char_accuracy += o.char_accuracy;
-    if (o.detected) { ++boxes; detected += *o.detected ? 1 : 0; }
+    if (o.detected) {
+      ++boxes;
+      detected += *o.detected ? 1 : 0;
+      if (!*o.detected) ++(o.best_iou > 0.0 ? s.missed_partly : s.missed_wholly);
+    }
     if (!o.read.empty() && o.confidence >= 0.9) {
       ++s.confident_reads;
       confident_right += o.exact ? 1 : 0;

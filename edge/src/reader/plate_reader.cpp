@@ -123,7 +123,22 @@ void PlateReader::read_pass(const cv::Mat& gray, double scale, StageTimings& tim
   const auto candidates = detector_.detect(gray);
   timings.detect_ms += ms_since(t);
 
+  int read = 0;
   for (const PlateCandidate& candidate : candidates) {
+    if (read >= settings_.max_candidates_read) break;
+    PlateResult plate;
+    if (verifier_ || settings_.keep_patches) {
+      // The learned check comes before OCR: it costs a fraction of a row's OCR, and the rows it
+      // rejects (signs, legends, grilles) no longer take a plate's place among those read.
+      // Timed with the syntax stage: both judge whether a reading is a plate.
+      t = Clock::now();
+      cv::Mat patch = plate_patch(gray, candidate.box);
+      if (verifier_) plate.plate_probability = verifier_->plate_probability(patch);
+      timings.syntax_ms += ms_since(t);
+      if (verifier_ && plate.plate_probability < settings_.min_plate_probability) continue;
+      if (settings_.keep_patches) plate.patch = std::move(patch);
+    }
+    ++read;
     t = Clock::now();
     const auto rows = rectifier_.rectify(gray, candidate);
     timings.rectify_ms += ms_since(t);
@@ -136,16 +151,6 @@ void PlateReader::read_pass(const cv::Mat& gray, double scale, StageTimings& tim
     auto [text, looks_agree] = read_plate(rows, timings, settings_.keep_rows ? &row_reads : nullptr);
     if (text.text.size() < 2 || text.confidence < settings_.min_confidence) continue;
 
-    PlateResult plate;
-    if (verifier_ || settings_.keep_patches) {
-      // Timed with the syntax stage: both judge whether a reading is a plate.
-      t = Clock::now();
-      cv::Mat patch = plate_patch(gray, candidate.box);
-      if (verifier_) plate.plate_probability = verifier_->plate_probability(patch);
-      timings.syntax_ms += ms_since(t);
-      if (verifier_ && plate.plate_probability < settings_.min_plate_probability) continue;
-      if (settings_.keep_patches) plate.patch = std::move(patch);
-    }
     plate.text = std::move(text);
     plate.candidate = candidate;
     plate.working_scale = scale;

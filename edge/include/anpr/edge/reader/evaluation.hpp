@@ -38,6 +38,7 @@ struct PlateOutcome {
   bool in_top_n = false;
   double char_accuracy = 0.0;    ///< 1 - edit distance / truth length, at least 0
   std::optional<bool> detected;  ///< IoU >= 0.5 with some plate box, when a box was labelled
+  double best_iou = 0.0;         ///< the largest IoU of a reported plate's box with the labelled box
   std::string error;             ///< the image could not be read
   const PlateResult* plate = nullptr;  ///< the associated plate, valid while its ReadResult lives
 };
@@ -66,6 +67,10 @@ struct EvalSummary {
   double false_reads_per_image = 0;
   double exact = 0, top_n = 0, char_accuracy = 0;
   std::optional<double> detection_recall;
+  /// Labelled boxes not detected, by how near the reader came: a reported plate overlapped the
+  /// box but by less than IoU 0.5 (part of the plate, or the plate with its surroundings), or no
+  /// reported plate touched it at all.
+  std::size_t missed_partly = 0, missed_wholly = 0;
   double median_ms = 0, p95_ms = 0;
   StageTimings mean_stage_ms;
   /// Of reads at confidence >= 0.9: how many, and the share that were right.

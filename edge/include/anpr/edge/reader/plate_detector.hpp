@@ -14,7 +14,7 @@ namespace anpr::edge {
 struct DetectorSettings {
   int min_char_height = 10;     ///< pixels, in the frame as given
   int max_char_height = 220;    ///< pixels, in the frame as given
-  int max_candidates = 6;       ///< best-scoring candidates passed on to OCR
+  int max_candidates = 24;      ///< best-scoring candidates passed on to the reader
   double max_tilt_degrees = 25; ///< rows tilted more than this are not plates
   /// Also look for characters with MSER. It finds characters that touch frames or sit in
   /// shadow, which the adaptive threshold merges or misses (+14 points of exact reads on the

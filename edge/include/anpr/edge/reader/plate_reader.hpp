@@ -47,6 +47,9 @@ struct ReaderSettings {
   /// number plate are not reported: signs, legends, stickers, grilles.
   double min_plate_probability = 0.5;
   int max_plates = 8;
+  /// Candidates read (rectified and OCRed) per pass, best detector score first, after the plate
+  /// verifier has dropped what is not a plate: bounds the OCR work per frame.
+  int max_candidates_read = 6;
   int max_working_width = 1920;  ///< larger frames are scaled down before detection
   /// Keep each plate's rectified rows and their raw binary-look readings in PlateResult (for
   /// `eval --dump-rows`, which writes OCR training lines); off in the firmware.
