@@ -97,6 +97,26 @@ TEST_CASE("summary: accuracy, recall, percentiles, calibration", "[evaluation]")
   CHECK(s.confident_precision == Approx(0.5));
 }
 
+TEST_CASE("undetected plates are told apart: partly overlapped or not touched", "[evaluation]") {
+  LabelledPlate truth{"a.jpg", "AB12CDE", cv::Rect(100, 100, 100, 40), "US", 2};
+  ReadResult part;  // one row of a tall plate: inside the box, IoU 0.25
+  part.plates = {plate("AB12CDE", {100, 110, 100, 10})};
+  ReadResult elsewhere;
+  elsewhere.plates = {plate("PARKING", {400, 50, 150, 30})};
+  const auto partly = score_plate(truth, part, 10);
+  const auto wholly = score_plate(truth, elsewhere, 10);
+  ReadResult whole;
+  whole.plates = {plate("AB12CDE", {100, 100, 100, 40})};
+  const auto found = score_plate(truth, whole, 10);
+  CHECK(partly.best_iou == Approx(0.25));
+  CHECK_FALSE(*partly.detected);
+  CHECK(wholly.best_iou == 0.0);
+  const auto s = summarise({partly, wholly, found}, {1, 1, 1}, {});
+  CHECK(*s.detection_recall == Approx(1.0 / 3.0));
+  CHECK(s.missed_partly == 1);
+  CHECK(s.missed_wholly == 1);
+}
+
 TEST_CASE("false reads: confident plates that are neither at a labelled box nor of a labelled text", "[evaluation]") {
   LabelledPlate truth{"a.jpg", "AB12CDE", cv::Rect(100, 100, 100, 25), "GB", 2};
   ReadResult result;
