@@ -13,12 +13,12 @@ extern "C" {
 //   (one object at exit however many rows were read, so not a growing leak).
 // A leak in this project's code, or anywhere else, still fails.
 const char* __lsan_default_suppressions() {
-    return "leak:libglib-2.0.so\n"
-           "leak:libgobject-2.0.so\n"
-           "leak:libgstreamer-1.0.so\n"
-           "leak:libpaho-mqtt3as.so\n"
-           "leak:tesseract::make_single_row\n"
-           "leak:tesseract::C_OUTLINE::operator=\n";
+  return "leak:libglib-2.0.so\n"
+         "leak:libgobject-2.0.so\n"
+         "leak:libgstreamer-1.0.so\n"
+         "leak:libpaho-mqtt3as.so\n"
+         "leak:tesseract::make_single_row\n"
+         "leak:tesseract::C_OUTLINE::operator=\n";
 }
 
 }  // extern "C"

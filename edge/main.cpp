@@ -4,8 +4,8 @@
 
 #include "anpr/common/error.hpp"
 #include "anpr/common/log_escaping.hpp"
-#include "cli.hpp"
 #include "anpr/edge/reader/openmp_limit.hpp"
+#include "cli.hpp"
 
 int main(int argc, char** argv) {
   anpr::install_log_escaping();  // log lines carry text from the network: never let it forge one

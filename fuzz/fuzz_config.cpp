@@ -24,8 +24,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::ofstream(file, std::ios::binary | std::ios::trunc)
       .write(reinterpret_cast<const char*>(data) + 1, static_cast<std::streamsize>(size - 1));
   try {
-    if (data[0] % 2 == 0) (void)anpr::edge::load_edge_config(file.string());
-    else (void)anpr::receiver::load_receiver_config(file.string());
+    if (data[0] % 2 == 0)
+      (void)anpr::edge::load_edge_config(file.string());
+    else
+      (void)anpr::receiver::load_receiver_config(file.string());
   } catch (const anpr::Error&) {
     // The expected answer to a bad file.
   }

@@ -41,8 +41,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (!parsed.errors.empty() && !parsed.entries.empty()) std::abort();  // rejected files import nothing
       break;
     }
-    case 1: check(anpr::receiver::parse_cameras_csv(text), lines); break;
-    default: check(anpr::receiver::analysis::parse_sections_csv(text), lines); break;
+    case 1:
+      check(anpr::receiver::parse_cameras_csv(text), lines);
+      break;
+    default:
+      check(anpr::receiver::analysis::parse_sections_csv(text), lines);
+      break;
   }
   return 0;
 }

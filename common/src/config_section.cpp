@@ -20,12 +20,13 @@ toml::table parse_config_file(const std::string& path) {
   try {
     return toml::parse_file(path);
   } catch (const toml::parse_error& e) {
-    throw Error(ErrorCode::kConfig, path + ":" + std::to_string(e.source().begin.line) + ": " +
-                                        std::string(e.description()));
+    throw Error(ErrorCode::kConfig,
+                path + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
   }
 }
 
-void check_config_sections(const toml::table& root, const std::string& path, const std::vector<std::string>& sections) {
+void check_config_sections(const toml::table& root, const std::string& path,
+                           const std::vector<std::string>& sections) {
   for (const auto& [key, node] : root) {
     const std::string k(key.str());
     if (std::find(sections.begin(), sections.end(), k) == sections.end()) {
@@ -57,7 +58,8 @@ void ConfigSection::integer(const char* key, int& out, int lo, int hi) {
   if (const auto* n = find(key)) {
     const auto v = n->value<std::int64_t>();
     if (!v || !n->is_integer()) fail(*n, key, "must be an integer");
-    if (*v < lo || *v > hi) fail(*n, key, "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
+    if (*v < lo || *v > hi)
+      fail(*n, key, "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
     out = static_cast<int>(*v);
   }
 }
@@ -66,7 +68,8 @@ void ConfigSection::number(const char* key, double& out, double lo, double hi) {
   if (const auto* n = find(key)) {
     const auto v = n->value<double>();
     if (!v || !(n->is_floating_point() || n->is_integer())) fail(*n, key, "must be a number");
-    if (*v < lo || *v > hi) fail(*n, key, "must be between " + format_number(lo) + " and " + format_number(hi));
+    if (*v < lo || *v > hi)
+      fail(*n, key, "must be between " + format_number(lo) + " and " + format_number(hi));
     out = *v;
   }
 }
@@ -151,8 +154,8 @@ void ConfigSection::fail(const std::string& key, const std::string& reason) cons
 }
 
 void ConfigSection::fail(const toml::node& node, const std::string& key, const std::string& reason) const {
-  throw Error(ErrorCode::kConfig, file_ + ":" + std::to_string(node.source().begin.line) + ": " + name_ + "." + key +
-                                      ": " + reason);
+  throw Error(ErrorCode::kConfig, file_ + ":" + std::to_string(node.source().begin.line) + ": " + name_ +
+                                      "." + key + ": " + reason);
 }
 
 }  // namespace anpr

@@ -48,8 +48,8 @@ bool is_uuid(std::string_view text) noexcept {
 bool is_valid_id(std::string_view text) noexcept {
   if (text.empty() || text.size() > kMaxIdLength) return false;
   for (char c : text) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '-' || c == '_';
+    const bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
     if (!ok) return false;
   }
   return true;

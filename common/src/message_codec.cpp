@@ -17,8 +17,8 @@ struct Reject {
   std::string reason;
 };
 
-constexpr TimestampMs kEarliestTime = 946684800000;   // 2000-01-01
-constexpr TimestampMs kLatestTime = 4102444800000;    // 2100-01-01
+constexpr TimestampMs kEarliestTime = 946684800000;  // 2000-01-01
+constexpr TimestampMs kLatestTime = 4102444800000;   // 2100-01-01
 
 /// Reads typed, range-checked fields of one JSON object, naming the path in every rejection.
 class Fields {
@@ -47,7 +47,8 @@ class Fields {
     }
     // A NUL would cut the text short in C code and logs; a newline would forge a log line.
     for (const char c : s) {
-      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) throw Reject{name(key), "must not hold control characters"};
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F)
+        throw Reject{name(key), "must not hold control characters"};
     }
     return s;
   }
@@ -142,14 +143,17 @@ Enum parse_enum(const Fields& f, std::string_view key,
   throw Reject{f.name(key), "must be one of: " + allowed};
 }
 
-constexpr std::array<std::pair<std::string_view, Motion>, 4> kMotionNames{{
-    {"unknown", Motion::kUnknown}, {"approaching", Motion::kApproaching},
-    {"receding", Motion::kReceding}, {"stationary", Motion::kStationary}}};
-constexpr std::array<std::pair<std::string_view, Lateral>, 4> kLateralNames{{
-    {"unknown", Lateral::kUnknown}, {"left", Lateral::kLeft}, {"right", Lateral::kRight},
-    {"none", Lateral::kNone}}};
-constexpr std::array<std::pair<std::string_view, CameraState>, 2> kStateNames{{
-    {"online", CameraState::kOnline}, {"offline", CameraState::kOffline}}};
+constexpr std::array<std::pair<std::string_view, Motion>, 4> kMotionNames{
+    {{"unknown", Motion::kUnknown},
+     {"approaching", Motion::kApproaching},
+     {"receding", Motion::kReceding},
+     {"stationary", Motion::kStationary}}};
+constexpr std::array<std::pair<std::string_view, Lateral>, 4> kLateralNames{{{"unknown", Lateral::kUnknown},
+                                                                             {"left", Lateral::kLeft},
+                                                                             {"right", Lateral::kRight},
+                                                                             {"none", Lateral::kNone}}};
+constexpr std::array<std::pair<std::string_view, CameraState>, 2> kStateNames{
+    {{"online", CameraState::kOnline}, {"offline", CameraState::kOffline}}};
 
 json header(std::string_view type) { return json{{"schema_version", kSchemaVersion}, {"type", type}}; }
 
@@ -166,11 +170,14 @@ DecodeResult<T> decode_payload(std::string_view payload, std::string_view type, 
   std::string last_key;  // names the field of a number too large for any type (1e400)
   try {
     // Deeply nested input would exhaust the stack of a recursive parser: refuse it early.
-    doc = json::parse(payload.begin(), payload.end(), [&last_key](int depth, json::parse_event_t event, json& parsed) {
-      if (depth > MessageLimits::kMaxJsonDepth) throw Reject{"(payload)", "is nested too deeply"};
-      if (event == json::parse_event_t::key && parsed.is_string()) last_key = parsed.get<std::string>().substr(0, 64);
-      return true;
-    });
+    doc = json::parse(payload.begin(), payload.end(),
+                      [&last_key](int depth, json::parse_event_t event, json& parsed) {
+                        if (depth > MessageLimits::kMaxJsonDepth)
+                          throw Reject{"(payload)", "is nested too deeply"};
+                        if (event == json::parse_event_t::key && parsed.is_string())
+                          last_key = parsed.get<std::string>().substr(0, 64);
+                        return true;
+                      });
   } catch (const json::parse_error& e) {
     return DecodeError{"(payload)", std::string("is not valid JSON: ") + e.what()};
   } catch (const json::out_of_range&) {
@@ -206,8 +213,8 @@ ReadMessage read_read(const Fields& f) {
   m.confidence = f.number("confidence", 0.0, 1.0);
   const json& chars = f.array("char_confidences", kMaxPlateLength);
   if (chars.size() != m.plate.size()) {
-    throw Reject{"char_confidences", "must have one value per plate character (" +
-                                         std::to_string(m.plate.size()) + ")"};
+    throw Reject{"char_confidences",
+                 "must have one value per plate character (" + std::to_string(m.plate.size()) + ")"};
   }
   for (std::size_t i = 0; i < chars.size(); ++i) {
     const std::string field = "char_confidences[" + std::to_string(i) + "]";
@@ -216,8 +223,9 @@ ReadMessage read_read(const Fields& f) {
   }
   m.format = f.string("format", 32);
   m.country = f.string("country", 2);
-  if (!m.country.empty() && (m.country.size() != 2 || !std::isupper(static_cast<unsigned char>(m.country[0])) ||
-                             !std::isupper(static_cast<unsigned char>(m.country[1])))) {
+  if (!m.country.empty() &&
+      (m.country.size() != 2 || !std::isupper(static_cast<unsigned char>(m.country[0])) ||
+       !std::isupper(static_cast<unsigned char>(m.country[1])))) {
     throw Reject{"country", "must be empty or two upper-case letters (ISO 3166 alpha-2)"};
   }
   const json& candidates = f.array("candidates", MessageLimits::kMaxCandidates);
@@ -255,16 +263,16 @@ ReadMessage read_read(const Fields& f) {
 }  // namespace
 
 const char* to_string(Motion m) noexcept {
-  for (const auto& [text, value] : kMotionNames) if (value == m) return text.data();
+  for (const auto& [text, value] : kMotionNames)
+    if (value == m) return text.data();
   return "unknown";
 }
 const char* to_string(Lateral l) noexcept {
-  for (const auto& [text, value] : kLateralNames) if (value == l) return text.data();
+  for (const auto& [text, value] : kLateralNames)
+    if (value == l) return text.data();
   return "unknown";
 }
-const char* to_string(CameraState s) noexcept {
-  return s == CameraState::kOnline ? "online" : "offline";
-}
+const char* to_string(CameraState s) noexcept { return s == CameraState::kOnline ? "online" : "offline"; }
 
 std::string encode(const ReadMessage& m) {
   json j = header("read");
@@ -278,7 +286,8 @@ std::string encode(const ReadMessage& m) {
   j["format"] = m.format;
   j["country"] = m.country;
   j["candidates"] = json::array();
-  for (const auto& c : m.candidates) j["candidates"].push_back({{"text", c.text}, {"confidence", c.confidence}});
+  for (const auto& c : m.candidates)
+    j["candidates"].push_back({{"text", c.text}, {"confidence", c.confidence}});
   j["direction"] = {{"motion", to_string(m.direction.motion)}, {"lateral", to_string(m.direction.lateral)}};
   j["box"] = {m.box.x, m.box.y, m.box.width, m.box.height};
   j["crop_jpeg"] = base64_encode(m.crop_jpeg);

@@ -4,13 +4,22 @@ namespace anpr {
 
 char confusion_class(char c) noexcept {
   switch (c) {
-    case 'O': case 'D': case 'Q': return '0';
-    case 'I': return '1';
-    case 'Z': return '2';
-    case 'S': return '5';
-    case 'G': return '6';
-    case 'B': return '8';
-    default: return c;
+    case 'O':
+    case 'D':
+    case 'Q':
+      return '0';
+    case 'I':
+      return '1';
+    case 'Z':
+      return '2';
+    case 'S':
+      return '5';
+    case 'G':
+      return '6';
+    case 'B':
+      return '8';
+    default:
+      return c;
   }
 }
 
@@ -22,21 +31,36 @@ std::string confusion_key(std::string_view text) {
 
 std::string_view confusable_with(char c) noexcept {
   switch (c) {
-    case '0': return "ODQ";
-    case 'O': return "0DQ";
-    case 'D': return "0OQ";
-    case 'Q': return "0OD";
-    case '1': return "I";
-    case 'I': return "1";
-    case '2': return "Z";
-    case 'Z': return "2";
-    case '5': return "S";
-    case 'S': return "5";
-    case '6': return "G";
-    case 'G': return "6";
-    case '8': return "B";
-    case 'B': return "8";
-    default: return "";
+    case '0':
+      return "ODQ";
+    case 'O':
+      return "0DQ";
+    case 'D':
+      return "0OQ";
+    case 'Q':
+      return "0OD";
+    case '1':
+      return "I";
+    case 'I':
+      return "1";
+    case '2':
+      return "Z";
+    case 'Z':
+      return "2";
+    case '5':
+      return "S";
+    case 'S':
+      return "5";
+    case '6':
+      return "G";
+    case 'G':
+      return "6";
+    case '8':
+      return "B";
+    case 'B':
+      return "8";
+    default:
+      return "";
   }
 }
 

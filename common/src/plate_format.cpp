@@ -41,8 +41,8 @@ int current_year() {
 
 PlateFormat current_format(int latest_year) {
   PlateFormat f{"gb-current", "GB", {}, {}};
-  f.shapes.push_back(shape({kMemoryTag, kMemoryTag, kDigits, kDigits, kRandomLetters,
-                            kRandomLetters, kRandomLetters}, 4));
+  f.shapes.push_back(
+      shape({kMemoryTag, kMemoryTag, kDigits, kDigits, kRandomLetters, kRandomLetters, kRandomLetters}, 4));
   f.extra_rule = [latest_year](std::string_view t) {
     return is_valid_age_identifier((t[2] - '0') * 10 + (t[3] - '0'), latest_year);
   };

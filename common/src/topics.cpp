@@ -9,9 +9,12 @@ namespace {
 
 std::string_view kind_name(TopicKind kind) {
   switch (kind) {
-    case TopicKind::kRead: return "read";
-    case TopicKind::kStatus: return "status";
-    case TopicKind::kHealth: return "health";
+    case TopicKind::kRead:
+      return "read";
+    case TopicKind::kStatus:
+      return "status";
+    case TopicKind::kHealth:
+      return "health";
   }
   return "read";
 }

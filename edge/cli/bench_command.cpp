@@ -12,8 +12,8 @@
 #include "anpr/common/error.hpp"
 #include "anpr/common/message_codec.hpp"
 #include "anpr/common/statistics.hpp"
-#include "cli.hpp"
 #include "anpr/edge/camera/edge_pipeline.hpp"
+#include "cli.hpp"
 
 namespace anpr::edge::cli {
 namespace {
@@ -46,7 +46,8 @@ int run(const BenchOptions& o) {
   if (!o.tessdata.empty()) c.recognition.tessdata = o.tessdata;
   c.motion.enabled = c.motion.enabled && o.motion;
   char pattern[] = "/tmp/anpr-bench-XXXXXX";
-  if (::mkdtemp(pattern) == nullptr) throw Error(ErrorCode::kIo, "cannot create a temporary spool folder in /tmp");
+  if (::mkdtemp(pattern) == nullptr)
+    throw Error(ErrorCode::kIo, "cannot create a temporary spool folder in /tmp");
   // The spool and the static-text memory beside it live in the temporary folder: a benchmark
   // starts with nothing learned and leaves nothing behind.
   c.spool.dir = std::filesystem::path(pattern) / "spool";
@@ -71,9 +72,11 @@ int run(const BenchOptions& o) {
   getrusage(RUSAGE_SELF, &usage);
   std::printf("video            %s\n", o.video.c_str());
   const std::string pace =
-      o.all_frames  ? "every frame, as fast as possible"
-      : o.slower > 0 ? fmt::format("a unit {:g} x slower than this machine (its clock: {:g} x recognition time), "
-                                   "frames dropped when busy", o.slower, o.slower)
+      o.all_frames   ? "every frame, as fast as possible"
+      : o.slower > 0 ? fmt::format(
+                           "a unit {:g} x slower than this machine (its clock: {:g} x recognition time), "
+                           "frames dropped when busy",
+                           o.slower, o.slower)
                      : "real time (camera pace, frames dropped when busy)";
   std::printf("mode             %s, %d recogniser thread(s), motion gating %s\n", pace.c_str(),
               c.recognition.threads, o.motion ? "on" : "off");
@@ -81,21 +84,28 @@ int run(const BenchOptions& o) {
               static_cast<long long>(pipeline.frames_captured()), static_cast<long long>(t.frames),
               static_cast<long long>(t.gated), static_cast<long long>(pipeline.frames_dropped()));
   std::printf("wall             %.1f s, %.1f frames/s captured, %.1f frames/s recognised\n", wall_s,
-              static_cast<double>(pipeline.frames_captured()) / wall_s, static_cast<double>(t.frames) / wall_s);
+              static_cast<double>(pipeline.frames_captured()) / wall_s,
+              static_cast<double>(t.frames) / wall_s);
   std::printf("per frame (ms)   median %.1f, p95 %.1f (recogniser time of frames with motion)\n",
               percentile({t.frame_ms.begin(), t.frame_ms.end()}, 0.5),
               percentile({t.frame_ms.begin(), t.frame_ms.end()}, 0.95));
-  std::printf("stages (ms/frm)  motion %.2f (capture thread, per captured frame), detect %.1f, rectify %.1f, ocr %.1f, "
-              "syntax %.2f, track %.2f, spool %.2f\n",
-              pipeline.frames_captured() ? t.motion_ms / static_cast<double>(pipeline.frames_captured()) : 0.0,
-              per(t.detect_ms), per(t.rectify_ms), per(t.ocr_ms), per(t.syntax_ms), per(t.track_ms), per(t.spool_ms));
-  std::printf("reads            %lld (not published: %lld standing-still texts, %lld readings outside the zones)\n",
-              static_cast<long long>(pipeline.reads_spooled()), static_cast<long long>(pipeline.stationary_suppressed()),
-              static_cast<long long>(pipeline.readings_outside_zones()));
+  std::printf(
+      "stages (ms/frm)  motion %.2f (capture thread, per captured frame), detect %.1f, rectify %.1f, ocr "
+      "%.1f, "
+      "syntax %.2f, track %.2f, spool %.2f\n",
+      pipeline.frames_captured() ? t.motion_ms / static_cast<double>(pipeline.frames_captured()) : 0.0,
+      per(t.detect_ms), per(t.rectify_ms), per(t.ocr_ms), per(t.syntax_ms), per(t.track_ms), per(t.spool_ms));
+  std::printf(
+      "reads            %lld (not published: %lld standing-still texts, %lld readings outside the zones)\n",
+      static_cast<long long>(pipeline.reads_spooled()),
+      static_cast<long long>(pipeline.stationary_suppressed()),
+      static_cast<long long>(pipeline.readings_outside_zones()));
   std::printf("static texts     %lld learned, %lld readings suppressed there\n",
-              static_cast<long long>(pipeline.static_texts()), static_cast<long long>(pipeline.static_suppressed()));
-  std::printf("thin passes      %lld moving plates seen in fewer frames than a pass wants (a unit short of CPU)\n",
-              static_cast<long long>(pipeline.thin_passes()));
+              static_cast<long long>(pipeline.static_texts()),
+              static_cast<long long>(pipeline.static_suppressed()));
+  std::printf(
+      "thin passes      %lld moving plates seen in fewer frames than a pass wants (a unit short of CPU)\n",
+      static_cast<long long>(pipeline.thin_passes()));
   std::printf("peak RSS         %.1f MB\n", static_cast<double>(usage.ru_maxrss) / 1024.0);
   if (!o.reads_out.empty()) {
     // The reads as one JSON line each (without images), for comparing with a video's truth.
@@ -113,20 +123,28 @@ int run(const BenchOptions& o) {
 
 void add_bench_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<BenchOptions>();
-  CLI::App* cmd = app.add_subcommand("bench", "Benchmark the video pipeline on a file (no MQTT): fps, per-stage ms, "
-                                              "drops, reads, peak memory");
+  CLI::App* cmd = app.add_subcommand("bench",
+                                     "Benchmark the video pipeline on a file (no MQTT): fps, per-stage ms, "
+                                     "drops, reads, peak memory");
   cmd->add_option("video", o->video, "Video file")->required()->check(CLI::ExistingFile);
-  cmd->add_option("--threads", o->threads, "Recogniser threads")->capture_default_str()->check(CLI::Range(1, 16));
-  cmd->add_flag("--all-frames", o->all_frames, "Process every frame as fast as possible (throughput) instead of at "
-                                               "the video's frame rate with drops (real time)");
-  cmd->add_option("--slower", o->slower, "Play a camera unit this many times slower than this machine (one "
-                                       "recogniser thread; decoding as if in hardware): what it would drop and read")
-      ->check(CLI::Range(1.0, 100.0))->excludes("--all-frames");
+  cmd->add_option("--threads", o->threads, "Recogniser threads")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 16));
+  cmd->add_flag("--all-frames", o->all_frames,
+                "Process every frame as fast as possible (throughput) instead of at "
+                "the video's frame rate with drops (real time)");
+  cmd->add_option("--slower", o->slower,
+                  "Play a camera unit this many times slower than this machine (one "
+                  "recogniser thread; decoding as if in hardware): what it would drop and read")
+      ->check(CLI::Range(1.0, 100.0))
+      ->excludes("--all-frames");
   cmd->add_flag("!--no-motion", o->motion, "Look at whole frames, not only where something moved");
   cmd->add_option("--tessdata", o->tessdata, "Folder holding the Tesseract model");
   cmd->add_option("--reads", o->reads_out, "Write the reads (JSON lines) to this file");
-  cmd->add_option("--config", o->config_file, "Take recognition, motion (region of interest), zones and tracking settings "
-                                              "from this edge config file")->check(CLI::ExistingFile);
+  cmd->add_option("--config", o->config_file,
+                  "Take recognition, motion (region of interest), zones and tracking settings "
+                  "from this edge config file")
+      ->check(CLI::ExistingFile);
   cmd->callback([o, &exit_code] { exit_code = run(*o); });
 }
 

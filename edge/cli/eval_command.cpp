@@ -11,11 +11,11 @@
 
 #include "anpr/common/error.hpp"
 
+#include "anpr/common/progress_bar.hpp"
 #include "anpr/edge/reader/char_classifier.hpp"
-#include "cli.hpp"
 #include "anpr/edge/reader/evaluation.hpp"
 #include "anpr/edge/reader/image_loader.hpp"
-#include "anpr/common/progress_bar.hpp"
+#include "cli.hpp"
 #include "reader_options.hpp"
 
 namespace anpr::edge::cli {
@@ -31,9 +31,9 @@ struct EvalOptions {
   bool misses = false;
   bool json = false;
   bool by_country = false;
-  std::string dump_rows;  ///< folder for OCR training lines, empty = none
-  std::string dump_chars; ///< folder for character classifier training patches, empty = none
-  std::string dump_patches; ///< folder for plate verifier training patches, empty = none
+  std::string dump_rows;     ///< folder for OCR training lines, empty = none
+  std::string dump_chars;    ///< folder for character classifier training patches, empty = none
+  std::string dump_patches;  ///< folder for plate verifier training patches, empty = none
 };
 
 /// Writes the binary and grey OCR rows of a plate read nearly right, each with its truth in a
@@ -68,7 +68,8 @@ std::size_t dump_training_chars(const fs::path& dir, std::ofstream& labels, cons
     const RectifiedRow& row = outcome.plate->rows[r];
     if (row.char_boxes.size() != truth_rows[r].size()) continue;
     for (std::size_t i = 0; i < row.char_boxes.size(); ++i) {
-      const std::string name = prefix + "p" + std::to_string(plate_index) + "-r" + std::to_string(r) + "-c" + std::to_string(i) + ".png";
+      const std::string name = prefix + "p" + std::to_string(plate_index) + "-r" + std::to_string(r) + "-c" +
+                               std::to_string(i) + ".png";
       if (!cv::imwrite((dir / name).string(), character_patch(row.gray, row.char_boxes[i], char_height))) {
         throw Error(ErrorCode::kIo, "cannot write " + (dir / name).string());
       }
@@ -98,8 +99,10 @@ std::size_t dump_verifier_patches(const fs::path& dir, std::ofstream& labels, co
     }
     const int label = best_iou >= 0.3 ? 1 : touches ? -1 : 0;
     if (label < 0) continue;
-    const std::string name = prefix + "i" + std::to_string(image_index) + "-" + std::to_string(written) + ".png";
-    if (!cv::imwrite((dir / name).string(), p.patch)) throw Error(ErrorCode::kIo, "cannot write " + (dir / name).string());
+    const std::string name =
+        prefix + "i" + std::to_string(image_index) + "-" + std::to_string(written) + ".png";
+    if (!cv::imwrite((dir / name).string(), p.patch))
+      throw Error(ErrorCode::kIo, "cannot write " + (dir / name).string());
     labels << name << ',' << label << ',' << p.text.text << ',' << p.text.confidence << '\n';
     ++written;
   }
@@ -113,16 +116,20 @@ void print_summary(const EvalSummary& s, int top_n) {
   std::printf("top-%d:                 %s%.1f%%\n", top_n, top_n < 10 ? " " : "", 100.0 * s.top_n);
   std::printf("character accuracy:     %.1f%%\n", 100.0 * s.char_accuracy);
   if (s.detection_recall) {
-    std::printf("detection recall:       %.1f%% (IoU >= 0.5; missed: %zu partly overlapped, %zu not touched)\n",
-                100.0 * *s.detection_recall, s.missed_partly, s.missed_wholly);
+    std::printf(
+        "detection recall:       %.1f%% (IoU >= 0.5; missed: %zu partly overlapped, %zu not touched)\n",
+        100.0 * *s.detection_recall, s.missed_partly, s.missed_wholly);
   }
-  std::printf("false reads:            %.3f per image (%zu at confidence >= 0.5 matching no labelled plate)\n",
-              s.false_reads_per_image, s.false_reads);
-  std::printf("confidence >= 0.9:      %zu reads, %.1f%% right\n", s.confident_reads, 100.0 * s.confident_precision);
+  std::printf(
+      "false reads:            %.3f per image (%zu at confidence >= 0.5 matching no labelled plate)\n",
+      s.false_reads_per_image, s.false_reads);
+  std::printf("confidence >= 0.9:      %zu reads, %.1f%% right\n", s.confident_reads,
+              100.0 * s.confident_precision);
   std::printf("calibration:           ");
   for (const auto& b : s.calibration) {
     if (b.reads == 0) continue;
-    std::printf(" [%.2f-%.2f) %zu reads %.0f%% right;", b.from, b.to, b.reads, 100.0 * static_cast<double>(b.right) / static_cast<double>(b.reads));
+    std::printf(" [%.2f-%.2f) %zu reads %.0f%% right;", b.from, b.to, b.reads,
+                100.0 * static_cast<double>(b.right) / static_cast<double>(b.reads));
   }
   std::printf("\n");
   std::printf("ms per image:           median %.1f, p95 %.1f\n", s.median_ms, s.p95_ms);
@@ -132,11 +139,19 @@ void print_summary(const EvalSummary& s, int top_n) {
 }
 
 nlohmann::json summary_json(const EvalSummary& s, int top_n) {
-  nlohmann::json j{{"plates", s.plates}, {"images", s.images}, {"errors", s.errors},
-                   {"exact", s.exact}, {"top_n", top_n}, {"top_n_accuracy", s.top_n},
-                   {"char_accuracy", s.char_accuracy}, {"median_ms", s.median_ms}, {"p95_ms", s.p95_ms},
-                   {"confident_reads", s.confident_reads}, {"confident_precision", s.confident_precision},
-                   {"false_reads", s.false_reads}, {"false_reads_per_image", s.false_reads_per_image}};
+  nlohmann::json j{{"plates", s.plates},
+                   {"images", s.images},
+                   {"errors", s.errors},
+                   {"exact", s.exact},
+                   {"top_n", top_n},
+                   {"top_n_accuracy", s.top_n},
+                   {"char_accuracy", s.char_accuracy},
+                   {"median_ms", s.median_ms},
+                   {"p95_ms", s.p95_ms},
+                   {"confident_reads", s.confident_reads},
+                   {"confident_precision", s.confident_precision},
+                   {"false_reads", s.false_reads},
+                   {"false_reads_per_image", s.false_reads_per_image}};
   j["calibration"] = nlohmann::json::array();
   for (const auto& b : s.calibration) {
     j["calibration"].push_back({{"from", b.from}, {"to", b.to}, {"reads", b.reads}, {"right", b.right}});
@@ -144,8 +159,10 @@ nlohmann::json summary_json(const EvalSummary& s, int top_n) {
   j["detection_recall"] = s.detection_recall ? nlohmann::json(*s.detection_recall) : nlohmann::json();
   j["missed_partly"] = s.missed_partly;
   j["missed_wholly"] = s.missed_wholly;
-  j["stage_ms"] = {{"detect", s.mean_stage_ms.detect_ms}, {"rectify", s.mean_stage_ms.rectify_ms},
-                   {"ocr", s.mean_stage_ms.ocr_ms}, {"syntax", s.mean_stage_ms.syntax_ms}};
+  j["stage_ms"] = {{"detect", s.mean_stage_ms.detect_ms},
+                   {"rectify", s.mean_stage_ms.rectify_ms},
+                   {"ocr", s.mean_stage_ms.ocr_ms},
+                   {"syntax", s.mean_stage_ms.syntax_ms}};
   return j;
 }
 
@@ -180,8 +197,8 @@ int run(const EvalOptions& o) {
   std::vector<PlateOutcome> outcomes;
   std::vector<double> image_ms;
   std::vector<StageTimings> stages;
-  std::vector<std::size_t> false_reads;       // per image read
-  std::vector<std::string> image_country;     // per image read: its first labelled plate's country
+  std::vector<std::size_t> false_reads;    // per image read
+  std::vector<std::string> image_country;  // per image read: its first labelled plate's country
   anpr::ProgressBar progress(by_image.size(), "eval");
   for (const auto& [image, labelled] : by_image) {
     const auto start = std::chrono::steady_clock::now();
@@ -189,12 +206,14 @@ int run(const EvalOptions& o) {
     ReadResult result;
     if (loaded.error.empty()) {
       result = reader->read(loaded.image);
-      image_ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+      image_ms.push_back(
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
       stages.push_back(result.timings);
       false_reads.push_back(count_false_reads(labelled, result));
       image_country.push_back(labelled.front()->country);
       if (!o.dump_patches.empty()) {
-        dumped_patches += dump_verifier_patches(o.dump_patches, patch_labels, patch_prefix, labelled, result, image_ms.size());
+        dumped_patches += dump_verifier_patches(o.dump_patches, patch_labels, patch_prefix, labelled, result,
+                                                image_ms.size());
       }
     }
     for (const LabelledPlate* truth : labelled) {
@@ -222,10 +241,13 @@ int run(const EvalOptions& o) {
       ms_of[image_country[i]].push_back(image_ms[i]);
       false_of[image_country[i]].push_back(false_reads[i]);
     }
-    for (const auto& [country, list] : plates_of) countries[country] = summarise(list, ms_of[country], {}, false_of[country]);
+    for (const auto& [country, list] : plates_of)
+      countries[country] = summarise(list, ms_of[country], {}, false_of[country]);
   }
-  if (!o.dump_rows.empty()) std::fprintf(stderr, "wrote %zu training lines to %s\n", dumped, o.dump_rows.c_str());
-  if (!o.dump_chars.empty()) std::fprintf(stderr, "wrote %zu character patches to %s\n", dumped_chars, o.dump_chars.c_str());
+  if (!o.dump_rows.empty())
+    std::fprintf(stderr, "wrote %zu training lines to %s\n", dumped, o.dump_rows.c_str());
+  if (!o.dump_chars.empty())
+    std::fprintf(stderr, "wrote %zu character patches to %s\n", dumped_chars, o.dump_chars.c_str());
   if (!o.dump_patches.empty()) {
     std::fprintf(stderr, "wrote %zu verifier patches to %s\n", dumped_patches, o.dump_patches.c_str());
   }
@@ -234,10 +256,16 @@ int run(const EvalOptions& o) {
     if (o.misses) {
       j["misses"] = nlohmann::json::array();
       for (const auto& m : outcomes) {
-        if (!m.exact) j["misses"].push_back({{"image", m.truth->image}, {"truth", m.truth->plate}, {"read", m.read}, {"confidence", m.confidence}, {"error", m.error}});
+        if (!m.exact)
+          j["misses"].push_back({{"image", m.truth->image},
+                                 {"truth", m.truth->plate},
+                                 {"read", m.read},
+                                 {"confidence", m.confidence},
+                                 {"error", m.error}});
       }
     }
-    for (const auto& [country, c] : countries) j["by_country"][country.empty() ? "unknown" : country] = summary_json(c, o.top_n);
+    for (const auto& [country, c] : countries)
+      j["by_country"][country.empty() ? "unknown" : country] = summary_json(c, o.top_n);
     std::cout << j.dump(2) << "\n";
   } else {
     print_summary(summary, o.top_n);
@@ -245,10 +273,11 @@ int run(const EvalOptions& o) {
       std::printf("\nby country:  plates  exact  top-%d  chars  detected  false/image\n", o.top_n);
       for (const auto& [country, c] : countries) {
         char detected[16] = "-";
-        if (c.detection_recall) std::snprintf(detected, sizeof detected, "%.1f%%", 100.0 * *c.detection_recall);
-        std::printf("  %-9s %6zu  %5.1f%% %5.1f%% %5.1f%%  %7s  %.3f\n", country.empty() ? "unknown" : country.c_str(),
-                    c.plates, 100.0 * c.exact, 100.0 * c.top_n, 100.0 * c.char_accuracy, detected,
-                    c.false_reads_per_image);
+        if (c.detection_recall)
+          std::snprintf(detected, sizeof detected, "%.1f%%", 100.0 * *c.detection_recall);
+        std::printf("  %-9s %6zu  %5.1f%% %5.1f%% %5.1f%%  %7s  %.3f\n",
+                    country.empty() ? "unknown" : country.c_str(), c.plates, 100.0 * c.exact, 100.0 * c.top_n,
+                    100.0 * c.char_accuracy, detected, c.false_reads_per_image);
       }
     }
     if (o.misses) {
@@ -268,19 +297,25 @@ int run(const EvalOptions& o) {
 
 void add_eval_command(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<EvalOptions>();
-  CLI::App* cmd = app.add_subcommand("eval", "Measure the reader on a labelled set (manifest CSV: image,plate,x,y,w,h,country)");
+  CLI::App* cmd = app.add_subcommand(
+      "eval", "Measure the reader on a labelled set (manifest CSV: image,plate,x,y,w,h,country)");
   cmd->add_option("manifest", options->manifest, "Manifest CSV")->required()->check(CLI::ExistingFile);
-  cmd->add_option("--root", options->root, "Folder the manifest's image paths are relative to (default: the manifest's folder)");
-  cmd->add_option("--top", options->top_n, "N for the top-N accuracy")->capture_default_str()->check(CLI::Range(1, 10));
+  cmd->add_option("--root", options->root,
+                  "Folder the manifest's image paths are relative to (default: the manifest's folder)");
+  cmd->add_option("--top", options->top_n, "N for the top-N accuracy")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 10));
   cmd->add_flag("--misses", options->misses, "List every plate not read exactly (truth -> read)");
   cmd->add_flag("--json", options->json, "Print the summary as JSON");
-  cmd->add_flag("--by-country", options->by_country, "Also give each figure per country (the manifest's country column)");
+  cmd->add_flag("--by-country", options->by_country,
+                "Also give each figure per country (the manifest's country column)");
   cmd->add_option("--dump-rows", options->dump_rows,
                   "Write the OCR input rows of plates read nearly right, with their truth (.gt.txt), "
                   "into this folder: training lines for a plate OCR model (models/train-plate-ocr.sh)");
-  cmd->add_option("--dump-patches", options->dump_patches,
-                  "Write the plate verifier's input for every plate read, labelled plate (1) or not (0) by the "
-                  "manifest's boxes, into this folder (labels.csv): training data for models/train-plate-verifier.sh");
+  cmd->add_option(
+      "--dump-patches", options->dump_patches,
+      "Write the plate verifier's input for every plate read, labelled plate (1) or not (0) by the "
+      "manifest's boxes, into this folder (labels.csv): training data for models/train-plate-verifier.sh");
   cmd->add_option("--dump-chars", options->dump_chars,
                   "Write the classifier patch of every character of plates read nearly right, with its truth "
                   "(labels.csv), into this folder: training data for models/train-char-classifier.py");

@@ -5,9 +5,10 @@
 namespace anpr::edge::cli {
 
 void add_reader_options(CLI::App& command, ReaderOptions& options) {
-  command.add_option("--country", options.countries,
-                     "Countries expected, comma-separated lower-case ISO codes; 'gb' enables UK "
-                     "format correction, any other plates are read as they are")
+  command
+      .add_option("--country", options.countries,
+                  "Countries expected, comma-separated lower-case ISO codes; 'gb' enables UK "
+                  "format correction, any other plates are read as they are")
       ->capture_default_str();
   command.add_flag("--no-mser", options.no_mser,
                    "Detect with the fast adaptive-threshold blobs only (as video does); MSER finds more "
@@ -15,8 +16,9 @@ void add_reader_options(CLI::App& command, ReaderOptions& options) {
   command.add_option("--tessdata", options.tessdata,
                      "Folder holding the Tesseract model (default: $ANPR_TESSDATA, the installed "
                      "models folder, then Debian's tessdata)");
-  command.add_option("--ocr-model", options.ocr_model,
-                     "Tesseract model name (<name>.traineddata in the tessdata folder)")
+  command
+      .add_option("--ocr-model", options.ocr_model,
+                  "Tesseract model name (<name>.traineddata in the tessdata folder)")
       ->capture_default_str();
   command.add_option("--char-model", options.char_model,
                      "Character classifier (ONNX) to combine with Tesseract, or 'none' (default: "

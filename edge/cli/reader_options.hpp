@@ -16,8 +16,8 @@ struct ReaderOptions {
   std::string char_model;         ///< ONNX file, "none", or empty for default_char_model()
   std::string verifier_model;     ///< ONNX file, "none", or empty for default_verifier_model()
   bool no_mser = false;
-  bool keep_rows = false;          ///< not a flag: set by eval --dump-rows
-  bool keep_patches = false;       ///< not a flag: set by eval --dump-patches
+  bool keep_rows = false;     ///< not a flag: set by eval --dump-rows
+  bool keep_patches = false;  ///< not a flag: set by eval --dump-patches
 };
 
 void add_reader_options(CLI::App& command, ReaderOptions& options);

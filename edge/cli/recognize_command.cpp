@@ -7,8 +7,8 @@
 
 #include "anpr/common/plate_text.hpp"
 #include "anpr/common/version.hpp"
-#include "cli.hpp"
 #include "anpr/edge/reader/image_loader.hpp"
+#include "cli.hpp"
 #include "reader_options.hpp"
 
 namespace anpr::edge::cli {
@@ -49,7 +49,8 @@ void print_table_row(const std::string& image, double ms, const ReadResult& resu
 int run(const RecognizeOptions& o) {
   const auto reader = make_reader(o.reader);
   int failures = 0;
-  if (!o.json) std::printf("%-40s %10s  %-10s %5s  %-20s %s\n", "IMAGE", "TIME", "PLATE", "CONF", "FORMAT", "BOX");
+  if (!o.json)
+    std::printf("%-40s %10s  %-10s %5s  %-20s %s\n", "IMAGE", "TIME", "PLATE", "CONF", "FORMAT", "BOX");
   for (const auto& path : o.images) {
     const auto start = std::chrono::steady_clock::now();
     const LoadedImage loaded = load_image(path);
@@ -63,12 +64,16 @@ int run(const RecognizeOptions& o) {
       continue;
     }
     const ReadResult result = reader->read(loaded.image);
-    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    const double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     if (o.json) {
-      nlohmann::json j{{"image", path}, {"ms", std::round(ms * 10.0) / 10.0}, {"plates", nlohmann::json::array()}};
+      nlohmann::json j{
+          {"image", path}, {"ms", std::round(ms * 10.0) / 10.0}, {"plates", nlohmann::json::array()}};
       for (const auto& p : result.plates) j["plates"].push_back(plate_json(p));
-      j["stages_ms"] = {{"detect", result.timings.detect_ms}, {"rectify", result.timings.rectify_ms},
-                        {"ocr", result.timings.ocr_ms}, {"syntax", result.timings.syntax_ms}};
+      j["stages_ms"] = {{"detect", result.timings.detect_ms},
+                        {"rectify", result.timings.rectify_ms},
+                        {"ocr", result.timings.ocr_ms},
+                        {"syntax", result.timings.syntax_ms}};
       std::cout << j.dump() << "\n";
     } else {
       print_table_row(path, ms, result);
@@ -89,8 +94,6 @@ void add_recognize_command(CLI::App& app, int& exit_code) {
   cmd->callback([options, &exit_code] { exit_code = run(*options); });
 }
 
-std::string version_string() {
-  return std::string("anpr-edge ") + kVersion + " (git " + kGitRevision + ")";
-}
+std::string version_string() { return std::string("anpr-edge ") + kVersion + " (git " + kGitRevision + ")"; }
 
 }  // namespace anpr::edge::cli

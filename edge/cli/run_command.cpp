@@ -6,11 +6,11 @@
 
 #include "anpr/common/error.hpp"
 #include "anpr/common/version.hpp"
-#include "cli.hpp"
-#include "anpr/edge/edge_config.hpp"
 #include "anpr/edge/camera/edge_pipeline.hpp"
+#include "anpr/edge/edge_config.hpp"
 #include "anpr/edge/uplink/publisher.hpp"
 #include "anpr/edge/uplink/system_health.hpp"
+#include "cli.hpp"
 #include "run_options.hpp"
 
 namespace anpr::edge::cli {
@@ -75,8 +75,9 @@ int run(const RunOptions& options) {
     finished = true;
   });
   notify_systemd("READY=1");
-  spdlog::info("{} running: camera {} at {}, source {}, broker {}, spool {}", version_string(), config.camera_id,
-               config.site_id, config.source.uri, config.mqtt.broker, config.spool.dir.string());
+  spdlog::info("{} running: camera {} at {}, source {}, broker {}, spool {}", version_string(),
+               config.camera_id, config.site_id, config.source.uri, config.mqtt.broker,
+               config.spool.dir.string());
 
   const auto started = std::chrono::steady_clock::now();
   const auto health_every = std::chrono::seconds(config.mqtt.health_interval_s);
@@ -94,34 +95,38 @@ int run(const RunOptions& options) {
     if (now - last_health >= health_every) {
       const double seconds = std::chrono::duration<double>(now - last_health).count();
       const std::int64_t processed = pipeline.frames_processed();
-      publisher.publish_health(make_health(config, pipeline, spool, publisher,
-                                           static_cast<double>(processed - processed_at_last_health) / seconds,
-                                           std::chrono::duration_cast<std::chrono::seconds>(now - started).count()));
+      publisher.publish_health(
+          make_health(config, pipeline, spool, publisher,
+                      static_cast<double>(processed - processed_at_last_health) / seconds,
+                      std::chrono::duration_cast<std::chrono::seconds>(now - started).count()));
       processed_at_last_health = processed;
       last_health = now;
     }
     // Pet the watchdog only while the video threads show signs of life: a hung decoder or
     // OCR call then gets the process restarted by systemd.
     if (watchdog_ms > 0 && now - last_watchdog >= std::chrono::milliseconds(watchdog_ms / 3)) {
-      if (now - pipeline.last_heartbeat() < std::chrono::milliseconds(watchdog_ms)) notify_systemd("WATCHDOG=1");
+      if (now - pipeline.last_heartbeat() < std::chrono::milliseconds(watchdog_ms))
+        notify_systemd("WATCHDOG=1");
       last_watchdog = now;
     }
   }
   video.join();
   // A stop request leaves little time (systemd waits 5 s); the end of a file waits for the broker.
-  const auto drain = g_signalled ? std::chrono::milliseconds(2000) : std::chrono::seconds(config.drain_timeout_s);
+  const auto drain =
+      g_signalled ? std::chrono::milliseconds(2000) : std::chrono::seconds(config.drain_timeout_s);
   if (!publisher.drain(drain)) {
     spdlog::warn("{} reads still in the spool {}; they are sent on the next start", spool.stats().depth,
                  config.spool.dir.string());
   }
   publisher.stop();
-  spdlog::info("stopped: {} frames captured, {} processed, {} dropped, {} failed, {} reads, {} acknowledged; "
-               "not published: {} standing-still texts, {} readings outside the zones, {} readings of {} learned "
-               "static texts; {} passes seen in fewer than {} frames",
-               pipeline.frames_captured(), pipeline.frames_processed(), pipeline.frames_dropped(),
-               pipeline.frames_failed(), pipeline.reads_spooled(), publisher.sent(), pipeline.stationary_suppressed(),
-               pipeline.readings_outside_zones(), pipeline.static_suppressed(), pipeline.static_texts(),
-               pipeline.thin_passes(), config.tracking.min_frames);
+  spdlog::info(
+      "stopped: {} frames captured, {} processed, {} dropped, {} failed, {} reads, {} acknowledged; "
+      "not published: {} standing-still texts, {} readings outside the zones, {} readings of {} learned "
+      "static texts; {} passes seen in fewer than {} frames",
+      pipeline.frames_captured(), pipeline.frames_processed(), pipeline.frames_dropped(),
+      pipeline.frames_failed(), pipeline.reads_spooled(), publisher.sent(), pipeline.stationary_suppressed(),
+      pipeline.readings_outside_zones(), pipeline.static_suppressed(), pipeline.static_texts(),
+      pipeline.thin_passes(), config.tracking.min_frames);
   if (!failure.empty()) throw Error(ErrorCode::kInput, failure);
   return 0;
 }

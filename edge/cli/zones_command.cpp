@@ -5,12 +5,12 @@
 
 #include <opencv2/imgcodecs.hpp>
 
-#include "cli.hpp"
 #include "anpr/common/error.hpp"
 #include "anpr/edge/camera/frame_source.hpp"
 #include "anpr/edge/camera/i420_image.hpp"
 #include "anpr/edge/camera/zones.hpp"
 #include "anpr/edge/edge_config.hpp"
+#include "cli.hpp"
 
 namespace anpr::edge::cli {
 namespace {
@@ -26,10 +26,13 @@ cv::Mat first_frame(SourceSettings source) {
   FrameSource frames(source);
   std::atomic<bool> stop{false};
   cv::Mat bgr;
-  frames.run(stop, [&](Frame f) {
-    if (bgr.empty()) bgr = i420_scaled_bgr(f.i420, 1.0);
-    stop = true;
-  }, [&] { stop = true; });  // a stream that is lost gives no picture: stop, do not retry for ever
+  frames.run(
+      stop,
+      [&](Frame f) {
+        if (bgr.empty()) bgr = i420_scaled_bgr(f.i420, 1.0);
+        stop = true;
+      },
+      [&] { stop = true; });  // a stream that is lost gives no picture: stop, do not retry for ever
   if (bgr.empty()) throw Error(ErrorCode::kInput, "no frame could be read from " + source.uri);
   return bgr;
 }
@@ -37,13 +40,15 @@ cv::Mat first_frame(SourceSettings source) {
 int run(const ZonesOptions& o) {
   EdgeConfig c = load_edge_config(o.config_file);
   if (!o.source.empty()) c.source.uri = o.source;
-  if (c.source.uri.empty()) throw Error(ErrorCode::kConfig, "give --source or source.uri in " + o.config_file);
+  if (c.source.uri.empty())
+    throw Error(ErrorCode::kConfig, "give --source or source.uri in " + o.config_file);
   cv::Mat picture = first_frame(c.source);
   check_zones_fit(c.zones, picture.size());
   Zones(c.zones).draw(picture);
   if (!cv::imwrite(o.out, picture)) throw Error(ErrorCode::kIo, "cannot write " + o.out);
-  std::printf("%s: %zu read zone(s) in green, %zu ignore zone(s) in red, on a %dx%d frame of %s\n", o.out.c_str(),
-              c.zones.read.size(), c.zones.ignore.size(), picture.cols, picture.rows, c.source.uri.c_str());
+  std::printf("%s: %zu read zone(s) in green, %zu ignore zone(s) in red, on a %dx%d frame of %s\n",
+              o.out.c_str(), c.zones.read.size(), c.zones.ignore.size(), picture.cols, picture.rows,
+              c.source.uri.c_str());
   if (c.zones.empty()) std::printf("no zones are configured: the whole frame is read\n");
   return 0;
 }
@@ -52,9 +57,11 @@ int run(const ZonesOptions& o) {
 
 void add_zones_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<ZonesOptions>();
-  CLI::App* cmd = app.add_subcommand("zones", "Draw the config's read and ignore zones on a frame of the source");
+  CLI::App* cmd =
+      app.add_subcommand("zones", "Draw the config's read and ignore zones on a frame of the source");
   cmd->add_option("--config", o->config_file, "Edge config file (TOML) with a [zones] section")
-      ->required()->check(CLI::ExistingFile);
+      ->required()
+      ->check(CLI::ExistingFile);
   cmd->add_option("--source", o->source, "Video file, stream or device (default: the config's source.uri)");
   cmd->add_option("--out", o->out, "Picture to write (PNG or JPEG)")->capture_default_str();
   cmd->callback([o, &exit_code] { exit_code = run(*o); });

@@ -86,12 +86,12 @@ EdgeConfig load_edge_config(const std::string& path) {
   images.integer("overview_quality", c.images.overview_quality, 10, 100);
   ConfigSection log(root, "log", path);
   log.text("level", c.log_level);
-  const std::vector<const ConfigSection*> sections = {&camera, &source, &recognition, &motion, &zones,
-                                                      &tracking, &static_text, &mqtt, &spool, &images, &log};
+  const std::vector<const ConfigSection*> sections = {
+      &camera, &source, &recognition, &motion, &zones, &tracking, &static_text, &mqtt, &spool, &images, &log};
   for (const ConfigSection* s : sections) s->check_unknown_keys();
   check_config_sections(root, path,
-                        {"camera", "source", "recognition", "motion", "zones", "tracking", "static_text", "mqtt", "spool",
-                         "images", "log"});
+                        {"camera", "source", "recognition", "motion", "zones", "tracking", "static_text",
+                         "mqtt", "spool", "images", "log"});
   // Rules between keys, reported at the key's line.
   if (c.motion.roi.size() == 1 || c.motion.roi.size() == 2) motion.fail("roi", "needs at least 3 points");
   for (const auto& [x, y] : c.motion.roi) {
@@ -100,13 +100,16 @@ EdgeConfig load_edge_config(const std::string& path) {
   if (c.recognition.max_plate_height < c.recognition.min_plate_height) {
     recognition.fail("max_plate_height", "must not be below min_plate_height");
   }
-  if (c.source.reconnect_max_s < c.source.reconnect_min_s) source.fail("reconnect_max_s", "must not be below reconnect_min_s");
+  if (c.source.reconnect_max_s < c.source.reconnect_min_s)
+    source.fail("reconnect_max_s", "must not be below reconnect_min_s");
   if (!c.camera_id.empty() && !is_valid_id(c.camera_id)) camera.fail("id", "must be 1-64 of a-z A-Z 0-9 - _");
-  if (!c.site_id.empty() && !is_valid_id(c.site_id)) camera.fail("site_id", "must be 1-64 of a-z A-Z 0-9 - _");
+  if (!c.site_id.empty() && !is_valid_id(c.site_id))
+    camera.fail("site_id", "must be 1-64 of a-z A-Z 0-9 - _");
   if (spdlog::level::from_str(c.log_level) == spdlog::level::off && c.log_level != "off") {
     log.fail("level", "must be one of trace, debug, info, warn, error, critical, off");
   }
-  if (c.mqtt.cert_file.empty() != c.mqtt.key_file.empty()) mqtt.fail("cert_file", "cert_file and key_file go together");
+  if (c.mqtt.cert_file.empty() != c.mqtt.key_file.empty())
+    mqtt.fail("cert_file", "cert_file and key_file go together");
   return c;
 }
 
@@ -115,17 +118,22 @@ void validate_edge_config(const EdgeConfig& c, const std::string& origin) {
     throw Error(ErrorCode::kConfig, origin + ": " + key + ": " + reason);
   };
   if (c.camera_id.empty()) fail("camera.id (--camera-id)", "is required");
-  if (!is_valid_id(c.camera_id)) fail("camera.id (--camera-id)", "'" + c.camera_id + "' must be 1-64 of a-z A-Z 0-9 - _");
+  if (!is_valid_id(c.camera_id))
+    fail("camera.id (--camera-id)", "'" + c.camera_id + "' must be 1-64 of a-z A-Z 0-9 - _");
   if (c.site_id.empty()) fail("camera.site_id (--site-id)", "is required");
-  if (!is_valid_id(c.site_id)) fail("camera.site_id (--site-id)", "'" + c.site_id + "' must be 1-64 of a-z A-Z 0-9 - _");
+  if (!is_valid_id(c.site_id))
+    fail("camera.site_id (--site-id)", "'" + c.site_id + "' must be 1-64 of a-z A-Z 0-9 - _");
   if (c.source.uri.empty()) fail("source.uri (--source)", "is required");
   if (c.spool.dir.empty()) fail("spool.dir (--spool-dir)", "is required");
   const std::string& b = c.mqtt.broker;
   bool scheme_ok = false;
-  for (const char* scheme : {"tcp://", "mqtt://", "ssl://", "mqtts://", "ws://", "wss://"}) scheme_ok |= b.rfind(scheme, 0) == 0;
-  if (!scheme_ok) fail("mqtt.broker (--broker)", "'" + b + "' must start with tcp://, ssl://, ws:// or wss://");
+  for (const char* scheme : {"tcp://", "mqtt://", "ssl://", "mqtts://", "ws://", "wss://"})
+    scheme_ok |= b.rfind(scheme, 0) == 0;
+  if (!scheme_ok)
+    fail("mqtt.broker (--broker)", "'" + b + "' must start with tcp://, ssl://, ws:// or wss://");
   for (const auto* file : {&c.mqtt.ca_file, &c.mqtt.cert_file, &c.mqtt.key_file}) {
-    if (!file->empty() && ::access(file->c_str(), R_OK) != 0) fail("mqtt TLS file", "'" + *file + "' cannot be read");
+    if (!file->empty() && ::access(file->c_str(), R_OK) != 0)
+      fail("mqtt TLS file", "'" + *file + "' cannot be read");
   }
 }
 

@@ -1,9 +1,9 @@
 // anpr-synth: deterministic synthetic UK plate images with ground truth (host-only tool).
 #include <CLI/CLI.hpp>
 #include <cstdio>
-#include <map>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include <opencv2/imgcodecs.hpp>
 
@@ -22,10 +22,12 @@ std::vector<std::string> list_images(const std::string& dir) {
   // Sub-folders too: a labelled set keeps its photos in one folder per country.
   for (const auto& e : fs::recursive_directory_iterator(dir)) {
     const auto ext = e.path().extension().string();
-    if (e.is_regular_file() && (ext == ".jpg" || ext == ".jpeg" || ext == ".png")) files.push_back(e.path().string());
+    if (e.is_regular_file() && (ext == ".jpg" || ext == ".jpeg" || ext == ".png"))
+      files.push_back(e.path().string());
   }
   if (files.empty()) {
-    throw anpr::Error(anpr::ErrorCode::kInput, "--backgrounds " + dir + " holds no .jpg, .jpeg or .png photos");
+    throw anpr::Error(anpr::ErrorCode::kInput,
+                      "--backgrounds " + dir + " holds no .jpg, .jpeg or .png photos");
   }
   std::sort(files.begin(), files.end());  // directory order is not stable; the seed must be
   return files;
@@ -62,27 +64,38 @@ int main(int argc, char** argv) {
   std::uint64_t seed = 1;
   std::string out, backgrounds;
   CLI::App* plates = app.add_subcommand("plates", "Write COUNT scene images and manifest.csv into a folder");
-  plates->add_option("--count", count, "Number of images")->capture_default_str()->check(CLI::Range(1, 1000000));
+  plates->add_option("--count", count, "Number of images")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000));
   plates->add_option("--seed", seed, "Random seed")->capture_default_str();
   plates->add_option("--out", out, "Output folder")->required();
-  plates->add_option("--backgrounds", backgrounds, "Folder of real photos to use as backgrounds")->check(CLI::ExistingDirectory);
+  plates->add_option("--backgrounds", backgrounds, "Folder of real photos to use as backgrounds")
+      ->check(CLI::ExistingDirectory);
   plates->add_option("--width", width, "Frame width")->capture_default_str()->check(CLI::Range(64, 8192));
   plates->add_option("--height", height, "Frame height")->capture_default_str()->check(CLI::Range(64, 8192));
-  plates->add_option("--min-char", min_char, "Smallest character height, pixels")->capture_default_str()->check(CLI::Range(8, 400));
-  plates->add_option("--max-char", max_char, "Largest character height, pixels")->capture_default_str()->check(CLI::Range(8, 400));
+  plates->add_option("--min-char", min_char, "Smallest character height, pixels")
+      ->capture_default_str()
+      ->check(CLI::Range(8, 400));
+  plates->add_option("--max-char", max_char, "Largest character height, pixels")
+      ->capture_default_str()
+      ->check(CLI::Range(8, 400));
   bool training = false;
   std::vector<std::string> uk_fonts;
-  plates->add_option("--uk-font", uk_fonts, "Font file of the UK plate typeface (e.g. ../shared/fonts/"
-                                            "CharlesWright-Bold.otf): UK plates use it (--uk-font-share); repeatable")
+  plates
+      ->add_option("--uk-font", uk_fonts,
+                   "Font file of the UK plate typeface (e.g. ../shared/fonts/"
+                   "CharlesWright-Bold.otf): UK plates use it (--uk-font-share); repeatable")
       ->check(CLI::ExistingFile);
   double uk_font_share = 0.8;
   plates->add_option("--uk-font-share", uk_font_share, "Share of UK plates drawn in the --uk-font typeface")
-      ->capture_default_str()->check(CLI::Range(0.0, 1.0));
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
   plates->add_flag("--training", training,
                    "OCR training data: every training font and European layouts too (not a UK test set)");
   bool distractors = false;
   plates->add_flag("--distractors", distractors,
-                   "Draw signs, dealer legends, stickers, grilles and road markings around the plate (not-a-plate examples)");
+                   "Draw signs, dealer legends, stickers, grilles and road markings around the plate "
+                   "(not-a-plate examples)");
   int exit_code = 0;
   plates->callback([&] {
     anpr::synth::SceneSettings s;
@@ -98,37 +111,61 @@ int main(int argc, char** argv) {
   });
   anpr::synth::TrafficSettings traffic;
   std::string video_out, passes_out;
-  CLI::App* video = app.add_subcommand("video", "Write a UK traffic video (.avi or .mp4) and its passes as CSV");
+  CLI::App* video =
+      app.add_subcommand("video", "Write a UK traffic video (.avi or .mp4) and its passes as CSV");
   video->add_option("--out", video_out, "Video file (.avi: Motion-JPEG, .mp4: MPEG-4)")->required();
   video->add_option("--passes", passes_out, "Ground-truth CSV (default: the video's name with .csv)");
   video->add_option("--seed", seed, "Random seed")->capture_default_str();
-  video->add_option("--vehicles", traffic.vehicles, "Vehicle passes")->capture_default_str()->check(CLI::Range(1, 100000));
-  video->add_option("--width", traffic.frame.width, "Frame width")->capture_default_str()->check(CLI::Range(320, 7680));
-  video->add_option("--height", traffic.frame.height, "Frame height")->capture_default_str()->check(CLI::Range(240, 4320));
-  video->add_option("--fps", traffic.fps, "Frames per second")->capture_default_str()->check(CLI::Range(1.0, 120.0));
-  video->add_option("--min-char", traffic.min_char_px, "Character height when far, pixels")->capture_default_str()->check(CLI::Range(8, 400));
-  video->add_option("--max-char", traffic.max_char_px, "Character height when near, pixels")->capture_default_str()->check(CLI::Range(8, 400));
+  video->add_option("--vehicles", traffic.vehicles, "Vehicle passes")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  video->add_option("--width", traffic.frame.width, "Frame width")
+      ->capture_default_str()
+      ->check(CLI::Range(320, 7680));
+  video->add_option("--height", traffic.frame.height, "Frame height")
+      ->capture_default_str()
+      ->check(CLI::Range(240, 4320));
+  video->add_option("--fps", traffic.fps, "Frames per second")
+      ->capture_default_str()
+      ->check(CLI::Range(1.0, 120.0));
+  video->add_option("--min-char", traffic.min_char_px, "Character height when far, pixels")
+      ->capture_default_str()
+      ->check(CLI::Range(8, 400));
+  video->add_option("--max-char", traffic.max_char_px, "Character height when near, pixels")
+      ->capture_default_str()
+      ->check(CLI::Range(8, 400));
   const std::map<std::string, anpr::synth::CaptionCorner> corners = {
-      {"none", anpr::synth::CaptionCorner::kNone},           {"top-left", anpr::synth::CaptionCorner::kTopLeft},
-      {"top-right", anpr::synth::CaptionCorner::kTopRight},   {"bottom-left", anpr::synth::CaptionCorner::kBottomLeft},
+      {"none", anpr::synth::CaptionCorner::kNone},
+      {"top-left", anpr::synth::CaptionCorner::kTopLeft},
+      {"top-right", anpr::synth::CaptionCorner::kTopRight},
+      {"bottom-left", anpr::synth::CaptionCorner::kBottomLeft},
       {"bottom-right", anpr::synth::CaptionCorner::kBottomRight}};
-  video->add_option("--caption", traffic.caption.corner, "Burn in a CCTV caption (date, ticking time, camera name) "
-                                                         "in this corner")
-      ->transform(CLI::CheckedTransformer(corners, CLI::ignore_case))->default_str("none");
-  video->add_option("--caption-font", traffic.caption.font, "Caption font: 0 simplex, 1 duplex, 2 plain, 3 complex")
-      ->capture_default_str()->check(CLI::Range(0, 3));
+  video
+      ->add_option("--caption", traffic.caption.corner,
+                   "Burn in a CCTV caption (date, ticking time, camera name) "
+                   "in this corner")
+      ->transform(CLI::CheckedTransformer(corners, CLI::ignore_case))
+      ->default_str("none");
+  video
+      ->add_option("--caption-font", traffic.caption.font,
+                   "Caption font: 0 simplex, 1 duplex, 2 plain, 3 complex")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 3));
   video->add_flag("--sign", traffic.sign, "Put a static sign with plate-like text on a building");
-  video->add_flag("--parked-car", traffic.parked_car, "Put a car parked at the kerb, plate in view, for the whole video");
-  video->add_option("--plates", traffic.plates, "UK registrations that must pass (each once, at random passes; "
-                                                "the others are random), e.g. --plates AB12CDE,XY65ZZT")
+  video->add_flag("--parked-car", traffic.parked_car,
+                  "Put a car parked at the kerb, plate in view, for the whole video");
+  video
+      ->add_option("--plates", traffic.plates,
+                   "UK registrations that must pass (each once, at random passes; "
+                   "the others are random), e.g. --plates AB12CDE,XY65ZZT")
       ->delimiter(',');
   video->callback([&] {
     if (passes_out.empty()) passes_out = fs::path(video_out).replace_extension(".csv").string();
     anpr::synth::StaticTexts statics;
     const auto passes = anpr::synth::write_traffic_video(video_out, traffic, seed, &statics);
     anpr::synth::write_passes_csv(passes_out, passes);
-    std::printf("wrote %s (%zu vehicle passes) and %s (seed %llu)\n", video_out.c_str(), passes.size(), passes_out.c_str(),
-                static_cast<unsigned long long>(seed));
+    std::printf("wrote %s (%zu vehicle passes) and %s (seed %llu)\n", video_out.c_str(), passes.size(),
+                passes_out.c_str(), static_cast<unsigned long long>(seed));
     if (!statics.sign.empty()) std::printf("static sign reads %s (not a pass)\n", statics.sign.c_str());
     if (!statics.parked_car.empty()) std::printf("parked car %s (not a pass)\n", statics.parked_car.c_str());
   });

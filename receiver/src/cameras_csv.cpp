@@ -37,7 +37,7 @@ ParsedCameras parse_cameras_csv(std::string_view text) {
     if (line_no == 1 && f[0] == "camera_id") return;  // header
     if (f.size() != 6) {
       out.errors.add({line_no, "expected camera_id,site_id,name,latitude,longitude,bearing; found " +
-                                         std::to_string(f.size()) + " fields"});
+                                   std::to_string(f.size()) + " fields"});
       return;
     }
     CameraInfo c;

@@ -63,9 +63,11 @@ ReceiverConfig load_receiver_config(const std::string& path) {
     const auto& u = c.web.map_tile_url;
     const bool placeholders = u.find("{z}") != std::string::npos && u.find("{x}") != std::string::npos &&
                               u.find("{y}") != std::string::npos;
-    if (web::map_tile_origin(u).empty() || !placeholders || u.find_first_of(" \t\"';,") != std::string::npos) {
-      web.fail("map_tile_url", "a tile server URL with one host: http(s)://host[:port]/.../{z}/{x}/{y}.png (no {s} "
-                               "subdomains, user names, spaces, quotes, ';' or ',')");
+    if (web::map_tile_origin(u).empty() || !placeholders ||
+        u.find_first_of(" \t\"';,") != std::string::npos) {
+      web.fail("map_tile_url",
+               "a tile server URL with one host: http(s)://host[:port]/.../{z}/{x}/{y}.png (no {s} "
+               "subdomains, user names, spaces, quotes, ';' or ',')");
     }
   }
   int max_connections = static_cast<int>(c.web.max_connections);
@@ -79,15 +81,20 @@ ReceiverConfig load_receiver_config(const std::string& path) {
   for (const ConfigSection* s : {&mqtt, &storage, &lists, &clones, &retention, &faults, &web}) {
     s->check_unknown_keys();
   }
-  check_config_sections(root, path, {"mqtt", "storage", "watchlists", "clones", "retention", "faults", "web"});
-  if (c.web.cert_file.empty() != c.web.key_file.empty()) web.fail("cert_file", "cert_file and key_file go together");
+  check_config_sections(root, path,
+                        {"mqtt", "storage", "watchlists", "clones", "retention", "faults", "web"});
+  if (c.web.cert_file.empty() != c.web.key_file.empty())
+    web.fail("cert_file", "cert_file and key_file go together");
   if (c.web.tls() && c.web.map_tile_url.rfind("http://", 0) == 0) {
-    web.fail("map_tile_url", "the pages are served over TLS: a browser refuses http:// tiles there (use https://)");
+    web.fail("map_tile_url",
+             "the pages are served over TLS: a browser refuses http:// tiles there (use https://)");
   }
   // Cross-field checks after parsing.
-  if (c.mqtt.cert_file.empty() != c.mqtt.key_file.empty()) mqtt.fail("cert_file", "cert_file and key_file go together");
+  if (c.mqtt.cert_file.empty() != c.mqtt.key_file.empty())
+    mqtt.fail("cert_file", "cert_file and key_file go together");
   if (c.retention.hit_read_days < c.retention.read_days) {
-    throw Error(ErrorCode::kConfig, path + ": retention.hit_read_days (" + std::to_string(c.retention.hit_read_days) +
+    throw Error(ErrorCode::kConfig, path + ": retention.hit_read_days (" +
+                                        std::to_string(c.retention.hit_read_days) +
                                         ") must not be shorter than retention.read_days (" +
                                         std::to_string(c.retention.read_days) + ")");
   }
@@ -106,7 +113,8 @@ void set_web_listen(ReceiverConfig& config, const std::string& value) {
     port = std::stoi(value.substr(colon + 1));
   }
   if (colon == std::string::npos || colon == 0 || port < 0 || port > 65535) {
-    throw Error(ErrorCode::kConfig, "web address '" + value + "' is not ADDRESS:PORT (for example 127.0.0.1:8080) or off");
+    throw Error(ErrorCode::kConfig,
+                "web address '" + value + "' is not ADDRESS:PORT (for example 127.0.0.1:8080) or off");
   }
   config.web_enabled = true;
   config.web.address = value.substr(0, colon);

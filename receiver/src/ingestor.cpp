@@ -45,10 +45,13 @@ std::vector<HitMessage> Ingestor::check_clones(const ReadMessage& read) {
   // Without a position for this camera nothing can be judged: skip the lookups.
   const CameraInfo* here = cameras->find(read.camera_id);
   if (here == nullptr || !here->latitude || !here->longitude) return {};
-  const ReadPoint point{read.read_id, read.plate, read.camera_id, read.site_id, read.captured_at, read.confidence};
+  const ReadPoint point{read.read_id, read.plate,       read.camera_id,
+                        read.site_id, read.captured_at, read.confidence};
   std::vector<HitMessage> hits;
-  for (const ReadPoint& other : store_.plate_neighbours(read.plate, read.captured_at, s.window_ms, read.read_id)) {
-    if (auto alert = analysis::check_clone(point, other, *cameras, s)) hits.push_back(analysis::clone_hit(*alert, read.read_id, s));
+  for (const ReadPoint& other :
+       store_.plate_neighbours(read.plate, read.captured_at, s.window_ms, read.read_id)) {
+    if (auto alert = analysis::check_clone(point, other, *cameras, s))
+      hits.push_back(analysis::clone_hit(*alert, read.read_id, s));
   }
   return hits;
 }
@@ -63,7 +66,8 @@ IngestCounters Ingestor::counters() const {
   return counters_;
 }
 
-std::vector<IngestOutcome> Ingestor::handle_batch(const std::vector<std::pair<std::string, std::string>>& messages) {
+std::vector<IngestOutcome> Ingestor::handle_batch(
+    const std::vector<std::pair<std::string, std::string>>& messages) {
   std::vector<IngestOutcome> outcomes;
   outcomes.reserve(messages.size());
   std::vector<PendingImage> images;
@@ -83,7 +87,8 @@ IngestOutcome Ingestor::handle(std::string_view topic, std::string_view payload)
   return outcome;
 }
 
-void Ingestor::in_transaction_with_images(std::vector<PendingImage>& images, const std::function<void()>& work) {
+void Ingestor::in_transaction_with_images(std::vector<PendingImage>& images,
+                                          const std::function<void()>& work) {
   try {
     store_.in_transaction(work);
   } catch (...) {
@@ -101,7 +106,8 @@ bool Ingestor::refresh_watchlists(bool force) {
     if (!force && generation == watchlist_generation_) return false;
   }
   // Build beside the current snapshot, then swap: matching never waits for a rebuild.
-  auto fresh = std::make_shared<const WatchlistMatcher>(store_.watchlists(), store_.entries(""), settings_.matcher);
+  auto fresh =
+      std::make_shared<const WatchlistMatcher>(store_.watchlists(), store_.entries(""), settings_.matcher);
   std::lock_guard lock(matcher_mutex_);
   matcher_ = std::move(fresh);
   watchlist_generation_ = std::move(generation);
@@ -117,9 +123,10 @@ IngestOutcome Ingestor::reject(std::string_view topic, std::string_view payload,
   return IngestOutcome{IngestResult::kRejected, std::move(reason), {}};
 }
 
-void Ingestor::set_aside(std::string_view topic, std::string_view payload, int attempts, std::string_view error) {
-  const std::string reason =
-      "not stored after " + std::to_string(attempts) + " attempts (kept whole): " + std::string(error.substr(0, 900));
+void Ingestor::set_aside(std::string_view topic, std::string_view payload, int attempts,
+                         std::string_view error) {
+  const std::string reason = "not stored after " + std::to_string(attempts) +
+                             " attempts (kept whole): " + std::string(error.substr(0, 900));
   store_.in_transaction([&] { store_.insert_dead_letter(topic, payload, reason, clock_()); });
   std::lock_guard lock(counters_mutex_);
   ++counters_.set_aside;
@@ -129,14 +136,17 @@ IngestOutcome Ingestor::handle_one(std::string_view topic, std::string_view payl
                                    std::vector<PendingImage>& images) {
   const auto parsed = parse_camera_topic(topic);
   if (!parsed) return reject(topic, payload, "topic: not of the form anpr/v1/<site>/<camera>/<kind>");
-  auto check_ids = [&](const std::string& site, const std::string& camera) { return topic_mismatch(*parsed, site, camera); };
+  auto check_ids = [&](const std::string& site, const std::string& camera) {
+    return topic_mismatch(*parsed, site, camera);
+  };
   switch (parsed->kind) {
     case TopicKind::kRead:
       return handle_read(*parsed, topic, payload, images);
     case TopicKind::kStatus: {
       const auto m = decode_status(payload);
       if (!m.ok()) return reject(topic, payload, m.error().message());
-      if (auto e = check_ids(m.value().site_id, m.value().camera_id); !e.empty()) return reject(topic, payload, e);
+      if (auto e = check_ids(m.value().site_id, m.value().camera_id); !e.empty())
+        return reject(topic, payload, e);
       store_.set_camera_status(m.value());
       std::lock_guard lock(counters_mutex_);
       ++counters_.status;
@@ -145,7 +155,8 @@ IngestOutcome Ingestor::handle_one(std::string_view topic, std::string_view payl
     case TopicKind::kHealth: {
       const auto m = decode_health(payload);
       if (!m.ok()) return reject(topic, payload, m.error().message());
-      if (auto e = check_ids(m.value().site_id, m.value().camera_id); !e.empty()) return reject(topic, payload, e);
+      if (auto e = check_ids(m.value().site_id, m.value().camera_id); !e.empty())
+        return reject(topic, payload, e);
       store_.set_camera_health(m.value());
       std::lock_guard lock(counters_mutex_);
       ++counters_.health;
@@ -155,17 +166,20 @@ IngestOutcome Ingestor::handle_one(std::string_view topic, std::string_view payl
   return reject(topic, payload, "topic: unknown kind");
 }
 
-std::string Ingestor::topic_mismatch(const ParsedTopic& topic, const std::string& site, const std::string& camera) {
+std::string Ingestor::topic_mismatch(const ParsedTopic& topic, const std::string& site,
+                                     const std::string& camera) {
   if (site == topic.site_id && camera == topic.camera_id) return {};
-  return "topic names " + topic.site_id + "/" + topic.camera_id + " but the message is from " + site + "/" + camera;
+  return "topic names " + topic.site_id + "/" + topic.camera_id + " but the message is from " + site + "/" +
+         camera;
 }
 
-IngestOutcome Ingestor::handle_read(const ParsedTopic& parsed, std::string_view topic, std::string_view payload,
-                                    std::vector<PendingImage>& images) {
+IngestOutcome Ingestor::handle_read(const ParsedTopic& parsed, std::string_view topic,
+                                    std::string_view payload, std::vector<PendingImage>& images) {
   const auto decoded = decode_read(payload);
   if (!decoded.ok()) return reject(topic, payload, decoded.error().message());
   const ReadMessage& read = decoded.value();
-  if (auto e = topic_mismatch(parsed, read.site_id, read.camera_id); !e.empty()) return reject(topic, payload, e);
+  if (auto e = topic_mismatch(parsed, read.site_id, read.camera_id); !e.empty())
+    return reject(topic, payload, e);
   const bool unknown_camera = !registered_camera(read.camera_id);
   // Written under temporary names: a duplicate must not touch the evidence of the first.
   std::vector<PendingImage> mine;
@@ -173,7 +187,8 @@ IngestOutcome Ingestor::handle_read(const ParsedTopic& parsed, std::string_view 
   try {
     const auto crop = images_.write_pending(read, read.crop_jpeg, "crop");
     if (crop) mine.push_back(*crop);
-    const auto overview = read.overview_jpeg ? images_.write_pending(read, *read.overview_jpeg, "overview") : std::nullopt;
+    const auto overview =
+        read.overview_jpeg ? images_.write_pending(read, *read.overview_jpeg, "overview") : std::nullopt;
     if (overview) mine.push_back(*overview);
     stored = store_.insert_read(read, clock_(), unknown_camera, crop ? crop->final_path.string() : "",
                                 overview ? overview->final_path.string() : "");
@@ -191,8 +206,8 @@ IngestOutcome Ingestor::handle_read(const ParsedTopic& parsed, std::string_view 
   IngestOutcome outcome{IngestResult::kStored, {}, {}};
   const auto snapshot = matcher();  // held while its matches are used, even if a reload swaps it
   for (const Match& m : snapshot->match(read.plate, read.captured_at)) {
-    HitMessage hit = make_hit({read.read_id, read.camera_id, read.site_id, read.plate, read.captured_at}, *m.entry,
-                              *m.list, to_string(m.kind), m.score);
+    HitMessage hit = make_hit({read.read_id, read.camera_id, read.site_id, read.plate, read.captured_at},
+                              *m.entry, *m.list, to_string(m.kind), m.score);
     store_.insert_hit(hit, clock_());
     outcome.hits.push_back(std::move(hit));
   }
@@ -200,7 +215,8 @@ IngestOutcome Ingestor::handle_read(const ParsedTopic& parsed, std::string_view 
     store_.insert_hit(hit, clock_());
     outcome.hits.push_back(std::move(hit));
   }
-  std::stable_sort(outcome.hits.begin(), outcome.hits.end(), [](auto& a, auto& b) { return a.priority < b.priority; });
+  std::stable_sort(outcome.hits.begin(), outcome.hits.end(),
+                   [](auto& a, auto& b) { return a.priority < b.priority; });
   std::lock_guard lock(counters_mutex_);
   ++counters_.stored;
   counters_.behind_ms = std::max<std::int64_t>(0, clock_() - read.captured_at);

@@ -36,8 +36,9 @@ class BacklogReport {
     if (at - last_ < std::chrono::seconds(10)) return;
     const std::int64_t stored = now.stored - stored_at_last_;
     if (now.behind_ms > kBehindMs && stored > 0) {
-      spdlog::warn("catching up: the newest read stored was captured {} s ago; {} reads stored in the last {} s",
-                   now.behind_ms / 1000, stored, std::chrono::duration_cast<std::chrono::seconds>(at - last_).count());
+      spdlog::warn(
+          "catching up: the newest read stored was captured {} s ago; {} reads stored in the last {} s",
+          now.behind_ms / 1000, stored, std::chrono::duration_cast<std::chrono::seconds>(at - last_).count());
       behind_ = true;
     } else if (behind_ && now.behind_ms <= kBehindMs) {
       spdlog::info("caught up: reads are stored {} s after capture", now.behind_ms / 1000);
@@ -74,9 +75,10 @@ IngestOutcome MqttIngest::store_until_kept(const std::string& topic, const std::
           // The store takes this write but not the message: the fault is in the message (or in
           // what only it needs), and retrying it for ever would stop every read behind it.
           ingestor_.set_aside(topic, payload, attempt, e.what());
-          spdlog::critical("a message on {} failed to store {} times ({}); kept whole among the dead letters, "
-                           "ingest goes on",
-                           topic, attempt, e.what());
+          spdlog::critical(
+              "a message on {} failed to store {} times ({}); kept whole among the dead letters, "
+              "ingest goes on",
+              topic, attempt, e.what());
           return IngestOutcome{IngestResult::kRejected, e.what(), {}};
         } catch (const std::exception&) {
           // The store refuses that too: it is down. Keep the message and keep trying.
@@ -86,11 +88,13 @@ IngestOutcome MqttIngest::store_until_kept(const std::string& topic, const std::
       if (give_up_at && std::chrono::steady_clock::now() > *give_up_at) {
         // Returning would acknowledge a message that is not stored. Leaving without the
         // acknowledgement makes the broker deliver it again when a receiver comes back.
-        spdlog::critical("stopping with a message on {} that could not be stored ({}); it stays with the broker",
-                         topic, e.what());
+        spdlog::critical(
+            "stopping with a message on {} that could not be stored ({}); it stays with the broker", topic,
+            e.what());
         std::_Exit(75);
       }
-      spdlog::error("could not store a message on {}: {}; retrying in {} ms", topic, e.what(), backoff.count());
+      spdlog::error("could not store a message on {}: {}; retrying in {} ms", topic, e.what(),
+                    backoff.count());
       std::this_thread::sleep_for(backoff);
       backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
     }
@@ -112,8 +116,10 @@ void MqttIngest::run(const std::atomic<bool>& stop) {
       .automatic_reconnect(std::chrono::seconds(1), std::chrono::seconds(30));
   // A persistent session: QoS 1 reads sent while the receiver was away, or delivered but not
   // acknowledged before it died, are delivered on return.
-  if (v5) builder.clean_start(false);
-  else builder.clean_session(false);
+  if (v5)
+    builder.clean_start(false);
+  else
+    builder.clean_session(false);
   if (!settings_.username.empty()) builder.user_name(settings_.username).password(settings_.password);
   add_mqtt_tls(builder, settings_.broker, settings_.ca_file, settings_.cert_file, settings_.key_file);
   auto options = builder.finalize();
@@ -128,14 +134,16 @@ void MqttIngest::run(const std::atomic<bool>& stop) {
     const IngestOutcome outcome = store_until_kept(msg->get_topic(), msg->to_string(), stop);
     if (outcome.result == IngestResult::kRejected) {
       if (const auto held_back = rejections_.occurred(LogThrottle::Clock::now())) {
-        spdlog::warn("rejected a message on {} (kept as a dead letter): {}{}", msg->get_topic(), outcome.error,
-                     *held_back > 0 ? fmt::format("; {} more rejected since the last message", *held_back) : "");
+        spdlog::warn(
+            "rejected a message on {} (kept as a dead letter): {}{}", msg->get_topic(), outcome.error,
+            *held_back > 0 ? fmt::format("; {} more rejected since the last message", *held_back) : "");
       }
     }
     // Hits go out after the commit: a hit announced is a hit stored.
     if (!outcome.hits.empty() && on_hits_) on_hits_(outcome.hits);
     for (const HitMessage& hit : outcome.hits) {
-      spdlog::info("HIT {} on {} ({}, {} match) at {}", hit.plate, hit.list, hit.category, hit.match_kind, hit.camera_id);
+      spdlog::info("HIT {} on {} ({}, {} match) at {}", hit.plate, hit.list, hit.category, hit.match_kind,
+                   hit.camera_id);
       try {
         client->publish(std::string(kHitsTopic), encode(hit), 1, false);
       } catch (const mqtt::exception& e) {

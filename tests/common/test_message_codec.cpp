@@ -40,7 +40,8 @@ DecodeResult<ReadMessage> decode_edited(const std::function<void(json&)>& edit) 
   return decode_read(j.dump());
 }
 
-void require_rejected(const DecodeResult<ReadMessage>& r, const std::string& field, const std::string& words) {
+void require_rejected(const DecodeResult<ReadMessage>& r, const std::string& field,
+                      const std::string& words) {
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().field == field);
   CHECK_THAT(r.error().reason, Catch::Contains(words));
@@ -148,7 +149,8 @@ TEST_CASE("a number beyond any type is rejected naming its field, never thrown",
 }
 
 TEST_CASE("schema version and type are checked first", "[messages][rejects]") {
-  require_rejected(decode_edited([](json& j) { j["schema_version"] = 2; }), "schema_version", "this build reads 1");
+  require_rejected(decode_edited([](json& j) { j["schema_version"] = 2; }), "schema_version",
+                   "this build reads 1");
   require_rejected(decode_edited([](json& j) { j.erase("schema_version"); }), "schema_version", "required");
   require_rejected(decode_edited([](json& j) { j["type"] = "health"; }), "type", "must be \"read\"");
   CHECK_FALSE(decode_status(encode(sample_read())).ok());
@@ -164,28 +166,48 @@ TEST_CASE("every field of a read is validated", "[messages][rejects]") {
   require_rejected(decode_edited([](json& j) { j["camera_id"] = "cam/1"; }), "camera_id", "1-64 characters");
   require_rejected(decode_edited([](json& j) { j["site_id"] = ""; }), "site_id", "1-64 characters");
   require_rejected(decode_edited([](json& j) { j["confidence"] = 1.5; }), "confidence", "between 0");
-  require_rejected(decode_edited([](json& j) { j["confidence"] = "high"; }), "confidence", "must be a number");
-  require_rejected(decode_edited([](json& j) { j["char_confidences"] = {0.9}; }), "char_confidences", "one value per plate character");
-  require_rejected(decode_edited([](json& j) { j["char_confidences"][3] = -0.1; }), "char_confidences[3]", "between 0");
+  require_rejected(decode_edited([](json& j) { j["confidence"] = "high"; }), "confidence",
+                   "must be a number");
+  require_rejected(decode_edited([](json& j) { j["char_confidences"] = {0.9}; }), "char_confidences",
+                   "one value per plate character");
+  require_rejected(decode_edited([](json& j) { j["char_confidences"][3] = -0.1; }), "char_confidences[3]",
+                   "between 0");
   require_rejected(decode_edited([](json& j) { j["country"] = "gb"; }), "country", "two upper-case letters");
-  require_rejected(decode_edited([](json& j) { j["candidates"] = json::array(); for (int i = 0; i < 11; ++i) j["candidates"].push_back({{"text", "A"}, {"confidence", 0.1}}); }),
+  require_rejected(decode_edited([](json& j) {
+                     j["candidates"] = json::array();
+                     for (int i = 0; i < 11; ++i)
+                       j["candidates"].push_back({{"text", "A"}, {"confidence", 0.1}});
+                   }),
                    "candidates", "more than 10");
-  require_rejected(decode_edited([](json& j) { j["candidates"][1]["text"] = "a-b"; }), "candidates[1].text", "A-Z and 0-9");
-  require_rejected(decode_edited([](json& j) { j["direction"]["motion"] = "sideways"; }), "direction.motion", "one of");
+  require_rejected(decode_edited([](json& j) { j["candidates"][1]["text"] = "a-b"; }), "candidates[1].text",
+                   "A-Z and 0-9");
+  require_rejected(decode_edited([](json& j) { j["direction"]["motion"] = "sideways"; }), "direction.motion",
+                   "one of");
   require_rejected(decode_edited([](json& j) { j["direction"] = "left"; }), "direction", "must be an object");
   require_rejected(decode_edited([](json& j) { j["box"] = {1, 2, 3}; }), "box", "[x, y, width, height]");
   require_rejected(decode_edited([](json& j) { j["box"][2] = 0; }), "box", "non-zero");
   require_rejected(decode_edited([](json& j) { j["box"][0] = -5; }), "box[0]", "integer from 0");
   require_rejected(decode_edited([](json& j) { j["crop_jpeg"] = "not base64!"; }), "crop_jpeg", "base64");
-  require_rejected(decode_edited([](json& j) { j["crop_jpeg"] = base64_encode({0x89, 'P', 'N', 'G', 1, 2, 3, 4}); }), "crop_jpeg", "not a JPEG");
-  require_rejected(decode_edited([](json& j) { j["crop_jpeg"] = std::string(400000, 'A'); }), "crop_jpeg", "longer than");
-  require_rejected(decode_edited([](json& j) { j["overview_jpeg"] = base64_encode({1, 2, 3}); }), "overview_jpeg", "not a JPEG");
+  require_rejected(decode_edited([](json& j) {
+                     j["crop_jpeg"] = base64_encode({0x89, 'P', 'N', 'G', 1, 2, 3, 4});
+                   }),
+                   "crop_jpeg", "not a JPEG");
+  require_rejected(decode_edited([](json& j) { j["crop_jpeg"] = std::string(400000, 'A'); }), "crop_jpeg",
+                   "longer than");
+  require_rejected(decode_edited([](json& j) {
+                     j["overview_jpeg"] = base64_encode({1, 2, 3});
+                   }),
+                   "overview_jpeg", "not a JPEG");
   require_rejected(decode_edited([](json& j) { j["frames_seen"] = 0; }), "frames_seen", "between 1");
   require_rejected(decode_edited([](json& j) { j["frames_seen"] = 2.5; }), "frames_seen", "integer");
-  require_rejected(decode_edited([](json& j) { j["captured_at"] = "2026-11-24 07:04:59"; }), "captured_at", "ISO 8601");
-  require_rejected(decode_edited([](json& j) { j["captured_at"] = "1999-01-01T00:00:00.000Z"; }), "captured_at", "before 2000");
-  require_rejected(decode_edited([](json& j) { j["first_seen"] = "2026-11-25T08:00:00.000Z"; }), "first_seen", "after last_seen");
-  require_rejected(decode_edited([](json& j) { j["captured_at"] = "2026-11-25T07:04:00.000Z"; }), "captured_at", "between first_seen and last_seen");
+  require_rejected(decode_edited([](json& j) { j["captured_at"] = "2026-11-24 07:04:59"; }), "captured_at",
+                   "ISO 8601");
+  require_rejected(decode_edited([](json& j) { j["captured_at"] = "1999-01-01T00:00:00.000Z"; }),
+                   "captured_at", "before 2000");
+  require_rejected(decode_edited([](json& j) { j["first_seen"] = "2026-11-25T08:00:00.000Z"; }), "first_seen",
+                   "after last_seen");
+  require_rejected(decode_edited([](json& j) { j["captured_at"] = "2026-11-25T07:04:00.000Z"; }),
+                   "captured_at", "between first_seen and last_seen");
 }
 
 TEST_CASE("unknown fields are ignored so a newer edge can add fields within a version", "[messages]") {

@@ -4,17 +4,20 @@
 
 #include <mqtt/async_client.h>
 
+#include "../support/mosquitto_broker.hpp"
 #include "anpr/common/ids.hpp"
 #include "anpr/common/message_codec.hpp"
 #include "anpr/common/topics.hpp"
-#include "../support/mosquitto_broker.hpp"
 
 using namespace anpr;
 
 namespace {
 
 mqtt::connect_options options() {
-  return mqtt::connect_options_builder().clean_session(true).connect_timeout(std::chrono::seconds(5)).finalize();
+  return mqtt::connect_options_builder()
+      .clean_session(true)
+      .connect_timeout(std::chrono::seconds(5))
+      .finalize();
 }
 
 ReadMessage sample_read() {
@@ -45,7 +48,8 @@ TEST_CASE("a read published with QoS 1 arrives intact and decodes", "[mqtt][inte
   mqtt::async_client publisher(broker.uri(), "test-edge");
   publisher.connect(options())->wait();
   const ReadMessage sent = sample_read();
-  publisher.publish(camera_topic(sent.site_id, sent.camera_id, TopicKind::kRead), encode(sent), 1, false)->wait();
+  publisher.publish(camera_topic(sent.site_id, sent.camera_id, TopicKind::kRead), encode(sent), 1, false)
+      ->wait();
 
   mqtt::const_message_ptr received;
   REQUIRE(subscriber.try_consume_message_for(&received, std::chrono::seconds(5)));

@@ -39,9 +39,9 @@ TEST_CASE("display_plate spaces UK plates as printed", "[plate_text]") {
 
 TEST_CASE("current format: memory tag, age identifier, random letters", "[plate_format]") {
   CHECK(format_of("AB12CDE") == "gb-current");
-  CHECK(format_of("YX51ABC") == "gb-current");   // September 2001
-  CHECK(format_of("LM26XYZ") == "gb-current");   // March 2026
-  CHECK(format_of("LM76XYZ") == "gb-current");   // September 2026
+  CHECK(format_of("YX51ABC") == "gb-current");  // September 2001
+  CHECK(format_of("LM26XYZ") == "gb-current");  // March 2026
+  CHECK(format_of("LM76XYZ") == "gb-current");  // September 2026
   SECTION("memory tag letters never I, Q or Z") {
     CHECK(format_of("IB12CDE") != "gb-current");
     CHECK(format_of("AQ12CDE") != "gb-current");

@@ -12,8 +12,8 @@
 #include <set>
 #include <thread>
 
-#include <nlohmann/json.hpp>
 #include <sqlite3.h>
+#include <nlohmann/json.hpp>
 
 #include "../support/child_process.hpp"
 #include "../support/http_client.hpp"
@@ -49,14 +49,19 @@ bool eventually(Predicate done, std::chrono::milliseconds within) {
 /// (restartable) with the web API on a free port.
 class ControlRoom {
  public:
-  ControlRoom(const test::TempDir& dir, const test::MosquittoBroker& broker, const std::vector<std::string>& listed)
-      : dir_(dir), broker_(broker), database_((dir / "anpr.db").string()), web_port_(test::free_loopback_port()) {
+  ControlRoom(const test::TempDir& dir, const test::MosquittoBroker& broker,
+              const std::vector<std::string>& listed)
+      : dir_(dir),
+        broker_(broker),
+        database_((dir / "anpr.db").string()),
+        web_port_(test::free_loopback_port()) {
     auto store = receiver::open_store(database_);
     receiver::web::add_user(*store, "alice", receiver::web::Role::kAdmin, kPassword, now_ms());
     std::string csv = "plate,reason\n";
     for (const auto& plate : listed) csv += plate + ",stolen in a burglary\n";
-    const auto imported = receiver::import_watchlist(*store, {"Stolen vehicles", "stolen-vehicle", 0, "#d00000", "Stop"},
-                                                     csv, "e2e", {"e2e", "e2e", 0, now_ms()});
+    const auto imported =
+        receiver::import_watchlist(*store, {"Stolen vehicles", "stolen-vehicle", 0, "#d00000", "Stop"}, csv,
+                                   "e2e", {"e2e", "e2e", 0, now_ms()});
     REQUIRE(imported.errors.empty());
     start();
   }
@@ -64,9 +69,9 @@ class ControlRoom {
   void start() {
     ++starts_;
     process_ = std::make_unique<test::ChildProcess>(
-        std::vector<std::string>{kReceiver, "serve", "--broker", broker_.uri(), "--database", database_, "--data-dir",
-                                 (dir_ / "data").string(), "--http", "127.0.0.1:" + std::to_string(web_port_),
-                                 "--client-id", "e2e-receiver"},
+        std::vector<std::string>{kReceiver, "serve", "--broker", broker_.uri(), "--database", database_,
+                                 "--data-dir", (dir_ / "data").string(), "--http",
+                                 "127.0.0.1:" + std::to_string(web_port_), "--client-id", "e2e-receiver"},
         (dir_ / ("receiver-" + std::to_string(starts_) + ".log")).string());
     REQUIRE(eventually([&] { return process_->log().find("ingesting from") != std::string::npos; }, 30s));
   }
@@ -83,7 +88,8 @@ class ControlRoom {
   std::map<std::string, std::pair<std::string, std::string>> reads() const {
     auto store = receiver::open_store(database_);
     std::map<std::string, std::pair<std::string, std::string>> out;
-    for (const auto& s : store->reads("", 0, now_ms() + 86400000, 100000)) out[s.read_id] = {s.camera_id, s.plate};
+    for (const auto& s : store->reads("", 0, now_ms() + 86400000, 100000))
+      out[s.read_id] = {s.camera_id, s.plate};
     return out;
   }
 
@@ -112,10 +118,16 @@ class Camera {
   }
   void play(const std::string& video, std::vector<std::string> more = {}) {
     ++runs_;
-    std::vector<std::string> args{kEdge, "run", "--config", config_, "--source", video, "--broker", broker_,
-                                  "--camera-id", id_, "--site-id", "coalville", "--spool-dir", (dir_ / ("spool-" + id_)).string()};
+    std::vector<std::string> args{kEdge,         "run",
+                                  "--config",    config_,
+                                  "--source",    video,
+                                  "--broker",    broker_,
+                                  "--camera-id", id_,
+                                  "--site-id",   "coalville",
+                                  "--spool-dir", (dir_ / ("spool-" + id_)).string()};
     args.insert(args.end(), more.begin(), more.end());
-    process_ = std::make_unique<test::ChildProcess>(args, (dir_ / (id_ + "-" + std::to_string(runs_) + ".log")).string());
+    process_ = std::make_unique<test::ChildProcess>(
+        args, (dir_ / (id_ + "-" + std::to_string(runs_) + ".log")).string());
   }
   test::ChildProcess& process() { return *process_; }
   /// Read ids this camera's runs logged as spooled, so on disk ("read PLATE conf ... (ID)").
@@ -147,8 +159,9 @@ synth::TrafficSettings traffic(int vehicles) {
 
 }  // namespace
 
-TEST_CASE("every pass read once across the system, hits on the web API, through broker, receiver and camera kills",
-          "[e2e]") {
+TEST_CASE(
+    "every pass read once across the system, hits on the web API, through broker, receiver and camera kills",
+    "[e2e]") {
   test::TempDir dir("anpr-e2e");
   // Camera 1 plays one video, is killed mid-way and restarted on new traffic (a live camera does
   // not see the same cars again); camera 2 plays one video throughout.
@@ -229,7 +242,9 @@ TEST_CASE("every pass read once across the system, hits on the web API, through 
   room.stop();
 }
 
-TEST_CASE("a camera that dies shows offline within its keep-alive, raised as a fault and cleared when it is back", "[e2e]") {
+TEST_CASE(
+    "a camera that dies shows offline within its keep-alive, raised as a fault and cleared when it is back",
+    "[e2e]") {
   test::TempDir dir("anpr-e2e-offline");
   const auto video = (dir / "cam.avi").string();
   synth::write_traffic_video(video, traffic(2), 601);
@@ -239,7 +254,8 @@ TEST_CASE("a camera that dies shows offline within its keep-alive, raised as a f
   cam.play(video, {"--loop"});
   auto web = room.web();
   auto state = [&] {
-    const auto answer = json::parse(web.get("/api/cameras").body);  // kept: a loop over a temporary's part dangles
+    const auto answer =
+        json::parse(web.get("/api/cameras").body);  // kept: a loop over a temporary's part dangles
     for (const auto& c : answer["cameras"]) {
       if (c["camera_id"] == "cam-offline") return c["state"].get<std::string>();
     }
@@ -253,7 +269,9 @@ TEST_CASE("a camera that dies shows offline within its keep-alive, raised as a f
   const auto killed = std::chrono::steady_clock::now();
   // The broker publishes the Last Will after 1.5 keep-alives without a packet (7.5 s here).
   CHECK(eventually([&] { return state() == "offline"; }, 15s));
-  INFO("offline shown after " << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - killed).count()
+  INFO("offline shown after " << std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     std::chrono::steady_clock::now() - killed)
+                                     .count()
                               << " ms");
   CHECK(std::chrono::steady_clock::now() - killed < 15s);
 
@@ -282,24 +300,27 @@ TEST_CASE("a camera that dies shows offline within its keep-alive, raised as a f
   room.stop();
 }
 
-TEST_CASE("a receiver stopped while its database refuses a read leaves the read with the broker; the next one stores it",
-          "[e2e]") {
+TEST_CASE(
+    "a receiver stopped while its database refuses a read leaves the read with the broker; the next one "
+    "stores it",
+    "[e2e]") {
   test::TempDir dir("anpr-e2e-stop-store-down");
   test::MosquittoBroker broker;
   const std::string database = (dir / "anpr.db").string();
-  const std::vector<std::string> serve{kReceiver, "serve", "--broker", broker.uri(), "--database", database,
-                                       "--client-id", "e2e-stop", "--http", "off"};
+  const std::vector<std::string> serve{kReceiver, "serve",       "--broker", broker.uri(), "--database",
+                                       database,  "--client-id", "e2e-stop", "--http",     "off"};
   test::ChildProcess first(serve, (dir / "receiver-1.log").string());
   REQUIRE(eventually([&] { return first.log().find("ingesting from") != std::string::npos; }, 30s));
   // The database refuses every write: another connection holds it locked.
   sqlite3* lock = nullptr;
   REQUIRE(sqlite3_open(database.c_str(), &lock) == SQLITE_OK);
   REQUIRE(sqlite3_exec(lock, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr) == SQLITE_OK);
-  test::ChildProcess loadgen({kReceiver, "loadgen", "--broker", broker.uri(), "--cameras", "1", "--count", "1",
-                              "--rate", "1", "--hit-wait", "0"},
+  test::ChildProcess loadgen({kReceiver, "loadgen", "--broker", broker.uri(), "--cameras", "1", "--count",
+                              "1", "--rate", "1", "--hit-wait", "0"},
                              (dir / "loadgen.log").string());
   REQUIRE(loadgen.wait(20s) == std::optional<int>(0));
-  REQUIRE(eventually([&] { return first.log().find("could not store a message") != std::string::npos; }, 20s));
+  REQUIRE(
+      eventually([&] { return first.log().find("could not store a message") != std::string::npos; }, 20s));
   first.signal(SIGTERM);
   // It retries for a grace period, then stops without acknowledging, saying so (75: try again).
   CHECK(first.wait(30s) == std::optional<int>(75));

@@ -27,7 +27,7 @@ TEST_CASE("a character patch is the fixed size, full range, centred on the chara
   CHECK(lo == 0);
   CHECK(hi == 255);
   CHECK(patch.at<std::uint8_t>(kCharPatchHeight / 2, kCharPatchWidth / 2) < 64);  // the bar
-  CHECK(patch.at<std::uint8_t>(kCharPatchHeight / 2, 1) > 192);                     // beside it
+  CHECK(patch.at<std::uint8_t>(kCharPatchHeight / 2, 1) > 192);                   // beside it
 }
 
 TEST_CASE("a patch at the row's edge is filled, not cut", "[classifier]") {
@@ -58,7 +58,8 @@ TEST_CASE("the shipped model reads clean characters", "[classifier]") {
   std::vector<cv::Rect> boxes;
   for (std::size_t i = 0; i < text.size(); ++i) {
     const int x = 12 + static_cast<int>(i) * 48;
-    cv::putText(row, std::string(1, text[i]), {x, 52}, cv::FONT_HERSHEY_DUPLEX, 1.45, cv::Scalar(30), 5, cv::LINE_AA);
+    cv::putText(row, std::string(1, text[i]), {x, 52}, cv::FONT_HERSHEY_DUPLEX, 1.45, cv::Scalar(30), 5,
+                cv::LINE_AA);
     boxes.emplace_back(x, 12, 30, 40);
   }
   const auto choices = classifier.classify(row, boxes, 40.0);
@@ -68,7 +69,9 @@ TEST_CASE("the shipped model reads clean characters", "[classifier]") {
     read.push_back(c.options.front().symbol);
     CHECK(c.options.front().probability > 0.0F);
     CHECK(std::is_sorted(c.options.begin(), c.options.end(),
-                         [](const CharChoice::Option& a, const CharChoice::Option& b) { return a.probability > b.probability; }));
+                         [](const CharChoice::Option& a, const CharChoice::Option& b) {
+                           return a.probability > b.probability;
+                         }));
   }
   CHECK(read == text);
   CHECK(classifier.classify(row, {}, 40.0).empty());

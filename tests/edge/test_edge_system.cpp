@@ -61,15 +61,29 @@ class Collector {
     }
   }
   void connect() {
-    client_.connect(mqtt::connect_options_builder().clean_session(!persistent_).connect_timeout(5s).finalize())->wait();
+    client_
+        .connect(mqtt::connect_options_builder().clean_session(!persistent_).connect_timeout(5s).finalize())
+        ->wait();
     client_.subscribe("anpr/v1/+/+/+", 1)->wait();
   }
   void disconnect() { client_.disconnect()->wait(); }
 
-  std::vector<ReadMessage> reads() { std::lock_guard l(mutex_); return reads_; }
-  std::vector<StatusMessage> statuses() { std::lock_guard l(mutex_); return statuses_; }
-  std::vector<HealthMessage> health() { std::lock_guard l(mutex_); return health_; }
-  std::vector<std::string> rejected() { std::lock_guard l(mutex_); return bad_; }
+  std::vector<ReadMessage> reads() {
+    std::lock_guard l(mutex_);
+    return reads_;
+  }
+  std::vector<StatusMessage> statuses() {
+    std::lock_guard l(mutex_);
+    return statuses_;
+  }
+  std::vector<HealthMessage> health() {
+    std::lock_guard l(mutex_);
+    return health_;
+  }
+  std::vector<std::string> rejected() {
+    std::lock_guard l(mutex_);
+    return bad_;
+  }
 
   /// Waits until `done` holds or the timeout passes.
   void keep(const mqtt::message& m) {
@@ -79,8 +93,10 @@ class Collector {
       bad_.push_back("unexpected topic " + m.get_topic());
     } else if (topic->kind == TopicKind::kRead) {
       auto r = decode_read(m.to_string());
-      if (r.ok()) reads_.push_back(r.value());
-      else bad_.push_back(r.error().message());
+      if (r.ok())
+        reads_.push_back(r.value());
+      else
+        bad_.push_back(r.error().message());
     } else if (topic->kind == TopicKind::kStatus) {
       auto s = decode_status(m.to_string());
       if (s.ok()) statuses_.push_back(s.value());
@@ -118,10 +134,12 @@ std::string write_config(const test::TempDir& dir, const std::string& extra = ""
   return path;
 }
 
-std::vector<std::string> run_args(const std::string& config, const std::string& source, const std::string& broker,
-                                  const fs::path& spool, std::vector<std::string> more = {}) {
-  std::vector<std::string> a = {kEdge, "run", "--config", config, "--source", source, "--broker", broker,
-                                "--camera-id", "cam1", "--site-id", "coalville", "--spool-dir", spool.string()};
+std::vector<std::string> run_args(const std::string& config, const std::string& source,
+                                  const std::string& broker, const fs::path& spool,
+                                  std::vector<std::string> more = {}) {
+  std::vector<std::string> a = {kEdge,       "run",       "--config",    config,        "--source",
+                                source,      "--broker",  broker,        "--camera-id", "cam1",
+                                "--site-id", "coalville", "--spool-dir", spool.string()};
   a.insert(a.end(), more.begin(), more.end());
   return a;
 }
@@ -130,7 +148,8 @@ std::size_t spooled_files(const fs::path& dir) {
   std::size_t n = 0;
   if (!fs::exists(dir)) return 0;
   for (const auto& e : fs::directory_iterator(dir)) {
-    n += e.path().extension() == ".msg" && e.path().filename().string().rfind(".tmp-", 0) != 0;  // not half-written
+    n += e.path().extension() == ".msg" &&
+         e.path().filename().string().rfind(".tmp-", 0) != 0;  // not half-written
   }
   return n;
 }
@@ -157,18 +176,24 @@ synth::TrafficSettings small_traffic(int vehicles) {
 
 }  // namespace
 
-TEST_CASE("every vehicle pass of a generated video gives exactly one read, right, with its direction", "[edge][system]") {
+TEST_CASE("every vehicle pass of a generated video gives exactly one read, right, with its direction",
+          "[edge][system]") {
   test::TempDir dir("anpr-edge-system");
   const auto video = (dir / "traffic.avi").string();
   const auto passes = synth::write_traffic_video(video, small_traffic(10), 20261126);
   test::MosquittoBroker broker;
   Collector collector(broker.uri(), "test-collector", false);
 
-  test::ChildProcess edge(run_args(write_config(dir), video, broker.uri(), dir / "spool"), (dir / "edge.log").string());
+  test::ChildProcess edge(run_args(write_config(dir), video, broker.uri(), dir / "spool"),
+                          (dir / "edge.log").string());
   const auto code = edge.wait(120s);
   INFO(edge.log());
   REQUIRE(code == std::optional<int>(0));
-  collector.wait_until([](Collector& c) { return !c.statuses().empty() && c.statuses().back().state == CameraState::kOffline; }, 5s);
+  collector.wait_until(
+      [](Collector& c) {
+        return !c.statuses().empty() && c.statuses().back().state == CameraState::kOffline;
+      },
+      5s);
 
   const auto reads = collector.reads();
   CHECK(collector.rejected().empty());
@@ -188,7 +213,8 @@ TEST_CASE("every vehicle pass of a generated video gives exactly one read, right
     ++reads_per_pass[pass->text];
     ++right;
     const bool lateral = pass->direction.lateral != Lateral::kNone;
-    direction_right += lateral ? r.direction.lateral == pass->direction.lateral : r.direction.motion == pass->direction.motion;
+    direction_right += lateral ? r.direction.lateral == pass->direction.lateral
+                               : r.direction.motion == pass->direction.motion;
     CHECK_FALSE(r.crop_jpeg.empty());
     CHECK(r.overview_jpeg.has_value());
     CHECK(r.frames_seen >= 3);
@@ -199,7 +225,7 @@ TEST_CASE("every vehicle pass of a generated video gives exactly one read, right
     INFO("pass " << text);
     CHECK(n <= 1);  // never two reads for one pass
   }
-  CHECK(reads.size() == passes.size());               // one read per pass, no stray reads
+  CHECK(reads.size() == passes.size());  // one read per pass, no stray reads
   CHECK(right >= 0.95 * static_cast<double>(passes.size()));
   CHECK(direction_right == right);
 
@@ -220,8 +246,8 @@ namespace {
 /// car, and checks what it published: every pass once (a misread plate counts as published, it
 /// is the reader's fault, not the camera's), and nothing that stands still. `runs` > 1 plays the
 /// clip again with the same spool folder and static-text memory, as after a restart.
-void check_only_passes_published(synth::TrafficSettings traffic, std::uint64_t seed, const std::string& config_extra = "",
-                                 int runs = 1) {
+void check_only_passes_published(synth::TrafficSettings traffic, std::uint64_t seed,
+                                 const std::string& config_extra = "", int runs = 1) {
   test::TempDir dir("anpr-edge-statics");
   const auto video = (dir / "traffic.avi").string();
   synth::StaticTexts statics;
@@ -238,12 +264,17 @@ void check_only_passes_published(synth::TrafficSettings traffic, std::uint64_t s
     // frames enough to lose passes, which is a measure of that build's speed, not of the camera.
     const std::vector<std::string> pace =
         test::kSanitizerSlowdown > 1 ? std::vector<std::string>{"--fast"} : std::vector<std::string>{};
-    test::ChildProcess edge(run_args(write_config(dir, config_extra), video, broker.uri(), dir / "spool", pace),
-                            (dir / ("edge-" + std::to_string(run) + ".log")).string());
+    test::ChildProcess edge(
+        run_args(write_config(dir, config_extra), video, broker.uri(), dir / "spool", pace),
+        (dir / ("edge-" + std::to_string(run) + ".log")).string());
     const auto code = edge.wait(180s);
     INFO(edge.log());
     REQUIRE(code == std::optional<int>(0));
-    collector.wait_until([](Collector& c) { return !c.statuses().empty() && c.statuses().back().state == CameraState::kOffline; }, 5s);
+    collector.wait_until(
+        [](Collector& c) {
+          return !c.statuses().empty() && c.statuses().back().state == CameraState::kOffline;
+        },
+        5s);
     if (run == 1 && runs > 1) {  // learned what stood still (the parked car's plate), and kept it
       CHECK(edge.log().find("static text learned: '") != std::string::npos);
       CHECK(fs::exists(dir / "spool.static-texts.json"));
@@ -279,11 +310,14 @@ void check_only_passes_published(synth::TrafficSettings traffic, std::uint64_t s
           best = &p;
         }
       }
-      UNSCOPED_INFO("published " << r.plate << " (" << r.confidence << ")" << (best ? " for " + best->text : ""));
+      UNSCOPED_INFO("published " << r.plate << " (" << r.confidence << ")"
+                                 << (best ? " for " + best->text : ""));
       CHECK(r.plate != statics.sign);
       CHECK(r.plate != statics.parked_car);
-      if (best == nullptr) ++unmatched;
-      else ++reads_per_pass[best->text];
+      if (best == nullptr)
+        ++unmatched;
+      else
+        ++reads_per_pass[best->text];
     }
     CHECK(unmatched == 0);  // no caption, sign or parked-car text, nor anything else
     for (const auto& p : passes) {
@@ -316,8 +350,10 @@ TEST_CASE("a caption in another corner and font is not published either, without
   check_only_passes_published(traffic, 20261205);
 }
 
-TEST_CASE("the camera learns the parked car's plate as static text, remembers it across a restart, and still "
-          "publishes every pass once", "[edge][system][statics]") {
+TEST_CASE(
+    "the camera learns the parked car's plate as static text, remembers it across a restart, and still "
+    "publishes every pass once",
+    "[edge][system][statics]") {
   synth::TrafficSettings traffic = small_traffic(6);
   traffic.sign = true;
   traffic.parked_car = true;
@@ -326,7 +362,8 @@ TEST_CASE("the camera learns the parked car's plate as static text, remembers it
   check_only_passes_published(traffic, 20261206, "[static_text]\nmin_sightings = 10\nmin_minutes = 0.1\n", 2);
 }
 
-TEST_CASE("anpr-edge zones draws the configured zones where they are, on a frame of the source", "[edge][system][zones]") {
+TEST_CASE("anpr-edge zones draws the configured zones where they are, on a frame of the source",
+          "[edge][system][zones]") {
   test::TempDir dir("anpr-edge-zones");
   const auto video = (dir / "traffic.avi").string();
   synth::write_traffic_video(video, small_traffic(1), 7);
@@ -334,7 +371,8 @@ TEST_CASE("anpr-edge zones draws the configured zones where they are, on a frame
   std::ofstream(config) << "[zones]\nunits = \"pixels\"\nignore = [[[0, 0], [600, 0], [600, 60], [0, 60]]]\n"
                         << "read = [[[200, 300], [1000, 300], [1000, 700], [200, 700]]]\n";
   const auto out = (dir / "zones.png").string();
-  test::ChildProcess zones({kEdge, "zones", "--config", config, "--source", video, "--out", out}, (dir / "zones.log").string());
+  test::ChildProcess zones({kEdge, "zones", "--config", config, "--source", video, "--out", out},
+                           (dir / "zones.log").string());
   REQUIRE(zones.wait(30s) == std::optional<int>(0));
   INFO(zones.log());
   const cv::Mat picture = cv::imread(out);
@@ -348,7 +386,7 @@ TEST_CASE("anpr-edge zones draws the configured zones where they are, on a frame
   };
   CHECK(tint(500, 50)[2] > tint(500, 50)[1] + 30);    // inside the ignore zone: redder
   CHECK(tint(900, 650)[1] > tint(900, 650)[2] + 30);  // inside the read zone: greener
-  const cv::Vec3i outside = tint(1200, 200);           // in neither: as the source has it
+  const cv::Vec3i outside = tint(1200, 200);          // in neither: as the source has it
   CHECK(std::abs(outside[0]) + std::abs(outside[1]) + std::abs(outside[2]) < 30);
   CHECK(zones.log().find("1 read zone(s)") != std::string::npos);
 
@@ -356,10 +394,12 @@ TEST_CASE("anpr-edge zones draws the configured zones where they are, on a frame
   test::ChildProcess outside_frame({kEdge, "zones", "--config", config, "--source", video, "--out", out},
                                    (dir / "zones2.log").string());
   CHECK(outside_frame.wait(30s) == std::optional<int>(2));
-  CHECK(outside_frame.log().find("zones.ignore[1]: point 2 (6000, 0) is outside the frame of 1280x720") != std::string::npos);
+  CHECK(outside_frame.log().find("zones.ignore[1]: point 2 (6000, 0) is outside the frame of 1280x720") !=
+        std::string::npos);
 }
 
-TEST_CASE("broker down, edge killed with SIGKILL and restarted, broker back: every read arrives once", "[edge][system]") {
+TEST_CASE("broker down, edge killed with SIGKILL and restarted, broker back: every read arrives once",
+          "[edge][system]") {
   test::TempDir dir("anpr-edge-outage");
   const auto video = (dir / "traffic.avi").string();
   synth::write_traffic_video(video, small_traffic(8), 77);
@@ -376,14 +416,16 @@ TEST_CASE("broker down, edge killed with SIGKILL and restarted, broker back: eve
   {
     test::ChildProcess first(run_args(config, video, broker.uri(), spool), (dir / "edge1.log").string());
     const auto until = std::chrono::steady_clock::now() + 60s;
-    while (spooled_files(spool) < 3 && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(50ms);
+    while (spooled_files(spool) < 3 && std::chrono::steady_clock::now() < until)
+      std::this_thread::sleep_for(50ms);
     first.signal(SIGKILL);
     REQUIRE(first.wait(5s));
     spooled_before_kill = spooled_read_ids(spool);
   }
   REQUIRE(spooled_before_kill.size() >= 3);
 
-  test::ChildProcess second(run_args(config, video, broker.uri(), spool, {"--fast"}), (dir / "edge2.log").string());
+  test::ChildProcess second(run_args(config, video, broker.uri(), spool, {"--fast"}),
+                            (dir / "edge2.log").string());
   std::this_thread::sleep_for(3s);
   broker.start();
   // Resumes the persistent session restored from the broker's persistence file.
@@ -419,7 +461,8 @@ TEST_CASE("broker down, edge killed with SIGKILL and restarted, broker back: eve
   CHECK(spooled_files(spool) == 0);
 }
 
-TEST_CASE("a full spool evicts the oldest reads and says so, the rest go out oldest first", "[edge][system]") {
+TEST_CASE("a full spool evicts the oldest reads and says so, the rest go out oldest first",
+          "[edge][system]") {
   test::TempDir dir("anpr-edge-spool-full");
   const auto video = (dir / "traffic.avi").string();
   synth::write_traffic_video(video, small_traffic(8), 99);
@@ -430,10 +473,12 @@ TEST_CASE("a full spool evicts the oldest reads and says so, the rest go out old
   }
   broker.stop();
   // Large overviews make each read about 200-400 kB, so a 1 MB spool holds only a few.
-  const auto config = write_config(dir, "[spool]\nmax_mb = 1\n[images]\noverview_width = 1280\noverview_quality = 100\n");
+  const auto config =
+      write_config(dir, "[spool]\nmax_mb = 1\n[images]\noverview_width = 1280\noverview_quality = 100\n");
   const auto spool = dir / "spool";
   {
-    test::ChildProcess edge(run_args(config, video, broker.uri(), spool, {"--fast"}), (dir / "edge1.log").string());
+    test::ChildProcess edge(run_args(config, video, broker.uri(), spool, {"--fast"}),
+                            (dir / "edge1.log").string());
     REQUIRE(edge.wait(120s) == std::optional<int>(0));
     INFO(edge.log());
     CHECK(edge.log().find("evicting the oldest unsent read") != std::string::npos);
@@ -447,25 +492,29 @@ TEST_CASE("a full spool evicts the oldest reads and says so, the rest go out old
 
   broker.start();
   // No video this time (an unreachable stream): the process only sends what the spool holds.
-  test::ChildProcess sender(run_args(config, "rtsp://127.0.0.1:" + std::to_string(test::free_loopback_port()) + "/none",
-                                     broker.uri(), spool),
-                            (dir / "edge2.log").string());
+  test::ChildProcess sender(
+      run_args(config, "rtsp://127.0.0.1:" + std::to_string(test::free_loopback_port()) + "/none",
+               broker.uri(), spool),
+      (dir / "edge2.log").string());
   Collector collector(broker.uri(), "test-collector", true);
   CHECK(collector.wait_until([&](Collector& c) { return c.reads().size() >= left.size(); }, 20s));
   sender.signal(SIGTERM);
   CHECK(sender.wait(5s) == std::optional<int>(0));
   const auto reads = collector.reads();
   REQUIRE(reads.size() == left.size());
-  for (std::size_t i = 1; i < reads.size(); ++i) CHECK(reads[i - 1].first_seen <= reads[i].first_seen);  // oldest first
+  for (std::size_t i = 1; i < reads.size(); ++i)
+    CHECK(reads[i - 1].first_seen <= reads[i].first_seen);  // oldest first
 }
 
-TEST_CASE("an unreachable source is retried and reported in health, SIGTERM stops within 5 s", "[edge][system]") {
+TEST_CASE("an unreachable source is retried and reported in health, SIGTERM stops within 5 s",
+          "[edge][system]") {
   test::TempDir dir("anpr-edge-source");
   test::MosquittoBroker broker;
   Collector collector(broker.uri(), "test-collector", false);
-  test::ChildProcess edge(run_args(write_config(dir), "rtsp://127.0.0.1:" + std::to_string(test::free_loopback_port()) + "/cam",
-                                   broker.uri(), dir / "spool"),
-                          (dir / "edge.log").string());
+  test::ChildProcess edge(
+      run_args(write_config(dir), "rtsp://127.0.0.1:" + std::to_string(test::free_loopback_port()) + "/cam",
+               broker.uri(), dir / "spool"),
+      (dir / "edge.log").string());
   const bool reported = collector.wait_until(
       [](Collector& c) {
         const auto h = c.health();
@@ -480,12 +529,17 @@ TEST_CASE("an unreachable source is retried and reported in health, SIGTERM stop
   CHECK(edge.wait(5s) == std::optional<int>(0));
   CHECK(std::chrono::steady_clock::now() - t0 < 5s);
   CHECK(edge.log().find("cannot be opened") != std::string::npos);
-  collector.wait_until([](Collector& c) { return !c.statuses().empty() && c.statuses().back().state == CameraState::kOffline; }, 3s);
+  collector.wait_until(
+      [](Collector& c) {
+        return !c.statuses().empty() && c.statuses().back().state == CameraState::kOffline;
+      },
+      3s);
   REQUIRE_FALSE(collector.statuses().empty());
   CHECK(collector.statuses().back().state == CameraState::kOffline);
 }
 
-TEST_CASE("bad config, missing video and an unusable spool folder give clear errors and exit 2", "[edge][system]") {
+TEST_CASE("bad config, missing video and an unusable spool folder give clear errors and exit 2",
+          "[edge][system]") {
   test::TempDir dir("anpr-edge-bad");
   const std::string broker = "tcp://127.0.0.1:" + std::to_string(test::free_loopback_port());
   {
@@ -496,15 +550,17 @@ TEST_CASE("bad config, missing video and an unusable spool folder give clear err
     CHECK_THAT(edge.log(), Catch::Contains("bad.toml:2: tracking.max_publish_delay_ms: must be an integer"));
   }
   {
-    test::ChildProcess edge(run_args(write_config(dir), (dir / "missing.mp4").string(), broker, dir / "spool"),
-                            (dir / "missing.log").string());
+    test::ChildProcess edge(
+        run_args(write_config(dir), (dir / "missing.mp4").string(), broker, dir / "spool"),
+        (dir / "missing.log").string());
     CHECK(edge.wait(20s) == std::optional<int>(2));
     CHECK_THAT(edge.log(), Catch::Contains("missing.mp4': no such file"));
   }
   {
     std::ofstream(dir / "not-a-folder") << "x";
-    test::ChildProcess edge(run_args(write_config(dir), (dir / "missing.mp4").string(), broker, dir / "not-a-folder"),
-                            (dir / "spool.log").string());
+    test::ChildProcess edge(
+        run_args(write_config(dir), (dir / "missing.mp4").string(), broker, dir / "not-a-folder"),
+        (dir / "spool.log").string());
     CHECK(edge.wait(20s) == std::optional<int>(2));
     CHECK_THAT(edge.log(), Catch::Contains("spool folder"));
   }
@@ -525,12 +581,14 @@ TEST_CASE("a damaged spool file is set aside, the good reads beside it are still
     good_id = r.read_id;
     s.put(camera_topic("coalville", "cam1", TopicKind::kRead), encode(r));
   }
-  std::ofstream(spool / "00000000000000000000.msg") << "anpr-spool 1 anpr/v1/coalville/cam1/read 999 abc\n{\"trunc";
+  std::ofstream(spool / "00000000000000000000.msg")
+      << "anpr-spool 1 anpr/v1/coalville/cam1/read 999 abc\n{\"trunc";
   test::MosquittoBroker broker;
   Collector collector(broker.uri(), "test-collector", false);
-  test::ChildProcess edge(run_args(write_config(dir), "rtsp://127.0.0.1:" + std::to_string(test::free_loopback_port()) + "/x",
-                                   broker.uri(), spool),
-                          (dir / "edge.log").string());
+  test::ChildProcess edge(
+      run_args(write_config(dir), "rtsp://127.0.0.1:" + std::to_string(test::free_loopback_port()) + "/x",
+               broker.uri(), spool),
+      (dir / "edge.log").string());
   CHECK(collector.wait_until([](Collector& c) { return !c.reads().empty(); }, 15s));
   edge.signal(SIGTERM);
   CHECK(edge.wait(5s) == std::optional<int>(0));
@@ -562,15 +620,19 @@ TEST_CASE("a spool file claiming a huge length does not crash-loop the camera: e
   const std::string topic = "anpr/v1/coalville/cam1/read";
   std::ofstream(spool / "00000000000000000000.msg") << "anpr-spool 1 " << topic << " 2000000000 abc\n{}";
   fs::rename(spool / "00000000000000000002.msg", spool / "00000000000000000002.keep");
-  std::ofstream(spool / "00000000000000000002.msg") << "anpr-spool 1 " << topic << " 18446744073709551615 abc\n{}";
+  std::ofstream(spool / "00000000000000000002.msg")
+      << "anpr-spool 1 " << topic << " 18446744073709551615 abc\n{}";
   fs::rename(spool / "00000000000000000002.keep", spool / "00000000000000000010.msg");
   test::MosquittoBroker broker;
   Collector collector(broker.uri(), "test-collector", false);
   const auto source = "rtsp://127.0.0.1:" + std::to_string(test::free_loopback_port()) + "/x";
   for (int start = 0; start < 2; ++start) {  // the second start is the restart after the first
-    test::ChildProcess edge(run_args(write_config(dir), source, broker.uri(), spool), (dir / "edge.log").string());
-    if (start == 0) CHECK(collector.wait_until([&](Collector& c) { return c.reads().size() >= good_ids.size(); }, 20s));
-    else std::this_thread::sleep_for(2s);
+    test::ChildProcess edge(run_args(write_config(dir), source, broker.uri(), spool),
+                            (dir / "edge.log").string());
+    if (start == 0)
+      CHECK(collector.wait_until([&](Collector& c) { return c.reads().size() >= good_ids.size(); }, 20s));
+    else
+      std::this_thread::sleep_for(2s);
     edge.signal(SIGTERM);
     INFO(edge.log());
     CHECK(edge.wait(5s) == std::optional<int>(0));
@@ -600,11 +662,15 @@ TEST_CASE("the real toll-booth clip gives one read per vehicle and nothing else,
   const auto exit_code = edge.wait(120s * test::kSanitizerSlowdown);
   INFO(edge.log());
   REQUIRE(exit_code == std::optional<int>(0));
-  collector.wait_until([](Collector& c) { return !c.statuses().empty() && c.statuses().back().state == CameraState::kOffline; }, 5s);
+  collector.wait_until(
+      [](Collector& c) {
+        return !c.statuses().empty() && c.statuses().back().state == CameraState::kOffline;
+      },
+      5s);
   const auto reads = collector.reads();
   for (const auto& r : reads) {
-    UNSCOPED_INFO("read " << r.plate << " conf " << r.confidence << " frames " << r.frames_seen << " box " << r.box.x << ","
-                          << r.box.y << " " << r.box.width << "x" << r.box.height);
+    UNSCOPED_INFO("read " << r.plate << " conf " << r.confidence << " frames " << r.frames_seen << " box "
+                          << r.box.x << "," << r.box.y << " " << r.box.width << "x" << r.box.height);
   }
   // The clip (1280x720, looked at by eye): two plates come into view. The car that drives
   // through the booth shows 34A23126; the blue lorry behind it shows its plate (...C-203.39)
@@ -613,16 +679,21 @@ TEST_CASE("the real toll-booth clip gives one read per vehicle and nothing else,
   int car = 0, lorry = 0;
   for (const auto& r : reads) {
     const cv::Rect box(r.box.x, r.box.y, r.box.width, r.box.height);
-    if (r.plate == "34A23126") ++car;
-    else if ((box & lorry_plate_area) == box) ++lorry;
-    else FAIL_CHECK("published something that is not a vehicle's plate: " << r.plate);
+    if (r.plate == "34A23126")
+      ++car;
+    else if ((box & lorry_plate_area) == box)
+      ++lorry;
+    else
+      FAIL_CHECK("published something that is not a vehicle's plate: " << r.plate);
   }
   CHECK(car == 1);
   CHECK(lorry <= 1);
 }
 
-TEST_CASE("TLS with a client certificate, credentials and MQTT 5: reads arrive, a wrong password keeps them spooled",
-          "[edge][system][tls]") {
+TEST_CASE(
+    "TLS with a client certificate, credentials and MQTT 5: reads arrive, a wrong password keeps them "
+    "spooled",
+    "[edge][system][tls]") {
   test::TempDir dir("anpr-edge-tls");
   test::make_test_certificates(dir.path());
   const int tls_port = test::free_loopback_port();
@@ -633,12 +704,14 @@ TEST_CASE("TLS with a client certificate, credentials and MQTT 5: reads arrive, 
   synth::write_traffic_video(video, small_traffic(3), 5);
   const std::string tls = "ssl://127.0.0.1:" + std::to_string(tls_port);
   auto config = [&](const std::string& password) {
-    return write_config(dir, "version = 5\nusername = \"cam1\"\npassword = \"" + password + "\"\nca_file = \"" + d +
-                                 "/ca.pem\"\ncert_file = \"" + d + "/client.pem\"\nkey_file = \"" + d + "/client.key\"\n");
+    return write_config(dir, "version = 5\nusername = \"cam1\"\npassword = \"" + password +
+                                 "\"\nca_file = \"" + d + "/ca.pem\"\ncert_file = \"" + d +
+                                 "/client.pem\"\nkey_file = \"" + d + "/client.key\"\n");
   };
 
   {  // the wrong password: refused, nothing lost
-    test::ChildProcess edge(run_args(config("wrong"), video, tls, dir / "spool", {"--fast"}), (dir / "wrong.log").string());
+    test::ChildProcess edge(run_args(config("wrong"), video, tls, dir / "spool", {"--fast"}),
+                            (dir / "wrong.log").string());
     const auto code = edge.wait(120s);
     INFO(edge.log());
     INFO("exit code " << code.value_or(-1));
@@ -648,7 +721,8 @@ TEST_CASE("TLS with a client certificate, credentials and MQTT 5: reads arrive, 
     CHECK(spooled_files(dir / "spool") >= 2);
   }
   const std::size_t spooled = spooled_files(dir / "spool");
-  test::ChildProcess edge(run_args(config("correct horse"), video, tls, dir / "spool", {"--fast"}), (dir / "right.log").string());
+  test::ChildProcess edge(run_args(config("correct horse"), video, tls, dir / "spool", {"--fast"}),
+                          (dir / "right.log").string());
   const auto code = edge.wait(120s);
   INFO(edge.log());
   REQUIRE(code == std::optional<int>(0));
@@ -662,16 +736,17 @@ TEST_CASE("killed with SIGKILL, the camera shows offline through its Last Will",
   test::MosquittoBroker broker;
   Collector collector(broker.uri(), "test-collector", false);
   test::ChildProcess edge(run_args(write_config(dir, "keep_alive_s = 5\n"),
-                                   "rtsp://127.0.0.1:" + std::to_string(test::free_loopback_port()) + "/cam", broker.uri(),
-                                   dir / "spool"),
+                                   "rtsp://127.0.0.1:" + std::to_string(test::free_loopback_port()) + "/cam",
+                                   broker.uri(), dir / "spool"),
                           (dir / "edge.log").string());
   REQUIRE(collector.wait_until(
-      [](Collector& c) { return !c.statuses().empty() && c.statuses().back().state == CameraState::kOnline; }, 15s));
+      [](Collector& c) { return !c.statuses().empty() && c.statuses().back().state == CameraState::kOnline; },
+      15s));
   edge.signal(SIGKILL);
   REQUIRE(edge.wait(5s));
   // The broker sends the Will after 1.5 keep-alive periods without a packet.
-  CHECK(collector.wait_until(
-      [](Collector& c) { return c.statuses().back().state == CameraState::kOffline; }, 15s));
+  CHECK(collector.wait_until([](Collector& c) { return c.statuses().back().state == CameraState::kOffline; },
+                             15s));
 }
 
 TEST_CASE("under systemd the firmware says READY and pets the watchdog", "[edge][system]") {
@@ -688,9 +763,10 @@ TEST_CASE("under systemd the firmware says READY and pets the watchdog", "[edge]
 
   ::setenv("NOTIFY_SOCKET", socket_path.c_str(), 1);
   ::setenv("WATCHDOG_USEC", "1500000", 1);  // the child inherits these
-  test::ChildProcess edge(run_args(write_config(dir), "rtsp://127.0.0.1:" + std::to_string(test::free_loopback_port()) + "/cam",
-                                   "tcp://127.0.0.1:" + std::to_string(test::free_loopback_port()), dir / "spool"),
-                          (dir / "edge.log").string());
+  test::ChildProcess edge(
+      run_args(write_config(dir), "rtsp://127.0.0.1:" + std::to_string(test::free_loopback_port()) + "/cam",
+               "tcp://127.0.0.1:" + std::to_string(test::free_loopback_port()), dir / "spool"),
+      (dir / "edge.log").string());
   ::unsetenv("NOTIFY_SOCKET");
   ::unsetenv("WATCHDOG_USEC");
   std::vector<std::string> messages;
@@ -704,7 +780,8 @@ TEST_CASE("under systemd the firmware says READY and pets the watchdog", "[edge]
   edge.signal(SIGTERM);
   CHECK(edge.wait(5s) == std::optional<int>(0));
   char buffer[256];
-  for (ssize_t n; (n = ::recv(fd, buffer, sizeof(buffer), 0)) > 0;) messages.emplace_back(buffer, static_cast<std::size_t>(n));
+  for (ssize_t n; (n = ::recv(fd, buffer, sizeof(buffer), 0)) > 0;)
+    messages.emplace_back(buffer, static_cast<std::size_t>(n));
   ::close(fd);
   CHECK(std::find(messages.begin(), messages.end(), "READY=1") != messages.end());
   CHECK(std::count(messages.begin(), messages.end(), "WATCHDOG=1") >= 2);
@@ -715,9 +792,10 @@ TEST_CASE("a looping file plays again at its end until stopped", "[edge][system]
   test::TempDir dir("anpr-edge-loop");
   const auto video = (dir / "traffic.avi").string();
   synth::write_traffic_video(video, small_traffic(1), 3);  // 3.4 s, 85 frames
-  test::ChildProcess edge(run_args(write_config(dir), video, "tcp://127.0.0.1:" + std::to_string(test::free_loopback_port()),
-                                   dir / "spool", {"--loop"}),
-                          (dir / "edge.log").string());
+  test::ChildProcess edge(
+      run_args(write_config(dir), video, "tcp://127.0.0.1:" + std::to_string(test::free_loopback_port()),
+               dir / "spool", {"--loop"}),
+      (dir / "edge.log").string());
   std::this_thread::sleep_for(8s);
   CHECK(edge.running());
   edge.signal(SIGTERM);
@@ -726,19 +804,22 @@ TEST_CASE("a looping file plays again at its end until stopped", "[edge][system]
   std::smatch m;
   const std::string log = edge.log();
   REQUIRE(std::regex_search(log, m, std::regex(R"((\d+) frames captured)")));
-  CHECK(std::stoi(m[1]) > 85);  // more than the file holds: it looped
+  CHECK(std::stoi(m[1]) > 85);                         // more than the file holds: it looped
   CHECK(spooled_read_ids(dir / "spool").size() >= 2);  // the vehicle passed again: another read
 }
 
-TEST_CASE("a GStreamer pipeline is a source, and its end is a loss that is retried", "[edge][system][sources]") {
+TEST_CASE("a GStreamer pipeline is a source, and its end is a loss that is retried",
+          "[edge][system][sources]") {
   test::TempDir dir("anpr-edge-gst");
   test::ChildProcess edge(
       run_args(write_config(dir),
-               "gst:videotestsrc num-buffers=30 ! video/x-raw,width=640,height=480,framerate=25/1 ! videoconvert ! appsink",
+               "gst:videotestsrc num-buffers=30 ! video/x-raw,width=640,height=480,framerate=25/1 ! "
+               "videoconvert ! appsink",
                "tcp://127.0.0.1:" + std::to_string(test::free_loopback_port()), dir / "spool"),
       (dir / "edge.log").string());
   const auto until = std::chrono::steady_clock::now() + 20s * test::kSanitizerSlowdown;
-  while (std::chrono::steady_clock::now() < until && edge.log().find("reconnecting in") == std::string::npos) {
+  while (std::chrono::steady_clock::now() < until &&
+         edge.log().find("reconnecting in") == std::string::npos) {
     std::this_thread::sleep_for(100ms);
   }
   edge.signal(SIGTERM);
@@ -749,7 +830,8 @@ TEST_CASE("a GStreamer pipeline is a source, and its end is a loss that is retri
 }
 
 /// Waits until a child's log holds `text`.
-bool wait_for_log(const test::ChildProcess& child, const std::string& text, std::chrono::milliseconds timeout) {
+bool wait_for_log(const test::ChildProcess& child, const std::string& text,
+                  std::chrono::milliseconds timeout) {
   const auto until = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < until) {
     if (child.log().find(text) != std::string::npos) return true;
@@ -758,22 +840,25 @@ bool wait_for_log(const test::ChildProcess& child, const std::string& text, std:
   return false;
 }
 
-TEST_CASE("an RTSP camera is a source: its vehicles are read, and a camera outage is reported and reconnected",
-          "[edge][system][sources]") {
+TEST_CASE(
+    "an RTSP camera is a source: its vehicles are read, and a camera outage is reported and reconnected",
+    "[edge][system][sources]") {
   test::TempDir dir("anpr-edge-rtsp");
   const auto video = (dir / "traffic.avi").string();
   const auto passes = synth::write_traffic_video(video, small_traffic(3), 11);
   const int port = test::free_loopback_port();
   // A real RTSP server (GStreamer's) streaming the video as RTP/JPEG in real time.
-  const std::vector<std::string> camera = {"/usr/bin/python3", ANPR_SOURCE_DIR "/tests/support/rtsp_server.py",
+  const std::vector<std::string> camera = {"/usr/bin/python3",
+                                           ANPR_SOURCE_DIR "/tests/support/rtsp_server.py",
                                            std::to_string(port), "/cam", video};
   auto server = std::make_unique<test::ChildProcess>(camera, (dir / "rtsp1.log").string());
   REQUIRE(wait_for_log(*server, "serving", 10s));
   test::MosquittoBroker broker;
   Collector collector(broker.uri(), "test-collector", false);
-  test::ChildProcess edge(run_args(write_config(dir, "[source]\nreconnect_min_s = 0.5\nreconnect_max_s = 1\n"),
-                                   "rtsp://127.0.0.1:" + std::to_string(port) + "/cam", broker.uri(), dir / "spool"),
-                          (dir / "edge.log").string());
+  test::ChildProcess edge(
+      run_args(write_config(dir, "[source]\nreconnect_min_s = 0.5\nreconnect_max_s = 1\n"),
+               "rtsp://127.0.0.1:" + std::to_string(port) + "/cam", broker.uri(), dir / "spool"),
+      (dir / "edge.log").string());
   collector.wait_until([&](Collector& c) { return c.reads().size() >= passes.size(); }, 60s);
   {
     INFO(edge.log());
@@ -785,7 +870,10 @@ TEST_CASE("an RTSP camera is a source: its vehicles are read, and a camera outag
   // The camera goes away: health says the source is reconnecting, and the run goes on.
   server.reset();
   CHECK(collector.wait_until(
-      [](Collector& c) { const auto h = c.health(); return !h.empty() && h.back().source_state == "reconnecting"; },
+      [](Collector& c) {
+        const auto h = c.health();
+        return !h.empty() && h.back().source_state == "reconnecting";
+      },
       20s));
   CHECK(edge.running());
   // It comes back: the stream is opened again and its vehicles are read again.
@@ -794,7 +882,10 @@ TEST_CASE("an RTSP camera is a source: its vehicles are read, and a camera outag
   REQUIRE(wait_for_log(*server, "serving", 10s));
   CHECK(collector.wait_until([&](Collector& c) { return c.reads().size() >= before + passes.size(); }, 60s));
   CHECK(collector.wait_until(
-      [](Collector& c) { const auto h = c.health(); return !h.empty() && h.back().source_state == "ok" && h.back().reconnects >= 1; },
+      [](Collector& c) {
+        const auto h = c.health();
+        return !h.empty() && h.back().source_state == "ok" && h.back().reconnects >= 1;
+      },
       10s));
   edge.signal(SIGTERM);
   CHECK(edge.wait(5s) == std::optional<int>(0));
@@ -806,15 +897,16 @@ TEST_CASE("an HTTP stream is a source: the vehicles in it are read", "[edge][sys
   test::TempDir dir("anpr-edge-http");
   const auto passes = synth::write_traffic_video((dir / "traffic.avi").string(), small_traffic(3), 11);
   const int port = test::free_loopback_port();
-  test::ChildProcess server({"/usr/bin/python3", "-m", "http.server", std::to_string(port), "--bind", "127.0.0.1",
-                             "--directory", dir.path().string()},
+  test::ChildProcess server({"/usr/bin/python3", "-m", "http.server", std::to_string(port), "--bind",
+                             "127.0.0.1", "--directory", dir.path().string()},
                             (dir / "http.log").string());
   std::this_thread::sleep_for(1s);
   test::MosquittoBroker broker;
   Collector collector(broker.uri(), "test-collector", false);
-  test::ChildProcess edge(run_args(write_config(dir), "http://127.0.0.1:" + std::to_string(port) + "/traffic.avi",
-                                   broker.uri(), dir / "spool"),
-                          (dir / "edge.log").string());
+  test::ChildProcess edge(
+      run_args(write_config(dir), "http://127.0.0.1:" + std::to_string(port) + "/traffic.avi", broker.uri(),
+               dir / "spool"),
+      (dir / "edge.log").string());
   // A stream that ends is reconnected (and here plays again): stop once the first pass of it is read.
   collector.wait_until([&](Collector& c) { return c.reads().size() >= passes.size(); }, 60s);
   edge.signal(SIGTERM);

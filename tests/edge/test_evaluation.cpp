@@ -29,7 +29,8 @@ PlateResult plate(const std::string& text, cv::Rect box, std::vector<std::string
 }  // namespace
 
 TEST_CASE("manifest parsing", "[evaluation]") {
-  const auto plates = load_manifest(write_manifest("ok", "image,plate,x,y,w,h,country\na.jpg,ab12 cde,1,2,30,10,GB\nb.jpg,M5XSX,,,,,\n"));
+  const auto plates = load_manifest(
+      write_manifest("ok", "image,plate,x,y,w,h,country\na.jpg,ab12 cde,1,2,30,10,GB\nb.jpg,M5XSX,,,,,\n"));
   REQUIRE(plates.size() == 2);
   CHECK(plates[0].plate == "AB12CDE");
   CHECK(plates[0].box == cv::Rect(1, 2, 30, 10));
@@ -39,11 +40,13 @@ TEST_CASE("manifest parsing", "[evaluation]") {
 }
 
 TEST_CASE("manifest errors name the line", "[evaluation][rejects]") {
-  CHECK_THROWS_WITH(load_manifest(write_manifest("bad1", "image,plate,x,y,w,h,country\na.jpg,AB12CDE,1,2,x,10,GB\n")),
-                    Catch::Contains(":2: the box"));
+  CHECK_THROWS_WITH(
+      load_manifest(write_manifest("bad1", "image,plate,x,y,w,h,country\na.jpg,AB12CDE,1,2,x,10,GB\n")),
+      Catch::Contains(":2: the box"));
   CHECK_THROWS_WITH(load_manifest(write_manifest("bad2", "image,plate\na.jpg,AB12CDE\nb.jpg,AB-12?\n")),
                     Catch::Contains(":3: plate"));
-  CHECK_THROWS_WITH(load_manifest(write_manifest("bad3", "image,plate\n")), Catch::Contains("lists no plates"));
+  CHECK_THROWS_WITH(load_manifest(write_manifest("bad3", "image,plate\n")),
+                    Catch::Contains("lists no plates"));
   CHECK_THROWS_AS(load_manifest("/nonexistent/manifest.csv"), anpr::Error);
 }
 
@@ -84,9 +87,17 @@ TEST_CASE("summary: accuracy, recall, percentiles, calibration", "[evaluation]")
   LabelledPlate t1{"a.jpg", "AB12CDE", cv::Rect(0, 0, 10, 10), "", 2};
   LabelledPlate t2{"b.jpg", "XY99ZZZ", std::nullopt, "", 3};
   PlateOutcome o1;
-  o1.truth = &t1; o1.read = "AB12CDE"; o1.exact = o1.in_top_n = true; o1.char_accuracy = 1; o1.detected = true; o1.confidence = 0.95;
+  o1.truth = &t1;
+  o1.read = "AB12CDE";
+  o1.exact = o1.in_top_n = true;
+  o1.char_accuracy = 1;
+  o1.detected = true;
+  o1.confidence = 0.95;
   PlateOutcome o2;
-  o2.truth = &t2; o2.read = "XY99ZZ2"; o2.char_accuracy = 6.0 / 7.0; o2.confidence = 0.92;
+  o2.truth = &t2;
+  o2.read = "XY99ZZ2";
+  o2.char_accuracy = 6.0 / 7.0;
+  o2.confidence = 0.92;
   const auto s = summarise({o1, o2}, {10, 20, 30, 40}, {});
   CHECK(s.exact == Approx(0.5));
   CHECK(s.top_n == Approx(0.5));
@@ -117,14 +128,15 @@ TEST_CASE("undetected plates are told apart: partly overlapped or not touched", 
   CHECK(s.missed_wholly == 1);
 }
 
-TEST_CASE("false reads: confident plates that are neither at a labelled box nor of a labelled text", "[evaluation]") {
+TEST_CASE("false reads: confident plates that are neither at a labelled box nor of a labelled text",
+          "[evaluation]") {
   LabelledPlate truth{"a.jpg", "AB12CDE", cv::Rect(100, 100, 100, 25), "GB", 2};
   ReadResult result;
-  result.plates = {plate("AB12CDF", {102, 101, 98, 24}),  // a misread of the labelled plate: not false
-                   plate("PARKING", {400, 50, 150, 30}),  // a sign
-                   plate("WWWWWWW", {100, 300, 120, 30}), // a grille
+  result.plates = {plate("AB12CDF", {102, 101, 98, 24}),   // a misread of the labelled plate: not false
+                   plate("PARKING", {400, 50, 150, 30}),   // a sign
+                   plate("WWWWWWW", {100, 300, 120, 30}),  // a grille
                    plate("XY99ZZZ", {600, 400, 100, 25})};
-  result.plates[3].text.confidence = 0.3;                 // not sure enough to publish: not counted
+  result.plates[3].text.confidence = 0.3;  // not sure enough to publish: not counted
   CHECK(count_false_reads({&truth}, result) == 2);
   CHECK(count_false_reads({&truth}, result, 0.2) == 3);
   LabelledPlate unboxed{"b.jpg", "PARKING", std::nullopt, "", 3};  // labelled by text alone
@@ -134,7 +146,8 @@ TEST_CASE("false reads: confident plates that are neither at a labelled box nor 
   CHECK(s.false_reads_per_image == Approx(1.0));
 }
 
-TEST_CASE("training row labels split the truth across the rows as read, never label a cut row", "[evaluation]") {
+TEST_CASE("training row labels split the truth across the rows as read, never label a cut row",
+          "[evaluation]") {
   const LabelledPlate truth{"a.jpg", "AB12CDE", std::nullopt, "GB", 2};
   auto outcome_with = [&](std::vector<std::string> reads, PlateResult& p) {
     p.rows.resize(reads.size());

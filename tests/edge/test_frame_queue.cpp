@@ -38,8 +38,8 @@ TEST_CASE("frame queue: among frames alike the newest win and the rest count as 
 }
 
 TEST_CASE("frame queue: a frame where something new moves outlasts frames of settled passes", "[frames]") {
-  FrameQueue slot;  // one frame waits, as in the camera
-  slot.put(frame(1, true));  // a vehicle nobody has read yet
+  FrameQueue slot;                                         // one frame waits, as in the camera
+  slot.put(frame(1, true));                                // a vehicle nobody has read yet
   for (int i = 2; i <= 6; ++i) slot.put(frame(i, false));  // only a settled pass moves: they give way
   CHECK(drain(slot) == std::vector<std::int64_t>{1});
   slot.put(frame(7, false));
@@ -51,8 +51,8 @@ TEST_CASE("frame queue: a frame where something new moves outlasts frames of set
   FrameQueue two({.capacity = 2});
   two.put(frame(1, false));
   two.put(frame(2, true));
-  two.put(frame(3, true));  // the stale frame 1 gives way, not the older fresh one
-  two.put(frame(4, false)); // stale while both waiting are fresh: gives way itself
+  two.put(frame(3, true));   // the stale frame 1 gives way, not the older fresh one
+  two.put(frame(4, false));  // stale while both waiting are fresh: gives way itself
   CHECK(drain(two) == std::vector<std::int64_t>{2, 3});
 }
 

@@ -36,7 +36,7 @@ TEST_CASE("I420 frames: crops come back in their colours, widened to even edges"
   const cv::Mat bgr = patches({320, 240});
   const cv::Mat i420 = i420_from_bgr(bgr);
   const cv::Mat yellow = i420_crop_bgr(i420, cv::Rect(51, 41, 77, 19));  // odd corner and size
-  CHECK(yellow.size() == cv::Size(78, 20));                             // columns 50-127, rows 40-59
+  CHECK(yellow.size() == cv::Size(78, 20));                              // columns 50-127, rows 40-59
   CHECK(max_difference(yellow, bgr(cv::Rect(50, 40, 78, 20))) <= 4);
   const cv::Mat blue = i420_crop_bgr(i420, cv::Rect(210, 110, 40, 30));
   CHECK(max_difference(blue, bgr(cv::Rect(210, 110, 40, 30))) <= 4);
@@ -50,7 +50,8 @@ TEST_CASE("I420 frames: the scaled picture keeps its colours", "[i420]") {
   const cv::Mat i420 = i420_from_bgr(bgr);
   const cv::Mat half = i420_scaled_bgr(i420, 0.5);
   REQUIRE(half.size() == cv::Size(160, 120));
-  CHECK(max_difference(half(cv::Rect(25, 18, 50, 14)), cv::Mat(14, 50, CV_8UC3, cv::Scalar(0, 200, 255))) <= 6);
+  CHECK(max_difference(half(cv::Rect(25, 18, 50, 14)), cv::Mat(14, 50, CV_8UC3, cv::Scalar(0, 200, 255))) <=
+        6);
   CHECK(i420_scaled_bgr(i420, 3.0).size() == cv::Size(320, 240));  // never enlarged
 }
 

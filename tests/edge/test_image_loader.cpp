@@ -19,7 +19,8 @@ fs::path temp_dir() {
 }
 
 void write_bytes(const fs::path& p, const std::vector<std::uint8_t>& bytes) {
-  std::ofstream(p, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  std::ofstream(p, std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
 }
 
 }  // namespace
@@ -57,15 +58,19 @@ TEST_CASE("bad image files give a specific error and no image", "[image_loader][
   CHECK_THAT(load_image((dir / "text.jpg").string()).error, Catch::Contains("not a decodable"));
 }
 
-TEST_CASE("images over the pixel limit are refused from the header, before decoding", "[image_loader][rejects]") {
+TEST_CASE("images over the pixel limit are refused from the header, before decoding",
+          "[image_loader][rejects]") {
   const auto dir = temp_dir();
   // A PNG header claiming 100000 x 100000 pixels, with no image data behind it.
-  std::vector<std::uint8_t> png = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 'I', 'H', 'D', 'R',
-                                   0x00, 0x01, 0x86, 0xA0, 0x00, 0x01, 0x86, 0xA0, 8, 2, 0, 0, 0, 0, 0, 0, 0};
+  std::vector<std::uint8_t> png = {0x89, 'P',  'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A, 0,    0,    0,
+                                   13,   'I',  'H', 'D', 'R',  0x00, 0x01, 0x86, 0xA0, 0x00, 0x01,
+                                   0x86, 0xA0, 8,   2,   0,    0,    0,    0,    0,    0,    0};
   write_bytes(dir / "bomb.png", png);
   CHECK_THAT(load_image((dir / "bomb.png").string()).error, Catch::Contains("100000x100000 pixels"));
 
   cv::imwrite((dir / "wide.png").string(), cv::Mat(10, 2000, CV_8UC1, cv::Scalar(0)));
-  CHECK_THAT(load_image((dir / "wide.png").string(), ImageLimits{1 << 20, 10000}).error, Catch::Contains("limit"));
-  CHECK_THAT(load_image((dir / "wide.png").string(), ImageLimits{16, 50'000'000}).error, Catch::Contains("bytes; the limit"));
+  CHECK_THAT(load_image((dir / "wide.png").string(), ImageLimits{1 << 20, 10000}).error,
+             Catch::Contains("limit"));
+  CHECK_THAT(load_image((dir / "wide.png").string(), ImageLimits{16, 50'000'000}).error,
+             Catch::Contains("bytes; the limit"));
 }

@@ -13,7 +13,8 @@ constexpr int kHeight = 40;
 
 // A slanted bar standing in for a character: a parallelogram `slant` pixels wider at the top.
 void draw_glyph(cv::Mat& image, int x, int y, int width, int height, int slant) {
-  const std::vector<cv::Point> corners = {{x + slant, y}, {x + slant + width, y}, {x + width, y + height}, {x, y + height}};
+  const std::vector<cv::Point> corners = {
+      {x + slant, y}, {x + slant + width, y}, {x + width, y + height}, {x, y + height}};
   cv::fillConvexPoly(image, corners, cv::Scalar(0), cv::LINE_8);
 }
 
@@ -81,7 +82,8 @@ TEST_CASE("two characters alone are a candidate on a plate, not on a busy backgr
   // The same two glyphs on a light patch just large enough for them, among dark stripes (a
   // badge on a grille): no candidate.
   cv::Mat grille(200, 500, CV_8UC1, cv::Scalar(225));
-  for (int x = 0; x < grille.cols; x += 12) cv::rectangle(grille, cv::Rect(x, 0, 5, grille.rows), cv::Scalar(60), cv::FILLED);
+  for (int x = 0; x < grille.cols; x += 12)
+    cv::rectangle(grille, cv::Rect(x, 0, 5, grille.rows), cv::Scalar(60), cv::FILLED);
   cv::rectangle(grille, cv::Rect(205, 74, 78, 52), cv::Scalar(225), cv::FILLED);
   draw_glyph(grille, 215, 80, 14, kHeight, 8);
   draw_glyph(grille, 255, 80, 14, kHeight, 8);
@@ -97,7 +99,8 @@ TEST_CASE("a two-row plate whose short row is one character is a two-row candida
     draw_glyph(image, 180 + offset, 50 + kHeight + 14, 12, kHeight, 6);
     const auto candidates = PlateDetector(adaptive_only()).detect(image);
     REQUIRE_FALSE(candidates.empty());
-    const auto two_rows = std::find_if(candidates.begin(), candidates.end(), [](auto& c) { return c.rows.size() == 2; });
+    const auto two_rows =
+        std::find_if(candidates.begin(), candidates.end(), [](auto& c) { return c.rows.size() == 2; });
     if (offset == 0) {
       REQUIRE(two_rows != candidates.end());
       CHECK(two_rows->rows[0].chars.size() == 3);
@@ -111,7 +114,8 @@ TEST_CASE("a two-row plate whose short row is one character is a two-row candida
   }
 }
 
-TEST_CASE("one character over another is a two-row plate on a plate, not on a busy background", "[detector]") {
+TEST_CASE("one character over another is a two-row plate on a plate, not on a busy background",
+          "[detector]") {
   // "D" over "7" on a plate-wide light rectangle: a candidate of two one-character rows.
   cv::Mat plate(260, 400, CV_8UC1, cv::Scalar(90));
   cv::rectangle(plate, cv::Rect(110, 50, 180, 130), cv::Scalar(225), cv::FILLED);
@@ -125,7 +129,8 @@ TEST_CASE("one character over another is a two-row plate on a plate, not on a bu
 
   // The same two glyphs on a patch just large enough for them, among dark stripes: no candidate.
   cv::Mat grille(260, 400, CV_8UC1, cv::Scalar(225));
-  for (int x = 0; x < grille.cols; x += 12) cv::rectangle(grille, cv::Rect(x, 0, 5, grille.rows), cv::Scalar(60), cv::FILLED);
+  for (int x = 0; x < grille.cols; x += 12)
+    cv::rectangle(grille, cv::Rect(x, 0, 5, grille.rows), cv::Scalar(60), cv::FILLED);
   cv::rectangle(grille, cv::Rect(182, 54, 36, 2 * kHeight + 24), cv::Scalar(225), cv::FILLED);
   draw_glyph(grille, 190, 60, 14, kHeight, 6);
   draw_glyph(grille, 190, 60 + kHeight + 12, 14, kHeight, 6);

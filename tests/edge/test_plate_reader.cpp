@@ -13,7 +13,8 @@ using namespace anpr::edge;
 namespace {
 
 PlateReader& reader() {
-  static PlateReader r(ReaderSettings{}, make_tesseract_engine({}), make_char_classifier(""), make_plate_verifier(""));
+  static PlateReader r(ReaderSettings{}, make_tesseract_engine({}), make_char_classifier(""),
+                       make_plate_verifier(""));
   return r;
 }
 
@@ -33,7 +34,8 @@ bool read_back(const synth::SceneSample& s) {
   for (const auto& p : result.plates) {
     if (p.text.text == s.text) return true;
   }
-  UNSCOPED_INFO("expected " << s.text << ", read " << (result.plates.empty() ? "(none)" : result.plates.front().text.text));
+  UNSCOPED_INFO("expected " << s.text << ", read "
+                            << (result.plates.empty() ? "(none)" : result.plates.front().text.text));
   return false;
 }
 
@@ -126,7 +128,8 @@ class FixedEngine : public OcrEngine {
 
 }  // namespace
 
-TEST_CASE("a plate of letters only read fairly surely is reported, at the low score such texts get", "[reader]") {
+TEST_CASE("a plate of letters only read fairly surely is reported, at the low score such texts get",
+          "[reader]") {
   // Vanity plates without a digit fit no layout: the syntax scores them 0.42 of their
   // characters' mean (0.36 here). The reader keeps plates ranked from 0.3 (at 0.4 this one was
   // lost) and reports them at the confidence its looks give them: the two looks agree here, which
@@ -143,7 +146,8 @@ TEST_CASE("a plate of letters only read fairly surely is reported, at the low sc
   CHECK(plate->text.confidence < 0.9);
 }
 
-TEST_CASE("the plate verifier drops the signs, legends and stickers the reader reads, and keeps the plates", "[reader][verifier]") {
+TEST_CASE("the plate verifier drops the signs, legends and stickers the reader reads, and keeps the plates",
+          "[reader][verifier]") {
   PlateReader unchecked(ReaderSettings{}, make_tesseract_engine({}), make_char_classifier(""));
   synth::SceneSettings s;
   s.frame = {960, 540};
@@ -152,8 +156,10 @@ TEST_CASE("the plate verifier drops the signs, legends and stickers the reader r
   int false_before = 0, false_after = 0, right_before = 0, right_after = 0;
   auto tally = [](const ReadResult& result, const synth::SceneSample& scene, int& false_reads, int& right) {
     for (const auto& p : result.plates) {
-      if (p.text.text == scene.text) ++right;
-      else if (p.text.confidence >= 0.5 && (p.box & scene.box).area() == 0) ++false_reads;
+      if (p.text.text == scene.text)
+        ++right;
+      else if (p.text.confidence >= 0.5 && (p.box & scene.box).area() == 0)
+        ++false_reads;
     }
   };
   for (int i = 0; i < 12; ++i) {
@@ -161,8 +167,8 @@ TEST_CASE("the plate verifier drops the signs, legends and stickers the reader r
     tally(unchecked.read(scene.image), scene, false_before, right_before);
     tally(reader().read(scene.image), scene, false_after, right_after);
   }
-  INFO("false reads " << false_before << " -> " << false_after << ", plates read right " << right_before << " -> "
-                      << right_after);
+  INFO("false reads " << false_before << " -> " << false_after << ", plates read right " << right_before
+                      << " -> " << right_after);
   CHECK(false_before >= 6);  // the scenes do tempt the reader
   CHECK(false_after * 3 <= false_before);
   CHECK(right_after >= right_before - 1);

@@ -77,7 +77,8 @@ TEST_CASE("with other countries configured, foreign plates are read as they are"
   CHECK(eu.rank({row("A812CDE")}).text == "A812CDE");  // no UK repair to AB12CDE without "gb"
 }
 
-TEST_CASE("two letters and five digits (Poland, Norway, Denmark) are read whole, not cut to a UK shape", "[syntax]") {
+TEST_CASE("two letters and five digits (Poland, Norway, Denmark) are read whole, not cut to a UK shape",
+          "[syntax]") {
   const PlateSyntax mixed(SyntaxSettings{{"gb", "eu"}, 10});
   // "BS 47040" read surely: dropping its last 0 would fit a UK dateless shape, but that costs more
   // than a known European layout; and a 6 and a 0 are not bent into letters (WA56660, not WA566GO).

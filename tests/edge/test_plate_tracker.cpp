@@ -28,7 +28,8 @@ PlateObservation seen(std::int64_t frame, const std::string& text, double conf, 
 }
 
 /// Feeds a vehicle moving down and growing (approaching) through `frames` frames.
-std::vector<VehicleRead> drive(PlateTracker& tracker, const std::vector<std::string>& texts, std::int64_t first = 1) {
+std::vector<VehicleRead> drive(PlateTracker& tracker, const std::vector<std::string>& texts,
+                               std::int64_t first = 1) {
   std::vector<VehicleRead> out;
   for (std::size_t i = 0; i < texts.size(); ++i) {
     const auto f = first + static_cast<std::int64_t>(i);
@@ -52,8 +53,8 @@ std::vector<VehicleRead> empty_frames(PlateTracker& tracker, std::int64_t from, 
 
 TEST_CASE("vote combines characters read right in different frames", "[tracker]") {
   // Each frame misreads a different character; no frame alone is right.
-  const PlateText voted = vote_plate_text({reading("AB12CDF", 0.7), reading("A812CDE", 0.7), reading("AB12C0E", 0.7),
-                                           reading("AB17CDE", 0.6)});
+  const PlateText voted = vote_plate_text(
+      {reading("AB12CDF", 0.7), reading("A812CDE", 0.7), reading("AB12C0E", 0.7), reading("AB17CDE", 0.6)});
   CHECK(voted.text == "AB12CDE");
   CHECK(voted.format == "gb-current");
   CHECK(voted.char_confidences.size() == 7);
@@ -73,13 +74,16 @@ TEST_CASE("vote trusts agreement but never beyond halving the best reading's err
   CHECK(vote_plate_text(many).candidates.front().text == "AB12CDF");
 }
 
-TEST_CASE("vote keeps the majority length and falls back to a real reading over an unformatted mix", "[tracker]") {
-  CHECK(vote_plate_text({reading("AB12CDE", 0.8), reading("AB12CDE", 0.8), reading("AB12CD", 0.9)}).text == "AB12CDE");
+TEST_CASE("vote keeps the majority length and falls back to a real reading over an unformatted mix",
+          "[tracker]") {
+  CHECK(vote_plate_text({reading("AB12CDE", 0.8), reading("AB12CDE", 0.8), reading("AB12CD", 0.9)}).text ==
+        "AB12CDE");
   // Mixing these position by position gives "AB1ZCDE", which no frame read and fits no UK format.
   PlateText odd = reading("8B1ZCDE", 0.5, {0.1, 0.1, 0.1, 0.9, 0.1, 0.1, 0.1});
   odd.format = "unknown";
   odd.country.clear();
-  const PlateText voted = vote_plate_text({reading("AB12CDE", 0.9, {0.9, 0.9, 0.9, 0.2, 0.9, 0.9, 0.9}), odd});
+  const PlateText voted =
+      vote_plate_text({reading("AB12CDE", 0.9, {0.9, 0.9, 0.9, 0.2, 0.9, 0.9, 0.9}), odd});
   CHECK(voted.text == "AB12CDE");
   CHECK(voted.format == "gb-current");
 }
@@ -103,7 +107,8 @@ TEST_CASE("a vehicle pass seen in many frames gives exactly one read", "[tracker
   CHECK(tracker.open_tracks() == 0);
 }
 
-TEST_CASE("at a barrier (travel rule off) a standing vehicle is published at the deadline, once", "[tracker]") {
+TEST_CASE("at a barrier (travel rule off) a standing vehicle is published at the deadline, once",
+          "[tracker]") {
   TrackerSettings s;
   s.max_publish_delay_ms = 1500;
   s.min_travel = 0;
@@ -128,7 +133,8 @@ TEST_CASE("text that stands still is never published: a caption, a sign, a parke
     const std::string clock = "1429" + std::to_string(10 + (f / 25) % 50);
     tracker.observe(seen(f, clock, 0.9, cv::Rect(20 + static_cast<int>(f % 2), 20, 180, 24)));
     tracker.observe(seen(f, "CAM08", 0.9, cv::Rect(1700, 20, 120, 24)));
-    tracker.observe(seen(f, "AB12CDE", 0.9, cv::Rect(400, 600 + static_cast<int>(f % 3), 100, 20)));  // parked
+    tracker.observe(
+        seen(f, "AB12CDE", 0.9, cv::Rect(400, 600 + static_cast<int>(f % 3), 100, 20)));  // parked
     for (auto& r : tracker.advance(1'000'000 + f * 40)) reads.push_back(std::move(r));
   }
   for (auto& r : tracker.flush()) reads.push_back(std::move(r));
@@ -242,12 +248,16 @@ TEST_CASE("readings finished out of order keep first_seen <= captured_at <= last
   CHECK(reads[0].first_seen == 1'000'000 + 3 * 40);
 }
 
-TEST_CASE("a pass that starts as a confident partial read and finishes out of order stays one read", "[tracker]") {
-  // As on the real toll-booth clip: the plate enters read as a part of itself (one digit wrong), then in full, and it
-  // moves about half its width a frame; two recogniser threads hand over frame 6 before 5, and 8 before 7.
+TEST_CASE("a pass that starts as a confident partial read and finishes out of order stays one read",
+          "[tracker]") {
+  // As on the real toll-booth clip: the plate enters read as a part of itself (one digit wrong), then in
+  // full, and it moves about half its width a frame; two recogniser threads hand over frame 6 before 5, and 8
+  // before 7.
   PlateTracker tracker;
   std::vector<VehicleRead> reads;
-  auto at = [](std::int64_t f) { return cv::Rect(600 - 30 * static_cast<int>(f), 500 + 8 * static_cast<int>(f), 75, 30); };
+  auto at = [](std::int64_t f) {
+    return cv::Rect(600 - 30 * static_cast<int>(f), 500 + 8 * static_cast<int>(f), 75, 30);
+  };
   const std::vector<std::int64_t> order = {1, 2, 3, 4, 6, 5, 8, 7, 9, 10};
   for (const std::int64_t f : order) {
     tracker.observe(f <= 2 ? seen(f, "2312G", 0.95, at(f)) : seen(f, "34A23126", 0.8, at(f)));
@@ -324,7 +334,8 @@ TEST_CASE("a box wandering over text that does not change, or a clock's tick, is
   PlateTracker tracker;
   std::vector<VehicleRead> reads;
   for (std::int64_t f = 1; f <= 400; ++f) {
-    PlateObservation o = seen(f, "14B02819T", 0.9, cv::Rect(800 + static_cast<int>((f * 37) % 300), 3, 184, 34));
+    PlateObservation o =
+        seen(f, "14B02819T", 0.9, cv::Rect(800 + static_cast<int>((f * 37) % 300), 3, 184, 34));
     o.motion = f % 18 == 0 ? 0.6 : 0.0;  // a tick every second at 18 fps
     tracker.observe(std::move(o));
     for (auto& r : tracker.advance(1'000'000 + f * 40)) reads.push_back(std::move(r));
@@ -391,7 +402,7 @@ TEST_CASE("a pass read in settled_frames frames is settled, its plate predicted 
   s.settled_frames = 6;
   PlateTracker tracker(s);
   (void)drive(tracker, {"AB12CDE", "AB12CDE", "AB12CDE", "AB12CDE", "AB12CDE"});
-  CHECK(tracker.settled_boxes(1'000'000 + 5 * 40).empty());  // five readings: not yet
+  CHECK(tracker.settled_boxes(1'000'000 + 5 * 40).empty());                          // five readings: not yet
   tracker.observe(seen(6, "AB12CDE", 0.8, cv::Rect(400, 200 + 8 * 5, 25 * 5, 25)));  // drive()'s next step
   (void)tracker.advance(1'000'000 + 6 * 40);
   const auto boxes = tracker.settled_boxes(1'000'000 + 6 * 40);

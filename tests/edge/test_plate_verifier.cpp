@@ -52,9 +52,9 @@ TEST_CASE("a plate patch at the image's edge is filled from the edge, not with b
   cv::rectangle(image, cv::Rect(0, 16, 60, 8), cv::Scalar(20), cv::FILLED);
   const cv::Mat patch = plate_patch(image, cv::Rect(0, 0, 60, 40));
   REQUIRE(patch.size() == cv::Size(kPlatePatchWidth, kPlatePatchHeight));
-  CHECK(patch.at<std::uint8_t>(0, kPlatePatchWidth / 2) > 200);                   // above: light, not black
+  CHECK(patch.at<std::uint8_t>(0, kPlatePatchWidth / 2) > 200);  // above: light, not black
   CHECK(patch.at<std::uint8_t>(kPlatePatchHeight - 1, kPlatePatchWidth / 2) > 200);
-  CHECK(patch.at<std::uint8_t>(kPlatePatchHeight / 2, 0) < 50);                   // the bar runs on at the side
+  CHECK(patch.at<std::uint8_t>(kPlatePatchHeight / 2, 0) < 50);  // the bar runs on at the side
   CHECK(patch.at<std::uint8_t>(kPlatePatchHeight / 2, kPlatePatchWidth - 1) < 50);
 }
 
@@ -78,7 +78,8 @@ TEST_CASE("the shipped verifier accepts a plain plate and rejects a grille and a
   CHECK(plate > 0.5);
 
   cv::Mat grille(240, 480, CV_8UC1, cv::Scalar(25));
-  for (int x = 0; x < grille.cols; x += 14) cv::rectangle(grille, cv::Rect(x, 0, 7, grille.rows), cv::Scalar(170), cv::FILLED);
+  for (int x = 0; x < grille.cols; x += 14)
+    cv::rectangle(grille, cv::Rect(x, 0, 7, grille.rows), cv::Scalar(170), cv::FILLED);
   const double bars = verifier.plate_probability(plate_patch(grille, box));
   CHECK(bars < 0.5);
 

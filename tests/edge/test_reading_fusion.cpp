@@ -21,9 +21,12 @@ CharChoice choice(char best, float p, cv::Rect box, char alternative = '\0', flo
 
 // The classifier's reading of the seven detected characters of TS260AK.
 std::vector<CharChoice> classified() {
-  return {choice('T', 0.98F, {25, 8, 25, 40}), choice('S', 0.99F, {54, 8, 24, 40}),
-          choice('2', 0.98F, {103, 8, 24, 40}), choice('6', 0.95F, {130, 8, 26, 40}),
-          choice('0', 0.90F, {158, 8, 25, 40}, 'O', 0.08F), choice('A', 0.97F, {187, 8, 24, 40}),
+  return {choice('T', 0.98F, {25, 8, 25, 40}),
+          choice('S', 0.99F, {54, 8, 24, 40}),
+          choice('2', 0.98F, {103, 8, 24, 40}),
+          choice('6', 0.95F, {130, 8, 26, 40}),
+          choice('0', 0.90F, {158, 8, 25, 40}, 'O', 0.08F),
+          choice('A', 0.97F, {187, 8, 24, 40}),
           choice('K', 0.96F, {213, 8, 25, 40})};
 }
 
@@ -32,7 +35,7 @@ std::vector<CharChoice> classified() {
 TEST_CASE("the classifier's character outweighs a Tesseract misread", "[fusion]") {
   // Tesseract read the narrow 0 as G, and gave the A a box far too wide (as it does).
   RowReading ocr;
-  ocr.chars = {choice('T', 0.99F, {26, 8, 22, 40}), choice('S', 0.99F, {54, 8, 24, 40}),
+  ocr.chars = {choice('T', 0.99F, {26, 8, 22, 40}),  choice('S', 0.99F, {54, 8, 24, 40}),
                choice('2', 0.41F, {100, 8, 30, 40}), choice('6', 0.99F, {132, 8, 21, 40}),
                choice('G', 0.98F, {160, 8, 22, 40}), choice('A', 0.99F, {155, 8, 86, 40}),
                choice('K', 0.99F, {208, 8, 33, 40})};
@@ -48,8 +51,8 @@ TEST_CASE("the classifier's character outweighs a Tesseract misread", "[fusion]"
 
 TEST_CASE("with no classifier weight the fused reading is Tesseract's", "[fusion]") {
   RowReading ocr;
-  ocr.chars = {choice('T', 0.99F, {26, 8, 22, 40}), choice('S', 0.99F, {54, 8, 24, 40}),
-               choice('2', 0.9F, {100, 8, 30, 40}), choice('6', 0.99F, {132, 8, 21, 40}),
+  ocr.chars = {choice('T', 0.99F, {26, 8, 22, 40}),  choice('S', 0.99F, {54, 8, 24, 40}),
+               choice('2', 0.9F, {100, 8, 30, 40}),  choice('6', 0.99F, {132, 8, 21, 40}),
                choice('G', 0.98F, {160, 8, 22, 40}), choice('A', 0.99F, {188, 8, 20, 40}),
                choice('K', 0.99F, {213, 8, 25, 40})};
   CHECK(fuse_reading(ocr, classified(), 0.0).text() == "TS26GAK");
@@ -71,12 +74,13 @@ TEST_CASE("engine characters without a detected character keep their options", "
 
 TEST_CASE("an extra character Tesseract invented is not paired with a real one", "[fusion]") {
   // RK884AL read "RK3884AL": the 3 sits in the gap where no character was detected.
-  const std::vector<CharChoice> boxes = {choice('R', 0.9F, {25, 8, 25, 40}), choice('K', 0.9F, {52, 8, 28, 40}),
-                                         choice('8', 0.9F, {105, 8, 28, 40}), choice('8', 0.9F, {135, 8, 28, 40}),
-                                         choice('4', 0.9F, {165, 8, 25, 40})};
+  const std::vector<CharChoice> boxes = {
+      choice('R', 0.9F, {25, 8, 25, 40}), choice('K', 0.9F, {52, 8, 28, 40}),
+      choice('8', 0.9F, {105, 8, 28, 40}), choice('8', 0.9F, {135, 8, 28, 40}),
+      choice('4', 0.9F, {165, 8, 25, 40})};
   RowReading ocr;
-  ocr.chars = {choice('R', 0.99F, {23, 8, 25, 40}), choice('K', 0.99F, {53, 8, 30, 40}),
-               choice('3', 0.50F, {84, 8, 20, 40}), choice('8', 0.95F, {106, 8, 27, 40}),
+  ocr.chars = {choice('R', 0.99F, {23, 8, 25, 40}),  choice('K', 0.99F, {53, 8, 30, 40}),
+               choice('3', 0.50F, {84, 8, 20, 40}),  choice('8', 0.95F, {106, 8, 27, 40}),
                choice('8', 0.99F, {136, 8, 27, 40}), choice('4', 0.99F, {163, 8, 27, 40})};
   const RowReading fused = fuse_reading(ocr, boxes, 0.7);
   REQUIRE(fused.chars.size() == 6);
@@ -96,11 +100,12 @@ TEST_CASE("an unpaired symbol far from the characters' height is no character", 
   CHECK(fused.text() == "TS");
 }
 
-TEST_CASE("a segmented character Tesseract skipped joins the reading where the classifier is sure", "[fusion]") {
+TEST_CASE("a segmented character Tesseract skipped joins the reading where the classifier is sure",
+          "[fusion]") {
   // Tesseract read TS260AK as "TS26AK": the 0 (classifier 0.90) goes back in its place, on the
   // classifier's share alone; a segmented blob the classifier doubts (a bolt) does not.
   RowReading ocr;
-  ocr.chars = {choice('T', 0.99F, {26, 8, 22, 40}), choice('S', 0.99F, {54, 8, 24, 40}),
+  ocr.chars = {choice('T', 0.99F, {26, 8, 22, 40}),  choice('S', 0.99F, {54, 8, 24, 40}),
                choice('2', 0.90F, {103, 8, 24, 40}), choice('6', 0.99F, {132, 8, 21, 40}),
                choice('A', 0.99F, {187, 8, 24, 40}), choice('K', 0.99F, {213, 8, 25, 40})};
   auto boxes = classified();

@@ -16,7 +16,8 @@ std::vector<fs::path> files_in(const fs::path& dir, const std::string& suffix) {
   std::vector<fs::path> out;
   for (const auto& e : fs::directory_iterator(dir)) {
     const std::string name = e.path().filename().string();
-    if (name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
+    if (name.size() >= suffix.size() &&
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
       out.push_back(e.path());
     }
   }
@@ -26,7 +27,8 @@ std::vector<fs::path> files_in(const fs::path& dir, const std::string& suffix) {
 
 }  // namespace
 
-TEST_CASE("spool keeps messages on disk until removed and gives them back oldest first after a restart", "[spool]") {
+TEST_CASE("spool keeps messages on disk until removed and gives them back oldest first after a restart",
+          "[spool]") {
   test::TempDir dir("anpr-spool");
   std::uint64_t first = 0;
   {
@@ -100,7 +102,8 @@ TEST_CASE("a damaged spool entry is set aside and skipped, the others still load
   CHECK(files_in(dir.path(), ".damaged").size() == 3);  // kept for a person to look at
 }
 
-TEST_CASE("a header claiming a huge or impossible length is set aside before anything is allocated", "[spool]") {
+TEST_CASE("a header claiming a huge or impossible length is set aside before anything is allocated",
+          "[spool]") {
   test::TempDir dir("anpr-spool");
   {
     Spool spool({dir.path(), 1 << 20});
@@ -113,7 +116,8 @@ TEST_CASE("a header claiming a huge or impossible length is set aside before any
   // one, and one that disagrees with the bytes the file really holds.
   const std::vector<std::string> lengths = {"2000000000", "18446744073709551615", "-1", "3"};
   for (std::size_t i = 0; i < lengths.size(); ++i) {
-    std::ofstream(files[i], std::ios::binary | std::ios::trunc) << "anpr-spool 1 t " << lengths[i] << " 00\n{\"n\":1}";
+    std::ofstream(files[i], std::ios::binary | std::ios::trunc)
+        << "anpr-spool 1 t " << lengths[i] << " 00\n{\"n\":1}";
   }
   Spool spool({dir.path(), 1 << 20});
   std::vector<std::string> loaded;

@@ -30,14 +30,16 @@ int show_caption(StaticTextMemory& memory, TimestampMs from, int seconds) {
   int suppressed = 0;
   for (int s = 0; s < seconds; s += 2) {
     const std::string clock = "1429" + std::to_string(10 + (s % 50));
-    suppressed += memory.note(clock, cv::Rect(40 + s % 2, 20, 180, 24), kFrame, true, from + s * kSecond) ? 1 : 0;
+    suppressed +=
+        memory.note(clock, cv::Rect(40 + s % 2, 20, 180, 24), kFrame, true, from + s * kSecond) ? 1 : 0;
   }
   return suppressed;
 }
 
 }  // namespace
 
-TEST_CASE("text read standing still for long enough is learned, then suppressed, clock ticks and all", "[static-text]") {
+TEST_CASE("text read standing still for long enough is learned, then suppressed, clock ticks and all",
+          "[static-text]") {
   StaticTextMemory memory(quick());
   // Twenty sightings over 40 s: many frames, but not yet a minute.
   CHECK(show_caption(memory, kStart, 40) == 0);
@@ -62,7 +64,8 @@ TEST_CASE("a moving plate never teaches the memory", "[static-text]") {
 
 TEST_CASE("a parked car's plate is learned, and read again once the car drives off", "[static-text]") {
   StaticTextMemory memory(quick());
-  for (int s = 0; s < 120; s += 2) memory.note("AB12CDE", cv::Rect(800, 600, 120, 26), kFrame, true, kStart + s * kSecond);
+  for (int s = 0; s < 120; s += 2)
+    memory.note("AB12CDE", cv::Rect(800, 600, 120, 26), kFrame, true, kStart + s * kSecond);
   REQUIRE(memory.learned().size() == 1);
   CHECK(memory.note("AB12CDE", cv::Rect(802, 601, 120, 26), kFrame, true, kStart + 121 * kSecond));
   // It pulls away: moving, it is read even where it stood, and after it has left.
@@ -73,8 +76,8 @@ TEST_CASE("a parked car's plate is learned, and read again once the car drives o
 TEST_CASE("cars that stop one after another at one place are not one static text", "[static-text]") {
   StaticTextMemory memory(quick());
   // A barrier: a different car stands at the same place every 20 s for three minutes.
-  const std::vector<std::string> cars = {"AB12CDE", "XY65ABC", "KM18RTS", "LR70PQW", "BD51SMR", "YK19HJU",
-                                         "WA66NBC", "FG15EFG", "HN61KNH"};
+  const std::vector<std::string> cars = {"AB12CDE", "XY65ABC", "KM18RTS", "LR70PQW", "BD51SMR",
+                                         "YK19HJU", "WA66NBC", "FG15EFG", "HN61KNH"};
   for (std::size_t i = 0; i < cars.size(); ++i) {
     for (int s = 0; s < 20; ++s) {
       const auto at = kStart + static_cast<TimestampMs>(i * 20 + static_cast<std::size_t>(s)) * kSecond;
@@ -82,8 +85,8 @@ TEST_CASE("cars that stop one after another at one place are not one static text
     }
   }
   CHECK(memory.learned().empty());
-  CHECK(same_static_text("142910", "1429I0"));        // a caption's digit read as a letter
-  CHECK_FALSE(same_static_text("AB12CDE", "XY65ABC")); // one layout, two plates
+  CHECK(same_static_text("142910", "1429I0"));          // a caption's digit read as a letter
+  CHECK_FALSE(same_static_text("AB12CDE", "XY65ABC"));  // one layout, two plates
 }
 
 TEST_CASE("a text not seen for forget_minutes is forgotten", "[static-text]") {
@@ -103,7 +106,8 @@ TEST_CASE("the memory is bounded: the least recently read unlearned text gives w
   StaticTextMemory memory(s);
   show_caption(memory, kStart, 120);  // learned
   for (int i = 0; i < 50; ++i) {
-    memory.note("AB" + std::to_string(10 + i), cv::Rect(10 + i * 30, 500, 28, 20), kFrame, true, kStart + (200 + i) * kSecond);
+    memory.note("AB" + std::to_string(10 + i), cv::Rect(10 + i * 30, 500, 28, 20), kFrame, true,
+                kStart + (200 + i) * kSecond);
   }
   CHECK(memory.texts().size() == 4);
   CHECK(memory.learned().size() == 1);  // the learned caption stayed
@@ -126,7 +130,8 @@ TEST_CASE("the memory survives a restart, and a damaged file is set aside, not f
   // A text at the frame's right edge survives the round trip (its fractions add up to 1).
   {
     StaticTextMemory memory(s);
-    for (int t = 0; t < 120; t += 2) memory.note("CAM08", cv::Rect(1800, 1040, 120, 40), kFrame, true, kStart + t * kSecond);
+    for (int t = 0; t < 120; t += 2)
+      memory.note("CAM08", cv::Rect(1800, 1040, 120, 40), kFrame, true, kStart + t * kSecond);
     REQUIRE(memory.learned().size() == 1);
     memory.save();
     StaticTextMemory again(s);
@@ -135,14 +140,15 @@ TEST_CASE("the memory survives a restart, and a damaged file is set aside, not f
   }
 
   const std::string future = std::to_string(now_ms() + 7LL * 24 * 3600 * 1000);
-  for (const std::string& garbage : {std::string("{not json"), std::string(R"({"version":1,"texts":[{"x":5}]})"),
-                                     std::string(R"({"version":1,"texts":[{"x":0.1,"y":0.1,"w":0.1,"h":0.1,"layout":"D",)"
-                                                 R"("text":"1","first_seen":0,"last_seen":)") + future +
-                                         R"(,"sightings":1,"learned":true}]})",
-                                     std::string(R"({"version":1,"texts":[{"x":0.1,"y":0.1,"w":0.1,"h":0.1,"layout":"D",)"
-                                                 R"("text":"1","first_seen":0,"last_seen":1e300,"sightings":1,"learned":true}]})"),
-                                     std::string(R"({"version":1,"texts":[{"x":0.1,"y":0.1,"w":9,"h":0.1,"layout":"D",)"
-                                                 R"("text":"1","first_seen":0,"last_seen":0,"sightings":1,"learned":true}]})")}) {
+  for (const std::string& garbage :
+       {std::string("{not json"), std::string(R"({"version":1,"texts":[{"x":5}]})"),
+        std::string(R"({"version":1,"texts":[{"x":0.1,"y":0.1,"w":0.1,"h":0.1,"layout":"D",)"
+                    R"("text":"1","first_seen":0,"last_seen":)") +
+            future + R"(,"sightings":1,"learned":true}]})",
+        std::string(R"({"version":1,"texts":[{"x":0.1,"y":0.1,"w":0.1,"h":0.1,"layout":"D",)"
+                    R"("text":"1","first_seen":0,"last_seen":1e300,"sightings":1,"learned":true}]})"),
+        std::string(R"({"version":1,"texts":[{"x":0.1,"y":0.1,"w":9,"h":0.1,"layout":"D",)"
+                    R"("text":"1","first_seen":0,"last_seen":0,"sightings":1,"learned":true}]})")}) {
     std::ofstream(s.file) << garbage;
     StaticTextMemory memory(s);
     memory.load();

@@ -6,8 +6,8 @@
 #include <opencv2/imgproc.hpp>
 
 #include "anpr/common/plate_format.hpp"
-#include "anpr/synth/scene_generator.hpp"
 #include "anpr/synth/plate_renderer.hpp"
+#include "anpr/synth/scene_generator.hpp"
 
 using namespace anpr;
 

@@ -16,8 +16,8 @@ TEST_CASE("an ignore zone is never read, the rest of the frame is", "[zones]") {
   ZoneSettings s;
   s.ignore = {kCaption};
   const Zones zones(s);
-  CHECK_FALSE(zones.readable({100, 40}, kFrame));   // in the caption
-  CHECK(zones.readable({1500, 40}, kFrame));        // beside it
+  CHECK_FALSE(zones.readable({100, 40}, kFrame));  // in the caption
+  CHECK(zones.readable({1500, 40}, kFrame));       // beside it
   CHECK(zones.readable({960, 900}, kFrame));
 }
 
@@ -27,8 +27,8 @@ TEST_CASE("with read zones only they are read, and ignore wins where both cover 
   s.ignore = {{{0.45, 0.9}, {0.55, 0.9}, {0.55, 1.0}, {0.45, 1.0}}};  // a sign inside the lane
   const Zones zones(s);
   CHECK(zones.readable({960, 700}, kFrame));
-  CHECK_FALSE(zones.readable({100, 400}, kFrame));  // outside the lane
-  CHECK_FALSE(zones.readable({960, 1030}, kFrame)); // the sign
+  CHECK_FALSE(zones.readable({100, 400}, kFrame));   // outside the lane
+  CHECK_FALSE(zones.readable({960, 1030}, kFrame));  // the sign
 }
 
 TEST_CASE("zones in pixels, and pixel zones checked against the frame", "[zones]") {
@@ -44,21 +44,24 @@ TEST_CASE("zones in pixels, and pixel zones checked against the frame", "[zones]
 
 TEST_CASE("a polygon that crosses itself, has no area or too few points is refused", "[zones]") {
   CHECK(polygon_problem(kLane, ZoneUnits::kFraction).empty());
-  CHECK_THAT(polygon_problem({{0, 0}, {1, 1}, {1, 0}, {0, 1}}, ZoneUnits::kFraction), Catch::Contains("crosses itself"));
+  CHECK_THAT(polygon_problem({{0, 0}, {1, 1}, {1, 0}, {0, 1}}, ZoneUnits::kFraction),
+             Catch::Contains("crosses itself"));
   CHECK_THAT(polygon_problem({{0, 0}, {1, 0}}, ZoneUnits::kFraction), Catch::Contains("at least 3 points"));
   CHECK_THAT(polygon_problem({{0, 0}, {0.5, 0.5}, {1, 1}}, ZoneUnits::kFraction), Catch::Contains("no area"));
-  CHECK_THAT(polygon_problem({{0, 0}, {1, 0}, {1, -0.1}}, ZoneUnits::kFraction), Catch::Contains("outside the frame"));
+  CHECK_THAT(polygon_problem({{0, 0}, {1, 0}, {1, -0.1}}, ZoneUnits::kFraction),
+             Catch::Contains("outside the frame"));
 }
 
-TEST_CASE("the drawing puts each zone's colour where it is configured, and leaves the rest alone", "[zones]") {
+TEST_CASE("the drawing puts each zone's colour where it is configured, and leaves the rest alone",
+          "[zones]") {
   ZoneSettings s;
   s.ignore = {kCaption};
   s.read = {{{0.5, 0.5}, {0.9, 0.5}, {0.9, 0.9}, {0.5, 0.9}}};
   cv::Mat picture(kFrame, CV_8UC3, cv::Scalar(128, 128, 128));
   Zones(s).draw(picture);
   const cv::Vec3b ignore = picture.at<cv::Vec3b>(60, 600);  // inside the caption zone, clear of its label
-  CHECK(ignore[2] > ignore[1] + 40);                           // red dominates
-  const cv::Vec3b read = picture.at<cv::Vec3b>(800, 1400);    // inside the read zone
-  CHECK(read[1] > read[2] + 40);                               // green dominates
+  CHECK(ignore[2] > ignore[1] + 40);                        // red dominates
+  const cv::Vec3b read = picture.at<cv::Vec3b>(800, 1400);  // inside the read zone
+  CHECK(read[1] > read[2] + 40);                            // green dominates
   CHECK(picture.at<cv::Vec3b>(300, 1700) == cv::Vec3b(128, 128, 128));  // outside both: untouched
 }

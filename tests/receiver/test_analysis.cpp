@@ -8,6 +8,8 @@
 
 #include <sqlite3.h>
 
+#include "../support/postgres_server.hpp"
+#include "../support/sample_messages.hpp"
 #include "anpr/common/error.hpp"
 #include "anpr/common/ids.hpp"
 #include "anpr/common/message_codec.hpp"
@@ -17,8 +19,6 @@
 #include "anpr/receiver/analysis/sections_csv.hpp"
 #include "anpr/receiver/ingestor.hpp"
 #include "anpr/receiver/store.hpp"
-#include "../support/postgres_server.hpp"
-#include "../support/sample_messages.hpp"
 
 using namespace anpr;
 using namespace anpr::receiver;
@@ -35,7 +35,8 @@ std::string temp_database(const std::string& backend) {
   return (fs::temp_directory_path() / ("anpr-analysis-" + make_uuid() + ".db")).string();
 }
 
-CameraInfo camera(const std::string& id, const std::string& site, const std::string& name, double lat, double lon) {
+CameraInfo camera(const std::string& id, const std::string& site, const std::string& name, double lat,
+                  double lon) {
   CameraInfo c;
   c.camera_id = id;
   c.site_id = site;
@@ -58,7 +59,8 @@ void register_cameras(Store& store) {
 struct History {
   std::unique_ptr<Store> store;
   std::vector<std::string> read_ids;  ///< every stored read
-  std::string add(const std::string& plate, const std::string& camera, TimestampMs at, double confidence = 0.95) {
+  std::string add(const std::string& plate, const std::string& camera, TimestampMs at,
+                  double confidence = 0.95) {
     ReadMessage m = test::sample_read(plate, camera, at);
     m.site_id = camera == "donington" ? "castle-donington" : camera;
     m.confidence = confidence;
@@ -80,7 +82,8 @@ void background(History& h, int days, unsigned seed) {
   std::mt19937 rng(seed);
   h.store->in_transaction([&] {
     for (const char* camera : {"coalville", "ashby", "donington", "measham"}) {
-      for (TimestampMs t = kStart; t < kStart + days * kDayMs; t += 60'000 + static_cast<TimestampMs>(rng() % 120'000)) {
+      for (TimestampMs t = kStart; t < kStart + days * kDayMs;
+           t += 60'000 + static_cast<TimestampMs>(rng() % 120'000)) {
         h.add(random_plate(rng), camera, t);
       }
     }
@@ -140,7 +143,8 @@ TEST_CASE("analyses find the clone, the speeder, the convoy, the event and the n
   // An event: on day 2, 12:00-18:00, 400 extra reads at the circuit gate.
   std::mt19937 rng(7);
   h.store->in_transaction([&] {
-    for (int i = 0; i < 400; ++i) h.add(random_plate(rng), "donington", day2 + 12 * 60 * kMinute + i * 54'000);
+    for (int i = 0; i < 400; ++i)
+      h.add(random_plate(rng), "donington", day2 + 12 * 60 * kMinute + i * 54'000);
   });
 
   SECTION("clones") {
@@ -155,8 +159,11 @@ TEST_CASE("analyses find the clone, the speeder, the convoy, the event and the n
     CHECK(a["implied_mph"].get<double>() > 400);
     CHECK(out.csv.find("CL0NE11,") != std::string::npos);
     // A higher ceiling still flags it; one above its implied speed does not.
-    CHECK(run_analysis(*h.store, "clones", {{"from", period(0, 3)["from"]}, {"to", period(0, 3)["to"]}, {"ceiling_mph", "500"}},
-                       caller()).json["alerts"].empty());
+    CHECK(run_analysis(*h.store, "clones",
+                       {{"from", period(0, 3)["from"]}, {"to", period(0, 3)["to"]}, {"ceiling_mph", "500"}},
+                       caller())
+              .json["alerts"]
+              .empty());
   }
   SECTION("average speed") {
     auto p = period(1, 2);
@@ -192,14 +199,15 @@ TEST_CASE("analyses find the clone, the speeder, the convoy, the event and the n
     CHECK(out.json["note"].get<std::string>().find("false leads") != std::string::npos);
   }
   SECTION("hotspots: the event against the day before") {
-    const Params p = {{"from", to_iso8601(day2 + 12 * 60 * kMinute)}, {"to", to_iso8601(day2 + 18 * 60 * kMinute)},
+    const Params p = {{"from", to_iso8601(day2 + 12 * 60 * kMinute)},
+                      {"to", to_iso8601(day2 + 18 * 60 * kMinute)},
                       {"baseline_from", to_iso8601(day1 + 12 * 60 * kMinute)},
                       {"baseline_to", to_iso8601(day1 + 18 * 60 * kMinute)}};
     const auto out = run_analysis(*h.store, "hotspots", p, caller());
     const auto& cameras = out.json["cameras"];
     // The four local cameras, and Dover: one read in the baseline, none in the period.
     REQUIRE(cameras.size() == 5);
-    CHECK(cameras[0]["camera_id"] == "donington");  // the busiest first
+    CHECK(cameras[0]["camera_id"] == "donington");    // the busiest first
     CHECK(cameras[0]["change"].get<double>() > 1.5);  // 67 extra an hour on ~30 an hour
     for (std::size_t i = 1; i < 4; ++i) CHECK(std::abs(cameras[i]["change"].get<double>()) < 0.5);
     CHECK(cameras[4]["camera_id"] == "dover");
@@ -237,21 +245,27 @@ TEST_CASE("analyses find the clone, the speeder, the convoy, the event and the n
     CHECK(log[0].action == "analysis-hotspots");
     CHECK(log[0].reason == "event review, ref 42");
     CHECK(log[0].actor == "tester");
-    CHECK_THROWS_WITH(run_analysis(*h.store, "clones", period(0, 1), caller("")), Catch::Contains("reason is required"));
-    CHECK_THROWS_WITH(run_analysis(*h.store, "speed", period(0, 1), caller()), Catch::Contains("section is required"));
+    CHECK_THROWS_WITH(run_analysis(*h.store, "clones", period(0, 1), caller("")),
+                      Catch::Contains("reason is required"));
+    CHECK_THROWS_WITH(run_analysis(*h.store, "speed", period(0, 1), caller()),
+                      Catch::Contains("section is required"));
     CHECK_THROWS_WITH(run_analysis(*h.store, "speed", {{"section", "nowhere"}}, caller()),
                       Catch::Contains("known: A511 Ashby-Coalville"));
     CHECK_THROWS_WITH(run_analysis(*h.store, "clones", {{"ceiling_mph", "fast"}}, caller()),
                       Catch::Contains("ceiling_mph 'fast': not a number"));
-    CHECK_THROWS_WITH(run_analysis(*h.store, "hotspots", {{"from", "2026-06-03T00:00:00Z"}, {"to", "2026-06-02T00:00:00Z"}}, caller()),
-                      Catch::Contains("must be before to"));
-    CHECK_THROWS_WITH(run_analysis(*h.store, "convoy", {{"plate", "AB*"}}, caller()), Catch::Contains("not a pattern"));
+    CHECK_THROWS_WITH(
+        run_analysis(*h.store, "hotspots", {{"from", "2026-06-03T00:00:00Z"}, {"to", "2026-06-02T00:00:00Z"}},
+                     caller()),
+        Catch::Contains("must be before to"));
+    CHECK_THROWS_WITH(run_analysis(*h.store, "convoy", {{"plate", "AB*"}}, caller()),
+                      Catch::Contains("not a pattern"));
     CHECK_THROWS_WITH(run_analysis(*h.store, "nonsense", {}, caller()), Catch::Contains("unknown"));
     CHECK(h.store->audit_log(100).size() == before + 1);
   }
 }
 
-TEST_CASE("hourly counts: kept as reads are stored, once per read, late reads in their own hour", "[analysis]") {
+TEST_CASE("hourly counts: kept as reads are stored, once per read, late reads in their own hour",
+          "[analysis]") {
   const std::string backend = GENERATE(as<std::string>{}, "sqlite", "postgresql");
   INFO("store: " << backend);
   auto store = open_store(temp_database(backend));
@@ -261,7 +275,8 @@ TEST_CASE("hourly counts: kept as reads are stored, once per read, late reads in
   REQUIRE_FALSE(store->insert_read(m, t, false, "", ""));  // redelivered: stored and counted once
   REQUIRE(store->insert_read(test::sample_read("XY12ZZZ", "cam1", t + 59 * kMinute), t, false, "", ""));
   // A read replayed from an edge's spool a day later counts in the hour it was captured.
-  REQUIRE(store->insert_read(test::sample_read("LA73REA", "cam1", t - 3 * 60 * kMinute), t + kDayMs, false, "", ""));
+  REQUIRE(store->insert_read(test::sample_read("LA73REA", "cam1", t - 3 * 60 * kMinute), t + kDayMs, false,
+                             "", ""));
   const auto hourly = store->camera_counts(t - 4 * 60 * kMinute, t + 60 * kMinute, kHourMs);
   REQUIRE(hourly.size() == 2);
   CHECK(hourly[0].bucket == t - 3 * 60 * kMinute);
@@ -277,16 +292,20 @@ TEST_CASE("a database from before the hourly counts gets them filled from its re
   const auto path = temp_database("sqlite");
   {
     auto store = open_store(path);
-    for (int i = 0; i < 5; ++i) store->insert_read(test::sample_read("AB12CD" + std::to_string(i), "cam1", kStart + i * 1000), kStart, false, "", "");
+    for (int i = 0; i < 5; ++i)
+      store->insert_read(test::sample_read("AB12CD" + std::to_string(i), "cam1", kStart + i * 1000), kStart,
+                         false, "", "");
   }
   // Back to schema 4, as a receiver of the previous release left it.
   sqlite3* db = nullptr;
   REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-  REQUIRE(sqlite3_exec(db, "DROP TABLE camera_hour_counts; DROP INDEX reads_camera_time_plate;"
-                           " CREATE INDEX reads_camera_time ON reads (camera_id, captured_at);"
-                           " DROP INDEX reads_received;"  // step 6, after it
-                           " DROP TABLE camera_faults;"   // step 7
-                           " DELETE FROM schema_migrations WHERE version >= 5;", nullptr, nullptr, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db,
+                       "DROP TABLE camera_hour_counts; DROP INDEX reads_camera_time_plate;"
+                       " CREATE INDEX reads_camera_time ON reads (camera_id, captured_at);"
+                       " DROP INDEX reads_received;"  // step 6, after it
+                       " DROP TABLE camera_faults;"   // step 7
+                       " DELETE FROM schema_migrations WHERE version >= 5;",
+                       nullptr, nullptr, nullptr) == SQLITE_OK);
   sqlite3_close(db);
   auto store = open_store(path);
   const auto counts = store->camera_counts(kStart, kStart + kHourMs, kHourMs);
@@ -294,7 +313,8 @@ TEST_CASE("a database from before the hourly counts gets them filled from its re
   CHECK(counts[0].reads == 5);
 }
 
-TEST_CASE("a read far from the plate's last sighting raises a possible-clone hit as it is stored", "[analysis]") {
+TEST_CASE("a read far from the plate's last sighting raises a possible-clone hit as it is stored",
+          "[analysis]") {
   const std::string backend = GENERATE(as<std::string>{}, "sqlite", "postgresql");
   INFO("store: " << backend);
   auto store = open_store(temp_database(backend));
@@ -332,12 +352,14 @@ TEST_CASE("a read far from the plate's last sighting raises a possible-clone hit
 }
 
 TEST_CASE("speed sections from CSV: every bad row reported with its line", "[analysis]") {
-  const auto ok = parse_sections_csv("name,from_camera,to_camera,distance_m,limit_mph\nA511,ashby,coalville,8000,40\n");
+  const auto ok =
+      parse_sections_csv("name,from_camera,to_camera,distance_m,limit_mph\nA511,ashby,coalville,8000,40\n");
   REQUIRE(ok.errors.empty());
   REQUIRE(ok.sections.size() == 1);
   CHECK(ok.sections[0].distance_m == 8000);
-  const auto bad = parse_sections_csv("A511,ashby,coalville,8000,40\nB1,ashby,ashby,100,30\nB2,a,b,-5,30\nB3,a,b,100,fast\n"
-                                      "A511,ashby,coalville,8000,40\nB4,a,b\n");
+  const auto bad = parse_sections_csv(
+      "A511,ashby,coalville,8000,40\nB1,ashby,ashby,100,30\nB2,a,b,-5,30\nB3,a,b,100,fast\n"
+      "A511,ashby,coalville,8000,40\nB4,a,b\n");
   REQUIRE(bad.errors.size() == 5);
   CHECK(bad.errors[0].line == 2);
   CHECK_THAT(bad.errors[0].message, Catch::Contains("the same camera"));

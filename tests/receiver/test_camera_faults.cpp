@@ -35,7 +35,8 @@ struct Room {
     store->set_camera_status({"cam1", "ashby", CameraState::kOnline, 1000, "0.1.0"});
     for (int day = 1; day <= 7; ++day) {
       for (int i = 0; i < 60; ++i) {
-        store->insert_read(test::sample_read("AB12CDE", "cam1", kStart - day * 24 * kHour + i * 1000), 0, false, "", "");
+        store->insert_read(test::sample_read("AB12CDE", "cam1", kStart - day * 24 * kHour + i * 1000), 0,
+                           false, "", "");
       }
     }
   }
@@ -76,9 +77,10 @@ TEST_CASE("fault rules: quiet is a fault only where reads are expected", "[fault
   CameraFaultMonitor::Track t;
   t.started = t.read_seen = kStart;
   const TimestampMs later = kStart + 30 * 60000;
-  CHECK_FALSE(CameraFaultMonitor::no_reads(t, std::nullopt, s, later).faulty());  // no history: nothing to expect
-  CHECK_FALSE(CameraFaultMonitor::no_reads(t, rates(20.0), s, later).faulty());   // 10 expected: can happen
-  const auto busy = CameraFaultMonitor::no_reads(t, rates(100.0), s, later);      // 50 expected
+  CHECK_FALSE(
+      CameraFaultMonitor::no_reads(t, std::nullopt, s, later).faulty());  // no history: nothing to expect
+  CHECK_FALSE(CameraFaultMonitor::no_reads(t, rates(20.0), s, later).faulty());  // 10 expected: can happen
+  const auto busy = CameraFaultMonitor::no_reads(t, rates(100.0), s, later);     // 50 expected
   CHECK(busy.faulty());
   CHECK(busy.detail.find("30 min") != std::string::npos);
   // However busy, a couple of minutes without a read is a gap in traffic.
@@ -96,8 +98,9 @@ TEST_CASE("fault rules: the reads expected add up hour by hour, quiet nights inc
   t.started = t.read_seen = day + 2 * kHour;  // the last read at 02:00
   // At 06:00 nothing was expected yet: the night was quiet as usual.
   CHECK_FALSE(CameraFaultMonitor::no_reads(t, usual, s, day + 6 * kHour).faulty());
-  CHECK_FALSE(CameraFaultMonitor::no_reads(t, usual, s, day + 6 * kHour + 30 * 60000).faulty());  // 15 expected
-  CHECK(CameraFaultMonitor::no_reads(t, usual, s, day + 6 * kHour + 41 * 60000).faulty());        // 20.5 expected
+  CHECK_FALSE(
+      CameraFaultMonitor::no_reads(t, usual, s, day + 6 * kHour + 30 * 60000).faulty());    // 15 expected
+  CHECK(CameraFaultMonitor::no_reads(t, usual, s, day + 6 * kHour + 41 * 60000).faulty());  // 20.5 expected
 }
 
 TEST_CASE("fault rules: a spool stuck high is still a fault; small or draining is recovered", "[faults]") {
@@ -142,7 +145,8 @@ TEST_CASE("a camera whose connection ends raises an offline fault, cleared when 
   CHECK(all[0].note == "engineer on site");
 }
 
-TEST_CASE("a camera silent for three of its health intervals is offline, on the receiver's clock", "[faults]") {
+TEST_CASE("a camera silent for three of its health intervals is offline, on the receiver's clock",
+          "[faults]") {
   Room room;
   CameraFaultMonitor monitor(*room.store, {});
   room.store->set_camera_status({"cam1", "ashby", CameraState::kOnline, 1000, "0.1.0"});
@@ -232,7 +236,8 @@ TEST_CASE("a camera registered but never heard from raises nothing", "[faults]")
   CHECK(monitor.check(kStart + 24 * kHour).empty());
 }
 
-TEST_CASE("a receiver that restarts keeps the faults it cannot judge yet open, and clears them on contact", "[faults]") {
+TEST_CASE("a receiver that restarts keeps the faults it cannot judge yet open, and clears them on contact",
+          "[faults]") {
   Room room;
   room.store->set_camera_status({"cam1", "ashby", CameraState::kOnline, 1000, "0.1.0"});
   room.store->set_camera_health(health(kStart - 60000));
@@ -254,7 +259,8 @@ TEST_CASE("a receiver that restarts keeps the faults it cannot judge yet open, a
   CHECK(cleared[0].kind == kFaultOffline);
 }
 
-TEST_CASE("a camera back with its clock behind is not held offline by its own older-looking status", "[faults]") {
+TEST_CASE("a camera back with its clock behind is not held offline by its own older-looking status",
+          "[faults]") {
   Room room;
   CameraFaultMonitor monitor(*room.store, {});
   room.store->set_camera_status({"cam1", "ashby", CameraState::kOnline, kStart - 5000, "0.1.0"});

@@ -31,7 +31,8 @@ TEST_CASE("the shipped example config loads and shows the defaults", "[config]")
 }
 
 TEST_CASE("settings override the defaults and missing ones keep them", "[config]") {
-  const auto c = load_receiver_config(write_config("[mqtt]\nbroker = \"tcp://10.0.0.5:1883\"\n[storage]\ndatabase = \"x.db\"\n"));
+  const auto c = load_receiver_config(
+      write_config("[mqtt]\nbroker = \"tcp://10.0.0.5:1883\"\n[storage]\ndatabase = \"x.db\"\n"));
   CHECK(c.mqtt.broker == "tcp://10.0.0.5:1883");
   CHECK(c.database == "x.db");
   CHECK(c.mqtt.client_id == "anpr-receiver");
@@ -39,37 +40,46 @@ TEST_CASE("settings override the defaults and missing ones keep them", "[config]
 
 TEST_CASE("config errors name the file, line, key and reason", "[config][rejects]") {
   const auto unknown = write_config("[mqtt]\nbroker = \"tcp://h:1\"\nbrokr = \"typo\"\n");
-  CHECK_THROWS_WITH(load_receiver_config(unknown), Catch::Contains(unknown + ":3: mqtt.brokr: is not a known setting"));
+  CHECK_THROWS_WITH(load_receiver_config(unknown),
+                    Catch::Contains(unknown + ":3: mqtt.brokr: is not a known setting"));
   const auto type = write_config("[retention]\n\nread_days = \"a year\"\n");
-  CHECK_THROWS_WITH(load_receiver_config(type), Catch::Contains(":3: retention.read_days: must be an integer"));
+  CHECK_THROWS_WITH(load_receiver_config(type),
+                    Catch::Contains(":3: retention.read_days: must be an integer"));
   const auto range = write_config("[watchlists]\nmax_substitutions = 9\n");
-  CHECK_THROWS_WITH(load_receiver_config(range), Catch::Contains(":2: watchlists.max_substitutions: must be between 0 and 3"));
+  CHECK_THROWS_WITH(load_receiver_config(range),
+                    Catch::Contains(":2: watchlists.max_substitutions: must be between 0 and 3"));
   const auto syntax = write_config("[mqtt]\nbroker = \n");
   CHECK_THROWS_WITH(load_receiver_config(syntax), Catch::Contains(syntax + ":2:"));
   const auto section = write_config("[mqt]\nbroker = \"x\"\n");
   CHECK_THROWS_WITH(load_receiver_config(section), Catch::Contains("mqt: is not a known section"));
   const auto cross = write_config("[retention]\nread_days = 400\nhit_read_days = 100\n");
-  CHECK_THROWS_WITH(load_receiver_config(cross), Catch::Contains("must not be shorter than retention.read_days"));
+  CHECK_THROWS_WITH(load_receiver_config(cross),
+                    Catch::Contains("must not be shorter than retention.read_days"));
   CHECK_THROWS_AS(load_receiver_config("/nonexistent.toml"), Error);
 }
 
 TEST_CASE("a map tile server URL must name one origin the pages can load tiles from", "[config][rejects]") {
-  const auto good = load_receiver_config(write_config("[web]\nmap_tile_url = \"https://tiles.example:8443/osm/{z}/{x}/{y}.png\"\n"));
+  const auto good = load_receiver_config(
+      write_config("[web]\nmap_tile_url = \"https://tiles.example:8443/osm/{z}/{x}/{y}.png\"\n"));
   CHECK(good.web.map_tile_url == "https://tiles.example:8443/osm/{z}/{x}/{y}.png");
-  for (const char* bad : {"https://{s}.tile.example/{z}/{x}/{y}.png", "https://user@tiles.example/{z}/{x}/{y}.png",
-                          "ftp://tiles.example/{z}/{x}/{y}.png", "https://tiles.example/{z}/{x}.png",
-                          "https://tiles.example/{z}/{x}/{y}.png; script-src *"}) {
+  for (const char* bad :
+       {"https://{s}.tile.example/{z}/{x}/{y}.png", "https://user@tiles.example/{z}/{x}/{y}.png",
+        "ftp://tiles.example/{z}/{x}/{y}.png", "https://tiles.example/{z}/{x}.png",
+        "https://tiles.example/{z}/{x}/{y}.png; script-src *"}) {
     INFO(bad);
-    CHECK_THROWS_WITH(load_receiver_config(write_config(std::string("[web]\nmap_tile_url = \"") + bad + "\"\n")),
-                      Catch::Contains("web.map_tile_url: a tile server URL with one host"));
+    CHECK_THROWS_WITH(
+        load_receiver_config(write_config(std::string("[web]\nmap_tile_url = \"") + bad + "\"\n")),
+        Catch::Contains("web.map_tile_url: a tile server URL with one host"));
   }
-  CHECK_THROWS_WITH(load_receiver_config(write_config("[web]\ncert_file = \"c.pem\"\nkey_file = \"k.pem\"\n"
-                                                     "map_tile_url = \"http://tiles.example/{z}/{x}/{y}.png\"\n")),
-                    Catch::Contains("use https://"));
+  CHECK_THROWS_WITH(
+      load_receiver_config(write_config("[web]\ncert_file = \"c.pem\"\nkey_file = \"k.pem\"\n"
+                                        "map_tile_url = \"http://tiles.example/{z}/{x}/{y}.png\"\n")),
+      Catch::Contains("use https://"));
 }
 
 TEST_CASE("camera fault settings are read and checked", "[config]") {
-  const auto c = load_receiver_config(write_config("[faults]\noffline_after_s = 120\nquiet_expected_reads = 40\npriority = 1\n"));
+  const auto c = load_receiver_config(
+      write_config("[faults]\noffline_after_s = 120\nquiet_expected_reads = 40\npriority = 1\n"));
   CHECK(c.faults.offline_after_s == 120);
   CHECK(c.faults.quiet_expected_reads == 40);
   CHECK(c.faults.priority == 1);

@@ -10,17 +10,17 @@
 #include <map>
 #include <memory>
 
-#include <nlohmann/json.hpp>
 #include <openssl/evp.h>
+#include <nlohmann/json.hpp>
 
+#include "../support/sample_messages.hpp"
+#include "../support/temp_dir.hpp"
 #include "anpr/common/error.hpp"
 #include "anpr/common/ids.hpp"
 #include "anpr/common/message_codec.hpp"
 #include "anpr/common/topics.hpp"
 #include "anpr/receiver/evidence_pack.hpp"
 #include "anpr/receiver/ingestor.hpp"
-#include "../support/sample_messages.hpp"
-#include "../support/temp_dir.hpp"
 
 using namespace anpr;
 using namespace anpr::receiver;
@@ -40,7 +40,8 @@ std::map<std::string, std::string> unpack(const fs::path& zip) {
     std::string bytes;
     char chunk[1 << 14];
     la_ssize_t n = 0;
-    while ((n = archive_read_data(a.get(), chunk, sizeof chunk)) > 0) bytes.append(chunk, static_cast<std::size_t>(n));
+    while ((n = archive_read_data(a.get(), chunk, sizeof chunk)) > 0)
+      bytes.append(chunk, static_cast<std::size_t>(n));
     REQUIRE(n == 0);
     files[archive_entry_pathname(entry)] = bytes;
   }
@@ -82,7 +83,8 @@ struct PackFixture {
     for (int i = 0; i < 3; ++i) {  // the vehicle three times, and another vehicle
       reads.push_back(test::sample_read("AB12CDE", "cam1", 1795590299000 + i * 600'000));
       reads.back().overview_jpeg = Bytes{0xFF, 0xD8, 0xFF, 0xE0, static_cast<std::uint8_t>(i), 0xFF, 0xD9};
-      reads.back().direction = {i == 0 ? Motion::kApproaching : Motion::kReceding, i == 0 ? Lateral::kLeft : Lateral::kNone};
+      reads.back().direction = {i == 0 ? Motion::kApproaching : Motion::kReceding,
+                                i == 0 ? Lateral::kLeft : Lateral::kNone};
     }
     reads.push_back(test::sample_read("XY65ZZT", "cam1", 1795590299000 + 60'000));
     for (const auto& r : reads) {
@@ -94,10 +96,12 @@ struct PackFixture {
 
 }  // namespace
 
-TEST_CASE("an evidence pack holds every sighting with its images, and every file's hash checks", "[evidence]") {
+TEST_CASE("an evidence pack holds every sighting with its images, and every file's hash checks",
+          "[evidence]") {
   PackFixture f;
   const fs::path out = f.dir / "pack.zip";
-  EvidencePackRequest request{"AB12CDE", 1795500000000, 1795700000000, "sup1", "  burglary at Ashby, crime ref 4521 ", 500};
+  EvidencePackRequest request{
+      "AB12CDE", 1795500000000, 1795700000000, "sup1", "  burglary at Ashby, crime ref 4521 ", 500};
   const auto summary = write_evidence_pack(*f.store, request, out);
   CHECK(summary.sightings == 3);
   CHECK(summary.images == 6);
@@ -151,7 +155,8 @@ TEST_CASE("an evidence pack holds every sighting with its images, and every file
   CHECK(report.find("XY65ZZT") == std::string::npos);  // only the vehicle searched for
   // The export is audited, and the pack names that record.
   const auto audit = f.store->audit_log(10);
-  const auto record = std::find_if(audit.begin(), audit.end(), [&](const AuditRecord& a) { return a.id == manifest["audit_id"]; });
+  const auto record = std::find_if(audit.begin(), audit.end(),
+                                   [&](const AuditRecord& a) { return a.id == manifest["audit_id"]; });
   REQUIRE(record != audit.end());
   CHECK(record->action == "evidence-export");
   CHECK(record->actor == "sup1");
@@ -177,17 +182,22 @@ TEST_CASE("the system's own sha256sum checks an unpacked evidence pack", "[evide
   CHECK(std::system((command + " 2>/dev/null >/dev/null").c_str()) != 0);
 }
 
-TEST_CASE("an export without a real reason, or of an empty range, is refused and writes nothing", "[evidence][rejects]") {
+TEST_CASE("an export without a real reason, or of an empty range, is refused and writes nothing",
+          "[evidence][rejects]") {
   PackFixture f;
   const fs::path out = f.dir / "pack.zip";
   const auto audited = f.store->audit_log(100).size();
-  CHECK_THROWS_AS(write_evidence_pack(*f.store, {"AB12CDE", 0, 1795700000000, "sup1", "   ", 500}, out), Error);
-  CHECK_THROWS_AS(write_evidence_pack(*f.store, {"AB12CDE", 10, 10, "sup1", "wanted for burglary", 500}, out), Error);
-  CHECK_THROWS_AS(write_evidence_pack(*f.store, {"AB12CDE", 0, 10, "sup1", "wanted for burglary", 0}, out), Error);
+  CHECK_THROWS_AS(write_evidence_pack(*f.store, {"AB12CDE", 0, 1795700000000, "sup1", "   ", 500}, out),
+                  Error);
+  CHECK_THROWS_AS(write_evidence_pack(*f.store, {"AB12CDE", 10, 10, "sup1", "wanted for burglary", 500}, out),
+                  Error);
+  CHECK_THROWS_AS(write_evidence_pack(*f.store, {"AB12CDE", 0, 10, "sup1", "wanted for burglary", 0}, out),
+                  Error);
   CHECK_FALSE(fs::exists(out));
   CHECK(f.store->audit_log(100).size() == audited);
   // A folder that cannot be written: a clear error, no half-written pack left behind.
-  CHECK_THROWS_WITH(write_evidence_pack(*f.store, {"AB12CDE", 0, 1795700000000, "sup1", "wanted for burglary", 500},
-                                        f.dir / "no-such-folder" / "pack.zip"),
-                    Catch::Contains("no-such-folder"));
+  CHECK_THROWS_WITH(
+      write_evidence_pack(*f.store, {"AB12CDE", 0, 1795700000000, "sup1", "wanted for burglary", 500},
+                          f.dir / "no-such-folder" / "pack.zip"),
+      Catch::Contains("no-such-folder"));
 }

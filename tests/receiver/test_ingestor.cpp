@@ -5,8 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "anpr/common/ids.hpp"
 #include "../support/sample_messages.hpp"
+#include "anpr/common/ids.hpp"
 #include "anpr/common/message_codec.hpp"
 #include "anpr/common/time.hpp"
 #include "anpr/common/topics.hpp"
@@ -46,7 +46,8 @@ std::string topic_of(const ReadMessage& m) { return camera_topic(m.site_id, m.ca
 
 TEST_CASE("a listed plate is stored, raises a hit, and its crop is kept on disk", "[ingest]") {
   Fixture f;
-  Ingestor ingest(*f.store, IngestSettings{f.dir.string(), {}, {}}, [] { return TimestampMs{1795590300000}; });
+  Ingestor ingest(*f.store, IngestSettings{f.dir.string(), {}, {}},
+                  [] { return TimestampMs{1795590300000}; });
   const auto r = read_of("AB12CDE");
   const auto out = ingest.handle(topic_of(r), encode(r));
   CHECK(out.result == IngestResult::kStored);
@@ -89,7 +90,8 @@ std::vector<std::string> image_files(const fs::path& dir) {
 
 }  // namespace
 
-TEST_CASE("a duplicate read id leaves the first read's images byte-identical and writes nothing", "[ingest][evidence]") {
+TEST_CASE("a duplicate read id leaves the first read's images byte-identical and writes nothing",
+          "[ingest][evidence]") {
   // Regression: the images were written before the store was asked whether the read was new, so
   // a redelivery (or anyone who can publish) replaced the evidence of a stored read.
   Fixture f;
@@ -117,7 +119,8 @@ TEST_CASE("a duplicate read id leaves the first read's images byte-identical and
   CHECK(f.store->read_count() == 1);
 }
 
-TEST_CASE("the database, the image folders and the images are for the receiver's user only", "[ingest][evidence]") {
+TEST_CASE("the database, the image folders and the images are for the receiver's user only",
+          "[ingest][evidence]") {
   // Regression: created 0644 and 0755, so any local user could read who drove where.
   Fixture f;
   Ingestor ingest(*f.store, IngestSettings{f.dir.string(), {}, {}});
@@ -196,7 +199,8 @@ TEST_CASE("every class of bad input is kept as a dead letter with its reason", "
     CHECK(out.result == IngestResult::kRejected);
     CHECK_THAT(out.error, Catch::Contains(reason));
   }
-  CHECK(ingest.handle("anpr/v1/other-site/cam1/read", encode(good)).error.find("topic names") != std::string::npos);
+  CHECK(ingest.handle("anpr/v1/other-site/cam1/read", encode(good)).error.find("topic names") !=
+        std::string::npos);
   CHECK(ingest.handle("somewhere/else", "x").result == IngestResult::kRejected);
   CHECK(f.store->dead_letters(100).size() == cases.size() + 2);
   CHECK(f.store->read_count() == 0);
@@ -229,9 +233,11 @@ TEST_CASE("status and health messages update the camera", "[ingest][cameras]") {
   Fixture f;
   Ingestor ingest(*f.store, IngestSettings{});
   const StatusMessage st{"cam1", "coalville", CameraState::kOffline, 1795590299000, "0.1.0"};
-  CHECK(ingest.handle(camera_topic("coalville", "cam1", TopicKind::kStatus), encode(st)).result == IngestResult::kStatus);
+  CHECK(ingest.handle(camera_topic("coalville", "cam1", TopicKind::kStatus), encode(st)).result ==
+        IngestResult::kStatus);
   CHECK(f.store->camera("cam1")->state == "offline");
-  CHECK(ingest.handle(camera_topic("ashby", "cam1", TopicKind::kStatus), encode(st)).result == IngestResult::kRejected);
+  CHECK(ingest.handle(camera_topic("ashby", "cam1", TopicKind::kStatus), encode(st)).result ==
+        IngestResult::kRejected);
 }
 
 TEST_CASE("a batch is stored in one transaction: every read once, bad ones rejected, hits kept", "[ingest]") {
@@ -242,7 +248,7 @@ TEST_CASE("a batch is stored in one transaction: every read once, bad ones rejec
   const std::vector<std::pair<std::string, std::string>> batch = {
       {topic_of(listed), encode(listed)},
       {topic_of(other), encode(other)},
-      {topic_of(other), encode(other)},            // redelivered inside the same batch
+      {topic_of(other), encode(other)},              // redelivered inside the same batch
       {topic_of(other), "{\"schema\": 1, \"trunc"},  // damaged
   };
   const auto outcomes = ingest.handle_batch(batch);
@@ -268,7 +274,8 @@ TEST_CASE("a failed batch commit stores nothing of it", "[ingest]") {
   CHECK(f.store->insert_read(r, 1, false, "", ""));
 }
 
-TEST_CASE("a read that cannot be stored fails its batch: nothing committed, nothing to acknowledge", "[ingest]") {
+TEST_CASE("a read that cannot be stored fails its batch: nothing committed, nothing to acknowledge",
+          "[ingest]") {
   // Regression: a message whose storing threw was caught inside the batch, the batch committed
   // and the message was acknowledged to the broker unstored: a read lost with a log line.
   Fixture f;

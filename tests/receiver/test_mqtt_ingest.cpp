@@ -9,15 +9,15 @@
 
 #include <mqtt/async_client.h>
 
-#include "anpr/common/ids.hpp"
-#include "anpr/common/message_codec.hpp"
-#include "anpr/common/topics.hpp"
-#include "anpr/receiver/mqtt_ingest.hpp"
 #include "../support/mosquitto_broker.hpp"
 #include "../support/postgres_server.hpp"
 #include "../support/sample_messages.hpp"
 #include "../support/temp_dir.hpp"
 #include "../support/tls_certificates.hpp"
+#include "anpr/common/ids.hpp"
+#include "anpr/common/message_codec.hpp"
+#include "anpr/common/topics.hpp"
+#include "anpr/receiver/mqtt_ingest.hpp"
 
 using namespace anpr;
 using namespace anpr::receiver;
@@ -97,7 +97,8 @@ MqttSettings tls_settings(const fs::path& dir, int port, const std::string& clie
 
 }  // namespace
 
-TEST_CASE("the receiver ingests over TLS with a client certificate and a password", "[mqtt][integration][ingest][tls]") {
+TEST_CASE("the receiver ingests over TLS with a client certificate and a password",
+          "[mqtt][integration][ingest][tls]") {
   test::TempDir dir("anpr-receiver-tls");
   test::make_test_certificates(dir.path());
   const int tls_port = test::free_loopback_port();
@@ -123,14 +124,16 @@ TEST_CASE("the receiver ingests over TLS with a client certificate and a passwor
   CHECK(store->read_count() == 1);  // and once only, however often it was sent
 }
 
-TEST_CASE("over TLS the receiver refuses a broker whose certificate names another host", "[mqtt][integration][ingest][tls]") {
+TEST_CASE("over TLS the receiver refuses a broker whose certificate names another host",
+          "[mqtt][integration][ingest][tls]") {
   // Regression: any certificate from the CA was taken as the broker's, so whoever held a camera's
   // client certificate could pose as the broker, take the reads and acknowledge them.
   test::TempDir dir("anpr-receiver-tls-host");
   test::make_test_certificates(dir.path());
   const int tls_port = test::free_loopback_port();
   std::string impostor = test::tls_listener(tls_port, dir.path());
-  for (const auto& [from, to] : {std::pair{"server.pem", "client.pem"}, std::pair{"server.key", "client.key"}}) {
+  for (const auto& [from, to] :
+       {std::pair{"server.pem", "client.pem"}, std::pair{"server.key", "client.key"}}) {
     impostor.replace(impostor.find(from), std::string(from).size(), to);  // a camera's certificate, CN cam1
   }
   test::MosquittoBroker broker(impostor);
@@ -177,7 +180,8 @@ TEST_CASE("two receivers on one shared subscription with PostgreSQL store every 
   for (std::size_t i = 0; i < receivers.size(); ++i) {
     Receiver& r = receivers[i];
     r.store = open_store(dsn);
-    r.ingestor = std::make_unique<Ingestor>(*r.store, IngestSettings{(images / std::to_string(i)).string(), {}, {}});
+    r.ingestor =
+        std::make_unique<Ingestor>(*r.store, IngestSettings{(images / std::to_string(i)).string(), {}, {}});
     MqttSettings s;
     s.broker = broker.uri();
     s.client_id = "test-receiver-" + std::to_string(i);
@@ -190,7 +194,8 @@ TEST_CASE("two receivers on one shared subscription with PostgreSQL store every 
   const ReadMessage first = test::sample_read("PR0BE01");
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (receivers[0].store->read_count() == 0 && std::chrono::steady_clock::now() < deadline) {
-    probe.publish(camera_topic(first.site_id, first.camera_id, TopicKind::kRead), encode(first), 1, false)->wait();
+    probe.publish(camera_topic(first.site_id, first.camera_id, TopicKind::kRead), encode(first), 1, false)
+        ->wait();
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the other sessions' subscriptions
@@ -237,7 +242,8 @@ TEST_CASE("10,000 reads sent while the receiver is down are all stored once when
   constexpr int kReads = 10'000;
   std::set<std::string> sent;
   {
-    mqtt::async_client edge(broker.uri(), "test-edge-outage", mqtt::create_options(MQTTVERSION_3_1_1), nullptr);
+    mqtt::async_client edge(broker.uri(), "test-edge-outage", mqtt::create_options(MQTTVERSION_3_1_1),
+                            nullptr);
     edge.connect()->wait();
     const std::string topic = camera_topic("coalville", "cam1", TopicKind::kRead);
     std::vector<mqtt::delivery_token_ptr> window;

@@ -3,9 +3,9 @@
 #include <filesystem>
 #include <fstream>
 
-#include "anpr/common/ids.hpp"
 #include "../support/postgres_server.hpp"
 #include "../support/sample_messages.hpp"
+#include "anpr/common/ids.hpp"
 #include "anpr/common/message_codec.hpp"
 #include "anpr/receiver/ingestor.hpp"
 #include "anpr/receiver/retention.hpp"
@@ -27,14 +27,14 @@ struct Fixture {
   std::string backend = GENERATE(as<std::string>{}, "sqlite", "postgresql");
   Fixture() {
     fs::create_directories(dir);
-    store = open_store(backend == "postgresql" ? test::shared_postgres().create_database() : (dir / "anpr.db").string());
+    store = open_store(backend == "postgresql" ? test::shared_postgres().create_database()
+                                               : (dir / "anpr.db").string());
     store->replace_watchlist({"Stolen", "stolen-vehicle", 0, "#f00", "Stop"},
                              {{"Stolen", "AB12CDE", "stolen", "sup", 1, std::nullopt}});
   }
   ~Fixture() { fs::remove_all(dir); }
 
   ReadMessage read_of(const std::string& plate) const { return test::sample_read(plate, "cam1", now); }
-
 };
 
 }  // namespace
@@ -87,7 +87,8 @@ TEST_CASE("dead letters are purged after their days and beyond their cap, every 
   settings.dead_letter_max = 100;
   Retention retention(*f.store, settings, [&] { return f.now; });
   for (int i = 0; i < 30; ++i) f.store->insert_dead_letter("t", "old garbage", "bad", f.now - 8 * kDay);
-  for (int i = 0; i < 150; ++i) f.store->insert_dead_letter("t", "garbage " + std::to_string(i), "bad", f.now - i);
+  for (int i = 0; i < 150; ++i)
+    f.store->insert_dead_letter("t", "garbage " + std::to_string(i), "bad", f.now - i);
   CHECK(f.store->dead_letter_count() == 180);
   retention.tick();
   CHECK(f.store->dead_letter_count() == 100);  // the 30 old ones and the 50 oldest beyond the cap

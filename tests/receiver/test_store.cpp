@@ -2,15 +2,15 @@
 
 #include <filesystem>
 
-#include <pqxx/pqxx>
 #include <sqlite3.h>
+#include <pqxx/pqxx>
 
-#include "anpr/common/error.hpp"
-#include "anpr/common/ids.hpp"
+#include "../support/mosquitto_broker.hpp"
 #include "../support/postgres_server.hpp"
 #include "../support/sample_messages.hpp"
+#include "anpr/common/error.hpp"
+#include "anpr/common/ids.hpp"
 #include "anpr/receiver/store.hpp"
-#include "../support/mosquitto_broker.hpp"
 
 using namespace anpr;
 using namespace anpr::receiver;
@@ -25,9 +25,7 @@ std::string temp_db() {
 
 // Every store test runs against both back ends: a temporary SQLite file, and a fresh database on
 // a real PostgreSQL server started for this test process.
-std::string backend_under_test() {
-  return GENERATE(as<std::string>{}, "sqlite", "postgresql");
-}
+std::string backend_under_test() { return GENERATE(as<std::string>{}, "sqlite", "postgresql"); }
 
 std::string temp_database(const std::string& backend) {
   return backend == "postgresql" ? test::shared_postgres().create_database() : temp_db();
@@ -91,8 +89,8 @@ TEST_CASE("a list import replaces the list atomically as a new version", "[store
   CHECK(entries[0].plate == "K*9");
   CHECK(entries[0].expires_at == 5000);
   // A failing import leaves the previous version whole.
-  CHECK_THROWS(store->replace_watchlist(list, {{"Stolen", "DUP", "r", "u", 3, std::nullopt},
-                                               {"Stolen", "DUP", "r", "u", 3, std::nullopt}}));
+  CHECK_THROWS(store->replace_watchlist(
+      list, {{"Stolen", "DUP", "r", "u", 3, std::nullopt}, {"Stolen", "DUP", "r", "u", 3, std::nullopt}}));
   CHECK(store->entries("Stolen").size() == 2);
   CHECK_THROWS_AS(store->add_entry({"Nope", "AB12CDE", "r", "u", 1, std::nullopt}), std::exception);
   CHECK(store->remove_entry("Stolen", "XY99ZZZ"));
@@ -125,7 +123,8 @@ TEST_CASE("the audit log is append-only, enforced by the database", "[store][aud
   CHECK(open_store(path)->audit_log(10).at(0).reason == "burglary enquiry 123");
 }
 
-TEST_CASE("camera status and health are kept, an older status never overwrites a newer one", "[store][cameras]") {
+TEST_CASE("camera status and health are kept, an older status never overwrites a newer one",
+          "[store][cameras]") {
   const auto backend = backend_under_test();
   INFO("store: " << backend);
   auto store = open_store(temp_database(backend));
@@ -158,15 +157,18 @@ TEST_CASE("dead letters keep the reason and a bounded payload", "[store]") {
 }
 
 TEST_CASE("bad database locations are clear errors", "[store][rejects]") {
-  CHECK_THROWS_WITH(open_store("/nonexistent/dir/anpr.db"), Catch::Contains("cannot open database /nonexistent/dir/anpr.db"));
+  CHECK_THROWS_WITH(open_store("/nonexistent/dir/anpr.db"),
+                    Catch::Contains("cannot open database /nonexistent/dir/anpr.db"));
   CHECK_THROWS_WITH(open_store(""), Catch::Contains("--database is empty"));
   const int closed_port = test::free_loopback_port();
   const auto unreachable = "postgresql://anpr:secret@127.0.0.1:" + std::to_string(closed_port) + "/anpr";
-  CHECK_THROWS_WITH(open_store(unreachable), Catch::Contains("cannot connect to PostgreSQL postgresql://anpr:***@127.0.0.1"));
+  CHECK_THROWS_WITH(open_store(unreachable),
+                    Catch::Contains("cannot connect to PostgreSQL postgresql://anpr:***@127.0.0.1"));
   CHECK_THROWS_WITH(open_store(unreachable), !Catch::Contains("secret"));
 }
 
-TEST_CASE("PostgreSQL: two receivers on one database store a read once and migrate once", "[store][postgresql]") {
+TEST_CASE("PostgreSQL: two receivers on one database store a read once and migrate once",
+          "[store][postgresql]") {
   const auto dsn = test::shared_postgres().create_database();
   auto a = open_store(dsn);
   auto b = open_store(dsn);  // the second finds the schema in place
@@ -200,7 +202,8 @@ TEST_CASE("an expired entry stops matching but stays listed", "[store][watchlist
   const auto backend = backend_under_test();
   INFO("store: " << backend);
   auto store = open_store(temp_database(backend));
-  store->replace_watchlist({"Stolen", "stolen-vehicle", 0, "#f00", "Stop"}, {{"Stolen", "AB12CDE", "r", "u", 1, std::nullopt}});
+  store->replace_watchlist({"Stolen", "stolen-vehicle", 0, "#f00", "Stop"},
+                           {{"Stolen", "AB12CDE", "r", "u", 1, std::nullopt}});
   const auto g = store->watchlist_generation();
   CHECK(store->expire_entry("Stolen", "AB12CDE", 5000));
   CHECK_FALSE(store->expire_entry("Stolen", "ZZ99ZZZ", 5000));
@@ -251,7 +254,8 @@ TEST_CASE("a read's image paths are found by its id", "[store]") {
   CHECK_FALSE(store->read_images("no-such-read"));
 }
 
-TEST_CASE("web sessions are kept, refreshed and deleted by token, by user or when expired", "[store][users]") {
+TEST_CASE("web sessions are kept, refreshed and deleted by token, by user or when expired",
+          "[store][users]") {
   const auto backend = backend_under_test();
   INFO("store: " << backend);
   auto store = open_store(temp_database(backend));
@@ -276,7 +280,8 @@ TEST_CASE("web sessions are kept, refreshed and deleted by token, by user or whe
   CHECK_FALSE(store->find_session("hash-a"));
 }
 
-TEST_CASE("camera faults: one open per camera and kind, cleared, raised again, acknowledged once", "[store][cameras]") {
+TEST_CASE("camera faults: one open per camera and kind, cleared, raised again, acknowledged once",
+          "[store][cameras]") {
   const auto backend = backend_under_test();
   INFO("store: " << backend);
   auto store = open_store(temp_database(backend));

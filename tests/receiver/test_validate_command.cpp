@@ -3,8 +3,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "anpr/common/message_codec.hpp"
 #include "anpr/common/error.hpp"
+#include "anpr/common/message_codec.hpp"
 #include "anpr/receiver/audit_reason.hpp"
 #include "anpr/receiver/cli.hpp"
 #include "anpr/receiver/store.hpp"
@@ -40,7 +40,8 @@ TEST_CASE("validate accepts a valid message and rejects a bad one", "[validate]"
   const auto bad = write("bad.json", "{\"schema_version\": 1, \"type\": \"status\"}");
   CHECK(run_cli(receiver::cli::add_validate_command, {"validate", "--type", "status", good}) == 0);
   CHECK(run_cli(receiver::cli::add_validate_command, {"validate", "--type", "status", good, bad}) == 2);
-  CHECK(run_cli(receiver::cli::add_validate_command, {"validate", "--type", "status", "/nonexistent.json"}) == 1);
+  CHECK(run_cli(receiver::cli::add_validate_command, {"validate", "--type", "status", "/nonexistent.json"}) ==
+        1);
   // A number beyond any type aborted the program (exit 134) before the decoder named it.
   const auto huge = write("huge.json", "{\"schema_version\": 1, \"type\": \"read\", \"frames_seen\": 1e400}");
   int code = -1;
@@ -50,7 +51,9 @@ TEST_CASE("validate accepts a valid message and rejects a bad one", "[validate]"
 
 namespace {
 
-int run_query(std::vector<std::string> args) { return run_cli(receiver::cli::add_query_commands, std::move(args)); }
+int run_query(std::vector<std::string> args) {
+  return run_cli(receiver::cli::add_query_commands, std::move(args));
+}
 
 }  // namespace
 
@@ -60,9 +63,11 @@ TEST_CASE("searches of reads and movements need a reason and are audited", "[aud
   CHECK_THROWS_AS(run_query({"movements", "AB12CDE", "--database", db}), CLI::RequiredError);
   CHECK_THROWS_AS(run_query({"reads", "--database", db}), CLI::RequiredError);
   // A reason must say something: spaces, or symbols, are refused (trimmed first).
-  CHECK_THROWS_AS(run_query({"movements", "AB12CDE", "--reason", "          ", "--database", db}), anpr::Error);
+  CHECK_THROWS_AS(run_query({"movements", "AB12CDE", "--reason", "          ", "--database", db}),
+                  anpr::Error);
   CHECK_THROWS_AS(run_query({"reads", "--reason", " ... -- !! ", "--database", db}), anpr::Error);
-  CHECK(run_query({"movements", "AB1*", "--reason", "burglary enquiry 42", "--user", "op7", "--database", db}) == 0);
+  CHECK(run_query({"movements", "AB1*", "--reason", "burglary enquiry 42", "--user", "op7", "--database",
+                   db}) == 0);
   CHECK(run_query({"reads", "--camera", "cam1", "--reason", "ASB patrol check", "--database", db}) == 0);
   const auto log = receiver::open_store(db)->audit_log(10);
   REQUIRE(log.size() == 2);

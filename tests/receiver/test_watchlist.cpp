@@ -15,14 +15,13 @@ std::unique_ptr<WatchlistMatcher> make_matcher(int max_subs = 1) {
   std::vector<WatchlistInfo> lists = {{"Stolen", "stolen-vehicle", 0, "#f00", "Stop and check"},
                                       {"Insurance", "no-insurance", 3, "#fa0", "Log"},
                                       {"Intel", "local-intelligence", 5, "#00f", "Note"}};
-  std::vector<WatchlistEntry> entries = {
-      {"Stolen", "AB12CDE", "stolen 1 Nov", "pc1", 0, std::nullopt},
-      {"Insurance", "AB12CDE", "no insurance", "pc2", 0, std::nullopt},
-      {"Intel", "SO51ABC", "seen at burglary", "pc3", 0, std::nullopt},
-      {"Intel", "XY1?ZZZ", "witness partial", "pc3", 0, std::nullopt},
-      {"Stolen", "K*9", "partial", "pc1", 0, std::nullopt},
-      {"Stolen", "EXP1RED", "expired", "pc1", 0, 1000},
-      {"Deleted", "AB12CDE", "list gone", "pc1", 0, std::nullopt}};
+  std::vector<WatchlistEntry> entries = {{"Stolen", "AB12CDE", "stolen 1 Nov", "pc1", 0, std::nullopt},
+                                         {"Insurance", "AB12CDE", "no insurance", "pc2", 0, std::nullopt},
+                                         {"Intel", "SO51ABC", "seen at burglary", "pc3", 0, std::nullopt},
+                                         {"Intel", "XY1?ZZZ", "witness partial", "pc3", 0, std::nullopt},
+                                         {"Stolen", "K*9", "partial", "pc1", 0, std::nullopt},
+                                         {"Stolen", "EXP1RED", "expired", "pc1", 0, 1000},
+                                         {"Deleted", "AB12CDE", "list gone", "pc1", 0, std::nullopt}};
   return std::make_unique<WatchlistMatcher>(lists, entries, MatcherSettings{max_subs});
 }
 
@@ -86,8 +85,9 @@ TEST_CASE("expired entries and unknown lists never match", "[watchlist]") {
 }
 
 TEST_CASE("CSV import: valid rows, header, quotes, expiry", "[watchlist][csv]") {
-  const auto p = parse_watchlist_csv("plate,reason,expires_at\nab12 cde,\"stolen, red Ford\",2027-01-01T00:00:00Z\nXY1?ZZZ,partial\n",
-                                     "Stolen", "sup1", 42);
+  const auto p = parse_watchlist_csv(
+      "plate,reason,expires_at\nab12 cde,\"stolen, red Ford\",2027-01-01T00:00:00Z\nXY1?ZZZ,partial\n",
+      "Stolen", "sup1", 42);
   REQUIRE(p.errors.empty());
   REQUIRE(p.entries.size() == 2);
   CHECK(p.entries[0].plate == "AB12CDE");
@@ -98,9 +98,10 @@ TEST_CASE("CSV import: valid rows, header, quotes, expiry", "[watchlist][csv]") 
 }
 
 TEST_CASE("CSV import reports every bad row with its line number", "[watchlist][csv][rejects]") {
-  const auto p = parse_watchlist_csv("AB12CDE,stolen car\nAB-12?!,bad chars\n*,too wide\nAB12CDE,twice\nCD34EFG\n"
-                                     "EF56GHJ,burglary,yesterday\n\"unterminated,x\n",
-                                     "Stolen", "sup1", 42);
+  const auto p = parse_watchlist_csv(
+      "AB12CDE,stolen car\nAB-12?!,bad chars\n*,too wide\nAB12CDE,twice\nCD34EFG\n"
+      "EF56GHJ,burglary,yesterday\n\"unterminated,x\n",
+      "Stolen", "sup1", 42);
   REQUIRE(p.errors.size() == 6);
   CHECK(p.errors[0].line == 2);
   CHECK(p.errors[1].line == 3);
@@ -112,11 +113,14 @@ TEST_CASE("CSV import reports every bad row with its line number", "[watchlist][
   CHECK(p.errors[4].line == 6);
   CHECK_THAT(p.errors[4].message, Catch::Contains("ISO 8601"));
   CHECK(p.errors[5].line == 7);
-  CHECK_THAT(parse_watchlist_csv("AB12CDE,\xC3\x28", "L", "u", 0).errors.at(0).message, Catch::Contains("UTF-8"));
+  CHECK_THAT(parse_watchlist_csv("AB12CDE,\xC3\x28", "L", "u", 0).errors.at(0).message,
+             Catch::Contains("UTF-8"));
 }
 
-TEST_CASE("CSV import refuses a row without a real reason, as an entry added by hand", "[watchlist][csv][rejects]") {
-  const auto p = parse_watchlist_csv("AB12CDE,   \nCD34EFG,\nEF56GHJ,--!\nGH78JKL,  seen at a burglary  \n", "L", "u", 0);
+TEST_CASE("CSV import refuses a row without a real reason, as an entry added by hand",
+          "[watchlist][csv][rejects]") {
+  const auto p = parse_watchlist_csv("AB12CDE,   \nCD34EFG,\nEF56GHJ,--!\nGH78JKL,  seen at a burglary  \n",
+                                     "L", "u", 0);
   REQUIRE(p.errors.size() == 3);
   CHECK(p.errors[0].line == 1);
   CHECK(p.errors[1].line == 2);
@@ -128,7 +132,8 @@ TEST_CASE("CSV import refuses a row without a real reason, as an entry added by 
   CHECK(good.entries[0].reason == "seen at a burglary");  // trimmed, as audited
 }
 
-TEST_CASE("a file of many bad rows lists the first hundred, counts the rest and keeps no entries", "[watchlist][csv][rejects]") {
+TEST_CASE("a file of many bad rows lists the first hundred, counts the rest and keeps no entries",
+          "[watchlist][csv][rejects]") {
   std::string csv = "AB12CDE,good\n";
   for (int i = 0; i < 250; ++i) csv += "BAD!" + std::to_string(i) + ",x\n";
   // A long field is cut in the message, at a character (each \u00e9 is two bytes).

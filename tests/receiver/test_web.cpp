@@ -47,8 +47,9 @@ web::WebSettings settings_on_free_port(web::WebSettings settings) {
 struct WebFixture {
   explicit WebFixture(web::WebSettings settings = {}) {
     store = open_store((dir / "anpr.db").string());
-    for (const auto& [name, role] : {std::pair{"olly", web::Role::kOperator}, std::pair{"sam", web::Role::kSupervisor},
-                                     std::pair{"alice", web::Role::kAdmin}}) {
+    for (const auto& [name, role] :
+         {std::pair{"olly", web::Role::kOperator}, std::pair{"sam", web::Role::kSupervisor},
+          std::pair{"alice", web::Role::kAdmin}}) {
       web::add_user(*store, name, role, kPassword, now_ms());
     }
     settings.port = 0;
@@ -91,9 +92,9 @@ HitMessage sample_hit(const std::string& plate) {
 /// A WebSocket client of /api/live with a read timeout.
 class LiveSocket {
  public:
-  LiveSocket(unsigned short port, const std::string& cookie, const std::string& origin = "")
-      : ws_(io_) {
-    ws_.next_layer().connect(boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port));
+  LiveSocket(unsigned short port, const std::string& cookie, const std::string& origin = "") : ws_(io_) {
+    ws_.next_layer().connect(
+        boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port));
     ws_.set_option(websocket::stream_base::decorator([&](websocket::request_type& req) {
       if (!cookie.empty()) req.set(http::field::cookie, cookie);
       if (!origin.empty()) req.set(http::field::origin, origin);
@@ -103,7 +104,8 @@ class LiveSocket {
   [[nodiscard]] bool open() const { return !ec_; }
 
   /// The next event of `type` within `within`, or nullopt. After a timeout the socket is closed.
-  std::optional<json> next(const std::string& type, std::chrono::milliseconds within = std::chrono::seconds(5)) {
+  std::optional<json> next(const std::string& type,
+                           std::chrono::milliseconds within = std::chrono::seconds(5)) {
     const auto until = std::chrono::steady_clock::now() + within;
     while (true) {
       boost::beast::flat_buffer buffer;
@@ -150,7 +152,8 @@ long resident_kib() {
 
 /// The status a WebSocket upgrade of /api/live gets (101 when accepted).
 int upgrade(HttpClient& c, const std::string& origin = "") {
-  std::map<std::string, std::string> headers{{"Connection", "Upgrade"}, {"Upgrade", "websocket"},
+  std::map<std::string, std::string> headers{{"Connection", "Upgrade"},
+                                             {"Upgrade", "websocket"},
                                              {"Sec-WebSocket-Version", "13"},
                                              {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="}};
   if (!origin.empty()) headers["Origin"] = origin;
@@ -166,9 +169,10 @@ TEST_CASE("no page, API call or live feed without a session", "[web]") {
   CHECK(root.status == 303);
   CHECK(root.header("Location") == "/login");
   CHECK(c.get("/login").status == 200);
-  for (const char* target : {"/static/app.js", "/api/session", "/api/hits", "/api/cameras", "/api/audit",
-                             "/api/watchlists", "/api/movements?plate=AB12CDE&reason=test", "/api/reads?reason=test",
-                             "/api/reads/x/crop", "/api/analysis/hotspots?reason=test", "/api/analysis/sections"}) {
+  for (const char* target :
+       {"/static/app.js", "/api/session", "/api/hits", "/api/cameras", "/api/audit", "/api/watchlists",
+        "/api/movements?plate=AB12CDE&reason=test", "/api/reads?reason=test", "/api/reads/x/crop",
+        "/api/analysis/hotspots?reason=test", "/api/analysis/sections"}) {
     INFO(target);
     CHECK(c.get(target).status == 401);
   }
@@ -248,9 +252,15 @@ TEST_CASE("every change needs the session's CSRF token", "[web]") {
   CHECK(c.post("/api/hits/" + hit_id + "/acknowledge", R"({"note":"again"})").status == 409);
   // Logging in from another site (a form, or a foreign Origin) is refused.
   auto other = f.client();
-  CHECK(other.request(http::verb::post, "/api/login", "username=olly&password=x", "application/x-www-form-urlencoded").status == 403);
-  CHECK(other.request(http::verb::post, "/api/login", R"({"username":"olly","password":"correct-horse-battery"})",
-                      "application/json", {{"Origin", "http://evil.example"}}).status == 403);
+  CHECK(other
+            .request(http::verb::post, "/api/login", "username=olly&password=x",
+                     "application/x-www-form-urlencoded")
+            .status == 403);
+  CHECK(other
+            .request(http::verb::post, "/api/login",
+                     R"({"username":"olly","password":"correct-horse-battery"})", "application/json",
+                     {{"Origin", "http://evil.example"}})
+            .status == 403);
   CHECK(upgrade(c) == 101);
   CHECK(upgrade(c, "http://evil.example") == 403);
 }
@@ -280,7 +290,8 @@ TEST_CASE("oversized and malformed requests are refused without harm", "[web]") 
   WebFixture f;
   auto c = f.logged_in("sam");
   const std::string big(300 * 1024, 'x');
-  CHECK(c.request(http::verb::post, "/api/watchlists/Big/import?category=stolen-vehicle", big, "text/csv").status == 413);
+  CHECK(c.request(http::verb::post, "/api/watchlists/Big/import?category=stolen-vehicle", big, "text/csv")
+            .status == 413);
   CHECK(c.raw("THIS IS NOT HTTP\r\n\r\n").status == 400);
   CHECK(c.raw("GET / HTTP/1.1\r\nHost: x\r\nX-Long: " + std::string(20000, 'a') + "\r\n\r\n").status == 431);
   CHECK(c.post("/api/hits/x/acknowledge", "{not json").status == 400);
@@ -306,10 +317,10 @@ TEST_CASE("failed logins lock out the address they come from, not the account", 
   // could lock out the duty supervisor.
   web::LoginLimiter limiter(5, std::chrono::minutes(5));
   for (int i = 0; i < 5; ++i) limiter.failed("supervisor", "10.0.0.66");
-  CHECK(limiter.retry_after("supervisor", "10.0.0.66") > 0);  // the guessing desk waits
-  CHECK(limiter.retry_after("supervisor", "10.0.0.12") == 0); // the supervisor's own desk does not
+  CHECK(limiter.retry_after("supervisor", "10.0.0.66") > 0);   // the guessing desk waits
+  CHECK(limiter.retry_after("supervisor", "10.0.0.12") == 0);  // the supervisor's own desk does not
   for (int i = 0; i < 15; ++i) limiter.failed("name" + std::to_string(i), "10.0.0.66");
-  CHECK(limiter.retry_after("anyone", "10.0.0.66") > 0);       // one address guessing many names
+  CHECK(limiter.retry_after("anyone", "10.0.0.66") > 0);  // one address guessing many names
   // Guessing spread over many machines still ends, far later, for that name alone.
   for (int i = 0; i < 100; ++i) limiter.failed("admin", "10.1.0." + std::to_string(i));
   CHECK(limiter.retry_after("admin", "10.0.0.12") > 0);
@@ -384,14 +395,16 @@ TEST_CASE("a burst of logins does not hold up the live feed", "[web][live]") {
     const auto event = live.next("hit", std::chrono::seconds(10));
     REQUIRE(event);
     CHECK((*event)["hit"]["hit_id"] == hit.hit_id);
-    latency_ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - raised).count());
+    latency_ms.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - raised).count());
     std::this_thread::sleep_for(std::chrono::milliseconds(30));
   }
   for (auto& d : desks) d.join();
   CHECK(logged_in == 20);
   std::sort(latency_ms.begin(), latency_ms.end());
   const double p95 = latency_ms[latency_ms.size() * 95 / 100];
-  INFO("hit to screen during 20 logins: median " << latency_ms[latency_ms.size() / 2] << " ms, p95 " << p95 << " ms");
+  INFO("hit to screen during 20 logins: median " << latency_ms[latency_ms.size() / 2] << " ms, p95 " << p95
+                                                 << " ms");
   CHECK(p95 < 200);
 }
 
@@ -408,8 +421,10 @@ TEST_CASE("a client refused before its body is read still gets the answer, not a
     boost::asio::io_context io;
     ip::tcp::socket socket(io);
     socket.connect(ip::tcp::endpoint(ip::make_address("127.0.0.1"), f.server->port()));
-    const std::string request = "POST /api/watchlists/Stolen/import HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\n"
-                                "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+    const std::string request =
+        "POST /api/watchlists/Stolen/import HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\n"
+        "Content-Length: " +
+        std::to_string(body.size()) + "\r\n\r\n" + body;
     std::thread sender([&] {
       boost::system::error_code ignored;
       boost::asio::write(socket, boost::asio::buffer(request), ignored);
@@ -422,8 +437,10 @@ TEST_CASE("a client refused before its body is read still gets the answer, not a
       const auto n = socket.read_some(boost::asio::buffer(chunk), ec);
       reply.append(chunk.data(), n);
     }
-    if (reply.rfind("HTTP/1.1 413", 0) == 0) ++answered;
-    else UNSCOPED_INFO("try " << i << ": '" << reply.substr(0, 40) << "' then " << ec.message());
+    if (reply.rfind("HTTP/1.1 413", 0) == 0)
+      ++answered;
+    else
+      UNSCOPED_INFO("try " << i << ": '" << reply.substr(0, 40) << "' then " << ec.message());
   }
   CHECK(answered == kTries);
 }
@@ -462,26 +479,30 @@ TEST_CASE("a large body is read only from someone logged in", "[web]") {
   // With a session the body is read (and a normal login still works).
   auto sam = f.logged_in("sam");
   CHECK(sam.request(http::verb::post, "/api/watchlists/Stolen/import?category=stolen-vehicle",
-                    "plate,reason\nAB12CDE,stolen from driveway\n", "text/csv").status == 200);
+                    "plate,reason\nAB12CDE,stolen from driveway\n", "text/csv")
+            .status == 200);
 }
 
-TEST_CASE("a supervisor exports an evidence pack from the web; it is audited and names its record", "[web][evidence]") {
+TEST_CASE("a supervisor exports an evidence pack from the web; it is audited and names its record",
+          "[web][evidence]") {
   WebFixture f;
   // A read whose crop is on disk, as ingest keeps it.
   namespace fs = std::filesystem;
   const fs::path crop = f.dir.path() / "images" / "crop.jpg";
   fs::create_directories(crop.parent_path());
   std::ofstream(crop, std::ios::binary) << std::string("\xFF\xD8\xFF\xE0 crop \xFF\xD9");
-  REQUIRE(f.store->insert_read(test::sample_read("AB12CDE", "cam1", now_ms() - 60000), now_ms(), false, crop.string(), ""));
+  REQUIRE(f.store->insert_read(test::sample_read("AB12CDE", "cam1", now_ms() - 60000), now_ms(), false,
+                               crop.string(), ""));
   const std::string target = "/api/evidence-pack?plate=AB12CDE&reason=burglary%20at%20Ashby";
   auto olly = f.logged_in("olly");
   CHECK(olly.request(http::verb::post, target, "", "").status == 403);  // an operator may search, not export
   auto sam = f.logged_in("sam");
-  CHECK(sam.request(http::verb::post, "/api/evidence-pack?plate=AB12CDE", "", "").status == 400);  // no reason
+  CHECK(sam.request(http::verb::post, "/api/evidence-pack?plate=AB12CDE", "", "").status ==
+        400);  // no reason
   const auto pack = sam.request(http::verb::post, target, "", "");
   REQUIRE(pack.status == 200);
   CHECK(pack.header("Content-Type") == "application/zip");
-  CHECK(pack.body.rfind("PK", 0) == 0);  // a ZIP file
+  CHECK(pack.body.rfind("PK", 0) == 0);                    // a ZIP file
   CHECK(pack.body.find("crop.jpg") != std::string::npos);  // the image's entry is in it
   const auto audit = f.store->audit_log(5);
   REQUIRE_FALSE(audit.empty());
@@ -514,8 +535,9 @@ TEST_CASE("analyses from the web: a reason required, parameters checked, audited
   WebFixture f;
   const TimestampMs now = now_ms();
   for (int i = 0; i < 5; ++i) {
-    REQUIRE(f.store->insert_read(test::sample_read("AB12CD" + std::to_string(i), "cam1", now - 3600000 + i * 1000), now,
-                                 false, "", ""));
+    REQUIRE(f.store->insert_read(
+        test::sample_read("AB12CD" + std::to_string(i), "cam1", now - 3600000 + i * 1000), now, false, "",
+        ""));
   }
   f.store->upsert_section({"A511", "cam1", "cam2", 8000, 40});
   auto c = f.logged_in("olly");  // an operator may run them
@@ -566,18 +588,21 @@ TEST_CASE("analyses from the web: a reason required, parameters checked, audited
 TEST_CASE("watchlist changes from the web: add, import with line-numbered errors, remove", "[web]") {
   WebFixture f;
   auto sam = f.logged_in("sam");
-  const auto bad = sam.request(http::verb::post, "/api/watchlists/Stolen/import?category=stolen-vehicle&priority=0",
-                               "plate,reason\nAB12CDE,stolen\nNOT A PLATE!,x\nCD34EFG,\n", "text/csv");
+  const auto bad =
+      sam.request(http::verb::post, "/api/watchlists/Stolen/import?category=stolen-vehicle&priority=0",
+                  "plate,reason\nAB12CDE,stolen\nNOT A PLATE!,x\nCD34EFG,\n", "text/csv");
   REQUIRE(bad.status == 422);
   const auto errors = json::parse(bad.body)["rows"];
   REQUIRE(errors.size() >= 1);
   CHECK(errors[0]["line"] == 3);
   CHECK(f.store->watchlists().empty());  // nothing half-applied
-  const auto good = sam.request(http::verb::post, "/api/watchlists/Stolen/import?category=stolen-vehicle&priority=0",
-                                "plate,reason\nAB12CDE,stolen from driveway\n", "text/csv");
+  const auto good =
+      sam.request(http::verb::post, "/api/watchlists/Stolen/import?category=stolen-vehicle&priority=0",
+                  "plate,reason\nAB12CDE,stolen from driveway\n", "text/csv");
   REQUIRE(good.status == 200);
   CHECK(json::parse(good.body)["entries"] == 1);
-  CHECK(sam.post("/api/watchlists/Stolen/entries", R"({"plate":"xy 99 zzz","reason":"ANPR intel"})").status == 200);
+  CHECK(sam.post("/api/watchlists/Stolen/entries", R"({"plate":"xy 99 zzz","reason":"ANPR intel"})").status ==
+        200);
   CHECK(sam.post("/api/watchlists/Stolen/entries", R"({"plate":"!!","reason":"bad"})").status == 400);
   // Why a vehicle is listed is shown with every hit: spaces or a symbol are not a reason.
   CHECK(sam.post("/api/watchlists/Stolen/entries", R"({"plate":"AB99CDE","reason":"   "})").status == 400);
@@ -600,7 +625,8 @@ TEST_CASE("an import full of bad lines gets a short answer and gives its memory 
   int bad_lines = 0;
   while (csv.size() < (15u << 20)) csv += "NOT A PLATE " + std::to_string(bad_lines++) + "!,stolen\n";
   const long before = resident_kib();
-  const auto bad = sam.request(http::verb::post, "/api/watchlists/Junk/import?category=stolen-vehicle", csv, "text/csv");
+  const auto bad =
+      sam.request(http::verb::post, "/api/watchlists/Junk/import?category=stolen-vehicle", csv, "text/csv");
   REQUIRE(bad.status == 422);
   CHECK(bad.body.size() < 64 * 1024);
   const auto answer = json::parse(bad.body);
@@ -633,11 +659,14 @@ TEST_CASE("a new hit reaches a live client, and so does its acknowledgement", "[
   const auto event = live.next("hit", std::chrono::seconds(5));
   REQUIRE(event);
   INFO("hit reached the client after "
-       << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - raised).count() << " ms");
+       << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - raised)
+              .count()
+       << " ms");
   CHECK((*event)["hit"]["hit_id"] == hit.hit_id);
   CHECK((*event)["hit"]["plate"] == "AB12CDE");
   CHECK((*event)["hit"]["action"] == "Stop and detain");
-  CHECK(olly.post("/api/hits/" + hit.hit_id + "/acknowledge", R"({"note":"unit 12 attending"})").status == 200);
+  CHECK(olly.post("/api/hits/" + hit.hit_id + "/acknowledge", R"({"note":"unit 12 attending"})").status ==
+        200);
   const auto state = live.next("hit-state");
   REQUIRE(state);
   CHECK((*state)["hit_id"] == hit.hit_id);
@@ -645,7 +674,8 @@ TEST_CASE("a new hit reaches a live client, and so does its acknowledgement", "[
   CHECK_FALSE(live.next("hit", std::chrono::milliseconds(500)));  // sent once, not on every poll
 }
 
-TEST_CASE("a camera fault reaches a live client when raised, acknowledged and cleared, each change once", "[web][live]") {
+TEST_CASE("a camera fault reaches a live client when raised, acknowledged and cleared, each change once",
+          "[web][live]") {
   WebFixture f;
   auto olly = f.logged_in("olly");
   LiveSocket live(f.server->port(), olly.cookie, "http://" + olly.host());
@@ -671,12 +701,13 @@ TEST_CASE("a camera fault reaches a live client when raised, acknowledged and cl
   const auto cleared = live.next("fault", std::chrono::seconds(5));
   REQUIRE(cleared);
   CHECK((*cleared)["fault"]["cleared_at"].is_string());
-  CHECK_FALSE(live.next("fault", std::chrono::milliseconds(700)));  // sent once, not on every poll
+  CHECK_FALSE(live.next("fault", std::chrono::milliseconds(700)));     // sent once, not on every poll
   CHECK(json::parse(olly.get("/api/faults").body)["faults"].empty());  // settled
   CHECK(json::parse(olly.get("/api/faults?all=1").body)["faults"].size() == 1);
 }
 
-TEST_CASE("a read from a camera whose clock runs ahead does not freeze the live reads for everyone", "[web][live]") {
+TEST_CASE("a read from a camera whose clock runs ahead does not freeze the live reads for everyone",
+          "[web][live]") {
   // Regression: the feed asked for reads newer than the newest capture time it had seen, so one
   // read stamped an hour ahead held back every read after it.
   WebFixture f;
@@ -759,7 +790,8 @@ TEST_CASE("a session outlives a receiver restart; logout and disabling end it ev
   f.server.reset();  // the receiver stops ...
   web::WebSettings settings;
   settings.data_dir = f.dir.path().string();
-  f.server = std::make_unique<web::WebServer>(*f.store, settings_on_free_port(settings));  // ... and starts again
+  f.server =
+      std::make_unique<web::WebServer>(*f.store, settings_on_free_port(settings));  // ... and starts again
   HttpClient again(f.server->port());
   again.cookie = c.cookie;
   again.csrf = c.csrf;
@@ -773,14 +805,16 @@ TEST_CASE("a session outlives a receiver restart; logout and disabling end it ev
   CHECK(there.get("/api/session").status == 200);
   CHECK(there.post("/api/logout", "{}").status == 200);
   CHECK(there.get("/api/session").status == 401);
-  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(15);  // the other checks every 2 s here
+  const auto until =
+      std::chrono::steady_clock::now() + std::chrono::seconds(15);  // the other checks every 2 s here
   while (again.get("/api/session").status == 200 && std::chrono::steady_clock::now() < until) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   CHECK(again.get("/api/session").status == 401);
 }
 
-TEST_CASE("a camera's position is set by an admin only, checked, with a reason, and audited", "[web][cameras]") {
+TEST_CASE("a camera's position is set by an admin only, checked, with a reason, and audited",
+          "[web][cameras]") {
   WebFixture f;
   CameraInfo c;
   c.camera_id = "cam1";
@@ -790,14 +824,20 @@ TEST_CASE("a camera's position is set by an admin only, checked, with a reason, 
   c.longitude = -1.37;
   f.store->upsert_camera(c);
   auto sam = f.logged_in("sam"), alice = f.logged_in("alice");
-  const std::string moved = R"({"latitude":52.7231,"longitude":-1.3702,"bearing":270,"reason":"site survey 14"})";
+  const std::string moved =
+      R"({"latitude":52.7231,"longitude":-1.3702,"bearing":270,"reason":"site survey 14"})";
   CHECK(sam.post("/api/cameras/cam1/position", moved).status == 403);
-  CHECK(alice.post("/api/cameras/cam1/position", R"({"latitude":52.7,"longitude":-1.3})").status == 400);  // no reason
-  CHECK(alice.post("/api/cameras/cam1/position", R"({"latitude":95,"longitude":-1.3,"reason":"site survey"})").status == 400);
-  CHECK(alice.post("/api/cameras/cam1/position", R"({"bearing":"north","reason":"site survey"})").status == 400);
-  CHECK(alice.post("/api/cameras/cam1/position", R"({"latitude":null,"reason":"site survey"})").status == 400);  // half a place
+  CHECK(alice.post("/api/cameras/cam1/position", R"({"latitude":52.7,"longitude":-1.3})").status ==
+        400);  // no reason
+  CHECK(alice.post("/api/cameras/cam1/position", R"({"latitude":95,"longitude":-1.3,"reason":"site survey"})")
+            .status == 400);
+  CHECK(alice.post("/api/cameras/cam1/position", R"({"bearing":"north","reason":"site survey"})").status ==
+        400);
+  CHECK(alice.post("/api/cameras/cam1/position", R"({"latitude":null,"reason":"site survey"})").status ==
+        400);  // half a place
   CHECK(alice.post("/api/cameras/nope/position", moved).status == 404);
-  CHECK(alice.post("/api/cameras/cam1/position", R"({"latitude":52.7,"longitude":-1.3,"reason":7})").status == 400);
+  CHECK(alice.post("/api/cameras/cam1/position", R"({"latitude":52.7,"longitude":-1.3,"reason":7})").status ==
+        400);
   CHECK(f.store->camera("cam1")->latitude == 52.72);  // nothing refused changed anything
   const auto ok = alice.post("/api/cameras/cam1/position", moved);
   REQUIRE(ok.status == 200);
@@ -808,15 +848,18 @@ TEST_CASE("a camera's position is set by an admin only, checked, with a reason, 
   const auto audit = f.store->audit_log(10);
   REQUIRE_FALSE(audit.empty());
   CHECK(audit[0].action == "camera-position");
-  CHECK(audit[0].subject == "cam1 52.720000,-1.370000 bearing none -> 52.723100,-1.370200 bearing 270.000000");
+  CHECK(audit[0].subject ==
+        "cam1 52.720000,-1.370000 bearing none -> 52.723100,-1.370200 bearing 270.000000");
   CHECK(audit[0].reason == "site survey 14");
 }
 
-TEST_CASE("the partnership dashboard counts reads per camera per hour and hits per list, as JSON and CSV", "[web][dashboard]") {
+TEST_CASE("the partnership dashboard counts reads per camera per hour and hits per list, as JSON and CSV",
+          "[web][dashboard]") {
   WebFixture f;
   constexpr TimestampMs kHour = 3600000;
   const TimestampMs hour = now_ms() / kHour * kHour - 5 * kHour;
-  for (int i = 0; i < 3; ++i) f.store->insert_read(test::sample_read("AB12CDE", "cam1", hour + i * 60000), hour, false, "", "");
+  for (int i = 0; i < 3; ++i)
+    f.store->insert_read(test::sample_read("AB12CDE", "cam1", hour + i * 60000), hour, false, "", "");
   f.store->insert_read(test::sample_read("XY12ZZZ", "cam2", hour + kHour), hour, false, "", "");
   auto hit = sample_hit("AB12CDE");
   hit.at = hour + 1000;
@@ -836,14 +879,15 @@ TEST_CASE("the partnership dashboard counts reads per camera per hour and hits p
   CHECK(reads_csv.status == 200);
   CHECK(reads_csv.header("Content-Type").rfind("text/csv", 0) == 0);
   // (cameras known only from their reads: no name or site registered)
-  CHECK(reads_csv.body == "camera_id,camera_name,site_id,hour,reads\ncam1,cam1,," + to_iso8601(hour) + ",3\ncam2,cam2,," +
-                              to_iso8601(hour + kHour) + ",1\n");
+  CHECK(reads_csv.body == "camera_id,camera_name,site_id,hour,reads\ncam1,cam1,," + to_iso8601(hour) +
+                              ",3\ncam2,cam2,," + to_iso8601(hour + kHour) + ",1\n");
   CHECK(olly.get("/api/dashboard?format=csv&table=hits").body ==
         "list,day,hits\n" + hit.list + "," + to_iso8601(hour).substr(0, 10) + ",1\n");
   CHECK(olly.get("/api/dashboard?format=csv&table=plates").status == 400);
   CHECK(olly.get("/api/dashboard?from=yesterday").status == 400);
   CHECK(olly.get("/api/dashboard?from=2026-01-01T00:00:00Z&to=2025-01-01T00:00:00Z").status == 400);
-  CHECK(olly.get("/api/dashboard?from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z").status == 400);  // over 93 days
+  CHECK(olly.get("/api/dashboard?from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z").status ==
+        400);  // over 93 days
 }
 
 TEST_CASE("a configured map tile server is the one other image source the pages may use", "[web]") {
@@ -853,8 +897,9 @@ TEST_CASE("a configured map tile server is the one other image source the pages 
   auto olly = f.logged_in("olly");
   const auto session = olly.get("/api/session");
   CHECK(json::parse(session.body)["map_tile_url"] == settings.map_tile_url);
-  CHECK(session.header("Content-Security-Policy").find("img-src 'self' data: https://tiles.district.example:8443;") !=
-        std::string::npos);
+  CHECK(session.header("Content-Security-Policy")
+            .find("img-src 'self' data: https://tiles.district.example:8443;") != std::string::npos);
   WebFixture plain;
-  CHECK(plain.client().get("/login").header("Content-Security-Policy").find("img-src 'self' data:;") != std::string::npos);
+  CHECK(plain.client().get("/login").header("Content-Security-Policy").find("img-src 'self' data:;") !=
+        std::string::npos);
 }

@@ -12,7 +12,8 @@
 
 namespace anpr::test {
 
-ChildProcess::ChildProcess(std::vector<std::string> argv, std::string log_file) : log_file_(std::move(log_file)) {
+ChildProcess::ChildProcess(std::vector<std::string> argv, std::string log_file)
+    : log_file_(std::move(log_file)) {
   std::vector<char*> args;
   for (auto& a : argv) args.push_back(a.data());
   args.push_back(nullptr);

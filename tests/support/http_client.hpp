@@ -62,7 +62,9 @@ class HttpClient {
   }
 
   HttpReply get(const std::string& target) { return request(http::verb::get, target); }
-  HttpReply post(const std::string& target, const std::string& json_body) { return request(http::verb::post, target, json_body); }
+  HttpReply post(const std::string& target, const std::string& json_body) {
+    return request(http::verb::post, target, json_body);
+  }
 
   /// Logs in; on success keeps the session cookie and CSRF token for later requests.
   HttpReply login(const std::string& user, const std::string& password) {

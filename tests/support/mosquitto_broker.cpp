@@ -41,7 +41,8 @@ std::string shipped_queue_settings() {
   if (!in) throw std::runtime_error("cannot read " + path);
   std::string line, out;
   while (std::getline(in, line)) {
-    for (const char* key : {"max_queued_messages ", "max_queued_bytes ", "autosave_interval ", "persistent_client_expiration "}) {
+    for (const char* key : {"max_queued_messages ", "max_queued_bytes ", "autosave_interval ",
+                            "persistent_client_expiration "}) {
       if (line.rfind(key, 0) == 0) out += line + "\n";
     }
   }

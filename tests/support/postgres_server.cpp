@@ -28,8 +28,9 @@ std::string find_bin_dir() {
     if (fs::exists(entry.path() / "bin/initdb")) found.push_back(entry.path() / "bin");
   }
   if (found.empty()) {
-    throw std::runtime_error("PostgreSQL server not found under /usr/lib/postgresql: install the postgresql "
-                             "package (scripts/install-deps.sh)");
+    throw std::runtime_error(
+        "PostgreSQL server not found under /usr/lib/postgresql: install the postgresql "
+        "package (scripts/install-deps.sh)");
   }
   std::sort(found.begin(), found.end());
   return found.back().string();
@@ -39,7 +40,8 @@ std::string find_bin_dir() {
 const passwd* server_account() {
   if (::getuid() != 0) return ::getpwuid(::getuid());
   const passwd* pg = ::getpwnam("postgres");
-  if (pg == nullptr) throw std::runtime_error("running as root and there is no postgres user to run PostgreSQL as");
+  if (pg == nullptr)
+    throw std::runtime_error("running as root and there is no postgres user to run PostgreSQL as");
   return pg;
 }
 

@@ -8,11 +8,13 @@ namespace anpr::test {
 void make_test_certificates(const std::filesystem::path& dir) {
   const std::string d = dir.string();
   const std::string script =
-      "set -e; cd '" + d + "';"
+      "set -e; cd '" + d +
+      "';"
       "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=test-ca -keyout ca.key -out ca.pem;"
       "openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout server.key -out server.csr;"
       "printf 'subjectAltName=IP:127.0.0.1' > san.ext;"
-      "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile san.ext -out server.pem;"
+      "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile san.ext "
+      "-out server.pem;"
       "openssl req -newkey rsa:2048 -nodes -subj /CN=cam1 -keyout client.key -out client.csr;"
       "openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -out client.pem;"
       "mosquitto_passwd -c -b passwords cam1 'correct horse';"

@@ -1,7 +1,7 @@
 #include "anpr/edge/camera/edge_pipeline.hpp"
 
-#include <ctime>
 #include <algorithm>
+#include <ctime>
 #include <filesystem>
 #include <optional>
 #include <thread>
@@ -64,7 +64,8 @@ ReaderSettings reader_settings(const EdgeConfig& c) {
 /// Share of a box's pixels (frame coordinates) marked changed in a small change mask.
 double changed_share(const cv::Mat& changes, const cv::Rect& box, cv::Size frame) {
   if (changes.empty()) return -1;
-  const double sx = static_cast<double>(changes.cols) / frame.width, sy = static_cast<double>(changes.rows) / frame.height;
+  const double sx = static_cast<double>(changes.cols) / frame.width,
+               sy = static_cast<double>(changes.rows) / frame.height;
   cv::Rect small(cvFloor(box.x * sx), cvFloor(box.y * sy), std::max(1, cvCeil(box.width * sx)),
                  std::max(1, cvCeil(box.height * sy)));
   small &= cv::Rect({0, 0}, changes.size());
@@ -88,16 +89,15 @@ EdgePipeline::EdgePipeline(EdgeConfig config, Spool& spool, std::function<void()
   TesseractSettings tesseract;
   tesseract.tessdata_dir = config_.recognition.tessdata;
   for (int i = 0; i < config_.recognition.threads; ++i) {
-    readers_.push_back(std::make_unique<PlateReader>(reader_settings(config_), make_tesseract_engine(tesseract),
-                                                     make_char_classifier(config_.recognition.char_model),
-                                                     make_plate_verifier(config_.recognition.verifier_model)));
+    readers_.push_back(
+        std::make_unique<PlateReader>(reader_settings(config_), make_tesseract_engine(tesseract),
+                                      make_char_classifier(config_.recognition.char_model),
+                                      make_plate_verifier(config_.recognition.verifier_model)));
   }
   beat();
 }
 
-void EdgePipeline::beat() {
-  heartbeat_ns_ = std::chrono::steady_clock::now().time_since_epoch().count();
-}
+void EdgePipeline::beat() { heartbeat_ns_ = std::chrono::steady_clock::now().time_since_epoch().count(); }
 
 std::chrono::steady_clock::time_point EdgePipeline::last_heartbeat() const {
   return std::chrono::steady_clock::time_point(std::chrono::steady_clock::duration(heartbeat_ns_.load()));
@@ -193,7 +193,8 @@ void EdgePipeline::run(const std::atomic<bool>& stop) {
           if (!frame.regions.empty()) {
             const cv::Size size = i420_size(frame.i420);
             std::lock_guard lock(tracker_mutex_);
-            frame.fresh = fresh_motion(frame.regions, tracker_.settled_boxes(frame.captured_at), static_texts_.boxes(size));
+            frame.fresh = fresh_motion(frame.regions, tracker_.settled_boxes(frame.captured_at),
+                                       static_texts_.boxes(size));
           }
           waiting_.put(std::move(frame));
         },
@@ -223,7 +224,8 @@ void EdgePipeline::run(const std::atomic<bool>& stop) {
   save_static_texts(remembered);
   emit(std::move(reads));
   std::lock_guard lock(unspooled_mutex_);
-  if (!unspooled_.empty()) spdlog::error("{} reads could not be written to the spool and are lost", unspooled_.size());
+  if (!unspooled_.empty())
+    spdlog::error("{} reads could not be written to the spool and are lost", unspooled_.size());
 }
 
 void EdgePipeline::recognise(PlateReader& reader) {
@@ -243,7 +245,9 @@ void EdgePipeline::recognise(PlateReader& reader) {
         // every frame of a stream that keeps failing), and go on with the next.
         if (const auto held_back = failed_frames_.occurred(LogThrottle::Clock::now())) {
           spdlog::error("frame {} could not be read, skipped: {}{}", frame->id, e.what(),
-                        *held_back > 0 ? fmt::format(" ({} more frames failed since the last message)", *held_back) : "");
+                        *held_back > 0
+                            ? fmt::format(" ({} more frames failed since the last message)", *held_back)
+                            : "");
         }
       }
     }
@@ -284,7 +288,8 @@ void EdgePipeline::recognise(PlateReader& reader) {
   }
 }
 
-std::vector<PlateObservation> EdgePipeline::observe(PlateReader& reader, const Frame& frame, StageTotals& local) {
+std::vector<PlateObservation> EdgePipeline::observe(PlateReader& reader, const Frame& frame,
+                                                    StageTotals& local) {
   std::vector<PlateObservation> out;
   const cv::Size size = i420_size(frame.i420);
   const cv::Mat grey = i420_luma(frame.i420);
@@ -299,7 +304,9 @@ std::vector<PlateObservation> EdgePipeline::observe(PlateReader& reader, const F
     local.syntax_ms += result.timings.syntax_ms;
     for (const PlateResult& plate : result.plates) {
       const cv::Rect box = plate.box + region.tl();
-      if (box.height < config_.recognition.min_plate_height || box.height > config_.recognition.max_plate_height) continue;
+      if (box.height < config_.recognition.min_plate_height ||
+          box.height > config_.recognition.max_plate_height)
+        continue;
       const cv::Point2f middle = (box.tl() + box.br()) * 0.5;
       if (!gate_.in_roi(middle, size) || !zones_.readable(middle, size)) {
         ++outside_zones_;
@@ -313,10 +320,12 @@ std::vector<PlateObservation> EdgePipeline::observe(PlateReader& reader, const F
       o.motion = changed_share(frame.changes, box, size);
       // The crop shows a margin around the plate so a person can check the read.
       const int mx = box.width / 6, my = box.height / 3;
-      o.crop = i420_crop_bgr(frame.i420, cv::Rect(box.x - mx, box.y - my, box.width + 2 * mx, box.height + 2 * my));
+      o.crop = i420_crop_bgr(frame.i420,
+                             cv::Rect(box.x - mx, box.y - my, box.width + 2 * mx, box.height + 2 * my));
       if (config_.images.overview) {
         if (overview.empty()) {
-          overview = i420_scaled_bgr(frame.i420, static_cast<double>(config_.images.overview_width) / size.width);
+          overview =
+              i420_scaled_bgr(frame.i420, static_cast<double>(config_.images.overview_width) / size.width);
         }
         o.overview = overview;
       }
@@ -347,10 +356,12 @@ void EdgePipeline::emit(std::vector<VehicleRead> reads) {
         unspooled_.pop_front();
         continue;
       }
-      spdlog::error("cannot spool read {} ({}): {}; keeping it in memory and retrying", m.read_id, m.plate, e.what());
+      spdlog::error("cannot spool read {} ({}): {}; keeping it in memory and retrying", m.read_id, m.plate,
+                    e.what());
       break;
     } catch (const std::exception& e) {
-      spdlog::error("cannot spool read {} ({}): {}; keeping it in memory and retrying", m.read_id, m.plate, e.what());
+      spdlog::error("cannot spool read {} ({}): {}; keeping it in memory and retrying", m.read_id, m.plate,
+                    e.what());
       break;
     }
     // Logged once it is on disk: a read in this log survives a power cut or a kill.

@@ -32,7 +32,8 @@ void FrameQueue::put(Frame frame) {
     ++dropped_;
     // The oldest frame without fresh motion gives way, else the oldest; the new frame itself when
     // it has none and every waiting frame has.
-    const auto stale = std::find_if(waiting_.begin(), waiting_.end(), [](const Frame& f) { return !f.fresh; });
+    const auto stale =
+        std::find_if(waiting_.begin(), waiting_.end(), [](const Frame& f) { return !f.fresh; });
     if (stale == waiting_.end() && !frame.fresh) return;
     waiting_.erase(stale != waiting_.end() ? stale : waiting_.begin());
   }

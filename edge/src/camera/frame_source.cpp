@@ -4,8 +4,8 @@
 #include <filesystem>
 #include <thread>
 
-#include <opencv2/videoio.hpp>
 #include <spdlog/spdlog.h>
+#include <opencv2/videoio.hpp>
 
 #include "anpr/common/error.hpp"
 #include "anpr/common/log_escaping.hpp"
@@ -19,7 +19,8 @@ bool starts_with(const std::string& s, const char* prefix) { return s.rfind(pref
 bool open_capture(cv::VideoCapture& capture, const std::string& uri, SourceKind kind, int timeout_ms) {
   switch (kind) {
     case SourceKind::kDevice: {
-      const std::string number = starts_with(uri, "v4l2:") ? uri.substr(5) : uri.substr(std::string("/dev/video").size());
+      const std::string number =
+          starts_with(uri, "v4l2:") ? uri.substr(5) : uri.substr(std::string("/dev/video").size());
       try {
         return capture.open(std::stoi(number), cv::CAP_V4L2);
       } catch (const std::exception&) {
@@ -29,8 +30,9 @@ bool open_capture(cv::VideoCapture& capture, const std::string& uri, SourceKind 
     case SourceKind::kGStreamer:
       return capture.open(starts_with(uri, "gst:") ? uri.substr(4) : uri, cv::CAP_GSTREAMER);
     case SourceKind::kStream:
-      return capture.open(uri, cv::CAP_FFMPEG,
-                          {cv::CAP_PROP_OPEN_TIMEOUT_MSEC, timeout_ms, cv::CAP_PROP_READ_TIMEOUT_MSEC, timeout_ms});
+      return capture.open(
+          uri, cv::CAP_FFMPEG,
+          {cv::CAP_PROP_OPEN_TIMEOUT_MSEC, timeout_ms, cv::CAP_PROP_READ_TIMEOUT_MSEC, timeout_ms});
     case SourceKind::kFile:
       return capture.open(starts_with(uri, "file://") ? uri.substr(7) : uri, cv::CAP_ANY);
   }
@@ -40,16 +42,20 @@ bool open_capture(cv::VideoCapture& capture, const std::string& uri, SourceKind 
 /// Sleeps in short steps so a stop request is seen quickly.
 void sleep_unless_stopped(const std::atomic<bool>& stop, std::chrono::milliseconds total) {
   const auto until = std::chrono::steady_clock::now() + total;
-  while (!stop && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  while (!stop && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
 }
 
 }  // namespace
 
 const char* to_string(SourceState s) noexcept {
   switch (s) {
-    case SourceState::kOk: return "ok";
-    case SourceState::kReconnecting: return "reconnecting";
-    case SourceState::kEnded: return "ended";
+    case SourceState::kOk:
+      return "ok";
+    case SourceState::kReconnecting:
+      return "reconnecting";
+    case SourceState::kEnded:
+      return "ended";
   }
   return "unknown";
 }
@@ -73,8 +79,9 @@ void FrameSource::run(const std::atomic<bool>& stop, const std::function<void(Fr
     const std::string path = starts_with(settings_.uri, "file://") ? settings_.uri.substr(7) : settings_.uri;
     std::error_code ec;
     if (!std::filesystem::is_regular_file(path, ec)) {
-      throw Error(ErrorCode::kInput, "video source '" + path + "': no such file (for a stream give its rtsp:// or "
-                                     "http:// URL, for a camera /dev/videoN)");
+      throw Error(ErrorCode::kInput, "video source '" + path +
+                                         "': no such file (for a stream give its rtsp:// or "
+                                         "http:// URL, for a camera /dev/videoN)");
     }
   }
   std::int64_t next_id = 1;
@@ -84,8 +91,9 @@ void FrameSource::run(const std::atomic<bool>& stop, const std::function<void(Fr
     cv::VideoCapture capture;
     if (!open_capture(capture, settings_.uri, kind, settings_.open_timeout_ms) || !capture.isOpened()) {
       if (kind == SourceKind::kFile) {
-        throw Error(ErrorCode::kInput, "video source '" + shown + "': cannot be decoded (not a video OpenCV's "
-                                       "FFmpeg backend can read)");
+        throw Error(ErrorCode::kInput, "video source '" + shown +
+                                           "': cannot be decoded (not a video OpenCV's "
+                                           "FFmpeg backend can read)");
       }
       state_ = SourceState::kReconnecting;
       spdlog::warn("video source {} cannot be opened; retrying in {:.0f} s", shown, backoff_s);
@@ -119,9 +127,10 @@ void FrameSource::run(const std::atomic<bool>& stop, const std::function<void(Fr
       }
       frame.id = next_id++;
       // A file read faster than real time gets the capture times a camera would have given it.
-      frame.captured_at = (kind == SourceKind::kFile && !settings_.realtime)
-                              ? start_ms + std::chrono::duration_cast<std::chrono::milliseconds>(offset).count()
-                              : now_ms();
+      frame.captured_at =
+          (kind == SourceKind::kFile && !settings_.realtime)
+              ? start_ms + std::chrono::duration_cast<std::chrono::milliseconds>(offset).count()
+              : now_ms();
       ++index;
       ++captured_;
       sink(std::move(frame));

@@ -16,7 +16,9 @@ std::vector<cv::Point> polygon_at(const std::vector<std::pair<double, double>>& 
 /// Merges rectangles closer than `gap` until none are: frame differences of a moving vehicle
 /// light up its leading and trailing edges, and its plate sits between them.
 std::vector<cv::Rect> merge_nearby(std::vector<cv::Rect> rects, int gap) {
-  const auto grown = [gap](const cv::Rect& r) { return cv::Rect(r.x - gap, r.y - gap, r.width + 2 * gap, r.height + 2 * gap); };
+  const auto grown = [gap](const cv::Rect& r) {
+    return cv::Rect(r.x - gap, r.y - gap, r.width + 2 * gap, r.height + 2 * gap);
+  };
   bool merged = true;
   while (merged) {
     merged = false;
@@ -59,14 +61,17 @@ std::vector<cv::Rect> MotionGate::regions(const cv::Mat& frame) {
   const double scale = std::min(1.0, static_cast<double>(settings_.analysis_width) / frame.cols);
   cv::Mat small, grey;
   cv::resize(frame, small, cv::Size(), scale, scale, cv::INTER_AREA);
-  if (small.channels() == 3) cv::cvtColor(small, grey, cv::COLOR_BGR2GRAY);
-  else grey = small;
+  if (small.channels() == 3)
+    cv::cvtColor(small, grey, cv::COLOR_BGR2GRAY);
+  else
+    grey = small;
   cv::GaussianBlur(grey, grey, {5, 5}, 0);
   if (previous_.empty() || previous_.size() != grey.size()) {
     previous_ = grey;
     if (settings_.roi.size() >= 3) {
       roi_mask_ = cv::Mat::zeros(grey.size(), CV_8U);
-      cv::fillPoly(roi_mask_, std::vector<std::vector<cv::Point>>{polygon_at(settings_.roi, grey.size())}, 255);
+      cv::fillPoly(roi_mask_, std::vector<std::vector<cv::Point>>{polygon_at(settings_.roi, grey.size())},
+                   255);
     }
     return {bounds};  // nothing to compare with yet: look everywhere once
   }

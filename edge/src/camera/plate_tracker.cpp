@@ -34,8 +34,9 @@ PlateText vote_plate_text(const std::vector<PlateText>& readings) {
   std::map<std::size_t, double> length_weight;
   for (const auto& r : readings) length_weight[r.text.size()] += r.confidence;
   const std::size_t length =
-      std::max_element(length_weight.begin(), length_weight.end(), [](auto& a, auto& b) { return a.second < b.second; })
-          ->first;
+      std::max_element(length_weight.begin(), length_weight.end(), [](auto& a, auto& b) {
+        return a.second < b.second;
+      })->first;
   // 2. Position by position, the character with the most confidence behind it.
   PlateText voted;
   for (std::size_t i = 0; i < length; ++i) {
@@ -46,19 +47,22 @@ PlateText vote_plate_text(const std::vector<PlateText>& readings) {
       score[r.text[i]] += char_confidence(r, i);
       total += char_confidence(r, i);
     }
-    const auto best = std::max_element(score.begin(), score.end(), [](auto& a, auto& b) { return a.second < b.second; });
+    const auto best =
+        std::max_element(score.begin(), score.end(), [](auto& a, auto& b) { return a.second < b.second; });
     voted.text.push_back(best->first);
     double strongest = 0;  // the most confident single reading of the winning character
     for (const auto& r : readings) {
-      if (r.text.size() == length && r.text[i] == best->first) strongest = std::max(strongest, char_confidence(r, i));
+      if (r.text.size() == length && r.text[i] == best->first)
+        strongest = std::max(strongest, char_confidence(r, i));
     }
     voted.char_confidences.push_back(total > 0 ? strongest * (best->second / total) : 0.0);
   }
   // 3. Support for each distinct text, to rank the alternatives and to fall back on.
   std::map<std::string, double> support;
   for (const auto& r : readings) support[r.text] += r.confidence;
-  const auto best_supported =
-      std::max_element(support.begin(), support.end(), [](auto& a, auto& b) { return a.second < b.second; })->first;
+  const auto best_supported = std::max_element(support.begin(), support.end(), [](auto& a, auto& b) {
+                                return a.second < b.second;
+                              })->first;
   const PlateText* exemplar = nullptr;  // the most confident reading of the chosen text
   auto most_confident_reading_of = [&](const std::string& text) -> const PlateText* {
     const PlateText* found = nullptr;
@@ -70,7 +74,8 @@ PlateText vote_plate_text(const std::vector<PlateText>& readings) {
   exemplar = most_confident_reading_of(voted.text);
   if (exemplar == nullptr) {
     // A combination no single frame read: keep it only if it fits a format as well as the readings do.
-    const bool uk = std::any_of(readings.begin(), readings.end(), [](const PlateText& r) { return r.country == "GB"; });
+    const bool uk =
+        std::any_of(readings.begin(), readings.end(), [](const PlateText& r) { return r.country == "GB"; });
     const FormatMatch m = uk ? classify_uk_plate(voted.text) : FormatMatch{};
     const PlateText* best = most_confident_reading_of(best_supported);
     if (m.format != "unknown" || best->format == "unknown") {
@@ -98,7 +103,7 @@ PlateText vote_plate_text(const std::vector<PlateText>& readings) {
   }
   if (best_agreeing > 0) {
     residual /= std::pow(1.0 - best_agreeing, 0.25);  // the best counts fully, the others damped,
-    residual = std::max(residual, 0.5);  // and at most halve its error: one misreading repeats
+    residual = std::max(residual, 0.5);               // and at most halve its error: one misreading repeats
     voted.confidence = (1.0 - (1.0 - best_agreeing) * residual) * std::sqrt(agreeing / total_support);
   } else {
     // A voted combination: as sure as its least sure character.
@@ -117,8 +122,9 @@ PlateText vote_plate_text(const std::vector<PlateText>& readings) {
   }
   if (exemplar != nullptr) {
     for (const auto& alt : exemplar->candidates) {
-      const bool seen = alt.text == voted.text || std::any_of(voted.candidates.begin(), voted.candidates.end(),
-                                                              [&](auto& c) { return c.text == alt.text; });
+      const bool seen =
+          alt.text == voted.text || std::any_of(voted.candidates.begin(), voted.candidates.end(),
+                                                [&](auto& c) { return c.text == alt.text; });
       if (!seen && voted.candidates.size() < MessageLimits::kMaxCandidates) voted.candidates.push_back(alt);
     }
   }
@@ -132,11 +138,16 @@ Direction direction_of_travel(const cv::Rect& first, const cv::Rect& last) {
   const cv::Point2d move = centre(last) - centre(first);
   const double width = (first.width + last.width) / 2.0;
   // Plates grow as they come closer; 10% either way is beyond the jitter of a box.
-  if (growth > 1.1) d.motion = Motion::kApproaching;
-  else if (growth < 0.9) d.motion = Motion::kReceding;
-  else if (std::hypot(move.x, move.y) < 0.25 * width) d.motion = Motion::kStationary;
-  if (std::abs(move.x) > 0.5 * width) d.lateral = move.x > 0 ? Lateral::kRight : Lateral::kLeft;
-  else d.lateral = Lateral::kNone;
+  if (growth > 1.1)
+    d.motion = Motion::kApproaching;
+  else if (growth < 0.9)
+    d.motion = Motion::kReceding;
+  else if (std::hypot(move.x, move.y) < 0.25 * width)
+    d.motion = Motion::kStationary;
+  if (std::abs(move.x) > 0.5 * width)
+    d.lateral = move.x > 0 ? Lateral::kRight : Lateral::kLeft;
+  else
+    d.lateral = Lateral::kNone;
   return d;
 }
 
@@ -161,7 +172,8 @@ PlateTracker::Track* PlateTracker::match(const PlateObservation& o) {
     // Predict where the plate is now from its last two sightings.
     cv::Point2d predicted = centre(t.last_box);
     if (t.previous_seen > 0 && t.last_seen > t.previous_seen) {
-      const cv::Point2d v = (centre(t.last_box) - centre(t.previous_box)) / static_cast<double>(t.last_seen - t.previous_seen);
+      const cv::Point2d v =
+          (centre(t.last_box) - centre(t.previous_box)) / static_cast<double>(t.last_seen - t.previous_seen);
       predicted += v * std::max(0.0, gap);
     }
     const double scale = std::max({t.last_box.width, o.box.width, 1});
@@ -174,13 +186,15 @@ PlateTracker::Track* PlateTracker::match(const PlateObservation& o) {
       const std::string& a = e.text.text;
       const std::string& b = o.text.text;
       similarity = std::max(similarity, text_similarity(a, b));
-      part = part || (std::min(a.size(), b.size()) >= 3 && (a.find(b) != std::string::npos || b.find(a) != std::string::npos));
+      part = part || (std::min(a.size(), b.size()) >= 3 &&
+                      (a.find(b) != std::string::npos || b.find(a) != std::string::npos));
     }
     // Same text: the same vehicle even after dropped frames. Similar text close by: a misread
     // character. Any text right where a moving plate is: a misread plate. Not where text stands
     // still: a vehicle passing a sign or a parked car must neither join it (the sign would seem
     // to move and be published) nor be swallowed by it (the pass would be lost).
-    const bool same = (similarity == 1.0 && distance < 4.0) || ((similarity >= 0.6 || part) && distance < 1.5) ||
+    const bool same = (similarity == 1.0 && distance < 4.0) ||
+                      ((similarity >= 0.6 || part) && distance < 1.5) ||
                       (!stale && distance < 0.5 && moved(t));
     if (!same) continue;
     const double cost = distance + 2.0 * (1.0 - similarity);
@@ -193,7 +207,8 @@ PlateTracker::Track* PlateTracker::match(const PlateObservation& o) {
 }
 
 void PlateTracker::keep_exemplar(Track& t, PlateObservation o) {
-  auto same_text = std::find_if(t.exemplars.begin(), t.exemplars.end(), [&](auto& e) { return e.text.text == o.text.text; });
+  auto same_text = std::find_if(t.exemplars.begin(), t.exemplars.end(),
+                                [&](auto& e) { return e.text.text == o.text.text; });
   if (same_text != t.exemplars.end()) {
     if (o.text.confidence > same_text->text.confidence) *same_text = std::move(o);
     return;
@@ -257,7 +272,8 @@ void PlateTracker::note_travel(Track& t, const PlateObservation& o) {
   auto span = std::find_if(t.spans.begin(), t.spans.end(), [&](auto& s) { return s.text == o.text.text; });
   if (span == t.spans.end()) {
     if (t.spans.size() >= kMaxSpans) {
-      span = std::min_element(t.spans.begin(), t.spans.end(), [](auto& a, auto& b) { return a.count < b.count; });
+      span = std::min_element(t.spans.begin(), t.spans.end(),
+                              [](auto& a, auto& b) { return a.count < b.count; });
       *span = {};
     } else {
       span = t.spans.emplace(t.spans.end());
@@ -285,7 +301,8 @@ bool PlateTracker::moved(const Track& t) const {
 
 bool PlateTracker::moved(const Track& t, const std::string& voted) const {
   if (settings_.min_travel <= 0) return true;
-  const bool read_as_voted = std::any_of(t.spans.begin(), t.spans.end(), [&](auto& s) { return s.text == voted; });
+  const bool read_as_voted =
+      std::any_of(t.spans.begin(), t.spans.end(), [&](auto& s) { return s.text == voted; });
   return std::any_of(t.spans.begin(), t.spans.end(), [&](const Track::TextSpan& s) {
     const bool counts = read_as_voted ? s.text == voted : text_similarity(s.text, voted) >= 0.6;
     return counts && s.travel >= settings_.min_travel;
@@ -320,7 +337,8 @@ bool PlateTracker::fragment_of_another(const Track& t) const {
   constexpr double kLike = 0.6;  // as a reading joins a track: most characters alike
   const std::string text = vote_plate_text(t.readings).text;
   for (const auto& other : tracks_) {
-    if (&other != &t && !other.readings.empty() && text_similarity(vote_plate_text(other.readings).text, text) >= kLike) {
+    if (&other != &t && !other.readings.empty() &&
+        text_similarity(vote_plate_text(other.readings).text, text) >= kLike) {
       return true;
     }
   }
@@ -335,7 +353,7 @@ VehicleRead PlateTracker::make_read(Track& t) {
   r.text = vote_plate_text(t.readings);
   // The crop of the published text; failing that (a voted combination), the most confident.
   const auto same_text = std::find_if(t.exemplars.begin(), t.exemplars.end(),
-                                     [&](auto& e) { return e.text.text == r.text.text; });
+                                      [&](auto& e) { return e.text.text == r.text.text; });
   const PlateObservation& shown = same_text != t.exemplars.end() ? *same_text : most_confident(t);
   r.captured_at = shown.captured_at;
   r.first_seen = t.first_seen;
@@ -359,7 +377,8 @@ std::vector<cv::Rect> PlateTracker::settled_boxes(TimestampMs at) const {
     if (t.previous_seen > 0 && t.last_seen > t.previous_seen && at > t.last_seen) {
       // Where its motion takes it, at most one second on: a vehicle that stopped is not far off.
       const double gap = static_cast<double>(std::min<TimestampMs>(at - t.last_seen, 1000));
-      const cv::Point2d v = (centre(t.last_box) - centre(t.previous_box)) / static_cast<double>(t.last_seen - t.previous_seen);
+      const cv::Point2d v =
+          (centre(t.last_box) - centre(t.previous_box)) / static_cast<double>(t.last_seen - t.previous_seen);
       box += cv::Point(cvRound(v.x * gap), cvRound(v.y * gap));
     }
     out.push_back(box);
@@ -381,7 +400,8 @@ std::vector<VehicleRead> PlateTracker::due() {
   std::vector<VehicleRead> out;
   // Over the bound: end the stalest tracks first.
   while (static_cast<int>(tracks_.size()) > settings_.max_open_tracks - 1 && !tracks_.empty()) {
-    auto stalest = std::min_element(tracks_.begin(), tracks_.end(), [](auto& a, auto& b) { return a.last_seen < b.last_seen; });
+    auto stalest = std::min_element(tracks_.begin(), tracks_.end(),
+                                    [](auto& a, auto& b) { return a.last_seen < b.last_seen; });
     if (!stalest->published && publishable(*stalest)) out.push_back(make_read(*stalest));
     count_ending(*stalest);
     tracks_.erase(stalest);

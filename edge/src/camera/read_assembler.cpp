@@ -44,7 +44,8 @@ ReadMessage assemble_read(const VehicleRead& read, const std::string& camera_id,
   m.box = {read.box.x, read.box.y, read.box.width, read.box.height};
   m.crop_jpeg = encode_jpeg_within(read.crop, images.crop_quality, MessageLimits::kMaxCropBytes);
   if (images.overview && !read.overview.empty()) {
-    m.overview_jpeg = encode_jpeg_within(read.overview, images.overview_quality, MessageLimits::kMaxOverviewBytes);
+    m.overview_jpeg =
+        encode_jpeg_within(read.overview, images.overview_quality, MessageLimits::kMaxOverviewBytes);
   }
   m.frames_seen = std::clamp<std::int64_t>(read.frames_seen, 1, MessageLimits::kMaxFramesSeen);
   // The schema requires first_seen <= captured_at <= last_seen; the receiver rejects anything else.

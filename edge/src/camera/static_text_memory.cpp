@@ -8,8 +8,8 @@
 
 #include <unistd.h>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include "anpr/common/error.hpp"
 #include "anpr/common/time.hpp"
@@ -17,7 +17,7 @@
 namespace anpr::edge {
 namespace {
 
-constexpr double kSamePlace = 0.5;             // IoU of two boxes of one text standing still
+constexpr double kSamePlace = 0.5;                 // IoU of two boxes of one text standing still
 constexpr std::uintmax_t kMaxFileBytes = 1 << 20;  // a memory of 64 texts is a few kilobytes
 constexpr double kMsPerMinute = 60'000.0;
 constexpr std::size_t kMaxTextLength = 32;
@@ -35,9 +35,9 @@ double iou(const cv::Rect2d& a, const cv::Rect2d& b) {
 std::string text_layout(const std::string& text) {
   std::string layout;
   for (const char c : text) {
-    layout.push_back(std::isdigit(static_cast<unsigned char>(c)) != 0 ? 'D'
+    layout.push_back(std::isdigit(static_cast<unsigned char>(c)) != 0   ? 'D'
                      : std::isalpha(static_cast<unsigned char>(c)) != 0 ? 'L'
-                                                                          : c);
+                                                                        : c);
   }
   return layout;
 }
@@ -76,7 +76,8 @@ bool StaticTextMemory::note(const std::string& text, const cv::Rect& box, cv::Si
   if (!settings_.enabled || frame.area() <= 0 || text.empty() || text.size() > kMaxTextLength) return false;
   const cv::Rect2d place =
       cv::Rect2d(static_cast<double>(box.x) / frame.width, static_cast<double>(box.y) / frame.height,
-                 static_cast<double>(box.width) / frame.width, static_cast<double>(box.height) / frame.height) &
+                 static_cast<double>(box.width) / frame.width,
+                 static_cast<double>(box.height) / frame.height) &
       cv::Rect2d(0, 0, 1, 1);
   if (place.area() <= 0) return false;
   // Only text standing still is learned, and only text standing still is suppressed: a plate
@@ -94,9 +95,10 @@ bool StaticTextMemory::note(const std::string& text, const cv::Rect& box, cv::Si
     if (static_cast<int>(texts_.size()) >= settings_.max_texts) {
       // Full: the least recently read text that is not learned gives way; if all are learned,
       // the least recently read of all.
-      auto victim = std::min_element(texts_.begin(), texts_.end(), [](const StaticText& a, const StaticText& b) {
-        return std::make_pair(a.learned, a.last_seen) < std::make_pair(b.learned, b.last_seen);
-      });
+      auto victim =
+          std::min_element(texts_.begin(), texts_.end(), [](const StaticText& a, const StaticText& b) {
+            return std::make_pair(a.learned, a.last_seen) < std::make_pair(b.learned, b.last_seen);
+          });
       texts_.erase(victim);
     }
     texts_.push_back({place, layout, text, at, at, 0, false});
@@ -110,10 +112,11 @@ bool StaticTextMemory::note(const std::string& text, const cv::Rect& box, cv::Si
   if (t->sightings >= settings_.min_sightings &&
       static_cast<double>(t->last_seen - t->first_seen) >= settings_.min_minutes * kMsPerMinute) {
     t->learned = true;
-    spdlog::info("static text learned: '{}' at x {:.2f} y {:.2f} (read {} times over {:.0f} minutes standing still); "
-                 "no longer read there",
-                 t->text, t->place.x, t->place.y, t->sightings,
-                 static_cast<double>(t->last_seen - t->first_seen) / kMsPerMinute);
+    spdlog::info(
+        "static text learned: '{}' at x {:.2f} y {:.2f} (read {} times over {:.0f} minutes standing still); "
+        "no longer read there",
+        t->text, t->place.x, t->place.y, t->sightings,
+        static_cast<double>(t->last_seen - t->first_seen) / kMsPerMinute);
   }
   return false;
 }
@@ -121,14 +124,17 @@ bool StaticTextMemory::note(const std::string& text, const cv::Rect& box, cv::Si
 void StaticTextMemory::forget_stale(TimestampMs now) {
   std::erase_if(texts_, [&](const StaticText& t) {
     const bool stale = static_cast<double>(now - t.last_seen) >= settings_.forget_minutes * kMsPerMinute;
-    if (stale && t.learned) spdlog::info("static text forgotten: '{}' at x {:.2f} y {:.2f} (not seen since)", t.text, t.place.x, t.place.y);
+    if (stale && t.learned)
+      spdlog::info("static text forgotten: '{}' at x {:.2f} y {:.2f} (not seen since)", t.text, t.place.x,
+                   t.place.y);
     return stale;
   });
 }
 
 std::vector<StaticText> StaticTextMemory::learned() const {
   std::vector<StaticText> out;
-  std::copy_if(texts_.begin(), texts_.end(), std::back_inserter(out), [](const StaticText& t) { return t.learned; });
+  std::copy_if(texts_.begin(), texts_.end(), std::back_inserter(out),
+               [](const StaticText& t) { return t.learned; });
   return out;
 }
 
@@ -146,17 +152,25 @@ void save_static_texts(const std::vector<StaticText>& texts, const std::filesyst
   if (file.empty()) return;
   nlohmann::json j = {{"version", 1}, {"texts", nlohmann::json::array()}};
   for (const auto& t : texts) {
-    j["texts"].push_back({{"x", t.place.x}, {"y", t.place.y}, {"w", t.place.width}, {"h", t.place.height},
-                          {"layout", t.layout}, {"text", t.text}, {"first_seen", t.first_seen},
-                          {"last_seen", t.last_seen}, {"sightings", t.sightings}, {"learned", t.learned}});
+    j["texts"].push_back({{"x", t.place.x},
+                          {"y", t.place.y},
+                          {"w", t.place.width},
+                          {"h", t.place.height},
+                          {"layout", t.layout},
+                          {"text", t.text},
+                          {"first_seen", t.first_seen},
+                          {"last_seen", t.last_seen},
+                          {"sightings", t.sightings},
+                          {"learned", t.learned}});
   }
   const std::string temporary = file.string() + ".tmp";
   const std::string body = j.dump() + "\n";
   FILE* out = std::fopen(temporary.c_str(), "w");
   if (out == nullptr) throw Error(ErrorCode::kIo, "cannot write the static-text memory " + temporary);
-  const bool written = std::fwrite(body.data(), 1, body.size(), out) == body.size() && std::fflush(out) == 0 &&
-                       ::fsync(::fileno(out)) == 0;
-  if (std::fclose(out) != 0 || !written) throw Error(ErrorCode::kIo, "cannot write the static-text memory " + temporary);
+  const bool written = std::fwrite(body.data(), 1, body.size(), out) == body.size() &&
+                       std::fflush(out) == 0 && ::fsync(::fileno(out)) == 0;
+  if (std::fclose(out) != 0 || !written)
+    throw Error(ErrorCode::kIo, "cannot write the static-text memory " + temporary);
   std::error_code ec;
   std::filesystem::rename(temporary, file, ec);
   if (ec) throw Error(ErrorCode::kIo, "cannot replace " + file.string() + ": " + ec.message());
@@ -174,7 +188,8 @@ void StaticTextMemory::load() {
     if (j.at("version").get<int>() != 1) throw std::runtime_error("unknown version");
     for (const auto& e : j.at("texts")) {
       StaticText t;
-      t.place = {e.at("x").get<double>(), e.at("y").get<double>(), e.at("w").get<double>(), e.at("h").get<double>()};
+      t.place = {e.at("x").get<double>(), e.at("y").get<double>(), e.at("w").get<double>(),
+                 e.at("h").get<double>()};
       const double lo = -kPlaceTolerance, hi = 1 + kPlaceTolerance;
       if (!(t.place.x >= lo && t.place.y >= lo && t.place.width > 0 && t.place.height > 0 &&
             t.place.x + t.place.width <= hi && t.place.y + t.place.height <= hi)) {
@@ -182,16 +197,19 @@ void StaticTextMemory::load() {
       }
       t.place &= cv::Rect2d(0, 0, 1, 1);
       t.text = e.at("text").get<std::string>();
-      if (t.text.empty() || t.text.size() > kMaxTextLength) throw std::runtime_error("a text of a wrong length");
+      if (t.text.empty() || t.text.size() > kMaxTextLength)
+        throw std::runtime_error("a text of a wrong length");
       t.layout = text_layout(t.text);
       for (const char* key : {"first_seen", "last_seen", "sightings"}) {
-        if (!e.at(key).is_number_integer()) throw std::runtime_error(std::string(key) + " is not a whole number");
+        if (!e.at(key).is_number_integer())
+          throw std::runtime_error(std::string(key) + " is not a whole number");
       }
       t.first_seen = e.at("first_seen").get<TimestampMs>();
       t.last_seen = e.at("last_seen").get<TimestampMs>();
       t.sightings = e.at("sightings").get<std::int64_t>();
       // A time from the future would keep a text for ever: a wrong clock, or not our file.
-      if (t.first_seen < 0 || t.last_seen < t.first_seen || t.last_seen > now_ms() + kClockSlackMs || t.sightings < 0) {
+      if (t.first_seen < 0 || t.last_seen < t.first_seen || t.last_seen > now_ms() + kClockSlackMs ||
+          t.sightings < 0) {
         throw std::runtime_error("times or counts out of order");
       }
       t.learned = e.at("learned").get<bool>();
@@ -205,7 +223,8 @@ void StaticTextMemory::load() {
     return;
   }
   texts_ = std::move(loaded);
-  spdlog::info("static-text memory: {} texts ({} learned) from {}", texts_.size(), learned().size(), settings_.file.string());
+  spdlog::info("static-text memory: {} texts ({} learned) from {}", texts_.size(), learned().size(),
+               settings_.file.string());
 }
 
 }  // namespace anpr::edge

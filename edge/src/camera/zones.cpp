@@ -49,9 +49,12 @@ std::string polygon_problem(const Polygon& polygon, ZoneUnits units, cv::Size fr
     if (units == ZoneUnits::kFraction && (x < 0 || x > 1 || y < 0 || y > 1)) {
       return which + " is outside the frame: fractions run from 0 to 1";
     }
-    if (units == ZoneUnits::kPixels && (x < 0 || y < 0 || (!frame.empty() && (x > frame.width || y > frame.height)))) {
+    if (units == ZoneUnits::kPixels &&
+        (x < 0 || y < 0 || (!frame.empty() && (x > frame.width || y > frame.height)))) {
       return which + " is outside the frame" +
-             (frame.empty() ? "" : " of " + std::to_string(frame.width) + "x" + std::to_string(frame.height) + " pixels");
+             (frame.empty()
+                  ? ""
+                  : " of " + std::to_string(frame.width) + "x" + std::to_string(frame.height) + " pixels");
     }
   }
   const std::size_t n = polygon.size();
@@ -59,8 +62,9 @@ std::string polygon_problem(const Polygon& polygon, ZoneUnits units, cv::Size fr
     for (std::size_t j = i + 1; j < n; ++j) {
       if (j == i + 1 || (i == 0 && j == n - 1)) continue;  // neighbours share a corner
       if (segments_cross(polygon[i], polygon[(i + 1) % n], polygon[j], polygon[(j + 1) % n])) {
-        return "crosses itself: the edge from point " + std::to_string(i + 1) + " crosses the edge from point " +
-               std::to_string(j + 1) + " (list the points in order around the zone)";
+        return "crosses itself: the edge from point " + std::to_string(i + 1) +
+               " crosses the edge from point " + std::to_string(j + 1) +
+               " (list the points in order around the zone)";
       }
     }
   }
@@ -74,7 +78,8 @@ void check_zones_fit(const ZoneSettings& zones, cv::Size frame) {
     for (std::size_t i = 0; i < polygons.size(); ++i) {
       const std::string problem = polygon_problem(polygons[i], zones.units, frame);
       if (!problem.empty()) {
-        throw Error(ErrorCode::kConfig, std::string("zones.") + kind + "[" + std::to_string(i + 1) + "]: " + problem);
+        throw Error(ErrorCode::kConfig,
+                    std::string("zones.") + kind + "[" + std::to_string(i + 1) + "]: " + problem);
       }
     }
   };
@@ -87,7 +92,8 @@ std::vector<cv::Point2f> Zones::in_pixels(const Polygon& polygon, cv::Size frame
   std::vector<cv::Point2f> out;
   out.reserve(polygon.size());
   for (const auto& [x, y] : polygon) {
-    out.emplace_back(static_cast<float>(fractions ? x * frame.width : x), static_cast<float>(fractions ? y * frame.height : y));
+    out.emplace_back(static_cast<float>(fractions ? x * frame.width : x),
+                     static_cast<float>(fractions ? y * frame.height : y));
   }
   return out;
 }
@@ -105,7 +111,8 @@ bool Zones::readable(cv::Point2f point, cv::Size frame) const {
 
 void Zones::draw(cv::Mat& bgr) const {
   const cv::Size frame = bgr.size();
-  const auto draw_kind = [&](const std::vector<Polygon>& polygons, const cv::Scalar& colour, const char* kind) {
+  const auto draw_kind = [&](const std::vector<Polygon>& polygons, const cv::Scalar& colour,
+                             const char* kind) {
     for (std::size_t i = 0; i < polygons.size(); ++i) {
       std::vector<cv::Point> corners;
       for (const auto& p : in_pixels(polygons[i], frame)) corners.emplace_back(cvRound(p.x), cvRound(p.y));

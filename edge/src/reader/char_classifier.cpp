@@ -24,10 +24,12 @@ cv::Mat character_patch(const cv::Mat& row_gray, const cv::Rect& box, double cha
   CV_Assert(row_gray.type() == CV_8UC1 && char_height > 0);
   const cv::Size2f window(static_cast<float>(kWindowWidth * char_height),
                           static_cast<float>(kWindowHeight * char_height));
-  const cv::Point2f centre(static_cast<float>(box.x + box.width / 2.0), static_cast<float>(row_gray.rows / 2.0));
+  const cv::Point2f centre(static_cast<float>(box.x + box.width / 2.0),
+                           static_cast<float>(row_gray.rows / 2.0));
   // Scale about the window's centre straight into the patch (border pixels replicated), in one warp.
   const double sx = kCharPatchWidth / window.width, sy = kCharPatchHeight / window.height;
-  const cv::Matx23d to_patch(sx, 0, kCharPatchWidth / 2.0 - sx * centre.x, 0, sy, kCharPatchHeight / 2.0 - sy * centre.y);
+  const cv::Matx23d to_patch(sx, 0, kCharPatchWidth / 2.0 - sx * centre.x, 0, sy,
+                             kCharPatchHeight / 2.0 - sy * centre.y);
   cv::Mat patch;
   cv::warpAffine(row_gray, patch, to_patch, cv::Size(kCharPatchWidth, kCharPatchHeight), cv::INTER_AREA,
                  cv::BORDER_REPLICATE);
@@ -43,7 +45,8 @@ CharClassifier::CharClassifier(const std::string& model_paths) : impl_(std::make
   std::size_t start = 0;
   for (;;) {
     const std::size_t comma = model_paths.find(',', start);
-    impl_->nets.push_back(load_onnx_network(model_paths.substr(start, comma - start), "character classifier"));
+    impl_->nets.push_back(
+        load_onnx_network(model_paths.substr(start, comma - start), "character classifier"));
     if (comma == std::string::npos) break;
     start = comma + 1;
   }
@@ -72,7 +75,8 @@ std::vector<CharChoice> CharClassifier::classify(const cv::Mat& row_gray, const 
       float sum = 0.0F;
       std::vector<float> e(kCharClassCount);
       for (int k = 0; k < kCharClassCount; ++k) sum += e[static_cast<std::size_t>(k)] = std::exp(z[k] - top);
-      for (int k = 0; k < kCharClassCount; ++k) p[k] += e[static_cast<std::size_t>(k)] / sum / static_cast<float>(impl_->nets.size());
+      for (int k = 0; k < kCharClassCount; ++k)
+        p[k] += e[static_cast<std::size_t>(k)] / sum / static_cast<float>(impl_->nets.size());
     }
   }
 
@@ -82,10 +86,13 @@ std::vector<CharChoice> CharClassifier::classify(const cv::Mat& row_gray, const 
     choice.box = boxes[static_cast<std::size_t>(i)];
     for (int k = 0; k < kCharClassCount; ++k) choice.options.push_back({kCharClasses[k], p[k]});
     std::sort(choice.options.begin(), choice.options.end(),
-              [](const CharChoice::Option& a, const CharChoice::Option& b) { return a.probability > b.probability; });
+              [](const CharChoice::Option& a, const CharChoice::Option& b) {
+                return a.probability > b.probability;
+              });
     // The best class always stays, however unsure.
-    const auto unlikely = std::find_if(choice.options.begin() + 1, choice.options.end(),
-                                       [&](const CharChoice::Option& o) { return o.probability < min_probability; });
+    const auto unlikely =
+        std::find_if(choice.options.begin() + 1, choice.options.end(),
+                     [&](const CharChoice::Option& o) { return o.probability < min_probability; });
     choice.options.erase(unlikely, choice.options.end());
     out.push_back(std::move(choice));
   }

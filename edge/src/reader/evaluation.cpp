@@ -103,7 +103,10 @@ PlateOutcome score_plate(const LabelledPlate& truth, const ReadResult& result, i
     double best = 0.0;
     for (const auto& p : result.plates) {
       const double iou = box_iou(*truth.box, p.box);
-      if (iou > best) { best = iou; associated = &p; }
+      if (iou > best) {
+        best = iou;
+        associated = &p;
+      }
     }
     o.detected = best >= 0.5;
     o.best_iou = best;

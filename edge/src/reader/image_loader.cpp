@@ -22,7 +22,10 @@ bool header_size(const std::vector<std::uint8_t>& d, std::int64_t& w, std::int64
   if (d.size() >= 4 && d[0] == 0xFF && d[1] == 0xD8) {
     std::size_t i = 2;
     while (i + 9 < d.size()) {
-      if (d[i] != 0xFF) { ++i; continue; }
+      if (d[i] != 0xFF) {
+        ++i;
+        continue;
+      }
       const std::uint8_t marker = d[i + 1];
       const std::size_t len = (static_cast<std::size_t>(d[i + 2]) << 8) | d[i + 3];
       const bool sof = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
@@ -47,8 +50,9 @@ LoadedImage load_image(const std::string& path, const ImageLimits& limits) {
   if (ec) return {{}, "cannot read the file size: " + ec.message()};
   if (size == 0) return {{}, "the file is empty"};
   if (size > limits.max_file_bytes) {
-    return {{}, "the file is " + std::to_string(size) + " bytes; the limit is " +
-                    std::to_string(limits.max_file_bytes)};
+    return {{},
+            "the file is " + std::to_string(size) + " bytes; the limit is " +
+                std::to_string(limits.max_file_bytes)};
   }
   std::ifstream in(path, std::ios::binary);
   std::vector<std::uint8_t> data(size);
@@ -57,8 +61,9 @@ LoadedImage load_image(const std::string& path, const ImageLimits& limits) {
   }
   std::int64_t w = 0, h = 0;
   if (header_size(data, w, h) && w * h > limits.max_pixels) {
-    return {{}, "the image is " + std::to_string(w) + "x" + std::to_string(h) +
-                    " pixels; the limit is " + std::to_string(limits.max_pixels / 1'000'000) + " megapixels"};
+    return {{},
+            "the image is " + std::to_string(w) + "x" + std::to_string(h) + " pixels; the limit is " +
+                std::to_string(limits.max_pixels / 1'000'000) + " megapixels"};
   }
   cv::Mat image;
   try {
@@ -68,8 +73,9 @@ LoadedImage load_image(const std::string& path, const ImageLimits& limits) {
   }
   if (image.empty()) return {{}, "not a decodable JPEG or PNG image (damaged or another format)"};
   if (static_cast<std::int64_t>(image.cols) * image.rows > limits.max_pixels) {
-    return {{}, "the image is " + std::to_string(image.cols) + "x" + std::to_string(image.rows) +
-                    " pixels; the limit is " + std::to_string(limits.max_pixels / 1'000'000) + " megapixels"};
+    return {{},
+            "the image is " + std::to_string(image.cols) + "x" + std::to_string(image.rows) +
+                " pixels; the limit is " + std::to_string(limits.max_pixels / 1'000'000) + " megapixels"};
   }
   return {image, {}};
 }

@@ -175,7 +175,10 @@ std::vector<std::vector<Blob>> chain_rows(const std::vector<Blob>& blobs) {
       const double gap = blobs[j].box.x - blobs[i].box.br().x;
       const double cost = gap + 0.5 * std::abs(blobs[j].box.y - blobs[i].box.y);
       if (gap >= 0) {
-        if (cost < clear_cost) { clear_cost = cost; best_clear = j; }
+        if (cost < clear_cost) {
+          clear_cost = cost;
+          best_clear = j;
+        }
       } else if (cost < overlapping_cost) {
         overlapping_cost = cost;
         best_overlapping = j;
@@ -216,7 +219,11 @@ HeightTrend fit_height_trend(const std::vector<cv::Point2d>& glyphs, double tole
   double n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
   for (const auto& [x, y] : glyphs) {
     if (std::abs(y - h) > tolerance * h) continue;
-    n += 1; sx += x; sy += y; sxx += x * x; sxy += x * y;
+    n += 1;
+    sx += x;
+    sy += y;
+    sxx += x * x;
+    sxy += x * y;
   }
   const double var = sxx - sx * sx / std::max(n, 1.0);
   if (n < 4 || var <= 0) return {h, 0.0};
@@ -284,7 +291,8 @@ std::vector<Blob> clean_row(std::vector<Blob> row) {
   const HeightTrend trend = fit_height_trend(heights, kHeightTolerance);
   std::vector<Blob> out;
   for (auto& p : places) {
-    std::stable_sort(p.begin(), p.end(), [](const Blob& a, const Blob& b) { return a.box.area() > b.box.area(); });
+    std::stable_sort(p.begin(), p.end(),
+                     [](const Blob& a, const Blob& b) { return a.box.area() > b.box.area(); });
     for (const Blob& b : p) {
       const double h = trend.at(centre_x(b));
       if (std::abs(height(b) - h) <= kHeightTolerance * h) {
@@ -324,7 +332,8 @@ std::vector<Blob> split_run_together(const cv::Mat& gray, std::vector<Blob> row)
       continue;
     }
     cv::Mat ink, column_ink;
-    cv::threshold(gray(box), ink, 0, 1, (b.dark ? cv::THRESH_BINARY_INV : cv::THRESH_BINARY) | cv::THRESH_OTSU);
+    cv::threshold(gray(box), ink, 0, 1,
+                  (b.dark ? cv::THRESH_BINARY_INV : cv::THRESH_BINARY) | cv::THRESH_OTSU);
     cv::reduce(ink, column_ink, 0, cv::REDUCE_SUM, CV_32S);  // ink pixels per column
     const int* inked_rows = column_ink.ptr<int>(0);
     std::vector<int> cuts = {0};
@@ -347,7 +356,8 @@ std::vector<Blob> split_run_together(const cv::Mat& gray, std::vector<Blob> row)
       const cv::Rect inked = cv::boundingRect(ink.colRange(cuts[k], cuts[k + 1]));
       // A piece much lower than the blob is the edge of a neighbour or a speck, not a character.
       if (inked.height < box.height / 2) continue;
-      out.push_back(Blob{cv::Rect(box.x + cuts[k] + inked.x, box.y + inked.y, inked.width, inked.height), b.dark});
+      out.push_back(
+          Blob{cv::Rect(box.x + cuts[k] + inked.x, box.y + inked.y, inked.width, inked.height), b.dark});
     }
   }
   return out;
@@ -365,11 +375,17 @@ CharRow make_row(const std::vector<Blob>& blobs) {
   row.char_height = median(heights);
   // Least-squares line through the glyph centres gives the tilt.
   double mx = 0, my = 0;
-  for (const auto& c : centres) { mx += c.x; my += c.y; }
+  for (const auto& c : centres) {
+    mx += c.x;
+    my += c.y;
+  }
   mx /= centres.size();
   my /= centres.size();
   double sxx = 0, sxy = 0;
-  for (const auto& c : centres) { sxx += (c.x - mx) * (c.x - mx); sxy += (c.x - mx) * (c.y - my); }
+  for (const auto& c : centres) {
+    sxx += (c.x - mx) * (c.x - mx);
+    sxy += (c.x - mx) * (c.y - my);
+  }
   const double slope = sxx > 0 ? sxy / sxx : 0.0;
   row.angle_degrees = std::atan(slope) * 180.0 / CV_PI;
   const double x0 = row.chars.front().x, x1 = row.chars.back().br().x;
@@ -398,10 +414,11 @@ double score_row(const CharRow& row) {
 
 cv::Rect plate_box(const std::vector<CharRow>& rows, const cv::Size& frame) {
   cv::Rect chars = rows.front().chars.front();
-  for (const auto& r : rows) for (const auto& c : r.chars) chars |= c;
+  for (const auto& r : rows)
+    for (const auto& c : r.chars) chars |= c;
   const double h = rows.front().char_height;
-  cv::Rect box(cvRound(chars.x - 0.45 * h), cvRound(chars.y - 0.25 * h),
-               cvRound(chars.width + 0.8 * h), cvRound(chars.height + 0.5 * h));
+  cv::Rect box(cvRound(chars.x - 0.45 * h), cvRound(chars.y - 0.25 * h), cvRound(chars.width + 0.8 * h),
+               cvRound(chars.height + 0.5 * h));
   return box & cv::Rect(0, 0, frame.width, frame.height);
 }
 
@@ -461,7 +478,8 @@ CharRow one_glyph_row(const cv::Rect& glyph, const cv::Point2d& along) {
 // and it takes that row's direction (one glyph has none of its own).
 std::optional<CharRow> lone_partner_row(const CharRow& row, const cv::Rect& glyph) {
   const double h = row.char_height;
-  if (std::abs(glyph.height - h) > 0.25 * h || glyph.width < 0.15 * h || glyph.width > 1.0 * h) return std::nullopt;
+  if (std::abs(glyph.height - h) > 0.25 * h || glyph.width < 0.15 * h || glyph.width > 1.0 * h)
+    return std::nullopt;
   const cv::Point2d axis = row.right_mid - row.left_mid;
   const double length = std::hypot(axis.x, axis.y);
   if (length <= 0) return std::nullopt;
@@ -477,8 +495,8 @@ std::optional<CharRow> lone_partner_row(const CharRow& row, const cv::Rect& glyp
 // Two lone glyphs stacked ("D" over "7"): a two-row plate of one character a row. As with two
 // characters side by side, such pairs are everywhere, so the pair is a candidate only where both
 // rows stand on a flat plate-like background.
-std::optional<std::vector<CharRow>> stacked_lone_rows(const cv::Mat& gray, const Blob& top, const Blob& bottom,
-                                                      double max_tilt_degrees) {
+std::optional<std::vector<CharRow>> stacked_lone_rows(const cv::Mat& gray, const Blob& top,
+                                                      const Blob& bottom, double max_tilt_degrees) {
   const cv::Rect a = top.box, b = bottom.box;
   const double h = (a.height + b.height) / 2.0;
   if (std::abs(a.height - b.height) > 0.25 * h) return std::nullopt;
@@ -548,7 +566,8 @@ std::vector<PlateCandidate> PlateDetector::detect(const cv::Mat& gray) const {
       const double b0 = d.dot(u), b1 = (bottom.right_mid - top.left_mid).dot(u);
       const double overlap = std::min(length, b1) - std::max(0.0, b0);
       const double shorter = std::min(length, b1 - b0), longer = std::max(length, b1 - b0);
-      if (overlap < 0.7 * shorter || std::abs((b0 + b1) / 2.0 - length / 2.0) > 0.25 * longer + 0.3 * h) continue;
+      if (overlap < 0.7 * shorter || std::abs((b0 + b1) / 2.0 - length / 2.0) > 0.25 * longer + 0.3 * h)
+        continue;
       PlateCandidate c{{top, bottom}, polarity[i], {}, score_row(top) + score_row(bottom) + 1.0};
       c.box = plate_box(c.rows, gray.size());
       candidates.push_back(std::move(c));
@@ -560,7 +579,8 @@ std::vector<PlateCandidate> PlateDetector::detect(const cv::Mat& gray) const {
   std::sort(lone.begin(), lone.end(), [](const Blob& a, const Blob& b) { return a.box.x < b.box.x; });
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const CharRow& row = rows[i];
-    const double x0 = std::min(row.left_mid.x, row.right_mid.x), x1 = std::max(row.left_mid.x, row.right_mid.x);
+    const double x0 = std::min(row.left_mid.x, row.right_mid.x),
+                 x1 = std::max(row.left_mid.x, row.right_mid.x);
     auto it = std::lower_bound(lone.begin(), lone.end(), x0 - row.char_height,
                                [](const Blob& b, double x) { return b.box.x < x; });
     for (; it != lone.end() && it->box.x <= x1; ++it) {
@@ -571,7 +591,9 @@ std::vector<PlateCandidate> PlateDetector::detect(const cv::Mat& gray) const {
       // Just ahead of the row alone, which stays a candidate: a lone blob over or under a row
       // of characters is as often a bolt, a badge or a dealer's mark, and the reader keeps the
       // longer reading only where it is nearly as sure.
-      PlateCandidate c{above ? std::vector<CharRow>{*partner, row} : std::vector<CharRow>{row, *partner}, polarity[i], {},
+      PlateCandidate c{above ? std::vector<CharRow>{*partner, row} : std::vector<CharRow>{row, *partner},
+                       polarity[i],
+                       {},
                        score_row(row) + 0.5};
       c.box = plate_box(c.rows, gray.size());
       candidates.push_back(std::move(c));
@@ -591,7 +613,8 @@ std::vector<PlateCandidate> PlateDetector::detect(const cv::Mat& gray) const {
     }
   }
   for (std::size_t i = 0; i < rows.size(); ++i) {
-    if (rows[i].chars.size() < 2 || (rows[i].chars.size() == 2 && !on_plate_background(gray, rows[i], polarity[i]))) {
+    if (rows[i].chars.size() < 2 ||
+        (rows[i].chars.size() == 2 && !on_plate_background(gray, rows[i], polarity[i]))) {
       continue;
     }
     PlateCandidate c{{rows[i]}, polarity[i], {}, score_row(rows[i]) - (used[i] ? 1.0 : 0.0)};

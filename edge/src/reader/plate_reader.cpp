@@ -50,7 +50,7 @@ PlateReader::PlateReader(ReaderSettings settings, std::unique_ptr<OcrEngine> ocr
       syntax_(settings_.syntax) {}
 
 std::vector<std::vector<CharChoice>> PlateReader::classify_rows(const std::vector<RectifiedRow>& rows,
-                                                               StageTimings& timings) {
+                                                                StageTimings& timings) {
   std::vector<std::vector<CharChoice>> classified;
   if (!classifier_) return classified;
   const auto t = Clock::now();
@@ -62,14 +62,15 @@ std::vector<std::vector<CharChoice>> PlateReader::classify_rows(const std::vecto
 }
 
 PlateText PlateReader::read_rows(const std::vector<RectifiedRow>& rows, cv::Mat RectifiedRow::*variant,
-                                const std::vector<std::vector<CharChoice>>& classified, StageTimings& timings,
-                                std::vector<std::string>* raw) {
+                                 const std::vector<std::vector<CharChoice>>& classified,
+                                 StageTimings& timings, std::vector<std::string>* raw) {
   auto t = Clock::now();
   std::vector<RowReading> readings;
   for (std::size_t r = 0; r < rows.size(); ++r) {
     readings.push_back(ocr_->read_row(rows[r].*variant));
     if (raw != nullptr) raw->push_back(readings.back().text());
-    if (r < classified.size()) readings.back() = fuse_reading(readings.back(), classified[r], settings_.classifier_weight);
+    if (r < classified.size())
+      readings.back() = fuse_reading(readings.back(), classified[r], settings_.classifier_weight);
   }
   timings.ocr_ms += ms_since(t);
   t = Clock::now();
@@ -78,8 +79,8 @@ PlateText PlateReader::read_rows(const std::vector<RectifiedRow>& rows, cv::Mat 
   return text;
 }
 
-PlateReader::PlateReading PlateReader::read_plate(const std::vector<RectifiedRow>& rows, StageTimings& timings,
-                                                  std::vector<std::string>* raw) {
+PlateReader::PlateReading PlateReader::read_plate(const std::vector<RectifiedRow>& rows,
+                                                  StageTimings& timings, std::vector<std::string>* raw) {
   // Up to three looks at the plate. Tesseract reads the cleaned binary rows and the grey rows (it
   // binarises those itself, which wins on uneven light), each fused character by character with
   // the classifier; the classifier alone reads the segmented characters, which wins where
@@ -100,7 +101,8 @@ PlateReader::PlateReading PlateReader::read_plate(const std::vector<RectifiedRow
   std::vector<std::string> texts = {binary.text};
   PlateReading best{std::move(binary), false};
   // A convincing binary reading the classifier alone confirms needs no grey look (half the OCR time).
-  const bool confirmed = alone && alone->text == best.text.text && best.text.confidence >= settings_.second_look_below;
+  const bool confirmed =
+      alone && alone->text == best.text.text && best.text.confidence >= settings_.second_look_below;
   if (!confirmed) {
     PlateText grey = read_rows(rows, &RectifiedRow::gray, classified, timings);
     texts.push_back(grey.text);
@@ -118,7 +120,8 @@ PlateReader::PlateReading PlateReader::read_plate(const std::vector<RectifiedRow
   return best;
 }
 
-void PlateReader::read_pass(const cv::Mat& gray, double scale, StageTimings& timings, std::vector<PlateResult>& plates) {
+void PlateReader::read_pass(const cv::Mat& gray, double scale, StageTimings& timings,
+                            std::vector<PlateResult>& plates) {
   auto t = Clock::now();
   const auto candidates = detector_.detect(gray);
   timings.detect_ms += ms_since(t);
@@ -173,8 +176,10 @@ ReadResult PlateReader::read(const cv::Mat& image) {
 
   const auto t = Clock::now();
   cv::Mat gray;
-  if (image.channels() == 3) cv::cvtColor(image, gray, cv::COLOR_BGR2GRAY);
-  else gray = image;
+  if (image.channels() == 3)
+    cv::cvtColor(image, gray, cv::COLOR_BGR2GRAY);
+  else
+    gray = image;
   double scale = 1.0;
   if (gray.cols > settings_.max_working_width) {
     scale = static_cast<double>(settings_.max_working_width) / gray.cols;
@@ -201,16 +206,15 @@ ReadResult PlateReader::read(const cv::Mat& image) {
   // One result per physical plate. Overlapping candidates are the same plate read whole or in
   // part (one row of a two-row plate, one group of characters) or at both sizes: keep the most
   // confident, unless a longer reading of the same plate is nearly as confident.
-  std::sort(plates.begin(), plates.end(), [](const PlateResult& a, const PlateResult& b) {
-    return a.text.confidence > b.text.confidence;
-  });
+  std::sort(plates.begin(), plates.end(),
+            [](const PlateResult& a, const PlateResult& b) { return a.text.confidence > b.text.confidence; });
   if (settings_.keep_patches) result.considered = plates;
   for (auto& p : plates) {
-    auto same = std::find_if(result.plates.begin(), result.plates.end(), [&](const PlateResult& kept) {
-      return overlap_ratio(kept.box, p.box) > 0.4;
-    });
+    auto same = std::find_if(result.plates.begin(), result.plates.end(),
+                             [&](const PlateResult& kept) { return overlap_ratio(kept.box, p.box) > 0.4; });
     if (same == result.plates.end()) {
-      if (result.plates.size() < static_cast<std::size_t>(settings_.max_plates)) result.plates.push_back(std::move(p));
+      if (result.plates.size() < static_cast<std::size_t>(settings_.max_plates))
+        result.plates.push_back(std::move(p));
     } else if (p.text.text.size() > same->text.text.size() &&
                p.text.confidence >= kLongerReadingShare * same->text.confidence) {
       *same = std::move(p);
@@ -230,7 +234,8 @@ ReadResult PlateReader::read(const cv::Mat& image) {
     if (reported_confidence(p) < kSureShortReading) return true;
     const cv::Point2d c(p.box.x + p.box.width / 2.0, p.box.y + p.box.height / 2.0);
     return std::any_of(full_plates.begin(), full_plates.end(), [&](const cv::Rect& b) {
-      const double dx = std::max({b.x - c.x, 0.0, c.x - b.br().x}), dy = std::max({b.y - c.y, 0.0, c.y - b.br().y});
+      const double dx = std::max({b.x - c.x, 0.0, c.x - b.br().x}),
+                   dy = std::max({b.y - c.y, 0.0, c.y - b.br().y});
       return std::hypot(dx, dy) <= b.width;
     });
   });

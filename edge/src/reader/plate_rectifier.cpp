@@ -38,8 +38,7 @@ cv::Mat keep_character_boxes(const cv::Mat& binary, const std::vector<cv::Rect>&
 
 PlateRectifier::PlateRectifier(RectifierSettings settings) : settings_(settings) {}
 
-RectifiedRow PlateRectifier::rectify_row(const cv::Mat& gray, const CharRow& row,
-                                         bool dark_on_light) const {
+RectifiedRow PlateRectifier::rectify_row(const cv::Mat& gray, const CharRow& row, bool dark_on_light) const {
   const double h = row.char_height;
   const cv::Point2d u = row.right_mid - row.left_mid;
   const double length = std::hypot(u.x, u.y);

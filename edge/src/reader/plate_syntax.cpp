@@ -101,7 +101,8 @@ bool in_line(const std::vector<CharChoice>& row, bool first) {
 
 double drop_cost(const std::vector<CharChoice>& row, bool first) {
   const CharChoice& c = first ? row.front() : row.back();
-  const double p = std::max(0.5, c.options.empty() ? 0.0 : static_cast<double>(c.options.front().probability));
+  const double p =
+      std::max(0.5, c.options.empty() ? 0.0 : static_cast<double>(c.options.front().probability));
   return 1.0 - (1.0 - (in_line(row, first) ? kInLineDropFactor : kDropFactor)) * p;
 }
 
@@ -113,15 +114,16 @@ bool mixes_letters_and_digits(const std::string& text) {
 
 // Where a one-row plate shows its group gap: after how many of the characters kept (those left
 // when `drop_front` and `drop_back` are dropped), where a gap between kept character boxes
-// stands out (two rows break between the rows: drop_variants). Two gaps may stand out (an L or a T, open on one
-// side, beside the group gap; a layout of three groups): then either may be the layout's split.
-// None when no gap stands out, or when it would be at the kept characters' very edge (that says
-// nothing about the layout).
+// stands out (two rows break between the rows: drop_variants). Two gaps may stand out (an L or a T, open on
+// one side, beside the group gap; a layout of three groups): then either may be the layout's split. None when
+// no gap stands out, or when it would be at the kept characters' very edge (that says nothing about the
+// layout).
 std::vector<std::size_t> observed_splits(const std::vector<RowReading>& rows, std::size_t drop_front,
                                          std::size_t drop_back) {
   if (rows.size() != 1 || rows.front().chars.size() < drop_front + drop_back + 3) return {};
   const auto& all = rows.front().chars;
-  const std::vector<CharChoice> chars(all.begin() + static_cast<long>(drop_front), all.end() - static_cast<long>(drop_back));
+  const std::vector<CharChoice> chars(all.begin() + static_cast<long>(drop_front),
+                                      all.end() - static_cast<long>(drop_back));
   std::vector<double> gaps, heights;
   for (std::size_t i = 0; i + 1 < chars.size(); ++i) gaps.push_back(box_gap(chars[i], chars[i + 1]));
   for (const auto& c : chars) heights.push_back(c.box.height);
@@ -141,8 +143,8 @@ std::vector<std::size_t> observed_splits(const std::vector<RowReading>& rows, st
   return splits;
 }
 
-void fit_shapes(const std::vector<CharChoice>& chars, const std::vector<PlateFormat>& formats,
-                double penalty, const std::vector<std::size_t>& splits, std::vector<Scored>& out) {
+void fit_shapes(const std::vector<CharChoice>& chars, const std::vector<PlateFormat>& formats, double penalty,
+                const std::vector<std::size_t>& splits, std::vector<Scored>& out) {
   for (const PlateFormat& format : formats) {
     for (const PlateShape& shape : format.shapes) {
       if (shape.slots.size() != chars.size()) continue;
@@ -189,7 +191,8 @@ std::vector<Variant> drop_variants(const std::vector<RowReading>& rows) {
       Variant v;
       v.kept.assign(top.begin() + static_cast<long>(tf), top.end() - static_cast<long>(tb));
       v.splits = {v.kept.size()};
-      v.kept.insert(v.kept.end(), bottom.begin() + static_cast<long>(bf), bottom.end() - static_cast<long>(bb));
+      v.kept.insert(v.kept.end(), bottom.begin() + static_cast<long>(bf),
+                    bottom.end() - static_cast<long>(bb));
       for (int k = 0; k < 4; ++k) {
         if ((mask >> k) & 1) v.penalty *= cost[k];
       }
@@ -205,7 +208,8 @@ std::vector<Variant> drop_variants(const std::vector<RowReading>& rows) {
     for (std::size_t drop_back = 0; drop_back <= 1; ++drop_back) {
       if (n < drop_front + drop_back + 2) continue;
       Variant v;
-      v.kept.assign(chars.begin() + static_cast<long>(drop_front), chars.end() - static_cast<long>(drop_back));
+      v.kept.assign(chars.begin() + static_cast<long>(drop_front),
+                    chars.end() - static_cast<long>(drop_back));
       if (drop_front == 1) v.penalty *= front_cost;
       if (drop_back == 1) v.penalty *= back_cost;
       v.splits = observed_splits(rows, drop_front, drop_back);
@@ -249,10 +253,12 @@ PlateText PlateSyntax::rank(const std::vector<RowReading>& rows) const {
   }
 
   // Stable: equal scores keep the order of the formats (UK current first) and of fewer drops.
-  std::stable_sort(scored.begin(), scored.end(), [](const Scored& a, const Scored& b) { return a.score > b.score; });
+  std::stable_sort(scored.begin(), scored.end(),
+                   [](const Scored& a, const Scored& b) { return a.score > b.score; });
   std::vector<std::size_t> unique;  // indices into `scored`, best first, one per text
   for (std::size_t i = 0; i < scored.size(); ++i) {
-    const bool seen = std::any_of(unique.begin(), unique.end(), [&](std::size_t u) { return scored[u].text == scored[i].text; });
+    const bool seen = std::any_of(unique.begin(), unique.end(),
+                                  [&](std::size_t u) { return scored[u].text == scored[i].text; });
     if (!seen) unique.push_back(i);
     if (unique.size() >= static_cast<std::size_t>(settings_.max_candidates) + 1) break;
   }

@@ -6,8 +6,8 @@
 #include <opencv2/imgproc.hpp>
 
 #include "anpr/common/error.hpp"
-#include "onnx_network.hpp"
 #include "anpr/edge/reader/ocr_engine.hpp"
+#include "onnx_network.hpp"
 
 namespace anpr::edge {
 namespace {

@@ -63,15 +63,18 @@ CharChoice mix(const CharChoice* engine, const CharChoice& segmented, double cla
   for (const auto& o : segmented.options) shares[o.symbol] += classifier_weight * o.probability;
   CharChoice out;
   out.box = segmented.box;
-  for (const auto& [symbol, p] : shares) out.options.push_back({symbol, static_cast<float>(std::min(1.0, p))});
-  std::sort(out.options.begin(), out.options.end(),
-            [](const CharChoice::Option& a, const CharChoice::Option& b) { return a.probability > b.probability; });
+  for (const auto& [symbol, p] : shares)
+    out.options.push_back({symbol, static_cast<float>(std::min(1.0, p))});
+  std::sort(
+      out.options.begin(), out.options.end(),
+      [](const CharChoice::Option& a, const CharChoice::Option& b) { return a.probability > b.probability; });
   return out;
 }
 
 }  // namespace
 
-RowReading fuse_reading(const RowReading& ocr, const std::vector<CharChoice>& classified, double classifier_weight) {
+RowReading fuse_reading(const RowReading& ocr, const std::vector<CharChoice>& classified,
+                        double classifier_weight) {
   const std::vector<int> paired = align(ocr.chars, classified);
   std::vector<double> heights;
   for (const auto& c : classified) heights.push_back(c.box.height);
@@ -85,7 +88,8 @@ RowReading fuse_reading(const RowReading& ocr, const std::vector<CharChoice>& cl
       // character the segmentation merged or missed), unless its height is far from the row's
       // characters': a screw, a dot or a sticker, or the plate's frame edge.
       const double h = c.box.height;
-      if (h >= kUnpairedHeightRange.first * row_height && (row_height <= 0 || h <= kUnpairedHeightRange.second * row_height)) {
+      if (h >= kUnpairedHeightRange.first * row_height &&
+          (row_height <= 0 || h <= kUnpairedHeightRange.second * row_height)) {
         out.push_back(c);
       }
       continue;

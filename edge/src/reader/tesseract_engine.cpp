@@ -23,18 +23,19 @@ class TesseractEngine final : public OcrEngine {
     if (!fs::exists(model)) {
       throw Error(ErrorCode::kModel, "Tesseract model " + model.string() +
                                          " not found (set tessdata_dir or ANPR_TESSDATA, or install "
-                                         "tesseract-ocr-" + settings.language + ")");
+                                         "tesseract-ocr-" +
+                                         settings.language + ")");
     }
     // Plates are not words: no dictionaries. These are init-only settings (SetVariable after
     // Init is too late); leaving the dictionaries out saves memory on the camera unit. The LSTM
     // loads its own word list unless lstm_use_matrix is off (3.3 MB; reads unchanged on both
     // evaluation sets, docs/performance.md).
-    std::vector<std::string> names = {"load_system_dawg", "load_freq_dawg", "load_punc_dawg",
+    std::vector<std::string> names = {"load_system_dawg", "load_freq_dawg",    "load_punc_dawg",
                                       "load_number_dawg", "load_unambig_dawg", "load_bigram_dawg",
                                       "lstm_use_matrix"};
     std::vector<std::string> values(names.size(), "0");
-    if (api_.Init(dir.c_str(), settings.language.c_str(), tesseract::OEM_LSTM_ONLY, nullptr, 0, &names, &values,
-                  false) != 0) {
+    if (api_.Init(dir.c_str(), settings.language.c_str(), tesseract::OEM_LSTM_ONLY, nullptr, 0, &names,
+                  &values, false) != 0) {
       throw Error(ErrorCode::kModel, "Tesseract could not load " + model.string());
     }
     api_.SetPageSegMode(static_cast<tesseract::PageSegMode>(settings.page_seg_mode));

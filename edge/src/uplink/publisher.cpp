@@ -34,24 +34,31 @@ struct Publisher::Impl {
   std::mutex health_mutex;
 
   Impl(MqttSettings s, std::string cam, std::string site, std::string ver, Spool& sp)
-      : settings(std::move(s)), camera_id(std::move(cam)), site_id(std::move(site)), version(std::move(ver)), spool(sp) {}
+      : settings(std::move(s)),
+        camera_id(std::move(cam)),
+        site_id(std::move(site)),
+        version(std::move(ver)),
+        spool(sp) {}
 
   [[nodiscard]] std::string status_payload(CameraState state, TimestampMs at = now_ms()) const {
     return encode(StatusMessage{camera_id, site_id, state, at, version});
   }
-  [[nodiscard]] std::string status_topic() const { return camera_topic(site_id, camera_id, TopicKind::kStatus); }
+  [[nodiscard]] std::string status_topic() const {
+    return camera_topic(site_id, camera_id, TopicKind::kStatus);
+  }
 };
 
-Publisher::Publisher(MqttSettings settings, std::string camera_id, std::string site_id, std::string version, Spool& spool)
-    : impl_(std::make_unique<Impl>(std::move(settings), std::move(camera_id), std::move(site_id), std::move(version),
-                                   spool)) {
+Publisher::Publisher(MqttSettings settings, std::string camera_id, std::string site_id, std::string version,
+                     Spool& spool)
+    : impl_(std::make_unique<Impl>(std::move(settings), std::move(camera_id), std::move(site_id),
+                                   std::move(version), spool)) {
   auto& s = impl_->settings;
   const bool v5 = s.version == 5;
   // Our spool is the persistence: Paho keeps nothing on disk (nullptr persistence).
   try {
-    impl_->client = std::make_unique<mqtt::async_client>(s.broker, "anpr-edge-" + impl_->camera_id,
-                                                         mqtt::create_options(v5 ? MQTTVERSION_5 : MQTTVERSION_3_1_1),
-                                                         nullptr);
+    impl_->client = std::make_unique<mqtt::async_client>(
+        s.broker, "anpr-edge-" + impl_->camera_id,
+        mqtt::create_options(v5 ? MQTTVERSION_5 : MQTTVERSION_3_1_1), nullptr);
   } catch (const mqtt::exception& e) {
     throw Error(ErrorCode::kConfig, "mqtt.broker '" + s.broker + "': " + e.what());
   }
@@ -63,8 +70,10 @@ Publisher::Publisher(MqttSettings settings, std::string camera_id, std::string s
       .will(mqtt::message(impl_->status_topic(), impl_->status_payload(CameraState::kOffline), 1, true));
   // A persistent session, so QoS 1 messages in flight survive a broken connection (the spool
   // resends whatever was not acknowledged in any case).
-  if (v5) builder.clean_start(false);
-  else builder.clean_session(false);
+  if (v5)
+    builder.clean_start(false);
+  else
+    builder.clean_session(false);
   if (!s.username.empty()) builder.user_name(s.username).password(s.password);
   add_mqtt_tls(builder, s.broker, s.ca_file, s.cert_file, s.key_file);
   impl_->options = builder.finalize();
@@ -96,7 +105,8 @@ void Publisher::wake() {
 void Publisher::publish_health(const HealthMessage& health) {
   if (!connected_) return;
   try {
-    impl_->client->publish(camera_topic(impl_->site_id, impl_->camera_id, TopicKind::kHealth), encode(health), 1, false);
+    impl_->client->publish(camera_topic(impl_->site_id, impl_->camera_id, TopicKind::kHealth), encode(health),
+                           1, false);
   } catch (const mqtt::exception& e) {
     spdlog::debug("mqtt: health not sent: {}", e.what());
   }
@@ -140,11 +150,13 @@ void Publisher::loop() {
       // the same fault and no read would ever be sent again. Count it (health), say it, go on.
       ++errors_;
       if (const auto held_back = error_log_.occurred(std::chrono::steady_clock::now())) {
-        spdlog::error("mqtt: publisher round failed: {} ({} more such failures not logged)", e.what(), *held_back);
+        spdlog::error("mqtt: publisher round failed: {} ({} more such failures not logged)", e.what(),
+                      *held_back);
       }
     }
     std::unique_lock lock(mutex_);
-    wake_.wait_for(lock, std::chrono::milliseconds(impl_->in_flight.empty() ? 200 : 10), [&] { return woken_; });
+    wake_.wait_for(lock, std::chrono::milliseconds(impl_->in_flight.empty() ? 200 : 10),
+                   [&] { return woken_; });
     woken_ = false;
   }
 }
@@ -158,12 +170,13 @@ bool Publisher::step(bool& ever_connected, TimestampMs& session_at, std::chrono:
     // newest state by time, so the Will (published later by the broker) must not look older
     // than the online it ends. A later connection's online is newer than both.
     session_at = now_ms();
-    impl_->options.set_will(
-        mqtt::message(impl_->status_topic(), impl_->status_payload(CameraState::kOffline, session_at), 1, true));
+    impl_->options.set_will(mqtt::message(impl_->status_topic(),
+                                          impl_->status_payload(CameraState::kOffline, session_at), 1, true));
     try {
       client.connect(impl_->options)->wait_for(kConnectTimeout + std::chrono::seconds(1));
     } catch (const mqtt::exception& e) {
-      spdlog::warn("mqtt: cannot connect to {}: {}; retrying in {} s", impl_->settings.broker, e.what(), backoff.count());
+      spdlog::warn("mqtt: cannot connect to {}: {}; retrying in {} s", impl_->settings.broker, e.what(),
+                   backoff.count());
     }
     if (!client.is_connected()) {
       std::unique_lock lock(mutex_);

@@ -97,7 +97,8 @@ Spool::Spool(SpoolSettings settings) : settings_(std::move(settings)) {
   if (sodium_init() < 0) throw Error(ErrorCode::kInternal, "libsodium failed to initialise");
   std::error_code ec;
   fs::create_directories(settings_.dir, ec);
-  if (ec) throw Error(ErrorCode::kIo, "cannot create spool folder " + settings_.dir.string() + ": " + ec.message());
+  if (ec)
+    throw Error(ErrorCode::kIo, "cannot create spool folder " + settings_.dir.string() + ": " + ec.message());
   if (::access(settings_.dir.c_str(), W_OK) != 0) {
     throw Error(ErrorCode::kIo, system_error("spool folder is not writable:", settings_.dir));
   }
@@ -117,26 +118,27 @@ Spool::Spool(SpoolSettings settings) : settings_(std::move(settings)) {
   for (const auto& [seq, size] : entries_) stats_.bytes += size;
   stats_.depth = static_cast<std::int64_t>(entries_.size());
   if (!entries_.empty()) {
-    spdlog::info("spool: {} unsent reads ({} bytes) in {}, sending oldest first", entries_.size(), stats_.bytes,
-                 settings_.dir.string());
+    spdlog::info("spool: {} unsent reads ({} bytes) in {}, sending oldest first", entries_.size(),
+                 stats_.bytes, settings_.dir.string());
   }
 }
 
 std::uint64_t Spool::put(const std::string& topic, const std::string& payload) {
   std::ostringstream header;
-  header << kMagic << ' ' << kFormatVersion << ' ' << topic << ' ' << payload.size() << ' ' << checksum(payload)
-         << '\n';
+  header << kMagic << ' ' << kFormatVersion << ' ' << topic << ' ' << payload.size() << ' '
+         << checksum(payload) << '\n';
   const std::string bytes = header.str() + payload;
   const auto size = static_cast<std::int64_t>(bytes.size());
   if (size > settings_.max_bytes) {
-    throw Error(ErrorCode::kInput, "a message of " + std::to_string(size) + " bytes is larger than the spool (" +
-                                              std::to_string(settings_.max_bytes) + " bytes)");
+    throw Error(ErrorCode::kInput, "a message of " + std::to_string(size) +
+                                       " bytes is larger than the spool (" +
+                                       std::to_string(settings_.max_bytes) + " bytes)");
   }
   std::lock_guard lock(mutex_);
   while (!entries_.empty() && stats_.bytes + size > settings_.max_bytes) {
     const auto [oldest, oldest_size] = *entries_.begin();
-    spdlog::warn("spool full ({} of {} bytes): evicting the oldest unsent read, #{}", stats_.bytes, settings_.max_bytes,
-                 oldest);
+    spdlog::warn("spool full ({} of {} bytes): evicting the oldest unsent read, #{}", stats_.bytes,
+                 settings_.max_bytes, oldest);
     std::error_code ec;
     fs::remove(path_of(oldest), ec);
     stats_.bytes -= oldest_size;
@@ -179,7 +181,8 @@ std::optional<SpooledMessage> Spool::load(std::uint64_t sequence) {
   } catch (const std::exception& e) {
     // Whatever a damaged file makes go wrong, it must never stop the spool: one such file would
     // otherwise end the process at every start and no read behind it would ever be sent.
-    if (entries_.count(sequence)) set_aside_locked(sequence, std::string("cannot be read (") + e.what() + ")");
+    if (entries_.count(sequence))
+      set_aside_locked(sequence, std::string("cannot be read (") + e.what() + ")");
     return std::nullopt;
   }
 }
@@ -201,7 +204,8 @@ std::optional<SpooledMessage> Spool::load_locked(std::uint64_t sequence) {
   std::istringstream fields(header);
   std::string magic, topic, length_text, digest;
   int version = 0;
-  if (!(fields >> magic >> version >> topic >> length_text >> digest) || magic != kMagic || version != kFormatVersion) {
+  if (!(fields >> magic >> version >> topic >> length_text >> digest) || magic != kMagic ||
+      version != kFormatVersion) {
     set_aside_locked(sequence, "has a malformed header '" + header.substr(0, 80) + "'");
     return std::nullopt;
   }
@@ -217,7 +221,8 @@ std::optional<SpooledMessage> Spool::load_locked(std::uint64_t sequence) {
   std::string payload(static_cast<std::size_t>(*length), '\0');
   if (!in.read(payload.data(), static_cast<std::streamsize>(payload.size())) ||
       in.peek() != std::char_traits<char>::eof()) {
-    set_aside_locked(sequence, "is truncated or has trailing bytes (payload should be " + length_text + " bytes)");
+    set_aside_locked(sequence,
+                     "is truncated or has trailing bytes (payload should be " + length_text + " bytes)");
     return std::nullopt;
   }
   if (checksum(payload) != digest) {

@@ -40,8 +40,9 @@ bool notify_systemd(const std::string& message) {
   const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return false;
   const auto size = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + length);
-  const bool ok = ::sendto(fd, message.data(), message.size(), MSG_NOSIGNAL, reinterpret_cast<sockaddr*>(&address), size) ==
-                  static_cast<ssize_t>(message.size());
+  const bool ok =
+      ::sendto(fd, message.data(), message.size(), MSG_NOSIGNAL, reinterpret_cast<sockaddr*>(&address),
+               size) == static_cast<ssize_t>(message.size());
   ::close(fd);
   return ok;
 }

@@ -8,8 +8,12 @@
 namespace anpr::synth {
 namespace {
 
-double uniform(std::mt19937_64& rng, double lo, double hi) { return std::uniform_real_distribution<double>(lo, hi)(rng); }
-int uniform_int(std::mt19937_64& rng, int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); }
+double uniform(std::mt19937_64& rng, double lo, double hi) {
+  return std::uniform_real_distribution<double>(lo, hi)(rng);
+}
+int uniform_int(std::mt19937_64& rng, int lo, int hi) {
+  return std::uniform_int_distribution<int>(lo, hi)(rng);
+}
 bool chance(std::mt19937_64& rng, double p) { return uniform(rng, 0, 1) < p; }
 
 template <std::size_t N>
@@ -19,25 +23,36 @@ const char* pick(std::mt19937_64& rng, const std::array<const char*, N>& list) {
 
 // Words of British street furniture and dealer legends; mixed case as printed.
 constexpr std::array<const char*, 24> kSignWords = {
-    "PARKING", "Station Rd", "CAR WASH", "EXIT", "NO ENTRY", "Tesco", "HAND CAR WASH", "KEEP CLEAR", "BUS STOP",
-    "Pay at pump", "TAXI", "Market St", "OPEN", "SALE", "Costa", "POLICE", "Diesel", "A6 Leicester", "M1 North",
-    "High Street", "SLOW", "Town Centre", "Unleaded", "Welcome"};
+    "PARKING",       "Station Rd",  "CAR WASH", "EXIT",        "NO ENTRY", "Tesco",
+    "HAND CAR WASH", "KEEP CLEAR",  "BUS STOP", "Pay at pump", "TAXI",     "Market St",
+    "OPEN",          "SALE",        "Costa",    "POLICE",      "Diesel",   "A6 Leicester",
+    "M1 North",      "High Street", "SLOW",     "Town Centre", "Unleaded", "Welcome"};
 constexpr std::array<const char*, 12> kDealers = {
-    "Arnold Clark", "EVANS HALSHAW", "Sytner Leicester", "JARDINE", "Bristol Street Motors", "Listers",
-    "VERTU MOTORS", "Marshall", "Lookers", "STEPHEN JAMES", "Pendragon", "Hendy"};
-constexpr std::array<const char*, 8> kRoadMarkings = {"SLOW", "BUS", "KEEP CLEAR", "STOP", "LOOK RIGHT", "TAXI",
-                                                       "BUS STOP", "SCHOOL"};
+    "Arnold Clark", "EVANS HALSHAW", "Sytner Leicester", "JARDINE", "Bristol Street Motors",
+    "Listers",      "VERTU MOTORS",  "Marshall",         "Lookers", "STEPHEN JAMES",
+    "Pendragon",    "Hendy"};
+constexpr std::array<const char*, 8> kRoadMarkings = {"SLOW",       "BUS",  "KEEP CLEAR", "STOP",
+                                                      "LOOK RIGHT", "TAXI", "BUS STOP",   "SCHOOL"};
 
 // Plate-like codes are the hardest negatives: road numbers, phone numbers, fleet numbers.
 std::string code(std::mt19937_64& rng) {
   std::string s;
   switch (uniform_int(rng, 0, 3)) {
-    case 0: s = std::string(1, static_cast<char>('A' + uniform_int(rng, 0, 25))) + std::to_string(uniform_int(rng, 1, 9999)); break;
-    case 1: s = "0" + std::to_string(uniform_int(rng, 1000, 9999)) + " " + std::to_string(uniform_int(rng, 100000, 999999)); break;
-    case 2: s = std::to_string(uniform_int(rng, 10, 999)) + "." + std::to_string(uniform_int(rng, 10, 99)); break;
+    case 0:
+      s = std::string(1, static_cast<char>('A' + uniform_int(rng, 0, 25))) +
+          std::to_string(uniform_int(rng, 1, 9999));
+      break;
+    case 1:
+      s = "0" + std::to_string(uniform_int(rng, 1000, 9999)) + " " +
+          std::to_string(uniform_int(rng, 100000, 999999));
+      break;
+    case 2:
+      s = std::to_string(uniform_int(rng, 10, 999)) + "." + std::to_string(uniform_int(rng, 10, 99));
+      break;
     default:
       for (int i = uniform_int(rng, 3, 8); i > 0; --i) {
-        s.push_back(chance(rng, 0.5) ? static_cast<char>('A' + uniform_int(rng, 0, 25)) : static_cast<char>('0' + uniform_int(rng, 0, 9)));
+        s.push_back(chance(rng, 0.5) ? static_cast<char>('A' + uniform_int(rng, 0, 25))
+                                     : static_cast<char>('0' + uniform_int(rng, 0, 9)));
       }
   }
   return s;
@@ -50,10 +65,11 @@ cv::Scalar colour(std::mt19937_64& rng) {
 // A place for a w x h thing in the frame that keeps clear of the plate; empty if none was found.
 cv::Rect clear_place(std::mt19937_64& rng, cv::Size frame, cv::Size size, const cv::Rect& plate) {
   if (size.width >= frame.width || size.height >= frame.height) return {};
-  const cv::Rect keep_out(plate.x - plate.width / 4, plate.y - plate.height / 2, plate.width * 3 / 2, plate.height * 2);
+  const cv::Rect keep_out(plate.x - plate.width / 4, plate.y - plate.height / 2, plate.width * 3 / 2,
+                          plate.height * 2);
   for (int tries = 0; tries < 8; ++tries) {
-    const cv::Rect r(uniform_int(rng, 0, frame.width - size.width), uniform_int(rng, 0, frame.height - size.height),
-                     size.width, size.height);
+    const cv::Rect r(uniform_int(rng, 0, frame.width - size.width),
+                     uniform_int(rng, 0, frame.height - size.height), size.width, size.height);
     if ((r & keep_out).empty()) return r;
   }
   return {};
@@ -71,11 +87,13 @@ void sign(cv::Mat& frame, const cv::Rect& plate, PlateRenderer& renderer, std::m
   if (at.empty()) return;
   const cv::Scalar back = colour(rng);
   const double lum = 0.11 * back[0] + 0.59 * back[1] + 0.3 * back[2];
-  const cv::Scalar ink = lum > 128 ? cv::Scalar::all(uniform(rng, 0, 60)) : cv::Scalar::all(uniform(rng, 200, 255));
+  const cv::Scalar ink =
+      lum > 128 ? cv::Scalar::all(uniform(rng, 0, 60)) : cv::Scalar::all(uniform(rng, 200, 255));
   if (chance(rng, 0.8)) cv::rectangle(frame, at, back, cv::FILLED);
   renderer.draw_text(frame, line, at.tl() + cv::Point(text_h / 2, text_h * 5 / 4), text_h, ink, font);
   if (two_lines) {
-    renderer.draw_text(frame, pick(rng, kSignWords), at.tl() + cv::Point(text_h / 2, text_h * 11 / 4), text_h, ink, font);
+    renderer.draw_text(frame, pick(rng, kSignWords), at.tl() + cv::Point(text_h / 2, text_h * 11 / 4), text_h,
+                       ink, font);
   }
 }
 
@@ -113,8 +131,8 @@ void sticker(cv::Mat& frame, const cv::Rect& plate, PlateRenderer& renderer, std
   const int font = uniform_int(rng, 0, static_cast<int>(renderer.font_count()) - 1);
   const cv::Size text = renderer.text_size(s, text_h, font);
   const int side = chance(rng, 0.5) ? -1 : 1;
-  const cv::Rect r(side < 0 ? plate.x - text.width - text_h * 2 : plate.br().x + text_h, plate.y, text.width + text_h / 2,
-                   text_h * 3 / 2);
+  const cv::Rect r(side < 0 ? plate.x - text.width - text_h * 2 : plate.br().x + text_h, plate.y,
+                   text.width + text_h / 2, text_h * 3 / 2);
   if ((r & cv::Rect({0, 0}, frame.size())) != r) return;
   cv::rectangle(frame, r, colour(rng), cv::FILLED);
   renderer.draw_text(frame, s, r.tl() + cv::Point(text_h / 4, text_h * 5 / 4), text_h, colour(rng), font);
@@ -129,7 +147,8 @@ void road_marking(cv::Mat& frame, const cv::Rect& plate, PlateRenderer& renderer
   cv::Mat tall(text_h * 2, text.width + text_h, CV_8UC3, cv::Scalar::all(0));
   renderer.draw_text(tall, word, {text_h / 2, text_h * 3 / 2}, text_h, cv::Scalar::all(255), font);
   cv::Mat flat;
-  cv::resize(tall, flat, cv::Size(tall.cols, std::max(4, static_cast<int>(tall.rows * uniform(rng, 0.25, 0.6)))));
+  cv::resize(tall, flat,
+             cv::Size(tall.cols, std::max(4, static_cast<int>(tall.rows * uniform(rng, 0.25, 0.6)))));
   const cv::Rect at = clear_place(rng, frame.size(), flat.size(), plate);
   if (at.empty()) return;
   cv::Mat region = frame(at);

@@ -23,7 +23,8 @@ void draw_separator(cv::Mat& plate, const PlateStyle& style, double cx, double c
   const cv::Point centre(cvRound(cx), cvRound(cy));
   if (style.separator == GroupSeparator::kDash) {
     const int half = std::max(1, cvRound(6 * k));
-    cv::line(plate, centre - cv::Point(half, 0), centre + cv::Point(half, 0), kInk, std::max(1, cvRound(7 * k)));
+    cv::line(plate, centre - cv::Point(half, 0), centre + cv::Point(half, 0), kInk,
+             std::max(1, cvRound(7 * k)));
   } else if (style.separator == GroupSeparator::kEmblem) {
     const int r = std::max(2, cvRound(13 * k));
     cv::circle(plate, centre, r, cv::Scalar(40, 40, 160), cv::FILLED, cv::LINE_AA);
@@ -43,8 +44,9 @@ struct PlateRenderer::Impl {
     const int render_h = std::max(24, height_px * 2);
     // OpenCV 4.6's FreeType putText draws on 3-channel images only.
     cv::Mat colour(render_h * 2, render_h * 2, CV_8UC3, cv::Scalar::all(0));
-    fonts[static_cast<std::size_t>(font)]->putText(colour, std::string(1, c), {render_h / 4, render_h * 3 / 2},
-                                                   render_h, cv::Scalar::all(255), -1, cv::LINE_AA, true);
+    fonts[static_cast<std::size_t>(font)]->putText(colour, std::string(1, c),
+                                                   {render_h / 4, render_h * 3 / 2}, render_h,
+                                                   cv::Scalar::all(255), -1, cv::LINE_AA, true);
     cv::Mat canvas;
     cv::cvtColor(colour, canvas, cv::COLOR_BGR2GRAY);
     const cv::Rect ink = cv::boundingRect(canvas);
@@ -67,11 +69,13 @@ PlateRenderer::PlateRenderer(FontSet set, const std::vector<std::string>& extra_
     impl_->fonts.push_back(ft);
   }
   if (impl_->fonts.empty()) {
-    throw Error(ErrorCode::kInput, "no plate-like font found; install fonts-roboto-unhinted, "
-                                   "fonts-dejavu-extra, fonts-liberation or fonts-urw-base35");
+    throw Error(ErrorCode::kInput,
+                "no plate-like font found; install fonts-roboto-unhinted, "
+                "fonts-dejavu-extra, fonts-liberation or fonts-urw-base35");
   }
   for (const auto& file : extra_fonts) {
-    if (!std::filesystem::is_regular_file(file)) throw Error(ErrorCode::kInput, "font file " + file + " not found");
+    if (!std::filesystem::is_regular_file(file))
+      throw Error(ErrorCode::kInput, "font file " + file + " not found");
     auto ft = cv::freetype::createFreeType2();
     try {
       ft->loadFontData(file, 0);
@@ -89,7 +93,8 @@ std::size_t PlateRenderer::font_count() const { return impl_->fonts.size(); }
 
 void PlateRenderer::draw_text(cv::Mat& image, const std::string& text, cv::Point baseline_left, int height,
                               cv::Scalar colour, int font) const {
-  impl_->fonts[static_cast<std::size_t>(font)]->putText(image, text, baseline_left, height, colour, -1, cv::LINE_AA, true);
+  impl_->fonts[static_cast<std::size_t>(font)]->putText(image, text, baseline_left, height, colour, -1,
+                                                        cv::LINE_AA, true);
 }
 
 cv::Size PlateRenderer::text_size(const std::string& text, int height, int font) const {
@@ -126,8 +131,10 @@ RenderedPlate PlateRenderer::render(const std::string& text, std::size_t split, 
   const double k = style.px_per_mm;
   const bool two_rows = style.layout == PlateLayout::kTwoRows && split > 0 && split < text.size();
   std::vector<std::string> rows;
-  if (two_rows) rows = {text.substr(0, split), text.substr(split)};
-  else rows = {text};
+  if (two_rows)
+    rows = {text.substr(0, split), text.substr(split)};
+  else
+    rows = {text};
 
   auto row_width = [&](const std::string& row, std::size_t gap_at) {
     double w = static_cast<double>(row.size()) * kCharWidth + static_cast<double>(row.size() - 1) * kSpacing;
@@ -144,21 +151,23 @@ RenderedPlate PlateRenderer::render(const std::string& text, std::size_t split, 
   cv::Mat plate(height, width, CV_8UC3, style.side == PlateSide::kFront ? kWhite : kYellow);
   if (style.uk_band) {
     cv::rectangle(plate, cv::Rect(0, 0, cvRound(band * k), height), kBlue, cv::FILLED);
-    impl_->fonts[0]->putText(plate, "UK", {cvRound(8 * k), height - cvRound(14 * k)}, std::max(6, cvRound(24 * k)),
-                             cv::Scalar(255, 255, 255), -1, cv::LINE_AA, true);
+    impl_->fonts[0]->putText(plate, "UK", {cvRound(8 * k), height - cvRound(14 * k)},
+                             std::max(6, cvRound(24 * k)), cv::Scalar(255, 255, 255), -1, cv::LINE_AA, true);
   }
   if (style.border) {
     cv::rectangle(plate, cv::Rect(0, 0, width, height), kInk, std::max(1, cvRound(3 * k)));
   }
 
-  const double rows_h = static_cast<double>(rows.size()) * kCharHeight + static_cast<double>(rows.size() - 1) * kRowGap;
+  const double rows_h =
+      static_cast<double>(rows.size()) * kCharHeight + static_cast<double>(rows.size() - 1) * kRowGap;
   double y = (plate_h - rows_h) / 2.0;
   for (const auto& row : rows) {
     const double w = row_width(row, two_rows ? 0 : split);
     double x = band + (plate_w - band - w) / 2.0;
     for (std::size_t i = 0; i < row.size(); ++i) {
       if (!two_rows && i == split && split > 0) {
-        draw_separator(plate, style, (x - kSpacing / 2 + (kGroupGap - kSpacing) / 2) * k, (y + kCharHeight / 2) * k);
+        draw_separator(plate, style, (x - kSpacing / 2 + (kGroupGap - kSpacing) / 2) * k,
+                       (y + kCharHeight / 2) * k);
         x += kGroupGap - kSpacing;
       }
       const cv::Mat g = impl_->glyph(row[i], style.font, k);
@@ -172,7 +181,8 @@ RenderedPlate PlateRenderer::render(const std::string& text, std::size_t split, 
           for (int xx = 0; xx < roi.cols; ++xx) {
             const double a = alpha.at<std::uint8_t>(yy, xx) / 255.0;
             auto& px = roi.at<cv::Vec3b>(yy, xx);
-            for (int ch = 0; ch < 3; ++ch) px[ch] = cv::saturate_cast<std::uint8_t>(px[ch] * (1 - a) + kInk[ch] * a);
+            for (int ch = 0; ch < 3; ++ch)
+              px[ch] = cv::saturate_cast<std::uint8_t>(px[ch] * (1 - a) + kInk[ch] * a);
           }
         }
       }
@@ -199,7 +209,8 @@ std::optional<Registration> registration_of(const std::string& text) {
       if (shape.slots.size() != text.size()) continue;
       bool fits = true;
       for (std::size_t i = 0; i < text.size() && fits; ++i) fits = shape.slots[i].accepts(text[i]);
-      if (fits && (!format.extra_rule || format.extra_rule(text))) return Registration{text, shape.split, format.name};
+      if (fits && (!format.extra_rule || format.extra_rule(text)))
+        return Registration{text, shape.split, format.name};
     }
   }
   return std::nullopt;
@@ -233,9 +244,9 @@ Registration random_european_registration(std::mt19937_64& rng) {
     std::size_t split;
   };
   static const Layout layouts[] = {{"LLNNNLL", 2}, {"LLNNNLL", 5}, {"NLNNNNN", 3}, {"NLLNNNN", 3},
-                                   {"LLLNNNN", 3}, {"LLNNNN", 2},   {"LLNNNNN", 2}, {"NNLLLN", 2},
-                                   {"NNNNLLL", 4}, {"LLLNNN", 3},   {"LNNNLLL", 4}, {"LLNNLL", 2},
-                                   {"LLLNNLL", 3}, {"NNNLLL", 3},   {"LLNNNNL", 2}};
+                                   {"LLLNNNN", 3}, {"LLNNNN", 2},  {"LLNNNNN", 2}, {"NNLLLN", 2},
+                                   {"NNNNLLL", 4}, {"LLLNNN", 3},  {"LNNNLLL", 4}, {"LLNNLL", 2},
+                                   {"LLLNNLL", 3}, {"NNNLLL", 3},  {"LLNNNNL", 2}};
   static constexpr const char* kLetters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
   static constexpr const char* kDigits = "0123456789";
   std::uniform_int_distribution<std::size_t> pick_layout(0, std::size(layouts) - 1);

@@ -50,20 +50,27 @@ cv::Mat SceneGenerator::background() {
   }
   const int blocks = std::uniform_int_distribution<int>(3, 9)(rng_);
   for (int i = 0; i < blocks; ++i) {
-    const cv::Point p(static_cast<int>(uniform(rng_, 0, size.width)), static_cast<int>(uniform(rng_, 0, size.height)));
-    const cv::Size s(static_cast<int>(uniform(rng_, 40, size.width / 2.0)), static_cast<int>(uniform(rng_, 20, size.height / 3.0)));
-    cv::rectangle(img, cv::Rect(p, s), cv::Scalar(uniform(rng_, 0, 255), uniform(rng_, 0, 255), uniform(rng_, 0, 255)), cv::FILLED);
+    const cv::Point p(static_cast<int>(uniform(rng_, 0, size.width)),
+                      static_cast<int>(uniform(rng_, 0, size.height)));
+    const cv::Size s(static_cast<int>(uniform(rng_, 40, size.width / 2.0)),
+                     static_cast<int>(uniform(rng_, 20, size.height / 3.0)));
+    cv::rectangle(img, cv::Rect(p, s),
+                  cv::Scalar(uniform(rng_, 0, 255), uniform(rng_, 0, 255), uniform(rng_, 0, 255)),
+                  cv::FILLED);
   }
   for (int i = 0; i < 6; ++i) {
-    cv::line(img, {static_cast<int>(uniform(rng_, 0, size.width)), static_cast<int>(uniform(rng_, 0, size.height))},
-             {static_cast<int>(uniform(rng_, 0, size.width)), static_cast<int>(uniform(rng_, 0, size.height))},
-             cv::Scalar::all(uniform(rng_, 0, 255)), static_cast<int>(uniform(rng_, 1, 6)));
+    cv::line(
+        img,
+        {static_cast<int>(uniform(rng_, 0, size.width)), static_cast<int>(uniform(rng_, 0, size.height))},
+        {static_cast<int>(uniform(rng_, 0, size.width)), static_cast<int>(uniform(rng_, 0, size.height))},
+        cv::Scalar::all(uniform(rng_, 0, 255)), static_cast<int>(uniform(rng_, 1, 6)));
   }
   if (chance(rng_, 0.5)) {  // a sign with text: a distractor the reader must not report as a plate
-    const cv::Point p(static_cast<int>(uniform(rng_, 0, size.width * 0.7)), static_cast<int>(uniform(rng_, 0, size.height * 0.7)));
+    const cv::Point p(static_cast<int>(uniform(rng_, 0, size.width * 0.7)),
+                      static_cast<int>(uniform(rng_, 0, size.height * 0.7)));
     cv::rectangle(img, cv::Rect(p, cv::Size(180, 50)), cv::Scalar(200, 120, 20), cv::FILLED);
-    cv::putText(img, chance(rng_, 0.5) ? "PARKING" : "Station Rd", p + cv::Point(8, 36), cv::FONT_HERSHEY_SIMPLEX, 1.0,
-                cv::Scalar(255, 255, 255), 2, cv::LINE_AA);
+    cv::putText(img, chance(rng_, 0.5) ? "PARKING" : "Station Rd", p + cv::Point(8, 36),
+                cv::FONT_HERSHEY_SIMPLEX, 1.0, cv::Scalar(255, 255, 255), 2, cv::LINE_AA);
   }
   cv::Mat noise(size, CV_8UC3);
   cv::RNG(rng_()).fill(noise, cv::RNG::NORMAL, cv::Scalar::all(0), cv::Scalar::all(6));
@@ -76,7 +83,8 @@ SceneSample SceneGenerator::next() {
   const Registration reg = european ? random_european_registration(rng_) : random_registration(rng_);
   PlateStyle style;
   style.side = chance(rng_, settings_.rear_share) ? PlateSide::kRear : PlateSide::kFront;
-  style.layout = !european && chance(rng_, settings_.two_row_share) ? PlateLayout::kTwoRows : PlateLayout::kOneRow;
+  style.layout =
+      !european && chance(rng_, settings_.two_row_share) ? PlateLayout::kTwoRows : PlateLayout::kOneRow;
   if (european) {
     std::discrete_distribution<int> pick_separator({40, 35, 25});
     style.separator = static_cast<GroupSeparator>(pick_separator(rng_));
@@ -84,7 +92,8 @@ SceneSample SceneGenerator::next() {
   const auto base_fonts = static_cast<int>(renderer_.font_count() - renderer_.extra_font_count());
   style.font = std::uniform_int_distribution<int>(0, base_fonts - 1)(rng_);
   if (renderer_.extra_font_count() > 0 && !european && chance(rng_, settings_.uk_font_share)) {
-    style.font = base_fonts + std::uniform_int_distribution<int>(0, static_cast<int>(renderer_.extra_font_count()) - 1)(rng_);
+    style.font = base_fonts + std::uniform_int_distribution<int>(
+                                  0, static_cast<int>(renderer_.extra_font_count()) - 1)(rng_);
   }
   style.uk_band = chance(rng_, 0.3);
   style.border = chance(rng_, 0.2);
@@ -107,11 +116,14 @@ SceneSample SceneGenerator::make(const Registration& reg, PlateStyle style, bool
   const double angle = uniform(rng_, -settings_.max_tilt_degrees, settings_.max_tilt_degrees) * CV_PI / 180.0;
   const cv::Size frame = settings_.frame;
   const double reach = std::hypot(w, h) / 2.0 + 4;
-  const cv::Point2d centre(uniform(rng_, reach, frame.width - reach), uniform(rng_, reach, frame.height - reach));
+  const cv::Point2d centre(uniform(rng_, reach, frame.width - reach),
+                           uniform(rng_, reach, frame.height - reach));
   const cv::Point2d corners[4] = {{-w / 2, -h / 2}, {w / 2, -h / 2}, {w / 2, h / 2}, {-w / 2, h / 2}};
-  std::vector<cv::Point2f> src = {{0, 0}, {static_cast<float>(plate.image.cols), 0},
-                                  {static_cast<float>(plate.image.cols), static_cast<float>(plate.image.rows)},
-                                  {0, static_cast<float>(plate.image.rows)}};
+  std::vector<cv::Point2f> src = {
+      {0, 0},
+      {static_cast<float>(plate.image.cols), 0},
+      {static_cast<float>(plate.image.cols), static_cast<float>(plate.image.rows)},
+      {0, static_cast<float>(plate.image.rows)}};
   std::vector<cv::Point2f> dst;
   const double jitter = settings_.max_perspective * h;
   for (const auto& c : corners) {
@@ -133,7 +145,8 @@ SceneSample SceneGenerator::make(const Registration& reg, PlateStyle style, bool
   }
   cv::Mat warped, mask;
   cv::warpPerspective(plate.image, warped, homography, frame, cv::INTER_AREA);
-  cv::warpPerspective(cv::Mat(plate.image.size(), CV_8UC1, cv::Scalar(255)), mask, homography, frame, cv::INTER_AREA);
+  cv::warpPerspective(cv::Mat(plate.image.size(), CV_8UC1, cv::Scalar(255)), mask, homography, frame,
+                      cv::INTER_AREA);
   if (night) {
     cv::Mat g;
     cv::cvtColor(warped, g, cv::COLOR_BGR2GRAY);
@@ -143,8 +156,8 @@ SceneSample SceneGenerator::make(const Registration& reg, PlateStyle style, bool
   warped.convertTo(warped, -1, uniform(rng_, 0.6, 1.05), uniform(rng_, -25, 15));
   if (chance(rng_, 0.2)) {
     cv::Mat glare = cv::Mat::zeros(frame, CV_8UC3);
-    cv::circle(glare, cv::Point(dst[0] + (dst[2] - dst[0]) * uniform(rng_, 0.2, 0.8)), static_cast<int>(h * 0.4),
-               cv::Scalar::all(uniform(rng_, 40, 110)), cv::FILLED);
+    cv::circle(glare, cv::Point(dst[0] + (dst[2] - dst[0]) * uniform(rng_, 0.2, 0.8)),
+               static_cast<int>(h * 0.4), cv::Scalar::all(uniform(rng_, 40, 110)), cv::FILLED);
     cv::GaussianBlur(glare, glare, {0, 0}, h * 0.2 + 1);
     warped += glare;
   }
@@ -152,14 +165,16 @@ SceneSample SceneGenerator::make(const Registration& reg, PlateStyle style, bool
     for (int i = 0; i < 12; ++i) {
       const cv::Point2f p = dst[0] + (dst[2] - dst[0]) * static_cast<float>(uniform(rng_, 0, 1)) +
                             (dst[3] - dst[0]) * static_cast<float>(uniform(rng_, -0.4, 0.4));
-      cv::circle(warped, p, std::max(1, static_cast<int>(h * 0.02)), cv::Scalar::all(uniform(rng_, 60, 120)), cv::FILLED);
+      cv::circle(warped, p, std::max(1, static_cast<int>(h * 0.02)), cv::Scalar::all(uniform(rng_, 60, 120)),
+                 cv::FILLED);
     }
   }
   warped.copyTo(frame_img, mask > 128);
 
   // Camera: blur, noise, compression.
   if (chance(rng_, 0.5)) cv::GaussianBlur(frame_img, frame_img, {0, 0}, uniform(rng_, 0.3, 1.1));
-  if (chance(rng_, 0.3)) motion_blur(frame_img, std::uniform_int_distribution<int>(2, 5)(rng_), uniform(rng_, 0, 180));
+  if (chance(rng_, 0.3))
+    motion_blur(frame_img, std::uniform_int_distribution<int>(2, 5)(rng_), uniform(rng_, 0, 180));
   cv::Mat noise(frame, CV_16SC3);
   cv::RNG(rng_()).fill(noise, cv::RNG::NORMAL, cv::Scalar::all(0), cv::Scalar::all(uniform(rng_, 1, 7)));
   cv::Mat noisy;

@@ -15,16 +15,18 @@
 namespace anpr::synth {
 namespace {
 
-double uniform(std::mt19937_64& rng, double lo, double hi) { return std::uniform_real_distribution<double>(lo, hi)(rng); }
+double uniform(std::mt19937_64& rng, double lo, double hi) {
+  return std::uniform_real_distribution<double>(lo, hi)(rng);
+}
 
 /// A vehicle in flight: where it is at each frame and what it looks like.
 struct Vehicle {
   VehiclePass pass;
-  cv::Mat plate;       ///< rendered at the largest size it is shown
+  cv::Mat plate;  ///< rendered at the largest size it is shown
   cv::Scalar body;
-  cv::Point2d from, to;          ///< plate centre at the first and last frame, frame fractions
+  cv::Point2d from, to;               ///< plate centre at the first and last frame, frame fractions
   double char_from = 0, char_to = 0;  ///< character height in pixels at the first and last frame
-  double shear = 0;               ///< perspective: fraction of plate height the right edge drops
+  double shear = 0;                   ///< perspective: fraction of plate height the right edge drops
 };
 
 cv::Mat street(cv::Size size, std::mt19937_64& rng) {
@@ -36,7 +38,8 @@ cv::Mat street(cv::Size size, std::mt19937_64& rng) {
     const int w = static_cast<int>(uniform(rng, 0.05, 0.15) * size.width);
     const int h = static_cast<int>(uniform(rng, 0.3, 0.9) * horizon);
     cv::rectangle(img, cv::Rect(x, horizon - h, w, h),
-                  cv::Scalar(uniform(rng, 60, 160), uniform(rng, 60, 160), uniform(rng, 60, 160)), cv::FILLED);
+                  cv::Scalar(uniform(rng, 60, 160), uniform(rng, 60, 160), uniform(rng, 60, 160)),
+                  cv::FILLED);
     x += w;
   }
   // Tarmac getting lighter towards the camera, kerbs, lane markings.
@@ -57,18 +60,23 @@ cv::Mat street(cv::Size size, std::mt19937_64& rng) {
 
 /// Draws a vehicle seen from the front or back, its plate at the bottom centre.
 void draw_vehicle(cv::Mat& frame, const Vehicle& v, double t) {
-  const cv::Point2d c((v.from.x + (v.to.x - v.from.x) * t) * frame.cols, (v.from.y + (v.to.y - v.from.y) * t) * frame.rows);
+  const cv::Point2d c((v.from.x + (v.to.x - v.from.x) * t) * frame.cols,
+                      (v.from.y + (v.to.y - v.from.y) * t) * frame.rows);
   const double char_px = v.char_from + (v.char_to - v.char_from) * t;
-  const double k = char_px / static_cast<double>(v.plate.rows) * (v.pass.two_rows ? 203.0 / 79.0 : 111.0 / 79.0);
+  const double k =
+      char_px / static_cast<double>(v.plate.rows) * (v.pass.two_rows ? 203.0 / 79.0 : 111.0 / 79.0);
   const cv::Size plate_size(std::max(8, cvRound(v.plate.cols * k)), std::max(4, cvRound(v.plate.rows * k)));
   const double car_w = plate_size.width * (v.pass.two_rows ? 5.5 : 3.0);
   const double car_h = car_w * 0.75;
   const cv::Rect body(cvRound(c.x - car_w / 2), cvRound(c.y - car_h * 0.8), cvRound(car_w), cvRound(car_h));
   cv::rectangle(frame, body, v.body, cv::FILLED, cv::LINE_AA);
-  cv::rectangle(frame, cv::Rect(body.x + body.width / 10, body.y + body.height / 12, body.width * 8 / 10, body.height * 4 / 10),
+  cv::rectangle(frame,
+                cv::Rect(body.x + body.width / 10, body.y + body.height / 12, body.width * 8 / 10,
+                         body.height * 4 / 10),
                 cv::Scalar(50, 45, 40), cv::FILLED, cv::LINE_AA);  // windscreen
-  for (int side : {-1, 1}) {  // lamps
-    cv::circle(frame, {cvRound(c.x + side * car_w * 0.38), cvRound(c.y - car_h * 0.18)}, std::max(2, cvRound(car_w * 0.05)),
+  for (int side : {-1, 1}) {                                       // lamps
+    cv::circle(frame, {cvRound(c.x + side * car_w * 0.38), cvRound(c.y - car_h * 0.18)},
+               std::max(2, cvRound(car_w * 0.05)),
                v.pass.rear ? cv::Scalar(30, 30, 200) : cv::Scalar(220, 230, 240), cv::FILLED, cv::LINE_AA);
   }
   // The plate, with a little perspective.
@@ -78,12 +86,13 @@ void draw_vehicle(cv::Mat& frame, const Vehicle& v, double t) {
   const float drop = static_cast<float>(v.shear * h);
   const cv::Point2f origin(static_cast<float>(c.x) - w / 2, static_cast<float>(c.y) - h / 2);
   const std::vector<cv::Point2f> src = {{0, 0}, {w, 0}, {w, h}, {0, h}};
-  const std::vector<cv::Point2f> dst = {origin, origin + cv::Point2f(w, drop), origin + cv::Point2f(w, h + drop * 0.5F),
-                                        origin + cv::Point2f(0, h)};
+  const std::vector<cv::Point2f> dst = {origin, origin + cv::Point2f(w, drop),
+                                        origin + cv::Point2f(w, h + drop * 0.5F), origin + cv::Point2f(0, h)};
   cv::Mat warped, mask;
   const cv::Mat hm = cv::getPerspectiveTransform(src, dst);
   cv::warpPerspective(plate, warped, hm, frame.size(), cv::INTER_LINEAR);
-  cv::warpPerspective(cv::Mat(plate.size(), CV_8UC1, cv::Scalar(255)), mask, hm, frame.size(), cv::INTER_LINEAR);
+  cv::warpPerspective(cv::Mat(plate.size(), CV_8UC1, cv::Scalar(255)), mask, hm, frame.size(),
+                      cv::INTER_LINEAR);
   warped.copyTo(frame, mask > 128);
 }
 
@@ -102,7 +111,8 @@ void draw_caption(cv::Mat& frame, const CaptionSettings& c, TimestampMs now) {
   const int margin = frame.rows / 40;
   const bool left = c.corner == CaptionCorner::kTopLeft || c.corner == CaptionCorner::kBottomLeft;
   const bool top = c.corner == CaptionCorner::kTopLeft || c.corner == CaptionCorner::kTopRight;
-  const cv::Point at(left ? margin : frame.cols - margin - size.width, top ? margin + size.height : frame.rows - margin);
+  const cv::Point at(left ? margin : frame.cols - margin - size.width,
+                     top ? margin + size.height : frame.rows - margin);
   cv::putText(frame, text, at, font, scale, cv::Scalar::all(20), thickness + 3, cv::LINE_AA);
   cv::putText(frame, text, at, font, scale, cv::Scalar::all(245), thickness, cv::LINE_AA);
 }
@@ -129,13 +139,13 @@ std::vector<std::optional<Registration>> given_registrations(const TrafficSettin
 
 }  // namespace
 
-std::vector<VehiclePass> write_traffic_video(const std::string& path, const TrafficSettings& s, std::uint64_t seed,
-                                             StaticTexts* statics) {
+std::vector<VehiclePass> write_traffic_video(const std::string& path, const TrafficSettings& s,
+                                             std::uint64_t seed, StaticTexts* statics) {
   std::mt19937_64 rng(seed);
   PlateRenderer renderer;
   const bool mp4 = path.size() > 4 && path.substr(path.size() - 4) == ".mp4";
-  cv::VideoWriter writer(path, cv::VideoWriter::fourcc('M', mp4 ? 'P' : 'J', mp4 ? '4' : 'P', mp4 ? 'V' : 'G'), s.fps,
-                         s.frame);
+  cv::VideoWriter writer(
+      path, cv::VideoWriter::fourcc('M', mp4 ? 'P' : 'J', mp4 ? '4' : 'P', mp4 ? 'V' : 'G'), s.fps, s.frame);
   if (!writer.isOpened()) throw Error(ErrorCode::kIo, "cannot write video " + path);
   cv::Mat background = street(s.frame, rng);
   // What stands still: drawn into the background once, from a random stream of its own so that
@@ -204,7 +214,8 @@ std::vector<VehiclePass> write_traffic_video(const std::string& path, const Traf
       v.from = {right ? 0.1 : 0.9, y};
       v.to = {right ? 0.9 : 0.1, y};
       v.char_from = v.char_to = uniform(rng, (s.min_char_px + s.max_char_px) / 2.0, s.max_char_px);
-      v.pass.direction = {Motion::kUnknown, right ? Lateral::kRight : Lateral::kLeft};  // neither nearer nor further
+      v.pass.direction = {Motion::kUnknown,
+                          right ? Lateral::kRight : Lateral::kLeft};  // neither nearer nor further
     } else if (uniform(rng, 0, 1) < 0.5) {  // approaching, in the left lane: down and bigger
       v.from = {0.40 + lane, 0.40};
       v.to = {0.40 + lane, 0.85};  // straight down the lane: no sideways drift
@@ -221,7 +232,8 @@ std::vector<VehiclePass> write_traffic_video(const std::string& path, const Traf
     vehicles.push_back(std::move(v));
   }
 
-  const std::int64_t total = vehicles.back().pass.last_frame + static_cast<std::int64_t>(s.fps);  // a second of empty road
+  const std::int64_t total =
+      vehicles.back().pass.last_frame + static_cast<std::int64_t>(s.fps);  // a second of empty road
   cv::Mat frame, noisy;
   for (std::int64_t f = 1; f <= total; ++f) {
     background.copyTo(frame);
@@ -238,7 +250,8 @@ std::vector<VehiclePass> write_traffic_video(const std::string& path, const Traf
     });
     for (const auto& [t, v] : visible) draw_vehicle(frame, *v, t);
     if (s.caption.corner != CaptionCorner::kNone) {
-      draw_caption(frame, s.caption, s.caption.start + static_cast<TimestampMs>(static_cast<double>(f - 1) * 1000.0 / s.fps));
+      draw_caption(frame, s.caption,
+                   s.caption.start + static_cast<TimestampMs>(static_cast<double>(f - 1) * 1000.0 / s.fps));
     }
     frame.convertTo(noisy, CV_16SC3);
     noisy += noise[static_cast<std::size_t>(f) % noise.size()];
@@ -255,8 +268,9 @@ void write_passes_csv(const std::string& path, const std::vector<VehiclePass>& p
   if (!out) throw Error(ErrorCode::kIo, "cannot write " + path);
   out << "text,format,first_frame,last_frame,motion,lateral,rear,two_rows\n";
   for (const auto& p : passes) {
-    out << p.text << ',' << p.format << ',' << p.first_frame << ',' << p.last_frame << ',' << to_string(p.direction.motion)
-        << ',' << to_string(p.direction.lateral) << ',' << (p.rear ? 1 : 0) << ',' << (p.two_rows ? 1 : 0) << '\n';
+    out << p.text << ',' << p.format << ',' << p.first_frame << ',' << p.last_frame << ','
+        << to_string(p.direction.motion) << ',' << to_string(p.direction.lateral) << ',' << (p.rear ? 1 : 0)
+        << ',' << (p.two_rows ? 1 : 0) << '\n';
   }
 }
 

@@ -3,17 +3,17 @@
 #include "anpr/receiver/audit_reason.hpp"
 
 #include <charconv>
-#include <functional>
 #include <cmath>
+#include <functional>
 #include <sstream>
 
+#include "../csv_line.hpp"
 #include "anpr/common/error.hpp"
 #include "anpr/common/plate_text.hpp"
 #include "anpr/common/time.hpp"
 #include "anpr/receiver/analysis/average_speed.hpp"
 #include "anpr/receiver/analysis/convoy.hpp"
 #include "anpr/receiver/analysis/hotspots.hpp"
-#include "../csv_line.hpp"
 
 namespace anpr::receiver::analysis {
 namespace {
@@ -57,11 +57,13 @@ class ParamReader {
     return *t;
   }
   /// from/to: default the 7 days up to now; checked for order and span.
-  [[nodiscard]] std::pair<TimestampMs, TimestampMs> period(const std::string& from_name, const std::string& to_name,
+  [[nodiscard]] std::pair<TimestampMs, TimestampMs> period(const std::string& from_name,
+                                                           const std::string& to_name,
                                                            TimestampMs default_span) const {
     const TimestampMs to = time(to_name, now_);
     const TimestampMs from = time(from_name, to - default_span);
-    if (from >= to) bad(from_name, to_iso8601(from), "must be before " + to_name + " (" + to_iso8601(to) + ")");
+    if (from >= to)
+      bad(from_name, to_iso8601(from), "must be before " + to_name + " (" + to_iso8601(to) + ")");
     if (to - from > kMaxSpanMs) bad(from_name, to_iso8601(from), "the period may be at most 400 days");
     return {from, to};
   }
@@ -82,9 +84,10 @@ using Audit = std::function<void(const std::string& subject)>;
 std::string iso(TimestampMs t) { return to_iso8601(t); }
 
 json read_json(const ReadPoint& r, const CameraDirectory& cameras) {
-  return {{"read_id", r.read_id}, {"plate", r.plate},       {"camera_id", r.camera_id},
-          {"camera_name", cameras.name(r.camera_id)},      {"site_id", r.site_id},
-          {"at", iso(r.at)},        {"confidence", r.confidence}};
+  return {{"read_id", r.read_id},      {"plate", r.plate},
+          {"camera_id", r.camera_id},  {"camera_name", cameras.name(r.camera_id)},
+          {"site_id", r.site_id},      {"at", iso(r.at)},
+          {"confidence", r.confidence}};
 }
 
 std::string num(double v, int decimals = 1) {
@@ -106,18 +109,29 @@ AnalysisOutput clones(Store& store, const ParamReader& p, const CloneSettings& d
   const CameraDirectory cameras(store.cameras());
   const auto alerts = find_clones(store, from, to, s);
   AnalysisOutput out;
-  out.json = {{"analysis", "clones"}, {"from", iso(from)}, {"to", iso(to)},
-              {"parameters", {{"ceiling_mph", s.speed_ceiling_mph}, {"margin_s", s.margin_s},
-                              {"min_distance_km", s.min_distance_km}, {"min_confidence", s.min_confidence}}},
+  out.json = {{"analysis", "clones"},
+              {"from", iso(from)},
+              {"to", iso(to)},
+              {"parameters",
+               {{"ceiling_mph", s.speed_ceiling_mph},
+                {"margin_s", s.margin_s},
+                {"min_distance_km", s.min_distance_km},
+                {"min_confidence", s.min_confidence}}},
               {"alerts", json::array()}};
-  out.csv = "plate,earlier_at,earlier_camera,later_at,later_camera,distance_km,minutes,implied_mph,earlier_read_id,later_read_id\n";
+  out.csv =
+      "plate,earlier_at,earlier_camera,later_at,later_camera,distance_km,minutes,implied_mph,earlier_read_id,"
+      "later_read_id\n";
   for (const auto& a : alerts) {
-    out.json["alerts"].push_back({{"plate", a.later.plate}, {"earlier", read_json(a.earlier, cameras)},
-                                  {"later", read_json(a.later, cameras)}, {"distance_km", a.distance_km},
-                                  {"minutes", a.minutes}, {"implied_mph", a.implied_mph}});
-    out.csv += a.later.plate + "," + iso(a.earlier.at) + "," + csv_field(a.earlier_camera_name) + "," + iso(a.later.at) +
-               "," + csv_field(a.later_camera_name) + "," + num(a.distance_km, 2) + "," + num(a.minutes, 2) + "," +
-               num(a.implied_mph, 0) + "," + a.earlier.read_id + "," + a.later.read_id + "\n";
+    out.json["alerts"].push_back({{"plate", a.later.plate},
+                                  {"earlier", read_json(a.earlier, cameras)},
+                                  {"later", read_json(a.later, cameras)},
+                                  {"distance_km", a.distance_km},
+                                  {"minutes", a.minutes},
+                                  {"implied_mph", a.implied_mph}});
+    out.csv += a.later.plate + "," + iso(a.earlier.at) + "," + csv_field(a.earlier_camera_name) + "," +
+               iso(a.later.at) + "," + csv_field(a.later_camera_name) + "," + num(a.distance_km, 2) + "," +
+               num(a.minutes, 2) + "," + num(a.implied_mph, 0) + "," + a.earlier.read_id + "," +
+               a.later.read_id + "\n";
   }
   return out;
 }
@@ -134,7 +148,8 @@ AnalysisOutput speed(Store& store, const ParamReader& p, const Audit& audit) {
   if (it == sections.end()) {
     std::string known;
     for (const auto& s : sections) known += (known.empty() ? "" : ", ") + s.name;
-    bad("section", name, "no such section" + (known.empty() ? std::string(" (none registered)") : " (known: " + known + ")"));
+    bad("section", name,
+        "no such section" + (known.empty() ? std::string(" (none registered)") : " (known: " + known + ")"));
   }
   SpeedSettings s;
   s.tolerance_percent = p.number("tolerance_percent", s.tolerance_percent, 0, 100);
@@ -148,11 +163,16 @@ AnalysisOutput speed(Store& store, const ParamReader& p, const Audit& audit) {
   out.json = {{"analysis", "speed"},
               {"from", iso(from)},
               {"to", iso(to)},
-              {"section", {{"name", r.section.name}, {"from_camera", r.section.from_camera},
-                           {"to_camera", r.section.to_camera}, {"distance_m", r.section.distance_m},
-                           {"limit_mph", r.section.limit_mph}}},
-              {"parameters", {{"tolerance_percent", s.tolerance_percent}, {"tolerance_mph", s.tolerance_mph},
-                              {"min_confidence", s.min_confidence}}},
+              {"section",
+               {{"name", r.section.name},
+                {"from_camera", r.section.from_camera},
+                {"to_camera", r.section.to_camera},
+                {"distance_m", r.section.distance_m},
+                {"limit_mph", r.section.limit_mph}}},
+              {"parameters",
+               {{"tolerance_percent", s.tolerance_percent},
+                {"tolerance_mph", s.tolerance_mph},
+                {"min_confidence", s.min_confidence}}},
               {"threshold_mph", r.threshold_mph},
               {"vehicles", r.passes.size()},
               {"unmatched_entries", r.unmatched_entries},
@@ -164,8 +184,12 @@ AnalysisOutput speed(Store& store, const ParamReader& p, const Audit& audit) {
   out.json["passes"] = json::array();
   for (std::size_t i = 0; i < r.passes.size() && i < kMaxPasses; ++i) {
     const auto& x = r.passes[i];
-    out.json["passes"].push_back({{"plate", x.plate}, {"entry_at", iso(x.entry.at)}, {"exit_at", iso(x.exit.at)},
-                                  {"mph", x.mph}, {"entry_read_id", x.entry.read_id}, {"exit_read_id", x.exit.read_id}});
+    out.json["passes"].push_back({{"plate", x.plate},
+                                  {"entry_at", iso(x.entry.at)},
+                                  {"exit_at", iso(x.exit.at)},
+                                  {"mph", x.mph},
+                                  {"entry_read_id", x.entry.read_id},
+                                  {"exit_read_id", x.exit.read_id}});
   }
   out.json["passes_truncated"] = r.passes.size() > kMaxPasses;
   std::vector<double> all;
@@ -173,14 +197,17 @@ AnalysisOutput speed(Store& store, const ParamReader& p, const Audit& audit) {
   out.json["median_mph"] = percentile(all, 50);
   out.json["p85_mph"] = percentile(all, 85);
   for (const auto& h : r.hours) {
-    out.json["hours"].push_back({{"hour", iso(h.hour)}, {"vehicles", h.vehicles}, {"median_mph", h.median_mph},
-                                 {"p85_mph", h.p85_mph}, {"share_over_limit", h.share_over_limit}});
+    out.json["hours"].push_back({{"hour", iso(h.hour)},
+                                 {"vehicles", h.vehicles},
+                                 {"median_mph", h.median_mph},
+                                 {"p85_mph", h.p85_mph},
+                                 {"share_over_limit", h.share_over_limit}});
   }
   out.csv = "plate,entry_at,exit_at,mph,over_limit,over_threshold,entry_read_id,exit_read_id\n";
   for (const auto& x : r.passes) {
     out.csv += x.plate + "," + iso(x.entry.at) + "," + iso(x.exit.at) + "," + num(x.mph) + "," +
-               (x.over_limit ? "yes" : "no") + "," + (x.over_threshold ? "yes" : "no") + "," + x.entry.read_id + "," +
-               x.exit.read_id + "\n";
+               (x.over_limit ? "yes" : "no") + "," + (x.over_threshold ? "yes" : "no") + "," +
+               x.entry.read_id + "," + x.exit.read_id + "\n";
   }
   return out;
 }
@@ -188,7 +215,8 @@ AnalysisOutput speed(Store& store, const ParamReader& p, const Audit& audit) {
 AnalysisOutput convoy(Store& store, const ParamReader& p, const Audit& audit) {
   const std::string raw = p.text("plate", true);
   const std::string plate = normalise_plate(raw);
-  if (plate.size() < 2 || plate.find_first_of("?*") != std::string::npos) bad("plate", raw, "a whole plate is needed, not a pattern");
+  if (plate.size() < 2 || plate.find_first_of("?*") != std::string::npos)
+    bad("plate", raw, "a whole plate is needed, not a pattern");
   ConvoySettings s;
   s.window_ms = static_cast<TimestampMs>(p.number("window_s", 10, 1, 600) * 1000);
   s.min_sightings = static_cast<int>(p.number("min_sightings", s.min_sightings, 1, 1000));
@@ -202,8 +230,10 @@ AnalysisOutput convoy(Store& store, const ParamReader& p, const Audit& audit) {
               {"from", iso(from)},
               {"to", iso(to)},
               {"target", r.target},
-              {"parameters", {{"window_s", static_cast<double>(s.window_ms) / 1000.0}, {"min_sightings", s.min_sightings},
-                              {"min_cameras", s.min_cameras}}},
+              {"parameters",
+               {{"window_s", static_cast<double>(s.window_ms) / 1000.0},
+                {"min_sightings", s.min_sightings},
+                {"min_cameras", s.min_cameras}}},
               {"target_sightings", r.target_sightings},
               {"truncated", r.truncated},
               {"vehicles_per_window", r.vehicles_per_window},
@@ -212,11 +242,16 @@ AnalysisOutput convoy(Store& store, const ParamReader& p, const Audit& audit) {
   out.csv = "plate,sightings,cameras,mean_gap_s,chance\n";
   for (const auto& c : r.candidates) {
     json together = json::array();
-    for (const auto& [t, o] : c.together) together.push_back({{"target", read_json(t, cameras)}, {"other", read_json(o, cameras)}});
-    out.json["candidates"].push_back({{"plate", c.plate}, {"sightings", c.sightings}, {"cameras", c.cameras},
-                                      {"mean_gap_s", c.mean_gap_s}, {"chance", c.chance}, {"together", together}});
-    out.csv += c.plate + "," + std::to_string(c.sightings) + "," + std::to_string(c.cameras) + "," + num(c.mean_gap_s) +
-               "," + num(c.chance, 2) + "\n";
+    for (const auto& [t, o] : c.together)
+      together.push_back({{"target", read_json(t, cameras)}, {"other", read_json(o, cameras)}});
+    out.json["candidates"].push_back({{"plate", c.plate},
+                                      {"sightings", c.sightings},
+                                      {"cameras", c.cameras},
+                                      {"mean_gap_s", c.mean_gap_s},
+                                      {"chance", c.chance},
+                                      {"together", together}});
+    out.csv += c.plate + "," + std::to_string(c.sightings) + "," + std::to_string(c.cameras) + "," +
+               num(c.mean_gap_s) + "," + num(c.chance, 2) + "\n";
   }
   return out;
 }
@@ -231,29 +266,33 @@ AnalysisOutput hotspots(Store& store, const ParamReader& p, const Audit& audit) 
     std::tie(baseline_from, baseline_to) = p.period("baseline_from", "baseline_to", 28 * kDayMs);
   }
   if ((to - from) / bucket_ms > 24 * 400) bad("bucket", bucket, "too many buckets for the period: use day");
-  audit(iso(from) + ".." + iso(to) + (baseline_to > baseline_from ? " vs " + iso(baseline_from) + ".." + iso(baseline_to) : ""));
+  audit(iso(from) + ".." + iso(to) +
+        (baseline_to > baseline_from ? " vs " + iso(baseline_from) + ".." + iso(baseline_to) : ""));
   const HotspotReport r = analysis::hotspots(store, from, to, baseline_from, baseline_to, bucket_ms);
   AnalysisOutput out;
-  out.json = {{"analysis", "hotspots"}, {"from", iso(r.from)}, {"to", iso(r.to)}, {"bucket", bucket},
-              {"cameras", json::array()}, {"totals", json::array()}};
-  if (baseline_to > baseline_from) out.json["baseline"] = {{"from", iso(r.baseline_from)}, {"to", iso(r.baseline_to)}};
+  out.json = {{"analysis", "hotspots"}, {"from", iso(r.from)},      {"to", iso(r.to)},
+              {"bucket", bucket},       {"cameras", json::array()}, {"totals", json::array()}};
+  if (baseline_to > baseline_from)
+    out.json["baseline"] = {{"from", iso(r.baseline_from)}, {"to", iso(r.baseline_to)}};
   out.csv = "camera_id,camera_name,site_id,bucket,reads,hits\n";
   for (const auto& c : r.cameras) {
     json buckets = json::array();
     for (const auto& b : c.buckets) {
       buckets.push_back({{"at", iso(b.bucket)}, {"reads", b.reads}, {"hits", b.hits}});
-      out.csv += csv_field(c.camera_id) + "," + csv_field(c.name) + "," + csv_field(c.site_id) + "," + iso(b.bucket) + "," +
-                 std::to_string(b.reads) + "," + std::to_string(b.hits) + "\n";
+      out.csv += csv_field(c.camera_id) + "," + csv_field(c.name) + "," + csv_field(c.site_id) + "," +
+                 iso(b.bucket) + "," + std::to_string(b.reads) + "," + std::to_string(b.hits) + "\n";
     }
-    json cam = {{"camera_id", c.camera_id}, {"name", c.name}, {"site_id", c.site_id}, {"reads", c.reads},
-                {"hits", c.hits}, {"reads_per_hour", c.reads_per_hour}, {"buckets", buckets}};
+    json cam = {{"camera_id", c.camera_id}, {"name", c.name}, {"site_id", c.site_id},
+                {"reads", c.reads},         {"hits", c.hits}, {"reads_per_hour", c.reads_per_hour},
+                {"buckets", buckets}};
     if (baseline_to > baseline_from) {
       cam["baseline_per_hour"] = c.baseline_per_hour;
       cam["change"] = c.change;
     }
     out.json["cameras"].push_back(std::move(cam));
   }
-  for (const auto& t : r.totals) out.json["totals"].push_back({{"at", iso(t.bucket)}, {"reads", t.reads}, {"hits", t.hits}});
+  for (const auto& t : r.totals)
+    out.json["totals"].push_back({{"at", iso(t.bucket)}, {"reads", t.reads}, {"hits", t.hits}});
   out.json["reads_by_hour_of_day"] = r.reads_by_hour_of_day;
   out.json["hits_by_hour_of_day"] = r.hits_by_hour_of_day;
   return out;
@@ -268,12 +307,18 @@ AnalysisOutput first_seen(Store& store, const ParamReader& p, const Audit& audit
   constexpr int kLimit = 10000;
   const auto rows = store.first_seen(site, from, to, lookback_from, kLimit + 1);
   AnalysisOutput out;
-  out.json = {{"analysis", "first-seen"}, {"site", site},         {"from", iso(from)}, {"to", iso(to)},
-              {"lookback_from", iso(lookback_from)}, {"truncated", rows.size() > kLimit}, {"plates", json::array()}};
+  out.json = {{"analysis", "first-seen"},
+              {"site", site},
+              {"from", iso(from)},
+              {"to", iso(to)},
+              {"lookback_from", iso(lookback_from)},
+              {"truncated", rows.size() > kLimit},
+              {"plates", json::array()}};
   out.csv = "plate,first,last,reads\n";
   for (std::size_t i = 0; i < rows.size() && i < kLimit; ++i) {
     const auto& f = rows[i];
-    out.json["plates"].push_back({{"plate", f.plate}, {"first", iso(f.first)}, {"last", iso(f.last)}, {"reads", f.reads}});
+    out.json["plates"].push_back(
+        {{"plate", f.plate}, {"first", iso(f.first)}, {"last", iso(f.last)}, {"reads", f.reads}});
     out.csv += f.plate + "," + iso(f.first) + "," + iso(f.last) + "," + std::to_string(f.reads) + "\n";
   }
   return out;
@@ -286,10 +331,11 @@ const std::vector<std::string>& analysis_kinds() {
   return kinds;
 }
 
-AnalysisOutput run_analysis(Store& store, const std::string& kind, const Params& params, const AnalysisCaller& caller,
-                            const CloneSettings& clone_defaults) {
+AnalysisOutput run_analysis(Store& store, const std::string& kind, const Params& params,
+                            const AnalysisCaller& caller, const CloneSettings& clone_defaults) {
   if (!audit_reason(caller.reason)) {
-    throw Error(ErrorCode::kInput, std::string("reason is required (") + kReasonRule + "): every analysis is audited");
+    throw Error(ErrorCode::kInput,
+                std::string("reason is required (") + kReasonRule + "): every analysis is audited");
   }
   const TimestampMs now = caller.now != 0 ? caller.now : now_ms();
   const ParamReader p(params, now);
@@ -297,12 +343,19 @@ AnalysisOutput run_analysis(Store& store, const std::string& kind, const Params&
     store.audit({0, now, caller.user, "analysis-" + kind, subject, caller.reason});
   };
   AnalysisOutput out;
-  if (kind == "clones") out = clones(store, p, clone_defaults, audit);
-  else if (kind == "speed") out = speed(store, p, audit);
-  else if (kind == "convoy") out = convoy(store, p, audit);
-  else if (kind == "hotspots") out = hotspots(store, p, audit);
-  else if (kind == "first-seen") out = first_seen(store, p, audit);
-  else throw Error(ErrorCode::kInput, "analysis '" + kind + "': unknown (clones, speed, convoy, hotspots, first-seen)");
+  if (kind == "clones")
+    out = clones(store, p, clone_defaults, audit);
+  else if (kind == "speed")
+    out = speed(store, p, audit);
+  else if (kind == "convoy")
+    out = convoy(store, p, audit);
+  else if (kind == "hotspots")
+    out = hotspots(store, p, audit);
+  else if (kind == "first-seen")
+    out = first_seen(store, p, audit);
+  else
+    throw Error(ErrorCode::kInput,
+                "analysis '" + kind + "': unknown (clones, speed, convoy, hotspots, first-seen)");
   return out;
 }
 

@@ -20,43 +20,47 @@ SectionReport average_speed(Store& store, const SpeedSection& section, Timestamp
                             const SpeedSettings& settings) {
   SectionReport report;
   report.section = section;
-  report.threshold_mph = section.limit_mph * (1.0 + settings.tolerance_percent / 100.0) + settings.tolerance_mph;
+  report.threshold_mph =
+      section.limit_mph * (1.0 + settings.tolerance_percent / 100.0) + settings.tolerance_mph;
   const double miles = section.distance_m / 1000.0 / kKmPerMile;
   // The slowest pass still counted: anything longer stopped on the way.
   const auto slowest_ms = static_cast<TimestampMs>(miles / settings.min_mph * 3'600'000.0);
   std::unordered_map<std::string, ReadPoint> waiting;  // plate -> its latest entry not yet matched
-  store.scan_reads(from, to + slowest_ms, {section.from_camera, section.to_camera}, [&](const ReadPoint& read) {
-    if (read.confidence < settings.min_confidence) return;
-    if (read.camera_id == section.from_camera) {
-      if (read.at >= to) return;  // read only to finish passes that entered in the period
-      auto [it, fresh] = waiting.try_emplace(read.plate, read);
-      if (!fresh) {
-        // Entered again before leaving: the earlier entry never left through the exit camera.
-        ++report.unmatched_entries;
-        it->second = read;
-      }
-      return;
-    }
-    const auto it = waiting.find(read.plate);
-    if (it == waiting.end() || it->second.read_id == read.read_id) return;
-    const ReadPoint entry = it->second;
-    waiting.erase(it);
-    const TimestampMs took = read.at - entry.at;
-    if (took <= 0 || took > slowest_ms) {
-      ++report.unmatched_entries;
-      return;
-    }
-    SectionPass pass;
-    pass.plate = read.plate;
-    pass.entry = entry;
-    pass.exit = read;
-    pass.mph = miles / (static_cast<double>(took) / 3'600'000.0);
-    pass.over_limit = pass.mph > section.limit_mph;
-    pass.over_threshold = pass.mph > report.threshold_mph;
-    report.passes.push_back(std::move(pass));
-  });
+  store.scan_reads(from, to + slowest_ms, {section.from_camera, section.to_camera},
+                   [&](const ReadPoint& read) {
+                     if (read.confidence < settings.min_confidence) return;
+                     if (read.camera_id == section.from_camera) {
+                       if (read.at >= to) return;  // read only to finish passes that entered in the period
+                       auto [it, fresh] = waiting.try_emplace(read.plate, read);
+                       if (!fresh) {
+                         // Entered again before leaving: the earlier entry never left through the exit
+                         // camera.
+                         ++report.unmatched_entries;
+                         it->second = read;
+                       }
+                       return;
+                     }
+                     const auto it = waiting.find(read.plate);
+                     if (it == waiting.end() || it->second.read_id == read.read_id) return;
+                     const ReadPoint entry = it->second;
+                     waiting.erase(it);
+                     const TimestampMs took = read.at - entry.at;
+                     if (took <= 0 || took > slowest_ms) {
+                       ++report.unmatched_entries;
+                       return;
+                     }
+                     SectionPass pass;
+                     pass.plate = read.plate;
+                     pass.entry = entry;
+                     pass.exit = read;
+                     pass.mph = miles / (static_cast<double>(took) / 3'600'000.0);
+                     pass.over_limit = pass.mph > section.limit_mph;
+                     pass.over_threshold = pass.mph > report.threshold_mph;
+                     report.passes.push_back(std::move(pass));
+                   });
   report.unmatched_entries += waiting.size();
-  std::sort(report.passes.begin(), report.passes.end(), [](auto& a, auto& b) { return a.entry.at < b.entry.at; });
+  std::sort(report.passes.begin(), report.passes.end(),
+            [](auto& a, auto& b) { return a.entry.at < b.entry.at; });
   std::map<TimestampMs, std::vector<double>> by_hour;
   for (const auto& p : report.passes) {
     if (p.over_threshold) report.offenders.push_back(p);

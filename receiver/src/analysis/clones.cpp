@@ -33,8 +33,8 @@ std::optional<CloneAlert> check_clone(const ReadPoint& a, const ReadPoint& b, co
   return alert;
 }
 
-std::vector<CloneAlert> find_clones(Store& store, TimestampMs from, TimestampMs to, const CloneSettings& settings,
-                                    std::size_t limit) {
+std::vector<CloneAlert> find_clones(Store& store, TimestampMs from, TimestampMs to,
+                                    const CloneSettings& settings, std::size_t limit) {
   const CameraDirectory cameras(store.cameras());
   std::unordered_map<std::string, ReadPoint> last;  // plate -> its latest sighting so far
   std::vector<CloneAlert> alerts;
@@ -45,7 +45,8 @@ std::vector<CloneAlert> find_clones(Store& store, TimestampMs from, TimestampMs 
       if (auto alert = check_clone(it->second, read, cameras, settings)) alerts.push_back(std::move(*alert));
     }
     // An unsure read does not replace a sure one: a misread must not hide the next comparison.
-    if (read.confidence >= settings.min_confidence || it->second.confidence < settings.min_confidence) it->second = read;
+    if (read.confidence >= settings.min_confidence || it->second.confidence < settings.min_confidence)
+      it->second = read;
   });
   return alerts;
 }
@@ -60,19 +61,23 @@ HitMessage clone_hit(const CloneAlert& alert, const std::string& read_id, const 
   list.name = kCloneList;
   list.category = kCloneCategory;
   list.priority = settings.priority;
-  list.action = "Compare both images: two vehicles may carry this plate, or one read is wrong. Check make, model and colour.";
+  list.action =
+      "Compare both images: two vehicles may carry this plate, or one read is wrong. Check make, model and "
+      "colour.";
   WatchlistEntry entry;
   entry.list = list.name;
   entry.plate = here.plate;
   char reason[512];
-  std::snprintf(reason, sizeof reason,
-                "also read at %s %s, %.1f km away %.1f min %s: %.0f mph needed in a straight line (ceiling %.0f mph)",
-                there_name.c_str(), to_iso8601(there.at).c_str(), alert.distance_km, alert.minutes,
-                there.at <= here.at ? "earlier" : "later", alert.implied_mph, settings.speed_ceiling_mph);
+  std::snprintf(
+      reason, sizeof reason,
+      "also read at %s %s, %.1f km away %.1f min %s: %.0f mph needed in a straight line (ceiling %.0f mph)",
+      there_name.c_str(), to_iso8601(there.at).c_str(), alert.distance_km, alert.minutes,
+      there.at <= here.at ? "earlier" : "later", alert.implied_mph, settings.speed_ceiling_mph);
   entry.reason = reason;
-  const double score =
-      std::min(1.0, 1.0 - settings.speed_ceiling_mph / std::max(alert.implied_mph, settings.speed_ceiling_mph));
-  HitMessage h = make_hit({here.read_id, here.camera_id, here.site_id, here.plate, here.at}, entry, list, "clone", score);
+  const double score = std::min(
+      1.0, 1.0 - settings.speed_ceiling_mph / std::max(alert.implied_mph, settings.speed_ceiling_mph));
+  HitMessage h = make_hit({here.read_id, here.camera_id, here.site_id, here.plate, here.at}, entry, list,
+                          "clone", score);
   h.related_read_id = there.read_id;
   return h;
 }

@@ -27,11 +27,13 @@ ConvoyReport find_convoys(Store& store, const std::string& target, TimestampMs f
   for (const Sighting& s : sightings) {
     const ReadPoint target_read{s.read_id, s.plate, s.camera_id, s.site_id, s.at, s.confidence};
     std::map<std::string, ReadPoint> nearest;  // one per plate per sighting: the closest in time
-    store.scan_reads(s.at - settings.window_ms, s.at + settings.window_ms + 1, {s.camera_id}, [&](const ReadPoint& r) {
-      if (r.plate == target) return;
-      auto [it, fresh] = nearest.try_emplace(r.plate, r);
-      if (!fresh && std::llabs(r.at - s.at) < std::llabs(it->second.at - s.at)) it->second = r;
-    });
+    store.scan_reads(s.at - settings.window_ms, s.at + settings.window_ms + 1, {s.camera_id},
+                     [&](const ReadPoint& r) {
+                       if (r.plate == target) return;
+                       auto [it, fresh] = nearest.try_emplace(r.plate, r);
+                       if (!fresh && std::llabs(r.at - s.at) < std::llabs(it->second.at - s.at))
+                         it->second = r;
+                     });
     others += static_cast<std::int64_t>(nearest.size());
     for (auto& [plate, r] : nearest) {
       Tally& t = tallies[plate];
@@ -40,7 +42,8 @@ ConvoyReport find_convoys(Store& store, const std::string& target, TimestampMs f
       t.together.emplace_back(target_read, r);
     }
   }
-  report.vehicles_per_window = sightings.empty() ? 0 : static_cast<double>(others) / static_cast<double>(sightings.size());
+  report.vehicles_per_window =
+      sightings.empty() ? 0 : static_cast<double>(others) / static_cast<double>(sightings.size());
   // Chance: an unrelated vehicle that passes the same cameras as often as the busiest traffic
   // there would be beside the target about (vehicles per window / distinct vehicles seen) times
   // per sighting. Estimated from what was seen: the share of all neighbours one plate takes.
@@ -62,14 +65,16 @@ ConvoyReport find_convoys(Store& store, const std::string& target, TimestampMs f
     if (a.cameras != b.cameras) return a.cameras > b.cameras;
     return a.plate < b.plate;
   });
-  if (static_cast<int>(report.candidates.size()) > settings.limit) report.candidates.resize(static_cast<std::size_t>(settings.limit));
+  if (static_cast<int>(report.candidates.size()) > settings.limit)
+    report.candidates.resize(static_cast<std::size_t>(settings.limit));
   char note[400];
-  std::snprintf(note, sizeof note,
-                "On average %.1f other vehicles passed within %.0f s of the target at each sighting; a vehicle seen "
-                "with it by chance is expected about %.2f times. Busy roads and shared routines (the same commute, "
-                "the same school run) make false leads: check the images and the places before acting.",
-                report.vehicles_per_window, static_cast<double>(settings.window_ms) / 1000.0,
-                static_cast<double>(others) / distinct);
+  std::snprintf(
+      note, sizeof note,
+      "On average %.1f other vehicles passed within %.0f s of the target at each sighting; a vehicle seen "
+      "with it by chance is expected about %.2f times. Busy roads and shared routines (the same commute, "
+      "the same school run) make false leads: check the images and the places before acting.",
+      report.vehicles_per_window, static_cast<double>(settings.window_ms) / 1000.0,
+      static_cast<double>(others) / distinct);
   report.note = note;
   return report;
 }

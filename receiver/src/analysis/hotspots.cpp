@@ -41,7 +41,8 @@ HotspotReport hotspots(Store& store, TimestampMs from, TimestampMs to, Timestamp
   }
   const double hours = static_cast<double>(to - from) / static_cast<double>(kHourMs);
   if (baseline_to > baseline_from) {
-    const double baseline_hours = static_cast<double>(baseline_to - baseline_from) / static_cast<double>(kHourMs);
+    const double baseline_hours =
+        static_cast<double>(baseline_to - baseline_from) / static_cast<double>(kHourMs);
     // Only each camera's total over the baseline is needed: daily buckets, summed.
     for (const CameraCount& c : store.camera_counts(baseline_from, baseline_to, kDayMs)) {
       by_camera[c.camera_id].baseline_per_hour += static_cast<double>(c.reads) / baseline_hours;

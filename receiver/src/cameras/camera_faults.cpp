@@ -44,7 +44,8 @@ double expected_reads(const HourlyRates& usual, TimestampMs from, TimestampMs to
   double expected = 0;
   for (TimestampMs t = from; t < to;) {
     const TimestampMs hour_end = (t / kHourMs + 1) * kHourMs, until = std::min(hour_end, to);
-    expected += usual[static_cast<std::size_t>((t / kHourMs) % 24)] * static_cast<double>(until - t) / kHourMs;
+    expected +=
+        usual[static_cast<std::size_t>((t / kHourMs) % 24)] * static_cast<double>(until - t) / kHourMs;
     t = until;
   }
   return expected;
@@ -62,12 +63,13 @@ FaultVerdict CameraFaultMonitor::offline(const CameraInfo& camera, const Track& 
                                          TimestampMs now) {
   const bool said_offline = camera.state == "offline" && track.reports_since_state < kAliveReports;
   if (said_offline) {
-    return faulty("the camera's connection ended (its last word: offline at " + to_iso8601(camera.state_at) + ")");
+    return faulty("the camera's connection ended (its last word: offline at " + to_iso8601(camera.state_at) +
+                  ")");
   }
   const TimestampMs silent = now - track.contact_seen, limit = offline_after(track, s);
   if (silent > limit) {
-    return faulty(fmt::format("no status, health report or read for {} (expected within {})", seconds_text(silent),
-                              seconds_text(limit)));
+    return faulty(fmt::format("no status, health report or read for {} (expected within {})",
+                              seconds_text(silent), seconds_text(limit)));
   }
   // Recovered only on contact seen since this monitor began following the camera.
   return track.contact_seen > track.started ? healthy() : FaultVerdict{};
@@ -80,9 +82,10 @@ FaultVerdict CameraFaultMonitor::spool_growing(const Track& track, const FaultSe
     const auto first = depth.end() - s.spool_reports;
     const bool grew = std::is_sorted(first, depth.end()) && depth.back() > *first;
     if (grew && depth.back() >= s.spool_min_reads) {
-      return faulty(fmt::format("spool grew from {} to {} reads over its last {} health reports: reads are not "
-                                "getting through",
-                                *first, depth.back(), s.spool_reports));
+      return faulty(
+          fmt::format("spool grew from {} to {} reads over its last {} health reports: reads are not "
+                      "getting through",
+                      *first, depth.back(), s.spool_reports));
     }
   }
   // Recovered when it is small again or draining; a spool stuck high (full) is not.
@@ -96,9 +99,10 @@ FaultVerdict CameraFaultMonitor::no_reads(const Track& track, const std::optiona
   if (usual && quiet >= s.quiet_min_s * 1000LL) {
     const double expected = expected_reads(*usual, track.read_seen, now);
     if (expected >= s.quiet_expected_reads) {
-      return faulty(fmt::format("no reads for {} where about {:.0f} were expected (it usually reads {:.0f} an hour at "
-                                "this time of day)",
-                                seconds_text(quiet), expected, (*usual)[static_cast<std::size_t>((now / kHourMs) % 24)]));
+      return faulty(fmt::format(
+          "no reads for {} where about {:.0f} were expected (it usually reads {:.0f} an hour at "
+          "this time of day)",
+          seconds_text(quiet), expected, (*usual)[static_cast<std::size_t>((now / kHourMs) % 24)]));
     }
   }
   // Recovered only by a read seen since this monitor began following the camera.
@@ -146,7 +150,8 @@ std::optional<HourlyRates> CameraFaultMonitor::usual_rates(const std::string& ca
     const TimestampMs to = hour * kHourMs, from = to - kBaselineDays * kDayMs;
     for (const auto& c : store_.camera_counts(from, to, kHourMs)) {
       auto& per_hour = usual_.try_emplace(c.camera_id, HourlyRates{}).first->second;
-      per_hour[static_cast<std::size_t>((c.bucket / kHourMs) % 24)] += static_cast<double>(c.reads) / kBaselineDays;
+      per_hour[static_cast<std::size_t>((c.bucket / kHourMs) % 24)] +=
+          static_cast<double>(c.reads) / kBaselineDays;
     }
   }
   const auto it = usual_.find(camera_id);
@@ -169,7 +174,8 @@ std::vector<CameraFault> CameraFaultMonitor::check(TimestampMs now) {
     const std::pair<const char*, FaultVerdict> verdicts[] = {
         {kFaultOffline, down},
         {kFaultSpoolGrowing, down.faulty() ? FaultVerdict{} : spool_growing(track, settings_)},
-        {kFaultNoReads, down.faulty() ? FaultVerdict{} : no_reads(track, usual_rates(camera.camera_id, now), settings_, now)},
+        {kFaultNoReads, down.faulty() ? FaultVerdict{}
+                                      : no_reads(track, usual_rates(camera.camera_id, now), settings_, now)},
     };
     for (const auto& [kind, verdict] : verdicts) {
       const bool is_open = open.count({camera.camera_id, kind}) > 0;

@@ -33,7 +33,8 @@ std::string text_of(const json& v) { return v.is_string() ? v.get<std::string>()
 /// A readable table of the report's main rows.
 void print_report(const std::string& kind, const json& r) {
   if (kind == "clones") {
-    std::printf("%-10s %-22s %-18s %-22s %-18s %8s %8s %6s\n", "PLATE", "EARLIER", "AT", "LATER", "AT", "KM", "MIN", "MPH");
+    std::printf("%-10s %-22s %-18s %-22s %-18s %8s %8s %6s\n", "PLATE", "EARLIER", "AT", "LATER", "AT", "KM",
+                "MIN", "MPH");
     for (const auto& a : r["alerts"]) {
       std::printf("%-10s %-22s %-18s %-22s %-18s %8.1f %8.1f %6.0f\n", text_of(a["plate"]).c_str(),
                   text_of(a["earlier"]["at"]).c_str(), text_of(a["earlier"]["camera_name"]).c_str(),
@@ -55,7 +56,8 @@ void print_report(const std::string& kind, const json& r) {
     }
     std::printf("%zu over the threshold\n", r["offenders"].size());
   } else if (kind == "convoy") {
-    std::printf("target %s: %s sightings\n", text_of(r["target"]).c_str(), text_of(r["target_sightings"]).c_str());
+    std::printf("target %s: %s sightings\n", text_of(r["target"]).c_str(),
+                text_of(r["target_sightings"]).c_str());
     std::printf("%-10s %9s %7s %10s %7s\n", "PLATE", "SIGHTINGS", "CAMERAS", "MEAN GAP S", "CHANCE");
     for (const auto& c : r["candidates"]) {
       std::printf("%-10s %9d %7d %10.1f %7.2f\n", text_of(c["plate"]).c_str(), c["sightings"].get<int>(),
@@ -67,10 +69,12 @@ void print_report(const std::string& kind, const json& r) {
     std::printf("%-16s %-22s %-14s %9s %6s %9s%s\n", "CAMERA", "NAME", "SITE", "READS", "HITS", "PER HOUR",
                 baseline ? "  BASELINE  CHANGE" : "");
     for (const auto& c : r["cameras"]) {
-      std::printf("%-16s %-22s %-14s %9lld %6lld %9.1f", text_of(c["camera_id"]).c_str(), text_of(c["name"]).c_str(),
-                  text_of(c["site_id"]).c_str(), c["reads"].get<long long>(), c["hits"].get<long long>(),
-                  c["reads_per_hour"].get<double>());
-      if (baseline) std::printf("  %8.1f  %+5.0f%%", c["baseline_per_hour"].get<double>(), 100 * c["change"].get<double>());
+      std::printf("%-16s %-22s %-14s %9lld %6lld %9.1f", text_of(c["camera_id"]).c_str(),
+                  text_of(c["name"]).c_str(), text_of(c["site_id"]).c_str(), c["reads"].get<long long>(),
+                  c["hits"].get<long long>(), c["reads_per_hour"].get<double>());
+      if (baseline)
+        std::printf("  %8.1f  %+5.0f%%", c["baseline_per_hour"].get<double>(),
+                    100 * c["change"].get<double>());
       std::printf("\n");
     }
   } else if (kind == "first-seen") {
@@ -86,9 +90,12 @@ void print_report(const std::string& kind, const json& r) {
 int analyse(const std::string& kind, const AnalyseOptions& o) {
   auto store = open_store(o.database);
   const auto out = analysis::run_analysis(*store, kind, o.params, {o.user, o.reason, now_ms()});
-  if (o.json) std::cout << out.json.dump(2) << "\n";
-  else if (o.csv) std::cout << out.csv;
-  else print_report(kind, out.json);
+  if (o.json)
+    std::cout << out.json.dump(2) << "\n";
+  else if (o.csv)
+    std::cout << out.csv;
+  else
+    print_report(kind, out.json);
   return 0;
 }
 
@@ -98,16 +105,19 @@ int list_sections(const AnalyseOptions& o) {
   if (o.json) {
     json out = json::array();
     for (const auto& s : sections) {
-      out.push_back({{"name", s.name}, {"from_camera", s.from_camera}, {"to_camera", s.to_camera},
-                     {"distance_m", s.distance_m}, {"limit_mph", s.limit_mph}});
+      out.push_back({{"name", s.name},
+                     {"from_camera", s.from_camera},
+                     {"to_camera", s.to_camera},
+                     {"distance_m", s.distance_m},
+                     {"limit_mph", s.limit_mph}});
     }
     std::cout << out.dump(2) << "\n";
     return 0;
   }
   std::printf("%-20s %-16s %-16s %10s %6s\n", "NAME", "FROM", "TO", "METRES", "LIMIT");
   for (const auto& s : sections) {
-    std::printf("%-20s %-16s %-16s %10.0f %6.0f\n", s.name.c_str(), s.from_camera.c_str(), s.to_camera.c_str(),
-                s.distance_m, s.limit_mph);
+    std::printf("%-20s %-16s %-16s %10.0f %6.0f\n", s.name.c_str(), s.from_camera.c_str(),
+                s.to_camera.c_str(), s.distance_m, s.limit_mph);
   }
   return 0;
 }
@@ -127,7 +137,8 @@ int register_sections(const AnalyseOptions& o) {
   auto store = open_store(o.database);
   store->in_transaction([&] {
     for (const auto& s : parsed.sections) store->upsert_section(s);
-    store->audit({0, now_ms(), o.user, "sections-register", o.file, std::to_string(parsed.sections.size()) + " sections"});
+    store->audit({0, now_ms(), o.user, "sections-register", o.file,
+                  std::to_string(parsed.sections.size()) + " sections"});
   });
   std::printf("registered %zu speed sections\n", parsed.sections.size());
   return 0;
@@ -137,22 +148,29 @@ int register_sections(const AnalyseOptions& o) {
 
 void add_analyse_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<AnalyseOptions>();
-  CLI::App* cmd = app.add_subcommand("analyse", "Analyses of stored reads: cloned plates, average speed, convoys, "
-                                                "hotspots, first-seen plates (docs/analysis.md); every run audited");
+  CLI::App* cmd = app.add_subcommand("analyse",
+                                     "Analyses of stored reads: cloned plates, average speed, convoys, "
+                                     "hotspots, first-seen plates (docs/analysis.md); every run audited");
   cmd->require_subcommand(1);
   // Options write into the parameter map the web API also uses, so both check them the same way.
   auto param = [o](CLI::App* sub, const std::string& flag, const std::string& name, const std::string& help) {
-    sub->add_option_function<std::string>(flag, [o, name](const std::string& v) { o->params[name] = v; }, help);
+    sub->add_option_function<std::string>(
+        flag, [o, name](const std::string& v) { o->params[name] = v; }, help);
   };
   auto positional = [o](CLI::App* sub, const std::string& name, const std::string& help) {
-    sub->add_option_function<std::string>(name, [o, name](const std::string& v) { o->params[name] = v; }, help)->required();
+    sub->add_option_function<std::string>(
+           name, [o, name](const std::string& v) { o->params[name] = v; }, help)
+        ->required();
   };
-  CLI::App* clones = cmd->add_subcommand("clones", "Plates seen at two cameras further apart than a vehicle could travel");
+  CLI::App* clones =
+      cmd->add_subcommand("clones", "Plates seen at two cameras further apart than a vehicle could travel");
   param(clones, "--ceiling-mph", "ceiling_mph", "Straight-line speed no vehicle averages (default 100)");
   param(clones, "--margin-s", "margin_s", "Camera clock disagreement allowed, seconds (default 60)");
-  param(clones, "--min-distance-km", "min_distance_km", "Cameras nearer than this are not compared (default 2)");
+  param(clones, "--min-distance-km", "min_distance_km",
+        "Cameras nearer than this are not compared (default 2)");
   param(clones, "--min-confidence", "min_confidence", "Both reads at least this sure (default 0.8)");
-  CLI::App* speed = cmd->add_subcommand("speed", "Average speed over a registered section; vehicles over the limit");
+  CLI::App* speed =
+      cmd->add_subcommand("speed", "Average speed over a registered section; vehicles over the limit");
   positional(speed, "section", "Section name (see `analyse sections`)");
   param(speed, "--tolerance-percent", "tolerance_percent", "Listed above limit + this % (default 10)");
   param(speed, "--tolerance-mph", "tolerance_mph", "... + this many mph (default 2)");
@@ -161,18 +179,21 @@ void add_analyse_command(CLI::App& app, int& exit_code) {
   param(convoy, "--window-s", "window_s", "Seen this close to the target, seconds either side (default 10)");
   param(convoy, "--min-sightings", "min_sightings", "With the target at least this often (default 3)");
   param(convoy, "--min-cameras", "min_cameras", "... at this many cameras (default 2)");
-  CLI::App* hot = cmd->add_subcommand("hotspots", "Reads and hits per camera by hour or day; a period against a baseline");
+  CLI::App* hot = cmd->add_subcommand(
+      "hotspots", "Reads and hits per camera by hour or day; a period against a baseline");
   param(hot, "--baseline-from", "baseline_from", "Baseline start, ISO 8601 UTC");
   param(hot, "--baseline-to", "baseline_to", "Baseline end, ISO 8601 UTC");
   param(hot, "--bucket", "bucket", "hour or day (default hour)");
-  CLI::App* first = cmd->add_subcommand("first-seen", "Plates read at a site in the period and not in the lookback before");
+  CLI::App* first =
+      cmd->add_subcommand("first-seen", "Plates read at a site in the period and not in the lookback before");
   positional(first, "site", "Site id");
   param(first, "--lookback-days", "lookback_days", "Days before the period to look back (default 90)");
   for (CLI::App* sub : {clones, speed, convoy, hot, first}) {
     param(sub, "--from", "from", "From, ISO 8601 UTC (default: 7 days before --to; 30 for convoy)");
     param(sub, "--to", "to", "To, ISO 8601 UTC (default: now)");
     sub->add_option("--reason", o->reason, "Why you run it (required, audited)")->required();
-    sub->add_option("--database", o->database, "SQLite file or postgresql:// connection string")->capture_default_str();
+    sub->add_option("--database", o->database, "SQLite file or postgresql:// connection string")
+        ->capture_default_str();
     sub->add_option("--user", o->user, "Who asks (audited)")->capture_default_str();
     sub->add_flag("--json", o->json, "The full report as JSON");
     sub->add_flag("--csv", o->csv, "The report's rows as CSV");
@@ -180,14 +201,17 @@ void add_analyse_command(CLI::App& app, int& exit_code) {
     sub->callback([o, kind, &exit_code] { exit_code = analyse(kind, *o); });
   }
   CLI::App* sections = cmd->add_subcommand("sections", "List the registered speed sections");
-  sections->add_option("--database", o->database, "SQLite file or postgresql:// connection string")->capture_default_str();
+  sections->add_option("--database", o->database, "SQLite file or postgresql:// connection string")
+      ->capture_default_str();
   sections->add_flag("--json", o->json, "JSON for scripts");
   sections->callback([o, &exit_code] { exit_code = list_sections(*o); });
 
-  CLI::App* reg = app.add_subcommand("register-sections",
-                                     "Add or update speed sections from a CSV file (name,from_camera,to_camera,distance_m,limit_mph)");
+  CLI::App* reg = app.add_subcommand(
+      "register-sections",
+      "Add or update speed sections from a CSV file (name,from_camera,to_camera,distance_m,limit_mph)");
   reg->add_option("file", o->file, "CSV file")->required();
-  reg->add_option("--database", o->database, "SQLite file or postgresql:// connection string")->capture_default_str();
+  reg->add_option("--database", o->database, "SQLite file or postgresql:// connection string")
+      ->capture_default_str();
   reg->add_option("--user", o->user, "Who (audited)")->capture_default_str();
   reg->callback([o, &exit_code] { exit_code = register_sections(*o); });
 }

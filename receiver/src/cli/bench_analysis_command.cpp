@@ -73,10 +73,11 @@ void generate(Store& store, const BenchAnalysisOptions& o, TimestampMs start) {
     return 1300.0 * analysis::distance_km(*x.latitude, *x.longitude, *y.latitude, *y.longitude);
   };
   for (int s = 0; s < 5; ++s) {
-    store.upsert_section({"section" + std::to_string(s), "cam" + std::to_string(2 * s), "cam" + std::to_string(2 * s + 1),
-                          road_m(2 * s, 2 * s + 1), s % 2 ? 30.0 : 40.0});
+    store.upsert_section({"section" + std::to_string(s), "cam" + std::to_string(2 * s),
+                          "cam" + std::to_string(2 * s + 1), road_m(2 * s, 2 * s + 1), s % 2 ? 30.0 : 40.0});
   }
-  const double step = static_cast<double>(o.days) * static_cast<double>(kDayMs) / static_cast<double>(o.reads);
+  const double step =
+      static_cast<double>(o.days) * static_cast<double>(kDayMs) / static_cast<double>(o.reads);
   constexpr std::int64_t kBatch = 50'000;
   ProgressBar progress(static_cast<std::size_t>((o.reads + kBatch - 1) / kBatch), "generating reads");
   ReadMessage m;
@@ -155,12 +156,21 @@ int bench(const BenchAnalysisOptions& o) {
   const std::vector<Case> cases = {
       {"clones, last 24 h", "clones", {{"from", iso(end - kDayMs)}, {"to", iso(end)}}},
       {"clones, last 7 days", "clones", {{"from", iso(end - 7 * kDayMs)}, {"to", iso(end)}}},
-      {"average speed, one section, 7 days", "speed", {{"section", "section0"}, {"from", iso(end - 7 * kDayMs)}, {"to", iso(end)}}},
-      {"convoy of the most seen vehicle, 30 days", "convoy", {{"plate", top_plate}, {"from", iso(end - 30 * kDayMs)}, {"to", iso(end)}}},
-      {"hotspots, 7 days hourly vs the 28 days before", "hotspots",
-       {{"from", iso(end - 7 * kDayMs)}, {"to", iso(end)}, {"baseline_from", iso(end - 35 * kDayMs)}, {"baseline_to", iso(end - 7 * kDayMs)}}},
+      {"average speed, one section, 7 days",
+       "speed",
+       {{"section", "section0"}, {"from", iso(end - 7 * kDayMs)}, {"to", iso(end)}}},
+      {"convoy of the most seen vehicle, 30 days",
+       "convoy",
+       {{"plate", top_plate}, {"from", iso(end - 30 * kDayMs)}, {"to", iso(end)}}},
+      {"hotspots, 7 days hourly vs the 28 days before",
+       "hotspots",
+       {{"from", iso(end - 7 * kDayMs)},
+        {"to", iso(end)},
+        {"baseline_from", iso(end - 35 * kDayMs)},
+        {"baseline_to", iso(end - 7 * kDayMs)}}},
       {"hotspots, 180 days daily", "hotspots", {{"from", iso(start)}, {"to", iso(end)}, {"bucket", "day"}}},
-      {"first-seen at a site, 7 days, 90 days back", "first-seen",
+      {"first-seen at a site, 7 days, 90 days back",
+       "first-seen",
        {{"site", "site0"}, {"from", iso(end - 7 * kDayMs)}, {"to", iso(end)}, {"lookback_days", "90"}}},
   };
   std::printf("%-48s %10s %10s %10s  %s\n", "analysis", "median ms", "min ms", "max ms", "result");
@@ -172,14 +182,22 @@ int bench(const BenchAnalysisOptions& o) {
       const auto out = analysis::run_analysis(*store, c.kind, c.params, {"bench", "benchmark", now_ms()});
       ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
       const auto& j = out.json;
-      if (c.kind == "clones") result = std::to_string(j["alerts"].size()) + " alerts";
-      else if (c.kind == "speed") result = j["vehicles"].dump() + " passes, " + std::to_string(j["offenders"].size()) + " over";
-      else if (c.kind == "convoy") result = j["target_sightings"].dump() + " sightings, " + std::to_string(j["candidates"].size()) + " candidates";
-      else if (c.kind == "hotspots") result = std::to_string(j["cameras"].size()) + " cameras, " + std::to_string(j["totals"].size()) + " buckets";
-      else result = std::to_string(j["plates"].size()) + " plates";
+      if (c.kind == "clones")
+        result = std::to_string(j["alerts"].size()) + " alerts";
+      else if (c.kind == "speed")
+        result = j["vehicles"].dump() + " passes, " + std::to_string(j["offenders"].size()) + " over";
+      else if (c.kind == "convoy")
+        result = j["target_sightings"].dump() + " sightings, " + std::to_string(j["candidates"].size()) +
+                 " candidates";
+      else if (c.kind == "hotspots")
+        result = std::to_string(j["cameras"].size()) + " cameras, " + std::to_string(j["totals"].size()) +
+                 " buckets";
+      else
+        result = std::to_string(j["plates"].size()) + " plates";
     }
     std::sort(ms.begin(), ms.end());
-    std::printf("%-48s %10.0f %10.0f %10.0f  %s\n", c.label, ms[ms.size() / 2], ms.front(), ms.back(), result.c_str());
+    std::printf("%-48s %10.0f %10.0f %10.0f  %s\n", c.label, ms[ms.size() / 2], ms.front(), ms.back(),
+                result.c_str());
   }
   return 0;
 }
@@ -188,14 +206,25 @@ int bench(const BenchAnalysisOptions& o) {
 
 void add_bench_analysis_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<BenchAnalysisOptions>();
-  CLI::App* cmd = app.add_subcommand("bench-analysis",
-                                     "Time each analysis on a generated district's reads (generated into an empty database)");
-  cmd->add_option("--database", o->database, "SQLite file or postgresql:// connection string (filled when empty)")->required();
-  cmd->add_option("--reads", o->reads, "Reads to generate")->capture_default_str()->check(CLI::Range(1000LL, 100'000'000LL));
+  CLI::App* cmd = app.add_subcommand(
+      "bench-analysis",
+      "Time each analysis on a generated district's reads (generated into an empty database)");
+  cmd->add_option("--database", o->database,
+                  "SQLite file or postgresql:// connection string (filled when empty)")
+      ->required();
+  cmd->add_option("--reads", o->reads, "Reads to generate")
+      ->capture_default_str()
+      ->check(CLI::Range(1000LL, 100'000'000LL));
   cmd->add_option("--cameras", o->cameras, "Cameras")->capture_default_str()->check(CLI::Range(12, 1000));
-  cmd->add_option("--days", o->days, "Days of history, ending today")->capture_default_str()->check(CLI::Range(40, 3650));
-  cmd->add_option("--vehicles", o->vehicles, "Distinct vehicles")->capture_default_str()->check(CLI::Range(100, 10'000'000));
-  cmd->add_option("--runs", o->runs, "Runs of each analysis (the median is shown)")->capture_default_str()->check(CLI::Range(1, 50));
+  cmd->add_option("--days", o->days, "Days of history, ending today")
+      ->capture_default_str()
+      ->check(CLI::Range(40, 3650));
+  cmd->add_option("--vehicles", o->vehicles, "Distinct vehicles")
+      ->capture_default_str()
+      ->check(CLI::Range(100, 10'000'000));
+  cmd->add_option("--runs", o->runs, "Runs of each analysis (the median is shown)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 50));
   cmd->add_option("--seed", o->seed, "Random seed")->capture_default_str();
   cmd->callback([o, &exit_code] { exit_code = bench(*o); });
 }

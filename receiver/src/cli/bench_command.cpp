@@ -45,7 +45,8 @@ int run(const BenchOptions& o) {
   std::uniform_real_distribution<double> u(0, 1);
   for (int i = 0; i < o.entries; ++i) {
     const bool wildcard = u(rng) < o.wildcard_share;
-    entries.push_back({"List", wildcard ? random_pattern(rng) : random_plate(rng), "bench", "bench", 0, std::nullopt});
+    entries.push_back(
+        {"List", wildcard ? random_pattern(rng) : random_plate(rng), "bench", "bench", 0, std::nullopt});
   }
   std::vector<std::string> reads;
   reads.reserve(static_cast<std::size_t>(o.reads));
@@ -55,15 +56,17 @@ int run(const BenchOptions& o) {
     reads.push_back(u(rng) < o.listed_share && !e.is_pattern() ? e.plate : random_plate(rng));
   }
   auto t0 = std::chrono::steady_clock::now();
-  const WatchlistMatcher matcher({{"List", "stolen-vehicle", 0, "#f00", "Stop"}}, std::move(entries), MatcherSettings{1});
+  const WatchlistMatcher matcher({{"List", "stolen-vehicle", 0, "#f00", "Stop"}}, std::move(entries),
+                                 MatcherSettings{1});
   const double build_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   t0 = std::chrono::steady_clock::now();
   std::size_t matches = 0;
   for (const auto& r : reads) matches += matcher.match(r, 0).size();
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::printf("entries %d (%.1f%% wildcards), index built in %.2f s\n", o.entries, 100 * o.wildcard_share, build_s);
-  std::printf("matched %d reads in %.3f s on one thread: %.0f reads/s, %.2f us per read, %zu matches\n", o.reads, s,
-              o.reads / s, 1e6 * s / o.reads, matches);
+  std::printf("entries %d (%.1f%% wildcards), index built in %.2f s\n", o.entries, 100 * o.wildcard_share,
+              build_s);
+  std::printf("matched %d reads in %.3f s on one thread: %.0f reads/s, %.2f us per read, %zu matches\n",
+              o.reads, s, o.reads / s, 1e6 * s / o.reads, matches);
   return 0;
 }
 
@@ -71,10 +74,17 @@ int run(const BenchOptions& o) {
 
 void add_bench_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<BenchOptions>();
-  CLI::App* cmd = app.add_subcommand("bench-match", "Measure watchlist matching speed (one thread, generated lists)");
-  cmd->add_option("--entries", o->entries, "Watchlist entries")->capture_default_str()->check(CLI::Range(1, 50'000'000));
-  cmd->add_option("--reads", o->reads, "Reads to match")->capture_default_str()->check(CLI::Range(1, 100'000'000));
-  cmd->add_option("--wildcards", o->wildcard_share, "Share of entries that are patterns")->capture_default_str()->check(CLI::Range(0.0, 1.0));
+  CLI::App* cmd =
+      app.add_subcommand("bench-match", "Measure watchlist matching speed (one thread, generated lists)");
+  cmd->add_option("--entries", o->entries, "Watchlist entries")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 50'000'000));
+  cmd->add_option("--reads", o->reads, "Reads to match")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100'000'000));
+  cmd->add_option("--wildcards", o->wildcard_share, "Share of entries that are patterns")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--seed", o->seed, "Random seed")->capture_default_str();
   cmd->callback([o, &exit_code] { exit_code = run(*o); });
 }

@@ -18,7 +18,9 @@ struct ExportOptions {
 TimestampMs time_of(const std::string& value, const char* name, TimestampMs fallback) {
   if (value.empty()) return fallback;
   const auto t = parse_iso8601(value);
-  if (!t) throw Error(ErrorCode::kInput, std::string(name) + " '" + value + "' is not an ISO 8601 UTC time (2026-01-31T12:00:00Z)");
+  if (!t)
+    throw Error(ErrorCode::kInput,
+                std::string(name) + " '" + value + "' is not an ISO 8601 UTC time (2026-01-31T12:00:00Z)");
   return *t;
 }
 
@@ -34,7 +36,9 @@ int export_pack(const ExportOptions& o) {
   const auto summary = write_evidence_pack(*store, request, o.out);
   std::printf("wrote %s: %zu sightings, %zu images%s; audit record %lld\n", o.out.c_str(), summary.sightings,
               summary.images,
-              summary.missing_images > 0 ? (", " + std::to_string(summary.missing_images) + " images no longer on disk").c_str() : "",
+              summary.missing_images > 0
+                  ? (", " + std::to_string(summary.missing_images) + " images no longer on disk").c_str()
+                  : "",
               static_cast<long long>(summary.audit_id));
   return 0;
 }
@@ -43,16 +47,20 @@ int export_pack(const ExportOptions& o) {
 
 void add_export_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<ExportOptions>();
-  CLI::App* cmd = app.add_subcommand("export", "A vehicle's movements as an evidence pack (ZIP: report, images, "
-                                               "SHA-256 manifest); audited");
+  CLI::App* cmd = app.add_subcommand("export",
+                                     "A vehicle's movements as an evidence pack (ZIP: report, images, "
+                                     "SHA-256 manifest); audited");
   cmd->add_option("plate", o->plate, "Plate or pattern ('?', '*')")->required();
   cmd->add_option("--out", o->out, "The ZIP file to write")->required();
   cmd->add_option("--reason", o->reason, "Why it is exported (required, audited, in the pack)")->required();
   cmd->add_option("--from", o->from, "From, ISO 8601 UTC (default: the beginning)");
   cmd->add_option("--to", o->to, "To, ISO 8601 UTC (default: now)");
-  cmd->add_option("--count", o->limit, "At most this many sightings, oldest first")->capture_default_str()->check(CLI::Range(1, 5000));
+  cmd->add_option("--count", o->limit, "At most this many sightings, oldest first")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 5000));
   cmd->add_option("--user", o->user, "Who exports it (audited, in the pack)")->capture_default_str();
-  cmd->add_option("--database", o->database, "SQLite database file or postgresql:// URI")->capture_default_str();
+  cmd->add_option("--database", o->database, "SQLite database file or postgresql:// URI")
+      ->capture_default_str();
   cmd->callback([o, &exit_code] { exit_code = export_pack(*o); });
 }
 

@@ -2,14 +2,14 @@
 // measure ingest (reads/s, none lost) and hit latency.
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <deque>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
-#include <unordered_map>
-#include <cstdio>
 #include <random>
 #include <thread>
+#include <unordered_map>
 
 #include <mqtt/async_client.h>
 
@@ -30,12 +30,12 @@ constexpr std::size_t kPublishWindow = 900;
 struct LoadgenOptions {
   std::string broker = "tcp://127.0.0.1:1883";
   int cameras = 10;
-  double rate = 1000;      // reads per second, all cameras together
+  double rate = 1000;  // reads per second, all cameras together
   int count = 10000;
   double hit_share = 0.0;  // share of reads whose plate is in --hit-plates
   std::vector<std::string> hit_plates;
   std::uint64_t seed = 1;
-  int hit_wait_s = 30;     // how long to wait for the last hits after publishing
+  int hit_wait_s = 30;                   // how long to wait for the last hits after publishing
   std::string crop_file, overview_file;  // real JPEGs to carry instead of the placeholder crop
 };
 
@@ -50,7 +50,8 @@ Bytes read_jpeg(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(ErrorCode::kIo, path + ": cannot open");
   Bytes bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (bytes.size() < 4 || bytes[0] != 0xFF || bytes[1] != 0xD8) throw Error(ErrorCode::kInput, path + ": not a JPEG file");
+  if (bytes.size() < 4 || bytes[0] != 0xFF || bytes[1] != 0xD8)
+    throw Error(ErrorCode::kInput, path + ": not a JPEG file");
   return bytes;
 }
 
@@ -66,7 +67,9 @@ class HitLatency {
       const auto it = sent_.find(hit.value().read_id);
       if (it == sent_.end() || it->second.done) return;  // several hits per read: the first counts
       it->second.done = true;
-      latencies_ms_.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - it->second.at).count());
+      latencies_ms_.push_back(
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - it->second.at)
+              .count());
     });
     c->connect(mqtt::connect_options_builder().clean_session(true).finalize())->wait();
     c->subscribe(std::string(kHitsTopic), 1)->wait();
@@ -88,8 +91,10 @@ class HitLatency {
     std::lock_guard lock(mutex_);
     const std::vector<double>& v = latencies_ms_;
     auto pct = [&](double q) { return percentile(v, q); };
-    std::printf("hits: %zu of %zu listed reads raised a hit; latency publish -> hit p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms\n",
-                v.size(), sent_.size(), pct(0.5), pct(0.95), pct(0.99), percentile(v, 1.0));
+    std::printf(
+        "hits: %zu of %zu listed reads raised a hit; latency publish -> hit p50 %.1f ms, p95 %.1f ms, p99 "
+        "%.1f ms, max %.1f ms\n",
+        v.size(), sent_.size(), pct(0.5), pct(0.95), pct(0.99), percentile(v, 1.0));
   }
 
  private:
@@ -105,8 +110,13 @@ class HitLatency {
 std::string random_plate(std::mt19937_64& rng) {
   static constexpr char kLetters[] = "ABCDEFGHJKLMNOPRSTUVWXYZ";
   std::uniform_int_distribution<int> letter(0, 23), digit(0, 9);
-  std::string p{kLetters[letter(rng)], kLetters[letter(rng)], static_cast<char>('0' + digit(rng)),
-                static_cast<char>('0' + digit(rng)), kLetters[letter(rng)], kLetters[letter(rng)], kLetters[letter(rng)]};
+  std::string p{kLetters[letter(rng)],
+                kLetters[letter(rng)],
+                static_cast<char>('0' + digit(rng)),
+                static_cast<char>('0' + digit(rng)),
+                kLetters[letter(rng)],
+                kLetters[letter(rng)],
+                kLetters[letter(rng)]};
   return p;
 }
 
@@ -124,15 +134,18 @@ int run(const LoadgenOptions& o) {
   if (!o.hit_plates.empty() && o.hit_share > 0) hits_client = latency.listen(o.broker);
   std::mt19937_64 rng(o.seed);
   std::uniform_real_distribution<double> u(0, 1);
-  const Bytes crop = o.crop_file.empty() ? Bytes{0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 'J', 'F', 'I', 'F', 0x00, 0xFF, 0xD9}
-                                         : read_jpeg(o.crop_file);
-  const std::optional<Bytes> overview = o.overview_file.empty() ? std::nullopt : std::optional<Bytes>(read_jpeg(o.overview_file));
+  const Bytes crop = o.crop_file.empty()
+                         ? Bytes{0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 'J', 'F', 'I', 'F', 0x00, 0xFF, 0xD9}
+                         : read_jpeg(o.crop_file);
+  const std::optional<Bytes> overview =
+      o.overview_file.empty() ? std::nullopt : std::optional<Bytes>(read_jpeg(o.overview_file));
   ProgressBar progress(static_cast<std::size_t>(o.count), "loadgen");
   const auto start = std::chrono::steady_clock::now();
   std::deque<mqtt::delivery_token_ptr> pending;
   for (int i = 0; i < o.count; ++i) {
     // Paced to the rate: sleep until this read's slot.
-    const auto due = start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(i / o.rate));
+    const auto due = start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                 std::chrono::duration<double>(i / o.rate));
     std::this_thread::sleep_until(due);
     ReadMessage m;
     m.read_id = make_uuid();
@@ -149,7 +162,8 @@ int run(const LoadgenOptions& o) {
     m.crop_jpeg = crop;
     m.overview_jpeg = overview;
     if (hit) latency.published(m.read_id);
-    pending.push_back(client.publish(camera_topic(m.site_id, m.camera_id, TopicKind::kRead), encode(m), 1, false));
+    pending.push_back(
+        client.publish(camera_topic(m.site_id, m.camera_id, TopicKind::kRead), encode(m), 1, false));
     // A sliding window of unacknowledged publishes: waiting for a whole batch instead paused
     // the stream and then sent the late reads in one burst, which the receiver saw as queueing.
     while (pending.size() > kPublishWindow) {
@@ -171,16 +185,27 @@ int run(const LoadgenOptions& o) {
 
 void add_loadgen_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<LoadgenOptions>();
-  CLI::App* cmd = app.add_subcommand("loadgen", "Publish valid reads from simulated cameras (QoS 1) for load tests");
+  CLI::App* cmd =
+      app.add_subcommand("loadgen", "Publish valid reads from simulated cameras (QoS 1) for load tests");
   cmd->add_option("--broker", o->broker, "Broker URI")->capture_default_str();
-  cmd->add_option("--cameras", o->cameras, "Simulated cameras")->capture_default_str()->check(CLI::Range(1, 100000));
-  cmd->add_option("--rate", o->rate, "Reads per second, all cameras together")->capture_default_str()->check(CLI::Range(1.0, 1e6));
-  cmd->add_option("--count", o->count, "Reads to publish")->capture_default_str()->check(CLI::Range(1, 100'000'000));
-  cmd->add_option("--hit-share", o->hit_share, "Share of reads that carry one of --hit-plates")->capture_default_str()->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--cameras", o->cameras, "Simulated cameras")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  cmd->add_option("--rate", o->rate, "Reads per second, all cameras together")
+      ->capture_default_str()
+      ->check(CLI::Range(1.0, 1e6));
+  cmd->add_option("--count", o->count, "Reads to publish")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100'000'000));
+  cmd->add_option("--hit-share", o->hit_share, "Share of reads that carry one of --hit-plates")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--hit-plates", o->hit_plates, "Listed plates to use for hits");
   cmd->add_option("--seed", o->seed, "Random seed")->capture_default_str();
-  cmd->add_option("--hit-wait", o->hit_wait_s, "Seconds to wait for the last hits after publishing")->capture_default_str();
-  cmd->add_option("--crop", o->crop_file, "A JPEG every read carries as its plate crop (default: a tiny placeholder)")
+  cmd->add_option("--hit-wait", o->hit_wait_s, "Seconds to wait for the last hits after publishing")
+      ->capture_default_str();
+  cmd->add_option("--crop", o->crop_file,
+                  "A JPEG every read carries as its plate crop (default: a tiny placeholder)")
       ->check(CLI::ExistingFile);
   cmd->add_option("--overview", o->overview_file, "A JPEG every read carries as its overview (default: none)")
       ->check(CLI::ExistingFile);

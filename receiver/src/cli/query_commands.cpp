@@ -7,8 +7,8 @@
 
 #include "anpr/common/error.hpp"
 #include "anpr/common/plate_text.hpp"
-#include "anpr/receiver/cameras_csv.hpp"
 #include "anpr/receiver/audit_reason.hpp"
+#include "anpr/receiver/cameras_csv.hpp"
 #include "anpr/receiver/cli.hpp"
 #include "anpr/receiver/store.hpp"
 
@@ -29,7 +29,9 @@ struct QueryOptions {
 TimestampMs time_option(const std::string& value, const char* name, TimestampMs fallback) {
   if (value.empty()) return fallback;
   const auto t = parse_iso8601(value);
-  if (!t) throw Error(ErrorCode::kInput, std::string(name) + " '" + value + "' is not an ISO 8601 UTC time (2026-01-31T12:00:00Z)");
+  if (!t)
+    throw Error(ErrorCode::kInput,
+                std::string(name) + " '" + value + "' is not an ISO 8601 UTC time (2026-01-31T12:00:00Z)");
   return *t;
 }
 
@@ -37,9 +39,10 @@ void print_sightings(const std::vector<Sighting>& rows, bool json) {
   if (json) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& s : rows) {
-      nlohmann::json j{{"read_id", s.read_id}, {"plate", s.plate}, {"camera_id", s.camera_id}, {"site_id", s.site_id},
-                       {"camera_name", s.camera_name}, {"at", to_iso8601(s.at)}, {"confidence", s.confidence},
-                       {"unknown_camera", s.unknown_camera}};
+      nlohmann::json j{{"read_id", s.read_id},         {"plate", s.plate},
+                       {"camera_id", s.camera_id},     {"site_id", s.site_id},
+                       {"camera_name", s.camera_name}, {"at", to_iso8601(s.at)},
+                       {"confidence", s.confidence},   {"unknown_camera", s.unknown_camera}};
       j["latitude"] = s.latitude ? nlohmann::json(*s.latitude) : nlohmann::json();
       j["longitude"] = s.longitude ? nlohmann::json(*s.longitude) : nlohmann::json();
       out.push_back(std::move(j));
@@ -51,34 +54,41 @@ void print_sightings(const std::vector<Sighting>& rows, bool json) {
   for (const auto& s : rows) {
     char where[64] = "";
     if (s.latitude && s.longitude) std::snprintf(where, sizeof where, "%.5f,%.5f", *s.latitude, *s.longitude);
-    std::printf("%-24s %-10s %-12s %-12s %-20s %s%s\n", to_iso8601(s.at).c_str(), display_plate(s.plate).c_str(),
-                s.site_id.c_str(), s.camera_id.c_str(), s.camera_name.c_str(), where, s.unknown_camera ? " (unknown camera)" : "");
+    std::printf("%-24s %-10s %-12s %-12s %-20s %s%s\n", to_iso8601(s.at).c_str(),
+                display_plate(s.plate).c_str(), s.site_id.c_str(), s.camera_id.c_str(), s.camera_name.c_str(),
+                where, s.unknown_camera ? " (unknown camera)" : "");
   }
   std::printf("%zu sightings\n", rows.size());
 }
 
 int reads(const QueryOptions& o) {
   if (!audit_reason(o.reason)) {
-    throw Error(ErrorCode::kInput, std::string("--reason is required (") + kReasonRule + "): every search of reads is audited");
+    throw Error(ErrorCode::kInput,
+                std::string("--reason is required (") + kReasonRule + "): every search of reads is audited");
   }
   const TimestampMs from = time_option(o.from, "--from", 0);
   const TimestampMs to = time_option(o.to, "--to", now_ms());
   auto store = open_store(o.database);
-  store->audit({0, now_ms(), o.user, "reads", (o.camera.empty() ? "all cameras" : o.camera) + " " + to_iso8601(from) + ".." + to_iso8601(to), o.reason});
+  store->audit(
+      {0, now_ms(), o.user, "reads",
+       (o.camera.empty() ? "all cameras" : o.camera) + " " + to_iso8601(from) + ".." + to_iso8601(to),
+       o.reason});
   print_sightings(store->reads(o.camera, from, to, o.limit), o.json);
   return 0;
 }
 
 int movements(const QueryOptions& o) {
   if (!audit_reason(o.reason)) {
-    throw Error(ErrorCode::kInput, std::string("--reason is required (") + kReasonRule + "): every movement search is audited");
+    throw Error(ErrorCode::kInput,
+                std::string("--reason is required (") + kReasonRule + "): every movement search is audited");
   }
   const std::string plate = normalise_plate(o.plate);
   const TimestampMs from = time_option(o.from, "--from", 0);
   const TimestampMs to = time_option(o.to, "--to", now_ms());
   auto store = open_store(o.database);
   // Audited before it runs: a search that fails half way was still made.
-  store->audit({0, now_ms(), o.user, "movements", plate + " " + to_iso8601(from) + ".." + to_iso8601(to), o.reason});
+  store->audit(
+      {0, now_ms(), o.user, "movements", plate + " " + to_iso8601(from) + ".." + to_iso8601(to), o.reason});
   print_sightings(store->movements(plate, from, to, o.limit), o.json);
   return 0;
 }
@@ -93,38 +103,52 @@ int hits(const QueryOptions& o) {
   if (o.json) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& r : rows) {
-      out.push_back({{"hit_id", r.hit.hit_id}, {"read_id", r.hit.read_id}, {"plate", r.hit.plate},
-                     {"entry_plate", r.hit.entry_plate}, {"list", r.hit.list}, {"category", r.hit.category},
-                     {"priority", r.hit.priority}, {"match_kind", r.hit.match_kind}, {"score", r.hit.score},
-                     {"camera_id", r.hit.camera_id}, {"site_id", r.hit.site_id}, {"at", to_iso8601(r.hit.at)},
-                     {"state", r.state}, {"reason", r.hit.reason}, {"action", r.hit.action}});
+      out.push_back({{"hit_id", r.hit.hit_id},
+                     {"read_id", r.hit.read_id},
+                     {"plate", r.hit.plate},
+                     {"entry_plate", r.hit.entry_plate},
+                     {"list", r.hit.list},
+                     {"category", r.hit.category},
+                     {"priority", r.hit.priority},
+                     {"match_kind", r.hit.match_kind},
+                     {"score", r.hit.score},
+                     {"camera_id", r.hit.camera_id},
+                     {"site_id", r.hit.site_id},
+                     {"at", to_iso8601(r.hit.at)},
+                     {"state", r.state},
+                     {"reason", r.hit.reason},
+                     {"action", r.hit.action}});
     }
     std::cout << out.dump(2) << "\n";
     return 0;
   }
-  std::printf("%-24s %-10s %-10s %-20s %-3s %-10s %-12s %s\n", "TIME", "PLATE", "ENTRY", "LIST", "PRI", "MATCH", "CAMERA", "STATE");
+  std::printf("%-24s %-10s %-10s %-20s %-3s %-10s %-12s %s\n", "TIME", "PLATE", "ENTRY", "LIST", "PRI",
+              "MATCH", "CAMERA", "STATE");
   for (const auto& r : rows) {
-    std::printf("%-24s %-10s %-10s %-20s %-3d %-10s %-12s %s\n", to_iso8601(r.hit.at).c_str(), r.hit.plate.c_str(),
-                r.hit.entry_plate.c_str(), r.hit.list.c_str(), r.hit.priority, r.hit.match_kind.c_str(),
-                r.hit.camera_id.c_str(), r.state.c_str());
+    std::printf("%-24s %-10s %-10s %-20s %-3d %-10s %-12s %s\n", to_iso8601(r.hit.at).c_str(),
+                r.hit.plate.c_str(), r.hit.entry_plate.c_str(), r.hit.list.c_str(), r.hit.priority,
+                r.hit.match_kind.c_str(), r.hit.camera_id.c_str(), r.state.c_str());
   }
   return 0;
 }
 
 int cameras(const QueryOptions& o) {
   auto store = open_store(o.database);
-  std::printf("%-12s %-12s %-20s %-8s %-24s %-24s %s\n", "CAMERA", "SITE", "NAME", "STATE", "SINCE", "LAST READ", "HEALTH");
+  std::printf("%-12s %-12s %-20s %-8s %-24s %-24s %s\n", "CAMERA", "SITE", "NAME", "STATE", "SINCE",
+              "LAST READ", "HEALTH");
   for (const auto& c : store->cameras()) {
     std::string health = "-";
     if (c.last_health) {
       char buf[96];
       std::snprintf(buf, sizeof buf, "%.1f fps, %lld dropped, spool %lld", c.last_health->fps,
-                    static_cast<long long>(c.last_health->frames_dropped), static_cast<long long>(c.last_health->spool_depth));
+                    static_cast<long long>(c.last_health->frames_dropped),
+                    static_cast<long long>(c.last_health->spool_depth));
       health = buf;
     }
-    std::printf("%-12s %-12s %-20s %-8s %-24s %-24s %s%s\n", c.camera_id.c_str(), c.site_id.c_str(), c.name.c_str(),
-                c.state.c_str(), c.state_at ? to_iso8601(c.state_at).c_str() : "-",
-                c.last_read_at ? to_iso8601(c.last_read_at).c_str() : "-", health.c_str(), c.registered ? "" : " (unregistered)");
+    std::printf("%-12s %-12s %-20s %-8s %-24s %-24s %s%s\n", c.camera_id.c_str(), c.site_id.c_str(),
+                c.name.c_str(), c.state.c_str(), c.state_at ? to_iso8601(c.state_at).c_str() : "-",
+                c.last_read_at ? to_iso8601(c.last_read_at).c_str() : "-", health.c_str(),
+                c.registered ? "" : " (unregistered)");
   }
   return 0;
 }
@@ -143,7 +167,8 @@ int register_cameras(const QueryOptions& o) {
   }
   auto store = open_store(o.database);
   for (const auto& c : parsed.cameras) store->upsert_camera(c);
-  store->audit({0, now_ms(), o.user, "cameras-register", o.file, std::to_string(parsed.cameras.size()) + " cameras"});
+  store->audit(
+      {0, now_ms(), o.user, "cameras-register", o.file, std::to_string(parsed.cameras.size()) + " cameras"});
   std::printf("registered %zu cameras\n", parsed.cameras.size());
   return 0;
 }
@@ -153,7 +178,8 @@ int move_hit(const QueryOptions& o, bool close) {
   const bool ok = close ? store->close_hit(o.hit_id, o.user, o.note, now_ms())
                         : store->acknowledge_hit(o.hit_id, o.user, o.note, now_ms());
   if (!ok) {
-    std::fprintf(stderr, "hit %s does not exist or is not %s\n", o.hit_id.c_str(), close ? "acknowledged" : "new");
+    std::fprintf(stderr, "hit %s does not exist or is not %s\n", o.hit_id.c_str(),
+                 close ? "acknowledged" : "new");
     return 1;
   }
   store->audit({0, now_ms(), o.user, close ? "hit-close" : "hit-acknowledge", o.hit_id, o.note});
@@ -165,7 +191,8 @@ int move_hit(const QueryOptions& o, bool close) {
 
 void add_query_commands(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<QueryOptions>();
-  CLI::App* mv = app.add_subcommand("movements", "Sightings of a plate in time order (wildcards '?' and '*'); audited");
+  CLI::App* mv =
+      app.add_subcommand("movements", "Sightings of a plate in time order (wildcards '?' and '*'); audited");
   mv->add_option("plate", o->plate, "Plate or pattern")->required();
   mv->add_option("--from", o->from, "From, ISO 8601 UTC (default: the beginning)");
   mv->add_option("--to", o->to, "To, ISO 8601 UTC (default: now)");
@@ -176,20 +203,24 @@ void add_query_commands(CLI::App& app, int& exit_code) {
   rd->add_option("--camera", o->camera, "Only this camera");
   rd->add_option("--from", o->from, "From, ISO 8601 UTC (default: the beginning)");
   rd->add_option("--to", o->to, "To, ISO 8601 UTC (default: now)");
-  rd->add_option("--count", o->limit, "At most this many reads")->capture_default_str()->check(CLI::Range(1, 1000000));
+  rd->add_option("--count", o->limit, "At most this many reads")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000));
   rd->add_option("--reason", o->reason, "Why you search (required, audited)")->required();
   rd->callback([o, &exit_code] { exit_code = reads(*o); });
 
   CLI::App* ht = app.add_subcommand("hits", "Watchlist hits, newest first");
   ht->add_option("--since", o->since, "Only hits raised since, ISO 8601 UTC");
-  ht->add_option("--state", o->state, "new, acknowledged or closed")->check(CLI::IsMember({"new", "acknowledged", "closed"}));
+  ht->add_option("--state", o->state, "new, acknowledged or closed")
+      ->check(CLI::IsMember({"new", "acknowledged", "closed"}));
   ht->callback([o, &exit_code] { exit_code = hits(*o); });
 
   CLI::App* cams = app.add_subcommand("cameras", "Cameras: registry, online state, last read, last health");
   cams->callback([o, &exit_code] { exit_code = cameras(*o); });
 
-  CLI::App* reg = app.add_subcommand("register-cameras",
-                                     "Add or update cameras from a CSV file (camera_id,site_id,name,latitude,longitude,bearing)");
+  CLI::App* reg = app.add_subcommand(
+      "register-cameras",
+      "Add or update cameras from a CSV file (camera_id,site_id,name,latitude,longitude,bearing)");
   reg->add_option("file", o->file, "CSV file")->required();
   reg->add_option("--database", o->database, "SQLite database file")->capture_default_str();
   reg->add_option("--user", o->user, "Who (audited)")->capture_default_str();
@@ -210,7 +241,9 @@ void add_query_commands(CLI::App& app, int& exit_code) {
     cmd->add_option("--database", o->database, "SQLite database file")->capture_default_str();
     cmd->add_option("--user", o->user, "Who asks (audited)")->capture_default_str();
     if (cmd != rd) {
-      cmd->add_option("--limit", o->limit, "At most this many rows")->capture_default_str()->check(CLI::Range(1, 1000000));
+      cmd->add_option("--limit", o->limit, "At most this many rows")
+          ->capture_default_str()
+          ->check(CLI::Range(1, 1000000));
     }
     cmd->add_flag("--json", o->json, "JSON for scripts");
   }

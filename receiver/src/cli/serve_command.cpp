@@ -20,7 +20,7 @@ namespace anpr::receiver::cli {
 namespace {
 
 std::atomic<bool> g_stop{false};
-constexpr int kFaultCheckTicks = 2;  // seconds between looks at the cameras' faults
+constexpr int kFaultCheckTicks = 2;                // seconds between looks at the cameras' faults
 extern "C" void on_signal(int) { g_stop = true; }  // only sets the flag
 
 struct ServeOptions {
@@ -68,8 +68,9 @@ int run(const ReceiverConfig& c) {
   if (!c.data_dir.empty()) {
     // What a crash left half done: images of committed reads moved into place, the rest removed.
     const SweepResult swept = EvidenceImages(c.data_dir).sweep_orphans(*store);
-    spdlog::info("image folder swept: {} orphan image files removed, {} images of stored reads moved into place",
-                 swept.removed, swept.completed);
+    spdlog::info(
+        "image folder swept: {} orphan image files removed, {} images of stored reads moved into place",
+        swept.removed, swept.completed);
   }
   // The web pages have their own connection, so a long search never holds up ingest.
   std::unique_ptr<Store> web_store, analysis_store;
@@ -79,8 +80,9 @@ int run(const ReceiverConfig& c) {
     analysis_store = open_store(c.database);
     web_server = std::make_unique<web::WebServer>(*web_store, c.web, analysis_store.get());
     if (web_store->users().empty()) {
-      spdlog::warn("no control-room users yet: add one with `anpr-receiver user add NAME --role admin --database {}`",
-                   without_password(c.database));
+      spdlog::warn(
+          "no control-room users yet: add one with `anpr-receiver user add NAME --role admin --database {}`",
+          without_password(c.database));
     }
   }
   // Retention and the camera-fault monitor run beside ingest on their own schedules; the monitor
@@ -115,8 +117,8 @@ int run(const ReceiverConfig& c) {
   retention_thread.join();
   if (web_server) web_server->stop();
   const auto n = ingestor.counters();
-  spdlog::info("stopped: {} reads stored, {} duplicates, {} rejected, {} set aside, {} hits", n.stored, n.duplicates,
-               n.rejected, n.set_aside, n.hits);
+  spdlog::info("stopped: {} reads stored, {} duplicates, {} rejected, {} set aside, {} hits", n.stored,
+               n.duplicates, n.rejected, n.set_aside, n.hits);
   return 0;
 }
 
@@ -126,29 +128,40 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<ServeOptions>();
   auto& f = o->flags;
   CLI::App* cmd = app.add_subcommand("serve", "Ingest reads from the broker, check watchlists, raise hits");
-  cmd->add_option("--config", o->config_file, "TOML config file (example: receiver/config/anpr-receiver.toml)")
+  cmd->add_option("--config", o->config_file,
+                  "TOML config file (example: receiver/config/anpr-receiver.toml)")
       ->check(CLI::ExistingFile);
   cmd->add_option("--broker", f.mqtt.broker, "Broker URI (tcp://host:port)")->capture_default_str();
-  cmd->add_option("--data-dir", f.data_dir, "Folder for plate crops and overview images (none kept if unset)");
-  cmd->add_option("--client-id", f.mqtt.client_id, "MQTT client id (persistent session)")->capture_default_str();
-  cmd->add_option("--share-group", f.mqtt.share_group, "Subscribe as an MQTT 5 shared subscription in this group");
+  cmd->add_option("--data-dir", f.data_dir,
+                  "Folder for plate crops and overview images (none kept if unset)");
+  cmd->add_option("--client-id", f.mqtt.client_id, "MQTT client id (persistent session)")
+      ->capture_default_str();
+  cmd->add_option("--share-group", f.mqtt.share_group,
+                  "Subscribe as an MQTT 5 shared subscription in this group");
   cmd->add_option("--database", f.database, "SQLite database file, or postgresql://user@host:port/dbname")
       ->capture_default_str();
   cmd->add_option("--username", f.mqtt.username, "MQTT user name");
   cmd->add_option("--password", f.mqtt.password, "MQTT password");
-  cmd->add_option("--ca-file", f.mqtt.ca_file, "TLS: CA certificate(s) to verify the broker (with an ssl:// broker)")
+  cmd->add_option("--ca-file", f.mqtt.ca_file,
+                  "TLS: CA certificate(s) to verify the broker (with an ssl:// broker)")
       ->check(CLI::ExistingFile);
   cmd->add_option("--cert-file", f.mqtt.cert_file, "TLS: client certificate")->check(CLI::ExistingFile);
   cmd->add_option("--key-file", f.mqtt.key_file, "TLS: client private key")->check(CLI::ExistingFile);
   cmd->add_option("--max-substitutions", f.matcher.max_substitutions,
                   "OCR-equivalent characters (0/O, 1/I, ...) a 'possible' hit may differ by")
-      ->capture_default_str()->check(CLI::Range(0, 3));
+      ->capture_default_str()
+      ->check(CLI::Range(0, 3));
   cmd->add_option("--retention-days", f.retention.read_days, "Keep reads this many days")
-      ->capture_default_str()->check(CLI::Range(1, 36500));
-  cmd->add_option("--hit-retention-days", f.retention.hit_read_days, "Keep reads that raised a hit this many days")
-      ->capture_default_str()->check(CLI::Range(1, 36500));
-  cmd->add_option("--http", o->http, "Control-room web pages on ADDRESS:PORT (default 127.0.0.1:8080), or off");
-  cmd->add_option("--http-cert", f.web.cert_file, "Web TLS: certificate chain (PEM)")->check(CLI::ExistingFile);
+      ->capture_default_str()
+      ->check(CLI::Range(1, 36500));
+  cmd->add_option("--hit-retention-days", f.retention.hit_read_days,
+                  "Keep reads that raised a hit this many days")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 36500));
+  cmd->add_option("--http", o->http,
+                  "Control-room web pages on ADDRESS:PORT (default 127.0.0.1:8080), or off");
+  cmd->add_option("--http-cert", f.web.cert_file, "Web TLS: certificate chain (PEM)")
+      ->check(CLI::ExistingFile);
   cmd->add_option("--http-key", f.web.key_file, "Web TLS: private key (PEM)")->check(CLI::ExistingFile);
   cmd->callback([o, cmd, &exit_code] { exit_code = run(effective_config(*o, *cmd)); });
 }

@@ -77,8 +77,8 @@ int set_disabled(const UserOptions& o, bool disabled) {
 int list(const UserOptions& o) {
   auto store = open_store(o.database);
   for (const auto& u : store->users()) {
-    std::printf("%-24s %-10s %s  since %s\n", u.name.c_str(), u.role.c_str(), u.disabled ? "disabled" : "active  ",
-                to_iso8601(u.created_at).c_str());
+    std::printf("%-24s %-10s %s  since %s\n", u.name.c_str(), u.role.c_str(),
+                u.disabled ? "disabled" : "active  ", to_iso8601(u.created_at).c_str());
   }
   return 0;
 }
@@ -89,7 +89,8 @@ void add_user_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<UserOptions>();
   CLI::App* cmd = app.add_subcommand("user", "Control-room users of the web pages");
   cmd->require_subcommand(1);
-  CLI::App* add_cmd = cmd->add_subcommand("add", "Add a user; the password is asked for (or read from stdin)");
+  CLI::App* add_cmd =
+      cmd->add_subcommand("add", "Add a user; the password is asked for (or read from stdin)");
   add_cmd->add_option("name", o->name, "User name")->required();
   add_cmd->add_option("--role", o->role, "operator, supervisor or admin")->capture_default_str();
   add_cmd->callback([o, &exit_code] { exit_code = add(*o); });
@@ -105,7 +106,8 @@ void add_user_command(CLI::App& app, int& exit_code) {
   CLI::App* ls = cmd->add_subcommand("list", "Show users and roles");
   ls->callback([o, &exit_code] { exit_code = list(*o); });
   for (CLI::App* leaf : {add_cmd, pw, dis, en, ls}) {
-    leaf->add_option("--database", o->database, "SQLite database file, or postgresql://...")->capture_default_str();
+    leaf->add_option("--database", o->database, "SQLite database file, or postgresql://...")
+        ->capture_default_str();
     leaf->add_option("--user", o->actor, "Who makes the change (audited)")->capture_default_str();
   }
 }

@@ -16,9 +16,18 @@ struct ValidateOptions {
 
 // The decoder's verdict on one payload, as "" (accepted) or the error message.
 std::string check(const std::string& type, const std::string& payload) {
-  if (type == "read") { const auto r = decode_read(payload); return r.ok() ? "" : r.error().message(); }
-  if (type == "status") { const auto r = decode_status(payload); return r.ok() ? "" : r.error().message(); }
-  if (type == "health") { const auto r = decode_health(payload); return r.ok() ? "" : r.error().message(); }
+  if (type == "read") {
+    const auto r = decode_read(payload);
+    return r.ok() ? "" : r.error().message();
+  }
+  if (type == "status") {
+    const auto r = decode_status(payload);
+    return r.ok() ? "" : r.error().message();
+  }
+  if (type == "health") {
+    const auto r = decode_health(payload);
+    return r.ok() ? "" : r.error().message();
+  }
   const auto r = decode_hit(payload);
   return r.ok() ? "" : r.error().message();
 }
@@ -54,8 +63,10 @@ int run(const ValidateOptions& o) {
 
 void add_validate_command(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<ValidateOptions>();
-  CLI::App* cmd = app.add_subcommand("validate", "Check message files against the schema (docs/messages.md); exits 2 when one "
-                                                 "is rejected, 1 when a file cannot be read");
+  CLI::App* cmd =
+      app.add_subcommand("validate",
+                         "Check message files against the schema (docs/messages.md); exits 2 when one "
+                         "is rejected, 1 when a file cannot be read");
   cmd->add_option("--type", options->type, "Message type")
       ->check(CLI::IsMember({"read", "status", "health", "hit"}))
       ->capture_default_str();

@@ -22,12 +22,11 @@ struct WatchlistOptions {
   int lookback_days = 30;
 };
 
-WatchlistChange change_of(const WatchlistOptions& o) {
-  return {o.user, o.reason, o.lookback_days, now_ms()};
-}
+WatchlistChange change_of(const WatchlistOptions& o) { return {o.user, o.reason, o.lookback_days, now_ms()}; }
 
 void print_lookback(const WatchlistOptions& o, std::size_t raised) {
-  if (o.lookback_days > 0) std::printf("checked reads of the last %d days: %zu retrospective hits\n", o.lookback_days, raised);
+  if (o.lookback_days > 0)
+    std::printf("checked reads of the last %d days: %zu retrospective hits\n", o.lookback_days, raised);
 }
 
 int import_list(const WatchlistOptions& o) {
@@ -43,7 +42,8 @@ int import_list(const WatchlistOptions& o) {
     if (result.errors.unlisted() > 0) std::fprintf(stderr, "  ... and %zu more\n", result.errors.unlisted());
     return 1;
   }
-  std::printf("imported %zu entries into '%s' (version %d)\n", result.entries, o.list.name.c_str(), result.version);
+  std::printf("imported %zu entries into '%s' (version %d)\n", result.entries, o.list.name.c_str(),
+              result.version);
   print_lookback(o, result.retrospective_hits);
   return 0;
 }
@@ -102,11 +102,15 @@ void add_watchlist_command(CLI::App& app, int& exit_code) {
   CLI::App* cmd = app.add_subcommand("watchlist", "Manage watchlists");
   cmd->require_subcommand(1);
 
-  CLI::App* imp = cmd->add_subcommand("import", "Replace a list with a CSV file (plate,reason[,expires_at]) as a new version");
+  CLI::App* imp = cmd->add_subcommand(
+      "import", "Replace a list with a CSV file (plate,reason[,expires_at]) as a new version");
   imp->add_option("list", o->list.name, "List name")->required();
   imp->add_option("file", o->file, "CSV file")->required();
-  imp->add_option("--category", o->list.category, "e.g. stolen-vehicle, wanted-person, no-insurance")->required();
-  imp->add_option("--priority", o->list.priority, "0 = highest")->capture_default_str()->check(CLI::Range(0, 99));
+  imp->add_option("--category", o->list.category, "e.g. stolen-vehicle, wanted-person, no-insurance")
+      ->required();
+  imp->add_option("--priority", o->list.priority, "0 = highest")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 99));
   imp->add_option("--colour", o->list.colour, "Colour on screen")->capture_default_str();
   imp->add_option("--action", o->list.action, "What the operator does on a hit");
   imp->callback([o, &exit_code] { exit_code = import_list(*o); });
@@ -137,7 +141,8 @@ void add_watchlist_command(CLI::App& app, int& exit_code) {
 
   for (CLI::App* leaf : {imp, add}) {
     leaf->add_option("--lookback-days", o->lookback_days, "Check reads of this many past days (0: none)")
-        ->capture_default_str()->check(CLI::Range(0, 3650));
+        ->capture_default_str()
+        ->check(CLI::Range(0, 3650));
   }
   for (CLI::App* leaf : {imp, add, rm, ex, ls}) {
     leaf->add_option("--database", o->database, "SQLite database file")->capture_default_str();

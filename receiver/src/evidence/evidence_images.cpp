@@ -47,7 +47,8 @@ void make_private_folders(const fs::path& root, const fs::path& dir) {
 std::optional<std::pair<std::string, std::string>> parse_image_name(const std::string& name) {
   for (const char* kind : {"crop", "overview"}) {
     const std::string suffix = std::string("-") + kind + ".jpg";
-    if (name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
+    if (name.size() > suffix.size() &&
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
       return std::make_pair(name.substr(0, name.size() - suffix.size()), std::string(kind));
     }
   }
@@ -57,7 +58,7 @@ std::optional<std::pair<std::string, std::string>> parse_image_name(const std::s
 }  // namespace
 
 std::optional<PendingImage> EvidenceImages::write_pending(const ReadMessage& read, const Bytes& jpeg,
-                                                         const char* kind) const {
+                                                          const char* kind) const {
   if (data_dir_.empty() || jpeg.empty()) return std::nullopt;
   const std::string day = to_iso8601(read.captured_at).substr(0, 10);
   const fs::path dir = fs::path(data_dir_) / "images" / day;
@@ -65,7 +66,8 @@ std::optional<PendingImage> EvidenceImages::write_pending(const ReadMessage& rea
   image.final_path = dir / (read.read_id + "-" + kind + ".jpg");
   // A random suffix: two deliveries of one read handled at once (two receivers on a shared
   // subscription) must not write into the same temporary.
-  image.temp_path = dir / (image.final_path.filename().string() + std::string(kTempMarker) + make_uuid().substr(0, 8));
+  image.temp_path =
+      dir / (image.final_path.filename().string() + std::string(kTempMarker) + make_uuid().substr(0, 8));
   // The day's folder is made when a write into it fails, not looked up for every image: reads
   // come in capture order, mostly, and a folder that went missing is simply made again.
   if (!write_file(image.temp_path, jpeg)) {
@@ -87,7 +89,9 @@ void EvidenceImages::commit(const std::vector<PendingImage>& images) {
       continue;
     }
     fs::rename(image.temp_path, image.final_path, ec);
-    if (ec) spdlog::error("cannot move {} into place: {} (the startup sweep retries)", image.temp_path.string(), ec.message());
+    if (ec)
+      spdlog::error("cannot move {} into place: {} (the startup sweep retries)", image.temp_path.string(),
+                    ec.message());
   }
 }
 
@@ -105,7 +109,8 @@ SweepResult EvidenceImages::sweep_orphans(Store& store, std::chrono::seconds min
   std::error_code ec;
   if (!fs::is_directory(root, ec)) return result;
   const auto cutoff = fs::file_time_type::clock::now() - min_age;
-  for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+  for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
     if (!it->is_regular_file(ec)) continue;
     const fs::path file = it->path();
     const auto written = fs::last_write_time(file, ec);

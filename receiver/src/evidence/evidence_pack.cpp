@@ -50,12 +50,23 @@ std::string html(std::string_view text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -114,29 +125,33 @@ std::string report_html(const EvidencePackRequest& request, const std::vector<Pa
     << "img.crop{height:48px}img.overview{max-width:480px}</style></head><body>\n"
     << "<h1>Movements of " << html(request.plate) << "</h1>\n<table>"
     << "<tr><th>Searched</th><td>" << html(to_iso8601(request.from)) << " to " << html(to_iso8601(request.to))
-    << "</td></tr><tr><th>Exported by</th><td>" << html(request.user) << "</td></tr><tr><th>Exported at</th><td>"
-    << html(to_iso8601(exported_at)) << "</td></tr><tr><th>Reason</th><td>" << html(request.reason)
-    << "</td></tr><tr><th>Audit record</th><td>" << audit_id << "</td></tr><tr><th>Sightings</th><td>" << rows.size()
+    << "</td></tr><tr><th>Exported by</th><td>" << html(request.user)
+    << "</td></tr><tr><th>Exported at</th><td>" << html(to_iso8601(exported_at))
+    << "</td></tr><tr><th>Reason</th><td>" << html(request.reason)
+    << "</td></tr><tr><th>Audit record</th><td>" << audit_id << "</td></tr><tr><th>Sightings</th><td>"
+    << rows.size()
     << "</td></tr></table>\n<p>Every file of this pack is listed with its SHA-256 in manifest.json and "
     << "SHA256SUMS (<code>sha256sum -c SHA256SUMS</code>).</p>\n<table><tr><th>#</th><th>Time (UTC)</th>"
-    << "<th>Plate read</th><th>Place</th><th>Direction</th><th>Confidence</th><th>Watchlist hits</th><th>Plate</th>"
+    << "<th>Plate read</th><th>Place</th><th>Direction</th><th>Confidence</th><th>Watchlist "
+       "hits</th><th>Plate</th>"
     << "<th>Overview</th></tr>\n";
   const auto image = [&](const std::string& file, const char* css) {
     const auto f = files.find(file);
     if (file.empty() || f == files.end()) return std::string("(not kept)");
     const Bytes bytes(f->second->bytes.begin(), f->second->bytes.end());
-    return "<img class=\"" + std::string(css) + "\" alt=\"" + html(file) + "\" src=\"data:image/jpeg;base64," +
-           base64_encode(bytes) + "\">";
+    return "<img class=\"" + std::string(css) + "\" alt=\"" + html(file) +
+           "\" src=\"data:image/jpeg;base64," + base64_encode(bytes) + "\">";
   };
   int n = 0;
   for (const PackedSighting& row : rows) {
     const Sighting& s = row.sighting;
-    o << "<tr><td>" << ++n << "</td><td>" << html(to_iso8601(s.at)) << "</td><td>" << html(s.plate) << "</td><td>"
-      << html(place_of(s)) << (s.unknown_camera ? " (camera not registered)" : "") << "</td><td>"
-      << html(row.direction.empty() ? "not measured" : row.direction) << "</td><td>" << static_cast<int>(s.confidence * 100 + 0.5) << "%</td><td>";
+    o << "<tr><td>" << ++n << "</td><td>" << html(to_iso8601(s.at)) << "</td><td>" << html(s.plate)
+      << "</td><td>" << html(place_of(s)) << (s.unknown_camera ? " (camera not registered)" : "")
+      << "</td><td>" << html(row.direction.empty() ? "not measured" : row.direction) << "</td><td>"
+      << static_cast<int>(s.confidence * 100 + 0.5) << "%</td><td>";
     for (const HitRecord* h : row.hits) {
-      o << html(h->hit.list) << " (" << html(h->hit.category) << ", " << html(h->hit.match_kind) << "): "
-        << html(h->hit.reason) << "<br>";
+      o << html(h->hit.list) << " (" << html(h->hit.category) << ", " << html(h->hit.match_kind)
+        << "): " << html(h->hit.reason) << "<br>";
     }
     o << "</td><td>" << image(row.crop_file, "crop") << "</td><td>" << image(row.overview_file, "overview")
       << "</td></tr>\n";
@@ -149,20 +164,23 @@ std::string report_html(const EvidencePackRequest& request, const std::vector<Pa
 void write_zip(const std::filesystem::path& path, const std::vector<PackFile>& files, TimestampMs at) {
   std::unique_ptr<archive, decltype(&archive_write_free)> zip(archive_write_new(), archive_write_free);
   const auto fail = [&](const std::string& what) {
-    throw Error(ErrorCode::kIo, "evidence pack " + path.string() + ": " + what + ": " +
-                                    (archive_error_string(zip.get()) ? archive_error_string(zip.get()) : "unknown error"));
+    throw Error(ErrorCode::kIo,
+                "evidence pack " + path.string() + ": " + what + ": " +
+                    (archive_error_string(zip.get()) ? archive_error_string(zip.get()) : "unknown error"));
   };
   if (archive_write_set_format_zip(zip.get()) != ARCHIVE_OK) fail("no ZIP support");
   if (archive_write_open_filename(zip.get(), path.c_str()) != ARCHIVE_OK) fail("cannot create");
   for (const PackFile& f : files) {
-    std::unique_ptr<archive_entry, decltype(&archive_entry_free)> entry(archive_entry_new(), archive_entry_free);
+    std::unique_ptr<archive_entry, decltype(&archive_entry_free)> entry(archive_entry_new(),
+                                                                        archive_entry_free);
     archive_entry_set_pathname(entry.get(), f.path.c_str());
     archive_entry_set_size(entry.get(), static_cast<la_int64_t>(f.bytes.size()));
     archive_entry_set_filetype(entry.get(), AE_IFREG);
     archive_entry_set_perm(entry.get(), 0644);
     archive_entry_set_mtime(entry.get(), static_cast<std::time_t>(at / 1000), 0);
     if (archive_write_header(zip.get(), entry.get()) != ARCHIVE_OK) fail("cannot add " + f.path);
-    if (archive_write_data(zip.get(), f.bytes.data(), f.bytes.size()) != static_cast<la_ssize_t>(f.bytes.size())) {
+    if (archive_write_data(zip.get(), f.bytes.data(), f.bytes.size()) !=
+        static_cast<la_ssize_t>(f.bytes.size())) {
       fail("cannot write " + f.path);
     }
   }
@@ -174,10 +192,13 @@ void write_zip(const std::filesystem::path& path, const std::vector<PackFile>& f
 EvidencePackSummary write_evidence_pack(Store& store, const EvidencePackRequest& request,
                                         const std::filesystem::path& out) {
   const auto reason = audit_reason(request.reason);
-  if (!reason) throw Error(ErrorCode::kInput, std::string("an export needs a reason (") + kReasonRule + "; audited)");
+  if (!reason)
+    throw Error(ErrorCode::kInput, std::string("an export needs a reason (") + kReasonRule + "; audited)");
   if (request.plate.empty()) throw Error(ErrorCode::kInput, "an export needs a plate or pattern");
-  if (request.to <= request.from) throw Error(ErrorCode::kInput, "the export's time range is empty (to <= from)");
-  if (request.limit < 1 || request.limit > 5000) throw Error(ErrorCode::kInput, "an export holds 1-5000 sightings");
+  if (request.to <= request.from)
+    throw Error(ErrorCode::kInput, "the export's time range is empty (to <= from)");
+  if (request.limit < 1 || request.limit > 5000)
+    throw Error(ErrorCode::kInput, "an export holds 1-5000 sightings");
   const std::string plate = normalise_plate(request.plate);
   const TimestampMs exported_at = now_ms();
 
@@ -206,8 +227,9 @@ EvidencePackSummary write_evidence_pack(Store& store, const EvidencePackRequest&
     char number[24];
     std::snprintf(number, sizeof number, "%04zu", i + 1);
     const std::string stem = "images/" + std::string(number) + "-" + row.sighting.read_id;
-    for (auto [kind, source, target] : {std::tuple{"crop", kept ? kept->crop_path : "", &row.crop_file},
-                                        std::tuple{"overview", kept ? kept->overview_path : "", &row.overview_file}}) {
+    for (auto [kind, source, target] :
+         {std::tuple{"crop", kept ? kept->crop_path : "", &row.crop_file},
+          std::tuple{"overview", kept ? kept->overview_path : "", &row.overview_file}}) {
       if (source.empty()) continue;  // the camera sent none
       auto bytes = read_file(source);
       if (!bytes) {
@@ -220,14 +242,23 @@ EvidencePackSummary write_evidence_pack(Store& store, const EvidencePackRequest&
     }
     json hit_list = json::array();
     for (const HitRecord* h : row.hits) {
-      hit_list.push_back({{"hit_id", h->hit.hit_id}, {"list", h->hit.list}, {"category", h->hit.category},
-                          {"match_kind", h->hit.match_kind}, {"state", h->state}});
+      hit_list.push_back({{"hit_id", h->hit.hit_id},
+                          {"list", h->hit.list},
+                          {"category", h->hit.category},
+                          {"match_kind", h->hit.match_kind},
+                          {"state", h->state}});
     }
-    sightings_json.push_back({{"read_id", row.sighting.read_id}, {"plate", row.sighting.plate},
-                              {"captured_at", to_iso8601(row.sighting.at)}, {"camera_id", row.sighting.camera_id},
-                              {"site_id", row.sighting.site_id}, {"place", place_of(row.sighting)},
-                              {"direction", row.direction}, {"confidence", row.sighting.confidence}, {"hits", hit_list},
-                              {"crop", row.crop_file}, {"overview", row.overview_file}});
+    sightings_json.push_back({{"read_id", row.sighting.read_id},
+                              {"plate", row.sighting.plate},
+                              {"captured_at", to_iso8601(row.sighting.at)},
+                              {"camera_id", row.sighting.camera_id},
+                              {"site_id", row.sighting.site_id},
+                              {"place", place_of(row.sighting)},
+                              {"direction", row.direction},
+                              {"confidence", row.sighting.confidence},
+                              {"hits", hit_list},
+                              {"crop", row.crop_file},
+                              {"overview", row.overview_file}});
     rows.push_back(std::move(row));
   }
   summary.sightings = rows.size();
@@ -237,7 +268,8 @@ EvidencePackSummary write_evidence_pack(Store& store, const EvidencePackRequest&
   files.push_back({"report.html", report_html(request, rows, by_path, summary.audit_id, exported_at)});
 
   json listed = json::array();
-  for (const PackFile& f : files) listed.push_back({{"path", f.path}, {"bytes", f.bytes.size()}, {"sha256", sha256_hex(f.bytes)}});
+  for (const PackFile& f : files)
+    listed.push_back({{"path", f.path}, {"bytes", f.bytes.size()}, {"sha256", sha256_hex(f.bytes)}});
   const json manifest = {{"plate", plate},
                          {"from", to_iso8601(request.from)},
                          {"to", to_iso8601(request.to)},

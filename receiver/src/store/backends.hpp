@@ -23,8 +23,10 @@ inline constexpr std::size_t kMaxDeadLetterPayload = MessageLimits::kMaxPayloadB
 [[nodiscard]] inline std::string like_pattern(const std::string& pattern) {
   std::string out = pattern;
   for (char& c : out) {
-    if (c == '?') c = '_';
-    else if (c == '*') c = '%';
+    if (c == '?')
+      c = '_';
+    else if (c == '*')
+      c = '%';
   }
   return out;
 }
@@ -47,7 +49,8 @@ inline constexpr std::string_view kCameraHitCountsSql =
 inline constexpr std::string_view kFirstSeenSql =
     "WITH site_cameras AS (SELECT camera_id FROM cameras WHERE site_id = $1),"
     " seen AS (SELECT plate, MIN(captured_at) AS first, MAX(captured_at) AS last, COUNT(*) AS n FROM reads"
-    "  WHERE camera_id IN (SELECT camera_id FROM site_cameras) AND captured_at >= $2 AND captured_at < $3 GROUP BY plate),"
+    "  WHERE camera_id IN (SELECT camera_id FROM site_cameras) AND captured_at >= $2 AND captured_at < $3 "
+    "GROUP BY plate),"
     " earlier AS (SELECT DISTINCT plate FROM reads"
     "  WHERE camera_id IN (SELECT camera_id FROM site_cameras) AND captured_at >= $4 AND captured_at < $2)"
     " SELECT plate, first, last, n FROM seen WHERE plate NOT IN (SELECT plate FROM earlier)"

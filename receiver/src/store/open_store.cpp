@@ -11,7 +11,8 @@ bool is_postgresql(const std::string& database) {
 
 std::unique_ptr<Store> open_store(const std::string& database) {
   if (database.empty()) {
-    throw Error(ErrorCode::kConfig, "--database is empty: give a SQLite file path or a postgresql:// connection string");
+    throw Error(ErrorCode::kConfig,
+                "--database is empty: give a SQLite file path or a postgresql:// connection string");
   }
   if (is_postgresql(database)) return make_postgres_store(database);
   return make_sqlite_store(database);

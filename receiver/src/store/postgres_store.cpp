@@ -13,8 +13,8 @@
 #include "anpr/common/message_codec.hpp"
 #include "anpr/receiver/store.hpp"
 #include "backends.hpp"
-#include "shared_statements.hpp"
 #include "migrations.hpp"
+#include "shared_statements.hpp"
 
 namespace anpr::receiver {
 namespace {
@@ -31,8 +31,10 @@ std::string optional_text(const std::optional<T>& v) {
 // Every statement the store runs, prepared once per connection.
 const std::pair<const char*, const char*> kStatements[] = {
     {"insert_read",
-     "INSERT INTO reads (read_id, camera_id, site_id, captured_at, plate, confidence, format, country, message,"
-     " crop_path, overview_path, unknown_camera, received_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)"
+     "INSERT INTO reads (read_id, camera_id, site_id, captured_at, plate, confidence, format, country, "
+     "message,"
+     " crop_path, overview_path, unknown_camera, received_at) VALUES "
+     "($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)"
      " ON CONFLICT (read_id) DO NOTHING"},
     {"read_count", "SELECT COUNT(*) FROM reads"},
     {"raise_fault", fault_sql::kRaise},
@@ -50,12 +52,15 @@ const std::pair<const char*, const char*> kStatements[] = {
      "DELETE FROM dead_letters WHERE id <= (SELECT id FROM dead_letters ORDER BY id DESC LIMIT 1 OFFSET $1)"},
     {"dead_letter_count", "SELECT COUNT(*) FROM dead_letters"},
     {"insert_hit",
-     "INSERT INTO hits (hit_id, read_id, camera_id, site_id, at, plate, entry_plate, list, category, priority,"
+     "INSERT INTO hits (hit_id, read_id, camera_id, site_id, at, plate, entry_plate, list, category, "
+     "priority,"
      " match_kind, score, reason, action, created_at, related_read_id)"
      " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)"},
     {"hits",
-     "SELECT hit_id, read_id, camera_id, site_id, at, plate, entry_plate, list, category, priority, match_kind,"
-     " score, reason, action, state, created_at, acknowledged_by, acknowledged_at, note, related_read_id FROM hits"
+     "SELECT hit_id, read_id, camera_id, site_id, at, plate, entry_plate, list, category, priority, "
+     "match_kind,"
+     " score, reason, action, state, created_at, acknowledged_by, acknowledged_at, note, related_read_id "
+     "FROM hits"
      " WHERE created_at >= $1 AND ($2 = '' OR state = $2) ORDER BY created_at DESC LIMIT $3"},
     {"acknowledge_hit",
      "UPDATE hits SET state = 'acknowledged', acknowledged_by = $1, acknowledged_at = $2, note = $3"
@@ -64,7 +69,8 @@ const std::pair<const char*, const char*> kStatements[] = {
      "UPDATE hits SET state = 'closed', note = CASE WHEN $1 = '' THEN note ELSE note || chr(10) || $2 END"
      " WHERE hit_id = $3 AND state = 'acknowledged'"},
     {"purge_files",
-     "SELECT crop_path, overview_path FROM reads WHERE (captured_at < $1 AND read_id NOT IN (SELECT read_id FROM hits))"
+     "SELECT crop_path, overview_path FROM reads WHERE (captured_at < $1 AND read_id NOT IN (SELECT read_id "
+     "FROM hits))"
      " OR (captured_at < $2 AND read_id IN (SELECT read_id FROM hits))"},
     {"purge_hits", "DELETE FROM hits WHERE read_id IN (SELECT read_id FROM reads WHERE captured_at < $1)"},
     {"purge_reads",
@@ -72,7 +78,8 @@ const std::pair<const char*, const char*> kStatements[] = {
      " OR (captured_at < $2 AND read_id IN (SELECT read_id FROM hits))"},
     {"upsert_camera",
      "INSERT INTO cameras (camera_id, site_id, name, latitude, longitude, bearing, registered) VALUES"
-     " ($1,$2,$3,NULLIF($4,'')::double precision,NULLIF($5,'')::double precision,NULLIF($6,'')::double precision,$7)"
+     " ($1,$2,$3,NULLIF($4,'')::double precision,NULLIF($5,'')::double precision,NULLIF($6,'')::double "
+     "precision,$7)"
      " ON CONFLICT (camera_id) DO UPDATE SET site_id = excluded.site_id, name = excluded.name,"
      " latitude = excluded.latitude, longitude = excluded.longitude, bearing = excluded.bearing,"
      " registered = excluded.registered"},
@@ -85,7 +92,8 @@ const std::pair<const char*, const char*> kStatements[] = {
      " ON CONFLICT (camera_id) DO UPDATE SET last_health = excluded.last_health"},
     {"cameras",
      "SELECT camera_id, site_id, name, latitude, longitude, bearing, registered, state, state_at, version,"
-     " last_health, (SELECT COALESCE(MAX(r.captured_at), 0) FROM reads r WHERE r.camera_id = cameras.camera_id)"
+     " last_health, (SELECT COALESCE(MAX(r.captured_at), 0) FROM reads r WHERE r.camera_id = "
+     "cameras.camera_id)"
      " FROM cameras WHERE ($1 = '' OR camera_id = $1) ORDER BY site_id, camera_id"},
     {"watchlist_version", "SELECT version FROM watchlists WHERE name = $1 FOR UPDATE"},
     {"upsert_watchlist",
@@ -98,7 +106,8 @@ const std::pair<const char*, const char*> kStatements[] = {
      " ($1,$2,$3,$4,$5,NULLIF($6,'')::bigint)"},
     {"upsert_entry",
      "INSERT INTO watchlist_entries (list, plate, reason, added_by, added_at, expires_at) VALUES"
-     " ($1,$2,$3,$4,$5,NULLIF($6,'')::bigint) ON CONFLICT (list, plate) DO UPDATE SET reason = excluded.reason,"
+     " ($1,$2,$3,$4,$5,NULLIF($6,'')::bigint) ON CONFLICT (list, plate) DO UPDATE SET reason = "
+     "excluded.reason,"
      " added_by = excluded.added_by, added_at = excluded.added_at, expires_at = excluded.expires_at"},
     {"bump_watchlist", "UPDATE watchlists SET version = version + 1 WHERE name = $1"},
     {"remove_entry", "DELETE FROM watchlist_entries WHERE list = $1 AND plate = $2"},
@@ -110,21 +119,26 @@ const std::pair<const char*, const char*> kStatements[] = {
      " WHERE ($1 = '' OR list = $1) ORDER BY list, plate"},
     {"reads",
      "SELECT r.read_id, r.plate, r.camera_id, r.site_id, COALESCE(c.name, ''), c.latitude, c.longitude,"
-     " r.captured_at, r.confidence, r.unknown_camera, r.received_at FROM reads r LEFT JOIN cameras c ON c.camera_id = r.camera_id"
+     " r.captured_at, r.confidence, r.unknown_camera, r.received_at FROM reads r LEFT JOIN cameras c ON "
+     "c.camera_id = r.camera_id"
      " WHERE ($1 = '' OR r.camera_id = $1) AND r.captured_at >= $2 AND r.captured_at <= $3"
      " ORDER BY r.captured_at DESC LIMIT $4"},
     {"reads_arrived",
      "SELECT r.read_id, r.plate, r.camera_id, r.site_id, COALESCE(c.name, ''), c.latitude, c.longitude,"
      " r.captured_at, r.confidence, r.unknown_camera, r.received_at FROM reads r"
-     " LEFT JOIN cameras c ON c.camera_id = r.camera_id WHERE r.received_at >= $1 ORDER BY r.received_at LIMIT $2"},
+     " LEFT JOIN cameras c ON c.camera_id = r.camera_id WHERE r.received_at >= $1 ORDER BY r.received_at "
+     "LIMIT $2"},
     {"movements_exact",
      "SELECT r.read_id, r.plate, r.camera_id, r.site_id, COALESCE(c.name, ''), c.latitude, c.longitude,"
-     " r.captured_at, r.confidence, r.unknown_camera, r.received_at FROM reads r LEFT JOIN cameras c ON c.camera_id = r.camera_id"
+     " r.captured_at, r.confidence, r.unknown_camera, r.received_at FROM reads r LEFT JOIN cameras c ON "
+     "c.camera_id = r.camera_id"
      " WHERE r.plate = $1 AND r.captured_at >= $2 AND r.captured_at <= $3 ORDER BY r.captured_at LIMIT $4"},
     {"movements_pattern",
      "SELECT r.read_id, r.plate, r.camera_id, r.site_id, COALESCE(c.name, ''), c.latitude, c.longitude,"
-     " r.captured_at, r.confidence, r.unknown_camera, r.received_at FROM reads r LEFT JOIN cameras c ON c.camera_id = r.camera_id"
-     " WHERE r.plate LIKE $1 AND r.captured_at >= $2 AND r.captured_at <= $3 ORDER BY r.captured_at LIMIT $4"},
+     " r.captured_at, r.confidence, r.unknown_camera, r.received_at FROM reads r LEFT JOIN cameras c ON "
+     "c.camera_id = r.camera_id"
+     " WHERE r.plate LIKE $1 AND r.captured_at >= $2 AND r.captured_at <= $3 ORDER BY r.captured_at LIMIT "
+     "$4"},
     {"audit", "INSERT INTO audit_log (at, actor, action, subject, reason) VALUES ($1,$2,$3,$4,$5)"},
     {"audit_log", "SELECT id, at, actor, action, subject, reason FROM audit_log ORDER BY id DESC LIMIT $1"},
     {"read_images", "SELECT crop_path, overview_path FROM reads WHERE read_id = $1"},
@@ -156,10 +170,12 @@ const std::pair<const char*, const char*> kStatements[] = {
     {"camera_hit_counts", kCameraHitCountsSql.data()},
     {"first_seen", kFirstSeenSql.data()},
     {"upsert_section",
-     "INSERT INTO speed_sections (name, from_camera, to_camera, distance_m, limit_mph) VALUES ($1,$2,$3,$4,$5)"
+     "INSERT INTO speed_sections (name, from_camera, to_camera, distance_m, limit_mph) VALUES "
+     "($1,$2,$3,$4,$5)"
      " ON CONFLICT (name) DO UPDATE SET from_camera = excluded.from_camera, to_camera = excluded.to_camera,"
      " distance_m = excluded.distance_m, limit_mph = excluded.limit_mph"},
-    {"sections", "SELECT name, from_camera, to_camera, distance_m, limit_mph FROM speed_sections ORDER BY name"},
+    {"sections",
+     "SELECT name, from_camera, to_camera, distance_m, limit_mph FROM speed_sections ORDER BY name"},
 };
 
 /// Rows fetched per round trip when a scan streams through a cursor.
@@ -179,9 +195,9 @@ class PostgresStore final : public Store {
     record.overview_jpeg.reset();
     const std::string message = encode(record);
     return run([&](pqxx::work& w) {
-      const auto r = w.exec_prepared("insert_read", read.read_id, read.camera_id, read.site_id, read.captured_at,
-                                     read.plate, read.confidence, read.format, read.country, message, crop_path,
-                                     overview_path, unknown_camera ? 1 : 0, received_at);
+      const auto r = w.exec_prepared("insert_read", read.read_id, read.camera_id, read.site_id,
+                                     read.captured_at, read.plate, read.confidence, read.format, read.country,
+                                     message, crop_path, overview_path, unknown_camera ? 1 : 0, received_at);
       // The camera's last read is looked up when asked for, as in SqliteStore.
       if (r.affected_rows() != 1) return false;
       w.exec_prepared("count_read", read.camera_id, read.captured_at / 3'600'000);
@@ -206,8 +222,8 @@ class PostgresStore final : public Store {
       return out;
     };
     run([&](pqxx::work& w) {
-      w.exec_prepared("insert_dead_letter", at, clean(topic), clean(reason), static_cast<std::int64_t>(payload.size()),
-                      blob);
+      w.exec_prepared("insert_dead_letter", at, clean(topic), clean(reason),
+                      static_cast<std::int64_t>(payload.size()), blob);
       return 0;
     });
   }
@@ -237,42 +253,55 @@ class PostgresStore final : public Store {
 
   void insert_hit(const HitMessage& h, TimestampMs created_at) override {
     run([&](pqxx::work& w) {
-      w.exec_prepared("insert_hit", h.hit_id, h.read_id, h.camera_id, h.site_id, h.at, h.plate, h.entry_plate, h.list,
-                      h.category, h.priority, h.match_kind, h.score, h.reason, h.action, created_at,
+      w.exec_prepared("insert_hit", h.hit_id, h.read_id, h.camera_id, h.site_id, h.at, h.plate, h.entry_plate,
+                      h.list, h.category, h.priority, h.match_kind, h.score, h.reason, h.action, created_at,
                       h.related_read_id);
       return 0;
     });
   }
 
-  std::vector<HitRecord> hits(std::optional<TimestampMs> since, std::optional<std::string> state, int limit) override {
+  std::vector<HitRecord> hits(std::optional<TimestampMs> since, std::optional<std::string> state,
+                              int limit) override {
     return run([&](pqxx::work& w) {
       std::vector<HitRecord> out;
       for (const auto& row : w.exec_prepared("hits", since.value_or(0), state.value_or(""), limit)) {
         HitRecord r;
         HitMessage& h = r.hit;
-        h.hit_id = row[0].as<std::string>(); h.read_id = row[1].as<std::string>();
-        h.camera_id = row[2].as<std::string>(); h.site_id = row[3].as<std::string>();
-        h.at = row[4].as<std::int64_t>(); h.plate = row[5].as<std::string>();
-        h.entry_plate = row[6].as<std::string>(); h.list = row[7].as<std::string>();
-        h.category = row[8].as<std::string>(); h.priority = row[9].as<int>();
-        h.match_kind = row[10].as<std::string>(); h.score = row[11].as<double>();
-        h.reason = row[12].as<std::string>(); h.action = row[13].as<std::string>();
-        r.state = row[14].as<std::string>(); r.created_at = row[15].as<std::int64_t>();
-        r.acknowledged_by = row[16].as<std::string>(); r.acknowledged_at = row[17].as<std::int64_t>();
-        r.note = row[18].as<std::string>(); h.related_read_id = row[19].as<std::string>();
+        h.hit_id = row[0].as<std::string>();
+        h.read_id = row[1].as<std::string>();
+        h.camera_id = row[2].as<std::string>();
+        h.site_id = row[3].as<std::string>();
+        h.at = row[4].as<std::int64_t>();
+        h.plate = row[5].as<std::string>();
+        h.entry_plate = row[6].as<std::string>();
+        h.list = row[7].as<std::string>();
+        h.category = row[8].as<std::string>();
+        h.priority = row[9].as<int>();
+        h.match_kind = row[10].as<std::string>();
+        h.score = row[11].as<double>();
+        h.reason = row[12].as<std::string>();
+        h.action = row[13].as<std::string>();
+        r.state = row[14].as<std::string>();
+        r.created_at = row[15].as<std::int64_t>();
+        r.acknowledged_by = row[16].as<std::string>();
+        r.acknowledged_at = row[17].as<std::int64_t>();
+        r.note = row[18].as<std::string>();
+        h.related_read_id = row[19].as<std::string>();
         out.push_back(std::move(r));
       }
       return out;
     });
   }
 
-  bool acknowledge_hit(const std::string& id, const std::string& user, const std::string& note, TimestampMs at) override {
+  bool acknowledge_hit(const std::string& id, const std::string& user, const std::string& note,
+                       TimestampMs at) override {
     return run([&](pqxx::work& w) {
       return w.exec_prepared("acknowledge_hit", user, at, note, id).affected_rows() == 1;
     });
   }
 
-  bool close_hit(const std::string& id, const std::string& user, const std::string& note, TimestampMs) override {
+  bool close_hit(const std::string& id, const std::string& user, const std::string& note,
+                 TimestampMs) override {
     return run([&](pqxx::work& w) {
       return w.exec_prepared("close_hit", note, user + ": " + note, id).affected_rows() == 1;
     });
@@ -302,7 +331,8 @@ class PostgresStore final : public Store {
 
   void set_camera_status(const StatusMessage& st) override {
     run([&](pqxx::work& w) {
-      w.exec_prepared("camera_status", st.camera_id, st.site_id, std::string(to_string(st.state)), st.at, st.version);
+      w.exec_prepared("camera_status", st.camera_id, st.site_id, std::string(to_string(st.state)), st.at,
+                      st.version);
       return 0;
     });
   }
@@ -327,7 +357,8 @@ class PostgresStore final : public Store {
     return run([&](pqxx::work& w) {
       std::vector<ListCount> out;
       for (const auto& row : w.exec_prepared("hit_counts", from, to)) {
-        out.push_back({row[0].as<std::string>(), row[1].as<std::int64_t>() * shared_sql::kDayMs, row[2].as<std::int64_t>()});
+        out.push_back({row[0].as<std::string>(), row[1].as<std::int64_t>() * shared_sql::kDayMs,
+                       row[2].as<std::int64_t>()});
       }
       return out;
     });
@@ -336,12 +367,15 @@ class PostgresStore final : public Store {
   bool raise_fault(const CameraFault& f) override {
     return run([&](pqxx::work& w) {
       return w.exec_prepared("raise_fault", f.fault_id, f.camera_id, f.site_id, f.kind, f.priority, f.detail,
-                             f.raised_at).affected_rows() == 1;
+                             f.raised_at)
+                 .affected_rows() == 1;
     });
   }
 
   bool clear_fault(const std::string& camera_id, const std::string& kind, TimestampMs at) override {
-    return run([&](pqxx::work& w) { return w.exec_prepared("clear_fault", at, camera_id, kind).affected_rows() == 1; });
+    return run([&](pqxx::work& w) {
+      return w.exec_prepared("clear_fault", at, camera_id, kind).affected_rows() == 1;
+    });
   }
 
   bool acknowledge_fault(const std::string& fault_id, const std::string& user, const std::string& note,
@@ -352,7 +386,9 @@ class PostgresStore final : public Store {
   }
 
   std::vector<CameraFault> faults(TimestampMs changed_since, bool needing_attention, int limit) override {
-    return run([&](pqxx::work& w) { return fault_rows(w.exec_prepared("faults", changed_since, needing_attention ? 1 : 0, limit)); });
+    return run([&](pqxx::work& w) {
+      return fault_rows(w.exec_prepared("faults", changed_since, needing_attention ? 1 : 0, limit));
+    });
   }
 
   std::vector<CameraFault> open_faults() override {
@@ -363,12 +399,19 @@ class PostgresStore final : public Store {
     std::vector<CameraFault> out;
     for (const auto& row : rows) {
       CameraFault f;
-      f.fault_id = row[0].as<std::string>(); f.camera_id = row[1].as<std::string>();
-      f.site_id = row[2].as<std::string>(); f.kind = row[3].as<std::string>(); f.priority = row[4].as<int>();
-      f.detail = row[5].as<std::string>(); f.raised_at = row[6].as<std::int64_t>();
-      f.cleared_at = row[7].as<std::int64_t>(); f.changed_at = row[8].as<std::int64_t>();
-      f.state = row[9].as<std::string>(); f.acknowledged_by = row[10].as<std::string>();
-      f.acknowledged_at = row[11].as<std::int64_t>(); f.note = row[12].as<std::string>();
+      f.fault_id = row[0].as<std::string>();
+      f.camera_id = row[1].as<std::string>();
+      f.site_id = row[2].as<std::string>();
+      f.kind = row[3].as<std::string>();
+      f.priority = row[4].as<int>();
+      f.detail = row[5].as<std::string>();
+      f.raised_at = row[6].as<std::int64_t>();
+      f.cleared_at = row[7].as<std::int64_t>();
+      f.changed_at = row[8].as<std::int64_t>();
+      f.state = row[9].as<std::string>();
+      f.acknowledged_by = row[10].as<std::string>();
+      f.acknowledged_at = row[11].as<std::int64_t>();
+      f.note = row[12].as<std::string>();
       out.push_back(std::move(f));
     }
     return out;
@@ -379,7 +422,8 @@ class PostgresStore final : public Store {
       int version = 1;
       const auto v = w.exec_prepared("watchlist_version", list.name);
       if (!v.empty()) version = v[0][0].as<int>() + 1;
-      w.exec_prepared("upsert_watchlist", list.name, list.category, list.priority, list.colour, list.action, version);
+      w.exec_prepared("upsert_watchlist", list.name, list.category, list.priority, list.colour, list.action,
+                      version);
       w.exec_prepared("clear_entries", list.name);
       for (const auto& e : entries) {
         w.exec_prepared("insert_entry", list.name, e.plate, e.reason, e.added_by, e.added_at,
@@ -392,7 +436,8 @@ class PostgresStore final : public Store {
   void add_entry(const WatchlistEntry& e) override {
     run([&](pqxx::work& w) {
       try {
-        w.exec_prepared("upsert_entry", e.list, e.plate, e.reason, e.added_by, e.added_at, optional_text(e.expires_at));
+        w.exec_prepared("upsert_entry", e.list, e.plate, e.reason, e.added_by, e.added_at,
+                        optional_text(e.expires_at));
       } catch (const pqxx::foreign_key_violation&) {
         throw Error(ErrorCode::kInput, "no watchlist named '" + e.list + "'");
       }
@@ -413,8 +458,8 @@ class PostgresStore final : public Store {
     return run([&](pqxx::work& w) {
       std::vector<WatchlistInfo> out;
       for (const auto& row : w.exec_prepared("watchlists")) {
-        out.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<int>(), row[3].as<std::string>(),
-                       row[4].as<std::string>()});
+        out.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<int>(),
+                       row[3].as<std::string>(), row[4].as<std::string>()});
       }
       return out;
     });
@@ -431,7 +476,7 @@ class PostgresStore final : public Store {
     return run([&](pqxx::work& w) {
       std::vector<WatchlistEntry> out;
       for (const auto& row : w.exec_prepared("entries", list)) {
-        WatchlistEntry e{row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
+        WatchlistEntry e{row[0].as<std::string>(), row[1].as<std::string>(),  row[2].as<std::string>(),
                          row[3].as<std::string>(), row[4].as<std::int64_t>(), std::nullopt};
         if (!row[5].is_null()) e.expires_at = row[5].as<std::int64_t>();
         out.push_back(std::move(e));
@@ -448,15 +493,19 @@ class PostgresStore final : public Store {
     });
   }
 
-  std::vector<Sighting> reads(const std::string& camera_id, TimestampMs from, TimestampMs to, int limit) override {
-    return run([&](pqxx::work& w) { return sightings(w.exec_prepared("reads", camera_id, from, to, limit)); });
+  std::vector<Sighting> reads(const std::string& camera_id, TimestampMs from, TimestampMs to,
+                              int limit) override {
+    return run(
+        [&](pqxx::work& w) { return sightings(w.exec_prepared("reads", camera_id, from, to, limit)); });
   }
 
   std::vector<Sighting> reads_arrived(TimestampMs received_from, int limit) override {
-    return run([&](pqxx::work& w) { return sightings(w.exec_prepared("reads_arrived", received_from, limit)); });
+    return run(
+        [&](pqxx::work& w) { return sightings(w.exec_prepared("reads_arrived", received_from, limit)); });
   }
 
-  std::vector<Sighting> movements(const std::string& plate, TimestampMs from, TimestampMs to, int limit) override {
+  std::vector<Sighting> movements(const std::string& plate, TimestampMs from, TimestampMs to,
+                                  int limit) override {
     const bool pattern = plate.find_first_of("?*") != std::string::npos;
     return run([&](pqxx::work& w) {
       return sightings(pattern ? w.exec_prepared("movements_pattern", like_pattern(plate), from, to, limit)
@@ -469,8 +518,10 @@ class PostgresStore final : public Store {
     run([&](pqxx::work& w) {
       // A cursor, so the rows come in blocks rather than all at once into client memory. A
       // cursor takes no parameters: the values are quoted into the text.
-      std::string sql = "SELECT read_id, plate, camera_id, site_id, captured_at, confidence FROM reads"
-                        " WHERE captured_at >= " + w.quote(from) + " AND captured_at < " + w.quote(to);
+      std::string sql =
+          "SELECT read_id, plate, camera_id, site_id, captured_at, confidence FROM reads"
+          " WHERE captured_at >= " +
+          w.quote(from) + " AND captured_at < " + w.quote(to);
       if (!cameras.empty()) {
         sql += " AND camera_id IN (";
         for (std::size_t i = 0; i < cameras.size(); ++i) sql += (i ? "," : "") + w.quote(cameras[i]);
@@ -480,8 +531,12 @@ class PostgresStore final : public Store {
       ReadPoint p;
       for (pqxx::result block; stream >> block;) {
         for (const auto& r : block) {
-          p.read_id = r[0].as<std::string>(); p.plate = r[1].as<std::string>(); p.camera_id = r[2].as<std::string>();
-          p.site_id = r[3].as<std::string>(); p.at = r[4].as<std::int64_t>(); p.confidence = r[5].as<double>();
+          p.read_id = r[0].as<std::string>();
+          p.plate = r[1].as<std::string>();
+          p.camera_id = r[2].as<std::string>();
+          p.site_id = r[3].as<std::string>();
+          p.at = r[4].as<std::int64_t>();
+          p.confidence = r[5].as<double>();
           row(p);
         }
       }
@@ -513,7 +568,8 @@ class PostgresStore final : public Store {
       for (const auto& r : w.exec_prepared("camera_read_counts", bucket_ms, first_hour, end_hour)) {
         counts.add(r[0].as<std::string>(), r[1].as<std::int64_t>(), r[2].as<std::int64_t>(), false);
       }
-      for (const auto& r : w.exec_prepared("camera_hit_counts", bucket_ms, first_hour * kHourMs, end_hour * kHourMs)) {
+      for (const auto& r :
+           w.exec_prepared("camera_hit_counts", bucket_ms, first_hour * kHourMs, end_hour * kHourMs)) {
         counts.add(r[0].as<std::string>(), r[1].as<std::int64_t>(), r[2].as<std::int64_t>(), true);
       }
       return counts.rows();
@@ -525,7 +581,8 @@ class PostgresStore final : public Store {
     return run([&](pqxx::work& w) {
       std::vector<FirstSighting> out;
       for (const auto& r : w.exec_prepared("first_seen", site_id, from, to, lookback_from, limit)) {
-        out.push_back({r[0].as<std::string>(), r[1].as<std::int64_t>(), r[2].as<std::int64_t>(), r[3].as<std::int64_t>()});
+        out.push_back({r[0].as<std::string>(), r[1].as<std::int64_t>(), r[2].as<std::int64_t>(),
+                       r[3].as<std::int64_t>()});
       }
       return out;
     });
@@ -542,8 +599,8 @@ class PostgresStore final : public Store {
     return run([&](pqxx::work& w) {
       std::vector<SpeedSection> out;
       for (const auto& r : w.exec_prepared("sections")) {
-        out.push_back({r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>(), r[3].as<double>(),
-                       r[4].as<double>()});
+        out.push_back({r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>(),
+                       r[3].as<double>(), r[4].as<double>()});
       }
       return out;
     });
@@ -599,7 +656,8 @@ class PostgresStore final : public Store {
 
   bool update_user(const UserRecord& u) override {
     return run([&](pqxx::work& w) {
-      return w.exec_prepared("update_user", u.password_hash, u.role, u.disabled ? 1 : 0, u.name).affected_rows() == 1;
+      return w.exec_prepared("update_user", u.password_hash, u.role, u.disabled ? 1 : 0, u.name)
+                 .affected_rows() == 1;
     });
   }
 
@@ -621,7 +679,8 @@ class PostgresStore final : public Store {
 
   void save_session(const SessionRecord& r) override {
     run([&](pqxx::work& w) {
-      w.exec_prepared("save_session", r.token_hash, r.user, r.role, r.csrf_token, r.credential, r.created_at, r.last_seen);
+      w.exec_prepared("save_session", r.token_hash, r.user, r.role, r.csrf_token, r.credential, r.created_at,
+                      r.last_seen);
       return 0;
     });
   }
@@ -653,8 +712,8 @@ class PostgresStore final : public Store {
 
  private:
   static UserRecord user_from(const pqxx::row& row) {
-    return {row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(), row[3].as<int>() != 0,
-            row[4].as<std::int64_t>()};
+    return {row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
+            row[3].as<int>() != 0, row[4].as<std::int64_t>()};
   }
 
   static pqxx::connection connect(const std::string& dsn) {
@@ -696,9 +755,17 @@ class PostgresStore final : public Store {
   static std::vector<Sighting> sightings(const pqxx::result& rows) {
     std::vector<Sighting> out;
     for (const auto& row : rows) {
-      Sighting x{row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
-                 row[3].as<std::string>(), row[4].as<std::string>(), std::nullopt, std::nullopt,
-                 row[7].as<std::int64_t>(), row[8].as<double>(), row[9].as<int>() != 0, row[10].as<std::int64_t>()};
+      Sighting x{row[0].as<std::string>(),
+                 row[1].as<std::string>(),
+                 row[2].as<std::string>(),
+                 row[3].as<std::string>(),
+                 row[4].as<std::string>(),
+                 std::nullopt,
+                 std::nullopt,
+                 row[7].as<std::int64_t>(),
+                 row[8].as<double>(),
+                 row[9].as<int>() != 0,
+                 row[10].as<std::int64_t>()};
       if (!row[5].is_null()) x.latitude = row[5].as<double>();
       if (!row[6].is_null()) x.longitude = row[6].as<double>();
       out.push_back(std::move(x));
@@ -711,12 +778,16 @@ class PostgresStore final : public Store {
       std::vector<CameraInfo> out;
       for (const auto& row : w.exec_prepared("cameras", id)) {
         CameraInfo c;
-        c.camera_id = row[0].as<std::string>(); c.site_id = row[1].as<std::string>(); c.name = row[2].as<std::string>();
+        c.camera_id = row[0].as<std::string>();
+        c.site_id = row[1].as<std::string>();
+        c.name = row[2].as<std::string>();
         if (!row[3].is_null()) c.latitude = row[3].as<double>();
         if (!row[4].is_null()) c.longitude = row[4].as<double>();
         if (!row[5].is_null()) c.bearing = row[5].as<double>();
-        c.registered = row[6].as<int>() != 0; c.state = row[7].as<std::string>();
-        c.state_at = row[8].as<std::int64_t>(); c.version = row[9].as<std::string>();
+        c.registered = row[6].as<int>() != 0;
+        c.state = row[7].as<std::string>();
+        c.state_at = row[8].as<std::int64_t>();
+        c.version = row[9].as<std::string>();
         if (!row[10].is_null()) {
           const auto h = decode_health(row[10].as<std::string>());
           if (h.ok()) c.last_health = h.value();
@@ -732,22 +803,26 @@ class PostgresStore final : public Store {
     try {
       pqxx::work w(conn_);
       w.exec_params("SELECT pg_advisory_xact_lock($1)", kMigrationLock);
-      w.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)");
+      w.exec(
+          "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT "
+          "NULL)");
       const int current = w.exec1("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")[0].as<int>();
       const int known = static_cast<int>(migrations::kSteps.size());
       if (current > known) {
-        throw Error(ErrorCode::kConfig, "database " + redacted(dsn_) + " has schema version " + std::to_string(current) +
-                                            ", newer than this build knows (" + std::to_string(known) + ")");
+        throw Error(ErrorCode::kConfig, "database " + redacted(dsn_) + " has schema version " +
+                                            std::to_string(current) + ", newer than this build knows (" +
+                                            std::to_string(known) + ")");
       }
       for (int v = current + 1; v <= known; ++v) {
         w.exec(migrations::for_postgresql(migrations::kSteps[static_cast<std::size_t>(v - 1)]));
         w.exec_params("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)", v, now_ms());
       }
       // The audit log is append-only: the database itself refuses changes.
-      w.exec("CREATE OR REPLACE FUNCTION audit_log_refuse_change() RETURNS trigger LANGUAGE plpgsql AS"
-             " $$ BEGIN RAISE EXCEPTION 'the audit log cannot be changed'; END $$;"
-             "CREATE OR REPLACE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log"
-             " FOR EACH ROW EXECUTE FUNCTION audit_log_refuse_change();");
+      w.exec(
+          "CREATE OR REPLACE FUNCTION audit_log_refuse_change() RETURNS trigger LANGUAGE plpgsql AS"
+          " $$ BEGIN RAISE EXCEPTION 'the audit log cannot be changed'; END $$;"
+          "CREATE OR REPLACE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log"
+          " FOR EACH ROW EXECUTE FUNCTION audit_log_refuse_change();");
       w.commit();
     } catch (const Error&) {
       throw;
@@ -759,11 +834,13 @@ class PostgresStore final : public Store {
   std::string dsn_;
   std::recursive_mutex mutex_;  // recursive: in_transaction holds it around calls that take it
   pqxx::connection conn_;
-  pqxx::work* tx_ = nullptr;    // the transaction in progress, if any (guarded by mutex_)
+  pqxx::work* tx_ = nullptr;  // the transaction in progress, if any (guarded by mutex_)
 };
 
 }  // namespace
 
-std::unique_ptr<Store> make_postgres_store(const std::string& dsn) { return std::make_unique<PostgresStore>(dsn); }
+std::unique_ptr<Store> make_postgres_store(const std::string& dsn) {
+  return std::make_unique<PostgresStore>(dsn);
+}
 
 }  // namespace anpr::receiver

@@ -40,8 +40,9 @@ Db::Db(const std::string& path) : path_(path) {
   // committing thread then waits for the discard (100-150 ms stalls measured,
   // docs/performance.md). Only a WAL grown past 1 GiB (a reader holding an old snapshot through
   // a long backlog) is cut back.
-  exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-       " PRAGMA wal_autocheckpoint=100000; PRAGMA journal_size_limit=1073741824;");
+  exec(
+      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+      " PRAGMA wal_autocheckpoint=100000; PRAGMA journal_size_limit=1073741824;");
 }
 
 WalCheckpointer::WalCheckpointer(const std::string& path, std::chrono::milliseconds interval)
@@ -95,7 +96,8 @@ Stmt::Stmt(Db& db, std::string_view sql) : db_(db) {
     stmt_ = cached_->stmt;
     return;
   }
-  if (sqlite3_prepare_v2(db.handle(), sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) != SQLITE_OK) {
+  if (sqlite3_prepare_v2(db.handle(), sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) !=
+      SQLITE_OK) {
     if (fresh) db.cache_.erase(it);
     fail(db.handle(), "prepare " + std::string(sql.substr(0, 60)));
   }
@@ -129,13 +131,17 @@ Stmt& Stmt::bind(int i, double v) {
   return *this;
 }
 Stmt& Stmt::bind(int i, std::optional<double> v) {
-  if (v) sqlite3_bind_double(stmt_, i, *v);
-  else sqlite3_bind_null(stmt_, i);
+  if (v)
+    sqlite3_bind_double(stmt_, i, *v);
+  else
+    sqlite3_bind_null(stmt_, i);
   return *this;
 }
 Stmt& Stmt::bind(int i, std::optional<std::int64_t> v) {
-  if (v) sqlite3_bind_int64(stmt_, i, *v);
-  else sqlite3_bind_null(stmt_, i);
+  if (v)
+    sqlite3_bind_int64(stmt_, i, *v);
+  else
+    sqlite3_bind_null(stmt_, i);
   return *this;
 }
 Stmt& Stmt::bind_blob(int i, std::string_view v) {

@@ -8,9 +8,9 @@
 #include <cstdint>
 #include <mutex>
 #include <optional>
-#include <thread>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 
 namespace anpr::receiver::sqlite {
@@ -44,7 +44,8 @@ class Db {
 /// a commit only appends to the WAL. Measured in docs/performance.md.
 class WalCheckpointer {
  public:
-  explicit WalCheckpointer(const std::string& path, std::chrono::milliseconds interval = std::chrono::milliseconds(100));
+  explicit WalCheckpointer(const std::string& path,
+                           std::chrono::milliseconds interval = std::chrono::milliseconds(100));
   ~WalCheckpointer();
   WalCheckpointer(const WalCheckpointer&) = delete;
   WalCheckpointer& operator=(const WalCheckpointer&) = delete;

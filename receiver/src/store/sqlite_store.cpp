@@ -8,8 +8,8 @@
 #include "anpr/common/message_codec.hpp"
 #include "anpr/receiver/store.hpp"
 #include "backends.hpp"
-#include "shared_statements.hpp"
 #include "migrations.hpp"
+#include "shared_statements.hpp"
 #include "sqlite_db.hpp"
 
 namespace anpr::receiver {
@@ -45,9 +45,10 @@ class SqliteStore final : public Store {
     ReadMessage record = read;  // the images live in files; the row keeps everything else
     record.crop_jpeg.clear();
     record.overview_jpeg.reset();
-    Stmt s(db_, "INSERT INTO reads (read_id, camera_id, site_id, captured_at, plate, confidence, format, country,"
-                " message, crop_path, overview_path, unknown_camera, received_at)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (read_id) DO NOTHING");
+    Stmt s(db_,
+           "INSERT INTO reads (read_id, camera_id, site_id, captured_at, plate, confidence, format, country,"
+           " message, crop_path, overview_path, unknown_camera, received_at)"
+           " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (read_id) DO NOTHING");
     s.bind(1, read.read_id).bind(2, read.camera_id).bind(3, read.site_id).bind(4, read.captured_at);
     s.bind(5, read.plate).bind(6, read.confidence).bind(7, read.format).bind(8, read.country);
     s.bind(9, encode(record)).bind(10, crop_path).bind(11, overview_path).bind(12, unknown_camera ? 1 : 0);
@@ -70,16 +71,21 @@ class SqliteStore final : public Store {
   void insert_dead_letter(std::string_view topic, std::string_view payload, std::string_view reason,
                           TimestampMs at) override {
     std::lock_guard lock(mutex_);
-    Stmt s(db_, "INSERT INTO dead_letters (received_at, topic, reason, payload_bytes, payload) VALUES (?,?,?,?,?)");
+    Stmt s(
+        db_,
+        "INSERT INTO dead_letters (received_at, topic, reason, payload_bytes, payload) VALUES (?,?,?,?,?)");
     s.bind(1, at).bind(2, topic.substr(0, 1024)).bind(3, reason.substr(0, 1024));
-    s.bind(4, static_cast<std::int64_t>(payload.size())).bind_blob(5, payload.substr(0, kMaxDeadLetterPayload));
+    s.bind(4, static_cast<std::int64_t>(payload.size()))
+        .bind_blob(5, payload.substr(0, kMaxDeadLetterPayload));
     s.run();
   }
 
   std::int64_t purge_dead_letters(TimestampMs older_than, std::int64_t keep_at_most) override {
     std::lock_guard lock(mutex_);
     Stmt old(db_, "DELETE FROM dead_letters WHERE received_at < ?");
-    Stmt beyond(db_, "DELETE FROM dead_letters WHERE id <= (SELECT id FROM dead_letters ORDER BY id DESC LIMIT 1 OFFSET ?)");
+    Stmt beyond(db_,
+                "DELETE FROM dead_letters WHERE id <= (SELECT id FROM dead_letters ORDER BY id DESC LIMIT 1 "
+                "OFFSET ?)");
     return old.bind(1, older_than).run() + beyond.bind(1, keep_at_most).run();
   }
 
@@ -92,52 +98,74 @@ class SqliteStore final : public Store {
 
   std::vector<DeadLetter> dead_letters(int limit) override {
     std::lock_guard lock(mutex_);
-    Stmt s(db_, "SELECT id, received_at, topic, reason, payload_bytes FROM dead_letters ORDER BY id DESC LIMIT ?");
+    Stmt s(db_,
+           "SELECT id, received_at, topic, reason, payload_bytes FROM dead_letters ORDER BY id DESC LIMIT ?");
     s.bind(1, limit);
     std::vector<DeadLetter> out;
     while (s.step()) {
-      out.push_back({s.integer(0), s.integer(1), s.text(2), s.text(3), static_cast<std::size_t>(s.integer(4))});
+      out.push_back(
+          {s.integer(0), s.integer(1), s.text(2), s.text(3), static_cast<std::size_t>(s.integer(4))});
     }
     return out;
   }
 
   void insert_hit(const HitMessage& h, TimestampMs created_at) override {
     std::lock_guard lock(mutex_);
-    Stmt s(db_, "INSERT INTO hits (hit_id, read_id, camera_id, site_id, at, plate, entry_plate, list, category,"
-                " priority, match_kind, score, reason, action, created_at, related_read_id)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    Stmt s(db_,
+           "INSERT INTO hits (hit_id, read_id, camera_id, site_id, at, plate, entry_plate, list, category,"
+           " priority, match_kind, score, reason, action, created_at, related_read_id)"
+           " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     s.bind(1, h.hit_id).bind(2, h.read_id).bind(3, h.camera_id).bind(4, h.site_id).bind(5, h.at);
     s.bind(6, h.plate).bind(7, h.entry_plate).bind(8, h.list).bind(9, h.category).bind(10, h.priority);
     s.bind(11, h.match_kind).bind(12, h.score).bind(13, h.reason).bind(14, h.action).bind(15, created_at);
     s.bind(16, h.related_read_id).run();
   }
 
-  std::vector<HitRecord> hits(std::optional<TimestampMs> since, std::optional<std::string> state, int limit) override {
+  std::vector<HitRecord> hits(std::optional<TimestampMs> since, std::optional<std::string> state,
+                              int limit) override {
     std::lock_guard lock(mutex_);
-    Stmt s(db_, "SELECT hit_id, read_id, camera_id, site_id, at, plate, entry_plate, list, category, priority,"
-                " match_kind, score, reason, action, state, created_at, acknowledged_by, acknowledged_at, note,"
-                " related_read_id FROM hits WHERE created_at >= ? AND (? = '' OR state = ?) ORDER BY created_at DESC LIMIT ?");
+    Stmt s(db_,
+           "SELECT hit_id, read_id, camera_id, site_id, at, plate, entry_plate, list, category, priority,"
+           " match_kind, score, reason, action, state, created_at, acknowledged_by, acknowledged_at, note,"
+           " related_read_id FROM hits WHERE created_at >= ? AND (? = '' OR state = ?) ORDER BY created_at "
+           "DESC LIMIT ?");
     s.bind(1, since.value_or(0)).bind(2, state.value_or("")).bind(3, state.value_or("")).bind(4, limit);
     std::vector<HitRecord> out;
     while (s.step()) {
       HitRecord r;
       HitMessage& h = r.hit;
-      h.hit_id = s.text(0); h.read_id = s.text(1); h.camera_id = s.text(2); h.site_id = s.text(3);
-      h.at = s.integer(4); h.plate = s.text(5); h.entry_plate = s.text(6); h.list = s.text(7);
-      h.category = s.text(8); h.priority = static_cast<int>(s.integer(9)); h.match_kind = s.text(10);
-      h.score = s.real(11); h.reason = s.text(12); h.action = s.text(13);
-      r.state = s.text(14); r.created_at = s.integer(15); r.acknowledged_by = s.text(16);
-      r.acknowledged_at = s.integer(17); r.note = s.text(18); h.related_read_id = s.text(19);
+      h.hit_id = s.text(0);
+      h.read_id = s.text(1);
+      h.camera_id = s.text(2);
+      h.site_id = s.text(3);
+      h.at = s.integer(4);
+      h.plate = s.text(5);
+      h.entry_plate = s.text(6);
+      h.list = s.text(7);
+      h.category = s.text(8);
+      h.priority = static_cast<int>(s.integer(9));
+      h.match_kind = s.text(10);
+      h.score = s.real(11);
+      h.reason = s.text(12);
+      h.action = s.text(13);
+      r.state = s.text(14);
+      r.created_at = s.integer(15);
+      r.acknowledged_by = s.text(16);
+      r.acknowledged_at = s.integer(17);
+      r.note = s.text(18);
+      h.related_read_id = s.text(19);
       out.push_back(std::move(r));
     }
     return out;
   }
 
-  bool acknowledge_hit(const std::string& id, const std::string& user, const std::string& note, TimestampMs at) override {
+  bool acknowledge_hit(const std::string& id, const std::string& user, const std::string& note,
+                       TimestampMs at) override {
     return move_hit(id, "new", "acknowledged", user, note, at);
   }
 
-  bool close_hit(const std::string& id, const std::string& user, const std::string& note, TimestampMs at) override {
+  bool close_hit(const std::string& id, const std::string& user, const std::string& note,
+                 TimestampMs at) override {
     return move_hit(id, "acknowledged", "closed", user, note, at);
   }
 
@@ -167,26 +195,34 @@ class SqliteStore final : public Store {
 
   void upsert_camera(const CameraInfo& c) override {
     std::lock_guard lock(mutex_);
-    Stmt s(db_, "INSERT INTO cameras (camera_id, site_id, name, latitude, longitude, bearing, registered)"
-                " VALUES (?,?,?,?,?,?,?) ON CONFLICT (camera_id) DO UPDATE SET site_id = excluded.site_id,"
-                " name = excluded.name, latitude = excluded.latitude, longitude = excluded.longitude,"
-                " bearing = excluded.bearing, registered = excluded.registered");
+    Stmt s(db_,
+           "INSERT INTO cameras (camera_id, site_id, name, latitude, longitude, bearing, registered)"
+           " VALUES (?,?,?,?,?,?,?) ON CONFLICT (camera_id) DO UPDATE SET site_id = excluded.site_id,"
+           " name = excluded.name, latitude = excluded.latitude, longitude = excluded.longitude,"
+           " bearing = excluded.bearing, registered = excluded.registered");
     s.bind(1, c.camera_id).bind(2, c.site_id).bind(3, c.name).bind(4, c.latitude).bind(5, c.longitude);
     s.bind(6, c.bearing).bind(7, c.registered ? 1 : 0).run();
   }
 
   void set_camera_status(const StatusMessage& st) override {
     std::lock_guard lock(mutex_);
-    Stmt s(db_, "INSERT INTO cameras (camera_id, site_id, state, state_at, version) VALUES (?,?,?,?,?)"
-                " ON CONFLICT (camera_id) DO UPDATE SET state = excluded.state, state_at = excluded.state_at,"
-                " version = excluded.version WHERE excluded.state_at >= cameras.state_at");
-    s.bind(1, st.camera_id).bind(2, st.site_id).bind(3, to_string(st.state)).bind(4, st.at).bind(5, st.version).run();
+    Stmt s(db_,
+           "INSERT INTO cameras (camera_id, site_id, state, state_at, version) VALUES (?,?,?,?,?)"
+           " ON CONFLICT (camera_id) DO UPDATE SET state = excluded.state, state_at = excluded.state_at,"
+           " version = excluded.version WHERE excluded.state_at >= cameras.state_at");
+    s.bind(1, st.camera_id)
+        .bind(2, st.site_id)
+        .bind(3, to_string(st.state))
+        .bind(4, st.at)
+        .bind(5, st.version)
+        .run();
   }
 
   void set_camera_health(const HealthMessage& h) override {
     std::lock_guard lock(mutex_);
-    Stmt s(db_, "INSERT INTO cameras (camera_id, site_id, last_health) VALUES (?,?,?)"
-                " ON CONFLICT (camera_id) DO UPDATE SET last_health = excluded.last_health");
+    Stmt s(db_,
+           "INSERT INTO cameras (camera_id, site_id, last_health) VALUES (?,?,?)"
+           " ON CONFLICT (camera_id) DO UPDATE SET last_health = excluded.last_health");
     s.bind(1, h.camera_id).bind(2, h.site_id).bind(3, encode(h)).run();
   }
 
@@ -244,10 +280,19 @@ class SqliteStore final : public Store {
     std::vector<CameraFault> out;
     while (s.step()) {
       CameraFault f;
-      f.fault_id = s.text(0); f.camera_id = s.text(1); f.site_id = s.text(2); f.kind = s.text(3);
-      f.priority = static_cast<int>(s.integer(4)); f.detail = s.text(5); f.raised_at = s.integer(6);
-      f.cleared_at = s.integer(7); f.changed_at = s.integer(8); f.state = s.text(9);
-      f.acknowledged_by = s.text(10); f.acknowledged_at = s.integer(11); f.note = s.text(12);
+      f.fault_id = s.text(0);
+      f.camera_id = s.text(1);
+      f.site_id = s.text(2);
+      f.kind = s.text(3);
+      f.priority = static_cast<int>(s.integer(4));
+      f.detail = s.text(5);
+      f.raised_at = s.integer(6);
+      f.cleared_at = s.integer(7);
+      f.changed_at = s.integer(8);
+      f.state = s.text(9);
+      f.acknowledged_by = s.text(10);
+      f.acknowledged_at = s.integer(11);
+      f.note = s.text(12);
       out.push_back(std::move(f));
     }
     return out;
@@ -262,14 +307,21 @@ class SqliteStore final : public Store {
       v.bind(1, list.name);
       if (v.step()) version = static_cast<int>(v.integer(0)) + 1;
     }
-    Stmt up(db_, "INSERT INTO watchlists (name, category, priority, colour, action, version) VALUES (?,?,?,?,?,?)"
-                 " ON CONFLICT (name) DO UPDATE SET category = excluded.category, priority = excluded.priority,"
-                 " colour = excluded.colour, action = excluded.action, version = excluded.version");
-    up.bind(1, list.name).bind(2, list.category).bind(3, list.priority).bind(4, list.colour).bind(5, list.action);
+    Stmt up(db_,
+            "INSERT INTO watchlists (name, category, priority, colour, action, version) VALUES (?,?,?,?,?,?)"
+            " ON CONFLICT (name) DO UPDATE SET category = excluded.category, priority = excluded.priority,"
+            " colour = excluded.colour, action = excluded.action, version = excluded.version");
+    up.bind(1, list.name)
+        .bind(2, list.category)
+        .bind(3, list.priority)
+        .bind(4, list.colour)
+        .bind(5, list.action);
     up.bind(6, version).run();
     Stmt del(db_, "DELETE FROM watchlist_entries WHERE list = ?");
     del.bind(1, list.name).run();
-    Stmt ins(db_, "INSERT INTO watchlist_entries (list, plate, reason, added_by, added_at, expires_at) VALUES (?,?,?,?,?,?)");
+    Stmt ins(db_,
+             "INSERT INTO watchlist_entries (list, plate, reason, added_by, added_at, expires_at) VALUES "
+             "(?,?,?,?,?,?)");
     for (const auto& e : entries) {
       ins.bind(1, list.name).bind(2, e.plate).bind(3, e.reason).bind(4, e.added_by).bind(5, e.added_at);
       ins.bind(6, e.expires_at).run();
@@ -282,10 +334,18 @@ class SqliteStore final : public Store {
   void add_entry(const WatchlistEntry& e) override {
     std::lock_guard lock(mutex_);
     Transaction tx(db_);
-    Stmt ins(db_, "INSERT INTO watchlist_entries (list, plate, reason, added_by, added_at, expires_at) VALUES (?,?,?,?,?,?)"
-                  " ON CONFLICT (list, plate) DO UPDATE SET reason = excluded.reason, added_by = excluded.added_by,"
-                  " added_at = excluded.added_at, expires_at = excluded.expires_at");
-    ins.bind(1, e.list).bind(2, e.plate).bind(3, e.reason).bind(4, e.added_by).bind(5, e.added_at).bind(6, e.expires_at);
+    Stmt ins(
+        db_,
+        "INSERT INTO watchlist_entries (list, plate, reason, added_by, added_at, expires_at) VALUES "
+        "(?,?,?,?,?,?)"
+        " ON CONFLICT (list, plate) DO UPDATE SET reason = excluded.reason, added_by = excluded.added_by,"
+        " added_at = excluded.added_at, expires_at = excluded.expires_at");
+    ins.bind(1, e.list)
+        .bind(2, e.plate)
+        .bind(3, e.reason)
+        .bind(4, e.added_by)
+        .bind(5, e.added_at)
+        .bind(6, e.expires_at);
     if (ins.run() != 1) throw Error(ErrorCode::kInput, "no watchlist named '" + e.list + "'");
     Stmt v(db_, "UPDATE watchlists SET version = version + 1 WHERE name = ?");
     v.bind(1, e.list).run();
@@ -308,7 +368,8 @@ class SqliteStore final : public Store {
     std::lock_guard lock(mutex_);
     Stmt s(db_, "SELECT name, category, priority, colour, action FROM watchlists ORDER BY priority, name");
     std::vector<WatchlistInfo> out;
-    while (s.step()) out.push_back({s.text(0), s.text(1), static_cast<int>(s.integer(2)), s.text(3), s.text(4)});
+    while (s.step())
+      out.push_back({s.text(0), s.text(1), static_cast<int>(s.integer(2)), s.text(3), s.text(4)});
     return out;
   }
 
@@ -321,8 +382,9 @@ class SqliteStore final : public Store {
 
   std::vector<WatchlistEntry> entries(const std::string& list) override {
     std::lock_guard lock(mutex_);
-    Stmt s(db_, "SELECT list, plate, reason, added_by, added_at, expires_at FROM watchlist_entries"
-                " WHERE (? = '' OR list = ?) ORDER BY list, plate");
+    Stmt s(db_,
+           "SELECT list, plate, reason, added_by, added_at, expires_at FROM watchlist_entries"
+           " WHERE (? = '' OR list = ?) ORDER BY list, plate");
     s.bind(1, list).bind(2, list);
     std::vector<WatchlistEntry> out;
     while (s.step()) {
@@ -345,32 +407,38 @@ class SqliteStore final : public Store {
     return changed;
   }
 
-  std::vector<Sighting> reads(const std::string& camera_id, TimestampMs from, TimestampMs to, int limit) override {
+  std::vector<Sighting> reads(const std::string& camera_id, TimestampMs from, TimestampMs to,
+                              int limit) override {
     std::lock_guard lock(mutex_);
-    Stmt s(db_, "SELECT r.read_id, r.plate, r.camera_id, r.site_id, COALESCE(c.name, ''), c.latitude, c.longitude,"
-                " r.captured_at, r.confidence, r.unknown_camera, r.received_at FROM reads r LEFT JOIN cameras c ON c.camera_id = r.camera_id"
-                " WHERE (? = '' OR r.camera_id = ?) AND r.captured_at >= ? AND r.captured_at <= ?"
-                " ORDER BY r.captured_at DESC LIMIT ?");
+    Stmt s(db_,
+           "SELECT r.read_id, r.plate, r.camera_id, r.site_id, COALESCE(c.name, ''), c.latitude, c.longitude,"
+           " r.captured_at, r.confidence, r.unknown_camera, r.received_at FROM reads r LEFT JOIN cameras c "
+           "ON c.camera_id = r.camera_id"
+           " WHERE (? = '' OR r.camera_id = ?) AND r.captured_at >= ? AND r.captured_at <= ?"
+           " ORDER BY r.captured_at DESC LIMIT ?");
     s.bind(1, camera_id).bind(2, camera_id).bind(3, from).bind(4, to).bind(5, limit);
     return sightings(s);
   }
 
   std::vector<Sighting> reads_arrived(TimestampMs received_from, int limit) override {
     std::lock_guard lock(mutex_);
-    Stmt s(db_, "SELECT r.read_id, r.plate, r.camera_id, r.site_id, COALESCE(c.name, ''), c.latitude, c.longitude,"
-                " r.captured_at, r.confidence, r.unknown_camera, r.received_at FROM reads r"
-                " LEFT JOIN cameras c ON c.camera_id = r.camera_id WHERE r.received_at >= ?"
-                " ORDER BY r.received_at LIMIT ?");
+    Stmt s(db_,
+           "SELECT r.read_id, r.plate, r.camera_id, r.site_id, COALESCE(c.name, ''), c.latitude, c.longitude,"
+           " r.captured_at, r.confidence, r.unknown_camera, r.received_at FROM reads r"
+           " LEFT JOIN cameras c ON c.camera_id = r.camera_id WHERE r.received_at >= ?"
+           " ORDER BY r.received_at LIMIT ?");
     s.bind(1, received_from).bind(2, limit);
     return sightings(s);
   }
 
-  std::vector<Sighting> movements(const std::string& plate, TimestampMs from, TimestampMs to, int limit) override {
+  std::vector<Sighting> movements(const std::string& plate, TimestampMs from, TimestampMs to,
+                                  int limit) override {
     std::lock_guard lock(mutex_);
     const bool pattern = plate.find_first_of("?*") != std::string::npos;
-    Stmt s(db_, std::string("SELECT r.read_id, r.plate, r.camera_id, r.site_id, COALESCE(c.name, ''), c.latitude,"
-                            " c.longitude, r.captured_at, r.confidence, r.unknown_camera, r.received_at FROM reads r"
-                            " LEFT JOIN cameras c ON c.camera_id = r.camera_id WHERE ") +
+    Stmt s(db_, std::string(
+                    "SELECT r.read_id, r.plate, r.camera_id, r.site_id, COALESCE(c.name, ''), c.latitude,"
+                    " c.longitude, r.captured_at, r.confidence, r.unknown_camera, r.received_at FROM reads r"
+                    " LEFT JOIN cameras c ON c.camera_id = r.camera_id WHERE ") +
                     (pattern ? "r.plate LIKE ?" : "r.plate = ?") +
                     " AND r.captured_at >= ? AND r.captured_at <= ? ORDER BY r.captured_at LIMIT ?");
     s.bind(1, pattern ? like_pattern(plate) : plate).bind(2, from).bind(3, to).bind(4, limit);
@@ -380,8 +448,9 @@ class SqliteStore final : public Store {
   void scan_reads(TimestampMs from, TimestampMs to, const std::vector<std::string>& cameras,
                   const std::function<void(const ReadPoint&)>& row) override {
     std::lock_guard lock(mutex_);
-    std::string sql = "SELECT read_id, plate, camera_id, site_id, captured_at, confidence FROM reads"
-                      " WHERE captured_at >= ? AND captured_at < ?";
+    std::string sql =
+        "SELECT read_id, plate, camera_id, site_id, captured_at, confidence FROM reads"
+        " WHERE captured_at >= ? AND captured_at < ?";
     if (!cameras.empty()) {
       sql += " AND camera_id IN (?";
       for (std::size_t i = 1; i < cameras.size(); ++i) sql += ",?";
@@ -392,8 +461,12 @@ class SqliteStore final : public Store {
     for (std::size_t i = 0; i < cameras.size(); ++i) s.bind(static_cast<int>(i) + 3, cameras[i]);
     ReadPoint p;
     while (s.step()) {
-      p.read_id = s.text(0); p.plate = s.text(1); p.camera_id = s.text(2); p.site_id = s.text(3);
-      p.at = s.integer(4); p.confidence = s.real(5);
+      p.read_id = s.text(0);
+      p.plate = s.text(1);
+      p.camera_id = s.text(2);
+      p.site_id = s.text(3);
+      p.at = s.integer(4);
+      p.confidence = s.real(5);
       row(p);
     }
   }
@@ -403,10 +476,15 @@ class SqliteStore final : public Store {
     std::lock_guard lock(mutex_);
     std::vector<ReadPoint> out;
     for (const bool before : {true, false}) {
-      Stmt s(db_, before ? "SELECT read_id, plate, camera_id, site_id, captured_at, confidence FROM reads WHERE plate = ?"
-                           " AND captured_at <= ? AND captured_at >= ? AND read_id <> ? ORDER BY captured_at DESC LIMIT 1"
-                         : "SELECT read_id, plate, camera_id, site_id, captured_at, confidence FROM reads WHERE plate = ?"
-                           " AND captured_at > ? AND captured_at <= ? AND read_id <> ? ORDER BY captured_at LIMIT 1");
+      Stmt s(db_,
+             before
+                 ? "SELECT read_id, plate, camera_id, site_id, captured_at, confidence FROM reads WHERE "
+                   "plate = ?"
+                   " AND captured_at <= ? AND captured_at >= ? AND read_id <> ? ORDER BY captured_at DESC "
+                   "LIMIT 1"
+                 : "SELECT read_id, plate, camera_id, site_id, captured_at, confidence FROM reads WHERE "
+                   "plate = ?"
+                   " AND captured_at > ? AND captured_at <= ? AND read_id <> ? ORDER BY captured_at LIMIT 1");
       s.bind(1, plate).bind(2, at).bind(3, before ? at - window_ms : at + window_ms).bind(4, read_id);
       if (s.step()) out.push_back({s.text(0), s.text(1), s.text(2), s.text(3), s.integer(4), s.real(5)});
     }
@@ -439,15 +517,24 @@ class SqliteStore final : public Store {
 
   void upsert_section(const SpeedSection& x) override {
     std::lock_guard lock(mutex_);
-    Stmt s(db_, "INSERT INTO speed_sections (name, from_camera, to_camera, distance_m, limit_mph) VALUES (?,?,?,?,?)"
-                " ON CONFLICT (name) DO UPDATE SET from_camera = excluded.from_camera, to_camera = excluded.to_camera,"
-                " distance_m = excluded.distance_m, limit_mph = excluded.limit_mph");
-    s.bind(1, x.name).bind(2, x.from_camera).bind(3, x.to_camera).bind(4, x.distance_m).bind(5, x.limit_mph).run();
+    Stmt s(
+        db_,
+        "INSERT INTO speed_sections (name, from_camera, to_camera, distance_m, limit_mph) VALUES (?,?,?,?,?)"
+        " ON CONFLICT (name) DO UPDATE SET from_camera = excluded.from_camera, to_camera = "
+        "excluded.to_camera,"
+        " distance_m = excluded.distance_m, limit_mph = excluded.limit_mph");
+    s.bind(1, x.name)
+        .bind(2, x.from_camera)
+        .bind(3, x.to_camera)
+        .bind(4, x.distance_m)
+        .bind(5, x.limit_mph)
+        .run();
   }
 
   std::vector<SpeedSection> sections() override {
     std::lock_guard lock(mutex_);
-    Stmt s(db_, "SELECT name, from_camera, to_camera, distance_m, limit_mph FROM speed_sections ORDER BY name");
+    Stmt s(db_,
+           "SELECT name, from_camera, to_camera, distance_m, limit_mph FROM speed_sections ORDER BY name");
     std::vector<SpeedSection> out;
     while (s.step()) out.push_back({s.text(0), s.text(1), s.text(2), s.real(3), s.real(4)});
     return out;
@@ -493,9 +580,14 @@ class SqliteStore final : public Store {
 
   bool add_user(const UserRecord& u) override {
     std::lock_guard lock(mutex_);
-    Stmt s(db_, "INSERT INTO users (name, password_hash, role, disabled, created_at) VALUES (?,?,?,?,?)"
-                " ON CONFLICT (name) DO NOTHING");
-    s.bind(1, u.name).bind(2, u.password_hash).bind(3, u.role).bind(4, u.disabled ? 1 : 0).bind(5, u.created_at);
+    Stmt s(db_,
+           "INSERT INTO users (name, password_hash, role, disabled, created_at) VALUES (?,?,?,?,?)"
+           " ON CONFLICT (name) DO NOTHING");
+    s.bind(1, u.name)
+        .bind(2, u.password_hash)
+        .bind(3, u.role)
+        .bind(4, u.disabled ? 1 : 0)
+        .bind(5, u.created_at);
     return s.run() == 1;
   }
 
@@ -524,16 +616,20 @@ class SqliteStore final : public Store {
 
   void save_session(const SessionRecord& r) override {
     std::lock_guard lock(mutex_);
-    Stmt s(db_, "INSERT INTO web_sessions (token_hash, user_name, role, csrf_token, credential, created_at, last_seen)"
-                " VALUES (?,?,?,?,?,?,?) ON CONFLICT (token_hash) DO UPDATE SET last_seen = excluded.last_seen");
+    Stmt s(db_,
+           "INSERT INTO web_sessions (token_hash, user_name, role, csrf_token, credential, created_at, "
+           "last_seen)"
+           " VALUES (?,?,?,?,?,?,?) ON CONFLICT (token_hash) DO UPDATE SET last_seen = excluded.last_seen");
     s.bind(1, r.token_hash).bind(2, r.user).bind(3, r.role).bind(4, r.csrf_token).bind(5, r.credential);
     s.bind(6, r.created_at).bind(7, r.last_seen).run();
   }
 
   std::optional<SessionRecord> find_session(const std::string& token_hash) override {
     std::lock_guard lock(mutex_);
-    Stmt s(db_, "SELECT token_hash, user_name, role, csrf_token, credential, created_at, last_seen FROM web_sessions"
-                " WHERE token_hash = ?");
+    Stmt s(
+        db_,
+        "SELECT token_hash, user_name, role, csrf_token, credential, created_at, last_seen FROM web_sessions"
+        " WHERE token_hash = ?");
     s.bind(1, token_hash);
     if (!s.step()) return std::nullopt;
     return SessionRecord{s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.integer(5), s.integer(6)};
@@ -541,9 +637,16 @@ class SqliteStore final : public Store {
 
   void delete_sessions(const std::string& token_hash, const std::string& user) override {
     std::lock_guard lock(mutex_);
-    Stmt s(db_, "DELETE FROM web_sessions WHERE (? = '' OR token_hash = ?) AND (? = '' OR user_name = ?)"
-                " AND NOT (? = '' AND ? = '')");
-    s.bind(1, token_hash).bind(2, token_hash).bind(3, user).bind(4, user).bind(5, token_hash).bind(6, user).run();
+    Stmt s(db_,
+           "DELETE FROM web_sessions WHERE (? = '' OR token_hash = ?) AND (? = '' OR user_name = ?)"
+           " AND NOT (? = '' AND ? = '')");
+    s.bind(1, token_hash)
+        .bind(2, token_hash)
+        .bind(3, user)
+        .bind(4, user)
+        .bind(5, token_hash)
+        .bind(6, user)
+        .run();
   }
 
   void purge_sessions(TimestampMs idle_before) override {
@@ -557,8 +660,8 @@ class SqliteStore final : public Store {
   static std::vector<Sighting> sightings(Stmt& s) {
     std::vector<Sighting> out;
     while (s.step()) {
-      Sighting x{s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), std::nullopt, std::nullopt,
-                 s.integer(7), s.real(8), s.integer(9) != 0, s.integer(10)};
+      Sighting x{s.text(0),    s.text(1),    s.text(2), s.text(3),         s.text(4),    std::nullopt,
+                 std::nullopt, s.integer(7), s.real(8), s.integer(9) != 0, s.integer(10)};
       if (!s.is_null(5)) x.latitude = s.real(5);
       if (!s.is_null(6)) x.longitude = s.real(6);
       out.push_back(std::move(x));
@@ -570,16 +673,22 @@ class SqliteStore final : public Store {
                 const std::string& note, TimestampMs at) {
     std::lock_guard lock(mutex_);
     const bool ack = std::string(to) == "acknowledged";
-    Stmt s(db_, ack ? "UPDATE hits SET state = ?, acknowledged_by = ?, acknowledged_at = ?, note = ? WHERE hit_id = ? AND state = ?"
-                    : "UPDATE hits SET state = ?, note = CASE WHEN ? = '' THEN note ELSE note || char(10) || ? END"
-                      " WHERE hit_id = ? AND state = ? AND ? >= 0");
-    if (ack) s.bind(1, to).bind(2, user).bind(3, at).bind(4, note).bind(5, id).bind(6, from);
-    else s.bind(1, to).bind(2, note).bind(3, user + ": " + note).bind(4, id).bind(5, from).bind(6, at);
+    Stmt s(db_,
+           ack ? "UPDATE hits SET state = ?, acknowledged_by = ?, acknowledged_at = ?, note = ? WHERE hit_id "
+                 "= ? AND state = ?"
+               : "UPDATE hits SET state = ?, note = CASE WHEN ? = '' THEN note ELSE note || char(10) || ? END"
+                 " WHERE hit_id = ? AND state = ? AND ? >= 0");
+    if (ack)
+      s.bind(1, to).bind(2, user).bind(3, at).bind(4, note).bind(5, id).bind(6, from);
+    else
+      s.bind(1, to).bind(2, note).bind(3, user + ": " + note).bind(4, id).bind(5, from).bind(6, at);
     return s.run() == 1;
   }
 
   void migrate() {
-    db_.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)");
+    db_.exec(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT "
+        "NULL)");
     int current = 0;
     {
       Stmt s(db_, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
@@ -587,8 +696,9 @@ class SqliteStore final : public Store {
       current = static_cast<int>(s.integer(0));
     }
     if (current > static_cast<int>(migrations::kSteps.size())) {
-      throw Error(ErrorCode::kConfig, "database " + db_.path() + " has schema version " + std::to_string(current) +
-                                          ", newer than this build knows (" + std::to_string(migrations::kSteps.size()) + ")");
+      throw Error(ErrorCode::kConfig, "database " + db_.path() + " has schema version " +
+                                          std::to_string(current) + ", newer than this build knows (" +
+                                          std::to_string(migrations::kSteps.size()) + ")");
     }
     for (int v = current + 1; v <= static_cast<int>(migrations::kSteps.size()); ++v) {
       Transaction tx(db_);
@@ -598,26 +708,36 @@ class SqliteStore final : public Store {
       tx.commit();
     }
     // The audit log is append-only: the database itself refuses changes.
-    db_.exec("CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log"
-             " BEGIN SELECT RAISE(ABORT, 'the audit log cannot be changed'); END;"
-             "CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log"
-             " BEGIN SELECT RAISE(ABORT, 'the audit log cannot be changed'); END;");
+    db_.exec(
+        "CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log"
+        " BEGIN SELECT RAISE(ABORT, 'the audit log cannot be changed'); END;"
+        "CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log"
+        " BEGIN SELECT RAISE(ABORT, 'the audit log cannot be changed'); END;");
   }
 
   std::vector<CameraInfo> cameras_where(const std::string& where, const std::string& id) {
     std::lock_guard lock(mutex_);
-    Stmt s(db_, "SELECT camera_id, site_id, name, latitude, longitude, bearing, registered, state, state_at, version,"
-                " last_health, (SELECT COALESCE(MAX(r.captured_at), 0) FROM reads r WHERE r.camera_id = cameras.camera_id)"
-                " FROM cameras " + where + " ORDER BY site_id, camera_id");
+    Stmt s(
+        db_,
+        "SELECT camera_id, site_id, name, latitude, longitude, bearing, registered, state, state_at, version,"
+        " last_health, (SELECT COALESCE(MAX(r.captured_at), 0) FROM reads r WHERE r.camera_id = "
+        "cameras.camera_id)"
+        " FROM cameras " +
+            where + " ORDER BY site_id, camera_id");
     if (!where.empty()) s.bind(1, id);
     std::vector<CameraInfo> out;
     while (s.step()) {
       CameraInfo c;
-      c.camera_id = s.text(0); c.site_id = s.text(1); c.name = s.text(2);
+      c.camera_id = s.text(0);
+      c.site_id = s.text(1);
+      c.name = s.text(2);
       if (!s.is_null(3)) c.latitude = s.real(3);
       if (!s.is_null(4)) c.longitude = s.real(4);
       if (!s.is_null(5)) c.bearing = s.real(5);
-      c.registered = s.integer(6) != 0; c.state = s.text(7); c.state_at = s.integer(8); c.version = s.text(9);
+      c.registered = s.integer(6) != 0;
+      c.state = s.text(7);
+      c.state_at = s.integer(8);
+      c.version = s.text(9);
       if (!s.is_null(10)) {
         const auto h = decode_health(s.text(10));
         if (h.ok()) c.last_health = h.value();
@@ -635,6 +755,8 @@ class SqliteStore final : public Store {
 
 }  // namespace
 
-std::unique_ptr<Store> make_sqlite_store(const std::string& path) { return std::make_unique<SqliteStore>(path); }
+std::unique_ptr<Store> make_sqlite_store(const std::string& path) {
+  return std::make_unique<SqliteStore>(path);
+}
 
 }  // namespace anpr::receiver

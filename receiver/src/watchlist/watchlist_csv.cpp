@@ -3,9 +3,9 @@
 #include <set>
 
 #include "../csv_line.hpp"
-#include "anpr/receiver/audit_reason.hpp"
 #include "anpr/common/encoding.hpp"
 #include "anpr/common/plate_text.hpp"
+#include "anpr/receiver/audit_reason.hpp"
 
 namespace anpr::receiver {
 

@@ -8,9 +8,12 @@ namespace anpr::receiver {
 
 const char* to_string(MatchKind k) noexcept {
   switch (k) {
-    case MatchKind::kExact: return "exact";
-    case MatchKind::kEquivalent: return "equivalent";
-    case MatchKind::kWildcard: return "wildcard";
+    case MatchKind::kExact:
+      return "exact";
+    case MatchKind::kEquivalent:
+      return "equivalent";
+    case MatchKind::kWildcard:
+      return "wildcard";
   }
   return "exact";
 }
@@ -92,11 +95,14 @@ WatchlistMatcher::WatchlistMatcher(std::vector<WatchlistInfo> lists, std::vector
     if (e.is_pattern()) {
       const std::size_t first = e.plate.find_first_of("?*");
       const std::size_t last = e.plate.find_last_of("?*");
-      if (first > 0) pattern_by_prefix_.emplace(e.plate.substr(0, first), i);
-      else if (last + 1 < e.plate.size()) pattern_by_suffix_.emplace(e.plate.substr(last + 1), i);
+      if (first > 0)
+        pattern_by_prefix_.emplace(e.plate.substr(0, first), i);
+      else if (last + 1 < e.plate.size())
+        pattern_by_suffix_.emplace(e.plate.substr(last + 1), i);
       else if (const std::size_t pair = first_literal_pair(e.plate); pair != std::string::npos)
         pattern_by_pair_.emplace(e.plate.substr(pair, 2), i);
-      else unanchored_patterns_.push_back(i);
+      else
+        unanchored_patterns_.push_back(i);
     } else {
       exact_.emplace(e.plate, i);
       equivalent_.emplace(confusion_key(e.plate), i);

@@ -13,14 +13,16 @@ namespace anpr::receiver {
 namespace {
 
 // Reads of the last days that new entries match become retrospective hits.
-std::size_t check_past_reads(Store& store, const std::vector<WatchlistEntry>& added, const std::string& list_name,
-                             const WatchlistChange& change) {
+std::size_t check_past_reads(Store& store, const std::vector<WatchlistEntry>& added,
+                             const std::string& list_name, const WatchlistChange& change) {
   if (change.lookback_days <= 0 || added.empty()) return 0;
   const auto lists = store.watchlists();
-  const auto list = std::find_if(lists.begin(), lists.end(), [&](const auto& l) { return l.name == list_name; });
+  const auto list =
+      std::find_if(lists.begin(), lists.end(), [&](const auto& l) { return l.name == list_name; });
   if (list == lists.end()) return 0;
   std::size_t raised = 0;
-  for (const auto& e : added) raised += raise_retrospective_hits(store, e, *list, change.lookback_days, change.now).size();
+  for (const auto& e : added)
+    raised += raise_retrospective_hits(store, e, *list, change.lookback_days, change.now).size();
   return raised;
 }
 
@@ -35,10 +37,12 @@ std::string required_reason(const std::string& given) {
 
 ImportOutcome import_watchlist(Store& store, const WatchlistInfo& list, std::string_view csv,
                                const std::string& source, const WatchlistChange& change) {
-  if (list.name.empty() || list.name.size() > 100) throw Error(ErrorCode::kInput, "a list name has 1-100 characters");
+  if (list.name.empty() || list.name.size() > 100)
+    throw Error(ErrorCode::kInput, "a list name has 1-100 characters");
   if (list.category.empty()) throw Error(ErrorCode::kInput, "list '" + list.name + "' needs a category");
   if (csv.size() > kMaxWatchlistCsvBytes) {
-    throw Error(ErrorCode::kInput, source + " is larger than " + std::to_string(kMaxWatchlistCsvBytes >> 20) + " MiB");
+    throw Error(ErrorCode::kInput,
+                source + " is larger than " + std::to_string(kMaxWatchlistCsvBytes >> 20) + " MiB");
   }
   ImportOutcome out;
   auto parsed = parse_watchlist_csv(csv, list.name, change.user, change.now);
@@ -66,7 +70,8 @@ std::size_t add_watchlist_entry(Store& store, const std::string& list, const std
   const auto reason = audit_reason(change.reason, kMaxWatchlistReasonLength);
   if (!reason) {
     throw Error(ErrorCode::kInput, "an entry needs a reason (why it is listed): 3-" +
-                                       std::to_string(kMaxWatchlistReasonLength) + " characters with at least 3 letters");
+                                       std::to_string(kMaxWatchlistReasonLength) +
+                                       " characters with at least 3 letters");
   }
   WatchlistEntry e{list, normalise_plate(plate), *reason, change.user, change.now, std::nullopt};
   if (e.is_pattern()) {

@@ -24,8 +24,8 @@ std::string hex(const unsigned char* data, std::size_t n) {
 
 std::string token_hash(const std::string& token) {
   std::array<unsigned char, crypto_generichash_BYTES> digest{};
-  crypto_generichash(digest.data(), digest.size(), reinterpret_cast<const unsigned char*>(token.data()), token.size(),
-                     nullptr, 0);
+  crypto_generichash(digest.data(), digest.size(), reinterpret_cast<const unsigned char*>(token.data()),
+                     token.size(), nullptr, 0);
   return hex(digest.data(), digest.size());
 }
 
@@ -39,9 +39,12 @@ bool valid_user_name(const std::string& name) {
 
 const char* to_string(Role role) noexcept {
   switch (role) {
-    case Role::kOperator: return "operator";
-    case Role::kSupervisor: return "supervisor";
-    case Role::kAdmin: return "admin";
+    case Role::kOperator:
+      return "operator";
+    case Role::kSupervisor:
+      return "supervisor";
+    case Role::kAdmin:
+      return "admin";
   }
   return "operator";
 }
@@ -74,7 +77,8 @@ std::optional<std::string> password_problem(const std::string& password) {
   return std::nullopt;
 }
 
-void add_user(Store& store, const std::string& name, Role role, const std::string& password, TimestampMs now) {
+void add_user(Store& store, const std::string& name, Role role, const std::string& password,
+              TimestampMs now) {
   if (!valid_user_name(name)) {
     throw Error(ErrorCode::kInput, "user name '" + name + "': 1-64 letters, digits, '.', '_', '-', '@'");
   }
@@ -115,14 +119,15 @@ std::string SessionManager::create(const std::string& user, Role role, const std
   const Session session{user, role, random_token(), credential, now, now};
   std::lock_guard lock(mutex_);
   if (sessions_.size() >= settings_.max_sessions) {  // the cache is bounded; the store keeps the rest
-    const auto oldest = std::min_element(sessions_.begin(), sessions_.end(), [](const auto& a, const auto& b) {
-      return a.second.session.last_seen < b.second.session.last_seen;
-    });
+    const auto oldest = std::min_element(
+        sessions_.begin(), sessions_.end(),
+        [](const auto& a, const auto& b) { return a.second.session.last_seen < b.second.session.last_seen; });
     sessions_.erase(oldest);
   }
   sessions_[key] = Entry{session, now};
   if (store_) {
-    store_->purge_sessions(now - std::chrono::duration_cast<std::chrono::milliseconds>(settings_.idle_timeout).count());
+    store_->purge_sessions(
+        now - std::chrono::duration_cast<std::chrono::milliseconds>(settings_.idle_timeout).count());
     store_->save_session({key, user, to_string(role), session.csrf_token, credential, now, now});
   }
   return token;
@@ -137,22 +142,28 @@ std::optional<Session> SessionManager::find(const std::string& token) {
   if (it == sessions_.end() && store_) {  // made before a restart, or by another receiver
     if (const auto r = store_->find_session(key)) {
       if (const auto role = parse_role(r->role)) {
-        it = sessions_.emplace(key, Entry{Session{r->user, *role, r->csrf_token, r->credential, r->created_at, r->last_seen},
-                                          r->last_seen}).first;
+        it = sessions_
+                 .emplace(key, Entry{Session{r->user, *role, r->csrf_token, r->credential, r->created_at,
+                                             r->last_seen},
+                                     r->last_seen})
+                 .first;
       }
     }
   }
   if (it == sessions_.end()) return std::nullopt;
   Entry& e = it->second;
-  const auto ms = [](std::chrono::minutes m) { return std::chrono::duration_cast<std::chrono::milliseconds>(m).count(); };
-  if (now - e.session.last_seen > ms(settings_.idle_timeout) || now - e.session.created > ms(settings_.absolute_timeout)) {
+  const auto ms = [](std::chrono::minutes m) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(m).count();
+  };
+  if (now - e.session.last_seen > ms(settings_.idle_timeout) ||
+      now - e.session.created > ms(settings_.absolute_timeout)) {
     forget(key);
     return std::nullopt;
   }
   e.session.last_seen = now;
   if (store_ && now - e.stored_last_seen > 60000) {
-    store_->save_session({key, e.session.user, to_string(e.session.role), e.session.csrf_token, e.session.credential,
-                          e.session.created, now});
+    store_->save_session({key, e.session.user, to_string(e.session.role), e.session.csrf_token,
+                          e.session.credential, e.session.created, now});
     e.stored_last_seen = now;
   }
   return e.session;

@@ -37,22 +37,24 @@ json hit_json(const HitRecord& r, const CameraDirectory& cameras, const ListColo
           {"crop_url", "/api/reads/" + h.read_id + "/crop"},
           {"overview_url", "/api/reads/" + h.read_id + "/overview"},
           {"related_read_id", h.related_read_id.empty() ? json(nullptr) : json(h.related_read_id)},
-          {"related_crop_url", h.related_read_id.empty() ? json(nullptr) : json("/api/reads/" + h.related_read_id + "/crop")}};
+          {"related_crop_url",
+           h.related_read_id.empty() ? json(nullptr) : json("/api/reads/" + h.related_read_id + "/crop")}};
 }
 
 json sighting_json(const Sighting& s, int clock_skew_s) {
   json j = {{"read_id", s.read_id},
-          {"plate", s.plate},
-          {"camera_id", s.camera_id},
-          {"camera_name", s.camera_name.empty() ? s.camera_id : s.camera_name},
-          {"site_id", s.site_id},
-          {"latitude", optional_number(s.latitude)},
-          {"longitude", optional_number(s.longitude)},
-          {"at", to_iso8601(s.at)},
-          {"confidence", s.confidence},
-          {"unknown_camera", s.unknown_camera},
-          {"crop_url", "/api/reads/" + s.read_id + "/crop"}};
-  if (s.received_at > 0 && s.at - s.received_at > clock_skew_s * 1000LL) j["clock_ahead_s"] = (s.at - s.received_at) / 1000;
+            {"plate", s.plate},
+            {"camera_id", s.camera_id},
+            {"camera_name", s.camera_name.empty() ? s.camera_id : s.camera_name},
+            {"site_id", s.site_id},
+            {"latitude", optional_number(s.latitude)},
+            {"longitude", optional_number(s.longitude)},
+            {"at", to_iso8601(s.at)},
+            {"confidence", s.confidence},
+            {"unknown_camera", s.unknown_camera},
+            {"crop_url", "/api/reads/" + s.read_id + "/crop"}};
+  if (s.received_at > 0 && s.at - s.received_at > clock_skew_s * 1000LL)
+    j["clock_ahead_s"] = (s.at - s.received_at) / 1000;
   return j;
 }
 
@@ -60,12 +62,17 @@ json camera_json(const CameraInfo& c) {
   json health = nullptr;
   if (c.last_health) {
     const auto& h = *c.last_health;
-    health = {{"at", to_iso8601(h.at)},       {"fps", h.fps},
-              {"frames_dropped", h.frames_dropped}, {"spool_depth", h.spool_depth},
-              {"spool_evictions", h.spool_evictions}, {"reconnects", h.reconnects},
-              {"uptime_s", h.uptime_s},        {"source_state", h.source_state},
+    health = {{"at", to_iso8601(h.at)},
+              {"fps", h.fps},
+              {"frames_dropped", h.frames_dropped},
+              {"spool_depth", h.spool_depth},
+              {"spool_evictions", h.spool_evictions},
+              {"reconnects", h.reconnects},
+              {"uptime_s", h.uptime_s},
+              {"source_state", h.source_state},
               {"temperature_c", optional_number(h.temperature_c)},
-              {"thin_passes", h.thin_passes}, {"stationary_suppressed", h.stationary_suppressed},
+              {"thin_passes", h.thin_passes},
+              {"stationary_suppressed", h.stationary_suppressed},
               {"static_texts", h.static_texts}};
     json places = json::array();
     for (const auto& p : h.static_text_places) {

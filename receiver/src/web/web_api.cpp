@@ -15,13 +15,13 @@
 #include <nlohmann/json.hpp>
 
 #include "anpr/common/error.hpp"
-#include "anpr/common/plate_text.hpp"
 #include "anpr/common/ids.hpp"
+#include "anpr/common/plate_text.hpp"
 #include "anpr/receiver/analysis/analysis_service.hpp"
 #include "anpr/receiver/analysis/partnership_dashboard.hpp"
 #include "anpr/receiver/evidence_pack.hpp"
-#include "anpr/receiver/web/map_tiles.hpp"
 #include "anpr/receiver/watchlist_service.hpp"
+#include "anpr/receiver/web/map_tiles.hpp"
 #include "json_views.hpp"
 #include "web_assets.hpp"
 
@@ -40,7 +40,8 @@ std::string url_decode(std::string_view s) {
   for (std::size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '+') {
       out += ' ';
-    } else if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) && std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
+    } else if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+               std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
       out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
       i += 2;
     } else {
@@ -139,12 +140,18 @@ struct WebApi::Call {
     const auto it = query.find(name);
     return it == query.end() ? std::string() : it->second;
   }
-  bool allowed(Role least) const { return session && static_cast<int>(session->role) >= static_cast<int>(least); }
+  bool allowed(Role least) const {
+    return session && static_cast<int>(session->role) >= static_cast<int>(least);
+  }
 };
 
 WebApi::WebApi(Store& store, SessionManager& sessions, LoginLimiter& limiter, WebSettings settings,
                std::function<void(std::string)> notify)
-    : store_(store), sessions_(sessions), limiter_(limiter), settings_(std::move(settings)), notify_(std::move(notify)) {}
+    : store_(store),
+      sessions_(sessions),
+      limiter_(limiter),
+      settings_(std::move(settings)),
+      notify_(std::move(notify)) {}
 
 std::string WebApi::session_token(const Request& request) { return cookie_value(request, kCookie); }
 
@@ -168,26 +175,33 @@ bool WebApi::same_origin(const Request& request) {
 Response WebApi::handle(const Request& request, const std::string& client_address) {
   const std::string_view target(request.target().data(), request.target().size());
   const auto qmark = target.find('?');
-  Call call{request, client_address, split_path(target.substr(0, qmark)),
-            qmark == std::string_view::npos ? std::map<std::string, std::string>{} : parse_query(target.substr(qmark + 1)),
-            std::nullopt, cookie_value(request, kCookie)};
+  Call call{request,
+            client_address,
+            split_path(target.substr(0, qmark)),
+            qmark == std::string_view::npos ? std::map<std::string, std::string>{}
+                                            : parse_query(target.substr(qmark + 1)),
+            std::nullopt,
+            cookie_value(request, kCookie)};
   if (!call.token.empty()) call.session = sessions_.find(call.token);
   Response res;
   try {
     res = route(call);
   } catch (const Error& e) {
-    res = call.error(e.code() == ErrorCode::kInput ? http::status::bad_request : http::status::internal_server_error, e.what());
+    res = call.error(
+        e.code() == ErrorCode::kInput ? http::status::bad_request : http::status::internal_server_error,
+        e.what());
   } catch (const std::exception& e) {
     res = call.error(http::status::internal_server_error, std::string("internal error: ") + e.what());
   }
   // Pages and answers are never framed, sniffed or sent on as a referrer; no script or style
   // from anywhere but this server.
   // A map tile server the site runs is the one other place images may come from.
-  res.set("Content-Security-Policy",
-          "default-src 'self'; img-src 'self' data:" +
-              (settings_.map_tile_url.empty() ? std::string() : " " + map_tile_origin(settings_.map_tile_url)) +
-              "; style-src 'self'; script-src 'self'; connect-src 'self'; "
-              "frame-ancestors 'none'; form-action 'self'; base-uri 'none'");
+  res.set(
+      "Content-Security-Policy",
+      "default-src 'self'; img-src 'self' data:" +
+          (settings_.map_tile_url.empty() ? std::string() : " " + map_tile_origin(settings_.map_tile_url)) +
+          "; style-src 'self'; script-src 'self'; connect-src 'self'; "
+          "frame-ancestors 'none'; form-action 'self'; base-uri 'none'");
   res.set("X-Content-Type-Options", "nosniff");
   res.set("X-Frame-Options", "DENY");
   res.set("Referrer-Policy", "no-referrer");
@@ -221,15 +235,18 @@ Response WebApi::route(Call& call) {
   };
 
   if (p.size() == 2 && p[1] == "session" && get) {
-    return call.json_reply({{"user", call.session->user}, {"role", to_string(call.session->role)},
-                            {"csrf", call.session->csrf_token}, {"map_tile_url", settings_.map_tile_url}});
+    return call.json_reply({{"user", call.session->user},
+                            {"role", to_string(call.session->role)},
+                            {"csrf", call.session->csrf_token},
+                            {"map_tile_url", settings_.map_tile_url}});
   }
   if (p.size() == 2 && p[1] == "logout" && post) return logout(call);
   if (p.size() == 2 && p[1] == "hits" && get) return hits(call);
   if (p.size() == 4 && p[1] == "hits" && post && (p[3] == "acknowledge" || p[3] == "close")) {
     return move_hit(call, p[2], p[3] == "close");
   }
-  if (p.size() == 2 && (p[1] == "reads" || p[1] == "movements") && get) return search(call, p[1] == "movements");
+  if (p.size() == 2 && (p[1] == "reads" || p[1] == "movements") && get)
+    return search(call, p[1] == "movements");
   if (p.size() == 2 && p[1] == "evidence-pack" && post) {
     if (auto refused = need(Role::kSupervisor)) return *refused;
     return evidence_pack(call);
@@ -244,7 +261,8 @@ Response WebApi::route(Call& call) {
   }
   if (p.size() == 2 && p[1] == "dashboard" && get) return dashboard(call);
   if (p.size() == 2 && p[1] == "faults" && get) return faults(call);
-  if (p.size() == 4 && p[1] == "faults" && post && p[3] == "acknowledge") return acknowledge_fault(call, p[2]);
+  if (p.size() == 4 && p[1] == "faults" && post && p[3] == "acknowledge")
+    return acknowledge_fault(call, p[2]);
   if (p.size() >= 2 && p[1] == "watchlists") {
     if (auto refused = need(Role::kSupervisor)) return *refused;
     if (p.size() == 2 && get) return watchlists(call);
@@ -269,7 +287,8 @@ Response WebApi::login(Call& call) {
   // Login is the one change without a session. A form on another site cannot send JSON, and a
   // browser names the page's origin: both keep other sites from logging a user in as someone else.
   const auto type = call.req.find(http::field::content_type);
-  if (type == call.req.end() || std::string(type->value()).find("application/json") != 0 || !same_origin(call.req)) {
+  if (type == call.req.end() || std::string(type->value()).find("application/json") != 0 ||
+      !same_origin(call.req)) {
     return call.error(http::status::forbidden, "log in from this server's login page (JSON, same origin)");
   }
   std::string why;
@@ -280,14 +299,16 @@ Response WebApi::login(Call& call) {
     return call.error(http::status::bad_request, "give a username and a password");
   }
   if (const int wait = limiter_.retry_after(name, call.client)) {
-    auto res = call.error(http::status::too_many_requests, "too many failed logins: try again in " + std::to_string(wait) + " s");
+    auto res = call.error(http::status::too_many_requests,
+                          "too many failed logins: try again in " + std::to_string(wait) + " s");
     res.set(http::field::retry_after, std::to_string(wait));
     return res;
   }
   const auto user = store_.user(name);
   // The hash is checked even for unknown users, so timing does not tell which names exist.
   static const std::string kDummyHash = hash_password("not-a-real-password");
-  const bool ok = verify_password(user ? user->password_hash : kDummyHash, password) && user && !user->disabled;
+  const bool ok =
+      verify_password(user ? user->password_hash : kDummyHash, password) && user && !user->disabled;
   const auto role = user ? parse_role(user->role) : std::nullopt;
   if (!ok || !role) {
     limiter_.failed(name, call.client);
@@ -299,7 +320,8 @@ Response WebApi::login(Call& call) {
   const auto session = sessions_.find(token);
   store_.audit({0, now_ms(), name, "login", call.client, ""});
   auto res = call.json_reply({{"user", name}, {"role", to_string(*role)}, {"csrf", session->csrf_token}});
-  res.set(http::field::set_cookie, std::string(kCookie) + "=" + token + "; Path=/; HttpOnly; SameSite=Strict" +
+  res.set(http::field::set_cookie, std::string(kCookie) + "=" + token +
+                                       "; Path=/; HttpOnly; SameSite=Strict" +
                                        (settings_.tls() ? "; Secure" : ""));
   return res;
 }
@@ -325,7 +347,8 @@ Response WebApi::hits(Call& call) {
     since = parse_iso8601(s);
     if (!since) return call.error(http::status::bad_request, "since '" + s + "' is not an ISO 8601 UTC time");
   }
-  const int limit = std::clamp(call.param("limit").empty() ? 200 : std::atoi(call.param("limit").c_str()), 1, kMaxRows);
+  const int limit =
+      std::clamp(call.param("limit").empty() ? 200 : std::atoi(call.param("limit").c_str()), 1, kMaxRows);
   const CameraDirectory cameras(store_);
   const ListColours colours(store_);
   json rows = json::array();
@@ -338,7 +361,8 @@ std::optional<Response> WebApi::read_note(Call& call, std::string& note) {
   const auto body = call.body_json(why);
   if (!body) return call.error(http::status::bad_request, why);
   const auto given = body->find("note");
-  if (given != body->end() && !given->is_string()) return call.error(http::status::bad_request, "note must be text");
+  if (given != body->end() && !given->is_string())
+    return call.error(http::status::bad_request, "note must be text");
   note = given != body->end() ? given->get<std::string>() : "";
   if (note.size() > 2000) return call.error(http::status::bad_request, "a note has at most 2000 characters");
   return std::nullopt;
@@ -351,12 +375,14 @@ Response WebApi::move_hit(Call& call, const std::string& hit_id, bool close) {
   const bool ok = close ? store_.close_hit(hit_id, call.session->user, note, now)
                         : store_.acknowledge_hit(hit_id, call.session->user, note, now);
   if (!ok) {
-    return call.error(http::status::conflict, "hit " + hit_id + (close ? " is not acknowledged" : " is not new") +
-                                                  " (or does not exist)");
+    return call.error(
+        http::status::conflict,
+        "hit " + hit_id + (close ? " is not acknowledged" : " is not new") + " (or does not exist)");
   }
   store_.audit({0, now, call.session->user, close ? "hit-close" : "hit-acknowledge", hit_id, note});
-  const json event{{"type", "hit-state"}, {"hit_id", hit_id}, {"state", close ? "closed" : "acknowledged"},
-                   {"by", call.session->user}, {"note", note}, {"at", to_iso8601(now)}};
+  const json event{
+      {"type", "hit-state"},      {"hit_id", hit_id}, {"state", close ? "closed" : "acknowledged"},
+      {"by", call.session->user}, {"note", note},     {"at", to_iso8601(now)}};
   if (notify_) notify_(event.dump(-1, ' ', false, json::error_handler_t::replace));
   return call.json_reply(event);
 }
@@ -367,13 +393,17 @@ Response WebApi::set_camera_position(Call& call, const std::string& camera_id) {
   if (!body) return call.error(http::status::bad_request, why);
   const auto given_reason = body->find("reason");
   const auto reason = given_reason != body->end() && given_reason->is_string()
-                          ? audit_reason(given_reason->get<std::string>()) : std::nullopt;
-  if (!reason) return call.error(http::status::bad_request, std::string("give the reason for the change (") + kReasonRule + ")");
+                          ? audit_reason(given_reason->get<std::string>())
+                          : std::nullopt;
+  if (!reason)
+    return call.error(http::status::bad_request,
+                      std::string("give the reason for the change (") + kReasonRule + ")");
   auto camera = store_.camera(camera_id);
   if (!camera) return call.error(http::status::not_found, "no camera " + camera_id.substr(0, 64));
   const CameraInfo before = *camera;
   // Each of latitude, longitude and bearing: a number in range, or null to clear it.
-  const auto coordinate = [&](const char* key, double lo, double hi, std::optional<double>& out) -> std::optional<Response> {
+  const auto coordinate = [&](const char* key, double lo, double hi,
+                              std::optional<double>& out) -> std::optional<Response> {
     if (!body->contains(key)) return std::nullopt;
     const auto& v = (*body)[key];
     if (v.is_null()) {
@@ -381,8 +411,9 @@ Response WebApi::set_camera_position(Call& call, const std::string& camera_id) {
       return std::nullopt;
     }
     if (!v.is_number() || v.get<double>() < lo || v.get<double>() > hi) {
-      return call.error(http::status::bad_request, std::string(key) + " must be a number from " + fmt::format("{}", lo) +
-                                                       " to " + fmt::format("{}", hi) + ", or null");
+      return call.error(http::status::bad_request, std::string(key) + " must be a number from " +
+                                                       fmt::format("{}", lo) + " to " +
+                                                       fmt::format("{}", hi) + ", or null");
     }
     out = v.get<double>();
     return std::nullopt;
@@ -393,7 +424,9 @@ Response WebApi::set_camera_position(Call& call, const std::string& camera_id) {
   if (camera->latitude.has_value() != camera->longitude.has_value()) {
     return call.error(http::status::bad_request, "give latitude and longitude together");
   }
-  const auto text = [](const std::optional<double>& v) { return v ? fmt::format("{:.6f}", *v) : std::string("none"); };
+  const auto text = [](const std::optional<double>& v) {
+    return v ? fmt::format("{:.6f}", *v) : std::string("none");
+  };
   const auto place = [&](const CameraInfo& c) {
     return text(c.latitude) + "," + text(c.longitude) + " bearing " + text(c.bearing);
   };
@@ -409,22 +442,27 @@ Response WebApi::dashboard(Call& call) {
   const auto now = now_ms();
   const auto from_text = call.param("from"), to_text = call.param("to");
   const auto to = to_text.empty() ? std::optional<TimestampMs>(now) : parse_iso8601(to_text);
-  const auto from = from_text.empty() && to ? std::optional<TimestampMs>(*to - 7 * 86400000LL) : parse_iso8601(from_text);
+  const auto from =
+      from_text.empty() && to ? std::optional<TimestampMs>(*to - 7 * 86400000LL) : parse_iso8601(from_text);
   if (!from || !to) return call.error(http::status::bad_request, "from and to must be ISO 8601 UTC times");
   const auto report = analysis::partnership_dashboard(store_, *from, *to);  // bad periods: anpr::Error, a 400
   const auto table = call.param("table");
   if (call.param("format") != "csv") return call.json_reply(report.json);
-  if (table != "reads" && table != "hits") return call.error(http::status::bad_request, "table must be reads or hits");
-  Response res = call.reply(http::status::ok, table == "reads" ? report.reads_csv : report.hits_csv, "text/csv; charset=utf-8");
+  if (table != "reads" && table != "hits")
+    return call.error(http::status::bad_request, "table must be reads or hits");
+  Response res = call.reply(http::status::ok, table == "reads" ? report.reads_csv : report.hits_csv,
+                            "text/csv; charset=utf-8");
   res.set(http::field::content_disposition, "attachment; filename=\"anpr-" + table + "-" +
-                                                to_iso8601(*from).substr(0, 10) + "-to-" + to_iso8601(*to).substr(0, 10) + ".csv\"");
+                                                to_iso8601(*from).substr(0, 10) + "-to-" +
+                                                to_iso8601(*to).substr(0, 10) + ".csv\"");
   return res;
 }
 
 Response WebApi::faults(Call& call) {
   // Default: what still needs someone (open, or not yet acknowledged); ?all=1 adds the settled ones.
   const bool all = call.param("all") == "1";
-  const int limit = std::clamp(call.param("limit").empty() ? 500 : std::atoi(call.param("limit").c_str()), 1, kMaxRows);
+  const int limit =
+      std::clamp(call.param("limit").empty() ? 500 : std::atoi(call.param("limit").c_str()), 1, kMaxRows);
   const CameraDirectory cameras(store_);
   json rows = json::array();
   for (const auto& f : store_.faults(0, !all, limit)) rows.push_back(fault_json(f, cameras));
@@ -441,7 +479,8 @@ Response WebApi::acknowledge_fault(Call& call, const std::string& fault_id) {
     if (acknowledged) store_.audit({0, now, call.session->user, "fault-acknowledge", fault_id, note});
   });
   if (!acknowledged) {
-    return call.error(http::status::conflict, "fault " + fault_id.substr(0, 64) + " is not new (or does not exist)");
+    return call.error(http::status::conflict,
+                      "fault " + fault_id.substr(0, 64) + " is not new (or does not exist)");
   }
   // The live feed sends the changed fault to every screen at its next look.
   return call.json_reply({{"fault_id", fault_id}, {"state", "acknowledged"}, {"by", call.session->user}});
@@ -450,25 +489,28 @@ Response WebApi::acknowledge_fault(Call& call, const std::string& fault_id) {
 Response WebApi::search(Call& call, bool movements) {
   const auto given_reason = audit_reason(call.param("reason"));
   if (!given_reason) {
-    return call.error(http::status::bad_request,
-                      std::string("give the reason for this search (") + kReasonRule + "): every search is audited");
+    return call.error(http::status::bad_request, std::string("give the reason for this search (") +
+                                                     kReasonRule + "): every search is audited");
   }
   const std::string& reason = *given_reason;
   const auto now = now_ms();
   const auto from_text = call.param("from"), to_text = call.param("to");
-  const auto from = from_text.empty() ? std::optional<TimestampMs>(now - 30LL * 86400000) : parse_iso8601(from_text);
+  const auto from =
+      from_text.empty() ? std::optional<TimestampMs>(now - 30LL * 86400000) : parse_iso8601(from_text);
   const auto to = to_text.empty() ? std::optional<TimestampMs>(now) : parse_iso8601(to_text);
   if (!from || !to) return call.error(http::status::bad_request, "from and to must be ISO 8601 UTC times");
   if (*from > *to) return call.error(http::status::bad_request, "from is after to");
-  const int limit = std::clamp(call.param("limit").empty() ? 1000 : std::atoi(call.param("limit").c_str()), 1, kMaxRows);
+  const int limit =
+      std::clamp(call.param("limit").empty() ? 1000 : std::atoi(call.param("limit").c_str()), 1, kMaxRows);
   std::vector<Sighting> rows;
   std::string subject;
   if (movements) {
     const std::string plate = normalise_plate(call.param("plate"));
     const bool pattern = plate.find_first_of("?*") != std::string::npos;
     if (pattern ? pattern_error(plate).has_value() : !is_normalised_plate(plate)) {
-      return call.error(http::status::bad_request, "plate '" + call.param("plate") +
-                                                       "': 1-12 letters and digits, '?' for one unknown character, '*' for any run");
+      return call.error(http::status::bad_request,
+                        "plate '" + call.param("plate") +
+                            "': 1-12 letters and digits, '?' for one unknown character, '*' for any run");
     }
     rows = store_.movements(plate, *from, *to, limit);
     subject = plate;
@@ -489,22 +531,28 @@ Response WebApi::evidence_pack(Call& call) {
   constexpr int kMaxWebSightings = 200;
   const auto now = now_ms();
   const auto from_text = call.param("from"), to_text = call.param("to");
-  const auto from = from_text.empty() ? std::optional<TimestampMs>(now - 30LL * 86400000) : parse_iso8601(from_text);
+  const auto from =
+      from_text.empty() ? std::optional<TimestampMs>(now - 30LL * 86400000) : parse_iso8601(from_text);
   const auto to = to_text.empty() ? std::optional<TimestampMs>(now) : parse_iso8601(to_text);
   if (!from || !to) return call.error(http::status::bad_request, "from and to must be ISO 8601 UTC times");
   const std::string plate = normalise_plate(call.param("plate"));
   const bool pattern = plate.find_first_of("?*") != std::string::npos;
   if (pattern ? pattern_error(plate).has_value() : !is_normalised_plate(plate)) {
-    return call.error(http::status::bad_request, "plate '" + call.param("plate") + "': 1-12 letters and digits, or a pattern");
+    return call.error(http::status::bad_request,
+                      "plate '" + call.param("plate") + "': 1-12 letters and digits, or a pattern");
   }
   const int limit =
-      std::clamp(call.param("limit").empty() ? kMaxWebSightings : std::atoi(call.param("limit").c_str()), 1, kMaxWebSightings);
+      std::clamp(call.param("limit").empty() ? kMaxWebSightings : std::atoi(call.param("limit").c_str()), 1,
+                 kMaxWebSightings);
   const fs::path file = fs::temp_directory_path() / ("anpr-evidence-" + make_uuid() + ".zip");
   EvidencePackSummary summary;
   try {
-    summary = write_evidence_pack(store_, {plate, *from, *to, call.session->user, call.param("reason"), limit}, file);
+    summary = write_evidence_pack(store_,
+                                  {plate, *from, *to, call.session->user, call.param("reason"), limit}, file);
   } catch (const Error& e) {
-    return call.error(e.code() == ErrorCode::kInput ? http::status::bad_request : http::status::internal_server_error, e.what());
+    return call.error(
+        e.code() == ErrorCode::kInput ? http::status::bad_request : http::status::internal_server_error,
+        e.what());
   }
   std::ifstream in(file, std::ios::binary);
   std::ostringstream bytes;
@@ -525,8 +573,8 @@ Response WebApi::analyse(Call& call, const std::string& kind) {
   }
   const auto given_reason = audit_reason(call.param("reason"));
   if (!given_reason) {
-    return call.error(http::status::bad_request,
-                      std::string("give the reason for this analysis (") + kReasonRule + "): every run is audited");
+    return call.error(http::status::bad_request, std::string("give the reason for this analysis (") +
+                                                     kReasonRule + "): every run is audited");
   }
   const std::string& reason = *given_reason;
   analysis::Params params(call.query.begin(), call.query.end());
@@ -534,7 +582,8 @@ Response WebApi::analyse(Call& call, const std::string& kind) {
   const bool csv = params["format"] == "csv";
   params.erase("format");
   // Bad parameters throw anpr::Error (kInput), answered 400 with the message by handle().
-  const auto out = analysis::run_analysis(store_, kind, params, {call.session->user, reason, now_ms()}, settings_.clones);
+  const auto out =
+      analysis::run_analysis(store_, kind, params, {call.session->user, reason, now_ms()}, settings_.clones);
   if (!csv) return call.json_reply(out.json);
   Response res = call.reply(http::status::ok, out.csv, "text/csv; charset=utf-8");
   res.set(http::field::content_disposition, "attachment; filename=\"anpr-" + kind + ".csv\"");
@@ -544,8 +593,11 @@ Response WebApi::analyse(Call& call, const std::string& kind) {
 Response WebApi::sections(Call& call) {
   json out = json::array();
   for (const auto& s : store_.sections()) {
-    out.push_back({{"name", s.name}, {"from_camera", s.from_camera}, {"to_camera", s.to_camera},
-                   {"distance_m", s.distance_m}, {"limit_mph", s.limit_mph}});
+    out.push_back({{"name", s.name},
+                   {"from_camera", s.from_camera},
+                   {"to_camera", s.to_camera},
+                   {"distance_m", s.distance_m},
+                   {"limit_mph", s.limit_mph}});
   }
   return call.json_reply({{"sections", out}});
 }
@@ -553,7 +605,8 @@ Response WebApi::sections(Call& call) {
 Response WebApi::image(Call& call, const std::string& read_id, bool overview) {
   const auto images = store_.read_images(read_id);
   const std::string relative = images ? (overview ? images->overview_path : images->crop_path) : "";
-  if (relative.empty() || settings_.data_dir.empty()) return call.error(http::status::not_found, "no such image");
+  if (relative.empty() || settings_.data_dir.empty())
+    return call.error(http::status::not_found, "no such image");
   // The stored path is the receiver's own, but it is still kept inside the image folder.
   std::error_code ec;
   const auto base = fs::weakly_canonical(fs::path(settings_.data_dir) / "images", ec);
@@ -578,8 +631,12 @@ Response WebApi::cameras(Call& call) {
 Response WebApi::watchlists(Call& call) {
   json out = json::array();
   for (const auto& l : store_.watchlists()) {
-    out.push_back({{"name", l.name}, {"category", l.category}, {"priority", l.priority}, {"colour", l.colour},
-                   {"action", l.action}, {"entries", store_.entries(l.name).size()}});
+    out.push_back({{"name", l.name},
+                   {"category", l.category},
+                   {"priority", l.priority},
+                   {"colour", l.colour},
+                   {"action", l.action},
+                   {"entries", store_.entries(l.name).size()}});
   }
   return call.json_reply({{"watchlists", out}});
 }
@@ -587,7 +644,10 @@ Response WebApi::watchlists(Call& call) {
 Response WebApi::entries(Call& call, const std::string& list) {
   json out = json::array();
   for (const auto& e : store_.entries(list)) {
-    out.push_back({{"plate", e.plate}, {"reason", e.reason}, {"added_by", e.added_by}, {"added_at", to_iso8601(e.added_at)},
+    out.push_back({{"plate", e.plate},
+                   {"reason", e.reason},
+                   {"added_by", e.added_by},
+                   {"added_at", to_iso8601(e.added_at)},
                    {"expires_at", e.expires_at ? json(to_iso8601(*e.expires_at)) : json(nullptr)}});
   }
   return call.json_reply({{"list", list}, {"entries", out}});
@@ -601,9 +661,12 @@ Response WebApi::add_entry(Call& call, const std::string& list) {
   if (std::none_of(lists.begin(), lists.end(), [&](const auto& l) { return l.name == list; })) {
     return call.error(http::status::not_found, "no watchlist named '" + list + "'");
   }
-  const WatchlistChange change{call.session->user, body->value("reason", ""), settings_.lookback_days, now_ms()};
-  const auto raised = add_watchlist_entry(store_, list, body->value("plate", ""), body->value("expires", ""), change);
-  return call.json_reply({{"added", normalise_plate(body->value("plate", ""))}, {"retrospective_hits", raised}});
+  const WatchlistChange change{call.session->user, body->value("reason", ""), settings_.lookback_days,
+                               now_ms()};
+  const auto raised =
+      add_watchlist_entry(store_, list, body->value("plate", ""), body->value("expires", ""), change);
+  return call.json_reply(
+      {{"added", normalise_plate(body->value("plate", ""))}, {"retrospective_hits", raised}});
 }
 
 Response WebApi::change_entry(Call& call, const std::string& list, const std::string& plate, bool expire) {
@@ -611,7 +674,8 @@ Response WebApi::change_entry(Call& call, const std::string& list, const std::st
   const auto body = call.body_json(why);
   if (!body) return call.error(http::status::bad_request, why);
   const auto reason = audit_reason(body->value("reason", ""));
-  if (!reason) return call.error(http::status::bad_request, std::string("give a reason (") + kReasonRule + "; audited)");
+  if (!reason)
+    return call.error(http::status::bad_request, std::string("give a reason (") + kReasonRule + "; audited)");
   const WatchlistChange change{call.session->user, *reason, 0, now_ms()};
   bool ok = false;
   if (expire) {
@@ -622,7 +686,8 @@ Response WebApi::change_entry(Call& call, const std::string& list, const std::st
   } else {
     ok = remove_watchlist_entry(store_, list, plate, change);
   }
-  if (!ok) return call.error(http::status::not_found, "'" + list + "' has no entry " + normalise_plate(plate));
+  if (!ok)
+    return call.error(http::status::not_found, "'" + list + "' has no entry " + normalise_plate(plate));
   return call.json_reply({{"ok", true}});
 }
 
@@ -634,7 +699,8 @@ Response WebApi::import_list(Call& call, const std::string& list) {
   if (!call.param("colour").empty()) info.colour = call.param("colour");
   if (!call.param("priority").empty()) {
     info.priority = std::atoi(call.param("priority").c_str());
-    if (info.priority < 0 || info.priority > 99) return call.error(http::status::bad_request, "priority is 0-99");
+    if (info.priority < 0 || info.priority > 99)
+      return call.error(http::status::bad_request, "priority is 0-99");
   }
   // Keep what the list already says unless the upload says otherwise.
   for (const auto& l : store_.watchlists()) {
@@ -644,9 +710,10 @@ Response WebApi::import_list(Call& call, const std::string& list) {
     if (call.param("colour").empty()) info.colour = l.colour;
     if (call.param("priority").empty()) info.priority = l.priority;
   }
-  const std::string source = call.param("file").empty() ? "web upload" : "web upload " + call.param("file").substr(0, 200);
-  const auto result = import_watchlist(store_, info, call.req.body(),
-                                       source, {call.session->user, source, settings_.lookback_days, now_ms()});
+  const std::string source =
+      call.param("file").empty() ? "web upload" : "web upload " + call.param("file").substr(0, 200);
+  const auto result = import_watchlist(store_, info, call.req.body(), source,
+                                       {call.session->user, source, settings_.lookback_days, now_ms()});
   if (!result.errors.empty()) {
     json errors = json::array();
     for (const auto& e : result.errors) errors.push_back({{"line", e.line}, {"message", e.message}});
@@ -655,16 +722,22 @@ Response WebApi::import_list(Call& call, const std::string& list) {
     return call.json_reply({{"error", message}, {"bad_rows", result.errors.size()}, {"rows", errors}},
                            http::status::unprocessable_entity);
   }
-  return call.json_reply({{"entries", result.entries}, {"version", result.version},
+  return call.json_reply({{"entries", result.entries},
+                          {"version", result.version},
                           {"retrospective_hits", result.retrospective_hits}});
 }
 
 Response WebApi::audit(Call& call) {
-  const int limit = std::clamp(call.param("limit").empty() ? 500 : std::atoi(call.param("limit").c_str()), 1, kMaxRows);
+  const int limit =
+      std::clamp(call.param("limit").empty() ? 500 : std::atoi(call.param("limit").c_str()), 1, kMaxRows);
   json out = json::array();
   for (const auto& a : store_.audit_log(limit)) {
-    out.push_back({{"id", a.id}, {"at", to_iso8601(a.at)}, {"actor", a.actor}, {"action", a.action},
-                   {"subject", a.subject}, {"reason", a.reason}});
+    out.push_back({{"id", a.id},
+                   {"at", to_iso8601(a.at)},
+                   {"actor", a.actor},
+                   {"action", a.action},
+                   {"subject", a.subject},
+                   {"reason", a.reason}});
   }
   return call.json_reply({{"audit", out}});
 }
@@ -673,7 +746,9 @@ Response WebApi::page(Call& call) {
   if (call.req.method() != http::verb::get && call.req.method() != http::verb::head) {
     return call.error(http::status::method_not_allowed, "pages are read with GET");
   }
-  const std::string path = call.path.empty() ? "" : call.path.size() == 1 ? call.path[0] : call.path[0] + "/" + call.path[1];
+  const std::string path = call.path.empty()       ? ""
+                           : call.path.size() == 1 ? call.path[0]
+                                                   : call.path[0] + "/" + call.path[1];
   // The login page and what it needs are public; everything else needs a session.
   const bool is_public = path == "login" || path == "static/login.js" || path == "static/app.css";
   if (!is_public && !call.session) {

@@ -5,6 +5,7 @@
 #include <set>
 #include <unordered_map>
 
+#include <spdlog/spdlog.h>
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
@@ -13,7 +14,6 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 #include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
 
 #include "anpr/common/error.hpp"
 #include "anpr/common/log_throttle.hpp"
@@ -43,7 +43,8 @@ constexpr std::size_t kReadsPerTick = 20;  // the ticker shows a sample when rea
 
 /// One live-feed WebSocket: what is waiting to be sent to it.
 struct LiveClient {
-  explicit LiveClient(const net::any_io_executor& ex) : wake(ex, std::chrono::steady_clock::time_point::max()) {}
+  explicit LiveClient(const net::any_io_executor& ex)
+      : wake(ex, std::chrono::steady_clock::time_point::max()) {}
   std::string session_token;
   std::deque<std::string> queue;
   net::steady_timer wake;  ///< cancelled to wake the writer
@@ -100,9 +101,12 @@ std::thread run_thread(net::io_context& io, const char* what) {
 
 struct WebServer::Impl {
   Impl(Store& s, Store& analysis_store, WebSettings w)
-      : store(s), settings(std::move(w)), sessions(&store),
+      : store(s),
+        settings(std::move(w)),
+        sessions(&store),
         api(store, sessions, limiter, settings, [this](std::string e) { broadcast(std::move(e)); }),
-        analysis_api(analysis_store, sessions, limiter, settings, [this](std::string e) { broadcast(std::move(e)); }) {}
+        analysis_api(analysis_store, sessions, limiter, settings,
+                     [this](std::string e) { broadcast(std::move(e)); }) {}
 
   Store& store;
   WebSettings settings;
@@ -141,8 +145,8 @@ struct WebServer::Impl {
         tls->use_certificate_chain_file(settings.cert_file);
         tls->use_private_key_file(settings.key_file, ssl::context::pem);
       } catch (const std::exception& e) {
-        throw Error(ErrorCode::kConfig, "web TLS: cannot use certificate " + settings.cert_file + " with key " +
-                                            settings.key_file + ": " + e.what());
+        throw Error(ErrorCode::kConfig, "web TLS: cannot use certificate " + settings.cert_file +
+                                            " with key " + settings.key_file + ": " + e.what());
       }
     }
     beast::error_code ec;
@@ -166,14 +170,16 @@ struct WebServer::Impl {
       if (ec) continue;
       const auto remote = socket.remote_endpoint(ec);
       const std::string address = ec ? "unknown" : remote.address().to_string();
-      if (connections >= settings.max_connections || connections_from[address] >= settings.max_connections_per_address) {
+      if (connections >= settings.max_connections ||
+          connections_from[address] >= settings.max_connections_per_address) {
         ++refused;
         if (const auto held_back = refusals.occurred(LogThrottle::Clock::now())) {
           const bool total = connections >= settings.max_connections;
-          spdlog::warn("web: connection from {} refused: {} connections {} (web.{}){}", address,
-                       total ? connections : connections_from[address], total ? "in all" : "from that address",
-                       total ? "max_connections" : "max_connections_per_address",
-                       *held_back > 0 ? fmt::format("; {} more refused since the last message", *held_back) : "");
+          spdlog::warn(
+              "web: connection from {} refused: {} connections {} (web.{}){}", address,
+              total ? connections : connections_from[address], total ? "in all" : "from that address",
+              total ? "max_connections" : "max_connections_per_address",
+              *held_back > 0 ? fmt::format("; {} more refused since the last message", *held_back) : "");
         }
         if (connections_from[address] == 0) connections_from.erase(address);
         socket.close(ec);
@@ -225,7 +231,8 @@ struct WebServer::Impl {
 
   awaitable<Response> login(const Request& req, const std::string& client) {
     if (pending_logins >= kMaxPendingLogins) {
-      auto res = plain_error(http::status::service_unavailable, "too many logins at once: try again in a second");
+      auto res =
+          plain_error(http::status::service_unavailable, "too many logins at once: try again in a second");
       res.set(http::field::retry_after, "1");
       co_return res;
     }
@@ -298,9 +305,12 @@ struct WebServer::Impl {
       }
       // Not a co_await inside ?: (GCC 12 miscompiles the temporaries of that form).
       Response res;
-      if (is_analysis(req)) res = co_await net::co_spawn(analysis_io, analyse(req, client), use_awaitable);
-      else if (is_login(req)) res = co_await login(req, client);
-      else res = api.handle(req, client);
+      if (is_analysis(req))
+        res = co_await net::co_spawn(analysis_io, analyse(req, client), use_awaitable);
+      else if (is_login(req))
+        res = co_await login(req, client);
+      else
+        res = api.handle(req, client);
       res.keep_alive(req.keep_alive());
       if (req.method() == http::verb::head) without_body(res);
       co_await http::async_write(stream, res, net::redirect_error(use_awaitable, ec));
@@ -308,7 +318,8 @@ struct WebServer::Impl {
     }
     beast::error_code ignored;
     beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_send, ignored);
-    if (unread_body > buffer.size()) co_await discard_incoming(beast::get_lowest_layer(stream), unread_body - buffer.size());
+    if (unread_body > buffer.size())
+      co_await discard_incoming(beast::get_lowest_layer(stream), unread_body - buffer.size());
   }
 
   /// What is dropped at most when a refused request's length is not known.
@@ -323,7 +334,8 @@ struct WebServer::Impl {
     std::array<char, 16 * 1024> sink{};
     beast::error_code ec;
     while (bytes > 0) {
-      const auto n = co_await socket.async_read_some(net::buffer(sink), net::redirect_error(use_awaitable, ec));
+      const auto n =
+          co_await socket.async_read_some(net::buffer(sink), net::redirect_error(use_awaitable, ec));
       if (ec) break;
       bytes -= std::min<std::uint64_t>(bytes, n);
     }
@@ -361,7 +373,9 @@ struct WebServer::Impl {
     };
     clients.insert(client);
     ++live;
-    client->queue.push_back(nlohmann::json{{"type", "hello"}, {"user", session->user}, {"role", to_string(session->role)}}.dump());
+    client->queue.push_back(
+        nlohmann::json{{"type", "hello"}, {"user", session->user}, {"role", to_string(session->role)}}
+            .dump());
     net::co_spawn(io, write_live(ws, client), net::detached);
     beast::flat_buffer buffer;
     while (!client->closed) {
@@ -479,7 +493,8 @@ struct WebServer::Impl {
     hits_seen.forget_before(hits_since - 2 * kFeedLookbackMs);
     // By arrival on the receiver's clock: a camera whose clock runs ahead (a capture time in the
     // future) must not hold back every read after it.
-    for (const Sighting& read : store.reads_arrived(reads_since - kFeedLookbackMs, static_cast<int>(kReadsPerTick))) {
+    for (const Sighting& read :
+         store.reads_arrived(reads_since - kFeedLookbackMs, static_cast<int>(kReadsPerTick))) {
       reads_since = std::max(reads_since, read.received_at);
       if (!reads_seen.insert(read.read_id, read.received_at)) continue;
       deliver(nlohmann::json{{"type", "read"}, {"read", sighting_json(read, settings.clock_skew_s)}}.dump(
@@ -492,7 +507,9 @@ struct WebServer::Impl {
       const CameraDirectory cameras(store);
       for (auto it = faults.rbegin(); it != faults.rend(); ++it) {
         faults_since = std::max(faults_since, it->changed_at);
-        if (!faults_seen.insert(it->fault_id + "@" + std::to_string(it->changed_at) + it->state, it->changed_at)) continue;
+        if (!faults_seen.insert(it->fault_id + "@" + std::to_string(it->changed_at) + it->state,
+                                it->changed_at))
+          continue;
         deliver(nlohmann::json{{"type", "fault"}, {"fault", fault_json(*it, cameras)}}.dump(
             -1, ' ', false, nlohmann::json::error_handler_t::replace));
       }
@@ -502,7 +519,8 @@ struct WebServer::Impl {
 };
 
 WebServer::WebServer(Store& store, WebSettings settings, Store* analysis_store)
-    : impl_(std::make_unique<Impl>(store, analysis_store != nullptr ? *analysis_store : store, std::move(settings))) {
+    : impl_(std::make_unique<Impl>(store, analysis_store != nullptr ? *analysis_store : store,
+                                   std::move(settings))) {
   impl_->listen();
   impl_->analysis_work.emplace(impl_->analysis_io.get_executor());
   impl_->analysis_thread = run_thread(impl_->analysis_io, "web analysis");

@@ -17,7 +17,8 @@ namespace anpr {
 [[nodiscard]] toml::table parse_config_file(const std::string& path);
 
 /// Throws for any top-level key of `root` that is not one of `sections`.
-void check_config_sections(const toml::table& root, const std::string& path, const std::vector<std::string>& sections);
+void check_config_sections(const toml::table& root, const std::string& path,
+                           const std::vector<std::string>& sections);
 
 class ConfigSection {
  public:
@@ -33,7 +34,8 @@ class ConfigSection {
   using Points = std::vector<std::pair<double, double>>;
   /// An array of polygons, each an array of [x, y] pairs. `problem` says why a polygon cannot be
   /// used ("" when it can); the error names that polygon's line and its place in the array.
-  void polygons(const char* key, std::vector<Points>& out, const std::function<std::string(const Points&)>& problem);
+  void polygons(const char* key, std::vector<Points>& out,
+                const std::function<std::string(const Points&)>& problem);
 
   /// Throws for the first key of this section that no reader above asked for.
   void check_unknown_keys() const;

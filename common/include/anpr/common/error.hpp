@@ -9,11 +9,11 @@ namespace anpr {
 
 /// What kind of failure an Error reports, so callers can react without parsing text.
 enum class ErrorCode {
-  kConfig,       ///< a configuration value is missing or invalid
-  kInput,        ///< an input file or stream cannot be used
-  kModel,        ///< a model file is missing or cannot be loaded
-  kIo,           ///< the file system or network failed
-  kInternal,     ///< a broken invariant
+  kConfig,    ///< a configuration value is missing or invalid
+  kInput,     ///< an input file or stream cannot be used
+  kModel,     ///< a model file is missing or cannot be loaded
+  kIo,        ///< the file system or network failed
+  kInternal,  ///< a broken invariant
 };
 
 /// Thrown by setup and configuration code. Per-frame and per-message code returns results instead.

@@ -25,7 +25,7 @@ struct DecodeError {
 template <class T>
 class DecodeResult {
  public:
-  DecodeResult(T value) : state_(std::move(value)) {}          // NOLINT: implicit by design
+  DecodeResult(T value) : state_(std::move(value)) {}            // NOLINT: implicit by design
   DecodeResult(DecodeError error) : state_(std::move(error)) {}  // NOLINT: implicit by design
   [[nodiscard]] bool ok() const noexcept { return std::holds_alternative<T>(state_); }
   [[nodiscard]] const T& value() const {

@@ -53,12 +53,12 @@ struct Direction {
 
 /// One vehicle pass as read by one camera.
 struct ReadMessage {
-  std::string read_id;      ///< random UUID made when the track started; idempotency key
+  std::string read_id;  ///< random UUID made when the track started; idempotency key
   std::string camera_id;
   std::string site_id;
-  TimestampMs captured_at = 0;  ///< capture time of the frame the crop comes from
-  std::string plate;            ///< normalised text
-  double confidence = 0.0;      ///< 0..1, calibrated
+  TimestampMs captured_at = 0;           ///< capture time of the frame the crop comes from
+  std::string plate;                     ///< normalised text
+  double confidence = 0.0;               ///< 0..1, calibrated
   std::vector<double> char_confidences;  ///< one per character of `plate`
   std::string format = "unknown";        ///< e.g. "gb-current"
   std::string country;                   ///< ISO 3166 alpha-2 or empty when unknown
@@ -80,8 +80,8 @@ struct StatusMessage {
   std::string camera_id;
   std::string site_id;
   CameraState state = CameraState::kOnline;
-  TimestampMs at = 0;       ///< when the state was set; a connection's online and Last Will: its start
-  std::string version;      ///< firmware version
+  TimestampMs at = 0;   ///< when the state was set; a connection's online and Last Will: its start
+  std::string version;  ///< firmware version
   bool operator==(const StatusMessage&) const = default;
 };
 
@@ -97,15 +97,15 @@ struct HealthMessage {
   std::string camera_id;
   std::string site_id;
   TimestampMs at = 0;
-  double fps = 0.0;                 ///< frames recognised per second over the last interval
-  std::int64_t frames_captured = 0; ///< since start
-  std::int64_t frames_dropped = 0;  ///< since start
+  double fps = 0.0;                  ///< frames recognised per second over the last interval
+  std::int64_t frames_captured = 0;  ///< since start
+  std::int64_t frames_dropped = 0;   ///< since start
   std::int64_t queue_depth = 0;
-  std::int64_t spool_depth = 0;     ///< reads waiting for a broker acknowledgement
+  std::int64_t spool_depth = 0;  ///< reads waiting for a broker acknowledgement
   std::int64_t spool_bytes = 0;
-  std::int64_t spool_evictions = 0; ///< since start
-  std::int64_t spool_damaged = 0;   ///< spool files set aside as damaged since start (optional in JSON)
-  std::int64_t uplink_errors = 0;   ///< failed rounds of the publisher, logged and survived (optional)
+  std::int64_t spool_evictions = 0;  ///< since start
+  std::int64_t spool_damaged = 0;    ///< spool files set aside as damaged since start (optional in JSON)
+  std::int64_t uplink_errors = 0;    ///< failed rounds of the publisher, logged and survived (optional)
   /// Texts read well but kept back for standing still (captions, signs, parked cars) since start (optional).
   std::int64_t stationary_suppressed = 0;
   /// Moving plates that ended seen in fewer frames than a pass wants (tracking.min_frames) since
@@ -115,7 +115,7 @@ struct HealthMessage {
   std::int64_t static_texts = 0;
   /// Where they are (optional; the most recently seen kMaxStaticTextPlaces when there are more).
   std::vector<StaticTextPlace> static_text_places;
-  std::int64_t reconnects = 0;      ///< broker and source reconnects since start
+  std::int64_t reconnects = 0;  ///< broker and source reconnects since start
   std::int64_t uptime_s = 0;
   std::string source_state = "ok";  ///< "ok", "reconnecting", "ended"
   std::optional<double> temperature_c;
@@ -128,13 +128,13 @@ struct HitMessage {
   std::string read_id;
   std::string camera_id;
   std::string site_id;
-  TimestampMs at = 0;        ///< capture time of the read
-  std::string plate;         ///< as read
-  std::string entry_plate;   ///< the watchlist entry's plate or pattern
+  TimestampMs at = 0;       ///< capture time of the read
+  std::string plate;        ///< as read
+  std::string entry_plate;  ///< the watchlist entry's plate or pattern
   std::string list;
   std::string category;
-  int priority = 0;          ///< 0 = highest
-  std::string match_kind;    ///< "exact", "equivalent", "wildcard", "clone"
+  int priority = 0;        ///< 0 = highest
+  std::string match_kind;  ///< "exact", "equivalent", "wildcard", "clone"
   double score = 0.0;
   std::string reason;
   std::string action;

@@ -23,8 +23,9 @@ inline bool is_tls_broker(const std::string& broker) {
 /// broker's certificate is verified against `ca_file` (or the system's trust store) and must name
 /// the host of the broker URI (a camera's client certificate from the same CA cannot pose as the
 /// broker), and a client certificate and key are presented when given.
-inline void add_mqtt_tls(mqtt::connect_options_builder& builder, const std::string& broker, const std::string& ca_file,
-                         const std::string& cert_file, const std::string& key_file) {
+inline void add_mqtt_tls(mqtt::connect_options_builder& builder, const std::string& broker,
+                         const std::string& ca_file, const std::string& cert_file,
+                         const std::string& key_file) {
   if (!is_tls_broker(broker) && ca_file.empty()) return;
   mqtt::ssl_options_builder ssl;
   ssl.enable_server_cert_auth(true);

@@ -13,8 +13,7 @@ enum class TopicKind { kRead, kStatus, kHealth };
 inline constexpr std::string_view kTopicRoot = "anpr/v1";
 inline constexpr std::string_view kHitsTopic = "anpr/v1/hits";
 
-[[nodiscard]] std::string camera_topic(std::string_view site_id, std::string_view camera_id,
-                                       TopicKind kind);
+[[nodiscard]] std::string camera_topic(std::string_view site_id, std::string_view camera_id, TopicKind kind);
 
 /// Subscription filter for one kind across all sites and cameras, e.g. "anpr/v1/+/+/read".
 [[nodiscard]] std::string topic_filter(TopicKind kind);

@@ -6,8 +6,8 @@
 #include <string_view>
 #include <vector>
 
-#include "anpr/receiver/store.hpp"
 #include "anpr/receiver/csv_error.hpp"
+#include "anpr/receiver/store.hpp"
 
 namespace anpr::receiver {
 

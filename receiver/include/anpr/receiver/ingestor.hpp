@@ -22,7 +22,7 @@
 namespace anpr::receiver {
 
 struct IngestSettings {
-  std::string data_dir;        ///< plate crops and overviews go under <data_dir>/images; none kept if empty
+  std::string data_dir;  ///< plate crops and overviews go under <data_dir>/images; none kept if empty
   MatcherSettings matcher;
   analysis::CloneSettings clones;  ///< the live check for cloned plates
 };
@@ -31,8 +31,8 @@ enum class IngestResult { kStored, kDuplicate, kRejected, kStatus, kHealth };
 
 struct IngestOutcome {
   IngestResult result = IngestResult::kRejected;
-  std::string error;               ///< why it was rejected
-  std::vector<HitMessage> hits;    ///< raised by this read, highest priority first
+  std::string error;             ///< why it was rejected
+  std::vector<HitMessage> hits;  ///< raised by this read, highest priority first
 };
 
 struct IngestCounters {
@@ -55,7 +55,8 @@ class Ingestor {
   /// Handles several messages in one store transaction (see Store::in_transaction). Throws when
   /// any of them cannot be stored, or the commit fails: then nothing of the batch is stored, and
   /// the caller must not acknowledge any of it.
-  [[nodiscard]] std::vector<IngestOutcome> handle_batch(const std::vector<std::pair<std::string, std::string>>& messages);
+  [[nodiscard]] std::vector<IngestOutcome> handle_batch(
+      const std::vector<std::pair<std::string, std::string>>& messages);
 
   /// Keeps a message that failed to store `attempts` times, whole, among the dead letters with the
   /// last error, in its own transaction, so that one message that can never be stored does not
@@ -75,14 +76,16 @@ class Ingestor {
   IngestOutcome reject(std::string_view topic, std::string_view payload, std::string reason);
   /// Handles one message inside the caller's transaction; images of a stored read are added to
   /// `images`, to be moved into place once the transaction commits.
-  IngestOutcome handle_one(std::string_view topic, std::string_view payload, std::vector<PendingImage>& images);
+  IngestOutcome handle_one(std::string_view topic, std::string_view payload,
+                           std::vector<PendingImage>& images);
   IngestOutcome handle_read(const ParsedTopic& parsed, std::string_view topic, std::string_view payload,
                             std::vector<PendingImage>& images);
   /// Runs `work` in a store transaction; on commit the pending images take their final names, on
   /// failure they are removed.
   void in_transaction_with_images(std::vector<PendingImage>& images, const std::function<void()>& work);
   /// Why a message's site/camera disagree with its topic's, or "" when they agree.
-  static std::string topic_mismatch(const ParsedTopic& topic, const std::string& site, const std::string& camera);
+  static std::string topic_mismatch(const ParsedTopic& topic, const std::string& site,
+                                    const std::string& camera);
   /// Whether a camera is in the registry (cached; the store is asked only on a miss).
   bool registered_camera(const std::string& camera_id);
   /// Possible-clone hits for a stored read against the plate's nearest sightings either side.

@@ -23,7 +23,7 @@ namespace anpr::receiver {
 struct MqttSettings {
   std::string broker = "tcp://127.0.0.1:1883";
   std::string client_id = "anpr-receiver";
-  std::string share_group;   ///< non-empty: subscribe as $share/<group>/... (MQTT 5)
+  std::string share_group;  ///< non-empty: subscribe as $share/<group>/... (MQTT 5)
   std::string username, password;
   int keep_alive_s = 20;
   std::string ca_file, cert_file, key_file;  ///< TLS (ssl:// broker): trust store, client certificate and key
@@ -32,7 +32,8 @@ struct MqttSettings {
 class MqttIngest {
  public:
   /// `on_hits` (optional) hears of hits as soon as they are stored, e.g. to push them to screens.
-  MqttIngest(MqttSettings settings, Ingestor& ingestor, std::function<void(const std::vector<HitMessage>&)> on_hits = {});
+  MqttIngest(MqttSettings settings, Ingestor& ingestor,
+             std::function<void(const std::vector<HitMessage>&)> on_hits = {});
   /// Connects (retrying until `stop` is set), subscribes and ingests until `stop` is set.
   /// Throws anpr::Error for configuration problems (bad broker URI).
   void run(const std::atomic<bool>& stop);
@@ -41,7 +42,8 @@ class MqttIngest {
   /// Stores one message, retrying with back-off while the store fails; a message that keeps
   /// failing while the store works is set aside whole among the dead letters. Returns only once
   /// the message is kept one way or the other (or the process exits unacknowledged on `stop`).
-  IngestOutcome store_until_kept(const std::string& topic, const std::string& payload, const std::atomic<bool>& stop);
+  IngestOutcome store_until_kept(const std::string& topic, const std::string& payload,
+                                 const std::atomic<bool>& stop);
 
   MqttSettings settings_;
   Ingestor& ingestor_;

@@ -23,7 +23,7 @@ struct CameraInfo {
   std::string site_id;
   std::string name;
   std::optional<double> latitude, longitude, bearing;
-  bool registered = false;  ///< false for cameras only known from their messages
+  bool registered = false;        ///< false for cameras only known from their messages
   std::string state = "unknown";  ///< online / offline / unknown
   TimestampMs state_at = 0;
   std::string version;
@@ -161,11 +161,12 @@ class Store {
   /// Clears the camera's open fault of that kind; false when none is open.
   virtual bool clear_fault(const std::string& camera_id, const std::string& kind, TimestampMs at) = 0;
   /// new -> acknowledged (who, when, note); false when no such fault is new.
-  virtual bool acknowledge_fault(const std::string& fault_id, const std::string& user, const std::string& note,
-                                 TimestampMs at) = 0;
+  virtual bool acknowledge_fault(const std::string& fault_id, const std::string& user,
+                                 const std::string& note, TimestampMs at) = 0;
   /// Faults changed at or after `changed_since`, newest change first; with `needing_attention`
   /// only those still open or not yet acknowledged.
-  [[nodiscard]] virtual std::vector<CameraFault> faults(TimestampMs changed_since, bool needing_attention, int limit) = 0;
+  [[nodiscard]] virtual std::vector<CameraFault> faults(TimestampMs changed_since, bool needing_attention,
+                                                        int limit) = 0;
   /// Every fault still open (not cleared), whatever its acknowledgement: what the monitors judge.
   [[nodiscard]] virtual std::vector<CameraFault> open_faults() = 0;
 
@@ -183,8 +184,8 @@ class Store {
   virtual bool expire_entry(const std::string& list, const std::string& plate, TimestampMs at) = 0;
 
   /// Reads in a time range, optionally of one camera, newest first.
-  [[nodiscard]] virtual std::vector<Sighting> reads(const std::string& camera_id, TimestampMs from, TimestampMs to,
-                                                    int limit) = 0;
+  [[nodiscard]] virtual std::vector<Sighting> reads(const std::string& camera_id, TimestampMs from,
+                                                    TimestampMs to, int limit) = 0;
   /// Reads in the order they arrived, received at or after `received_from` (the receiver's own
   /// clock, which a camera's wrong clock cannot move): what the live feed follows.
   [[nodiscard]] virtual std::vector<Sighting> reads_arrived(TimestampMs received_from, int limit) = 0;
@@ -201,18 +202,21 @@ class Store {
   /// The reads of `plate` nearest in time to `at` within `window_ms`, at most one before and one
   /// after, other than `read_id` (the live clone check of a new read).
   [[nodiscard]] virtual std::vector<ReadPoint> plate_neighbours(const std::string& plate, TimestampMs at,
-                                                                TimestampMs window_ms, const std::string& read_id) = 0;
+                                                                TimestampMs window_ms,
+                                                                const std::string& read_id) = 0;
   /// Reads and hits per camera per bucket of `bucket_ms` (a whole number of hours), buckets
   /// aligned to the epoch (whole UTC hours and days), over the whole hours that [from, to) touches.
   /// Reads are counted as they are stored (the counts outlive retention); buckets without
   /// reads or hits are left out.
-  [[nodiscard]] virtual std::vector<CameraCount> camera_counts(TimestampMs from, TimestampMs to, TimestampMs bucket_ms) = 0;
+  [[nodiscard]] virtual std::vector<CameraCount> camera_counts(TimestampMs from, TimestampMs to,
+                                                               TimestampMs bucket_ms) = 0;
   /// Hits per list per UTC day, of reads captured in [from, to), by day then list.
   [[nodiscard]] virtual std::vector<ListCount> hit_counts(TimestampMs from, TimestampMs to) = 0;
   /// Plates read at `site_id` (its registered cameras) in [from, to) and not there in
   /// [lookback_from, from), first seen first.
-  [[nodiscard]] virtual std::vector<FirstSighting> first_seen(const std::string& site_id, TimestampMs from, TimestampMs to,
-                                                              TimestampMs lookback_from, int limit) = 0;
+  [[nodiscard]] virtual std::vector<FirstSighting> first_seen(const std::string& site_id, TimestampMs from,
+                                                              TimestampMs to, TimestampMs lookback_from,
+                                                              int limit) = 0;
   /// Adds a speed section or replaces the one of that name.
   virtual void upsert_section(const SpeedSection& section) = 0;
   [[nodiscard]] virtual std::vector<SpeedSection> sections() = 0;

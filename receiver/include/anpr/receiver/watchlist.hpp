@@ -16,17 +16,17 @@ namespace anpr::receiver {
 
 /// One watchlist: what it is for and how urgent its hits are.
 struct WatchlistInfo {
-  std::string name;       ///< unique, e.g. "Stolen vehicles"
-  std::string category;   ///< e.g. "stolen-vehicle", "wanted-person", "no-insurance"
-  int priority = 5;       ///< 0 = highest
+  std::string name;      ///< unique, e.g. "Stolen vehicles"
+  std::string category;  ///< e.g. "stolen-vehicle", "wanted-person", "no-insurance"
+  int priority = 5;      ///< 0 = highest
   std::string colour = "#d00000";
-  std::string action;     ///< what the operator does on a hit
+  std::string action;  ///< what the operator does on a hit
 };
 
 /// One entry: a plate or a wildcard pattern ('?' one character, '*' any run).
 struct WatchlistEntry {
-  std::string list;       ///< list name
-  std::string plate;      ///< normalised plate or pattern
+  std::string list;   ///< list name
+  std::string plate;  ///< normalised plate or pattern
   std::string reason;
   std::string added_by;
   TimestampMs added_at = 0;
@@ -52,8 +52,8 @@ struct HitSubject {
 };
 
 /// A new hit (fresh id) of `subject` on `entry` of `list`.
-[[nodiscard]] HitMessage make_hit(const HitSubject& subject, const WatchlistEntry& entry, const WatchlistInfo& list,
-                                  std::string match_kind, double score);
+[[nodiscard]] HitMessage make_hit(const HitSubject& subject, const WatchlistEntry& entry,
+                                  const WatchlistInfo& list, std::string match_kind, double score);
 
 /// True when `plate` matches `pattern` ('?' = one character, '*' = any run, possibly empty).
 [[nodiscard]] bool wildcard_match(std::string_view pattern, std::string_view plate) noexcept;

@@ -12,7 +12,6 @@
 
 namespace anpr::receiver {
 
-
 struct ParsedWatchlist {
   std::vector<WatchlistEntry> entries;
   CsvErrors errors;  ///< empty when the file can be imported

@@ -15,24 +15,24 @@
 
 #include "anpr/common/log_throttle.hpp"
 #include "anpr/common/messages.hpp"
-#include "anpr/edge/edge_config.hpp"
-#include "anpr/edge/camera/frame_source.hpp"
 #include "anpr/edge/camera/frame_queue.hpp"
+#include "anpr/edge/camera/frame_source.hpp"
 #include "anpr/edge/camera/motion_gate.hpp"
-#include "anpr/edge/reader/plate_reader.hpp"
 #include "anpr/edge/camera/plate_tracker.hpp"
 #include "anpr/edge/camera/static_text_memory.hpp"
 #include "anpr/edge/camera/zones.hpp"
+#include "anpr/edge/edge_config.hpp"
+#include "anpr/edge/reader/plate_reader.hpp"
 #include "anpr/edge/uplink/spool.hpp"
 
 namespace anpr::edge {
 
 /// Time per processed frame, by stage, for benchmarks and health (milliseconds).
 struct StageTotals {
-  std::int64_t frames = 0;          ///< frames a recogniser processed
-  std::int64_t gated = 0;           ///< frames skipped because nothing moved
+  std::int64_t frames = 0;  ///< frames a recogniser processed
+  std::int64_t gated = 0;   ///< frames skipped because nothing moved
   double motion_ms = 0, detect_ms = 0, rectify_ms = 0, ocr_ms = 0, syntax_ms = 0, track_ms = 0, spool_ms = 0;
-  std::deque<double> frame_ms;      ///< per processed frame, bounded (the last kMaxSamples)
+  std::deque<double> frame_ms;  ///< per processed frame, bounded (the last kMaxSamples)
   static constexpr std::size_t kMaxSamples = 200000;
 };
 

@@ -34,7 +34,7 @@ struct FrameQueueSettings {
   /// Frames waiting at most (each 1080p frame is 3 MB as I420). One: a second waiting frame was
   /// measured to lose passes, being older when read (docs/performance.md).
   std::size_t capacity = 1;
-  bool drop_when_busy = true;   ///< false: put() waits for room instead of dropping
+  bool drop_when_busy = true;  ///< false: put() waits for room instead of dropping
   /// Above 0: play a unit this many times slower (the source must deliver the file as fast as it
   /// decodes, with capture times on the file's timeline).
   double emulated_slowdown = 0;

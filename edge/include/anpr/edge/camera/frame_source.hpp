@@ -17,19 +17,19 @@
 namespace anpr::edge {
 
 struct Frame {
-  std::int64_t id = 0;          ///< 1, 2, ... in capture order, across reconnects
+  std::int64_t id = 0;  ///< 1, 2, ... in capture order, across reconnects
   TimestampMs captured_at = 0;
-  cv::Mat i420;                 ///< the picture as I420 (i420_image.hpp): half the memory of BGR
-  std::vector<cv::Rect> regions;///< where something moved (empty with motion gating off: look everywhere)
-  bool gated = false;           ///< motion gating ran and found nothing: nothing to look at
-  cv::Mat changes;              ///< pixels changed since the previous frame, small (MotionGate::last_changes)
-  bool fresh = true;            ///< something moves where no settled pass is (fresh_motion): kept first when busy
+  cv::Mat i420;                   ///< the picture as I420 (i420_image.hpp): half the memory of BGR
+  std::vector<cv::Rect> regions;  ///< where something moved (empty with motion gating off: look everywhere)
+  bool gated = false;             ///< motion gating ran and found nothing: nothing to look at
+  cv::Mat changes;    ///< pixels changed since the previous frame, small (MotionGate::last_changes)
+  bool fresh = true;  ///< something moves where no settled pass is (fresh_motion): kept first when busy
 };
 
 struct SourceSettings {
   std::string uri;
-  bool loop = false;        ///< files: start again at the end instead of ending the run
-  bool realtime = true;     ///< files: deliver at the file's frame rate, as a camera would
+  bool loop = false;     ///< files: start again at the end instead of ending the run
+  bool realtime = true;  ///< files: deliver at the file's frame rate, as a camera would
   double reconnect_min_s = 1.0;
   double reconnect_max_s = 30.0;
   int open_timeout_ms = 10000;  ///< streams: give up an open or a read after this long

@@ -4,8 +4,8 @@
 /// COLOR_BGR2YUV_I420 lays it out: the Y plane's rows, then U, then V at a quarter of the size
 /// each). That is half the memory of BGR, and the Y plane is the grey image the motion gate and
 /// the reader work on, without a conversion per recogniser. Unlike OpenCV's, the Y plane holds
-/// full-range luma (0-255, as COLOR_BGR2GRAY gives), not video range (16-235). Colour is made again only for the
-/// few pixels a read keeps: the plate crop and the overview.
+/// full-range luma (0-255, as COLOR_BGR2GRAY gives), not video range (16-235). Colour is made again only for
+/// the few pixels a read keeps: the plate crop and the overview.
 
 #include <opencv2/core.hpp>
 

@@ -13,12 +13,12 @@ namespace anpr::edge {
 
 struct MotionSettings {
   bool enabled = true;
-  int analysis_width = 320;       ///< frames are compared at this width
-  int threshold = 16;             ///< grey-level change that counts as motion (0..255)
-  double min_area = 0.0004;       ///< smallest moving blob, fraction of the frame
-  double padding = 0.06;          ///< regions are grown by this fraction of the frame width (a plate
-                                  ///< moves less than its car's outline between frames)
-  double whole_frame_above = 0.5; ///< if regions cover more than this, look at the whole frame
+  int analysis_width = 320;        ///< frames are compared at this width
+  int threshold = 16;              ///< grey-level change that counts as motion (0..255)
+  double min_area = 0.0004;        ///< smallest moving blob, fraction of the frame
+  double padding = 0.06;           ///< regions are grown by this fraction of the frame width (a plate
+                                   ///< moves less than its car's outline between frames)
+  double whole_frame_above = 0.5;  ///< if regions cover more than this, look at the whole frame
   std::vector<std::pair<double, double>> roi;  ///< polygon in frame fractions; empty = whole frame
 };
 

@@ -30,18 +30,18 @@ namespace anpr::edge {
 inline constexpr double kMovingShare = 0.05;
 
 struct TrackerSettings {
-  int track_timeout_ms = 1000;      ///< a track ends when its plate was not read for this long ...
-  int min_missed_frames = 3;        ///< ... and not in this many frames looked at since
-  int max_publish_delay_ms = 1500;  ///< publish at the latest this long after the first reading
-  int min_frames = 3;               ///< readings a track needs before it is published ...
+  int track_timeout_ms = 1000;            ///< a track ends when its plate was not read for this long ...
+  int min_missed_frames = 3;              ///< ... and not in this many frames looked at since
+  int max_publish_delay_ms = 1500;        ///< publish at the latest this long after the first reading
+  int min_frames = 3;                     ///< readings a track needs before it is published ...
   double single_frame_confidence = 0.85;  ///< ... unless one reading of 3+ characters is this confident
-  double min_confidence = 0.5;      ///< voted reads less sure than this are not published
+  double min_confidence = 0.5;            ///< voted reads less sure than this are not published
   /// A pass is a moving vehicle: its plate must travel at least this many plate heights across
   /// the frame before it is published. Text
   /// that stands still (a CCTV caption, a sign, a parked car's plate) never is; a parked car is
   /// read when it drives off. 0 turns the rule off (a barrier where vehicles stand to be read).
   double min_travel = 1.0;
-  int max_open_tracks = 64;         ///< bound: the stalest track is ended early beyond this
+  int max_open_tracks = 64;  ///< bound: the stalest track is ended early beyond this
   /// Readings after which a moving pass counts as settled: when the unit is short of CPU, frames
   /// where only settled passes move give way to frames where something new does (FrameQueue).
   int settled_frames = 6;
@@ -67,7 +67,7 @@ struct VehicleRead {
   TimestampMs captured_at = 0;  ///< capture time of the frame the crop comes from
   TimestampMs first_seen = 0, last_seen = 0;
   std::int64_t frames_seen = 0;
-  cv::Rect box;                 ///< of the crop, in frame pixels
+  cv::Rect box;  ///< of the crop, in frame pixels
   cv::Mat crop, overview;
   Direction direction;
 };
@@ -118,8 +118,8 @@ class PlateTracker {
     struct TextSpan {
       std::string text;
       bool in_run = false;
-      cv::Point2d run_start;     ///< box centre where the current run of moving readings began
-      double travel = 0;         ///< the longest distance a run took it, in plate heights
+      cv::Point2d run_start;  ///< box centre where the current run of moving readings began
+      double travel = 0;      ///< the longest distance a run took it, in plate heights
       double height_sum = 0;
       int count = 0;
     };

@@ -6,8 +6,8 @@
 #include <string>
 
 #include "anpr/common/messages.hpp"
-#include "anpr/edge/edge_config.hpp"
 #include "anpr/edge/camera/plate_tracker.hpp"
+#include "anpr/edge/edge_config.hpp"
 
 namespace anpr::edge {
 

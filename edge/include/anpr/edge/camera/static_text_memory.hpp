@@ -5,9 +5,9 @@
 /// plate). Once learned, a reading standing still there is suppressed before it reaches the
 /// tracker. Places are compared by box overlap; texts by length, letter/digit pattern (three in
 /// four positions alike) and their letters, not their digits, so a caption whose clock ticks is
-/// still the same caption while two cars that stop at one barrier are not one text. A text not seen for a while is forgotten,
-/// and a parked car that drives off is read as soon as its plate leaves the place it stood.
-/// Bounded (`max_texts`), saved to a file so a restart does not have to learn again.
+/// still the same caption while two cars that stop at one barrier are not one text. A text not seen for a
+/// while is forgotten, and a parked car that drives off is read as soon as its plate leaves the place it
+/// stood. Bounded (`max_texts`), saved to a file so a restart does not have to learn again.
 
 #include <cstdint>
 #include <filesystem>
@@ -22,18 +22,18 @@ namespace anpr::edge {
 
 struct StaticTextSettings {
   bool enabled = true;
-  int min_sightings = 50;       ///< frames a text must be read in, standing still, to be learned ...
-  double min_minutes = 2.0;     ///< ... spread over at least this long
-  double forget_minutes = 30.0; ///< a learned text not read for this long is forgotten
-  int max_texts = 64;           ///< bound on texts remembered, learned or not
-  std::filesystem::path file;   ///< where the memory is kept across restarts; empty: not kept
+  int min_sightings = 50;        ///< frames a text must be read in, standing still, to be learned ...
+  double min_minutes = 2.0;      ///< ... spread over at least this long
+  double forget_minutes = 30.0;  ///< a learned text not read for this long is forgotten
+  int max_texts = 64;            ///< bound on texts remembered, learned or not
+  std::filesystem::path file;    ///< where the memory is kept across restarts; empty: not kept
 };
 
 /// One remembered text: where (fractions of the frame), what layout, and when it was read.
 struct StaticText {
-  cv::Rect2d place;             ///< fractions of the frame
-  std::string layout;           ///< e.g. "DDDDLL": one letter per character, L letter, D digit
-  std::string text;             ///< the latest reading
+  cv::Rect2d place;    ///< fractions of the frame
+  std::string layout;  ///< e.g. "DDDDLL": one letter per character, L letter, D digit
+  std::string text;    ///< the latest reading
   TimestampMs first_seen = 0, last_seen = 0;
   std::int64_t sightings = 0;
   bool learned = false;
@@ -52,7 +52,8 @@ class StaticTextMemory {
   /// Notes a reading and says whether to suppress it: true when it stands still where the same
   /// text was learned. `standing_still`: the box's pixels hardly changed; only such readings
   /// teach the memory or are suppressed (a plate moving through a learned place is read).
-  bool note(const std::string& text, const cv::Rect& box, cv::Size frame, bool standing_still, TimestampMs at);
+  bool note(const std::string& text, const cv::Rect& box, cv::Size frame, bool standing_still,
+            TimestampMs at);
   /// Forgets texts not read for `forget_minutes` (by the capture clock).
   void forget_stale(TimestampMs now);
   [[nodiscard]] std::vector<StaticText> learned() const;
@@ -81,6 +82,5 @@ class StaticTextMemory {
 /// the same class (the reader takes a caption's 0 for O now and then), and the same letter
 /// wherever both read a letter.
 [[nodiscard]] bool same_static_text(const std::string& a, const std::string& b);
-
 
 }  // namespace anpr::edge

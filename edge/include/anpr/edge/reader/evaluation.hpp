@@ -13,11 +13,11 @@
 namespace anpr::edge {
 
 struct LabelledPlate {
-  std::string image;             ///< path relative to the manifest's root
-  std::string plate;             ///< normalised truth
-  std::optional<cv::Rect> box;   ///< where given
+  std::string image;            ///< path relative to the manifest's root
+  std::string plate;            ///< normalised truth
+  std::optional<cv::Rect> box;  ///< where given
   std::string country;
-  int line = 0;                  ///< line in the manifest, for messages
+  int line = 0;  ///< line in the manifest, for messages
 };
 
 /// Parses a manifest; throws anpr::Error naming the line and the problem.
@@ -32,14 +32,14 @@ struct LabelledPlate {
 /// The outcome for one labelled plate.
 struct PlateOutcome {
   const LabelledPlate* truth = nullptr;
-  std::string read;              ///< the associated plate's first choice ("" if none)
+  std::string read;  ///< the associated plate's first choice ("" if none)
   double confidence = 0.0;
   bool exact = false;
   bool in_top_n = false;
-  double char_accuracy = 0.0;    ///< 1 - edit distance / truth length, at least 0
-  std::optional<bool> detected;  ///< IoU >= 0.5 with some plate box, when a box was labelled
-  double best_iou = 0.0;         ///< the largest IoU of a reported plate's box with the labelled box
-  std::string error;             ///< the image could not be read
+  double char_accuracy = 0.0;          ///< 1 - edit distance / truth length, at least 0
+  std::optional<bool> detected;        ///< IoU >= 0.5 with some plate box, when a box was labelled
+  double best_iou = 0.0;               ///< the largest IoU of a reported plate's box with the labelled box
+  std::string error;                   ///< the image could not be read
   const PlateResult* plate = nullptr;  ///< the associated plate, valid while its ReadResult lives
 };
 
@@ -52,18 +52,19 @@ struct PlateOutcome {
 /// hold the truth nearly whole (at most `max_edits` edits in all, no row short of its label), so
 /// that a row cut off by detection is never labelled with characters it does not show.
 /// Empty when the plate kept no rows or no split is close enough.
-[[nodiscard]] std::vector<std::string> training_row_labels(const PlateOutcome& outcome, std::size_t max_edits = 3);
+[[nodiscard]] std::vector<std::string> training_row_labels(const PlateOutcome& outcome,
+                                                           std::size_t max_edits = 3);
 
 /// Plates the reader reported at `min_confidence` or more in one image that match none of the
 /// image's labelled plates (neither overlapping a labelled box, IoU >= 0.3, nor reading a labelled
 /// text): signs, legends, grilles, and plates nobody labelled. The confidence at which a camera
 /// publishes is 0.5.
-[[nodiscard]] std::size_t count_false_reads(const std::vector<const LabelledPlate*>& truths, const ReadResult& result,
-                                            double min_confidence = 0.5);
+[[nodiscard]] std::size_t count_false_reads(const std::vector<const LabelledPlate*>& truths,
+                                            const ReadResult& result, double min_confidence = 0.5);
 
 struct EvalSummary {
   std::size_t plates = 0, images = 0, errors = 0;
-  std::size_t false_reads = 0;   ///< over all images (count_false_reads)
+  std::size_t false_reads = 0;  ///< over all images (count_false_reads)
   double false_reads_per_image = 0;
   double exact = 0, top_n = 0, char_accuracy = 0;
   std::optional<double> detection_recall;

@@ -38,10 +38,10 @@ class OcrEngine {
 
 /// Settings of the Tesseract engine.
 struct TesseractSettings {
-  std::string tessdata_dir;              ///< folder holding <language>.traineddata
+  std::string tessdata_dir;  ///< folder holding <language>.traineddata
   std::string language = "eng";
   std::string whitelist = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-  int page_seg_mode = 7;                 ///< 7 = single text line
+  int page_seg_mode = 7;  ///< 7 = single text line
 };
 
 /// Creates a Tesseract LSTM engine, initialised once. Throws anpr::Error when the model

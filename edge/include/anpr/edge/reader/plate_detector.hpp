@@ -12,10 +12,10 @@
 namespace anpr::edge {
 
 struct DetectorSettings {
-  int min_char_height = 10;     ///< pixels, in the frame as given
-  int max_char_height = 220;    ///< pixels, in the frame as given
-  int max_candidates = 24;      ///< best-scoring candidates passed on to the reader
-  double max_tilt_degrees = 25; ///< rows tilted more than this are not plates
+  int min_char_height = 10;      ///< pixels, in the frame as given
+  int max_char_height = 220;     ///< pixels, in the frame as given
+  int max_candidates = 24;       ///< best-scoring candidates passed on to the reader
+  double max_tilt_degrees = 25;  ///< rows tilted more than this are not plates
   /// Also look for characters with MSER. It finds characters that touch frames or sit in
   /// shadow, which the adaptive threshold merges or misses (+14 points of exact reads on the
   /// real photo set), but costs 5-10x the time: video may turn it off and rely on many frames.
@@ -36,10 +36,10 @@ struct CharRow {
 
 /// A plate candidate: one or two rows of characters (two-row square plates, motorcycles).
 struct PlateCandidate {
-  std::vector<CharRow> rows;   ///< top row first
-  bool dark_on_light = true;   ///< polarity of the characters
-  cv::Rect box;                ///< the whole plate, frame pixels (estimated from the rows)
-  double score = 0.0;          ///< higher is more plate-like
+  std::vector<CharRow> rows;  ///< top row first
+  bool dark_on_light = true;  ///< polarity of the characters
+  cv::Rect box;               ///< the whole plate, frame pixels (estimated from the rows)
+  double score = 0.0;         ///< higher is more plate-like
 };
 
 class PlateDetector {

@@ -63,14 +63,14 @@ struct ReaderSettings {
 /// One plate found in an image.
 struct PlateResult {
   PlateText text;
-  cv::Rect box;              ///< in the pixels of the image given to read()
-  PlateCandidate candidate;  ///< detector output, in working-image pixels
-  double working_scale = 1.0;///< working-image pixels per input pixel
-  bool looks_agree = false;  ///< the binary and grey OCR looks read the same text
-  double plate_probability = -1;  ///< the verifier's judgement; below 0 when none is loaded
-  cv::Mat patch;             ///< the verifier's input, only with ReaderSettings::keep_patches
-  std::vector<RectifiedRow> rows;    ///< only with ReaderSettings::keep_rows, top row first
-  std::vector<std::string> row_reads;///< raw OCR text of each binary row, same condition
+  cv::Rect box;                        ///< in the pixels of the image given to read()
+  PlateCandidate candidate;            ///< detector output, in working-image pixels
+  double working_scale = 1.0;          ///< working-image pixels per input pixel
+  bool looks_agree = false;            ///< the binary and grey OCR looks read the same text
+  double plate_probability = -1;       ///< the verifier's judgement; below 0 when none is loaded
+  cv::Mat patch;                       ///< the verifier's input, only with ReaderSettings::keep_patches
+  std::vector<RectifiedRow> rows;      ///< only with ReaderSettings::keep_rows, top row first
+  std::vector<std::string> row_reads;  ///< raw OCR text of each binary row, same condition
 };
 
 /// Time spent in each stage of one read(), milliseconds.
@@ -80,7 +80,7 @@ struct StageTimings {
 };
 
 struct ReadResult {
-  std::vector<PlateResult> plates;  ///< best first
+  std::vector<PlateResult> plates;      ///< best first
   std::vector<PlateResult> considered;  ///< only with ReaderSettings::keep_patches (see there)
   StageTimings timings;
 };
@@ -91,7 +91,8 @@ class PlateReader {
   /// `classifier` may be null: the row readings are then Tesseract's alone. `verifier` may be
   /// null: every reading is then reported.
   PlateReader(ReaderSettings settings, std::unique_ptr<OcrEngine> ocr,
-              std::unique_ptr<CharClassifier> classifier = nullptr, std::unique_ptr<PlateVerifier> verifier = nullptr);
+              std::unique_ptr<CharClassifier> classifier = nullptr,
+              std::unique_ptr<PlateVerifier> verifier = nullptr);
   /// Reads every plate in a BGR or grey 8-bit image; an empty image gives no plates.
   [[nodiscard]] ReadResult read(const cv::Mat& image);
   [[nodiscard]] const ReaderSettings& settings() const { return settings_; }
@@ -102,8 +103,10 @@ class PlateReader {
     bool looks_agree = false;
   };
   void read_pass(const cv::Mat& gray, double scale, StageTimings& timings, std::vector<PlateResult>& plates);
-  PlateReading read_plate(const std::vector<RectifiedRow>& rows, StageTimings& timings, std::vector<std::string>* raw);
-  std::vector<std::vector<CharChoice>> classify_rows(const std::vector<RectifiedRow>& rows, StageTimings& timings);
+  PlateReading read_plate(const std::vector<RectifiedRow>& rows, StageTimings& timings,
+                          std::vector<std::string>* raw);
+  std::vector<std::vector<CharChoice>> classify_rows(const std::vector<RectifiedRow>& rows,
+                                                     StageTimings& timings);
   PlateText read_rows(const std::vector<RectifiedRow>& rows, cv::Mat RectifiedRow::*variant,
                       const std::vector<std::vector<CharChoice>>& classified, StageTimings& timings,
                       std::vector<std::string>* raw = nullptr);

@@ -26,7 +26,8 @@ namespace anpr::edge {
 class Publisher {
  public:
   /// Validates the broker URI and TLS files; throws anpr::Error naming the problem.
-  Publisher(MqttSettings settings, std::string camera_id, std::string site_id, std::string version, Spool& spool);
+  Publisher(MqttSettings settings, std::string camera_id, std::string site_id, std::string version,
+            Spool& spool);
   ~Publisher();
   Publisher(const Publisher&) = delete;
   Publisher& operator=(const Publisher&) = delete;

@@ -51,7 +51,8 @@ class Spool {
   std::uint64_t put(const std::string& topic, const std::string& payload);
 
   /// Up to `limit` sequence numbers, oldest first, skipping those in `exclude`.
-  [[nodiscard]] std::vector<std::uint64_t> oldest(std::size_t limit, const std::vector<std::uint64_t>& exclude = {}) const;
+  [[nodiscard]] std::vector<std::uint64_t> oldest(std::size_t limit,
+                                                  const std::vector<std::uint64_t>& exclude = {}) const;
 
   /// Loads and verifies one message; nullopt when it is gone (acknowledged or evicted) or
   /// damaged (then set aside and counted).

@@ -27,17 +27,17 @@ enum class GroupSeparator { kNone, kDash, kEmblem };
 struct PlateStyle {
   PlateSide side = PlateSide::kFront;
   PlateLayout layout = PlateLayout::kOneRow;
-  int font = 0;             ///< index into PlateRenderer::fonts()
-  bool uk_band = false;     ///< blue side band with "UK"
-  bool border = false;      ///< thin black border
+  int font = 0;          ///< index into PlateRenderer::fonts()
+  bool uk_band = false;  ///< blue side band with "UK"
+  bool border = false;   ///< thin black border
   GroupSeparator separator = GroupSeparator::kNone;
-  double px_per_mm = 1.0;   ///< output resolution
+  double px_per_mm = 1.0;  ///< output resolution
 };
 
 /// A rendered plate with the text it shows.
 struct RenderedPlate {
-  cv::Mat image;            ///< BGR, upright
-  std::string text;         ///< normalised
+  cv::Mat image;     ///< BGR, upright
+  std::string text;  ///< normalised
 };
 
 class PlateRenderer {
@@ -53,8 +53,8 @@ class PlateRenderer {
   [[nodiscard]] RenderedPlate render(const std::string& text, std::size_t split, const PlateStyle& style);
   /// Draws `text` in font `font` with its baseline starting at `baseline_left`, `height` pixels
   /// high (signs and legends of the scene's distractors); `image` must be BGR.
-  void draw_text(cv::Mat& image, const std::string& text, cv::Point baseline_left, int height, cv::Scalar colour,
-                 int font) const;
+  void draw_text(cv::Mat& image, const std::string& text, cv::Point baseline_left, int height,
+                 cv::Scalar colour, int font) const;
   [[nodiscard]] cv::Size text_size(const std::string& text, int height, int font) const;
   [[nodiscard]] std::size_t font_count() const;
   /// How many of the fonts came from `extra_fonts` (the last ones).

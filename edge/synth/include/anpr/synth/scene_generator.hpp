@@ -17,10 +17,10 @@ namespace anpr::synth {
 
 struct SceneSettings {
   cv::Size frame{1280, 720};
-  int min_char_px = 16;          ///< character height range in the frame
+  int min_char_px = 16;  ///< character height range in the frame
   int max_char_px = 48;
-  double max_tilt_degrees = 12;  ///< in-plane rotation
-  double max_perspective = 0.12; ///< corner displacement, fraction of plate height
+  double max_tilt_degrees = 12;   ///< in-plane rotation
+  double max_perspective = 0.12;  ///< corner displacement, fraction of plate height
   double night_share = 0.15;
   double two_row_share = 0.12;
   double rear_share = 0.5;
@@ -40,10 +40,10 @@ struct SceneSettings {
 };
 
 struct SceneSample {
-  cv::Mat image;                 ///< BGR frame
+  cv::Mat image;  ///< BGR frame
   std::string text;
   std::string format;
-  cv::Rect box;                  ///< bounding box of the plate in the frame
+  cv::Rect box;  ///< bounding box of the plate in the frame
   bool night = false;
   bool two_rows = false;
   bool rear = false;

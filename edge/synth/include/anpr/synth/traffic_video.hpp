@@ -21,23 +21,23 @@ enum class CaptionCorner { kNone, kTopLeft, kTopRight, kBottomLeft, kBottomRight
 /// The date, time (ticking every second) and camera name a CCTV recorder writes over the picture.
 struct CaptionSettings {
   CaptionCorner corner = CaptionCorner::kNone;
-  int font = 0;                          ///< 0-3: Hershey simplex, duplex, plain, complex (recorder styles)
+  int font = 0;  ///< 0-3: Hershey simplex, duplex, plain, complex (recorder styles)
   std::string camera_name = "CAM08 HIGH ST";
-  TimestampMs start = 1780583378000;     ///< the caption's clock at the first frame (2026-06-04 14:29:38)
+  TimestampMs start = 1780583378000;  ///< the caption's clock at the first frame (2026-06-04 14:29:38)
 };
 
 struct TrafficSettings {
   cv::Size frame{1280, 720};
   double fps = 25;
   int vehicles = 10;
-  double pass_seconds = 2.4;     ///< time a vehicle is in view
-  double gap_seconds = 2.0;      ///< between the starts of consecutive passes (passes overlap a little)
-  int min_char_px = 16;          ///< character height when far
-  int max_char_px = 36;          ///< ... and when near
-  double lateral_share = 0.25;   ///< passes across the picture instead of along the road
-  CaptionSettings caption;       ///< none by default
-  bool sign = false;             ///< a static sign on a building with plate-like text
-  bool parked_car = false;       ///< a car parked at the kerb for the whole video, plate in view
+  double pass_seconds = 2.4;    ///< time a vehicle is in view
+  double gap_seconds = 2.0;     ///< between the starts of consecutive passes (passes overlap a little)
+  int min_char_px = 16;         ///< character height when far
+  int max_char_px = 36;         ///< ... and when near
+  double lateral_share = 0.25;  ///< passes across the picture instead of along the road
+  CaptionSettings caption;      ///< none by default
+  bool sign = false;            ///< a static sign on a building with plate-like text
+  bool parked_car = false;      ///< a car parked at the kerb for the whole video, plate in view
   /// Registrations that must pass (each once, at passes drawn at random); the other passes carry
   /// random ones. Each must be a UK registration, at most `vehicles` of them.
   std::vector<std::string> plates;

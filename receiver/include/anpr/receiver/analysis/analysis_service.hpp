@@ -38,6 +38,7 @@ struct AnalysisCaller {
 /// Runs one analysis. Throws anpr::Error (kInput) naming the parameter when one is missing or
 /// wrong, or when the reason is missing; nothing is audited then.
 [[nodiscard]] AnalysisOutput run_analysis(Store& store, const std::string& kind, const Params& params,
-                                          const AnalysisCaller& caller, const CloneSettings& clone_defaults = {});
+                                          const AnalysisCaller& caller,
+                                          const CloneSettings& clone_defaults = {});
 
 }  // namespace anpr::receiver::analysis

@@ -14,32 +14,32 @@
 namespace anpr::receiver::analysis {
 
 struct ConvoySettings {
-  TimestampMs window_ms = 10'000;  ///< seen this close in time to the target, either side
-  int min_sightings = 3;           ///< with the target at least this many times ...
-  int min_cameras = 2;             ///< ... at this many different cameras
-  int max_target_sightings = 5000; ///< bound on the work for one request
-  int limit = 50;                  ///< candidates listed
+  TimestampMs window_ms = 10'000;   ///< seen this close in time to the target, either side
+  int min_sightings = 3;            ///< with the target at least this many times ...
+  int min_cameras = 2;              ///< ... at this many different cameras
+  int max_target_sightings = 5000;  ///< bound on the work for one request
+  int limit = 50;                   ///< candidates listed
 };
 
 struct ConvoyCandidate {
   std::string plate;
-  int sightings = 0;  ///< target sightings it was beside
-  int cameras = 0;    ///< distinct cameras among them
-  double mean_gap_s = 0;   ///< mean time from the target (negative: ahead of it)
-  double chance = 0;       ///< expected count of such sightings for a vehicle unrelated to the target
+  int sightings = 0;      ///< target sightings it was beside
+  int cameras = 0;        ///< distinct cameras among them
+  double mean_gap_s = 0;  ///< mean time from the target (negative: ahead of it)
+  double chance = 0;      ///< expected count of such sightings for a vehicle unrelated to the target
   std::vector<std::pair<ReadPoint, ReadPoint>> together;  ///< (target, candidate), time order
 };
 
 struct ConvoyReport {
   std::string target;
   int target_sightings = 0;
-  bool truncated = false;             ///< the target had more sightings than were examined
-  double vehicles_per_window = 0;     ///< mean other vehicles near the target per sighting
+  bool truncated = false;                   ///< the target had more sightings than were examined
+  double vehicles_per_window = 0;           ///< mean other vehicles near the target per sighting
   std::vector<ConvoyCandidate> candidates;  ///< most sightings first, then most cameras
-  std::string note;                   ///< the false-positive risk in words
+  std::string note;                         ///< the false-positive risk in words
 };
 
-[[nodiscard]] ConvoyReport find_convoys(Store& store, const std::string& target, TimestampMs from, TimestampMs to,
-                                        const ConvoySettings& settings);
+[[nodiscard]] ConvoyReport find_convoys(Store& store, const std::string& target, TimestampMs from,
+                                        TimestampMs to, const ConvoySettings& settings);
 
 }  // namespace anpr::receiver::analysis

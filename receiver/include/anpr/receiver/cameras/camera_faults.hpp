@@ -33,11 +33,11 @@ inline constexpr const char* kFaultSpoolGrowing = "spool-growing";
 inline constexpr const char* kFaultNoReads = "no-reads";
 
 struct CameraFault {
-  std::string fault_id;        ///< a UUID
+  std::string fault_id;  ///< a UUID
   std::string camera_id, site_id;
-  std::string kind;            ///< kFaultOffline, kFaultSpoolGrowing or kFaultNoReads
-  int priority = 3;            ///< as a watchlist's: 0 is the most urgent
-  std::string detail;          ///< what was seen, in words for the operator
+  std::string kind;    ///< kFaultOffline, kFaultSpoolGrowing or kFaultNoReads
+  int priority = 3;    ///< as a watchlist's: 0 is the most urgent
+  std::string detail;  ///< what was seen, in words for the operator
   TimestampMs raised_at = 0;
   TimestampMs cleared_at = 0;  ///< 0 while the fault is open
   TimestampMs changed_at = 0;  ///< raised, cleared or acknowledged: what the live feed follows
@@ -91,20 +91,21 @@ class CameraFaultMonitor {
 
   /// What the camera's reports say, as this monitor has followed them.
   struct Track {
-    TimestampMs started = 0;        ///< receiver time this monitor began following the camera
+    TimestampMs started = 0;  ///< receiver time this monitor began following the camera
     TimestampMs health_at = 0, read_at = 0, state_at = 0;  ///< the camera's own stamps, last seen
-    TimestampMs contact_seen = 0;   ///< receiver time any of them last changed
-    TimestampMs read_seen = 0;      ///< receiver time the last read changed
-    TimestampMs health_interval_ms = 0;  ///< between its last two health reports (bounded)
-    int reports_since_state = 0;    ///< health reports seen since its state last changed
+    TimestampMs contact_seen = 0;                          ///< receiver time any of them last changed
+    TimestampMs read_seen = 0;                             ///< receiver time the last read changed
+    TimestampMs health_interval_ms = 0;                    ///< between its last two health reports (bounded)
+    int reports_since_state = 0;     ///< health reports seen since its state last changed
     std::deque<std::int64_t> spool;  ///< spool depth of the latest health reports, oldest first
   };
   /// The rules, apart from the store (unit-tested on their own).
-  static FaultVerdict offline(const CameraInfo& camera, const Track& track, const FaultSettings& s, TimestampMs now);
+  static FaultVerdict offline(const CameraInfo& camera, const Track& track, const FaultSettings& s,
+                              TimestampMs now);
   static FaultVerdict spool_growing(const Track& track, const FaultSettings& s);
   /// `usual`: the camera's usual reads per hour by hour of day (nullopt: no history to go by).
-  static FaultVerdict no_reads(const Track& track, const std::optional<HourlyRates>& usual, const FaultSettings& s,
-                               TimestampMs now);
+  static FaultVerdict no_reads(const Track& track, const std::optional<HourlyRates>& usual,
+                               const FaultSettings& s, TimestampMs now);
 
  private:
   void follow(const CameraInfo& camera, Track& track, TimestampMs now) const;

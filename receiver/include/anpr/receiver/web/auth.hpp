@@ -42,7 +42,7 @@ struct Session {
 };
 
 struct SessionSettings {
-  std::chrono::minutes idle_timeout{12 * 60};    ///< a wall display stays logged in through a shift
+  std::chrono::minutes idle_timeout{12 * 60};  ///< a wall display stays logged in through a shift
   std::chrono::minutes absolute_timeout{24 * 60};
   std::size_t max_sessions = 1000;
 };
@@ -53,7 +53,8 @@ struct SessionSettings {
 /// by receivers on one database.
 class SessionManager {
  public:
-  explicit SessionManager(Store* store = nullptr, SessionSettings settings = {}) : store_(store), settings_(settings) {}
+  explicit SessionManager(Store* store = nullptr, SessionSettings settings = {})
+      : store_(store), settings_(settings) {}
   /// A new session; returns its token (for the cookie). Evicts the oldest when full.
   std::string create(const std::string& user, Role role, const std::string& credential = {});
   /// The live session of `token`, refreshed; nullopt when unknown or timed out.

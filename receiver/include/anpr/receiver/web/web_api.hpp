@@ -22,10 +22,11 @@ using Response = http::response<http::string_body>;
 struct WebSettings {
   std::string address = "127.0.0.1";
   unsigned short port = 8080;
-  std::string cert_file, key_file;        ///< TLS when both are set
-  std::string data_dir;                   ///< the receiver's data folder (images under <data_dir>/images)
-  std::size_t max_body_bytes = 16u << 20; ///< a watchlist CSV upload is the largest request
-  int clock_skew_s = 120;                 ///< a read captured this far after it arrived is shown as from a camera clock ahead
+  std::string cert_file, key_file;         ///< TLS when both are set
+  std::string data_dir;                    ///< the receiver's data folder (images under <data_dir>/images)
+  std::size_t max_body_bytes = 16u << 20;  ///< a watchlist CSV upload is the largest request
+  int clock_skew_s =
+      120;  ///< a read captured this far after it arrived is shown as from a camera clock ahead
   std::size_t max_connections = 256;
   /// One address may hold at most this many connections: a machine opening idle connections
   /// cannot lock the control room out (a browser uses about six).
@@ -35,12 +36,12 @@ struct WebSettings {
   /// A request's headers, and the next request on a kept-alive connection, must arrive this soon:
   /// an idle or trickling connection gives its place back quickly.
   int header_timeout_s = 10;
-  int lookback_days = 30;                 ///< new watchlist entries are checked against this many past days
-  int poll_ms = 250;                      ///< how often the live feed looks for new hits and reads
+  int lookback_days = 30;  ///< new watchlist entries are checked against this many past days
+  int poll_ms = 250;       ///< how often the live feed looks for new hits and reads
   /// The map's base layer: "" for the built-in plain base (site names, scale, graticule: works
   /// offline), or a tile server the site runs, "https://tiles.example/{z}/{x}/{y}.png".
   std::string map_tile_url;
-  analysis::CloneSettings clones;         ///< defaults of the clone analysis (as the live check)
+  analysis::CloneSettings clones;  ///< defaults of the clone analysis (as the live check)
   [[nodiscard]] bool tls() const { return !cert_file.empty() && !key_file.empty(); }
 };
 
