@@ -301,7 +301,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "a receiver stopped while its database refuses a read leaves the read with the broker; the next one "
+    "a receiver stopped while its database refuses a read leaves the read with the broker, the next one "
     "stores it",
     "[e2e]") {
   test::TempDir dir("anpr-e2e-stop-store-down");

@@ -103,7 +103,7 @@ TEST_CASE("fault rules: the reads expected add up hour by hour, quiet nights inc
   CHECK(CameraFaultMonitor::no_reads(t, usual, s, day + 6 * kHour + 41 * 60000).faulty());  // 20.5 expected
 }
 
-TEST_CASE("fault rules: a spool stuck high is still a fault; small or draining is recovered", "[faults]") {
+TEST_CASE("fault rules: a spool stuck high is still a fault, small or draining is recovered", "[faults]") {
   FaultSettings s;
   CameraFaultMonitor::Track t;
   t.spool = {500, 500, 500, 500};  // full: no longer growing, reads still not getting through

@@ -483,7 +483,7 @@ TEST_CASE("a large body is read only from someone logged in", "[web]") {
             .status == 200);
 }
 
-TEST_CASE("a supervisor exports an evidence pack from the web; it is audited and names its record",
+TEST_CASE("a supervisor exports an evidence pack from the web, it is audited and names its record",
           "[web][evidence]") {
   WebFixture f;
   // A read whose crop is on disk, as ingest keeps it.
@@ -729,7 +729,7 @@ TEST_CASE("a read from a camera whose clock runs ahead does not freeze the live 
   CHECK_FALSE((*second)["read"].contains("clock_ahead_s"));
 }
 
-TEST_CASE("a live client that stops reading is dropped; the others carry on", "[web][live]") {
+TEST_CASE("a live client that stops reading is dropped, the others carry on", "[web][live]") {
   web::WebSettings settings;
   settings.max_queued_messages = 4;
   WebFixture f(settings);
@@ -784,7 +784,7 @@ TEST_CASE("with a certificate the pages are served over TLS and the cookie is Se
   CHECK(f.client().get("/login").status != 200);
 }
 
-TEST_CASE("a session outlives a receiver restart; logout and disabling end it everywhere", "[web]") {
+TEST_CASE("a session outlives a receiver restart, logout and disabling end it everywhere", "[web]") {
   WebFixture f;
   auto c = f.logged_in("olly");
   f.server.reset();  // the receiver stops ...
