@@ -1,13 +1,16 @@
 // anpr-edge: the camera unit's firmware. Wires the commands of the edge library together.
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <exception>
 
 #include "anpr/common/error.hpp"
 #include "anpr/common/log_escaping.hpp"
 #include "anpr/edge/reader/openmp_limit.hpp"
 #include "cli.hpp"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
   anpr::install_log_escaping();  // log lines carry text from the network: never let it forge one
   anpr::edge::limit_openmp_threads(argv);
   CLI::App app{"anpr-edge: reads number plates from camera video and publishes them over MQTT"};
@@ -27,6 +30,22 @@ int main(int argc, char** argv) {
   } catch (const anpr::Error& e) {
     std::fprintf(stderr, "anpr-edge: %s\n", e.what());
     return 2;
+  } catch (const std::exception& e) {
+    // Not one of ours (out of memory, a library's own error): still a message, not an abort.
+    std::fprintf(stderr, "anpr-edge: %s\n", e.what());
+    return 1;
   }
   return exit_code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    // Setting the commands up failed (out of memory): still a message, not an abort.
+    std::fprintf(stderr, "anpr-edge: %s\n", e.what());
+    return 1;
+  }
 }

@@ -1,12 +1,15 @@
 // anpr-receiver: the control-room service. Wires the commands of the receiver library together.
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <exception>
 
 #include "anpr/common/error.hpp"
 #include "anpr/common/log_escaping.hpp"
 #include "anpr/receiver/cli.hpp"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
   anpr::install_log_escaping();  // log lines carry text from the network: never let it forge one
   CLI::App app{"anpr-receiver: ingests plate reads, checks watchlists, records vehicle movements"};
   app.set_version_flag("--version", anpr::receiver::cli::version_string());
@@ -29,6 +32,22 @@ int main(int argc, char** argv) {
   } catch (const anpr::Error& e) {
     std::fprintf(stderr, "anpr-receiver: %s\n", e.what());
     return 2;
+  } catch (const std::exception& e) {
+    // Not one of ours (out of memory, a library's own error): still a message, not an abort.
+    std::fprintf(stderr, "anpr-receiver: %s\n", e.what());
+    return 1;
   }
   return exit_code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    // Setting the commands up failed (out of memory): still a message, not an abort.
+    std::fprintf(stderr, "anpr-receiver: %s\n", e.what());
+    return 1;
+  }
 }

@@ -31,7 +31,7 @@ void check_config_sections(const toml::table& root, const std::string& path,
     const std::string k(key.str());
     if (std::find(sections.begin(), sections.end(), k) == sections.end()) {
       std::string known;
-      for (const auto& s : sections) known += (known.empty() ? "" : ", ") + s;
+      for (const auto& s : sections) known.append(known.empty() ? "" : ", ").append(s);
       throw Error(ErrorCode::kConfig, path + ":" + std::to_string(node.source().begin.line) + ": " + k +
                                           ": is not a known section (" + known + ")");
     }

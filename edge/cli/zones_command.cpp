@@ -28,7 +28,7 @@ cv::Mat first_frame(SourceSettings source) {
   cv::Mat bgr;
   frames.run(
       stop,
-      [&](Frame f) {
+      [&](const Frame& f) {
         if (bgr.empty()) bgr = i420_scaled_bgr(f.i420, 1.0);
         stop = true;
       },

@@ -1,6 +1,7 @@
 // anpr-synth: deterministic synthetic UK plate images with ground truth (host-only tool).
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -57,7 +58,9 @@ int write_set(int count, std::uint64_t seed, const std::string& out, anpr::synth
 
 }  // namespace
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
   CLI::App app{"anpr-synth: synthetic UK number plate images with ground truth, deterministic from a seed"};
   app.require_subcommand(1);
   int count = 100, width = 1280, height = 720, min_char = 16, max_char = 48;
@@ -178,4 +181,16 @@ int main(int argc, char** argv) {
     return 2;
   }
   return exit_code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    // Setting the commands up failed (out of memory): still a message, not an abort.
+    std::fprintf(stderr, "anpr-synth: %s\n", e.what());
+    return 1;
+  }
 }

@@ -44,9 +44,9 @@ void CsvErrors::add(CsvRowError error) {
 }
 
 std::string csv_field(const std::string& text) {
-  const std::string v = !text.empty() && std::string_view("=+-@\t\r").find(text[0]) != std::string_view::npos
-                            ? "'" + text
-                            : text;
+  std::string v = !text.empty() && std::string_view("=+-@\t\r").find(text[0]) != std::string_view::npos
+                      ? "'" + text
+                      : text;
   if (v.find_first_of(",\"\n\r") == std::string::npos) return v;
   std::string out = "\"";
   for (char c : v) out += c == '"' ? std::string("\"\"") : std::string(1, c);

@@ -130,7 +130,7 @@ void MqttIngest::run(const std::atomic<bool>& stop) {
 
   // Runs on Paho's thread; Paho sends the PUBACK when it returns, so it returns only once the
   // message is committed (or rejected into the dead letters, which is committed too).
-  client->set_message_callback([&](mqtt::const_message_ptr msg) {
+  client->set_message_callback([&](const mqtt::const_message_ptr& msg) {
     const IngestOutcome outcome = store_until_kept(msg->get_topic(), msg->to_string(), stop);
     if (outcome.result == IngestResult::kRejected) {
       if (const auto held_back = rejections_.occurred(LogThrottle::Clock::now())) {

@@ -205,7 +205,7 @@ void EdgePipeline::run(const std::atomic<bool>& stop) {
             std::lock_guard lock(tracker_mutex_);
             reads = tracker_.flush();
           }
-          emit(std::move(reads));
+          emit(reads);
         });
   } catch (...) {
     waiting_.close();
@@ -222,7 +222,7 @@ void EdgePipeline::run(const std::atomic<bool>& stop) {
     remembered = static_texts_.texts();
   }
   save_static_texts(remembered);
-  emit(std::move(reads));
+  emit(reads);
   std::lock_guard lock(unspooled_mutex_);
   if (!unspooled_.empty())
     spdlog::error("{} reads could not be written to the spool and are lost", unspooled_.size());
@@ -271,7 +271,7 @@ void EdgePipeline::recognise(PlateReader& reader) {
     local.track_ms = ms_since(t1);
     const auto t2 = std::chrono::steady_clock::now();
     const bool any = !due.empty();
-    emit(std::move(due));
+    emit(due);
     if (any) local.spool_ms = ms_since(t2);
     if (!frame) continue;
     ++processed_;
@@ -335,7 +335,7 @@ std::vector<PlateObservation> EdgePipeline::observe(PlateReader& reader, const F
   return out;
 }
 
-void EdgePipeline::emit(std::vector<VehicleRead> reads) {
+void EdgePipeline::emit(const std::vector<VehicleRead>& reads) {
   std::lock_guard lock(unspooled_mutex_);
   for (const VehicleRead& r : reads) {
     if (unspooled_.size() >= kMaxUnspooled) {

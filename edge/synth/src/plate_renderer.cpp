@@ -13,7 +13,7 @@ namespace {
 
 // Plate geometry in millimetres (BS AU 145e).
 constexpr double kCharHeight = 79, kCharWidth = 50, kSpacing = 11, kGroupGap = 33;
-constexpr double kMarginX = 11, kMarginY = 11, kBandWidth = 50, kRowGap = 19;
+constexpr double kMarginX = 11, kBandWidth = 50, kRowGap = 19;
 
 const cv::Scalar kWhite(245, 245, 245), kYellow(0, 200, 255), kInk(20, 20, 20), kBlue(140, 60, 0);
 
@@ -92,7 +92,7 @@ PlateRenderer::~PlateRenderer() = default;
 std::size_t PlateRenderer::font_count() const { return impl_->fonts.size(); }
 
 void PlateRenderer::draw_text(cv::Mat& image, const std::string& text, cv::Point baseline_left, int height,
-                              cv::Scalar colour, int font) const {
+                              const cv::Scalar& colour, int font) const {
   impl_->fonts[static_cast<std::size_t>(font)]->putText(image, text, baseline_left, height, colour, -1,
                                                         cv::LINE_AA, true);
 }

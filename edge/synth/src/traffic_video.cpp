@@ -1,6 +1,7 @@
 #include "anpr/synth/traffic_video.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <optional>
 #include <random>
@@ -50,8 +51,8 @@ cv::Mat street(cv::Size size, std::mt19937_64& rng) {
   const int cx = size.width / 2;
   for (int y = horizon + 10; y < size.height; y += size.height / 12) {
     const double t = static_cast<double>(y - horizon) / (size.height - horizon);
-    cv::line(img, {cx, y}, {cx, y + static_cast<int>(size.height / 24 * (0.4 + t))}, cv::Scalar::all(235),
-             std::max(2, static_cast<int>(8 * t)));
+    cv::line(img, {cx, y}, {cx, y + static_cast<int>(std::floor(size.height / 24.0) * (0.4 + t))},
+             cv::Scalar::all(235), std::max(2, static_cast<int>(8 * t)));
   }
   cv::line(img, {cx - size.width / 12, horizon}, {0, size.height * 9 / 10}, cv::Scalar::all(190), 6);
   cv::line(img, {cx + size.width / 12, horizon}, {size.width, size.height * 9 / 10}, cv::Scalar::all(190), 6);

@@ -57,7 +57,7 @@ FaultVerdict healthy() { return {FaultVerdict::Kind::kHealthy, {}}; }
 }  // namespace
 
 CameraFaultMonitor::CameraFaultMonitor(Store& store, FaultSettings settings)
-    : store_(store), settings_(std::move(settings)) {}
+    : store_(store), settings_(settings) {}
 
 FaultVerdict CameraFaultMonitor::offline(const CameraInfo& camera, const Track& track, const FaultSettings& s,
                                          TimestampMs now) {

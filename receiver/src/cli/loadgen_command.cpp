@@ -60,7 +60,7 @@ class HitLatency {
  public:
   std::unique_ptr<mqtt::async_client> listen(const std::string& broker) {
     auto c = std::make_unique<mqtt::async_client>(broker, "anpr-loadgen-hits-" + make_uuid().substr(0, 8));
-    c->set_message_callback([this](mqtt::const_message_ptr m) {
+    c->set_message_callback([this](const mqtt::const_message_ptr& m) {
       const auto hit = decode_hit(m->to_string());
       if (!hit.ok()) return;
       std::lock_guard lock(mutex_);

@@ -4,6 +4,7 @@
 #include <archive_entry.h>
 #include <openssl/evp.h>
 
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <fstream>
@@ -148,7 +149,7 @@ std::string report_html(const EvidencePackRequest& request, const std::vector<Pa
     o << "<tr><td>" << ++n << "</td><td>" << html(to_iso8601(s.at)) << "</td><td>" << html(s.plate)
       << "</td><td>" << html(place_of(s)) << (s.unknown_camera ? " (camera not registered)" : "")
       << "</td><td>" << html(row.direction.empty() ? "not measured" : row.direction) << "</td><td>"
-      << static_cast<int>(s.confidence * 100 + 0.5) << "%</td><td>";
+      << std::lround(s.confidence * 100) << "%</td><td>";
     for (const HitRecord* h : row.hits) {
       o << html(h->hit.list) << " (" << html(h->hit.category) << ", " << html(h->hit.match_kind)
         << "): " << html(h->hit.reason) << "<br>";

@@ -3,6 +3,7 @@
 /// Summary statistics for measurements (timings, latencies) in reports and benchmarks.
 
 #include <algorithm>
+#include <cmath>
 #include <vector>
 
 namespace anpr {
@@ -11,7 +12,7 @@ namespace anpr {
 [[nodiscard]] inline double percentile(std::vector<double> values, double q) {
   if (values.empty()) return 0.0;
   std::sort(values.begin(), values.end());
-  const auto i = static_cast<std::size_t>(q * static_cast<double>(values.size() - 1) + 0.5);
+  const auto i = static_cast<std::size_t>(std::lround(q * static_cast<double>(values.size() - 1)));
   return values[std::min(i, values.size() - 1)];
 }
 

@@ -77,7 +77,7 @@ class EdgePipeline {
   /// Saves a copy of the static-text memory, outside the tracker's lock (failures are logged,
   /// never thrown: the memory is an optimisation).
   void save_static_texts(const std::vector<StaticText>& texts) const;
-  void emit(std::vector<VehicleRead> reads);
+  void emit(const std::vector<VehicleRead>& reads);
   void beat();
 
   EdgeConfig config_;

@@ -54,7 +54,7 @@ class PlateRenderer {
   /// Draws `text` in font `font` with its baseline starting at `baseline_left`, `height` pixels
   /// high (signs and legends of the scene's distractors); `image` must be BGR.
   void draw_text(cv::Mat& image, const std::string& text, cv::Point baseline_left, int height,
-                 cv::Scalar colour, int font) const;
+                 const cv::Scalar& colour, int font) const;
   [[nodiscard]] cv::Size text_size(const std::string& text, int height, int font) const;
   [[nodiscard]] std::size_t font_count() const;
   /// How many of the fonts came from `extra_fonts` (the last ones).

@@ -20,7 +20,8 @@ namespace anpr::receiver::analysis {
 /// section, plate, site, baseline_from, baseline_to, bucket, ceiling_mph, ...
 using Params = std::map<std::string, std::string>;
 
-struct AnalysisOutput {
+// clang-tidy 14 takes the aggregate's implicit members for throwing ones.
+struct AnalysisOutput {  // NOLINT(bugprone-exception-escape)
   nlohmann::json json;
   std::string csv;
 };
