@@ -6,24 +6,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "anpr/receiver/analysis/camera_directory.hpp"
 #include "anpr/receiver/store.hpp"
 
 namespace anpr::receiver::web {
 
-/// Camera names and places by id, looked up once per answer.
-class CameraDirectory {
- public:
-  explicit CameraDirectory(Store& store) {
-    for (auto& c : store.cameras()) cameras_.emplace(c.camera_id, std::move(c));
-  }
-  [[nodiscard]] const CameraInfo* find(const std::string& id) const {
-    const auto it = cameras_.find(id);
-    return it == cameras_.end() ? nullptr : &it->second;
-  }
-
- private:
-  std::map<std::string, CameraInfo> cameras_;
-};
+/// Camera names and places by id (the one directory the analyses use too), looked up once per answer.
+using analysis::CameraDirectory;
 
 /// Each watchlist's colour, for hits.
 class ListColours {

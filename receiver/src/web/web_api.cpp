@@ -349,7 +349,7 @@ Response WebApi::hits(Call& call) {
   }
   const int limit =
       std::clamp(call.param("limit").empty() ? 200 : std::atoi(call.param("limit").c_str()), 1, kMaxRows);
-  const CameraDirectory cameras(store_);
+  const CameraDirectory cameras(store_.cameras());
   const ListColours colours(store_);
   json rows = json::array();
   for (const auto& h : store_.hits(since, state, limit)) rows.push_back(hit_json(h, cameras, colours));
@@ -463,7 +463,7 @@ Response WebApi::faults(Call& call) {
   const bool all = call.param("all") == "1";
   const int limit =
       std::clamp(call.param("limit").empty() ? 500 : std::atoi(call.param("limit").c_str()), 1, kMaxRows);
-  const CameraDirectory cameras(store_);
+  const CameraDirectory cameras(store_.cameras());
   json rows = json::array();
   for (const auto& f : store_.faults(0, !all, limit)) rows.push_back(fault_json(f, cameras));
   return call.json_reply({{"faults", rows}});

@@ -482,7 +482,7 @@ struct WebServer::Impl {
     }
     auto hits = store.hits(hits_since - kFeedLookbackMs, std::nullopt, 500);
     if (!hits.empty()) {
-      const CameraDirectory cameras(store);
+      const CameraDirectory cameras(store.cameras());
       const ListColours colours(store);
       for (auto it = hits.rbegin(); it != hits.rend(); ++it) {
         hits_since = std::max(hits_since, it->created_at);
@@ -505,7 +505,7 @@ struct WebServer::Impl {
     // Faults raised, cleared or acknowledged: each change is sent once.
     auto faults = store.faults(faults_since - kFeedLookbackMs, false, 1000);
     if (!faults.empty()) {
-      const CameraDirectory cameras(store);
+      const CameraDirectory cameras(store.cameras());
       for (auto it = faults.rbegin(); it != faults.rend(); ++it) {
         faults_since = std::max(faults_since, it->changed_at);
         if (!faults_seen.insert(it->fault_id + "@" + std::to_string(it->changed_at) + it->state,
