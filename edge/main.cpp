@@ -1,10 +1,10 @@
 // anpr-edge: the camera unit's firmware. Wires the commands of the edge library together.
 #include <CLI/CLI.hpp>
 #include <cstdio>
-#include <exception>
 
 #include "anpr/common/error.hpp"
 #include "anpr/common/log_escaping.hpp"
+#include "anpr/common/run_program.hpp"
 #include "anpr/edge/reader/openmp_limit.hpp"
 #include "cli.hpp"
 
@@ -30,10 +30,6 @@ int run(int argc, char** argv) {
   } catch (const anpr::Error& e) {
     std::fprintf(stderr, "anpr-edge: %s\n", e.what());
     return 2;
-  } catch (const std::exception& e) {
-    // Not one of ours (out of memory, a library's own error): still a message, not an abort.
-    std::fprintf(stderr, "anpr-edge: %s\n", e.what());
-    return 1;
   }
   return exit_code;
 }
@@ -41,11 +37,5 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    return run(argc, argv);
-  } catch (const std::exception& e) {
-    // Setting the commands up failed (out of memory): still a message, not an abort.
-    std::fprintf(stderr, "anpr-edge: %s\n", e.what());
-    return 1;
-  }
+  return anpr::run_program("anpr-edge", [&] { return run(argc, argv); });
 }

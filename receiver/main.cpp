@@ -1,10 +1,10 @@
 // anpr-receiver: the control-room service. Wires the commands of the receiver library together.
 #include <CLI/CLI.hpp>
 #include <cstdio>
-#include <exception>
 
 #include "anpr/common/error.hpp"
 #include "anpr/common/log_escaping.hpp"
+#include "anpr/common/run_program.hpp"
 #include "anpr/receiver/cli.hpp"
 
 namespace {
@@ -32,10 +32,6 @@ int run(int argc, char** argv) {
   } catch (const anpr::Error& e) {
     std::fprintf(stderr, "anpr-receiver: %s\n", e.what());
     return 2;
-  } catch (const std::exception& e) {
-    // Not one of ours (out of memory, a library's own error): still a message, not an abort.
-    std::fprintf(stderr, "anpr-receiver: %s\n", e.what());
-    return 1;
   }
   return exit_code;
 }
@@ -43,11 +39,5 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    return run(argc, argv);
-  } catch (const std::exception& e) {
-    // Setting the commands up failed (out of memory): still a message, not an abort.
-    std::fprintf(stderr, "anpr-receiver: %s\n", e.what());
-    return 1;
-  }
+  return anpr::run_program("anpr-receiver", [&] { return run(argc, argv); });
 }

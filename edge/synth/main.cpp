@@ -1,7 +1,6 @@
 // anpr-synth: deterministic synthetic UK plate images with ground truth (host-only tool).
 #include <CLI/CLI.hpp>
 #include <cstdio>
-#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -10,6 +9,7 @@
 
 #include "anpr/common/error.hpp"
 #include "anpr/common/progress_bar.hpp"
+#include "anpr/common/run_program.hpp"
 #include "anpr/synth/scene_generator.hpp"
 #include "anpr/synth/traffic_video.hpp"
 
@@ -55,10 +55,6 @@ int write_set(int count, std::uint64_t seed, const std::string& out, anpr::synth
               static_cast<unsigned long long>(seed));
   return 0;
 }
-
-}  // namespace
-
-namespace {
 
 int run(int argc, char** argv) {
   CLI::App app{"anpr-synth: synthetic UK number plate images with ground truth, deterministic from a seed"};
@@ -186,11 +182,5 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    return run(argc, argv);
-  } catch (const std::exception& e) {
-    // Setting the commands up failed (out of memory): still a message, not an abort.
-    std::fprintf(stderr, "anpr-synth: %s\n", e.what());
-    return 1;
-  }
+  return anpr::run_program("anpr-synth", [&] { return run(argc, argv); });
 }
