@@ -1,7 +1,5 @@
 // Fuzz target: the edge's and the receiver's config files (first byte picks which). A bad file
 // must give anpr::Error naming what is wrong; anything else escaping is a finding.
-#include <unistd.h>
-
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -12,14 +10,16 @@
 #include "anpr/common/error.hpp"
 #include "anpr/edge/edge_config.hpp"
 #include "anpr/receiver/config.hpp"
+#include "scratch_path.hpp"
 
 namespace fs = std::filesystem;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static const fs::path file = [] {
+  static const anpr::fuzz::ScratchPath scratch = [] {
     spdlog::set_level(spdlog::level::off);
-    return fs::temp_directory_path() / ("anpr-fuzz-config-" + std::to_string(::getpid()) + ".toml");
+    return anpr::fuzz::ScratchPath("anpr-fuzz-config");
   }();
+  const fs::path& file = scratch.path();
   if (size == 0) return 0;
   std::ofstream(file, std::ios::binary | std::ios::trunc)
       .write(reinterpret_cast<const char*>(data) + 1, static_cast<std::streamsize>(size - 1));

@@ -1,8 +1,6 @@
 // Fuzz target: a spool file as a power cut, a bad SD card or a tampering hand may leave it. The
 // spool must load it or set it aside, never crash or allocate what the file cannot hold, and go
 // on delivering the files beside it.
-#include <unistd.h>
-
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
@@ -13,11 +11,13 @@
 #include <spdlog/spdlog.h>
 
 #include "anpr/edge/uplink/spool.hpp"
+#include "scratch_path.hpp"
 
 namespace fs = std::filesystem;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static const fs::path dir = fs::temp_directory_path() / ("anpr-fuzz-spool-" + std::to_string(::getpid()));
+  static const anpr::fuzz::ScratchPath scratch("anpr-fuzz-spool");
+  const fs::path& dir = scratch.path();
   // A good file as the spool writes it, made once (the spool fsyncs: too slow for every input).
   static const std::string good_file = [] {
     spdlog::set_level(spdlog::level::off);

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "../support/temp_dir.hpp"
 #include "anpr/common/error.hpp"
 #include "anpr/edge/reader/evaluation.hpp"
 
@@ -12,7 +13,7 @@ namespace fs = std::filesystem;
 namespace {
 
 std::string write_manifest(const std::string& name, const std::string& text) {
-  const fs::path p = fs::temp_directory_path() / (name + std::to_string(::getpid()) + ".csv");
+  const fs::path p = anpr::test::scratch_dir() / (name + std::to_string(::getpid()) + ".csv");
   std::ofstream(p) << text;
   return p.string();
 }

@@ -5,6 +5,7 @@
 
 #include <opencv2/imgcodecs.hpp>
 
+#include "../support/temp_dir.hpp"
 #include "anpr/edge/reader/image_loader.hpp"
 
 using namespace anpr::edge;
@@ -13,7 +14,7 @@ namespace fs = std::filesystem;
 namespace {
 
 fs::path temp_dir() {
-  const fs::path dir = fs::temp_directory_path() / ("anpr-loader-" + std::to_string(::getpid()));
+  const fs::path dir = anpr::test::scratch_dir() / ("anpr-loader-" + std::to_string(::getpid()));
   fs::create_directories(dir);
   return dir;
 }

@@ -10,6 +10,7 @@
 
 #include "../support/postgres_server.hpp"
 #include "../support/sample_messages.hpp"
+#include "../support/temp_dir.hpp"
 #include "anpr/common/error.hpp"
 #include "anpr/common/ids.hpp"
 #include "anpr/common/message_codec.hpp"
@@ -32,7 +33,7 @@ const TimestampMs kStart = *parse_iso8601("2026-06-01T00:00:00Z");  // the histo
 
 std::string temp_database(const std::string& backend) {
   if (backend == "postgresql") return test::shared_postgres().create_database();
-  return (fs::temp_directory_path() / ("anpr-analysis-" + make_uuid() + ".db")).string();
+  return (anpr::test::scratch_dir() / ("anpr-analysis-" + make_uuid() + ".db")).string();
 }
 
 CameraInfo camera(const std::string& id, const std::string& site, const std::string& name, double lat,

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "../support/temp_dir.hpp"
 #include "anpr/common/error.hpp"
 #include "anpr/common/ids.hpp"
 #include "anpr/receiver/config.hpp"
@@ -14,7 +15,7 @@ namespace fs = std::filesystem;
 namespace {
 
 std::string write_config(const std::string& text) {
-  const fs::path p = fs::temp_directory_path() / ("anpr-config-" + make_uuid() + ".toml");
+  const fs::path p = anpr::test::scratch_dir() / ("anpr-config-" + make_uuid() + ".toml");
   std::ofstream(p) << text;
   return p.string();
 }

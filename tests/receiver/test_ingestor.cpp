@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../support/sample_messages.hpp"
+#include "../support/temp_dir.hpp"
 #include "anpr/common/ids.hpp"
 #include "anpr/common/message_codec.hpp"
 #include "anpr/common/time.hpp"
@@ -19,7 +20,7 @@ namespace fs = std::filesystem;
 namespace {
 
 struct Fixture {
-  fs::path dir = fs::temp_directory_path() / ("anpr-ingest-" + make_uuid());
+  fs::path dir = anpr::test::scratch_dir() / ("anpr-ingest-" + make_uuid());
   std::unique_ptr<Store> store;
   Fixture() {
     fs::create_directories(dir);

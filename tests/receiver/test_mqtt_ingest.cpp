@@ -25,7 +25,7 @@ namespace fs = std::filesystem;
 
 TEST_CASE("reads through the broker are stored once and hits are published", "[mqtt][integration][ingest]") {
   test::MosquittoBroker broker;
-  const fs::path db = fs::temp_directory_path() / ("anpr-mqtt-" + make_uuid() + ".db");
+  const fs::path db = anpr::test::scratch_dir() / ("anpr-mqtt-" + make_uuid() + ".db");
   auto store = open_store(db.string());
   store->replace_watchlist({"Stolen", "stolen-vehicle", 0, "#f00", "Stop"},
                            {{"Stolen", "AB12CDE", "stolen", "sup", 1, std::nullopt}});

@@ -5,6 +5,7 @@
 
 #include "../support/postgres_server.hpp"
 #include "../support/sample_messages.hpp"
+#include "../support/temp_dir.hpp"
 #include "anpr/common/ids.hpp"
 #include "anpr/common/message_codec.hpp"
 #include "anpr/receiver/ingestor.hpp"
@@ -20,7 +21,7 @@ constexpr TimestampMs kDay = 24LL * 3600 * 1000;
 constexpr TimestampMs kStart = 1795590299000;  // 2026-11-25
 
 struct Fixture {
-  fs::path dir = fs::temp_directory_path() / ("anpr-retention-" + make_uuid());
+  fs::path dir = anpr::test::scratch_dir() / ("anpr-retention-" + make_uuid());
   std::unique_ptr<Store> store;
   TimestampMs now = kStart;
   // Retention runs against both back ends: a SQLite file and a real PostgreSQL database.

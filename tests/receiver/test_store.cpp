@@ -8,6 +8,7 @@
 #include "../support/mosquitto_broker.hpp"
 #include "../support/postgres_server.hpp"
 #include "../support/sample_messages.hpp"
+#include "../support/temp_dir.hpp"
 #include "anpr/common/error.hpp"
 #include "anpr/common/ids.hpp"
 #include "anpr/receiver/store.hpp"
@@ -19,7 +20,7 @@ namespace fs = std::filesystem;
 namespace {
 
 std::string temp_db() {
-  const fs::path p = fs::temp_directory_path() / ("anpr-store-" + make_uuid() + ".db");
+  const fs::path p = anpr::test::scratch_dir() / ("anpr-store-" + make_uuid() + ".db");
   return p.string();
 }
 

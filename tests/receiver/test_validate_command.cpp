@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "../support/temp_dir.hpp"
 #include "anpr/common/error.hpp"
 #include "anpr/common/message_codec.hpp"
 #include "anpr/receiver/audit_reason.hpp"
@@ -27,7 +28,7 @@ int run_cli(void (*add)(CLI::App&, int&), std::vector<std::string> args) {
 }
 
 std::string write(const std::string& name, const std::string& content) {
-  const fs::path p = fs::temp_directory_path() / (std::to_string(::getpid()) + name);
+  const fs::path p = anpr::test::scratch_dir() / (std::to_string(::getpid()) + name);
   std::ofstream(p, std::ios::binary) << content;
   return p.string();
 }
@@ -58,7 +59,7 @@ int run_query(std::vector<std::string> args) {
 }  // namespace
 
 TEST_CASE("searches of reads and movements need a reason and are audited", "[audit]") {
-  const std::string db = (fs::temp_directory_path() / (std::to_string(::getpid()) + "audit.db")).string();
+  const std::string db = (anpr::test::scratch_dir() / (std::to_string(::getpid()) + "audit.db")).string();
   fs::remove(db);
   CHECK_THROWS_AS(run_query({"movements", "AB12CDE", "--database", db}), CLI::RequiredError);
   CHECK_THROWS_AS(run_query({"reads", "--database", db}), CLI::RequiredError);

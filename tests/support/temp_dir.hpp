@@ -1,5 +1,6 @@
 #pragma once
-// A fresh folder under the system temp folder, removed with everything in it when the object goes.
+// A fresh folder under the system temp folder, removed with everything in it when the object goes;
+// and one such folder per test process for scratch files (databases, configs) that outlive a test.
 
 #include <cstdlib>
 #include <filesystem>
@@ -29,5 +30,12 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+/// This test process's scratch folder, removed with everything in it when the process exits
+/// normally, so that no test leaves files in the system temp folder.
+inline const std::filesystem::path& scratch_dir() {
+  static const TempDir dir("anpr-test-run");
+  return dir.path();
+}
 
 }  // namespace anpr::test

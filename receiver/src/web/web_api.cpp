@@ -550,6 +550,8 @@ Response WebApi::evidence_pack(Call& call) {
     summary = write_evidence_pack(store_,
                                   {plate, *from, *to, call.session->user, call.param("reason"), limit}, file);
   } catch (const Error& e) {
+    std::error_code ignored;
+    fs::remove(file, ignored);  // a pack written in part
     return call.error(
         e.code() == ErrorCode::kInput ? http::status::bad_request : http::status::internal_server_error,
         e.what());
