@@ -19,7 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static const anpr::fuzz::ScratchPath scratch("anpr-fuzz-spool");
   const fs::path& dir = scratch.path();
   // A good file as the spool writes it, made once (the spool fsyncs: too slow for every input).
-  static const std::string good_file = [] {
+  static const std::string good_file = [&dir] {
     spdlog::set_level(spdlog::level::off);
     fs::remove_all(dir);
     anpr::edge::Spool writer({dir, 1 << 20});

@@ -9,7 +9,12 @@ models/train-char-classifier.sh makes the synthetic plates and the patches, then
 Debian 12 packages only: python3-torch, python3-numpy, python3-pil (no torchvision, no onnx
 package needed: torch writes the ONNX file itself). Deterministic for a given --seed and data.
 
-    train-char-classifier.py --out plate-chars.onnx DIR [DIR...]
+    train-char-classifier.py --out plate-chars.onnx DIR [DIR...] [--uk-typeface DIR ...]
+
+Folders given with --uk-typeface hold patches of the UK plate typeface, which draws O and 0 (and
+I and 1) with the same pixels: there a label stands for its pair, and the loss asks only that the
+pair as a whole be likely (-log(p_O + p_0)). The plate's layout decides between them at run time;
+the network keeps what the other fonts teach it about the difference.
 """
 import argparse
 import csv
@@ -25,9 +30,14 @@ CLASSES = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # anpr::edge::kCharClasses, in
 PATCH_H, PATCH_W = 32, 24                          # anpr::edge::kCharPatchHeight/Width
 
 
+# Characters one typeface draws alike: (label, its twin) as class indices.
+LOOK_ALIKE = {"O": "0", "0": "O", "I": "1", "1": "I"}
+
+
 def load(dirs):
-    images, labels = [], []
-    for d in dirs:
+    """Patches and labels of DIRS: a list of (folder, look_alike) pairs."""
+    images, labels, twins = [], [], []
+    for d, look_alike in dirs:
         with open(os.path.join(d, "labels.csv"), newline="") as f:
             for row in csv.reader(f):
                 if len(row) != 2 or row[1] not in CLASSES:
@@ -37,10 +47,22 @@ def load(dirs):
                     sys.exit(f"{d}/{row[0]}: patch is {img.shape}, expected {(PATCH_H, PATCH_W)}")
                 images.append(img)
                 labels.append(CLASSES.index(row[1]))
+                twin = LOOK_ALIKE.get(row[1]) if look_alike else None
+                twins.append(CLASSES.index(twin) if twin else labels[-1])
     if not images:
-        sys.exit("no labelled patches found in " + ", ".join(dirs))
+        sys.exit("no labelled patches found in " + ", ".join(d for d, _ in dirs))
     x = torch.from_numpy(np.stack(images)).float().div_(255.0).unsqueeze(1)
-    return x, torch.tensor(labels, dtype=torch.long)
+    return x, torch.tensor(labels, dtype=torch.long), torch.tensor(twins, dtype=torch.long)
+
+
+def pair_loss(logits, y, twin, smoothing):
+    """Cross-entropy where a patch is right if it reads as its label or its label's twin (the
+    same class where there is none), with label smoothing as nn.CrossEntropyLoss applies it."""
+    logp = logits.log_softmax(1)
+    pair = torch.logsumexp(torch.stack([logp.gather(1, y[:, None]), logp.gather(1, twin[:, None])], 0), 0)
+    # A patch without a twin would count its class twice in logsumexp: log(2p) = log p + log 2.
+    pair = torch.where((twin == y)[:, None], logp.gather(1, y[:, None]), pair)
+    return ((1 - smoothing) * -pair.squeeze(1) + smoothing * -logp.mean(1)).mean()
 
 
 class PlateCharNet(nn.Module):
@@ -85,6 +107,8 @@ def augment(x, gen):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("dirs", nargs="+", help="folders written by anpr-edge eval --dump-chars")
+    ap.add_argument("--uk-typeface", action="append", default=[], metavar="DIR",
+                    help="a folder of patches in the UK plate typeface (O/0 and I/1 alike); repeatable")
     ap.add_argument("--out", required=True, help="ONNX file to write")
     ap.add_argument("--epochs", type=int, default=30)
     ap.add_argument("--seed", type=int, default=1)
@@ -93,7 +117,7 @@ def main():
 
     torch.manual_seed(args.seed)
     gen = torch.Generator().manual_seed(args.seed)
-    x, y = load(args.dirs)
+    x, y, twin = load([(d, False) for d in args.dirs] + [(d, True) for d in args.uk_typeface])
     order = torch.randperm(len(y), generator=gen)
     n_hold = int(len(y) * args.holdout)
     hold, train = order[:n_hold], order[n_hold:]
@@ -103,7 +127,6 @@ def main():
     opt = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=1e-4)
     steps = args.epochs * ((len(train) + 127) // 128)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=3e-3, total_steps=steps)
-    loss_fn = nn.CrossEntropyLoss(label_smoothing=0.05)
     for epoch in range(args.epochs):
         model.train()
         perm = train[torch.randperm(len(train), generator=gen)]
@@ -111,14 +134,15 @@ def main():
         for i in range(0, len(perm), 128):
             idx = perm[i:i + 128]
             opt.zero_grad()
-            loss = loss_fn(model(augment(x[idx], gen)), y[idx])
+            loss = pair_loss(model(augment(x[idx], gen)), y[idx], twin[idx], 0.05)
             loss.backward()
             opt.step()
             sched.step()
             total += loss.item() * len(idx)
         model.eval()
         with torch.no_grad():
-            right = (model(x[hold]).argmax(1) == y[hold]).float().mean().item() if n_hold else float("nan")
+            guess = model(x[hold]).argmax(1) if n_hold else None
+            right = ((guess == y[hold]) | (guess == twin[hold])).float().mean().item() if n_hold else float("nan")
         print(f"epoch {epoch + 1}/{args.epochs}: loss {total / len(train):.4f}, held-out accuracy {right:.4f}",
               flush=True)
 
@@ -127,8 +151,8 @@ def main():
         with torch.no_grad():
             guess = model(x[hold]).argmax(1)
         pairs = {}
-        for t, g in zip(y[hold].tolist(), guess.tolist()):
-            if t != g:
+        for t, g, w in zip(y[hold].tolist(), guess.tolist(), twin[hold].tolist()):
+            if g not in (t, w):
                 pairs[(CLASSES[t], CLASSES[g])] = pairs.get((CLASSES[t], CLASSES[g]), 0) + 1
         worst = sorted(pairs.items(), key=lambda kv: -kv[1])[:12]
         print("held-out confusions (truth>read count): " + " ".join(f"{t}>{g} {n}" for (t, g), n in worst))
