@@ -7,8 +7,8 @@
 #include "../support/sample_messages.hpp"
 #include "anpr/common/ids.hpp"
 #include "anpr/common/message_codec.hpp"
-#include "anpr/receiver/ingestor.hpp"
-#include "anpr/receiver/retention.hpp"
+#include "anpr/receiver/ingest/ingestor.hpp"
+#include "anpr/receiver/services/retention.hpp"
 
 using namespace anpr;
 using namespace anpr::receiver;

@@ -10,7 +10,7 @@
 #include "../support/sample_messages.hpp"
 #include "anpr/common/error.hpp"
 #include "anpr/common/ids.hpp"
-#include "anpr/receiver/store.hpp"
+#include "anpr/receiver/store/store.hpp"
 
 using namespace anpr;
 using namespace anpr::receiver;

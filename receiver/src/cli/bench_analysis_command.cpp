@@ -12,7 +12,7 @@
 #include "anpr/receiver/analysis/analysis_service.hpp"
 #include "anpr/receiver/analysis/camera_directory.hpp"
 #include "anpr/receiver/cli.hpp"
-#include "anpr/receiver/store.hpp"
+#include "anpr/receiver/store/store.hpp"
 
 namespace anpr::receiver::cli {
 namespace {

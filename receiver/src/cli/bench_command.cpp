@@ -4,7 +4,7 @@
 #include <random>
 
 #include "anpr/receiver/cli.hpp"
-#include "anpr/receiver/watchlist.hpp"
+#include "anpr/receiver/watchlist/watchlist.hpp"
 
 namespace anpr::receiver::cli {
 namespace {

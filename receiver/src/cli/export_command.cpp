@@ -3,7 +3,7 @@
 
 #include "anpr/common/error.hpp"
 #include "anpr/receiver/cli.hpp"
-#include "anpr/receiver/evidence_pack.hpp"
+#include "anpr/receiver/evidence/evidence_pack.hpp"
 
 namespace anpr::receiver::cli {
 namespace {

@@ -6,7 +6,7 @@
 
 #include "anpr/common/error.hpp"
 #include "anpr/receiver/cli.hpp"
-#include "anpr/receiver/store.hpp"
+#include "anpr/receiver/store/store.hpp"
 #include "anpr/receiver/web/auth.hpp"
 
 namespace anpr::receiver::cli {

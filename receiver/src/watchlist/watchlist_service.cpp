@@ -1,4 +1,4 @@
-#include "anpr/receiver/watchlist_service.hpp"
+#include "anpr/receiver/watchlist/watchlist_service.hpp"
 
 #include <algorithm>
 #include <set>
@@ -6,8 +6,8 @@
 #include "anpr/common/error.hpp"
 #include "anpr/common/plate_text.hpp"
 #include "anpr/receiver/audit_reason.hpp"
-#include "anpr/receiver/retention.hpp"
-#include "anpr/receiver/watchlist_csv.hpp"
+#include "anpr/receiver/services/retention.hpp"
+#include "anpr/receiver/watchlist/watchlist_csv.hpp"
 
 namespace anpr::receiver {
 namespace {

@@ -1,4 +1,4 @@
-#include "anpr/receiver/retention.hpp"
+#include "anpr/receiver/services/retention.hpp"
 
 #include <filesystem>
 

@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "anpr/receiver/csv_error.hpp"
-#include "anpr/receiver/store.hpp"
-#include "anpr/receiver/watchlist.hpp"
+#include "anpr/receiver/store/store.hpp"
+#include "anpr/receiver/watchlist/watchlist.hpp"
 
 namespace anpr::receiver {
 
