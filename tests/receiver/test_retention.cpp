@@ -9,6 +9,7 @@
 #include "anpr/common/message_codec.hpp"
 #include "anpr/receiver/ingest/ingestor.hpp"
 #include "anpr/receiver/services/retention.hpp"
+#include "anpr/receiver/watchlist/watchlist_service.hpp"
 
 using namespace anpr;
 using namespace anpr::receiver;

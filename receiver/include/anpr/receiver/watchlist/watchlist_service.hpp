@@ -46,4 +46,9 @@ bool remove_watchlist_entry(Store& store, const std::string& list, const std::st
 bool expire_watchlist_entry(Store& store, const std::string& list, const std::string& plate, TimestampMs at,
                             const WatchlistChange& change);
 
+/// Checks the reads of the last `days` against a newly added entry and raises each match as a
+/// retrospective hit (match kind "retrospective-<kind>"). Returns the hits raised.
+std::vector<HitMessage> raise_retrospective_hits(Store& store, const WatchlistEntry& entry,
+                                                 const WatchlistInfo& list, int days, TimestampMs now);
+
 }  // namespace anpr::receiver
