@@ -8,8 +8,8 @@
 #include "anpr/common/encoding.hpp"
 
 #include "anpr/receiver/analysis/sections_csv.hpp"
-#include "anpr/receiver/cameras_csv.hpp"
-#include "anpr/receiver/watchlist_csv.hpp"
+#include "anpr/receiver/cameras/cameras_csv.hpp"
+#include "anpr/receiver/watchlist/watchlist_csv.hpp"
 
 namespace {
 

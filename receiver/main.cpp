@@ -5,7 +5,7 @@
 #include "anpr/common/error.hpp"
 #include "anpr/common/log_escaping.hpp"
 #include "anpr/common/run_program.hpp"
-#include "anpr/receiver/cli.hpp"
+#include "cli.hpp"
 
 namespace {
 

@@ -19,8 +19,8 @@
 #include "../support/http_client.hpp"
 #include "../support/mosquitto_broker.hpp"
 #include "../support/temp_dir.hpp"
-#include "anpr/receiver/store.hpp"
-#include "anpr/receiver/watchlist_service.hpp"
+#include "anpr/receiver/store/store.hpp"
+#include "anpr/receiver/watchlist/watchlist_service.hpp"
 #include "anpr/receiver/web/auth.hpp"
 #include "anpr/synth/traffic_video.hpp"
 

@@ -18,8 +18,8 @@
 #include "anpr/receiver/analysis/analysis_service.hpp"
 #include "anpr/receiver/analysis/average_speed.hpp"
 #include "anpr/receiver/analysis/sections_csv.hpp"
-#include "anpr/receiver/ingestor.hpp"
-#include "anpr/receiver/store.hpp"
+#include "anpr/receiver/ingest/ingestor.hpp"
+#include "anpr/receiver/store/store.hpp"
 
 using namespace anpr;
 using namespace anpr::receiver;

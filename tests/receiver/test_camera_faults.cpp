@@ -7,7 +7,7 @@
 #include "../support/sample_messages.hpp"
 #include "../support/temp_dir.hpp"
 #include "anpr/receiver/cameras/camera_faults.hpp"
-#include "anpr/receiver/store.hpp"
+#include "anpr/receiver/store/store.hpp"
 
 using namespace anpr;
 using namespace anpr::receiver;

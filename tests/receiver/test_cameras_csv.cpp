@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "anpr/receiver/cameras_csv.hpp"
+#include "anpr/receiver/cameras/cameras_csv.hpp"
 
 using namespace anpr::receiver;
 

@@ -19,8 +19,8 @@
 #include "anpr/common/ids.hpp"
 #include "anpr/common/message_codec.hpp"
 #include "anpr/common/topics.hpp"
-#include "anpr/receiver/evidence_pack.hpp"
-#include "anpr/receiver/ingestor.hpp"
+#include "anpr/receiver/evidence/evidence_pack.hpp"
+#include "anpr/receiver/ingest/ingestor.hpp"
 
 using namespace anpr;
 using namespace anpr::receiver;

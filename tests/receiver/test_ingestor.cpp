@@ -11,7 +11,7 @@
 #include "anpr/common/message_codec.hpp"
 #include "anpr/common/time.hpp"
 #include "anpr/common/topics.hpp"
-#include "anpr/receiver/ingestor.hpp"
+#include "anpr/receiver/ingest/ingestor.hpp"
 
 using namespace anpr;
 using namespace anpr::receiver;

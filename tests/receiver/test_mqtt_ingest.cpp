@@ -17,7 +17,7 @@
 #include "anpr/common/ids.hpp"
 #include "anpr/common/message_codec.hpp"
 #include "anpr/common/topics.hpp"
-#include "anpr/receiver/mqtt_ingest.hpp"
+#include "anpr/receiver/ingest/mqtt_ingest.hpp"
 
 using namespace anpr;
 using namespace anpr::receiver;

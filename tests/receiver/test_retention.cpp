@@ -8,8 +8,9 @@
 #include "../support/temp_dir.hpp"
 #include "anpr/common/ids.hpp"
 #include "anpr/common/message_codec.hpp"
-#include "anpr/receiver/ingestor.hpp"
-#include "anpr/receiver/retention.hpp"
+#include "anpr/receiver/ingest/ingestor.hpp"
+#include "anpr/receiver/services/retention.hpp"
+#include "anpr/receiver/watchlist/watchlist_service.hpp"
 
 using namespace anpr;
 using namespace anpr::receiver;

@@ -11,7 +11,7 @@
 #include "../support/temp_dir.hpp"
 #include "anpr/common/error.hpp"
 #include "anpr/common/ids.hpp"
-#include "anpr/receiver/store.hpp"
+#include "anpr/receiver/store/store.hpp"
 
 using namespace anpr;
 using namespace anpr::receiver;

@@ -7,8 +7,8 @@
 #include "anpr/common/error.hpp"
 #include "anpr/common/message_codec.hpp"
 #include "anpr/receiver/audit_reason.hpp"
-#include "anpr/receiver/cli.hpp"
-#include "anpr/receiver/store.hpp"
+#include "anpr/receiver/store/store.hpp"
+#include "cli.hpp"
 
 using namespace anpr;
 namespace fs = std::filesystem;

@@ -3,8 +3,8 @@
 #include <memory>
 
 #include "anpr/common/encoding.hpp"
-#include "anpr/receiver/watchlist.hpp"
-#include "anpr/receiver/watchlist_csv.hpp"
+#include "anpr/receiver/watchlist/watchlist.hpp"
+#include "anpr/receiver/watchlist/watchlist_csv.hpp"
 
 using namespace anpr;
 using namespace anpr::receiver;

@@ -21,7 +21,7 @@
 #include "../support/tls_certificates.hpp"
 #include "anpr/common/ids.hpp"
 #include "anpr/receiver/cameras/camera_faults.hpp"
-#include "anpr/receiver/store.hpp"
+#include "anpr/receiver/store/store.hpp"
 #include "anpr/receiver/web/auth.hpp"
 #include "anpr/receiver/web/web_server.hpp"
 

@@ -6,7 +6,7 @@
 #include <unordered_map>
 
 #include "anpr/common/time.hpp"
-#include "anpr/receiver/watchlist.hpp"
+#include "anpr/receiver/watchlist/watchlist.hpp"
 
 namespace anpr::receiver::analysis {
 

@@ -9,7 +9,7 @@
 
 #include "anpr/common/ids.hpp"
 #include "anpr/common/log_escaping.hpp"
-#include "anpr/receiver/store.hpp"
+#include "anpr/receiver/store/store.hpp"
 
 namespace anpr::receiver {
 namespace {

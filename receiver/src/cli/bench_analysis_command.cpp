@@ -11,8 +11,8 @@
 #include "anpr/common/time.hpp"
 #include "anpr/receiver/analysis/analysis_service.hpp"
 #include "anpr/receiver/analysis/camera_directory.hpp"
-#include "anpr/receiver/cli.hpp"
-#include "anpr/receiver/store.hpp"
+#include "anpr/receiver/store/store.hpp"
+#include "cli.hpp"
 
 namespace anpr::receiver::cli {
 namespace {

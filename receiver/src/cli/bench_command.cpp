@@ -3,8 +3,8 @@
 #include <cstdio>
 #include <random>
 
-#include "anpr/receiver/cli.hpp"
-#include "anpr/receiver/watchlist.hpp"
+#include "anpr/receiver/watchlist/watchlist.hpp"
+#include "cli.hpp"
 
 namespace anpr::receiver::cli {
 namespace {

@@ -2,8 +2,8 @@
 #include <cstdio>
 
 #include "anpr/common/error.hpp"
-#include "anpr/receiver/cli.hpp"
-#include "anpr/receiver/evidence_pack.hpp"
+#include "anpr/receiver/evidence/evidence_pack.hpp"
+#include "cli.hpp"
 
 namespace anpr::receiver::cli {
 namespace {

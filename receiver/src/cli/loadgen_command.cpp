@@ -19,7 +19,7 @@
 #include "anpr/common/progress_bar.hpp"
 #include "anpr/common/statistics.hpp"
 #include "anpr/common/topics.hpp"
-#include "anpr/receiver/cli.hpp"
+#include "cli.hpp"
 
 namespace anpr::receiver::cli {
 namespace {

@@ -8,9 +8,9 @@
 #include "anpr/common/error.hpp"
 #include "anpr/common/plate_text.hpp"
 #include "anpr/receiver/audit_reason.hpp"
-#include "anpr/receiver/cameras_csv.hpp"
-#include "anpr/receiver/cli.hpp"
-#include "anpr/receiver/store.hpp"
+#include "anpr/receiver/cameras/cameras_csv.hpp"
+#include "anpr/receiver/store/store.hpp"
+#include "cli.hpp"
 
 namespace anpr::receiver::cli {
 namespace {

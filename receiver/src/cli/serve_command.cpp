@@ -8,13 +8,13 @@
 #include "anpr/common/error.hpp"
 #include "anpr/common/log_escaping.hpp"
 #include "anpr/receiver/cameras/camera_faults.hpp"
-#include "anpr/receiver/cli.hpp"
 #include "anpr/receiver/config.hpp"
-#include "anpr/receiver/evidence_images.hpp"
-#include "anpr/receiver/ingestor.hpp"
-#include "anpr/receiver/mqtt_ingest.hpp"
-#include "anpr/receiver/retention.hpp"
+#include "anpr/receiver/evidence/evidence_images.hpp"
+#include "anpr/receiver/ingest/ingestor.hpp"
+#include "anpr/receiver/ingest/mqtt_ingest.hpp"
+#include "anpr/receiver/services/retention.hpp"
 #include "anpr/receiver/web/web_server.hpp"
+#include "cli.hpp"
 
 namespace anpr::receiver::cli {
 namespace {

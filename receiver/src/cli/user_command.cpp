@@ -5,9 +5,9 @@
 #include <iostream>
 
 #include "anpr/common/error.hpp"
-#include "anpr/receiver/cli.hpp"
-#include "anpr/receiver/store.hpp"
+#include "anpr/receiver/store/store.hpp"
 #include "anpr/receiver/web/auth.hpp"
+#include "cli.hpp"
 
 namespace anpr::receiver::cli {
 namespace {

@@ -4,7 +4,7 @@
 
 #include "anpr/common/message_codec.hpp"
 #include "anpr/common/version.hpp"
-#include "anpr/receiver/cli.hpp"
+#include "cli.hpp"
 
 namespace anpr::receiver::cli {
 namespace {

@@ -4,9 +4,9 @@
 
 #include "anpr/common/error.hpp"
 #include "anpr/common/plate_text.hpp"
-#include "anpr/receiver/cli.hpp"
-#include "anpr/receiver/store.hpp"
-#include "anpr/receiver/watchlist_service.hpp"
+#include "anpr/receiver/store/store.hpp"
+#include "anpr/receiver/watchlist/watchlist_service.hpp"
+#include "cli.hpp"
 
 namespace anpr::receiver::cli {
 namespace {

@@ -1,4 +1,4 @@
-#include "anpr/receiver/evidence_images.hpp"
+#include "anpr/receiver/evidence/evidence_images.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>

@@ -1,4 +1,4 @@
-#include "anpr/receiver/evidence_pack.hpp"
+#include "anpr/receiver/evidence/evidence_pack.hpp"
 
 #include <archive.h>
 #include <archive_entry.h>

@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "anpr/common/messages.hpp"
-#include "anpr/receiver/store.hpp"
+#include "anpr/receiver/store/store.hpp"
 
 namespace anpr::receiver {
 

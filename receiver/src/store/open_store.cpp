@@ -1,6 +1,6 @@
 // Chooses the storage back end from the --database value.
 #include "anpr/common/error.hpp"
-#include "anpr/receiver/store.hpp"
+#include "anpr/receiver/store/store.hpp"
 #include "backends.hpp"
 
 namespace anpr::receiver {

@@ -6,7 +6,7 @@
 
 #include "anpr/common/error.hpp"
 #include "anpr/common/message_codec.hpp"
-#include "anpr/receiver/store.hpp"
+#include "anpr/receiver/store/store.hpp"
 #include "backends.hpp"
 #include "migrations.hpp"
 #include "shared_statements.hpp"

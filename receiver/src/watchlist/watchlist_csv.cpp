@@ -1,4 +1,4 @@
-#include "anpr/receiver/watchlist_csv.hpp"
+#include "anpr/receiver/watchlist/watchlist_csv.hpp"
 
 #include <set>
 

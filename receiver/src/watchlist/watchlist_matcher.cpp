@@ -2,7 +2,7 @@
 
 #include "anpr/common/ids.hpp"
 #include "anpr/common/ocr_confusions.hpp"
-#include "anpr/receiver/watchlist.hpp"
+#include "anpr/receiver/watchlist/watchlist.hpp"
 
 namespace anpr::receiver {
 

@@ -1,4 +1,4 @@
-#include "anpr/receiver/watchlist_service.hpp"
+#include "anpr/receiver/watchlist/watchlist_service.hpp"
 
 #include <algorithm>
 #include <set>
@@ -6,11 +6,12 @@
 #include "anpr/common/error.hpp"
 #include "anpr/common/plate_text.hpp"
 #include "anpr/receiver/audit_reason.hpp"
-#include "anpr/receiver/retention.hpp"
-#include "anpr/receiver/watchlist_csv.hpp"
+#include "anpr/receiver/watchlist/watchlist_csv.hpp"
 
 namespace anpr::receiver {
 namespace {
+
+constexpr TimestampMs kDayMs = 24LL * 3600 * 1000;
 
 // Reads of the last days that new entries match become retrospective hits.
 std::size_t check_past_reads(Store& store, const std::vector<WatchlistEntry>& added,
@@ -34,6 +35,21 @@ std::string required_reason(const std::string& given) {
 }
 
 }  // namespace
+
+std::vector<HitMessage> raise_retrospective_hits(Store& store, const WatchlistEntry& entry,
+                                                 const WatchlistInfo& list, int days, TimestampMs now) {
+  std::vector<HitMessage> hits;
+  if (days <= 0) return hits;
+  // Exact and wildcard entries come straight from the movements query.
+  for (const Sighting& s : store.movements(entry.plate, now - days * kDayMs, now, 10000)) {
+    HitMessage h = make_hit({s.read_id, s.camera_id, s.site_id, s.plate, s.at}, entry, list,
+                            entry.is_pattern() ? "retrospective-wildcard" : "retrospective-exact",
+                            entry.is_pattern() ? 0.8 : 1.0);
+    store.insert_hit(h, now);
+    hits.push_back(std::move(h));
+  }
+  return hits;
+}
 
 ImportOutcome import_watchlist(Store& store, const WatchlistInfo& list, std::string_view csv,
                                const std::string& source, const WatchlistChange& change) {

@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "anpr/receiver/analysis/camera_directory.hpp"
-#include "anpr/receiver/store.hpp"
+#include "anpr/receiver/store/store.hpp"
 
 namespace anpr::receiver::web {
 

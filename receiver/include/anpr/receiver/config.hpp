@@ -8,9 +8,9 @@
 
 #include "anpr/receiver/analysis/clones.hpp"
 #include "anpr/receiver/cameras/camera_faults.hpp"
-#include "anpr/receiver/mqtt_ingest.hpp"
-#include "anpr/receiver/retention.hpp"
-#include "anpr/receiver/watchlist.hpp"
+#include "anpr/receiver/ingest/mqtt_ingest.hpp"
+#include "anpr/receiver/services/retention.hpp"
+#include "anpr/receiver/watchlist/watchlist.hpp"
 #include "anpr/receiver/web/web_api.hpp"
 
 namespace anpr::receiver {

@@ -7,7 +7,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "anpr/receiver/store.hpp"
+#include "anpr/receiver/store/store.hpp"
 
 namespace anpr::receiver::analysis {
 

@@ -11,7 +11,7 @@
 
 #include "anpr/common/messages.hpp"
 #include "anpr/receiver/analysis/camera_directory.hpp"
-#include "anpr/receiver/store.hpp"
+#include "anpr/receiver/store/store.hpp"
 
 namespace anpr::receiver::analysis {
 

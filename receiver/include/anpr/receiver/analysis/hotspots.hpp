@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "anpr/receiver/analysis/camera_directory.hpp"
-#include "anpr/receiver/store.hpp"
+#include "anpr/receiver/store/store.hpp"
 
 namespace anpr::receiver::analysis {
 

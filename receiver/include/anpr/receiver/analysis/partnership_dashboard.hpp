@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "anpr/receiver/store.hpp"
+#include "anpr/receiver/store/store.hpp"
 
 namespace anpr::receiver::analysis {
 

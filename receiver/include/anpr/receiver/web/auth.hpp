@@ -11,7 +11,7 @@
 #include <string>
 #include <unordered_map>
 
-#include "anpr/receiver/store.hpp"
+#include "anpr/receiver/store/store.hpp"
 
 namespace anpr::receiver::web {
 

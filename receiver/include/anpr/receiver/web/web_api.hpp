@@ -10,7 +10,7 @@
 #include <boost/beast/http.hpp>
 
 #include "anpr/receiver/analysis/clones.hpp"
-#include "anpr/receiver/store.hpp"
+#include "anpr/receiver/store/store.hpp"
 #include "anpr/receiver/web/auth.hpp"
 
 namespace anpr::receiver::web {

@@ -10,7 +10,7 @@
 #include <string>
 #include <thread>
 
-#include "anpr/receiver/store.hpp"
+#include "anpr/receiver/store/store.hpp"
 #include "anpr/receiver/web/web_api.hpp"
 
 namespace anpr::receiver::web {

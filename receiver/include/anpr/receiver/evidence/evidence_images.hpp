@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "anpr/common/messages.hpp"
-#include "anpr/receiver/store.hpp"
+#include "anpr/receiver/store/store.hpp"
 
 namespace anpr::receiver {
 

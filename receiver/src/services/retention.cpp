@@ -1,4 +1,4 @@
-#include "anpr/receiver/retention.hpp"
+#include "anpr/receiver/services/retention.hpp"
 
 #include <filesystem>
 
@@ -42,21 +42,6 @@ std::int64_t Retention::purge_dead_letters() {
                  settings_.dead_letter_days, settings_.dead_letter_max, store_.dead_letter_count());
   }
   return removed;
-}
-
-std::vector<HitMessage> raise_retrospective_hits(Store& store, const WatchlistEntry& entry,
-                                                 const WatchlistInfo& list, int days, TimestampMs now) {
-  std::vector<HitMessage> hits;
-  if (days <= 0) return hits;
-  // Exact and wildcard entries come straight from the movements query.
-  for (const Sighting& s : store.movements(entry.plate, now - days * kDayMs, now, 10000)) {
-    HitMessage h = make_hit({s.read_id, s.camera_id, s.site_id, s.plate, s.at}, entry, list,
-                            entry.is_pattern() ? "retrospective-wildcard" : "retrospective-exact",
-                            entry.is_pattern() ? 0.8 : 1.0);
-    store.insert_hit(h, now);
-    hits.push_back(std::move(h));
-  }
-  return hits;
 }
 
 }  // namespace anpr::receiver

@@ -14,7 +14,7 @@
 #include <string>
 
 #include "anpr/common/time.hpp"
-#include "anpr/receiver/store.hpp"
+#include "anpr/receiver/store/store.hpp"
 
 namespace anpr::receiver {
 

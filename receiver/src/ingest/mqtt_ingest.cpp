@@ -1,4 +1,4 @@
-#include "anpr/receiver/mqtt_ingest.hpp"
+#include "anpr/receiver/ingest/mqtt_ingest.hpp"
 
 #include <mqtt/async_client.h>
 #include <spdlog/spdlog.h>

@@ -1,10 +1,10 @@
-#include "anpr/receiver/cameras_csv.hpp"
+#include "anpr/receiver/cameras/cameras_csv.hpp"
 
 #include <set>
 
+#include "../csv_line.hpp"
 #include "anpr/common/encoding.hpp"
 #include "anpr/common/ids.hpp"
-#include "csv_line.hpp"
 
 namespace anpr::receiver {
 namespace {

@@ -6,7 +6,7 @@
 
 #include <functional>
 
-#include "anpr/receiver/store.hpp"
+#include "anpr/receiver/store/store.hpp"
 
 namespace anpr::receiver {
 
@@ -40,10 +40,5 @@ class Retention {
   TimestampMs last_run_ = 0;
   TimestampMs last_dead_letter_purge_ = 0;
 };
-
-/// Checks the reads of the last `days` against a newly added entry and raises each match as a
-/// retrospective hit (match kind "retrospective-<kind>"). Returns the hits raised.
-std::vector<HitMessage> raise_retrospective_hits(Store& store, const WatchlistEntry& entry,
-                                                 const WatchlistInfo& list, int days, TimestampMs now);
 
 }  // namespace anpr::receiver

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "anpr/receiver/csv_error.hpp"
-#include "anpr/receiver/store.hpp"
+#include "anpr/receiver/store/store.hpp"
 
 namespace anpr::receiver {
 

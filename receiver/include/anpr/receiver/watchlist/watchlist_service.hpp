@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "anpr/receiver/csv_error.hpp"
-#include "anpr/receiver/store.hpp"
-#include "anpr/receiver/watchlist.hpp"
+#include "anpr/receiver/store/store.hpp"
+#include "anpr/receiver/watchlist/watchlist.hpp"
 
 namespace anpr::receiver {
 
@@ -45,5 +45,10 @@ bool remove_watchlist_entry(Store& store, const std::string& list, const std::st
 /// Ends one entry at `at` (keeps it for the record); false when the list has no such entry.
 bool expire_watchlist_entry(Store& store, const std::string& list, const std::string& plate, TimestampMs at,
                             const WatchlistChange& change);
+
+/// Checks the reads of the last `days` against a newly added entry and raises each match as a
+/// retrospective hit (match kind "retrospective-<kind>"). Returns the hits raised.
+std::vector<HitMessage> raise_retrospective_hits(Store& store, const WatchlistEntry& entry,
+                                                 const WatchlistInfo& list, int days, TimestampMs now);
 
 }  // namespace anpr::receiver

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "anpr/receiver/csv_error.hpp"
-#include "anpr/receiver/watchlist.hpp"
+#include "anpr/receiver/watchlist/watchlist.hpp"
 
 namespace anpr::receiver {
 

@@ -14,7 +14,7 @@
 
 #include "anpr/common/messages.hpp"
 #include "anpr/receiver/cameras/camera_faults.hpp"
-#include "anpr/receiver/watchlist.hpp"
+#include "anpr/receiver/watchlist/watchlist.hpp"
 
 namespace anpr::receiver {
 

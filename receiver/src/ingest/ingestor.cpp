@@ -1,4 +1,4 @@
-#include "anpr/receiver/ingestor.hpp"
+#include "anpr/receiver/ingest/ingestor.hpp"
 
 #include <algorithm>
 #include <filesystem>

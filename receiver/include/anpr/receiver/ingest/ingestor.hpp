@@ -15,9 +15,9 @@
 #include "anpr/common/topics.hpp"
 #include "anpr/receiver/analysis/camera_directory.hpp"
 #include "anpr/receiver/analysis/clones.hpp"
-#include "anpr/receiver/evidence_images.hpp"
-#include "anpr/receiver/store.hpp"
-#include "anpr/receiver/watchlist.hpp"
+#include "anpr/receiver/evidence/evidence_images.hpp"
+#include "anpr/receiver/store/store.hpp"
+#include "anpr/receiver/watchlist/watchlist.hpp"
 
 namespace anpr::receiver {
 

@@ -16,7 +16,7 @@
 #include <string>
 
 #include "anpr/common/log_throttle.hpp"
-#include "anpr/receiver/ingestor.hpp"
+#include "anpr/receiver/ingest/ingestor.hpp"
 
 namespace anpr::receiver {
 
