@@ -10,6 +10,7 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <utility>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -30,6 +31,18 @@ namespace {
 
 using nlohmann::json;
 namespace fs = std::filesystem;
+
+/// A file removed however the request that wrote it ends (answered, refused, or thrown through).
+struct TemporaryFile {
+  explicit TemporaryFile(fs::path p) : path(std::move(p)) {}
+  ~TemporaryFile() {
+    std::error_code ignored;
+    fs::remove(path, ignored);
+  }
+  TemporaryFile(const TemporaryFile&) = delete;
+  TemporaryFile& operator=(const TemporaryFile&) = delete;
+  const fs::path path;
+};
 
 constexpr const char* kCookie = "anpr_session";
 constexpr int kMaxRows = 5000;  // the most rows one call returns
@@ -544,14 +557,13 @@ Response WebApi::evidence_pack(Call& call) {
   const int limit =
       std::clamp(call.param("limit").empty() ? kMaxWebSightings : std::atoi(call.param("limit").c_str()), 1,
                  kMaxWebSightings);
-  const fs::path file = fs::temp_directory_path() / ("anpr-evidence-" + make_uuid() + ".zip");
+  const TemporaryFile pack(fs::temp_directory_path() / ("anpr-evidence-" + make_uuid() + ".zip"));
+  const fs::path& file = pack.path;
   EvidencePackSummary summary;
   try {
     summary = write_evidence_pack(store_,
                                   {plate, *from, *to, call.session->user, call.param("reason"), limit}, file);
   } catch (const Error& e) {
-    std::error_code ignored;
-    fs::remove(file, ignored);  // a pack written in part
     return call.error(
         e.code() == ErrorCode::kInput ? http::status::bad_request : http::status::internal_server_error,
         e.what());
@@ -559,8 +571,6 @@ Response WebApi::evidence_pack(Call& call) {
   std::ifstream in(file, std::ios::binary);
   std::ostringstream bytes;
   bytes << in.rdbuf();
-  std::error_code ignored;
-  fs::remove(file, ignored);
   auto res = call.reply(http::status::ok, bytes.str(), "application/zip");
   res.set(http::field::content_disposition, "attachment; filename=\"evidence-" + plate + "-audit-" +
                                                 std::to_string(summary.audit_id) + ".zip\"");
