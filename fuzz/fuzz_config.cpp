@@ -10,16 +10,17 @@
 #include "anpr/common/error.hpp"
 #include "anpr/edge/edge_config.hpp"
 #include "anpr/receiver/config.hpp"
-#include "scratch_path.hpp"
+#include "../tests/support/temp_dir.hpp"
 
 namespace fs = std::filesystem;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static const anpr::fuzz::ScratchPath scratch = [] {
+  // Removed when the fuzzer exits.
+  static const anpr::test::TempDir scratch = [] {
     spdlog::set_level(spdlog::level::off);
-    return anpr::fuzz::ScratchPath("anpr-fuzz-config");
+    return anpr::test::TempDir("anpr-fuzz-config");
   }();
-  const fs::path& file = scratch.path();
+  static const fs::path file = scratch / "config.toml";
   if (size == 0) return 0;
   std::ofstream(file, std::ios::binary | std::ios::trunc)
       .write(reinterpret_cast<const char*>(data) + 1, static_cast<std::streamsize>(size - 1));

@@ -11,12 +11,13 @@
 #include <spdlog/spdlog.h>
 
 #include "anpr/edge/uplink/spool.hpp"
-#include "scratch_path.hpp"
+#include "../tests/support/temp_dir.hpp"
 
 namespace fs = std::filesystem;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static const anpr::fuzz::ScratchPath scratch("anpr-fuzz-spool");
+  // Removed when the fuzzer exits.
+  static const anpr::test::TempDir scratch("anpr-fuzz-spool");
   const fs::path& dir = scratch.path();
   // A good file as the spool writes it, made once (the spool fsyncs: too slow for every input).
   static const std::string good_file = [&dir] {
