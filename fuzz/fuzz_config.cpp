@@ -7,10 +7,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include "../tests/support/temp_dir.hpp"
 #include "anpr/common/error.hpp"
 #include "anpr/edge/edge_config.hpp"
 #include "anpr/receiver/config.hpp"
-#include "../tests/support/temp_dir.hpp"
 
 namespace fs = std::filesystem;
 

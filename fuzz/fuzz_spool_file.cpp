@@ -10,8 +10,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include "anpr/edge/uplink/spool.hpp"
 #include "../tests/support/temp_dir.hpp"
+#include "anpr/edge/uplink/spool.hpp"
 
 namespace fs = std::filesystem;
 
