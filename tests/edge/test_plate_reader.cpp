@@ -173,3 +173,40 @@ TEST_CASE("the plate verifier drops the signs, legends and stickers the reader r
   CHECK(false_after * 3 <= false_before);
   CHECK(right_after >= right_before - 1);
 }
+
+TEST_CASE("the verifier's ranking, not the detector's, decides which candidates are read",
+          "[reader][verifier]") {
+  // A chain-link fence's holes are rows of equal blobs, which the detector's hand-weighted row
+  // score can rank above a plate (on a real photo: behind two dozen of them). The verifier judges
+  // the whole pool before any OCR, and the most plate-like are read first: reading one candidate
+  // only is enough here.
+  synth::PlateStyle style;
+  auto s = scene("AB12CDE", 4, style, false, 0, 7411);
+  const cv::Rect keep_clear(s.box.x - 20, s.box.y - 20, s.box.width + 40, s.box.height + 40);
+  cv::Mat fence(s.image.size(), CV_8UC1, cv::Scalar(0));
+  for (int d = -fence.rows; d < fence.cols; d += 20) {
+    cv::line(fence, {d, 0}, {d + fence.rows, fence.rows}, cv::Scalar(255), 2, cv::LINE_AA);
+    cv::line(fence, {d + fence.rows, 0}, {d, fence.rows}, cv::Scalar(255), 2, cv::LINE_AA);
+  }
+  fence(keep_clear & cv::Rect({}, fence.size())).setTo(0);
+  s.image.setTo(cv::Scalar(215, 215, 215), fence);
+
+  ReaderSettings one_read;
+  one_read.max_candidates_read = 1;
+  cv::Mat gray;
+  cv::cvtColor(s.image, gray, cv::COLOR_BGR2GRAY);
+  const auto candidates = PlateDetector(one_read.detector).detect(gray);
+  const auto rank =
+      std::find_if(candidates.begin(), candidates.end(),
+                   [&](const PlateCandidate& c) { return (c.box & s.box).area() > s.box.area() / 2; }) -
+      candidates.begin();
+  INFO("the plate is the detector's candidate " << rank + 1 << " of " << candidates.size());
+  REQUIRE(rank > 0);  // the case this test is about: the detector puts fence rows first
+  REQUIRE(rank < static_cast<std::ptrdiff_t>(candidates.size()));
+
+  PlateReader checked(one_read, make_tesseract_engine({}), make_char_classifier(""), make_plate_verifier(""));
+  const auto result = checked.read(s.image);
+  REQUIRE(result.plates.size() == 1);
+  CHECK(result.plates.front().text.text == s.text);
+  CHECK(result.plates.front().plate_probability > 0.5);
+}

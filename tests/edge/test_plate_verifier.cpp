@@ -89,3 +89,25 @@ TEST_CASE("the shipped verifier accepts a plain plate and rejects a grille and a
   CHECK(blank < 0.5);
   CHECK(plate > bars);
 }
+
+TEST_CASE("the verifier judges a whole pool in one pass as it judges each patch alone", "[verifier]") {
+  const std::string model = default_verifier_model();
+  REQUIRE_FALSE(model.empty());
+  PlateVerifier verifier(model);
+  cv::Rect box;
+  const cv::Mat scene = plate_scene(box);
+  cv::Mat grille(240, 480, CV_8UC1, cv::Scalar(25));
+  for (int x = 0; x < grille.cols; x += 14)
+    cv::rectangle(grille, cv::Rect(x, 0, 7, grille.rows), cv::Scalar(170), cv::FILLED);
+  const std::vector<cv::Mat> pool = {plate_patch(scene, box), plate_patch(grille, box),
+                                     plate_patch(scene, cv::Rect(0, 0, 120, 40))};
+  const std::vector<double> together = verifier.plate_probabilities(pool);
+  REQUIRE(together.size() == pool.size());
+  for (std::size_t i = 0; i < pool.size(); ++i)
+    CHECK(together[i] == Approx(verifier.plate_probability(pool[i])));
+  CHECK(together[0] > 0.5);
+  CHECK(together[1] < 0.5);
+  CHECK(verifier.plate_probabilities({}).empty());
+  // A patch of the wrong size is a programming error, refused before the network runs.
+  CHECK_THROWS(verifier.plate_probabilities({pool[0], cv::Mat(10, 10, CV_8UC1, cv::Scalar(0))}));
+}

@@ -120,6 +120,39 @@ PlateReader::PlateReading PlateReader::read_plate(const std::vector<RectifiedRow
   return best;
 }
 
+std::vector<PlateReader::PoolEntry> PlateReader::reading_order(const cv::Mat& gray,
+                                                               const std::vector<PlateCandidate>& candidates,
+                                                               StageTimings& timings) {
+  std::vector<PoolEntry> pool;
+  pool.reserve(candidates.size());
+  for (const PlateCandidate& candidate : candidates) pool.push_back({&candidate, -1.0, {}});
+  if (!verifier_ && !settings_.keep_patches) return pool;
+  // Timed with the syntax stage: both judge whether a reading is a plate.
+  const auto t = Clock::now();
+  std::vector<cv::Mat> patches;
+  patches.reserve(pool.size());
+  for (const PoolEntry& entry : pool) patches.push_back(plate_patch(gray, entry.candidate->box));
+  if (verifier_) {
+    const std::vector<double> p = verifier_->plate_probabilities(patches);
+    for (std::size_t i = 0; i < pool.size(); ++i) pool[i].plate_probability = p[i];
+  }
+  if (settings_.keep_patches) {
+    for (std::size_t i = 0; i < pool.size(); ++i) pool[i].patch = std::move(patches[i]);
+  }
+  timings.syntax_ms += ms_since(t);
+  if (!verifier_) return pool;
+  // The learned check judges the whole pool before any OCR, and the most plate-like are read
+  // first: the detector's row score alone ranked a clear plate behind two dozen rows of a fence
+  // (docs/accuracy.md, session 18), which then filled the rows read. What it rejects (signs,
+  // legends, grilles) takes no plate's place.
+  std::erase_if(pool,
+                [&](const PoolEntry& e) { return e.plate_probability < settings_.min_plate_probability; });
+  std::stable_sort(pool.begin(), pool.end(), [](const PoolEntry& a, const PoolEntry& b) {
+    return a.plate_probability > b.plate_probability;
+  });
+  return pool;
+}
+
 void PlateReader::read_pass(const cv::Mat& gray, double scale, StageTimings& timings,
                             std::vector<PlateResult>& plates) {
   auto t = Clock::now();
@@ -127,20 +160,12 @@ void PlateReader::read_pass(const cv::Mat& gray, double scale, StageTimings& tim
   timings.detect_ms += ms_since(t);
 
   int read = 0;
-  for (const PlateCandidate& candidate : candidates) {
+  for (PoolEntry& entry : reading_order(gray, candidates, timings)) {
     if (read >= settings_.max_candidates_read) break;
+    const PlateCandidate& candidate = *entry.candidate;
     PlateResult plate;
-    if (verifier_ || settings_.keep_patches) {
-      // The learned check comes before OCR: it costs a fraction of a row's OCR, and the rows it
-      // rejects (signs, legends, grilles) no longer take a plate's place among those read.
-      // Timed with the syntax stage: both judge whether a reading is a plate.
-      t = Clock::now();
-      cv::Mat patch = plate_patch(gray, candidate.box);
-      if (verifier_) plate.plate_probability = verifier_->plate_probability(patch);
-      timings.syntax_ms += ms_since(t);
-      if (verifier_ && plate.plate_probability < settings_.min_plate_probability) continue;
-      if (settings_.keep_patches) plate.patch = std::move(patch);
-    }
+    plate.plate_probability = entry.plate_probability;
+    plate.patch = std::move(entry.patch);
     ++read;
     t = Clock::now();
     const auto rows = rectifier_.rectify(gray, candidate);

@@ -42,12 +42,24 @@ PlateVerifier::PlateVerifier(const std::string& model_path) : impl_(std::make_un
 
 PlateVerifier::~PlateVerifier() = default;
 
-double PlateVerifier::plate_probability(const cv::Mat& patch) {
-  CV_Assert(patch.type() == CV_8UC1 && patch.cols == kPlatePatchWidth && patch.rows == kPlatePatchHeight);
-  impl_->net.setInput(cv::dnn::blobFromImage(patch, 1.0 / 255.0));
+double PlateVerifier::plate_probability(const cv::Mat& patch) { return plate_probabilities({patch}).front(); }
+
+std::vector<double> PlateVerifier::plate_probabilities(const std::vector<cv::Mat>& patches) {
+  std::vector<double> probabilities;
+  if (patches.empty()) return probabilities;
+  for (const cv::Mat& patch : patches) {
+    CV_Assert(patch.type() == CV_8UC1 && patch.cols == kPlatePatchWidth && patch.rows == kPlatePatchHeight);
+  }
+  impl_->net.setInput(cv::dnn::blobFromImages(patches, 1.0 / 255.0));
   const cv::Mat out = impl_->net.forward();
-  CV_Assert(out.total() == 1);
-  return 1.0 / (1.0 + std::exp(-static_cast<double>(out.at<float>(0))));  // the network gives a logit
+  CV_Assert(out.total() == patches.size() && out.type() == CV_32F);
+  probabilities.reserve(patches.size());
+  const auto* logits = out.ptr<float>();
+  for (std::size_t i = 0; i < patches.size(); ++i) {
+    probabilities.push_back(1.0 /
+                            (1.0 + std::exp(-static_cast<double>(logits[i]))));  // the network gives logits
+  }
+  return probabilities;
 }
 
 std::string default_verifier_model() { return find_model_file("plate-verifier.onnx"); }

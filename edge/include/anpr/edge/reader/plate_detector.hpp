@@ -12,9 +12,11 @@
 namespace anpr::edge {
 
 struct DetectorSettings {
-  int min_char_height = 10;      ///< pixels, in the frame as given
-  int max_char_height = 220;     ///< pixels, in the frame as given
-  int max_candidates = 24;       ///< best-scoring candidates passed on to the reader
+  int min_char_height = 10;   ///< pixels, in the frame as given
+  int max_char_height = 220;  ///< pixels, in the frame as given
+  /// Best-scoring candidates passed on to the reader, whose plate verifier ranks them: wide, as
+  /// the row score can rank a clear plate behind dozens of fence or grille rows.
+  int max_candidates = 64;
   double max_tilt_degrees = 25;  ///< rows tilted more than this are not plates
   /// Also look for characters with MSER. It finds characters that touch frames or sit in
   /// shadow, which the adaptive threshold merges or misses (+14 points of exact reads on the

@@ -47,9 +47,9 @@ struct ReaderSettings {
   /// number plate are not reported: signs, legends, stickers, grilles.
   double min_plate_probability = 0.5;
   int max_plates = 8;
-  /// Candidates read (rectified and OCRed) per pass, best detector score first, after the plate
-  /// verifier has dropped what is not a plate: bounds the OCR work per frame.
-  int max_candidates_read = 6;
+  /// Candidates read (rectified and OCRed) per pass, most plate-like first by the plate verifier
+  /// (best detector score first without one): bounds the OCR work per frame.
+  int max_candidates_read = 5;
   int max_working_width = 1920;  ///< larger frames are scaled down before detection
   /// Keep each plate's rectified rows and their raw binary-look readings in PlateResult (for
   /// `eval --dump-rows`, which writes OCR training lines); off in the firmware.
@@ -102,6 +102,16 @@ class PlateReader {
     PlateText text;
     bool looks_agree = false;
   };
+  /// A candidate the reader may read, with the plate check's judgement of it.
+  struct PoolEntry {
+    const PlateCandidate* candidate = nullptr;
+    double plate_probability = -1;  ///< below 0 when no verifier is loaded
+    cv::Mat patch;                  ///< only with ReaderSettings::keep_patches
+  };
+  /// The candidates in the order they are read: with a verifier, those it accepts, most
+  /// plate-like first; without one, the detector's order.
+  std::vector<PoolEntry> reading_order(const cv::Mat& gray, const std::vector<PlateCandidate>& candidates,
+                                       StageTimings& timings);
   void read_pass(const cv::Mat& gray, double scale, StageTimings& timings, std::vector<PlateResult>& plates);
   PlateReading read_plate(const std::vector<RectifiedRow>& rows, StageTimings& timings,
                           std::vector<std::string>* raw);

@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <opencv2/core.hpp>
 
@@ -34,6 +35,9 @@ class PlateVerifier {
 
   /// Probability (0..1) that a plate_patch() shows a number plate. Not thread-safe.
   [[nodiscard]] double plate_probability(const cv::Mat& patch);
+  /// plate_probability() of each patch, in order, from one pass of the network (a frame's whole
+  /// candidate pool costs about what a few single calls do). Not thread-safe.
+  [[nodiscard]] std::vector<double> plate_probabilities(const std::vector<cv::Mat>& patches);
 
  private:
   struct Impl;
