@@ -1,16 +1,33 @@
 #include "anpr/receiver/ingest/mqtt_ingest.hpp"
 
-#include <mqtt/async_client.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <thread>
 
 #include "anpr/common/error.hpp"
 #include "anpr/common/message_codec.hpp"
-#include "anpr/common/mqtt_tls.hpp"
 #include "anpr/common/topics.hpp"
+#include "mqtt_session.hpp"
+
+// Why ingest has its own MQTT session instead of Paho (the edge keeps Paho for publishing).
+// A read must be committed before the broker hears it was taken (its PUBACK), and committing
+// many reads per transaction is what makes the store fast. Paho C 1.3.11/1.3.12 (Debian 12,
+// under Paho C++ 1.2.0) cannot do both: its one receive thread reads a PUBLISH and, in
+// MQTTProtocol_handlePublishes (MQTTProtocolClient.c), calls Protocol_processPublication, which
+// runs the message callback right there (MQTTAsyncUtils.c: MQTTAsync_deliverMessage) and then
+// sends the PUBACK, whatever the callback returned; a message it queues instead (callback returned
+// false) is acknowledged at once all the same. The next PUBLISH is read only after the callback
+// returns, and that thread serves every client of the process. So a batch inside the callback
+// holds one message, and blocking it stalls all clients; handing messages to another thread
+// acknowledges them before they are stored. libmosquitto 2.0.11 (Debian 12) sends the PUBACK
+// before its on_message callback and has no manual acknowledgement either. More receiver
+// processes scale PostgreSQL a little but still commit one read at a time, and SQLite is one
+// file. Manual acknowledgement is the standard answer (Paho Java's setManualAcks, HiveMQ's
+// client): this session sends PUBACKs only when told, and announces an MQTT 5 Receive Maximum of
+// two batches, so the broker keeps sending while a batch commits.
 
 namespace anpr::receiver {
 namespace {
@@ -101,91 +118,106 @@ IngestOutcome MqttIngest::store_until_kept(const std::string& topic, const std::
   }
 }
 
-void MqttIngest::run(const std::atomic<bool>& stop) {
-  const bool v5 = !settings_.share_group.empty();
-  std::unique_ptr<mqtt::async_client> client;
+void MqttIngest::report(const std::string& topic, const IngestOutcome& outcome, MqttSession& session) {
+  if (outcome.result == IngestResult::kRejected) {
+    if (const auto held_back = rejections_.occurred(LogThrottle::Clock::now())) {
+      spdlog::warn(
+          "rejected a message on {} (kept as a dead letter): {}{}", topic, outcome.error,
+          *held_back > 0 ? fmt::format("; {} more rejected since the last message", *held_back) : "");
+    }
+  }
+  // Hits go out after the commit: a hit announced is a hit stored.
+  if (!outcome.hits.empty() && on_hits_) on_hits_(outcome.hits);
+  for (const HitMessage& hit : outcome.hits) {
+    spdlog::info("HIT {} on {} ({}, {} match) at {}", hit.plate, hit.list, hit.category, hit.match_kind,
+                 hit.camera_id);
+    session.publish(std::string(kHitsTopic), encode(hit));
+  }
+}
+
+std::vector<IngestOutcome> MqttIngest::store_batch(const Messages& messages, const std::atomic<bool>& stop) {
   try {
-    client = std::make_unique<mqtt::async_client>(
-        settings_.broker, settings_.client_id, mqtt::create_options(v5 ? MQTTVERSION_5 : MQTTVERSION_3_1_1));
-  } catch (const mqtt::exception& e) {
-    throw Error(ErrorCode::kConfig, "broker '" + settings_.broker + "': " + e.what());
+    return ingestor_.handle_batch(messages);
+  } catch (const std::exception& e) {
+    // Nothing of the batch is stored. One message at a time finds the one at fault (set aside
+    // after its retries) or waits out a store that is down, as before batching.
+    spdlog::warn("a batch of {} messages could not be stored ({}); storing them one by one", messages.size(),
+                 e.what());
   }
-  mqtt::connect_options_builder builder;
-  builder.mqtt_version(v5 ? MQTTVERSION_5 : MQTTVERSION_3_1_1);
-  builder.keep_alive_interval(std::chrono::seconds(settings_.keep_alive_s))
-      .automatic_reconnect(std::chrono::seconds(1), std::chrono::seconds(30));
-  // A persistent session: QoS 1 reads sent while the receiver was away, or delivered but not
-  // acknowledged before it died, are delivered on return.
-  if (v5)
-    builder.clean_start(false);
-  else
-    builder.clean_session(false);
-  if (!settings_.username.empty()) builder.user_name(settings_.username).password(settings_.password);
-  add_mqtt_tls(builder, settings_.broker, settings_.ca_file, settings_.cert_file, settings_.key_file);
-  auto options = builder.finalize();
-  // Set on the final options, never through the builder: Paho C++ 1.2.0 does not re-point the C
-  // properties when connect options are copied (eclipse-paho/paho.mqtt.cpp#444); reconnecting
-  // with them crashed in MQTTProperties_copy on the edge.
-  if (v5) options.set_properties({mqtt::property(mqtt::property::SESSION_EXPIRY_INTERVAL, 7 * 24 * 3600)});
+  std::vector<IngestOutcome> outcomes;
+  outcomes.reserve(messages.size());
+  for (const auto& [topic, payload] : messages) outcomes.push_back(store_until_kept(topic, payload, stop));
+  return outcomes;
+}
 
-  // Runs on Paho's thread; Paho sends the PUBACK when it returns, so it returns only once the
-  // message is committed (or rejected into the dead letters, which is committed too).
-  client->set_message_callback([&](const mqtt::const_message_ptr& msg) {
-    const IngestOutcome outcome = store_until_kept(msg->get_topic(), msg->to_string(), stop);
-    if (outcome.result == IngestResult::kRejected) {
-      if (const auto held_back = rejections_.occurred(LogThrottle::Clock::now())) {
-        spdlog::warn(
-            "rejected a message on {} (kept as a dead letter): {}{}", msg->get_topic(), outcome.error,
-            *held_back > 0 ? fmt::format("; {} more rejected since the last message", *held_back) : "");
-      }
-    }
-    // Hits go out after the commit: a hit announced is a hit stored.
-    if (!outcome.hits.empty() && on_hits_) on_hits_(outcome.hits);
-    for (const HitMessage& hit : outcome.hits) {
-      spdlog::info("HIT {} on {} ({}, {} match) at {}", hit.plate, hit.list, hit.category, hit.match_kind,
-                   hit.camera_id);
-      try {
-        client->publish(std::string(kHitsTopic), encode(hit), 1, false);
-      } catch (const mqtt::exception& e) {
-        spdlog::warn("hit {} stored but not announced on {}: {}", hit.hit_id, kHitsTopic, e.what());
-      }
-    }
-  });
-
+void MqttIngest::ingest_session(MqttSession& session, const std::atomic<bool>& stop) {
+  // How long one receive waits for a first message: short enough to see `stop` promptly.
+  constexpr auto kIdleWait = std::chrono::milliseconds(100);
+  Messages messages;
+  std::vector<std::uint16_t> packet_ids;
   while (!stop) {
-    try {
-      client->connect(options)->wait();
-      break;
-    } catch (const mqtt::exception& e) {
-      spdlog::warn("cannot connect to {}: {}; retrying in 2 s", settings_.broker, e.what());
-      std::this_thread::sleep_for(std::chrono::seconds(2));
+    auto batch = session.receive(settings_.max_batch, kIdleWait, settings_.batch_wait);
+    if (batch.empty()) continue;
+    messages.clear();
+    packet_ids.clear();
+    for (auto& m : batch) {
+      messages.emplace_back(std::move(m.topic), std::move(m.payload));
+      packet_ids.push_back(m.packet_id);
     }
+    const std::vector<IngestOutcome> outcomes = store_batch(messages, stop);
+    // Only now, with every message of the batch committed, does the broker hear of them. A
+    // receiver that dies before this line leaves them with the broker, which sends them again.
+    session.acknowledge(packet_ids);
+    for (std::size_t i = 0; i < outcomes.size(); ++i) report(messages[i].first, outcomes[i], session);
   }
-  if (stop) return;
-  for (TopicKind kind : {TopicKind::kRead, TopicKind::kStatus, TopicKind::kHealth}) {
-    client->subscribe(subscription(settings_, kind), 1)->wait();
-  }
-  spdlog::info("ingesting from {} as {}", settings_.broker, settings_.client_id);
+}
 
-  auto last_refresh = std::chrono::steady_clock::now();
+void MqttIngest::refresh_until(const std::atomic<bool>& stop, const std::stop_token& token) {
   BacklogReport backlog;
-  while (!stop) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    if (std::chrono::steady_clock::now() - last_refresh > std::chrono::seconds(1)) {
-      try {
-        if (ingestor_.refresh_watchlists()) spdlog::info("watchlists reloaded");
-        ingestor_.refresh_cameras();
-        backlog.check(ingestor_.counters(), std::chrono::steady_clock::now());
-      } catch (const std::exception& e) {
-        spdlog::error("could not reload watchlists: {}", e.what());
-      }
-      last_refresh = std::chrono::steady_clock::now();
+  while (!stop && !token.stop_requested()) {
+    for (int i = 0; i < 10 && !stop && !token.stop_requested(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    try {
+      if (ingestor_.refresh_watchlists()) spdlog::info("watchlists reloaded");
+      ingestor_.refresh_cameras();
+      backlog.check(ingestor_.counters(), std::chrono::steady_clock::now());
+    } catch (const std::exception& e) {
+      spdlog::error("could not reload watchlists: {}", e.what());
     }
   }
-  try {
-    client->disconnect()->wait_for(std::chrono::seconds(2));
-  } catch (const mqtt::exception& e) {
-    spdlog::warn("disconnect: {}", e.what());
+}
+
+void MqttIngest::run(const std::atomic<bool>& stop) {
+  const BrokerAddress address = BrokerAddress::parse(settings_.broker);
+  if (settings_.max_batch < 1 || settings_.max_batch > 30'000)
+    throw Error(ErrorCode::kConfig,
+                "batch size " + std::to_string(settings_.max_batch) + ": must be 1-30000");
+  std::vector<std::string> filters;
+  for (TopicKind kind : {TopicKind::kRead, TopicKind::kStatus, TopicKind::kHealth})
+    filters.push_back(subscription(settings_, kind));
+  // The broker may send this many before the first is acknowledged: two batches, so one fills
+  // while the other commits (MQTT caps it at 65,535).
+  const auto receive_maximum =
+      static_cast<std::uint16_t>(std::min<std::size_t>(2 * settings_.max_batch, 65'535));
+  // Reloading a large watchlist takes seconds; ingest goes on meanwhile with the old snapshot.
+  std::jthread refresher([this, &stop](const std::stop_token& token) { refresh_until(stop, token); });
+  auto backoff = std::chrono::seconds(1);
+  while (!stop) {
+    MqttSession session(settings_, address, filters, receive_maximum);
+    try {
+      session.connect();
+      spdlog::info("ingesting from {} as {}", settings_.broker, settings_.client_id);
+      backoff = std::chrono::seconds(1);
+      ingest_session(session, stop);
+      session.disconnect();
+    } catch (const SessionLost& e) {
+      // Whatever was taken but not acknowledged stays with the broker for the next connection.
+      spdlog::warn("broker {}: {}; connecting again in {} s", settings_.broker, e.what(), backoff.count());
+      for (auto waited = std::chrono::milliseconds(0); waited < backoff && !stop;
+           waited += std::chrono::milliseconds(100))
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      backoff = std::min(backoff * 2, std::chrono::seconds(30));
+    }
   }
 }
 
