@@ -6,8 +6,13 @@
 # With STORE=postgresql in the environment the receiver stores into a PostgreSQL cluster created
 # for the run (Debian's server, durable settings: fsync and synchronous commit on).
 # With RECEIVERS=N (N > 1), N receivers share the stream through an MQTT 5 shared subscription
-# (meant for PostgreSQL; with SQLite they would contend for one file).
-# Usage: [STORE=postgresql] [RECEIVERS=N] scripts/bench-ingest.sh [COUNT] [RATE] [CAMERAS] [WATCHLIST]
+# (meant for PostgreSQL; with SQLite they would contend for one file). RECEIVERS=0 measures the load
+# generator and broker alone (nobody subscribed: the broker acknowledges and drops).
+# With BACKLOG=1 the receiver alone: it subscribes, stops, every read is published, and the
+# receiver started again takes the backlog from the broker with no load generator running beside it.
+# CONNECTIONS=N: loadgen publishes over N connections (threads). LOADGEN_BIN: the build whose
+# loadgen to use (default ANPR_BIN), so two receivers are compared under one load generator.
+# Usage: [STORE=postgresql] [RECEIVERS=N] [BACKLOG=1] [CONNECTIONS=N] scripts/bench-ingest.sh [COUNT] [RATE] [CAMERAS] [WATCHLIST]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 count=${1:-20000}
@@ -15,6 +20,9 @@ rate=${2:-5000}
 cameras=${3:-50}
 watchlist=${4:-0}
 bin=${ANPR_BIN:-build/bin}  # ANPR_BIN: another build to compare
+loadgen_bin=${LOADGEN_BIN:-$bin}
+connection_args=()
+[ "${CONNECTIONS:-1}" -gt 1 ] && connection_args=(--connections "$CONNECTIONS")
 work=$(mktemp -d)
 cleanup() {
   kill ${serve_pids[@]+"${serve_pids[@]}"} "${broker_pid:-}" 2>/dev/null || true
@@ -80,30 +88,51 @@ receivers=${RECEIVERS:-1}
 serve_pids=()
 share=()
 [ "$receivers" -gt 1 ] && share=(--share-group bench)
-for ((r = 0; r < receivers; r++)); do
-  "$bin/anpr-receiver" serve --broker "tcp://127.0.0.1:$port" --database "$database" --client-id "bench-$r" \
-    "${share[@]}" --http off > "$work/serve-$r.log" 2>&1 &
-  serve_pids+=($!)
-done
-# Publish only once every receiver is subscribed (loading a large watchlist takes seconds):
-# reads sent to a broker nobody has subscribed at yet are not kept for anyone.
-for ((r = 0; r < receivers; r++)); do
-  for _ in $(seq 1 600); do grep -q "ingesting from" "$work/serve-$r.log" && break; sleep 0.1; done
-  grep -q "ingesting from" "$work/serve-$r.log" || { echo "receiver $r did not start: $(cat "$work/serve-$r.log")" >&2; exit 1; }
-done
-
-start=$(date +%s%N)
-"$bin/anpr-receiver" loadgen --broker "tcp://127.0.0.1:$port" --count "$count" --rate "$rate" --cameras "$cameras" "${hit_args[@]}"
+start_receivers() {  # $1: log suffix
+  serve_pids=()
+  for ((r = 0; r < receivers; r++)); do
+    "$bin/anpr-receiver" serve --broker "tcp://127.0.0.1:$port" --database "$database" --client-id "bench-$r" \
+      "${share[@]}" --http off > "$work/serve-$r$1.log" 2>&1 &
+    serve_pids+=($!)
+  done
+  # Publish only once every receiver is subscribed (loading a large watchlist takes seconds):
+  # reads sent to a broker nobody has subscribed at yet are not kept for anyone.
+  for ((r = 0; r < receivers; r++)); do
+    for _ in $(seq 1 600); do grep -q "ingesting from" "$work/serve-$r$1.log" && break; sleep 0.1; done
+    grep -q "ingesting from" "$work/serve-$r$1.log" || { echo "receiver $r did not start: $(cat "$work/serve-$r$1.log")" >&2; exit 1; }
+  done
+}
+run_loadgen() {
+  "$loadgen_bin/anpr-receiver" loadgen --broker "tcp://127.0.0.1:$port" --count "$count" --rate "$rate" \
+    --cameras "$cameras" "${connection_args[@]}" "${hit_args[@]}"
+}
+if [ "$receivers" -eq 0 ]; then
+  run_loadgen
+  exit 0
+fi
+start_receivers ""
+if [ -n "${BACKLOG:-}" ]; then
+  # The sessions stay with the broker, which queues every read for them meanwhile.
+  kill "${serve_pids[@]}"
+  wait "${serve_pids[@]}" 2>/dev/null || true
+  run_loadgen
+  start=$(date +%s%N)
+  start_receivers "-backlog"
+else
+  start=$(date +%s%N)
+  run_loadgen
+fi
 stored=0
-for _ in $(seq 1 600); do
+for _ in $(seq 1 1200); do
   stored=$(count_reads)
   [ "$stored" -ge "$count" ] && break
   sleep 0.1
 done
 end=$(date +%s%N)
-awk -v s="$stored" -v c="$count" -v ns="$((end - start))" -v r="$rate" 'BEGIN {
+awk -v s="$stored" -v c="$count" -v ns="$((end - start))" -v r="$rate" -v b="${BACKLOG:-}" 'BEGIN {
   t = ns / 1e9
-  printf "stored %d of %d reads in %.2f s: %.0f reads/s sustained (offered at %s/s), %d lost\n", s, c, t, s / t, r, c - s
+  if (b != "") printf "stored a backlog of %d of %d reads in %.2f s from the receiver'"'"'s start: %.0f reads/s, %d lost\n", s, c, t, s / t, c - s
+  else printf "stored %d of %d reads in %.2f s: %.0f reads/s sustained (offered at %s/s), %d lost\n", s, c, t, s / t, r, c - s
 }'
 echo "receiver: $(receiver_rate) reads/s from its first read to its last"
 if [ "$watchlist" -gt 0 ]; then
