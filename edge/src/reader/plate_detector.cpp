@@ -518,6 +518,132 @@ std::optional<std::vector<CharRow>> stacked_lone_rows(const cv::Mat& gray, const
   return rows;
 }
 
+/// The rows of characters in a frame, with each row's polarity, and the glyphs that have no
+/// neighbour (the short row of a two-row plate, or not).
+struct FoundRows {
+  std::vector<CharRow> rows;
+  std::vector<bool> dark;
+  std::vector<Blob> lone;  ///< sorted by x
+};
+
+FoundRows find_rows(const cv::Mat& gray, const DetectorSettings& settings) {
+  FoundRows found;
+  for (auto& raw : chain_rows(find_char_blobs(gray, settings))) {
+    const bool dark = raw.front().dark;
+    const auto blobs = split_run_together(gray, clean_row(std::move(raw)));
+    if (blobs.size() == 1) found.lone.push_back(blobs.front());
+    if (blobs.size() < 2) continue;
+    CharRow row = make_row(blobs);
+    if (std::abs(row.angle_degrees) > settings.max_tilt_degrees) continue;
+    found.rows.push_back(std::move(row));
+    found.dark.push_back(dark);
+  }
+  std::sort(found.lone.begin(), found.lone.end(),
+            [](const Blob& a, const Blob& b) { return a.box.x < b.box.x; });
+  return found;
+}
+
+/// Whether `bottom` is the second row of a two-row plate whose first row is `top`: the same
+/// height, directly below, and centred under it.
+bool second_row_of(const CharRow& top, const CharRow& bottom) {
+  const double h = top.char_height;
+  if (std::abs(bottom.char_height - h) > 0.25 * h) return false;
+  // Measure in the top row's own frame, so tilted plates pair as well as level ones.
+  const cv::Point2d axis = top.right_mid - top.left_mid;
+  const double length = std::hypot(axis.x, axis.y);
+  if (length <= 0) return false;
+  const cv::Point2d u = axis / length, n(-u.y, u.x);
+  const cv::Point2d d = bottom.left_mid - top.left_mid;
+  // Line spacing from the middle of the bottom row: its ends may reach past the top row's,
+  // where the top row's estimated tilt is least sure. Square plates set their rows as close
+  // as 1.1 character heights apart; box heights grow with tilt.
+  const double across = ((bottom.left_mid + bottom.right_mid) * 0.5 - top.left_mid).dot(n);
+  if (across < 0.8 * h || across > 1.9 * h) return false;
+  // Rows of a two-row plate are centred one over the other: the shorter ("HI" over "3291")
+  // lies mostly within the longer, and their middles are close.
+  const double b0 = d.dot(u), b1 = (bottom.right_mid - top.left_mid).dot(u);
+  const double overlap = std::min(length, b1) - std::max(0.0, b0);
+  const double shorter = std::min(length, b1 - b0), longer = std::max(length, b1 - b0);
+  return overlap >= 0.7 * shorter && std::abs((b0 + b1) / 2.0 - length / 2.0) <= 0.25 * longer + 0.3 * h;
+}
+
+void add_candidate(std::vector<CharRow> rows, bool dark, double score, const cv::Size& frame,
+                   std::vector<PlateCandidate>& candidates) {
+  PlateCandidate c{std::move(rows), dark, {}, score};
+  c.box = plate_box(c.rows, frame);
+  candidates.push_back(std::move(c));
+}
+
+/// Two-row plates: a row directly above another of the same polarity. Returns which rows are
+/// part of one.
+std::vector<bool> add_two_row_plates(const FoundRows& f, const cv::Size& frame,
+                                     std::vector<PlateCandidate>& candidates) {
+  std::vector<bool> used(f.rows.size(), false);
+  for (std::size_t i = 0; i < f.rows.size(); ++i) {
+    for (std::size_t j = 0; j < f.rows.size(); ++j) {
+      if (i == j || f.dark[i] != f.dark[j] || !second_row_of(f.rows[i], f.rows[j])) continue;
+      add_candidate({f.rows[i], f.rows[j]}, f.dark[i], score_row(f.rows[i]) + score_row(f.rows[j]) + 1.0,
+                    frame, candidates);
+      used[i] = used[j] = true;
+    }
+  }
+  return used;
+}
+
+/// Two-row plates whose short row is one character: each row looks only at the lone glyphs
+/// within its own extent.
+void add_one_glyph_row_plates(const FoundRows& f, const cv::Size& frame,
+                              std::vector<PlateCandidate>& candidates) {
+  for (std::size_t i = 0; i < f.rows.size(); ++i) {
+    const CharRow& row = f.rows[i];
+    const double x0 = std::min(row.left_mid.x, row.right_mid.x),
+                 x1 = std::max(row.left_mid.x, row.right_mid.x);
+    auto it = std::lower_bound(f.lone.begin(), f.lone.end(), x0 - row.char_height,
+                               [](const Blob& b, double x) { return b.box.x < x; });
+    for (; it != f.lone.end() && it->box.x <= x1; ++it) {
+      if (it->dark != f.dark[i]) continue;
+      const auto partner = lone_partner_row(row, it->box);
+      if (!partner) continue;
+      const bool above = partner->left_mid.y < (row.left_mid.y + row.right_mid.y) / 2.0;
+      // Just ahead of the row alone, which stays a candidate: a lone blob over or under a row
+      // of characters is as often a bolt, a badge or a dealer's mark, and the reader keeps the
+      // longer reading only where it is nearly as sure.
+      add_candidate(above ? std::vector<CharRow>{*partner, row} : std::vector<CharRow>{row, *partner},
+                    f.dark[i], score_row(row) + 0.5, frame, candidates);
+    }
+  }
+}
+
+/// Two-row plates of one glyph over one glyph.
+void add_stacked_glyph_plates(const cv::Mat& gray, const FoundRows& f, double max_tilt_degrees,
+                              std::vector<PlateCandidate>& candidates) {
+  for (const Blob& top : f.lone) {
+    // Candidates below: left edges within a glyph height of the top glyph's (lone is sorted by x).
+    auto below = std::lower_bound(f.lone.begin(), f.lone.end(), top.box.x - top.box.height,
+                                  [](const Blob& b, double x) { return b.box.x < x; });
+    for (; below != f.lone.end() && below->box.x <= top.box.x + top.box.height; ++below) {
+      if (below->dark != top.dark || below->box.y <= top.box.y) continue;
+      if (auto stacked = stacked_lone_rows(gray, top, *below, max_tilt_degrees)) {
+        add_candidate(std::move(*stacked), top.dark, 2.0, gray.size(), candidates);
+      }
+    }
+  }
+}
+
+/// Every row alone, a row that is part of a two-row plate ranked below that plate. Two
+/// characters are a row only on a flat plate-like background.
+void add_one_row_plates(const cv::Mat& gray, const FoundRows& f, const std::vector<bool>& in_two_row_plate,
+                        std::vector<PlateCandidate>& candidates) {
+  for (std::size_t i = 0; i < f.rows.size(); ++i) {
+    if (f.rows[i].chars.size() < 2 ||
+        (f.rows[i].chars.size() == 2 && !on_plate_background(gray, f.rows[i], f.dark[i]))) {
+      continue;
+    }
+    add_candidate({f.rows[i]}, f.dark[i], score_row(f.rows[i]) - (in_two_row_plate[i] ? 1.0 : 0.0),
+                  gray.size(), candidates);
+  }
+}
+
 }  // namespace
 
 PlateDetector::PlateDetector(DetectorSettings settings) : settings_(settings) {}
@@ -527,100 +653,11 @@ std::vector<PlateCandidate> PlateDetector::detect(const cv::Mat& gray) const {
   std::vector<PlateCandidate> candidates;
   if (gray.rows < settings_.min_char_height || gray.cols < settings_.min_char_height) return candidates;
 
-  std::vector<CharRow> rows;
-  std::vector<bool> polarity;
-  std::vector<Blob> lone;  // glyphs with no neighbour: the short row of a two-row plate, or not
-  for (auto& raw : chain_rows(find_char_blobs(gray, settings_))) {
-    const bool dark = raw.front().dark;
-    const auto blobs = split_run_together(gray, clean_row(std::move(raw)));
-    if (blobs.size() == 1) lone.push_back(blobs.front());
-    if (blobs.size() < 2) continue;
-    CharRow row = make_row(blobs);
-    if (std::abs(row.angle_degrees) > settings_.max_tilt_degrees) continue;
-    rows.push_back(std::move(row));
-    polarity.push_back(dark);
-  }
-
-  // Two-row plates: a row directly above another of the same polarity, height and extent.
-  std::vector<bool> used(rows.size(), false);
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    for (std::size_t j = 0; j < rows.size(); ++j) {
-      if (i == j || polarity[i] != polarity[j]) continue;
-      const CharRow& top = rows[i];
-      const CharRow& bottom = rows[j];
-      const double h = top.char_height;
-      if (std::abs(bottom.char_height - h) > 0.25 * h) continue;
-      // Measure in the top row's own frame, so tilted plates pair as well as level ones.
-      const cv::Point2d axis = top.right_mid - top.left_mid;
-      const double length = std::hypot(axis.x, axis.y);
-      if (length <= 0) continue;
-      const cv::Point2d u = axis / length, n(-u.y, u.x);
-      const cv::Point2d d = bottom.left_mid - top.left_mid;
-      // Line spacing from the middle of the bottom row: its ends may reach past the top row's,
-      // where the top row's estimated tilt is least sure. Square plates set their rows as close
-      // as 1.1 character heights apart; box heights grow with tilt.
-      const double across = ((bottom.left_mid + bottom.right_mid) * 0.5 - top.left_mid).dot(n);
-      if (across < 0.8 * h || across > 1.9 * h) continue;
-      // Rows of a two-row plate are centred one over the other: the shorter ("HI" over "3291")
-      // lies mostly within the longer, and their middles are close.
-      const double b0 = d.dot(u), b1 = (bottom.right_mid - top.left_mid).dot(u);
-      const double overlap = std::min(length, b1) - std::max(0.0, b0);
-      const double shorter = std::min(length, b1 - b0), longer = std::max(length, b1 - b0);
-      if (overlap < 0.7 * shorter || std::abs((b0 + b1) / 2.0 - length / 2.0) > 0.25 * longer + 0.3 * h)
-        continue;
-      PlateCandidate c{{top, bottom}, polarity[i], {}, score_row(top) + score_row(bottom) + 1.0};
-      c.box = plate_box(c.rows, gray.size());
-      candidates.push_back(std::move(c));
-      used[i] = used[j] = true;
-    }
-  }
-  // Two-row plates whose short row is one character. Lone glyphs sorted by x, so each row looks
-  // only at those within its own extent.
-  std::sort(lone.begin(), lone.end(), [](const Blob& a, const Blob& b) { return a.box.x < b.box.x; });
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    const CharRow& row = rows[i];
-    const double x0 = std::min(row.left_mid.x, row.right_mid.x),
-                 x1 = std::max(row.left_mid.x, row.right_mid.x);
-    auto it = std::lower_bound(lone.begin(), lone.end(), x0 - row.char_height,
-                               [](const Blob& b, double x) { return b.box.x < x; });
-    for (; it != lone.end() && it->box.x <= x1; ++it) {
-      if (it->dark != polarity[i]) continue;
-      const auto partner = lone_partner_row(row, it->box);
-      if (!partner) continue;
-      const bool above = partner->left_mid.y < (row.left_mid.y + row.right_mid.y) / 2.0;
-      // Just ahead of the row alone, which stays a candidate: a lone blob over or under a row
-      // of characters is as often a bolt, a badge or a dealer's mark, and the reader keeps the
-      // longer reading only where it is nearly as sure.
-      PlateCandidate c{above ? std::vector<CharRow>{*partner, row} : std::vector<CharRow>{row, *partner},
-                       polarity[i],
-                       {},
-                       score_row(row) + 0.5};
-      c.box = plate_box(c.rows, gray.size());
-      candidates.push_back(std::move(c));
-    }
-  }
-  for (const Blob& top : lone) {
-    // Candidates below: left edges within a glyph height of the top glyph's (lone is sorted by x).
-    auto below = std::lower_bound(lone.begin(), lone.end(), top.box.x - top.box.height,
-                                  [](const Blob& b, double x) { return b.box.x < x; });
-    for (; below != lone.end() && below->box.x <= top.box.x + top.box.height; ++below) {
-      if (below->dark != top.dark || below->box.y <= top.box.y) continue;
-      if (auto stacked = stacked_lone_rows(gray, top, *below, settings_.max_tilt_degrees)) {
-        PlateCandidate c{std::move(*stacked), top.dark, {}, 2.0};
-        c.box = plate_box(c.rows, gray.size());
-        candidates.push_back(std::move(c));
-      }
-    }
-  }
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    if (rows[i].chars.size() < 2 ||
-        (rows[i].chars.size() == 2 && !on_plate_background(gray, rows[i], polarity[i]))) {
-      continue;
-    }
-    PlateCandidate c{{rows[i]}, polarity[i], {}, score_row(rows[i]) - (used[i] ? 1.0 : 0.0)};
-    c.box = plate_box(c.rows, gray.size());
-    candidates.push_back(std::move(c));
-  }
+  const FoundRows found = find_rows(gray, settings_);
+  const std::vector<bool> in_two_row_plate = add_two_row_plates(found, gray.size(), candidates);
+  add_one_glyph_row_plates(found, gray.size(), candidates);
+  add_stacked_glyph_plates(gray, found, settings_.max_tilt_degrees, candidates);
+  add_one_row_plates(gray, found, in_two_row_plate, candidates);
   std::sort(candidates.begin(), candidates.end(),
             [](const PlateCandidate& a, const PlateCandidate& b) { return a.score > b.score; });
   if (candidates.size() > static_cast<std::size_t>(settings_.max_candidates)) {
