@@ -48,6 +48,34 @@ TEST_CASE("a read is stored once, whatever the redelivery", "[store]") {
   CHECK(store->read_count() == 1);
 }
 
+TEST_CASE("reads stored together: each read id once, the first of a batch, and counted per camera hour",
+          "[store]") {
+  const auto backend = backend_under_test();
+  INFO("store: " << backend);
+  auto store = open_store(temp_database(backend));
+  const auto a = read_of("AB12CDE", "cam1", 1000), b = read_of("XY65ZZT", "cam1", 2000),
+             c = read_of("CD34EFG", "cam2", 3000), stored_before = read_of("EF56GHJ", "cam2", 4000);
+  REQUIRE(store->insert_read(stored_before, 5000, false, "", ""));
+  const std::vector<ReadRow> rows{{&a, 5000, false, "a-crop.jpg", ""},
+                                  {&b, 5000, true, "", ""},
+                                  {&a, 5000, false, "", ""},  // a redelivery within the batch
+                                  {&stored_before, 5000, false, "", ""},
+                                  {&c, 5000, false, "", "c-overview.jpg"}};
+  std::vector<bool> stored;
+  store->in_transaction([&] { stored = store->insert_reads(rows); });
+  CHECK(stored == std::vector<bool>{true, true, false, false, true});
+  CHECK(store->read_count() == 4);
+  CHECK(store->read_images(a.read_id)->crop_path == "a-crop.jpg");  // the first of the batch's two
+  CHECK(store->read_images(c.read_id)->overview_path == "c-overview.jpg");
+  std::int64_t cam1 = 0, cam2 = 0;
+  for (const CameraCount& n : store->camera_counts(0, 3'600'000, 3'600'000)) {
+    (n.camera_id == "cam1" ? cam1 : cam2) += n.reads;
+  }
+  CHECK(cam1 == 2);
+  CHECK(cam2 == 2);
+  CHECK(store->insert_reads({}).empty());
+}
+
 TEST_CASE("movements in time order, by plate or pattern, within the range", "[store]") {
   const auto backend = backend_under_test();
   INFO("store: " << backend);

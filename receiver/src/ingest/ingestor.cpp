@@ -68,15 +68,37 @@ IngestCounters Ingestor::counters() const {
 
 std::vector<IngestOutcome> Ingestor::handle_batch(
     const std::vector<std::pair<std::string, std::string>>& messages) {
-  std::vector<IngestOutcome> outcomes;
-  outcomes.reserve(messages.size());
+  std::vector<IngestOutcome> outcomes(messages.size());
   std::vector<PendingImage> images;
+  std::vector<PendingRead> pending;
   // A message that cannot be stored (a full disk, a database error) fails the whole batch, and
   // nothing of it is committed or acknowledged: the broker delivers it again. Caught here, it
   // would be acknowledged unstored, a read lost with a log line.
-  in_transaction_with_images(images, [&] {
-    for (const auto& [topic, payload] : messages) outcomes.push_back(handle_one(topic, payload, images));
-  });
+  try {
+    in_transaction_with_images(images, [&] {
+      for (std::size_t i = 0; i < messages.size(); ++i) {
+        const auto& [topic, payload] = messages[i];
+        const auto parsed = parse_camera_topic(topic);
+        if (!parsed || parsed->kind != TopicKind::kRead) {
+          outcomes[i] = handle_one(topic, payload, images);
+          continue;
+        }
+        auto read = prepare_read(*parsed, topic, payload, outcomes[i]);
+        if (!read) continue;
+        read->index = i;
+        const bool check_clones_now = clone_checkable(read->read);
+        pending.push_back(std::move(*read));
+        // Reads wait to be stored together (one round trip for PostgreSQL), except that a read
+        // the clone check looks at must find the reads before it stored, and none after it, as
+        // when each read was stored on its own.
+        if (check_clones_now) store_pending(pending, outcomes, images);
+      }
+      store_pending(pending, outcomes, images);
+    });
+  } catch (...) {
+    for (PendingRead& p : pending) EvidenceImages::discard(p.images);
+    throw;
+  }
   return outcomes;
 }
 
@@ -173,36 +195,77 @@ std::string Ingestor::topic_mismatch(const ParsedTopic& topic, const std::string
          camera;
 }
 
-IngestOutcome Ingestor::handle_read(const ParsedTopic& parsed, std::string_view topic,
-                                    std::string_view payload, std::vector<PendingImage>& images) {
+std::optional<Ingestor::PendingRead> Ingestor::prepare_read(const ParsedTopic& parsed, std::string_view topic,
+                                                            std::string_view payload,
+                                                            IngestOutcome& rejected) {
   const auto decoded = decode_read(payload);
-  if (!decoded.ok()) return reject(topic, payload, decoded.error().message());
-  const ReadMessage& read = decoded.value();
-  if (auto e = topic_mismatch(parsed, read.site_id, read.camera_id); !e.empty())
-    return reject(topic, payload, e);
-  const bool unknown_camera = !registered_camera(read.camera_id);
+  if (!decoded.ok()) {
+    rejected = reject(topic, payload, decoded.error().message());
+    return std::nullopt;
+  }
+  PendingRead p;
+  p.read = decoded.value();
+  if (auto e = topic_mismatch(parsed, p.read.site_id, p.read.camera_id); !e.empty()) {
+    rejected = reject(topic, payload, e);
+    return std::nullopt;
+  }
+  p.unknown_camera = !registered_camera(p.read.camera_id);
+  p.received_at = clock_();
   // Written under temporary names: a duplicate must not touch the evidence of the first.
-  std::vector<PendingImage> mine;
-  bool stored = false;
   try {
-    const auto crop = images_.write_pending(read, read.crop_jpeg, "crop");
-    if (crop) mine.push_back(*crop);
-    const auto overview =
-        read.overview_jpeg ? images_.write_pending(read, *read.overview_jpeg, "overview") : std::nullopt;
-    if (overview) mine.push_back(*overview);
-    stored = store_.insert_read(read, clock_(), unknown_camera, crop ? crop->final_path.string() : "",
-                                overview ? overview->final_path.string() : "");
+    const auto crop = images_.write_pending(p.read, p.read.crop_jpeg, "crop");
+    if (crop) {
+      p.images.push_back(*crop);
+      p.crop_path = crop->final_path.string();
+    }
+    const auto overview = p.read.overview_jpeg
+                              ? images_.write_pending(p.read, *p.read.overview_jpeg, "overview")
+                              : std::nullopt;
+    if (overview) {
+      p.images.push_back(*overview);
+      p.overview_path = overview->final_path.string();
+    }
   } catch (...) {
-    EvidenceImages::discard(mine);
+    EvidenceImages::discard(p.images);
     throw;
   }
-  if (!stored) {
-    EvidenceImages::discard(mine);
-    std::lock_guard lock(counters_mutex_);
-    ++counters_.duplicates;
-    return IngestOutcome{IngestResult::kDuplicate, {}, {}};
+  return p;
+}
+
+bool Ingestor::clone_checkable(const ReadMessage& read) const {
+  const auto& s = settings_.clones;
+  if (!s.live || read.confidence < s.min_confidence) return false;
+  std::lock_guard lock(matcher_mutex_);
+  const CameraInfo* here = cameras_->find(read.camera_id);
+  return here != nullptr && here->latitude && here->longitude;
+}
+
+void Ingestor::store_pending(std::vector<PendingRead>& pending, std::vector<IngestOutcome>& outcomes,
+                             std::vector<PendingImage>& images) {
+  if (pending.empty()) return;
+  std::vector<ReadRow> rows;
+  rows.reserve(pending.size());
+  for (const PendingRead& p : pending)
+    rows.push_back({&p.read, p.received_at, p.unknown_camera, p.crop_path, p.overview_path});
+  const std::vector<bool> stored = store_.insert_reads(rows);
+  for (std::size_t k = 0; k < pending.size(); ++k) {
+    PendingRead& p = pending[k];
+    if (!stored[k]) {
+      EvidenceImages::discard(p.images);
+      p.images.clear();
+      std::lock_guard lock(counters_mutex_);
+      ++counters_.duplicates;
+      outcomes[p.index] = IngestOutcome{IngestResult::kDuplicate, {}, {}};
+      continue;
+    }
+    images.insert(images.end(), p.images.begin(), p.images.end());
+    p.images.clear();
+    outcomes[p.index] = finish_stored(p.read);
   }
-  images.insert(images.end(), mine.begin(), mine.end());
+  pending.clear();
+}
+
+IngestOutcome Ingestor::finish_stored(const ReadMessage& read) {
   IngestOutcome outcome{IngestResult::kStored, {}, {}};
   const auto snapshot = matcher();  // held while its matches are used, even if a reload swaps it
   for (const Match& m : snapshot->match(read.plate, read.captured_at)) {
@@ -222,6 +285,22 @@ IngestOutcome Ingestor::handle_read(const ParsedTopic& parsed, std::string_view 
   counters_.behind_ms = std::max<std::int64_t>(0, clock_() - read.captured_at);
   counters_.hits += static_cast<std::int64_t>(outcome.hits.size());
   return outcome;
+}
+
+IngestOutcome Ingestor::handle_read(const ParsedTopic& parsed, std::string_view topic,
+                                    std::string_view payload, std::vector<PendingImage>& images) {
+  std::vector<IngestOutcome> outcomes(1);
+  auto read = prepare_read(parsed, topic, payload, outcomes[0]);
+  if (!read) return outcomes[0];
+  std::vector<PendingRead> one;
+  one.push_back(std::move(*read));
+  try {
+    store_pending(one, outcomes, images);
+  } catch (...) {
+    for (PendingRead& p : one) EvidenceImages::discard(p.images);
+    throw;
+  }
+  return outcomes[0];
 }
 
 }  // namespace anpr::receiver

@@ -6,6 +6,7 @@
 
 #include <map>
 #include <mutex>
+#include <set>
 #include <type_traits>
 
 #include "anpr/common/error.hpp"
@@ -190,10 +191,7 @@ class PostgresStore final : public Store {
 
   bool insert_read(const ReadMessage& read, TimestampMs received_at, bool unknown_camera,
                    const std::string& crop_path, const std::string& overview_path) override {
-    ReadMessage record = read;  // the images live in files; the row keeps everything else
-    record.crop_jpeg.clear();
-    record.overview_jpeg.reset();
-    const std::string message = encode(record);
+    const std::string message = row_message(read);
     return run([&](pqxx::work& w) {
       const auto r = w.exec_prepared("insert_read", read.read_id, read.camera_id, read.site_id,
                                      read.captured_at, read.plate, read.confidence, read.format, read.country,
@@ -202,6 +200,18 @@ class PostgresStore final : public Store {
       if (r.affected_rows() != 1) return false;
       w.exec_prepared("count_read", read.camera_id, read.captured_at / 3'600'000);
       return true;
+    });
+  }
+
+  std::vector<bool> insert_reads(const std::vector<ReadRow>& rows) override {
+    return run([&](pqxx::work& w) {
+      std::vector<bool> stored(rows.size(), false);
+      // 13 parameters a row: 1,000 rows stay well under PostgreSQL's 65,535 parameters a statement.
+      constexpr std::size_t kRowsPerStatement = 1000;
+      for (std::size_t from = 0; from < rows.size(); from += kRowsPerStatement)
+        insert_rows(w, rows, from, std::min(rows.size(), from + kRowsPerStatement), stored);
+      count_rows(w, rows, stored);
+      return stored;
     });
   }
 
@@ -722,6 +732,74 @@ class PostgresStore final : public Store {
     } catch (const std::exception& e) {
       throw Error(ErrorCode::kIo, "cannot connect to PostgreSQL " + redacted(dsn) + ": " + e.what());
     }
+  }
+
+  // The message a read's row keeps: the images live in files, the row keeps everything else.
+  static std::string row_message(const ReadMessage& read) {
+    ReadMessage record = read;
+    record.crop_jpeg.clear();
+    record.overview_jpeg.reset();
+    return encode(record);
+  }
+
+  // One multi-row INSERT for rows [from, to): a round trip for them all instead of one each.
+  // RETURNING names the rows stored; the first row of a read id takes it, as one insert_read
+  // after another would.
+  static void insert_rows(pqxx::work& w, const std::vector<ReadRow>& rows, std::size_t from, std::size_t to,
+                          std::vector<bool>& stored) {
+    std::string sql =
+        "INSERT INTO reads (read_id, camera_id, site_id, captured_at, plate, confidence, format, country, "
+        "message, crop_path, overview_path, unknown_camera, received_at) VALUES ";
+    std::vector<std::string> params;
+    params.reserve((to - from) * 13);
+    for (std::size_t i = from; i < to; ++i) {
+      const ReadMessage& r = *rows[i].read;
+      // Typed placeholders: the text parameters are then read as the columns' types.
+      static constexpr const char* kTypes[] = {"text", "text", "text", "bigint", "text",    "float8", "text",
+                                               "text", "text", "text", "text",   "integer", "bigint"};
+      sql += i == from ? "(" : ",(";
+      for (std::size_t k = 0; k < 13; ++k)
+        sql += (k == 0 ? "$" : ",$") + std::to_string(params.size() + k + 1) + "::" + kTypes[k];
+      sql += ")";
+      for (std::string v :
+           {r.read_id, r.camera_id, r.site_id, pqxx::to_string(r.captured_at), r.plate,
+            pqxx::to_string(r.confidence), r.format, r.country, row_message(r), rows[i].crop_path,
+            rows[i].overview_path, std::string(rows[i].unknown_camera ? "1" : "0"),
+            pqxx::to_string(rows[i].received_at)})
+        params.push_back(std::move(v));
+    }
+    sql += " ON CONFLICT (read_id) DO NOTHING RETURNING read_id";
+    std::multiset<std::string> inserted;
+    for (const auto& row : w.exec_params(sql, pqxx::prepare::make_dynamic_params(params)))
+      inserted.insert(row[0].as<std::string>());
+    for (std::size_t i = from; i < to; ++i) {
+      const auto it = inserted.find(rows[i].read->read_id);
+      if (it == inserted.end()) continue;
+      stored[i] = true;
+      inserted.erase(it);
+    }
+  }
+
+  // The stored rows' per-camera hourly counts, added up here first: one upsert may not touch a
+  // (camera, hour) twice.
+  static void count_rows(pqxx::work& w, const std::vector<ReadRow>& rows, const std::vector<bool>& stored) {
+    std::map<std::pair<std::string, TimestampMs>, std::int64_t> counts;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      if (stored[i]) ++counts[{rows[i].read->camera_id, rows[i].read->captured_at / 3'600'000}];
+    }
+    if (counts.empty()) return;
+    std::string sql = "INSERT INTO camera_hour_counts (camera_id, hour, reads) VALUES ";
+    std::vector<std::string> params;
+    for (const auto& [key, n] : counts) {
+      const std::size_t k = params.size();
+      sql += (k == 0 ? "($" : ",($") + std::to_string(k + 1) + "::text,$" + std::to_string(k + 2) +
+             "::bigint,$" + std::to_string(k + 3) + "::bigint)";
+      params.push_back(key.first);
+      params.push_back(pqxx::to_string(key.second));
+      params.push_back(pqxx::to_string(n));
+    }
+    sql += " ON CONFLICT (camera_id, hour) DO UPDATE SET reads = camera_hour_counts.reads + EXCLUDED.reads";
+    w.exec_params(sql, pqxx::prepare::make_dynamic_params(params));
   }
 
   // The connection string without its password, for messages and logs.

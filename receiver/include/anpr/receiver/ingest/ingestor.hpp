@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -80,6 +81,27 @@ class Ingestor {
                            std::vector<PendingImage>& images);
   IngestOutcome handle_read(const ParsedTopic& parsed, std::string_view topic, std::string_view payload,
                             std::vector<PendingImage>& images);
+  /// A read decoded and checked, its images written under temporary names, waiting for its row.
+  struct PendingRead {
+    std::size_t index = 0;  ///< its message's place in the batch
+    ReadMessage read;
+    TimestampMs received_at = 0;
+    bool unknown_camera = false;
+    std::string crop_path, overview_path;
+    std::vector<PendingImage> images;
+  };
+  /// Decodes and checks a read and writes its images; nullopt (and `rejected` set, the message
+  /// among the dead letters) when it is refused.
+  std::optional<PendingRead> prepare_read(const ParsedTopic& parsed, std::string_view topic,
+                                          std::string_view payload, IngestOutcome& rejected);
+  /// Whether the live clone check will look at this read (its camera has a position).
+  [[nodiscard]] bool clone_checkable(const ReadMessage& read) const;
+  /// Stores the waiting reads in one Store::insert_reads, then matches each stored one; their
+  /// outcomes go to `outcomes` at their index, their images to `images`. Empties `pending`.
+  void store_pending(std::vector<PendingRead>& pending, std::vector<IngestOutcome>& outcomes,
+                     std::vector<PendingImage>& images);
+  /// Hits (watchlists, clones) and counters of a read just stored.
+  IngestOutcome finish_stored(const ReadMessage& read);
   /// Runs `work` in a store transaction; on commit the pending images take their final names, on
   /// failure they are removed.
   void in_transaction_with_images(std::vector<PendingImage>& images, const std::function<void()>& work);

@@ -117,6 +117,14 @@ struct FirstSighting {
   std::int64_t reads = 0;
 };
 
+/// One read to store with Store::insert_reads: the arguments of one insert_read.
+struct ReadRow {
+  const ReadMessage* read = nullptr;  ///< not owned; outlives the call
+  TimestampMs received_at = 0;
+  bool unknown_camera = false;
+  std::string crop_path, overview_path;
+};
+
 /// Where a read's images are, relative to the receiver's image folder ("" when none was kept).
 struct ReadImages {
   std::string crop_path, overview_path;
@@ -129,6 +137,17 @@ class Store {
   /// Stores a read once: false (and nothing written) when its read id is already stored.
   virtual bool insert_read(const ReadMessage& read, TimestampMs received_at, bool unknown_camera,
                            const std::string& crop_path, const std::string& overview_path) = 0;
+  /// Stores several reads as insert_read would, one after another (a read id already stored, or
+  /// earlier in `rows`, is not stored again), and says for each whether it was stored. A back end
+  /// may do it in fewer round trips (PostgreSQL: one multi-row INSERT); this default calls
+  /// insert_read, which costs SQLite nothing more (no round trips).
+  virtual std::vector<bool> insert_reads(const std::vector<ReadRow>& rows) {
+    std::vector<bool> stored;
+    stored.reserve(rows.size());
+    for (const ReadRow& r : rows)
+      stored.push_back(insert_read(*r.read, r.received_at, r.unknown_camera, r.crop_path, r.overview_path));
+    return stored;
+  }
   [[nodiscard]] virtual std::int64_t read_count() = 0;
   /// Keeps a rejected message (payload cut to 64 KiB) with the reason.
   virtual void insert_dead_letter(std::string_view topic, std::string_view payload, std::string_view reason,
