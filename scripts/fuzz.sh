@@ -20,7 +20,7 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 command -v clang++ >/dev/null || { echo "fuzz: needs clang (scripts/install-deps.sh)" >&2; exit 1; }
-targets=(fuzz_message_codec fuzz_csv_import fuzz_spool_file fuzz_config)
+targets=(fuzz_message_codec fuzz_csv_import fuzz_spool_file fuzz_config fuzz_mqtt_wire)
 [[ -n $only ]] && targets=("$only")
 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DANPR_FUZZ=ON \
   -DANPR_BUILD_TESTS=OFF -DANPR_BUILD_RECEIVER=OFF -DANPR_BUILD_TOOLS=OFF >/dev/null
