@@ -19,6 +19,12 @@ ReceiverConfig load_receiver_config(const std::string& path) {
   mqtt.text("ca_file", c.mqtt.ca_file);
   mqtt.text("cert_file", c.mqtt.cert_file);
   mqtt.text("key_file", c.mqtt.key_file);
+  int max_batch = static_cast<int>(c.mqtt.max_batch);
+  mqtt.integer("max_batch", max_batch, 1, 30'000);
+  c.mqtt.max_batch = static_cast<std::size_t>(max_batch);
+  int batch_wait_ms = static_cast<int>(c.mqtt.batch_wait.count());
+  mqtt.integer("batch_wait_ms", batch_wait_ms, 0, 1000);
+  c.mqtt.batch_wait = std::chrono::milliseconds(batch_wait_ms);
   ConfigSection storage(root, "storage", path);
   storage.text("database", c.database);
   storage.text("data_dir", c.data_dir);

@@ -29,6 +29,20 @@ TEST_CASE("the shipped example config loads and shows the defaults", "[config]")
   CHECK(c.matcher.max_substitutions == 1);
   CHECK(c.retention.read_days == 365);
   CHECK(c.retention.hit_read_days == 730);
+  CHECK(c.mqtt.max_batch == MqttSettings{}.max_batch);
+  CHECK(c.mqtt.batch_wait == MqttSettings{}.batch_wait);
+}
+
+TEST_CASE("ingest batch settings are read and checked", "[config]") {
+  const auto c = load_receiver_config(write_config("[mqtt]\nmax_batch = 50\nbatch_wait_ms = 0\n"));
+  CHECK(c.mqtt.max_batch == 50);
+  CHECK(c.mqtt.batch_wait == std::chrono::milliseconds(0));
+  const auto zero = write_config("[mqtt]\nmax_batch = 0\n");
+  CHECK_THROWS_WITH(load_receiver_config(zero),
+                    Catch::Contains(":2: mqtt.max_batch: must be between 1 and 30000"));
+  const auto slow = write_config("[mqtt]\nbatch_wait_ms = 5000\n");
+  CHECK_THROWS_WITH(load_receiver_config(slow),
+                    Catch::Contains(":2: mqtt.batch_wait_ms: must be between 0 and 1000"));
 }
 
 TEST_CASE("settings override the defaults and missing ones keep them", "[config]") {
