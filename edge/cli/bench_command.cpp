@@ -29,8 +29,7 @@ struct BenchOptions {
   std::string config_file;
 };
 
-int run(const BenchOptions& o) {
-  spdlog::set_level(spdlog::level::warn);
+EdgeConfig bench_config(const BenchOptions& o) {
   EdgeConfig c = o.config_file.empty() ? EdgeConfig{} : load_edge_config(o.config_file);
   c.camera_id = "bench";
   c.site_id = "bench";
@@ -45,27 +44,10 @@ int run(const BenchOptions& o) {
   }
   if (!o.tessdata.empty()) c.recognition.tessdata = o.tessdata;
   c.motion.enabled = c.motion.enabled && o.motion;
-  char pattern[] = "/tmp/anpr-bench-XXXXXX";
-  if (::mkdtemp(pattern) == nullptr)
-    throw Error(ErrorCode::kIo, "cannot create a temporary spool folder in /tmp");
-  // The spool and the static-text memory beside it live in the temporary folder: a benchmark
-  // starts with nothing learned and leaves nothing behind.
-  c.spool.dir = std::filesystem::path(pattern) / "spool";
-  struct Cleanup {
-    std::filesystem::path dir;
-    ~Cleanup() {
-      std::error_code ec;
-      std::filesystem::remove_all(dir, ec);
-    }
-  } cleanup{pattern};
+  return c;
+}
 
-  Spool spool(c.spool);
-  EdgePipeline pipeline(c, spool, nullptr);
-  std::atomic<bool> stop{false};
-  const auto t0 = std::chrono::steady_clock::now();
-  pipeline.run(stop);
-  const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-
+void print_report(const BenchOptions& o, const EdgeConfig& c, const EdgePipeline& pipeline, double wall_s) {
   const StageTotals t = pipeline.stage_totals();
   const auto per = [&](double total) { return t.frames ? total / static_cast<double>(t.frames) : 0.0; };
   rusage usage{};
@@ -107,15 +89,44 @@ int run(const BenchOptions& o) {
       "thin passes      %lld moving plates seen in fewer frames than a pass wants (a unit short of CPU)\n",
       static_cast<long long>(pipeline.thin_passes()));
   std::printf("peak RSS         %.1f MB\n", static_cast<double>(usage.ru_maxrss) / 1024.0);
-  if (!o.reads_out.empty()) {
-    // The reads as one JSON line each (without images), for comparing with a video's truth.
-    FILE* out = std::fopen(o.reads_out.c_str(), "w");
-    if (out == nullptr) throw Error(ErrorCode::kIo, "cannot write " + o.reads_out);
-    for (std::uint64_t seq : spool.oldest(1000000)) {
-      if (const auto m = spool.load(seq)) std::fprintf(out, "%s\n", m->payload.c_str());
-    }
-    std::fclose(out);
+}
+
+// The reads as one JSON line each (without images), for comparing with a video's truth.
+void write_reads(Spool& spool, const std::string& path) {
+  FILE* out = std::fopen(path.c_str(), "w");
+  if (out == nullptr) throw Error(ErrorCode::kIo, "cannot write " + path);
+  for (std::uint64_t seq : spool.oldest(1000000)) {
+    if (const auto m = spool.load(seq)) std::fprintf(out, "%s\n", m->payload.c_str());
   }
+  std::fclose(out);
+}
+
+int run(const BenchOptions& o) {
+  spdlog::set_level(spdlog::level::warn);
+  EdgeConfig c = bench_config(o);
+  char pattern[] = "/tmp/anpr-bench-XXXXXX";
+  if (::mkdtemp(pattern) == nullptr)
+    throw Error(ErrorCode::kIo, "cannot create a temporary spool folder in /tmp");
+  // The spool and the static-text memory beside it live in the temporary folder: a benchmark
+  // starts with nothing learned and leaves nothing behind.
+  c.spool.dir = std::filesystem::path(pattern) / "spool";
+  struct Cleanup {
+    std::filesystem::path dir;
+    ~Cleanup() {
+      std::error_code ec;
+      std::filesystem::remove_all(dir, ec);
+    }
+  } cleanup{pattern};
+
+  Spool spool(c.spool);
+  EdgePipeline pipeline(c, spool, nullptr);
+  std::atomic<bool> stop{false};
+  const auto t0 = std::chrono::steady_clock::now();
+  pipeline.run(stop);
+  const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+  print_report(o, c, pipeline, wall_s);
+  if (!o.reads_out.empty()) write_reads(spool, o.reads_out);
   return 0;
 }
 

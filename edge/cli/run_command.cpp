@@ -56,6 +56,55 @@ HealthMessage make_health(const EdgeConfig& c, const EdgePipeline& pipeline, con
   return h;
 }
 
+// The unit's periodic duties while the video runs: health to the control room, and the systemd
+// watchdog petted only while the video threads show signs of life (a hung decoder or OCR call
+// then gets the process restarted).
+class Supervision {
+ public:
+  Supervision(const EdgeConfig& config, const EdgePipeline& pipeline, const Spool& spool,
+              Publisher& publisher)
+      : config_(config), pipeline_(pipeline), spool_(spool), publisher_(publisher) {}
+
+  void tick(std::chrono::steady_clock::time_point now) {
+    if (now - last_health_ >= std::chrono::seconds(config_.mqtt.health_interval_s)) {
+      const double seconds = std::chrono::duration<double>(now - last_health_).count();
+      const std::int64_t processed = pipeline_.frames_processed();
+      publisher_.publish_health(
+          make_health(config_, pipeline_, spool_, publisher_,
+                      static_cast<double>(processed - processed_at_last_health_) / seconds,
+                      std::chrono::duration_cast<std::chrono::seconds>(now - started_).count()));
+      processed_at_last_health_ = processed;
+      last_health_ = now;
+    }
+    if (watchdog_ms_ > 0 && now - last_watchdog_ >= std::chrono::milliseconds(watchdog_ms_ / 3)) {
+      if (now - pipeline_.last_heartbeat() < std::chrono::milliseconds(watchdog_ms_))
+        notify_systemd("WATCHDOG=1");
+      last_watchdog_ = now;
+    }
+  }
+
+ private:
+  const EdgeConfig& config_;
+  const EdgePipeline& pipeline_;
+  const Spool& spool_;
+  Publisher& publisher_;
+  const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  const long watchdog_ms_ = systemd_watchdog_ms();
+  std::chrono::steady_clock::time_point last_health_ = started_, last_watchdog_ = started_;
+  std::int64_t processed_at_last_health_ = 0;
+};
+
+void log_stopped(const EdgeConfig& config, const EdgePipeline& pipeline, const Publisher& publisher) {
+  spdlog::info(
+      "stopped: {} frames captured, {} processed, {} dropped, {} failed, {} reads, {} acknowledged; "
+      "not published: {} standing-still texts, {} readings outside the zones, {} readings of {} learned "
+      "static texts; {} passes seen in fewer than {} frames",
+      pipeline.frames_captured(), pipeline.frames_processed(), pipeline.frames_dropped(),
+      pipeline.frames_failed(), pipeline.reads_spooled(), publisher.sent(), pipeline.stationary_suppressed(),
+      pipeline.readings_outside_zones(), pipeline.static_suppressed(), pipeline.static_texts(),
+      pipeline.thin_passes(), config.tracking.min_frames);
+}
+
 int run(const RunOptions& options) {
   const EdgeConfig config = resolve_config(options);
   install_signal_handlers();
@@ -78,12 +127,7 @@ int run(const RunOptions& options) {
   spdlog::info("{} running: camera {} at {}, source {}, broker {}, spool {}", version_string(),
                config.camera_id, config.site_id, config.source.uri, config.mqtt.broker,
                config.spool.dir.string());
-
-  const auto started = std::chrono::steady_clock::now();
-  const auto health_every = std::chrono::seconds(config.mqtt.health_interval_s);
-  const long watchdog_ms = systemd_watchdog_ms();
-  auto last_health = started, last_watchdog = started;
-  std::int64_t processed_at_last_health = 0;
+  Supervision supervision(config, pipeline, spool, publisher);
   while (!finished) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     if (g_signalled && !stop) {
@@ -91,24 +135,7 @@ int run(const RunOptions& options) {
       notify_systemd("STOPPING=1");
       stop = true;
     }
-    const auto now = std::chrono::steady_clock::now();
-    if (now - last_health >= health_every) {
-      const double seconds = std::chrono::duration<double>(now - last_health).count();
-      const std::int64_t processed = pipeline.frames_processed();
-      publisher.publish_health(
-          make_health(config, pipeline, spool, publisher,
-                      static_cast<double>(processed - processed_at_last_health) / seconds,
-                      std::chrono::duration_cast<std::chrono::seconds>(now - started).count()));
-      processed_at_last_health = processed;
-      last_health = now;
-    }
-    // Pet the watchdog only while the video threads show signs of life: a hung decoder or
-    // OCR call then gets the process restarted by systemd.
-    if (watchdog_ms > 0 && now - last_watchdog >= std::chrono::milliseconds(watchdog_ms / 3)) {
-      if (now - pipeline.last_heartbeat() < std::chrono::milliseconds(watchdog_ms))
-        notify_systemd("WATCHDOG=1");
-      last_watchdog = now;
-    }
+    supervision.tick(std::chrono::steady_clock::now());
   }
   video.join();
   // A stop request leaves little time (systemd waits 5 s); the end of a file waits for the broker.
@@ -119,14 +146,7 @@ int run(const RunOptions& options) {
                  config.spool.dir.string());
   }
   publisher.stop();
-  spdlog::info(
-      "stopped: {} frames captured, {} processed, {} dropped, {} failed, {} reads, {} acknowledged; "
-      "not published: {} standing-still texts, {} readings outside the zones, {} readings of {} learned "
-      "static texts; {} passes seen in fewer than {} frames",
-      pipeline.frames_captured(), pipeline.frames_processed(), pipeline.frames_dropped(),
-      pipeline.frames_failed(), pipeline.reads_spooled(), publisher.sent(), pipeline.stationary_suppressed(),
-      pipeline.readings_outside_zones(), pipeline.static_suppressed(), pipeline.static_texts(),
-      pipeline.thin_passes(), config.tracking.min_frames);
+  log_stopped(config, pipeline, publisher);
   if (!failure.empty()) throw Error(ErrorCode::kInput, failure);
   return 0;
 }

@@ -10,6 +10,96 @@
 
 namespace anpr::edge {
 
+namespace {
+
+void read_source(ConfigSection& s, SourceSettings& c) {
+  s.text("uri", c.uri);
+  s.boolean("loop", c.loop);
+  s.boolean("realtime", c.realtime);
+  s.number("reconnect_min_s", c.reconnect_min_s, 0.1, 600);
+  s.number("reconnect_max_s", c.reconnect_max_s, 0.1, 3600);
+  s.integer("open_timeout_ms", c.open_timeout_ms, 100, 120000);
+}
+
+void read_recognition(ConfigSection& s, RecognitionSettings& c) {
+  s.integer("threads", c.threads, 1, 16);
+  s.text_list("countries", c.countries);
+  s.text("tessdata", c.tessdata);
+  s.text("char_model", c.char_model);
+  s.text("verifier_model", c.verifier_model);
+  s.integer("min_plate_height", c.min_plate_height, 8, 2000);
+  s.integer("max_plate_height", c.max_plate_height, 8, 4000);
+}
+
+void read_motion(ConfigSection& s, MotionSettings& c) {
+  s.boolean("enabled", c.enabled);
+  s.integer("threshold", c.threshold, 1, 255);
+  s.number("min_area", c.min_area, 0, 1);
+  s.number("padding", c.padding, 0, 1);
+  s.points("roi", c.roi);
+}
+
+void read_zones(ConfigSection& s, ZoneSettings& c) {
+  std::string units = "fraction";
+  s.text("units", units);
+  if (units != "fraction" && units != "pixels") s.fail("units", "must be \"fraction\" or \"pixels\"");
+  c.units = units == "pixels" ? ZoneUnits::kPixels : ZoneUnits::kFraction;
+  const auto zone_problem = [&](const Polygon& p) { return polygon_problem(p, c.units); };
+  s.polygons("ignore", c.ignore, zone_problem);
+  s.polygons("read", c.read, zone_problem);
+}
+
+void read_tracking(ConfigSection& s, TrackerSettings& c) {
+  s.integer("track_timeout_ms", c.track_timeout_ms, 100, 60000);
+  s.integer("min_missed_frames", c.min_missed_frames, 1, 1000);
+  s.integer("max_publish_delay_ms", c.max_publish_delay_ms, 100, 60000);
+  s.integer("min_frames", c.min_frames, 1, 100);
+  s.number("single_frame_confidence", c.single_frame_confidence, 0, 1);
+  s.number("min_confidence", c.min_confidence, 0, 1);
+  s.number("min_travel", c.min_travel, 0, 100);
+  s.integer("settled_frames", c.settled_frames, 1, 1000);
+}
+
+void read_static_text(ConfigSection& s, StaticTextSettings& c) {
+  s.boolean("enabled", c.enabled);
+  s.integer("min_sightings", c.min_sightings, 1, 100000);
+  s.number("min_minutes", c.min_minutes, 0, 1440);
+  s.number("forget_minutes", c.forget_minutes, 1, 525600);
+  s.integer("max_texts", c.max_texts, 1, 1024);
+}
+
+void read_mqtt(ConfigSection& s, MqttSettings& c) {
+  s.text("broker", c.broker);
+  s.integer("version", c.version, 4, 5);
+  s.text("username", c.username);
+  s.text("password", c.password);
+  s.text("ca_file", c.ca_file);
+  s.text("cert_file", c.cert_file);
+  s.text("key_file", c.key_file);
+  s.integer("keep_alive_s", c.keep_alive_s, 5, 3600);
+  s.integer("health_interval_s", c.health_interval_s, 1, 3600);
+  s.integer("max_in_flight", c.max_in_flight, 1, 1000);
+  s.integer("reconnect_max_s", c.reconnect_max_s, 1, 3600);
+}
+
+void read_spool(ConfigSection& s, SpoolSettings& c) {
+  std::string dir = c.dir.string();
+  s.text("dir", dir);
+  c.dir = dir;
+  int max_mb = static_cast<int>(c.max_bytes / (1024 * 1024));
+  s.integer("max_mb", max_mb, 1, 1024 * 1024);
+  c.max_bytes = static_cast<std::int64_t>(max_mb) * 1024 * 1024;
+}
+
+void read_images(ConfigSection& s, ImageSettings& c) {
+  s.integer("crop_quality", c.crop_quality, 10, 100);
+  s.boolean("overview", c.overview);
+  s.integer("overview_width", c.overview_width, 160, 3840);
+  s.integer("overview_quality", c.overview_quality, 10, 100);
+}
+
+}  // namespace
+
 EdgeConfig load_edge_config(const std::string& path) {
   const toml::table root = parse_config_file(path);
   EdgeConfig c;
@@ -17,73 +107,23 @@ EdgeConfig load_edge_config(const std::string& path) {
   camera.text("id", c.camera_id);
   camera.text("site_id", c.site_id);
   ConfigSection source(root, "source", path);
-  source.text("uri", c.source.uri);
-  source.boolean("loop", c.source.loop);
-  source.boolean("realtime", c.source.realtime);
-  source.number("reconnect_min_s", c.source.reconnect_min_s, 0.1, 600);
-  source.number("reconnect_max_s", c.source.reconnect_max_s, 0.1, 3600);
-  source.integer("open_timeout_ms", c.source.open_timeout_ms, 100, 120000);
+  read_source(source, c.source);
   ConfigSection recognition(root, "recognition", path);
-  recognition.integer("threads", c.recognition.threads, 1, 16);
-  recognition.text_list("countries", c.recognition.countries);
-  recognition.text("tessdata", c.recognition.tessdata);
-  recognition.text("char_model", c.recognition.char_model);
-  recognition.text("verifier_model", c.recognition.verifier_model);
-  recognition.integer("min_plate_height", c.recognition.min_plate_height, 8, 2000);
-  recognition.integer("max_plate_height", c.recognition.max_plate_height, 8, 4000);
+  read_recognition(recognition, c.recognition);
   ConfigSection motion(root, "motion", path);
-  motion.boolean("enabled", c.motion.enabled);
-  motion.integer("threshold", c.motion.threshold, 1, 255);
-  motion.number("min_area", c.motion.min_area, 0, 1);
-  motion.number("padding", c.motion.padding, 0, 1);
-  motion.points("roi", c.motion.roi);
+  read_motion(motion, c.motion);
   ConfigSection zones(root, "zones", path);
-  std::string units = "fraction";
-  zones.text("units", units);
-  if (units != "fraction" && units != "pixels") zones.fail("units", "must be \"fraction\" or \"pixels\"");
-  c.zones.units = units == "pixels" ? ZoneUnits::kPixels : ZoneUnits::kFraction;
-  const auto zone_problem = [&](const Polygon& p) { return polygon_problem(p, c.zones.units); };
-  zones.polygons("ignore", c.zones.ignore, zone_problem);
-  zones.polygons("read", c.zones.read, zone_problem);
+  read_zones(zones, c.zones);
   ConfigSection tracking(root, "tracking", path);
-  tracking.integer("track_timeout_ms", c.tracking.track_timeout_ms, 100, 60000);
-  tracking.integer("min_missed_frames", c.tracking.min_missed_frames, 1, 1000);
-  tracking.integer("max_publish_delay_ms", c.tracking.max_publish_delay_ms, 100, 60000);
-  tracking.integer("min_frames", c.tracking.min_frames, 1, 100);
-  tracking.number("single_frame_confidence", c.tracking.single_frame_confidence, 0, 1);
-  tracking.number("min_confidence", c.tracking.min_confidence, 0, 1);
-  tracking.number("min_travel", c.tracking.min_travel, 0, 100);
-  tracking.integer("settled_frames", c.tracking.settled_frames, 1, 1000);
+  read_tracking(tracking, c.tracking);
   ConfigSection static_text(root, "static_text", path);
-  static_text.boolean("enabled", c.static_text.enabled);
-  static_text.integer("min_sightings", c.static_text.min_sightings, 1, 100000);
-  static_text.number("min_minutes", c.static_text.min_minutes, 0, 1440);
-  static_text.number("forget_minutes", c.static_text.forget_minutes, 1, 525600);
-  static_text.integer("max_texts", c.static_text.max_texts, 1, 1024);
+  read_static_text(static_text, c.static_text);
   ConfigSection mqtt(root, "mqtt", path);
-  mqtt.text("broker", c.mqtt.broker);
-  mqtt.integer("version", c.mqtt.version, 4, 5);
-  mqtt.text("username", c.mqtt.username);
-  mqtt.text("password", c.mqtt.password);
-  mqtt.text("ca_file", c.mqtt.ca_file);
-  mqtt.text("cert_file", c.mqtt.cert_file);
-  mqtt.text("key_file", c.mqtt.key_file);
-  mqtt.integer("keep_alive_s", c.mqtt.keep_alive_s, 5, 3600);
-  mqtt.integer("health_interval_s", c.mqtt.health_interval_s, 1, 3600);
-  mqtt.integer("max_in_flight", c.mqtt.max_in_flight, 1, 1000);
-  mqtt.integer("reconnect_max_s", c.mqtt.reconnect_max_s, 1, 3600);
+  read_mqtt(mqtt, c.mqtt);
   ConfigSection spool(root, "spool", path);
-  std::string spool_dir = c.spool.dir.string();
-  spool.text("dir", spool_dir);
-  c.spool.dir = spool_dir;
-  int max_mb = static_cast<int>(c.spool.max_bytes / (1024 * 1024));
-  spool.integer("max_mb", max_mb, 1, 1024 * 1024);
-  c.spool.max_bytes = static_cast<std::int64_t>(max_mb) * 1024 * 1024;
+  read_spool(spool, c.spool);
   ConfigSection images(root, "images", path);
-  images.integer("crop_quality", c.images.crop_quality, 10, 100);
-  images.boolean("overview", c.images.overview);
-  images.integer("overview_width", c.images.overview_width, 160, 3840);
-  images.integer("overview_quality", c.images.overview_quality, 10, 100);
+  read_images(images, c.images);
   ConfigSection log(root, "log", path);
   log.text("level", c.log_level);
   const std::vector<const ConfigSection*> sections = {

@@ -164,40 +164,7 @@ void EdgePipeline::run(const std::atomic<bool>& stop) {
   for (auto& reader : readers_) workers.emplace_back([this, r = reader.get()] { recognise(*r); });
   try {
     source_.run(
-        stop,
-        [this](Frame frame) {
-          waiting_.wait_turn(frame.captured_at);
-          // Zones in pixels can only be checked against the picture: a zone outside it is a
-          // configuration error, not something to read around.
-          if (!zones_checked_) {
-            check_zones_fit(config_.zones, i420_size(frame.i420));
-            zones_checked_ = true;
-          }
-          const auto t0 = std::chrono::steady_clock::now();
-          frame.regions = gate_.regions(i420_luma(frame.i420));
-          frame.changes = gate_.last_changes();
-          frame.gated = frame.regions.empty();
-          {
-            std::lock_guard lock(totals_mutex_);
-            totals_.motion_ms += ms_since(t0);
-            if (frame.gated) ++totals_.gated;
-          }
-          beat();
-          // Still frames are not handed over: they must not push out a frame with motion. They
-          // count as looked at: nothing moved, so no plate is passing.
-          if (frame.gated) {
-            std::lock_guard lock(tracker_mutex_);
-            tracker_.frame_looked_at(frame.captured_at);
-            return;
-          }
-          if (!frame.regions.empty()) {
-            const cv::Size size = i420_size(frame.i420);
-            std::lock_guard lock(tracker_mutex_);
-            frame.fresh = fresh_motion(frame.regions, tracker_.settled_boxes(frame.captured_at),
-                                       static_texts_.boxes(size));
-          }
-          waiting_.put(std::move(frame));
-        },
+        stop, [this](Frame frame) { admit(std::move(frame)); },
         [this] {
           // The source is gone for now: whatever was seen is a finished pass.
           std::vector<VehicleRead> reads;
@@ -214,6 +181,44 @@ void EdgePipeline::run(const std::atomic<bool>& stop) {
   }
   waiting_.close();
   for (auto& w : workers) w.join();
+  finish();
+}
+
+void EdgePipeline::admit(Frame frame) {
+  waiting_.wait_turn(frame.captured_at);
+  // Zones in pixels can only be checked against the picture: a zone outside it is a
+  // configuration error, not something to read around.
+  if (!zones_checked_) {
+    check_zones_fit(config_.zones, i420_size(frame.i420));
+    zones_checked_ = true;
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  frame.regions = gate_.regions(i420_luma(frame.i420));
+  frame.changes = gate_.last_changes();
+  frame.gated = frame.regions.empty();
+  {
+    std::lock_guard lock(totals_mutex_);
+    totals_.motion_ms += ms_since(t0);
+    if (frame.gated) ++totals_.gated;
+  }
+  beat();
+  // Still frames are not handed over: they must not push out a frame with motion. They
+  // count as looked at: nothing moved, so no plate is passing.
+  if (frame.gated) {
+    std::lock_guard lock(tracker_mutex_);
+    tracker_.frame_looked_at(frame.captured_at);
+    return;
+  }
+  if (!frame.regions.empty()) {
+    const cv::Size size = i420_size(frame.i420);
+    std::lock_guard lock(tracker_mutex_);
+    frame.fresh =
+        fresh_motion(frame.regions, tracker_.settled_boxes(frame.captured_at), static_texts_.boxes(size));
+  }
+  waiting_.put(std::move(frame));
+}
+
+void EdgePipeline::finish() {
   std::vector<VehicleRead> reads;
   std::vector<StaticText> remembered;
   {

@@ -69,21 +69,28 @@ SourceKind source_kind(const std::string& uri) {
   return SourceKind::kFile;
 }
 
+namespace {
+
+// A file source that is not there is a configuration error, said before any decoder runs.
+void require_file(const std::string& uri) {
+  const std::string path = starts_with(uri, "file://") ? uri.substr(7) : uri;
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    throw Error(ErrorCode::kInput, "video source '" + path +
+                                       "': no such file (for a stream give its rtsp:// or "
+                                       "http:// URL, for a camera /dev/videoN)");
+  }
+}
+
+}  // namespace
+
 FrameSource::FrameSource(SourceSettings settings) : settings_(std::move(settings)) {}
 
 void FrameSource::run(const std::atomic<bool>& stop, const std::function<void(Frame)>& sink,
                       const std::function<void()>& on_gap) {
   const SourceKind kind = source_kind(settings_.uri);
   const std::string shown = without_password(settings_.uri);  // logs must not carry a stream's password
-  if (kind == SourceKind::kFile) {
-    const std::string path = starts_with(settings_.uri, "file://") ? settings_.uri.substr(7) : settings_.uri;
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(path, ec)) {
-      throw Error(ErrorCode::kInput, "video source '" + path +
-                                         "': no such file (for a stream give its rtsp:// or "
-                                         "http:// URL, for a camera /dev/videoN)");
-    }
-  }
+  if (kind == SourceKind::kFile) require_file(settings_.uri);
   std::int64_t next_id = 1;
   double backoff_s = settings_.reconnect_min_s;
   bool first_open = true;
@@ -110,31 +117,9 @@ void FrameSource::run(const std::atomic<bool>& stop, const std::function<void(Fr
     spdlog::info("video source {} open ({}x{} at {:.1f} fps)", shown,
                  static_cast<int>(capture.get(cv::CAP_PROP_FRAME_WIDTH)),
                  static_cast<int>(capture.get(cv::CAP_PROP_FRAME_HEIGHT)), fps);
-    const auto start_wall = std::chrono::steady_clock::now();
-    const TimestampMs start_ms = now_ms();
-    std::int64_t index = 0;
-    cv::Mat bgr;  // decoded into the same buffer every time; frames leave as I420
-    while (!stop) {
-      Frame frame;
-      if (!capture.read(bgr) || bgr.empty()) {
-        break;
-      }
-      frame.i420 = i420_from_bgr(bgr);
-      backoff_s = settings_.reconnect_min_s;  // a frame arrived: the next loss starts again at the minimum
-      const auto offset = std::chrono::microseconds(static_cast<std::int64_t>(index * 1e6 / fps));
-      if (kind == SourceKind::kFile && settings_.realtime) {
-        std::this_thread::sleep_until(start_wall + offset);
-      }
-      frame.id = next_id++;
-      // A file read faster than real time gets the capture times a camera would have given it.
-      frame.captured_at =
-          (kind == SourceKind::kFile && !settings_.realtime)
-              ? start_ms + std::chrono::duration_cast<std::chrono::milliseconds>(offset).count()
-              : now_ms();
-      ++index;
-      ++captured_;
-      sink(std::move(frame));
-    }
+    const std::int64_t index = read_frames(capture, kind, fps, stop, sink, next_id);
+    if (index > 0)
+      backoff_s = settings_.reconnect_min_s;  // frames arrived: the next loss starts again at the minimum
     if (stop) break;
     if (on_gap) on_gap();
     if (kind == SourceKind::kFile) {
@@ -152,6 +137,31 @@ void FrameSource::run(const std::atomic<bool>& stop, const std::function<void(Fr
     backoff_s = std::min(settings_.reconnect_max_s, backoff_s * 2);
   }
   state_ = SourceState::kEnded;
+}
+
+std::int64_t FrameSource::read_frames(cv::VideoCapture& capture, SourceKind kind, double fps,
+                                      const std::atomic<bool>& stop, const std::function<void(Frame)>& sink,
+                                      std::int64_t& next_id) {
+  const auto start_wall = std::chrono::steady_clock::now();
+  const TimestampMs start_ms = now_ms();
+  std::int64_t index = 0;
+  cv::Mat bgr;  // decoded into the same buffer every time; frames leave as I420
+  while (!stop) {
+    Frame frame;
+    if (!capture.read(bgr) || bgr.empty()) break;
+    frame.i420 = i420_from_bgr(bgr);
+    const auto offset = std::chrono::microseconds(static_cast<std::int64_t>(index * 1e6 / fps));
+    if (kind == SourceKind::kFile && settings_.realtime) std::this_thread::sleep_until(start_wall + offset);
+    frame.id = next_id++;
+    // A file read faster than real time gets the capture times a camera would have given it.
+    frame.captured_at = (kind == SourceKind::kFile && !settings_.realtime)
+                            ? start_ms + std::chrono::duration_cast<std::chrono::milliseconds>(offset).count()
+                            : now_ms();
+    ++index;
+    ++captured_;
+    sink(std::move(frame));
+  }
+  return index;
 }
 
 }  // namespace anpr::edge

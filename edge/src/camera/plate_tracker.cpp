@@ -26,18 +26,18 @@ double char_confidence(const PlateText& t, std::size_t i) {
   return i < t.char_confidences.size() ? t.char_confidences[i] : t.confidence;
 }
 
-}  // namespace
-
-PlateText vote_plate_text(const std::vector<PlateText>& readings) {
-  if (readings.empty()) return {};
-  // 1. The length most readings (by confidence) agree on.
+// 1. The length most readings (by confidence) agree on.
+std::size_t agreed_length(const std::vector<PlateText>& readings) {
   std::map<std::size_t, double> length_weight;
   for (const auto& r : readings) length_weight[r.text.size()] += r.confidence;
-  const std::size_t length =
-      std::max_element(length_weight.begin(), length_weight.end(), [](auto& a, auto& b) {
-        return a.second < b.second;
-      })->first;
-  // 2. Position by position, the character with the most confidence behind it.
+  return std::max_element(length_weight.begin(), length_weight.end(),
+                          [](auto& a, auto& b) { return a.second < b.second; })
+      ->first;
+}
+
+// 2. Position by position, the character with the most confidence behind it among the readings
+// of that length; its confidence the most confident single reading of it, scaled by its share.
+PlateText vote_by_position(const std::vector<PlateText>& readings, std::size_t length) {
   PlateText voted;
   for (std::size_t i = 0; i < length; ++i) {
     std::map<char, double> score;
@@ -50,49 +50,52 @@ PlateText vote_plate_text(const std::vector<PlateText>& readings) {
     const auto best =
         std::max_element(score.begin(), score.end(), [](auto& a, auto& b) { return a.second < b.second; });
     voted.text.push_back(best->first);
-    double strongest = 0;  // the most confident single reading of the winning character
+    double strongest = 0;
     for (const auto& r : readings) {
       if (r.text.size() == length && r.text[i] == best->first)
         strongest = std::max(strongest, char_confidence(r, i));
     }
     voted.char_confidences.push_back(total > 0 ? strongest * (best->second / total) : 0.0);
   }
-  // 3. Support for each distinct text, to rank the alternatives and to fall back on.
-  std::map<std::string, double> support;
-  for (const auto& r : readings) support[r.text] += r.confidence;
-  const auto best_supported = std::max_element(support.begin(), support.end(), [](auto& a, auto& b) {
-                                return a.second < b.second;
-                              })->first;
-  const PlateText* exemplar = nullptr;  // the most confident reading of the chosen text
-  auto most_confident_reading_of = [&](const std::string& text) -> const PlateText* {
-    const PlateText* found = nullptr;
-    for (const auto& r : readings) {
-      if (r.text == text && (found == nullptr || r.confidence > found->confidence)) found = &r;
-    }
-    return found;
-  };
-  exemplar = most_confident_reading_of(voted.text);
+  return voted;
+}
+
+const PlateText* most_confident_reading_of(const std::vector<PlateText>& readings, const std::string& text) {
+  const PlateText* found = nullptr;
+  for (const auto& r : readings) {
+    if (r.text == text && (found == nullptr || r.confidence > found->confidence)) found = &r;
+  }
+  return found;
+}
+
+// 3. The format and country of the voted text, from the most confident reading of it (returned:
+// the exemplar), or, for a combination no single frame read, from the format it fits; one that
+// fits none where the best supported reading did is replaced by that reading.
+const PlateText* settle_format(const std::vector<PlateText>& readings, const std::string& best_supported,
+                               PlateText& voted) {
+  const PlateText* exemplar = most_confident_reading_of(readings, voted.text);
   if (exemplar == nullptr) {
-    // A combination no single frame read: keep it only if it fits a format as well as the readings do.
     const bool uk =
         std::any_of(readings.begin(), readings.end(), [](const PlateText& r) { return r.country == "GB"; });
     const FormatMatch m = uk ? classify_uk_plate(voted.text) : FormatMatch{};
-    const PlateText* best = most_confident_reading_of(best_supported);
+    const PlateText* best = most_confident_reading_of(readings, best_supported);
     if (m.format != "unknown" || best->format == "unknown") {
       voted.format = m.format != "unknown" ? m.format : best->format;
       voted.country = m.format != "unknown" ? m.country : best->country;
-    } else {
-      exemplar = best;
-      voted.text = best->text;
-      voted.char_confidences = best->char_confidences;
+      return nullptr;
     }
+    exemplar = best;
+    voted.text = best->text;
+    voted.char_confidences = best->char_confidences;
   }
-  if (exemplar != nullptr) {
-    voted.format = exemplar->format;
-    voted.country = exemplar->country;
-  }
-  // 4. Confidence: the best agreeing reading, raised (damped: the frames of one pass share their
-  // errors) by further agreeing readings, lowered by the share of support that disagrees.
+  voted.format = exemplar->format;
+  voted.country = exemplar->country;
+  return exemplar;
+}
+
+// 4. Confidence: the best agreeing reading, raised (damped: the frames of one pass share their
+// errors) by further agreeing readings, lowered by the share of support that disagrees.
+double voted_confidence(const std::vector<PlateText>& readings, const PlateText& voted) {
   double total_support = 0, agreeing = 0, residual = 1.0, best_agreeing = 0;
   for (const auto& r : readings) {
     total_support += r.confidence;
@@ -101,18 +104,21 @@ PlateText vote_plate_text(const std::vector<PlateText>& readings) {
     best_agreeing = std::max(best_agreeing, r.confidence);
     residual *= std::pow(1.0 - r.confidence, 0.25);
   }
+  double confidence = 0;
   if (best_agreeing > 0) {
     residual /= std::pow(1.0 - best_agreeing, 0.25);  // the best counts fully, the others damped,
     residual = std::max(residual, 0.5);               // and at most halve its error: one misreading repeats
-    voted.confidence = (1.0 - (1.0 - best_agreeing) * residual) * std::sqrt(agreeing / total_support);
-  } else {
+    confidence = (1.0 - (1.0 - best_agreeing) * residual) * std::sqrt(agreeing / total_support);
+  } else if (!voted.char_confidences.empty()) {
     // A voted combination: as sure as its least sure character.
-    voted.confidence = voted.char_confidences.empty()
-                           ? 0.0
-                           : *std::min_element(voted.char_confidences.begin(), voted.char_confidences.end());
+    confidence = *std::min_element(voted.char_confidences.begin(), voted.char_confidences.end());
   }
-  voted.confidence = std::clamp(voted.confidence, 0.0, 0.999);
-  // 5. Alternatives: other texts by support, then the exemplar's own alternatives.
+  return std::clamp(confidence, 0.0, 0.999);
+}
+
+// 5. Alternatives: other texts by support, then the exemplar's own alternatives.
+void add_alternatives(const std::map<std::string, double>& support, double total_support,
+                      const PlateText* exemplar, PlateText& voted) {
   std::vector<std::pair<std::string, double>> ranked(support.begin(), support.end());
   std::sort(ranked.begin(), ranked.end(), [](auto& a, auto& b) { return a.second > b.second; });
   for (const auto& [text, weight] : ranked) {
@@ -120,14 +126,32 @@ PlateText vote_plate_text(const std::vector<PlateText>& readings) {
       voted.candidates.push_back({text, std::min(0.999, voted.confidence * weight / total_support)});
     }
   }
-  if (exemplar != nullptr) {
-    for (const auto& alt : exemplar->candidates) {
-      const bool seen =
-          alt.text == voted.text || std::any_of(voted.candidates.begin(), voted.candidates.end(),
-                                                [&](auto& c) { return c.text == alt.text; });
-      if (!seen && voted.candidates.size() < MessageLimits::kMaxCandidates) voted.candidates.push_back(alt);
-    }
+  if (exemplar == nullptr) return;
+  for (const auto& alt : exemplar->candidates) {
+    const bool seen = alt.text == voted.text || std::any_of(voted.candidates.begin(), voted.candidates.end(),
+                                                            [&](auto& c) { return c.text == alt.text; });
+    if (!seen && voted.candidates.size() < MessageLimits::kMaxCandidates) voted.candidates.push_back(alt);
   }
+}
+
+}  // namespace
+
+PlateText vote_plate_text(const std::vector<PlateText>& readings) {
+  if (readings.empty()) return {};
+  PlateText voted = vote_by_position(readings, agreed_length(readings));
+  // Support for each distinct text, to rank the alternatives and to fall back on.
+  std::map<std::string, double> support;
+  double total_support = 0;
+  for (const auto& r : readings) {
+    support[r.text] += r.confidence;
+    total_support += r.confidence;
+  }
+  const std::string best_supported = std::max_element(support.begin(), support.end(), [](auto& a, auto& b) {
+                                       return a.second < b.second;
+                                     })->first;
+  const PlateText* exemplar = settle_format(readings, best_supported, voted);
+  voted.confidence = voted_confidence(readings, voted);
+  add_alternatives(support, total_support, exemplar, voted);
   return voted;
 }
 

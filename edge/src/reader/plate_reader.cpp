@@ -37,6 +37,47 @@ double overlap_ratio(const cv::Rect& a, const cv::Rect& b) {
   return inter / std::max(1, std::min(a.area(), b.area()));
 }
 
+// One result per physical plate from readings sorted most confident first. Overlapping
+// candidates are the same plate read whole or in part (one row of a two-row plate, one group of
+// characters) or at both sizes: keep the most confident, unless a longer reading of the same
+// plate is nearly as confident.
+std::vector<PlateResult> one_per_plate(std::vector<PlateResult> plates, std::size_t max_plates) {
+  std::vector<PlateResult> kept;
+  for (auto& p : plates) {
+    auto same = std::find_if(kept.begin(), kept.end(),
+                             [&](const PlateResult& k) { return overlap_ratio(k.box, p.box) > 0.4; });
+    if (same == kept.end()) {
+      if (kept.size() < max_plates) kept.push_back(std::move(p));
+    } else if (p.text.text.size() > same->text.text.size() &&
+               p.text.confidence >= kLongerReadingShare * same->text.confidence) {
+      *same = std::move(p);
+    }
+  }
+  return kept;
+}
+
+// Two characters beside a plate of four or more are its country band (CZ), a sticker (SK) or
+// a badge (1.5), not a second plate: the detector takes two-character rows only on a flat
+// plate-like background, which those have too. Beside: within a plate's width of it. Farther
+// away a sure reading (another vehicle's cherished plate) stays; two characters are little
+// evidence of a plate, and unsure ones in a picture with a plate were signs and badges.
+void drop_badges_beside_plates(std::vector<PlateResult>& plates) {
+  std::vector<cv::Rect> full_plates;
+  for (const auto& p : plates) {
+    if (p.text.text.size() >= 4) full_plates.push_back(p.box);
+  }
+  std::erase_if(plates, [&](const PlateResult& p) {
+    if (p.text.text.size() > 2 || full_plates.empty()) return false;
+    if (reported_confidence(p) < kSureShortReading) return true;
+    const cv::Point2d c(p.box.x + p.box.width / 2.0, p.box.y + p.box.height / 2.0);
+    return std::any_of(full_plates.begin(), full_plates.end(), [&](const cv::Rect& b) {
+      const double dx = std::max({b.x - c.x, 0.0, c.x - b.br().x}),
+                   dy = std::max({b.y - c.y, 0.0, c.y - b.br().y});
+      return std::hypot(dx, dy) <= b.width;
+    });
+  });
+}
+
 }  // namespace
 
 PlateReader::PlateReader(ReaderSettings settings, std::unique_ptr<OcrEngine> ocr,
@@ -228,42 +269,12 @@ ReadResult PlateReader::read(const cv::Mat& image) {
     read_pass(enlarged, scale * 2.0, result.timings, plates);
   }
 
-  // One result per physical plate. Overlapping candidates are the same plate read whole or in
-  // part (one row of a two-row plate, one group of characters) or at both sizes: keep the most
-  // confident, unless a longer reading of the same plate is nearly as confident.
+  // The plates read, most confident first (every one, before merging, with keep_patches).
   std::sort(plates.begin(), plates.end(),
             [](const PlateResult& a, const PlateResult& b) { return a.text.confidence > b.text.confidence; });
   if (settings_.keep_patches) result.considered = plates;
-  for (auto& p : plates) {
-    auto same = std::find_if(result.plates.begin(), result.plates.end(),
-                             [&](const PlateResult& kept) { return overlap_ratio(kept.box, p.box) > 0.4; });
-    if (same == result.plates.end()) {
-      if (result.plates.size() < static_cast<std::size_t>(settings_.max_plates))
-        result.plates.push_back(std::move(p));
-    } else if (p.text.text.size() > same->text.text.size() &&
-               p.text.confidence >= kLongerReadingShare * same->text.confidence) {
-      *same = std::move(p);
-    }
-  }
-  // Two characters beside a plate of four or more are its country band (CZ), a sticker (SK) or
-  // a badge (1.5), not a second plate: the detector takes two-character rows only on a flat
-  // plate-like background, which those have too. Beside: within a plate's width of it. Farther
-  // away a sure reading (another vehicle's cherished plate) stays; two characters are little
-  // evidence of a plate, and unsure ones in a picture with a plate were signs and badges.
-  std::vector<cv::Rect> full_plates;
-  for (const auto& p : result.plates) {
-    if (p.text.text.size() >= 4) full_plates.push_back(p.box);
-  }
-  std::erase_if(result.plates, [&](const PlateResult& p) {
-    if (p.text.text.size() > 2 || full_plates.empty()) return false;
-    if (reported_confidence(p) < kSureShortReading) return true;
-    const cv::Point2d c(p.box.x + p.box.width / 2.0, p.box.y + p.box.height / 2.0);
-    return std::any_of(full_plates.begin(), full_plates.end(), [&](const cv::Rect& b) {
-      const double dx = std::max({b.x - c.x, 0.0, c.x - b.br().x}),
-                   dy = std::max({b.y - c.y, 0.0, c.y - b.br().y});
-      return std::hypot(dx, dy) <= b.width;
-    });
-  });
+  result.plates = one_per_plate(std::move(plates), static_cast<std::size_t>(settings_.max_plates));
+  drop_badges_beside_plates(result.plates);
   for (auto& p : result.plates) p.text.confidence = reported_confidence(p);
   return result;
 }

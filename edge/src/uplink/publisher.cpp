@@ -162,40 +162,49 @@ void Publisher::loop() {
 }
 
 bool Publisher::step(bool& ever_connected, TimestampMs& session_at, std::chrono::seconds& backoff) {
+  if (!impl_->client->is_connected() && !connect(ever_connected, session_at, backoff)) return false;
+  reap_acknowledgements();
+  send_from_spool();
+  return true;
+}
+
+bool Publisher::connect(bool& ever_connected, TimestampMs& session_at, std::chrono::seconds& backoff) {
   auto& client = *impl_->client;
-  if (!client.is_connected()) {
-    connected_ = false;
-    impl_->in_flight.clear();  // unacknowledged reads stay in the spool and are sent again
-    // The Last Will and the "online" that follows carry the same time: a receiver keeps the
-    // newest state by time, so the Will (published later by the broker) must not look older
-    // than the online it ends. A later connection's online is newer than both.
-    session_at = now_ms();
-    impl_->options.set_will(mqtt::message(impl_->status_topic(),
-                                          impl_->status_payload(CameraState::kOffline, session_at), 1, true));
-    try {
-      client.connect(impl_->options)->wait_for(kConnectTimeout + std::chrono::seconds(1));
-    } catch (const mqtt::exception& e) {
-      spdlog::warn("mqtt: cannot connect to {}: {}; retrying in {} s", impl_->settings.broker, e.what(),
-                   backoff.count());
-    }
-    if (!client.is_connected()) {
-      std::unique_lock lock(mutex_);
-      wake_.wait_for(lock, backoff, [&] { return stopping_.load(); });
-      backoff = std::min(std::chrono::seconds(impl_->settings.reconnect_max_s), backoff * 2);
-      return false;
-    }
-    backoff = std::chrono::seconds(1);
-    if (ever_connected) ++reconnects_;
-    ever_connected = true;
-    connected_ = true;
-    spdlog::info("mqtt: connected to {} as anpr-edge-{}", impl_->settings.broker, impl_->camera_id);
-    try {
-      client.publish(impl_->status_topic(), impl_->status_payload(CameraState::kOnline, session_at), 1, true);
-    } catch (const mqtt::exception& e) {
-      spdlog::warn("mqtt: online status not sent: {}", e.what());
-    }
+  connected_ = false;
+  impl_->in_flight.clear();  // unacknowledged reads stay in the spool and are sent again
+  // The Last Will and the "online" that follows carry the same time: a receiver keeps the
+  // newest state by time, so the Will (published later by the broker) must not look older
+  // than the online it ends. A later connection's online is newer than both.
+  session_at = now_ms();
+  impl_->options.set_will(mqtt::message(impl_->status_topic(),
+                                        impl_->status_payload(CameraState::kOffline, session_at), 1, true));
+  try {
+    client.connect(impl_->options)->wait_for(kConnectTimeout + std::chrono::seconds(1));
+  } catch (const mqtt::exception& e) {
+    spdlog::warn("mqtt: cannot connect to {}: {}; retrying in {} s", impl_->settings.broker, e.what(),
+                 backoff.count());
   }
-  // Reap acknowledgements: only now is a read safe to delete.
+  if (!client.is_connected()) {
+    std::unique_lock lock(mutex_);
+    wake_.wait_for(lock, backoff, [&] { return stopping_.load(); });
+    backoff = std::min(std::chrono::seconds(impl_->settings.reconnect_max_s), backoff * 2);
+    return false;
+  }
+  backoff = std::chrono::seconds(1);
+  if (ever_connected) ++reconnects_;
+  ever_connected = true;
+  connected_ = true;
+  spdlog::info("mqtt: connected to {} as anpr-edge-{}", impl_->settings.broker, impl_->camera_id);
+  try {
+    client.publish(impl_->status_topic(), impl_->status_payload(CameraState::kOnline, session_at), 1, true);
+  } catch (const mqtt::exception& e) {
+    spdlog::warn("mqtt: online status not sent: {}", e.what());
+  }
+  return true;
+}
+
+void Publisher::reap_acknowledgements() {
+  // Only an acknowledged read is safe to delete from the spool.
   const auto now = std::chrono::steady_clock::now();
   for (auto it = impl_->in_flight.begin(); it != impl_->in_flight.end();) {
     const auto& token = it->second.token;
@@ -206,12 +215,16 @@ bool Publisher::step(bool& ever_connected, TimestampMs& session_at, std::chrono:
       }
       it = impl_->in_flight.erase(it);
     } else if (now - it->second.sent_at > kAckTimeout) {
-      it = impl_->in_flight.erase(it);  // sent again below
+      it = impl_->in_flight.erase(it);  // sent again by send_from_spool
     } else {
       ++it;
     }
   }
-  // Send more, oldest first, up to the in-flight window.
+}
+
+void Publisher::send_from_spool() {
+  // Oldest first, up to the in-flight window.
+  const auto now = std::chrono::steady_clock::now();
   const auto room = static_cast<std::size_t>(impl_->settings.max_in_flight) - impl_->in_flight.size();
   std::vector<std::uint64_t> busy;
   for (const auto& [seq, f] : impl_->in_flight) busy.push_back(seq);
@@ -219,13 +232,12 @@ bool Publisher::step(bool& ever_connected, TimestampMs& session_at, std::chrono:
     const auto message = impl_->spool.load(seq);
     if (!message) continue;
     try {
-      impl_->in_flight[seq] = {client.publish(message->topic, message->payload, 1, false), now};
+      impl_->in_flight[seq] = {impl_->client->publish(message->topic, message->payload, 1, false), now};
     } catch (const mqtt::exception& e) {
       spdlog::warn("mqtt: publish of spooled read #{} failed: {}", seq, e.what());
       break;
     }
   }
-  return true;
 }
 
 }  // namespace anpr::edge

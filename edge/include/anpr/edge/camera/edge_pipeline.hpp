@@ -70,6 +70,10 @@ class EdgePipeline {
   [[nodiscard]] StageTotals stage_totals() const;
 
  private:
+  /// On the capture thread: gates a frame by motion and hands it to the recognisers.
+  void admit(Frame frame);
+  /// After the source and the recognisers have stopped: the last passes out, static texts saved.
+  void finish();
   void recognise(PlateReader& reader);
   std::vector<PlateObservation> observe(PlateReader& reader, const Frame& frame, StageTotals& local);
   /// Feeds a frame's readings to the static-text memory, then the rest to the tracker (under its lock).

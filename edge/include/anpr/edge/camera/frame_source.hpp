@@ -14,6 +14,10 @@
 
 #include "anpr/common/time.hpp"
 
+namespace cv {
+class VideoCapture;
+}
+
 namespace anpr::edge {
 
 struct Frame {
@@ -60,6 +64,11 @@ class FrameSource {
   [[nodiscard]] double nominal_fps() const { return nominal_fps_.load(); }
 
  private:
+  /// Passes the open capture's frames to `sink` until it ends or `stop`; returns how many.
+  std::int64_t read_frames(cv::VideoCapture& capture, SourceKind kind, double fps,
+                           const std::atomic<bool>& stop, const std::function<void(Frame)>& sink,
+                           std::int64_t& next_id);
+
   SourceSettings settings_;
   std::atomic<SourceState> state_{SourceState::kOk};
   std::atomic<std::int64_t> captured_{0};

@@ -55,6 +55,11 @@ class Publisher {
   /// One round: (re)connect if needed, reap acknowledgements, send more. False when it could not
   /// connect (it has already waited its backoff).
   bool step(bool& ever_connected, TimestampMs& session_at, std::chrono::seconds& backoff);
+  /// Connects with this session's Last Will and says "online"; false (after waiting the backoff,
+  /// which it then doubles) when the broker cannot be reached.
+  bool connect(bool& ever_connected, TimestampMs& session_at, std::chrono::seconds& backoff);
+  void reap_acknowledgements();
+  void send_from_spool();
 
   std::unique_ptr<Impl> impl_;
   std::thread thread_;
