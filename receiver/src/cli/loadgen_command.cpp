@@ -155,17 +155,24 @@ struct Shared {
   std::mutex progress_mutex;
 };
 
+/// A publishing connection (QoS 1, up to 1,000 in flight).
+std::unique_ptr<mqtt::async_client> connect_publisher(const std::string& broker) {
+  auto client = std::make_unique<mqtt::async_client>(broker, "anpr-loadgen-" + make_uuid().substr(0, 8),
+                                                     mqtt::create_options(MQTTVERSION_3_1_1, 100000));
+  try {
+    client->connect(mqtt::connect_options_builder().clean_session(true).max_inflight(1000).finalize())
+        ->wait();
+  } catch (const mqtt::exception& e) {
+    throw Error(ErrorCode::kIo, "cannot connect to " + broker + ": " + e.what());
+  }
+  return client;
+}
+
 /// One connection's share of the reads (every `connections`th, from `first`), paced to the rate,
 /// with a sliding window of unacknowledged publishes: waiting for a whole batch instead paused
 /// the stream and then sent the late reads in one burst, which the receiver saw as queueing.
-void publish_share(const LoadgenOptions& o, int first, const Images& images, Shared& shared) {
-  mqtt::async_client client(o.broker, "anpr-loadgen-" + make_uuid().substr(0, 8),
-                            mqtt::create_options(MQTTVERSION_3_1_1, 100000));
-  try {
-    client.connect(mqtt::connect_options_builder().clean_session(true).max_inflight(1000).finalize())->wait();
-  } catch (const mqtt::exception& e) {
-    throw Error(ErrorCode::kIo, "cannot connect to " + o.broker + ": " + e.what());
-  }
+void publish_share(const LoadgenOptions& o, int first, const Images& images, mqtt::async_client& client,
+                   Shared& shared) {
   std::mt19937_64 rng(o.seed + static_cast<std::uint64_t>(first));
   std::deque<mqtt::delivery_token_ptr> pending;
   for (int i = first; i < o.count; i += o.connections) {
@@ -198,6 +205,10 @@ int run(const LoadgenOptions& o) {
                           : read_jpeg(o.crop_file),
       o.overview_file.empty() ? std::nullopt : std::optional<Bytes>(read_jpeg(o.overview_file))};
   ProgressBar progress(static_cast<std::size_t>(o.count), "loadgen");
+  // Every connection is up before the clock starts: a read due while one was still connecting
+  // would go out late, in a burst with those behind it.
+  std::vector<std::unique_ptr<mqtt::async_client>> clients;
+  for (int c = 0; c < o.connections; ++c) clients.push_back(connect_publisher(o.broker));
   Shared shared{std::chrono::steady_clock::now(), latency, progress, {}};
   // Several connections, each on its own thread: one thread encoding and publishing topped out
   // at about 9,900 reads/s, below what the receiver takes.
@@ -206,7 +217,7 @@ int run(const LoadgenOptions& o) {
   for (int c = 0; c < o.connections; ++c) {
     threads.emplace_back([&, c] {
       try {
-        publish_share(o, c, images, shared);
+        publish_share(o, c, images, *clients[static_cast<std::size_t>(c)], shared);
       } catch (...) {
         errors[static_cast<std::size_t>(c)] = std::current_exception();
       }
