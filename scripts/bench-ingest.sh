@@ -98,7 +98,7 @@ start_receivers() {  # $1: log suffix
   # Publish only once every receiver is subscribed (loading a large watchlist takes seconds):
   # reads sent to a broker nobody has subscribed at yet are not kept for anyone.
   for ((r = 0; r < receivers; r++)); do
-    for _ in $(seq 1 600); do grep -q "ingesting from" "$work/serve-$r$1.log" && break; sleep 0.1; done
+    for _ in $(seq 1 600); do grep -qs "ingesting from" "$work/serve-$r$1.log" && break; sleep 0.1; done
     grep -q "ingesting from" "$work/serve-$r$1.log" || { echo "receiver $r did not start: $(cat "$work/serve-$r$1.log")" >&2; exit 1; }
   done
 }
