@@ -9,12 +9,12 @@
 
 #include "anpr/common/ids.hpp"
 #include "anpr/common/log_escaping.hpp"
+#include "anpr/common/time.hpp"
 #include "anpr/receiver/store/store.hpp"
 
 namespace anpr::receiver {
 namespace {
 
-constexpr TimestampMs kHourMs = 3600000, kDayMs = 24 * kHourMs;
 constexpr TimestampMs kMinOfflineMs = 15000;
 constexpr TimestampMs kUnknownIntervalOfflineMs = 90000;
 // A camera's own clock may jump: the interval between two of its reports counts only within these.

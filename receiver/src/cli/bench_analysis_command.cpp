@@ -17,8 +17,6 @@
 namespace anpr::receiver::cli {
 namespace {
 
-using analysis::kDayMs;
-
 struct BenchAnalysisOptions {
   std::string database;
   std::int64_t reads = 10'000'000;

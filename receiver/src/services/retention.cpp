@@ -4,11 +4,9 @@
 
 #include <spdlog/spdlog.h>
 
-namespace anpr::receiver {
+#include "anpr/common/time.hpp"
 
-namespace {
-constexpr TimestampMs kDayMs = 24LL * 3600 * 1000;
-}
+namespace anpr::receiver {
 
 Retention::Retention(Store& store, RetentionSettings settings, Clock clock)
     : store_(store), settings_(settings), clock_(std::move(clock)) {}

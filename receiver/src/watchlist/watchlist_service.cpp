@@ -5,13 +5,12 @@
 
 #include "anpr/common/error.hpp"
 #include "anpr/common/plate_text.hpp"
+#include "anpr/common/time.hpp"
 #include "anpr/receiver/audit_reason.hpp"
 #include "anpr/receiver/watchlist/watchlist_csv.hpp"
 
 namespace anpr::receiver {
 namespace {
-
-constexpr TimestampMs kDayMs = 24LL * 3600 * 1000;
 
 // Reads of the last days that new entries match become retrospective hits.
 std::size_t check_past_reads(Store& store, const std::vector<WatchlistEntry>& added,

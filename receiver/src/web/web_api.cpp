@@ -18,6 +18,7 @@
 #include "anpr/common/error.hpp"
 #include "anpr/common/ids.hpp"
 #include "anpr/common/plate_text.hpp"
+#include "anpr/common/time.hpp"
 #include "anpr/receiver/analysis/analysis_service.hpp"
 #include "anpr/receiver/analysis/partnership_dashboard.hpp"
 #include "anpr/receiver/evidence/evidence_pack.hpp"
@@ -456,7 +457,7 @@ Response WebApi::dashboard(Call& call) {
   const auto from_text = call.param("from"), to_text = call.param("to");
   const auto to = to_text.empty() ? std::optional<TimestampMs>(now) : parse_iso8601(to_text);
   const auto from =
-      from_text.empty() && to ? std::optional<TimestampMs>(*to - 7 * 86400000LL) : parse_iso8601(from_text);
+      from_text.empty() && to ? std::optional<TimestampMs>(*to - 7 * kDayMs) : parse_iso8601(from_text);
   if (!from || !to) return call.error(http::status::bad_request, "from and to must be ISO 8601 UTC times");
   const auto report = analysis::partnership_dashboard(store_, *from, *to);  // bad periods: anpr::Error, a 400
   const auto table = call.param("table");
@@ -509,7 +510,7 @@ Response WebApi::search(Call& call, bool movements) {
   const auto now = now_ms();
   const auto from_text = call.param("from"), to_text = call.param("to");
   const auto from =
-      from_text.empty() ? std::optional<TimestampMs>(now - 30LL * 86400000) : parse_iso8601(from_text);
+      from_text.empty() ? std::optional<TimestampMs>(now - 30 * kDayMs) : parse_iso8601(from_text);
   const auto to = to_text.empty() ? std::optional<TimestampMs>(now) : parse_iso8601(to_text);
   if (!from || !to) return call.error(http::status::bad_request, "from and to must be ISO 8601 UTC times");
   if (*from > *to) return call.error(http::status::bad_request, "from is after to");
@@ -545,7 +546,7 @@ Response WebApi::evidence_pack(Call& call) {
   const auto now = now_ms();
   const auto from_text = call.param("from"), to_text = call.param("to");
   const auto from =
-      from_text.empty() ? std::optional<TimestampMs>(now - 30LL * 86400000) : parse_iso8601(from_text);
+      from_text.empty() ? std::optional<TimestampMs>(now - 30 * kDayMs) : parse_iso8601(from_text);
   const auto to = to_text.empty() ? std::optional<TimestampMs>(now) : parse_iso8601(to_text);
   if (!from || !to) return call.error(http::status::bad_request, "from and to must be ISO 8601 UTC times");
   const std::string plate = normalise_plate(call.param("plate"));

@@ -10,6 +10,8 @@
 namespace anpr {
 
 using TimestampMs = std::int64_t;
+inline constexpr TimestampMs kHourMs = 3'600'000;
+inline constexpr TimestampMs kDayMs = 24 * kHourMs;
 
 /// Now, in UTC milliseconds since the epoch.
 [[nodiscard]] TimestampMs now_ms();

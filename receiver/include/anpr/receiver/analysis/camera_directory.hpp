@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "anpr/common/time.hpp"
 #include "anpr/receiver/store/store.hpp"
 
 namespace anpr::receiver::analysis {
@@ -16,8 +17,6 @@ namespace anpr::receiver::analysis {
 [[nodiscard]] double distance_km(double lat1, double lon1, double lat2, double lon2);
 
 inline constexpr double kKmPerMile = 1.609344;
-inline constexpr TimestampMs kHourMs = 3'600'000;
-inline constexpr TimestampMs kDayMs = 24 * kHourMs;
 
 class CameraDirectory {
  public:
