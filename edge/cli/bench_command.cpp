@@ -8,6 +8,8 @@
 #include <thread>
 
 #include <spdlog/spdlog.h>
+#include <opencv2/core/utility.hpp>
+#include <opencv2/core/version.hpp>
 
 #include "anpr/common/error.hpp"
 #include "anpr/common/message_codec.hpp"
@@ -53,6 +55,10 @@ void print_report(const BenchOptions& o, const EdgeConfig& c, const EdgePipeline
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   std::printf("video            %s\n", o.video.c_str());
+  // Which vector instructions OpenCV was built to use and finds on this CPU: on an ARM unit,
+  // NEON (docs/cross-compiling.md); a feature marked '?' was built for but is missing here.
+  std::printf("opencv           %s, SIMD %s, %d thread(s)\n", CV_VERSION, cv::getCPUFeaturesLine().c_str(),
+              cv::getNumThreads());
   const std::string pace =
       o.all_frames   ? "every frame, as fast as possible"
       : o.slower > 0 ? fmt::format(
