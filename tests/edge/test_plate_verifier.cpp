@@ -27,6 +27,14 @@ cv::Mat plate_scene(cv::Rect& box) {
   return scene;
 }
 
+// A radiator grille: light vertical bars on dark, the size of plate_scene().
+cv::Mat grille_scene() {
+  cv::Mat grille(240, 480, CV_8UC1, cv::Scalar(25));
+  for (int x = 0; x < grille.cols; x += 14)
+    cv::rectangle(grille, cv::Rect(x, 0, 7, grille.rows), cv::Scalar(170), cv::FILLED);
+  return grille;
+}
+
 }  // namespace
 
 TEST_CASE("a plate patch is the fixed size, full range, with the box in its middle", "[verifier]") {
@@ -77,9 +85,7 @@ TEST_CASE("the shipped verifier accepts a plain plate and rejects a grille and a
   const double plate = verifier.plate_probability(plate_patch(scene, box));
   CHECK(plate > 0.5);
 
-  cv::Mat grille(240, 480, CV_8UC1, cv::Scalar(25));
-  for (int x = 0; x < grille.cols; x += 14)
-    cv::rectangle(grille, cv::Rect(x, 0, 7, grille.rows), cv::Scalar(170), cv::FILLED);
+  const cv::Mat grille = grille_scene();
   const double bars = verifier.plate_probability(plate_patch(grille, box));
   CHECK(bars < 0.5);
 
@@ -96,9 +102,7 @@ TEST_CASE("the verifier judges a whole pool in one pass as it judges each patch 
   PlateVerifier verifier(model);
   cv::Rect box;
   const cv::Mat scene = plate_scene(box);
-  cv::Mat grille(240, 480, CV_8UC1, cv::Scalar(25));
-  for (int x = 0; x < grille.cols; x += 14)
-    cv::rectangle(grille, cv::Rect(x, 0, 7, grille.rows), cv::Scalar(170), cv::FILLED);
+  const cv::Mat grille = grille_scene();
   const std::vector<cv::Mat> pool = {plate_patch(scene, box), plate_patch(grille, box),
                                      plate_patch(scene, cv::Rect(0, 0, 120, 40))};
   const std::vector<double> together = verifier.plate_probabilities(pool);
