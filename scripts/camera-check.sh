@@ -21,6 +21,8 @@ vehicles=20
 work=${TMPDIR:-/tmp}/anpr-camera-check
 while [[ $# -gt 0 ]]; do
   case $1 in
+    --seed|--caption|--caption-font|--vehicles|--work)
+      [[ $# -ge 2 ]] || { echo "camera-check: $1 needs a value (see --help)" >&2; exit 2; } ;;&
     --seed) seed=$2; shift 2 ;;
     --caption) corner=$2; shift 2 ;;
     --caption-font) font=$2; shift 2 ;;
