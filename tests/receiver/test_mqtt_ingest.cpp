@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <stop_token>
 #include <thread>
 
 #include <mqtt/async_client.h>
@@ -30,11 +31,11 @@ TEST_CASE("reads through the broker are stored once and hits are published", "[m
   store->replace_watchlist({"Stolen", "stolen-vehicle", 0, "#f00", "Stop"},
                            {{"Stolen", "AB12CDE", "stolen", "sup", 1, std::nullopt}});
   Ingestor ingestor(*store, IngestSettings{});
-  std::atomic<bool> stop{false};
+  std::stop_source stop;
   MqttSettings settings;
   settings.broker = broker.uri();
   settings.client_id = "test-receiver";
-  std::thread service([&] { MqttIngest(settings, ingestor).run(stop); });
+  std::thread service([&] { MqttIngest(settings, ingestor).run(stop.get_token()); });
 
   mqtt::async_client watcher(broker.uri(), "test-hit-watcher");
   watcher.start_consuming();
@@ -69,7 +70,7 @@ TEST_CASE("reads through the broker are stored once and hits are published", "[m
   while (ingestor.counters().rejected < 1 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  stop = true;
+  stop.request_stop();
   service.join();
   CHECK(store->read_count() == 1);
   CHECK(ingestor.counters().duplicates == 1);
@@ -106,8 +107,8 @@ TEST_CASE("the receiver ingests over TLS with a client certificate and a passwor
   auto store = open_store((dir / "anpr.db").string());
   Ingestor ingestor(*store, IngestSettings{});
   const MqttSettings tls = tls_settings(dir.path(), tls_port, "test-receiver-tls");
-  std::atomic<bool> stop{false};
-  std::thread service([&] { MqttIngest(tls, ingestor).run(stop); });
+  std::stop_source stop;
+  std::thread service([&] { MqttIngest(tls, ingestor).run(stop.get_token()); });
 
   mqtt::async_client edge(broker.uri(), "test-edge");  // the plain listener
   edge.connect()->wait();
@@ -118,7 +119,7 @@ TEST_CASE("the receiver ingests over TLS with a client certificate and a passwor
     edge.publish(camera_topic(r.site_id, r.camera_id, TopicKind::kRead), encode(r), 1, false)->wait();
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
-  stop = true;
+  stop.request_stop();
   service.join();
   edge.disconnect()->wait();
   CHECK(store->read_count() == 1);  // and once only, however often it was sent
@@ -140,8 +141,8 @@ TEST_CASE("over TLS the receiver refuses a broker whose certificate names anothe
   auto store = open_store((dir / "anpr.db").string());
   Ingestor ingestor(*store, IngestSettings{});
   const MqttSettings tls = tls_settings(dir.path(), tls_port, "test-receiver-tls-host");
-  std::atomic<bool> stop{false};
-  std::thread service([&] { MqttIngest(tls, ingestor).run(stop); });
+  std::stop_source stop;
+  std::thread service([&] { MqttIngest(tls, ingestor).run(stop.get_token()); });
   mqtt::async_client edge(broker.uri(), "test-edge-host");  // the plain listener
   edge.connect()->wait();
   const ReadMessage r = test::sample_read("AB12CDE");
@@ -149,7 +150,7 @@ TEST_CASE("over TLS the receiver refuses a broker whose certificate names anothe
     edge.publish(camera_topic(r.site_id, r.camera_id, TopicKind::kRead), encode(r), 1, false)->wait();
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
-  stop = true;
+  stop.request_stop();
   service.join();
   edge.disconnect()->wait();
   CHECK(store->read_count() == 0);  // never connected, so nothing taken from the broker
@@ -165,13 +166,13 @@ TEST_CASE("two receivers on one shared subscription with PostgreSQL store every 
     std::unique_ptr<Ingestor> ingestor;
     std::thread thread;
   };
-  std::atomic<bool> stop{false};
+  std::stop_source stop;
   std::vector<Receiver> receivers(2);
   struct StopAll {  // however the test ends, the receivers stop before they are destroyed
-    std::atomic<bool>& stop;
+    std::stop_source& stop;
     std::vector<Receiver>& receivers;
     ~StopAll() {
-      stop = true;
+      stop.request_stop();
       for (auto& r : receivers) {
         if (r.thread.joinable()) r.thread.join();
       }
@@ -186,7 +187,7 @@ TEST_CASE("two receivers on one shared subscription with PostgreSQL store every 
     s.broker = broker.uri();
     s.client_id = "test-receiver-" + std::to_string(i);
     s.share_group = "control-room";
-    r.thread = std::thread([&r, s, &stop] { MqttIngest(s, *r.ingestor).run(stop); });
+    r.thread = std::thread([&r, s, &stop] { MqttIngest(s, *r.ingestor).run(stop.get_token()); });
   }
   // Both receivers' sessions must be subscribed before the reads go out.
   mqtt::async_client probe(broker.uri(), "test-probe");
@@ -209,7 +210,7 @@ TEST_CASE("two receivers on one shared subscription with PostgreSQL store every 
   while (receivers[0].store->read_count() < kReads + 1 && std::chrono::steady_clock::now() < done_by) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  stop = true;
+  stop.request_stop();
   for (auto& r : receivers) r.thread.join();
   probe.disconnect()->wait();
   CHECK(receivers[0].store->read_count() == kReads + 1);
@@ -233,10 +234,10 @@ TEST_CASE("10,000 reads sent while the receiver is down are all stored once when
   settings.broker = broker.uri();
   settings.client_id = "test-receiver-outage";
   {  // first start: the persistent session and its subscriptions exist, then the receiver stops
-    std::atomic<bool> stop{false};
-    std::thread service([&] { MqttIngest(settings, ingestor).run(stop); });
+    std::stop_source stop;
+    std::thread service([&] { MqttIngest(settings, ingestor).run(stop.get_token()); });
     std::this_thread::sleep_for(std::chrono::seconds(1));
-    stop = true;
+    stop.request_stop();
     service.join();
   }
   constexpr int kReads = 10'000;
@@ -260,14 +261,14 @@ TEST_CASE("10,000 reads sent while the receiver is down are all stored once when
     edge.disconnect()->wait();
   }
   REQUIRE(sent.size() == kReads);
-  std::atomic<bool> stop{false};
-  std::thread service([&] { MqttIngest(settings, ingestor).run(stop); });
+  std::stop_source stop;
+  std::thread service([&] { MqttIngest(settings, ingestor).run(stop.get_token()); });
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
   while (store->read_count() < kReads && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(500));  // nothing more (no duplicates) arrives
-  stop = true;
+  stop.request_stop();
   service.join();
   CHECK(store->read_count() == kReads);
   CHECK(ingestor.counters().stored == kReads);
@@ -303,8 +304,8 @@ TEST_CASE("a read that can never be stored is set aside whole and the reads behi
   MqttSettings settings;
   settings.broker = broker.uri();
   settings.client_id = "test-receiver-poison";
-  std::atomic<bool> stop{false};
-  std::thread service([&] { MqttIngest(settings, ingestor).run(stop); });
+  std::stop_source stop;
+  std::thread service([&] { MqttIngest(settings, ingestor).run(stop.get_token()); });
   mqtt::async_client edge(broker.uri(), "test-edge-poison");
   edge.connect()->wait();
   const std::string topic = camera_topic("coalville", "cam1", TopicKind::kRead);
@@ -315,7 +316,7 @@ TEST_CASE("a read that can never be stored is set aside whole and the reads behi
   while (store->read_count() < 1 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  stop = true;
+  stop.request_stop();
   service.join();
   edge.disconnect()->wait();
   CHECK(store->read_count() == 1);  // the read behind it

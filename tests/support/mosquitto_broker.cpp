@@ -131,4 +131,12 @@ void MosquittoBroker::stop() {
   pid_ = -1;
 }
 
+void MosquittoBroker::kill() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
 }  // namespace anpr::test

@@ -23,6 +23,8 @@ class MosquittoBroker {
   /// "tcp://127.0.0.1:<port>"
   [[nodiscard]] std::string uri() const;
   void stop();
+  /// Kills it with SIGKILL, as a crash or power cut would: no goodbye to its clients.
+  void kill();
   /// Starts again on the same port, with the same persistence folder.
   void start();
   [[nodiscard]] bool running() const { return pid_ > 0; }

@@ -1,12 +1,16 @@
 #include <sys/stat.h>
 
 #include <csignal>
+#include <stop_token>
 #include <thread>
 
 #include <spdlog/spdlog.h>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
 
 #include "anpr/common/error.hpp"
 #include "anpr/common/log_escaping.hpp"
+#include "anpr/common/stop_wait.hpp"
 #include "anpr/receiver/cameras/camera_faults.hpp"
 #include "anpr/receiver/config.hpp"
 #include "anpr/receiver/evidence/evidence_images.hpp"
@@ -19,9 +23,49 @@
 namespace anpr::receiver::cli {
 namespace {
 
-std::atomic<bool> g_stop{false};
-constexpr int kFaultCheckTicks = 2;                // seconds between looks at the cameras' faults
-extern "C" void on_signal(int) { g_stop = true; }  // only sets the flag
+constexpr int kFaultCheckTicks = 2;  // seconds between looks at the cameras' faults
+/// serve's exit code when it stopped with a read it could not store left with the broker
+/// (EX_TEMPFAIL: nothing is lost, the next receiver stores it).
+constexpr int kExitLeftWithBroker = 75;
+
+/// The one way serve stops: SIGINT or SIGTERM, heard by an Asio signal_set on a thread of its own,
+/// asks ingest to stop (it finishes the batch in flight and returns, and run() stops the other
+/// parts after it); a second signal asks it to give up at once a commit the store keeps refusing.
+/// The handlers run on that thread, not in signal context, so they may log and take locks.
+class StopOnSignal {
+ public:
+  StopOnSignal() : signals_(io_, SIGINT, SIGTERM) {
+    arm();
+    thread_ = std::jthread([this] { io_.run(); });
+  }
+  ~StopOnSignal() {
+    io_.stop();  // thread-safe; the signal handlers go back to the defaults with signals_
+    thread_.join();
+  }
+  StopOnSignal(const StopOnSignal&) = delete;
+  StopOnSignal& operator=(const StopOnSignal&) = delete;
+
+  [[nodiscard]] IngestStopTokens tokens() const { return {stop_.get_token(), give_up_.get_token()}; }
+
+ private:
+  void arm() {
+    signals_.async_wait([this](const boost::system::error_code& ec, int signal) {
+      if (ec) return;
+      if (stop_.request_stop()) {
+        spdlog::info("signal {}: stopping (the batch in flight is stored and acknowledged first)", signal);
+      } else {
+        spdlog::warn("signal {} again: what cannot be stored now stays with the broker", signal);
+        give_up_.request_stop();
+      }
+      arm();
+    });
+  }
+
+  boost::asio::io_context io_;
+  boost::asio::signal_set signals_;
+  std::stop_source stop_, give_up_;
+  std::jthread thread_;
+};
 
 struct ServeOptions {
   std::string config_file;
@@ -58,13 +102,32 @@ ReceiverConfig effective_config(const ServeOptions& o, const CLI::App& cmd) {
   return c;
 }
 
-int run(const ReceiverConfig& c) {
-  ::umask(077);  // everything the receiver writes (database, images, logs it opens) is its own
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
-  auto store = open_store(c.database);
-  Ingestor ingestor(*store, IngestSettings{c.data_dir, c.matcher, c.clones});
-  spdlog::info("database {}; {} watchlist entries", without_password(c.database), ingestor.matcher()->size());
+/// The stores and the web server, opened in the order serve needs them and closed in the reverse
+/// order: the web server (declared last) stops first, the ingest store closes last.
+struct ServeParts {
+  explicit ServeParts(const ReceiverConfig& c);
+  /// Closes them now, in the order of the destructor.
+  void close() {
+    web_server.reset();
+    fault_store.reset();
+    analysis_store.reset();
+    web_store.reset();
+    ingestor.reset();
+    store.reset();
+  }
+
+  std::unique_ptr<Store> store;
+  std::unique_ptr<Ingestor> ingestor;
+  // The web pages have their own connections, so a long search never holds up ingest, and so
+  // has the camera-fault monitor, so its looks at the cameras never wait for an ingest batch.
+  std::unique_ptr<Store> web_store, analysis_store, fault_store;
+  std::unique_ptr<web::WebServer> web_server;
+};
+
+ServeParts::ServeParts(const ReceiverConfig& c) : store(open_store(c.database)) {
+  ingestor = std::make_unique<Ingestor>(*store, IngestSettings{c.data_dir, c.matcher, c.clones});
+  spdlog::info("database {}; {} watchlist entries", without_password(c.database),
+               ingestor->matcher()->size());
   if (!c.data_dir.empty()) {
     // What a crash left half done: images of committed reads moved into place, the rest removed.
     const SweepResult swept = EvidenceImages(c.data_dir).sweep_orphans(*store);
@@ -72,9 +135,6 @@ int run(const ReceiverConfig& c) {
         "image folder swept: {} orphan image files removed, {} images of stored reads moved into place",
         swept.removed, swept.completed);
   }
-  // The web pages have their own connection, so a long search never holds up ingest.
-  std::unique_ptr<Store> web_store, analysis_store;
-  std::unique_ptr<web::WebServer> web_server;
   if (c.web_enabled) {
     web_store = open_store(c.database);
     analysis_store = open_store(c.database);
@@ -85,41 +145,48 @@ int run(const ReceiverConfig& c) {
           without_password(c.database));
     }
   }
-  // Retention and the camera-fault monitor run beside ingest on their own schedules; the monitor
-  // has its own connection, so its looks at the cameras never wait for an ingest batch.
-  auto fault_store = open_store(c.database);
-  std::thread retention_thread([&] {
-    Retention retention(*store, c.retention);
-    CameraFaultMonitor faults(*fault_store, c.faults);
-    for (int tick = 0; !g_stop; ++tick) {
-      try {
-        if (const auto removed = retention.tick()) spdlog::info("retention removed {} image files", removed);
-      } catch (const std::exception& e) {
-        spdlog::error("retention failed: {}", e.what());
-      }
-      try {
-        if (tick % kFaultCheckTicks == 0 && !faults.check(now_ms()).empty() && web_server) web_server->wake();
-      } catch (const std::exception& e) {
-        spdlog::error("camera fault check failed: {}", e.what());
-      }
-      std::this_thread::sleep_for(std::chrono::seconds(1));
+  fault_store = open_store(c.database);
+}
+
+/// Retention every second and the camera-fault check every two, beside ingest, until `stop`.
+void housekeeping(const std::stop_token& stop, ServeParts& parts, const ReceiverConfig& c) {
+  Retention retention(*parts.store, c.retention);
+  CameraFaultMonitor faults(*parts.fault_store, c.faults);
+  for (int tick = 0; !stop.stop_requested(); ++tick) {
+    try {
+      if (const auto removed = retention.tick()) spdlog::info("retention removed {} image files", removed);
+    } catch (const std::exception& e) {
+      spdlog::error("retention failed: {}", e.what());
     }
-  });
-  try {
-    MqttIngest(c.mqtt, ingestor, [&](const std::vector<HitMessage>&) {
-      if (web_server) web_server->wake();  // to the screens now, not at the next poll
-    }).run(g_stop);
-  } catch (...) {
-    g_stop = true;
-    retention_thread.join();
-    throw;
+    try {
+      if (tick % kFaultCheckTicks == 0 && !faults.check(now_ms()).empty() && parts.web_server)
+        parts.web_server->wake();
+    } catch (const std::exception& e) {
+      spdlog::error("camera fault check failed: {}", e.what());
+    }
+    wait_or_stop(stop, std::chrono::seconds(1));
   }
-  retention_thread.join();
-  if (web_server) web_server->stop();
-  const auto n = ingestor.counters();
+}
+
+int run(const ReceiverConfig& c) {
+  ::umask(077);                // everything the receiver writes (database, images, logs it opens) is its own
+  const StopOnSignal signals;  // from here on a signal stops serve through the path below
+  ServeParts parts(c);
+  std::jthread housekeeper([&](const std::stop_token& stop) { housekeeping(stop, parts, c); });
+  // Ingest runs here until a signal: it then takes no new message, stores and acknowledges the
+  // batch in flight and disconnects. (On an exception the jthread and parts stop as they go.)
+  const IngestStopped how = MqttIngest(c.mqtt, *parts.ingestor, [&](const std::vector<HitMessage>&) {
+                              if (parts.web_server) parts.web_server->wake();  // to the screens now
+                            }).run(signals.tokens());
+  // Then the rest in order: the jobs beside ingest, the web server, the stores.
+  housekeeper.request_stop();
+  housekeeper.join();
+  if (parts.web_server) parts.web_server->stop();
+  const auto n = parts.ingestor->counters();
+  parts.close();
   spdlog::info("stopped: {} reads stored, {} duplicates, {} rejected, {} set aside, {} hits", n.stored,
                n.duplicates, n.rejected, n.set_aside, n.hits);
-  return 0;
+  return how == IngestStopped::kDrained ? 0 : kExitLeftWithBroker;
 }
 
 }  // namespace

@@ -4,11 +4,11 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
 #include <thread>
 
 #include "anpr/common/error.hpp"
 #include "anpr/common/message_codec.hpp"
+#include "anpr/common/stop_wait.hpp"
 #include "anpr/common/topics.hpp"
 #include "mqtt_session.hpp"
 
@@ -32,7 +32,8 @@
 namespace anpr::receiver {
 namespace {
 
-/// How long a stopping receiver keeps retrying a failing commit before it exits unacknowledged.
+/// How long a stopping receiver keeps retrying a failing commit before it leaves the message,
+/// unacknowledged, with the broker.
 constexpr auto kStopGrace = std::chrono::seconds(5);
 
 /// A message that fails this many times in a row (about 6 s of retries) while the store takes
@@ -71,50 +72,62 @@ class BacklogReport {
   bool behind_ = false;
 };
 
+/// A message that failed `attempt` times is kept whole among the dead letters, if the store takes
+/// that write: the fault is then in the message (or in what only it needs), and retrying it for
+/// ever would stop every read behind it. nullopt: the store refuses that too, it is down.
+std::optional<IngestOutcome> set_aside(Ingestor& ingestor, const std::string& topic,
+                                       const std::string& payload, int attempt, const std::string& error) {
+  try {
+    ingestor.set_aside(topic, payload, attempt, error);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  spdlog::critical(
+      "a message on {} failed to store {} times ({}); kept whole among the dead letters, ingest goes on",
+      topic, attempt, error);
+  return IngestOutcome{IngestResult::kRejected, error, {}};
+}
+
 }  // namespace
 
 MqttIngest::MqttIngest(MqttSettings settings, Ingestor& ingestor,
                        std::function<void(const std::vector<HitMessage>&)> on_hits)
     : settings_(std::move(settings)), ingestor_(ingestor), on_hits_(std::move(on_hits)) {}
 
-IngestOutcome MqttIngest::store_until_kept(const std::string& topic, const std::string& payload,
-                                           const std::atomic<bool>& stop) {
-  const std::vector<std::pair<std::string, std::string>> one = {{topic, payload}};
+std::optional<IngestOutcome> MqttIngest::store_until_kept(const std::string& topic,
+                                                          const std::string& payload,
+                                                          const IngestStopTokens& tokens) {
+  using Clock = std::chrono::steady_clock;
+  const Messages one = {{topic, payload}};
   auto backoff = std::chrono::milliseconds(200);
-  std::optional<std::chrono::steady_clock::time_point> give_up_at;
+  std::optional<Clock::time_point> give_up_at;
   for (int attempt = 1;; ++attempt) {
+    std::string error;
     try {
       return ingestor_.handle_batch(one).front();
     } catch (const std::exception& e) {
-      // Nothing stored, nothing acknowledged. The broker holds everything behind this message.
-      if (attempt >= kAttemptsBeforeSetAside) {
-        try {
-          // The store takes this write but not the message: the fault is in the message (or in
-          // what only it needs), and retrying it for ever would stop every read behind it.
-          ingestor_.set_aside(topic, payload, attempt, e.what());
-          spdlog::critical(
-              "a message on {} failed to store {} times ({}); kept whole among the dead letters, "
-              "ingest goes on",
-              topic, attempt, e.what());
-          return IngestOutcome{IngestResult::kRejected, e.what(), {}};
-        } catch (const std::exception&) {
-          // The store refuses that too: it is down. Keep the message and keep trying.
-        }
-      }
-      if (stop && !give_up_at) give_up_at = std::chrono::steady_clock::now() + kStopGrace;
-      if (give_up_at && std::chrono::steady_clock::now() > *give_up_at) {
-        // Returning would acknowledge a message that is not stored. Leaving without the
-        // acknowledgement makes the broker deliver it again when a receiver comes back.
-        spdlog::critical(
-            "stopping with a message on {} that could not be stored ({}); it stays with the broker", topic,
-            e.what());
-        std::_Exit(75);
-      }
-      spdlog::error("could not store a message on {}: {}; retrying in {} ms", topic, e.what(),
-                    backoff.count());
-      std::this_thread::sleep_for(backoff);
-      backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
+      error = e.what();  // nothing stored, nothing acknowledged: the broker holds all behind it
     }
+    if (attempt >= kAttemptsBeforeSetAside) {
+      if (auto kept = set_aside(ingestor_, topic, payload, attempt, error)) return kept;
+    }
+    if (tokens.stop.stop_requested() && !give_up_at) give_up_at = Clock::now() + kStopGrace;
+    if (give_up_at && (Clock::now() >= *give_up_at || tokens.give_up.stop_requested())) {
+      // Acknowledging would tell the broker a message is stored that is not. Unacknowledged, it
+      // is delivered again when a receiver comes back.
+      spdlog::critical(
+          "stopping with a message on {} that could not be stored ({}); it stays with the broker", topic,
+          error);
+      return std::nullopt;
+    }
+    spdlog::error("could not store a message on {}: {}; retrying in {} ms", topic, error, backoff.count());
+    // Until the stop, the stop ends the back-off (and starts the grace); after it, only a request
+    // to give up does, and the grace bounds it.
+    if (give_up_at)
+      wait_or_stop(tokens.give_up, std::min<Clock::duration>(backoff, *give_up_at - Clock::now()));
+    else
+      wait_or_stop(tokens.stop, backoff);
+    backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
   }
 }
 
@@ -135,7 +148,7 @@ void MqttIngest::report(const std::string& topic, const IngestOutcome& outcome, 
   }
 }
 
-std::vector<IngestOutcome> MqttIngest::store_batch(const Messages& messages, const std::atomic<bool>& stop) {
+std::vector<IngestOutcome> MqttIngest::store_batch(const Messages& messages, const IngestStopTokens& tokens) {
   try {
     return ingestor_.handle_batch(messages);
   } catch (const std::exception& e) {
@@ -146,16 +159,22 @@ std::vector<IngestOutcome> MqttIngest::store_batch(const Messages& messages, con
   }
   std::vector<IngestOutcome> outcomes;
   outcomes.reserve(messages.size());
-  for (const auto& [topic, payload] : messages) outcomes.push_back(store_until_kept(topic, payload, stop));
+  for (const auto& [topic, payload] : messages) {
+    auto outcome = store_until_kept(topic, payload, tokens);
+    if (!outcome) break;  // stopping: this one and those after it stay with the broker
+    outcomes.push_back(std::move(*outcome));
+  }
   return outcomes;
 }
 
-void MqttIngest::ingest_session(MqttSession& session, const std::atomic<bool>& stop) {
-  // How long one receive waits for a first message: short enough to see `stop` promptly.
+IngestStopped MqttIngest::ingest_session(MqttSession& session, const IngestStopTokens& tokens) {
+  // How long one receive waits for a first message when none comes. The stop ends the wait at
+  // once; the bound is for the upkeep receive() does on each call (keep-alive pings, and hits the
+  // broker's Receive Maximum held back).
   constexpr auto kIdleWait = std::chrono::milliseconds(100);
   Messages messages;
   std::vector<std::uint16_t> packet_ids;
-  while (!stop) {
+  while (!tokens.stop.stop_requested()) {
     auto batch = session.receive(settings_.max_batch, kIdleWait, settings_.batch_wait);
     if (batch.empty()) continue;
     messages.clear();
@@ -164,19 +183,21 @@ void MqttIngest::ingest_session(MqttSession& session, const std::atomic<bool>& s
       messages.emplace_back(std::move(m.topic), std::move(m.payload));
       packet_ids.push_back(m.packet_id);
     }
-    const std::vector<IngestOutcome> outcomes = store_batch(messages, stop);
-    // Only now, with every message of the batch committed, does the broker hear of them. A
-    // receiver that dies before this line leaves them with the broker, which sends them again.
+    const std::vector<IngestOutcome> outcomes = store_batch(messages, tokens);
+    // Only now, with the messages committed, does the broker hear of them. A receiver that dies
+    // before this line leaves them with the broker, which sends them again; so does stopping
+    // with messages the store refused (those past the outcomes).
+    packet_ids.resize(outcomes.size());
     session.acknowledge(packet_ids);
     for (std::size_t i = 0; i < outcomes.size(); ++i) report(messages[i].first, outcomes[i], session);
+    if (outcomes.size() < messages.size()) return IngestStopped::kLeftWithBroker;
   }
+  return IngestStopped::kDrained;
 }
 
-void MqttIngest::refresh_until(const std::atomic<bool>& stop, const std::stop_token& token) {
+void MqttIngest::refresh_until(const std::stop_token& stop) {
   BacklogReport backlog;
-  while (!stop && !token.stop_requested()) {
-    for (int i = 0; i < 10 && !stop && !token.stop_requested(); ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  while (!wait_or_stop(stop, std::chrono::seconds(1))) {
     try {
       if (ingestor_.refresh_watchlists()) spdlog::info("watchlists reloaded");
       ingestor_.refresh_cameras();
@@ -187,7 +208,7 @@ void MqttIngest::refresh_until(const std::atomic<bool>& stop, const std::stop_to
   }
 }
 
-void MqttIngest::run(const std::atomic<bool>& stop) {
+IngestStopped MqttIngest::run(const IngestStopTokens& tokens) {
   const BrokerAddress address = BrokerAddress::parse(settings_.broker);
   if (settings_.max_batch < 1 || settings_.max_batch > 30'000)
     throw Error(ErrorCode::kConfig,
@@ -200,25 +221,27 @@ void MqttIngest::run(const std::atomic<bool>& stop) {
   const auto receive_maximum =
       static_cast<std::uint16_t>(std::min<std::size_t>(2 * settings_.max_batch, 65'535));
   // Reloading a large watchlist takes seconds; ingest goes on meanwhile with the old snapshot.
-  std::jthread refresher([this, &stop](const std::stop_token& token) { refresh_until(stop, token); });
+  // Stopped (and joined) when run returns.
+  std::jthread refresher([this](const std::stop_token& stop) { refresh_until(stop); });
   auto backoff = std::chrono::seconds(1);
-  while (!stop) {
-    MqttSession session(settings_, address, filters, receive_maximum);
+  while (!tokens.stop.stop_requested()) {
+    MqttSession session(settings_, address, filters, receive_maximum, tokens.stop);
     try {
       session.connect();
       spdlog::info("ingesting from {} as {}", settings_.broker, settings_.client_id);
       backoff = std::chrono::seconds(1);
-      ingest_session(session, stop);
+      const IngestStopped how = ingest_session(session, tokens);
       session.disconnect();
+      return how;  // ingest_session returns only when asked to stop
     } catch (const SessionLost& e) {
       // Whatever was taken but not acknowledged stays with the broker for the next connection.
+      if (tokens.stop.stop_requested()) break;  // the stop cut a connect short
       spdlog::warn("broker {}: {}; connecting again in {} s", settings_.broker, e.what(), backoff.count());
-      for (auto waited = std::chrono::milliseconds(0); waited < backoff && !stop;
-           waited += std::chrono::milliseconds(100))
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      wait_or_stop(tokens.stop, backoff);
       backoff = std::min(backoff * 2, std::chrono::seconds(30));
     }
   }
+  return IngestStopped::kDrained;
 }
 
 }  // namespace anpr::receiver

@@ -5,6 +5,7 @@
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/address.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/write.hpp>
 
@@ -26,6 +27,8 @@ constexpr std::uint32_t kMaxPacketBytes = 4 * 1024 * 1024;
 /// Session kept by the broker while the receiver is away: a week, as before.
 constexpr std::uint32_t kSessionExpiryS = 7 * 24 * 3600;
 constexpr std::uint16_t kSubscribePacketId = 1;
+/// How long a disconnect waits for the broker to acknowledge the hits still going out.
+constexpr auto kDrainPublishes = std::chrono::seconds(2);
 
 }  // namespace
 
@@ -64,14 +67,19 @@ BrokerAddress BrokerAddress::parse(const std::string& uri) {
 }
 
 MqttSession::MqttSession(const MqttSettings& settings, BrokerAddress address,
-                         std::vector<std::string> filters, std::uint16_t receive_maximum)
+                         std::vector<std::string> filters, std::uint16_t receive_maximum,
+                         std::stop_token stop)
     : settings_(settings),
       address_(std::move(address)),
       filters_(std::move(filters)),
       receive_maximum_(receive_maximum),
       keep_alive_(settings.keep_alive_s),
+      stop_(std::move(stop)),
       reader_(kMaxPacketBytes),
-      read_buffer_(64 * 1024) {}
+      read_buffer_(64 * 1024) {
+  // Posting is safe from any thread; the handler does nothing, it only ends the wait for I/O.
+  wake_on_stop_.emplace(stop_, [this] { asio::post(ioc_, [] {}); });
+}
 
 MqttSession::~MqttSession() = default;
 
@@ -100,10 +108,11 @@ void MqttSession::start_read() {
 }
 
 template <class Done>
-bool MqttSession::run_until(Done done, Clock::time_point deadline) {
+bool MqttSession::run_until(Done done, Clock::time_point deadline, OnStop on_stop) {
   for (;;) {
     dispatch_packets();
     if (done()) return true;
+    if (on_stop == OnStop::kEnd && stop_.stop_requested()) return false;
     if (read_error_) throw SessionLost("connection to the broker lost: " + read_error_.message());
     start_read();
     if (ioc_.stopped()) ioc_.restart();
@@ -114,8 +123,9 @@ bool MqttSession::run_until(Done done, Clock::time_point deadline) {
   }
 }
 
-void MqttSession::await(const bool& flag, Clock::time_point deadline, const char* what) {
+void MqttSession::await(const bool& flag, Clock::time_point deadline, const char* what, OnStop on_stop) {
   while (!flag) {
+    if (on_stop == OnStop::kEnd && stop_.stop_requested()) throw SessionLost(std::string(what) + ": stopped");
     if (ioc_.stopped()) ioc_.restart();
     if (ioc_.run_one_until(deadline) == 0 && Clock::now() >= deadline)
       throw SessionLost(std::string(what) + ": timed out");
@@ -133,7 +143,7 @@ void MqttSession::write(std::string bytes) {
       write_done_ = true;
     });
   });
-  await(write_done_, Clock::now() + kWriteTimeout, "writing to the broker");
+  await(write_done_, Clock::now() + kWriteTimeout, "writing to the broker", OnStop::kCarryOn);
   if (write_error_) throw SessionLost("writing to the broker: " + write_error_.message());
   last_write_ = Clock::now();
 }
@@ -182,7 +192,7 @@ void MqttSession::tcp_connect() {
                         ec = e;
                         done = true;
                       });
-  await(done, Clock::now() + kConnectTimeout, "connecting");
+  await(done, Clock::now() + kConnectTimeout, "connecting", OnStop::kEnd);
   if (ec) throw SessionLost("cannot connect to " + address_.host + ":" + address_.port + ": " + ec.message());
   stream_->next_layer().set_option(tcp::no_delay(true));
 }
@@ -214,7 +224,7 @@ void MqttSession::tls_handshake() {
     ec = e;
     done = true;
   });
-  await(done, Clock::now() + kConnectTimeout, "TLS handshake");
+  await(done, Clock::now() + kConnectTimeout, "TLS handshake", OnStop::kEnd);
   if (ec) throw SessionLost("TLS handshake with " + address_.host + ": " + ec.message());
 }
 
@@ -239,14 +249,16 @@ void MqttSession::connect() {
   options.receive_maximum = receive_maximum_;
   options.maximum_packet_bytes = kMaxPacketBytes;
   write(mqtt_wire::connect_packet(options));
-  if (!run_until([this] { return connack_.has_value(); }, Clock::now() + kConnectTimeout))
-    throw SessionLost("no CONNACK from the broker");
+  if (!run_until([this] { return connack_.has_value(); }, Clock::now() + kConnectTimeout, OnStop::kEnd))
+    throw SessionLost(stop_.stop_requested() ? "stopped while waiting for CONNACK"
+                                             : "no CONNACK from the broker");
   if (connack_->reason >= 0x80)
     throw SessionLost(fmt::format("the broker refused the connection (reason 0x{:02x})", connack_->reason));
   if (connack_->server_keep_alive_s) keep_alive_ = std::chrono::seconds(*connack_->server_keep_alive_s);
   write(mqtt_wire::subscribe_packet(kSubscribePacketId, filters_));
-  if (!run_until([this] { return suback_.has_value(); }, Clock::now() + kConnectTimeout))
-    throw SessionLost("no SUBACK from the broker");
+  if (!run_until([this] { return suback_.has_value(); }, Clock::now() + kConnectTimeout, OnStop::kEnd))
+    throw SessionLost(stop_.stop_requested() ? "stopped while waiting for SUBACK"
+                                             : "no SUBACK from the broker");
   for (std::size_t i = 0; i < suback_->reasons.size() && i < filters_.size(); ++i) {
     if (suback_->reasons[i] >= 0x80)
       throw SessionLost(fmt::format("the broker refused the subscription to {} (reason 0x{:02x})",
@@ -266,12 +278,12 @@ void MqttSession::keep_alive() {
 
 std::vector<mqtt_wire::Publish> MqttSession::receive(std::size_t max, std::chrono::milliseconds first_wait,
                                                      std::chrono::milliseconds fill_wait) {
-  run_until([] { return false; }, Clock::now());  // take in what has arrived meanwhile
+  run_until([] { return false; }, Clock::now(), OnStop::kCarryOn);  // take in what has arrived meanwhile
   keep_alive();
   send_waiting_publishes();
   std::vector<mqtt_wire::Publish> out;
-  if (!run_until([this] { return !inbox_.empty(); }, Clock::now() + first_wait)) return out;
-  run_until([&] { return inbox_.size() >= max; }, Clock::now() + fill_wait);
+  if (!run_until([this] { return !inbox_.empty(); }, Clock::now() + first_wait, OnStop::kEnd)) return out;
+  run_until([&] { return inbox_.size() >= max; }, Clock::now() + fill_wait, OnStop::kEnd);
   const std::size_t n = std::min(max, inbox_.size());
   out.reserve(n);
   for (std::size_t i = 0; i < n; ++i) {
@@ -308,9 +320,40 @@ void MqttSession::send_waiting_publishes() {
   }
 }
 
+void MqttSession::drain_publishes(Clock::duration within) {
+  const auto all_acknowledged = [this] {
+    send_waiting_publishes();
+    return waiting_out_.empty() && unacknowledged_out_.empty();
+  };
+  // Hits are stored before they are published, so one not acknowledged in time is not lost; the
+  // wait is for the screens and systems listening on the hits topic.
+  if (!run_until(all_acknowledged, Clock::now() + within, OnStop::kCarryOn))
+    spdlog::warn("disconnecting with {} hits not acknowledged by the broker",
+                 waiting_out_.size() + unacknowledged_out_.size());
+}
+
+void MqttSession::await_broker_close(Clock::duration within) {
+  boost::system::error_code ignored;
+  stream_->next_layer().shutdown(tcp::socket::shutdown_send, ignored);
+  try {
+    // Messages still arriving are read and dropped (unacknowledged, they are sent again), until
+    // the broker closes its end (SessionLost: end of stream) or `within` passes.
+    run_until([] { return false; }, Clock::now() + within, OnStop::kCarryOn);
+  } catch (const SessionLost&) {
+    // Closed by the broker, as it should after DISCONNECT.
+  }
+}
+
 void MqttSession::disconnect() noexcept {
   try {
-    if (stream_ && !read_error_) write(mqtt_wire::disconnect_packet());
+    if (stream_ && !read_error_) drain_publishes(kDrainPublishes);
+    if (stream_ && !read_error_) {
+      write(mqtt_wire::disconnect_packet());
+      // Closing a socket with unread data in it sends a reset, and a broker that gets a reset may
+      // drop what it had not read yet: the PUBACKs of the last batch, sent just before. Their
+      // reads would then come again. So the broker closes first, having read everything.
+      await_broker_close(kDrainPublishes);
+    }
   } catch (const std::exception& e) {
     spdlog::debug("disconnect: {}", e.what());
   }

@@ -10,10 +10,10 @@
 /// own MQTT 5 session (mqtt_session.hpp), not Paho's: Paho sends each PUBACK as its message
 /// callback returns, before a batch could be committed (docs/architecture.md, "Ingest").
 
-#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <stop_token>
 #include <string>
 #include <utility>
@@ -41,32 +41,52 @@ struct MqttSettings {
 
 class MqttSession;
 
+/// How ingest ended once asked to stop.
+enum class IngestStopped {
+  kDrained,        ///< every message it took was stored (or kept as a dead letter) and acknowledged
+  kLeftWithBroker  ///< a message could not be stored in time: unacknowledged, the broker keeps it
+};
+
+/// When ingest stops: `stop` ends it (the batch in flight is stored and acknowledged first);
+/// `give_up`, if requested too, ends at once the retries of a commit that the store refuses,
+/// which otherwise go on for a grace period after `stop`.
+struct IngestStopTokens {
+  std::stop_token stop;
+  std::stop_token give_up;
+};
+
 class MqttIngest {
  public:
   /// `on_hits` (optional) hears of hits as soon as they are stored, e.g. to push them to screens.
   MqttIngest(MqttSettings settings, Ingestor& ingestor,
              std::function<void(const std::vector<HitMessage>&)> on_hits = {});
-  /// Connects (retrying until `stop` is set), subscribes and ingests until `stop` is set.
-  /// Throws anpr::Error for configuration problems (bad broker URI, batch settings).
-  void run(const std::atomic<bool>& stop);
+  /// Connects (reconnecting with back-off while the broker is away), subscribes and ingests until
+  /// `stop` is requested, which also cuts short a connect or a back-off at once. Then it takes no
+  /// new message, finishes the batch in flight and disconnects. Throws anpr::Error for
+  /// configuration problems (bad broker URI, batch settings).
+  IngestStopped run(const IngestStopTokens& tokens);
+  /// The same, with no request to give up: a refused commit is retried for the grace period.
+  IngestStopped run(std::stop_token stop) { return run(IngestStopTokens{std::move(stop), {}}); }
 
  private:
   using Messages = std::vector<std::pair<std::string, std::string>>;  ///< topic, payload
-  /// Takes batches from one connection until `stop` is set or the connection is lost.
-  void ingest_session(MqttSession& session, const std::atomic<bool>& stop);
+  /// Takes batches from one connection until `stop` is requested or the connection is lost.
+  IngestStopped ingest_session(MqttSession& session, const IngestStopTokens& tokens);
   /// Stores a batch in one transaction; if that fails, message by message (store_until_kept), so
-  /// one bad message cannot hold up the rest. Returns once every message is kept one way or the other.
-  std::vector<IngestOutcome> store_batch(const Messages& messages, const std::atomic<bool>& stop);
+  /// one bad message cannot hold up the rest. Returns an outcome for each message kept one way or
+  /// the other, in order: fewer than the messages only when stopping left the rest unstored.
+  std::vector<IngestOutcome> store_batch(const Messages& messages, const IngestStopTokens& tokens);
   /// Logs a rejection or the hits of a stored message and announces the hits.
   void report(const std::string& topic, const IngestOutcome& outcome, MqttSession& session);
   /// Reloads watchlists and cameras every second, beside ingest, until asked to stop.
-  void refresh_until(const std::atomic<bool>& stop, const std::stop_token& token);
+  void refresh_until(const std::stop_token& stop);
 
   /// Stores one message, retrying with back-off while the store fails; a message that keeps
-  /// failing while the store works is set aside whole among the dead letters. Returns only once
-  /// the message is kept one way or the other (or the process exits unacknowledged on `stop`).
-  IngestOutcome store_until_kept(const std::string& topic, const std::string& payload,
-                                 const std::atomic<bool>& stop);
+  /// failing while the store works is set aside whole among the dead letters. Returns once the
+  /// message is kept one way or the other, or nullopt when stopping left it unstored (after the
+  /// grace period, or at once on `give_up`).
+  std::optional<IngestOutcome> store_until_kept(const std::string& topic, const std::string& payload,
+                                                const IngestStopTokens& tokens);
 
   MqttSettings settings_;
   Ingestor& ingestor_;
