@@ -2,6 +2,7 @@
 // measure ingest (reads/s, none lost) and hit latency.
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <deque>
 #include <exception>
@@ -72,6 +73,7 @@ class HitLatency {
       latencies_ms_.push_back(
           std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - it->second.at)
               .count());
+      arrived_.notify_all();
     });
     c->connect(mqtt::connect_options_builder().clean_session(true).finalize())->wait();
     c->subscribe(std::string(kHitsTopic), 1)->wait();
@@ -82,15 +84,9 @@ class HitLatency {
     sent_[read_id] = {std::chrono::steady_clock::now(), false};
   }
   void report(std::chrono::seconds wait) {
-    const auto until = std::chrono::steady_clock::now() + wait;
-    while (std::chrono::steady_clock::now() < until) {
-      {
-        std::lock_guard lock(mutex_);
-        if (latencies_ms_.size() >= sent_.size()) break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
+    // Woken by each hit as it arrives: done as soon as the last one is in, or after `wait`.
+    arrived_.wait_for(lock, wait, [this] { return latencies_ms_.size() >= sent_.size(); });
     const std::vector<double>& v = latencies_ms_;
     auto pct = [&](double q) { return percentile(v, q); };
     std::printf(
@@ -105,6 +101,7 @@ class HitLatency {
     bool done = false;
   };
   std::mutex mutex_;
+  std::condition_variable arrived_;
   std::unordered_map<std::string, Sent> sent_;
   std::vector<double> latencies_ms_;
 };
