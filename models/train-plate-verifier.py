@@ -2,9 +2,9 @@
 """Trains the plate / not-a-plate check (models/plate-verifier.onnx) on candidate patches.
 
 The patches come from the reader itself: `anpr-edge eval MANIFEST --dump-patches DIR` cuts every
-plate it reads in an image exactly as it does at run time (anpr::edge::plate_patch) and labels it
-plate (1, on a labelled plate box) or not (0, touching none) in DIR/labels.csv
-(file,label,text,confidence). models/train-plate-verifier.sh makes the synthetic scenes (plates
+candidate in the reader's pool exactly as it does at run time (anpr::edge::plate_patch) and labels
+it plate (1, on a labelled plate box) or not (0, touching none) in DIR/labels.csv
+(file,label,iou). models/train-plate-verifier.sh makes the synthetic scenes (plates
 among signs, dealer legends, stickers, grilles and road markings) and the patches, then calls this.
 
 Debian 12 packages only: python3-torch, python3-numpy, python3-pil. Deterministic for a given

@@ -5,8 +5,8 @@
 # --distractors` renders plates (UK formats and European layouts, 17 Debian fonts, front/rear
 # colours, perspective, blur, noise, JPEG, glare, dirt, night) into scenes among road and shop
 # signs, dealer legends, stickers, radiator grilles and road markings; `anpr-edge eval
-# --dump-patches` runs the real reader over them and cuts the verifier's patch of every plate it
-# reads, labelled plate or not by the scene's plate box. No real photo is used, so every real-photo
+# --dump-patches` runs the real reader over them and cuts the verifier's patch of every candidate
+# the detector proposes, labelled plate or not by the scene's plate box. No real photo is used, so every real-photo
 # figure in docs/accuracy.md stays a measurement. models/train-plate-verifier.py trains a small CNN
 # (PyTorch from Debian: apt-get install python3-torch python3-pil) and writes ONNX.
 #

@@ -34,7 +34,45 @@ struct EvalOptions {
   std::string dump_rows;     ///< folder for OCR training lines, empty = none
   std::string dump_chars;    ///< folder for character classifier training patches, empty = none
   std::string dump_patches;  ///< folder for plate verifier training patches, empty = none
+  bool pool = false;         ///< also report where in the candidate pool each plate is lost
 };
+
+/// Where the labelled plates stand in the reader's candidate pool: how many some detector
+/// candidate covers (IoU >= 0.5, the detection-recall bar), and how many of those the plate check
+/// accepts. Separates what the detector never proposes from what the check turns away.
+struct PoolTally {
+  std::size_t boxed = 0, covered = 0, accepted = 0, read = 0, printed = 0, plate = 0;
+};
+
+void tally_pool(const std::vector<const LabelledPlate*>& truths, const ReadResult& result,
+                double min_probability, PoolTally& tally) {
+  for (const LabelledPlate* t : truths) {
+    if (!t->box) continue;
+    ++tally.boxed;
+    bool covered = false, accepted = false;
+    auto furthest = PoolCandidate::Fate::kNotRead;
+    for (const PoolCandidate& c : result.pool) {
+      if (box_iou(*t->box, c.box) < 0.5) continue;
+      covered = true;
+      accepted = accepted || c.plate_probability < 0 || c.plate_probability >= min_probability;
+      furthest = std::max(furthest, c.fate);
+    }
+    tally.covered += covered ? 1 : 0;
+    tally.accepted += accepted ? 1 : 0;
+    tally.read += furthest != PoolCandidate::Fate::kNotRead ? 1 : 0;
+    tally.printed += furthest >= PoolCandidate::Fate::kUnsure ? 1 : 0;
+    tally.plate += furthest == PoolCandidate::Fate::kPlate ? 1 : 0;
+  }
+}
+
+void print_pool(const std::string& name, const PoolTally& t) {
+  const auto share = [](std::size_t a, std::size_t b) { return b == 0 ? 0.0 : 100.0 * a / b; };
+  std::printf(
+      "pool %-8s %zu boxed plates: a candidate covers %.1f%%, the plate check accepts one of them %.1f%%, "
+      "one is read %.1f%%, has print %.1f%%, reads as a plate %.1f%%\n",
+      name.c_str(), t.boxed, share(t.covered, t.boxed), share(t.accepted, t.boxed), share(t.read, t.boxed),
+      share(t.printed, t.boxed), share(t.plate, t.boxed));
+}
 
 /// Writes the binary and grey OCR rows of a plate read nearly right, each with its truth in a
 /// Tesseract ground-truth file (<name>.gt.txt), for training the plate OCR model.
@@ -81,30 +119,46 @@ std::size_t dump_training_chars(const fs::path& dir, std::ofstream& labels, cons
   return written;
 }
 
-/// Writes the verifier patch of every plate the reader read in an image (before overlapping
-/// readings are merged), labelled 1 when it lies on a labelled plate (IoU >= 0.3, as the false-read
-/// count judges), 0 when it touches none; a reading that covers only a little of a plate is
-/// neither and is left out. A line `file,label,text,confidence` in labels.csv.
+/// Writes the verifier patch of every candidate in the reader's pool (every pass, read or not:
+/// the check ranks them all), labelled 1 when it lies on a labelled plate (IoU >= 0.3, as the
+/// false-read count judges), 0 when it touches none; a candidate that covers only a little of a
+/// plate is neither and is left out. An image gives up to kMaxNegatives not-plates, spread evenly
+/// over the pool's order, so that the scenes with most clutter do not fill the set. A line
+/// `file,label,iou` in labels.csv.
 std::size_t dump_verifier_patches(const fs::path& dir, std::ofstream& labels, const std::string& prefix,
                                   const std::vector<const LabelledPlate*>& truths, const ReadResult& result,
                                   std::size_t image_index) {
-  std::size_t written = 0;
-  for (const PlateResult& p : result.considered) {
+  constexpr std::size_t kMaxNegatives = 16;
+  std::vector<std::pair<const PoolCandidate*, double>> plates, others;
+  for (const PoolCandidate& c : result.pool) {
     double best_iou = 0;
     bool touches = false;
     for (const LabelledPlate* t : truths) {
-      if (!t->box) return written;  // an image without boxes cannot say what is not a plate
-      best_iou = std::max(best_iou, box_iou(*t->box, p.box));
-      touches = touches || (*t->box & p.box).area() > 0;
+      if (!t->box) return 0;  // an image without boxes cannot say what is not a plate
+      best_iou = std::max(best_iou, box_iou(*t->box, c.box));
+      touches = touches || (*t->box & c.box).area() > 0;
     }
-    const int label = best_iou >= 0.3 ? 1 : touches ? -1 : 0;
-    if (label < 0) continue;
-    const std::string name =
-        prefix + "i" + std::to_string(image_index) + "-" + std::to_string(written) + ".png";
-    if (!cv::imwrite((dir / name).string(), p.patch))
-      throw Error(ErrorCode::kIo, "cannot write " + (dir / name).string());
-    labels << name << ',' << label << ',' << p.text.text << ',' << p.text.confidence << '\n';
-    ++written;
+    if (best_iou >= 0.3)
+      plates.emplace_back(&c, best_iou);
+    else if (!touches)
+      others.emplace_back(&c, 0.0);
+  }
+  if (others.size() > kMaxNegatives) {
+    std::vector<std::pair<const PoolCandidate*, double>> spread;
+    for (std::size_t i = 0; i < kMaxNegatives; ++i)
+      spread.push_back(others[i * others.size() / kMaxNegatives]);
+    others = std::move(spread);
+  }
+  std::size_t written = 0;
+  for (const auto& [set, label] : {std::pair{&plates, 1}, std::pair{&others, 0}}) {
+    for (const auto& [candidate, iou] : *set) {
+      const std::string name =
+          prefix + "i" + std::to_string(image_index) + "-" + std::to_string(written) + ".png";
+      if (!cv::imwrite((dir / name).string(), candidate->patch))
+        throw Error(ErrorCode::kIo, "cannot write " + (dir / name).string());
+      labels << name << ',' << label << ',' << iou << '\n';
+      ++written;
+    }
   }
   if (!labels) throw Error(ErrorCode::kIo, "cannot write " + (dir / "labels.csv").string());
   return written;
@@ -187,6 +241,7 @@ int run(const EvalOptions& o) {
     // The dump is the verifier's training data: every reading, including those it would reject.
     reader_options.verifier_model = "none";
   }
+  reader_options.keep_patches = reader_options.keep_patches || o.pool;
   const auto reader = make_reader(reader_options);
   std::size_t dumped = 0, dumped_chars = 0, dumped_patches = 0;
 
@@ -197,8 +252,9 @@ int run(const EvalOptions& o) {
   std::vector<PlateOutcome> outcomes;
   std::vector<double> image_ms;
   std::vector<StageTimings> stages;
-  std::vector<std::size_t> false_reads;    // per image read
-  std::vector<std::string> image_country;  // per image read: its first labelled plate's country
+  std::vector<std::size_t> false_reads;      // per image read
+  std::vector<std::string> image_country;    // per image read: its first labelled plate's country
+  std::map<std::string, PoolTally> pool_of;  // by country, "" for all
   anpr::ProgressBar progress(by_image.size(), "eval");
   for (const auto& [image, labelled] : by_image) {
     const auto start = std::chrono::steady_clock::now();
@@ -211,6 +267,12 @@ int run(const EvalOptions& o) {
       stages.push_back(result.timings);
       false_reads.push_back(count_false_reads(labelled, result));
       image_country.push_back(labelled.front()->country);
+      if (o.pool) {
+        tally_pool(labelled, result, reader->settings().min_plate_probability, pool_of[""]);
+        if (o.by_country)
+          tally_pool(labelled, result, reader->settings().min_plate_probability,
+                     pool_of[labelled.front()->country]);
+      }
       if (!o.dump_patches.empty()) {
         dumped_patches += dump_verifier_patches(o.dump_patches, patch_labels, patch_prefix, labelled, result,
                                                 image_ms.size());
@@ -280,6 +342,10 @@ int run(const EvalOptions& o) {
                     100.0 * c.char_accuracy, detected, c.false_reads_per_image);
       }
     }
+    if (o.pool) {
+      std::printf("\n");
+      for (const auto& [country, tally] : pool_of) print_pool(country.empty() ? "all" : country, tally);
+    }
     if (o.misses) {
       std::printf("\nmisses (truth -> read):\n");
       for (const auto& m : outcomes) {
@@ -314,8 +380,12 @@ void add_eval_command(CLI::App& app, int& exit_code) {
                   "into this folder: training lines for a plate OCR model (models/train-plate-ocr.sh)");
   cmd->add_option(
       "--dump-patches", options->dump_patches,
-      "Write the plate verifier's input for every plate read, labelled plate (1) or not (0) by the "
+      "Write the plate verifier's input for every detector candidate, labelled plate (1) or not (0) by the "
       "manifest's boxes, into this folder (labels.csv): training data for models/train-plate-verifier.sh");
+  cmd->add_flag(
+      "--pool", options->pool,
+      "Also report how many labelled plates some detector candidate covers and how many of those the "
+      "plate check accepts (where plates are lost before OCR)");
   cmd->add_option("--dump-chars", options->dump_chars,
                   "Write the classifier patch of every character of plates read nearly right, with its truth "
                   "(labels.csv), into this folder: training data for models/train-char-classifier.py");

@@ -39,6 +39,22 @@ bool read_back(const synth::SceneSample& s) {
   return false;
 }
 
+/// A plate behind a chain-link fence: the fence's holes are rows of equal blobs, which the
+/// detector's hand-weighted row score ranks above the plate.
+synth::SceneSample fenced_scene() {
+  synth::PlateStyle style;
+  auto s = scene("AB12CDE", 4, style, false, 0, 7411);
+  const cv::Rect keep_clear(s.box.x - 20, s.box.y - 20, s.box.width + 40, s.box.height + 40);
+  cv::Mat fence(s.image.size(), CV_8UC1, cv::Scalar(0));
+  for (int d = -fence.rows; d < fence.cols; d += 20) {
+    cv::line(fence, {d, 0}, {d + fence.rows, fence.rows}, cv::Scalar(255), 2, cv::LINE_AA);
+    cv::line(fence, {d + fence.rows, 0}, {d, fence.rows}, cv::Scalar(255), 2, cv::LINE_AA);
+  }
+  fence(keep_clear & cv::Rect({}, fence.size())).setTo(0);
+  s.image.setTo(cv::Scalar(215, 215, 215), fence);
+  return s;
+}
+
 }  // namespace
 
 TEST_CASE("reads a white front plate", "[reader]") {
@@ -180,17 +196,7 @@ TEST_CASE("the verifier's ranking, not the detector's, decides which candidates 
   // score can rank above a plate (on a real photo: behind two dozen of them). The verifier judges
   // the whole pool before any OCR, and the most plate-like are read first: reading one candidate
   // only is enough here.
-  synth::PlateStyle style;
-  auto s = scene("AB12CDE", 4, style, false, 0, 7411);
-  const cv::Rect keep_clear(s.box.x - 20, s.box.y - 20, s.box.width + 40, s.box.height + 40);
-  cv::Mat fence(s.image.size(), CV_8UC1, cv::Scalar(0));
-  for (int d = -fence.rows; d < fence.cols; d += 20) {
-    cv::line(fence, {d, 0}, {d + fence.rows, fence.rows}, cv::Scalar(255), 2, cv::LINE_AA);
-    cv::line(fence, {d + fence.rows, 0}, {d, fence.rows}, cv::Scalar(255), 2, cv::LINE_AA);
-  }
-  fence(keep_clear & cv::Rect({}, fence.size())).setTo(0);
-  s.image.setTo(cv::Scalar(215, 215, 215), fence);
-
+  const auto s = fenced_scene();
   ReaderSettings one_read;
   one_read.max_candidates_read = 1;
   cv::Mat gray;
@@ -209,4 +215,41 @@ TEST_CASE("the verifier's ranking, not the detector's, decides which candidates 
   REQUIRE(result.plates.size() == 1);
   CHECK(result.plates.front().text.text == s.text);
   CHECK(result.plates.front().plate_probability > 0.5);
+}
+
+TEST_CASE("with keep_patches the reader reports its whole candidate pool and how far each candidate went",
+          "[reader][verifier]") {
+  // `eval --dump-patches` trains the plate check on every candidate it ranks, and `eval --pool`
+  // tells detector misses from check rejections: both need the pool, not only the plates read.
+  const auto s = fenced_scene();
+  ReaderSettings settings;
+  settings.keep_patches = true;
+  settings.max_candidates_read = 2;
+  PlateReader reader_with_pool(settings, make_tesseract_engine({}), make_char_classifier(""),
+                               make_plate_verifier(""));
+  const auto result = reader_with_pool.read(s.image);
+  cv::Mat gray;
+  cv::cvtColor(s.image, gray, cv::COLOR_BGR2GRAY);
+  const auto first_pass = PlateDetector(settings.detector).detect(gray);
+  REQUIRE(result.pool.size() >= first_pass.size());
+  REQUIRE(first_pass.size() > 2);
+
+  std::size_t read = 0;
+  const PoolCandidate* plate = nullptr;
+  for (const PoolCandidate& c : result.pool) {
+    CHECK(c.patch.size() == cv::Size(kPlatePatchWidth, kPlatePatchHeight));
+    CHECK(c.plate_probability >= 0);
+    if (c.fate != PoolCandidate::Fate::kNotRead) ++read;
+    if ((c.box & s.box).area() > s.box.area() / 2) plate = &c;
+  }
+  // At most two read per pass, and the pass at twice the size runs only when nothing was sure.
+  CHECK(read >= 1);
+  CHECK(read <= 4);
+  REQUIRE(plate != nullptr);
+  CHECK(plate->fate == PoolCandidate::Fate::kPlate);
+  CHECK(plate->plate_probability > 0.5);
+  // The fence rows the detector ranks first are in the pool, and the check turns them away.
+  const auto rejected = std::count_if(result.pool.begin(), result.pool.end(),
+                                      [](const PoolCandidate& c) { return c.plate_probability < 0.5; });
+  CHECK(rejected >= 1);
 }

@@ -17,6 +17,11 @@ double ms_since(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
+/// A box in working-image pixels (the image scaled by `scale`) in the pixels of the image given.
+cv::Rect to_input_pixels(const cv::Rect& b, double scale) {
+  return {cvRound(b.x / scale), cvRound(b.y / scale), cvRound(b.width / scale), cvRound(b.height / scale)};
+}
+
 // How the agreement of the two OCR looks turns the ranking score into the reported confidence.
 constexpr double kAgreementShrink = 0.5;
 constexpr double kDisagreementFactor = 0.8;
@@ -163,7 +168,7 @@ PlateReader::PlateReading PlateReader::read_plate(const std::vector<RectifiedRow
 
 std::vector<PlateReader::PoolEntry> PlateReader::reading_order(const cv::Mat& gray,
                                                                const std::vector<PlateCandidate>& candidates,
-                                                               StageTimings& timings) {
+                                                               double scale, ReadResult& result) {
   std::vector<PoolEntry> pool;
   pool.reserve(candidates.size());
   for (const PlateCandidate& candidate : candidates) pool.push_back({&candidate, -1.0, {}});
@@ -178,9 +183,14 @@ std::vector<PlateReader::PoolEntry> PlateReader::reading_order(const cv::Mat& gr
     for (std::size_t i = 0; i < pool.size(); ++i) pool[i].plate_probability = p[i];
   }
   if (settings_.keep_patches) {
-    for (std::size_t i = 0; i < pool.size(); ++i) pool[i].patch = std::move(patches[i]);
+    for (std::size_t i = 0; i < pool.size(); ++i) {
+      pool[i].pool_index = result.pool.size();
+      result.pool.push_back(
+          {to_input_pixels(pool[i].candidate->box, scale), pool[i].plate_probability, patches[i]});
+      pool[i].patch = std::move(patches[i]);
+    }
   }
-  timings.syntax_ms += ms_since(t);
+  result.timings.syntax_ms += ms_since(t);
   if (!verifier_) return pool;
   // The learned check judges the whole pool before any OCR, and the most plate-like are read
   // first: the detector's row score alone ranked a clear plate behind two dozen rows of a fence
@@ -194,19 +204,21 @@ std::vector<PlateReader::PoolEntry> PlateReader::reading_order(const cv::Mat& gr
   return pool;
 }
 
-void PlateReader::read_pass(const cv::Mat& gray, double scale, StageTimings& timings,
+void PlateReader::read_pass(const cv::Mat& gray, double scale, ReadResult& result,
                             std::vector<PlateResult>& plates) {
+  StageTimings& timings = result.timings;
   auto t = Clock::now();
   const auto candidates = detector_.detect(gray);
   timings.detect_ms += ms_since(t);
 
   int read = 0;
-  for (PoolEntry& entry : reading_order(gray, candidates, timings)) {
+  for (PoolEntry& entry : reading_order(gray, candidates, scale, result)) {
     if (read >= settings_.max_candidates_read) break;
     const PlateCandidate& candidate = *entry.candidate;
     PlateResult plate;
     plate.plate_probability = entry.plate_probability;
     plate.patch = std::move(entry.patch);
+    PoolCandidate::Fate* fate = settings_.keep_patches ? &result.pool[entry.pool_index].fate : nullptr;
     ++read;
     t = Clock::now();
     const auto rows = rectifier_.rectify(gray, candidate);
@@ -214,11 +226,13 @@ void PlateReader::read_pass(const cv::Mat& gray, double scale, StageTimings& tim
     const bool printed = std::all_of(rows.begin(), rows.end(), [&](const RectifiedRow& r) {
       return r.contrast >= settings_.min_row_contrast;
     });
+    if (fate) *fate = printed ? PoolCandidate::Fate::kUnsure : PoolCandidate::Fate::kFaint;
     if (!printed) continue;
 
     std::vector<std::string> row_reads;
     auto [text, looks_agree] = read_plate(rows, timings, settings_.keep_rows ? &row_reads : nullptr);
     if (text.text.size() < 2 || text.confidence < settings_.min_confidence) continue;
+    if (fate) *fate = PoolCandidate::Fate::kPlate;
 
     plate.text = std::move(text);
     plate.candidate = candidate;
@@ -228,9 +242,7 @@ void PlateReader::read_pass(const cv::Mat& gray, double scale, StageTimings& tim
       plate.rows = rows;
       plate.row_reads = std::move(row_reads);
     }
-    const cv::Rect& b = candidate.box;
-    plate.box = cv::Rect(cvRound(b.x / scale), cvRound(b.y / scale), cvRound(b.width / scale),
-                         cvRound(b.height / scale));
+    plate.box = to_input_pixels(candidate.box, scale);
     plates.push_back(std::move(plate));
   }
 }
@@ -253,7 +265,7 @@ ReadResult PlateReader::read(const cv::Mat& image) {
   }
   result.timings.detect_ms += ms_since(t);
   std::vector<PlateResult> plates;
-  read_pass(gray, scale, result.timings, plates);
+  read_pass(gray, scale, result, plates);
 
   // Small plates in small images: characters a dozen pixels high merge with each other and the
   // frame in every binarisation. Where nothing was read with confidence, look again at twice the
@@ -266,7 +278,7 @@ ReadResult PlateReader::read(const cv::Mat& image) {
     cv::Mat enlarged;
     cv::resize(gray, enlarged, cv::Size(), 2.0, 2.0, cv::INTER_CUBIC);
     result.timings.detect_ms += ms_since(t2);
-    read_pass(enlarged, scale * 2.0, result.timings, plates);
+    read_pass(enlarged, scale * 2.0, result, plates);
   }
 
   // The plates read, most confident first (every one, before merging, with keep_patches).

@@ -54,9 +54,9 @@ struct ReaderSettings {
   /// Keep each plate's rectified rows and their raw binary-look readings in PlateResult (for
   /// `eval --dump-rows`, which writes OCR training lines); off in the firmware.
   bool keep_rows = false;
-  /// Keep each plate's verifier patch in PlateResult and every plate read, before overlapping
-  /// readings are merged, in ReadResult::considered (for `eval --dump-patches`, which writes
-  /// the verifier's training examples); off in the firmware.
+  /// Keep each plate's verifier patch in PlateResult, every plate read, before overlapping
+  /// readings are merged, in ReadResult::considered, and every candidate in ReadResult::pool (for
+  /// `eval --dump-patches`, which writes the verifier's training examples); off in the firmware.
   bool keep_patches = false;
 };
 
@@ -79,9 +79,22 @@ struct StageTimings {
   [[nodiscard]] double total_ms() const { return detect_ms + rectify_ms + ocr_ms + syntax_ms; }
 };
 
+/// One detector candidate as the plate check saw it, read or not (for `eval --dump-patches` and
+/// `eval --pool`, which measure and train the check on everything it ranks).
+struct PoolCandidate {
+  cv::Rect box;                   ///< in the pixels of the image given to read()
+  double plate_probability = -1;  ///< the verifier's judgement; below 0 when none is loaded
+  cv::Mat patch;                  ///< the verifier's input
+  /// How far it went: not read (beyond ReaderSettings::max_candidates_read or rejected by the
+  /// plate check), read but its rows too faint, read but too short or unsure, or a plate reading.
+  enum class Fate { kNotRead, kFaint, kUnsure, kPlate } fate = Fate::kNotRead;
+};
+
 struct ReadResult {
   std::vector<PlateResult> plates;      ///< best first
   std::vector<PlateResult> considered;  ///< only with ReaderSettings::keep_patches (see there)
+  /// Every detector candidate of every pass, in the detector's order; only with keep_patches.
+  std::vector<PoolCandidate> pool;
   StageTimings timings;
 };
 
@@ -107,12 +120,13 @@ class PlateReader {
     const PlateCandidate* candidate = nullptr;
     double plate_probability = -1;  ///< below 0 when no verifier is loaded
     cv::Mat patch;                  ///< only with ReaderSettings::keep_patches
+    std::size_t pool_index = 0;     ///< its place in ReadResult::pool, only with keep_patches
   };
   /// The candidates in the order they are read: with a verifier, those it accepts, most
   /// plate-like first; without one, the detector's order.
   std::vector<PoolEntry> reading_order(const cv::Mat& gray, const std::vector<PlateCandidate>& candidates,
-                                       StageTimings& timings);
-  void read_pass(const cv::Mat& gray, double scale, StageTimings& timings, std::vector<PlateResult>& plates);
+                                       double scale, ReadResult& result);
+  void read_pass(const cv::Mat& gray, double scale, ReadResult& result, std::vector<PlateResult>& plates);
   PlateReading read_plate(const std::vector<RectifiedRow>& rows, StageTimings& timings,
                           std::vector<std::string>* raw);
   std::vector<std::vector<CharChoice>> classify_rows(const std::vector<RectifiedRow>& rows,
