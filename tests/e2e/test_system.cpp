@@ -56,7 +56,7 @@ class ControlRoom {
         database_((dir / "anpr.db").string()),
         web_port_(test::free_loopback_port()) {
     auto store = receiver::open_store(database_);
-    receiver::web::add_user(*store, "alice", receiver::web::Role::kAdmin, kPassword, now_ms());
+    receiver::add_user(*store, "alice", receiver::Role::kAdmin, kPassword, {"e2e", "", now_ms()});
     std::string csv = "plate,reason\n";
     for (const auto& plate : listed) csv += plate + ",stolen in a burglary\n";
     const auto imported =

@@ -50,7 +50,7 @@ struct WebFixture {
     for (const auto& [name, role] :
          {std::pair{"olly", web::Role::kOperator}, std::pair{"sam", web::Role::kSupervisor},
           std::pair{"alice", web::Role::kAdmin}}) {
-      web::add_user(*store, name, role, kPassword, now_ms());
+      add_user(*store, name, role, kPassword, {"test", "", now_ms()});
     }
     settings.port = 0;
     settings.data_dir = dir.path().string();
@@ -208,7 +208,8 @@ TEST_CASE("a disabled user cannot log in and loses the sessions they had", "[web
   LiveSocket live(f.server->port(), c.cookie);
   REQUIRE(live.open());
   REQUIRE(live.next("hello"));
-  web::set_disabled(*f.store, "olly", true);  // as `anpr-receiver user disable` in another process
+  // As `anpr-receiver user disable` in another process.
+  set_disabled(*f.store, "olly", true, {"test", "", now_ms()});
   const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (c.get("/api/session").status == 200 && std::chrono::steady_clock::now() < until) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));

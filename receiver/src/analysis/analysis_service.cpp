@@ -359,4 +359,15 @@ AnalysisOutput run_analysis(Store& store, const std::string& kind, const Params&
   return out;
 }
 
+std::vector<SpeedSection> speed_sections(Store& store) { return store.sections(); }
+
+void register_sections(Store& store, const std::vector<SpeedSection>& sections, const std::string& file,
+                       const AnalysisCaller& caller) {
+  store.in_transaction([&] {
+    for (const auto& s : sections) store.upsert_section(s);
+    store.audit({0, caller.now, caller.user, "sections-register", file,
+                 std::to_string(sections.size()) + " sections"});
+  });
+}
+
 }  // namespace anpr::receiver::analysis

@@ -101,7 +101,7 @@ int analyse(const std::string& kind, const AnalyseOptions& o) {
 
 int list_sections(const AnalyseOptions& o) {
   auto store = open_store(o.database);
-  const auto sections = store->sections();
+  const auto sections = analysis::speed_sections(*store);
   if (o.json) {
     json out = json::array();
     for (const auto& s : sections) {
@@ -135,11 +135,7 @@ int register_sections(const AnalyseOptions& o) {
     return 1;
   }
   auto store = open_store(o.database);
-  store->in_transaction([&] {
-    for (const auto& s : parsed.sections) store->upsert_section(s);
-    store->audit({0, now_ms(), o.user, "sections-register", o.file,
-                  std::to_string(parsed.sections.size()) + " sections"});
-  });
+  analysis::register_sections(*store, parsed.sections, o.file, {o.user, "", now_ms()});
   std::printf("registered %zu speed sections\n", parsed.sections.size());
   return 0;
 }

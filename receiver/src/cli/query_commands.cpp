@@ -9,6 +9,9 @@
 #include "anpr/common/plate_text.hpp"
 #include "anpr/receiver/audit_reason.hpp"
 #include "anpr/receiver/cameras/cameras_csv.hpp"
+#include "anpr/receiver/services/camera_service.hpp"
+#include "anpr/receiver/services/hit_service.hpp"
+#include "anpr/receiver/services/sighting_service.hpp"
 #include "anpr/receiver/store/store.hpp"
 #include "cli.hpp"
 
@@ -69,11 +72,7 @@ int reads(const QueryOptions& o) {
   const TimestampMs from = time_option(o.from, "--from", 0);
   const TimestampMs to = time_option(o.to, "--to", now_ms());
   auto store = open_store(o.database);
-  store->audit(
-      {0, now_ms(), o.user, "reads",
-       (o.camera.empty() ? "all cameras" : o.camera) + " " + to_iso8601(from) + ".." + to_iso8601(to),
-       o.reason});
-  print_sightings(store->reads(o.camera, from, to, o.limit), o.json);
+  print_sightings(search_reads(*store, o.camera, {from, to, o.limit}, {o.user, o.reason, now_ms()}), o.json);
   return 0;
 }
 
@@ -82,14 +81,11 @@ int movements(const QueryOptions& o) {
     throw Error(ErrorCode::kInput,
                 std::string("--reason is required (") + kReasonRule + "): every movement search is audited");
   }
-  const std::string plate = normalise_plate(o.plate);
   const TimestampMs from = time_option(o.from, "--from", 0);
   const TimestampMs to = time_option(o.to, "--to", now_ms());
   auto store = open_store(o.database);
-  // Audited before it runs: a search that fails half way was still made.
-  store->audit(
-      {0, now_ms(), o.user, "movements", plate + " " + to_iso8601(from) + ".." + to_iso8601(to), o.reason});
-  print_sightings(store->movements(plate, from, to, o.limit), o.json);
+  print_sightings(search_movements(*store, o.plate, {from, to, o.limit}, {o.user, o.reason, now_ms()}),
+                  o.json);
   return 0;
 }
 
@@ -99,7 +95,7 @@ int hits(const QueryOptions& o) {
   if (!o.since.empty()) since = time_option(o.since, "--since", 0);
   std::optional<std::string> state;
   if (!o.state.empty()) state = o.state;
-  const auto rows = store->hits(since, state, o.limit);
+  const auto rows = list_hits(*store, since, state, o.limit);
   if (o.json) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& r : rows) {
@@ -136,7 +132,7 @@ int cameras(const QueryOptions& o) {
   auto store = open_store(o.database);
   std::printf("%-12s %-12s %-20s %-8s %-24s %-24s %s\n", "CAMERA", "SITE", "NAME", "STATE", "SINCE",
               "LAST READ", "HEALTH");
-  for (const auto& c : store->cameras()) {
+  for (const auto& c : list_cameras(*store)) {
     std::string health = "-";
     if (c.last_health) {
       char buf[96];
@@ -166,23 +162,20 @@ int register_cameras(const QueryOptions& o) {
     return 1;
   }
   auto store = open_store(o.database);
-  for (const auto& c : parsed.cameras) store->upsert_camera(c);
-  store->audit(
-      {0, now_ms(), o.user, "cameras-register", o.file, std::to_string(parsed.cameras.size()) + " cameras"});
+  receiver::register_cameras(*store, parsed.cameras, o.file, {o.user, "", now_ms()});
   std::printf("registered %zu cameras\n", parsed.cameras.size());
   return 0;
 }
 
 int move_hit(const QueryOptions& o, bool close) {
   auto store = open_store(o.database);
-  const bool ok = close ? store->close_hit(o.hit_id, o.user, o.note, now_ms())
-                        : store->acknowledge_hit(o.hit_id, o.user, o.note, now_ms());
+  const bool ok = receiver::move_hit(*store, o.hit_id, close ? HitStep::kClose : HitStep::kAcknowledge,
+                                     {o.user, o.note, now_ms()});
   if (!ok) {
     std::fprintf(stderr, "hit %s does not exist or is not %s\n", o.hit_id.c_str(),
                  close ? "acknowledged" : "new");
     return 1;
   }
-  store->audit({0, now_ms(), o.user, close ? "hit-close" : "hit-acknowledge", o.hit_id, o.note});
   std::printf("hit %s %s\n", o.hit_id.c_str(), close ? "closed" : "acknowledged");
   return 0;
 }

@@ -17,6 +17,7 @@
 #include "anpr/receiver/ingest/ingestor.hpp"
 #include "anpr/receiver/ingest/mqtt_ingest.hpp"
 #include "anpr/receiver/services/retention.hpp"
+#include "anpr/receiver/services/user_service.hpp"
 #include "anpr/receiver/web/web_server.hpp"
 #include "cli.hpp"
 
@@ -139,7 +140,7 @@ ServeParts::ServeParts(const ReceiverConfig& c) : store(open_store(c.database)) 
     web_store = open_store(c.database);
     analysis_store = open_store(c.database);
     web_server = std::make_unique<web::WebServer>(*web_store, c.web, analysis_store.get());
-    if (web_store->users().empty()) {
+    if (list_users(*web_store).empty()) {
       spdlog::warn(
           "no control-room users yet: add one with `anpr-receiver user add NAME --role admin --database {}`",
           without_password(c.database));

@@ -5,8 +5,8 @@
 #include <iostream>
 
 #include "anpr/common/error.hpp"
+#include "anpr/receiver/services/user_service.hpp"
 #include "anpr/receiver/store/store.hpp"
-#include "anpr/receiver/web/auth.hpp"
 #include "cli.hpp"
 
 namespace anpr::receiver::cli {
@@ -47,12 +47,11 @@ std::string read_password() {
 }
 
 int add(const UserOptions& o) {
-  const auto role = web::parse_role(o.role);
+  const auto role = parse_role(o.role);
   if (!role) throw Error(ErrorCode::kInput, "--role '" + o.role + "': operator, supervisor or admin");
   const std::string password = read_password();
   auto store = open_store(o.database);
-  web::add_user(*store, o.name, *role, password, now_ms());
-  store->audit({0, now_ms(), o.actor, "user-add", o.name, o.role});
+  add_user(*store, o.name, *role, password, {o.actor, "", now_ms()});
   std::printf("added %s (%s)\n", o.name.c_str(), o.role.c_str());
   return 0;
 }
@@ -60,23 +59,21 @@ int add(const UserOptions& o) {
 int passwd(const UserOptions& o) {
   const std::string password = read_password();
   auto store = open_store(o.database);
-  web::set_password(*store, o.name, password);
-  store->audit({0, now_ms(), o.actor, "user-passwd", o.name, ""});
+  set_password(*store, o.name, password, {o.actor, "", now_ms()});
   std::printf("password of %s changed (their sessions end within 10 seconds)\n", o.name.c_str());
   return 0;
 }
 
 int set_disabled(const UserOptions& o, bool disabled) {
   auto store = open_store(o.database);
-  web::set_disabled(*store, o.name, disabled);
-  store->audit({0, now_ms(), o.actor, disabled ? "user-disable" : "user-enable", o.name, ""});
+  receiver::set_disabled(*store, o.name, disabled, {o.actor, "", now_ms()});
   std::printf("%s %s\n", o.name.c_str(), disabled ? "disabled" : "enabled");
   return 0;
 }
 
 int list(const UserOptions& o) {
   auto store = open_store(o.database);
-  for (const auto& u : store->users()) {
+  for (const auto& u : list_users(*store)) {
     std::printf("%-24s %-10s %s  since %s\n", u.name.c_str(), u.role.c_str(),
                 u.disabled ? "disabled" : "active  ", to_iso8601(u.created_at).c_str());
   }

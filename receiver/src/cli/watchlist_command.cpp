@@ -82,9 +82,9 @@ int expire_entry(const WatchlistOptions& o) {
 
 int list(const WatchlistOptions& o) {
   auto store = open_store(o.database);
-  for (const auto& l : store->watchlists()) {
+  for (const auto& l : list_watchlists(*store)) {
     if (!o.list.name.empty() && l.name != o.list.name) continue;
-    const auto entries = store->entries(l.name);
+    const auto entries = watchlist_entries(*store, l.name);
     std::printf("%s  [%s, priority %d, %zu entries] %s\n", l.name.c_str(), l.category.c_str(), l.priority,
                 entries.size(), l.action.c_str());
     for (const auto& e : entries) {

@@ -29,81 +29,11 @@ std::string token_hash(const std::string& token) {
   return hex(digest.data(), digest.size());
 }
 
-bool valid_user_name(const std::string& name) {
-  return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](unsigned char c) {
-    return std::isalnum(c) || c == '.' || c == '_' || c == '-' || c == '@';
-  });
-}
-
 }  // namespace
 
-const char* to_string(Role role) noexcept {
-  switch (role) {
-    case Role::kOperator:
-      return "operator";
-    case Role::kSupervisor:
-      return "supervisor";
-    case Role::kAdmin:
-      return "admin";
-  }
-  return "operator";
-}
-
-std::optional<Role> parse_role(std::string_view text) noexcept {
-  if (text == "operator") return Role::kOperator;
-  if (text == "supervisor") return Role::kSupervisor;
-  if (text == "admin") return Role::kAdmin;
-  return std::nullopt;
-}
-
-std::string hash_password(const std::string& password) {
-  sodium_ready();
-  std::array<char, crypto_pwhash_STRBYTES> out{};
-  if (crypto_pwhash_str(out.data(), password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                        crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
-    throw Error(ErrorCode::kInternal, "password hashing ran out of memory");
-  }
-  return out.data();
-}
-
-bool verify_password(const std::string& hash, const std::string& password) {
-  sodium_ready();
-  return crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
-}
-
-std::optional<std::string> password_problem(const std::string& password) {
-  if (password.size() < 10) return "a password needs at least 10 characters";
-  if (password.size() > 256) return "a password has at most 256 characters";
-  return std::nullopt;
-}
-
-void add_user(Store& store, const std::string& name, Role role, const std::string& password,
-              TimestampMs now) {
-  if (!valid_user_name(name)) {
-    throw Error(ErrorCode::kInput, "user name '" + name + "': 1-64 letters, digits, '.', '_', '-', '@'");
-  }
-  if (auto problem = password_problem(password)) throw Error(ErrorCode::kInput, *problem);
-  if (!store.add_user({name, hash_password(password), to_string(role), false, now})) {
-    throw Error(ErrorCode::kInput, "user '" + name + "' already exists");
-  }
-}
-
-void set_password(Store& store, const std::string& name, const std::string& password) {
-  if (auto problem = password_problem(password)) throw Error(ErrorCode::kInput, *problem);
-  auto user = store.user(name);
-  if (!user) throw Error(ErrorCode::kInput, "no user '" + name + "'");
-  user->password_hash = hash_password(password);
-  store.update_user(*user);
-  store.delete_sessions("", name);  // receivers holding one in memory drop it within 10 s
-}
-
-void set_disabled(Store& store, const std::string& name, bool disabled) {
-  auto user = store.user(name);
-  if (!user) throw Error(ErrorCode::kInput, "no user '" + name + "'");
-  user->disabled = disabled;
-  store.update_user(*user);
-  if (disabled) store.delete_sessions("", name);
-}
+SessionManager::SessionManager(Store* store, SessionSettings settings)
+    : records_(store != nullptr ? std::optional<SessionRecords>(*store) : std::nullopt),
+      settings_(settings) {}
 
 std::string random_token() {
   sodium_ready();
@@ -125,10 +55,10 @@ std::string SessionManager::create(const std::string& user, Role role, const std
     sessions_.erase(oldest);
   }
   sessions_[key] = Entry{session, now};
-  if (store_) {
-    store_->purge_sessions(
+  if (records_) {
+    records_->open(
+        {key, user, to_string(role), session.csrf_token, credential, now, now},
         now - std::chrono::duration_cast<std::chrono::milliseconds>(settings_.idle_timeout).count());
-    store_->save_session({key, user, to_string(role), session.csrf_token, credential, now, now});
   }
   return token;
 }
@@ -139,8 +69,8 @@ std::optional<Session> SessionManager::find(const std::string& token) {
   const TimestampMs now = now_ms();
   std::lock_guard lock(mutex_);
   auto it = sessions_.find(key);
-  if (it == sessions_.end() && store_) {  // made before a restart, or by another receiver
-    if (const auto r = store_->find_session(key)) {
+  if (it == sessions_.end() && records_) {  // made before a restart, or by another receiver
+    if (const auto r = records_->find(key)) {
       if (const auto role = parse_role(r->role)) {
         it = sessions_
                  .emplace(key, Entry{Session{r->user, *role, r->csrf_token, r->credential, r->created_at,
@@ -161,9 +91,9 @@ std::optional<Session> SessionManager::find(const std::string& token) {
     return std::nullopt;
   }
   e.session.last_seen = now;
-  if (store_ && now - e.stored_last_seen > 60000) {
-    store_->save_session({key, e.session.user, to_string(e.session.role), e.session.csrf_token,
-                          e.session.credential, e.session.created, now});
+  if (records_ && now - e.stored_last_seen > 60000) {
+    records_->refresh({key, e.session.user, to_string(e.session.role), e.session.csrf_token,
+                       e.session.credential, e.session.created, now});
     e.stored_last_seen = now;
   }
   return e.session;
@@ -171,7 +101,7 @@ std::optional<Session> SessionManager::find(const std::string& token) {
 
 void SessionManager::forget(const std::string& key) {
   sessions_.erase(key);
-  if (store_) store_->delete_sessions(key, "");
+  if (records_) records_->end(key);
 }
 
 void SessionManager::destroy(const std::string& token) {
@@ -182,7 +112,7 @@ void SessionManager::destroy(const std::string& token) {
 void SessionManager::destroy_user(const std::string& user) {
   std::lock_guard lock(mutex_);
   std::erase_if(sessions_, [&](const auto& s) { return s.second.session.user == user; });
-  if (store_) store_->delete_sessions("", user);
+  if (records_) records_->end_all_of(user);
 }
 
 std::size_t SessionManager::revalidate(const std::function<bool(const Session&)>& still_valid) {
@@ -194,7 +124,7 @@ std::size_t SessionManager::revalidate(const std::function<bool(const Session&)>
   std::size_t ended = 0;
   for (const auto& [key, session] : all) {  // checked without the lock: still_valid may ask the store
     // Also gone when another receiver on the same database ended it (logout, user disabled).
-    if (still_valid(session) && (!store_ || store_->find_session(key))) continue;
+    if (still_valid(session) && (!records_ || records_->find(key))) continue;
     std::lock_guard lock(mutex_);
     forget(key);
     ++ended;

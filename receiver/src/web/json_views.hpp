@@ -3,11 +3,13 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "anpr/receiver/analysis/camera_directory.hpp"
 #include "anpr/receiver/store/store.hpp"
+#include "anpr/receiver/watchlist/watchlist_service.hpp"
 
 namespace anpr::receiver::web {
 
@@ -17,9 +19,10 @@ using analysis::CameraDirectory;
 /// Each watchlist's colour, for hits.
 class ListColours {
  public:
-  explicit ListColours(Store& store) {
-    for (const auto& l : store.watchlists()) colours_[l.name] = l.colour;
+  explicit ListColours(const std::vector<WatchlistInfo>& lists) {
+    for (const auto& l : lists) colours_[l.name] = l.colour;
   }
+  explicit ListColours(Store& store) : ListColours(list_watchlists(store)) {}
   [[nodiscard]] std::string of(const std::string& list) const {
     const auto it = colours_.find(list);
     return it == colours_.end() ? "#d00000" : it->second;

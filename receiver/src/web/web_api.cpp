@@ -22,6 +22,11 @@
 #include "anpr/receiver/analysis/analysis_service.hpp"
 #include "anpr/receiver/analysis/partnership_dashboard.hpp"
 #include "anpr/receiver/evidence/evidence_pack.hpp"
+#include "anpr/receiver/services/audit_log.hpp"
+#include "anpr/receiver/services/camera_service.hpp"
+#include "anpr/receiver/services/hit_service.hpp"
+#include "anpr/receiver/services/sighting_service.hpp"
+#include "anpr/receiver/services/user_service.hpp"
 #include "anpr/receiver/watchlist/watchlist_service.hpp"
 #include "anpr/receiver/web/map_tiles.hpp"
 #include "json_views.hpp"
@@ -318,21 +323,15 @@ Response WebApi::login(Call& call) {
     res.set(http::field::retry_after, std::to_string(wait));
     return res;
   }
-  const auto user = store_.user(name);
-  // The hash is checked even for unknown users, so timing does not tell which names exist.
-  static const std::string kDummyHash = hash_password("not-a-real-password");
-  const bool ok =
-      verify_password(user ? user->password_hash : kDummyHash, password) && user && !user->disabled;
+  const auto user = log_in(store_, name, password, call.client, now_ms());  // audited either way
   const auto role = user ? parse_role(user->role) : std::nullopt;
-  if (!ok || !role) {
+  if (!role) {
     limiter_.failed(name, call.client);
-    store_.audit({0, now_ms(), name, "login-failed", call.client, ""});
     return call.error(http::status::unauthorized, "wrong user name or password, or the account is disabled");
   }
   limiter_.succeeded(name, call.client);
   const std::string token = sessions_.create(name, *role, user->password_hash);
   const auto session = sessions_.find(token);
-  store_.audit({0, now_ms(), name, "login", call.client, ""});
   auto res = call.json_reply({{"user", name}, {"role", to_string(*role)}, {"csrf", session->csrf_token}});
   res.set(http::field::set_cookie, std::string(kCookie) + "=" + token +
                                        "; Path=/; HttpOnly; SameSite=Strict" +
@@ -342,7 +341,7 @@ Response WebApi::login(Call& call) {
 
 Response WebApi::logout(Call& call) {
   sessions_.destroy(call.token);
-  store_.audit({0, now_ms(), call.session->user, "logout", call.client, ""});
+  record_logout(store_, call.session->user, call.client, now_ms());
   auto res = call.json_reply({{"ok", true}});
   res.set(http::field::set_cookie, std::string(kCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
   return res;
@@ -363,10 +362,10 @@ Response WebApi::hits(Call& call) {
   }
   const int limit =
       std::clamp(call.param("limit").empty() ? 200 : std::atoi(call.param("limit").c_str()), 1, kMaxRows);
-  const CameraDirectory cameras(store_.cameras());
-  const ListColours colours(store_);
+  const CameraDirectory cameras(list_cameras(store_));
+  const ListColours colours(list_watchlists(store_));
   json rows = json::array();
-  for (const auto& h : store_.hits(since, state, limit)) rows.push_back(hit_json(h, cameras, colours));
+  for (const auto& h : list_hits(store_, since, state, limit)) rows.push_back(hit_json(h, cameras, colours));
   return call.json_reply({{"hits", rows}});
 }
 
@@ -386,14 +385,13 @@ Response WebApi::move_hit(Call& call, const std::string& hit_id, bool close) {
   std::string note;
   if (auto refused = read_note(call, note)) return *refused;
   const auto now = now_ms();
-  const bool ok = close ? store_.close_hit(hit_id, call.session->user, note, now)
-                        : store_.acknowledge_hit(hit_id, call.session->user, note, now);
+  const bool ok = receiver::move_hit(store_, hit_id, close ? HitStep::kClose : HitStep::kAcknowledge,
+                                     {call.session->user, note, now});
   if (!ok) {
     return call.error(
         http::status::conflict,
         "hit " + hit_id + (close ? " is not acknowledged" : " is not new") + " (or does not exist)");
   }
-  store_.audit({0, now, call.session->user, close ? "hit-close" : "hit-acknowledge", hit_id, note});
   const json event{
       {"type", "hit-state"},      {"hit_id", hit_id}, {"state", close ? "closed" : "acknowledged"},
       {"by", call.session->user}, {"note", note},     {"at", to_iso8601(now)}};
@@ -412,9 +410,9 @@ Response WebApi::set_camera_position(Call& call, const std::string& camera_id) {
   if (!reason)
     return call.error(http::status::bad_request,
                       std::string("give the reason for the change (") + kReasonRule + ")");
-  auto camera = store_.camera(camera_id);
+  const auto camera = find_camera(store_, camera_id);
   if (!camera) return call.error(http::status::not_found, "no camera " + camera_id.substr(0, 64));
-  const CameraInfo before = *camera;
+  CameraPlace place{camera->latitude, camera->longitude, camera->bearing};
   // Each of latitude, longitude and bearing: a number in range, or null to clear it.
   const auto coordinate = [&](const char* key, double lo, double hi,
                               std::optional<double>& out) -> std::optional<Response> {
@@ -432,24 +430,12 @@ Response WebApi::set_camera_position(Call& call, const std::string& camera_id) {
     out = v.get<double>();
     return std::nullopt;
   };
-  if (auto bad = coordinate("latitude", -90, 90, camera->latitude)) return *bad;
-  if (auto bad = coordinate("longitude", -180, 180, camera->longitude)) return *bad;
-  if (auto bad = coordinate("bearing", 0, 360, camera->bearing)) return *bad;
-  if (camera->latitude.has_value() != camera->longitude.has_value()) {
-    return call.error(http::status::bad_request, "give latitude and longitude together");
-  }
-  const auto text = [](const std::optional<double>& v) {
-    return v ? fmt::format("{:.6f}", *v) : std::string("none");
-  };
-  const auto place = [&](const CameraInfo& c) {
-    return text(c.latitude) + "," + text(c.longitude) + " bearing " + text(c.bearing);
-  };
-  store_.in_transaction([&] {
-    store_.upsert_camera(*camera);
-    store_.audit({0, now_ms(), call.session->user, "camera-position",
-                  camera_id + " " + place(before) + " -> " + place(*camera), *reason});
-  });
-  return call.json_reply({{"camera", camera_json(*camera)}});
+  if (auto bad = coordinate("latitude", -90, 90, place.latitude)) return *bad;
+  if (auto bad = coordinate("longitude", -180, 180, place.longitude)) return *bad;
+  if (auto bad = coordinate("bearing", 0, 360, place.bearing)) return *bad;
+  // Latitude without longitude: anpr::Error (kInput) from the service, answered 400 by handle().
+  const auto moved = set_camera_place(store_, *camera, place, {call.session->user, *reason, now_ms()});
+  return call.json_reply({{"camera", camera_json(moved)}});
 }
 
 Response WebApi::dashboard(Call& call) {
@@ -477,22 +463,16 @@ Response WebApi::faults(Call& call) {
   const bool all = call.param("all") == "1";
   const int limit =
       std::clamp(call.param("limit").empty() ? 500 : std::atoi(call.param("limit").c_str()), 1, kMaxRows);
-  const CameraDirectory cameras(store_.cameras());
+  const CameraDirectory cameras(list_cameras(store_));
   json rows = json::array();
-  for (const auto& f : store_.faults(0, !all, limit)) rows.push_back(fault_json(f, cameras));
+  for (const auto& f : list_faults(store_, 0, !all, limit)) rows.push_back(fault_json(f, cameras));
   return call.json_reply({{"faults", rows}});
 }
 
 Response WebApi::acknowledge_fault(Call& call, const std::string& fault_id) {
   std::string note;
   if (auto refused = read_note(call, note)) return *refused;
-  const auto now = now_ms();
-  bool acknowledged = false;
-  store_.in_transaction([&] {
-    acknowledged = store_.acknowledge_fault(fault_id, call.session->user, note, now);
-    if (acknowledged) store_.audit({0, now, call.session->user, "fault-acknowledge", fault_id, note});
-  });
-  if (!acknowledged) {
+  if (!receiver::acknowledge_fault(store_, fault_id, {call.session->user, note, now_ms()})) {
     return call.error(http::status::conflict,
                       "fault " + fault_id.substr(0, 64) + " is not new (or does not exist)");
   }
@@ -513,27 +493,13 @@ Response WebApi::search(Call& call, bool movements) {
       from_text.empty() ? std::optional<TimestampMs>(now - 30 * kDayMs) : parse_iso8601(from_text);
   const auto to = to_text.empty() ? std::optional<TimestampMs>(now) : parse_iso8601(to_text);
   if (!from || !to) return call.error(http::status::bad_request, "from and to must be ISO 8601 UTC times");
-  if (*from > *to) return call.error(http::status::bad_request, "from is after to");
   const int limit =
       std::clamp(call.param("limit").empty() ? 1000 : std::atoi(call.param("limit").c_str()), 1, kMaxRows);
-  std::vector<Sighting> rows;
-  std::string subject;
-  if (movements) {
-    const std::string plate = normalise_plate(call.param("plate"));
-    const bool pattern = plate.find_first_of("?*") != std::string::npos;
-    if (pattern ? pattern_error(plate).has_value() : !is_normalised_plate(plate)) {
-      return call.error(http::status::bad_request,
-                        "plate '" + call.param("plate") +
-                            "': 1-12 letters and digits, '?' for one unknown character, '*' for any run");
-    }
-    rows = store_.movements(plate, *from, *to, limit);
-    subject = plate;
-  } else {
-    rows = store_.reads(call.param("camera"), *from, *to, limit);
-    subject = call.param("camera").empty() ? "all cameras" : call.param("camera");
-  }
-  store_.audit({0, now, call.session->user, movements ? "movements" : "reads",
-                subject + " " + to_iso8601(*from) + ".." + to_iso8601(*to), reason});
+  // A period that runs backwards or a bad plate: anpr::Error (kInput) from the service, a 400.
+  const SearchWindow window{*from, *to, limit};
+  const Caller caller{call.session->user, reason, now};
+  const auto rows = movements ? search_movements(store_, call.param("plate"), window, caller)
+                              : search_reads(store_, call.param("camera"), window, caller);
   json out = json::array();
   for (const auto& s : rows) out.push_back(sighting_json(s));
   return call.json_reply({{"rows", out}, {"truncated", static_cast<int>(rows.size()) == limit}});
@@ -605,7 +571,7 @@ Response WebApi::analyse(Call& call, const std::string& kind) {
 
 Response WebApi::sections(Call& call) {
   json out = json::array();
-  for (const auto& s : store_.sections()) {
+  for (const auto& s : analysis::speed_sections(store_)) {
     out.push_back({{"name", s.name},
                    {"from_camera", s.from_camera},
                    {"to_camera", s.to_camera},
@@ -616,7 +582,7 @@ Response WebApi::sections(Call& call) {
 }
 
 Response WebApi::image(Call& call, const std::string& read_id, bool overview) {
-  const auto images = store_.read_images(read_id);
+  const auto images = find_read_images(store_, read_id);
   const std::string relative = images ? (overview ? images->overview_path : images->crop_path) : "";
   if (relative.empty() || settings_.data_dir.empty())
     return call.error(http::status::not_found, "no such image");
@@ -637,26 +603,26 @@ Response WebApi::image(Call& call, const std::string& read_id, bool overview) {
 
 Response WebApi::cameras(Call& call) {
   json out = json::array();
-  for (const auto& c : store_.cameras()) out.push_back(camera_json(c));
+  for (const auto& c : list_cameras(store_)) out.push_back(camera_json(c));
   return call.json_reply({{"cameras", out}});
 }
 
 Response WebApi::watchlists(Call& call) {
   json out = json::array();
-  for (const auto& l : store_.watchlists()) {
+  for (const auto& l : list_watchlists(store_)) {
     out.push_back({{"name", l.name},
                    {"category", l.category},
                    {"priority", l.priority},
                    {"colour", l.colour},
                    {"action", l.action},
-                   {"entries", store_.entries(l.name).size()}});
+                   {"entries", watchlist_entries(store_, l.name).size()}});
   }
   return call.json_reply({{"watchlists", out}});
 }
 
 Response WebApi::entries(Call& call, const std::string& list) {
   json out = json::array();
-  for (const auto& e : store_.entries(list)) {
+  for (const auto& e : watchlist_entries(store_, list)) {
     out.push_back({{"plate", e.plate},
                    {"reason", e.reason},
                    {"added_by", e.added_by},
@@ -670,7 +636,7 @@ Response WebApi::add_entry(Call& call, const std::string& list) {
   std::string why;
   const auto body = call.body_json(why);
   if (!body) return call.error(http::status::bad_request, why);
-  const auto lists = store_.watchlists();
+  const auto lists = list_watchlists(store_);
   if (std::none_of(lists.begin(), lists.end(), [&](const auto& l) { return l.name == list; })) {
     return call.error(http::status::not_found, "no watchlist named '" + list + "'");
   }
@@ -716,7 +682,7 @@ Response WebApi::import_list(Call& call, const std::string& list) {
       return call.error(http::status::bad_request, "priority is 0-99");
   }
   // Keep what the list already says unless the upload says otherwise.
-  for (const auto& l : store_.watchlists()) {
+  for (const auto& l : list_watchlists(store_)) {
     if (l.name != list) continue;
     if (info.category.empty()) info.category = l.category;
     if (info.action.empty()) info.action = l.action;
@@ -744,7 +710,7 @@ Response WebApi::audit(Call& call) {
   const int limit =
       std::clamp(call.param("limit").empty() ? 500 : std::atoi(call.param("limit").c_str()), 1, kMaxRows);
   json out = json::array();
-  for (const auto& a : store_.audit_log(limit)) {
+  for (const auto& a : recent_audit_records(store_, limit)) {
     out.push_back({{"id", a.id},
                    {"at", to_iso8601(a.at)},
                    {"actor", a.actor},

@@ -42,4 +42,12 @@ struct AnalysisCaller {
                                           const AnalysisCaller& caller,
                                           const CloneSettings& clone_defaults = {});
 
+/// The registered speed sections (the roads average speed is measured on).
+[[nodiscard]] std::vector<SpeedSection> speed_sections(Store& store);
+
+/// Registers (adds or replaces) the sections read from `file`, all or none, audited as
+/// "sections-register" with the number of sections as the reason.
+void register_sections(Store& store, const std::vector<SpeedSection>& sections, const std::string& file,
+                       const AnalysisCaller& caller);
+
 }  // namespace anpr::receiver::analysis

@@ -11,27 +11,19 @@
 #include <string>
 #include <unordered_map>
 
+#include "anpr/receiver/services/session_records.hpp"
+#include "anpr/receiver/services/user_service.hpp"
 #include "anpr/receiver/store/store.hpp"
 
 namespace anpr::receiver::web {
 
-/// Roles in rising order of power: each may do everything the ones before it may.
-enum class Role { kOperator = 0, kSupervisor = 1, kAdmin = 2 };
-[[nodiscard]] const char* to_string(Role role) noexcept;
-[[nodiscard]] std::optional<Role> parse_role(std::string_view text) noexcept;
-
-/// Argon2id via libsodium (crypto_pwhash_str, "interactive" limits: about 0.1 s and 64 MiB per
-/// hash), so a stolen database does not give away passwords cheaply.
-[[nodiscard]] std::string hash_password(const std::string& password);
-[[nodiscard]] bool verify_password(const std::string& hash, const std::string& password);
-/// Why a password may not be used, or nullopt when it may (at least 10 characters, at most 256).
-[[nodiscard]] std::optional<std::string> password_problem(const std::string& password);
-
-/// User administration (the `anpr-receiver user` command): each throws anpr::Error (kInput)
-/// with the reason when the change cannot be made.
-void add_user(Store& store, const std::string& name, Role role, const std::string& password, TimestampMs now);
-void set_password(Store& store, const std::string& name, const std::string& password);
-void set_disabled(Store& store, const std::string& name, bool disabled);
+// Roles and passwords belong to the user service; the web side names them as its own.
+using anpr::receiver::hash_password;
+using anpr::receiver::parse_role;
+using anpr::receiver::password_problem;
+using anpr::receiver::Role;
+using anpr::receiver::to_string;
+using anpr::receiver::verify_password;
 
 struct Session {
   std::string user;
@@ -53,8 +45,7 @@ struct SessionSettings {
 /// by receivers on one database.
 class SessionManager {
  public:
-  explicit SessionManager(Store* store = nullptr, SessionSettings settings = {})
-      : store_(store), settings_(settings) {}
+  explicit SessionManager(Store* store = nullptr, SessionSettings settings = {});
   /// A new session; returns its token (for the cookie). Evicts the oldest when full.
   std::string create(const std::string& user, Role role, const std::string& credential = {});
   /// The live session of `token`, refreshed; nullopt when unknown or timed out.
@@ -73,7 +64,7 @@ class SessionManager {
     TimestampMs stored_last_seen = 0;  ///< last_seen as the store has it (refreshed once a minute)
   };
   void forget(const std::string& key);
-  Store* store_;
+  std::optional<SessionRecords> records_;  ///< none: sessions live in memory only
   SessionSettings settings_;
   std::mutex mutex_;
   std::unordered_map<std::string, Entry> sessions_;  ///< by token hash; a cache of the store

@@ -1,8 +1,9 @@
 #pragma once
 /// @file
 /// The control room's JSON API and pages (docs/api.md): one HTTP request in, one response out.
-/// It checks the session, the role and the CSRF token, then calls the store and the watchlist
-/// service; it holds no SQL and no networking (WebServer does that).
+/// It checks the session, the role and the CSRF token, then calls the services (services/, and
+/// the watchlist and analysis services), which check, audit and reach the store; it holds no
+/// SQL, no audit records and no networking (WebServer does that).
 
 #include <functional>
 #include <string>

@@ -1,0 +1,59 @@
+// The hit service on a real SQLite store: a hit moves new -> acknowledged -> closed, each step
+// audited with the note; a step from the wrong state changes nothing and is not audited.
+#include <catch2/catch.hpp>
+
+#include "../support/temp_dir.hpp"
+#include "anpr/common/ids.hpp"
+#include "anpr/receiver/services/hit_service.hpp"
+
+using namespace anpr;
+using namespace anpr::receiver;
+
+namespace {
+
+constexpr TimestampMs kAt = 1795590299000;
+
+HitMessage hit_of(const std::string& plate) {
+  HitMessage h;
+  h.hit_id = make_uuid();
+  h.read_id = make_uuid();
+  h.camera_id = "cam1";
+  h.site_id = "coalville";
+  h.at = kAt;
+  h.plate = h.entry_plate = plate;
+  h.list = "Stolen vehicles";
+  h.category = "stolen-vehicle";
+  h.match_kind = "exact";
+  h.score = 1.0;
+  return h;
+}
+
+}  // namespace
+
+TEST_CASE("a hit is acknowledged then closed, each step audited with its note", "[services][hits]") {
+  test::TempDir dir("anpr-hits");
+  auto store = open_store((dir / "anpr.db").string());
+  const auto hit = hit_of("AB12CDE");
+  store->insert_hit(hit, kAt);
+
+  CHECK_FALSE(move_hit(*store, hit.hit_id, HitStep::kClose, {"olly", "too soon", kAt + 1}));  // still new
+  CHECK(store->audit_log(10).empty());
+  CHECK(move_hit(*store, hit.hit_id, HitStep::kAcknowledge, {"olly", "unit 4 sent", kAt + 2}));
+  CHECK_FALSE(move_hit(*store, hit.hit_id, HitStep::kAcknowledge, {"sam", "again", kAt + 3}));
+  CHECK(move_hit(*store, hit.hit_id, HitStep::kClose, {"sam", "vehicle stopped", kAt + 4}));
+  CHECK_FALSE(move_hit(*store, "no-such-hit", HitStep::kAcknowledge, {"sam", "", kAt + 5}));
+
+  const auto audit = store->audit_log(10);  // newest first
+  REQUIRE(audit.size() == 2);
+  CHECK(audit[1].action == "hit-acknowledge");
+  CHECK(audit[1].actor == "olly");
+  CHECK(audit[1].subject == hit.hit_id);
+  CHECK(audit[1].reason == "unit 4 sent");
+  CHECK(audit[0].action == "hit-close");
+  CHECK(audit[0].at == kAt + 4);
+
+  const auto listed = list_hits(*store, std::nullopt, std::string("closed"), 10);
+  REQUIRE(listed.size() == 1);
+  CHECK_THAT(listed[0].note, Catch::EndsWith("sam: vehicle stopped"));  // the store keeps every note
+  CHECK(list_hits(*store, std::nullopt, std::string("new"), 10).empty());
+}
