@@ -12,9 +12,6 @@ allowed=(
   # The live feed polls hits, reads and faults from the store every 250 ms; step 3 of issue 22
   # replaces the poller with a feed that ingest pushes to.
   receiver/src/web/web_server.cpp
-  # A developer's benchmark, not a front end to the control room's data: it fills a scratch
-  # database with months of synthetic reads, straight into the store, before timing the analyses.
-  receiver/src/cli/bench_analysis_command.cpp
 )
 
 store_methods() {
