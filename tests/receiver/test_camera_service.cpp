@@ -1,8 +1,9 @@
-// The camera service on a real SQLite store: a camera's place changed with a reason and audited
-// from the old place to the new; refused changes change nothing; registrations and fault
-// acknowledgements audited.
+// The camera service on a real store (SQLite and PostgreSQL): a camera's place changed with a
+// reason and audited from the old place to the new; refused changes change nothing;
+// registrations and fault acknowledgements audited.
 #include <catch2/catch.hpp>
 
+#include "../support/postgres_server.hpp"
 #include "../support/temp_dir.hpp"
 #include "anpr/common/error.hpp"
 #include "anpr/receiver/services/camera_service.hpp"
@@ -16,7 +17,10 @@ constexpr TimestampMs kAt = 1795590299000;
 
 struct Fixture {
   test::TempDir dir{"anpr-cameras"};
-  std::unique_ptr<Store> store = open_store((dir / "anpr.db").string());
+  // Both back ends: a SQLite file and a real PostgreSQL database (the transactions differ).
+  std::string backend = GENERATE(as<std::string>{}, "sqlite", "postgresql");
+  std::unique_ptr<Store> store = open_store(
+      backend == "postgresql" ? test::shared_postgres().create_database() : (dir / "anpr.db").string());
   CameraInfo cam1() const {
     CameraInfo c;
     c.camera_id = "cam1";
@@ -32,6 +36,7 @@ struct Fixture {
 TEST_CASE("a camera's place is changed with a reason and audited from the old place to the new",
           "[services][cameras]") {
   Fixture f;
+  INFO("store: " << f.backend);
   register_cameras(*f.store, {f.cam1()}, "cameras.csv", {"admin", "", kAt});
   const auto before = find_camera(*f.store, "cam1");
   REQUIRE(before);
@@ -56,6 +61,7 @@ TEST_CASE("a camera's place is changed with a reason and audited from the old pl
 TEST_CASE("a camera change without a reason, with half a position or out of range changes nothing",
           "[services][cameras]") {
   Fixture f;
+  INFO("store: " << f.backend);
   register_cameras(*f.store, {f.cam1()}, "cameras.csv", {"admin", "", kAt});
   const auto cam = *find_camera(*f.store, "cam1");
   CHECK_THROWS_WITH(set_camera_place(*f.store, cam, {52.0, -1.0, 0}, {"alice", "", kAt}),
@@ -71,6 +77,7 @@ TEST_CASE("a camera change without a reason, with half a position or out of rang
 
 TEST_CASE("a new fault is acknowledged once, audited with the note", "[services][cameras]") {
   Fixture f;
+  INFO("store: " << f.backend);
   CameraFault fault;
   fault.fault_id = "cam1/offline/1000";
   fault.camera_id = "cam1";

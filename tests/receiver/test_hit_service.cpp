@@ -1,7 +1,9 @@
-// The hit service on a real SQLite store: a hit moves new -> acknowledged -> closed, each step
-// audited with the note; a step from the wrong state changes nothing and is not audited.
+// The hit service on a real store (SQLite and PostgreSQL): a hit moves new -> acknowledged ->
+// closed, each step audited with the note; a step from the wrong state changes nothing and is
+// not audited.
 #include <catch2/catch.hpp>
 
+#include "../support/postgres_server.hpp"
 #include "../support/temp_dir.hpp"
 #include "anpr/common/ids.hpp"
 #include "anpr/receiver/services/hit_service.hpp"
@@ -32,7 +34,11 @@ HitMessage hit_of(const std::string& plate) {
 
 TEST_CASE("a hit is acknowledged then closed, each step audited with its note", "[services][hits]") {
   test::TempDir dir("anpr-hits");
-  auto store = open_store((dir / "anpr.db").string());
+  // Both back ends: a SQLite file and a real PostgreSQL database (the transactions differ).
+  const std::string backend = GENERATE(as<std::string>{}, "sqlite", "postgresql");
+  INFO("store: " << backend);
+  auto store = open_store(backend == "postgresql" ? test::shared_postgres().create_database()
+                                                  : (dir / "anpr.db").string());
   const auto hit = hit_of("AB12CDE");
   store->insert_hit(hit, kAt);
 

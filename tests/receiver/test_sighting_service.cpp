@@ -1,7 +1,8 @@
-// The reads-and-movements service on a real SQLite store: every search audited with its
-// reason before it runs, and refused (nothing audited) without a proper reason.
+// The reads-and-movements service on a real store (SQLite and PostgreSQL): every search audited
+// with its reason before it runs, and refused (nothing audited) without a proper reason.
 #include <catch2/catch.hpp>
 
+#include "../support/postgres_server.hpp"
 #include "../support/sample_messages.hpp"
 #include "../support/temp_dir.hpp"
 #include "anpr/common/error.hpp"
@@ -18,7 +19,10 @@ constexpr TimestampMs kMinute = 60'000;
 
 struct Fixture {
   test::TempDir dir{"anpr-sightings"};
-  std::unique_ptr<Store> store = open_store((dir / "anpr.db").string());
+  // Both back ends: a SQLite file and a real PostgreSQL database (the transactions differ).
+  std::string backend = GENERATE(as<std::string>{}, "sqlite", "postgresql");
+  std::unique_ptr<Store> store = open_store(
+      backend == "postgresql" ? test::shared_postgres().create_database() : (dir / "anpr.db").string());
   Fixture() {
     // AB12CDE twice (cam1, then cam2), another car once.
     store->insert_read(test::sample_read("AB12CDE", "cam1", kAt), kAt, false, "", "");
@@ -34,6 +38,7 @@ const SearchWindow kDay{kAt - 12 * 3'600'000, kAt + 12 * 3'600'000, 100};
 TEST_CASE("a movement search is audited with its reason and returns the sightings in time order",
           "[services][sightings]") {
   Fixture f;
+  INFO("store: " << f.backend);
   const auto rows =
       search_movements(*f.store, "ab12 cde", kDay, {"dc.jones", "  theft enquiry 42/7  ", kAt + kMinute});
   REQUIRE(rows.size() == 2);
@@ -50,6 +55,7 @@ TEST_CASE("a movement search is audited with its reason and returns the sighting
 
 TEST_CASE("a search of reads is audited with the camera searched, or all cameras", "[services][sightings]") {
   Fixture f;
+  INFO("store: " << f.backend);
   CHECK(search_reads(*f.store, "cam1", kDay, {"olly", "patrol briefing", kAt}).size() == 2);
   CHECK(search_reads(*f.store, "", kDay, {"olly", "patrol briefing", kAt}).size() == 3);
   const auto audit = f.store->audit_log(10);  // newest first
@@ -61,6 +67,7 @@ TEST_CASE("a search of reads is audited with the camera searched, or all cameras
 
 TEST_CASE("a search without a proper reason is refused and leaves no audit record", "[services][sightings]") {
   Fixture f;
+  INFO("store: " << f.backend);
   for (const std::string reason : {"", "ab", "     ", "12345!", "abcdef\x01"}) {
     INFO("reason '" << reason << "'");
     CHECK_THROWS_AS(search_movements(*f.store, "AB12CDE", kDay, {"olly", reason, kAt}), Error);
@@ -73,6 +80,7 @@ TEST_CASE("a search without a proper reason is refused and leaves no audit recor
 TEST_CASE("a bad plate or a period that runs backwards is refused before anything is audited",
           "[services][sightings]") {
   Fixture f;
+  INFO("store: " << f.backend);
   const Caller caller{"olly", "theft enquiry", kAt};
   CHECK_THROWS_WITH(search_movements(*f.store, "AB12!", kDay, caller), Catch::Contains("plate 'AB12!'"));
   CHECK_THROWS_WITH(search_movements(*f.store, "A*", kDay, caller), Catch::Contains("plate 'A*'"));

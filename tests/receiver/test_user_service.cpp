@@ -1,7 +1,8 @@
-// The user service on a real SQLite store: user changes, logins and logouts audited; a refused
-// change changes and audits nothing; a disabled user's stored sessions end.
+// The user service on a real store (SQLite and PostgreSQL): user changes, logins and logouts
+// audited; a refused change changes and audits nothing; a disabled user's stored sessions end.
 #include <catch2/catch.hpp>
 
+#include "../support/postgres_server.hpp"
 #include "../support/temp_dir.hpp"
 #include "anpr/common/error.hpp"
 #include "anpr/receiver/services/session_records.hpp"
@@ -17,7 +18,10 @@ constexpr const char* kPassword = "correct horse battery";
 
 struct Fixture {
   test::TempDir dir{"anpr-users"};
-  std::unique_ptr<Store> store = open_store((dir / "anpr.db").string());
+  // Both back ends: a SQLite file and a real PostgreSQL database (the transactions differ).
+  std::string backend = GENERATE(as<std::string>{}, "sqlite", "postgresql");
+  std::unique_ptr<Store> store = open_store(
+      backend == "postgresql" ? test::shared_postgres().create_database() : (dir / "anpr.db").string());
 };
 
 }  // namespace
@@ -25,6 +29,7 @@ struct Fixture {
 TEST_CASE("adding a user is audited with the role, and a refused one changes and audits nothing",
           "[services][users]") {
   Fixture f;
+  INFO("store: " << f.backend);
   add_user(*f.store, "sam", Role::kSupervisor, kPassword, {"admin", "", kAt});
   CHECK_THROWS_WITH(add_user(*f.store, "sam", Role::kAdmin, kPassword, {"admin", "", kAt}),
                     "user 'sam' already exists");
@@ -45,6 +50,7 @@ TEST_CASE("adding a user is audited with the role, and a refused one changes and
 
 TEST_CASE("a login is checked and audited either way", "[services][users]") {
   Fixture f;
+  INFO("store: " << f.backend);
   add_user(*f.store, "olly", Role::kOperator, kPassword, {"admin", "", kAt});
   const auto in = log_in(*f.store, "olly", kPassword, "10.0.0.7", kAt + 1);
   REQUIRE(in);
@@ -65,6 +71,7 @@ TEST_CASE("a login is checked and audited either way", "[services][users]") {
 
 TEST_CASE("a disabled user cannot log in and their stored sessions end", "[services][users]") {
   Fixture f;
+  INFO("store: " << f.backend);
   add_user(*f.store, "olly", Role::kOperator, kPassword, {"admin", "", kAt});
   SessionRecords sessions(*f.store);
   sessions.open({"hash-of-token", "olly", "operator", "csrf", "credential", kAt, kAt}, kAt - 1);
