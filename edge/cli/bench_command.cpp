@@ -126,9 +126,8 @@ int run(const BenchOptions& o) {
 
   Spool spool(c.spool);
   EdgePipeline pipeline(c, spool, nullptr);
-  std::atomic<bool> stop{false};
   const auto t0 = std::chrono::steady_clock::now();
-  pipeline.run(stop);
+  pipeline.run(std::stop_token{});  // to the end of the video
   const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
   print_report(o, c, pipeline, wall_s);

@@ -1,5 +1,12 @@
 // anpr-edge run: the firmware process. Video in, one read per vehicle pass out over MQTT.
+#include <fcntl.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <csignal>
+#include <stop_token>
 #include <thread>
 
 #include <spdlog/spdlog.h>
@@ -17,10 +24,37 @@ namespace anpr::edge::cli {
 namespace {
 
 std::atomic<bool> g_signalled{false};
+// The main thread waits on this pipe between its duties: a signal handler writes to it (write()
+// is safe there, a condition variable is not), and so does the video thread when it ends.
+int g_wake_pipe[2] = {-1, -1};
 
-extern "C" void on_signal(int) { g_signalled = true; }
+void wake_main() {
+  const char byte = 1;
+  if (::write(g_wake_pipe[1], &byte, 1) < 0) {
+    // Full (non-blocking): the main thread has wakings enough waiting.
+  }
+}
+
+extern "C" void on_signal(int) {
+  const int saved_errno = errno;  // the interrupted code may be about to read it
+  g_signalled = true;
+  wake_main();
+  errno = saved_errno;
+}
+
+/// Until something wakes the main thread (a signal, the video's end) or `timeout` passes.
+void wait_for_wake(std::chrono::milliseconds timeout) {
+  pollfd p{g_wake_pipe[0], POLLIN, 0};
+  if (::poll(&p, 1, static_cast<int>(timeout.count())) > 0) {
+    char bytes[64];
+    while (::read(g_wake_pipe[0], bytes, sizeof bytes) > 0) {
+    }
+  }
+}
 
 void install_signal_handlers() {
+  if (::pipe2(g_wake_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
+    throw Error(ErrorCode::kIo, "cannot make the wake pipe");
   struct sigaction action {};
   action.sa_handler = on_signal;
   sigemptyset(&action.sa_mask);
@@ -64,6 +98,14 @@ class Supervision {
   Supervision(const EdgeConfig& config, const EdgePipeline& pipeline, const Spool& spool,
               Publisher& publisher)
       : config_(config), pipeline_(pipeline), spool_(spool), publisher_(publisher) {}
+
+  /// How long until tick() next has something to do.
+  [[nodiscard]] std::chrono::milliseconds until_due(std::chrono::steady_clock::time_point now) const {
+    auto due = last_health_ + std::chrono::seconds(config_.mqtt.health_interval_s);
+    if (watchdog_ms_ > 0) due = std::min(due, last_watchdog_ + std::chrono::milliseconds(watchdog_ms_ / 3));
+    return std::max(std::chrono::milliseconds(0),
+                    std::chrono::duration_cast<std::chrono::milliseconds>(due - now));
+  }
 
   void tick(std::chrono::steady_clock::time_point now) {
     if (now - last_health_ >= std::chrono::seconds(config_.mqtt.health_interval_s)) {
@@ -113,27 +155,30 @@ int run(const RunOptions& options) {
   EdgePipeline pipeline(config, spool, [&publisher] { publisher.wake(); });
   publisher.start();
 
-  std::atomic<bool> stop{false}, finished{false};
+  std::stop_source stop;
+  std::atomic<bool> finished{false};
   std::string failure;
   std::thread video([&] {
     try {
-      pipeline.run(stop);
+      pipeline.run(stop.get_token());
     } catch (const std::exception& e) {
       failure = e.what();
     }
     finished = true;
+    wake_main();
   });
   notify_systemd("READY=1");
   spdlog::info("{} running: camera {} at {}, source {}, broker {}, spool {}", version_string(),
                config.camera_id, config.site_id, config.source.uri, config.mqtt.broker,
                config.spool.dir.string());
   Supervision supervision(config, pipeline, spool, publisher);
+  // The one way the video stops early: a signal wakes this loop, which asks the pipeline to stop.
   while (!finished) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    if (g_signalled && !stop) {
+    wait_for_wake(supervision.until_due(std::chrono::steady_clock::now()));
+    if (g_signalled && !stop.stop_requested()) {
       spdlog::info("stopping: finishing open tracks and sending what is spooled");
       notify_systemd("STOPPING=1");
-      stop = true;
+      stop.request_stop();
     }
     supervision.tick(std::chrono::steady_clock::now());
   }

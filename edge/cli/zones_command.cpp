@@ -1,7 +1,7 @@
 // anpr-edge zones: draws a camera's read and ignore zones on a frame of its source, so an
 // engineer setting up a camera sees what the config says before the unit goes live.
-#include <atomic>
 #include <cstdio>
+#include <stop_token>
 
 #include <opencv2/imgcodecs.hpp>
 
@@ -24,15 +24,15 @@ cv::Mat first_frame(SourceSettings source) {
   source.realtime = false;
   source.loop = false;
   FrameSource frames(source);
-  std::atomic<bool> stop{false};
+  std::stop_source stop;
   cv::Mat bgr;
   frames.run(
-      stop,
+      stop.get_token(),
       [&](const Frame& f) {
         if (bgr.empty()) bgr = i420_scaled_bgr(f.i420, 1.0);
-        stop = true;
+        stop.request_stop();
       },
-      [&] { stop = true; });  // a stream that is lost gives no picture: stop, do not retry for ever
+      [&] { stop.request_stop(); });  // a stream that is lost gives no picture: stop, do not retry for ever
   if (bgr.empty()) throw Error(ErrorCode::kInput, "no frame could be read from " + source.uri);
   return bgr;
 }

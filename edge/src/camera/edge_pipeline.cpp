@@ -159,7 +159,7 @@ StageTotals EdgePipeline::stage_totals() const {
   return totals_;
 }
 
-void EdgePipeline::run(const std::atomic<bool>& stop) {
+void EdgePipeline::run(const std::stop_token& stop) {
   std::vector<std::thread> workers;
   for (auto& reader : readers_) workers.emplace_back([this, r = reader.get()] { recognise(*r); });
   try {

@@ -9,6 +9,7 @@
 
 #include "anpr/common/error.hpp"
 #include "anpr/common/log_escaping.hpp"
+#include "anpr/common/stop_wait.hpp"
 #include "anpr/edge/camera/i420_image.hpp"
 
 namespace anpr::edge {
@@ -37,13 +38,6 @@ bool open_capture(cv::VideoCapture& capture, const std::string& uri, SourceKind 
       return capture.open(starts_with(uri, "file://") ? uri.substr(7) : uri, cv::CAP_ANY);
   }
   return false;
-}
-
-/// Sleeps in short steps so a stop request is seen quickly.
-void sleep_unless_stopped(const std::atomic<bool>& stop, std::chrono::milliseconds total) {
-  const auto until = std::chrono::steady_clock::now() + total;
-  while (!stop && std::chrono::steady_clock::now() < until)
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
 }
 
 }  // namespace
@@ -86,7 +80,7 @@ void require_file(const std::string& uri) {
 
 FrameSource::FrameSource(SourceSettings settings) : settings_(std::move(settings)) {}
 
-void FrameSource::run(const std::atomic<bool>& stop, const std::function<void(Frame)>& sink,
+void FrameSource::run(const std::stop_token& stop, const std::function<void(Frame)>& sink,
                       const std::function<void()>& on_gap) {
   const SourceKind kind = source_kind(settings_.uri);
   const std::string shown = without_password(settings_.uri);  // logs must not carry a stream's password
@@ -94,7 +88,7 @@ void FrameSource::run(const std::atomic<bool>& stop, const std::function<void(Fr
   std::int64_t next_id = 1;
   double backoff_s = settings_.reconnect_min_s;
   bool first_open = true;
-  while (!stop) {
+  while (!stop.stop_requested()) {
     cv::VideoCapture capture;
     if (!open_capture(capture, settings_.uri, kind, settings_.open_timeout_ms) || !capture.isOpened()) {
       if (kind == SourceKind::kFile) {
@@ -104,7 +98,7 @@ void FrameSource::run(const std::atomic<bool>& stop, const std::function<void(Fr
       }
       state_ = SourceState::kReconnecting;
       spdlog::warn("video source {} cannot be opened; retrying in {:.0f} s", shown, backoff_s);
-      sleep_unless_stopped(stop, std::chrono::milliseconds(static_cast<int>(backoff_s * 1000)));
+      wait_or_stop(stop, std::chrono::milliseconds(static_cast<int>(backoff_s * 1000)));
       backoff_s = std::min(settings_.reconnect_max_s, backoff_s * 2);
       continue;
     }
@@ -120,7 +114,7 @@ void FrameSource::run(const std::atomic<bool>& stop, const std::function<void(Fr
     const std::int64_t index = read_frames(capture, kind, fps, stop, sink, next_id);
     if (index > 0)
       backoff_s = settings_.reconnect_min_s;  // frames arrived: the next loss starts again at the minimum
-    if (stop) break;
+    if (stop.stop_requested()) break;
     if (on_gap) on_gap();
     if (kind == SourceKind::kFile) {
       if (!settings_.loop) {
@@ -133,20 +127,20 @@ void FrameSource::run(const std::atomic<bool>& stop, const std::function<void(Fr
     }
     state_ = SourceState::kReconnecting;
     spdlog::warn("video source {} lost after {} frames; reconnecting in {:.0f} s", shown, index, backoff_s);
-    sleep_unless_stopped(stop, std::chrono::milliseconds(static_cast<int>(backoff_s * 1000)));
+    wait_or_stop(stop, std::chrono::milliseconds(static_cast<int>(backoff_s * 1000)));
     backoff_s = std::min(settings_.reconnect_max_s, backoff_s * 2);
   }
   state_ = SourceState::kEnded;
 }
 
 std::int64_t FrameSource::read_frames(cv::VideoCapture& capture, SourceKind kind, double fps,
-                                      const std::atomic<bool>& stop, const std::function<void(Frame)>& sink,
+                                      const std::stop_token& stop, const std::function<void(Frame)>& sink,
                                       std::int64_t& next_id) {
   const auto start_wall = std::chrono::steady_clock::now();
   const TimestampMs start_ms = now_ms();
   std::int64_t index = 0;
   cv::Mat bgr;  // decoded into the same buffer every time; frames leave as I420
-  while (!stop) {
+  while (!stop.stop_requested()) {
     Frame frame;
     if (!capture.read(bgr) || bgr.empty()) break;
     frame.i420 = i420_from_bgr(bgr);

@@ -113,12 +113,10 @@ void Publisher::publish_health(const HealthMessage& health) {
 }
 
 bool Publisher::drain(std::chrono::milliseconds timeout) {
-  const auto until = std::chrono::steady_clock::now() + timeout;
-  while (impl_->spool.stats().depth > 0 && std::chrono::steady_clock::now() < until) {
-    wake();
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return impl_->spool.stats().depth == 0;
+  wake();  // send what is spooled now, not at the loop's next round
+  std::unique_lock lock(mutex_);
+  // Woken each time the sending loop deletes acknowledged reads from the spool.
+  return acknowledged_now_.wait_for(lock, timeout, [this] { return impl_->spool.stats().depth == 0; });
 }
 
 void Publisher::stop() {
@@ -206,12 +204,14 @@ bool Publisher::connect(bool& ever_connected, TimestampMs& session_at, std::chro
 void Publisher::reap_acknowledgements() {
   // Only an acknowledged read is safe to delete from the spool.
   const auto now = std::chrono::steady_clock::now();
+  bool removed = false;
   for (auto it = impl_->in_flight.begin(); it != impl_->in_flight.end();) {
     const auto& token = it->second.token;
     if (token->is_complete()) {
       if (token->get_return_code() == MQTTASYNC_SUCCESS) {
         impl_->spool.remove(it->first);
         ++acknowledged_;
+        removed = true;
       }
       it = impl_->in_flight.erase(it);
     } else if (now - it->second.sent_at > kAckTimeout) {
@@ -219,6 +219,11 @@ void Publisher::reap_acknowledgements() {
     } else {
       ++it;
     }
+  }
+  if (removed) {
+    // Under the lock, so that a drain between its look at the spool and its wait still hears it.
+    const std::lock_guard lock(mutex_);
+    acknowledged_now_.notify_all();
   }
 }
 

@@ -10,6 +10,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -44,7 +45,7 @@ class EdgePipeline {
 
   /// Runs until `stop` or the end of a non-looping file, then finishes open tracks into the
   /// spool. Throws anpr::Error when the source cannot be used at all.
-  void run(const std::atomic<bool>& stop);
+  void run(const std::stop_token& stop);
 
   [[nodiscard]] std::int64_t frames_captured() const { return source_.frames_captured(); }
   [[nodiscard]] std::int64_t frames_dropped() const { return waiting_.dropped(); }

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <stop_token>
 #include <string>
 
 #include <opencv2/core.hpp>
@@ -54,8 +55,9 @@ class FrameSource {
   /// Captures until `stop` or the end of a non-looping file, handing each frame to `sink`
   /// (which must not block for long: capture never waits for processing). `on_gap` is called
   /// when the source is lost, so open work can be finished. Throws anpr::Error only when a file
-  /// cannot be opened at all; streams and devices retry for ever.
-  void run(const std::atomic<bool>& stop, const std::function<void(Frame)>& sink,
+  /// cannot be opened at all; streams and devices retry for ever, and `stop` ends the wait
+  /// between two tries at once.
+  void run(const std::stop_token& stop, const std::function<void(Frame)>& sink,
            const std::function<void()>& on_gap = {});
 
   [[nodiscard]] SourceState state() const { return state_.load(); }
@@ -66,7 +68,7 @@ class FrameSource {
  private:
   /// Passes the open capture's frames to `sink` until it ends or `stop`; returns how many.
   std::int64_t read_frames(cv::VideoCapture& capture, SourceKind kind, double fps,
-                           const std::atomic<bool>& stop, const std::function<void(Frame)>& sink,
+                           const std::stop_token& stop, const std::function<void(Frame)>& sink,
                            std::int64_t& next_id);
 
   SourceSettings settings_;

@@ -66,6 +66,7 @@ class Publisher {
   std::mutex mutex_;
   std::condition_variable wake_;
   bool woken_ = false;
+  std::condition_variable acknowledged_now_;  ///< acknowledged reads were deleted from the spool
   std::atomic<bool> stopping_{false};
   std::atomic<bool> connected_{false};
   std::atomic<std::int64_t> reconnects_{0};
