@@ -359,7 +359,7 @@ AnalysisOutput run_analysis(Store& store, const std::string& kind, const Params&
   return out;
 }
 
-std::vector<SpeedSection> speed_sections(Store& store) { return store.sections(); }
+std::vector<SpeedSection> speed_sections(AnalysisStore& store) { return store.sections(); }
 
 void register_sections(Store& store, const std::vector<SpeedSection>& sections, const std::string& file,
                        const AnalysisCaller& caller) {

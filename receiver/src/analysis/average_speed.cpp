@@ -16,8 +16,8 @@ double percentile(std::vector<double> values, double p) {
   return values[lo] + (values[hi] - values[lo]) * (rank - static_cast<double>(lo));
 }
 
-SectionReport average_speed(Store& store, const SpeedSection& section, TimestampMs from, TimestampMs to,
-                            const SpeedSettings& settings) {
+SectionReport average_speed(AnalysisStore& store, const SpeedSection& section, TimestampMs from,
+                            TimestampMs to, const SpeedSettings& settings) {
   SectionReport report;
   report.section = section;
   report.threshold_mph =

@@ -137,7 +137,7 @@ std::string synthetic_plate(int vehicle) {
   return p;
 }
 
-std::int64_t stored_reads(Store& store) { return store.read_count(); }
+std::int64_t stored_reads(ReadStore& store) { return store.read_count(); }
 
 void write_synthetic_district(Store& store, const SyntheticDistrict& district, TimestampMs start) {
   District d(store, district);

@@ -102,7 +102,7 @@ void EvidenceImages::discard(const std::vector<PendingImage>& images) {
   }
 }
 
-SweepResult EvidenceImages::sweep_orphans(Store& store, std::chrono::seconds min_age) const {
+SweepResult EvidenceImages::sweep_orphans(ReadStore& store, std::chrono::seconds min_age) const {
   SweepResult result;
   if (data_dir_.empty()) return result;
   const fs::path root = fs::path(data_dir_) / "images";

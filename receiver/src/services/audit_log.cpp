@@ -2,6 +2,6 @@
 
 namespace anpr::receiver {
 
-std::vector<AuditRecord> recent_audit_records(Store& store, int limit) { return store.audit_log(limit); }
+std::vector<AuditRecord> recent_audit_records(AuditLog& log, int limit) { return log.audit_log(limit); }
 
 }  // namespace anpr::receiver

@@ -31,9 +31,9 @@ void check_place(const CameraPlace& place) {
 
 }  // namespace
 
-std::vector<CameraInfo> list_cameras(Store& store) { return store.cameras(); }
+std::vector<CameraInfo> list_cameras(CameraStore& store) { return store.cameras(); }
 
-std::optional<CameraInfo> find_camera(Store& store, const std::string& camera_id) {
+std::optional<CameraInfo> find_camera(CameraStore& store, const std::string& camera_id) {
   return store.camera(camera_id);
 }
 
@@ -64,7 +64,7 @@ CameraInfo set_camera_place(Store& store, const CameraInfo& camera, const Camera
   return moved;
 }
 
-std::vector<CameraFault> list_faults(Store& store, TimestampMs changed_since, bool needing_attention,
+std::vector<CameraFault> list_faults(CameraStore& store, TimestampMs changed_since, bool needing_attention,
                                      int limit) {
   return store.faults(changed_since, needing_attention, limit);
 }

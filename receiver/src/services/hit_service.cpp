@@ -2,7 +2,7 @@
 
 namespace anpr::receiver {
 
-std::vector<HitRecord> list_hits(Store& store, std::optional<TimestampMs> since,
+std::vector<HitRecord> list_hits(HitStore& store, std::optional<TimestampMs> since,
                                  const std::optional<std::string>& state, int limit) {
   return store.hits(since, state, limit);
 }

@@ -55,7 +55,7 @@ std::vector<Sighting> search_movements(Store& store, const std::string& plate_or
   return store.movements(plate, window.from, window.to, window.limit);
 }
 
-std::optional<ReadImages> find_read_images(Store& store, const std::string& read_id) {
+std::optional<ReadImages> find_read_images(ReadStore& store, const std::string& read_id) {
   return store.read_images(read_id);
 }
 

@@ -107,7 +107,7 @@ void set_disabled(Store& store, const std::string& name, bool disabled, const Ca
   });
 }
 
-std::vector<UserRecord> list_users(Store& store) { return store.users(); }
+std::vector<UserRecord> list_users(UserStore& store) { return store.users(); }
 
 std::optional<UserRecord> log_in(Store& store, const std::string& name, const std::string& password,
                                  const std::string& client, TimestampMs now) {
@@ -122,8 +122,8 @@ std::optional<UserRecord> log_in(Store& store, const std::string& name, const st
   return user;
 }
 
-void record_logout(Store& store, const std::string& user, const std::string& client, TimestampMs now) {
-  store.audit({0, now, user, "logout", client, ""});
+void record_logout(AuditLog& log, const std::string& user, const std::string& client, TimestampMs now) {
+  log.audit({0, now, user, "logout", client, ""});
 }
 
 }  // namespace anpr::receiver

@@ -122,9 +122,9 @@ bool expire_watchlist_entry(Store& store, const std::string& list, const std::st
   return true;
 }
 
-std::vector<WatchlistInfo> list_watchlists(Store& store) { return store.watchlists(); }
+std::vector<WatchlistInfo> list_watchlists(WatchlistStore& store) { return store.watchlists(); }
 
-std::vector<WatchlistEntry> watchlist_entries(Store& store, const std::string& list) {
+std::vector<WatchlistEntry> watchlist_entries(WatchlistStore& store, const std::string& list) {
   return store.entries(list);
 }
 

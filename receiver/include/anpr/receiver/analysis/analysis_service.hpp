@@ -43,7 +43,7 @@ struct AnalysisCaller {
                                           const CloneSettings& clone_defaults = {});
 
 /// The registered speed sections (the roads average speed is measured on).
-[[nodiscard]] std::vector<SpeedSection> speed_sections(Store& store);
+[[nodiscard]] std::vector<SpeedSection> speed_sections(AnalysisStore& store);
 
 /// Registers (adds or replaces) the sections read from `file`, all or none, audited as
 /// "sections-register" with the number of sections as the reason.

@@ -46,7 +46,7 @@ struct SectionReport {
 
 /// Passes that entered in [from, to). An entry pairs with the next exit read of the same plate
 /// within distance / min_mph; each read is used once.
-[[nodiscard]] SectionReport average_speed(Store& store, const SpeedSection& section, TimestampMs from,
+[[nodiscard]] SectionReport average_speed(AnalysisStore& store, const SpeedSection& section, TimestampMs from,
                                           TimestampMs to, const SpeedSettings& settings);
 
 /// The p-th percentile (0..100) of `values` by linear interpolation; 0 when empty.

@@ -23,7 +23,7 @@ struct SyntheticDistrict {
 [[nodiscard]] std::string synthetic_plate(int vehicle);
 
 /// Reads already stored: a filled benchmark database is used again rather than filled twice.
-[[nodiscard]] std::int64_t stored_reads(Store& store);
+[[nodiscard]] std::int64_t stored_reads(ReadStore& store);
 
 /// Writes the district's cameras (cam0, cam1, ... four to a site: site0, ...), five speed
 /// sections (section0, ...) and its reads, captured from `start` on, in transactions of 50,000.

@@ -50,7 +50,7 @@ class EvidenceImages {
   /// (a crash between commit and rename) is completed; any other temporary, and any image no
   /// stored read names, is removed, but only when older than `min_age` (a receiver beside this
   /// one, sharing the folder, may be about to commit it).
-  SweepResult sweep_orphans(Store& store, std::chrono::seconds min_age = std::chrono::seconds(60)) const;
+  SweepResult sweep_orphans(ReadStore& store, std::chrono::seconds min_age = std::chrono::seconds(60)) const;
 
  private:
   std::string data_dir_;

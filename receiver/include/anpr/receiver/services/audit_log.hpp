@@ -18,6 +18,6 @@ struct Caller {
 };
 
 /// The newest `limit` audit records, newest first (the audit page).
-[[nodiscard]] std::vector<AuditRecord> recent_audit_records(Store& store, int limit);
+[[nodiscard]] std::vector<AuditRecord> recent_audit_records(AuditLog& log, int limit);
 
 }  // namespace anpr::receiver

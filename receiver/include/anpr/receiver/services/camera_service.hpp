@@ -14,8 +14,8 @@
 namespace anpr::receiver {
 
 /// Every camera, registered or only known from its messages.
-[[nodiscard]] std::vector<CameraInfo> list_cameras(Store& store);
-[[nodiscard]] std::optional<CameraInfo> find_camera(Store& store, const std::string& camera_id);
+[[nodiscard]] std::vector<CameraInfo> list_cameras(CameraStore& store);
+[[nodiscard]] std::optional<CameraInfo> find_camera(CameraStore& store, const std::string& camera_id);
 
 /// Registers (adds or replaces) cameras read from `file`, all or none, audited as
 /// "cameras-register" with the number of cameras as the reason.
@@ -36,7 +36,7 @@ CameraInfo set_camera_place(Store& store, const CameraInfo& camera, const Camera
 
 /// Faults changed at or after `changed_since`, newest change first; with `needing_attention`
 /// only those still open or not yet acknowledged.
-[[nodiscard]] std::vector<CameraFault> list_faults(Store& store, TimestampMs changed_since,
+[[nodiscard]] std::vector<CameraFault> list_faults(CameraStore& store, TimestampMs changed_since,
                                                    bool needing_attention, int limit);
 
 /// Acknowledges a new fault with the caller's reason as its note, audited ("fault-acknowledge")

@@ -13,7 +13,7 @@
 namespace anpr::receiver {
 
 /// Hits created at or after `since` (all when nullopt), in `state` (any when nullopt), newest first.
-[[nodiscard]] std::vector<HitRecord> list_hits(Store& store, std::optional<TimestampMs> since,
+[[nodiscard]] std::vector<HitRecord> list_hits(HitStore& store, std::optional<TimestampMs> since,
                                                const std::optional<std::string>& state, int limit);
 
 enum class HitStep { kAcknowledge, kClose };

@@ -13,7 +13,7 @@ namespace anpr::receiver {
 
 class SessionRecords {
  public:
-  explicit SessionRecords(Store& store) : store_(store) {}
+  explicit SessionRecords(UserStore& store) : store_(store) {}
   /// Stores a new session, first deleting those last seen before `idle_before` (expired), so the
   /// table holds only sessions that may still be used.
   void open(const SessionRecord& session, TimestampMs idle_before);
@@ -25,7 +25,7 @@ class SessionRecords {
   void end_all_of(const std::string& user);
 
  private:
-  Store& store_;
+  UserStore& store_;
 };
 
 }  // namespace anpr::receiver

@@ -32,6 +32,6 @@ struct SearchWindow {
 
 /// Where a stored read's images are; nullopt when no such read is stored. Not audited: the
 /// images are only found through an audited search.
-[[nodiscard]] std::optional<ReadImages> find_read_images(Store& store, const std::string& read_id);
+[[nodiscard]] std::optional<ReadImages> find_read_images(ReadStore& store, const std::string& read_id);
 
 }  // namespace anpr::receiver

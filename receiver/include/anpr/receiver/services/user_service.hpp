@@ -35,7 +35,7 @@ void add_user(Store& store, const std::string& name, Role role, const std::strin
 void set_password(Store& store, const std::string& name, const std::string& password, const Caller& caller);
 void set_disabled(Store& store, const std::string& name, bool disabled, const Caller& caller);
 
-[[nodiscard]] std::vector<UserRecord> list_users(Store& store);
+[[nodiscard]] std::vector<UserRecord> list_users(UserStore& store);
 
 /// Checks a login and audits it ("login" or "login-failed", the user name as the actor and
 /// `client` as the subject). Returns the user when the password is right, the account enabled
@@ -44,6 +44,6 @@ void set_disabled(Store& store, const std::string& name, bool disabled, const Ca
                                                const std::string& password, const std::string& client,
                                                TimestampMs now);
 /// Audits a logout ("logout", `client` as the subject).
-void record_logout(Store& store, const std::string& user, const std::string& client, TimestampMs now);
+void record_logout(AuditLog& log, const std::string& user, const std::string& client, TimestampMs now);
 
 }  // namespace anpr::receiver

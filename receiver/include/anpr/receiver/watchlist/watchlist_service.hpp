@@ -47,9 +47,9 @@ bool expire_watchlist_entry(Store& store, const std::string& list, const std::st
                             const WatchlistChange& change);
 
 /// Every list as configured (name, category, priority, colour, action).
-[[nodiscard]] std::vector<WatchlistInfo> list_watchlists(Store& store);
+[[nodiscard]] std::vector<WatchlistInfo> list_watchlists(WatchlistStore& store);
 /// The entries of one list (none when there is no such list).
-[[nodiscard]] std::vector<WatchlistEntry> watchlist_entries(Store& store, const std::string& list);
+[[nodiscard]] std::vector<WatchlistEntry> watchlist_entries(WatchlistStore& store, const std::string& list);
 
 /// Checks the reads of the last `days` against a newly added entry and raises each match as a
 /// retrospective hit (match kind "retrospective-<kind>"). Returns the hits raised.
