@@ -292,3 +292,37 @@ TEST_CASE("serve stopped while a broker has not answered its CONNECT exits at on
   CHECK(code == std::optional<int>(0));
   CHECK(took < 1s * test::kSanitizerSlowdown);
 }
+
+TEST_CASE("a second signal ends the retries of a commit the database refuses: exit 75, the read kept",
+          "[mqtt][integration][ingest][stop]") {
+  test::TempDir dir("anpr-serve-give-up");
+  test::MosquittoBroker broker;
+  const fs::path database = dir / "anpr.db";
+  test::ChildProcess first(serve_args(dir.path(), broker.uri()), (dir / "receiver-1.log").string());
+  REQUIRE(eventually([&] { return first.log().find("ingesting from") != std::string::npos; }, 30s));
+  // The database refuses every write: another connection holds it locked.
+  sqlite3* lock = nullptr;
+  REQUIRE(sqlite3_open(database.c_str(), &lock) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(lock, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr) == SQLITE_OK);
+  publish_reads(broker.uri(), 1);
+  REQUIRE(
+      eventually([&] { return first.log().find("could not store a message") != std::string::npos; }, 60s));
+  const auto start = std::chrono::steady_clock::now();
+  first.signal(SIGTERM);
+  REQUIRE(eventually([&] { return first.log().find("stopping (the batch") != std::string::npos; }, 5s));
+  first.signal(SIGTERM);
+  const auto code = first.wait(30s);
+  const auto took = std::chrono::steady_clock::now() - start;
+  sqlite3_exec(lock, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(lock);
+  INFO(first.log());
+  CHECK(code == std::optional<int>(75));
+  CHECK(first.log().find("it stays with the broker") != std::string::npos);
+  // One signal retries for 5 s after a try fails, each try waiting out SQLite's 5 s busy timeout:
+  // about 10 s. The second signal ends it as the try in progress returns.
+  CHECK(took < 8s * test::kSanitizerSlowdown);
+
+  test::ChildProcess second(serve_args(dir.path(), broker.uri()), (dir / "receiver-2.log").string());
+  CHECK(eventually([&] { return stored_count(database) == 1; }, 30s));
+  CHECK(stop_timed(second, SIGTERM).first == std::optional<int>(0));
+}
