@@ -188,10 +188,8 @@ void write_zip(const std::filesystem::path& path, const std::vector<PackFile>& f
   if (archive_write_close(zip.get()) != ARCHIVE_OK) fail("cannot finish");
 }
 
-}  // namespace
-
-EvidencePackSummary write_evidence_pack(Store& store, const EvidencePackRequest& request,
-                                        const std::filesystem::path& out) {
+/// The request's reason, once the request is one an export may be made for.
+std::string checked_reason(const EvidencePackRequest& request) {
   const auto reason = audit_reason(request.reason);
   if (!reason)
     throw Error(ErrorCode::kInput, std::string("an export needs a reason (") + kReasonRule + "; audited)");
@@ -200,6 +198,85 @@ EvidencePackSummary write_evidence_pack(Store& store, const EvidencePackRequest&
     throw Error(ErrorCode::kInput, "the export's time range is empty (to <= from)");
   if (request.limit < 1 || request.limit > 5000)
     throw Error(ErrorCode::kInput, "an export holds 1-5000 sightings");
+  return *reason;
+}
+
+/// Copies the sighting's kept crop and overview into the pack as images/NNNN-READ-KIND.jpg.
+void pack_images(Store& store, std::size_t number, PackedSighting& row, std::vector<PackFile>& files,
+                 EvidencePackSummary& summary) {
+  const auto kept = store.read_images(row.sighting.read_id);
+  char digits[24];
+  std::snprintf(digits, sizeof digits, "%04zu", number);
+  const std::string stem = "images/" + std::string(digits) + "-" + row.sighting.read_id;
+  for (auto [kind, source, target] :
+       {std::tuple{"crop", kept ? kept->crop_path : "", &row.crop_file},
+        std::tuple{"overview", kept ? kept->overview_path : "", &row.overview_file}}) {
+    if (source.empty()) continue;  // the camera sent none
+    auto bytes = read_file(source);
+    if (!bytes) {
+      ++summary.missing_images;
+      continue;
+    }
+    *target = stem + "-" + kind + ".jpg";
+    files.push_back({*target, std::move(*bytes)});
+    ++summary.images;
+  }
+}
+
+/// The sighting as the manifest lists it.
+json sighting_json(const PackedSighting& row) {
+  json hit_list = json::array();
+  for (const HitRecord* h : row.hits) {
+    hit_list.push_back({{"hit_id", h->hit.hit_id},
+                        {"list", h->hit.list},
+                        {"category", h->hit.category},
+                        {"match_kind", h->hit.match_kind},
+                        {"state", h->state}});
+  }
+  return {{"read_id", row.sighting.read_id},
+          {"plate", row.sighting.plate},
+          {"captured_at", to_iso8601(row.sighting.at)},
+          {"camera_id", row.sighting.camera_id},
+          {"site_id", row.sighting.site_id},
+          {"place", place_of(row.sighting)},
+          {"direction", row.direction},
+          {"confidence", row.sighting.confidence},
+          {"hits", hit_list},
+          {"crop", row.crop_file},
+          {"overview", row.overview_file}};
+}
+
+/// Appends manifest.json (every file so far with its size and hash) and SHA256SUMS.
+void add_manifest(std::vector<PackFile>& files, json manifest) {
+  json listed = json::array();
+  for (const PackFile& f : files)
+    listed.push_back({{"path", f.path}, {"bytes", f.bytes.size()}, {"sha256", sha256_hex(f.bytes)}});
+  manifest["files"] = listed;
+  files.push_back({"manifest.json", manifest.dump(2) + "\n"});
+  std::string sums;
+  for (const PackFile& f : files) sums += sha256_hex(f.bytes) + "  " + f.path + "\n";
+  files.push_back({"SHA256SUMS", sums});
+}
+
+/// Writes the ZIP beside `out` and renames it into place, so a failed export leaves no partial pack.
+void write_zip_atomically(const std::filesystem::path& out, const std::vector<PackFile>& files,
+                          TimestampMs at) {
+  const std::filesystem::path temp = out.string() + ".tmp-" + make_uuid();
+  try {
+    write_zip(temp, files, at);
+    std::filesystem::rename(temp, out);
+  } catch (...) {
+    std::error_code ignored;
+    std::filesystem::remove(temp, ignored);
+    throw;
+  }
+}
+
+}  // namespace
+
+EvidencePackSummary write_evidence_pack(Store& store, const EvidencePackRequest& request,
+                                        const std::filesystem::path& out) {
+  const std::string reason = checked_reason(request);
   const std::string plate = normalise_plate(request.plate);
   const TimestampMs exported_at = now_ms();
 
@@ -207,7 +284,7 @@ EvidencePackSummary write_evidence_pack(Store& store, const EvidencePackRequest&
   EvidencePackSummary summary;
   store.in_transaction([&] {
     store.audit({0, exported_at, request.user, "evidence-export",
-                 plate + " " + to_iso8601(request.from) + ".." + to_iso8601(request.to), *reason});
+                 plate + " " + to_iso8601(request.from) + ".." + to_iso8601(request.to), reason});
     summary.audit_id = store.audit_log(1).at(0).id;
   });
 
@@ -224,42 +301,8 @@ EvidencePackSummary write_evidence_pack(Store& store, const EvidencePackRequest&
     PackedSighting row{sightings[i], direction_of(store.read_message(sightings[i].read_id)), {}, "", ""};
     const auto [first, last] = hits_by_read.equal_range(row.sighting.read_id);
     for (auto it = first; it != last; ++it) row.hits.push_back(it->second);
-    const auto kept = store.read_images(row.sighting.read_id);
-    char number[24];
-    std::snprintf(number, sizeof number, "%04zu", i + 1);
-    const std::string stem = "images/" + std::string(number) + "-" + row.sighting.read_id;
-    for (auto [kind, source, target] :
-         {std::tuple{"crop", kept ? kept->crop_path : "", &row.crop_file},
-          std::tuple{"overview", kept ? kept->overview_path : "", &row.overview_file}}) {
-      if (source.empty()) continue;  // the camera sent none
-      auto bytes = read_file(source);
-      if (!bytes) {
-        ++summary.missing_images;
-        continue;
-      }
-      *target = stem + "-" + kind + ".jpg";
-      files.push_back({*target, std::move(*bytes)});
-      ++summary.images;
-    }
-    json hit_list = json::array();
-    for (const HitRecord* h : row.hits) {
-      hit_list.push_back({{"hit_id", h->hit.hit_id},
-                          {"list", h->hit.list},
-                          {"category", h->hit.category},
-                          {"match_kind", h->hit.match_kind},
-                          {"state", h->state}});
-    }
-    sightings_json.push_back({{"read_id", row.sighting.read_id},
-                              {"plate", row.sighting.plate},
-                              {"captured_at", to_iso8601(row.sighting.at)},
-                              {"camera_id", row.sighting.camera_id},
-                              {"site_id", row.sighting.site_id},
-                              {"place", place_of(row.sighting)},
-                              {"direction", row.direction},
-                              {"confidence", row.sighting.confidence},
-                              {"hits", hit_list},
-                              {"crop", row.crop_file},
-                              {"overview", row.overview_file}});
+    pack_images(store, i + 1, row, files, summary);
+    sightings_json.push_back(sighting_json(row));
     rows.push_back(std::move(row));
   }
   summary.sightings = rows.size();
@@ -267,34 +310,16 @@ EvidencePackSummary write_evidence_pack(Store& store, const EvidencePackRequest&
   std::map<std::string, const PackFile*> by_path;
   for (const PackFile& f : files) by_path[f.path] = &f;
   files.push_back({"report.html", report_html(request, rows, by_path, summary.audit_id, exported_at)});
-
-  json listed = json::array();
-  for (const PackFile& f : files)
-    listed.push_back({{"path", f.path}, {"bytes", f.bytes.size()}, {"sha256", sha256_hex(f.bytes)}});
-  const json manifest = {{"plate", plate},
-                         {"from", to_iso8601(request.from)},
-                         {"to", to_iso8601(request.to)},
-                         {"exported_by", request.user},
-                         {"exported_at", to_iso8601(exported_at)},
-                         {"reason", *reason},
-                         {"audit_id", summary.audit_id},
-                         {"sightings", sightings_json},
-                         {"missing_images", summary.missing_images},
-                         {"files", listed}};
-  files.push_back({"manifest.json", manifest.dump(2) + "\n"});
-  std::string sums;
-  for (const PackFile& f : files) sums += sha256_hex(f.bytes) + "  " + f.path + "\n";
-  files.push_back({"SHA256SUMS", sums});
-
-  const std::filesystem::path temp = out.string() + ".tmp-" + make_uuid();
-  try {
-    write_zip(temp, files, exported_at);
-    std::filesystem::rename(temp, out);
-  } catch (...) {
-    std::error_code ignored;
-    std::filesystem::remove(temp, ignored);
-    throw;
-  }
+  add_manifest(files, {{"plate", plate},
+                       {"from", to_iso8601(request.from)},
+                       {"to", to_iso8601(request.to)},
+                       {"exported_by", request.user},
+                       {"exported_at", to_iso8601(exported_at)},
+                       {"reason", reason},
+                       {"audit_id", summary.audit_id},
+                       {"sightings", sightings_json},
+                       {"missing_images", summary.missing_images}});
+  write_zip_atomically(out, files, exported_at);
   return summary;
 }
 
