@@ -141,9 +141,8 @@ json pass_json(const SectionPass& x, const CameraDirectory& cameras) {
           {"mph", x.mph},     {"over_limit", x.over_limit},           {"over_threshold", x.over_threshold}};
 }
 
-AnalysisOutput speed(Store& store, const ParamReader& p, const Audit& audit) {
-  const std::string name = p.text("section", true);
-  const auto sections = store.sections();
+/// The registered section named `name`; a parameter error listing the known ones if there is none.
+SpeedSection find_section(const std::vector<SpeedSection>& sections, const std::string& name) {
   const auto it = std::find_if(sections.begin(), sections.end(), [&](auto& s) { return s.name == name; });
   if (it == sections.end()) {
     std::string known;
@@ -151,16 +150,33 @@ AnalysisOutput speed(Store& store, const ParamReader& p, const Audit& audit) {
     bad("section", name,
         "no such section" + (known.empty() ? std::string(" (none registered)") : " (known: " + known + ")"));
   }
-  SpeedSettings s;
-  s.tolerance_percent = p.number("tolerance_percent", s.tolerance_percent, 0, 100);
-  s.tolerance_mph = p.number("tolerance_mph", s.tolerance_mph, 0, 50);
-  s.min_confidence = p.number("min_confidence", s.min_confidence, 0, 1);
-  const auto [from, to] = p.period("from", "to", 7 * kDayMs);
-  audit(name + " " + iso(from) + ".." + iso(to));
-  const CameraDirectory cameras(store.cameras());
-  const SectionReport r = average_speed(store, *it, from, to, s);
-  AnalysisOutput out;
-  out.json = {{"analysis", "speed"},
+  return *it;
+}
+
+/// Every pass with its speed, up to a bound (the CSV has them all), and the speeds' median and 85th
+/// percentile.
+void add_passes_json(json& out, const std::vector<SectionPass>& passes) {
+  constexpr std::size_t kMaxPasses = 20000;
+  out["passes"] = json::array();
+  for (std::size_t i = 0; i < passes.size() && i < kMaxPasses; ++i) {
+    const auto& x = passes[i];
+    out["passes"].push_back({{"plate", x.plate},
+                             {"entry_at", iso(x.entry.at)},
+                             {"exit_at", iso(x.exit.at)},
+                             {"mph", x.mph},
+                             {"entry_read_id", x.entry.read_id},
+                             {"exit_read_id", x.exit.read_id}});
+  }
+  out["passes_truncated"] = passes.size() > kMaxPasses;
+  std::vector<double> all;
+  for (const auto& x : passes) all.push_back(x.mph);
+  out["median_mph"] = percentile(all, 50);
+  out["p85_mph"] = percentile(all, 85);
+}
+
+json speed_json(const SectionReport& r, const SpeedSettings& s, TimestampMs from, TimestampMs to,
+                const CameraDirectory& cameras) {
+  json out = {{"analysis", "speed"},
               {"from", iso(from)},
               {"to", iso(to)},
               {"section",
@@ -178,37 +194,42 @@ AnalysisOutput speed(Store& store, const ParamReader& p, const Audit& audit) {
               {"unmatched_entries", r.unmatched_entries},
               {"offenders", json::array()},
               {"hours", json::array()}};
-  for (const auto& o : r.offenders) out.json["offenders"].push_back(pass_json(o, cameras));
-  // Every pass with its speed, up to a bound (the CSV has them all).
-  constexpr std::size_t kMaxPasses = 20000;
-  out.json["passes"] = json::array();
-  for (std::size_t i = 0; i < r.passes.size() && i < kMaxPasses; ++i) {
-    const auto& x = r.passes[i];
-    out.json["passes"].push_back({{"plate", x.plate},
-                                  {"entry_at", iso(x.entry.at)},
-                                  {"exit_at", iso(x.exit.at)},
-                                  {"mph", x.mph},
-                                  {"entry_read_id", x.entry.read_id},
-                                  {"exit_read_id", x.exit.read_id}});
-  }
-  out.json["passes_truncated"] = r.passes.size() > kMaxPasses;
-  std::vector<double> all;
-  for (const auto& x : r.passes) all.push_back(x.mph);
-  out.json["median_mph"] = percentile(all, 50);
-  out.json["p85_mph"] = percentile(all, 85);
+  for (const auto& o : r.offenders) out["offenders"].push_back(pass_json(o, cameras));
+  add_passes_json(out, r.passes);
   for (const auto& h : r.hours) {
-    out.json["hours"].push_back({{"hour", iso(h.hour)},
-                                 {"vehicles", h.vehicles},
-                                 {"median_mph", h.median_mph},
-                                 {"p85_mph", h.p85_mph},
-                                 {"share_over_limit", h.share_over_limit}});
+    out["hours"].push_back({{"hour", iso(h.hour)},
+                            {"vehicles", h.vehicles},
+                            {"median_mph", h.median_mph},
+                            {"p85_mph", h.p85_mph},
+                            {"share_over_limit", h.share_over_limit}});
   }
-  out.csv = "plate,entry_at,exit_at,mph,over_limit,over_threshold,entry_read_id,exit_read_id\n";
-  for (const auto& x : r.passes) {
-    out.csv += x.plate + "," + iso(x.entry.at) + "," + iso(x.exit.at) + "," + num(x.mph) + "," +
-               (x.over_limit ? "yes" : "no") + "," + (x.over_threshold ? "yes" : "no") + "," +
-               x.entry.read_id + "," + x.exit.read_id + "\n";
+  return out;
+}
+
+std::string speed_csv(const std::vector<SectionPass>& passes) {
+  std::string csv = "plate,entry_at,exit_at,mph,over_limit,over_threshold,entry_read_id,exit_read_id\n";
+  for (const auto& x : passes) {
+    csv += x.plate + "," + iso(x.entry.at) + "," + iso(x.exit.at) + "," + num(x.mph) + "," +
+           (x.over_limit ? "yes" : "no") + "," + (x.over_threshold ? "yes" : "no") + "," + x.entry.read_id +
+           "," + x.exit.read_id + "\n";
   }
+  return csv;
+}
+
+AnalysisOutput speed(Store& store, const ParamReader& p, const Audit& audit) {
+  const std::string name = p.text("section", true);
+  const SpeedSection section = find_section(store.sections(), name);
+  SpeedSettings s;
+  s.tolerance_percent = p.number("tolerance_percent", s.tolerance_percent, 0, 100);
+  s.tolerance_mph = p.number("tolerance_mph", s.tolerance_mph, 0, 50);
+  s.min_confidence = p.number("min_confidence", s.min_confidence, 0, 1);
+  const auto [from, to] = p.period("from", "to", 7 * kDayMs);
+  audit(name + " " + iso(from) + ".." + iso(to));
+  const CameraDirectory cameras(store.cameras());
+  const SectionReport r = average_speed(store, section, from, to, s);
+  AnalysisOutput out;
+  out.json = speed_json(r, s, from, to, cameras);
+  out.csv = speed_csv(r.passes);
   return out;
 }
 
