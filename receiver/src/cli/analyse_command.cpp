@@ -3,7 +3,9 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <sstream>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -140,68 +142,68 @@ int register_sections(const AnalyseOptions& o) {
   return 0;
 }
 
-}  // namespace
+using Options = std::shared_ptr<AnalyseOptions>;
 
-void add_analyse_command(CLI::App& app, int& exit_code) {
-  auto o = std::make_shared<AnalyseOptions>();
-  CLI::App* cmd = app.add_subcommand("analyse",
-                                     "Analyses of stored reads: cloned plates, average speed, convoys, "
-                                     "hotspots, first-seen plates (docs/analysis.md); every run audited");
-  cmd->require_subcommand(1);
-  // Options write into the parameter map the web API also uses, so both check them the same way.
-  auto param = [o](CLI::App* sub, const std::string& flag, const std::string& name, const std::string& help) {
-    sub->add_option_function<std::string>(
-        flag, [o, name](const std::string& v) { o->params[name] = v; }, help);
-  };
-  auto positional = [o](CLI::App* sub, const std::string& name, const std::string& help) {
-    sub->add_option_function<std::string>(
-           name, [o, name](const std::string& v) { o->params[name] = v; }, help)
-        ->required();
-  };
+// Options write into the parameter map the web API also uses, so both check them the same way.
+void param(const Options& o, CLI::App* sub, const std::string& flag, const std::string& name,
+           const std::string& help) {
+  sub->add_option_function<std::string>(
+      flag, [o, name](const std::string& v) { o->params[name] = v; }, help);
+}
+
+void positional(const Options& o, CLI::App* sub, const std::string& name, const std::string& help) {
+  sub->add_option_function<std::string>(
+         name, [o, name](const std::string& v) { o->params[name] = v; }, help)
+      ->required();
+}
+
+/// One subcommand per analysis with the parameters of its own; returned in the order added.
+std::vector<CLI::App*> add_analyses(CLI::App* cmd, const Options& o) {
   CLI::App* clones =
       cmd->add_subcommand("clones", "Plates seen at two cameras further apart than a vehicle could travel");
-  param(clones, "--ceiling-mph", "ceiling_mph", "Straight-line speed no vehicle averages (default 100)");
-  param(clones, "--margin-s", "margin_s", "Camera clock disagreement allowed, seconds (default 60)");
-  param(clones, "--min-distance-km", "min_distance_km",
+  param(o, clones, "--ceiling-mph", "ceiling_mph", "Straight-line speed no vehicle averages (default 100)");
+  param(o, clones, "--margin-s", "margin_s", "Camera clock disagreement allowed, seconds (default 60)");
+  param(o, clones, "--min-distance-km", "min_distance_km",
         "Cameras nearer than this are not compared (default 2)");
-  param(clones, "--min-confidence", "min_confidence", "Both reads at least this sure (default 0.8)");
+  param(o, clones, "--min-confidence", "min_confidence", "Both reads at least this sure (default 0.8)");
   CLI::App* speed =
       cmd->add_subcommand("speed", "Average speed over a registered section; vehicles over the limit");
-  positional(speed, "section", "Section name (see `analyse sections`)");
-  param(speed, "--tolerance-percent", "tolerance_percent", "Listed above limit + this % (default 10)");
-  param(speed, "--tolerance-mph", "tolerance_mph", "... + this many mph (default 2)");
+  positional(o, speed, "section", "Section name (see `analyse sections`)");
+  param(o, speed, "--tolerance-percent", "tolerance_percent", "Listed above limit + this % (default 10)");
+  param(o, speed, "--tolerance-mph", "tolerance_mph", "... + this many mph (default 2)");
   CLI::App* convoy = cmd->add_subcommand("convoy", "Vehicles repeatedly seen with a target vehicle");
-  positional(convoy, "plate", "The target plate");
-  param(convoy, "--window-s", "window_s", "Seen this close to the target, seconds either side (default 10)");
-  param(convoy, "--min-sightings", "min_sightings", "With the target at least this often (default 3)");
-  param(convoy, "--min-cameras", "min_cameras", "... at this many cameras (default 2)");
+  positional(o, convoy, "plate", "The target plate");
+  param(o, convoy, "--window-s", "window_s",
+        "Seen this close to the target, seconds either side (default 10)");
+  param(o, convoy, "--min-sightings", "min_sightings", "With the target at least this often (default 3)");
+  param(o, convoy, "--min-cameras", "min_cameras", "... at this many cameras (default 2)");
   CLI::App* hot = cmd->add_subcommand(
       "hotspots", "Reads and hits per camera by hour or day; a period against a baseline");
-  param(hot, "--baseline-from", "baseline_from", "Baseline start, ISO 8601 UTC");
-  param(hot, "--baseline-to", "baseline_to", "Baseline end, ISO 8601 UTC");
-  param(hot, "--bucket", "bucket", "hour or day (default hour)");
+  param(o, hot, "--baseline-from", "baseline_from", "Baseline start, ISO 8601 UTC");
+  param(o, hot, "--baseline-to", "baseline_to", "Baseline end, ISO 8601 UTC");
+  param(o, hot, "--bucket", "bucket", "hour or day (default hour)");
   CLI::App* first =
       cmd->add_subcommand("first-seen", "Plates read at a site in the period and not in the lookback before");
-  positional(first, "site", "Site id");
-  param(first, "--lookback-days", "lookback_days", "Days before the period to look back (default 90)");
-  for (CLI::App* sub : {clones, speed, convoy, hot, first}) {
-    param(sub, "--from", "from", "From, ISO 8601 UTC (default: 7 days before --to; 30 for convoy)");
-    param(sub, "--to", "to", "To, ISO 8601 UTC (default: now)");
-    sub->add_option("--reason", o->reason, "Why you run it (required, audited)")->required();
-    sub->add_option("--database", o->database, "SQLite file or postgresql:// connection string")
-        ->capture_default_str();
-    sub->add_option("--user", o->user, "Who asks (audited)")->capture_default_str();
-    sub->add_flag("--json", o->json, "The full report as JSON");
-    sub->add_flag("--csv", o->csv, "The report's rows as CSV");
-    const std::string kind = sub->get_name();
-    sub->callback([o, kind, &exit_code] { exit_code = analyse(kind, *o); });
-  }
-  CLI::App* sections = cmd->add_subcommand("sections", "List the registered speed sections");
-  sections->add_option("--database", o->database, "SQLite file or postgresql:// connection string")
-      ->capture_default_str();
-  sections->add_flag("--json", o->json, "JSON for scripts");
-  sections->callback([o, &exit_code] { exit_code = list_sections(*o); });
+  positional(o, first, "site", "Site id");
+  param(o, first, "--lookback-days", "lookback_days", "Days before the period to look back (default 90)");
+  return {clones, speed, convoy, hot, first};
+}
 
+/// The options every analysis takes (period, reason, database, output form), and the run itself.
+void add_common_options(CLI::App* sub, const Options& o, int& exit_code) {
+  param(o, sub, "--from", "from", "From, ISO 8601 UTC (default: 7 days before --to; 30 for convoy)");
+  param(o, sub, "--to", "to", "To, ISO 8601 UTC (default: now)");
+  sub->add_option("--reason", o->reason, "Why you run it (required, audited)")->required();
+  sub->add_option("--database", o->database, "SQLite file or postgresql:// connection string")
+      ->capture_default_str();
+  sub->add_option("--user", o->user, "Who asks (audited)")->capture_default_str();
+  sub->add_flag("--json", o->json, "The full report as JSON");
+  sub->add_flag("--csv", o->csv, "The report's rows as CSV");
+  const std::string kind = sub->get_name();
+  sub->callback([o, kind, &exit_code] { exit_code = analyse(kind, *o); });
+}
+
+void add_register_sections_command(CLI::App& app, const Options& o, int& exit_code) {
   CLI::App* reg = app.add_subcommand(
       "register-sections",
       "Add or update speed sections from a CSV file (name,from_camera,to_camera,distance_m,limit_mph)");
@@ -210,6 +212,23 @@ void add_analyse_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   reg->add_option("--user", o->user, "Who (audited)")->capture_default_str();
   reg->callback([o, &exit_code] { exit_code = register_sections(*o); });
+}
+
+}  // namespace
+
+void add_analyse_command(CLI::App& app, int& exit_code) {
+  auto o = std::make_shared<AnalyseOptions>();
+  CLI::App* cmd = app.add_subcommand("analyse",
+                                     "Analyses of stored reads: cloned plates, average speed, convoys, "
+                                     "hotspots, first-seen plates (docs/analysis.md); every run audited");
+  cmd->require_subcommand(1);
+  for (CLI::App* sub : add_analyses(cmd, o)) add_common_options(sub, o, exit_code);
+  CLI::App* sections = cmd->add_subcommand("sections", "List the registered speed sections");
+  sections->add_option("--database", o->database, "SQLite file or postgresql:// connection string")
+      ->capture_default_str();
+  sections->add_flag("--json", o->json, "JSON for scripts");
+  sections->callback([o, &exit_code] { exit_code = list_sections(*o); });
+  add_register_sections_command(app, o, exit_code);
 }
 
 }  // namespace anpr::receiver::cli
