@@ -162,6 +162,11 @@ struct WebApi::Call {
   bool allowed(Role least) const {
     return session && static_cast<int>(session->role) >= static_cast<int>(least);
   }
+  // A 403 answer when the session's role is below `least`.
+  std::optional<Response> refused(Role least) const {
+    if (allowed(least)) return std::nullopt;
+    return error(http::status::forbidden, std::string("this needs the ") + to_string(least) + " role");
+  }
 };
 
 WebApi::WebApi(Store& store, SessionManager& sessions, LoginLimiter& limiter, WebSettings settings,
@@ -247,12 +252,16 @@ Response WebApi::route(Call& call) {
       return call.error(http::status::forbidden, "missing or wrong CSRF token (X-CSRF-Token)");
     }
   }
-  const bool get = method == http::verb::get, post = method == http::verb::post;
-  const auto need = [&](Role role) -> std::optional<Response> {
-    if (call.allowed(role)) return std::nullopt;
-    return call.error(http::status::forbidden, std::string("this needs the ") + to_string(role) + " role");
-  };
+  if (auto res = route_operations(call)) return std::move(*res);
+  if (auto res = route_administration(call)) return std::move(*res);
+  return call.error(http::status::not_found, "no such API call: " + std::string(to_string(method)) + " " +
+                                                 std::string(call.req.target().substr(0, 200)));
+}
 
+std::optional<Response> WebApi::route_operations(Call& call) {
+  const auto& p = call.path;
+  const auto method = call.req.method();
+  const bool get = method == http::verb::get, post = method == http::verb::post;
   if (p.size() == 2 && p[1] == "session" && get) {
     return call.json_reply({{"user", call.session->user},
                             {"role", to_string(call.session->role)},
@@ -267,7 +276,7 @@ Response WebApi::route(Call& call) {
   if (p.size() == 2 && (p[1] == "reads" || p[1] == "movements") && get)
     return search(call, p[1] == "movements");
   if (p.size() == 2 && p[1] == "evidence-pack" && post) {
-    if (auto refused = need(Role::kSupervisor)) return *refused;
+    if (auto refused = call.refused(Role::kSupervisor)) return refused;
     return evidence_pack(call);
   }
   if (p.size() == 4 && p[1] == "reads" && get && (p[3] == "crop" || p[3] == "overview")) {
@@ -275,15 +284,22 @@ Response WebApi::route(Call& call) {
   }
   if (p.size() == 2 && p[1] == "cameras" && get) return cameras(call);
   if (p.size() == 4 && p[1] == "cameras" && p[3] == "position" && post) {
-    if (auto refused = need(Role::kAdmin)) return *refused;
+    if (auto refused = call.refused(Role::kAdmin)) return refused;
     return set_camera_position(call, p[2]);
   }
   if (p.size() == 2 && p[1] == "dashboard" && get) return dashboard(call);
   if (p.size() == 2 && p[1] == "faults" && get) return faults(call);
   if (p.size() == 4 && p[1] == "faults" && post && p[3] == "acknowledge")
     return acknowledge_fault(call, p[2]);
+  return std::nullopt;
+}
+
+std::optional<Response> WebApi::route_administration(Call& call) {
+  const auto& p = call.path;
+  const auto method = call.req.method();
+  const bool get = method == http::verb::get, post = method == http::verb::post;
   if (p.size() >= 2 && p[1] == "watchlists") {
-    if (auto refused = need(Role::kSupervisor)) return *refused;
+    if (auto refused = call.refused(Role::kSupervisor)) return refused;
     if (p.size() == 2 && get) return watchlists(call);
     if (p.size() == 4 && p[3] == "entries" && get) return entries(call, p[2]);
     if (p.size() == 4 && p[3] == "entries" && post) return add_entry(call, p[2]);
@@ -295,11 +311,10 @@ Response WebApi::route(Call& call) {
   if (p.size() == 3 && p[1] == "analysis" && p[2] == "sections" && get) return sections(call);
   if (p.size() == 3 && p[1] == "analysis" && get) return analyse(call, p[2]);
   if (p.size() == 2 && p[1] == "audit" && get) {
-    if (auto refused = need(Role::kAdmin)) return *refused;
+    if (auto refused = call.refused(Role::kAdmin)) return refused;
     return audit(call);
   }
-  return call.error(http::status::not_found, "no such API call: " + std::string(to_string(method)) + " " +
-                                                 std::string(call.req.target().substr(0, 200)));
+  return std::nullopt;
 }
 
 Response WebApi::login(Call& call) {

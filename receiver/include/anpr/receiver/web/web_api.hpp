@@ -64,6 +64,10 @@ class WebApi {
  private:
   struct Call;
   Response route(Call& call);
+  /// The calls of the live control room: hits, reads, cameras, faults; nullopt when none matches.
+  std::optional<Response> route_operations(Call& call);
+  /// Watchlists, analyses and the audit log; nullopt when none matches.
+  std::optional<Response> route_administration(Call& call);
   Response login(Call& call);
   Response logout(Call& call);
   Response hits(Call& call);
