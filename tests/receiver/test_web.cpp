@@ -750,6 +750,66 @@ TEST_CASE("a live client that stops reading is dropped, the others carry on", "[
   CHECK(olly.get("/api/session").status == 200);
 }
 
+TEST_CASE("a live client that falls behind is told to reload, a reading one gets every message",
+          "[web][live]") {
+  web::WebSettings settings;
+  settings.max_queued_messages = 16;
+  WebFixture f(settings);
+  auto olly = f.logged_in("olly");
+  LiveSocket stalled(f.server->port(), olly.cookie);  // reads nothing until it has fallen behind
+  REQUIRE(stalled.open());
+  LiveSocket reader(f.server->port(), olly.cookie);
+  REQUIRE(reader.open());
+  REQUIRE(reader.next("hello"));
+  const std::string chunk(64 * 1024, 'x');
+  // Each message is read by `reader` before the next goes out; `stalled`'s socket buffers fill,
+  // then its queue, until the feed gives up on it. Ten more follow to show the feed carries on.
+  int sent = 0, received = 0, after_drop = 0;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (after_drop < 10 && std::chrono::steady_clock::now() < until) {
+    f.server->broadcast(json{{"type", "padding"}, {"n", sent++}, {"data", chunk}}.dump());
+    const auto event = reader.next("padding");
+    if (!event || (*event)["n"] != received) break;
+    ++received;
+    if (f.server->counters().dropped_slow_clients > 0) ++after_drop;
+  }
+  CHECK(received == sent);
+  REQUIRE(f.server->counters().dropped_slow_clients == 1);
+  CHECK(f.server->counters().live_clients == 1);
+  // What was already on its way is still there to read; then comes the reload, then the end.
+  CHECK(stalled.next("reload", std::chrono::seconds(10)));
+  CHECK_FALSE(stalled.next("padding", std::chrono::seconds(2)));
+}
+
+TEST_CASE("live clients coming and going while the feed is busy do no harm", "[web][live]") {
+  WebFixture f;
+  auto olly = f.logged_in("olly");
+  std::atomic<bool> done{false};
+  std::thread publisher([&] {
+    for (int n = 0; !done; ++n) {
+      f.server->broadcast(json{{"type", "padding"}, {"n", n}}.dump());
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  });
+  int opened = 0, heard = 0;
+  for (int i = 0; i < 60; ++i) {
+    LiveSocket s(f.server->port(), olly.cookie);
+    opened += s.open() ? 1 : 0;
+    // Half read a message, half leave at once (mid-write for the feed).
+    if (i % 2 == 0 && s.next("padding")) ++heard;
+  }
+  done = true;
+  publisher.join();
+  CHECK(opened == 60);
+  CHECK(heard == 30);
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (f.server->counters().live_clients > 0 && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  CHECK(f.server->counters().live_clients == 0);
+  LiveSocket last(f.server->port(), olly.cookie);
+  CHECK(last.next("hello"));
+}
+
 TEST_CASE("with a certificate the pages are served over TLS and the cookie is Secure", "[web][tls]") {
   test::TempDir certs("anpr-web-tls");
   test::make_test_certificates(certs.path());

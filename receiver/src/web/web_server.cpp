@@ -1,8 +1,6 @@
 #include "anpr/receiver/web/web_server.hpp"
 
-#include <deque>
 #include <map>
-#include <set>
 #include <unordered_map>
 
 #include <spdlog/spdlog.h>
@@ -18,6 +16,7 @@
 #include "anpr/common/error.hpp"
 #include "anpr/common/log_throttle.hpp"
 #include "json_views.hpp"
+#include "live_feed.hpp"
 
 namespace anpr::receiver::web {
 namespace {
@@ -40,17 +39,6 @@ constexpr std::size_t kPasswordThreads = 2;
 constexpr int kMaxPendingLogins = 32;
 constexpr std::uint64_t kMaxLoginBody = 4096;
 constexpr std::size_t kReadsPerTick = 20;  // the ticker shows a sample when reads come faster
-
-/// One live-feed WebSocket: what is waiting to be sent to it.
-struct LiveClient {
-  explicit LiveClient(const net::any_io_executor& ex)
-      : wake(ex, std::chrono::steady_clock::time_point::max()) {}
-  std::string session_token;
-  std::deque<std::string> queue;
-  net::steady_timer wake;  ///< cancelled to wake the writer
-  bool closed = false;
-  std::function<void()> close_socket;
-};
 
 /// Events the feed has sent recently, so a look-back does not send them twice.
 class SeenSet {
@@ -125,11 +113,11 @@ struct WebServer::Impl {
   int pending_logins = 0;  // network thread only
   std::optional<ssl::context> tls;
   tcp::acceptor acceptor{io};
-  std::set<std::shared_ptr<LiveClient>> clients;  // touched on the network thread only
+  LiveFeed feed{io, settings.max_queued_messages};
   std::size_t connections = 0;
   std::map<std::string, std::size_t> connections_from;  // per client address, network thread only
   LogThrottle refusals{std::chrono::seconds(10)};       // a flood of connections is one log line in 10 s
-  std::atomic<std::int64_t> requests{0}, dropped{0}, refused{0}, live{0};
+  std::atomic<std::int64_t> requests{0}, refused{0};
   std::thread thread;
   unsigned short bound_port = 0;
   TimestampMs hits_since = now_ms(), reads_since = now_ms(), faults_since = now_ms();
@@ -365,71 +353,42 @@ struct WebServer::Impl {
     co_await ws->async_accept(req, net::redirect_error(use_awaitable, ec));
     if (ec) co_return;
     ws->text(true);
-    auto client = std::make_shared<LiveClient>(io.get_executor());
-    client->session_token = WebApi::session_token(req);
-    client->close_socket = [ws] {
+    auto live = std::make_shared<LiveSession>(io.get_executor(), WebApi::session_token(req), [ws] {
       beast::error_code ignored;
       beast::get_lowest_layer(*ws).socket().close(ignored);
-    };
-    clients.insert(client);
-    ++live;
-    client->queue.push_back(
-        nlohmann::json{{"type", "hello"}, {"user", session->user}, {"role", to_string(session->role)}}
-            .dump());
-    net::co_spawn(io, write_live(ws, client), net::detached);
+    });
+    feed.join(live);
+    live->push(std::make_shared<const std::string>(nlohmann::json{
+        {"type", "hello"},
+        {"user", session->user},
+        {"role", to_string(session->role)}}.dump()));
+    net::co_spawn(io, write_live(ws, live), net::detached);
     beast::flat_buffer buffer;
-    while (!client->closed) {
+    while (!live->closed()) {
       co_await ws->async_read(buffer, net::redirect_error(use_awaitable, ec));
       if (ec) break;
       buffer.consume(buffer.size());  // the page sends nothing that needs an answer
     }
-    client->closed = true;
-    client->wake.cancel();
-    clients.erase(client);
-    --live;
+    live->close();
+    feed.leave(live);
   }
 
   template <class WsStream>
-  awaitable<void> write_live(std::shared_ptr<WsStream> ws, std::shared_ptr<LiveClient> client) {
+  static awaitable<void> write_live(std::shared_ptr<WsStream> ws, std::shared_ptr<LiveSession> live) {
     beast::error_code ec;
-    while (!client->closed) {
-      if (client->queue.empty()) {
-        co_await client->wake.async_wait(net::redirect_error(use_awaitable, ec));
-        continue;
-      }
-      const std::string message = std::move(client->queue.front());
-      client->queue.pop_front();
-      co_await ws->async_write(net::buffer(message), net::redirect_error(use_awaitable, ec));
-      if (ec) {
-        client->closed = true;
-        client->close_socket();
-      }
+    while (const LiveMessage message = co_await live->next()) {
+      co_await ws->async_write(net::buffer(*message), net::redirect_error(use_awaitable, ec));
+      if (ec) break;
     }
+    // Ends the reader too: after an error, or once a screen told to reload has been told.
+    live->close();
   }
 
-  void deliver(const std::string& event) {
-    for (auto it = clients.begin(); it != clients.end();) {
-      const auto& c = *it;
-      if (c->queue.size() >= settings.max_queued_messages) {
-        // Too far behind: drop it (the page reconnects and reloads) rather than hold everyone up.
-        spdlog::warn("web: dropped a live client {} messages behind", c->queue.size());
-        ++dropped;
-        c->closed = true;
-        c->close_socket();
-        c->wake.cancel();
-        it = clients.erase(it);
-        --live;
-        continue;
-      }
-      c->queue.push_back(event);
-      c->wake.cancel();
-      ++it;
-    }
-  }
+  void deliver(std::string event) { feed.deliver(std::make_shared<const std::string>(std::move(event))); }
 
-  // Taken by value and moved into the posted handler (clang-tidy 14 misses the move in a capture).
+  // Taken by value and moved into the shared message (clang-tidy 14 misses the move in a capture).
   void broadcast(std::string event) {  // NOLINT(performance-unnecessary-value-param)
-    net::post(io, [this, e = std::move(event)] { deliver(e); });
+    feed.publish(std::make_shared<const std::string>(std::move(event)));
   }
 
   awaitable<void> poll_loop() {
@@ -462,21 +421,13 @@ struct WebServer::Impl {
         return u && !u->disabled && u->password_hash == s.credential && parse_role(u->role) == s.role;
       });
     }
-    if (ticks % 8 == 0) {
-      for (const auto& c : std::vector(clients.begin(), clients.end())) {
-        if (sessions.find(c->session_token)) continue;
-        c->closed = true;
-        c->close_socket();
-        c->wake.cancel();
-        clients.erase(c);
-        --live;
-      }
-    }
+    if (ticks % 8 == 0)
+      feed.close_if([this](const LiveSession& s) { return !sessions.find(s.session_token()); });
   }
 
   void poll_once() {
     const TimestampMs now = now_ms();
-    if (clients.empty()) {
+    if (feed.empty()) {
       hits_since = reads_since = faults_since = now;
       return;
     }
@@ -549,7 +500,7 @@ void WebServer::wake() {
 }
 
 WebCounters WebServer::counters() const {
-  return {impl_->requests.load(), impl_->live.load(), impl_->dropped.load(), impl_->refused.load()};
+  return {impl_->requests.load(), impl_->feed.live(), impl_->feed.dropped(), impl_->refused.load()};
 }
 
 void WebServer::stop() {

@@ -329,6 +329,9 @@ function connect() {
       if (isNew && fault.state === 'new' && fault.cleared_at === null) faultBeep();
       if (currentView() === 'cameras') loadCameras().catch(() => {});
       if (currentView() === 'map') drawMap();
+    } else if (event.type === 'reload') {
+      // This screen fell too far behind the feed: the server drops it, and the page starts afresh.
+      window.location.reload();
     } else if (event.type === 'read') {
       state.reads.unshift(event.read);
       state.reads.length = Math.min(state.reads.length, MAX_READS);
