@@ -32,6 +32,30 @@ void draw_separator(cv::Mat& plate, const PlateStyle& style, double cx, double c
   }
 }
 
+// A row's width in millimetres, with the wider group gap when it splits at `gap_at`.
+double row_width(const std::string& row, std::size_t gap_at) {
+  double w = static_cast<double>(row.size()) * kCharWidth + static_cast<double>(row.size() - 1) * kSpacing;
+  if (gap_at > 0 && gap_at < row.size()) w += kGroupGap - kSpacing;
+  return w;
+}
+
+// Inks a glyph (its grey level the ink's opacity) onto the plate with its top left at (gx, gy),
+// clipped to the plate.
+void ink_glyph(cv::Mat& plate, const cv::Mat& g, int gx, int gy) {
+  const cv::Rect dst = cv::Rect(gx, gy, g.cols, g.rows) & cv::Rect(0, 0, plate.cols, plate.rows);
+  if (dst.empty()) return;
+  cv::Mat roi = plate(dst);
+  const cv::Mat alpha = g(cv::Rect(dst.x - gx, dst.y - gy, dst.width, dst.height));
+  for (int yy = 0; yy < roi.rows; ++yy) {
+    for (int xx = 0; xx < roi.cols; ++xx) {
+      const double a = alpha.at<std::uint8_t>(yy, xx) / 255.0;
+      auto& px = roi.at<cv::Vec3b>(yy, xx);
+      for (int ch = 0; ch < 3; ++ch)
+        px[ch] = cv::saturate_cast<std::uint8_t>(px[ch] * (1 - a) + kInk[ch] * a);
+    }
+  }
+}
+
 }  // namespace
 
 struct PlateRenderer::Impl {
@@ -57,6 +81,21 @@ struct PlateRenderer::Impl {
     cv::Mat out;
     cv::resize(canvas(ink), out, cv::Size(width_px, height_px), 0, 0, cv::INTER_AREA);
     return out;
+  }
+
+  // The plate without its characters: white or yellow, the UK band and the border as the style asks.
+  cv::Mat blank(const PlateStyle& style, int width, int height, double band) const {
+    const double k = style.px_per_mm;
+    cv::Mat plate(height, width, CV_8UC3, style.side == PlateSide::kFront ? kWhite : kYellow);
+    if (style.uk_band) {
+      cv::rectangle(plate, cv::Rect(0, 0, cvRound(band * k), height), kBlue, cv::FILLED);
+      fonts[0]->putText(plate, "UK", {cvRound(8 * k), height - cvRound(14 * k)}, std::max(6, cvRound(24 * k)),
+                        cv::Scalar(255, 255, 255), -1, cv::LINE_AA, true);
+    }
+    if (style.border) {
+      cv::rectangle(plate, cv::Rect(0, 0, width, height), kInk, std::max(1, cvRound(3 * k)));
+    }
+    return plate;
   }
 };
 
@@ -136,27 +175,12 @@ RenderedPlate PlateRenderer::render(const std::string& text, std::size_t split, 
   else
     rows = {text};
 
-  auto row_width = [&](const std::string& row, std::size_t gap_at) {
-    double w = static_cast<double>(row.size()) * kCharWidth + static_cast<double>(row.size() - 1) * kSpacing;
-    if (gap_at > 0 && gap_at < row.size()) w += kGroupGap - kSpacing;
-    return w;
-  };
   double text_w = 0;
   for (const auto& r : rows) text_w = std::max(text_w, row_width(r, two_rows ? 0 : split));
   const double band = style.uk_band ? kBandWidth : 0.0;
   const double plate_w = std::max(two_rows ? 279.0 : 520.0, text_w + band + 2 * kMarginX);
   const double plate_h = two_rows ? 203.0 : 111.0;
-  const int width = cvRound(plate_w * k), height = cvRound(plate_h * k);
-
-  cv::Mat plate(height, width, CV_8UC3, style.side == PlateSide::kFront ? kWhite : kYellow);
-  if (style.uk_band) {
-    cv::rectangle(plate, cv::Rect(0, 0, cvRound(band * k), height), kBlue, cv::FILLED);
-    impl_->fonts[0]->putText(plate, "UK", {cvRound(8 * k), height - cvRound(14 * k)},
-                             std::max(6, cvRound(24 * k)), cv::Scalar(255, 255, 255), -1, cv::LINE_AA, true);
-  }
-  if (style.border) {
-    cv::rectangle(plate, cv::Rect(0, 0, width, height), kInk, std::max(1, cvRound(3 * k)));
-  }
+  cv::Mat plate = impl_->blank(style, cvRound(plate_w * k), cvRound(plate_h * k), band);
 
   const double rows_h =
       static_cast<double>(rows.size()) * kCharHeight + static_cast<double>(rows.size() - 1) * kRowGap;
@@ -171,21 +195,7 @@ RenderedPlate PlateRenderer::render(const std::string& text, std::size_t split, 
         x += kGroupGap - kSpacing;
       }
       const cv::Mat g = impl_->glyph(row[i], style.font, k);
-      const int gx = cvRound((x + kCharWidth / 2.0) * k - g.cols / 2.0);
-      const int gy = cvRound(y * k);
-      const cv::Rect dst = cv::Rect(gx, gy, g.cols, g.rows) & cv::Rect(0, 0, width, height);
-      if (!dst.empty()) {
-        cv::Mat roi = plate(dst);
-        const cv::Mat alpha = g(cv::Rect(dst.x - gx, dst.y - gy, dst.width, dst.height));
-        for (int yy = 0; yy < roi.rows; ++yy) {
-          for (int xx = 0; xx < roi.cols; ++xx) {
-            const double a = alpha.at<std::uint8_t>(yy, xx) / 255.0;
-            auto& px = roi.at<cv::Vec3b>(yy, xx);
-            for (int ch = 0; ch < 3; ++ch)
-              px[ch] = cv::saturate_cast<std::uint8_t>(px[ch] * (1 - a) + kInk[ch] * a);
-          }
-        }
-      }
+      ink_glyph(plate, g, cvRound((x + kCharWidth / 2.0) * k - g.cols / 2.0), cvRound(y * k));
       x += kCharWidth + kSpacing;
     }
     y += kCharHeight + kRowGap;
