@@ -23,6 +23,62 @@ void motion_blur(cv::Mat& img, int length, double angle) {
   cv::filter2D(img, img, -1, kernel);
 }
 
+// Where the plate lands in the frame: its corners scaled, rotated in plane and pushed for perspective.
+std::vector<cv::Point2f> place_plate(std::mt19937_64& rng, const SceneSettings& settings, cv::Size plate) {
+  const double w = plate.width / 2.0, h = plate.height / 2.0;
+  const double angle = uniform(rng, -settings.max_tilt_degrees, settings.max_tilt_degrees) * CV_PI / 180.0;
+  const cv::Size frame = settings.frame;
+  const double reach = std::hypot(w, h) / 2.0 + 4;
+  const cv::Point2d centre(uniform(rng, reach, frame.width - reach),
+                           uniform(rng, reach, frame.height - reach));
+  const cv::Point2d corners[4] = {{-w / 2, -h / 2}, {w / 2, -h / 2}, {w / 2, h / 2}, {-w / 2, h / 2}};
+  std::vector<cv::Point2f> dst;
+  const double jitter = settings.max_perspective * h;
+  for (const auto& c : corners) {
+    const double x = c.x * std::cos(angle) - c.y * std::sin(angle) + uniform(rng, -jitter, jitter);
+    const double y = c.x * std::sin(angle) + c.y * std::cos(angle) + uniform(rng, -jitter, jitter);
+    dst.emplace_back(static_cast<float>(centre.x + x), static_cast<float>(centre.y + y));
+  }
+  return dst;
+}
+
+// Lighting on the warped plate: brightness, a glare spot, dirt specks. `h` is half the rendered
+// plate's height.
+void light_plate(std::mt19937_64& rng, cv::Mat& warped, const std::vector<cv::Point2f>& dst, double h) {
+  warped.convertTo(warped, -1, uniform(rng, 0.6, 1.05), uniform(rng, -25, 15));
+  if (chance(rng, 0.2)) {
+    cv::Mat glare = cv::Mat::zeros(warped.size(), CV_8UC3);
+    cv::circle(glare, cv::Point(dst[0] + (dst[2] - dst[0]) * uniform(rng, 0.2, 0.8)),
+               static_cast<int>(h * 0.4), cv::Scalar::all(uniform(rng, 40, 110)), cv::FILLED);
+    cv::GaussianBlur(glare, glare, {0, 0}, h * 0.2 + 1);
+    warped += glare;
+  }
+  if (chance(rng, 0.3)) {
+    for (int i = 0; i < 12; ++i) {
+      const cv::Point2f p = dst[0] + (dst[2] - dst[0]) * static_cast<float>(uniform(rng, 0, 1)) +
+                            (dst[3] - dst[0]) * static_cast<float>(uniform(rng, -0.4, 0.4));
+      cv::circle(warped, p, std::max(1, static_cast<int>(h * 0.02)), cv::Scalar::all(uniform(rng, 60, 120)),
+                 cv::FILLED);
+    }
+  }
+}
+
+// What the camera does to the frame: blur, noise, compression.
+cv::Mat through_camera(std::mt19937_64& rng, cv::Mat frame_img) {
+  if (chance(rng, 0.5)) cv::GaussianBlur(frame_img, frame_img, {0, 0}, uniform(rng, 0.3, 1.1));
+  if (chance(rng, 0.3))
+    motion_blur(frame_img, std::uniform_int_distribution<int>(2, 5)(rng), uniform(rng, 0, 180));
+  cv::Mat noise(frame_img.size(), CV_16SC3);
+  cv::RNG(rng()).fill(noise, cv::RNG::NORMAL, cv::Scalar::all(0), cv::Scalar::all(uniform(rng, 1, 7)));
+  cv::Mat noisy;
+  frame_img.convertTo(noisy, CV_16SC3);
+  noisy += noise;
+  noisy.convertTo(frame_img, CV_8UC3);
+  std::vector<std::uint8_t> jpeg;
+  cv::imencode(".jpg", frame_img, jpeg, {cv::IMWRITE_JPEG_QUALITY, static_cast<int>(uniform(rng, 40, 95))});
+  return cv::imdecode(jpeg, cv::IMREAD_COLOR);
+}
+
 }  // namespace
 
 SceneGenerator::SceneGenerator(SceneSettings settings, std::uint64_t seed)
@@ -111,26 +167,13 @@ SceneSample SceneGenerator::make(const Registration& reg, PlateStyle style, bool
   const RenderedPlate plate = renderer_.render(reg.text, reg.split, style);
   sample.two_rows = style.layout == PlateLayout::kTwoRows && reg.split > 0;
 
-  // Target quad: scaled, rotated in plane, corners pushed for perspective.
-  const double w = plate.image.cols / 2.0, h = plate.image.rows / 2.0;
-  const double angle = uniform(rng_, -settings_.max_tilt_degrees, settings_.max_tilt_degrees) * CV_PI / 180.0;
   const cv::Size frame = settings_.frame;
-  const double reach = std::hypot(w, h) / 2.0 + 4;
-  const cv::Point2d centre(uniform(rng_, reach, frame.width - reach),
-                           uniform(rng_, reach, frame.height - reach));
-  const cv::Point2d corners[4] = {{-w / 2, -h / 2}, {w / 2, -h / 2}, {w / 2, h / 2}, {-w / 2, h / 2}};
+  const std::vector<cv::Point2f> dst = place_plate(rng_, settings_, plate.image.size());
   std::vector<cv::Point2f> src = {
       {0, 0},
       {static_cast<float>(plate.image.cols), 0},
       {static_cast<float>(plate.image.cols), static_cast<float>(plate.image.rows)},
       {0, static_cast<float>(plate.image.rows)}};
-  std::vector<cv::Point2f> dst;
-  const double jitter = settings_.max_perspective * h;
-  for (const auto& c : corners) {
-    const double x = c.x * std::cos(angle) - c.y * std::sin(angle) + uniform(rng_, -jitter, jitter);
-    const double y = c.x * std::sin(angle) + c.y * std::cos(angle) + uniform(rng_, -jitter, jitter);
-    dst.emplace_back(static_cast<float>(centre.x + x), static_cast<float>(centre.y + y));
-  }
   const cv::Mat homography = cv::getPerspectiveTransform(src, dst);
 
   cv::Mat frame_img = background();
@@ -152,38 +195,10 @@ SceneSample SceneGenerator::make(const Registration& reg, PlateStyle style, bool
     cv::cvtColor(warped, g, cv::COLOR_BGR2GRAY);
     cv::cvtColor(g, warped, cv::COLOR_GRAY2BGR);
   }
-  // Lighting on the plate: brightness, a glare spot, dirt specks.
-  warped.convertTo(warped, -1, uniform(rng_, 0.6, 1.05), uniform(rng_, -25, 15));
-  if (chance(rng_, 0.2)) {
-    cv::Mat glare = cv::Mat::zeros(frame, CV_8UC3);
-    cv::circle(glare, cv::Point(dst[0] + (dst[2] - dst[0]) * uniform(rng_, 0.2, 0.8)),
-               static_cast<int>(h * 0.4), cv::Scalar::all(uniform(rng_, 40, 110)), cv::FILLED);
-    cv::GaussianBlur(glare, glare, {0, 0}, h * 0.2 + 1);
-    warped += glare;
-  }
-  if (chance(rng_, 0.3)) {
-    for (int i = 0; i < 12; ++i) {
-      const cv::Point2f p = dst[0] + (dst[2] - dst[0]) * static_cast<float>(uniform(rng_, 0, 1)) +
-                            (dst[3] - dst[0]) * static_cast<float>(uniform(rng_, -0.4, 0.4));
-      cv::circle(warped, p, std::max(1, static_cast<int>(h * 0.02)), cv::Scalar::all(uniform(rng_, 60, 120)),
-                 cv::FILLED);
-    }
-  }
+  light_plate(rng_, warped, dst, plate.image.rows / 2.0);
   warped.copyTo(frame_img, mask > 128);
 
-  // Camera: blur, noise, compression.
-  if (chance(rng_, 0.5)) cv::GaussianBlur(frame_img, frame_img, {0, 0}, uniform(rng_, 0.3, 1.1));
-  if (chance(rng_, 0.3))
-    motion_blur(frame_img, std::uniform_int_distribution<int>(2, 5)(rng_), uniform(rng_, 0, 180));
-  cv::Mat noise(frame, CV_16SC3);
-  cv::RNG(rng_()).fill(noise, cv::RNG::NORMAL, cv::Scalar::all(0), cv::Scalar::all(uniform(rng_, 1, 7)));
-  cv::Mat noisy;
-  frame_img.convertTo(noisy, CV_16SC3);
-  noisy += noise;
-  noisy.convertTo(frame_img, CV_8UC3);
-  std::vector<std::uint8_t> jpeg;
-  cv::imencode(".jpg", frame_img, jpeg, {cv::IMWRITE_JPEG_QUALITY, static_cast<int>(uniform(rng_, 40, 95))});
-  sample.image = cv::imdecode(jpeg, cv::IMREAD_COLOR);
+  sample.image = through_camera(rng_, frame_img);
   sample.box = cv::boundingRect(dst) & cv::Rect(0, 0, frame.width, frame.height);
   return sample;
 }
