@@ -138,19 +138,10 @@ std::vector<std::optional<Registration>> given_registrations(const TrafficSettin
   return out;
 }
 
-}  // namespace
-
-std::vector<VehiclePass> write_traffic_video(const std::string& path, const TrafficSettings& s,
-                                             std::uint64_t seed, StaticTexts* statics) {
-  std::mt19937_64 rng(seed);
-  PlateRenderer renderer;
-  const bool mp4 = path.size() > 4 && path.substr(path.size() - 4) == ".mp4";
-  cv::VideoWriter writer(
-      path, cv::VideoWriter::fourcc('M', mp4 ? 'P' : 'J', mp4 ? '4' : 'P', mp4 ? 'V' : 'G'), s.fps, s.frame);
-  if (!writer.isOpened()) throw Error(ErrorCode::kIo, "cannot write video " + path);
-  cv::Mat background = street(s.frame, rng);
-  // What stands still: drawn into the background once, from a random stream of its own so that
-  // a seed gives the same vehicles with or without them.
+/// The sign and the parked car, drawn into the background once, from a random stream of their own
+/// so that a seed gives the same vehicles with or without them.
+StaticTexts draw_still_things(cv::Mat& background, const TrafficSettings& s, PlateRenderer& renderer,
+                              std::uint64_t seed) {
   std::mt19937_64 still_rng(seed ^ 0x5747a7e5ULL);
   StaticTexts still;
   if (s.sign) {
@@ -177,6 +168,85 @@ std::vector<VehiclePass> write_traffic_video(const std::string& path, const Traf
     draw_vehicle(background, parked, 0.0);
     still.parked_car = reg.text;
   }
+  return still;
+}
+
+/// Where the vehicle goes: across the picture, or along the road approaching or receding.
+void choose_path(Vehicle& v, std::mt19937_64& rng, const TrafficSettings& s) {
+  const double lane = uniform(rng, -0.04, 0.04);
+  if (uniform(rng, 0, 1) < s.lateral_share) {
+    const bool right = uniform(rng, 0, 1) < 0.5;
+    const double y = uniform(rng, 0.55, 0.75);
+    v.from = {right ? 0.1 : 0.9, y};
+    v.to = {right ? 0.9 : 0.1, y};
+    v.char_from = v.char_to = uniform(rng, (s.min_char_px + s.max_char_px) / 2.0, s.max_char_px);
+    v.pass.direction = {Motion::kUnknown,
+                        right ? Lateral::kRight : Lateral::kLeft};  // neither nearer nor further
+  } else if (uniform(rng, 0, 1) < 0.5) {  // approaching, in the left lane: down and bigger
+    v.from = {0.40 + lane, 0.40};
+    v.to = {0.40 + lane, 0.85};  // straight down the lane: no sideways drift
+    v.char_from = s.min_char_px;
+    v.char_to = s.max_char_px;
+    v.pass.direction = {Motion::kApproaching, Lateral::kNone};
+  } else {  // receding, in the right lane: up and smaller
+    v.from = {0.70 + lane, 0.85};
+    v.to = {0.70 + lane, 0.40};
+    v.char_from = s.max_char_px;
+    v.char_to = s.min_char_px;
+    v.pass.direction = {Motion::kReceding, Lateral::kNone};
+  }
+}
+
+/// A vehicle carrying `reg`: its plate's look, its colour and its path, all drawn from `rng`.
+Vehicle make_vehicle(const Registration& reg, std::mt19937_64& rng, PlateRenderer& renderer,
+                     const TrafficSettings& s) {
+  Vehicle v;
+  PlateStyle style;
+  v.pass.rear = uniform(rng, 0, 1) < 0.5;
+  style.side = v.pass.rear ? PlateSide::kRear : PlateSide::kFront;
+  v.pass.two_rows = reg.split > 0 && uniform(rng, 0, 1) < 0.1;
+  style.layout = v.pass.two_rows ? PlateLayout::kTwoRows : PlateLayout::kOneRow;
+  style.font = std::uniform_int_distribution<int>(0, static_cast<int>(renderer.font_count()) - 1)(rng);
+  style.uk_band = uniform(rng, 0, 1) < 0.3;
+  style.px_per_mm = 2.0 * s.max_char_px / 79.0;
+  v.plate = renderer.render(reg.text, reg.split, style).image;
+  v.pass.text = reg.text;
+  v.pass.format = reg.format;
+  v.body = cv::Scalar(uniform(rng, 20, 230), uniform(rng, 20, 230), uniform(rng, 20, 230));
+  v.shear = uniform(rng, -0.12, 0.12);
+  return v;
+}
+
+/// The vehicles in view at frame `f`, each with how far through its pass it is, nearer ones
+/// (lower in the picture) last so that they are drawn over the others.
+std::vector<std::pair<double, const Vehicle*>> visible_at(std::int64_t f,
+                                                          const std::vector<Vehicle>& vehicles,
+                                                          std::int64_t pass_frames) {
+  std::vector<std::pair<double, const Vehicle*>> visible;
+  for (const auto& v : vehicles) {
+    if (f < v.pass.first_frame || f > v.pass.last_frame) continue;
+    const double t = static_cast<double>(f - v.pass.first_frame) / static_cast<double>(pass_frames - 1);
+    visible.emplace_back(t, &v);
+  }
+  std::sort(visible.begin(), visible.end(), [](auto& a, auto& b) {
+    return a.second->from.y + (a.second->to.y - a.second->from.y) * a.first <
+           b.second->from.y + (b.second->to.y - b.second->from.y) * b.first;
+  });
+  return visible;
+}
+
+}  // namespace
+
+std::vector<VehiclePass> write_traffic_video(const std::string& path, const TrafficSettings& s,
+                                             std::uint64_t seed, StaticTexts* statics) {
+  std::mt19937_64 rng(seed);
+  PlateRenderer renderer;
+  const bool mp4 = path.size() > 4 && path.substr(path.size() - 4) == ".mp4";
+  cv::VideoWriter writer(
+      path, cv::VideoWriter::fourcc('M', mp4 ? 'P' : 'J', mp4 ? '4' : 'P', mp4 ? 'V' : 'G'), s.fps, s.frame);
+  if (!writer.isOpened()) throw Error(ErrorCode::kIo, "cannot write video " + path);
+  cv::Mat background = street(s.frame, rng);
+  const StaticTexts still = draw_still_things(background, s, renderer, seed);
   if (statics != nullptr) *statics = still;
   // A few noise frames, cycled: sensor noise without the cost of drawing it every frame.
   std::vector<cv::Mat> noise(4);
@@ -190,46 +260,12 @@ std::vector<VehiclePass> write_traffic_video(const std::string& path, const Traf
   const std::vector<std::optional<Registration>> given = given_registrations(s, seed);
   std::vector<Vehicle> vehicles;
   for (int i = 0; i < s.vehicles; ++i) {
-    Vehicle v;
     Registration reg = random_registration(rng);  // drawn in any case: a seed's other passes stay the same
     if (given[static_cast<std::size_t>(i)]) reg = *given[static_cast<std::size_t>(i)];
-    PlateStyle style;
-    v.pass.rear = uniform(rng, 0, 1) < 0.5;
-    style.side = v.pass.rear ? PlateSide::kRear : PlateSide::kFront;
-    v.pass.two_rows = reg.split > 0 && uniform(rng, 0, 1) < 0.1;
-    style.layout = v.pass.two_rows ? PlateLayout::kTwoRows : PlateLayout::kOneRow;
-    style.font = std::uniform_int_distribution<int>(0, static_cast<int>(renderer.font_count()) - 1)(rng);
-    style.uk_band = uniform(rng, 0, 1) < 0.3;
-    style.px_per_mm = 2.0 * s.max_char_px / 79.0;
-    v.plate = renderer.render(reg.text, reg.split, style).image;
-    v.pass.text = reg.text;
-    v.pass.format = reg.format;
-    v.body = cv::Scalar(uniform(rng, 20, 230), uniform(rng, 20, 230), uniform(rng, 20, 230));
-    v.shear = uniform(rng, -0.12, 0.12);
+    Vehicle v = make_vehicle(reg, rng, renderer, s);
     v.pass.first_frame = 1 + i * gap_frames;
     v.pass.last_frame = v.pass.first_frame + pass_frames - 1;
-    const double lane = uniform(rng, -0.04, 0.04);
-    if (uniform(rng, 0, 1) < s.lateral_share) {
-      const bool right = uniform(rng, 0, 1) < 0.5;
-      const double y = uniform(rng, 0.55, 0.75);
-      v.from = {right ? 0.1 : 0.9, y};
-      v.to = {right ? 0.9 : 0.1, y};
-      v.char_from = v.char_to = uniform(rng, (s.min_char_px + s.max_char_px) / 2.0, s.max_char_px);
-      v.pass.direction = {Motion::kUnknown,
-                          right ? Lateral::kRight : Lateral::kLeft};  // neither nearer nor further
-    } else if (uniform(rng, 0, 1) < 0.5) {  // approaching, in the left lane: down and bigger
-      v.from = {0.40 + lane, 0.40};
-      v.to = {0.40 + lane, 0.85};  // straight down the lane: no sideways drift
-      v.char_from = s.min_char_px;
-      v.char_to = s.max_char_px;
-      v.pass.direction = {Motion::kApproaching, Lateral::kNone};
-    } else {  // receding, in the right lane: up and smaller
-      v.from = {0.70 + lane, 0.85};
-      v.to = {0.70 + lane, 0.40};
-      v.char_from = s.max_char_px;
-      v.char_to = s.min_char_px;
-      v.pass.direction = {Motion::kReceding, Lateral::kNone};
-    }
+    choose_path(v, rng, s);
     vehicles.push_back(std::move(v));
   }
 
@@ -238,18 +274,7 @@ std::vector<VehiclePass> write_traffic_video(const std::string& path, const Traf
   cv::Mat frame, noisy;
   for (std::int64_t f = 1; f <= total; ++f) {
     background.copyTo(frame);
-    // Nearer vehicles (lower in the picture) are drawn last.
-    std::vector<std::pair<double, const Vehicle*>> visible;
-    for (const auto& v : vehicles) {
-      if (f < v.pass.first_frame || f > v.pass.last_frame) continue;
-      const double t = static_cast<double>(f - v.pass.first_frame) / static_cast<double>(pass_frames - 1);
-      visible.emplace_back(t, &v);
-    }
-    std::sort(visible.begin(), visible.end(), [](auto& a, auto& b) {
-      return a.second->from.y + (a.second->to.y - a.second->from.y) * a.first <
-             b.second->from.y + (b.second->to.y - b.second->from.y) * b.first;
-    });
-    for (const auto& [t, v] : visible) draw_vehicle(frame, *v, t);
+    for (const auto& [t, v] : visible_at(f, vehicles, pass_frames)) draw_vehicle(frame, *v, t);
     if (s.caption.corner != CaptionCorner::kNone) {
       draw_caption(frame, s.caption,
                    s.caption.start + static_cast<TimestampMs>(static_cast<double>(f - 1) * 1000.0 / s.fps));
