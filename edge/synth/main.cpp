@@ -56,62 +56,64 @@ int write_set(int count, std::uint64_t seed, const std::string& out, anpr::synth
   return 0;
 }
 
-int run(int argc, char** argv) {
-  CLI::App app{"anpr-synth: synthetic UK number plate images with ground truth, deterministic from a seed"};
-  app.require_subcommand(1);
+/// What `plates` is asked for.
+struct PlatesOptions {
   int count = 100, width = 1280, height = 720, min_char = 16, max_char = 48;
-  std::uint64_t seed = 1;
   std::string out, backgrounds;
-  CLI::App* plates = app.add_subcommand("plates", "Write COUNT scene images and manifest.csv into a folder");
-  plates->add_option("--count", count, "Number of images")
+  bool training = false;
+  std::vector<std::string> uk_fonts;
+  double uk_font_share = 0.8;
+  bool distractors = false;
+};
+
+void add_plates_options(CLI::App* plates, PlatesOptions& o, std::uint64_t& seed) {
+  plates->add_option("--count", o.count, "Number of images")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000000));
   plates->add_option("--seed", seed, "Random seed")->capture_default_str();
-  plates->add_option("--out", out, "Output folder")->required();
-  plates->add_option("--backgrounds", backgrounds, "Folder of real photos to use as backgrounds")
+  plates->add_option("--out", o.out, "Output folder")->required();
+  plates->add_option("--backgrounds", o.backgrounds, "Folder of real photos to use as backgrounds")
       ->check(CLI::ExistingDirectory);
-  plates->add_option("--width", width, "Frame width")->capture_default_str()->check(CLI::Range(64, 8192));
-  plates->add_option("--height", height, "Frame height")->capture_default_str()->check(CLI::Range(64, 8192));
-  plates->add_option("--min-char", min_char, "Smallest character height, pixels")
+  plates->add_option("--width", o.width, "Frame width")->capture_default_str()->check(CLI::Range(64, 8192));
+  plates->add_option("--height", o.height, "Frame height")
+      ->capture_default_str()
+      ->check(CLI::Range(64, 8192));
+  plates->add_option("--min-char", o.min_char, "Smallest character height, pixels")
       ->capture_default_str()
       ->check(CLI::Range(8, 400));
-  plates->add_option("--max-char", max_char, "Largest character height, pixels")
+  plates->add_option("--max-char", o.max_char, "Largest character height, pixels")
       ->capture_default_str()
       ->check(CLI::Range(8, 400));
-  bool training = false;
-  std::vector<std::string> uk_fonts;
   plates
-      ->add_option("--uk-font", uk_fonts,
+      ->add_option("--uk-font", o.uk_fonts,
                    "Font file of the UK plate typeface (e.g. ../shared/fonts/"
                    "CharlesWright-Bold.otf): UK plates use it (--uk-font-share); repeatable")
       ->check(CLI::ExistingFile);
-  double uk_font_share = 0.8;
-  plates->add_option("--uk-font-share", uk_font_share, "Share of UK plates drawn in the --uk-font typeface")
+  plates->add_option("--uk-font-share", o.uk_font_share, "Share of UK plates drawn in the --uk-font typeface")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
-  plates->add_flag("--training", training,
+  plates->add_flag("--training", o.training,
                    "OCR training data: every training font and European layouts too (not a UK test set)");
-  bool distractors = false;
-  plates->add_flag("--distractors", distractors,
+  plates->add_flag("--distractors", o.distractors,
                    "Draw signs, dealer legends, stickers, grilles and road markings around the plate "
                    "(not-a-plate examples)");
-  int exit_code = 0;
-  plates->callback([&] {
-    anpr::synth::SceneSettings s;
-    s.frame = cv::Size(width, height);
-    s.min_char_px = std::min(min_char, max_char);
-    s.max_char_px = std::max(min_char, max_char);
-    s.background_files = list_images(backgrounds);
-    s.training_variety = training;
-    s.distractors = distractors;
-    s.uk_font_files = uk_fonts;
-    s.uk_font_share = uk_font_share;
-    exit_code = write_set(count, seed, out, s);
-  });
-  anpr::synth::TrafficSettings traffic;
-  std::string video_out, passes_out;
-  CLI::App* video =
-      app.add_subcommand("video", "Write a UK traffic video (.avi or .mp4) and its passes as CSV");
+}
+
+anpr::synth::SceneSettings scene_settings(const PlatesOptions& o) {
+  anpr::synth::SceneSettings s;
+  s.frame = cv::Size(o.width, o.height);
+  s.min_char_px = std::min(o.min_char, o.max_char);
+  s.max_char_px = std::max(o.min_char, o.max_char);
+  s.background_files = list_images(o.backgrounds);
+  s.training_variety = o.training;
+  s.distractors = o.distractors;
+  s.uk_font_files = o.uk_fonts;
+  s.uk_font_share = o.uk_font_share;
+  return s;
+}
+
+void add_video_options(CLI::App* video, anpr::synth::TrafficSettings& traffic, std::string& video_out,
+                       std::string& passes_out, std::uint64_t& seed) {
   video->add_option("--out", video_out, "Video file (.avi: Motion-JPEG, .mp4: MPEG-4)")->required();
   video->add_option("--passes", passes_out, "Ground-truth CSV (default: the video's name with .csv)");
   video->add_option("--seed", seed, "Random seed")->capture_default_str();
@@ -143,7 +145,7 @@ int run(int argc, char** argv) {
       ->add_option("--caption", traffic.caption.corner,
                    "Burn in a CCTV caption (date, ticking time, camera name) "
                    "in this corner")
-      ->transform(CLI::CheckedTransformer(corners, CLI::ignore_case))
+      ->transform(CLI::CheckedTransformer(corners, CLI::ignore_case))  // keeps its own copy of the map
       ->default_str("none");
   video
       ->add_option("--caption-font", traffic.caption.font,
@@ -158,16 +160,37 @@ int run(int argc, char** argv) {
                    "UK registrations that must pass (each once, at random passes; "
                    "the others are random), e.g. --plates AB12CDE,XY65ZZT")
       ->delimiter(',');
-  video->callback([&] {
-    if (passes_out.empty()) passes_out = fs::path(video_out).replace_extension(".csv").string();
-    anpr::synth::StaticTexts statics;
-    const auto passes = anpr::synth::write_traffic_video(video_out, traffic, seed, &statics);
-    anpr::synth::write_passes_csv(passes_out, passes);
-    std::printf("wrote %s (%zu vehicle passes) and %s (seed %llu)\n", video_out.c_str(), passes.size(),
-                passes_out.c_str(), static_cast<unsigned long long>(seed));
-    if (!statics.sign.empty()) std::printf("static sign reads %s (not a pass)\n", statics.sign.c_str());
-    if (!statics.parked_car.empty()) std::printf("parked car %s (not a pass)\n", statics.parked_car.c_str());
+}
+
+void write_video(const std::string& video_out, std::string passes_out,
+                 const anpr::synth::TrafficSettings& traffic, std::uint64_t seed) {
+  if (passes_out.empty()) passes_out = fs::path(video_out).replace_extension(".csv").string();
+  anpr::synth::StaticTexts statics;
+  const auto passes = anpr::synth::write_traffic_video(video_out, traffic, seed, &statics);
+  anpr::synth::write_passes_csv(passes_out, passes);
+  std::printf("wrote %s (%zu vehicle passes) and %s (seed %llu)\n", video_out.c_str(), passes.size(),
+              passes_out.c_str(), static_cast<unsigned long long>(seed));
+  if (!statics.sign.empty()) std::printf("static sign reads %s (not a pass)\n", statics.sign.c_str());
+  if (!statics.parked_car.empty()) std::printf("parked car %s (not a pass)\n", statics.parked_car.c_str());
+}
+
+int run(int argc, char** argv) {
+  CLI::App app{"anpr-synth: synthetic UK number plate images with ground truth, deterministic from a seed"};
+  app.require_subcommand(1);
+  std::uint64_t seed = 1;  // one --seed for whichever subcommand runs
+  int exit_code = 0;
+  PlatesOptions plates_options;
+  CLI::App* plates = app.add_subcommand("plates", "Write COUNT scene images and manifest.csv into a folder");
+  add_plates_options(plates, plates_options, seed);
+  plates->callback([&] {
+    exit_code = write_set(plates_options.count, seed, plates_options.out, scene_settings(plates_options));
   });
+  anpr::synth::TrafficSettings traffic;
+  std::string video_out, passes_out;
+  CLI::App* video =
+      app.add_subcommand("video", "Write a UK traffic video (.avi or .mp4) and its passes as CSV");
+  add_video_options(video, traffic, video_out, passes_out, seed);
+  video->callback([&] { write_video(video_out, passes_out, traffic, seed); });
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
