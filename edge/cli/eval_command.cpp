@@ -220,142 +220,183 @@ nlohmann::json summary_json(const EvalSummary& s, int top_n) {
   return j;
 }
 
-int run(const EvalOptions& o) {
-  const auto plates = load_manifest(o.manifest);
-  const fs::path root = o.root.empty() ? fs::path(o.manifest).parent_path() : fs::path(o.root);
-  ReaderOptions reader_options = o.reader;
-  if (!o.dump_rows.empty()) fs::create_directories(o.dump_rows);
-  std::ofstream char_labels;
-  // Patches of several sets can share one folder: names start with the manifest's folder name.
-  const std::string patch_prefix = fs::path(o.manifest).parent_path().filename().string() + "-";
-  if (!o.dump_chars.empty()) {
-    fs::create_directories(o.dump_chars);
-    char_labels.open(fs::path(o.dump_chars) / "labels.csv", std::ios::app);
+/// The training data `eval` can write while it measures (--dump-rows, --dump-chars,
+/// --dump-patches), and what the reader must keep for it.
+class TrainingDumps {
+ public:
+  TrainingDumps(const EvalOptions& o, ReaderOptions& reader_options)
+      : o_(o),
+        // Patches of several sets can share one folder: names start with the manifest's folder name.
+        prefix_(fs::path(o.manifest).parent_path().filename().string() + "-") {
+    if (!o.dump_rows.empty()) fs::create_directories(o.dump_rows);
+    if (!o.dump_chars.empty()) {
+      fs::create_directories(o.dump_chars);
+      char_labels_.open(fs::path(o.dump_chars) / "labels.csv", std::ios::app);
+    }
+    reader_options.keep_rows = !o.dump_rows.empty() || !o.dump_chars.empty();
+    if (!o.dump_patches.empty()) {
+      fs::create_directories(o.dump_patches);
+      patch_labels_.open(fs::path(o.dump_patches) / "labels.csv", std::ios::app);
+      reader_options.keep_patches = true;
+      // The dump is the verifier's training data: every candidate, including those it would reject.
+      reader_options.verifier_model = "none";
+    }
   }
-  reader_options.keep_rows = !o.dump_rows.empty() || !o.dump_chars.empty();
-  std::ofstream patch_labels;
-  if (!o.dump_patches.empty()) {
-    fs::create_directories(o.dump_patches);
-    patch_labels.open(fs::path(o.dump_patches) / "labels.csv", std::ios::app);
-    reader_options.keep_patches = true;
-    // The dump is the verifier's training data: every reading, including those it would reject.
-    reader_options.verifier_model = "none";
+  void image(const std::vector<const LabelledPlate*>& labelled, const ReadResult& result, std::size_t index) {
+    if (!o_.dump_patches.empty())
+      patches_ += dump_verifier_patches(o_.dump_patches, patch_labels_, prefix_, labelled, result, index);
   }
-  reader_options.keep_patches = reader_options.keep_patches || o.pool;
-  const auto reader = make_reader(reader_options);
-  std::size_t dumped = 0, dumped_chars = 0, dumped_patches = 0;
+  void plate(const PlateOutcome& outcome, std::size_t index, double char_height) {
+    if (!o_.dump_rows.empty()) rows_ += dump_training_rows(o_.dump_rows, outcome, index);
+    if (!o_.dump_chars.empty())
+      chars_ += dump_training_chars(o_.dump_chars, char_labels_, prefix_, outcome, index, char_height);
+  }
+  void report() const {
+    if (!o_.dump_rows.empty())
+      std::fprintf(stderr, "wrote %zu training lines to %s\n", rows_, o_.dump_rows.c_str());
+    if (!o_.dump_chars.empty())
+      std::fprintf(stderr, "wrote %zu character patches to %s\n", chars_, o_.dump_chars.c_str());
+    if (!o_.dump_patches.empty())
+      std::fprintf(stderr, "wrote %zu verifier patches to %s\n", patches_, o_.dump_patches.c_str());
+  }
 
-  // One read per image, even when it has several labelled plates.
-  std::map<std::string, std::vector<const LabelledPlate*>> by_image;
-  for (const auto& p : plates) by_image[p.image].push_back(&p);
+ private:
+  const EvalOptions& o_;
+  std::string prefix_;
+  std::ofstream char_labels_, patch_labels_;
+  std::size_t rows_ = 0, chars_ = 0, patches_ = 0;
+};
 
+/// Everything measured over a set, before it is summarised.
+struct Measured {
   std::vector<PlateOutcome> outcomes;
   std::vector<double> image_ms;
   std::vector<StageTimings> stages;
   std::vector<std::size_t> false_reads;      // per image read
   std::vector<std::string> image_country;    // per image read: its first labelled plate's country
   std::map<std::string, PoolTally> pool_of;  // by country, "" for all
+};
+
+Measured measure(const EvalOptions& o, const std::vector<LabelledPlate>& plates, PlateReader& reader,
+                 TrainingDumps& dumps) {
+  const fs::path root = o.root.empty() ? fs::path(o.manifest).parent_path() : fs::path(o.root);
+  // One read per image, even when it has several labelled plates.
+  std::map<std::string, std::vector<const LabelledPlate*>> by_image;
+  for (const auto& p : plates) by_image[p.image].push_back(&p);
+  const double min_probability = reader.settings().min_plate_probability;
+  Measured m;
   anpr::ProgressBar progress(by_image.size(), "eval");
   for (const auto& [image, labelled] : by_image) {
     const auto start = std::chrono::steady_clock::now();
     const LoadedImage loaded = load_image((root / image).string());
     ReadResult result;
     if (loaded.error.empty()) {
-      result = reader->read(loaded.image);
-      image_ms.push_back(
+      result = reader.read(loaded.image);
+      m.image_ms.push_back(
           std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
-      stages.push_back(result.timings);
-      false_reads.push_back(count_false_reads(labelled, result));
-      image_country.push_back(labelled.front()->country);
+      m.stages.push_back(result.timings);
+      m.false_reads.push_back(count_false_reads(labelled, result));
+      m.image_country.push_back(labelled.front()->country);
       if (o.pool) {
-        tally_pool(labelled, result, reader->settings().min_plate_probability, pool_of[""]);
-        if (o.by_country)
-          tally_pool(labelled, result, reader->settings().min_plate_probability,
-                     pool_of[labelled.front()->country]);
+        tally_pool(labelled, result, min_probability, m.pool_of[""]);
+        if (o.by_country) tally_pool(labelled, result, min_probability, m.pool_of[labelled.front()->country]);
       }
-      if (!o.dump_patches.empty()) {
-        dumped_patches += dump_verifier_patches(o.dump_patches, patch_labels, patch_prefix, labelled, result,
-                                                image_ms.size());
-      }
+      dumps.image(labelled, result, m.image_ms.size());
     }
     for (const LabelledPlate* truth : labelled) {
       PlateOutcome outcome = score_plate(*truth, result, o.top_n);
       outcome.error = loaded.error;
-      if (!o.dump_rows.empty()) dumped += dump_training_rows(o.dump_rows, outcome, outcomes.size());
-      if (!o.dump_chars.empty()) {
-        dumped_chars += dump_training_chars(o.dump_chars, char_labels, patch_prefix, outcome, outcomes.size(),
-                                            reader->settings().rectifier.char_height);
-      }
-      outcomes.push_back(std::move(outcome));
+      dumps.plate(outcome, m.outcomes.size(), reader.settings().rectifier.char_height);
+      m.outcomes.push_back(std::move(outcome));
     }
     progress.advance();
   }
-  const EvalSummary summary = summarise(outcomes, image_ms, stages, false_reads);
-  // Each figure per country: the plates of that country, and the images whose first labelled
-  // plate is of it (false reads belong to an image, not to a plate).
+  return m;
+}
+
+/// Each figure per country: the plates of that country, and the images whose first labelled
+/// plate is of it (false reads belong to an image, not to a plate).
+std::map<std::string, EvalSummary> country_summaries(const Measured& m) {
+  std::map<std::string, std::vector<PlateOutcome>> plates_of;
+  std::map<std::string, std::vector<double>> ms_of;
+  std::map<std::string, std::vector<std::size_t>> false_of;
+  for (const auto& outcome : m.outcomes) plates_of[outcome.truth->country].push_back(outcome);
+  for (std::size_t i = 0; i < m.image_country.size(); ++i) {
+    ms_of[m.image_country[i]].push_back(m.image_ms[i]);
+    false_of[m.image_country[i]].push_back(m.false_reads[i]);
+  }
   std::map<std::string, EvalSummary> countries;
-  if (o.by_country) {
-    std::map<std::string, std::vector<PlateOutcome>> plates_of;
-    std::map<std::string, std::vector<double>> ms_of;
-    std::map<std::string, std::vector<std::size_t>> false_of;
-    for (const auto& outcome : outcomes) plates_of[outcome.truth->country].push_back(outcome);
-    for (std::size_t i = 0; i < image_country.size(); ++i) {
-      ms_of[image_country[i]].push_back(image_ms[i]);
-      false_of[image_country[i]].push_back(false_reads[i]);
-    }
-    for (const auto& [country, list] : plates_of)
-      countries[country] = summarise(list, ms_of[country], {}, false_of[country]);
-  }
-  if (!o.dump_rows.empty())
-    std::fprintf(stderr, "wrote %zu training lines to %s\n", dumped, o.dump_rows.c_str());
-  if (!o.dump_chars.empty())
-    std::fprintf(stderr, "wrote %zu character patches to %s\n", dumped_chars, o.dump_chars.c_str());
-  if (!o.dump_patches.empty()) {
-    std::fprintf(stderr, "wrote %zu verifier patches to %s\n", dumped_patches, o.dump_patches.c_str());
-  }
-  if (o.json) {
-    nlohmann::json j = summary_json(summary, o.top_n);
-    if (o.misses) {
-      j["misses"] = nlohmann::json::array();
-      for (const auto& m : outcomes) {
-        if (!m.exact)
-          j["misses"].push_back({{"image", m.truth->image},
-                                 {"truth", m.truth->plate},
-                                 {"read", m.read},
-                                 {"confidence", m.confidence},
-                                 {"error", m.error}});
-      }
-    }
-    for (const auto& [country, c] : countries)
-      j["by_country"][country.empty() ? "unknown" : country] = summary_json(c, o.top_n);
-    std::cout << j.dump(2) << "\n";
-  } else {
-    print_summary(summary, o.top_n);
-    if (!countries.empty()) {
-      std::printf("\nby country:  plates  exact  top-%d  chars  detected  false/image\n", o.top_n);
-      for (const auto& [country, c] : countries) {
-        char detected[16] = "-";
-        if (c.detection_recall)
-          std::snprintf(detected, sizeof detected, "%.1f%%", 100.0 * *c.detection_recall);
-        std::printf("  %-9s %6zu  %5.1f%% %5.1f%% %5.1f%%  %7s  %.3f\n",
-                    country.empty() ? "unknown" : country.c_str(), c.plates, 100.0 * c.exact, 100.0 * c.top_n,
-                    100.0 * c.char_accuracy, detected, c.false_reads_per_image);
-      }
-    }
-    if (o.pool) {
-      std::printf("\n");
-      for (const auto& [country, tally] : pool_of) print_pool(country.empty() ? "all" : country, tally);
-    }
-    if (o.misses) {
-      std::printf("\nmisses (truth -> read):\n");
-      for (const auto& m : outcomes) {
-        if (m.exact) continue;
-        std::printf("  %-24s %-12s -> %-12s %s\n", m.truth->image.c_str(), m.truth->plate.c_str(),
-                    m.error.empty() ? (m.read.empty() ? "(none)" : m.read.c_str()) : "(error)",
-                    m.error.empty() ? "" : m.error.c_str());
-      }
+  for (const auto& [country, list] : plates_of)
+    countries[country] = summarise(list, ms_of[country], {}, false_of[country]);
+  return countries;
+}
+
+void print_json(const EvalOptions& o, const EvalSummary& summary,
+                const std::map<std::string, EvalSummary>& countries, const Measured& m) {
+  nlohmann::json j = summary_json(summary, o.top_n);
+  if (o.misses) {
+    j["misses"] = nlohmann::json::array();
+    for (const auto& miss : m.outcomes) {
+      if (!miss.exact)
+        j["misses"].push_back({{"image", miss.truth->image},
+                               {"truth", miss.truth->plate},
+                               {"read", miss.read},
+                               {"confidence", miss.confidence},
+                               {"error", miss.error}});
     }
   }
+  for (const auto& [country, c] : countries)
+    j["by_country"][country.empty() ? "unknown" : country] = summary_json(c, o.top_n);
+  std::cout << j.dump(2) << "\n";
+}
+
+void print_countries(const std::map<std::string, EvalSummary>& countries, int top_n) {
+  if (countries.empty()) return;
+  std::printf("\nby country:  plates  exact  top-%d  chars  detected  false/image\n", top_n);
+  for (const auto& [country, c] : countries) {
+    char detected[16] = "-";
+    if (c.detection_recall) std::snprintf(detected, sizeof detected, "%.1f%%", 100.0 * *c.detection_recall);
+    std::printf("  %-9s %6zu  %5.1f%% %5.1f%% %5.1f%%  %7s  %.3f\n",
+                country.empty() ? "unknown" : country.c_str(), c.plates, 100.0 * c.exact, 100.0 * c.top_n,
+                100.0 * c.char_accuracy, detected, c.false_reads_per_image);
+  }
+}
+
+void print_misses(const std::vector<PlateOutcome>& outcomes) {
+  std::printf("\nmisses (truth -> read):\n");
+  for (const auto& m : outcomes) {
+    if (m.exact) continue;
+    std::printf("  %-24s %-12s -> %-12s %s\n", m.truth->image.c_str(), m.truth->plate.c_str(),
+                m.error.empty() ? (m.read.empty() ? "(none)" : m.read.c_str()) : "(error)",
+                m.error.empty() ? "" : m.error.c_str());
+  }
+}
+
+void print_text(const EvalOptions& o, const EvalSummary& summary,
+                const std::map<std::string, EvalSummary>& countries, const Measured& m) {
+  print_summary(summary, o.top_n);
+  print_countries(countries, o.top_n);
+  if (o.pool) {
+    std::printf("\n");
+    for (const auto& [country, tally] : m.pool_of) print_pool(country.empty() ? "all" : country, tally);
+  }
+  if (o.misses) print_misses(m.outcomes);
+}
+
+int run(const EvalOptions& o) {
+  const auto plates = load_manifest(o.manifest);
+  ReaderOptions reader_options = o.reader;
+  TrainingDumps dumps(o, reader_options);
+  reader_options.keep_patches = reader_options.keep_patches || o.pool;
+  const auto reader = make_reader(reader_options);
+  const Measured m = measure(o, plates, *reader, dumps);
+  const EvalSummary summary = summarise(m.outcomes, m.image_ms, m.stages, m.false_reads);
+  const auto countries = o.by_country ? country_summaries(m) : std::map<std::string, EvalSummary>{};
+  dumps.report();
+  if (o.json)
+    print_json(o, summary, countries, m);
+  else
+    print_text(o, summary, countries, m);
   return summary.errors == 0 ? 0 : 1;
 }
 
