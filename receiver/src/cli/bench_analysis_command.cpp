@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "anpr/common/error.hpp"
 #include "anpr/common/time.hpp"
@@ -20,28 +24,30 @@ struct BenchAnalysisOptions {
   int runs = 3;
 };
 
-int bench(const BenchAnalysisOptions& o) {
-  auto store = open_store(o.database);
-  // The history ends at the start of the current day; every period below is within it.
-  const TimestampMs end = now_ms() / kDayMs * kDayMs;
-  const TimestampMs start = end - o.district.days * kDayMs;
-  const std::int64_t have = analysis::stored_reads(*store);
+/// Generates the district into an empty store; a store that already holds reads is used as it is.
+void fill_if_empty(Store& store, const BenchAnalysisOptions& o, TimestampMs start) {
+  const std::int64_t have = analysis::stored_reads(store);
   if (have == 0) {
     const auto t0 = std::chrono::steady_clock::now();
-    analysis::write_synthetic_district(*store, o.district, start);
+    analysis::write_synthetic_district(store, o.district, start);
     std::printf("generated %lld reads in %.0f s\n", static_cast<long long>(o.district.reads),
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   } else {
     std::printf("using the %lld reads already in %s\n", static_cast<long long>(have), o.database.c_str());
   }
+}
+
+struct Case {
+  const char* label;
+  std::string kind;
+  analysis::Params params;
+};
+
+/// The analyses timed, over a history of [start, end).
+std::vector<Case> bench_cases(TimestampMs start, TimestampMs end) {
   auto iso = [](TimestampMs t) { return to_iso8601(t); };
   const std::string top_plate = analysis::synthetic_plate(0);  // the most often seen vehicle
-  struct Case {
-    const char* label;
-    std::string kind;
-    analysis::Params params;
-  };
-  const std::vector<Case> cases = {
+  return {
       {"clones, last 24 h", "clones", {{"from", iso(end - kDayMs)}, {"to", iso(end)}}},
       {"clones, last 7 days", "clones", {{"from", iso(end - 7 * kDayMs)}, {"to", iso(end)}}},
       {"average speed, one section, 7 days",
@@ -61,27 +67,37 @@ int bench(const BenchAnalysisOptions& o) {
        "first-seen",
        {{"site", "site0"}, {"from", iso(end - 7 * kDayMs)}, {"to", iso(end)}, {"lookback_days", "90"}}},
   };
+}
+
+/// One line on what the analysis found, to show that it did its work.
+std::string result_summary(const std::string& kind, const nlohmann::json& j) {
+  if (kind == "clones") return std::to_string(j["alerts"].size()) + " alerts";
+  if (kind == "speed")
+    return j["vehicles"].dump() + " passes, " + std::to_string(j["offenders"].size()) + " over";
+  if (kind == "convoy")
+    return j["target_sightings"].dump() + " sightings, " + std::to_string(j["candidates"].size()) +
+           " candidates";
+  if (kind == "hotspots")
+    return std::to_string(j["cameras"].size()) + " cameras, " + std::to_string(j["totals"].size()) +
+           " buckets";
+  return std::to_string(j["plates"].size()) + " plates";
+}
+
+int bench(const BenchAnalysisOptions& o) {
+  auto store = open_store(o.database);
+  // The history ends at the start of the current day; every period below is within it.
+  const TimestampMs end = now_ms() / kDayMs * kDayMs;
+  const TimestampMs start = end - o.district.days * kDayMs;
+  fill_if_empty(*store, o, start);
   std::printf("%-48s %10s %10s %10s  %s\n", "analysis", "median ms", "min ms", "max ms", "result");
-  for (const auto& c : cases) {
+  for (const auto& c : bench_cases(start, end)) {
     std::vector<double> ms;
     std::string result;
     for (int run = 0; run < o.runs; ++run) {
       const auto t0 = std::chrono::steady_clock::now();
       const auto out = analysis::run_analysis(*store, c.kind, c.params, {"bench", "benchmark", now_ms()});
       ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
-      const auto& j = out.json;
-      if (c.kind == "clones")
-        result = std::to_string(j["alerts"].size()) + " alerts";
-      else if (c.kind == "speed")
-        result = j["vehicles"].dump() + " passes, " + std::to_string(j["offenders"].size()) + " over";
-      else if (c.kind == "convoy")
-        result = j["target_sightings"].dump() + " sightings, " + std::to_string(j["candidates"].size()) +
-                 " candidates";
-      else if (c.kind == "hotspots")
-        result = std::to_string(j["cameras"].size()) + " cameras, " + std::to_string(j["totals"].size()) +
-                 " buckets";
-      else
-        result = std::to_string(j["plates"].size()) + " plates";
+      result = result_summary(c.kind, out.json);
     }
     std::sort(ms.begin(), ms.end());
     std::printf("%-48s %10.0f %10.0f %10.0f  %s\n", c.label, ms[ms.size() / 2], ms.front(), ms.back(),
