@@ -171,7 +171,7 @@ std::vector<PlateReader::PoolEntry> PlateReader::reading_order(const cv::Mat& gr
                                                                double scale, ReadResult& result) {
   std::vector<PoolEntry> pool;
   pool.reserve(candidates.size());
-  for (const PlateCandidate& candidate : candidates) pool.push_back({&candidate, -1.0, {}});
+  for (const PlateCandidate& candidate : candidates) pool.push_back({&candidate, -1.0, 0});
   if (!verifier_ && !settings_.keep_patches) return pool;
   // Timed with the syntax stage: both judge whether a reading is a plate.
   const auto t = Clock::now();
@@ -186,8 +186,7 @@ std::vector<PlateReader::PoolEntry> PlateReader::reading_order(const cv::Mat& gr
     for (std::size_t i = 0; i < pool.size(); ++i) {
       pool[i].pool_index = result.pool.size();
       result.pool.push_back(
-          {to_input_pixels(pool[i].candidate->box, scale), pool[i].plate_probability, patches[i]});
-      pool[i].patch = std::move(patches[i]);
+          {to_input_pixels(pool[i].candidate->box, scale), pool[i].plate_probability, std::move(patches[i])});
     }
   }
   result.timings.syntax_ms += ms_since(t);
@@ -217,7 +216,6 @@ void PlateReader::read_pass(const cv::Mat& gray, double scale, ReadResult& resul
     const PlateCandidate& candidate = *entry.candidate;
     PlateResult plate;
     plate.plate_probability = entry.plate_probability;
-    plate.patch = std::move(entry.patch);
     PoolCandidate::Fate* fate = settings_.keep_patches ? &result.pool[entry.pool_index].fate : nullptr;
     ++read;
     t = Clock::now();
@@ -281,10 +279,9 @@ ReadResult PlateReader::read(const cv::Mat& image) {
     read_pass(enlarged, scale * 2.0, result, plates);
   }
 
-  // The plates read, most confident first (every one, before merging, with keep_patches).
+  // The plates read, most confident first.
   std::sort(plates.begin(), plates.end(),
             [](const PlateResult& a, const PlateResult& b) { return a.text.confidence > b.text.confidence; });
-  if (settings_.keep_patches) result.considered = plates;
   result.plates = one_per_plate(std::move(plates), static_cast<std::size_t>(settings_.max_plates));
   drop_badges_beside_plates(result.plates);
   for (auto& p : result.plates) p.text.confidence = reported_confidence(p);

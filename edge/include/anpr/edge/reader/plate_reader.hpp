@@ -54,9 +54,9 @@ struct ReaderSettings {
   /// Keep each plate's rectified rows and their raw binary-look readings in PlateResult (for
   /// `eval --dump-rows`, which writes OCR training lines); off in the firmware.
   bool keep_rows = false;
-  /// Keep each plate's verifier patch in PlateResult, every plate read, before overlapping
-  /// readings are merged, in ReadResult::considered, and every candidate in ReadResult::pool (for
-  /// `eval --dump-patches`, which writes the verifier's training examples); off in the firmware.
+  /// Keep every detector candidate with its verifier patch in ReadResult::pool (for `eval
+  /// --dump-patches`, which writes the verifier's training examples, and `eval --pool`); off in
+  /// the firmware.
   bool keep_patches = false;
 };
 
@@ -68,7 +68,6 @@ struct PlateResult {
   double working_scale = 1.0;          ///< working-image pixels per input pixel
   bool looks_agree = false;            ///< the binary and grey OCR looks read the same text
   double plate_probability = -1;       ///< the verifier's judgement; below 0 when none is loaded
-  cv::Mat patch;                       ///< the verifier's input, only with ReaderSettings::keep_patches
   std::vector<RectifiedRow> rows;      ///< only with ReaderSettings::keep_rows, top row first
   std::vector<std::string> row_reads;  ///< raw OCR text of each binary row, same condition
 };
@@ -91,8 +90,7 @@ struct PoolCandidate {
 };
 
 struct ReadResult {
-  std::vector<PlateResult> plates;      ///< best first
-  std::vector<PlateResult> considered;  ///< only with ReaderSettings::keep_patches (see there)
+  std::vector<PlateResult> plates;  ///< best first
   /// Every detector candidate of every pass, in the detector's order; only with keep_patches.
   std::vector<PoolCandidate> pool;
   StageTimings timings;
@@ -119,7 +117,6 @@ class PlateReader {
   struct PoolEntry {
     const PlateCandidate* candidate = nullptr;
     double plate_probability = -1;  ///< below 0 when no verifier is loaded
-    cv::Mat patch;                  ///< only with ReaderSettings::keep_patches
     std::size_t pool_index = 0;     ///< its place in ReadResult::pool, only with keep_patches
   };
   /// The candidates in the order they are read: with a verifier, those it accepts, most
