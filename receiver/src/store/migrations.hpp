@@ -8,9 +8,11 @@
 #include <string>
 #include <string_view>
 
+#include "postgres_partitions.hpp"
+
 namespace anpr::receiver::migrations {
 
-inline constexpr std::array<std::string_view, 7> kSteps = {
+inline constexpr std::array<std::string_view, 8> kSteps = {
     R"SQL(
 CREATE TABLE cameras (
   camera_id TEXT PRIMARY KEY, site_id TEXT NOT NULL, name TEXT NOT NULL DEFAULT '',
@@ -102,6 +104,10 @@ CREATE TABLE camera_faults (
 CREATE UNIQUE INDEX camera_faults_open ON camera_faults (camera_id, kind) WHERE cleared_at = 0;
 CREATE INDEX camera_faults_changed ON camera_faults (changed_at);
 )SQL",
+    // 8: PostgreSQL partitions reads by week (postgres_partitions.hpp, kStep8); nothing in SQLite.
+    R"SQL(
+-- reads partitioned by capture time: PostgreSQL only
+)SQL",
 };
 
 /// A step in PostgreSQL's dialect: SQLite's auto-numbered `INTEGER PRIMARY KEY` becomes an
@@ -115,6 +121,13 @@ inline std::string for_postgresql(std::string_view step) {
     sql.replace(at, sqlite_key.size(), identity);
   }
   return sql;
+}
+
+/// Step `version` (1-based) as PostgreSQL runs it: the shared step translated, or PostgreSQL's own
+/// where only PostgreSQL changes.
+inline std::string postgresql_step(int version) {
+  if (version == 8) return std::string(partitions::kStep8);
+  return for_postgresql(kSteps.at(static_cast<std::size_t>(version - 1)));
 }
 
 }  // namespace anpr::receiver::migrations

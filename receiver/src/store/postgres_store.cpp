@@ -36,7 +36,7 @@ const std::pair<const char*, const char*> kStatements[] = {
      "message,"
      " crop_path, overview_path, unknown_camera, received_at) VALUES "
      "($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)"
-     " ON CONFLICT (read_id) DO NOTHING"},
+     " ON CONFLICT (read_id, captured_at) DO NOTHING"},
     {"read_count", "SELECT COUNT(*) FROM reads"},
     {"raise_fault", fault_sql::kRaise},
     {"clear_fault", fault_sql::kClear},
@@ -74,6 +74,8 @@ const std::pair<const char*, const char*> kStatements[] = {
      "FROM hits))"
      " OR (captured_at < $2 AND read_id IN (SELECT read_id FROM hits))"},
     {"purge_hits", "DELETE FROM hits WHERE read_id IN (SELECT read_id FROM reads WHERE captured_at < $1)"},
+    {"drop_read_partitions", "SELECT anpr_drop_reads_partitions($1)"},
+    {"add_read_partition", "SELECT anpr_add_reads_partition($1)"},
     {"purge_reads",
      "DELETE FROM reads WHERE (captured_at < $1 AND read_id NOT IN (SELECT read_id FROM hits))"
      " OR (captured_at < $2 AND read_id IN (SELECT read_id FROM hits))"},
@@ -187,6 +189,10 @@ class PostgresStore final : public Store {
   explicit PostgresStore(const std::string& dsn) : dsn_(dsn), conn_(connect(dsn)) {
     migrate();
     for (const auto& [name, sql] : kStatements) conn_.prepare(name, sql);
+    run([&](pqxx::work& w) {
+      add_partitions_ahead(w);
+      return 0;
+    });
   }
 
   bool insert_read(const ReadMessage& read, TimestampMs received_at, bool unknown_camera,
@@ -326,7 +332,11 @@ class PostgresStore final : public Store {
         }
       }
       w.exec_prepared("purge_hits", hit_before);
+      // Whole weeks go by dropping their partitions; the week straddling the limit and the
+      // default partition row by row, which each run finds only what has aged since the last.
+      w.exec_prepared("drop_read_partitions", before);
       w.exec_prepared("purge_reads", before, hit_before);
+      add_partitions_ahead(w);
       return files;
     });
   }
@@ -721,6 +731,14 @@ class PostgresStore final : public Store {
   }
 
  private:
+  // This week's partition of reads and the next weeks', made before reads need them (at start
+  // and by the retention timer); a read with no partition lands in the default one.
+  static void add_partitions_ahead(pqxx::work& w) {
+    const TimestampMs now = now_ms();
+    for (int week = 0; week <= partitions::kWeeksAhead; ++week)
+      w.exec_prepared("add_read_partition", now + week * partitions::kWeekMs);
+  }
+
   static UserRecord user_from(const pqxx::row& row) {
     return {row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
             row[3].as<int>() != 0, row[4].as<std::int64_t>()};
@@ -768,7 +786,7 @@ class PostgresStore final : public Store {
             pqxx::to_string(rows[i].received_at)})
         params.push_back(std::move(v));
     }
-    sql += " ON CONFLICT (read_id) DO NOTHING RETURNING read_id";
+    sql += " ON CONFLICT (read_id, captured_at) DO NOTHING RETURNING read_id";
     std::multiset<std::string> inserted;
     for (const auto& row : w.exec_params(sql, pqxx::prepare::make_dynamic_params(params)))
       inserted.insert(row[0].as<std::string>());
@@ -886,13 +904,15 @@ class PostgresStore final : public Store {
           "NULL)");
       const int current = w.exec1("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")[0].as<int>();
       const int known = static_cast<int>(migrations::kSteps.size());
+      // Before the steps: the step that partitions reads uses them.
+      w.exec(std::string(partitions::kFunctions));
       if (current > known) {
         throw Error(ErrorCode::kConfig, "database " + redacted(dsn_) + " has schema version " +
                                             std::to_string(current) + ", newer than this build knows (" +
                                             std::to_string(known) + ")");
       }
       for (int v = current + 1; v <= known; ++v) {
-        w.exec(migrations::for_postgresql(migrations::kSteps[static_cast<std::size_t>(v - 1)]));
+        w.exec(migrations::postgresql_step(v));
         w.exec_params("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)", v, now_ms());
       }
       // The audit log is append-only: the database itself refuses changes.
