@@ -23,6 +23,7 @@ int run(int argc, char** argv) {
   anpr::receiver::cli::add_bench_analysis_command(app, exit_code);
   anpr::receiver::cli::add_validate_command(app, exit_code);
   anpr::receiver::cli::add_bench_command(app, exit_code);
+  anpr::receiver::cli::add_bench_search_command(app, exit_code);
   anpr::receiver::cli::add_loadgen_command(app, exit_code);
   anpr::receiver::cli::add_user_command(app, exit_code);
   try {

@@ -34,6 +34,9 @@ void add_bench_analysis_command(CLI::App& app, int& exit_code);
 /// `anpr-receiver bench-match`: watchlist matching speed against a generated list.
 void add_bench_command(CLI::App& app, int& exit_code);
 
+/// `anpr-receiver bench-search`: movement search times over a store (scripts/bench-search.sh).
+void add_bench_search_command(CLI::App& app, int& exit_code);
+
 /// `anpr-receiver loadgen`: publishes valid reads from simulated cameras through a broker.
 void add_loadgen_command(CLI::App& app, int& exit_code);
 
