@@ -139,9 +139,9 @@ PlateReader::PlateReading PlateReader::read_plate(const std::vector<RectifiedRow
     for (const auto& c : classified) own.push_back(classifier_reading(c));
     alone = syntax_.rank(own);
     timings.syntax_ms += ms_since(t);
-    // The cheap verifier: characters the classifier cannot read as any plate are texture, a
-    // grille or a sign, and not worth two Tesseract calls.
-    if (alone->confidence < settings_.min_classifier_confidence) return {};
+    // The cheap check where no learned one is loaded: characters the classifier cannot read as
+    // any plate are texture, a grille or a sign, and not worth two Tesseract calls.
+    if (!verifier_ && alone->confidence < settings_.min_classifier_confidence) return {};
   }
   PlateText binary = read_rows(rows, &RectifiedRow::binary, classified, timings, raw);
   std::vector<std::string> texts = {binary.text};

@@ -32,8 +32,10 @@ struct ReaderSettings {
   /// the 5th percentile on the real photo set, synthetic ones 2.0, small blurred plates down to
   /// 1.48; random noise about 1.5, which the classifier's verifier (below) rejects.
   double min_row_contrast = 1.3;
-  /// Candidates whose characters the classifier alone reads at a lower plate score are not given
-  /// to Tesseract (0.3 lost no plate on either measurement set and cut OCR time by 40%).
+  /// Without a plate check loaded, candidates whose characters the classifier alone reads at a
+  /// lower plate score are not given to Tesseract (0.3 lost no plate on either measurement set
+  /// and cut OCR time by 40%). With the learned check this gate only turned plates away: plates
+  /// of layouts the syntax does not know score low here (docs/accuracy.md, session 20).
   double min_classifier_confidence = 0.3;
   /// Binary-row readings less confident than this may be replaced by the grey rows' reading.
   double second_look_below = 0.9;
