@@ -63,6 +63,7 @@ struct PlatesOptions {
   bool training = false;
   std::vector<std::string> uk_fonts;
   double uk_font_share = 0.8;
+  double world_share = 0.0;
   bool distractors = false;
 };
 
@@ -94,6 +95,12 @@ void add_plates_options(CLI::App* plates, PlatesOptions& o, std::uint64_t& seed)
       ->check(CLI::Range(0.0, 1.0));
   plates->add_flag("--training", o.training,
                    "OCR training data: every training font and European layouts too (not a UK test set)");
+  plates
+      ->add_option("--world-share", o.world_share,
+                   "With --training: share of the European-layout plates drawn in styles from outside Europe "
+                   "(2:1, coloured, name line and slogan, stickers)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
   plates->add_flag("--distractors", o.distractors,
                    "Draw signs, dealer legends, stickers, grilles and road markings around the plate "
                    "(not-a-plate examples)");
@@ -109,6 +116,7 @@ anpr::synth::SceneSettings scene_settings(const PlatesOptions& o) {
   s.distractors = o.distractors;
   s.uk_font_files = o.uk_fonts;
   s.uk_font_share = o.uk_font_share;
+  s.world_share = o.world_share;
   return s;
 }
 

@@ -119,3 +119,52 @@ TEST_CASE("distractors are drawn around the plate from their own random stream",
   }
   CHECK(differing == 5);
 }
+
+TEST_CASE("a plate in a style from outside Europe is 2:1 to 3.5:1 and in its own colours", "[synth]") {
+  synth::PlateRenderer renderer(synth::FontSet::kTraining);
+  std::mt19937_64 rng(11);
+  int light = 0, dark = 0;
+  for (int i = 0; i < 30; ++i) {
+    synth::PlateStyle style;
+    style.px_per_mm = 0.5;
+    style.world = synth::random_world_look(rng);
+    const synth::WorldLook& look = *style.world;
+    const auto plate = renderer.render("7ABC123", 0, style);
+    CHECK(plate.text == "7ABC123");
+    const double aspect = static_cast<double>(plate.image.cols) / plate.image.rows;
+    UNSCOPED_INFO("look " << i << ": " << plate.image.cols << "x" << plate.image.rows);
+    CHECK(aspect >= 1.7);
+    CHECK(aspect <= 3.5);
+    // The characters are in the look's ink: some pixels are close to it.
+    cv::Mat ink_mask;
+    cv::inRange(plate.image, look.ink - cv::Scalar::all(25), look.ink + cv::Scalar::all(25), ink_mask);
+    CHECK(cv::countNonZero(ink_mask) > static_cast<int>(plate.image.total() / 50));
+    (cv::mean(look.background)[0] > 128 ? light : dark) += 1;
+  }
+  // Mostly light plates with dark characters, some the other way round.
+  CHECK(light > dark);
+  CHECK(dark > 0);
+}
+
+TEST_CASE("training scenes draw the share of European-layout plates asked for in styles from outside Europe",
+          "[synth]") {
+  synth::SceneSettings s;
+  s.frame = {320, 240};
+  s.training_variety = true;
+  for (const double share : {0.0, 1.0}) {
+    s.world_share = share;
+    synth::SceneGenerator g(s, 5);
+    int european = 0, world = 0;
+    for (int i = 0; i < 16; ++i) {
+      const auto sample = g.next();
+      CHECK_FALSE(sample.image.empty());
+      if (sample.format.rfind("eu-", 0) == 0) ++european;
+      if (sample.world) {
+        ++world;
+        CHECK(sample.format.rfind("eu-", 0) == 0);  // UK plates keep their own look
+      }
+    }
+    CHECK(european > 0);
+    CHECK(world == (share > 0 ? european : 0));
+  }
+}

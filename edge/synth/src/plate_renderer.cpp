@@ -1,5 +1,6 @@
 #include "anpr/synth/plate_renderer.hpp"
 
+#include <algorithm>
 #include <filesystem>
 
 #include <opencv2/freetype.hpp>
@@ -41,7 +42,7 @@ double row_width(const std::string& row, std::size_t gap_at) {
 
 // Inks a glyph (its grey level the ink's opacity) onto the plate with its top left at (gx, gy),
 // clipped to the plate.
-void ink_glyph(cv::Mat& plate, const cv::Mat& g, int gx, int gy) {
+void ink_glyph(cv::Mat& plate, const cv::Mat& g, int gx, int gy, const cv::Scalar& ink = kInk) {
   const cv::Rect dst = cv::Rect(gx, gy, g.cols, g.rows) & cv::Rect(0, 0, plate.cols, plate.rows);
   if (dst.empty()) return;
   cv::Mat roi = plate(dst);
@@ -50,13 +51,68 @@ void ink_glyph(cv::Mat& plate, const cv::Mat& g, int gx, int gy) {
     for (int xx = 0; xx < roi.cols; ++xx) {
       const double a = alpha.at<std::uint8_t>(yy, xx) / 255.0;
       auto& px = roi.at<cv::Vec3b>(yy, xx);
-      for (int ch = 0; ch < 3; ++ch)
-        px[ch] = cv::saturate_cast<std::uint8_t>(px[ch] * (1 - a) + kInk[ch] * a);
+      for (int ch = 0; ch < 3; ++ch) px[ch] = cv::saturate_cast<std::uint8_t>(px[ch] * (1 - a) + ink[ch] * a);
     }
   }
 }
 
+double uniform(std::mt19937_64& rng, double lo, double hi) {
+  return std::uniform_real_distribution<double>(lo, hi)(rng);
+}
+bool chance(std::mt19937_64& rng, double p) { return uniform(rng, 0, 1) < p; }
+
+std::string random_word(std::mt19937_64& rng, int min_len, int max_len, bool capitals) {
+  const int n = std::uniform_int_distribution<int>(min_len, max_len)(rng);
+  std::string w;
+  for (int i = 0; i < n; ++i) {
+    const char first = capitals || i == 0 ? 'A' : 'a';
+    w.push_back(static_cast<char>(first + std::uniform_int_distribution<int>(0, 25)(rng)));
+  }
+  return w;
+}
+
+// Soft shapes in other colours, blended into the background (a state's scenery or a flag).
+void paint_graphic(cv::Mat& plate, const cv::Scalar& background, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  cv::Mat layer = plate.clone();
+  const int shapes = std::uniform_int_distribution<int>(2, 4)(rng);
+  for (int i = 0; i < shapes; ++i) {
+    const cv::Point centre(static_cast<int>(uniform(rng, 0, plate.cols)),
+                           static_cast<int>(uniform(rng, 0, plate.rows)));
+    const cv::Size axes(static_cast<int>(uniform(rng, 0.2, 0.7) * plate.cols),
+                        static_cast<int>(uniform(rng, 0.1, 0.4) * plate.rows));
+    cv::Scalar colour = background;
+    for (int ch = 0; ch < 3; ++ch) colour[ch] = std::clamp(colour[ch] + uniform(rng, -90, 60), 0.0, 255.0);
+    cv::ellipse(layer, centre, axes, uniform(rng, 0, 180), 0, 360, colour, cv::FILLED, cv::LINE_AA);
+  }
+  cv::GaussianBlur(layer, layer, {0, 0}, std::max(1.0, plate.rows * 0.03));
+  cv::addWeighted(plate, 0.45, layer, 0.55, 0, plate);
+}
+
 }  // namespace
+
+WorldLook random_world_look(std::mt19937_64& rng) {
+  WorldLook look;
+  const bool dark = chance(rng, 0.15);
+  for (int ch = 0; ch < 3; ++ch) look.background[ch] = dark ? uniform(rng, 20, 90) : uniform(rng, 175, 255);
+  static const cv::Scalar kDarkInks[] = {
+      {110, 30, 10}, {20, 20, 150}, {20, 20, 20}, {30, 90, 20}, {60, 20, 90}};
+  static const cv::Scalar kLightInks[] = {{235, 235, 235}, {60, 215, 240}};
+  look.ink = dark ? kLightInks[std::uniform_int_distribution<int>(0, 1)(rng)]
+                  : kDarkInks[std::uniform_int_distribution<int>(0, 4)(rng)];
+  look.header_ink = kDarkInks[std::uniform_int_distribution<int>(0, 4)(rng)];
+  if (dark) look.header_ink = look.ink;
+  if (chance(rng, 0.85)) look.header = random_word(rng, 4, 12, true);
+  if (chance(rng, 0.6)) look.footer = random_word(rng, 4, 9, false) + " " + random_word(rng, 2, 8, false);
+  look.header_band = !dark && chance(rng, 0.2);
+  look.graphic = chance(rng, 0.5);
+  look.stickers = chance(rng, 0.4) ? (chance(rng, 0.5) ? 1 : 2) : 0;
+  look.height_ratio = uniform(rng, 1.7, 2.3);
+  look.char_width_factor = uniform(rng, 0.6, 1.0);
+  look.text_font_pick = static_cast<unsigned>(rng() % 1000);
+  look.graphic_seed = rng();
+  return look;
+}
 
 struct PlateRenderer::Impl {
   std::vector<cv::Ptr<cv::freetype::FreeType2>> fonts;
@@ -96,6 +152,73 @@ struct PlateRenderer::Impl {
       cv::rectangle(plate, cv::Rect(0, 0, width, height), kInk, std::max(1, cvRound(3 * k)));
     }
     return plate;
+  }
+
+  // `text` centred on the plate with its baseline at `baseline` pixels, `height` pixels high.
+  void centred_line(cv::Mat& plate, const std::string& text, int baseline, int height,
+                    const cv::Scalar& colour, int font) const {
+    if (text.empty() || height < 4) return;
+    int ignored = 0;
+    const cv::Size size = fonts[static_cast<std::size_t>(font)]->getTextSize(text, height, -1, &ignored);
+    fonts[static_cast<std::size_t>(font)]->putText(plate, text, {(plate.cols - size.width) / 2, baseline},
+                                                   height, colour, -1, cv::LINE_AA, true);
+  }
+
+  // A plate of a style from outside Europe without its registration: background, graphic, name
+  // line (on a band or not), slogan and stickers. The registration's characters take the rows
+  // from `char_top` to `char_bottom` (pixels).
+  cv::Mat world_blank(const WorldLook& look, cv::Size size, int char_top, int char_bottom) const {
+    cv::Mat plate(size, CV_8UC3, look.background);
+    if (look.graphic) paint_graphic(plate, look.background, look.graphic_seed);
+    const int font = static_cast<int>(look.text_font_pick % fonts.size());
+    const int header_h = cvRound(char_top * 0.6);
+    if (look.header_band) {
+      cv::rectangle(plate, cv::Rect(0, 0, size.width, cvRound(char_top * 0.85)), look.header_ink, cv::FILLED);
+    }
+    centred_line(plate, look.header, cvRound(char_top * 0.75), header_h,
+                 look.header_band ? cv::Scalar(245, 245, 245) : look.header_ink, font);
+    const int footer_h = cvRound((size.height - char_bottom) * 0.55);
+    centred_line(plate, look.footer, size.height - cvRound((size.height - char_bottom) * 0.25), footer_h,
+                 look.header_ink, font);
+    for (int i = 0; i < look.stickers; ++i) {
+      const cv::Rect sticker(i == 0 ? size.width / 30 : size.width - size.width / 30 - size.width / 7,
+                             size.height / 20, size.width / 7, std::max(2, char_top * 3 / 4));
+      cv::Scalar colour(look.graphic_seed % 200 + 30.0, (look.graphic_seed >> 8) % 200 + 30.0,
+                        (look.graphic_seed >> 16) % 200 + 30.0);
+      cv::rectangle(plate, sticker, colour, cv::FILLED);
+      cv::Mat on_sticker = plate(sticker);
+      centred_line(on_sticker, i == 0 ? "26" : "0417", sticker.height * 3 / 4, sticker.height / 2,
+                   cv::Scalar(20, 20, 20), 0);
+    }
+    return plate;
+  }
+
+  // A plate of a style from outside Europe: one row, 2:1-ish, centred a little below the middle.
+  RenderedPlate world_plate(const std::string& text, std::size_t split, const PlateStyle& style) {
+    const WorldLook& look = *style.world;
+    const double k = style.px_per_mm;
+    // Narrower characters than the UK's 50 mm: most of these plates are 2:1 with tall, narrow print.
+    const double squeeze = look.char_width_factor;
+    const double text_w = row_width(text, split) * squeeze;
+    const double plate_h = kCharHeight * look.height_ratio;
+    const double plate_w = std::max(text_w + 4 * kMarginX, plate_h * 2.0);
+    const double top = (plate_h - kCharHeight) * 0.55;
+    cv::Mat plate = world_blank(look, cv::Size(cvRound(plate_w * k), cvRound(plate_h * k)), cvRound(top * k),
+                                cvRound((top + kCharHeight) * k));
+    double x = (plate_w - text_w) / 2.0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      if (i == split && split > 0) {
+        draw_separator(plate, style, (x - kSpacing * squeeze / 2 + (kGroupGap - kSpacing) * squeeze / 2) * k,
+                       (top + kCharHeight / 2) * k);
+        x += (kGroupGap - kSpacing) * squeeze;
+      }
+      cv::Mat g = glyph(text[i], style.font, k);
+      cv::resize(g, g, cv::Size(std::max(1, cvRound(g.cols * squeeze)), g.rows), 0, 0, cv::INTER_AREA);
+      ink_glyph(plate, g, cvRound((x + kCharWidth * squeeze / 2.0) * k - g.cols / 2.0), cvRound(top * k),
+                look.ink);
+      x += (kCharWidth + kSpacing) * squeeze;
+    }
+    return {plate, text};
   }
 };
 
@@ -167,6 +290,7 @@ std::vector<std::string> PlateRenderer::font_files(FontSet set) {
 }
 
 RenderedPlate PlateRenderer::render(const std::string& text, std::size_t split, const PlateStyle& style) {
+  if (style.world) return impl_->world_plate(text, split, style);
   const double k = style.px_per_mm;
   const bool two_rows = style.layout == PlateLayout::kTwoRows && split > 0 && split < text.size();
   std::vector<std::string> rows;

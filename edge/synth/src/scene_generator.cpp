@@ -153,6 +153,15 @@ SceneSample SceneGenerator::next() {
   }
   style.uk_band = chance(rng_, 0.3);
   style.border = chance(rng_, 0.2);
+  if (european && chance(rng_, settings_.world_share)) {
+    style.world = random_world_look(rng_);
+    // Many such plates print the registration without a group gap.
+    if (chance(rng_, 0.5)) {
+      Registration solid = reg;
+      solid.split = 0;
+      return make(solid, style, chance(rng_, settings_.night_share));
+    }
+  }
   return make(reg, style, chance(rng_, settings_.night_share));
 }
 
@@ -162,6 +171,7 @@ SceneSample SceneGenerator::make(const Registration& reg, PlateStyle style, bool
   sample.format = reg.format;
   sample.night = night;
   sample.rear = style.side == PlateSide::kRear;
+  sample.world = style.world.has_value();
   const double char_px = uniform(rng_, settings_.min_char_px, settings_.max_char_px);
   style.px_per_mm = 2.0 * char_px / 79.0;  // render at twice the size, then warp down
   const RenderedPlate plate = renderer_.render(reg.text, reg.split, style);

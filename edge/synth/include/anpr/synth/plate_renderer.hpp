@@ -4,6 +4,7 @@
 /// pitch cells, 11 mm spacing, 33 mm group gap), in a condensed bold sans close to Charles Wright.
 /// Host-only: used to generate test and training data, never by the firmware.
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <random>
@@ -24,6 +25,28 @@ enum class FontSet { kUk, kTraining };
 /// emblem); the OCR must learn to read past it.
 enum class GroupSeparator { kNone, kDash, kEmblem };
 
+/// How a plate from outside the UK and European rules looks (training data only): plates in
+/// the Americas and elsewhere are about 2:1, any light or dark colour, often with a painted
+/// graphic, coloured characters, a state or country name above, a slogan below and registration
+/// stickers in the corners. A plate check trained on white and yellow plates alone turns such
+/// plates away as signs.
+struct WorldLook {
+  cv::Scalar background;
+  cv::Scalar ink;                  ///< the registration's characters
+  cv::Scalar header_ink;           ///< the name line (and the band behind it when `header_band`)
+  std::string header;              ///< the name line above the characters
+  std::string footer;              ///< the slogan below them (may be empty)
+  bool header_band = false;        ///< the name line on a filled strip along the top (Mercosur)
+  bool graphic = false;            ///< soft shapes painted on the background
+  int stickers = 0;                ///< registration stickers in the top corners
+  double height_ratio = 2.0;       ///< plate height / character height
+  double char_width_factor = 1.0;  ///< character width and spacing against the UK's
+  unsigned text_font_pick = 0;     ///< which font the name and slogan lines use (modulo the count)
+  std::uint64_t graphic_seed = 0;  ///< the painted shapes
+};
+/// A random look: mostly light backgrounds with dark characters, some the other way round.
+[[nodiscard]] WorldLook random_world_look(std::mt19937_64& rng);
+
 struct PlateStyle {
   PlateSide side = PlateSide::kFront;
   PlateLayout layout = PlateLayout::kOneRow;
@@ -32,6 +55,8 @@ struct PlateStyle {
   bool border = false;   ///< thin black border
   GroupSeparator separator = GroupSeparator::kNone;
   double px_per_mm = 1.0;  ///< output resolution
+  /// Set: a plate of a style from outside Europe (side, band and border are then ignored).
+  std::optional<WorldLook> world;
 };
 
 /// A rendered plate with the text it shows.

@@ -28,6 +28,9 @@ struct SceneSettings {
   /// OCR training data rather than a UK test set: every training font, half the plates in
   /// European layouts (one row, with a dash or emblem in the group gap).
   bool training_variety = false;
+  /// With training_variety: the share of the European-layout plates drawn in a style from
+  /// outside Europe (WorldLook) instead.
+  double world_share = 0.0;
   /// Font files of the UK plate typeface (Charles Wright, ../shared/fonts: for rendering data
   /// only, never shipped). When given, UK plates use one of them with `uk_font_share`, the other
   /// plates the Debian fonts as before (same draws: a seed gives the same scenes otherwise).
@@ -47,6 +50,7 @@ struct SceneSample {
   bool night = false;
   bool two_rows = false;
   bool rear = false;
+  bool world = false;  ///< drawn in a style from outside Europe (PlateStyle::world)
 };
 
 class SceneGenerator {
