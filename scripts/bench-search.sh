@@ -52,7 +52,7 @@ if [ ! -f "$work/loaded" ]; then
     -c checkpoint_timeout=1h -c maintenance_work_mem=1GB -c max_parallel_maintenance_workers=2
   # The receiver's own schema, by its migrations (unless the cluster already has it).
   [ -n "$(sql "SELECT to_regclass('reads')")" ] || "$bin/anpr-receiver" bench-search --database "$dsn" --prepare-only
-  [ -f "$work/start_ms" ] || sql "SELECT (extract(epoch FROM now()) * 1000)::bigint - 365 * 86400000" > "$work/start_ms"
+  [ -f "$work/start_ms" ] || sql "SELECT (extract(epoch FROM now()) * 1000)::bigint - 365 * 86400000::bigint" > "$work/start_ms"
   start_ms=$(cat "$work/start_ms")
   end_ms=$((start_ms + 365 * 86400000))
   sql "SELECT COUNT(anpr_add_reads_partition(w)) FROM generate_series($start_ms, $end_ms + 604800000, 604800000) w" > /dev/null
@@ -103,7 +103,7 @@ fi
 
 start_pg -c shared_preload_libraries=pg_stat_statements
 sql "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"
-sql "SELECT plate FROM (SELECT plate FROM reads TABLESAMPLE SYSTEM (0.1) REPEATABLE (7)) s
+sql "SELECT plate FROM (SELECT DISTINCT plate FROM reads TABLESAMPLE SYSTEM (LEAST(100, $searches * 5000.0 / $reads)) REPEATABLE (7)) s
      ORDER BY md5(plate) LIMIT $searches" > "$work/plates.txt"
 sql "SELECT pg_stat_statements_reset()" > /dev/null
 "$bin/anpr-receiver" bench-search --database "$dsn" --plates-file "$work/plates.txt" --runs "$runs"
