@@ -103,6 +103,10 @@ fi
 
 start_pg -c shared_preload_libraries=pg_stat_statements
 sql "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"
+# The cameras registered, so that the search's join to them finds their names and places.
+sql "INSERT INTO cameras (camera_id, site_id, name, latitude, longitude, registered)
+     SELECT 'cam-' || lpad(n::text, 2, '0'), 'site-' || lpad((n / 2)::text, 2, '0'), 'Camera ' || n,
+            52.7 + n / 1000.0, -1.4 + n / 1000.0, 1 FROM generate_series(0, 49) n ON CONFLICT DO NOTHING"
 sql "SELECT plate FROM (SELECT DISTINCT plate FROM reads TABLESAMPLE SYSTEM (LEAST(100, $searches * 5000.0 / $reads)) REPEATABLE (7)) s
      ORDER BY md5(plate) LIMIT $searches" > "$work/plates.txt"
 sql "SELECT pg_stat_statements_reset()" > /dev/null
