@@ -108,33 +108,38 @@ TEST_CASE("PostgreSQL: retention drops whole weeks and keeps the reads a hit sti
   const TimestampMs first = week_start(now_ms()) - 20 * kWeek;
   {
     pqxx::work w(c);
-    for (int week = 0; week < 3; ++week) w.exec_params("SELECT anpr_add_reads_partition($1)", first + week * kWeek);
+    for (int week = 0; week < 3; ++week)
+      w.exec_params("SELECT anpr_add_reads_partition($1)", first + week * kWeek);
     w.commit();
   }
   std::vector<ReadMessage> reads;
   for (int week = 0; week < 3; ++week) {
     for (int day = 0; day < 7; ++day)
-      reads.push_back(test::sample_read("XY" + std::to_string(10 + day) + "ZZZ", "cam1", first + week * kWeek + day * kDayMs));
+      reads.push_back(test::sample_read("XY" + std::to_string(10 + day) + "ZZZ", "cam1",
+                                        first + week * kWeek + day * kDayMs));
   }
   for (const auto& r : reads) REQUIRE(store->insert_read(r, 0, false, r.read_id + ".jpg", ""));
   store->insert_hit(hit_on(reads[3]), 0);  // a hit on the first week's fourth day
   const std::string week0 = partition_of(c, reads[0].read_id), week1 = partition_of(c, reads[7].read_id),
                     week2 = partition_of(c, reads[14].read_id);
   REQUIRE(week0 != "reads_default");
-  const auto oid = [&](const std::string& table) { return query_text(c, "SELECT to_regclass('" + table + "')::oid"); };
+  const auto oid = [&](const std::string& table) {
+    return query_text(c, "SELECT to_regclass('" + table + "')::oid");
+  };
   const std::string week2_oid = oid(week2);
 
   // Reads older than the third week's second day go, hit reads are kept.
   const auto files = store->purge_reads(first + 2 * kWeek + kDayMs + 1, 0);
   CHECK(files.size() == 7 + 6 + 2);
   CHECK(store->read_count() == 1 + 5);
-  CHECK(oid(week1).empty());           // dropped whole
-  CHECK(oid(week2) == week2_oid);      // straddling the limit: its expired rows deleted row by row
+  CHECK(oid(week1).empty());       // dropped whole
+  CHECK(oid(week2) == week2_oid);  // straddling the limit: its expired rows deleted row by row
   CHECK(query_text(c, "SELECT COUNT(*) FROM " + week0) == "1");  // rebuilt with the hit's read alone
   CHECK(partition_of(c, reads[3].read_id) == week0);
   CHECK(store->read_message(reads[3].read_id).has_value());
   CHECK(store->hits(std::nullopt, std::nullopt, 10).size() == 1);
-  CHECK(read_ids(store->movements("XY13ZZZ", 0, now_ms(), 10)) == std::vector<std::string>{reads[3].read_id, reads[17].read_id});
+  CHECK(read_ids(store->movements("XY13ZZZ", 0, now_ms(), 10)) ==
+        std::vector<std::string>{reads[3].read_id, reads[17].read_id});
 
   // Once the hit's own limit passes, the hit and its read go, and the week with them.
   CHECK(store->purge_reads(first + 2 * kWeek + kDayMs + 1, first + kWeek).size() == 1);
@@ -160,22 +165,28 @@ TEST_CASE("PostgreSQL: the migration to partitioned reads keeps every read, hit 
     w.exec_params(
         "INSERT INTO reads (read_id, camera_id, site_id, captured_at, plate, confidence, format, country,"
         " message, crop_path, overview_path, unknown_camera, received_at)"
-        " SELECT 'read-' || i, 'cam' || (i % 12), 'site' || (i % 3), $1::bigint + i * 1209600::bigint, 'AB' || (10 + i % 40) || 'CDE',"
+        " SELECT 'read-' || i, 'cam' || (i % 12), 'site' || (i % 3), $1::bigint + i * 1209600::bigint, 'AB' "
+        "|| (10 + i % 40) || 'CDE',"
         " 0.5 + (i % 50) / 100.0, 'uk', 'GB', '{\"i\":' || i || '}', 'crop-' || i || '.jpg', '', i % 2,"
         " $1::bigint + i * 1209600::bigint + 500 FROM generate_series(0, 2997) i",
         from);
-    w.exec_params("INSERT INTO reads VALUES ('odd-1990', 'cam1', 'site1', $1, 'AB10CDE', 0.9, 'uk', 'GB', '{}', '', '', 0, $2),"
-                  " ('odd-2090', 'cam1', 'site1', $3, 'AB10CDE', 0.9, 'uk', 'GB', '{}', '', '', 0, $2)",
-                  k1990, now, k2090);
+    w.exec_params(
+        "INSERT INTO reads VALUES ('odd-1990', 'cam1', 'site1', $1, 'AB10CDE', 0.9, 'uk', 'GB', '{}', '', "
+        "'', 0, $2),"
+        " ('odd-2090', 'cam1', 'site1', $3, 'AB10CDE', 0.9, 'uk', 'GB', '{}', '', '', 0, $2)",
+        k1990, now, k2090);
     w.exec(
-        "INSERT INTO hits (hit_id, read_id, camera_id, site_id, at, plate, entry_plate, list, category, priority,"
-        " match_kind, score, reason, action, created_at) SELECT 'hit-' || read_id, read_id, camera_id, site_id,"
+        "INSERT INTO hits (hit_id, read_id, camera_id, site_id, at, plate, entry_plate, list, category, "
+        "priority,"
+        " match_kind, score, reason, action, created_at) SELECT 'hit-' || read_id, read_id, camera_id, "
+        "site_id,"
         " captured_at, plate, plate, 'Stolen', 'stolen-vehicle', 0, 'exact', 1, 'stolen', 'Stop', received_at"
         " FROM reads WHERE captured_at / 1209600 % 7 = 0");
     w.commit();
   }
   const auto table = [&](const std::string& name, const std::string& key) {
-    return query_text(c, "SELECT string_agg(row_to_json(t)::text, E'\\n' ORDER BY " + key + ") FROM " + name + " t");
+    return query_text(
+        c, "SELECT string_agg(row_to_json(t)::text, E'\\n' ORDER BY " + key + ") FROM " + name + " t");
   };
   const std::string reads_before = table("reads", "read_id"), hits_before = table("hits", "hit_id");
   const std::string hit_count = query_text(c, "SELECT COUNT(*) FROM hits");
@@ -191,8 +202,8 @@ TEST_CASE("PostgreSQL: the migration to partitioned reads keeps every read, hit 
   }
   for (int cam = 0; cam < 12; ++cam) {
     const std::string id = "cam" + std::to_string(cam);
-    camera_before[id] = ids("camera_id = '" + id + "' AND captured_at BETWEEN " + std::to_string(from) + " AND " +
-                                std::to_string(now),
+    camera_before[id] = ids("camera_id = '" + id + "' AND captured_at BETWEEN " + std::to_string(from) +
+                                " AND " + std::to_string(now),
                             "captured_at DESC");
   }
 
@@ -200,7 +211,8 @@ TEST_CASE("PostgreSQL: the migration to partitioned reads keeps every read, hit 
   CHECK(query_text(c, "SELECT MAX(version) FROM schema_migrations") == "8");
   CHECK(query_text(c, "SELECT relkind FROM pg_class WHERE relname = 'reads'") == "p");
   CHECK(query_text(c, "SELECT COUNT(*) FROM pg_inherits WHERE inhparent = 'reads'::regclass") != "1");
-  CHECK(query_text(c, "SELECT string_agg(read_id, ',' ORDER BY read_id) FROM reads_default") == "odd-1990,odd-2090");
+  CHECK(query_text(c, "SELECT string_agg(read_id, ',' ORDER BY read_id) FROM reads_default") ==
+        "odd-1990,odd-2090");
   CHECK(table("reads", "read_id") == reads_before);
   CHECK(table("hits", "hit_id") == hits_before);
   for (const auto& [plate, expected] : movements_before) {
@@ -213,7 +225,8 @@ TEST_CASE("PostgreSQL: the migration to partitioned reads keeps every read, hit 
   for (const auto& [camera, expected] : camera_before) {
     INFO(camera);
     std::string joined;
-    for (const auto& id : read_ids(store->reads(camera, from, now, 10000))) joined += (joined.empty() ? "" : ",") + id;
+    for (const auto& id : read_ids(store->reads(camera, from, now, 10000)))
+      joined += (joined.empty() ? "" : ",") + id;
     CHECK(joined == expected);
   }
   CHECK(std::to_string(store->hits(std::nullopt, std::nullopt, 10000).size()) == hit_count);

@@ -82,12 +82,16 @@ void add_bench_search_command(CLI::App& app, int& exit_code) {
   CLI::App* cmd = app.add_subcommand("bench-search", "Time movement searches for listed plates over a store");
   cmd->add_option("--database", o->database, "SQLite file or postgresql:// connection string")->required();
   cmd->add_option("--plates-file", o->plates_file, "Plates to search, one a line");
-  cmd->add_option("--runs", o->runs, "Times to search every plate")->capture_default_str()->check(CLI::Range(1, 100));
+  cmd->add_option("--runs", o->runs, "Times to search every plate")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100));
   cmd->add_option("--limit", o->limit, "Sightings a search returns at most")->capture_default_str();
   cmd->add_option("--days", o->days, "Days searched, back from now")->capture_default_str();
-  cmd->add_flag("--prepare-only", o->prepare_only, "Open the store (making or migrating its schema), then stop");
+  cmd->add_flag("--prepare-only", o->prepare_only,
+                "Open the store (making or migrating its schema), then stop");
   cmd->callback([o, &exit_code] {
-    if (!o->prepare_only && o->plates_file.empty()) throw Error(ErrorCode::kInput, "--plates-file is required");
+    if (!o->prepare_only && o->plates_file.empty())
+      throw Error(ErrorCode::kInput, "--plates-file is required");
     exit_code = run(*o);
   });
 }
