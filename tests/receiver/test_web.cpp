@@ -16,11 +16,15 @@
 #include <nlohmann/json.hpp>
 
 #include "../support/http_client.hpp"
+#include "../support/live_socket.hpp"
 #include "../support/sample_messages.hpp"
 #include "../support/temp_dir.hpp"
 #include "../support/tls_certificates.hpp"
 #include "anpr/common/ids.hpp"
+#include "anpr/common/message_codec.hpp"
+#include "anpr/common/topics.hpp"
 #include "anpr/receiver/cameras/camera_faults.hpp"
+#include "anpr/receiver/ingest/ingestor.hpp"
 #include "anpr/receiver/store/store.hpp"
 #include "anpr/receiver/web/auth.hpp"
 #include "anpr/receiver/web/web_server.hpp"
@@ -28,6 +32,7 @@
 using namespace anpr;
 using namespace anpr::receiver;
 using anpr::test::HttpClient;
+using anpr::test::LiveSocket;
 using nlohmann::json;
 namespace http = boost::beast::http;
 namespace websocket = boost::beast::websocket;
@@ -89,52 +94,23 @@ HitMessage sample_hit(const std::string& plate) {
   return h;
 }
 
-/// A WebSocket client of /api/live with a read timeout.
-class LiveSocket {
- public:
-  LiveSocket(unsigned short port, const std::string& cookie, const std::string& origin = "") : ws_(io_) {
-    ws_.next_layer().connect(
-        boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port));
-    ws_.set_option(websocket::stream_base::decorator([&](websocket::request_type& req) {
-      if (!cookie.empty()) req.set(http::field::cookie, cookie);
-      if (!origin.empty()) req.set(http::field::origin, origin);
-    }));
-    ws_.handshake("127.0.0.1:" + std::to_string(port), "/api/live", ec_);
-  }
-  [[nodiscard]] bool open() const { return !ec_; }
+/// Stores a hit and hands it to the live feed, as ingest does once its transaction committed.
+void raise_hit(WebFixture& f, const HitMessage& hit) {
+  const TimestampMs at = now_ms();
+  LiveBatch batch;
+  f.store->in_transaction([&] {
+    f.store->insert_hit(hit, at);
+    batch.hits.push_back({HitRecord{hit, "new", at, {}, 0, {}}, std::nullopt, "#d00000"});
+  });
+  publish_stored(&f.server->live(), *f.store, batch);
+}
 
-  /// The next event of `type` within `within`, or nullopt. After a timeout the socket is closed.
-  std::optional<json> next(const std::string& type,
-                           std::chrono::milliseconds within = std::chrono::seconds(5)) {
-    const auto until = std::chrono::steady_clock::now() + within;
-    while (true) {
-      boost::beast::flat_buffer buffer;
-      boost::beast::error_code ec;
-      bool done = false;
-      ws_.async_read(buffer, [&](boost::beast::error_code e, std::size_t) {
-        ec = e;
-        done = true;
-      });
-      io_.restart();
-      io_.run_until(until);
-      if (!done) {  // deadline: give up on this socket
-        boost::beast::error_code ignored;
-        ws_.next_layer().close(ignored);
-        io_.restart();
-        io_.run();
-        return std::nullopt;
-      }
-      if (ec) return std::nullopt;
-      auto event = json::parse(boost::beast::buffers_to_string(buffer.data()));
-      if (event.value("type", "") == type) return event;
-    }
-  }
-
- private:
-  boost::asio::io_context io_;
-  websocket::stream<boost::asio::ip::tcp::socket> ws_;
-  boost::beast::error_code ec_;
-};
+/// Ingests a read as the serving receiver does: stored, then handed to the live feed.
+IngestOutcome ingest_read(WebFixture& f, const ReadMessage& read) {
+  Ingestor ingestor(*f.store, {});
+  ingestor.set_live(&f.server->live());
+  return ingestor.handle(camera_topic(read.site_id, read.camera_id, TopicKind::kRead), encode(read));
+}
 
 /// This process's resident memory (the server runs in it), in KiB.
 long resident_kib() {
@@ -391,8 +367,7 @@ TEST_CASE("a burst of logins does not hold up the live feed", "[web][live]") {
   for (int i = 0; i < 12; ++i) {
     const auto hit = sample_hit("AB12CD" + std::string(1, static_cast<char>('A' + i)));
     const auto raised = std::chrono::steady_clock::now();
-    f.store->insert_hit(hit, now_ms());
-    f.server->wake();  // as ingest does after storing a hit
+    raise_hit(f, hit);
     const auto event = live.next("hit", std::chrono::seconds(10));
     REQUIRE(event);
     CHECK((*event)["hit"]["hit_id"] == hit.hit_id);
@@ -656,7 +631,7 @@ TEST_CASE("a new hit reaches a live client, and so does its acknowledgement", "[
   REQUIRE(live.next("hello"));
   const auto hit = sample_hit("AB12CDE");
   const auto raised = std::chrono::steady_clock::now();
-  f.store->insert_hit(hit, now_ms());  // as ingest (perhaps another receiver) records it
+  raise_hit(f, hit);  // as ingest stores it and hands it to the feed
   const auto event = live.next("hit", std::chrono::seconds(5));
   REQUIRE(event);
   INFO("hit reached the client after "
@@ -683,7 +658,7 @@ TEST_CASE("a camera fault reaches a live client when raised, acknowledged and cl
   REQUIRE(live.open());
   REQUIRE(live.next("hello"));
   f.store->set_camera_status({"cam1", "coalville", CameraState::kOffline, now_ms(), "0.1.0"});
-  CameraFaultMonitor monitor(*f.store, {});
+  CameraFaultMonitor monitor(*f.store, {}, &f.server->live());
   REQUIRE(monitor.check(now_ms()).size() == 1);  // as the serving receiver's monitor does
   const auto raised = live.next("fault", std::chrono::seconds(5));
   REQUIRE(raised);
@@ -717,13 +692,13 @@ TEST_CASE("a read from a camera whose clock runs ahead does not freeze the live 
   REQUIRE(live.open());
   REQUIRE(live.next("hello"));
   const auto ahead = test::sample_read("FU70RES", "cam1", now_ms() + 3600 * 1000);
-  REQUIRE(f.store->insert_read(ahead, now_ms(), false, "", ""));
+  REQUIRE(ingest_read(f, ahead).result == IngestResult::kStored);
   const auto first = live.next("read");
   REQUIRE(first);
   CHECK((*first)["read"]["plate"] == "FU70RES");
   CHECK((*first)["read"]["clock_ahead_s"].get<int>() >= 3590);  // shown as from a clock ahead
   const auto later = test::sample_read("AB12CDE", "cam2", now_ms());
-  REQUIRE(f.store->insert_read(later, now_ms(), false, "", ""));
+  REQUIRE(ingest_read(f, later).result == IngestResult::kStored);
   const auto second = live.next("read");
   REQUIRE(second);
   CHECK((*second)["read"]["plate"] == "AB12CDE");

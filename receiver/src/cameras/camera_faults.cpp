@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <set>
+#include <map>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -10,6 +10,7 @@
 #include "anpr/common/ids.hpp"
 #include "anpr/common/log_escaping.hpp"
 #include "anpr/common/time.hpp"
+#include "anpr/receiver/live_events.hpp"
 #include "anpr/receiver/store/store.hpp"
 
 namespace anpr::receiver {
@@ -56,8 +57,8 @@ FaultVerdict healthy() { return {FaultVerdict::Kind::kHealthy, {}}; }
 
 }  // namespace
 
-CameraFaultMonitor::CameraFaultMonitor(Store& store, FaultSettings settings)
-    : store_(store), settings_(settings) {}
+CameraFaultMonitor::CameraFaultMonitor(Store& store, FaultSettings settings, LiveEvents* live)
+    : store_(store), settings_(settings), live_(live) {}
 
 FaultVerdict CameraFaultMonitor::offline(const CameraInfo& camera, const Track& track, const FaultSettings& s,
                                          TimestampMs now) {
@@ -162,8 +163,12 @@ std::optional<HourlyRates> CameraFaultMonitor::usual_rates(const std::string& ca
 std::vector<CameraFault> CameraFaultMonitor::check(TimestampMs now) {
   std::vector<CameraFault> changed;
   if (!settings_.enabled) return changed;
-  std::set<std::pair<std::string, std::string>> open;
-  for (const auto& f : store_.open_faults()) open.emplace(f.camera_id, f.kind);
+  std::map<std::pair<std::string, std::string>, CameraFault> open;
+  for (auto& f : store_.open_faults()) {
+    auto key = std::pair(f.camera_id, f.kind);
+    open.emplace(std::move(key), std::move(f));
+  }
+  LiveBatch live;
   for (const auto& camera : store_.cameras()) {
     // A camera never heard from (registered ahead of installation) has nothing to judge yet.
     if (camera.state == "unknown" && !camera.last_health && camera.last_read_at == 0) continue;
@@ -178,7 +183,8 @@ std::vector<CameraFault> CameraFaultMonitor::check(TimestampMs now) {
                                       : no_reads(track, usual_rates(camera.camera_id, now), settings_, now)},
     };
     for (const auto& [kind, verdict] : verdicts) {
-      const bool is_open = open.count({camera.camera_id, kind}) > 0;
+      const auto was_open = open.find({camera.camera_id, kind});
+      const bool is_open = was_open != open.end();
       CameraFault f;
       f.camera_id = camera.camera_id;
       f.site_id = camera.site_id;
@@ -191,15 +197,20 @@ std::vector<CameraFault> CameraFaultMonitor::check(TimestampMs now) {
         if (!store_.raise_fault(f)) continue;  // another receiver raised it first
         spdlog::warn("camera {} fault raised: {}: {}", escape_control_characters(camera.camera_id), kind,
                      escape_control_characters(verdict.detail));
+        live.faults.push_back({f, camera});
         changed.push_back(std::move(f));
       } else if (verdict.healthy() && is_open) {
         if (!store_.clear_fault(camera.camera_id, kind, now)) continue;
         spdlog::info("camera {} fault cleared: {}", escape_control_characters(camera.camera_id), kind);
+        f = was_open->second;  // the whole fault as stored, for the screens
         f.cleared_at = f.changed_at = now;
+        live.faults.push_back({f, camera});
         changed.push_back(std::move(f));
       }
     }
   }
+  // Each change went to the store on its own; the screens get them all now, each once.
+  publish_stored(live_, store_, live);
   return changed;
 }
 

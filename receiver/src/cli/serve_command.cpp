@@ -18,6 +18,7 @@
 #include "anpr/receiver/ingest/mqtt_ingest.hpp"
 #include "anpr/receiver/services/retention.hpp"
 #include "anpr/receiver/services/user_service.hpp"
+#include "anpr/receiver/web/live_views.hpp"
 #include "anpr/receiver/web/web_server.hpp"
 #include "cli.hpp"
 
@@ -122,7 +123,9 @@ struct ServeParts {
   // The web pages have their own connections, so a long search never holds up ingest, and so
   // has the camera-fault monitor, so its looks at the cameras never wait for an ingest batch.
   std::unique_ptr<Store> web_store, analysis_store, fault_store;
+  std::unique_ptr<web::LiveViews> views_without_pages;
   std::unique_ptr<web::WebServer> web_server;
+  LiveEvents* live = nullptr;  ///< where stored changes go: web_server's, or views_without_pages
 };
 
 ServeParts::ServeParts(const ReceiverConfig& c) : store(open_store(c.database)) {
@@ -140,6 +143,8 @@ ServeParts::ServeParts(const ReceiverConfig& c) : store(open_store(c.database)) 
     web_store = open_store(c.database);
     analysis_store = open_store(c.database);
     web_server = std::make_unique<web::WebServer>(*web_store, c.web, analysis_store.get());
+    web_server->follow_other_receivers(c.database);
+    live = &web_server->live();
     if (list_users(*web_store).empty()) {
       spdlog::warn(
           "no control-room users yet: add one with `anpr-receiver user add NAME --role admin --database {}`",
@@ -147,12 +152,20 @@ ServeParts::ServeParts(const ReceiverConfig& c) : store(open_store(c.database)) 
     }
   }
   fault_store = open_store(c.database);
+  if (live == nullptr) {
+    // No pages here, but receivers sharing the database show what this one stores (NOTIFY).
+    views_without_pages = std::make_unique<web::LiveViews>(nullptr);
+    live = views_without_pages.get();
+  }
+  // Ingest hands each read and hit it stored to the screens, this receiver's and the others'
+  // sharing the database: the live feed never reads the store.
+  ingestor->set_live(live);
 }
 
 /// Retention every second and the camera-fault check every two, beside ingest, until `stop`.
 void housekeeping(const std::stop_token& stop, ServeParts& parts, const ReceiverConfig& c) {
   Retention retention(*parts.store, c.retention);
-  CameraFaultMonitor faults(*parts.fault_store, c.faults);
+  CameraFaultMonitor faults(*parts.fault_store, c.faults, parts.live);
   for (int tick = 0; !stop.stop_requested(); ++tick) {
     try {
       if (const auto removed = retention.tick()) spdlog::info("retention removed {} image files", removed);
@@ -160,8 +173,7 @@ void housekeeping(const std::stop_token& stop, ServeParts& parts, const Receiver
       spdlog::error("retention failed: {}", e.what());
     }
     try {
-      if (tick % kFaultCheckTicks == 0 && !faults.check(now_ms()).empty() && parts.web_server)
-        parts.web_server->wake();
+      if (tick % kFaultCheckTicks == 0) (void)faults.check(now_ms());  // the changes go to the screens
     } catch (const std::exception& e) {
       spdlog::error("camera fault check failed: {}", e.what());
     }
@@ -176,9 +188,8 @@ int run(const ReceiverConfig& c) {
   std::jthread housekeeper([&](const std::stop_token& stop) { housekeeping(stop, parts, c); });
   // Ingest runs here until a signal: it then takes no new message, stores and acknowledges the
   // batch in flight and disconnects. (On an exception the jthread and parts stop as they go.)
-  const IngestStopped how = MqttIngest(c.mqtt, *parts.ingestor, [&](const std::vector<HitMessage>&) {
-                              if (parts.web_server) parts.web_server->wake();  // to the screens now
-                            }).run(signals.tokens());
+  // (The ingestor hands what it stores to the screens itself: see ServeParts.)
+  const IngestStopped how = MqttIngest(c.mqtt, *parts.ingestor).run(signals.tokens());
   // Then the rest in order: the jobs beside ingest, the web server, the stores.
   housekeeper.request_stop();
   housekeeper.join();

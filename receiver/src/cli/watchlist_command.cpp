@@ -6,6 +6,7 @@
 #include "anpr/common/plate_text.hpp"
 #include "anpr/receiver/store/store.hpp"
 #include "anpr/receiver/watchlist/watchlist_service.hpp"
+#include "anpr/receiver/web/live_views.hpp"
 #include "cli.hpp"
 
 namespace anpr::receiver::cli {
@@ -22,7 +23,17 @@ struct WatchlistOptions {
   int lookback_days = 30;
 };
 
-WatchlistChange change_of(const WatchlistOptions& o) { return {o.user, o.reason, o.lookback_days, now_ms()}; }
+/// The retrospective hits a command raises reach the control room's screens through the receivers
+/// sharing its PostgreSQL database (NOTIFY); this process serves no screens itself. With SQLite
+/// they are on the hits page, and on the live screens at their next reload.
+web::LiveViews& command_views() {
+  static web::LiveViews views(nullptr);
+  return views;
+}
+
+WatchlistChange change_of(const WatchlistOptions& o) {
+  return {o.user, o.reason, o.lookback_days, now_ms(), &command_views()};
+}
 
 void print_lookback(const WatchlistOptions& o, std::size_t raised) {
   if (o.lookback_days > 0)

@@ -111,14 +111,57 @@ IngestOutcome Ingestor::handle(std::string_view topic, std::string_view payload)
 
 void Ingestor::in_transaction_with_images(std::vector<PendingImage>& images,
                                           const std::function<void()>& work) {
+  std::vector<LiveMessage> live;
   try {
-    store_.in_transaction(work);
+    store_.in_transaction([&] {
+      live_batch_ = {};
+      work();
+      // The views are built, and the other receivers told, inside the transaction: their
+      // notices go out only if it commits.
+      if (live_ != nullptr && !live_batch_.empty()) live = live_->stored(store_, live_batch_);
+      live_batch_ = {};
+    });
   } catch (...) {
+    live_batch_ = {};
     EvidenceImages::discard(images);
     throw;
   }
-  // Only now, with the rows committed, do the images take the names the rows give them.
+  // Only now, with the rows committed, do the images take the names the rows give them ...
   EvidenceImages::commit(images);
+  // ... and the screens see the reads and hits (each once: a batch stored again message by
+  // message after a failed commit was never committed, so never shown).
+  if (!live.empty()) live_->publish(std::move(live));
+}
+
+void Ingestor::show_live(const PendingRead& p) {
+  if (live_ == nullptr) return;
+  Sighting s;
+  s.read_id = p.read.read_id;
+  s.plate = p.read.plate;
+  s.camera_id = p.read.camera_id;
+  s.site_id = p.read.site_id;
+  s.at = p.read.captured_at;
+  s.confidence = p.read.confidence;
+  s.unknown_camera = p.unknown_camera;
+  s.received_at = p.received_at;
+  std::lock_guard lock(matcher_mutex_);
+  if (const CameraInfo* camera = cameras_->find(p.read.camera_id)) {
+    s.camera_name = camera->name;
+    s.latitude = camera->latitude;
+    s.longitude = camera->longitude;
+  }
+  live_batch_.reads.push_back(std::move(s));
+}
+
+void Ingestor::show_live(const HitMessage& hit, TimestampMs created_at, const std::string& colour) {
+  if (live_ == nullptr) return;
+  LiveHit h;
+  h.record.hit = hit;
+  h.record.created_at = created_at;
+  h.colour = colour;
+  std::lock_guard lock(matcher_mutex_);
+  if (const CameraInfo* camera = cameras_->find(hit.camera_id)) h.camera = *camera;
+  live_batch_.hits.push_back(std::move(h));
 }
 
 bool Ingestor::refresh_watchlists(bool force) {
@@ -260,6 +303,7 @@ void Ingestor::store_pending(std::vector<PendingRead>& pending, std::vector<Inge
     }
     images.insert(images.end(), p.images.begin(), p.images.end());
     p.images.clear();
+    show_live(p);
     outcomes[p.index] = finish_stored(p.read);
   }
   pending.clear();
@@ -271,11 +315,16 @@ IngestOutcome Ingestor::finish_stored(const ReadMessage& read) {
   for (const Match& m : snapshot->match(read.plate, read.captured_at)) {
     HitMessage hit = make_hit({read.read_id, read.camera_id, read.site_id, read.plate, read.captured_at},
                               *m.entry, *m.list, to_string(m.kind), m.score);
-    store_.insert_hit(hit, clock_());
+    const TimestampMs created_at = clock_();
+    store_.insert_hit(hit, created_at);
+    show_live(hit, created_at, m.list->colour);
     outcome.hits.push_back(std::move(hit));
   }
   for (HitMessage& hit : check_clones(read)) {
-    store_.insert_hit(hit, clock_());
+    const TimestampMs created_at = clock_();
+    store_.insert_hit(hit, created_at);
+    // A clone's list is no watchlist: the view's colour for a list it does not know.
+    show_live(hit, created_at, LiveHit{}.colour);
     outcome.hits.push_back(std::move(hit));
   }
   std::stable_sort(outcome.hits.begin(), outcome.hits.end(),

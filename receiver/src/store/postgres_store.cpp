@@ -640,6 +640,13 @@ class PostgresStore final : public Store {
     });
   }
 
+  void notify(const std::string& channel, const std::string& payload) override {
+    run([&](pqxx::work& w) {
+      w.exec_params("SELECT pg_notify($1, $2)", channel, payload);
+      return 0;
+    });
+  }
+
   std::vector<AuditRecord> audit_log(int limit) override {
     return run([&](pqxx::work& w) {
       std::vector<AuditRecord> out;

@@ -12,7 +12,32 @@
 namespace anpr::receiver {
 namespace {
 
-// Reads of the last days that new entries match become retrospective hits.
+/// raise_retrospective_hits, each hit also added to `live` (when given) with its camera.
+std::vector<HitMessage> raise_hits(Store& store, const WatchlistEntry& entry, const WatchlistInfo& list,
+                                   int days, TimestampMs now, LiveBatch* live) {
+  std::vector<HitMessage> hits;
+  if (days <= 0) return hits;
+  // Exact and wildcard entries come straight from the movements query.
+  for (const Sighting& s : store.movements(entry.plate, now - days * kDayMs, now, 10000)) {
+    HitMessage h = make_hit({s.read_id, s.camera_id, s.site_id, s.plate, s.at}, entry, list,
+                            entry.is_pattern() ? "retrospective-wildcard" : "retrospective-exact",
+                            entry.is_pattern() ? 0.8 : 1.0);
+    store.insert_hit(h, now);
+    if (live != nullptr) {
+      CameraInfo camera;
+      camera.camera_id = s.camera_id;
+      camera.site_id = s.site_id;
+      camera.name = s.camera_name;
+      camera.latitude = s.latitude;
+      camera.longitude = s.longitude;
+      live->hits.push_back({HitRecord{h, "new", now, {}, 0, {}}, std::move(camera), list.colour});
+    }
+    hits.push_back(std::move(h));
+  }
+  return hits;
+}
+
+// Reads of the last days that new entries match become retrospective hits, shown live.
 std::size_t check_past_reads(Store& store, const std::vector<WatchlistEntry>& added,
                              const std::string& list_name, const WatchlistChange& change) {
   if (change.lookback_days <= 0 || added.empty()) return 0;
@@ -21,8 +46,11 @@ std::size_t check_past_reads(Store& store, const std::vector<WatchlistEntry>& ad
       std::find_if(lists.begin(), lists.end(), [&](const auto& l) { return l.name == list_name; });
   if (list == lists.end()) return 0;
   std::size_t raised = 0;
+  LiveBatch live;
   for (const auto& e : added)
-    raised += raise_retrospective_hits(store, e, *list, change.lookback_days, change.now).size();
+    raised += raise_hits(store, e, *list, change.lookback_days, change.now, &live).size();
+  // Each hit was stored on its own: the screens get them all now, each once.
+  publish_stored(change.live, store, live);
   return raised;
 }
 
@@ -37,17 +65,7 @@ std::string required_reason(const std::string& given) {
 
 std::vector<HitMessage> raise_retrospective_hits(Store& store, const WatchlistEntry& entry,
                                                  const WatchlistInfo& list, int days, TimestampMs now) {
-  std::vector<HitMessage> hits;
-  if (days <= 0) return hits;
-  // Exact and wildcard entries come straight from the movements query.
-  for (const Sighting& s : store.movements(entry.plate, now - days * kDayMs, now, 10000)) {
-    HitMessage h = make_hit({s.read_id, s.camera_id, s.site_id, s.plate, s.at}, entry, list,
-                            entry.is_pattern() ? "retrospective-wildcard" : "retrospective-exact",
-                            entry.is_pattern() ? 0.8 : 1.0);
-    store.insert_hit(h, now);
-    hits.push_back(std::move(h));
-  }
-  return hits;
+  return raise_hits(store, entry, list, days, now, nullptr);
 }
 
 ImportOutcome import_watchlist(Store& store, const WatchlistInfo& list, std::string_view csv,

@@ -9,8 +9,11 @@ json optional_number(const std::optional<double>& v) { return v ? json(*v) : jso
 }  // namespace
 
 json hit_json(const HitRecord& r, const CameraDirectory& cameras, const ListColours& colours) {
+  return hit_json(r, cameras.find(r.hit.camera_id), colours.of(r.hit.list));
+}
+
+json hit_json(const HitRecord& r, const CameraInfo* camera, const std::string& colour) {
   const HitMessage& h = r.hit;
-  const CameraInfo* camera = cameras.find(h.camera_id);
   return {{"hit_id", h.hit_id},
           {"read_id", h.read_id},
           {"camera_id", h.camera_id},
@@ -24,7 +27,7 @@ json hit_json(const HitRecord& r, const CameraDirectory& cameras, const ListColo
           {"list", h.list},
           {"category", h.category},
           {"priority", h.priority},
-          {"colour", colours.of(h.list)},
+          {"colour", colour},
           {"match_kind", h.match_kind},
           {"score", h.score},
           {"reason", h.reason},
@@ -95,7 +98,10 @@ json camera_json(const CameraInfo& c) {
 }
 
 json fault_json(const CameraFault& f, const CameraDirectory& cameras) {
-  const CameraInfo* camera = cameras.find(f.camera_id);
+  return fault_json(f, cameras.find(f.camera_id));
+}
+
+json fault_json(const CameraFault& f, const CameraInfo* camera) {
   const auto time = [](TimestampMs t) { return t ? json(to_iso8601(t)) : json(nullptr); };
   return {{"fault_id", f.fault_id},
           {"camera_id", f.camera_id},

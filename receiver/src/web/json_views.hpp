@@ -33,11 +33,14 @@ class ListColours {
 };
 
 nlohmann::json hit_json(const HitRecord& record, const CameraDirectory& cameras, const ListColours& colours);
+/// The same view with its camera (nullptr: not known) and list colour given.
+nlohmann::json hit_json(const HitRecord& record, const CameraInfo* camera, const std::string& colour);
 /// A sighting for the pages. When its capture time is more than `clock_skew_s` after it arrived
 /// (a camera clock ahead), it carries "clock_ahead_s" so the page can say so.
 nlohmann::json sighting_json(const Sighting& s, int clock_skew_s = 120);
 nlohmann::json camera_json(const CameraInfo& c);
 /// A camera fault for the pages and the live feed, with the camera's name and place.
 nlohmann::json fault_json(const CameraFault& f, const CameraDirectory& cameras);
+nlohmann::json fault_json(const CameraFault& f, const CameraInfo* camera);
 
 }  // namespace anpr::receiver::web

@@ -487,11 +487,21 @@ Response WebApi::faults(Call& call) {
 Response WebApi::acknowledge_fault(Call& call, const std::string& fault_id) {
   std::string note;
   if (auto refused = read_note(call, note)) return *refused;
-  if (!receiver::acknowledge_fault(store_, fault_id, {call.session->user, note, now_ms()})) {
+  const TimestampMs now = now_ms();
+  if (!receiver::acknowledge_fault(store_, fault_id, {call.session->user, note, now})) {
     return call.error(http::status::conflict,
                       "fault " + fault_id.substr(0, 64) + " is not new (or does not exist)");
   }
-  // The live feed sends the changed fault to every screen at its next look.
+  // The changed fault as stored (the faults changed since the acknowledgement are few) to every
+  // screen, as the camera-fault monitor sends the faults it raises and clears.
+  if (notify_) {
+    const CameraDirectory cameras(list_cameras(store_));
+    for (const auto& f : list_faults(store_, now, false, kMaxRows)) {
+      if (f.fault_id != fault_id) continue;
+      notify_(json{{"type", "fault"}, {"fault", fault_json(f, cameras)}}.dump(
+          -1, ' ', false, json::error_handler_t::replace));
+    }
+  }
   return call.json_reply({{"fault_id", fault_id}, {"state", "acknowledged"}, {"by", call.session->user}});
 }
 
@@ -656,7 +666,7 @@ Response WebApi::add_entry(Call& call, const std::string& list) {
     return call.error(http::status::not_found, "no watchlist named '" + list + "'");
   }
   const WatchlistChange change{call.session->user, body->value("reason", ""), settings_.lookback_days,
-                               now_ms()};
+                               now_ms(), live_};
   const auto raised =
       add_watchlist_entry(store_, list, body->value("plate", ""), body->value("expires", ""), change);
   return call.json_reply(
@@ -706,8 +716,9 @@ Response WebApi::import_list(Call& call, const std::string& list) {
   }
   const std::string source =
       call.param("file").empty() ? "web upload" : "web upload " + call.param("file").substr(0, 200);
-  const auto result = import_watchlist(store_, info, call.req.body(), source,
-                                       {call.session->user, source, settings_.lookback_days, now_ms()});
+  const auto result =
+      import_watchlist(store_, info, call.req.body(), source,
+                       {call.session->user, source, settings_.lookback_days, now_ms(), live_});
   if (!result.errors.empty()) {
     json errors = json::array();
     for (const auto& e : result.errors) errors.push_back({{"line", e.line}, {"message", e.message}});

@@ -25,6 +25,7 @@
 namespace anpr::receiver {
 
 class Store;
+class LiveEvents;
 struct CameraInfo;
 
 /// The kinds of fault, as stored and shown.
@@ -83,10 +84,12 @@ using HourlyRates = std::array<double, 24>;
 /// Watches every camera in the store and keeps its faults up to date.
 class CameraFaultMonitor {
  public:
-  CameraFaultMonitor(Store& store, FaultSettings settings);
+  /// `live`: where each fault raised or cleared goes once stored (the web server's live feed;
+  /// nullptr: nowhere; not owned).
+  CameraFaultMonitor(Store& store, FaultSettings settings, LiveEvents* live = nullptr);
 
   /// One look at every camera at `now` (the receiver's clock): raises new faults and clears
-  /// recovered ones in the store. Returns the faults it raised or cleared.
+  /// recovered ones in the store, and hands those changes to `live`. Returns them.
   std::vector<CameraFault> check(TimestampMs now);
 
   /// What the camera's reports say, as this monitor has followed them.
@@ -113,6 +116,7 @@ class CameraFaultMonitor {
 
   Store& store_;
   FaultSettings settings_;
+  LiveEvents* live_;
   std::map<std::string, Track> tracks_;
   /// Reads per hour of day (UTC) per camera over the week before, refreshed hourly.
   std::map<std::string, HourlyRates> usual_;

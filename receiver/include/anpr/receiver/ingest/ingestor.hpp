@@ -17,6 +17,7 @@
 #include "anpr/receiver/analysis/camera_directory.hpp"
 #include "anpr/receiver/analysis/clones.hpp"
 #include "anpr/receiver/evidence/evidence_images.hpp"
+#include "anpr/receiver/live_events.hpp"
 #include "anpr/receiver/store/store.hpp"
 #include "anpr/receiver/watchlist/watchlist.hpp"
 
@@ -72,6 +73,9 @@ class Ingestor {
   /// Reloads the camera registry (positions for the clone check); cheap, a few dozen rows.
   void refresh_cameras();
   [[nodiscard]] IngestCounters counters() const;
+  /// Where each stored read and hit goes, once, when its transaction has committed (the web
+  /// server's live feed; nullptr: nowhere). Set before handling messages; not owned.
+  void set_live(LiveEvents* live) { live_ = live; }
 
  private:
   IngestOutcome reject(std::string_view topic, std::string_view payload, std::string reason);
@@ -103,7 +107,7 @@ class Ingestor {
   /// Hits (watchlists, clones) and counters of a read just stored.
   IngestOutcome finish_stored(const ReadMessage& read);
   /// Runs `work` in a store transaction; on commit the pending images take their final names, on
-  /// failure they are removed.
+  /// failure they are removed, and what the transaction stored goes to the live feed.
   void in_transaction_with_images(std::vector<PendingImage>& images, const std::function<void()>& work);
   /// Why a message's site/camera disagree with its topic's, or "" when they agree.
   static std::string topic_mismatch(const ParsedTopic& topic, const std::string& site,
@@ -112,6 +116,9 @@ class Ingestor {
   bool registered_camera(const std::string& camera_id);
   /// Possible-clone hits for a stored read against the plate's nearest sightings either side.
   std::vector<HitMessage> check_clones(const ReadMessage& read);
+  /// Adds a stored read, or a hit raised on it, to what the transaction shows live.
+  void show_live(const PendingRead& p);
+  void show_live(const HitMessage& hit, TimestampMs created_at, const std::string& colour);
 
   Store& store_;
   IngestSettings settings_;
@@ -123,6 +130,10 @@ class Ingestor {
   std::shared_ptr<const analysis::CameraDirectory> cameras_;  ///< guarded by matcher_mutex_
   mutable std::mutex counters_mutex_;
   IngestCounters counters_;
+  LiveEvents* live_ = nullptr;
+  /// What the transaction in progress stored that the screens show; only touched inside the
+  /// store's transaction, which one thread runs at a time.
+  LiveBatch live_batch_;
 };
 
 }  // namespace anpr::receiver

@@ -314,6 +314,14 @@ class Store : public ReadStore,
   /// Other threads' calls wait meanwhile. Many small writes in one transaction are what lets
   /// ingest keep up: a commit costs a WAL sync, a row costs microseconds.
   virtual void in_transaction(const std::function<void()>& work) = 0;
+  /// Tells the other processes sharing this database that something changed: PostgreSQL NOTIFY
+  /// on `channel` (at most 7,999 bytes of `payload`), sent with the transaction in progress when
+  /// it commits, or at once outside one. SQLite: nothing, since one box runs one receiver and its
+  /// own parts tell each other in process.
+  virtual void notify(const std::string& channel, const std::string& payload) {
+    (void)channel;
+    (void)payload;
+  }
 };
 
 /// Opens (creating and migrating) the store named by `database`: a SQLite file path, or a

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "anpr/receiver/csv_error.hpp"
+#include "anpr/receiver/live_events.hpp"
 #include "anpr/receiver/store/store.hpp"
 #include "anpr/receiver/watchlist/watchlist.hpp"
 
@@ -19,6 +20,8 @@ struct WatchlistChange {
   std::string reason;
   int lookback_days = 30;  ///< reads of this many past days are checked against new entries (0: none)
   TimestampMs now = 0;
+  /// Where the retrospective hits go once stored (the live feed; nullptr: nowhere; not owned).
+  LiveEvents* live = nullptr;
 };
 
 struct ImportOutcome {

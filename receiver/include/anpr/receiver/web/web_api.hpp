@@ -11,6 +11,7 @@
 #include <boost/beast/http.hpp>
 
 #include "anpr/receiver/analysis/clones.hpp"
+#include "anpr/receiver/live_events.hpp"
 #include "anpr/receiver/store/store.hpp"
 #include "anpr/receiver/web/auth.hpp"
 
@@ -38,7 +39,10 @@ struct WebSettings {
   /// an idle or trickling connection gives its place back quickly.
   int header_timeout_s = 10;
   int lookback_days = 30;  ///< new watchlist entries are checked against this many past days
-  int poll_ms = 250;       ///< how often the live feed looks for new hits and reads
+  /// How often the server looks for ended logins (their live screens are closed within 8 of
+  /// these) and users changed by another process (their logins end within 40). The live feed's
+  /// content is pushed, not looked for.
+  int poll_ms = 250;
   /// The map's base layer: "" for the built-in plain base (site names, scale, graticule: works
   /// offline), or a tile server the site runs, "https://tiles.example/{z}/{x}/{y}.png".
   std::string map_tile_url;
@@ -53,6 +57,9 @@ class WebApi {
          std::function<void(std::string)> notify = {});
 
   [[nodiscard]] Response handle(const Request& request, const std::string& client_address);
+  /// Where the hits this API raises (retrospective, of new watchlist entries) go once stored; not
+  /// owned. Set before the first request.
+  void set_live(LiveEvents* live) { live_ = live; }
 
   /// The session token in a request's cookie, or "".
   [[nodiscard]] static std::string session_token(const Request& request);
@@ -97,6 +104,7 @@ class WebApi {
   LoginLimiter& limiter_;
   WebSettings settings_;
   std::function<void(std::string)> notify_;
+  LiveEvents* live_ = nullptr;
 };
 
 }  // namespace anpr::receiver::web

@@ -1,0 +1,74 @@
+#include "anpr/receiver/web/live_views.hpp"
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "anpr/common/ids.hpp"
+#include "anpr/receiver/services/live_notices.hpp"
+#include "json_views.hpp"
+#include "live_feed.hpp"
+
+namespace anpr::receiver::web {
+namespace {
+
+LiveMessage view(const char* type, nlohmann::json body) {
+  return std::make_shared<const std::string>(nlohmann::json{{"type", type}, {type, std::move(body)}}.dump(
+      -1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+}  // namespace
+
+LiveViews::LiveViews(LiveFeed* feed, int clock_skew_s)
+    : feed_(feed), clock_skew_s_(clock_skew_s), origin_(make_uuid()) {}
+
+std::vector<LiveMessage> LiveViews::stored(Store& store, const LiveBatch& batch) {
+  std::vector<LiveMessage> views;
+  views.reserve(batch.hits.size() + batch.faults.size() + batch.reads.size());
+  // Hits first: they are what an operator acts on.
+  for (const LiveHit& h : batch.hits)
+    views.push_back(view("hit", hit_json(h.record, h.camera ? &*h.camera : nullptr, h.colour)));
+  for (const LiveFault& f : batch.faults)
+    views.push_back(view("fault", fault_json(f.fault, f.camera ? &*f.camera : nullptr)));
+  for (const Sighting& read : batch.reads) {
+    if (take_read_slot()) views.push_back(view("read", sighting_json(read, clock_skew_s_)));
+  }
+  if (!views.empty()) notify_receivers(store, origin_, views);
+  return views;
+}
+
+void LiveViews::publish(std::vector<LiveMessage> messages) {
+  if (feed_ == nullptr) return;
+  for (LiveMessage& m : messages) feed_->publish(std::move(m));
+}
+
+// Taken by value and moved into the shared message (clang-tidy 14 misses the move in a capture).
+void LiveViews::broadcast(Store& store, std::string event) {  // NOLINT(performance-unnecessary-value-param)
+  std::vector<LiveMessage> views{std::make_shared<const std::string>(std::move(event))};
+  notify_receivers(store, origin_, views);
+  publish(std::move(views));
+}
+
+void LiveViews::received(std::string_view notice) { publish(notice_views(notice, origin_)); }
+
+std::int64_t LiveViews::reads_sampled_out() const {
+  std::lock_guard lock(mutex_);
+  return sampled_out_;
+}
+
+bool LiveViews::take_read_slot() {
+  constexpr double kDepth = kReadsPerSecond / 4.0;
+  std::lock_guard lock(mutex_);
+  const auto now = std::chrono::steady_clock::now();
+  read_slots_ = std::min(
+      kDepth, read_slots_ + std::chrono::duration<double>(now - slots_at_).count() * kReadsPerSecond);
+  slots_at_ = now;
+  if (read_slots_ < 1.0) {
+    ++sampled_out_;
+    return false;
+  }
+  read_slots_ -= 1.0;
+  return true;
+}
+
+}  // namespace anpr::receiver::web

@@ -1,0 +1,166 @@
+// The live feed pushed, not polled: what ingest stores reaches the screens without the web
+// server reading the store, and what another receiver sharing the PostgreSQL database stores
+// reaches them through NOTIFY. Real parts throughout: PostgreSQL, the web server on loopback, a
+// WebSocket client.
+
+#include <catch2/catch.hpp>
+
+#include <pqxx/pqxx>
+
+#include "../support/http_client.hpp"
+#include "../support/live_socket.hpp"
+#include "../support/postgres_server.hpp"
+#include "../support/sample_messages.hpp"
+#include "anpr/common/ids.hpp"
+#include "anpr/common/message_codec.hpp"
+#include "anpr/common/topics.hpp"
+#include "anpr/receiver/ingest/ingestor.hpp"
+#include "anpr/receiver/services/live_notices.hpp"
+#include "anpr/receiver/services/user_service.hpp"
+#include "anpr/receiver/store/store.hpp"
+#include "anpr/receiver/web/live_views.hpp"
+#include "anpr/receiver/web/web_server.hpp"
+
+using namespace anpr;
+using namespace anpr::receiver;
+using anpr::test::HttpClient;
+using anpr::test::LiveSocket;
+
+namespace {
+
+constexpr const char* kPassword = "correct-horse-battery";
+
+/// A PostgreSQL database with a user, a watchlisted plate and a registered camera.
+std::string prepared_database() {
+  const std::string dsn = test::shared_postgres().create_database();
+  auto store = open_store(dsn);
+  add_user(*store, "olly", web::Role::kOperator, kPassword, {"test", "", now_ms()});
+  store->replace_watchlist({"Stolen", "stolen-vehicle", 0, "#f00", "Stop"},
+                           {{"Stolen", "AB12CDE", "stolen 1 Nov", "sup", 1, std::nullopt}});
+  CameraInfo cam;
+  cam.camera_id = "cam1";
+  cam.site_id = "coalville";
+  cam.name = "Market St";
+  cam.registered = true;
+  store->upsert_camera(cam);
+  return dsn;
+}
+
+web::WebSettings on_free_port() {
+  web::WebSettings settings;
+  settings.port = 0;
+  settings.poll_ms = 50;
+  return settings;
+}
+
+/// A signed-in screen of `server`'s live feed, past its greeting.
+struct Screen {
+  explicit Screen(const web::WebServer& server) : desk(server.port()) {
+    REQUIRE(desk.login("olly", kPassword).status == 200);
+    live.emplace(server.port(), desk.cookie, "http://" + desk.host());
+    REQUIRE(live->open());
+    REQUIRE(live->next("hello"));
+  }
+  HttpClient desk;
+  std::optional<LiveSocket> live;
+};
+
+IngestOutcome ingest(Ingestor& ingestor, const ReadMessage& read) {
+  return ingestor.handle(camera_topic(read.site_id, read.camera_id, TopicKind::kRead), encode(read));
+}
+
+void admin(const std::string& dsn, const std::string& sql) {
+  pqxx::connection c(dsn);
+  pqxx::nontransaction w(c);
+  w.exec(sql);
+}
+
+}  // namespace
+
+TEST_CASE("a stored hit reaches the live feed while the web server cannot read the database at all",
+          "[web][live][postgresql]") {
+  const std::string dsn = prepared_database();
+  // The web server connects as a role of its own, which loses the database once the screen is
+  // open: from then on every store call of the web server fails.
+  const std::string role = "web_" + make_uuid().substr(0, 8);
+  admin(dsn, "CREATE ROLE " + role + " LOGIN SUPERUSER");
+  std::string web_dsn = dsn;
+  web_dsn.replace(web_dsn.find("//anpr@"), 7, "//" + role + "@");
+  auto web_store = open_store(web_dsn);
+  web::WebServer server(*web_store, on_free_port());
+  Screen screen(server);
+  admin(dsn, "ALTER ROLE " + role + " NOLOGIN");
+  admin(dsn, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '" + role + "'");
+  CHECK(screen.desk.get("/api/hits").status == 500);  // the web server reads nothing now
+  CHECK_THROWS(web_store->hits(std::nullopt, std::nullopt, 1));
+
+  auto ingest_store = open_store(dsn);
+  Ingestor ingestor(*ingest_store, {});
+  ingestor.set_live(&server.live());  // as serve wires it
+  const auto read = test::sample_read("AB12CDE", "cam1", now_ms());
+  const auto outcome = ingest(ingestor, read);
+  REQUIRE(outcome.hits.size() == 1);
+
+  const auto hit = screen.live->next("hit");
+  REQUIRE(hit);
+  CHECK((*hit)["hit"]["hit_id"] == outcome.hits[0].hit_id);
+  CHECK((*hit)["hit"]["plate"] == "AB12CDE");
+  CHECK((*hit)["hit"]["camera_name"] == "Market St");
+  CHECK((*hit)["hit"]["colour"] == "#f00");
+  CHECK((*hit)["hit"]["state"] == "new");
+  const auto shown = screen.live->next("read");
+  REQUIRE(shown);
+  CHECK((*shown)["read"]["read_id"] == read.read_id);
+  CHECK((*shown)["read"]["camera_name"] == "Market St");
+  CHECK_FALSE(screen.live->next("hit", std::chrono::milliseconds(500)));  // once
+}
+
+TEST_CASE("a hit another receiver stores reaches this receiver's screens through NOTIFY, and its own once",
+          "[web][live][postgresql]") {
+  const std::string dsn = prepared_database();
+  // Receiver A: the web server with its screen, following the other receivers; its own ingest.
+  auto web_store = open_store(dsn);
+  web::WebServer server(*web_store, on_free_port());
+  server.follow_other_receivers(dsn);
+  auto store_a = open_store(dsn);
+  Ingestor ingest_a(*store_a, {});
+  ingest_a.set_live(&server.live());
+  Screen screen(server);
+  // Receiver B: its own connection and views (another origin), serving no screen of A's.
+  auto store_b = open_store(dsn);
+  web::LiveViews views_b(nullptr);
+  Ingestor ingest_b(*store_b, {});
+  ingest_b.set_live(&views_b);
+  REQUIRE(views_b.origin() != dynamic_cast<web::LiveViews&>(server.live()).origin());
+
+  const auto from_b = test::sample_read("AB12CDE", "cam1", now_ms());
+  const auto outcome_b = ingest(ingest_b, from_b);
+  REQUIRE(outcome_b.hits.size() == 1);
+  const auto hit = screen.live->next("hit");
+  REQUIRE(hit);
+  CHECK((*hit)["hit"]["hit_id"] == outcome_b.hits[0].hit_id);
+  CHECK((*hit)["hit"]["camera_name"] == "Market St");
+  const auto read = screen.live->next("read");
+  REQUIRE(read);
+  CHECK((*read)["read"]["read_id"] == from_b.read_id);
+
+  // A's own hit: pushed in process, and its own notice skipped, so shown once.
+  const auto from_a = test::sample_read("AB12CDE", "cam1", now_ms());
+  const auto outcome_a = ingest(ingest_a, from_a);
+  REQUIRE(outcome_a.hits.size() == 1);
+  const auto own = screen.live->next("hit");
+  REQUIRE(own);
+  CHECK((*own)["hit"]["hit_id"] == outcome_a.hits[0].hit_id);
+  CHECK_FALSE(screen.live->next("hit", std::chrono::milliseconds(700)));
+}
+
+TEST_CASE("a notice carries its views one a line and is skipped by the receiver that sent it", "[web][live]") {
+  const std::string mine = make_uuid(), theirs = make_uuid();
+  const std::string notice = theirs + "\n" + R"({"type":"hit","hit":{}})" + "\n" + R"({"type":"read"})";
+  const auto views = notice_views(notice, mine);
+  REQUIRE(views.size() == 2);
+  CHECK(*views[0] == R"({"type":"hit","hit":{}})");
+  CHECK(*views[1] == R"({"type":"read"})");
+  CHECK(notice_views(notice, theirs).empty());
+  CHECK(notice_views("not a notice", mine).empty());
+}
