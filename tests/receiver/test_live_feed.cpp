@@ -5,6 +5,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <condition_variable>
+#include <mutex>
+
 #include <pqxx/pqxx>
 
 #include "../support/http_client.hpp"
@@ -17,6 +20,7 @@
 #include "anpr/receiver/ingest/ingestor.hpp"
 #include "anpr/receiver/services/live_notices.hpp"
 #include "anpr/receiver/services/user_service.hpp"
+#include "anpr/receiver/store/notice_listener.hpp"
 #include "anpr/receiver/store/store.hpp"
 #include "anpr/receiver/web/live_views.hpp"
 #include "anpr/receiver/web/web_server.hpp"
@@ -154,7 +158,8 @@ TEST_CASE("a hit another receiver stores reaches this receiver's screens through
   CHECK_FALSE(screen.live->next("hit", std::chrono::milliseconds(700)));
 }
 
-TEST_CASE("a notice carries its views one a line and is skipped by the receiver that sent it", "[web][live]") {
+TEST_CASE("a notice carries its views one a line and is skipped by the receiver that sent it",
+          "[web][live]") {
   const std::string mine = make_uuid(), theirs = make_uuid();
   const std::string notice = theirs + "\n" + R"({"type":"hit","hit":{}})" + "\n" + R"({"type":"read"})";
   const auto views = notice_views(notice, mine);
@@ -163,4 +168,50 @@ TEST_CASE("a notice carries its views one a line and is skipped by the receiver 
   CHECK(*views[1] == R"({"type":"read"})");
   CHECK(notice_views(notice, theirs).empty());
   CHECK(notice_views("not a notice", mine).empty());
+}
+
+TEST_CASE("notices go out only with a commit, within PostgreSQL's size limit, a view too large a reload",
+          "[live][postgresql]") {
+  const std::string dsn = test::shared_postgres().create_database();
+  auto store = open_store(dsn);
+  std::mutex mutex;
+  std::condition_variable arrived;
+  std::vector<std::string> notices;
+  const auto listener = listen_for_notices(dsn, kLiveChannel, [&](const std::string& notice) {
+    const std::lock_guard lock(mutex);
+    notices.push_back(notice);
+    arrived.notify_all();
+  });
+  REQUIRE(listener);
+  const auto text = [](const std::string& s) { return std::make_shared<const std::string>(s); };
+
+  // A transaction that fails sends nothing ...
+  CHECK_THROWS(store->in_transaction([&] {
+    notify_receivers(*store, "sender", {text(R"({"type":"rolled-back"})")});
+    throw std::runtime_error("the batch failed");
+  }));
+  // ... one that commits sends its views: 30 of 400 bytes need two notices, and a view larger
+  // than a notice may be becomes a reload.
+  std::vector<LiveMessage> views;
+  for (int i = 0; i < 30; ++i)
+    views.push_back(
+        text(R"({"type":"read","n":)" + std::to_string(i) + R"(,"pad":")" + std::string(380, 'x') + R"("})"));
+  views.push_back(text(R"({"type":"hit","hit":{"reason":")" + std::string(9000, 'r') + R"("}})"));
+  store->in_transaction([&] { notify_receivers(*store, "sender", views); });
+
+  std::unique_lock lock(mutex);
+  REQUIRE(arrived.wait_for(lock, std::chrono::seconds(10), [&] {
+    std::size_t got = 0;
+    for (const auto& n : notices) got += notice_views(n, "me").size();
+    return got >= views.size();
+  }));
+  std::vector<std::string> received;
+  for (const auto& n : notices) {
+    CHECK(n.size() <= kMaxNoticeBytes);
+    for (const auto& v : notice_views(n, "me")) received.push_back(*v);
+  }
+  CHECK(notices.size() == 2);  // 19 views fit one notice; none from the failed transaction
+  REQUIRE(received.size() == views.size());
+  for (std::size_t i = 0; i < 30; ++i) CHECK(received[i] == *views[i]);
+  CHECK(received.back() == kReloadView);
 }

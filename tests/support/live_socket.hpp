@@ -20,17 +20,18 @@ class LiveSocket {
   LiveSocket(unsigned short port, const std::string& cookie, const std::string& origin = "") : ws_(io_) {
     ws_.next_layer().connect(
         boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port));
-    ws_.set_option(boost::beast::websocket::stream_base::decorator([&](boost::beast::websocket::request_type& req) {
-      if (!cookie.empty()) req.set(boost::beast::http::field::cookie, cookie);
-      if (!origin.empty()) req.set(boost::beast::http::field::origin, origin);
-    }));
+    ws_.set_option(
+        boost::beast::websocket::stream_base::decorator([&](boost::beast::websocket::request_type& req) {
+          if (!cookie.empty()) req.set(boost::beast::http::field::cookie, cookie);
+          if (!origin.empty()) req.set(boost::beast::http::field::origin, origin);
+        }));
     ws_.handshake("127.0.0.1:" + std::to_string(port), "/api/live", ec_);
   }
   [[nodiscard]] bool open() const { return !ec_; }
 
   /// The next event of `type` within `within`, or nullopt. After a timeout the socket is closed.
   std::optional<nlohmann::json> next(const std::string& type,
-                           std::chrono::milliseconds within = std::chrono::seconds(5)) {
+                                     std::chrono::milliseconds within = std::chrono::seconds(5)) {
     const auto until = std::chrono::steady_clock::now() + within;
     while (true) {
       boost::beast::flat_buffer buffer;

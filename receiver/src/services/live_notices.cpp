@@ -15,8 +15,9 @@ void notify_receivers(Store& store, const std::string& origin, const std::vector
     const std::string* text = view.get();
     if (origin.size() + 1 + text->size() > kMaxNoticeBytes) {
       // A hit with a very long reason or action: the other screens reload rather than miss it.
-      spdlog::warn("live notices: a change of {} bytes is too large for a notice; other receivers' screens reload",
-                   text->size());
+      spdlog::warn(
+          "live notices: a change of {} bytes is too large for a notice; other receivers' screens reload",
+          text->size());
       text = &reload;
     }
     if (notice.size() + 1 + text->size() > kMaxNoticeBytes) send();

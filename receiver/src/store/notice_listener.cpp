@@ -10,8 +10,8 @@
 #include <cstdint>
 #include <thread>
 
-#include <pqxx/pqxx>
 #include <spdlog/spdlog.h>
+#include <pqxx/pqxx>
 
 #include "anpr/common/error.hpp"
 #include "anpr/common/log_escaping.hpp"

@@ -76,7 +76,8 @@ class HttpSession {
   /// The refusal of a request whose body is not to be read, or nullopt when it may be read.
   std::optional<Response> refuse_body(const http::request_parser<http::string_body>& parser);
   /// Answers a request that could not be read; the connection then ends.
-  awaitable<void> answer_bad_request(beast::error_code ec, const http::request_parser<http::string_body>& parser);
+  awaitable<void> answer_bad_request(beast::error_code ec,
+                                     const http::request_parser<http::string_body>& parser);
   awaitable<Response> answer(const Request& req);
   awaitable<Response> login(const Request& req);
   /// Runs on the analysis thread.
@@ -146,7 +147,8 @@ awaitable<bool> HttpSession<Stream>::read_request(http::request_parser<http::str
 }
 
 template <class Stream>
-std::optional<Response> HttpSession<Stream>::refuse_body(const http::request_parser<http::string_body>& parser) {
+std::optional<Response> HttpSession<Stream>::refuse_body(
+    const http::request_parser<http::string_body>& parser) {
   // A body is read only from someone who may send one: a login (small), or a request with a
   // session. Anyone else could make the server hold max_body_bytes per connection.
   if (is_login(parser.get())) {
@@ -159,8 +161,8 @@ std::optional<Response> HttpSession<Stream>::refuse_body(const http::request_par
 }
 
 template <class Stream>
-awaitable<void> HttpSession<Stream>::answer_bad_request(beast::error_code ec,
-                                                         const http::request_parser<http::string_body>& parser) {
+awaitable<void> HttpSession<Stream>::answer_bad_request(
+    beast::error_code ec, const http::request_parser<http::string_body>& parser) {
   const auto status = ec == http::error::body_limit     ? http::status::payload_too_large
                       : ec == http::error::header_limit ? http::status::request_header_fields_too_large
                                                         : http::status::bad_request;
@@ -189,7 +191,8 @@ awaitable<Response> HttpSession<Stream>::answer(const Request& req) {
 template <class Stream>
 awaitable<Response> HttpSession<Stream>::login(const Request& req) {
   if (state_.pending_logins >= kMaxPendingLogins) {
-    auto res = plain_error(http::status::service_unavailable, "too many logins at once: try again in a second");
+    auto res =
+        plain_error(http::status::service_unavailable, "too many logins at once: try again in a second");
     res.set(http::field::retry_after, "1");
     co_return res;
   }

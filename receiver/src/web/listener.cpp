@@ -70,7 +70,8 @@ bool Listener::admit(const std::string& address) {
   if (const auto held_back = state_.refusals.occurred(LogThrottle::Clock::now())) {
     const bool all = total >= settings.max_connections;
     spdlog::warn("web: connection from {} refused: {} connections {} (web.{}){}", address, all ? total : from,
-                 all ? "in all" : "from that address", all ? "max_connections" : "max_connections_per_address",
+                 all ? "in all" : "from that address",
+                 all ? "max_connections" : "max_connections_per_address",
                  *held_back > 0 ? fmt::format("; {} more refused since the last message", *held_back) : "");
   }
   if (from == 0) state_.connections_from.erase(address);

@@ -75,7 +75,8 @@ namespace {
 
 /// Why a WebSocket request may not have the feed, or nullopt when it may.
 std::optional<Response> refusal_of(const Request& req, const std::optional<Session>& session) {
-  if (req.target() != "/api/live") return plain_error(http::status::not_found, "the live feed is at /api/live");
+  if (req.target() != "/api/live")
+    return plain_error(http::status::not_found, "the live feed is at /api/live");
   if (!session) return plain_error(http::status::unauthorized, "log in first");
   if (!WebApi::same_origin(req))
     return plain_error(http::status::forbidden, "the live feed is for this server's own pages");

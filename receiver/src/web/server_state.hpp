@@ -36,7 +36,8 @@ struct ServerState {
       : store(web_store),
         settings(std::move(w)),
         sessions(&web_store),
-        api(web_store, sessions, limiter, settings, [this](std::string e) { views.broadcast(store, std::move(e)); }),
+        api(web_store, sessions, limiter, settings,
+            [this](std::string e) { views.broadcast(store, std::move(e)); }),
         analysis_api(analysis_store, sessions, limiter, settings,
                      [this](std::string e) { views.broadcast(store, std::move(e)); }) {
     api.set_live(&views);
