@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <thread>
 
 #include "anpr/edge/camera/frame_queue.hpp"
@@ -72,6 +73,27 @@ TEST_CASE("frame queue without dropping makes capture wait for the recogniser", 
   CHECK(ids.size() == 20);
   CHECK(std::is_sorted(ids.begin(), ids.end()));
   CHECK(queue.dropped() == 0);
+}
+
+TEST_CASE("frame queue without dropping: capture makes the next frame only when it can be handed over",
+          "[frames]") {
+  FrameQueue queue({.capacity = 1, .drop_when_busy = false});
+  queue.put(frame(1));
+  std::atomic<bool> room{false};
+  std::thread capture([&] {
+    queue.wait_room();
+    room = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  CHECK_FALSE(room.load());  // the waiting frame was not taken yet
+  CHECK(queue.take(std::chrono::milliseconds(10)).has_value());
+  capture.join();
+  CHECK(room.load());
+  // Live video never waits: a frame waiting there is dropped for the newer one instead.
+  FrameQueue live({.capacity = 1, .drop_when_busy = true});
+  live.put(frame(1));
+  live.wait_room();
+  CHECK(live.waiting() == 1);
 }
 
 TEST_CASE("frame queue playing a unit ten times slower drops what that unit would", "[frames]") {

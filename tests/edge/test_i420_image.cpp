@@ -55,6 +55,28 @@ TEST_CASE("I420 frames: the scaled picture keeps its colours", "[i420]") {
   CHECK(i420_scaled_bgr(i420, 3.0).size() == cv::Size(320, 240));  // never enlarged
 }
 
+TEST_CASE("I420 frames: an overview kept as I420 gives the same colours later", "[i420]") {
+  const cv::Mat i420 = i420_from_bgr(patches({320, 240}));
+  const cv::Mat half = i420_scaled(i420, 0.5);
+  CHECK(half.size() == cv::Size(160, 180));  // I420 of 160x120: half the bytes of its BGR
+  CHECK(max_difference(i420_to_bgr(half), i420_scaled_bgr(i420, 0.5)) == 0);
+  const cv::Mat whole = i420_scaled(i420, 1.0);
+  CHECK(whole.data != i420.data);  // a buffer of its own: the frame's is used again by capture
+  CHECK(max_difference(whole, i420) == 0);
+}
+
+TEST_CASE("I420 frames: converting into a buffer of the right size reuses it", "[i420]") {
+  const cv::Mat bgr = patches({320, 240});
+  cv::Mat into;
+  i420_from_bgr(bgr, into);
+  const uchar* buffer = into.data;
+  i420_from_bgr(bgr, into);
+  CHECK(into.data == buffer);
+  CHECK(max_difference(into, i420_from_bgr(bgr)) == 0);
+  i420_from_bgr(cv::Mat(1, 1, CV_8UC3), into);
+  CHECK(into.empty());
+}
+
 TEST_CASE("I420 frames: an odd last column and row are left out", "[i420]") {
   const cv::Mat i420 = i420_from_bgr(patches({321, 241}));
   CHECK(i420_size(i420) == cv::Size(320, 240));

@@ -164,7 +164,11 @@ void EdgePipeline::run(const std::stop_token& stop) {
   for (auto& reader : readers_) workers.emplace_back([this, r = reader.get()] { recognise(*r); });
   try {
     source_.run(
-        stop, [this](Frame frame) { admit(std::move(frame)); },
+        stop,
+        [this](Frame frame) {
+          admit(std::move(frame));
+          waiting_.wait_room();  // processing every frame: the next is decoded once it fits
+        },
         [this] {
           // The source is gone for now: whatever was seen is a finished pass.
           std::vector<VehicleRead> reads;
@@ -329,8 +333,8 @@ std::vector<PlateObservation> EdgePipeline::observe(PlateReader& reader, const F
                              cv::Rect(box.x - mx, box.y - my, box.width + 2 * mx, box.height + 2 * my));
       if (config_.images.overview) {
         if (overview.empty()) {
-          overview =
-              i420_scaled_bgr(frame.i420, static_cast<double>(config_.images.overview_width) / size.width);
+          // Kept as I420 until the read is assembled: a track keeps several (its exemplars).
+          overview = i420_scaled(frame.i420, static_cast<double>(config_.images.overview_width) / size.width);
         }
         o.overview = overview;
       }

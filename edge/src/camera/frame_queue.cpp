@@ -66,6 +66,13 @@ void FrameQueue::wait_turn(TimestampMs captured_at) {
   capture_waiting_ = false;
 }
 
+void FrameQueue::wait_room() {
+  if (settings_.drop_when_busy || emulating()) return;
+  const std::size_t capacity = std::max<std::size_t>(1, settings_.capacity);
+  std::unique_lock lock(mutex_);
+  changed_.wait(lock, [&] { return waiting_.size() < capacity || closed_; });
+}
+
 void FrameQueue::finished(double recognise_ms) {
   if (!emulating()) return;
   std::lock_guard lock(mutex_);

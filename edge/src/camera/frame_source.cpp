@@ -1,8 +1,10 @@
 #include "anpr/edge/camera/frame_source.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <thread>
+#include <vector>
 
 #include <spdlog/spdlog.h>
 #include <opencv2/videoio.hpp>
@@ -39,6 +41,35 @@ bool open_capture(cv::VideoCapture& capture, const std::string& uri, SourceKind 
   }
   return false;
 }
+
+// Frames leave capture in buffers that come back once every stage has let go of the frame: a
+// buffer is free again when this pool holds its only reference. Capture so converts into the
+// same few 3 MB buffers (one per frame in flight) instead of allocating one per frame, which
+// glibc serves from its arenas once the first such buffer was freed, and keeps there.
+class FrameBuffers {
+ public:
+  /// A buffer no frame holds (empty the first time); it must be written before it is shared.
+  cv::Mat& next() {
+    for (cv::Mat& m : buffers_) {
+      if (unused(m)) return m;
+    }
+    if (buffers_.size() < kMaxBuffers) return buffers_.emplace_back();
+    spare_.release();  // more frames in flight than the pool keeps: this one is not reused
+    return spare_;
+  }
+
+ private:
+  // Frames in flight: the one captured, those waiting, one per recogniser.
+  static constexpr std::size_t kMaxBuffers = 8;
+
+  static bool unused(const cv::Mat& m) {
+    // Other threads change the count atomically (OpenCV's CV_XADD); it is read atomically too.
+    return m.u == nullptr || std::atomic_ref<int>(m.u->refcount).load(std::memory_order_acquire) == 1;
+  }
+
+  std::vector<cv::Mat> buffers_;
+  cv::Mat spare_;
+};
 
 }  // namespace
 
@@ -140,10 +171,13 @@ std::int64_t FrameSource::read_frames(cv::VideoCapture& capture, SourceKind kind
   const TimestampMs start_ms = now_ms();
   std::int64_t index = 0;
   cv::Mat bgr;  // decoded into the same buffer every time; frames leave as I420
+  FrameBuffers buffers;
   while (!stop.stop_requested()) {
     Frame frame;
     if (!capture.read(bgr) || bgr.empty()) break;
-    frame.i420 = i420_from_bgr(bgr);
+    cv::Mat& i420 = buffers.next();
+    i420_from_bgr(bgr, i420);
+    frame.i420 = i420;  // shares the buffer, which is free again once the frame is gone
     const auto offset = std::chrono::microseconds(static_cast<std::int64_t>(index * 1e6 / fps));
     if (kind == SourceKind::kFile && settings_.realtime) std::this_thread::sleep_until(start_wall + offset);
     frame.id = next_id++;

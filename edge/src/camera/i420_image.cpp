@@ -59,14 +59,21 @@ cv::Mat to_bgr(const cv::Mat& y, const cv::Mat& u, const cv::Mat& v) {
 }  // namespace
 
 cv::Mat i420_from_bgr(const cv::Mat& bgr) {
-  CV_Assert(bgr.type() == CV_8UC3);
   cv::Mat i420;
+  i420_from_bgr(bgr, i420);
+  return i420;
+}
+
+void i420_from_bgr(const cv::Mat& bgr, cv::Mat& i420) {
+  CV_Assert(bgr.type() == CV_8UC3);
   const cv::Rect even(0, 0, bgr.cols & ~1, bgr.rows & ~1);
-  if (even.empty()) return i420;
-  cv::cvtColor(bgr(even), i420, cv::COLOR_BGR2YUV_I420);
+  if (even.empty()) {
+    i420.release();
+    return;
+  }
+  cv::cvtColor(bgr(even), i420, cv::COLOR_BGR2YUV_I420);  // reuses i420's buffer when it fits
   cv::Mat luma = i420_luma(i420);
   cv::LUT(luma, full_range_luma(), luma);
-  return i420;
 }
 
 cv::Size i420_size(const cv::Mat& i420) { return {i420.cols, i420.rows * 2 / 3}; }
@@ -85,16 +92,24 @@ cv::Mat i420_crop_bgr(const cv::Mat& i420, cv::Rect region) {
   return to_bgr(p.y(luma), p.u(chroma), p.v(chroma));
 }
 
-cv::Mat i420_scaled_bgr(const cv::Mat& i420, double scale) {
+cv::Mat i420_scaled(const cv::Mat& i420, double scale) {
   const Planes p = planes(i420);
   scale = std::clamp(scale, 0.0, 1.0);
   const int w = std::max(2, cvRound(p.y.cols * scale) & ~1), h = std::max(2, cvRound(p.y.rows * scale) & ~1);
-  if (w == p.y.cols && h == p.y.rows) return to_bgr(p.y, p.u, p.v);
-  cv::Mat y, u, v;
-  cv::resize(p.y, y, {w, h}, 0, 0, cv::INTER_AREA);
-  cv::resize(p.u, u, {w / 2, h / 2}, 0, 0, cv::INTER_AREA);
-  cv::resize(p.v, v, {w / 2, h / 2}, 0, 0, cv::INTER_AREA);
-  return to_bgr(y, u, v);
+  if (w == p.y.cols && h == p.y.rows) return i420.clone();  // its own buffer: frames' are reused
+  cv::Mat out(h * 3 / 2, w, CV_8UC1);
+  Planes o = planes(out);
+  cv::resize(p.y, o.y, {w, h}, 0, 0, cv::INTER_AREA);
+  cv::resize(p.u, o.u, {w / 2, h / 2}, 0, 0, cv::INTER_AREA);
+  cv::resize(p.v, o.v, {w / 2, h / 2}, 0, 0, cv::INTER_AREA);
+  return out;
 }
+
+cv::Mat i420_to_bgr(const cv::Mat& i420) {
+  const Planes p = planes(i420);
+  return to_bgr(p.y, p.u, p.v);
+}
+
+cv::Mat i420_scaled_bgr(const cv::Mat& i420, double scale) { return i420_to_bgr(i420_scaled(i420, scale)); }
 
 }  // namespace anpr::edge

@@ -5,6 +5,8 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "anpr/edge/camera/i420_image.hpp"
+
 namespace anpr::edge {
 
 Bytes encode_jpeg_within(const cv::Mat& image, int quality, std::size_t max_bytes) {
@@ -44,8 +46,8 @@ ReadMessage assemble_read(const VehicleRead& read, const std::string& camera_id,
   m.box = {read.box.x, read.box.y, read.box.width, read.box.height};
   m.crop_jpeg = encode_jpeg_within(read.crop, images.crop_quality, MessageLimits::kMaxCropBytes);
   if (images.overview && !read.overview.empty()) {
-    m.overview_jpeg =
-        encode_jpeg_within(read.overview, images.overview_quality, MessageLimits::kMaxOverviewBytes);
+    m.overview_jpeg = encode_jpeg_within(i420_to_bgr(read.overview), images.overview_quality,
+                                         MessageLimits::kMaxOverviewBytes);
   }
   m.frames_seen = std::clamp<std::int64_t>(read.frames_seen, 1, MessageLimits::kMaxFramesSeen);
   // The schema requires first_seen <= captured_at <= last_seen; the receiver rejects anything else.

@@ -59,6 +59,11 @@ class FrameQueue {
   /// video's clock reaches the frame's capture time (or nothing is being recognised or waits).
   /// Otherwise it returns at once.
   void wait_turn(TimestampMs captured_at);
+  /// When put() waits for room (every frame processed), capture calls this before it decodes the
+  /// next frame, so that a frame is made only when it can be handed over: with one recogniser two
+  /// frames are in memory (the one being read and the next), not three. Otherwise it returns at
+  /// once.
+  void wait_room();
   /// A recogniser calls this once for each frame it took, with the time recognition took.
   void finished(double recognise_ms);
 

@@ -24,7 +24,10 @@ namespace anpr::edge {
 struct Frame {
   std::int64_t id = 0;  ///< 1, 2, ... in capture order, across reconnects
   TimestampMs captured_at = 0;
-  cv::Mat i420;                   ///< the picture as I420 (i420_image.hpp): half the memory of BGR
+  /// The picture as I420 (i420_image.hpp): half the memory of BGR. Capture converts into a few
+  /// buffers it uses again once no stage holds their frame: keep a part of the picture past the
+  /// frame's recognition only as a copy of its own.
+  cv::Mat i420;
   std::vector<cv::Rect> regions;  ///< where something moved (empty with motion gating off: look everywhere)
   bool gated = false;             ///< motion gating ran and found nothing: nothing to look at
   cv::Mat changes;    ///< pixels changed since the previous frame, small (MotionGate::last_changes)

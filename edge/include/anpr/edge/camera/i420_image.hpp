@@ -14,6 +14,10 @@ namespace anpr::edge {
 /// BGR (CV_8UC3) to I420. I420 needs an even width and height: an odd last column or row is
 /// left out.
 [[nodiscard]] cv::Mat i420_from_bgr(const cv::Mat& bgr);
+/// The same into `i420`, whose buffer is reused when it has the size and type already (capture
+/// converts every frame into a buffer a finished frame gave back: no allocation per frame). Its
+/// buffer must not be shared: it is written in place.
+void i420_from_bgr(const cv::Mat& bgr, cv::Mat& i420);
 /// The picture's size (width, height of the Y plane).
 [[nodiscard]] cv::Size i420_size(const cv::Mat& i420);
 /// The Y plane: the grey picture, a view into the frame (no copy).
@@ -21,6 +25,11 @@ namespace anpr::edge {
 /// The pixels of `region` (clipped to the picture) in BGR. Chroma is shared by 2x2 pixels, so
 /// the region is widened to even edges.
 [[nodiscard]] cv::Mat i420_crop_bgr(const cv::Mat& i420, cv::Rect region);
+/// The whole picture scaled by `scale` (at most 1), still I420, in a buffer of its own: an
+/// overview kept for a while costs half the memory of its BGR.
+[[nodiscard]] cv::Mat i420_scaled(const cv::Mat& i420, double scale);
+/// The whole picture in BGR.
+[[nodiscard]] cv::Mat i420_to_bgr(const cv::Mat& i420);
 /// The whole picture in BGR, scaled by `scale` (at most 1) before any colour is made.
 [[nodiscard]] cv::Mat i420_scaled_bgr(const cv::Mat& i420, double scale);
 

@@ -57,7 +57,7 @@ struct PlateObservation {
   /// known (motion gating off): a plate on a moving vehicle changes, text standing still does not.
   double motion = -1;
   cv::Mat crop;      ///< the plate cut from the frame (BGR)
-  cv::Mat overview;  ///< optional downscaled frame; may be empty
+  cv::Mat overview;  ///< optional downscaled frame, I420 (i420_image.hpp); may be empty
 };
 
 /// One vehicle pass: what the edge publishes.
@@ -67,8 +67,9 @@ struct VehicleRead {
   TimestampMs captured_at = 0;  ///< capture time of the frame the crop comes from
   TimestampMs first_seen = 0, last_seen = 0;
   std::int64_t frames_seen = 0;
-  cv::Rect box;  ///< of the crop, in frame pixels
-  cv::Mat crop, overview;
+  cv::Rect box;      ///< of the crop, in frame pixels
+  cv::Mat crop;      ///< BGR
+  cv::Mat overview;  ///< I420, as PlateObservation's; may be empty
   Direction direction;
 };
 
