@@ -6,6 +6,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "anpr/common/plate_format.hpp"
+#include "anpr/synth/distractors.hpp"
 #include "anpr/synth/plate_renderer.hpp"
 #include "anpr/synth/scene_generator.hpp"
 
@@ -167,4 +168,26 @@ TEST_CASE("training scenes draw the share of European-layout plates asked for in
     CHECK(european > 0);
     CHECK(world == (share > 0 ? european : 0));
   }
+}
+
+TEST_CASE("body lettering is drawn above the plate, and only when asked for", "[synth]") {
+  synth::PlateRenderer renderer(synth::FontSet::kTraining);
+  const cv::Rect plate(260, 300, 120, 30);
+  int lettered = 0;
+  for (std::uint64_t seed = 1; seed <= 12; ++seed) {
+    cv::Mat plain(480, 640, CV_8UC3, cv::Scalar::all(200)), with = plain.clone();
+    std::mt19937_64 a(seed), b(seed);
+    synth::draw_distractors(plain, plate, renderer, a);
+    synth::draw_distractors(with, plate, renderer, b, true);
+    cv::Mat diff;
+    cv::absdiff(plain, with, diff);
+    cv::cvtColor(diff, diff, cv::COLOR_BGR2GRAY);
+    const cv::Rect changed = cv::boundingRect(diff > 0);
+    if (changed.empty()) continue;
+    ++lettered;
+    // Everything before it is drawn the same; the lettering itself ends above the plate.
+    CHECK(changed.br().y <= plate.y + 2);
+  }
+  CHECK(lettered > 0);
+  CHECK(lettered < 12);
 }

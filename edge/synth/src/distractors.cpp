@@ -157,14 +157,33 @@ void road_marking(cv::Mat& frame, const cv::Rect& plate, PlateRenderer& renderer
   region.setTo(cv::Scalar::all(uniform(rng, 170, 240)), mask > 100);
 }
 
+// A company's name lettered on the vehicle's body above the plate, in spaced capitals about the
+// plate's character height, with no panel behind it: dark print on a light body, as plate-like as
+// any sign once a check has learnt that plates come in every colour.
+void livery(cv::Mat& frame, const cv::Rect& plate, PlateRenderer& renderer, std::mt19937_64& rng) {
+  const int text_h = std::max(8, static_cast<int>(plate.height * uniform(rng, 0.3, 0.8)));
+  std::string word;
+  for (int i = uniform_int(rng, 5, 11); i > 0; --i) {
+    if (!word.empty()) word.push_back(' ');  // letter-spaced, as liveries are
+    word.push_back(static_cast<char>('A' + uniform_int(rng, 0, 25)));
+  }
+  const int font = uniform_int(rng, 0, static_cast<int>(renderer.font_count()) - 1);
+  const cv::Size text = renderer.text_size(word, text_h, font);
+  const cv::Point at(plate.x + plate.width / 2 - text.width / 2 + uniform_int(rng, -plate.width, plate.width),
+                     plate.y - static_cast<int>(plate.height * uniform(rng, 0.6, 2.5)));
+  renderer.draw_text(frame, word, at, text_h, cv::Scalar::all(uniform(rng, 0, 90)), font);
+}
+
 }  // namespace
 
-void draw_distractors(cv::Mat& frame, const cv::Rect& plate, PlateRenderer& renderer, std::mt19937_64& rng) {
+void draw_distractors(cv::Mat& frame, const cv::Rect& plate, PlateRenderer& renderer, std::mt19937_64& rng,
+                      bool body_lettering) {
   for (int i = uniform_int(rng, 1, 3); i > 0; --i) sign(frame, plate, renderer, rng);
   if (chance(rng, 0.35)) dealer_legend(frame, plate, renderer, rng);
   if (chance(rng, 0.3)) grille(frame, plate, rng);
   if (chance(rng, 0.3)) sticker(frame, plate, renderer, rng);
   if (chance(rng, 0.2)) road_marking(frame, plate, renderer, rng);
+  if (body_lettering && chance(rng, 0.3)) livery(frame, plate, renderer, rng);
 }
 
 }  // namespace anpr::synth

@@ -188,7 +188,8 @@ SceneSample SceneGenerator::make(const Registration& reg, PlateStyle style, bool
 
   cv::Mat frame_img = background();
   if (settings_.distractors) {
-    draw_distractors(frame_img, cv::boundingRect(dst) & cv::Rect({0, 0}, frame), renderer_, distractor_rng_);
+    draw_distractors(frame_img, cv::boundingRect(dst) & cv::Rect({0, 0}, frame), renderer_, distractor_rng_,
+                     settings_.training_variety);
   }
   if (night) {  // IR: a dark scene, the retro-reflective plate bright
     cv::Mat gray;
