@@ -18,8 +18,8 @@ PlateReader& reader() {
   return r;
 }
 
-synth::SceneSample scene(const std::string& text, std::size_t split, synth::PlateStyle style, bool night,
-                         double tilt, std::uint64_t seed, int char_px = 32) {
+synth::SceneSample scene(const std::string& text, std::size_t split, const synth::PlateStyle& style,
+                         bool night, double tilt, std::uint64_t seed, int char_px = 32) {
   synth::SceneSettings s;
   s.frame = {960, 540};
   s.min_char_px = s.max_char_px = char_px;
