@@ -168,6 +168,19 @@ TEST_CASE("a notice carries its views one a line and is skipped by the receiver 
   CHECK(*views[1] == R"({"type":"read"})");
   CHECK(notice_views(notice, theirs).empty());
   CHECK(notice_views("not a notice", mine).empty());
+
+  // Any role that can connect may NOTIFY: lines that are no screen view are dropped, and a notice
+  // packed with more views than a receiver ever sends (a flood that would overrun every screen's
+  // queue) is dropped whole.
+  const std::string forged =
+      theirs + "\n" + R"({"type":"script"})" + "\nnot json\n[1,2]\n" + R"({"type":"read"})";
+  const auto kept = notice_views(forged, mine);
+  REQUIRE(kept.size() == 1);
+  CHECK(*kept[0] == R"({"type":"read"})");
+  std::string flood = theirs;
+  for (int i = 0; i < 300; ++i) flood += "\n" + std::string(R"({"type":"read"})");
+  REQUIRE(flood.size() < kMaxNoticeBytes);  // PostgreSQL would deliver it
+  CHECK(notice_views(flood, mine).empty());
 }
 
 TEST_CASE("notices go out only with a commit, within PostgreSQL's size limit, a view too large a reload",
@@ -214,4 +227,19 @@ TEST_CASE("notices go out only with a commit, within PostgreSQL's size limit, a 
   REQUIRE(received.size() == views.size());
   for (std::size_t i = 0; i < 30; ++i) CHECK(received[i] == *views[i]);
   CHECK(received.back() == kReloadView);
+
+  // The listener's connection lost: it listens again, and an empty notice says that what was
+  // notified meanwhile was missed (the screens reload).
+  lock.unlock();
+  {
+    pqxx::connection admin(dsn);
+    pqxx::nontransaction w(admin);
+    const auto killed = w.exec(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        "WHERE query LIKE 'LISTEN%' AND pid <> pg_backend_pid()");
+    REQUIRE(killed.size() >= 1);
+  }
+  lock.lock();
+  CHECK(arrived.wait_for(lock, std::chrono::seconds(15),
+                         [&] { return std::find(notices.begin(), notices.end(), "") != notices.end(); }));
 }

@@ -1,6 +1,12 @@
 #include "anpr/receiver/services/live_notices.hpp"
 
+#include <algorithm>
+#include <array>
+
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
+
+#include "anpr/common/log_escaping.hpp"
 
 namespace anpr::receiver {
 
@@ -27,6 +33,23 @@ void notify_receivers(Store& store, const std::string& origin, const std::vector
   send();
 }
 
+namespace {
+
+// A real notice's views: a read's view is the smallest, well over 40 bytes.
+constexpr std::size_t kMaxViewsPerNotice = kMaxNoticeBytes / 40;
+
+// What the screens are sent: the types app.js shows.
+bool is_screen_view(std::string_view line) {
+  static constexpr std::array<std::string_view, 5> kTypes = {"hit", "fault", "read", "hit-state", "reload"};
+  const auto json = nlohmann::json::parse(line.begin(), line.end(), nullptr, false);
+  if (!json.is_object()) return false;
+  const auto type = json.find("type");
+  return type != json.end() && type->is_string() &&
+         std::find(kTypes.begin(), kTypes.end(), type->get_ref<const std::string&>()) != kTypes.end();
+}
+
+}  // namespace
+
 std::vector<LiveMessage> notice_views(std::string_view payload, std::string_view own_origin) {
   std::vector<LiveMessage> views;
   const auto first = payload.find('\n');
@@ -34,8 +57,20 @@ std::vector<LiveMessage> notice_views(std::string_view payload, std::string_view
   for (std::size_t at = first + 1; at <= payload.size();) {
     auto end = payload.find('\n', at);
     if (end == std::string_view::npos) end = payload.size();
-    if (end > at) views.push_back(std::make_shared<const std::string>(payload.substr(at, end - at)));
+    const std::string_view line = payload.substr(at, end - at);
     at = end + 1;
+    if (line.empty()) continue;
+    if (views.size() == kMaxViewsPerNotice) {
+      spdlog::warn("live notices: a notice with more than {} views dropped (no receiver sends one)",
+                   kMaxViewsPerNotice);
+      return {};
+    }
+    if (!is_screen_view(line)) {
+      spdlog::warn("live notices: a line that is no screen view dropped: {}",
+                   escape_control_characters(line.substr(0, 120)));
+      continue;
+    }
+    views.push_back(std::make_shared<const std::string>(line));
   }
   return views;
 }

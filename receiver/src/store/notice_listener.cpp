@@ -37,10 +37,33 @@ class Receiver final : public pqxx::notification_receiver {
   std::function<void(std::string)>& on_notice_;
 };
 
+// The listener's connection idles for hours: without keepalives a connection a NAT or firewall
+// silently dropped is noticed only after the kernel's two hours, all of them lost notices; and a
+// connect to an unreachable server must not hold up a shutdown for minutes. Settings the
+// operator gave in the connection string win.
+std::string with_liveness(const std::string& dsn) {
+  static constexpr std::array<std::pair<const char*, const char*>, 4> kSettings = {
+      {{"connect_timeout", "5"},
+       {"keepalives_idle", "30"},
+       {"keepalives_interval", "10"},
+       {"keepalives_count", "3"}}};
+  const bool uri = dsn.find("://") != std::string::npos;
+  std::string out = dsn;
+  for (const auto& [key, value] : kSettings) {
+    if (dsn.find(key) != std::string::npos) continue;
+    if (uri)
+      out += (out.find('?') == std::string::npos ? "?" : "&") + std::string(key) + "=" + value;
+    else
+      out += " " + std::string(key) + "=" + value;
+  }
+  return out;
+}
+
 class PostgresNoticeListener final : public NoticeListener {
  public:
-  PostgresNoticeListener(std::string dsn, std::string channel, std::function<void(std::string)> on_notice)
-      : dsn_(std::move(dsn)), channel_(std::move(channel)), on_notice_(std::move(on_notice)) {
+  PostgresNoticeListener(const std::string& dsn, std::string channel,
+                         std::function<void(std::string)> on_notice)
+      : dsn_(with_liveness(dsn)), channel_(std::move(channel)), on_notice_(std::move(on_notice)) {
     stop_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (stop_fd_ < 0) throw Error(ErrorCode::kIo, "live notices: cannot create an eventfd");
     try {
@@ -84,7 +107,12 @@ class PostgresNoticeListener final : public NoticeListener {
     std::chrono::seconds back_off(1);
     for (;;) {
       try {
-        if (!conn_) connect();
+        if (!conn_) {
+          connect();
+          // Notices sent while no connection listened are gone (NOTIFY keeps none): an empty
+          // notice says so.
+          on_notice_(std::string());
+        }
         back_off = std::chrono::seconds(1);
         if (!wait(conn_->sock(), -1)) return;
         conn_->get_notifs();

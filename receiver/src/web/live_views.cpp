@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
 #include "anpr/common/ids.hpp"
@@ -22,7 +23,7 @@ LiveMessage view(const char* type, nlohmann::json body) {
 LiveViews::LiveViews(LiveFeed* feed, int clock_skew_s)
     : feed_(feed), clock_skew_s_(clock_skew_s), origin_(make_uuid()) {}
 
-std::vector<LiveMessage> LiveViews::stored(Store& store, const LiveBatch& batch) {
+std::vector<LiveMessage> LiveViews::views(const LiveBatch& batch) {
   std::vector<LiveMessage> views;
   views.reserve(batch.hits.size() + batch.faults.size() + batch.reads.size());
   // Hits first: they are what an operator acts on.
@@ -33,8 +34,11 @@ std::vector<LiveMessage> LiveViews::stored(Store& store, const LiveBatch& batch)
   for (const Sighting& read : batch.reads) {
     if (take_read_slot()) views.push_back(view("read", sighting_json(read, clock_skew_s_)));
   }
-  if (!views.empty()) notify_receivers(store, origin_, views);
   return views;
+}
+
+void LiveViews::notify(Store& store, const std::vector<LiveMessage>& views) {
+  notify_receivers(store, origin_, views);
 }
 
 void LiveViews::publish(std::vector<LiveMessage> messages) {
@@ -45,11 +49,23 @@ void LiveViews::publish(std::vector<LiveMessage> messages) {
 // Taken by value and moved into the shared message (clang-tidy 14 misses the move in a capture).
 void LiveViews::broadcast(Store& store, std::string event) {  // NOLINT(performance-unnecessary-value-param)
   std::vector<LiveMessage> views{std::make_shared<const std::string>(std::move(event))};
-  notify_receivers(store, origin_, views);
-  publish(std::move(views));
+  publish(views);
+  try {
+    notify_receivers(store, origin_, views);
+  } catch (const std::exception& e) {
+    spdlog::warn("live notices: an acknowledgement could not be sent to the other receivers: {}", e.what());
+  }
 }
 
-void LiveViews::received(std::string_view notice) { publish(notice_views(notice, origin_)); }
+void LiveViews::received(std::string_view notice) {
+  // Listening again after a lost connection: what other receivers stored meanwhile was never
+  // heard, so the screens reload and show it from the store.
+  if (notice.empty()) {
+    publish({std::make_shared<const std::string>(kReloadView)});
+    return;
+  }
+  publish(notice_views(notice, origin_));
+}
 
 std::int64_t LiveViews::reads_sampled_out() const {
   std::lock_guard lock(mutex_);

@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include <spdlog/spdlog.h>
+
 #include "anpr/receiver/store/store.hpp"
 
 namespace anpr::receiver {
@@ -45,20 +47,36 @@ struct LiveBatch {
 class LiveEvents {
  public:
   virtual ~LiveEvents() = default;
-  /// Called inside the transaction that stores `batch` (on `store`'s connection): builds the views
-  /// and tells the other receivers sharing the database (PostgreSQL NOTIFY, delivered only if the
-  /// transaction commits). Returns what `publish` is to send once it has committed. Reads beyond
-  /// the ticker's rate are left out (counted); hits and faults never are.
-  [[nodiscard]] virtual std::vector<LiveMessage> stored(Store& store, const LiveBatch& batch) = 0;
+  /// The browser's views of `batch`, each built once. Reads beyond the ticker's rate are left out
+  /// (counted); hits and faults never are.
+  [[nodiscard]] virtual std::vector<LiveMessage> views(const LiveBatch& batch) = 0;
+  /// Tells the other receivers sharing the database (PostgreSQL NOTIFY on `store`'s connection:
+  /// inside a transaction, delivered only if it commits). Nothing for SQLite.
+  virtual void notify(Store& store, const std::vector<LiveMessage>& views) = 0;
+  /// Called inside the transaction that stores `batch`: its views, notified to the other
+  /// receivers; what `publish` is to send once the transaction has committed.
+  [[nodiscard]] std::vector<LiveMessage> stored(Store& store, const LiveBatch& batch) {
+    std::vector<LiveMessage> built = views(batch);
+    if (!built.empty()) notify(store, built);
+    return built;
+  }
   /// After the commit: to this process's screens. Callable from any thread; never blocks on a
   /// screen.
   virtual void publish(std::vector<LiveMessage> messages) = 0;
 };
 
-/// `stored` then `publish`, for a change already committed (its own transaction).
+/// For a change already committed (its own transaction): to this process's screens first, then
+/// to the other receivers. The change is stored whatever happens to the notice, so a failed
+/// NOTIFY must not keep it from the screens here (nor fail the caller): it is logged.
 inline void publish_stored(LiveEvents* live, Store& store, const LiveBatch& batch) {
   if (live == nullptr || batch.empty()) return;
-  live->publish(live->stored(store, batch));
+  std::vector<LiveMessage> built = live->views(batch);
+  live->publish(built);
+  try {
+    live->notify(store, built);
+  } catch (const std::exception& e) {
+    spdlog::warn("live notices: a stored change could not be sent to the other receivers: {}", e.what());
+  }
 }
 
 }  // namespace anpr::receiver

@@ -27,7 +27,10 @@ inline constexpr const char* kReloadView = R"({"type":"reload"})";
 /// when it commits), in as few notices as fit kMaxNoticeBytes. Nothing for SQLite.
 void notify_receivers(Store& store, const std::string& origin, const std::vector<LiveMessage>& views);
 
-/// The views a notice carries; none when it is from `own_origin` or is not a notice.
+/// The views a notice carries; none when it is from `own_origin` or is not a notice. Any role that
+/// can connect to the database can NOTIFY, so a notice is input like any other: only lines that
+/// are JSON objects of a type the screens show pass (others are logged and dropped), and a notice
+/// with more views than a real one can hold is dropped whole.
 [[nodiscard]] std::vector<LiveMessage> notice_views(std::string_view payload, std::string_view own_origin);
 
 }  // namespace anpr::receiver

@@ -26,11 +26,13 @@ class LiveViews final : public LiveEvents {
   /// that raises retrospective hits: it only tells the receivers). `clock_skew_s`: see WebSettings.
   explicit LiveViews(LiveFeed* feed, int clock_skew_s = 120);
 
-  [[nodiscard]] std::vector<LiveMessage> stored(Store& store, const LiveBatch& batch) override;
+  [[nodiscard]] std::vector<LiveMessage> views(const LiveBatch& batch) override;
+  void notify(Store& store, const std::vector<LiveMessage>& views) override;
   void publish(std::vector<LiveMessage> messages) override;
 
-  /// An event this process's web API caused (an acknowledgement, JSON text): to this process's
-  /// screens, and NOTIFYed to the other receivers' through `store` (the web's connection).
+  /// An event this process's web API caused (an acknowledgement, JSON text), already committed: to
+  /// this process's screens, then NOTIFYed to the other receivers' through `store` (the web's
+  /// connection; a failed notice is logged, the screens here have it).
   void broadcast(Store& store, std::string event);
   /// A notice from the database (the NoticeListener's thread): another receiver's changes to this
   /// process's screens; this process's own notices are skipped, its screens had them already.
