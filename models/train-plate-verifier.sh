@@ -15,8 +15,12 @@
 # a plate in the typeface every UK plate uses. Only images rendered with it and the model trained on
 # them are used, never the font itself; the committed model was trained with it (models/README.md).
 #
+# --world-share S (default 0.4) draws that share of the European-layout plates in styles from
+# outside Europe (2:1, coloured backgrounds and characters, a name line above and a slogan below,
+# stickers): a check that has seen only white and yellow plates turns such plates away as signs.
+#
 # Usage: models/train-plate-verifier.sh [--scenes N] [--seed S] [--epochs N] [--work DIR]
-#                                       [--uk-font FILE] [--uk-font-share S]
+#                                       [--uk-font FILE] [--uk-font-share S] [--world-share S]
 # Needs a configured build (build/bin/anpr-synth, build/bin/anpr-edge). About 40 minutes on the
 # 2-core development machine with the defaults. The data is deterministic for a given seed; the
 # training is deterministic on one machine (one thread, fixed seed).
@@ -29,6 +33,7 @@ epochs=15
 work=${TMPDIR:-/tmp}/anpr-plate-verifier
 uk_font=none
 uk_font_share=0.5
+world_share=0.4
 while [[ $# -gt 0 ]]; do
   case $1 in
     --scenes) scenes=$2; shift 2 ;;
@@ -37,7 +42,8 @@ while [[ $# -gt 0 ]]; do
     --work) work=$2; shift 2 ;;
     --uk-font) uk_font=$2; shift 2 ;;
     --uk-font-share) uk_font_share=$2; shift 2 ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    --world-share) world_share=$2; shift 2 ;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     *) echo "train-plate-verifier: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -67,7 +73,7 @@ if [[ ! -f $work/patches.done ]]; then
   for ((s = 0; s < jobs; s++)); do
     (
       "$synth" plates --training --distractors --count "$per_shard" --seed $((seed + s)) --out "$work/shard-$s" \
-        --width 640 --height 480 "${font_args[@]}" >/dev/null
+        --width 640 --height 480 --world-share "$world_share" "${font_args[@]}" >/dev/null
       OMP_THREAD_LIMIT=1 "$edge" eval "$work/shard-$s/manifest.csv" --verifier-model none \
         --dump-patches "$work/shard-$s/patches" >/dev/null 2>"$work/shard-$s/eval.log"
       tail -1 "$work/shard-$s/eval.log"
