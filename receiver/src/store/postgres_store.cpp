@@ -8,6 +8,7 @@
 #include <mutex>
 #include <set>
 #include <type_traits>
+#include <unordered_map>
 
 #include "anpr/common/error.hpp"
 #include "anpr/common/log_escaping.hpp"
@@ -15,7 +16,7 @@
 #include "anpr/receiver/store/store.hpp"
 #include "backends.hpp"
 #include "migrations.hpp"
-#include "shared_statements.hpp"
+#include "sql_store.hpp"
 
 namespace anpr::receiver {
 namespace {
@@ -37,38 +38,8 @@ const std::pair<const char*, const char*> kStatements[] = {
      " crop_path, overview_path, unknown_camera, received_at) VALUES "
      "($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)"
      " ON CONFLICT (read_id, captured_at) DO NOTHING"},
-    {"read_count", "SELECT COUNT(*) FROM reads"},
-    {"raise_fault", fault_sql::kRaise},
-    {"clear_fault", fault_sql::kClear},
-    {"acknowledge_fault", fault_sql::kAcknowledge},
-    {"faults", fault_sql::kSelect},
-    {"open_faults", fault_sql::kSelectOpen},
-    {"hit_counts", shared_sql::kHitCounts},
     {"insert_dead_letter",
      "INSERT INTO dead_letters (received_at, topic, reason, payload_bytes, payload) VALUES ($1,$2,$3,$4,$5)"},
-    {"dead_letters",
-     "SELECT id, received_at, topic, reason, payload_bytes FROM dead_letters ORDER BY id DESC LIMIT $1"},
-    {"purge_old_dead_letters", "DELETE FROM dead_letters WHERE received_at < $1"},
-    {"purge_dead_letters_beyond",
-     "DELETE FROM dead_letters WHERE id <= (SELECT id FROM dead_letters ORDER BY id DESC LIMIT 1 OFFSET $1)"},
-    {"dead_letter_count", "SELECT COUNT(*) FROM dead_letters"},
-    {"insert_hit",
-     "INSERT INTO hits (hit_id, read_id, camera_id, site_id, at, plate, entry_plate, list, category, "
-     "priority,"
-     " match_kind, score, reason, action, created_at, related_read_id)"
-     " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)"},
-    {"hits",
-     "SELECT hit_id, read_id, camera_id, site_id, at, plate, entry_plate, list, category, priority, "
-     "match_kind,"
-     " score, reason, action, state, created_at, acknowledged_by, acknowledged_at, note, related_read_id "
-     "FROM hits"
-     " WHERE created_at >= $1 AND ($2 = '' OR state = $2) ORDER BY created_at DESC LIMIT $3"},
-    {"acknowledge_hit",
-     "UPDATE hits SET state = 'acknowledged', acknowledged_by = $1, acknowledged_at = $2, note = $3"
-     " WHERE hit_id = $4 AND state = 'new'"},
-    {"close_hit",
-     "UPDATE hits SET state = 'closed', note = CASE WHEN $1 = '' THEN note ELSE note || chr(10) || $2 END"
-     " WHERE hit_id = $3 AND state = 'acknowledged'"},
     {"purge_files",
      "SELECT crop_path, overview_path FROM reads WHERE (captured_at < $1 AND read_id NOT IN (SELECT read_id "
      "FROM hits))"
@@ -120,71 +91,72 @@ const std::pair<const char*, const char*> kStatements[] = {
     {"entries",
      "SELECT list, plate, reason, added_by, added_at, expires_at FROM watchlist_entries"
      " WHERE ($1 = '' OR list = $1) ORDER BY list, plate"},
-    {"reads",
-     "SELECT r.read_id, r.plate, r.camera_id, r.site_id, COALESCE(c.name, ''), c.latitude, c.longitude,"
-     " r.captured_at, r.confidence, r.unknown_camera, r.received_at FROM reads r LEFT JOIN cameras c ON "
-     "c.camera_id = r.camera_id"
-     " WHERE ($1 = '' OR r.camera_id = $1) AND r.captured_at >= $2 AND r.captured_at <= $3"
-     " ORDER BY r.captured_at DESC LIMIT $4"},
-    {"reads_arrived",
-     "SELECT r.read_id, r.plate, r.camera_id, r.site_id, COALESCE(c.name, ''), c.latitude, c.longitude,"
-     " r.captured_at, r.confidence, r.unknown_camera, r.received_at FROM reads r"
-     " LEFT JOIN cameras c ON c.camera_id = r.camera_id WHERE r.received_at >= $1 ORDER BY r.received_at "
-     "LIMIT $2"},
-    {"movements_exact",
-     "SELECT r.read_id, r.plate, r.camera_id, r.site_id, COALESCE(c.name, ''), c.latitude, c.longitude,"
-     " r.captured_at, r.confidence, r.unknown_camera, r.received_at FROM reads r LEFT JOIN cameras c ON "
-     "c.camera_id = r.camera_id"
-     " WHERE r.plate = $1 AND r.captured_at >= $2 AND r.captured_at <= $3 ORDER BY r.captured_at LIMIT $4"},
-    {"movements_pattern",
-     "SELECT r.read_id, r.plate, r.camera_id, r.site_id, COALESCE(c.name, ''), c.latitude, c.longitude,"
-     " r.captured_at, r.confidence, r.unknown_camera, r.received_at FROM reads r LEFT JOIN cameras c ON "
-     "c.camera_id = r.camera_id"
-     " WHERE r.plate LIKE $1 AND r.captured_at >= $2 AND r.captured_at <= $3 ORDER BY r.captured_at LIMIT "
-     "$4"},
-    {"audit", "INSERT INTO audit_log (at, actor, action, subject, reason) VALUES ($1,$2,$3,$4,$5)"},
-    {"audit_log", "SELECT id, at, actor, action, subject, reason FROM audit_log ORDER BY id DESC LIMIT $1"},
-    {"read_images", "SELECT crop_path, overview_path FROM reads WHERE read_id = $1"},
-    {"read_message", "SELECT message FROM reads WHERE read_id = $1"},
-    {"add_user",
-     "INSERT INTO users (name, password_hash, role, disabled, created_at) VALUES ($1,$2,$3,$4,$5)"
-     " ON CONFLICT (name) DO NOTHING"},
-    {"update_user", "UPDATE users SET password_hash = $1, role = $2, disabled = $3 WHERE name = $4"},
-    {"user", "SELECT name, password_hash, role, disabled, created_at FROM users WHERE name = $1"},
-    {"users", "SELECT name, password_hash, role, disabled, created_at FROM users ORDER BY name"},
-    {"save_session",
-     "INSERT INTO web_sessions (token_hash, user_name, role, csrf_token, credential, created_at, last_seen)"
-     " VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (token_hash) DO UPDATE SET last_seen = excluded.last_seen"},
-    {"find_session",
-     "SELECT token_hash, user_name, role, csrf_token, credential, created_at, last_seen FROM web_sessions"
-     " WHERE token_hash = $1"},
-    {"delete_sessions",
-     "DELETE FROM web_sessions WHERE ($1 = '' OR token_hash = $1) AND ($2 = '' OR user_name = $2)"
-     " AND NOT ($1 = '' AND $2 = '')"},
-    {"purge_sessions", "DELETE FROM web_sessions WHERE last_seen < $1"},
-    {"neighbour_before",
-     "SELECT read_id, plate, camera_id, site_id, captured_at, confidence FROM reads WHERE plate = $1"
-     " AND captured_at <= $2 AND captured_at >= $3 AND read_id <> $4 ORDER BY captured_at DESC LIMIT 1"},
-    {"neighbour_after",
-     "SELECT read_id, plate, camera_id, site_id, captured_at, confidence FROM reads WHERE plate = $1"
-     " AND captured_at > $2 AND captured_at <= $3 AND read_id <> $4 ORDER BY captured_at LIMIT 1"},
     {"count_read", kCountReadSql.data()},
-    {"camera_read_counts", kCameraReadCountsSql.data()},
-    {"camera_hit_counts", kCameraHitCountsSql.data()},
-    {"first_seen", kFirstSeenSql.data()},
-    {"upsert_section",
-     "INSERT INTO speed_sections (name, from_camera, to_camera, distance_m, limit_mph) VALUES "
-     "($1,$2,$3,$4,$5)"
-     " ON CONFLICT (name) DO UPDATE SET from_camera = excluded.from_camera, to_camera = excluded.to_camera,"
-     " distance_m = excluded.distance_m, limit_mph = excluded.limit_mph"},
-    {"sections",
-     "SELECT name, from_camera, to_camera, distance_m, limit_mph FROM speed_sections ORDER BY name"},
 };
 
 /// Rows fetched per round trip when a scan streams through a cursor.
 constexpr int kScanBlock = 5000;
 
-class PostgresStore final : public Store {
+// The connection adapter over libpqxx: each statement text is prepared once per connection under
+// a name of its own; values travel as text and NULL as a null pointer.
+class PgConnection final : public SqlConnection {
+ public:
+  using Prepared = std::unordered_map<std::string, std::string>;  ///< statement text -> name
+  PgConnection(pqxx::work& w, Prepared& prepared) : w_(w), prepared_(prepared) {}
+
+  std::int64_t exec(std::string_view sql, Params params, const RowFn& row) override {
+    std::vector<std::optional<std::string>> text;
+    text.reserve(params.size());
+    for (const SqlValue& p : params) {
+      std::visit(
+          [&](const auto& v) {
+            using V = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<V, std::nullptr_t>)
+              text.emplace_back();
+            else if constexpr (std::is_same_v<V, std::string_view>)
+              text.emplace_back(std::string(v));
+            else
+              text.emplace_back(pqxx::to_string(v));
+          },
+          p.value());
+    }
+    std::vector<const char*> values;
+    values.reserve(text.size());
+    for (const auto& t : text) values.push_back(t ? t->c_str() : nullptr);
+    const pqxx::result result = w_.exec_prepared(name(sql), pqxx::prepare::make_dynamic_params(values));
+    if (row) {
+      for (const auto& r : result) row(PgRow(r));
+    }
+    return static_cast<std::int64_t>(result.affected_rows());
+  }
+
+ private:
+  class PgRow final : public SqlRow {
+   public:
+    explicit PgRow(const pqxx::row& row) : row_(row) {}
+    std::string text(int col) const override { return row_[col].as<std::string>(); }
+    std::int64_t integer(int col) const override { return row_[col].as<std::int64_t>(); }
+    double real(int col) const override { return row_[col].as<double>(); }
+    bool is_null(int col) const override { return row_[col].is_null(); }
+
+   private:
+    const pqxx::row& row_;
+  };
+
+  const std::string& name(std::string_view sql) {
+    auto [it, fresh] = prepared_.try_emplace(std::string(sql));
+    if (fresh) {
+      it->second = "shared_" + std::to_string(prepared_.size());
+      w_.conn().prepare(it->second, it->first);
+    }
+    return it->second;
+  }
+
+  pqxx::work& w_;
+  Prepared& prepared_;
+};
+
+class PostgresStore final : public SqlStore {
  public:
   explicit PostgresStore(const std::string& dsn) : dsn_(dsn), conn_(connect(dsn)) {
     migrate();
@@ -221,10 +193,6 @@ class PostgresStore final : public Store {
     });
   }
 
-  std::int64_t read_count() override {
-    return run([&](pqxx::work& w) { return w.exec_prepared1("read_count")[0].as<std::int64_t>(); });
-  }
-
   void insert_dead_letter(std::string_view topic, std::string_view payload, std::string_view reason,
                           TimestampMs at) override {
     const std::string_view kept = payload.substr(0, kMaxDeadLetterPayload);
@@ -241,85 +209,6 @@ class PostgresStore final : public Store {
       w.exec_prepared("insert_dead_letter", at, clean(topic), clean(reason),
                       static_cast<std::int64_t>(payload.size()), blob);
       return 0;
-    });
-  }
-
-  std::int64_t purge_dead_letters(TimestampMs older_than, std::int64_t keep_at_most) override {
-    return run([&](pqxx::work& w) {
-      const auto old = w.exec_prepared("purge_old_dead_letters", older_than).affected_rows();
-      const auto beyond = w.exec_prepared("purge_dead_letters_beyond", keep_at_most).affected_rows();
-      return static_cast<std::int64_t>(old + beyond);
-    });
-  }
-
-  std::int64_t dead_letter_count() override {
-    return run([&](pqxx::work& w) { return w.exec_prepared1("dead_letter_count")[0].as<std::int64_t>(); });
-  }
-
-  std::vector<DeadLetter> dead_letters(int limit) override {
-    return run([&](pqxx::work& w) {
-      std::vector<DeadLetter> out;
-      for (const auto& row : w.exec_prepared("dead_letters", limit)) {
-        out.push_back({row[0].as<std::int64_t>(), row[1].as<std::int64_t>(), row[2].as<std::string>(),
-                       row[3].as<std::string>(), static_cast<std::size_t>(row[4].as<std::int64_t>())});
-      }
-      return out;
-    });
-  }
-
-  void insert_hit(const HitMessage& h, TimestampMs created_at) override {
-    run([&](pqxx::work& w) {
-      w.exec_prepared("insert_hit", h.hit_id, h.read_id, h.camera_id, h.site_id, h.at, h.plate, h.entry_plate,
-                      h.list, h.category, h.priority, h.match_kind, h.score, h.reason, h.action, created_at,
-                      h.related_read_id);
-      return 0;
-    });
-  }
-
-  std::vector<HitRecord> hits(std::optional<TimestampMs> since, std::optional<std::string> state,
-                              int limit) override {
-    return run([&](pqxx::work& w) {
-      std::vector<HitRecord> out;
-      for (const auto& row : w.exec_prepared("hits", since.value_or(0), state.value_or(""), limit)) {
-        HitRecord r;
-        HitMessage& h = r.hit;
-        h.hit_id = row[0].as<std::string>();
-        h.read_id = row[1].as<std::string>();
-        h.camera_id = row[2].as<std::string>();
-        h.site_id = row[3].as<std::string>();
-        h.at = row[4].as<std::int64_t>();
-        h.plate = row[5].as<std::string>();
-        h.entry_plate = row[6].as<std::string>();
-        h.list = row[7].as<std::string>();
-        h.category = row[8].as<std::string>();
-        h.priority = row[9].as<int>();
-        h.match_kind = row[10].as<std::string>();
-        h.score = row[11].as<double>();
-        h.reason = row[12].as<std::string>();
-        h.action = row[13].as<std::string>();
-        r.state = row[14].as<std::string>();
-        r.created_at = row[15].as<std::int64_t>();
-        r.acknowledged_by = row[16].as<std::string>();
-        r.acknowledged_at = row[17].as<std::int64_t>();
-        r.note = row[18].as<std::string>();
-        h.related_read_id = row[19].as<std::string>();
-        out.push_back(std::move(r));
-      }
-      return out;
-    });
-  }
-
-  bool acknowledge_hit(const std::string& id, const std::string& user, const std::string& note,
-                       TimestampMs at) override {
-    return run([&](pqxx::work& w) {
-      return w.exec_prepared("acknowledge_hit", user, at, note, id).affected_rows() == 1;
-    });
-  }
-
-  bool close_hit(const std::string& id, const std::string& user, const std::string& note,
-                 TimestampMs) override {
-    return run([&](pqxx::work& w) {
-      return w.exec_prepared("close_hit", note, user + ": " + note, id).affected_rows() == 1;
     });
   }
 
@@ -372,70 +261,6 @@ class PostgresStore final : public Store {
   }
 
   std::vector<CameraInfo> cameras() override { return cameras_where(""); }
-
-  std::vector<ListCount> hit_counts(TimestampMs from, TimestampMs to) override {
-    return run([&](pqxx::work& w) {
-      std::vector<ListCount> out;
-      for (const auto& row : w.exec_prepared("hit_counts", from, to)) {
-        out.push_back({row[0].as<std::string>(), row[1].as<std::int64_t>() * shared_sql::kDayMs,
-                       row[2].as<std::int64_t>()});
-      }
-      return out;
-    });
-  }
-
-  bool raise_fault(const CameraFault& f) override {
-    return run([&](pqxx::work& w) {
-      return w.exec_prepared("raise_fault", f.fault_id, f.camera_id, f.site_id, f.kind, f.priority, f.detail,
-                             f.raised_at)
-                 .affected_rows() == 1;
-    });
-  }
-
-  bool clear_fault(const std::string& camera_id, const std::string& kind, TimestampMs at) override {
-    return run([&](pqxx::work& w) {
-      return w.exec_prepared("clear_fault", at, camera_id, kind).affected_rows() == 1;
-    });
-  }
-
-  bool acknowledge_fault(const std::string& fault_id, const std::string& user, const std::string& note,
-                         TimestampMs at) override {
-    return run([&](pqxx::work& w) {
-      return w.exec_prepared("acknowledge_fault", user, at, note, fault_id).affected_rows() == 1;
-    });
-  }
-
-  std::vector<CameraFault> faults(TimestampMs changed_since, bool needing_attention, int limit) override {
-    return run([&](pqxx::work& w) {
-      return fault_rows(w.exec_prepared("faults", changed_since, needing_attention ? 1 : 0, limit));
-    });
-  }
-
-  std::vector<CameraFault> open_faults() override {
-    return run([&](pqxx::work& w) { return fault_rows(w.exec_prepared("open_faults")); });
-  }
-
-  static std::vector<CameraFault> fault_rows(const pqxx::result& rows) {
-    std::vector<CameraFault> out;
-    for (const auto& row : rows) {
-      CameraFault f;
-      f.fault_id = row[0].as<std::string>();
-      f.camera_id = row[1].as<std::string>();
-      f.site_id = row[2].as<std::string>();
-      f.kind = row[3].as<std::string>();
-      f.priority = row[4].as<int>();
-      f.detail = row[5].as<std::string>();
-      f.raised_at = row[6].as<std::int64_t>();
-      f.cleared_at = row[7].as<std::int64_t>();
-      f.changed_at = row[8].as<std::int64_t>();
-      f.state = row[9].as<std::string>();
-      f.acknowledged_by = row[10].as<std::string>();
-      f.acknowledged_at = row[11].as<std::int64_t>();
-      f.note = row[12].as<std::string>();
-      out.push_back(std::move(f));
-    }
-    return out;
-  }
 
   int replace_watchlist(const WatchlistInfo& list, const std::vector<WatchlistEntry>& entries) override {
     return run([&](pqxx::work& w) {
@@ -513,26 +338,6 @@ class PostgresStore final : public Store {
     });
   }
 
-  std::vector<Sighting> reads(const std::string& camera_id, TimestampMs from, TimestampMs to,
-                              int limit) override {
-    return run(
-        [&](pqxx::work& w) { return sightings(w.exec_prepared("reads", camera_id, from, to, limit)); });
-  }
-
-  std::vector<Sighting> reads_arrived(TimestampMs received_from, int limit) override {
-    return run(
-        [&](pqxx::work& w) { return sightings(w.exec_prepared("reads_arrived", received_from, limit)); });
-  }
-
-  std::vector<Sighting> movements(const std::string& plate, TimestampMs from, TimestampMs to,
-                                  int limit) override {
-    const bool pattern = plate.find_first_of("?*") != std::string::npos;
-    return run([&](pqxx::work& w) {
-      return sightings(pattern ? w.exec_prepared("movements_pattern", like_pattern(plate), from, to, limit)
-                               : w.exec_prepared("movements_exact", plate, from, to, limit));
-    });
-  }
-
   void scan_reads(TimestampMs from, TimestampMs to, const std::vector<std::string>& cameras,
                   const std::function<void(const ReadPoint&)>& row) override {
     run([&](pqxx::work& w) {
@@ -564,75 +369,6 @@ class PostgresStore final : public Store {
     });
   }
 
-  std::vector<ReadPoint> plate_neighbours(const std::string& plate, TimestampMs at, TimestampMs window_ms,
-                                          const std::string& read_id) override {
-    return run([&](pqxx::work& w) {
-      std::vector<ReadPoint> out;
-      for (const bool before : {true, false}) {
-        for (const auto& r : w.exec_prepared(before ? "neighbour_before" : "neighbour_after", plate, at,
-                                             before ? at - window_ms : at + window_ms, read_id)) {
-          out.push_back({r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>(),
-                         r[3].as<std::string>(), r[4].as<std::int64_t>(), r[5].as<double>()});
-        }
-      }
-      return out;
-    });
-  }
-
-  std::vector<CameraCount> camera_counts(TimestampMs from, TimestampMs to, TimestampMs bucket_ms) override {
-    return run([&](pqxx::work& w) {
-      // Hits over the same whole hours as the reads, which are counted per hour.
-      constexpr TimestampMs kHourMs = 3'600'000;
-      const auto [first_hour, end_hour] = hours_touched(from, to);
-      CountTable counts(bucket_ms);
-      for (const auto& r : w.exec_prepared("camera_read_counts", bucket_ms, first_hour, end_hour)) {
-        counts.add(r[0].as<std::string>(), r[1].as<std::int64_t>(), r[2].as<std::int64_t>(), false);
-      }
-      for (const auto& r :
-           w.exec_prepared("camera_hit_counts", bucket_ms, first_hour * kHourMs, end_hour * kHourMs)) {
-        counts.add(r[0].as<std::string>(), r[1].as<std::int64_t>(), r[2].as<std::int64_t>(), true);
-      }
-      return counts.rows();
-    });
-  }
-
-  std::vector<FirstSighting> first_seen(const std::string& site_id, TimestampMs from, TimestampMs to,
-                                        TimestampMs lookback_from, int limit) override {
-    return run([&](pqxx::work& w) {
-      std::vector<FirstSighting> out;
-      for (const auto& r : w.exec_prepared("first_seen", site_id, from, to, lookback_from, limit)) {
-        out.push_back({r[0].as<std::string>(), r[1].as<std::int64_t>(), r[2].as<std::int64_t>(),
-                       r[3].as<std::int64_t>()});
-      }
-      return out;
-    });
-  }
-
-  void upsert_section(const SpeedSection& x) override {
-    run([&](pqxx::work& w) {
-      w.exec_prepared("upsert_section", x.name, x.from_camera, x.to_camera, x.distance_m, x.limit_mph);
-      return 0;
-    });
-  }
-
-  std::vector<SpeedSection> sections() override {
-    return run([&](pqxx::work& w) {
-      std::vector<SpeedSection> out;
-      for (const auto& r : w.exec_prepared("sections")) {
-        out.push_back({r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>(),
-                       r[3].as<double>(), r[4].as<double>()});
-      }
-      return out;
-    });
-  }
-
-  void audit(const AuditRecord& r) override {
-    run([&](pqxx::work& w) {
-      w.exec_prepared("audit", r.at, r.actor, r.action, r.subject, r.reason);
-      return 0;
-    });
-  }
-
   void in_transaction(const std::function<void()>& work) override {
     run([&](pqxx::work&) {
       work();
@@ -647,92 +383,11 @@ class PostgresStore final : public Store {
     });
   }
 
-  std::vector<AuditRecord> audit_log(int limit) override {
-    return run([&](pqxx::work& w) {
-      std::vector<AuditRecord> out;
-      for (const auto& row : w.exec_prepared("audit_log", limit)) {
-        out.push_back({row[0].as<std::int64_t>(), row[1].as<std::int64_t>(), row[2].as<std::string>(),
-                       row[3].as<std::string>(), row[4].as<std::string>(), row[5].as<std::string>()});
-      }
-      return out;
-    });
-  }
-
-  std::optional<ReadImages> read_images(const std::string& read_id) override {
-    return run([&](pqxx::work& w) -> std::optional<ReadImages> {
-      const auto rows = w.exec_prepared("read_images", read_id);
-      if (rows.empty()) return std::nullopt;
-      return ReadImages{rows[0][0].as<std::string>(), rows[0][1].as<std::string>()};
-    });
-  }
-
-  std::optional<std::string> read_message(const std::string& read_id) override {
-    return run([&](pqxx::work& w) -> std::optional<std::string> {
-      const auto rows = w.exec_prepared("read_message", read_id);
-      if (rows.empty()) return std::nullopt;
-      return rows[0][0].as<std::string>();
-    });
-  }
-
-  bool add_user(const UserRecord& u) override {
-    return run([&](pqxx::work& w) {
-      return w.exec_prepared("add_user", u.name, u.password_hash, u.role, u.disabled ? 1 : 0, u.created_at)
-                 .affected_rows() == 1;
-    });
-  }
-
-  bool update_user(const UserRecord& u) override {
-    return run([&](pqxx::work& w) {
-      return w.exec_prepared("update_user", u.password_hash, u.role, u.disabled ? 1 : 0, u.name)
-                 .affected_rows() == 1;
-    });
-  }
-
-  std::optional<UserRecord> user(const std::string& name) override {
-    return run([&](pqxx::work& w) -> std::optional<UserRecord> {
-      const auto rows = w.exec_prepared("user", name);
-      if (rows.empty()) return std::nullopt;
-      return user_from(rows[0]);
-    });
-  }
-
-  std::vector<UserRecord> users() override {
-    return run([&](pqxx::work& w) {
-      std::vector<UserRecord> out;
-      for (const auto& row : w.exec_prepared("users")) out.push_back(user_from(row));
-      return out;
-    });
-  }
-
-  void save_session(const SessionRecord& r) override {
+ protected:
+  void use(bool /*atomic*/, const std::function<void(SqlConnection&)>& work) override {
     run([&](pqxx::work& w) {
-      w.exec_prepared("save_session", r.token_hash, r.user, r.role, r.csrf_token, r.credential, r.created_at,
-                      r.last_seen);
-      return 0;
-    });
-  }
-
-  std::optional<SessionRecord> find_session(const std::string& token_hash) override {
-    return run([&](pqxx::work& w) -> std::optional<SessionRecord> {
-      const auto rows = w.exec_prepared("find_session", token_hash);
-      if (rows.empty()) return std::nullopt;
-      const auto& r = rows[0];
-      return SessionRecord{r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>(),
-                           r[3].as<std::string>(), r[4].as<std::string>(), r[5].as<std::int64_t>(),
-                           r[6].as<std::int64_t>()};
-    });
-  }
-
-  void delete_sessions(const std::string& token_hash, const std::string& user) override {
-    run([&](pqxx::work& w) {
-      w.exec_prepared("delete_sessions", token_hash, user);
-      return 0;
-    });
-  }
-
-  void purge_sessions(TimestampMs idle_before) override {
-    run([&](pqxx::work& w) {
-      w.exec_prepared("purge_sessions", idle_before);
+      PgConnection connection(w, prepared_);
+      work(connection);
       return 0;
     });
   }
@@ -744,11 +399,6 @@ class PostgresStore final : public Store {
     const TimestampMs now = now_ms();
     for (int week = 0; week <= partitions::kWeeksAhead; ++week)
       w.exec_prepared("add_read_partition", now + week * partitions::kWeekMs);
-  }
-
-  static UserRecord user_from(const pqxx::row& row) {
-    return {row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
-            row[3].as<int>() != 0, row[4].as<std::int64_t>()};
   }
 
   static pqxx::connection connect(const std::string& dsn) {
@@ -855,27 +505,6 @@ class PostgresStore final : public Store {
     }
   }
 
-  static std::vector<Sighting> sightings(const pqxx::result& rows) {
-    std::vector<Sighting> out;
-    for (const auto& row : rows) {
-      Sighting x{row[0].as<std::string>(),
-                 row[1].as<std::string>(),
-                 row[2].as<std::string>(),
-                 row[3].as<std::string>(),
-                 row[4].as<std::string>(),
-                 std::nullopt,
-                 std::nullopt,
-                 row[7].as<std::int64_t>(),
-                 row[8].as<double>(),
-                 row[9].as<int>() != 0,
-                 row[10].as<std::int64_t>()};
-      if (!row[5].is_null()) x.latitude = row[5].as<double>();
-      if (!row[6].is_null()) x.longitude = row[6].as<double>();
-      out.push_back(std::move(x));
-    }
-    return out;
-  }
-
   std::vector<CameraInfo> cameras_where(const std::string& id) {
     return run([&](pqxx::work& w) {
       std::vector<CameraInfo> out;
@@ -939,7 +568,8 @@ class PostgresStore final : public Store {
   std::string dsn_;
   std::recursive_mutex mutex_;  // recursive: in_transaction holds it around calls that take it
   pqxx::connection conn_;
-  pqxx::work* tx_ = nullptr;  // the transaction in progress, if any (guarded by mutex_)
+  pqxx::work* tx_ = nullptr;         // the transaction in progress, if any (guarded by mutex_)
+  PgConnection::Prepared prepared_;  // the shared statements prepared on conn_ (guarded by mutex_)
 };
 
 }  // namespace

@@ -118,6 +118,11 @@ Stmt::~Stmt() {
   cached_->lent = false;
 }
 
+Stmt& Stmt::bind(int i, std::nullptr_t) {
+  sqlite3_bind_null(stmt_, i);
+  return *this;
+}
+
 Stmt& Stmt::bind(int i, std::string_view v) {
   sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
   return *this;

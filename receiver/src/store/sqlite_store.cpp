@@ -9,21 +9,8 @@
 #include "anpr/receiver/store/store.hpp"
 #include "backends.hpp"
 #include "migrations.hpp"
-#include "shared_statements.hpp"
+#include "sql_store.hpp"
 #include "sqlite_db.hpp"
-
-namespace anpr::receiver {
-namespace {
-
-// Statements in the SQL both back ends share; numbered parameters (?N / $N) are rewritten.
-constexpr TimestampMs kHourMs = 3'600'000;
-const std::string kCountRead = sqlite_parameters(kCountReadSql);
-const std::string kCameraReadCounts = sqlite_parameters(kCameraReadCountsSql);
-const std::string kCameraHitCounts = sqlite_parameters(kCameraHitCountsSql);
-const std::string kFirstSeen = sqlite_parameters(kFirstSeenSql);
-
-}  // namespace
-}  // namespace anpr::receiver
 
 namespace anpr::receiver {
 namespace {
@@ -32,7 +19,36 @@ using sqlite::Db;
 using sqlite::Stmt;
 using sqlite::Transaction;
 
-class SqliteStore final : public Store {
+constexpr TimestampMs kHourMs = 3'600'000;
+const std::string kCountRead = sqlite_parameters(kCountReadSql);
+
+// The connection adapter over SQLite: $N parameters become ?N, values bind by their type.
+class SqliteConnection final : public SqlConnection, private SqlRow {
+ public:
+  explicit SqliteConnection(Db& db) : db_(db) {}
+
+  std::int64_t exec(std::string_view sql, Params params, const RowFn& row) override {
+    Stmt s(db_, sqlite_parameters(sql));
+    int i = 0;
+    for (const SqlValue& p : params) std::visit([&](const auto& v) { s.bind(++i, v); }, p.value());
+    if (!row) return s.run();
+    stmt_ = &s;
+    while (s.step()) row(*this);
+    stmt_ = nullptr;
+    return 0;
+  }
+
+ private:
+  std::string text(int col) const override { return stmt_->text(col); }
+  std::int64_t integer(int col) const override { return stmt_->integer(col); }
+  double real(int col) const override { return stmt_->real(col); }
+  bool is_null(int col) const override { return stmt_->is_null(col); }
+
+  Db& db_;
+  const Stmt* stmt_ = nullptr;  ///< the statement whose row is being read
+};
+
+class SqliteStore final : public SqlStore {
  public:
   explicit SqliteStore(const std::string& path) : db_(path) {
     migrate();
@@ -61,13 +77,6 @@ class SqliteStore final : public Store {
     return true;
   }
 
-  std::int64_t read_count() override {
-    std::lock_guard lock(mutex_);
-    Stmt s(db_, "SELECT COUNT(*) FROM reads");
-    s.step();
-    return s.integer(0);
-  }
-
   void insert_dead_letter(std::string_view topic, std::string_view payload, std::string_view reason,
                           TimestampMs at) override {
     std::lock_guard lock(mutex_);
@@ -78,95 +87,6 @@ class SqliteStore final : public Store {
     s.bind(4, static_cast<std::int64_t>(payload.size()))
         .bind_blob(5, payload.substr(0, kMaxDeadLetterPayload));
     s.run();
-  }
-
-  std::int64_t purge_dead_letters(TimestampMs older_than, std::int64_t keep_at_most) override {
-    std::lock_guard lock(mutex_);
-    Stmt old(db_, "DELETE FROM dead_letters WHERE received_at < ?");
-    Stmt beyond(db_,
-                "DELETE FROM dead_letters WHERE id <= (SELECT id FROM dead_letters ORDER BY id DESC LIMIT 1 "
-                "OFFSET ?)");
-    return old.bind(1, older_than).run() + beyond.bind(1, keep_at_most).run();
-  }
-
-  std::int64_t dead_letter_count() override {
-    std::lock_guard lock(mutex_);
-    Stmt s(db_, "SELECT COUNT(*) FROM dead_letters");
-    s.step();
-    return s.integer(0);
-  }
-
-  std::vector<DeadLetter> dead_letters(int limit) override {
-    std::lock_guard lock(mutex_);
-    Stmt s(db_,
-           "SELECT id, received_at, topic, reason, payload_bytes FROM dead_letters ORDER BY id DESC LIMIT ?");
-    s.bind(1, limit);
-    std::vector<DeadLetter> out;
-    while (s.step()) {
-      out.push_back(
-          {s.integer(0), s.integer(1), s.text(2), s.text(3), static_cast<std::size_t>(s.integer(4))});
-    }
-    return out;
-  }
-
-  void insert_hit(const HitMessage& h, TimestampMs created_at) override {
-    std::lock_guard lock(mutex_);
-    Stmt s(db_,
-           "INSERT INTO hits (hit_id, read_id, camera_id, site_id, at, plate, entry_plate, list, category,"
-           " priority, match_kind, score, reason, action, created_at, related_read_id)"
-           " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-    s.bind(1, h.hit_id).bind(2, h.read_id).bind(3, h.camera_id).bind(4, h.site_id).bind(5, h.at);
-    s.bind(6, h.plate).bind(7, h.entry_plate).bind(8, h.list).bind(9, h.category).bind(10, h.priority);
-    s.bind(11, h.match_kind).bind(12, h.score).bind(13, h.reason).bind(14, h.action).bind(15, created_at);
-    s.bind(16, h.related_read_id).run();
-  }
-
-  std::vector<HitRecord> hits(std::optional<TimestampMs> since, std::optional<std::string> state,
-                              int limit) override {
-    std::lock_guard lock(mutex_);
-    Stmt s(db_,
-           "SELECT hit_id, read_id, camera_id, site_id, at, plate, entry_plate, list, category, priority,"
-           " match_kind, score, reason, action, state, created_at, acknowledged_by, acknowledged_at, note,"
-           " related_read_id FROM hits WHERE created_at >= ? AND (? = '' OR state = ?) ORDER BY created_at "
-           "DESC LIMIT ?");
-    s.bind(1, since.value_or(0)).bind(2, state.value_or("")).bind(3, state.value_or("")).bind(4, limit);
-    std::vector<HitRecord> out;
-    while (s.step()) {
-      HitRecord r;
-      HitMessage& h = r.hit;
-      h.hit_id = s.text(0);
-      h.read_id = s.text(1);
-      h.camera_id = s.text(2);
-      h.site_id = s.text(3);
-      h.at = s.integer(4);
-      h.plate = s.text(5);
-      h.entry_plate = s.text(6);
-      h.list = s.text(7);
-      h.category = s.text(8);
-      h.priority = static_cast<int>(s.integer(9));
-      h.match_kind = s.text(10);
-      h.score = s.real(11);
-      h.reason = s.text(12);
-      h.action = s.text(13);
-      r.state = s.text(14);
-      r.created_at = s.integer(15);
-      r.acknowledged_by = s.text(16);
-      r.acknowledged_at = s.integer(17);
-      r.note = s.text(18);
-      h.related_read_id = s.text(19);
-      out.push_back(std::move(r));
-    }
-    return out;
-  }
-
-  bool acknowledge_hit(const std::string& id, const std::string& user, const std::string& note,
-                       TimestampMs at) override {
-    return move_hit(id, "new", "acknowledged", user, note, at);
-  }
-
-  bool close_hit(const std::string& id, const std::string& user, const std::string& note,
-                 TimestampMs at) override {
-    return move_hit(id, "acknowledged", "closed", user, note, at);
   }
 
   std::vector<std::string> purge_reads(TimestampMs before, TimestampMs hit_before) override {
@@ -233,70 +153,6 @@ class SqliteStore final : public Store {
   }
 
   std::vector<CameraInfo> cameras() override { return cameras_where("", ""); }
-
-  std::vector<ListCount> hit_counts(TimestampMs from, TimestampMs to) override {
-    std::lock_guard lock(mutex_);
-    Stmt s(db_, shared_sql::kHitCounts);
-    s.bind(1, from).bind(2, to);
-    std::vector<ListCount> out;
-    while (s.step()) out.push_back({s.text(0), s.integer(1) * shared_sql::kDayMs, s.integer(2)});
-    return out;
-  }
-
-  bool raise_fault(const CameraFault& f) override {
-    std::lock_guard lock(mutex_);
-    Stmt s(db_, fault_sql::kRaise);
-    s.bind(1, f.fault_id).bind(2, f.camera_id).bind(3, f.site_id).bind(4, f.kind).bind(5, f.priority);
-    return s.bind(6, f.detail).bind(7, f.raised_at).run() == 1;
-  }
-
-  bool clear_fault(const std::string& camera_id, const std::string& kind, TimestampMs at) override {
-    std::lock_guard lock(mutex_);
-    Stmt s(db_, fault_sql::kClear);
-    return s.bind(1, at).bind(2, camera_id).bind(3, kind).run() == 1;
-  }
-
-  bool acknowledge_fault(const std::string& fault_id, const std::string& user, const std::string& note,
-                         TimestampMs at) override {
-    std::lock_guard lock(mutex_);
-    Stmt s(db_, fault_sql::kAcknowledge);
-    return s.bind(1, user).bind(2, at).bind(3, note).bind(4, fault_id).run() == 1;
-  }
-
-  std::vector<CameraFault> faults(TimestampMs changed_since, bool needing_attention, int limit) override {
-    std::lock_guard lock(mutex_);
-    Stmt s(db_, fault_sql::kSelect);
-    s.bind(1, changed_since).bind(2, needing_attention ? 1 : 0).bind(3, limit);
-    return fault_rows(s);
-  }
-
-  std::vector<CameraFault> open_faults() override {
-    std::lock_guard lock(mutex_);
-    Stmt s(db_, fault_sql::kSelectOpen);
-    return fault_rows(s);
-  }
-
-  static std::vector<CameraFault> fault_rows(Stmt& s) {
-    std::vector<CameraFault> out;
-    while (s.step()) {
-      CameraFault f;
-      f.fault_id = s.text(0);
-      f.camera_id = s.text(1);
-      f.site_id = s.text(2);
-      f.kind = s.text(3);
-      f.priority = static_cast<int>(s.integer(4));
-      f.detail = s.text(5);
-      f.raised_at = s.integer(6);
-      f.cleared_at = s.integer(7);
-      f.changed_at = s.integer(8);
-      f.state = s.text(9);
-      f.acknowledged_by = s.text(10);
-      f.acknowledged_at = s.integer(11);
-      f.note = s.text(12);
-      out.push_back(std::move(f));
-    }
-    return out;
-  }
 
   int replace_watchlist(const WatchlistInfo& list, const std::vector<WatchlistEntry>& entries) override {
     std::lock_guard lock(mutex_);
@@ -407,44 +263,6 @@ class SqliteStore final : public Store {
     return changed;
   }
 
-  std::vector<Sighting> reads(const std::string& camera_id, TimestampMs from, TimestampMs to,
-                              int limit) override {
-    std::lock_guard lock(mutex_);
-    Stmt s(db_,
-           "SELECT r.read_id, r.plate, r.camera_id, r.site_id, COALESCE(c.name, ''), c.latitude, c.longitude,"
-           " r.captured_at, r.confidence, r.unknown_camera, r.received_at FROM reads r LEFT JOIN cameras c "
-           "ON c.camera_id = r.camera_id"
-           " WHERE (? = '' OR r.camera_id = ?) AND r.captured_at >= ? AND r.captured_at <= ?"
-           " ORDER BY r.captured_at DESC LIMIT ?");
-    s.bind(1, camera_id).bind(2, camera_id).bind(3, from).bind(4, to).bind(5, limit);
-    return sightings(s);
-  }
-
-  std::vector<Sighting> reads_arrived(TimestampMs received_from, int limit) override {
-    std::lock_guard lock(mutex_);
-    Stmt s(db_,
-           "SELECT r.read_id, r.plate, r.camera_id, r.site_id, COALESCE(c.name, ''), c.latitude, c.longitude,"
-           " r.captured_at, r.confidence, r.unknown_camera, r.received_at FROM reads r"
-           " LEFT JOIN cameras c ON c.camera_id = r.camera_id WHERE r.received_at >= ?"
-           " ORDER BY r.received_at LIMIT ?");
-    s.bind(1, received_from).bind(2, limit);
-    return sightings(s);
-  }
-
-  std::vector<Sighting> movements(const std::string& plate, TimestampMs from, TimestampMs to,
-                                  int limit) override {
-    std::lock_guard lock(mutex_);
-    const bool pattern = plate.find_first_of("?*") != std::string::npos;
-    Stmt s(db_, std::string(
-                    "SELECT r.read_id, r.plate, r.camera_id, r.site_id, COALESCE(c.name, ''), c.latitude,"
-                    " c.longitude, r.captured_at, r.confidence, r.unknown_camera, r.received_at FROM reads r"
-                    " LEFT JOIN cameras c ON c.camera_id = r.camera_id WHERE ") +
-                    (pattern ? "r.plate LIKE ?" : "r.plate = ?") +
-                    " AND r.captured_at >= ? AND r.captured_at <= ? ORDER BY r.captured_at LIMIT ?");
-    s.bind(1, pattern ? like_pattern(plate) : plate).bind(2, from).bind(3, to).bind(4, limit);
-    return sightings(s);
-  }
-
   void scan_reads(TimestampMs from, TimestampMs to, const std::vector<std::string>& cameras,
                   const std::function<void(const ReadPoint&)>& row) override {
     std::lock_guard lock(mutex_);
@@ -471,81 +289,6 @@ class SqliteStore final : public Store {
     }
   }
 
-  std::vector<ReadPoint> plate_neighbours(const std::string& plate, TimestampMs at, TimestampMs window_ms,
-                                          const std::string& read_id) override {
-    std::lock_guard lock(mutex_);
-    std::vector<ReadPoint> out;
-    for (const bool before : {true, false}) {
-      Stmt s(db_,
-             before
-                 ? "SELECT read_id, plate, camera_id, site_id, captured_at, confidence FROM reads WHERE "
-                   "plate = ?"
-                   " AND captured_at <= ? AND captured_at >= ? AND read_id <> ? ORDER BY captured_at DESC "
-                   "LIMIT 1"
-                 : "SELECT read_id, plate, camera_id, site_id, captured_at, confidence FROM reads WHERE "
-                   "plate = ?"
-                   " AND captured_at > ? AND captured_at <= ? AND read_id <> ? ORDER BY captured_at LIMIT 1");
-      s.bind(1, plate).bind(2, at).bind(3, before ? at - window_ms : at + window_ms).bind(4, read_id);
-      if (s.step()) out.push_back({s.text(0), s.text(1), s.text(2), s.text(3), s.integer(4), s.real(5)});
-    }
-    return out;
-  }
-
-  std::vector<CameraCount> camera_counts(TimestampMs from, TimestampMs to, TimestampMs bucket_ms) override {
-    std::lock_guard lock(mutex_);
-    // Hits over the same whole hours as the reads, which are counted per hour.
-    const auto [first_hour, end_hour] = hours_touched(from, to);
-    CountTable counts(bucket_ms);
-    Stmt r(db_, kCameraReadCounts);
-    r.bind(1, bucket_ms).bind(2, first_hour).bind(3, end_hour);
-    while (r.step()) counts.add(r.text(0), r.integer(1), r.integer(2), false);
-    Stmt h(db_, kCameraHitCounts);
-    h.bind(1, bucket_ms).bind(2, first_hour * kHourMs).bind(3, end_hour * kHourMs);
-    while (h.step()) counts.add(h.text(0), h.integer(1), h.integer(2), true);
-    return counts.rows();
-  }
-
-  std::vector<FirstSighting> first_seen(const std::string& site_id, TimestampMs from, TimestampMs to,
-                                        TimestampMs lookback_from, int limit) override {
-    std::lock_guard lock(mutex_);
-    Stmt s(db_, kFirstSeen);
-    s.bind(1, site_id).bind(2, from).bind(3, to).bind(4, lookback_from).bind(5, limit);
-    std::vector<FirstSighting> out;
-    while (s.step()) out.push_back({s.text(0), s.integer(1), s.integer(2), s.integer(3)});
-    return out;
-  }
-
-  void upsert_section(const SpeedSection& x) override {
-    std::lock_guard lock(mutex_);
-    Stmt s(
-        db_,
-        "INSERT INTO speed_sections (name, from_camera, to_camera, distance_m, limit_mph) VALUES (?,?,?,?,?)"
-        " ON CONFLICT (name) DO UPDATE SET from_camera = excluded.from_camera, to_camera = "
-        "excluded.to_camera,"
-        " distance_m = excluded.distance_m, limit_mph = excluded.limit_mph");
-    s.bind(1, x.name)
-        .bind(2, x.from_camera)
-        .bind(3, x.to_camera)
-        .bind(4, x.distance_m)
-        .bind(5, x.limit_mph)
-        .run();
-  }
-
-  std::vector<SpeedSection> sections() override {
-    std::lock_guard lock(mutex_);
-    Stmt s(db_,
-           "SELECT name, from_camera, to_camera, distance_m, limit_mph FROM speed_sections ORDER BY name");
-    std::vector<SpeedSection> out;
-    while (s.step()) out.push_back({s.text(0), s.text(1), s.text(2), s.real(3), s.real(4)});
-    return out;
-  }
-
-  void audit(const AuditRecord& r) override {
-    std::lock_guard lock(mutex_);
-    Stmt s(db_, "INSERT INTO audit_log (at, actor, action, subject, reason) VALUES (?,?,?,?,?)");
-    s.bind(1, r.at).bind(2, r.actor).bind(3, r.action).bind(4, r.subject).bind(5, r.reason).run();
-  }
-
   void in_transaction(const std::function<void()>& work) override {
     std::lock_guard lock(mutex_);
     Transaction tx(db_);
@@ -553,138 +296,20 @@ class SqliteStore final : public Store {
     tx.commit();
   }
 
-  std::vector<AuditRecord> audit_log(int limit) override {
+ protected:
+  void use(bool atomic, const std::function<void(SqlConnection&)>& work) override {
     std::lock_guard lock(mutex_);
-    Stmt s(db_, "SELECT id, at, actor, action, subject, reason FROM audit_log ORDER BY id DESC LIMIT ?");
-    s.bind(1, limit);
-    std::vector<AuditRecord> out;
-    while (s.step()) out.push_back({s.integer(0), s.integer(1), s.text(2), s.text(3), s.text(4), s.text(5)});
-    return out;
-  }
-
-  std::optional<ReadImages> read_images(const std::string& read_id) override {
-    std::lock_guard lock(mutex_);
-    Stmt s(db_, "SELECT crop_path, overview_path FROM reads WHERE read_id = ?");
-    s.bind(1, read_id);
-    if (!s.step()) return std::nullopt;
-    return ReadImages{s.text(0), s.text(1)};
-  }
-
-  std::optional<std::string> read_message(const std::string& read_id) override {
-    std::lock_guard lock(mutex_);
-    Stmt s(db_, "SELECT message FROM reads WHERE read_id = ?");
-    s.bind(1, read_id);
-    if (!s.step()) return std::nullopt;
-    return s.text(0);
-  }
-
-  bool add_user(const UserRecord& u) override {
-    std::lock_guard lock(mutex_);
-    Stmt s(db_,
-           "INSERT INTO users (name, password_hash, role, disabled, created_at) VALUES (?,?,?,?,?)"
-           " ON CONFLICT (name) DO NOTHING");
-    s.bind(1, u.name)
-        .bind(2, u.password_hash)
-        .bind(3, u.role)
-        .bind(4, u.disabled ? 1 : 0)
-        .bind(5, u.created_at);
-    return s.run() == 1;
-  }
-
-  bool update_user(const UserRecord& u) override {
-    std::lock_guard lock(mutex_);
-    Stmt s(db_, "UPDATE users SET password_hash = ?, role = ?, disabled = ? WHERE name = ?");
-    s.bind(1, u.password_hash).bind(2, u.role).bind(3, u.disabled ? 1 : 0).bind(4, u.name);
-    return s.run() == 1;
-  }
-
-  std::optional<UserRecord> user(const std::string& name) override {
-    std::lock_guard lock(mutex_);
-    Stmt s(db_, "SELECT name, password_hash, role, disabled, created_at FROM users WHERE name = ?");
-    s.bind(1, name);
-    if (!s.step()) return std::nullopt;
-    return UserRecord{s.text(0), s.text(1), s.text(2), s.integer(3) != 0, s.integer(4)};
-  }
-
-  std::vector<UserRecord> users() override {
-    std::lock_guard lock(mutex_);
-    Stmt s(db_, "SELECT name, password_hash, role, disabled, created_at FROM users ORDER BY name");
-    std::vector<UserRecord> out;
-    while (s.step()) out.push_back({s.text(0), s.text(1), s.text(2), s.integer(3) != 0, s.integer(4)});
-    return out;
-  }
-
-  void save_session(const SessionRecord& r) override {
-    std::lock_guard lock(mutex_);
-    Stmt s(db_,
-           "INSERT INTO web_sessions (token_hash, user_name, role, csrf_token, credential, created_at, "
-           "last_seen)"
-           " VALUES (?,?,?,?,?,?,?) ON CONFLICT (token_hash) DO UPDATE SET last_seen = excluded.last_seen");
-    s.bind(1, r.token_hash).bind(2, r.user).bind(3, r.role).bind(4, r.csrf_token).bind(5, r.credential);
-    s.bind(6, r.created_at).bind(7, r.last_seen).run();
-  }
-
-  std::optional<SessionRecord> find_session(const std::string& token_hash) override {
-    std::lock_guard lock(mutex_);
-    Stmt s(
-        db_,
-        "SELECT token_hash, user_name, role, csrf_token, credential, created_at, last_seen FROM web_sessions"
-        " WHERE token_hash = ?");
-    s.bind(1, token_hash);
-    if (!s.step()) return std::nullopt;
-    return SessionRecord{s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.integer(5), s.integer(6)};
-  }
-
-  void delete_sessions(const std::string& token_hash, const std::string& user) override {
-    std::lock_guard lock(mutex_);
-    Stmt s(db_,
-           "DELETE FROM web_sessions WHERE (? = '' OR token_hash = ?) AND (? = '' OR user_name = ?)"
-           " AND NOT (? = '' AND ? = '')");
-    s.bind(1, token_hash)
-        .bind(2, token_hash)
-        .bind(3, user)
-        .bind(4, user)
-        .bind(5, token_hash)
-        .bind(6, user)
-        .run();
-  }
-
-  void purge_sessions(TimestampMs idle_before) override {
-    std::lock_guard lock(mutex_);
-    Stmt s(db_, "DELETE FROM web_sessions WHERE last_seen < ?");
-    s.bind(1, idle_before).run();
+    SqliteConnection connection(db_);
+    if (!atomic || sqlite3_get_autocommit(db_.handle()) == 0) {  // alone, or in the transaction in progress
+      work(connection);
+      return;
+    }
+    Transaction tx(db_);
+    work(connection);
+    tx.commit();
   }
 
  private:
-  // Rows of (read_id, plate, camera_id, site_id, name, latitude, longitude, at, confidence, unknown).
-  static std::vector<Sighting> sightings(Stmt& s) {
-    std::vector<Sighting> out;
-    while (s.step()) {
-      Sighting x{s.text(0),    s.text(1),    s.text(2), s.text(3),         s.text(4),    std::nullopt,
-                 std::nullopt, s.integer(7), s.real(8), s.integer(9) != 0, s.integer(10)};
-      if (!s.is_null(5)) x.latitude = s.real(5);
-      if (!s.is_null(6)) x.longitude = s.real(6);
-      out.push_back(std::move(x));
-    }
-    return out;
-  }
-
-  bool move_hit(const std::string& id, const char* from, const char* to, const std::string& user,
-                const std::string& note, TimestampMs at) {
-    std::lock_guard lock(mutex_);
-    const bool ack = std::string(to) == "acknowledged";
-    Stmt s(db_,
-           ack ? "UPDATE hits SET state = ?, acknowledged_by = ?, acknowledged_at = ?, note = ? WHERE hit_id "
-                 "= ? AND state = ?"
-               : "UPDATE hits SET state = ?, note = CASE WHEN ? = '' THEN note ELSE note || char(10) || ? END"
-                 " WHERE hit_id = ? AND state = ? AND ? >= 0");
-    if (ack)
-      s.bind(1, to).bind(2, user).bind(3, at).bind(4, note).bind(5, id).bind(6, from);
-    else
-      s.bind(1, to).bind(2, note).bind(3, user + ": " + note).bind(4, id).bind(5, from).bind(6, at);
-    return s.run() == 1;
-  }
-
   void migrate() {
     db_.exec(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT "
