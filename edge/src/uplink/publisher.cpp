@@ -17,9 +17,24 @@ constexpr auto kConnectTimeout = std::chrono::seconds(10);
 /// A publish not acknowledged within this is sent again (the receiver drops the duplicate).
 constexpr auto kAckTimeout = std::chrono::seconds(60);
 
+/// After a publish Paho refused (a full buffer, a connection going down), the next try.
+constexpr auto kRetryAfterRefusal = std::chrono::seconds(1);
+
 struct InFlight {
   mqtt::delivery_token_ptr token;
   std::chrono::steady_clock::time_point sent_at;
+};
+
+/// Wakes the sending loop when the broker acknowledges a publish or it fails, so that the loop
+/// sleeps until there is something to do instead of polling its tokens.
+class WakeOnCompletion : public mqtt::iaction_listener {
+ public:
+  explicit WakeOnCompletion(std::function<void()> wake) : wake_(std::move(wake)) {}
+  void on_success(const mqtt::token& /*token*/) override { wake_(); }
+  void on_failure(const mqtt::token& /*token*/) override { wake_(); }
+
+ private:
+  std::function<void()> wake_;
 };
 
 }  // namespace
@@ -31,7 +46,8 @@ struct Publisher::Impl {
   std::unique_ptr<mqtt::async_client> client;
   mqtt::connect_options options;
   std::map<std::uint64_t, InFlight> in_flight;  // spool sequence -> publish
-  std::mutex health_mutex;
+  std::unique_ptr<WakeOnCompletion> on_completion;
+  bool publish_refused = false;  // the last send_from_spool stopped at a publish Paho refused
 
   Impl(MqttSettings s, std::string cam, std::string site, std::string ver, Spool& sp)
       : settings(std::move(s)),
@@ -83,6 +99,7 @@ Publisher::Publisher(MqttSettings settings, std::string camera_id, std::string s
     // 1.3), and a reconnect then crashed in MQTTProperties_copy here.
     impl_->options.set_properties({mqtt::property(mqtt::property::SESSION_EXPIRY_INTERVAL, 7 * 24 * 3600)});
   }
+  impl_->on_completion = std::make_unique<WakeOnCompletion>([this] { wake(); });
   impl_->client->set_connection_lost_handler([this](const std::string& cause) {
     connected_ = false;
     spdlog::warn("mqtt: connection to {} lost{}{}", impl_->settings.broker, cause.empty() ? "" : ": ", cause);
@@ -152,11 +169,26 @@ void Publisher::loop() {
                       *held_back);
       }
     }
+    // Asleep until a read is spooled, the broker acknowledges or fails a publish, the connection
+    // drops or stop() is called; or, with reads in flight, until the oldest is due to be resent.
     std::unique_lock lock(mutex_);
-    wake_.wait_for(lock, std::chrono::milliseconds(impl_->in_flight.empty() ? 200 : 10),
-                   [&] { return woken_; });
+    if (const auto deadline = next_deadline()) {
+      wake_.wait_until(lock, *deadline, [&] { return woken_; });
+    } else {
+      wake_.wait(lock, [&] { return woken_; });
+    }
     woken_ = false;
   }
+}
+
+std::optional<std::chrono::steady_clock::time_point> Publisher::next_deadline() const {
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+  if (impl_->publish_refused) deadline = std::chrono::steady_clock::now() + kRetryAfterRefusal;
+  for (const auto& [seq, flight] : impl_->in_flight) {
+    const auto resend_at = flight.sent_at + kAckTimeout;
+    if (!deadline || resend_at < *deadline) deadline = resend_at;
+  }
+  return deadline;
 }
 
 bool Publisher::step(bool& ever_connected, TimestampMs& session_at, std::chrono::seconds& backoff) {
@@ -233,13 +265,18 @@ void Publisher::send_from_spool() {
   const auto room = static_cast<std::size_t>(impl_->settings.max_in_flight) - impl_->in_flight.size();
   std::vector<std::uint64_t> busy;
   for (const auto& [seq, f] : impl_->in_flight) busy.push_back(seq);
+  impl_->publish_refused = false;
   for (std::uint64_t seq : impl_->spool.oldest(room, busy)) {
     const auto message = impl_->spool.load(seq);
     if (!message) continue;
     try {
-      impl_->in_flight[seq] = {impl_->client->publish(message->topic, message->payload, 1, false), now};
+      impl_->in_flight[seq] = {
+          impl_->client->publish(message->topic, message->payload.data(), message->payload.size(), 1, false,
+                                 nullptr, *impl_->on_completion),
+          now};
     } catch (const mqtt::exception& e) {
       spdlog::warn("mqtt: publish of spooled read #{} failed: {}", seq, e.what());
+      impl_->publish_refused = true;
       break;
     }
   }

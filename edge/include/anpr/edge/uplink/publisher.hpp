@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -60,6 +61,9 @@ class Publisher {
   bool connect(bool& ever_connected, TimestampMs& session_at, std::chrono::seconds& backoff);
   void reap_acknowledgements();
   void send_from_spool();
+  /// When the loop must look again without being woken: the oldest in-flight read's resend time,
+  /// or soon after a refused publish; none when only an event can bring work.
+  [[nodiscard]] std::optional<std::chrono::steady_clock::time_point> next_deadline() const;
 
   std::unique_ptr<Impl> impl_;
   std::thread thread_;
