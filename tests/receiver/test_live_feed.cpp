@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <boost/asio/io_context.hpp>
+
 #include <condition_variable>
 #include <mutex>
 
@@ -24,6 +26,7 @@
 #include "anpr/receiver/store/store.hpp"
 #include "anpr/receiver/web/live_views.hpp"
 #include "anpr/receiver/web/web_server.hpp"
+#include "live_feed.hpp"
 
 using namespace anpr;
 using namespace anpr::receiver;
@@ -242,4 +245,74 @@ TEST_CASE("notices go out only with a commit, within PostgreSQL's size limit, a 
   lock.lock();
   CHECK(arrived.wait_for(lock, std::chrono::seconds(15),
                          [&] { return std::find(notices.begin(), notices.end(), "") != notices.end(); }));
+}
+
+// The hub itself, driven by hand on an io_context that runs only when the test polls it.
+namespace {
+
+LiveMessage text(const std::string& s) { return std::make_shared<const std::string>(s); }
+
+/// Runs the jobs waiting on `io` (an io_context that ran out of work must be restarted first).
+std::size_t run_waiting(boost::asio::io_context& io) {
+  io.restart();
+  return io.poll();
+}
+
+}  // namespace
+
+TEST_CASE("the live hub queues nothing for the network thread while no screen is live", "[live]") {
+  boost::asio::io_context io;
+  web::LiveFeed feed(io, 4);
+  feed.publish({text("a"), text("b")});
+  CHECK(run_waiting(io) == 0);
+}
+
+TEST_CASE("the live hub hands a batch over as one job, and a screen too far behind is told to reload",
+          "[live]") {
+  boost::asio::io_context io;
+  web::LiveFeed feed(io, 4);
+  bool socket_closed = false;
+  auto screen = std::make_shared<web::LiveSession>(io.get_executor(), "token",
+                                                   [&socket_closed] { socket_closed = true; });
+  feed.join(screen);
+  REQUIRE(feed.live() == 1);
+
+  feed.publish({text("1"), text("2"), text("3")});
+  CHECK(run_waiting(io) == 1);  // one job for the three
+  CHECK(screen->queued() == 3);
+  CHECK(feed.live() == 1);
+
+  feed.publish({text("4")});
+  feed.publish({text("5")});  // its queue holds 4: this one finds it full
+  run_waiting(io);
+  CHECK(feed.live() == 0);
+  CHECK(feed.dropped() == 1);
+  CHECK(screen->queued() == 1);  // the reload alone
+  CHECK_FALSE(socket_closed);    // closed after it is sent, or after a grace period
+}
+
+TEST_CASE(
+    "the live hub stops queueing for a network thread a screen's queue behind, and reloads every screen",
+    "[live]") {
+  boost::asio::io_context io;
+  web::LiveFeed feed(io, 4);
+  std::vector<std::shared_ptr<web::LiveSession>> screens;
+  for (int i = 0; i < 3; ++i) {
+    screens.push_back(std::make_shared<web::LiveSession>(io.get_executor(), "token", [] {}));
+    feed.join(screens.back());
+  }
+  feed.publish({text("1"), text("2"), text("3")});
+  feed.publish({text("4"), text("5")});  // 5 waiting for the network thread > 4: not queued
+  feed.publish({text("6")});             // neither is this: one reload is already on its way
+  CHECK(run_waiting(io) == 2);           // the first batch, then the reload
+  CHECK(feed.live() == 0);
+  CHECK(feed.dropped() == 3);
+  for (const auto& s : screens) CHECK(s->queued() == 1);  // the reload alone
+
+  // Caught up, it queues again for screens that join.
+  auto fresh = std::make_shared<web::LiveSession>(io.get_executor(), "token", [] {});
+  feed.join(fresh);
+  feed.publish({text("7")});
+  CHECK(run_waiting(io) == 1);
+  CHECK(fresh->queued() == 1);
 }

@@ -4,7 +4,10 @@
 /// screens. An event is built once as a `shared_ptr<const std::string>` (LiveViews, from what
 /// ingest and the other parts hand it after they stored it) and every screen's queue holds the
 /// same text. Each queue is capped: a screen that falls that far behind is told to reload and
-/// then closed, so it never holds up the others or grows the server's memory.
+/// then closed, so it never holds up the others or grows the server's memory. What other threads
+/// hand over waits for the network thread in batches, also capped: a network thread that far
+/// behind tells every screen to reload instead of queueing without end, and nothing waits for it
+/// while no screen is live.
 
 #include <atomic>
 #include <cstddef>
@@ -12,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <set>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 
@@ -27,8 +31,9 @@ class LiveFeed {
 
   LiveFeed(boost::asio::io_context& io, std::size_t queue_limit);
 
-  /// Sends `message` to every live screen; callable from any thread (posted to the network thread).
-  void publish(LiveMessage message);
+  /// Sends `messages` to every live screen, in order; callable from any thread (posted to the
+  /// network thread as one job).
+  void publish(std::vector<LiveMessage> messages);
   /// `publish` for a caller already on the network thread.
   void deliver(const LiveMessage& message);
   /// Network thread only.
@@ -43,8 +48,14 @@ class LiveFeed {
   [[nodiscard]] std::int64_t dropped() const { return dropped_.load(); }
 
  private:
+  /// Every live screen is told to reload and closed (what it missed is in the store).
+  void reload_all();
+
   boost::asio::io_context& io_;
   std::size_t queue_limit_;
+  /// Messages posted to the network thread and not yet delivered; capped at one screen's queue.
+  std::atomic<std::size_t> posted_{0};
+  std::atomic<bool> overflowed_{false};
   std::set<std::shared_ptr<LiveSession>> sessions_;
   LiveMessage reload_;
   std::atomic<std::int64_t> live_{0}, dropped_{0};

@@ -42,8 +42,7 @@ void LiveViews::notify(Store& store, const std::vector<LiveMessage>& views) {
 }
 
 void LiveViews::publish(std::vector<LiveMessage> messages) {
-  if (feed_ == nullptr) return;
-  for (LiveMessage& m : messages) feed_->publish(std::move(m));
+  if (feed_ != nullptr) feed_->publish(std::move(messages));
 }
 
 // Taken by value and moved into the shared message (clang-tidy 14 misses the move in a capture).

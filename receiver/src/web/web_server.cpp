@@ -103,7 +103,7 @@ void WebServer::follow_other_receivers(const std::string& database) {
 
 // NOLINTNEXTLINE(performance-unnecessary-value-param): moved on into the shared message
 void WebServer::broadcast(std::string event) {
-  impl_->state.feed.publish(std::make_shared<const std::string>(std::move(event)));
+  impl_->state.feed.publish({std::make_shared<const std::string>(std::move(event))});
 }
 
 WebCounters WebServer::counters() const {
