@@ -23,13 +23,6 @@ namespace {
 
 constexpr long kMigrationLock = 0x616e7072;  // "anpr": one migrating receiver at a time
 
-// Optional numbers travel as text, '' for NULL (cast back in SQL with NULLIF): libpqxx 6 has no
-// parameter form for std::optional.
-template <typename T>
-std::string optional_text(const std::optional<T>& v) {
-  return v ? pqxx::to_string(*v) : std::string();
-}
-
 // Every statement the store runs, prepared once per connection.
 const std::pair<const char*, const char*> kStatements[] = {
     {"insert_read",
@@ -40,57 +33,6 @@ const std::pair<const char*, const char*> kStatements[] = {
      " ON CONFLICT (read_id, captured_at) DO NOTHING"},
     {"insert_dead_letter",
      "INSERT INTO dead_letters (received_at, topic, reason, payload_bytes, payload) VALUES ($1,$2,$3,$4,$5)"},
-    {"purge_files",
-     "SELECT crop_path, overview_path FROM reads WHERE (captured_at < $1 AND read_id NOT IN (SELECT read_id "
-     "FROM hits))"
-     " OR (captured_at < $2 AND read_id IN (SELECT read_id FROM hits))"},
-    {"purge_hits", "DELETE FROM hits WHERE read_id IN (SELECT read_id FROM reads WHERE captured_at < $1)"},
-    {"drop_read_partitions", "SELECT anpr_drop_reads_partitions($1)"},
-    {"add_read_partition", "SELECT anpr_add_reads_partition($1)"},
-    {"purge_reads",
-     "DELETE FROM reads WHERE (captured_at < $1 AND read_id NOT IN (SELECT read_id FROM hits))"
-     " OR (captured_at < $2 AND read_id IN (SELECT read_id FROM hits))"},
-    {"upsert_camera",
-     "INSERT INTO cameras (camera_id, site_id, name, latitude, longitude, bearing, registered) VALUES"
-     " ($1,$2,$3,NULLIF($4,'')::double precision,NULLIF($5,'')::double precision,NULLIF($6,'')::double "
-     "precision,$7)"
-     " ON CONFLICT (camera_id) DO UPDATE SET site_id = excluded.site_id, name = excluded.name,"
-     " latitude = excluded.latitude, longitude = excluded.longitude, bearing = excluded.bearing,"
-     " registered = excluded.registered"},
-    {"camera_status",
-     "INSERT INTO cameras (camera_id, site_id, state, state_at, version) VALUES ($1,$2,$3,$4,$5)"
-     " ON CONFLICT (camera_id) DO UPDATE SET state = excluded.state, state_at = excluded.state_at,"
-     " version = excluded.version WHERE excluded.state_at >= cameras.state_at"},
-    {"camera_health",
-     "INSERT INTO cameras (camera_id, site_id, last_health) VALUES ($1,$2,$3)"
-     " ON CONFLICT (camera_id) DO UPDATE SET last_health = excluded.last_health"},
-    {"cameras",
-     "SELECT camera_id, site_id, name, latitude, longitude, bearing, registered, state, state_at, version,"
-     " last_health, (SELECT COALESCE(MAX(r.captured_at), 0) FROM reads r WHERE r.camera_id = "
-     "cameras.camera_id)"
-     " FROM cameras WHERE ($1 = '' OR camera_id = $1) ORDER BY site_id, camera_id"},
-    {"watchlist_version", "SELECT version FROM watchlists WHERE name = $1 FOR UPDATE"},
-    {"upsert_watchlist",
-     "INSERT INTO watchlists (name, category, priority, colour, action, version) VALUES ($1,$2,$3,$4,$5,$6)"
-     " ON CONFLICT (name) DO UPDATE SET category = excluded.category, priority = excluded.priority,"
-     " colour = excluded.colour, action = excluded.action, version = excluded.version"},
-    {"clear_entries", "DELETE FROM watchlist_entries WHERE list = $1"},
-    {"insert_entry",
-     "INSERT INTO watchlist_entries (list, plate, reason, added_by, added_at, expires_at) VALUES"
-     " ($1,$2,$3,$4,$5,NULLIF($6,'')::bigint)"},
-    {"upsert_entry",
-     "INSERT INTO watchlist_entries (list, plate, reason, added_by, added_at, expires_at) VALUES"
-     " ($1,$2,$3,$4,$5,NULLIF($6,'')::bigint) ON CONFLICT (list, plate) DO UPDATE SET reason = "
-     "excluded.reason,"
-     " added_by = excluded.added_by, added_at = excluded.added_at, expires_at = excluded.expires_at"},
-    {"bump_watchlist", "UPDATE watchlists SET version = version + 1 WHERE name = $1"},
-    {"remove_entry", "DELETE FROM watchlist_entries WHERE list = $1 AND plate = $2"},
-    {"expire_entry", "UPDATE watchlist_entries SET expires_at = $1 WHERE list = $2 AND plate = $3"},
-    {"watchlists", "SELECT name, category, priority, colour, action FROM watchlists ORDER BY priority, name"},
-    {"watchlist_generation", "SELECT COUNT(*), COALESCE(SUM(version), 0) FROM watchlists"},
-    {"entries",
-     "SELECT list, plate, reason, added_by, added_at, expires_at FROM watchlist_entries"
-     " WHERE ($1 = '' OR list = $1) ORDER BY list, plate"},
     {"count_read", kCountReadSql.data()},
 };
 
@@ -161,10 +103,7 @@ class PostgresStore final : public SqlStore {
   explicit PostgresStore(const std::string& dsn) : dsn_(dsn), conn_(connect(dsn)) {
     migrate();
     for (const auto& [name, sql] : kStatements) conn_.prepare(name, sql);
-    run([&](pqxx::work& w) {
-      add_partitions_ahead(w);
-      return 0;
-    });
+    use(false, add_partitions_ahead);
   }
 
   bool insert_read(const ReadMessage& read, TimestampMs received_at, bool unknown_camera,
@@ -209,132 +148,6 @@ class PostgresStore final : public SqlStore {
       w.exec_prepared("insert_dead_letter", at, clean(topic), clean(reason),
                       static_cast<std::int64_t>(payload.size()), blob);
       return 0;
-    });
-  }
-
-  std::vector<std::string> purge_reads(TimestampMs before, TimestampMs hit_before) override {
-    return run([&](pqxx::work& w) {
-      std::vector<std::string> files;
-      for (const auto& row : w.exec_prepared("purge_files", before, hit_before)) {
-        for (int col : {0, 1}) {
-          if (!row[col].as<std::string>().empty()) files.push_back(row[col].as<std::string>());
-        }
-      }
-      w.exec_prepared("purge_hits", hit_before);
-      // Whole weeks go by dropping their partitions; the week straddling the limit and the
-      // default partition row by row, which each run finds only what has aged since the last.
-      w.exec_prepared("drop_read_partitions", before);
-      w.exec_prepared("purge_reads", before, hit_before);
-      add_partitions_ahead(w);
-      return files;
-    });
-  }
-
-  void upsert_camera(const CameraInfo& c) override {
-    run([&](pqxx::work& w) {
-      w.exec_prepared("upsert_camera", c.camera_id, c.site_id, c.name, optional_text(c.latitude),
-                      optional_text(c.longitude), optional_text(c.bearing), c.registered ? 1 : 0);
-      return 0;
-    });
-  }
-
-  void set_camera_status(const StatusMessage& st) override {
-    run([&](pqxx::work& w) {
-      w.exec_prepared("camera_status", st.camera_id, st.site_id, std::string(to_string(st.state)), st.at,
-                      st.version);
-      return 0;
-    });
-  }
-
-  void set_camera_health(const HealthMessage& h) override {
-    run([&](pqxx::work& w) {
-      w.exec_prepared("camera_health", h.camera_id, h.site_id, encode(h));
-      return 0;
-    });
-  }
-
-  std::optional<CameraInfo> camera(const std::string& id) override {
-    if (id.empty()) return std::nullopt;
-    auto all = cameras_where(id);
-    if (all.empty()) return std::nullopt;
-    return all.front();
-  }
-
-  std::vector<CameraInfo> cameras() override { return cameras_where(""); }
-
-  int replace_watchlist(const WatchlistInfo& list, const std::vector<WatchlistEntry>& entries) override {
-    return run([&](pqxx::work& w) {
-      int version = 1;
-      const auto v = w.exec_prepared("watchlist_version", list.name);
-      if (!v.empty()) version = v[0][0].as<int>() + 1;
-      w.exec_prepared("upsert_watchlist", list.name, list.category, list.priority, list.colour, list.action,
-                      version);
-      w.exec_prepared("clear_entries", list.name);
-      for (const auto& e : entries) {
-        w.exec_prepared("insert_entry", list.name, e.plate, e.reason, e.added_by, e.added_at,
-                        optional_text(e.expires_at));
-      }
-      return version;
-    });
-  }
-
-  void add_entry(const WatchlistEntry& e) override {
-    run([&](pqxx::work& w) {
-      try {
-        w.exec_prepared("upsert_entry", e.list, e.plate, e.reason, e.added_by, e.added_at,
-                        optional_text(e.expires_at));
-      } catch (const pqxx::foreign_key_violation&) {
-        throw Error(ErrorCode::kInput, "no watchlist named '" + e.list + "'");
-      }
-      w.exec_prepared("bump_watchlist", e.list);
-      return 0;
-    });
-  }
-
-  bool remove_entry(const std::string& list, const std::string& plate) override {
-    return run([&](pqxx::work& w) {
-      const bool removed = w.exec_prepared("remove_entry", list, plate).affected_rows() == 1;
-      w.exec_prepared("bump_watchlist", list);
-      return removed;
-    });
-  }
-
-  std::vector<WatchlistInfo> watchlists() override {
-    return run([&](pqxx::work& w) {
-      std::vector<WatchlistInfo> out;
-      for (const auto& row : w.exec_prepared("watchlists")) {
-        out.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<int>(),
-                       row[3].as<std::string>(), row[4].as<std::string>()});
-      }
-      return out;
-    });
-  }
-
-  std::string watchlist_generation() override {
-    return run([&](pqxx::work& w) {
-      const auto row = w.exec_prepared1("watchlist_generation");
-      return row[0].as<std::string>() + ":" + row[1].as<std::string>();
-    });
-  }
-
-  std::vector<WatchlistEntry> entries(const std::string& list) override {
-    return run([&](pqxx::work& w) {
-      std::vector<WatchlistEntry> out;
-      for (const auto& row : w.exec_prepared("entries", list)) {
-        WatchlistEntry e{row[0].as<std::string>(), row[1].as<std::string>(),  row[2].as<std::string>(),
-                         row[3].as<std::string>(), row[4].as<std::int64_t>(), std::nullopt};
-        if (!row[5].is_null()) e.expires_at = row[5].as<std::int64_t>();
-        out.push_back(std::move(e));
-      }
-      return out;
-    });
-  }
-
-  bool expire_entry(const std::string& list, const std::string& plate, TimestampMs at) override {
-    return run([&](pqxx::work& w) {
-      const bool changed = w.exec_prepared("expire_entry", at, list, plate).affected_rows() == 1;
-      w.exec_prepared("bump_watchlist", list);
-      return changed;
     });
   }
 
@@ -392,13 +205,22 @@ class PostgresStore final : public SqlStore {
     });
   }
 
+  // Whole weeks past the limit go by dropping their partitions; SqlStore::purge_reads deletes
+  // row by row only in the week straddling the limit and the default partition, which each run
+  // finds only what has aged since the last.
+  void purge_partitions(SqlConnection& c, TimestampMs before) override {
+    c.exec("SELECT anpr_drop_reads_partitions($1)", {before});
+    add_partitions_ahead(c);
+  }
+
  private:
   // This week's partition of reads and the next weeks', made before reads need them (at start
   // and by the retention timer); a read with no partition lands in the default one.
-  static void add_partitions_ahead(pqxx::work& w) {
+  static void add_partitions_ahead(SqlConnection& c) {
     const TimestampMs now = now_ms();
     for (int week = 0; week <= partitions::kWeeksAhead; ++week)
-      w.exec_prepared("add_read_partition", now + week * partitions::kWeekMs);
+      c.exec("SELECT anpr_add_reads_partition($1)",
+             {static_cast<TimestampMs>(now + week * partitions::kWeekMs)});
   }
 
   static pqxx::connection connect(const std::string& dsn) {
@@ -503,32 +325,6 @@ class PostgresStore final : public SqlStore {
     } catch (const std::exception& e) {
       throw Error(ErrorCode::kIo, "PostgreSQL " + redacted(dsn_) + ": " + e.what());
     }
-  }
-
-  std::vector<CameraInfo> cameras_where(const std::string& id) {
-    return run([&](pqxx::work& w) {
-      std::vector<CameraInfo> out;
-      for (const auto& row : w.exec_prepared("cameras", id)) {
-        CameraInfo c;
-        c.camera_id = row[0].as<std::string>();
-        c.site_id = row[1].as<std::string>();
-        c.name = row[2].as<std::string>();
-        if (!row[3].is_null()) c.latitude = row[3].as<double>();
-        if (!row[4].is_null()) c.longitude = row[4].as<double>();
-        if (!row[5].is_null()) c.bearing = row[5].as<double>();
-        c.registered = row[6].as<int>() != 0;
-        c.state = row[7].as<std::string>();
-        c.state_at = row[8].as<std::int64_t>();
-        c.version = row[9].as<std::string>();
-        if (!row[10].is_null()) {
-          const auto h = decode_health(row[10].as<std::string>());
-          if (h.ok()) c.last_health = h.value();
-        }
-        c.last_read_at = row[11].as<std::int64_t>();
-        out.push_back(std::move(c));
-      }
-      return out;
-    });
   }
 
   void migrate() {

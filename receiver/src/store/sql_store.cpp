@@ -1,9 +1,11 @@
 // The SQL both back ends share, written once with PostgreSQL's numbered parameters ($1, $2, ...;
-// the SQLite adapter rewrites them as ?1, ?2, ...), and the rows it returns made into values.
-#include "sql_store.hpp"
-
+// the SQLite adapter rewrites them as ?1, ?2, ...), and the rows it returns made into values:
+// reads, dead letters, hits and the analyses' queries. (Cameras, watchlists, the audit log and
+// users are in sql_store_registry.cpp.)
 #include <map>
 #include <utility>
+
+#include "sql_store.hpp"
 
 namespace anpr::receiver {
 namespace {
@@ -97,39 +99,8 @@ HitRecord hit_record(const SqlRow& r) {
   return out;
 }
 
-#define ANPR_FAULT_COLUMNS                                                                                 \
-  "SELECT fault_id, camera_id, site_id, kind, priority, detail, raised_at, cleared_at, changed_at, state," \
-  " acknowledged_by, acknowledged_at, note FROM camera_faults"
-constexpr const char* kFaults = ANPR_FAULT_COLUMNS
-    " WHERE changed_at >= $1 AND ($2 = 0 OR cleared_at = 0 OR state = 'new')"
-    " ORDER BY changed_at DESC LIMIT $3";
-constexpr const char* kOpenFaults = ANPR_FAULT_COLUMNS " WHERE cleared_at = 0";
-#undef ANPR_FAULT_COLUMNS
-
-CameraFault fault(const SqlRow& r) {
-  CameraFault f;
-  f.fault_id = r.text(0);
-  f.camera_id = r.text(1);
-  f.site_id = r.text(2);
-  f.kind = r.text(3);
-  f.priority = static_cast<int>(r.integer(4));
-  f.detail = r.text(5);
-  f.raised_at = r.integer(6);
-  f.cleared_at = r.integer(7);
-  f.changed_at = r.integer(8);
-  f.state = r.text(9);
-  f.acknowledged_by = r.text(10);
-  f.acknowledged_at = r.integer(11);
-  f.note = r.text(12);
-  return f;
-}
-
 ReadPoint read_point(const SqlRow& r) {
   return {r.text(0), r.text(1), r.text(2), r.text(3), r.integer(4), r.real(5)};
-}
-
-UserRecord user_record(const SqlRow& r) {
-  return {r.text(0), r.text(1), r.text(2), r.integer(3) != 0, r.integer(4)};
 }
 
 }  // namespace
@@ -177,6 +148,29 @@ std::optional<std::string> SqlStore::read_message(const std::string& read_id) {
     return c.first<std::string>("SELECT message FROM reads WHERE read_id = $1", {read_id},
                                 [](const SqlRow& r) { return r.text(0); });
   });
+}
+
+std::vector<std::string> SqlStore::purge_reads(TimestampMs before, TimestampMs hit_before) {
+  // Reads captured before `before`, and those a hit names before `hit_before`, with their hits;
+  // their image files are the caller's to delete once this has committed.
+  const std::string doomed =
+      " FROM reads WHERE (captured_at < $1 AND read_id NOT IN (SELECT read_id FROM hits))"
+      " OR (captured_at < $2 AND read_id IN (SELECT read_id FROM hits))";
+  return run(
+      [&](SqlConnection& c) {
+        std::vector<std::string> files;
+        c.exec("SELECT crop_path, overview_path" + doomed, {before, hit_before}, [&](const SqlRow& r) {
+          for (int col : {0, 1}) {
+            if (std::string path = r.text(col); !path.empty()) files.push_back(std::move(path));
+          }
+        });
+        c.exec("DELETE FROM hits WHERE read_id IN (SELECT read_id FROM reads WHERE captured_at < $1)",
+               {hit_before});
+        purge_partitions(c, before);
+        c.exec("DELETE" + doomed, {before, hit_before});
+        return files;
+      },
+      true);
 }
 
 // --- dead letters ------------------------------------------------------------------------------
@@ -251,46 +245,6 @@ std::vector<HitRecord> SqlStore::hits(std::optional<TimestampMs> since, std::opt
         " ORDER BY created_at DESC LIMIT $3",
         {since.value_or(0), state.value_or(""), limit}, hit_record);
   });
-}
-
-// --- camera faults -----------------------------------------------------------------------------
-
-bool SqlStore::raise_fault(const CameraFault& f) {
-  return run([&](SqlConnection& c) {
-    return c.exec(
-               "INSERT INTO camera_faults (fault_id, camera_id, site_id, kind, priority, detail, raised_at,"
-               " changed_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$7) ON CONFLICT DO NOTHING",
-               {f.fault_id, f.camera_id, f.site_id, f.kind, f.priority, f.detail, f.raised_at}) == 1;
-  });
-}
-
-bool SqlStore::clear_fault(const std::string& camera_id, const std::string& kind, TimestampMs at) {
-  return run([&](SqlConnection& c) {
-    return c.exec(
-               "UPDATE camera_faults SET cleared_at = $1, changed_at = $1 WHERE camera_id = $2"
-               " AND kind = $3 AND cleared_at = 0",
-               {at, camera_id, kind}) == 1;
-  });
-}
-
-bool SqlStore::acknowledge_fault(const std::string& fault_id, const std::string& user,
-                                 const std::string& note, TimestampMs at) {
-  return run([&](SqlConnection& c) {
-    return c.exec(
-               "UPDATE camera_faults SET state = 'acknowledged', acknowledged_by = $1, acknowledged_at = $2,"
-               " changed_at = $2, note = $3 WHERE fault_id = $4 AND state = 'new'",
-               {user, at, note, fault_id}) == 1;
-  });
-}
-
-std::vector<CameraFault> SqlStore::faults(TimestampMs changed_since, bool needing_attention, int limit) {
-  return run([&](SqlConnection& c) {
-    return c.rows<CameraFault>(kFaults, {changed_since, needing_attention ? 1 : 0, limit}, fault);
-  });
-}
-
-std::vector<CameraFault> SqlStore::open_faults() {
-  return run([](SqlConnection& c) { return c.rows<CameraFault>(kOpenFaults, {}, fault); });
 }
 
 // --- analysis ----------------------------------------------------------------------------------
@@ -388,95 +342,6 @@ std::vector<SpeedSection> SqlStore::sections() {
           return SpeedSection{r.text(0), r.text(1), r.text(2), r.real(3), r.real(4)};
         });
   });
-}
-
-// --- audit log ---------------------------------------------------------------------------------
-
-void SqlStore::audit(const AuditRecord& r) {
-  run([&](SqlConnection& c) {
-    c.exec("INSERT INTO audit_log (at, actor, action, subject, reason) VALUES ($1,$2,$3,$4,$5)",
-           {r.at, r.actor, r.action, r.subject, r.reason});
-  });
-}
-
-std::vector<AuditRecord> SqlStore::audit_log(int limit) {
-  return run([&](SqlConnection& c) {
-    return c.rows<AuditRecord>(
-        "SELECT id, at, actor, action, subject, reason FROM audit_log ORDER BY id DESC LIMIT $1", {limit},
-        [](const SqlRow& r) {
-          return AuditRecord{r.integer(0), r.integer(1), r.text(2), r.text(3), r.text(4), r.text(5)};
-        });
-  });
-}
-
-// --- users and web sessions --------------------------------------------------------------------
-
-bool SqlStore::add_user(const UserRecord& u) {
-  return run([&](SqlConnection& c) {
-    return c.exec(
-               "INSERT INTO users (name, password_hash, role, disabled, created_at) VALUES ($1,$2,$3,$4,$5)"
-               " ON CONFLICT (name) DO NOTHING",
-               {u.name, u.password_hash, u.role, u.disabled ? 1 : 0, u.created_at}) == 1;
-  });
-}
-
-bool SqlStore::update_user(const UserRecord& u) {
-  return run([&](SqlConnection& c) {
-    return c.exec("UPDATE users SET password_hash = $1, role = $2, disabled = $3 WHERE name = $4",
-                  {u.password_hash, u.role, u.disabled ? 1 : 0, u.name}) == 1;
-  });
-}
-
-std::optional<UserRecord> SqlStore::user(const std::string& name) {
-  return run([&](SqlConnection& c) {
-    return c.first<UserRecord>(
-        "SELECT name, password_hash, role, disabled, created_at FROM users WHERE name = $1", {name},
-        user_record);
-  });
-}
-
-std::vector<UserRecord> SqlStore::users() {
-  return run([](SqlConnection& c) {
-    return c.rows<UserRecord>(
-        "SELECT name, password_hash, role, disabled, created_at FROM users ORDER BY name", {}, user_record);
-  });
-}
-
-void SqlStore::save_session(const SessionRecord& r) {
-  run([&](SqlConnection& c) {
-    c.exec(
-        "INSERT INTO web_sessions (token_hash, user_name, role, csrf_token, credential, created_at, "
-        "last_seen)"
-        " VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (token_hash) DO UPDATE SET last_seen = "
-        "excluded.last_seen",
-        {r.token_hash, r.user, r.role, r.csrf_token, r.credential, r.created_at, r.last_seen});
-  });
-}
-
-std::optional<SessionRecord> SqlStore::find_session(const std::string& token_hash) {
-  return run([&](SqlConnection& c) {
-    return c.first<SessionRecord>(
-        "SELECT token_hash, user_name, role, csrf_token, credential, created_at, last_seen FROM web_sessions"
-        " WHERE token_hash = $1",
-        {token_hash}, [](const SqlRow& r) {
-          return SessionRecord{r.text(0), r.text(1),    r.text(2),   r.text(3),
-                               r.text(4), r.integer(5), r.integer(6)};
-        });
-  });
-}
-
-void SqlStore::delete_sessions(const std::string& token_hash, const std::string& user) {
-  // One session by its token, or all of a user's; never all sessions.
-  run([&](SqlConnection& c) {
-    c.exec(
-        "DELETE FROM web_sessions WHERE ($1 = '' OR token_hash = $1) AND ($2 = '' OR user_name = $2)"
-        " AND NOT ($1 = '' AND $2 = '')",
-        {token_hash, user});
-  });
-}
-
-void SqlStore::purge_sessions(TimestampMs idle_before) {
-  run([&](SqlConnection& c) { c.exec("DELETE FROM web_sessions WHERE last_seen < $1", {idle_before}); });
 }
 
 }  // namespace anpr::receiver

@@ -2,8 +2,8 @@
 // The part of the Store that both back ends share: its SQL written once (sql_store.cpp), run
 // over the connection adapter (sql_connection.hpp). SqliteStore and PostgresStore derive from it
 // and keep only what differs: the connection and its transactions, the migrations, and the
-// statements whose SQL is their own (ingest of reads and dead letters, the scan of reads, the
-// partitions of PostgreSQL).
+// statements whose SQL is their own (ingest of reads and dead letters, the scan of reads,
+// PostgreSQL's partitions and notices).
 
 #include <functional>
 #include <optional>
@@ -27,6 +27,7 @@ class SqlStore : public Store {
                                                 TimestampMs to, int limit) override;
   [[nodiscard]] std::optional<ReadImages> read_images(const std::string& read_id) override;
   [[nodiscard]] std::optional<std::string> read_message(const std::string& read_id) override;
+  std::vector<std::string> purge_reads(TimestampMs before, TimestampMs hit_before) override;
 
   // DeadLetterStore (insert_dead_letter is the back ends' own)
   [[nodiscard]] std::vector<DeadLetter> dead_letters(int limit) override;
@@ -42,7 +43,12 @@ class SqlStore : public Store {
   [[nodiscard]] std::vector<HitRecord> hits(std::optional<TimestampMs> since,
                                             std::optional<std::string> state, int limit) override;
 
-  // CameraStore: the faults
+  // CameraStore
+  void upsert_camera(const CameraInfo& camera) override;
+  void set_camera_status(const StatusMessage& status) override;
+  void set_camera_health(const HealthMessage& health) override;
+  [[nodiscard]] std::optional<CameraInfo> camera(const std::string& camera_id) override;
+  [[nodiscard]] std::vector<CameraInfo> cameras() override;
   bool raise_fault(const CameraFault& fault) override;
   bool clear_fault(const std::string& camera_id, const std::string& kind, TimestampMs at) override;
   bool acknowledge_fault(const std::string& fault_id, const std::string& user, const std::string& note,
@@ -50,6 +56,15 @@ class SqlStore : public Store {
   [[nodiscard]] std::vector<CameraFault> faults(TimestampMs changed_since, bool needing_attention,
                                                 int limit) override;
   [[nodiscard]] std::vector<CameraFault> open_faults() override;
+
+  // WatchlistStore
+  int replace_watchlist(const WatchlistInfo& list, const std::vector<WatchlistEntry>& entries) override;
+  void add_entry(const WatchlistEntry& entry) override;
+  bool remove_entry(const std::string& list, const std::string& plate) override;
+  [[nodiscard]] std::vector<WatchlistInfo> watchlists() override;
+  [[nodiscard]] std::string watchlist_generation() override;
+  [[nodiscard]] std::vector<WatchlistEntry> entries(const std::string& list) override;
+  bool expire_entry(const std::string& list, const std::string& plate, TimestampMs at) override;
 
   // AnalysisStore (scan_reads is the back ends' own)
   [[nodiscard]] std::vector<ReadPoint> plate_neighbours(const std::string& plate, TimestampMs at,
@@ -85,6 +100,13 @@ class SqlStore : public Store {
   /// Database errors come out as anpr::Error.
   virtual void use(bool atomic, const std::function<void(SqlConnection&)>& work) = 0;
 
+  /// Run by purge_reads before it deletes old reads row by row, in its transaction: where reads
+  /// are partitioned by time, whole partitions older than `before` go here. (None in SQLite.)
+  virtual void purge_partitions(SqlConnection& connection, TimestampMs before) {
+    (void)connection;
+    (void)before;
+  }
+
   /// `work(connection)` run by use(), its result handed back.
   template <typename F>
   auto run(F&& work, bool atomic = false) {
@@ -97,6 +119,9 @@ class SqlStore : public Store {
       return out;
     }
   }
+
+ private:
+  std::vector<CameraInfo> cameras_where(const std::string& camera_id);
 };
 
 }  // namespace anpr::receiver
