@@ -16,8 +16,13 @@
 # patches those labels mean "one of the pair" (train-char-classifier.py --uk-typeface): the plate's
 # layout decides, not the glyph, and the network is not taught to doubt the pairs in other fonts.
 #
+# --world-share S draws that share of the European-layout plates in styles from outside Europe
+# (anpr-synth plates --world-share: coloured, a name line, stickers, narrower print), so that the
+# classifier also knows characters printed the way the rest of the world prints them.
+#
 # Usage: models/train-char-classifier.sh [--plates N] [--seed S] [--epochs N] [--work DIR]
-#                                        [--uk-font FILE] [--uk-plates N] [--out FILE]
+#                                        [--uk-font FILE] [--uk-plates N] [--world-share S]
+#                                        [--out FILE]
 # The committed model: models/train-char-classifier.sh --uk-font ../shared/fonts/CharlesWright-Bold.otf
 # Needs a configured build (build/bin/anpr-synth, build/bin/anpr-edge). About 50 minutes on the
 # 2-core development machine. The data is deterministic for a given seed; the training is
@@ -32,6 +37,7 @@ work=${TMPDIR:-/tmp}/anpr-char-classifier
 out=$root/models/plate-chars.onnx
 uk_font=none
 uk_plates=3000
+world_share=0.4
 while [[ $# -gt 0 ]]; do
   case $1 in
     --plates) plates=$2; shift 2 ;;
@@ -41,7 +47,8 @@ while [[ $# -gt 0 ]]; do
     --out) out=$2; shift 2 ;;
     --uk-font) uk_font=$2; shift 2 ;;
     --uk-plates) uk_plates=$2; shift 2 ;;
-    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+    --world-share) world_share=$2; shift 2 ;;
+    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
     *) echo "train-char-classifier: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -58,7 +65,7 @@ if [[ $uk_font != none ]]; then
 fi
 jobs=$(nproc)
 mkdir -p "$work"
-echo "train-char-classifier: $plates plates, seed $seed, $epochs epochs, work folder $work"
+echo "train-char-classifier: $plates plates (world share $world_share), seed $seed, $epochs epochs, work folder $work"
 
 # Character patches of COUNT plates in folders NAME-0.. (one shard per core, seeds from SEED);
 # the remaining arguments go to anpr-synth. The reader runs without a classifier, so the patches
@@ -87,7 +94,7 @@ make_patches() {
 }
 
 # 1. Every training font, UK formats and European layouts; then the UK typeface's own plates.
-make_patches shard "$plates" "$seed" --training
+make_patches shard "$plates" "$seed" --training --world-share "$world_share"
 uk_args=()
 if [[ $uk_font != none ]]; then
   make_patches uk-typeface "$uk_plates" $((seed + 100)) --uk-font "$uk_font" --uk-font-share 1.0
