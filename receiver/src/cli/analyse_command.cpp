@@ -1,10 +1,8 @@
 // `anpr-receiver analyse clones|speed|convoy|hotspots|first-seen|sections` and
 // `anpr-receiver register-sections FILE`: the analyses of docs/analysis.md from the command line.
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <memory>
-#include <sstream>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -15,6 +13,7 @@
 #include "anpr/receiver/analysis/sections_csv.hpp"
 #include "anpr/receiver/store/store.hpp"
 #include "cli.hpp"
+#include "cli_inputs.hpp"
 
 namespace anpr::receiver::cli {
 namespace {
@@ -125,17 +124,8 @@ int list_sections(const AnalyseOptions& o) {
 }
 
 int register_sections(const AnalyseOptions& o) {
-  std::ifstream in(o.file, std::ios::binary);
-  if (!in) throw Error(ErrorCode::kInput, "cannot open " + o.file);
-  std::stringstream text;
-  text << in.rdbuf();
-  const auto parsed = analysis::parse_sections_csv(text.str());
-  if (!parsed.errors.empty()) {
-    std::fprintf(stderr, "%s: %zu bad rows; nothing registered:\n", o.file.c_str(), parsed.errors.size());
-    for (const auto& e : parsed.errors) std::fprintf(stderr, "  line %d: %s\n", e.line, e.message.c_str());
-    if (parsed.errors.unlisted() > 0) std::fprintf(stderr, "  ... and %zu more\n", parsed.errors.unlisted());
-    return 1;
-  }
+  const auto parsed = analysis::parse_sections_csv(read_input_file(o.file));
+  if (report_bad_rows(o.file, parsed.errors, "registered")) return 1;
   auto store = open_store(o.database);
   analysis::register_sections(*store, parsed.sections, o.file, {o.user, "", now_ms()});
   std::printf("registered %zu speed sections\n", parsed.sections.size());

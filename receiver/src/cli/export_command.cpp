@@ -4,6 +4,7 @@
 #include "anpr/common/error.hpp"
 #include "anpr/receiver/evidence/evidence_pack.hpp"
 #include "cli.hpp"
+#include "cli_inputs.hpp"
 
 namespace anpr::receiver::cli {
 namespace {
@@ -15,20 +16,11 @@ struct ExportOptions {
   int limit = 500;
 };
 
-TimestampMs time_of(const std::string& value, const char* name, TimestampMs fallback) {
-  if (value.empty()) return fallback;
-  const auto t = parse_iso8601(value);
-  if (!t)
-    throw Error(ErrorCode::kInput,
-                std::string(name) + " '" + value + "' is not an ISO 8601 UTC time (2026-01-31T12:00:00Z)");
-  return *t;
-}
-
 int export_pack(const ExportOptions& o) {
   EvidencePackRequest request;
   request.plate = o.plate;
-  request.from = time_of(o.from, "--from", 0);
-  request.to = time_of(o.to, "--to", now_ms());
+  request.from = time_option(o.from, "--from", 0);
+  request.to = time_option(o.to, "--to", now_ms());
   request.user = o.user;
   request.reason = o.reason;
   request.limit = o.limit;

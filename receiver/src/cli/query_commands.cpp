@@ -1,7 +1,5 @@
 #include <cstdio>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -14,6 +12,7 @@
 #include "anpr/receiver/services/sighting_service.hpp"
 #include "anpr/receiver/store/store.hpp"
 #include "cli.hpp"
+#include "cli_inputs.hpp"
 
 namespace anpr::receiver::cli {
 namespace {
@@ -28,15 +27,6 @@ struct QueryOptions {
   int limit = 1000;
   bool json = false;
 };
-
-TimestampMs time_option(const std::string& value, const char* name, TimestampMs fallback) {
-  if (value.empty()) return fallback;
-  const auto t = parse_iso8601(value);
-  if (!t)
-    throw Error(ErrorCode::kInput,
-                std::string(name) + " '" + value + "' is not an ISO 8601 UTC time (2026-01-31T12:00:00Z)");
-  return *t;
-}
 
 void print_sightings(const std::vector<Sighting>& rows, bool json) {
   if (json) {
@@ -150,17 +140,8 @@ int cameras(const QueryOptions& o) {
 }
 
 int register_cameras(const QueryOptions& o) {
-  std::ifstream in(o.file, std::ios::binary);
-  if (!in) throw Error(ErrorCode::kInput, "cannot open " + o.file);
-  std::stringstream text;
-  text << in.rdbuf();
-  const auto parsed = parse_cameras_csv(text.str());
-  if (!parsed.errors.empty()) {
-    std::fprintf(stderr, "%s: %zu bad rows; nothing registered:\n", o.file.c_str(), parsed.errors.size());
-    for (const auto& e : parsed.errors) std::fprintf(stderr, "  line %d: %s\n", e.line, e.message.c_str());
-    if (parsed.errors.unlisted() > 0) std::fprintf(stderr, "  ... and %zu more\n", parsed.errors.unlisted());
-    return 1;
-  }
+  const auto parsed = parse_cameras_csv(read_input_file(o.file));
+  if (report_bad_rows(o.file, parsed.errors, "registered")) return 1;
   auto store = open_store(o.database);
   receiver::register_cameras(*store, parsed.cameras, o.file, {o.user, "", now_ms()});
   std::printf("registered %zu cameras\n", parsed.cameras.size());

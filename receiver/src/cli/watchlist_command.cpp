@@ -1,6 +1,4 @@
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 
 #include "anpr/common/error.hpp"
 #include "anpr/common/plate_text.hpp"
@@ -8,6 +6,7 @@
 #include "anpr/receiver/watchlist/watchlist_service.hpp"
 #include "anpr/receiver/web/live_views.hpp"
 #include "cli.hpp"
+#include "cli_inputs.hpp"
 
 namespace anpr::receiver::cli {
 namespace {
@@ -41,18 +40,10 @@ void print_lookback(const WatchlistOptions& o, std::size_t raised) {
 }
 
 int import_list(const WatchlistOptions& o) {
-  std::ifstream in(o.file, std::ios::binary);
-  if (!in) throw Error(ErrorCode::kInput, "cannot open " + o.file);
-  std::stringstream text;
-  text << in.rdbuf();
+  const std::string text = read_input_file(o.file);
   auto store = open_store(o.database);
-  const auto result = import_watchlist(*store, o.list, text.str(), o.file, change_of(o));
-  if (!result.errors.empty()) {
-    std::fprintf(stderr, "%s: %zu bad rows; nothing imported:\n", o.file.c_str(), result.errors.size());
-    for (const auto& e : result.errors) std::fprintf(stderr, "  line %d: %s\n", e.line, e.message.c_str());
-    if (result.errors.unlisted() > 0) std::fprintf(stderr, "  ... and %zu more\n", result.errors.unlisted());
-    return 1;
-  }
+  const auto result = import_watchlist(*store, o.list, text, o.file, change_of(o));
+  if (report_bad_rows(o.file, result.errors, "imported")) return 1;
   std::printf("imported %zu entries into '%s' (version %d)\n", result.entries, o.list.name.c_str(),
               result.version);
   print_lookback(o, result.retrospective_hits);
