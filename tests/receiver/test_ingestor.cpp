@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../support/sample_messages.hpp"
+#include "../support/sample_store.hpp"
 #include "../support/temp_dir.hpp"
 #include "anpr/common/ids.hpp"
 #include "anpr/common/message_codec.hpp"
@@ -25,14 +26,7 @@ struct Fixture {
   Fixture() {
     fs::create_directories(dir);
     store = open_store((dir / "anpr.db").string());
-    store->replace_watchlist({"Stolen", "stolen-vehicle", 0, "#f00", "Stop"},
-                             {{"Stolen", "AB12CDE", "stolen 1 Nov", "sup", 1, std::nullopt}});
-    CameraInfo cam;
-    cam.camera_id = "cam1";
-    cam.site_id = "coalville";
-    cam.name = "Market St";
-    cam.registered = true;
-    store->upsert_camera(cam);
+    anpr::test::add_stolen_list_and_camera(*store);
   }
   ~Fixture() { fs::remove_all(dir); }
 };

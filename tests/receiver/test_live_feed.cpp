@@ -16,6 +16,7 @@
 #include "../support/live_socket.hpp"
 #include "../support/postgres_server.hpp"
 #include "../support/sample_messages.hpp"
+#include "../support/sample_store.hpp"
 #include "anpr/common/ids.hpp"
 #include "anpr/common/message_codec.hpp"
 #include "anpr/common/topics.hpp"
@@ -42,14 +43,7 @@ std::string prepared_database() {
   const std::string dsn = test::shared_postgres().create_database();
   auto store = open_store(dsn);
   add_user(*store, "olly", web::Role::kOperator, kPassword, {"test", "", now_ms()});
-  store->replace_watchlist({"Stolen", "stolen-vehicle", 0, "#f00", "Stop"},
-                           {{"Stolen", "AB12CDE", "stolen 1 Nov", "sup", 1, std::nullopt}});
-  CameraInfo cam;
-  cam.camera_id = "cam1";
-  cam.site_id = "coalville";
-  cam.name = "Market St";
-  cam.registered = true;
-  store->upsert_camera(cam);
+  anpr::test::add_stolen_list_and_camera(*store);
   return dsn;
 }
 

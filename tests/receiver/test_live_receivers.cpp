@@ -14,6 +14,7 @@
 #include "../support/mosquitto_broker.hpp"
 #include "../support/postgres_server.hpp"
 #include "../support/sample_messages.hpp"
+#include "../support/sample_store.hpp"
 #include "../support/temp_dir.hpp"
 #include "anpr/common/message_codec.hpp"
 #include "anpr/common/topics.hpp"
@@ -49,8 +50,7 @@ TEST_CASE("a hit another receiver process stores reaches this receiver's live sc
   const std::string dsn = test::shared_postgres().create_database();
   auto store = open_store(dsn);
   add_user(*store, "olly", web::Role::kOperator, kPassword, {"test", "", now_ms()});
-  store->replace_watchlist({"Stolen", "stolen-vehicle", 0, "#f00", "Stop"},
-                           {{"Stolen", "AB12CDE", "stolen 1 Nov", "sup", 1, std::nullopt}});
+  anpr::test::add_stolen_list(*store);
 
   // Receiver A: its web side here, on its own connection, following the other receivers.
   auto web_store = open_store(dsn);
