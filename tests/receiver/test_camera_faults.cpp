@@ -4,9 +4,12 @@
 
 #include <filesystem>
 
+#include <sqlite3.h>
+
 #include "../support/sample_messages.hpp"
 #include "../support/temp_dir.hpp"
 #include "anpr/receiver/cameras/camera_faults.hpp"
+#include "anpr/receiver/live_events.hpp"
 #include "anpr/receiver/store/store.hpp"
 
 using namespace anpr;
@@ -298,4 +301,48 @@ TEST_CASE("a no-reads fault stays open into a quiet hour until a read comes", "[
     CHECK(monitor.check(t).empty());
   }
   CHECK(room.open(kFaultNoReads).size() == 1);
+}
+
+namespace {
+
+/// The faults handed over to be shown live, in order.
+class RecordedLive : public LiveEvents {
+ public:
+  std::vector<LiveMessage> views(const LiveBatch& batch) override {
+    std::vector<LiveMessage> out;
+    for (const auto& f : batch.faults) out.push_back(std::make_shared<const std::string>(f.fault.camera_id));
+    return out;
+  }
+  void notify(Store& /*store*/, const std::vector<LiveMessage>& /*views*/) override {}
+  void publish(std::vector<LiveMessage> messages) override {
+    for (const auto& m : messages) shown.push_back(*m);
+  }
+  std::vector<std::string> shown;
+};
+
+}  // namespace
+
+TEST_CASE("faults stored before the store fails part way are still shown live", "[faults]") {
+  Room room;
+  RecordedLive live;
+  CameraFaultMonitor monitor(*room.store, {}, &live);
+  for (const char* cam : {"cam1", "cam2"}) {
+    room.store->set_camera_status({cam, "ashby", CameraState::kOnline, kStart - 5000, "0.1.0"});
+  }
+  CHECK(monitor.check(kStart).empty());
+  for (const char* cam : {"cam1", "cam2"}) {
+    room.store->set_camera_status({cam, "ashby", CameraState::kOffline, kStart + 1000, "0.1.0"});
+  }
+  // The disk fails for cam2's fault, after cam1's was stored (a trigger in the real database).
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open((room.dir / "anpr.db").string().c_str(), &db) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db,
+                       "CREATE TRIGGER fail_cam2 BEFORE INSERT ON camera_faults WHEN NEW.camera_id = 'cam2'"
+                       " BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END",
+                       nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+
+  CHECK_THROWS(monitor.check(kStart + 2000));
+  REQUIRE(room.open(kFaultOffline).size() == 1);
+  CHECK(live.shown == std::vector<std::string>{"cam1"});
 }

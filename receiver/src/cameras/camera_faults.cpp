@@ -160,57 +160,61 @@ std::optional<HourlyRates> CameraFaultMonitor::usual_rates(const std::string& ca
   return it->second;
 }
 
+void CameraFaultMonitor::judge(const CameraInfo& camera, const OpenFaults& open, TimestampMs now,
+                               LiveBatch& live, std::vector<CameraFault>& changed) {
+  // A camera never heard from (registered ahead of installation) has nothing to judge yet.
+  if (camera.state == "unknown" && !camera.last_health && camera.last_read_at == 0) return;
+  Track& track = tracks_[camera.camera_id];
+  follow(camera, track, now);
+  const FaultVerdict down = offline(camera, track, settings_, now);
+  // An offline camera sends no reports: its spool and its reads say nothing new.
+  const std::pair<const char*, FaultVerdict> verdicts[] = {
+      {kFaultOffline, down},
+      {kFaultSpoolGrowing, down.faulty() ? FaultVerdict{} : spool_growing(track, settings_)},
+      {kFaultNoReads,
+       down.faulty() ? FaultVerdict{} : no_reads(track, usual_rates(camera.camera_id, now), settings_, now)},
+  };
+  for (const auto& [kind, verdict] : verdicts) {
+    const auto was_open = open.find({camera.camera_id, kind});
+    const bool is_open = was_open != open.end();
+    CameraFault f;
+    f.camera_id = camera.camera_id;
+    f.site_id = camera.site_id;
+    f.kind = kind;
+    if (verdict.faulty() && !is_open) {
+      f.fault_id = make_uuid();
+      f.priority = settings_.priority;
+      f.detail = verdict.detail;
+      f.raised_at = f.changed_at = now;
+      if (!store_.raise_fault(f)) continue;  // another receiver raised it first
+      spdlog::warn("camera {} fault raised: {}: {}", escape_control_characters(camera.camera_id), kind,
+                   escape_control_characters(verdict.detail));
+      live.faults.push_back({f, camera});
+      changed.push_back(std::move(f));
+    } else if (verdict.healthy() && is_open) {
+      if (!store_.clear_fault(camera.camera_id, kind, now)) continue;
+      spdlog::info("camera {} fault cleared: {}", escape_control_characters(camera.camera_id), kind);
+      f = was_open->second;  // the whole fault as stored, for the screens
+      f.cleared_at = f.changed_at = now;
+      live.faults.push_back({f, camera});
+      changed.push_back(std::move(f));
+    }
+  }
+}
+
 std::vector<CameraFault> CameraFaultMonitor::check(TimestampMs now) {
   std::vector<CameraFault> changed;
   if (!settings_.enabled) return changed;
-  std::map<std::pair<std::string, std::string>, CameraFault> open;
+  OpenFaults open;
   for (auto& f : store_.open_faults()) {
     auto key = std::pair(f.camera_id, f.kind);
     open.emplace(std::move(key), std::move(f));
   }
   LiveBatch live;
-  for (const auto& camera : store_.cameras()) {
-    // A camera never heard from (registered ahead of installation) has nothing to judge yet.
-    if (camera.state == "unknown" && !camera.last_health && camera.last_read_at == 0) continue;
-    Track& track = tracks_[camera.camera_id];
-    follow(camera, track, now);
-    const FaultVerdict down = offline(camera, track, settings_, now);
-    // An offline camera sends no reports: its spool and its reads say nothing new.
-    const std::pair<const char*, FaultVerdict> verdicts[] = {
-        {kFaultOffline, down},
-        {kFaultSpoolGrowing, down.faulty() ? FaultVerdict{} : spool_growing(track, settings_)},
-        {kFaultNoReads, down.faulty() ? FaultVerdict{}
-                                      : no_reads(track, usual_rates(camera.camera_id, now), settings_, now)},
-    };
-    for (const auto& [kind, verdict] : verdicts) {
-      const auto was_open = open.find({camera.camera_id, kind});
-      const bool is_open = was_open != open.end();
-      CameraFault f;
-      f.camera_id = camera.camera_id;
-      f.site_id = camera.site_id;
-      f.kind = kind;
-      if (verdict.faulty() && !is_open) {
-        f.fault_id = make_uuid();
-        f.priority = settings_.priority;
-        f.detail = verdict.detail;
-        f.raised_at = f.changed_at = now;
-        if (!store_.raise_fault(f)) continue;  // another receiver raised it first
-        spdlog::warn("camera {} fault raised: {}: {}", escape_control_characters(camera.camera_id), kind,
-                     escape_control_characters(verdict.detail));
-        live.faults.push_back({f, camera});
-        changed.push_back(std::move(f));
-      } else if (verdict.healthy() && is_open) {
-        if (!store_.clear_fault(camera.camera_id, kind, now)) continue;
-        spdlog::info("camera {} fault cleared: {}", escape_control_characters(camera.camera_id), kind);
-        f = was_open->second;  // the whole fault as stored, for the screens
-        f.cleared_at = f.changed_at = now;
-        live.faults.push_back({f, camera});
-        changed.push_back(std::move(f));
-      }
-    }
-  }
-  // Each change went to the store on its own; the screens get them all now, each once.
-  publish_stored(live_, store_, live);
+  // Each change goes to the store on its own; the screens get them all at the end, each once.
+  store_then_publish(live_, store_, live, [&] {
+    for (const auto& camera : store_.cameras()) judge(camera, open, now, live, changed);
+  });
   return changed;
 }
 

@@ -47,10 +47,11 @@ std::size_t check_past_reads(Store& store, const std::vector<WatchlistEntry>& ad
   if (list == lists.end()) return 0;
   std::size_t raised = 0;
   LiveBatch live;
-  for (const auto& e : added)
-    raised += raise_hits(store, e, *list, change.lookback_days, change.now, &live).size();
-  // Each hit was stored on its own: the screens get them all now, each once.
-  publish_stored(change.live, store, live);
+  // Each hit is stored on its own: the screens get them all at the end, each once.
+  store_then_publish(change.live, store, live, [&] {
+    for (const auto& e : added)
+      raised += raise_hits(store, e, *list, change.lookback_days, change.now, &live).size();
+  });
   return raised;
 }
 

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <spdlog/spdlog.h>
@@ -77,6 +78,20 @@ inline void publish_stored(LiveEvents* live, Store& store, const LiveBatch& batc
   } catch (const std::exception& e) {
     spdlog::warn("live notices: a stored change could not be sent to the other receivers: {}", e.what());
   }
+}
+
+/// Runs `work`, which stores changes one by one (each its own transaction) and adds each to
+/// `batch`, then publishes `batch` (publish_stored). When `work` throws part way, what it had
+/// stored is still published before the exception goes on: committed changes reach the screens.
+template <class Work>
+void store_then_publish(LiveEvents* live, Store& store, LiveBatch& batch, Work&& work) {
+  try {
+    std::forward<Work>(work)();
+  } catch (...) {
+    publish_stored(live, store, batch);
+    throw;
+  }
+  publish_stored(live, store, batch);
 }
 
 }  // namespace anpr::receiver

@@ -18,6 +18,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "anpr/common/time.hpp"
@@ -27,6 +28,7 @@ namespace anpr::receiver {
 class Store;
 class LiveEvents;
 struct CameraInfo;
+struct LiveBatch;
 
 /// The kinds of fault, as stored and shown.
 inline constexpr const char* kFaultOffline = "offline";
@@ -112,6 +114,11 @@ class CameraFaultMonitor {
 
  private:
   void follow(const CameraInfo& camera, Track& track, TimestampMs now) const;
+  using OpenFaults = std::map<std::pair<std::string, std::string>, CameraFault>;  ///< by camera, kind
+  /// Raises the faults `camera` now shows and clears those it no longer does, in the store, each
+  /// added to `changed` and `live`.
+  void judge(const CameraInfo& camera, const OpenFaults& open, TimestampMs now, LiveBatch& live,
+             std::vector<CameraFault>& changed);
   std::optional<HourlyRates> usual_rates(const std::string& camera_id, TimestampMs now);
 
   Store& store_;
