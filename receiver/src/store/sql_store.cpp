@@ -325,11 +325,9 @@ std::vector<FirstSighting> SqlStore::first_seen(const std::string& site_id, Time
 void SqlStore::upsert_section(const SpeedSection& x) {
   run([&](SqlConnection& c) {
     c.exec(
-        "INSERT INTO speed_sections (name, from_camera, to_camera, distance_m, limit_mph) VALUES "
-        "($1,$2,$3,$4,$5)"
-        " ON CONFLICT (name) DO UPDATE SET from_camera = excluded.from_camera, to_camera = "
-        "excluded.to_camera,"
-        " distance_m = excluded.distance_m, limit_mph = excluded.limit_mph",
+        "INSERT INTO speed_sections (name, from_camera, to_camera, distance_m, limit_mph)"
+        " VALUES ($1,$2,$3,$4,$5) ON CONFLICT (name) DO UPDATE SET from_camera = excluded.from_camera,"
+        " to_camera = excluded.to_camera, distance_m = excluded.distance_m, limit_mph = excluded.limit_mph",
         {x.name, x.from_camera, x.to_camera, x.distance_m, x.limit_mph});
   });
 }

@@ -308,10 +308,9 @@ std::vector<UserRecord> SqlStore::users() {
 void SqlStore::save_session(const SessionRecord& r) {
   run([&](SqlConnection& c) {
     c.exec(
-        "INSERT INTO web_sessions (token_hash, user_name, role, csrf_token, credential, created_at, "
-        "last_seen)"
-        " VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (token_hash) DO UPDATE SET last_seen = "
-        "excluded.last_seen",
+        "INSERT INTO web_sessions (token_hash, user_name, role, csrf_token, credential, created_at,"
+        " last_seen) VALUES ($1,$2,$3,$4,$5,$6,$7)"
+        " ON CONFLICT (token_hash) DO UPDATE SET last_seen = excluded.last_seen",
         {r.token_hash, r.user, r.role, r.csrf_token, r.credential, r.created_at, r.last_seen});
   });
 }
