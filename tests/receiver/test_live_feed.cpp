@@ -241,6 +241,25 @@ TEST_CASE("notices go out only with a commit, within PostgreSQL's size limit, a 
                          [&] { return std::find(notices.begin(), notices.end(), "") != notices.end(); }));
 }
 
+TEST_CASE("a notice PostgreSQL refuses is dropped, not the transaction it rides in", "[live]") {
+  auto store = open_store(test::shared_postgres().create_database());
+  store->in_transaction([&] {
+    CameraInfo cam;
+    cam.camera_id = "cam9";
+    cam.site_id = "ashby";
+    cam.registered = true;
+    store->upsert_camera(cam);
+    store->notify(kLiveChannel, std::string(9000, 'x'));  // over PostgreSQL's 8,000-byte limit
+    cam.camera_id = "cam10";
+    store->upsert_camera(cam);  // the transaction is still usable after the refusal
+  });
+  std::vector<std::string> ids;
+  for (const auto& c : store->cameras()) ids.push_back(c.camera_id);
+  CHECK(std::count(ids.begin(), ids.end(), "cam9") == 1);
+  CHECK(std::count(ids.begin(), ids.end(), "cam10") == 1);
+  CHECK_NOTHROW(store->notify(kLiveChannel, std::string(9000, 'x')));  // outside a transaction too
+}
+
 // The hub itself, driven by hand on an io_context that runs only when the test polls it.
 namespace {
 

@@ -2,6 +2,7 @@
 // receivers may share one database (MQTT shared subscription): a read id is stored once whichever
 // receiver gets it, and migrations run under an advisory lock so that receivers starting together
 // do not race.
+#include <spdlog/spdlog.h>
 #include <pqxx/pqxx>
 
 #include <map>
@@ -12,6 +13,7 @@
 
 #include "anpr/common/error.hpp"
 #include "anpr/common/log_escaping.hpp"
+#include "anpr/common/log_throttle.hpp"
 #include "anpr/common/message_codec.hpp"
 #include "anpr/receiver/store/store.hpp"
 #include "backends.hpp"
@@ -191,7 +193,25 @@ class PostgresStore final : public SqlStore {
 
   void notify(const std::string& channel, const std::string& payload) override {
     run([&](pqxx::work& w) {
-      w.exec_params("SELECT pg_notify($1, $2)", channel, payload);
+      // Behind a savepoint: a notice PostgreSQL refuses (its notify queue full because a listener
+      // stopped reading, a payload too long) is lost, not the transaction it rides in. Ingest must
+      // never stop storing reads because another receiver's screens cannot hear of them.
+      // (Savepoint statements on the transaction itself: libpqxx 6.4's subtransaction left it
+      // aborted after a refused statement.)
+      w.exec("SAVEPOINT live_notice");
+      try {
+        w.exec_params("SELECT pg_notify($1, $2)", channel, payload);
+        w.exec("RELEASE SAVEPOINT live_notice");
+      } catch (const pqxx::broken_connection&) {
+        throw;
+      } catch (const pqxx::sql_error& e) {
+        w.exec("ROLLBACK TO SAVEPOINT live_notice");
+        if (const auto held_back = notice_failures_.occurred(std::chrono::steady_clock::now())) {
+          spdlog::warn(
+              "live notices: PostgreSQL refused a notice on {} ({} bytes), not sent: {} ({} more not logged)",
+              channel, payload.size(), e.what(), *held_back);
+        }
+      }
       return 0;
     });
   }
@@ -363,6 +383,7 @@ class PostgresStore final : public SqlStore {
 
   std::string dsn_;
   std::recursive_mutex mutex_;  // recursive: in_transaction holds it around calls that take it
+  LogThrottle notice_failures_{std::chrono::seconds(10)};
   pqxx::connection conn_;
   pqxx::work* tx_ = nullptr;         // the transaction in progress, if any (guarded by mutex_)
   PgConnection::Prepared prepared_;  // the shared statements prepared on conn_ (guarded by mutex_)

@@ -316,8 +316,9 @@ class Store : public ReadStore,
   virtual void in_transaction(const std::function<void()>& work) = 0;
   /// Tells the other processes sharing this database that something changed: PostgreSQL NOTIFY
   /// on `channel` (at most 7,999 bytes of `payload`), sent with the transaction in progress when
-  /// it commits, or at once outside one. SQLite: nothing, since one box runs one receiver and its
-  /// own parts tell each other in process.
+  /// it commits, or at once outside one. A notice PostgreSQL refuses is logged and dropped; the
+  /// transaction goes on. SQLite: nothing, since one box runs one receiver and its own parts tell
+  /// each other in process.
   virtual void notify(const std::string& channel, const std::string& payload) {
     (void)channel;
     (void)payload;
