@@ -43,11 +43,12 @@ struct Publisher::Impl {
   MqttSettings settings;
   std::string camera_id, site_id, version;
   Spool& spool;
+  // Before the client: Paho may call it until the client is destroyed.
+  std::unique_ptr<WakeOnCompletion> on_completion;
   std::unique_ptr<mqtt::async_client> client;
   mqtt::connect_options options;
   std::map<std::uint64_t, InFlight> in_flight;  // spool sequence -> publish
-  std::unique_ptr<WakeOnCompletion> on_completion;
-  bool publish_refused = false;  // the last send_from_spool stopped at a publish Paho refused
+  bool publish_refused = false;                 // the last send_from_spool stopped at a publish Paho refused
 
   Impl(MqttSettings s, std::string cam, std::string site, std::string ver, Spool& sp)
       : settings(std::move(s)),
@@ -107,7 +108,12 @@ Publisher::Publisher(MqttSettings settings, std::string camera_id, std::string s
   });
 }
 
-Publisher::~Publisher() { stop(); }
+Publisher::~Publisher() {
+  stop();
+  // Paho's threads call wake() (connection lost, acknowledgements) until the client is gone: it
+  // goes while the mutex and condition they use are still alive.
+  impl_->client.reset();
+}
 
 void Publisher::start() {
   if (!thread_.joinable()) thread_ = std::thread([this] { loop(); });
