@@ -159,3 +159,22 @@ TEST_CASE("a two-row plate with a short top row pairs its rows", "[detector]") {
     CHECK(paired == (shift == 0));
   }
 }
+
+TEST_CASE("a character touching the plate's frame is still a character, the frame's sides are not",
+          "[detector]") {
+  // A plate with a dark frame close round seven glyphs; the fourth stands a little low and
+  // touches the frame's bottom line, so it is one component with the whole frame. The row has
+  // seven characters: the touching one, and neither of the frame's sides.
+  cv::Mat image(140, 420, CV_8UC1, cv::Scalar(220));
+  const int height = 30, width = 16, step = 24, top = 45;
+  cv::rectangle(image, cv::Rect(30, top - 8, 6 * step + width + 26, height + 14), cv::Scalar(0), 3);
+  for (int i = 0; i < 7; ++i) {
+    const int y = i == 3 ? top + 6 : top;  // the fourth reaches the frame's bottom line
+    cv::rectangle(image, cv::Rect(43 + i * step, y, width, height), cv::Scalar(0), 3);  // hollow
+  }
+  const auto candidates = PlateDetector(adaptive_only()).detect(image);
+  REQUIRE_FALSE(candidates.empty());
+  const auto& chars = candidates.front().rows.front().chars;
+  REQUIRE(chars.size() == 7);
+  CHECK(std::abs(chars[3].x - (43 + 3 * step)) <= 2);
+}

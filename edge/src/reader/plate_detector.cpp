@@ -16,6 +16,7 @@ namespace {
 struct Blob {
   cv::Rect box;
   bool dark = true;
+  bool freed = false;  ///< cut out of a frame it touched (free_from_frame)
 };
 
 double median(std::vector<double> v) { return anpr::percentile(std::move(v), 0.5); }
@@ -25,6 +26,56 @@ double iou(const cv::Rect& a, const cv::Rect& b) {
   return inter / (a.area() + b.area() - inter);
 }
 
+// Whether a component `w` x `h` pixels with `area` inked pixels is shaped like a character.
+bool char_shaped(int w, int h, int area, int min_h, int max_h) {
+  if (h < min_h || h > max_h) return false;
+  const double aspect = static_cast<double>(w) / h;
+  if (aspect < 0.08 || aspect > 1.2) return false;
+  const double fill = static_cast<double>(area) / (w * h);
+  return fill >= 0.12 && !(fill > 0.92 && aspect > 0.35);
+}
+
+// A character that touches the plate's frame or a bumper's edge is one component with it, too
+// wide or too tall for a character, and was lost with it (a 4 whose foot touched the frame
+// under it). Frames, bumpers and underlines are straight runs of ink longer than the component
+// is high, which no character's stroke is: those runs are taken out of the component, and the
+// pieces shaped like characters are kept. Only sparse, plate-wide components no more than two
+// characters high are tried: solid marks and large shapes hold no character of this level. The frame's
+// sides come out as pieces too (an L or a J): a piece only fills a row's gap (fill_gaps_from_frames).
+std::vector<cv::Rect> free_from_frame(const cv::Mat& labels, int label, const cv::Rect& box, int min_h,
+                                      int max_h) {
+  std::vector<cv::Rect> out;
+  cv::Mat rest = labels(box) == label;
+  // Clears the runs of at least `box.height + 1` pixels (the same as subtracting a morphological
+  // opening by a line that long, in one pass).
+  bool cleared = false;
+  for (int y = 0; y < rest.rows; ++y) {
+    std::uint8_t* row = rest.ptr<std::uint8_t>(y);
+    for (int x = 0; x < rest.cols;) {
+      if (row[x] == 0) {
+        ++x;
+        continue;
+      }
+      const int start = x;
+      while (x < rest.cols && row[x] != 0) ++x;
+      if (x - start > box.height) {
+        std::fill(row + start, row + x, std::uint8_t{0});
+        cleared = true;
+      }
+    }
+  }
+  if (!cleared) return out;
+  cv::Mat pieces, stats, centroids;
+  const int n = cv::connectedComponentsWithStats(rest, pieces, stats, centroids, 8, CV_32S);
+  for (int i = 1; i < n; ++i) {
+    const int w = stats.at<int>(i, cv::CC_STAT_WIDTH), h = stats.at<int>(i, cv::CC_STAT_HEIGHT);
+    if (!char_shaped(w, h, stats.at<int>(i, cv::CC_STAT_AREA), min_h, max_h)) continue;
+    out.emplace_back(box.x + stats.at<int>(i, cv::CC_STAT_LEFT), box.y + stats.at<int>(i, cv::CC_STAT_TOP), w,
+                     h);
+  }
+  return out;
+}
+
 // Connected components of one binarisation of a band of rows (starting at row `y0` of its
 // level) that are shaped like characters. Components touching a cut edge of the band are
 // skipped: bands overlap by more than the tallest character (find_char_blobs), so every
@@ -32,21 +83,29 @@ double iou(const cv::Rect& a, const cv::Rect& b) {
 // find_char_blobs' de-duplication.
 void collect_blobs(const cv::Mat& binary, int y0, bool first_band, bool last_band, bool dark, double scale,
                    int min_h, int max_h, std::vector<Blob>& out) {
+  constexpr double kMaxFrameFill = 0.5;
+  constexpr double kMinFrameAspect = 2.0;  // a plate is at least twice as wide as high
+  constexpr int kMaxFrameHeightInChars = 2;
   cv::Mat labels, stats, centroids;
   const int n = cv::connectedComponentsWithStats(binary, labels, stats, centroids, 8, CV_32S);
-  for (int i = 1; i < n; ++i) {
-    const int w = stats.at<int>(i, cv::CC_STAT_WIDTH), h = stats.at<int>(i, cv::CC_STAT_HEIGHT);
-    if (h < min_h || h > max_h) continue;
-    const int top = stats.at<int>(i, cv::CC_STAT_TOP);
-    if ((!first_band && top == 0) || (!last_band && top + h == binary.rows)) continue;  // cut by the band
-    const double aspect = static_cast<double>(w) / h;
-    if (aspect < 0.08 || aspect > 1.2) continue;
-    const double fill = static_cast<double>(stats.at<int>(i, cv::CC_STAT_AREA)) / (w * h);
-    if (fill < 0.12 || (fill > 0.92 && aspect > 0.35)) continue;
-    const cv::Rect r(stats.at<int>(i, cv::CC_STAT_LEFT), y0 + top, w, h);
-    out.push_back(Blob{cv::Rect(cvRound(r.x * scale), cvRound(r.y * scale), cvRound(r.width * scale),
+  // `r` in level pixels of the band, to a blob in the frame's pixels.
+  const auto keep = [&](const cv::Rect& r, bool freed) {
+    out.push_back(Blob{cv::Rect(cvRound(r.x * scale), cvRound((y0 + r.y) * scale), cvRound(r.width * scale),
                                 cvRound(r.height * scale)),
-                       dark});
+                       dark, freed});
+  };
+  for (int i = 1; i < n; ++i) {
+    const cv::Rect box(stats.at<int>(i, cv::CC_STAT_LEFT), stats.at<int>(i, cv::CC_STAT_TOP),
+                       stats.at<int>(i, cv::CC_STAT_WIDTH), stats.at<int>(i, cv::CC_STAT_HEIGHT));
+    if (box.height < min_h || box.height > kMaxFrameHeightInChars * max_h) continue;
+    if ((!first_band && box.y == 0) || (!last_band && box.br().y == binary.rows))
+      continue;  // cut by the band
+    const int area = stats.at<int>(i, cv::CC_STAT_AREA);
+    if (char_shaped(box.width, box.height, area, min_h, max_h)) {
+      keep(box, false);
+    } else if (box.width >= kMinFrameAspect * box.height && area < kMaxFrameFill * box.area()) {
+      for (const cv::Rect& piece : free_from_frame(labels, i, box, min_h, max_h)) keep(piece, true);
+    }
   }
 }
 
@@ -70,11 +129,7 @@ void add_mser_blobs(const cv::Mat& full, const DetectorSettings& s, std::vector<
   cv::integral(gray, integral, CV_64F);
   for (std::size_t i = 0; i < regions.size(); ++i) {
     const cv::Rect& r = boxes[i];
-    if (r.height < min_h || r.height > max_h) continue;
-    const double aspect = static_cast<double>(r.width) / r.height;
-    if (aspect < 0.08 || aspect > 1.2) continue;
-    const double fill = static_cast<double>(regions[i].size()) / r.area();
-    if (fill < 0.12 || (fill > 0.92 && aspect > 0.35)) continue;
+    if (!char_shaped(r.width, r.height, static_cast<int>(regions[i].size()), min_h, max_h)) continue;
     // Polarity: a dark character is darker than its bounding box on average.
     double region_sum = 0.0;
     for (const cv::Point& p : regions[i]) region_sum += gray.at<std::uint8_t>(p);
@@ -87,10 +142,35 @@ void add_mser_blobs(const cv::Mat& full, const DetectorSettings& s, std::vector<
   }
 }
 
+// MSER reports the same glyph at several thresholds, and pyramid levels overlap: one box per
+// glyph and polarity, sorted by x.
+std::vector<Blob> one_per_glyph(std::vector<Blob> blobs) {
+  std::sort(blobs.begin(), blobs.end(), [](const Blob& a, const Blob& b) { return a.box.x < b.box.x; });
+  std::vector<Blob> unique;
+  for (const Blob& b : blobs) {
+    bool duplicate = false;
+    for (auto it = unique.rbegin(); it != unique.rend() && it->box.x > b.box.x - b.box.width; ++it) {
+      if (it->dark == b.dark && iou(it->box, b.box) > 0.6) {
+        if (b.box.area() > it->box.area()) it->box = b.box;
+        duplicate = true;
+        break;
+      }
+    }
+    if (!duplicate) unique.push_back(b);
+  }
+  std::sort(unique.begin(), unique.end(), [](const Blob& a, const Blob& b) { return a.box.x < b.box.x; });
+  return unique;
+}
+
+struct CharBlobs {
+  std::vector<Blob> whole;   ///< glyphs found whole, sorted by x
+  std::vector<Blob> pieces;  ///< pieces cut from frames they touched (free_from_frame), sorted by x
+};
+
 // Character candidates: locally dark (or bright) blobs from an adaptive threshold, on an image
 // pyramid so that each level only has to find characters 10-44 pixels high. This costs a few
 // milliseconds per frame where MSER took tens to hundreds.
-std::vector<Blob> find_char_blobs(const cv::Mat& gray, const DetectorSettings& s) {
+CharBlobs find_char_blobs(const cv::Mat& gray, const DetectorSettings& s) {
   constexpr int kLevelMaxHeight = 44;
   constexpr int kBlock = 31;
   constexpr double kOffset = 7.0;
@@ -124,22 +204,13 @@ std::vector<Blob> find_char_blobs(const cv::Mat& gray, const DetectorSettings& s
     scale *= 2.0;
   }
   if (s.use_mser) add_mser_blobs(gray, s, blobs);
-  // MSER reports the same glyph at several thresholds: keep one box per glyph and polarity.
-  std::sort(blobs.begin(), blobs.end(), [](const Blob& a, const Blob& b) { return a.box.x < b.box.x; });
-  std::vector<Blob> unique;
-  for (const Blob& b : blobs) {
-    bool duplicate = false;
-    for (auto it = unique.rbegin(); it != unique.rend() && it->box.x > b.box.x - b.box.width; ++it) {
-      if (it->dark == b.dark && iou(it->box, b.box) > 0.6) {
-        if (b.box.area() > it->box.area()) it->box = b.box;
-        duplicate = true;
-        break;
-      }
-    }
-    if (!duplicate) unique.push_back(b);
-  }
-  std::sort(unique.begin(), unique.end(), [](const Blob& a, const Blob& b) { return a.box.x < b.box.x; });
-  return unique;
+  // Pieces cut from frames are kept apart from the glyphs found whole (see find_rows).
+  const auto cut = std::stable_partition(blobs.begin(), blobs.end(), [](const Blob& b) { return !b.freed; });
+  CharBlobs found;
+  found.pieces = one_per_glyph({cut, blobs.end()});
+  blobs.erase(cut, blobs.end());
+  found.whole = one_per_glyph(std::move(blobs));
+  return found;
 }
 
 // True when `b` could be the next character to the right of `a` on the same plate row.
@@ -518,6 +589,44 @@ std::optional<std::vector<CharRow>> stacked_lone_rows(const cv::Mat& gray, const
   return rows;
 }
 
+// A piece cut out of a frame (free_from_frame) is a character only where a row of glyphs found
+// whole has a gap for one: two neighbours about two characters apart with a character's width
+// of space between them, and the piece in that space, in line with them and as tall. Rows are made of whole
+// glyphs first, so that the frame's other pieces (its sides, stubs beside characters) cannot join, split or
+// end a row.
+void fill_gaps_from_frames(std::vector<Blob>& row, const std::vector<Blob>& pieces) {
+  constexpr double kGapForOne = 1.6;  // of the row's median pitch
+  constexpr double kHeightTolerance = 0.22;
+  if (row.size() < 3 || pieces.empty()) return;
+  std::vector<double> pitches, widths;
+  for (std::size_t i = 1; i < row.size(); ++i) pitches.push_back(centre_x(row[i]) - centre_x(row[i - 1]));
+  for (const Blob& b : row) widths.push_back(b.box.width);
+  const double pitch = median(pitches), width = median(widths);
+  std::vector<Blob> filled = {row.front()};
+  for (std::size_t i = 1; i < row.size(); ++i) {
+    const Blob &a = row[i - 1], &b = row[i];
+    if (centre_x(b) - centre_x(a) >= kGapForOne * pitch && b.box.x - a.box.br().x >= width) {
+      const double h = (a.box.height + b.box.height) / 2.0;
+      const cv::Point2d ca = centre(a.box), cb = centre(b.box);
+      const auto first = std::lower_bound(pieces.begin(), pieces.end(), a.box.br().x,
+                                          [](const Blob& p, double x) { return p.box.x < x; });
+      for (auto p = first; p != pieces.end() && p->box.x < b.box.x; ++p) {
+        const cv::Point2d c = centre(p->box);
+        if (p->box.br().x > b.box.x) continue;
+        const double line_y = ca.y + (cb.y - ca.y) * (c.x - ca.x) / (cb.x - ca.x);
+        if (p->dark == a.dark && std::abs(p->box.height - h) <= kHeightTolerance * h &&
+            std::abs(c.y - line_y) <= 0.3 * h) {
+          filled.push_back(*p);
+
+          break;
+        }
+      }
+    }
+    filled.push_back(b);
+  }
+  row = std::move(filled);
+}
+
 /// The rows of characters in a frame, with each row's polarity, and the glyphs that have no
 /// neighbour (the short row of a two-row plate, or not).
 struct FoundRows {
@@ -528,12 +637,14 @@ struct FoundRows {
 
 FoundRows find_rows(const cv::Mat& gray, const DetectorSettings& settings) {
   FoundRows found;
-  for (auto& raw : chain_rows(find_char_blobs(gray, settings))) {
+  const CharBlobs blobs = find_char_blobs(gray, settings);
+  for (auto& raw : chain_rows(blobs.whole)) {
     const bool dark = raw.front().dark;
-    const auto blobs = split_run_together(gray, clean_row(std::move(raw)));
-    if (blobs.size() == 1) found.lone.push_back(blobs.front());
-    if (blobs.size() < 2) continue;
-    CharRow row = make_row(blobs);
+    auto glyphs = split_run_together(gray, clean_row(std::move(raw)));
+    fill_gaps_from_frames(glyphs, blobs.pieces);
+    if (glyphs.size() == 1) found.lone.push_back(glyphs.front());
+    if (glyphs.size() < 2) continue;
+    CharRow row = make_row(glyphs);
     if (std::abs(row.angle_degrees) > settings.max_tilt_degrees) continue;
     found.rows.push_back(std::move(row));
     found.dark.push_back(dark);
