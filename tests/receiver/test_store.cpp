@@ -11,7 +11,9 @@
 #include "../support/temp_dir.hpp"
 #include "anpr/common/error.hpp"
 #include "anpr/common/ids.hpp"
+#include "anpr/receiver/cameras/camera_faults.hpp"
 #include "anpr/receiver/store/store.hpp"
+#include "anpr/receiver/watchlist/watchlist.hpp"
 
 using namespace anpr;
 using namespace anpr::receiver;

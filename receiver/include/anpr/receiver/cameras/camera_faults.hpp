@@ -22,33 +22,17 @@
 #include <vector>
 
 #include "anpr/common/time.hpp"
+#include "anpr/receiver/store/store.hpp"
 
 namespace anpr::receiver {
 
-class Store;
 class LiveEvents;
-struct CameraInfo;
 struct LiveBatch;
 
 /// The kinds of fault, as stored and shown.
 inline constexpr const char* kFaultOffline = "offline";
 inline constexpr const char* kFaultSpoolGrowing = "spool-growing";
 inline constexpr const char* kFaultNoReads = "no-reads";
-
-struct CameraFault {
-  std::string fault_id;  ///< a UUID
-  std::string camera_id, site_id;
-  std::string kind;    ///< kFaultOffline, kFaultSpoolGrowing or kFaultNoReads
-  int priority = 3;    ///< as a watchlist's: 0 is the most urgent
-  std::string detail;  ///< what was seen, in words for the operator
-  TimestampMs raised_at = 0;
-  TimestampMs cleared_at = 0;  ///< 0 while the fault is open
-  TimestampMs changed_at = 0;  ///< raised, cleared or acknowledged: what the live feed follows
-  std::string state = "new";   ///< new -> acknowledged
-  std::string acknowledged_by;
-  TimestampMs acknowledged_at = 0;
-  std::string note;
-};
 
 struct FaultSettings {
   bool enabled = true;

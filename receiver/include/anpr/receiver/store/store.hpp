@@ -3,7 +3,8 @@
 /// Where the receiver keeps everything: reads, hits, watchlists, cameras, the audit log and
 /// dead letters. One interface; SQLite is the embedded default, PostgreSQL (libpqxx) at scale.
 /// Plate crops and overviews are files under the data folder, not blobs: the database stays
-/// small and fast to back up, and retention deletes files with their rows.
+/// small and fast to back up, and retention deletes files with their rows. The records it keeps
+/// are plain value types (records.hpp); this header is the interfaces over them.
 
 #include <functional>
 #include <memory>
@@ -13,122 +14,9 @@
 #include <vector>
 
 #include "anpr/common/messages.hpp"
-#include "anpr/receiver/cameras/camera_faults.hpp"
-#include "anpr/receiver/watchlist/watchlist.hpp"
+#include "anpr/receiver/store/records.hpp"
 
 namespace anpr::receiver {
-
-struct CameraInfo {
-  std::string camera_id;
-  std::string site_id;
-  std::string name;
-  std::optional<double> latitude, longitude, bearing;
-  bool registered = false;        ///< false for cameras only known from their messages
-  std::string state = "unknown";  ///< online / offline / unknown
-  TimestampMs state_at = 0;
-  std::string version;
-  std::optional<HealthMessage> last_health;
-  TimestampMs last_read_at = 0;
-};
-
-struct Sighting {
-  std::string read_id;
-  std::string plate;
-  std::string camera_id;
-  std::string site_id;
-  std::string camera_name;
-  std::optional<double> latitude, longitude;
-  TimestampMs at = 0;
-  double confidence = 0.0;
-  bool unknown_camera = false;
-  TimestampMs received_at = 0;  ///< the receiver's own clock when it was stored
-};
-
-struct HitRecord {
-  HitMessage hit;
-  std::string state = "new";  ///< new -> acknowledged -> closed
-  TimestampMs created_at = 0;
-  std::string acknowledged_by;
-  TimestampMs acknowledged_at = 0;
-  std::string note;
-};
-
-struct AuditRecord {
-  std::int64_t id = 0;
-  TimestampMs at = 0;
-  std::string actor, action, subject, reason;
-};
-
-struct DeadLetter {
-  std::int64_t id = 0;
-  TimestampMs received_at = 0;
-  std::string topic, reason;
-  std::size_t payload_bytes = 0;  ///< bytes of the payload kept (all of a set-aside read's)
-};
-
-/// A control-room user of the web pages.
-struct UserRecord {
-  std::string name;
-  std::string password_hash;  ///< libsodium crypto_pwhash_str (Argon2id); never the password
-  std::string role;           ///< operator / supervisor / admin
-  bool disabled = false;
-  TimestampMs created_at = 0;
-};
-
-/// A control-room login session as stored (see web::SessionManager).
-struct SessionRecord {
-  std::string token_hash;  ///< never the token itself
-  std::string user, role, csrf_token, credential;
-  TimestampMs created_at = 0, last_seen = 0;
-};
-
-/// A read as the analyses see it: no message, no images.
-struct ReadPoint {
-  std::string read_id, plate, camera_id, site_id;
-  TimestampMs at = 0;
-  double confidence = 0.0;
-};
-
-/// A stretch of road between two cameras, for average speed (section control).
-struct SpeedSection {
-  std::string name, from_camera, to_camera;
-  double distance_m = 0.0;  ///< along the road, not as the crow flies
-  double limit_mph = 0.0;
-};
-
-/// Reads and hits of one camera in one time bucket.
-struct CameraCount {
-  std::string camera_id;
-  TimestampMs bucket = 0;  ///< start of the bucket (a multiple of the bucket length)
-  std::int64_t reads = 0, hits = 0;
-};
-
-/// Hits of one watchlist on one UTC day.
-struct ListCount {
-  std::string list;
-  TimestampMs day = 0;  ///< start of the day
-  std::int64_t hits = 0;
-};
-
-/// A plate read at a site in a period and not in the lookback before it.
-struct FirstSighting {
-  std::string plate;
-  TimestampMs first = 0, last = 0;
-  std::int64_t reads = 0;
-};
-
-/// One read to store with Store::insert_reads: the arguments of one insert_read.
-struct ReadRow {
-  const ReadMessage* read = nullptr;  ///< not owned; outlives the call
-  TimestampMs received_at = 0;
-  bool unknown_camera = false;
-  std::string crop_path, overview_path;
-};
-
-/// Where a read's images are, relative to the receiver's image folder ("" when none was kept).
-struct ReadImages {
-  std::string crop_path, overview_path;
-};
 
 /// Reads as stored: ingest writes them, searches and the live feed read them, retention purges them.
 class ReadStore {

@@ -11,28 +11,9 @@
 
 #include "anpr/common/messages.hpp"
 #include "anpr/common/time.hpp"
+#include "anpr/receiver/store/records.hpp"
 
 namespace anpr::receiver {
-
-/// One watchlist: what it is for and how urgent its hits are.
-struct WatchlistInfo {
-  std::string name;      ///< unique, e.g. "Stolen vehicles"
-  std::string category;  ///< e.g. "stolen-vehicle", "wanted-person", "no-insurance"
-  int priority = 5;      ///< 0 = highest
-  std::string colour = "#d00000";
-  std::string action;  ///< what the operator does on a hit
-};
-
-/// One entry: a plate or a wildcard pattern ('?' one character, '*' any run).
-struct WatchlistEntry {
-  std::string list;   ///< list name
-  std::string plate;  ///< normalised plate or pattern
-  std::string reason;
-  std::string added_by;
-  TimestampMs added_at = 0;
-  std::optional<TimestampMs> expires_at;
-  [[nodiscard]] bool is_pattern() const { return plate.find_first_of("?*") != std::string::npos; }
-};
 
 enum class MatchKind { kExact, kEquivalent, kWildcard };
 [[nodiscard]] const char* to_string(MatchKind k) noexcept;
