@@ -313,7 +313,7 @@ class RecordedLive : public LiveEvents {
     for (const auto& f : batch.faults) out.push_back(std::make_shared<const std::string>(f.fault.camera_id));
     return out;
   }
-  void notify(Store& /*store*/, const std::vector<LiveMessage>& /*views*/) override {}
+  void notify(Notifier& /*notices*/, const std::vector<LiveMessage>& /*views*/) override {}
   void publish(std::vector<LiveMessage> messages) override {
     for (const auto& m : messages) shown.push_back(*m);
   }

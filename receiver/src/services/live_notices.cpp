@@ -10,10 +10,10 @@
 
 namespace anpr::receiver {
 
-void notify_receivers(Store& store, const std::string& origin, const std::vector<LiveMessage>& views) {
+void notify_receivers(Notifier& notices, const std::string& origin, const std::vector<LiveMessage>& views) {
   std::string notice = origin;
   const auto send = [&] {
-    if (notice.size() > origin.size()) store.notify(kLiveChannel, notice);
+    if (notice.size() > origin.size()) notices.notify(kLiveChannel, notice);
     notice = origin;
   };
   const std::string reload = kReloadView;

@@ -37,8 +37,8 @@ std::vector<LiveMessage> LiveViews::views(const LiveBatch& batch) {
   return views;
 }
 
-void LiveViews::notify(Store& store, const std::vector<LiveMessage>& views) {
-  notify_receivers(store, origin_, views);
+void LiveViews::notify(Notifier& notices, const std::vector<LiveMessage>& views) {
+  notify_receivers(notices, origin_, views);
 }
 
 void LiveViews::publish(std::vector<LiveMessage> messages) {
@@ -46,11 +46,12 @@ void LiveViews::publish(std::vector<LiveMessage> messages) {
 }
 
 // Taken by value and moved into the shared message (clang-tidy 14 misses the move in a capture).
-void LiveViews::broadcast(Store& store, std::string event) {  // NOLINT(performance-unnecessary-value-param)
+void LiveViews::broadcast(Notifier& notices,
+                          std::string event) {  // NOLINT(performance-unnecessary-value-param)
   std::vector<LiveMessage> views{std::make_shared<const std::string>(std::move(event))};
   publish(views);
   try {
-    notify_receivers(store, origin_, views);
+    notify_receivers(notices, origin_, views);
   } catch (const std::exception& e) {
     spdlog::warn("live notices: an acknowledgement could not be sent to the other receivers: {}", e.what());
   }

@@ -51,14 +51,14 @@ class LiveEvents {
   /// The browser's views of `batch`, each built once. Reads beyond the ticker's rate are left out
   /// (counted); hits and faults never are.
   [[nodiscard]] virtual std::vector<LiveMessage> views(const LiveBatch& batch) = 0;
-  /// Tells the other receivers sharing the database (PostgreSQL NOTIFY on `store`'s connection:
+  /// Tells the other receivers sharing the database (PostgreSQL NOTIFY on `notices`' connection:
   /// inside a transaction, delivered only if it commits). Nothing for SQLite.
-  virtual void notify(Store& store, const std::vector<LiveMessage>& views) = 0;
+  virtual void notify(Notifier& notices, const std::vector<LiveMessage>& views) = 0;
   /// Called inside the transaction that stores `batch`: its views, notified to the other
   /// receivers; what `publish` is to send once the transaction has committed.
-  [[nodiscard]] std::vector<LiveMessage> stored(Store& store, const LiveBatch& batch) {
+  [[nodiscard]] std::vector<LiveMessage> stored(Notifier& notices, const LiveBatch& batch) {
     std::vector<LiveMessage> built = views(batch);
-    if (!built.empty()) notify(store, built);
+    if (!built.empty()) notify(notices, built);
     return built;
   }
   /// After the commit: to this process's screens. Callable from any thread; never blocks on a
@@ -69,12 +69,12 @@ class LiveEvents {
 /// For a change already committed (its own transaction): to this process's screens first, then
 /// to the other receivers. The change is stored whatever happens to the notice, so a failed
 /// NOTIFY must not keep it from the screens here (nor fail the caller): it is logged.
-inline void publish_stored(LiveEvents* live, Store& store, const LiveBatch& batch) {
+inline void publish_stored(LiveEvents* live, Notifier& notices, const LiveBatch& batch) {
   if (live == nullptr || batch.empty()) return;
   std::vector<LiveMessage> built = live->views(batch);
   live->publish(built);
   try {
-    live->notify(store, built);
+    live->notify(notices, built);
   } catch (const std::exception& e) {
     spdlog::warn("live notices: a stored change could not be sent to the other receivers: {}", e.what());
   }
@@ -84,14 +84,14 @@ inline void publish_stored(LiveEvents* live, Store& store, const LiveBatch& batc
 /// `batch`, then publishes `batch` (publish_stored). When `work` throws part way, what it had
 /// stored is still published before the exception goes on: committed changes reach the screens.
 template <class Work>
-void store_then_publish(LiveEvents* live, Store& store, LiveBatch& batch, Work&& work) {
+void store_then_publish(LiveEvents* live, Notifier& notices, LiveBatch& batch, Work&& work) {
   try {
     std::forward<Work>(work)();
   } catch (...) {
-    publish_stored(live, store, batch);
+    publish_stored(live, notices, batch);
     throw;
   }
-  publish_stored(live, store, batch);
+  publish_stored(live, notices, batch);
 }
 
 }  // namespace anpr::receiver

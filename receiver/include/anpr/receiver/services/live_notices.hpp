@@ -23,9 +23,9 @@ inline constexpr std::size_t kMaxNoticeBytes = 7999;
 /// so show it (from the store, as any page load does).
 inline constexpr const char* kReloadView = R"({"type":"reload"})";
 
-/// Tells the other receivers about `views` (Store::notify: with the transaction in progress
+/// Tells the other receivers about `views` (Notifier::notify: with the transaction in progress
 /// when it commits), in as few notices as fit kMaxNoticeBytes. Nothing for SQLite.
-void notify_receivers(Store& store, const std::string& origin, const std::vector<LiveMessage>& views);
+void notify_receivers(Notifier& notices, const std::string& origin, const std::vector<LiveMessage>& views);
 
 /// The views a notice carries; none when it is from `own_origin` or is not a notice. Any role that
 /// can connect to the database can NOTIFY, so a notice is input like any other: only lines that

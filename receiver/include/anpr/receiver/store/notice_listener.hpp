@@ -1,6 +1,6 @@
 #pragma once
 /// @file
-/// Notices from other processes sharing the database (Store::notify): a connection of its own
+/// Notices from other processes sharing the database (Notifier::notify): a connection of its own
 /// that LISTENs on one channel and hands each notice's payload over on a thread of its own.
 /// Several receivers share one PostgreSQL database through an MQTT 5 shared subscription, so a
 /// hit one of them stores must reach the screens the others serve; SQLite is one receiver on one

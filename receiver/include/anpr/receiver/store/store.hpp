@@ -186,6 +186,21 @@ class UserStore {
   virtual void purge_sessions(TimestampMs idle_before) = 0;
 };
 
+/// Tells the other processes sharing the database that something changed (the live feed between
+/// receivers, services/live_notices.hpp).
+class Notifier {
+ public:
+  virtual ~Notifier() = default;
+  /// PostgreSQL NOTIFY on `channel` (at most 7,999 bytes of `payload`), sent with the store's
+  /// transaction in progress when it commits, or at once outside one. A notice PostgreSQL refuses
+  /// is logged and dropped; the transaction goes on. SQLite: nothing, since one box runs one
+  /// receiver and its own parts tell each other in process.
+  virtual void notify(const std::string& channel, const std::string& payload) {
+    (void)channel;
+    (void)payload;
+  }
+};
+
 /// The whole store: what a back end implements and open_store opens. It is split by concern so
 /// that a part which needs one concern can take just that interface; what writes across concerns
 /// in one transaction (a change and its audit record) takes the Store.
@@ -196,21 +211,13 @@ class Store : public ReadStore,
               public WatchlistStore,
               public AnalysisStore,
               public AuditLog,
-              public UserStore {
+              public UserStore,
+              public Notifier {
  public:
   /// Runs `work` (calls to this store) as one transaction: committed together or not at all.
   /// Other threads' calls wait meanwhile. Many small writes in one transaction are what lets
   /// ingest keep up: a commit costs a WAL sync, a row costs microseconds.
   virtual void in_transaction(const std::function<void()>& work) = 0;
-  /// Tells the other processes sharing this database that something changed: PostgreSQL NOTIFY
-  /// on `channel` (at most 7,999 bytes of `payload`), sent with the transaction in progress when
-  /// it commits, or at once outside one. A notice PostgreSQL refuses is logged and dropped; the
-  /// transaction goes on. SQLite: nothing, since one box runs one receiver and its own parts tell
-  /// each other in process.
-  virtual void notify(const std::string& channel, const std::string& payload) {
-    (void)channel;
-    (void)payload;
-  }
 };
 
 /// Opens (creating and migrating) the store named by `database`: a SQLite file path, or a

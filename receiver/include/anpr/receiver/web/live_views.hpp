@@ -27,13 +27,13 @@ class LiveViews final : public LiveEvents {
   explicit LiveViews(LiveFeed* feed, int clock_skew_s = 120);
 
   [[nodiscard]] std::vector<LiveMessage> views(const LiveBatch& batch) override;
-  void notify(Store& store, const std::vector<LiveMessage>& views) override;
+  void notify(Notifier& notices, const std::vector<LiveMessage>& views) override;
   void publish(std::vector<LiveMessage> messages) override;
 
   /// An event this process's web API caused (an acknowledgement, JSON text), already committed: to
-  /// this process's screens, then NOTIFYed to the other receivers' through `store` (the web's
+  /// this process's screens, then NOTIFYed to the other receivers' through `notices` (the web's
   /// connection; a failed notice is logged, the screens here have it).
-  void broadcast(Store& store, std::string event);
+  void broadcast(Notifier& notices, std::string event);
   /// A notice from the database (the NoticeListener's thread): another receiver's changes to this
   /// process's screens; this process's own notices are skipped, its screens had them already.
   void received(std::string_view notice);
