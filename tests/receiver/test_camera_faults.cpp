@@ -313,11 +313,24 @@ class RecordedLive : public LiveEvents {
     for (const auto& f : batch.faults) out.push_back(std::make_shared<const std::string>(f.fault.camera_id));
     return out;
   }
-  void notify(Notifier& /*notices*/, const std::vector<LiveMessage>& /*views*/) override {}
+  /// Each view to the other receivers on `notices` (channel "live"), as the web's LiveViews does.
+  void notify(Notifier& notices, const std::vector<LiveMessage>& views) override {
+    for (const auto& v : views) notices.notify("live", *v);
+  }
   void publish(std::vector<LiveMessage> messages) override {
     for (const auto& m : messages) shown.push_back(*m);
   }
   std::vector<std::string> shown;
+};
+
+/// The notices sent to the other receivers ("channel:payload"): SQLite sends none, so a test of
+/// what the monitor sends gives it this in place of the store's.
+class RecordedNotices : public Notifier {
+ public:
+  void notify(const std::string& channel, const std::string& payload) override {
+    sent.push_back(channel + ":" + payload);
+  }
+  std::vector<std::string> sent;
 };
 
 }  // namespace
@@ -345,4 +358,22 @@ TEST_CASE("faults stored before the store fails part way are still shown live", 
   CHECK_THROWS(monitor.check(kStart + 2000));
   REQUIRE(room.open(kFaultOffline).size() == 1);
   CHECK(live.shown == std::vector<std::string>{"cam1"});
+}
+
+TEST_CASE("each fault raised or cleared is sent to the other receivers on the monitor's notices",
+          "[faults]") {
+  Room room;
+  RecordedLive live;
+  RecordedNotices notices;
+  CameraFaultMonitor monitor({*room.store, *room.store, notices}, {}, &live);
+  room.store->set_camera_status({"cam1", "ashby", CameraState::kOnline, kStart - 5000, "0.1.0"});
+  CHECK(monitor.check(kStart).empty());
+  CHECK(notices.sent.empty());  // nothing changed, nothing sent
+  room.store->set_camera_status({"cam1", "ashby", CameraState::kOffline, kStart + 1000, "0.1.0"});
+  REQUIRE(monitor.check(kStart + 2000).size() == 1);
+  CHECK(monitor.check(kStart + 4000).empty());
+  room.store->set_camera_status({"cam1", "ashby", CameraState::kOnline, kStart + 9000, "0.1.0"});
+  REQUIRE(monitor.check(kStart + 10000).size() == 1);
+  CHECK(live.shown == std::vector<std::string>{"cam1", "cam1"});
+  CHECK(notices.sent == std::vector<std::string>{"live:cam1", "live:cam1"});
 }

@@ -57,7 +57,7 @@ FaultVerdict healthy() { return {FaultVerdict::Kind::kHealthy, {}}; }
 
 }  // namespace
 
-CameraFaultMonitor::CameraFaultMonitor(Store& store, FaultSettings settings, LiveEvents* live)
+CameraFaultMonitor::CameraFaultMonitor(FaultMonitorStores store, FaultSettings settings, LiveEvents* live)
     : store_(store), settings_(settings), live_(live) {}
 
 FaultVerdict CameraFaultMonitor::offline(const CameraInfo& camera, const Track& track, const FaultSettings& s,
@@ -149,7 +149,7 @@ std::optional<HourlyRates> CameraFaultMonitor::usual_rates(const std::string& ca
     usual_.clear();
     // The week before this hour, whole hours only: its counts are kept as reads are stored.
     const TimestampMs to = hour * kHourMs, from = to - kBaselineDays * kDayMs;
-    for (const auto& c : store_.camera_counts(from, to, kHourMs)) {
+    for (const auto& c : store_.counts.camera_counts(from, to, kHourMs)) {
       auto& per_hour = usual_.try_emplace(c.camera_id, HourlyRates{}).first->second;
       per_hour[static_cast<std::size_t>((c.bucket / kHourMs) % 24)] +=
           static_cast<double>(c.reads) / kBaselineDays;
@@ -186,13 +186,13 @@ void CameraFaultMonitor::judge(const CameraInfo& camera, const OpenFaults& open,
       f.priority = settings_.priority;
       f.detail = verdict.detail;
       f.raised_at = f.changed_at = now;
-      if (!store_.raise_fault(f)) continue;  // another receiver raised it first
+      if (!store_.cameras.raise_fault(f)) continue;  // another receiver raised it first
       spdlog::warn("camera {} fault raised: {}: {}", escape_control_characters(camera.camera_id), kind,
                    escape_control_characters(verdict.detail));
       live.faults.push_back({f, camera});
       changed.push_back(std::move(f));
     } else if (verdict.healthy() && is_open) {
-      if (!store_.clear_fault(camera.camera_id, kind, now)) continue;
+      if (!store_.cameras.clear_fault(camera.camera_id, kind, now)) continue;
       spdlog::info("camera {} fault cleared: {}", escape_control_characters(camera.camera_id), kind);
       f = was_open->second;  // the whole fault as stored, for the screens
       f.cleared_at = f.changed_at = now;
@@ -206,14 +206,14 @@ std::vector<CameraFault> CameraFaultMonitor::check(TimestampMs now) {
   std::vector<CameraFault> changed;
   if (!settings_.enabled) return changed;
   OpenFaults open;
-  for (auto& f : store_.open_faults()) {
+  for (auto& f : store_.cameras.open_faults()) {
     auto key = std::pair(f.camera_id, f.kind);
     open.emplace(std::move(key), std::move(f));
   }
   LiveBatch live;
   // Each change goes to the store on its own; the screens get them all at the end, each once.
-  store_then_publish(live_, store_, live, [&] {
-    for (const auto& camera : store_.cameras()) judge(camera, open, now, live, changed);
+  store_then_publish(live_, store_.notices, live, [&] {
+    for (const auto& camera : store_.cameras.cameras()) judge(camera, open, now, live, changed);
   });
   return changed;
 }

@@ -67,12 +67,25 @@ struct FaultVerdict {
 /// A camera's usual reads per hour for each UTC hour of the day.
 using HourlyRates = std::array<double, 24>;
 
+/// What the monitor uses of the store: the cameras and their faults, the hourly read counts its
+/// no-reads rule compares with (an analysis query), and the notices that tell the other receivers
+/// of each change. Usually all one Store, which converts: CameraFaultMonitor monitor(store, {}).
+struct FaultMonitorStores {
+  FaultMonitorStores(CameraStore& camera_store, AnalysisStore& count_store, Notifier& notifier)
+      : cameras(camera_store), counts(count_store), notices(notifier) {}
+  // Implicit on purpose: a Store is all three, and callers hand it over as it is.
+  FaultMonitorStores(Store& store) : FaultMonitorStores(store, store, store) {}
+  CameraStore& cameras;
+  AnalysisStore& counts;
+  Notifier& notices;
+};
+
 /// Watches every camera in the store and keeps its faults up to date.
 class CameraFaultMonitor {
  public:
   /// `live`: where each fault raised or cleared goes once stored (the web server's live feed;
   /// nullptr: nowhere; not owned).
-  CameraFaultMonitor(Store& store, FaultSettings settings, LiveEvents* live = nullptr);
+  CameraFaultMonitor(FaultMonitorStores store, FaultSettings settings, LiveEvents* live = nullptr);
 
   /// One look at every camera at `now` (the receiver's clock): raises new faults and clears
   /// recovered ones in the store, and hands those changes to `live`. Returns them.
@@ -105,7 +118,7 @@ class CameraFaultMonitor {
              std::vector<CameraFault>& changed);
   std::optional<HourlyRates> usual_rates(const std::string& camera_id, TimestampMs now);
 
-  Store& store_;
+  FaultMonitorStores store_;
   FaultSettings settings_;
   LiveEvents* live_;
   std::map<std::string, Track> tracks_;
