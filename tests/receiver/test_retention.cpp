@@ -51,7 +51,7 @@ TEST_CASE("retention removes old reads and their images but keeps hit reads long
   const fs::path plain_crop = f.dir / "images" / "2026-11-25" / (plain.read_id + "-crop.jpg");
   REQUIRE(fs::exists(plain_crop));
 
-  Retention retention(*f.store, RetentionSettings{365, 730, 3600}, [&] { return f.now; });
+  Retention retention(*f.store, *f.store, RetentionSettings{365, 730, 3600}, [&] { return f.now; });
   f.now = kStart + 364 * kDay;
   CHECK(retention.run_once() == 0);
   CHECK(f.store->read_count() == 2);
@@ -70,7 +70,7 @@ TEST_CASE("retention removes old reads and their images but keeps hit reads long
 
 TEST_CASE("retention runs on its interval", "[retention]") {
   Fixture f;
-  Retention retention(*f.store, RetentionSettings{365, 730, 3600}, [&] { return f.now; });
+  Retention retention(*f.store, *f.store, RetentionSettings{365, 730, 3600}, [&] { return f.now; });
   retention.run_once();
   REQUIRE(f.store->insert_read(f.read_of("XY99ZZZ"), f.now, false, "", ""));
   f.now += 400 * kDay;
@@ -87,7 +87,7 @@ TEST_CASE("dead letters are purged after their days and beyond their cap, every 
   RetentionSettings settings;
   settings.dead_letter_days = 7;
   settings.dead_letter_max = 100;
-  Retention retention(*f.store, settings, [&] { return f.now; });
+  Retention retention(*f.store, *f.store, settings, [&] { return f.now; });
   for (int i = 0; i < 30; ++i) f.store->insert_dead_letter("t", "old garbage", "bad", f.now - 8 * kDay);
   for (int i = 0; i < 150; ++i)
     f.store->insert_dead_letter("t", "garbage " + std::to_string(i), "bad", f.now - i);
@@ -113,11 +113,11 @@ TEST_CASE("a new entry raises retrospective hits for reads of the last days", "[
   REQUIRE(f.store->insert_read(f.read_of("NE55TEF"), kStart, false, "", ""));
   const WatchlistInfo list{"Stolen", "stolen-vehicle", 0, "#f00", "Stop"};
   const WatchlistEntry exact{"Stolen", "NE55TED", "new report", "sup", kStart, std::nullopt};
-  const auto hits = raise_retrospective_hits(*f.store, exact, list, 30, kStart + 1000);
+  const auto hits = raise_retrospective_hits(*f.store, *f.store, exact, list, 30, kStart + 1000);
   REQUIRE(hits.size() == 1);  // the 40-day-old read is outside the look-back
   CHECK(hits[0].match_kind == "retrospective-exact");
   const WatchlistEntry pattern{"Stolen", "NE55TE?", "partial", "sup", kStart, std::nullopt};
-  CHECK(raise_retrospective_hits(*f.store, pattern, list, 30, kStart + 1000).size() == 2);
+  CHECK(raise_retrospective_hits(*f.store, *f.store, pattern, list, 30, kStart + 1000).size() == 2);
   CHECK(f.store->hits(std::nullopt, std::nullopt, 10).size() == 3);
 }
 

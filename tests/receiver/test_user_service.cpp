@@ -52,11 +52,11 @@ TEST_CASE("a login is checked and audited either way", "[services][users]") {
   Fixture f;
   INFO("store: " << f.backend);
   add_user(*f.store, "olly", Role::kOperator, kPassword, {"admin", "", kAt});
-  const auto in = log_in(*f.store, "olly", kPassword, "10.0.0.7", kAt + 1);
+  const auto in = log_in(*f.store, *f.store, "olly", kPassword, "10.0.0.7", kAt + 1);
   REQUIRE(in);
   CHECK(in->name == "olly");
-  CHECK_FALSE(log_in(*f.store, "olly", "wrong password", "10.0.0.7", kAt + 2));
-  CHECK_FALSE(log_in(*f.store, "nobody", kPassword, "10.0.0.8", kAt + 3));
+  CHECK_FALSE(log_in(*f.store, *f.store, "olly", "wrong password", "10.0.0.7", kAt + 2));
+  CHECK_FALSE(log_in(*f.store, *f.store, "nobody", kPassword, "10.0.0.8", kAt + 3));
   record_logout(*f.store, "olly", "10.0.0.7", kAt + 4);
 
   const auto audit = f.store->audit_log(10);  // newest first
@@ -79,9 +79,9 @@ TEST_CASE("a disabled user cannot log in and their stored sessions end", "[servi
 
   set_disabled(*f.store, "olly", true, {"admin", "", kAt + 1});
   CHECK_FALSE(sessions.find("hash-of-token"));
-  CHECK_FALSE(log_in(*f.store, "olly", kPassword, "10.0.0.7", kAt + 2));
+  CHECK_FALSE(log_in(*f.store, *f.store, "olly", kPassword, "10.0.0.7", kAt + 2));
   set_disabled(*f.store, "olly", false, {"admin", "", kAt + 3});
-  CHECK(log_in(*f.store, "olly", kPassword, "10.0.0.7", kAt + 4));
+  CHECK(log_in(*f.store, *f.store, "olly", kPassword, "10.0.0.7", kAt + 4));
   CHECK_THROWS_WITH(set_disabled(*f.store, "nobody", true, {"admin", "", kAt}), "no user 'nobody'");
 
   const auto audit = f.store->audit_log(10);

@@ -107,7 +107,7 @@ AnalysisOutput clones(Store& store, const ParamReader& p, const CloneSettings& d
   const auto [from, to] = p.period("from", "to", 7 * kDayMs);
   audit(iso(from) + ".." + iso(to));
   const CameraDirectory cameras(store.cameras());
-  const auto alerts = find_clones(store, from, to, s);
+  const auto alerts = find_clones(store, store, from, to, s);
   AnalysisOutput out;
   out.json = {{"analysis", "clones"},
               {"from", iso(from)},
@@ -245,7 +245,7 @@ AnalysisOutput convoy(Store& store, const ParamReader& p, const Audit& audit) {
   const auto [from, to] = p.period("from", "to", 30 * kDayMs);
   audit(plate + " " + iso(from) + ".." + iso(to));
   const CameraDirectory cameras(store.cameras());
-  const ConvoyReport r = find_convoys(store, plate, from, to, s);
+  const ConvoyReport r = find_convoys(store, store, plate, from, to, s);
   AnalysisOutput out;
   out.json = {{"analysis", "convoy"},
               {"from", iso(from)},
@@ -289,7 +289,7 @@ AnalysisOutput hotspots(Store& store, const ParamReader& p, const Audit& audit) 
   if ((to - from) / bucket_ms > 24 * 400) bad("bucket", bucket, "too many buckets for the period: use day");
   audit(iso(from) + ".." + iso(to) +
         (baseline_to > baseline_from ? " vs " + iso(baseline_from) + ".." + iso(baseline_to) : ""));
-  const HotspotReport r = analysis::hotspots(store, from, to, baseline_from, baseline_to, bucket_ms);
+  const HotspotReport r = analysis::hotspots(store, store, from, to, baseline_from, baseline_to, bucket_ms);
   AnalysisOutput out;
   out.json = {{"analysis", "hotspots"}, {"from", iso(r.from)},      {"to", iso(r.to)},
               {"bucket", bucket},       {"cameras", json::array()}, {"totals", json::array()}};

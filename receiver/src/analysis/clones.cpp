@@ -33,16 +33,17 @@ std::optional<CloneAlert> check_clone(const ReadPoint& a, const ReadPoint& b, co
   return alert;
 }
 
-std::vector<CloneAlert> find_clones(Store& store, TimestampMs from, TimestampMs to,
-                                    const CloneSettings& settings, std::size_t limit) {
-  const CameraDirectory cameras(store.cameras());
+std::vector<CloneAlert> find_clones(AnalysisStore& store, CameraStore& cameras, TimestampMs from,
+                                    TimestampMs to, const CloneSettings& settings, std::size_t limit) {
+  const CameraDirectory directory(cameras.cameras());
   std::unordered_map<std::string, ReadPoint> last;  // plate -> its latest sighting so far
   std::vector<CloneAlert> alerts;
   store.scan_reads(from, to, {}, [&](const ReadPoint& read) {
     auto [it, first] = last.try_emplace(read.plate, read);
     if (first) return;
     if (alerts.size() < limit) {
-      if (auto alert = check_clone(it->second, read, cameras, settings)) alerts.push_back(std::move(*alert));
+      if (auto alert = check_clone(it->second, read, directory, settings))
+        alerts.push_back(std::move(*alert));
     }
     // An unsure read does not replace a sure one: a misread must not hide the next comparison.
     if (read.confidence >= settings.min_confidence || it->second.confidence < settings.min_confidence)

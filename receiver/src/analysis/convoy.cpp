@@ -17,8 +17,8 @@ struct Tally {
 };
 
 /// The other plates read at the sighting's camera within the window, one per plate: the closest in time.
-std::map<std::string, ReadPoint> nearest_others(Store& store, const Sighting& s, const std::string& target,
-                                                TimestampMs window_ms) {
+std::map<std::string, ReadPoint> nearest_others(AnalysisStore& store, const Sighting& s,
+                                                const std::string& target, TimestampMs window_ms) {
   std::map<std::string, ReadPoint> nearest;
   store.scan_reads(s.at - window_ms, s.at + window_ms + 1, {s.camera_id}, [&](const ReadPoint& r) {
     if (r.plate == target) return;
@@ -67,11 +67,11 @@ std::string chance_note(double vehicles_per_window, TimestampMs window_ms, doubl
 
 }  // namespace
 
-ConvoyReport find_convoys(Store& store, const std::string& target, TimestampMs from, TimestampMs to,
-                          const ConvoySettings& settings) {
+ConvoyReport find_convoys(AnalysisStore& store, ReadStore& reads, const std::string& target, TimestampMs from,
+                          TimestampMs to, const ConvoySettings& settings) {
   ConvoyReport report;
   report.target = target;
-  auto sightings = store.movements(target, from, to, settings.max_target_sightings + 1);
+  auto sightings = reads.movements(target, from, to, settings.max_target_sightings + 1);
   if (static_cast<int>(sightings.size()) > settings.max_target_sightings) {
     report.truncated = true;
     sightings.resize(static_cast<std::size_t>(settings.max_target_sightings));

@@ -5,8 +5,8 @@
 
 namespace anpr::receiver::analysis {
 
-HotspotReport hotspots(Store& store, TimestampMs from, TimestampMs to, TimestampMs baseline_from,
-                       TimestampMs baseline_to, TimestampMs bucket_ms) {
+HotspotReport hotspots(AnalysisStore& store, CameraStore& cameras, TimestampMs from, TimestampMs to,
+                       TimestampMs baseline_from, TimestampMs baseline_to, TimestampMs bucket_ms) {
   // Counts are kept per camera per hour: periods are whole hours.
   auto down = [](TimestampMs t) { return t / kHourMs * kHourMs; };
   auto up = [](TimestampMs t) { return (t + kHourMs - 1) / kHourMs * kHourMs; };
@@ -22,7 +22,7 @@ HotspotReport hotspots(Store& store, TimestampMs from, TimestampMs to, Timestamp
   report.baseline_from = baseline_from;
   report.baseline_to = baseline_to;
   report.bucket_ms = bucket_ms;
-  const CameraDirectory directory(store.cameras());
+  const CameraDirectory directory(cameras.cameras());
   std::map<std::string, CameraActivity> by_camera;
   std::map<TimestampMs, CameraCount> totals;
   for (const CameraCount& c : store.camera_counts(from, to, bucket_ms)) {

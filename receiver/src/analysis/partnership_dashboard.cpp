@@ -10,13 +10,14 @@ namespace anpr::receiver::analysis {
 
 using nlohmann::json;
 
-DashboardReport partnership_dashboard(Store& store, TimestampMs from, TimestampMs to) {
+DashboardReport partnership_dashboard(AnalysisStore& store, CameraStore& cameras, TimestampMs from,
+                                      TimestampMs to) {
   if (from >= to)
     throw Error(ErrorCode::kInput,
                 "from (" + to_iso8601(from) + ") must be before to (" + to_iso8601(to) + ")");
   if (to - from > kMaxDashboardSpanMs)
     throw Error(ErrorCode::kInput, "the dashboard covers at most 93 days: narrow the period");
-  const HotspotReport r = hotspots(store, from, to, 0, 0, kHourMs);
+  const HotspotReport r = hotspots(store, cameras, from, to, 0, 0, kHourMs);
   DashboardReport out;
   out.json = {{"from", to_iso8601(r.from)},
               {"to", to_iso8601(r.to)},

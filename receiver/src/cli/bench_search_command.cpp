@@ -66,7 +66,7 @@ int run(const SearchBenchOptions& o) {
   std::printf("%zu plates, %d days, limit %d\n", plates.size(), o.days, o.limit);
   for (int r = 1; r <= o.runs; ++r) {
     Times t = time_searches(plates, [&](const std::string& p) {
-      return search_movements(*store, p, window, {"bench", "benchmark of movement search", now_ms()});
+      return search_movements(*store, *store, p, window, {"bench", "benchmark of movement search", now_ms()});
     });
     std::printf("run %d: median %.2f ms, p95 %.2f ms, max %.2f ms; %.1f sightings a plate\n", r,
                 t.percentile(0.5), t.percentile(0.95), t.percentile(1.0),

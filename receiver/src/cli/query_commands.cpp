@@ -62,7 +62,8 @@ int reads(const QueryOptions& o) {
   const TimestampMs from = time_option(o.from, "--from", 0);
   const TimestampMs to = time_option(o.to, "--to", now_ms());
   auto store = open_store(o.database);
-  print_sightings(search_reads(*store, o.camera, {from, to, o.limit}, {o.user, o.reason, now_ms()}), o.json);
+  print_sightings(search_reads(*store, *store, o.camera, {from, to, o.limit}, {o.user, o.reason, now_ms()}),
+                  o.json);
   return 0;
 }
 
@@ -74,8 +75,8 @@ int movements(const QueryOptions& o) {
   const TimestampMs from = time_option(o.from, "--from", 0);
   const TimestampMs to = time_option(o.to, "--to", now_ms());
   auto store = open_store(o.database);
-  print_sightings(search_movements(*store, o.plate, {from, to, o.limit}, {o.user, o.reason, now_ms()}),
-                  o.json);
+  print_sightings(
+      search_movements(*store, *store, o.plate, {from, to, o.limit}, {o.user, o.reason, now_ms()}), o.json);
   return 0;
 }
 

@@ -164,7 +164,7 @@ ServeParts::ServeParts(const ReceiverConfig& c) : store(open_store(c.database)) 
 
 /// Retention every second and the camera-fault check every two, beside ingest, until `stop`.
 void housekeeping(const std::stop_token& stop, ServeParts& parts, const ReceiverConfig& c) {
-  Retention retention(*parts.store, c.retention);
+  Retention retention(*parts.store, *parts.store, c.retention);
   CameraFaultMonitor faults(*parts.fault_store, c.faults, parts.live);
   for (int tick = 0; !stop.stop_requested(); ++tick) {
     try {

@@ -61,7 +61,7 @@ int add_entry(const WatchlistOptions& o) {
 int remove_entry(const WatchlistOptions& o) {
   auto store = open_store(o.database);
   const std::string plate = normalise_plate(o.plate);
-  if (!remove_watchlist_entry(*store, o.list.name, plate, change_of(o))) {
+  if (!remove_watchlist_entry(*store, *store, o.list.name, plate, change_of(o))) {
     std::fprintf(stderr, "'%s' has no entry %s\n", o.list.name.c_str(), plate.c_str());
     return 1;
   }
@@ -74,7 +74,7 @@ int expire_entry(const WatchlistOptions& o) {
   if (at < 0) throw Error(ErrorCode::kInput, "--at '" + o.expires + "' is not an ISO 8601 UTC time");
   auto store = open_store(o.database);
   const std::string plate = normalise_plate(o.plate);
-  if (!expire_watchlist_entry(*store, o.list.name, plate, at, change_of(o))) {
+  if (!expire_watchlist_entry(*store, *store, o.list.name, plate, at, change_of(o))) {
     std::fprintf(stderr, "'%s' has no entry %s\n", o.list.name.c_str(), plate.c_str());
     return 1;
   }

@@ -202,7 +202,7 @@ std::string checked_reason(const EvidencePackRequest& request) {
 }
 
 /// Copies the sighting's kept crop and overview into the pack as images/NNNN-READ-KIND.jpg.
-void pack_images(Store& store, std::size_t number, PackedSighting& row, std::vector<PackFile>& files,
+void pack_images(ReadStore& store, std::size_t number, PackedSighting& row, std::vector<PackFile>& files,
                  EvidencePackSummary& summary) {
   const auto kept = store.read_images(row.sighting.read_id);
   char digits[24];

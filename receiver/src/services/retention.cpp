@@ -8,14 +8,14 @@
 
 namespace anpr::receiver {
 
-Retention::Retention(Store& store, RetentionSettings settings, Clock clock)
-    : store_(store), settings_(settings), clock_(std::move(clock)) {}
+Retention::Retention(ReadStore& reads, DeadLetterStore& dead_letters, RetentionSettings settings, Clock clock)
+    : reads_(reads), dead_letters_(dead_letters), settings_(settings), clock_(std::move(clock)) {}
 
 std::size_t Retention::run_once() {
   const TimestampMs now = clock_();
   last_run_ = now;
   const auto files =
-      store_.purge_reads(now - settings_.read_days * kDayMs, now - settings_.hit_read_days * kDayMs);
+      reads_.purge_reads(now - settings_.read_days * kDayMs, now - settings_.hit_read_days * kDayMs);
   std::size_t removed = 0;
   for (const auto& f : files) {
     std::error_code ec;
@@ -34,10 +34,10 @@ std::int64_t Retention::purge_dead_letters() {
   const TimestampMs now = clock_();
   last_dead_letter_purge_ = now;
   const std::int64_t removed =
-      store_.purge_dead_letters(now - settings_.dead_letter_days * kDayMs, settings_.dead_letter_max);
+      dead_letters_.purge_dead_letters(now - settings_.dead_letter_days * kDayMs, settings_.dead_letter_max);
   if (removed > 0) {
     spdlog::info("dead letters: {} purged (older than {} days or beyond the newest {}), {} kept", removed,
-                 settings_.dead_letter_days, settings_.dead_letter_max, store_.dead_letter_count());
+                 settings_.dead_letter_days, settings_.dead_letter_max, dead_letters_.dead_letter_count());
   }
   return removed;
 }

@@ -24,23 +24,23 @@ void check_window(const SearchWindow& window) {
 }
 
 // Audited before the search runs: a search that fails half way was still made.
-void audit_search(Store& store, const char* action, const std::string& subject, const SearchWindow& window,
+void audit_search(AuditLog& log, const char* action, const std::string& subject, const SearchWindow& window,
                   const Caller& caller, const std::string& reason) {
-  store.audit({0, caller.now, caller.user, action,
-               subject + " " + to_iso8601(window.from) + ".." + to_iso8601(window.to), reason});
+  log.audit({0, caller.now, caller.user, action,
+             subject + " " + to_iso8601(window.from) + ".." + to_iso8601(window.to), reason});
 }
 
 }  // namespace
 
-std::vector<Sighting> search_reads(Store& store, const std::string& camera_id, const SearchWindow& window,
-                                   const Caller& caller) {
+std::vector<Sighting> search_reads(ReadStore& store, AuditLog& log, const std::string& camera_id,
+                                   const SearchWindow& window, const Caller& caller) {
   const std::string reason = required_reason(caller);
   check_window(window);
-  audit_search(store, "reads", camera_id.empty() ? "all cameras" : camera_id, window, caller, reason);
+  audit_search(log, "reads", camera_id.empty() ? "all cameras" : camera_id, window, caller, reason);
   return store.reads(camera_id, window.from, window.to, window.limit);
 }
 
-std::vector<Sighting> search_movements(Store& store, const std::string& plate_or_pattern,
+std::vector<Sighting> search_movements(ReadStore& store, AuditLog& log, const std::string& plate_or_pattern,
                                        const SearchWindow& window, const Caller& caller) {
   const std::string reason = required_reason(caller);
   check_window(window);
@@ -51,7 +51,7 @@ std::vector<Sighting> search_movements(Store& store, const std::string& plate_or
                 "plate '" + plate_or_pattern +
                     "': 1-12 letters and digits, '?' for one unknown character, '*' for any run");
   }
-  audit_search(store, "movements", plate, window, caller, reason);
+  audit_search(log, "movements", plate, window, caller, reason);
   return store.movements(plate, window.from, window.to, window.limit);
 }
 

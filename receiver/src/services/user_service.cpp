@@ -23,7 +23,7 @@ bool valid_user_name(const std::string& name) {
   });
 }
 
-UserRecord existing_user(Store& store, const std::string& name) {
+UserRecord existing_user(UserStore& store, const std::string& name) {
   auto user = store.user(name);
   if (!user) throw Error(ErrorCode::kInput, "no user '" + name + "'");
   return *user;
@@ -109,15 +109,15 @@ void set_disabled(Store& store, const std::string& name, bool disabled, const Ca
 
 std::vector<UserRecord> list_users(UserStore& store) { return store.users(); }
 
-std::optional<UserRecord> log_in(Store& store, const std::string& name, const std::string& password,
-                                 const std::string& client, TimestampMs now) {
+std::optional<UserRecord> log_in(UserStore& store, AuditLog& log, const std::string& name,
+                                 const std::string& password, const std::string& client, TimestampMs now) {
   auto user = store.user(name);
   // The hash is checked even for unknown users, so timing does not tell which names exist.
   static const std::string kDummyHash = hash_password("not-a-real-password");
   const bool ok =
       verify_password(user ? user->password_hash : kDummyHash, password) && user && !user->disabled;
   const bool known_role = user && parse_role(user->role).has_value();
-  store.audit({0, now, name, ok && known_role ? "login" : "login-failed", client, ""});
+  log.audit({0, now, name, ok && known_role ? "login" : "login-failed", client, ""});
   if (!ok || !known_role) return std::nullopt;
   return user;
 }

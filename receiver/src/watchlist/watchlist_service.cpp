@@ -13,12 +13,12 @@ namespace anpr::receiver {
 namespace {
 
 /// raise_retrospective_hits, each hit also added to `live` (when given) with its camera.
-std::vector<HitMessage> raise_hits(Store& store, const WatchlistEntry& entry, const WatchlistInfo& list,
-                                   int days, TimestampMs now, LiveBatch* live) {
+std::vector<HitMessage> raise_hits(ReadStore& reads, HitStore& store, const WatchlistEntry& entry,
+                                   const WatchlistInfo& list, int days, TimestampMs now, LiveBatch* live) {
   std::vector<HitMessage> hits;
   if (days <= 0) return hits;
   // Exact and wildcard entries come straight from the movements query.
-  for (const Sighting& s : store.movements(entry.plate, now - days * kDayMs, now, 10000)) {
+  for (const Sighting& s : reads.movements(entry.plate, now - days * kDayMs, now, 10000)) {
     HitMessage h = make_hit({s.read_id, s.camera_id, s.site_id, s.plate, s.at}, entry, list,
                             entry.is_pattern() ? "retrospective-wildcard" : "retrospective-exact",
                             entry.is_pattern() ? 0.8 : 1.0);
@@ -50,7 +50,7 @@ std::size_t check_past_reads(Store& store, const std::vector<WatchlistEntry>& ad
   // Each hit is stored on its own: the screens get them all at the end, each once.
   store_then_publish(change.live, store, live, [&] {
     for (const auto& e : added)
-      raised += raise_hits(store, e, *list, change.lookback_days, change.now, &live).size();
+      raised += raise_hits(store, store, e, *list, change.lookback_days, change.now, &live).size();
   });
   return raised;
 }
@@ -64,9 +64,10 @@ std::string required_reason(const std::string& given) {
 
 }  // namespace
 
-std::vector<HitMessage> raise_retrospective_hits(Store& store, const WatchlistEntry& entry,
-                                                 const WatchlistInfo& list, int days, TimestampMs now) {
-  return raise_hits(store, entry, list, days, now, nullptr);
+std::vector<HitMessage> raise_retrospective_hits(ReadStore& reads, HitStore& store,
+                                                 const WatchlistEntry& entry, const WatchlistInfo& list,
+                                                 int days, TimestampMs now) {
+  return raise_hits(reads, store, entry, list, days, now, nullptr);
 }
 
 ImportOutcome import_watchlist(Store& store, const WatchlistInfo& list, std::string_view csv,
@@ -123,21 +124,21 @@ std::size_t add_watchlist_entry(Store& store, const std::string& list, const std
   return check_past_reads(store, {e}, list, change);
 }
 
-bool remove_watchlist_entry(Store& store, const std::string& list, const std::string& plate,
-                            const WatchlistChange& change) {
+bool remove_watchlist_entry(WatchlistStore& store, AuditLog& log, const std::string& list,
+                            const std::string& plate, const WatchlistChange& change) {
   const std::string reason = required_reason(change.reason);
   const std::string normalised = normalise_plate(plate);
   if (!store.remove_entry(list, normalised)) return false;
-  store.audit({0, change.now, change.user, "watchlist-remove", list + ":" + normalised, reason});
+  log.audit({0, change.now, change.user, "watchlist-remove", list + ":" + normalised, reason});
   return true;
 }
 
-bool expire_watchlist_entry(Store& store, const std::string& list, const std::string& plate, TimestampMs at,
-                            const WatchlistChange& change) {
+bool expire_watchlist_entry(WatchlistStore& store, AuditLog& log, const std::string& list,
+                            const std::string& plate, TimestampMs at, const WatchlistChange& change) {
   const std::string reason = required_reason(change.reason);
   const std::string normalised = normalise_plate(plate);
   if (!store.expire_entry(list, normalised, at)) return false;
-  store.audit({0, change.now, change.user, "watchlist-expire", list + ":" + normalised, reason});
+  log.audit({0, change.now, change.user, "watchlist-expire", list + ":" + normalised, reason});
   return true;
 }
 

@@ -22,7 +22,7 @@ class ListColours {
   explicit ListColours(const std::vector<WatchlistInfo>& lists) {
     for (const auto& l : lists) colours_[l.name] = l.colour;
   }
-  explicit ListColours(Store& store) : ListColours(list_watchlists(store)) {}
+  explicit ListColours(WatchlistStore& store) : ListColours(list_watchlists(store)) {}
   [[nodiscard]] std::string of(const std::string& list) const {
     const auto it = colours_.find(list);
     return it == colours_.end() ? "#d00000" : it->second;

@@ -338,7 +338,7 @@ Response WebApi::login(Call& call) {
     res.set(http::field::retry_after, std::to_string(wait));
     return res;
   }
-  const auto user = log_in(store_, name, password, call.client, now_ms());  // audited either way
+  const auto user = log_in(store_, store_, name, password, call.client, now_ms());  // audited either way
   const auto role = user ? parse_role(user->role) : std::nullopt;
   if (!role) {
     limiter_.failed(name, call.client);
@@ -460,7 +460,8 @@ Response WebApi::dashboard(Call& call) {
   const auto from =
       from_text.empty() && to ? std::optional<TimestampMs>(*to - 7 * kDayMs) : parse_iso8601(from_text);
   if (!from || !to) return call.error(http::status::bad_request, "from and to must be ISO 8601 UTC times");
-  const auto report = analysis::partnership_dashboard(store_, *from, *to);  // bad periods: anpr::Error, a 400
+  const auto report =
+      analysis::partnership_dashboard(store_, store_, *from, *to);  // bad periods: anpr::Error, a 400
   const auto table = call.param("table");
   if (call.param("format") != "csv") return call.json_reply(report.json);
   if (table != "reads" && table != "hits")
@@ -523,8 +524,8 @@ Response WebApi::search(Call& call, bool movements) {
   // A period that runs backwards or a bad plate: anpr::Error (kInput) from the service, a 400.
   const SearchWindow window{*from, *to, limit};
   const Caller caller{call.session->user, reason, now};
-  const auto rows = movements ? search_movements(store_, call.param("plate"), window, caller)
-                              : search_reads(store_, call.param("camera"), window, caller);
+  const auto rows = movements ? search_movements(store_, store_, call.param("plate"), window, caller)
+                              : search_reads(store_, store_, call.param("camera"), window, caller);
   json out = json::array();
   for (const auto& s : rows) out.push_back(sighting_json(s));
   return call.json_reply({{"rows", out}, {"truncated", static_cast<int>(rows.size()) == limit}});
@@ -686,9 +687,9 @@ Response WebApi::change_entry(Call& call, const std::string& list, const std::st
     const std::string at_text = body->value("at", "");
     const auto at = at_text.empty() ? std::optional<TimestampMs>(change.now) : parse_iso8601(at_text);
     if (!at) return call.error(http::status::bad_request, "at '" + at_text + "' is not an ISO 8601 UTC time");
-    ok = expire_watchlist_entry(store_, list, plate, *at, change);
+    ok = expire_watchlist_entry(store_, store_, list, plate, *at, change);
   } else {
-    ok = remove_watchlist_entry(store_, list, plate, change);
+    ok = remove_watchlist_entry(store_, store_, list, plate, change);
   }
   if (!ok)
     return call.error(http::status::not_found, "'" + list + "' has no entry " + normalise_plate(plate));

@@ -37,7 +37,9 @@ struct AnalysisCaller {
 };
 
 /// Runs one analysis. Throws anpr::Error (kInput) naming the parameter when one is missing or
-/// wrong, or when the reason is missing; nothing is audited then.
+/// wrong, or when the reason is missing; nothing is audited then. It takes the whole Store: the
+/// analyses between them read the analysis queries, the cameras and a plate's movements, and the
+/// run is audited.
 [[nodiscard]] AnalysisOutput run_analysis(Store& store, const std::string& kind, const Params& params,
                                           const AnalysisCaller& caller,
                                           const CloneSettings& clone_defaults = {});
@@ -46,7 +48,7 @@ struct AnalysisCaller {
 [[nodiscard]] std::vector<SpeedSection> speed_sections(AnalysisStore& store);
 
 /// Registers (adds or replaces) the sections read from `file`, all or none, audited as
-/// "sections-register" with the number of sections as the reason.
+/// "sections-register" with the number of sections as the reason, in one transaction (so the Store).
 void register_sections(Store& store, const std::vector<SpeedSection>& sections, const std::string& file,
                        const AnalysisCaller& caller);
 

@@ -42,8 +42,9 @@ struct CloneAlert {
 
 /// Every consecutive pair of sightings of a plate in [from, to) that fails the check, in time
 /// order of the later sighting. Streams the period's reads once, keeping the last sighting of
-/// each plate.
-[[nodiscard]] std::vector<CloneAlert> find_clones(Store& store, TimestampMs from, TimestampMs to,
+/// each plate. `cameras`: where each camera is (usually the same Store as `store`).
+[[nodiscard]] std::vector<CloneAlert> find_clones(AnalysisStore& store, CameraStore& cameras,
+                                                  TimestampMs from, TimestampMs to,
                                                   const CloneSettings& settings, std::size_t limit = 10000);
 
 /// The hit raised in the feed for an alert, on the later read (`read_id`), naming the other.

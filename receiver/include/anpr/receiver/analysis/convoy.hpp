@@ -39,7 +39,8 @@ struct ConvoyReport {
   std::string note;                         ///< the false-positive risk in words
 };
 
-[[nodiscard]] ConvoyReport find_convoys(Store& store, const std::string& target, TimestampMs from,
-                                        TimestampMs to, const ConvoySettings& settings);
+/// `reads`: where the target's movements are found (usually the same Store as `store`).
+[[nodiscard]] ConvoyReport find_convoys(AnalysisStore& store, ReadStore& reads, const std::string& target,
+                                        TimestampMs from, TimestampMs to, const ConvoySettings& settings);
 
 }  // namespace anpr::receiver::analysis

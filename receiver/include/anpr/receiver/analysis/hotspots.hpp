@@ -30,9 +30,10 @@ struct HotspotReport {
 };
 
 /// Periods are widened to whole hours (reads are counted per camera per hour as they are
-/// stored). `baseline_from == baseline_to` means no baseline.
-[[nodiscard]] HotspotReport hotspots(Store& store, TimestampMs from, TimestampMs to,
-                                     TimestampMs baseline_from, TimestampMs baseline_to,
+/// stored). `baseline_from == baseline_to` means no baseline. `cameras`: names and sites (usually
+/// the same Store as `store`).
+[[nodiscard]] HotspotReport hotspots(AnalysisStore& store, CameraStore& cameras, TimestampMs from,
+                                     TimestampMs to, TimestampMs baseline_from, TimestampMs baseline_to,
                                      TimestampMs bucket_ms);
 
 }  // namespace anpr::receiver::analysis

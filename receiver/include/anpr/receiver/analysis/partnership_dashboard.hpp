@@ -23,6 +23,8 @@ struct DashboardReport {  // NOLINT(bugprone-exception-escape)
 inline constexpr TimestampMs kMaxDashboardSpanMs = 93LL * 24 * 3600000;
 
 /// Throws anpr::Error (kInput) when from >= to or the period is longer than kMaxDashboardSpanMs.
-[[nodiscard]] DashboardReport partnership_dashboard(Store& store, TimestampMs from, TimestampMs to);
+/// `cameras`: names and sites (usually the same Store as `store`).
+[[nodiscard]] DashboardReport partnership_dashboard(AnalysisStore& store, CameraStore& cameras,
+                                                    TimestampMs from, TimestampMs to);
 
 }  // namespace anpr::receiver::analysis

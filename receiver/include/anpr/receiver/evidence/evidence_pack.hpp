@@ -36,7 +36,8 @@ struct EvidencePackSummary {
 /// Writes the pack to `out` (through a temporary file beside it, moved into place when complete,
 /// so a half-written pack never carries the final name). The images are the files the store names
 /// for each read. Throws anpr::Error for a bad request (reason, range, limit) and when `out`
-/// cannot be written.
+/// cannot be written. It takes the Store: the export is audited in a transaction of its own (its
+/// audit id goes in the manifest), then it reads sightings, hits and images.
 EvidencePackSummary write_evidence_pack(Store& store, const EvidencePackRequest& request,
                                         const std::filesystem::path& out);
 

@@ -50,6 +50,8 @@ struct IngestCounters {
 class Ingestor {
  public:
   using Clock = std::function<TimestampMs()>;
+  /// The whole Store: a batch's reads, hits, dead letters and camera reports are one transaction,
+  /// and it reads the watchlists, the cameras and a plate's neighbours for the clone check.
   Ingestor(Store& store, IngestSettings settings, Clock clock = now_ms);
 
   /// Handles one message in its own store transaction.

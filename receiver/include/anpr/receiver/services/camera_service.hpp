@@ -2,6 +2,8 @@
 /// @file
 /// Cameras and their faults for every front end (command line, web API): the registry, a
 /// camera's place on the map, and fault acknowledgement, each change audited with who and why.
+/// Look-ups take the CameraStore; changes take the Store, since each change and its audit record
+/// are one transaction.
 
 #include <optional>
 #include <string>

@@ -21,6 +21,7 @@ enum class HitStep { kAcknowledge, kClose };
 /// Moves a hit on one step, with the caller's reason as its note, and audits it ("hit-acknowledge"
 /// or "hit-close", the note as the reason). False, and nothing audited, when the hit does not
 /// exist or is not in the state the step starts from (new to acknowledge, acknowledged to close).
+/// The move and its audit record are one transaction, so it takes the Store.
 bool move_hit(Store& store, const std::string& hit_id, HitStep step, const Caller& caller);
 
 }  // namespace anpr::receiver

@@ -24,7 +24,9 @@ struct RetentionSettings {
 class Retention {
  public:
   using Clock = std::function<TimestampMs()>;
-  Retention(Store& store, RetentionSettings settings, Clock clock = now_ms);
+  /// `reads` and `dead_letters` are usually one Store: Retention retention(store, store, settings).
+  Retention(ReadStore& reads, DeadLetterStore& dead_letters, RetentionSettings settings,
+            Clock clock = now_ms);
   /// Purges what has expired now; returns the number of image files removed.
   std::size_t run_once();
   /// Runs when the interval has passed since the last run (call it often); the dead letters are
@@ -34,7 +36,8 @@ class Retention {
   std::int64_t purge_dead_letters();
 
  private:
-  Store& store_;
+  ReadStore& reads_;
+  DeadLetterStore& dead_letters_;
   RetentionSettings settings_;
   Clock clock_;
   TimestampMs last_run_ = 0;

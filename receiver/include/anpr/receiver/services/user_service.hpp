@@ -29,7 +29,8 @@ enum class Role { kOperator = 0, kSupervisor = 1, kAdmin = 2 };
 /// User administration, each change audited under the caller ("user-add" with the role as the
 /// reason, "user-passwd", "user-disable", "user-enable"). Each throws anpr::Error (kInput) with
 /// the reason when the change cannot be made; nothing is changed or audited then. A changed
-/// password or a disabled user ends the user's stored sessions.
+/// password or a disabled user ends the user's stored sessions. They take the Store: the change,
+/// the sessions it ends and its audit record are one transaction.
 void add_user(Store& store, const std::string& name, Role role, const std::string& password,
               const Caller& caller);
 void set_password(Store& store, const std::string& name, const std::string& password, const Caller& caller);
@@ -40,7 +41,8 @@ void set_disabled(Store& store, const std::string& name, bool disabled, const Ca
 /// Checks a login and audits it ("login" or "login-failed", the user name as the actor and
 /// `client` as the subject). Returns the user when the password is right, the account enabled
 /// and its role known; nullopt otherwise, taking as long for an unknown name as for a known one.
-[[nodiscard]] std::optional<UserRecord> log_in(Store& store, const std::string& name,
+/// `store` and `log` are usually one Store.
+[[nodiscard]] std::optional<UserRecord> log_in(UserStore& store, AuditLog& log, const std::string& name,
                                                const std::string& password, const std::string& client,
                                                TimestampMs now);
 /// Audits a logout ("logout", `client` as the subject).

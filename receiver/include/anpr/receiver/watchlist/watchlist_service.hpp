@@ -33,6 +33,8 @@ struct ImportOutcome {
 
 /// Replaces `list` (created if new) with the entries of `csv` as one new version, or, when any
 /// row is bad, changes nothing and returns the bad rows. `source` names the file for the audit.
+/// Import and add take the whole Store: besides the list and its audit record they look back
+/// through the reads, raise hits and tell the other receivers (change.live).
 [[nodiscard]] ImportOutcome import_watchlist(Store& store, const WatchlistInfo& list, std::string_view csv,
                                              const std::string& source, const WatchlistChange& change);
 
@@ -41,13 +43,15 @@ struct ImportOutcome {
 std::size_t add_watchlist_entry(Store& store, const std::string& list, const std::string& plate,
                                 const std::string& expires, const WatchlistChange& change);
 
-/// Removes one entry; false when the list has no such entry.
-bool remove_watchlist_entry(Store& store, const std::string& list, const std::string& plate,
-                            const WatchlistChange& change);
+/// Removes one entry, audited in `log`; false when the list has no such entry. `store` and `log`
+/// are usually one Store.
+bool remove_watchlist_entry(WatchlistStore& store, AuditLog& log, const std::string& list,
+                            const std::string& plate, const WatchlistChange& change);
 
-/// Ends one entry at `at` (keeps it for the record); false when the list has no such entry.
-bool expire_watchlist_entry(Store& store, const std::string& list, const std::string& plate, TimestampMs at,
-                            const WatchlistChange& change);
+/// Ends one entry at `at` (keeps it for the record), audited in `log`; false when the list has no
+/// such entry.
+bool expire_watchlist_entry(WatchlistStore& store, AuditLog& log, const std::string& list,
+                            const std::string& plate, TimestampMs at, const WatchlistChange& change);
 
 /// Every list as configured (name, category, priority, colour, action).
 [[nodiscard]] std::vector<WatchlistInfo> list_watchlists(WatchlistStore& store);
@@ -55,8 +59,9 @@ bool expire_watchlist_entry(Store& store, const std::string& list, const std::st
 [[nodiscard]] std::vector<WatchlistEntry> watchlist_entries(WatchlistStore& store, const std::string& list);
 
 /// Checks the reads of the last `days` against a newly added entry and raises each match as a
-/// retrospective hit (match kind "retrospective-<kind>"). Returns the hits raised.
-std::vector<HitMessage> raise_retrospective_hits(Store& store, const WatchlistEntry& entry,
-                                                 const WatchlistInfo& list, int days, TimestampMs now);
+/// retrospective hit (match kind "retrospective-<kind>") in `store`. Returns the hits raised.
+std::vector<HitMessage> raise_retrospective_hits(ReadStore& reads, HitStore& store,
+                                                 const WatchlistEntry& entry, const WatchlistInfo& list,
+                                                 int days, TimestampMs now);
 
 }  // namespace anpr::receiver
