@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <malloc.h>
+#include <sqlite3.h>
 
 #include <algorithm>
 #include <array>
@@ -134,6 +135,28 @@ int upgrade(HttpClient& c, const std::string& origin = "") {
                                              {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="}};
   if (!origin.empty()) headers["Origin"] = origin;
   return c.request(http::verb::get, "/api/live", "", "", headers).status;
+}
+
+/// SQLite's write lock on the fixture's database, held from a connection of its own (as another
+/// process's long transaction would) until release() or the end of the scope.
+class WriteLock {
+ public:
+  explicit WriteLock(const WebFixture& f) {
+    REQUIRE(sqlite3_open((f.dir / "anpr.db").string().c_str(), &db_) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+  }
+  WriteLock(const WriteLock&) = delete;
+  WriteLock& operator=(const WriteLock&) = delete;
+  ~WriteLock() { sqlite3_close(db_); }  // rolls back what is still open
+  void release() { sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr); }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+/// Milliseconds since `start`.
+double ms_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
 }
 
 }  // namespace
@@ -382,6 +405,69 @@ TEST_CASE("a burst of logins does not hold up the live feed", "[web][live]") {
   INFO("hit to screen during 20 logins: median " << latency_ms[latency_ms.size() / 2] << " ms, p95 " << p95
                                                  << " ms");
   CHECK(p95 < 200);
+}
+
+TEST_CASE("a request waiting for the database holds up no page, live screen or other API call",
+          "[web][live]") {
+  // Regression: the API ran on the network thread, so one acknowledgement waiting for a database
+  // lock (another receiver's long transaction, a long search) held up every page and live screen.
+  WebFixture f;
+  auto olly = f.logged_in("olly");
+  const auto hit = sample_hit("AB12CDE");
+  raise_hit(f, hit);
+  WriteLock lock(f);
+  std::atomic<int> acknowledged{0};
+  std::atomic<double> waited_ms{0};
+  std::thread desk([&, olly] {
+    const auto asked = std::chrono::steady_clock::now();
+    HttpClient c = olly;
+    acknowledged = c.post("/api/hits/" + hit.hit_id + "/acknowledge", R"({"note":"seen"})").status;
+    waited_ms = ms_since(asked);
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the acknowledgement waits for the lock
+  auto start = std::chrono::steady_clock::now();
+  CHECK(f.client().get("/login").status == 200);
+  CHECK(ms_since(start) < 1000);
+  start = std::chrono::steady_clock::now();
+  LiveSocket live(f.server->port(), olly.cookie, "http://" + olly.host());
+  REQUIRE(live.open());
+  CHECK(live.next("hello", std::chrono::seconds(1)));
+  CHECK(olly.get("/api/session").status == 200);
+  CHECK(ms_since(start) < 1000);
+  CHECK(acknowledged == 0);  // still waiting
+  lock.release();
+  desk.join();
+  CHECK(acknowledged == 200);
+  CHECK(waited_ms >= 300);
+}
+
+TEST_CASE("API calls beyond the API threads and their queue are told to retry, never queued without end",
+          "[web]") {
+  web::WebSettings settings;
+  settings.api_threads = 1;
+  settings.max_api_calls = 2;
+  WebFixture f(settings);
+  auto olly = f.logged_in("olly");
+  const std::array hits{sample_hit("AB12CDE"), sample_hit("AB12CDF")};
+  for (const auto& h : hits) raise_hit(f, h);
+  WriteLock lock(f);
+  std::atomic<int> acknowledged{0};
+  std::vector<std::thread> desks;
+  for (const auto& h : hits) {  // one waits for the lock on the API thread, the other for that thread
+    desks.emplace_back([&, olly, id = h.hit_id] {
+      HttpClient c = olly;
+      if (c.post("/api/hits/" + id + "/acknowledge", R"({"note":"seen"})").status == 200) ++acknowledged;
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const auto busy = olly.get("/api/session");
+  CHECK(busy.status == 503);
+  CHECK(busy.header("Retry-After") == "1");
+  CHECK(f.client().get("/login").status == 200);  // pages are not API calls
+  lock.release();
+  for (auto& d : desks) d.join();
+  CHECK(acknowledged == 2);
+  CHECK(olly.get("/api/session").status == 200);
 }
 
 TEST_CASE("a client refused before its body is read still gets the answer, not a reset", "[web]") {

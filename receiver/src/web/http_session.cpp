@@ -24,7 +24,7 @@ using net::awaitable;
 using net::use_awaitable;
 
 /// Beyond kMaxPendingLogins waiting for a password thread, a login is told to try again in a second.
-constexpr int kMaxPendingLogins = 32;
+constexpr std::size_t kMaxPendingLogins = 32;
 constexpr std::uint64_t kMaxLoginBody = 4096;
 /// What is dropped at most when a refused request's length is not known.
 constexpr std::uint64_t kMaxDiscardedBody = 64ULL << 20;
@@ -45,6 +45,20 @@ bool is_analysis(const Request& req) {
 }
 
 bool is_login(const Request& req) { return req.method() == http::verb::post && req.target() == "/api/login"; }
+
+/// A page or what it loads (held in memory: answered on the network thread; its session is found
+/// in the sessions' memory but for the first look after a restart and a once-a-minute note that it
+/// is in use); anything that may be an API call is not. An encoded path ('%') counts as an API
+/// call: sent to the API threads by mistake, a page costs nothing, whereas an API call on the
+/// network thread could stall it.
+bool is_page(const Request& req) {
+  std::string_view path(req.target().data(), req.target().size());
+  path = path.substr(0, path.find('?'));
+  if (path.find('%') != std::string_view::npos) return false;
+  const auto start = path.find_first_not_of('/');
+  if (start == std::string_view::npos) return true;
+  return path.substr(start, path.find('/', start) - start) != "api";
+}
 
 /// Reads and drops what a refused client is still sending, up to `bytes` and for a few seconds,
 /// before the connection closes. Closed with unread bytes, a socket is reset, and a client still
@@ -79,12 +93,15 @@ class HttpSession {
   awaitable<void> answer_bad_request(beast::error_code ec,
                                      const http::request_parser<http::string_body>& parser);
   awaitable<Response> answer(const Request& req);
-  awaitable<Response> login(const Request& req);
+  /// Answers `req` on `pool`, unless `limit` calls are already running or waiting there
+  /// (`pending` counts them): then 503, try again in a second, with `busy` as the reason.
+  awaitable<Response> on_pool(net::thread_pool& pool, std::size_t& pending, std::size_t limit,
+                              const Request& req, const char* busy);
   /// Runs on the analysis thread.
   awaitable<Response> analyse(Request req) { co_return state_.analysis_api.handle(req, client_); }
-  /// Runs on a password thread; the API, the store, the sessions and the login limiter are safe
-  /// to call from several threads.
-  awaitable<Response> check_login(Request req) { co_return state_.api.handle(req, client_); }
+  /// Runs on a password or API thread; the API, the store, the sessions and the login limiter are
+  /// safe to call from several threads.
+  awaitable<Response> call_api(Request req) { co_return state_.api.handle(req, client_); }
   awaitable<void> close();
 
   ServerState& state_;
@@ -178,30 +195,36 @@ awaitable<void> HttpSession<Stream>::answer_bad_request(
 template <class Stream>
 awaitable<Response> HttpSession<Stream>::answer(const Request& req) {
   // Not a co_await inside ?: (GCC 12 miscompiles the temporaries of that form).
+  // Only pages are answered here: whatever may reach the store runs elsewhere, so a slow
+  // database never holds up the other connections and the live screens of this thread.
   Response res;
   if (is_analysis(req))
     res = co_await net::co_spawn(state_.analysis_io, analyse(req), use_awaitable);
   else if (is_login(req))
-    res = co_await login(req);
-  else
+    res = co_await on_pool(state_.password_pool, state_.pending_logins, kMaxPendingLogins, req,
+                           "too many logins at once");
+  else if (is_page(req))
     res = state_.api.handle(req, client_);
+  else
+    res = co_await on_pool(state_.api_pool, state_.pending_api_calls, state_.settings.max_api_calls, req,
+                           "the server is busy");
   co_return res;
 }
 
 template <class Stream>
-awaitable<Response> HttpSession<Stream>::login(const Request& req) {
-  if (state_.pending_logins >= kMaxPendingLogins) {
-    auto res =
-        plain_error(http::status::service_unavailable, "too many logins at once: try again in a second");
+awaitable<Response> HttpSession<Stream>::on_pool(net::thread_pool& pool, std::size_t& pending,
+                                                 std::size_t limit, const Request& req, const char* busy) {
+  if (pending >= limit) {
+    auto res = plain_error(http::status::service_unavailable, std::string(busy) + ": try again in a second");
     res.set(http::field::retry_after, "1");
     co_return res;
   }
-  ++state_.pending_logins;
-  struct Done {  // counted down however the login ends, an exception included
-    int& pending;
+  ++pending;
+  struct Done {  // counted down however the call ends, an exception included
+    std::size_t& pending;
     ~Done() { --pending; }
-  } done{state_.pending_logins};
-  co_return co_await net::co_spawn(state_.password_pool, check_login(req), use_awaitable);
+  } done{pending};
+  co_return co_await net::co_spawn(pool, call_api(req), use_awaitable);
 }
 
 template <class Stream>

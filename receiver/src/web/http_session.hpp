@@ -1,8 +1,9 @@
 #pragma once
 // One connection's HTTP (chat-multi's `http_session`): TLS handshake when configured, then
 // requests one after another within the size and time limits; a login goes to the password
-// threads, an analysis or evidence pack to the analysis thread, the rest is answered on the
-// network thread; a WebSocket upgrade hands the connection to a live session.
+// threads, an analysis or evidence pack to the analysis thread, any other API call to the API
+// threads (server_state.hpp), and only pages are answered on the network thread; a WebSocket
+// upgrade hands the connection to a live session.
 
 #include <string>
 #include <utility>  // before Boost 1.74's awaitable.hpp, which uses std::exchange without it

@@ -69,6 +69,12 @@ void LiveFeed::leave(const std::shared_ptr<LiveSession>& session) {
   if (sessions_.erase(session) > 0) --live_;
 }
 
+std::set<std::string> LiveFeed::session_tokens() const {
+  std::set<std::string> tokens;
+  for (const auto& s : sessions_) tokens.insert(s->session_token());
+  return tokens;
+}
+
 void LiveFeed::close_if(const std::function<bool(const LiveSession&)>& ended) {
   for (auto it = sessions_.begin(); it != sessions_.end();) {
     if (!ended(**it)) {

@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <set>
+#include <string>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -41,6 +42,8 @@ class LiveFeed {
   void leave(const std::shared_ptr<LiveSession>& session);
   /// Closes every screen for which `ended` is true (e.g. its login ended). Network thread only.
   void close_if(const std::function<bool(const LiveSession&)>& ended);
+  /// The logins the live screens belong to. Network thread only.
+  [[nodiscard]] std::set<std::string> session_tokens() const;
   /// False when no screen is live, so nothing needs building. Network thread only.
   [[nodiscard]] bool empty() const { return sessions_.empty(); }
 

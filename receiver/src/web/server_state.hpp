@@ -5,6 +5,7 @@
 // (http_session.cpp) serves each, a live session (live_session.cpp) takes over a WebSocket
 // upgrade of /api/live; WebServer (web_server.cpp) owns this and the threads.
 
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -50,13 +51,19 @@ struct ServerState {
   LoginLimiter limiter;
   WebApi api;
   /// Analyses read up to millions of rows: they run one at a time on their own thread and store
-  /// connection, so the network thread (live feed, searches, acknowledgements) never waits for one.
+  /// connection, so neither the network thread nor the API threads (searches, acknowledgements)
+  /// wait for one.
   WebApi analysis_api;
   net::io_context analysis_io{1};
   net::io_context io{1};
-  /// After `io`, so it goes first: a login still queued at shutdown must not outlive `io`.
+  /// After `io`, so it goes first (api_pool too): a call still queued at shutdown must not outlive
+  /// `io`.
   net::thread_pool password_pool{kPasswordThreads};
-  int pending_logins = 0;  ///< network thread only
+  std::size_t pending_logins = 0;  ///< network thread only
+  /// The API calls that reach the store run here (WebSettings::api_threads), so a lock wait or a
+  /// long search never holds up the network thread: pages, logins and live screens go on.
+  net::thread_pool api_pool{std::max<std::size_t>(settings.api_threads, 1)};
+  std::size_t pending_api_calls = 0;  ///< running or waiting in api_pool; network thread only
   std::optional<net::ssl::context> tls;
   LiveFeed feed{io, settings.max_queued_messages};
   LiveViews views{&feed, settings.clock_skew_s};

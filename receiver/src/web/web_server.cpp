@@ -1,6 +1,7 @@
 #include "anpr/receiver/web/web_server.hpp"
 
 #include <map>
+#include <set>
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
@@ -43,6 +44,7 @@ struct WebServer::Impl {
   std::thread analysis_thread, thread;
   std::unique_ptr<NoticeListener> notices;  ///< other receivers' changes (PostgreSQL only)
   int ticks = 0;
+  LogThrottle lookup_failures{std::chrono::minutes(1)};
 
   /// Every poll_ms: screens whose login ended lose their feed (every 8th), and logins of users
   /// changed by another process (`anpr-receiver user`) end (every 40th). Nothing of the feed's
@@ -54,15 +56,36 @@ struct WebServer::Impl {
       boost::system::error_code ec;
       co_await timer.async_wait(net::redirect_error(net::use_awaitable, ec));
       if (ec) co_return;
-      try {
-        if (ticks % 40 == 0) revalidate_sessions();
-      } catch (const std::exception& e) {
-        if (ticks % 400 == 0)
-          spdlog::error("web: cannot look up the users of the open sessions: {}", e.what());
-      }
-      if (ticks % 8 == 0)
-        state.feed.close_if([this](const LiveSession& s) { return !state.sessions.find(s.session_token()); });
+      if (ticks % 8 != 0) continue;
+      // The look-ups may reach the store: an API thread makes them, so a slow database holds up
+      // no screen; the screens are closed here, where the feed lives.
+      const auto ended = co_await net::co_spawn(
+          state.api_pool, ended_logins(state.feed.session_tokens(), ticks % 40 == 0), net::use_awaitable);
+      state.feed.close_if([&](const LiveSession& s) { return ended.count(s.session_token()) > 0; });
     }
+  }
+
+  /// Of the logins in `tokens`, those that ended; first, when `revalidate`, ends those of users
+  /// changed by another process. On an API thread.
+  net::awaitable<std::set<std::string>> ended_logins(std::set<std::string> tokens, bool revalidate) {
+    const auto failed = [this](const std::exception& e) {
+      if (lookup_failures.occurred(LogThrottle::Clock::now()))
+        spdlog::error("web: cannot look up the users of the open sessions: {}", e.what());
+    };
+    try {
+      if (revalidate) revalidate_sessions();
+    } catch (const std::exception& e) {
+      failed(e);
+    }
+    std::set<std::string> ended;
+    try {
+      for (const std::string& token : tokens) {
+        if (!state.sessions.find(token)) ended.insert(token);
+      }
+    } catch (const std::exception& e) {
+      failed(e);
+    }
+    co_return ended;
   }
 
   void revalidate_sessions() {
@@ -121,6 +144,8 @@ void WebServer::stop() {
   impl_->analysis_thread.join();
   impl_->state.password_pool.stop();
   impl_->state.password_pool.join();
+  impl_->state.api_pool.stop();
+  impl_->state.api_pool.join();
 }
 
 }  // namespace anpr::receiver::web

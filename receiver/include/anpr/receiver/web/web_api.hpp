@@ -38,6 +38,12 @@ struct WebSettings {
   /// A request's headers, and the next request on a kept-alive connection, must arrive this soon:
   /// an idle or trickling connection gives its place back quickly.
   int header_timeout_s = 10;
+  /// API calls that reach the store (searches, acknowledgements, lists) run on this many threads,
+  /// never on the network thread, so a slow database holds up no page, login or live screen.
+  std::size_t api_threads = 4;
+  /// API calls running or waiting for one of those threads at most; the next is answered 503
+  /// (busy, retry in a second) rather than queued without end.
+  std::size_t max_api_calls = 64;
   int lookback_days = 30;  ///< new watchlist entries are checked against this many past days
   /// How often the server looks for ended logins (their live screens are closed within 8 of
   /// these) and users changed by another process (their logins end within 40). The live feed's
