@@ -155,6 +155,23 @@ TEST_CASE("a hit another receiver stores reaches this receiver's screens through
   CHECK_FALSE(screen.live->next("hit", std::chrono::milliseconds(700)));
 }
 
+TEST_CASE("an empty or malformed notice from another process is dropped, and no screen reloads",
+          "[web][live][postgresql]") {
+  // Regression: an empty payload (NOTIFY anpr_live, '') read as the listener's own "notices were
+  // missed", so anyone who could connect made every screen reload.
+  const std::string dsn = prepared_database();
+  auto web_store = open_store(dsn);
+  web::WebServer server(*web_store, on_free_port());
+  server.follow_other_receivers(dsn);
+  Screen screen(server);
+  const std::string notify = std::string("SELECT pg_notify('") + kLiveChannel + "', ";
+  admin(dsn, notify + "'other\n" + R"({"type":"read","read":{}})" + "')");
+  REQUIRE(screen.live->next("read"));  // the screen follows the notices
+  admin(dsn, notify + "'')");
+  admin(dsn, notify + "'no origin, no views')");
+  CHECK_FALSE(screen.live->next("reload", std::chrono::milliseconds(1500)));
+}
+
 TEST_CASE("a notice carries its views one a line and is skipped by the receiver that sent it",
           "[web][live]") {
   const std::string mine = make_uuid(), theirs = make_uuid();

@@ -53,7 +53,12 @@ bool is_screen_view(std::string_view line) {
 std::vector<LiveMessage> notice_views(std::string_view payload, std::string_view own_origin) {
   std::vector<LiveMessage> views;
   const auto first = payload.find('\n');
-  if (first == std::string_view::npos || payload.substr(0, first) == own_origin) return views;
+  if (first == std::string_view::npos) {  // no receiver sends one: logged once, dropped
+    spdlog::warn("live notices: a notice without its sender's origin dropped: {}",
+                 escape_control_characters(payload.substr(0, 120)));
+    return views;
+  }
+  if (payload.substr(0, first) == own_origin) return views;
   for (std::size_t at = first + 1; at <= payload.size();) {
     auto end = payload.find('\n', at);
     if (end == std::string_view::npos) end = payload.size();

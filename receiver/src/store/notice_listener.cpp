@@ -25,7 +25,13 @@ class Receiver final : public pqxx::notification_receiver {
  public:
   Receiver(pqxx::connection_base& c, const std::string& channel, std::function<void(std::string)>& on_notice)
       : pqxx::notification_receiver(c, channel), on_notice_(on_notice) {}
-  void operator()(const std::string& payload, int /*backend_pid*/) override {
+  void operator()(const std::string& payload, int backend_pid) override {
+    // An empty payload is how the listener says notices were missed (every screen reloads): one
+    // that anyone who may connect sent (NOTIFY anpr_live) must not say the same.
+    if (payload.empty()) {
+      spdlog::warn("live notices: an empty notice dropped (from process {})", backend_pid);
+      return;
+    }
     try {
       on_notice_(payload);
     } catch (const std::exception& e) {

@@ -20,8 +20,9 @@ class NoticeListener {
 /// Starts listening on `channel` of `database` and calls `on_notice` with each payload, on the
 /// listener's thread, until the listener is destroyed (which ends the wait at once). A lost
 /// connection is made again with back-off (1 s doubling to 30 s); what was notified meanwhile is
-/// missed, and once listening again the callback gets an empty payload to say so. Returns nullptr for a
-/// SQLite database. Throws anpr::Error naming the database when the first connection fails.
+/// missed, and once listening again the callback gets an empty payload to say so (and only then:
+/// an empty notice someone sent is logged and dropped). Returns nullptr for a SQLite database.
+/// Throws anpr::Error naming the database when the first connection fails.
 [[nodiscard]] std::unique_ptr<NoticeListener> listen_for_notices(const std::string& database,
                                                                  const std::string& channel,
                                                                  std::function<void(std::string)> on_notice);
