@@ -137,7 +137,8 @@ fi
 "$bin/anpr-receiver" serve --broker "$broker" --database "$db" --data-dir "$work/data" --http "$http" \
   --client-id demo-receiver > "$work/receiver.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 1 100); do grep -q "ingesting from" "$work/receiver.log" && break; sleep 0.1; done
+# Up to a minute: a loaded machine starts it slowly; a ready receiver is seen within 0.1 s.
+for _ in $(seq 1 600); do grep -q "ingesting from" "$work/receiver.log" && break; sleep 0.1; done
 grep -q "ingesting from" "$work/receiver.log" || { echo "demo: the receiver did not start:" >&2; cat "$work/receiver.log" >&2; exit 1; }
 
 # 5. Reads and hits as they arrive (images left out).

@@ -73,7 +73,7 @@ class ControlRoom {
                                  "--data-dir", (dir_ / "data").string(), "--http",
                                  "127.0.0.1:" + std::to_string(web_port_), "--client-id", "e2e-receiver"},
         (dir_ / ("receiver-" + std::to_string(starts_) + ".log")).string());
-    REQUIRE(eventually([&] { return process_->log().find("ingesting from") != std::string::npos; }, 30s));
+    REQUIRE(eventually([&] { return process_->log().find("ingesting from") != std::string::npos; }, 60s));
   }
   void kill() {
     process_->signal(SIGKILL);
@@ -310,7 +310,7 @@ TEST_CASE(
   const std::vector<std::string> serve{kReceiver, "serve",       "--broker", broker.uri(), "--database",
                                        database,  "--client-id", "e2e-stop", "--http",     "off"};
   test::ChildProcess first(serve, (dir / "receiver-1.log").string());
-  REQUIRE(eventually([&] { return first.log().find("ingesting from") != std::string::npos; }, 30s));
+  REQUIRE(eventually([&] { return first.log().find("ingesting from") != std::string::npos; }, 60s));
   // The database refuses every write: another connection holds it locked.
   sqlite3* lock = nullptr;
   REQUIRE(sqlite3_open(database.c_str(), &lock) == SQLITE_OK);
@@ -329,7 +329,7 @@ TEST_CASE(
   sqlite3_close(lock);
   test::ChildProcess second(serve, (dir / "receiver-2.log").string());
   const auto stored = [&] { return receiver::open_store(database)->read_count(); };
-  CHECK(eventually([&] { return stored() == 1; }, 20s));
+  CHECK(eventually([&] { return stored() == 1; }, 60s));  // the start included
   second.signal(SIGTERM);
   CHECK(second.wait(10s) == std::optional<int>(0));
 }
