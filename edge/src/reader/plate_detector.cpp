@@ -16,7 +16,6 @@ namespace {
 struct Blob {
   cv::Rect box;
   bool dark = true;
-  bool freed = false;  ///< cut out of a frame it touched (free_from_frame)
 };
 
 double median(std::vector<double> v) { return anpr::percentile(std::move(v), 0.5); }
@@ -40,8 +39,9 @@ bool char_shaped(int w, int h, int area, int min_h, int max_h) {
 // under it). Frames, bumpers and underlines are straight runs of ink longer than the component
 // is high, which no character's stroke is: those runs are taken out of the component, and the
 // pieces shaped like characters are kept. Only sparse, plate-wide components no more than two
-// characters high are tried: solid marks and large shapes hold no character of this level. The frame's
-// sides come out as pieces too (an L or a J): a piece only fills a row's gap (fill_gaps_from_frames).
+// characters high are tried: solid marks and large shapes hold no character of this level. The
+// frame's sides come out as pieces too (an L or a J): a piece only fills a row's gap
+// (fill_gaps_from_frames).
 std::vector<cv::Rect> free_from_frame(const cv::Mat& labels, int label, const cv::Rect& box, int min_h,
                                       int max_h) {
   std::vector<cv::Rect> out;
@@ -76,23 +76,29 @@ std::vector<cv::Rect> free_from_frame(const cv::Mat& labels, int label, const cv
   return out;
 }
 
+/// Character candidates, kept in two lists (find_rows builds rows of the first only).
+struct CharBlobs {
+  std::vector<Blob> whole;   ///< glyphs found whole
+  std::vector<Blob> pieces;  ///< pieces cut from frames they touched (free_from_frame)
+};
+
 // Connected components of one binarisation of a band of rows (starting at row `y0` of its
 // level) that are shaped like characters. Components touching a cut edge of the band are
 // skipped: bands overlap by more than the tallest character (find_char_blobs), so every
 // character lies whole inside some band, and one seen whole in two bands is merged by
 // find_char_blobs' de-duplication.
 void collect_blobs(const cv::Mat& binary, int y0, bool first_band, bool last_band, bool dark, double scale,
-                   int min_h, int max_h, std::vector<Blob>& out) {
+                   int min_h, int max_h, CharBlobs& out) {
   constexpr double kMaxFrameFill = 0.5;
   constexpr double kMinFrameAspect = 2.0;  // a plate is at least twice as wide as high
   constexpr int kMaxFrameHeightInChars = 2;
   cv::Mat labels, stats, centroids;
   const int n = cv::connectedComponentsWithStats(binary, labels, stats, centroids, 8, CV_32S);
   // `r` in level pixels of the band, to a blob in the frame's pixels.
-  const auto keep = [&](const cv::Rect& r, bool freed) {
-    out.push_back(Blob{cv::Rect(cvRound(r.x * scale), cvRound((y0 + r.y) * scale), cvRound(r.width * scale),
-                                cvRound(r.height * scale)),
-                       dark, freed});
+  const auto keep = [&](const cv::Rect& r, std::vector<Blob>& to) {
+    to.push_back(Blob{cv::Rect(cvRound(r.x * scale), cvRound((y0 + r.y) * scale), cvRound(r.width * scale),
+                               cvRound(r.height * scale)),
+                      dark});
   };
   for (int i = 1; i < n; ++i) {
     const cv::Rect box(stats.at<int>(i, cv::CC_STAT_LEFT), stats.at<int>(i, cv::CC_STAT_TOP),
@@ -102,9 +108,9 @@ void collect_blobs(const cv::Mat& binary, int y0, bool first_band, bool last_ban
       continue;  // cut by the band
     const int area = stats.at<int>(i, cv::CC_STAT_AREA);
     if (char_shaped(box.width, box.height, area, min_h, max_h)) {
-      keep(box, false);
+      keep(box, out.whole);
     } else if (box.width >= kMinFrameAspect * box.height && area < kMaxFrameFill * box.area()) {
-      for (const cv::Rect& piece : free_from_frame(labels, i, box, min_h, max_h)) keep(piece, true);
+      for (const cv::Rect& piece : free_from_frame(labels, i, box, min_h, max_h)) keep(piece, out.pieces);
     }
   }
 }
@@ -162,11 +168,6 @@ std::vector<Blob> one_per_glyph(std::vector<Blob> blobs) {
   return unique;
 }
 
-struct CharBlobs {
-  std::vector<Blob> whole;   ///< glyphs found whole, sorted by x
-  std::vector<Blob> pieces;  ///< pieces cut from frames they touched (free_from_frame), sorted by x
-};
-
 // Character candidates: locally dark (or bright) blobs from an adaptive threshold, on an image
 // pyramid so that each level only has to find characters 10-44 pixels high. This costs a few
 // milliseconds per frame where MSER took tens to hundreds.
@@ -175,7 +176,7 @@ CharBlobs find_char_blobs(const cv::Mat& gray, const DetectorSettings& s) {
   constexpr int kBlock = 31;
   constexpr double kOffset = 7.0;
   constexpr int kBandRows = 384;
-  std::vector<Blob> blobs;
+  CharBlobs found;
   cv::Mat level = gray;
   double scale = 1.0;
   for (int l = 0; l < 5 && level.rows >= 16 && level.cols >= 16; ++l) {
@@ -196,20 +197,16 @@ CharBlobs find_char_blobs(const cv::Mat& gray, const DetectorSettings& s) {
       cv::blur(band, mean, cv::Size(kBlock, kBlock), cv::Point(-1, -1), cv::BORDER_REPLICATE);
       cv::subtract(band, mean, diff, cv::noArray(), CV_16S);
       const bool first = y0 == 0, last = y1 == level.rows;
-      collect_blobs(diff < -kOffset, y0, first, last, true, scale, min_h, max_h, blobs);
-      collect_blobs(diff > kOffset, y0, first, last, false, scale, min_h, max_h, blobs);
+      collect_blobs(diff < -kOffset, y0, first, last, true, scale, min_h, max_h, found);
+      collect_blobs(diff > kOffset, y0, first, last, false, scale, min_h, max_h, found);
       if (last) break;
     }
     cv::pyrDown(level, level);
     scale *= 2.0;
   }
-  if (s.use_mser) add_mser_blobs(gray, s, blobs);
-  // Pieces cut from frames are kept apart from the glyphs found whole (see find_rows).
-  const auto cut = std::stable_partition(blobs.begin(), blobs.end(), [](const Blob& b) { return !b.freed; });
-  CharBlobs found;
-  found.pieces = one_per_glyph({cut, blobs.end()});
-  blobs.erase(cut, blobs.end());
-  found.whole = one_per_glyph(std::move(blobs));
+  if (s.use_mser) add_mser_blobs(gray, s, found.whole);
+  found.whole = one_per_glyph(std::move(found.whole));
+  found.pieces = one_per_glyph(std::move(found.pieces));
   return found;
 }
 
@@ -591,9 +588,9 @@ std::optional<std::vector<CharRow>> stacked_lone_rows(const cv::Mat& gray, const
 
 // A piece cut out of a frame (free_from_frame) is a character only where a row of glyphs found
 // whole has a gap for one: two neighbours about two characters apart with a character's width
-// of space between them, and the piece in that space, in line with them and as tall. Rows are made of whole
-// glyphs first, so that the frame's other pieces (its sides, stubs beside characters) cannot join, split or
-// end a row.
+// of space between them, and the piece in that space, in line with them and as tall. Rows are
+// made of whole glyphs first, so that the frame's other pieces (its sides, stubs beside
+// characters) cannot join, split or end a row.
 void fill_gaps_from_frames(std::vector<Blob>& row, const std::vector<Blob>& pieces) {
   constexpr double kGapForOne = 1.6;  // of the row's median pitch
   constexpr double kHeightTolerance = 0.22;
@@ -611,13 +608,12 @@ void fill_gaps_from_frames(std::vector<Blob>& row, const std::vector<Blob>& piec
       const auto first = std::lower_bound(pieces.begin(), pieces.end(), a.box.br().x,
                                           [](const Blob& p, double x) { return p.box.x < x; });
       for (auto p = first; p != pieces.end() && p->box.x < b.box.x; ++p) {
-        const cv::Point2d c = centre(p->box);
         if (p->box.br().x > b.box.x) continue;
+        const cv::Point2d c = centre(p->box);
         const double line_y = ca.y + (cb.y - ca.y) * (c.x - ca.x) / (cb.x - ca.x);
         if (p->dark == a.dark && std::abs(p->box.height - h) <= kHeightTolerance * h &&
             std::abs(c.y - line_y) <= 0.3 * h) {
           filled.push_back(*p);
-
           break;
         }
       }
