@@ -8,6 +8,11 @@ find_package(CLI11 REQUIRED)
 pkg_check_modules(tomlplusplus REQUIRED IMPORTED_TARGET tomlplusplus)
 pkg_check_modules(sodium REQUIRED IMPORTED_TARGET libsodium)
 find_package(OpenCV 4 REQUIRED COMPONENTS core imgproc imgcodecs videoio features2d dnn)
+# The camera's video in: FFmpeg for files and streams, GStreamer for pipelines and V4L2 devices
+# (edge/src/camera/video_input.cpp). Linked directly rather than through OpenCV's videoio, which
+# drags in libraries the firmware never calls (docs/performance.md, peak RSS).
+pkg_check_modules(ffmpeg REQUIRED IMPORTED_TARGET libavformat libavcodec libswscale libavutil)
+pkg_check_modules(gstreamer REQUIRED IMPORTED_TARGET gstreamer-1.0 gstreamer-app-1.0 gstreamer-video-1.0)
 # Debian's Tesseract ships no CMake config.
 pkg_check_modules(tesseract REQUIRED IMPORTED_TARGET tesseract lept)
 find_package(PahoMqttCpp REQUIRED)

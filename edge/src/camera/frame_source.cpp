@@ -7,43 +7,19 @@
 #include <vector>
 
 #include <spdlog/spdlog.h>
-#include <opencv2/videoio.hpp>
 
 #include "anpr/common/error.hpp"
 #include "anpr/common/log_escaping.hpp"
 #include "anpr/common/stop_wait.hpp"
-#include "anpr/edge/camera/i420_image.hpp"
+#include "anpr/edge/camera/video_input.hpp"
 
 namespace anpr::edge {
 namespace {
 
 bool starts_with(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
 
-bool open_capture(cv::VideoCapture& capture, const std::string& uri, SourceKind kind, int timeout_ms) {
-  switch (kind) {
-    case SourceKind::kDevice: {
-      const std::string number =
-          starts_with(uri, "v4l2:") ? uri.substr(5) : uri.substr(std::string("/dev/video").size());
-      try {
-        return capture.open(std::stoi(number), cv::CAP_V4L2);
-      } catch (const std::exception&) {
-        return false;
-      }
-    }
-    case SourceKind::kGStreamer:
-      return capture.open(starts_with(uri, "gst:") ? uri.substr(4) : uri, cv::CAP_GSTREAMER);
-    case SourceKind::kStream:
-      return capture.open(
-          uri, cv::CAP_FFMPEG,
-          {cv::CAP_PROP_OPEN_TIMEOUT_MSEC, timeout_ms, cv::CAP_PROP_READ_TIMEOUT_MSEC, timeout_ms});
-    case SourceKind::kFile:
-      return capture.open(starts_with(uri, "file://") ? uri.substr(7) : uri, cv::CAP_ANY);
-  }
-  return false;
-}
-
 // Frames leave capture in buffers that come back once every stage has let go of the frame: a
-// buffer is free again when this pool holds its only reference. Capture so converts into the
+// buffer is free again when this pool holds its only reference. Capture so decodes into the
 // same few 3 MB buffers (one per frame in flight) instead of allocating one per frame, which
 // glibc serves from its arenas once the first such buffer was freed, and keeps there.
 class FrameBuffers {
@@ -120,15 +96,16 @@ void FrameSource::run(const std::stop_token& stop, const std::function<void(Fram
   double backoff_s = settings_.reconnect_min_s;
   bool first_open = true;
   while (!stop.stop_requested()) {
-    cv::VideoCapture capture;
-    if (!open_capture(capture, settings_.uri, kind, settings_.open_timeout_ms) || !capture.isOpened()) {
+    std::string why;
+    const std::unique_ptr<VideoInput> input = open_video_input(
+        settings_.uri, kind, {std::chrono::milliseconds(settings_.open_timeout_ms), stop}, why);
+    if (stop.stop_requested()) break;
+    if (input == nullptr) {
       if (kind == SourceKind::kFile) {
-        throw Error(ErrorCode::kInput, "video source '" + shown +
-                                           "': cannot be decoded (not a video OpenCV's "
-                                           "FFmpeg backend can read)");
+        throw Error(ErrorCode::kInput, "video source '" + shown + "': cannot be decoded (" + why + ")");
       }
       state_ = SourceState::kReconnecting;
-      spdlog::warn("video source {} cannot be opened; retrying in {:.0f} s", shown, backoff_s);
+      spdlog::warn("video source {} cannot be opened ({}); retrying in {:.0f} s", shown, why, backoff_s);
       wait_or_stop(stop, std::chrono::milliseconds(static_cast<int>(backoff_s * 1000)));
       backoff_s = std::min(settings_.reconnect_max_s, backoff_s * 2);
       continue;
@@ -136,13 +113,11 @@ void FrameSource::run(const std::stop_token& stop, const std::function<void(Fram
     if (!first_open && kind != SourceKind::kFile) ++reconnects_;  // a file played again was not lost
     first_open = false;
     state_ = SourceState::kOk;
-    double fps = capture.get(cv::CAP_PROP_FPS);
-    if (!(fps > 0 && fps < 1000)) fps = 25.0;
+    const double fps = input->fps();
     nominal_fps_ = fps;
-    spdlog::info("video source {} open ({}x{} at {:.1f} fps)", shown,
-                 static_cast<int>(capture.get(cv::CAP_PROP_FRAME_WIDTH)),
-                 static_cast<int>(capture.get(cv::CAP_PROP_FRAME_HEIGHT)), fps);
-    const std::int64_t index = read_frames(capture, kind, fps, stop, sink, next_id);
+    spdlog::info("video source {} open ({}x{} at {:.1f} fps)", shown, input->size().width,
+                 input->size().height, fps);
+    const std::int64_t index = read_frames(*input, kind, fps, stop, sink, next_id);
     if (index > 0)
       backoff_s = settings_.reconnect_min_s;  // frames arrived: the next loss starts again at the minimum
     if (stop.stop_requested()) break;
@@ -164,19 +139,17 @@ void FrameSource::run(const std::stop_token& stop, const std::function<void(Fram
   state_ = SourceState::kEnded;
 }
 
-std::int64_t FrameSource::read_frames(cv::VideoCapture& capture, SourceKind kind, double fps,
+std::int64_t FrameSource::read_frames(VideoInput& input, SourceKind kind, double fps,
                                       const std::stop_token& stop, const std::function<void(Frame)>& sink,
                                       std::int64_t& next_id) {
   const auto start_wall = std::chrono::steady_clock::now();
   const TimestampMs start_ms = now_ms();
   std::int64_t index = 0;
-  cv::Mat bgr;  // decoded into the same buffer every time; frames leave as I420
   FrameBuffers buffers;
   while (!stop.stop_requested()) {
     Frame frame;
-    if (!capture.read(bgr) || bgr.empty()) break;
     cv::Mat& i420 = buffers.next();
-    i420_from_bgr(bgr, i420);
+    if (!input.read(i420)) break;
     frame.i420 = i420;  // shares the buffer, which is free again once the frame is gone
     const auto offset = std::chrono::microseconds(static_cast<std::int64_t>(index * 1e6 / fps));
     if (kind == SourceKind::kFile && settings_.realtime) std::this_thread::sleep_until(start_wall + offset);

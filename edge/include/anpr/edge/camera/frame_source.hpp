@@ -1,8 +1,8 @@
 #pragma once
 /// @file
 /// Video in: a file, an RTSP or HTTP/MJPEG stream, a V4L2 device or a GStreamer pipeline, through
-/// OpenCV's VideoCapture. Streams and devices reconnect with exponential backoff; a file plays at
-/// its own frame rate (as a camera would deliver it) or as fast as it decodes, and loops or ends.
+/// FFmpeg or GStreamer (video_input.hpp). Streams and devices reconnect with exponential backoff; a file
+/// plays at its own frame rate (as a camera would deliver it) or as fast as it decodes, and loops or ends.
 /// Every frame carries an id and its capture time (UTC ms).
 
 #include <atomic>
@@ -15,11 +15,9 @@
 
 #include "anpr/common/time.hpp"
 
-namespace cv {
-class VideoCapture;
-}
-
 namespace anpr::edge {
+
+class VideoInput;
 
 struct Frame {
   std::int64_t id = 0;  ///< 1, 2, ... in capture order, across reconnects
@@ -70,9 +68,8 @@ class FrameSource {
 
  private:
   /// Passes the open capture's frames to `sink` until it ends or `stop`; returns how many.
-  std::int64_t read_frames(cv::VideoCapture& capture, SourceKind kind, double fps,
-                           const std::stop_token& stop, const std::function<void(Frame)>& sink,
-                           std::int64_t& next_id);
+  std::int64_t read_frames(VideoInput& input, SourceKind kind, double fps, const std::stop_token& stop,
+                           const std::function<void(Frame)>& sink, std::int64_t& next_id);
 
   SourceSettings settings_;
   std::atomic<SourceState> state_{SourceState::kOk};
