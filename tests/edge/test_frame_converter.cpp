@@ -16,11 +16,15 @@ using namespace anpr::edge;
 
 namespace {
 
-// A planar 4:2:0 picture of one flat colour, as a decoder would hand it over.
+// A planar 4:2:0 (or, with `chroma_rows_per_row` 1, 4:2:2) picture of one flat colour, as a
+// decoder would hand it over.
 struct Planar420 {
-  Planar420(int w, int h, int y, int u, int v)
-      : width(w), height(h), luma(static_cast<std::size_t>(w) * h, static_cast<std::uint8_t>(y)),
-        cb(static_cast<std::size_t>((w + 1) / 2) * ((h + 1) / 2), static_cast<std::uint8_t>(u)),
+  Planar420(int w, int h, int y, int u, int v, int chroma_rows_per_row = 2)
+      : width(w),
+        height(h),
+        luma(static_cast<std::size_t>(w) * h, static_cast<std::uint8_t>(y)),
+        cb(static_cast<std::size_t>((w + 1) / 2) * ((h + chroma_rows_per_row - 1) / chroma_rows_per_row),
+           static_cast<std::uint8_t>(u)),
         cr(cb.size(), static_cast<std::uint8_t>(v)) {}
 
   DecodedPicture picture(int format, bool full_range = false) const {
@@ -47,7 +51,8 @@ cv::Mat chroma_u(const cv::Mat& i420) {
 
 }  // namespace
 
-TEST_CASE("frame converter: video-range luma becomes full range, as the reader's grey always is", "[frames]") {
+TEST_CASE("frame converter: video-range luma becomes full range, as the reader's grey always is",
+          "[frames]") {
   FrameConverter converter;
   cv::Mat i420;
   REQUIRE(converter.convert(Planar420(64, 48, 16, 128, 128).picture(AV_PIX_FMT_YUV420P), i420));
@@ -62,14 +67,15 @@ TEST_CASE("frame converter: a full-range picture keeps its grey, and its chroma 
           "[frames]") {
   FrameConverter converter;
   cv::Mat i420;
-  // As MJPEG decodes (YUVJ) and as a full-range flag on a plain layout says.
-  for (const auto& picture : {Planar420(64, 48, 200, 255, 0).picture(AV_PIX_FMT_YUVJ420P),
-                              Planar420(64, 48, 200, 255, 0).picture(AV_PIX_FMT_YUV420P, true)}) {
+  // As MJPEG decodes (YUVJ, 4:2:0 or 4:2:2) and as a full-range flag on a plain layout says.
+  const Planar420 full(64, 48, 200, 255, 0);
+  const Planar420 full_422(64, 48, 200, 255, 0, 1);
+  for (const auto& picture : {full.picture(AV_PIX_FMT_YUVJ420P), full.picture(AV_PIX_FMT_YUV420P, true),
+                              full_422.picture(AV_PIX_FMT_YUVJ422P)}) {
     REQUIRE(converter.convert(picture, i420));
-    CHECK(mean_of(i420_luma(i420)) == Approx(200).margin(1.5));
+    CHECK(mean_of(i420_luma(i420)) == Approx(200).margin(0.5));
     const double u = mean_of(chroma_u(i420));  // 255 in full range: 240 at the most in video range
-    CHECK(u > 230);
-    CHECK(u <= 240);
+    CHECK(u == Approx(128 + 127 * 224.0 / 255).margin(1));
   }
 }
 

@@ -77,7 +77,8 @@ TEST_CASE("video input: a cut-off file gives the frames it holds, then ends", "[
   const anpr::test::TempDir dir;
   const std::string whole = (dir / "whole.avi").string();
   {
-    cv::VideoWriter writer(whole, cv::CAP_FFMPEG, cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), 25, cv::Size(64, 48));
+    cv::VideoWriter writer(whole, cv::CAP_FFMPEG, cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), 25,
+                           cv::Size(64, 48));
     REQUIRE(writer.isOpened());
     for (int i = 0; i < 100; ++i) writer.write(cv::Mat(48, 64, CV_8UC3, cv::Scalar::all(2 * i)));
   }
@@ -124,8 +125,10 @@ TEST_CASE("video input: a stream that connects but never answers is given up aft
 }
 
 TEST_CASE("video input: a V4L2 device is read through a v4l2src pipeline", "[frames][sources]") {
-  CHECK(gstreamer_pipeline("/dev/video3", SourceKind::kDevice) == "v4l2src device=/dev/video3 ! videoconvert ! appsink");
-  CHECK(gstreamer_pipeline("v4l2:2", SourceKind::kDevice) == "v4l2src device=/dev/video2 ! videoconvert ! appsink");
+  CHECK(gstreamer_pipeline("/dev/video3", SourceKind::kDevice) ==
+        "v4l2src device=/dev/video3 ! videoconvert ! appsink");
+  CHECK(gstreamer_pipeline("v4l2:2", SourceKind::kDevice) ==
+        "v4l2src device=/dev/video2 ! videoconvert ! appsink");
   CHECK(gstreamer_pipeline("gst:videotestsrc ! appsink", SourceKind::kGStreamer) == "videotestsrc ! appsink");
 }
 
@@ -139,8 +142,8 @@ TEST_CASE("video input: a GStreamer pipeline gives its frames in I420 at full ra
   for (const char* format : {"I420", "BGR", "NV12", "YUY2"}) {
     INFO(format);
     std::string why;
-    auto input = open_pipeline(std::string("videotestsrc pattern=white num-buffers=3 ! video/x-raw,format=") + format +
-                                   ",width=64,height=48,framerate=10/1 ! appsink",
+    auto input = open_pipeline(std::string("videotestsrc pattern=white num-buffers=3 ! video/x-raw,format=") +
+                                   format + ",width=64,height=48,framerate=10/1 ! appsink",
                                why);
     REQUIRE(input != nullptr);
     CHECK(input->size() == cv::Size(64, 48));

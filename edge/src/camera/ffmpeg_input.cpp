@@ -1,15 +1,20 @@
 // Files and network streams through libavformat and libavcodec, decoded once, straight into I420.
 #include <chrono>
+#include <cstdarg>
 #include <memory>
+#include <mutex>
 #include <string>
 
 extern "C" {
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <libavutil/error.h>
+#include <libavutil/log.h>
 }
 
 #include <spdlog/spdlog.h>
+
+#include "anpr/common/log_throttle.hpp"
 
 #include "anpr/edge/camera/frame_converter.hpp"
 #include "anpr/edge/camera/video_input.hpp"
@@ -23,6 +28,27 @@ std::string av_error_text(int code) {
   char text[AV_ERROR_MAX_STRING_SIZE] = {};
   av_strerror(code, text, sizeof text);
   return text;
+}
+
+// FFmpeg's own messages go to the log, not to stderr: its warnings and errors only (a damaged
+// stream gives one per packet, so at most one a second, with a count of those held back).
+void log_from_ffmpeg(void* context, int level, const char* format, std::va_list args) {
+  if (level > AV_LOG_WARNING) return;
+  static LogThrottle throttle(std::chrono::seconds(1));
+  const auto held_back = throttle.occurred(Clock::now());
+  if (!held_back) return;
+  char line[512];
+  int print_prefix = 1;
+  av_log_format_line2(context, level, format, args, line, sizeof line, &print_prefix);
+  std::string text(line);
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  spdlog::log(level <= AV_LOG_ERROR ? spdlog::level::err : spdlog::level::warn, "FFmpeg: {}{}", text,
+              *held_back > 0 ? fmt::format(" ({} more held back)", *held_back) : "");
+}
+
+void route_ffmpeg_log() {
+  static std::once_flag once;
+  std::call_once(once, [] { av_log_set_callback(&log_from_ffmpeg); });
 }
 
 // A damaged stream can keep giving packets the decoder refuses; after this many in a row the
@@ -117,9 +143,7 @@ class FfmpegInput final : public VideoInput {
   }
 
   // Files are read as fast as the disk gives them: only streams and devices have a timeout.
-  void arm_deadline() {
-    deadline_ = stream_ ? Clock::now() + options_.timeout : Clock::time_point::max();
-  }
+  void arm_deadline() { deadline_ = stream_ ? Clock::now() + options_.timeout : Clock::time_point::max(); }
 
   bool deliver(cv::Mat& i420) {
     DecodedPicture picture;
@@ -170,8 +194,9 @@ class FfmpegInput final : public VideoInput {
 
 }  // namespace
 
-std::unique_ptr<VideoInput> open_ffmpeg_input(const std::string& url, bool stream, const VideoInputOptions& options,
-                                              std::string& why) {
+std::unique_ptr<VideoInput> open_ffmpeg_input(const std::string& url, bool stream,
+                                              const VideoInputOptions& options, std::string& why) {
+  route_ffmpeg_log();
   auto input = std::make_unique<FfmpegInput>(stream, options);
   if (!input->open(url, why)) return nullptr;
   return input;

@@ -2,6 +2,7 @@
 
 extern "C" {
 #include <libavutil/opt.h>
+#include <libavutil/pixdesc.h>
 #include <libavutil/pixfmt.h>
 #include <libswscale/swscale.h>
 }
@@ -13,22 +14,72 @@ extern "C" {
 namespace anpr::edge {
 namespace {
 
-// swscale writes video-range luma (16-235, as OpenCV's I420 has it); the pipeline keeps it at
-// full range (what COLOR_BGR2GRAY gives, i420_image.hpp), so the reader's grey does not depend
-// on where the frame came from.
-const cv::Mat& full_range_luma() {
-  static const cv::Mat table = [] {
-    cv::Mat t(1, 256, CV_8U);
-    for (int v = 0; v < 256; ++v) t.at<uchar>(v) = cv::saturate_cast<uchar>((v - 16) * 255.0 / 219.0);
-    return t;
-  }();
+// The pipeline's I420 has full-range luma (what COLOR_BGR2GRAY gives, i420_image.hpp), so the
+// reader's grey does not depend on where the frame came from, and video-range chroma (what the
+// conversion back to BGR for crops expects). Ranges are changed by these tables, not by swscale:
+// its range conversion is a separate code path per architecture, and the aarch64 one (FFmpeg
+// 5.1 under qemu) turned full-range chroma of 255 into 21.
+cv::Mat range_table(bool chroma) {
+  cv::Mat t(1, 256, CV_8U);
+  for (int v = 0; v < 256; ++v) {
+    const double mapped = chroma ? 128 + (v - 128) * 224.0 / 255.0 : (v - 16) * 255.0 / 219.0;
+    t.at<uchar>(v) = cv::saturate_cast<uchar>(mapped);
+  }
+  return t;
+}
+
+const cv::Mat& luma_to_full_range() {
+  static const cv::Mat table = range_table(false);
   return table;
 }
 
-// Whether swscale itself treats `format` as full range (its deprecated YUVJ formats).
-bool jpeg_format(int format) {
-  return format == AV_PIX_FMT_YUVJ420P || format == AV_PIX_FMT_YUVJ422P || format == AV_PIX_FMT_YUVJ444P ||
-         format == AV_PIX_FMT_YUVJ440P || format == AV_PIX_FMT_YUVJ411P;
+const cv::Mat& chroma_to_video_range() {
+  static const cv::Mat table = range_table(true);
+  return table;
+}
+
+// swscale's full-range ("JPEG") layouts, which MJPEG decodes to, as the plain layout and a
+// full-range flag: swscale wants the range said apart and warns on every context made otherwise.
+int plain_layout(int format, bool& full_range) {
+  switch (format) {
+    case AV_PIX_FMT_YUVJ420P:
+      full_range = true;
+      return AV_PIX_FMT_YUV420P;
+    case AV_PIX_FMT_YUVJ422P:
+      full_range = true;
+      return AV_PIX_FMT_YUV422P;
+    case AV_PIX_FMT_YUVJ444P:
+      full_range = true;
+      return AV_PIX_FMT_YUV444P;
+    case AV_PIX_FMT_YUVJ440P:
+      full_range = true;
+      return AV_PIX_FMT_YUV440P;
+    case AV_PIX_FMT_YUVJ411P:
+      full_range = true;
+      return AV_PIX_FMT_YUV411P;
+    default:
+      return format;
+  }
+}
+
+bool is_rgb(int format) {
+  const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(static_cast<AVPixelFormat>(format));
+  return d != nullptr && (d->flags & AV_PIX_FMT_FLAG_RGB) != 0;
+}
+
+// The picture's plane `i` as a view of `rows` rows: every `step`-th row of the source.
+cv::Mat plane(const DecodedPicture& p, int i, int rows, int cols, int step = 1) {
+  return {rows, cols, CV_8UC1, const_cast<std::uint8_t*>(p.planes.at(i)),
+          static_cast<std::size_t>(p.strides.at(i)) * step};
+}
+
+// `from` into `to` (same size), through `table` when there is one.
+void copy_plane(const cv::Mat& from, cv::Mat to, const cv::Mat* table) {
+  if (table != nullptr) {
+    cv::LUT(from, *table, to);
+  } else {
+    from.copyTo(to);
+  }
 }
 
 bool refuse(cv::Mat& i420) {
@@ -47,26 +98,60 @@ bool FrameConverter::convert(const DecodedPicture& picture, cv::Mat& i420) {
       picture.format < 0 || sws_isSupportedInput(static_cast<AVPixelFormat>(picture.format)) == 0) {
     return refuse(i420);
   }
-  const bool source_full = picture.full_range || jpeg_format(picture.format);
-  if (scaler_ == nullptr || width != width_ || height != height_ || picture.format != format_ ||
-      source_full != full_range_) {
+  bool source_full = picture.full_range;
+  const int format = plain_layout(picture.format, source_full);
+  i420.create(height * 3 / 2, width, CV_8UC1);  // keeps the buffer when the size is the same
+  if (format == AV_PIX_FMT_YUV420P || format == AV_PIX_FMT_YUV422P) {
+    copy_planes(picture, format == AV_PIX_FMT_YUV422P ? 2 : 1, source_full, i420);
+    return true;
+  }
+  return convert_with_swscale(picture, format, source_full, i420);
+}
+
+// What almost every camera sends (H.264 and H.265 are 4:2:0, MJPEG 4:2:0 or 4:2:2) is copied
+// plane by plane, its range changed on the way: through swscale's general path this cost more
+// than decoding the frame. 4:2:2 chroma keeps every other row (as OpenCV's BGR-to-I420 takes
+// one chroma sample of each 2x2 block).
+void FrameConverter::copy_planes(const DecodedPicture& picture, int chroma_row_step, bool full_range,
+                                 cv::Mat& i420) {
+  const int width = i420.cols;
+  const int height = i420.rows * 2 / 3;
+  const cv::Size chroma(width / 2, height / 2);
+  copy_plane(plane(picture, 0, height, width), i420.rowRange(0, height),
+             full_range ? nullptr : &luma_to_full_range());
+  const cv::Mat* chroma_table = full_range ? &chroma_to_video_range() : nullptr;
+  std::uint8_t* u = i420.ptr(height);
+  std::uint8_t* v = u + static_cast<std::size_t>(chroma.area());
+  copy_plane(plane(picture, 1, chroma.height, chroma.width, chroma_row_step), cv::Mat(chroma, CV_8UC1, u),
+             chroma_table);
+  copy_plane(plane(picture, 2, chroma.height, chroma.width, chroma_row_step), cv::Mat(chroma, CV_8UC1, v),
+             chroma_table);
+}
+
+bool FrameConverter::convert_with_swscale(const DecodedPicture& picture, int format, bool source_full,
+                                          cv::Mat& i420) {
+  const int width = i420.cols;
+  const int height = i420.rows * 2 / 3;
+  // RGB becomes video-range YUV (BT.601, as OpenCV's BGR-to-I420); YUV and grey keep their range
+  // through swscale, which then only changes the layout (packed, semi-planar or 4:4:4 to 4:2:0).
+  const bool rgb = is_rgb(format);
+  const bool out_full = !rgb && source_full;
+  if (scaler_ == nullptr || width != width_ || height != height_ || format != format_ ||
+      out_full != full_range_) {
     sws_freeContext(scaler_);
-    // The same size in and out: swscale only changes the layout (and the range), it scales
-    // nothing. The ranges are options set before the context is made: set afterwards
-    // (sws_setColorspaceDetails), swscale 6 keeps the plain copy it chose between two 4:2:0
-    // layouts and leaves the range as it was. Its matrix is BT.601 on both sides, which cancels
-    // out between two YUV layouts and is the one OpenCV's BGR-to-I420 applies to RGB input.
+    // Ranges are options set before the context is made (set afterwards, swscale 6 keeps the
+    // copy it chose between two 4:2:0 layouts). The same size in and out: nothing is scaled.
     scaler_ = sws_alloc_context();
     if (scaler_ == nullptr) return refuse(i420);
     av_opt_set_int(scaler_, "srcw", width, 0);
     av_opt_set_int(scaler_, "srch", height, 0);
-    av_opt_set_int(scaler_, "src_format", picture.format, 0);
+    av_opt_set_int(scaler_, "src_format", format, 0);
     av_opt_set_int(scaler_, "dstw", width, 0);
     av_opt_set_int(scaler_, "dsth", height, 0);
     av_opt_set_int(scaler_, "dst_format", AV_PIX_FMT_YUV420P, 0);
     av_opt_set_int(scaler_, "sws_flags", SWS_BILINEAR, 0);
-    av_opt_set_int(scaler_, "src_range", source_full ? 1 : 0, 0);
-    av_opt_set_int(scaler_, "dst_range", 0, 0);
+    av_opt_set_int(scaler_, "src_range", rgb ? 1 : (out_full ? 1 : 0), 0);
+    av_opt_set_int(scaler_, "dst_range", out_full ? 1 : 0, 0);
     if (sws_init_context(scaler_, nullptr, nullptr) < 0) {
       sws_freeContext(scaler_);
       scaler_ = nullptr;
@@ -74,19 +159,23 @@ bool FrameConverter::convert(const DecodedPicture& picture, cv::Mat& i420) {
     }
     width_ = width;
     height_ = height;
-    format_ = picture.format;
-    full_range_ = source_full;
+    format_ = format;
+    full_range_ = out_full;
   }
 
-  i420.create(height * 3 / 2, width, CV_8UC1);  // keeps the buffer when the size is the same
   std::uint8_t* y = i420.data;
   std::uint8_t* u = y + static_cast<std::size_t>(width) * height;
   std::uint8_t* v = u + static_cast<std::size_t>(width / 2) * (height / 2);
   std::uint8_t* const out_planes[4] = {y, u, v, nullptr};
   const int out_strides[4] = {width, width / 2, width / 2, 0};
   sws_scale(scaler_, picture.planes.data(), picture.strides.data(), 0, height, out_planes, out_strides);
-  cv::Mat luma = i420.rowRange(0, height);
-  cv::LUT(luma, full_range_luma(), luma);
+  if (out_full) {
+    cv::Mat chroma = i420.rowRange(height, i420.rows);  // U then V, a quarter of the picture each
+    cv::LUT(chroma, chroma_to_video_range(), chroma);
+  } else {
+    cv::Mat luma = i420.rowRange(0, height);
+    cv::LUT(luma, luma_to_full_range(), luma);
+  }
   return true;
 }
 

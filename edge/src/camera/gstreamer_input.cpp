@@ -28,24 +28,42 @@ constexpr const char* kSinkCaps =
 
 int ffmpeg_format(GstVideoFormat f) {
   switch (f) {
-    case GST_VIDEO_FORMAT_I420: return AV_PIX_FMT_YUV420P;
-    case GST_VIDEO_FORMAT_YV12: return AV_PIX_FMT_YUV420P;  // planes swapped by the caller
-    case GST_VIDEO_FORMAT_NV12: return AV_PIX_FMT_NV12;
-    case GST_VIDEO_FORMAT_NV21: return AV_PIX_FMT_NV21;
-    case GST_VIDEO_FORMAT_YUY2: return AV_PIX_FMT_YUYV422;
-    case GST_VIDEO_FORMAT_UYVY: return AV_PIX_FMT_UYVY422;
-    case GST_VIDEO_FORMAT_Y42B: return AV_PIX_FMT_YUV422P;
-    case GST_VIDEO_FORMAT_Y444: return AV_PIX_FMT_YUV444P;
-    case GST_VIDEO_FORMAT_BGR: return AV_PIX_FMT_BGR24;
-    case GST_VIDEO_FORMAT_RGB: return AV_PIX_FMT_RGB24;
-    case GST_VIDEO_FORMAT_BGRx: return AV_PIX_FMT_BGR0;
-    case GST_VIDEO_FORMAT_RGBx: return AV_PIX_FMT_RGB0;
-    case GST_VIDEO_FORMAT_xRGB: return AV_PIX_FMT_0RGB;
-    case GST_VIDEO_FORMAT_xBGR: return AV_PIX_FMT_0BGR;
-    case GST_VIDEO_FORMAT_BGRA: return AV_PIX_FMT_BGRA;
-    case GST_VIDEO_FORMAT_RGBA: return AV_PIX_FMT_RGBA;
-    case GST_VIDEO_FORMAT_GRAY8: return AV_PIX_FMT_GRAY8;
-    default: return -1;
+    case GST_VIDEO_FORMAT_I420:
+      return AV_PIX_FMT_YUV420P;
+    case GST_VIDEO_FORMAT_YV12:
+      return AV_PIX_FMT_YUV420P;  // planes swapped by the caller
+    case GST_VIDEO_FORMAT_NV12:
+      return AV_PIX_FMT_NV12;
+    case GST_VIDEO_FORMAT_NV21:
+      return AV_PIX_FMT_NV21;
+    case GST_VIDEO_FORMAT_YUY2:
+      return AV_PIX_FMT_YUYV422;
+    case GST_VIDEO_FORMAT_UYVY:
+      return AV_PIX_FMT_UYVY422;
+    case GST_VIDEO_FORMAT_Y42B:
+      return AV_PIX_FMT_YUV422P;
+    case GST_VIDEO_FORMAT_Y444:
+      return AV_PIX_FMT_YUV444P;
+    case GST_VIDEO_FORMAT_BGR:
+      return AV_PIX_FMT_BGR24;
+    case GST_VIDEO_FORMAT_RGB:
+      return AV_PIX_FMT_RGB24;
+    case GST_VIDEO_FORMAT_BGRx:
+      return AV_PIX_FMT_BGR0;
+    case GST_VIDEO_FORMAT_RGBx:
+      return AV_PIX_FMT_RGB0;
+    case GST_VIDEO_FORMAT_xRGB:
+      return AV_PIX_FMT_0RGB;
+    case GST_VIDEO_FORMAT_xBGR:
+      return AV_PIX_FMT_0BGR;
+    case GST_VIDEO_FORMAT_BGRA:
+      return AV_PIX_FMT_BGRA;
+    case GST_VIDEO_FORMAT_RGBA:
+      return AV_PIX_FMT_RGBA;
+    case GST_VIDEO_FORMAT_GRAY8:
+      return AV_PIX_FMT_GRAY8;
+    default:
+      return -1;
   }
 }
 
@@ -122,7 +140,8 @@ class GstreamerInput final : public VideoInput {
     }
     if (pipeline_ == nullptr) return fail(why, "the pipeline cannot be built");
     sink_ = find_appsink(pipeline_);
-    if (sink_ == nullptr) return fail(why, "the pipeline has no appsink to take frames from (end it with '! appsink')");
+    if (sink_ == nullptr)
+      return fail(why, "the pipeline has no appsink to take frames from (end it with '! appsink')");
     GstCaps* caps = gst_caps_from_string(kSinkCaps);
     gst_app_sink_set_caps(GST_APP_SINK(sink_), caps);
     gst_caps_unref(caps);
@@ -178,7 +197,8 @@ class GstreamerInput final : public VideoInput {
   bool convert(GstSample* sample, cv::Mat& i420) {
     GstVideoInfo info;
     GstBuffer* buffer = gst_sample_get_buffer(sample);
-    if (buffer == nullptr || gst_video_info_from_caps(&info, gst_sample_get_caps(sample)) == FALSE) return false;
+    if (buffer == nullptr || gst_video_info_from_caps(&info, gst_sample_get_caps(sample)) == FALSE)
+      return false;
     GstVideoFrame frame;
     if (gst_video_frame_map(&frame, &info, buffer, GST_MAP_READ) == FALSE) return false;
     DecodedPicture picture;
@@ -216,8 +236,8 @@ class GstreamerInput final : public VideoInput {
 
 }  // namespace
 
-std::unique_ptr<VideoInput> open_gstreamer_input(const std::string& pipeline, const VideoInputOptions& options,
-                                                 std::string& why) {
+std::unique_ptr<VideoInput> open_gstreamer_input(const std::string& pipeline,
+                                                 const VideoInputOptions& options, std::string& why) {
   auto input = std::make_unique<GstreamerInput>(options);
   if (!input->open(pipeline, why)) return nullptr;
   return input;

@@ -38,6 +38,9 @@ class FrameConverter {
   bool convert(const DecodedPicture& picture, cv::Mat& i420);
 
  private:
+  static void copy_planes(const DecodedPicture& picture, int chroma_row_step, bool full_range, cv::Mat& i420);
+  bool convert_with_swscale(const DecodedPicture& picture, int format, bool source_full, cv::Mat& i420);
+
   // Kept between frames: made again only when the picture's size, layout or range change.
   SwsContext* scaler_ = nullptr;
   int width_ = 0;

@@ -40,22 +40,26 @@ class VideoInput {
 };
 
 struct VideoInputOptions {
-  std::chrono::milliseconds timeout{10000};  ///< streams and pipelines: give up an open or a read after this long
-  std::stop_token stop;                      ///< ends a wait inside open or read at once
+  std::chrono::milliseconds timeout{
+      10000};            ///< streams and pipelines: give up an open or a read after this long
+  std::stop_token stop;  ///< ends a wait inside open or read at once
 };
 
 /// Opens `uri` as `kind` says (frame_source.hpp: a file path, an rtsp:// or http:// stream,
 /// /dev/videoN or v4l2:N, a gst: pipeline). Returns null and sets `why` (what failed, in words)
 /// when it cannot be opened.
 [[nodiscard]] std::unique_ptr<VideoInput> open_video_input(const std::string& uri, SourceKind kind,
-                                                           const VideoInputOptions& options, std::string& why);
+                                                           const VideoInputOptions& options,
+                                                           std::string& why);
 
 /// The two kinds of input open_video_input chooses between: FFmpeg for a file or a stream URL ...
 [[nodiscard]] std::unique_ptr<VideoInput> open_ffmpeg_input(const std::string& url, bool stream,
-                                                            const VideoInputOptions& options, std::string& why);
+                                                            const VideoInputOptions& options,
+                                                            std::string& why);
 /// ... and GStreamer for a pipeline description, which must hold an appsink.
 [[nodiscard]] std::unique_ptr<VideoInput> open_gstreamer_input(const std::string& pipeline,
-                                                               const VideoInputOptions& options, std::string& why);
+                                                               const VideoInputOptions& options,
+                                                               std::string& why);
 
 /// The GStreamer pipeline a source URI stands for: a gst: pipeline as given (without the prefix),
 /// a V4L2 device as a v4l2src pipeline ending in an appsink.
