@@ -152,6 +152,10 @@ void EdgePipeline::track(std::vector<PlateObservation> observations, cv::Size fr
     if (static_texts_.note(o.text.text, o.box, frame_size, standing_still, o.captured_at)) continue;
     tracker_.observe(std::move(o));
   }
+  if (config_.images.overview) {
+    const double scale = static_cast<double>(config_.images.overview_width) / frame_size.width;
+    tracker_.make_overviews([scale](const cv::Mat& frame) { return i420_scaled(frame, scale); });
+  }
 }
 
 StageTotals EdgePipeline::stage_totals() const {
@@ -304,7 +308,6 @@ std::vector<PlateObservation> EdgePipeline::observe(PlateReader& reader, const F
   const cv::Mat grey = i420_luma(frame.i420);
   const std::vector<cv::Rect> regions =
       frame.regions.empty() ? std::vector<cv::Rect>{cv::Rect({0, 0}, size)} : frame.regions;
-  cv::Mat overview;
   for (const cv::Rect& region : regions) {
     const ReadResult result = reader.read(grey(region));
     local.detect_ms += result.timings.detect_ms;
@@ -331,13 +334,8 @@ std::vector<PlateObservation> EdgePipeline::observe(PlateReader& reader, const F
       const int mx = box.width / 6, my = box.height / 3;
       o.crop = i420_crop_bgr(frame.i420,
                              cv::Rect(box.x - mx, box.y - my, box.width + 2 * mx, box.height + 2 * my));
-      if (config_.images.overview) {
-        if (overview.empty()) {
-          // Kept as I420 until the read is assembled: a track keeps several (its exemplars).
-          overview = i420_scaled(frame.i420, static_cast<double>(config_.images.overview_width) / size.width);
-        }
-        o.overview = overview;
-      }
+      // Scaled only if a track keeps this reading (make_overviews): most are not kept.
+      if (config_.images.overview) o.overview_source = frame.i420;
       out.push_back(std::move(o));
     }
   }

@@ -246,6 +246,23 @@ void PlateTracker::keep_exemplar(Track& t, PlateObservation o) {
   if (o.text.confidence > weakest->text.confidence) *weakest = std::move(o);
 }
 
+void PlateTracker::make_overviews(const std::function<cv::Mat(const cv::Mat& frame)>& scale) {
+  // Two plates of one frame kept by two tracks share one overview.
+  const uchar* made_from = nullptr;
+  cv::Mat made;
+  for (auto& t : tracks_) {
+    for (auto& e : t.exemplars) {
+      if (e.overview_source.empty()) continue;
+      if (e.overview_source.data != made_from) {
+        made = scale(e.overview_source);
+        made_from = e.overview_source.data;
+      }
+      e.overview = made;
+      e.overview_source.release();
+    }
+  }
+}
+
 const PlateObservation& PlateTracker::most_confident(const Track& t) {
   return *std::max_element(t.exemplars.begin(), t.exemplars.end(),
                            [](auto& a, auto& b) { return a.text.confidence < b.text.confidence; });

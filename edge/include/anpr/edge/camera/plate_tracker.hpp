@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -58,6 +59,10 @@ struct PlateObservation {
   double motion = -1;
   cv::Mat crop;      ///< the plate cut from the frame (BGR)
   cv::Mat overview;  ///< optional downscaled frame, I420 (i420_image.hpp); may be empty
+  /// The whole frame (I420, shared with it, not copied) an overview is still to be made of: only
+  /// the observations a track keeps get one (PlateTracker::make_overviews), so the frames whose
+  /// readings are dropped are not scaled. Released once the overview is made.
+  cv::Mat overview_source;
 };
 
 /// One vehicle pass: what the edge publishes.
@@ -80,6 +85,10 @@ class PlateTracker {
 
   /// Adds one reading to the track it belongs to, or starts a new track.
   void observe(PlateObservation observation);
+  /// Makes the overview of every observation kept since the last call that still has its
+  /// `overview_source`, with `scale` (frame to overview), and lets go of the frame. Call after the
+  /// observations of a frame, while the frame is still at hand.
+  void make_overviews(const std::function<cv::Mat(const cv::Mat& frame)>& scale);
   /// Counts one frame looked at (read, or found still by the motion gate) and moves the clock to
   /// its capture time if that is newer.
   void frame_looked_at(TimestampMs captured_at);
