@@ -15,6 +15,10 @@ pkg_check_modules(ffmpeg REQUIRED IMPORTED_TARGET libavformat libavcodec libswsc
 pkg_check_modules(gstreamer REQUIRED IMPORTED_TARGET gstreamer-1.0 gstreamer-app-1.0 gstreamer-video-1.0)
 # Debian's Tesseract ships no CMake config.
 pkg_check_modules(tesseract REQUIRED IMPORTED_TARGET tesseract lept)
+# The firmware's JPEG and PNG codecs (edge/src/reader/image_codec.cpp), in place of OpenCV's
+# imgcodecs and the libraries it loads.
+pkg_check_modules(turbojpeg REQUIRED IMPORTED_TARGET libturbojpeg)
+pkg_check_modules(libpng REQUIRED IMPORTED_TARGET libpng)
 find_package(PahoMqttCpp REQUIRED)
 find_package(Boost 1.74 REQUIRED)
 find_package(SQLite3 REQUIRED)
