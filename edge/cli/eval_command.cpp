@@ -7,13 +7,13 @@
 #include <map>
 
 #include <nlohmann/json.hpp>
-#include <opencv2/imgcodecs.hpp>
 
 #include "anpr/common/error.hpp"
 
 #include "anpr/common/progress_bar.hpp"
 #include "anpr/edge/reader/char_classifier.hpp"
 #include "anpr/edge/reader/evaluation.hpp"
+#include "anpr/edge/reader/image_codec.hpp"
 #include "anpr/edge/reader/image_loader.hpp"
 #include "cli.hpp"
 #include "reader_options.hpp"
@@ -83,9 +83,7 @@ std::size_t dump_training_rows(const fs::path& dir, const PlateOutcome& outcome,
     const RectifiedRow& row = outcome.plate->rows[r];
     for (const auto& [look, image] : {std::pair{"bin", &row.binary}, std::pair{"gray", &row.gray}}) {
       const std::string stem = "p" + std::to_string(plate_index) + "-r" + std::to_string(r) + "-" + look;
-      if (!cv::imwrite((dir / (stem + ".png")).string(), *image)) {
-        throw Error(ErrorCode::kIo, "cannot write " + (dir / (stem + ".png")).string());
-      }
+      write_image((dir / (stem + ".png")).string(), *image);
       std::ofstream gt(dir / (stem + ".gt.txt"));
       gt << labels[r] << "\n";
       if (!gt) throw Error(ErrorCode::kIo, "cannot write " + (dir / (stem + ".gt.txt")).string());
@@ -108,9 +106,7 @@ std::size_t dump_training_chars(const fs::path& dir, std::ofstream& labels, cons
     for (std::size_t i = 0; i < row.char_boxes.size(); ++i) {
       const std::string name = prefix + "p" + std::to_string(plate_index) + "-r" + std::to_string(r) + "-c" +
                                std::to_string(i) + ".png";
-      if (!cv::imwrite((dir / name).string(), character_patch(row.gray, row.char_boxes[i], char_height))) {
-        throw Error(ErrorCode::kIo, "cannot write " + (dir / name).string());
-      }
+      write_image((dir / name).string(), character_patch(row.gray, row.char_boxes[i], char_height));
       labels << name << ',' << truth_rows[r][i] << '\n';
       ++written;
     }
@@ -154,8 +150,7 @@ std::size_t dump_verifier_patches(const fs::path& dir, std::ofstream& labels, co
     for (const auto& [candidate, iou] : *set) {
       const std::string name =
           prefix + "i" + std::to_string(image_index) + "-" + std::to_string(written) + ".png";
-      if (!cv::imwrite((dir / name).string(), candidate->patch))
-        throw Error(ErrorCode::kIo, "cannot write " + (dir / name).string());
+      write_image((dir / name).string(), candidate->patch);
       labels << name << ',' << label << ',' << iou << '\n';
       ++written;
     }

@@ -3,13 +3,12 @@
 #include <cstdio>
 #include <stop_token>
 
-#include <opencv2/imgcodecs.hpp>
-
 #include "anpr/common/error.hpp"
 #include "anpr/edge/camera/frame_source.hpp"
 #include "anpr/edge/camera/i420_image.hpp"
 #include "anpr/edge/camera/zones.hpp"
 #include "anpr/edge/edge_config.hpp"
+#include "anpr/edge/reader/image_codec.hpp"
 #include "cli.hpp"
 
 namespace anpr::edge::cli {
@@ -45,7 +44,7 @@ int run(const ZonesOptions& o) {
   cv::Mat picture = first_frame(c.source);
   check_zones_fit(c.zones, picture.size());
   Zones(c.zones).draw(picture);
-  if (!cv::imwrite(o.out, picture)) throw Error(ErrorCode::kIo, "cannot write " + o.out);
+  write_image(o.out, picture);
   std::printf("%s: %zu read zone(s) in green, %zu ignore zone(s) in red, on a %dx%d frame of %s\n",
               o.out.c_str(), c.zones.read.size(), c.zones.ignore.size(), picture.cols, picture.rows,
               c.source.uri.c_str());

@@ -1,22 +1,25 @@
 #include "anpr/edge/camera/read_assembler.hpp"
 
 #include <algorithm>
+#include <utility>
 
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "anpr/common/error.hpp"
 #include "anpr/edge/camera/i420_image.hpp"
+#include "anpr/edge/reader/image_codec.hpp"
 
 namespace anpr::edge {
 
 Bytes encode_jpeg_within(const cv::Mat& image, int quality, std::size_t max_bytes) {
   if (image.empty()) return {};
   cv::Mat current = image;
-  std::vector<unsigned char> out;
   while (true) {
     for (int q = quality; q >= 30; q -= 15) {
-      cv::imencode(".jpg", current, out, {cv::IMWRITE_JPEG_QUALITY, q});
-      if (out.size() <= max_bytes) return Bytes(out.begin(), out.end());
+      EncodedImage out = encode_jpeg(current, q);
+      // Crops and overviews are 8-bit BGR: anything else is a bug, not a picture to leave out.
+      if (!out.error.empty()) throw Error(ErrorCode::kInternal, "encode_jpeg_within: " + out.error);
+      if (out.bytes.size() <= max_bytes) return std::move(out.bytes);
     }
     if (current.cols < 32 || current.rows < 16) return {};
     cv::resize(current, current, cv::Size(), 0.5, 0.5, cv::INTER_AREA);

@@ -3,8 +3,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <utility>
 
-#include <opencv2/imgcodecs.hpp>
+#include "anpr/edge/reader/image_codec.hpp"
 
 namespace anpr::edge {
 namespace {
@@ -60,24 +61,12 @@ LoadedImage load_image(const std::string& path, const ImageLimits& limits) {
     return {{}, "cannot read the file"};
   }
   std::int64_t w = 0, h = 0;
-  if (header_size(data, w, h) && w * h > limits.max_pixels) {
-    return {{},
-            "the image is " + std::to_string(w) + "x" + std::to_string(h) + " pixels; the limit is " +
-                std::to_string(limits.max_pixels / 1'000'000) + " megapixels"};
+  if (header_size(data, w, h)) {
+    if (auto error = pixel_limit_error(w, h, limits.max_pixels); !error.empty()) return {{}, error};
   }
-  cv::Mat image;
-  try {
-    image = cv::imdecode(data, cv::IMREAD_COLOR);
-  } catch (const cv::Exception& e) {
-    return {{}, std::string("the image cannot be decoded: ") + e.what()};
-  }
-  if (image.empty()) return {{}, "not a decodable JPEG or PNG image (damaged or another format)"};
-  if (static_cast<std::int64_t>(image.cols) * image.rows > limits.max_pixels) {
-    return {{},
-            "the image is " + std::to_string(image.cols) + "x" + std::to_string(image.rows) +
-                " pixels; the limit is " + std::to_string(limits.max_pixels / 1'000'000) + " megapixels"};
-  }
-  return {image, {}};
+  // decode_image checks the size again from the header its decoder reads, before taking memory.
+  DecodedImage decoded = decode_image(data, limits.max_pixels);
+  return {std::move(decoded.image), std::move(decoded.error)};
 }
 
 }  // namespace anpr::edge
