@@ -23,7 +23,7 @@ set(CPACK_COMPONENT_EDGE_DESCRIPTION "ANPR camera firmware: reads number plates 
 set(CPACK_DEBIAN_EDGE_PACKAGE_CONTROL_EXTRA
   ${PROJECT_SOURCE_DIR}/edge/config/postinst ${PROJECT_SOURCE_DIR}/edge/config/conffiles)
 set(CPACK_DEBIAN_EDGE_PACKAGE_DEPENDS
-  "libopencv-core406, libopencv-imgproc406, libopencv-imgcodecs406, libopencv-features2d406, libopencv-dnn406, libturbojpeg0, libpng16-16, libavformat59, libavcodec59, libswscale6, libavutil57, libgstreamer1.0-0, libgstreamer-plugins-base1.0-0, libtesseract5, libpaho-mqtt1.3, libpaho-mqttpp3-1, libsodium23, libspdlog1.10, libfmt9, libtomlplusplus3, libstdc++6 (>= 12), libc6, adduser")
+  "libopencv-core406, libopencv-imgproc406, libopencv-features2d406, libopencv-dnn406, libturbojpeg0, libpng16-16, libavformat59, libavcodec59, libswscale6, libavutil57, libgstreamer1.0-0, libgstreamer-plugins-base1.0-0, libtesseract5, libpaho-mqtt1.3, libpaho-mqttpp3-1, libsodium23, libspdlog1.10, libfmt9, libtomlplusplus3, libstdc++6 (>= 12), libc6, adduser")
 # GStreamer's own elements: appsink and videoconvert for pipelines, v4l2src for a V4L2 camera.
 set(CPACK_DEBIAN_EDGE_PACKAGE_RECOMMENDS "gstreamer1.0-plugins-base, gstreamer1.0-plugins-good")
 set(CPACK_DEBIAN_RECEIVER_PACKAGE_NAME anpr-receiver)

@@ -133,3 +133,20 @@ TEST_CASE("fresh motion: a region holding neither a settled plate nor a learned 
   CHECK_FALSE(fresh_motion(regions, settled, still));
   CHECK_FALSE(fresh_motion({}, {}, {}));
 }
+
+TEST_CASE("settled windows: a region holding a settled plate is read around the plate only", "[frames]") {
+  const cv::Rect car(100, 100, 600, 500);
+  const cv::Rect other(900, 100, 300, 300);
+  const cv::Rect plate(300, 400, 200, 60);  // settled, its centre in the car's region
+  const auto windows = settled_windows({car, other}, {plate});
+  REQUIRE(windows.size() == 2);
+  // Half a plate width to each side, a plate height above and below.
+  CHECK(windows[0] == cv::Rect(200, 340, 400, 180));
+  CHECK(windows[1] == other);  // nothing settled there: read whole
+  // Clipped to the region; a plate outside every region changes nothing.
+  CHECK(settled_windows({car}, {cv::Rect(120, 560, 100, 30)}) ==
+        std::vector<cv::Rect>{cv::Rect(100, 530, 170, 70)});
+  CHECK(settled_windows({car}, {cv::Rect(800, 100, 50, 20)}) == std::vector<cv::Rect>{car});
+  // Two settled plates in one region (two cars close together): a window each.
+  CHECK(settled_windows({car}, {plate, cv::Rect(150, 150, 100, 30)}).size() == 2);
+}

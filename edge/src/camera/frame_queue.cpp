@@ -19,6 +19,23 @@ bool fresh_motion(const std::vector<cv::Rect>& regions, const std::vector<cv::Re
                      [&](const cv::Rect& r) { return !holds_any(r, settled) && !holds_any(r, still); });
 }
 
+std::vector<cv::Rect> settled_windows(const std::vector<cv::Rect>& regions,
+                                      const std::vector<cv::Rect>& settled) {
+  std::vector<cv::Rect> out;
+  for (const cv::Rect& region : regions) {
+    bool narrowed = false;
+    for (const cv::Rect& b : settled) {
+      if (!holds_any(region, {b})) continue;
+      const cv::Rect around(b.x - b.width / 2, b.y - b.height, b.width * 2, b.height * 3);
+      const cv::Rect window = around & region;
+      if (!window.empty()) out.push_back(window);
+      narrowed = true;
+    }
+    if (!narrowed) out.push_back(region);
+  }
+  return out;
+}
+
 FrameQueue::FrameQueue(FrameQueueSettings settings) : settings_(settings) {}
 
 void FrameQueue::put(Frame frame) {

@@ -30,6 +30,15 @@ namespace anpr::edge {
 [[nodiscard]] bool fresh_motion(const std::vector<cv::Rect>& regions, const std::vector<cv::Rect>& settled,
                                 const std::vector<cv::Rect>& still);
 
+/// The parts of a frame to read when settled passes move in it: a motion region that holds the
+/// plate of a settled pass (`settled`, where it is predicted to be now) is read only around that
+/// plate, half a plate width to each side and a plate height above and below (clipped to the
+/// region); the pass needs readings to stay one pass, not a search of its whole vehicle. Other
+/// regions are read whole. The caller reads whole regions every few frames all the same, so a
+/// vehicle that shares a region with a settled one (a queue) is not missed for long.
+[[nodiscard]] std::vector<cv::Rect> settled_windows(const std::vector<cv::Rect>& regions,
+                                                    const std::vector<cv::Rect>& settled);
+
 struct FrameQueueSettings {
   /// Frames waiting at most (each 1080p frame is 3 MB as I420). One: a second waiting frame was
   /// measured to lose passes, being older when read (docs/performance.md).
