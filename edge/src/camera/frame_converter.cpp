@@ -9,6 +9,7 @@ extern "C" {
 
 #include <opencv2/core.hpp>
 
+#include "anpr/edge/camera/i420_image.hpp"
 #include "anpr/edge/camera/video_input.hpp"
 
 namespace anpr::edge {
@@ -16,27 +17,9 @@ namespace {
 
 // The pipeline's I420 has full-range luma (what COLOR_BGR2GRAY gives, i420_image.hpp), so the
 // reader's grey does not depend on where the frame came from, and video-range chroma (what the
-// conversion back to BGR for crops expects). Ranges are changed by these tables, not by swscale:
-// its range conversion is a separate code path per architecture, and the aarch64 one (FFmpeg
-// 5.1 under qemu) turned full-range chroma of 255 into 21.
-cv::Mat range_table(bool chroma) {
-  cv::Mat t(1, 256, CV_8U);
-  for (int v = 0; v < 256; ++v) {
-    const double mapped = chroma ? 128 + (v - 128) * 224.0 / 255.0 : (v - 16) * 255.0 / 219.0;
-    t.at<uchar>(v) = cv::saturate_cast<uchar>(mapped);
-  }
-  return t;
-}
-
-const cv::Mat& luma_to_full_range() {
-  static const cv::Mat table = range_table(false);
-  return table;
-}
-
-const cv::Mat& chroma_to_video_range() {
-  static const cv::Mat table = range_table(true);
-  return table;
-}
+// conversion back to BGR for crops expects). Ranges are changed by i420_image's tables, not by
+// swscale: its range conversion is a separate code path per architecture, and the aarch64 one
+// (FFmpeg 5.1 under qemu) turned full-range chroma of 255 into 21.
 
 // swscale's full-range ("JPEG") layouts, which MJPEG decodes to, as the plain layout and a
 // full-range flag: swscale wants the range said apart and warns on every context made otherwise.

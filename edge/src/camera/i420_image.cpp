@@ -7,25 +7,31 @@
 namespace anpr::edge {
 namespace {
 
-// OpenCV's I420 conversions use video range for Y (16-235). The Y plane is kept at full range
-// instead (0-255, what COLOR_BGR2GRAY gives), so the reader and the motion gate see the same
-// grey as from a BGR picture; these tables map between the two.
-cv::Mat luma_table(bool to_full) {
+enum class Mapping { kLumaToFull, kLumaToVideo, kChromaToVideo };
+
+// Value by value, for cv::LUT.
+cv::Mat range_table(Mapping m) {
   cv::Mat table(1, 256, CV_8U);
   for (int v = 0; v < 256; ++v) {
-    const double mapped = to_full ? (v - 16) * 255.0 / 219.0 : 16 + v * 219.0 / 255.0;
+    double mapped = 0;
+    switch (m) {
+      case Mapping::kLumaToFull:
+        mapped = (v - 16) * 255.0 / 219.0;
+        break;
+      case Mapping::kLumaToVideo:
+        mapped = 16 + v * 219.0 / 255.0;
+        break;
+      case Mapping::kChromaToVideo:
+        mapped = 128 + (v - 128) * 224.0 / 255.0;
+        break;
+    }
     table.at<uchar>(v) = cv::saturate_cast<uchar>(mapped);
   }
   return table;
 }
 
-const cv::Mat& full_range_luma() {
-  static const cv::Mat table = luma_table(true);
-  return table;
-}
-
 const cv::Mat& video_range_luma() {
-  static const cv::Mat table = luma_table(false);
+  static const cv::Mat table = range_table(Mapping::kLumaToVideo);
   return table;
 }
 
@@ -58,6 +64,16 @@ cv::Mat to_bgr(const cv::Mat& y, const cv::Mat& u, const cv::Mat& v) {
 
 }  // namespace
 
+const cv::Mat& luma_to_full_range() {
+  static const cv::Mat table = range_table(Mapping::kLumaToFull);
+  return table;
+}
+
+const cv::Mat& chroma_to_video_range() {
+  static const cv::Mat table = range_table(Mapping::kChromaToVideo);
+  return table;
+}
+
 cv::Mat i420_from_bgr(const cv::Mat& bgr) {
   cv::Mat i420;
   i420_from_bgr(bgr, i420);
@@ -73,7 +89,7 @@ void i420_from_bgr(const cv::Mat& bgr, cv::Mat& i420) {
   }
   cv::cvtColor(bgr(even), i420, cv::COLOR_BGR2YUV_I420);  // reuses i420's buffer when it fits
   cv::Mat luma = i420_luma(i420);
-  cv::LUT(luma, full_range_luma(), luma);
+  cv::LUT(luma, luma_to_full_range(), luma);
 }
 
 cv::Size i420_size(const cv::Mat& i420) { return {i420.cols, i420.rows * 2 / 3}; }

@@ -11,6 +11,11 @@
 
 namespace anpr::edge {
 
+/// Tables for cv::LUT: video-range luma (16-235, what OpenCV's and FFmpeg's conversions write) to
+/// full range, and full-range chroma (0-255, JPEG's) to video range (16-240), which I420 chroma is.
+[[nodiscard]] const cv::Mat& luma_to_full_range();
+[[nodiscard]] const cv::Mat& chroma_to_video_range();
+
 /// BGR (CV_8UC3) to I420. I420 needs an even width and height: an odd last column or row is
 /// left out.
 [[nodiscard]] cv::Mat i420_from_bgr(const cv::Mat& bgr);
