@@ -147,6 +147,9 @@ TEST_CASE("settled windows: a region holding a settled plate is read around the 
   CHECK(settled_windows({car}, {cv::Rect(120, 560, 100, 30)}) ==
         std::vector<cv::Rect>{cv::Rect(100, 530, 170, 70)});
   CHECK(settled_windows({car}, {cv::Rect(800, 100, 50, 20)}) == std::vector<cv::Rect>{car});
-  // Two settled plates in one region (two cars close together): a window each.
+  // Two settled plates in one region (two cars close together): a window each; windows that
+  // overlap (a plate and a fragment of it) become one, so no plate is read twice.
   CHECK(settled_windows({car}, {plate, cv::Rect(150, 150, 100, 30)}).size() == 2);
+  CHECK(settled_windows({car}, {plate, cv::Rect(340, 410, 80, 40)}) ==
+        std::vector<cv::Rect>{cv::Rect(200, 340, 400, 180)});
 }

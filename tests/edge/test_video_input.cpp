@@ -130,6 +130,12 @@ TEST_CASE("video input: a V4L2 device is read through a v4l2src pipeline", "[fra
   CHECK(gstreamer_pipeline("v4l2:2", SourceKind::kDevice) ==
         "v4l2src device=/dev/video2 ! videoconvert ! appsink");
   CHECK(gstreamer_pipeline("gst:videotestsrc ! appsink", SourceKind::kGStreamer) == "videotestsrc ! appsink");
+  // Only a device number goes into the pipeline: nothing can be added to it through the name.
+  for (const char* uri : {"v4l2:0 ! fakesink", "/dev/video", "v4l2:x", "/dev/video0 silent=false"}) {
+    std::string why;
+    CHECK(open_video_input(uri, SourceKind::kDevice, {}, why) == nullptr);
+    CHECK_THAT(why, Catch::Contains("not a V4L2 device"));
+  }
 }
 
 TEST_CASE("video input: a GStreamer pipeline gives its frames in I420 at full range, then ends",

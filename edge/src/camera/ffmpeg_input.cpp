@@ -8,6 +8,7 @@
 extern "C" {
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
+#include <libavutil/dict.h>
 #include <libavutil/error.h>
 #include <libavutil/log.h>
 }
@@ -33,7 +34,7 @@ std::string av_error_text(int code) {
 // FFmpeg's own messages go to the log, not to stderr: its warnings and errors only (a damaged
 // stream gives one per packet, so at most one a second, with a count of those held back).
 void log_from_ffmpeg(void* context, int level, const char* format, std::va_list args) {
-  if (level > AV_LOG_WARNING) return;
+  if ((level & 0xff) > AV_LOG_WARNING) return;  // the higher bits carry colour hints
   static LogThrottle throttle(std::chrono::seconds(1));
   const auto held_back = throttle.occurred(Clock::now());
   if (!held_back) return;
@@ -42,7 +43,7 @@ void log_from_ffmpeg(void* context, int level, const char* format, std::va_list 
   av_log_format_line2(context, level, format, args, line, sizeof line, &print_prefix);
   std::string text(line);
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-  spdlog::log(level <= AV_LOG_ERROR ? spdlog::level::err : spdlog::level::warn, "FFmpeg: {}{}", text,
+  spdlog::log((level & 0xff) <= AV_LOG_ERROR ? spdlog::level::err : spdlog::level::warn, "FFmpeg: {}{}", text,
               *held_back > 0 ? fmt::format(" ({} more held back)", *held_back) : "");
 }
 
@@ -78,7 +79,12 @@ class FfmpegInput final : public VideoInput {
     // that went silent) or at once on stop.
     format_->interrupt_callback = {&FfmpegInput::interrupted, this};
     arm_deadline();
-    int rc = avformat_open_input(&format_, url.c_str(), nullptr, nullptr);
+    // RTSP over TCP where the camera offers it (as OpenCV's backend did): UDP loses packets, and
+    // smears 1080p frames, on a busy link, and does not pass most NAT or firewalls at all.
+    AVDictionary* options = nullptr;
+    av_dict_set(&options, "rtsp_flags", "prefer_tcp", 0);
+    int rc = avformat_open_input(&format_, url.c_str(), nullptr, &options);
+    av_dict_free(&options);
     if (rc < 0) return fail(why, av_error_text(rc));  // avformat_open_input freed the context
     rc = avformat_find_stream_info(format_, nullptr);
     if (rc < 0) return fail(why, "no stream information: " + av_error_text(rc));
@@ -86,9 +92,14 @@ class FfmpegInput final : public VideoInput {
     stream_index_ = av_find_best_stream(format_, AVMEDIA_TYPE_VIDEO, -1, -1, &codec, 0);
     if (stream_index_ < 0 || codec == nullptr) return fail(why, "no video stream FFmpeg can decode");
     const AVStream* video = format_->streams[stream_index_];
+    for (unsigned i = 0; i < format_->nb_streams; ++i) {  // audio and the rest: not even demuxed
+      if (static_cast<int>(i) != stream_index_) format_->streams[i]->discard = AVDISCARD_ALL;
+    }
     decoder_ = avcodec_alloc_context3(codec);
     if (decoder_ == nullptr) return fail(why, "out of memory");
     rc = avcodec_parameters_to_context(decoder_, video->codecpar);
+    // A stream may change its size later: the decoder itself refuses what no camera sends.
+    decoder_->max_pixels = kMaxFramePixels;
     if (rc >= 0) rc = avcodec_open2(decoder_, codec, nullptr);
     if (rc < 0) return fail(why, std::string(codec->name) + " decoder: " + av_error_text(rc));
     size_ = {video->codecpar->width, video->codecpar->height};
@@ -108,7 +119,11 @@ class FfmpegInput final : public VideoInput {
     while (true) {
       int rc = avcodec_receive_frame(decoder_, frame_);
       if (rc == 0) return deliver(i420);
-      if (rc != AVERROR(EAGAIN)) return false;  // drained at the end, or the decoder failed
+      if (rc == AVERROR_EOF) return false;  // drained at the end
+      if (rc != AVERROR(EAGAIN)) {          // one frame failed: the stream goes on
+        if (!bad_data(rc, bad_in_a_row)) return false;
+        continue;
+      }
       rc = av_read_frame(format_, packet_);
       if (rc < 0) {
         // The end of the file or a lost stream: what the decoder still holds comes out first.
@@ -120,8 +135,7 @@ class FfmpegInput final : public VideoInput {
       if (packet_->stream_index == stream_index_) {
         rc = avcodec_send_packet(decoder_, packet_);
         if (rc < 0 && rc != AVERROR(EAGAIN)) {
-          log_bad_packet(rc);
-          if (++bad_in_a_row >= kMaxBadPacketsInARow) {
+          if (!bad_data(rc, bad_in_a_row)) {
             av_packet_unref(packet_);
             return false;
           }
@@ -154,7 +168,10 @@ class FfmpegInput final : public VideoInput {
     picture.format = frame_->format;
     picture.width = frame_->width;
     picture.height = frame_->height;
-    picture.full_range = frame_->color_range == AVCOL_RANGE_JPEG;
+    // Grey with no range said is full range (JPEG's, a monochrome camera's), not video range.
+    picture.full_range =
+        frame_->color_range == AVCOL_RANGE_JPEG ||
+        (frame_->format == AV_PIX_FMT_GRAY8 && frame_->color_range == AVCOL_RANGE_UNSPECIFIED);
     const bool converted = converter_.convert(picture, i420);
     av_frame_unref(frame_);
     if (!converted) {
@@ -164,12 +181,15 @@ class FfmpegInput final : public VideoInput {
     return converted;
   }
 
-  // A burst of damaged packets is one problem: said once a second, not once a packet.
-  void log_bad_packet(int rc) {
+  // A packet or frame the decoder refused: skipped, said once a second (a burst of damaged
+  // packets is one problem); false once too many came in a row (the source counts as lost).
+  bool bad_data(int rc, int& bad_in_a_row) {
     const auto now = Clock::now();
-    if (now - last_bad_packet_log_ < std::chrono::seconds(1)) return;
-    last_bad_packet_log_ = now;
-    spdlog::warn("video packet refused by the decoder ({}); skipped", av_error_text(rc));
+    if (now - last_bad_packet_log_ >= std::chrono::seconds(1)) {
+      last_bad_packet_log_ = now;
+      spdlog::warn("video data refused by the decoder ({}); skipped", av_error_text(rc));
+    }
+    return ++bad_in_a_row < kMaxBadPacketsInARow;
   }
 
   static bool fail(std::string& why, std::string text) {

@@ -84,7 +84,11 @@ bool FrameConverter::convert(const DecodedPicture& picture, cv::Mat& i420) {
   bool source_full = picture.full_range;
   const int format = plain_layout(picture.format, source_full);
   i420.create(height * 3 / 2, width, CV_8UC1);  // keeps the buffer when the size is the same
-  if (format == AV_PIX_FMT_YUV420P || format == AV_PIX_FMT_YUV422P) {
+  // Rows stored bottom up (a negative stride, which FFmpeg allows) or narrower than the picture
+  // are swscale's to read.
+  const bool plain_rows =
+      picture.strides[0] >= width && picture.strides[1] >= width / 2 && picture.strides[2] >= width / 2;
+  if ((format == AV_PIX_FMT_YUV420P || format == AV_PIX_FMT_YUV422P) && plain_rows) {
     copy_planes(picture, format == AV_PIX_FMT_YUV422P ? 2 : 1, source_full, i420);
     return true;
   }
@@ -151,7 +155,10 @@ bool FrameConverter::convert_with_swscale(const DecodedPicture& picture, int for
   std::uint8_t* v = u + static_cast<std::size_t>(width / 2) * (height / 2);
   std::uint8_t* const out_planes[4] = {y, u, v, nullptr};
   const int out_strides[4] = {width, width / 2, width / 2, 0};
-  sws_scale(scaler_, picture.planes.data(), picture.strides.data(), 0, height, out_planes, out_strides);
+  if (sws_scale(scaler_, picture.planes.data(), picture.strides.data(), 0, height, out_planes, out_strides) <=
+      0) {
+    return refuse(i420);
+  }
   if (out_full) {
     cv::Mat chroma = i420.rowRange(height, i420.rows);  // U then V, a quarter of the picture each
     cv::LUT(chroma, chroma_to_video_range(), chroma);

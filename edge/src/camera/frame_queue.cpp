@@ -23,15 +23,25 @@ std::vector<cv::Rect> settled_windows(const std::vector<cv::Rect>& regions,
                                       const std::vector<cv::Rect>& settled) {
   std::vector<cv::Rect> out;
   for (const cv::Rect& region : regions) {
-    bool narrowed = false;
+    std::vector<cv::Rect> windows;
     for (const cv::Rect& b : settled) {
       if (!holds_any(region, {b})) continue;
-      const cv::Rect around(b.x - b.width / 2, b.y - b.height, b.width * 2, b.height * 3);
-      const cv::Rect window = around & region;
-      if (!window.empty()) out.push_back(window);
-      narrowed = true;
+      cv::Rect window = cv::Rect(b.x - b.width / 2, b.y - b.height, b.width * 2, b.height * 3) & region;
+      // Windows that overlap become one: a plate read twice in one frame would feed a second
+      // track of it (two settled tracks close together are most often a plate and a fragment).
+      for (auto it = windows.begin(); it != windows.end();) {
+        if ((*it & window).empty()) {
+          ++it;
+        } else {
+          window |= *it;
+          windows.erase(it);
+          it = windows.begin();  // the larger window may now overlap one already passed
+        }
+      }
+      if (!window.empty()) windows.push_back(window);
     }
-    if (!narrowed) out.push_back(region);
+    if (windows.empty()) windows.push_back(region);
+    out.insert(out.end(), windows.begin(), windows.end());
   }
   return out;
 }

@@ -12,6 +12,8 @@ extern "C" {
 #include <libavutil/pixfmt.h>
 }
 
+#include <spdlog/spdlog.h>
+
 #include "anpr/edge/camera/frame_converter.hpp"
 #include "anpr/edge/camera/video_input.hpp"
 
@@ -82,18 +84,23 @@ bool gstreamer_ready(std::string& why) {
   return failure.empty();
 }
 
-// The text of the first error the pipeline posted, if any.
-std::string bus_error(GstElement* pipeline) {
+// Takes every message the pipeline posted (nobody else reads its bus, so they would pile up for
+// as long as it runs) and returns the text of the first error among them, if any.
+std::string drain_bus(GstElement* pipeline) {
   GstBus* bus = gst_element_get_bus(pipeline);
-  GstMessage* message = gst_bus_pop_filtered(bus, GST_MESSAGE_ERROR);
+  if (bus == nullptr) return {};  // a lone element, not a pipeline
+  std::string first_error;
+  while (GstMessage* message = gst_bus_pop(bus)) {
+    if (GST_MESSAGE_TYPE(message) == GST_MESSAGE_ERROR && first_error.empty()) {
+      GError* error = nullptr;
+      gst_message_parse_error(message, &error, nullptr);
+      first_error = error != nullptr ? error->message : "unknown error";
+      g_clear_error(&error);
+    }
+    gst_message_unref(message);
+  }
   gst_object_unref(bus);
-  if (message == nullptr) return {};
-  GError* error = nullptr;
-  gst_message_parse_error(message, &error, nullptr);
-  std::string text = error != nullptr ? error->message : "unknown error";
-  g_clear_error(&error);
-  gst_message_unref(message);
-  return text;
+  return first_error;
 }
 
 // The pipeline's appsink (the first one, if several), with a reference the caller owns.
@@ -133,6 +140,7 @@ class GstreamerInput final : public VideoInput {
     if (!gstreamer_ready(why)) return false;
     GError* error = nullptr;
     pipeline_ = gst_parse_launch(description.c_str(), &error);
+    if (pipeline_ != nullptr) gst_object_ref_sink(pipeline_);  // ours, not floating
     if (error != nullptr) {  // a pipeline may come back with a recoverable error: still refused
       why = std::string("the pipeline cannot be built: ") + error->message;
       g_clear_error(&error);
@@ -145,18 +153,17 @@ class GstreamerInput final : public VideoInput {
     GstCaps* caps = gst_caps_from_string(kSinkCaps);
     gst_app_sink_set_caps(GST_APP_SINK(sink_), caps);
     gst_caps_unref(caps);
-    // A few frames queued at most: capture takes them as they come and never stalls the camera.
+    // Two frames queued at most, the oldest dropped when capture falls behind: a live camera is
+    // never stalled, and the frame capture takes is a recent one (its capture time is taken then).
     gst_app_sink_set_max_buffers(GST_APP_SINK(sink_), 2);
+    gst_app_sink_set_drop(GST_APP_SINK(sink_), TRUE);
     if (gst_element_set_state(pipeline_, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
-      const std::string error_text = bus_error(pipeline_);
+      const std::string error_text = drain_bus(pipeline_);
       return fail(why, "the pipeline does not start" + (error_text.empty() ? "" : ": " + error_text));
     }
     // The first frame says the size and the rate; it is kept for the first read.
     pending_ = pull(options_.timeout);
-    if (pending_ == nullptr) {
-      const std::string error_text = bus_error(pipeline_);
-      return fail(why, error_text.empty() ? "no frame within the timeout" : error_text);
-    }
+    if (pending_ == nullptr) return fail(why, error_.empty() ? "no frame within the timeout" : error_);
     GstVideoInfo info;
     if (gst_video_info_from_caps(&info, gst_sample_get_caps(pending_)) == FALSE) {
       return fail(why, "the appsink's first sample has no video format");
@@ -182,12 +189,19 @@ class GstreamerInput final : public VideoInput {
   [[nodiscard]] cv::Size size() const override { return size_; }
 
  private:
-  // The next sample, or null at the end of the stream, after `timeout` without one, or on stop
-  // (looked at every 100 ms, so a shutdown does not wait out the timeout).
+  // The next sample, or null at the end of the stream, on an error the pipeline posts (kept in
+  // error_ and logged), after `timeout` without a sample, or on stop (looked at every 100 ms, so a
+  // shutdown does not wait out the timeout).
   GstSample* pull(std::chrono::milliseconds timeout) {
     const auto until = Clock::now() + timeout;
     while (!options_.stop.stop_requested() && Clock::now() < until) {
       GstSample* sample = gst_app_sink_try_pull_sample(GST_APP_SINK(sink_), 100 * GST_MSECOND);
+      error_ = drain_bus(pipeline_);
+      if (!error_.empty()) {
+        spdlog::warn("GStreamer pipeline failed: {}", error_);
+        if (sample != nullptr) gst_sample_unref(sample);
+        return nullptr;
+      }
       if (sample != nullptr) return sample;
       if (gst_app_sink_is_eos(GST_APP_SINK(sink_)) == TRUE) return nullptr;
     }
@@ -229,6 +243,7 @@ class GstreamerInput final : public VideoInput {
   GstElement* pipeline_ = nullptr;
   GstElement* sink_ = nullptr;
   GstSample* pending_ = nullptr;
+  std::string error_;  // the pipeline's error that ended it, if one did
   double fps_ = 25.0;
   cv::Size size_;
   FrameConverter converter_;

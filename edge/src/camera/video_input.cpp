@@ -1,11 +1,22 @@
 #include "anpr/edge/camera/video_input.hpp"
 
+#include <algorithm>
+#include <cctype>
+
 #include "anpr/edge/camera/frame_source.hpp"
 
 namespace anpr::edge {
 namespace {
 
 bool starts_with(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
+
+// "/dev/video<digits>" or "v4l2:<digits>": anything else would be pasted into a pipeline.
+bool device_number_given(const std::string& uri) {
+  const std::string number =
+      starts_with(uri, "v4l2:") ? uri.substr(5) : uri.substr(std::string("/dev/video").size());
+  return !number.empty() && number.size() <= 4 &&
+         std::all_of(number.begin(), number.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
+}
 
 }  // namespace
 
@@ -23,6 +34,11 @@ std::unique_ptr<VideoInput> open_video_input(const std::string& uri, SourceKind 
                                              const VideoInputOptions& options, std::string& why) {
   switch (kind) {
     case SourceKind::kDevice:
+      if (!device_number_given(uri)) {
+        why = "not a V4L2 device (give /dev/videoN or v4l2:N)";
+        return nullptr;
+      }
+      return open_gstreamer_input(gstreamer_pipeline(uri, kind), options, why);
     case SourceKind::kGStreamer:
       return open_gstreamer_input(gstreamer_pipeline(uri, kind), options, why);
     case SourceKind::kStream:
