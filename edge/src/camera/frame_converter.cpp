@@ -101,18 +101,11 @@ bool FrameConverter::convert(const DecodedPicture& picture, cv::Mat& i420) {
 // one chroma sample of each 2x2 block).
 void FrameConverter::copy_planes(const DecodedPicture& picture, int chroma_row_step, bool full_range,
                                  cv::Mat& i420) {
-  const int width = i420.cols;
-  const int height = i420.rows * 2 / 3;
-  const cv::Size chroma(width / 2, height / 2);
-  copy_plane(plane(picture, 0, height, width), i420.rowRange(0, height),
-             full_range ? nullptr : &luma_to_full_range());
+  const I420Planes out = i420_planes(i420);
+  copy_plane(plane(picture, 0, out.y.rows, out.y.cols), out.y, full_range ? nullptr : &luma_to_full_range());
   const cv::Mat* chroma_table = full_range ? &chroma_to_video_range() : nullptr;
-  std::uint8_t* u = i420.ptr(height);
-  std::uint8_t* v = u + static_cast<std::size_t>(chroma.area());
-  copy_plane(plane(picture, 1, chroma.height, chroma.width, chroma_row_step), cv::Mat(chroma, CV_8UC1, u),
-             chroma_table);
-  copy_plane(plane(picture, 2, chroma.height, chroma.width, chroma_row_step), cv::Mat(chroma, CV_8UC1, v),
-             chroma_table);
+  copy_plane(plane(picture, 1, out.u.rows, out.u.cols, chroma_row_step), out.u, chroma_table);
+  copy_plane(plane(picture, 2, out.v.rows, out.v.cols, chroma_row_step), out.v, chroma_table);
 }
 
 bool FrameConverter::convert_with_swscale(const DecodedPicture& picture, int format, bool source_full,
@@ -137,7 +130,7 @@ bool FrameConverter::convert_with_swscale(const DecodedPicture& picture, int for
     av_opt_set_int(scaler_, "dsth", height, 0);
     av_opt_set_int(scaler_, "dst_format", AV_PIX_FMT_YUV420P, 0);
     av_opt_set_int(scaler_, "sws_flags", SWS_BILINEAR, 0);
-    av_opt_set_int(scaler_, "src_range", rgb ? 1 : (out_full ? 1 : 0), 0);
+    av_opt_set_int(scaler_, "src_range", rgb || out_full ? 1 : 0, 0);
     av_opt_set_int(scaler_, "dst_range", out_full ? 1 : 0, 0);
     if (sws_init_context(scaler_, nullptr, nullptr) < 0) {
       sws_freeContext(scaler_);
@@ -150,21 +143,18 @@ bool FrameConverter::convert_with_swscale(const DecodedPicture& picture, int for
     full_range_ = out_full;
   }
 
-  std::uint8_t* y = i420.data;
-  std::uint8_t* u = y + static_cast<std::size_t>(width) * height;
-  std::uint8_t* v = u + static_cast<std::size_t>(width / 2) * (height / 2);
-  std::uint8_t* const out_planes[4] = {y, u, v, nullptr};
+  const I420Planes out = i420_planes(i420);
+  std::uint8_t* const out_planes[4] = {out.y.data, out.u.data, out.v.data, nullptr};
   const int out_strides[4] = {width, width / 2, width / 2, 0};
   if (sws_scale(scaler_, picture.planes.data(), picture.strides.data(), 0, height, out_planes, out_strides) <=
       0) {
     return refuse(i420);
   }
   if (out_full) {
-    cv::Mat chroma = i420.rowRange(height, i420.rows);  // U then V, a quarter of the picture each
-    cv::LUT(chroma, chroma_to_video_range(), chroma);
+    cv::LUT(out.u, chroma_to_video_range(), out.u);
+    cv::LUT(out.v, chroma_to_video_range(), out.v);
   } else {
-    cv::Mat luma = i420.rowRange(0, height);
-    cv::LUT(luma, luma_to_full_range(), luma);
+    cv::LUT(out.y, luma_to_full_range(), out.y);
   }
   return true;
 }

@@ -35,19 +35,6 @@ const cv::Mat& video_range_luma() {
   return table;
 }
 
-struct Planes {
-  cv::Mat y, u, v;
-};
-
-// Views of the three planes of an I420 image (continuous, as cvtColor makes it).
-Planes planes(const cv::Mat& i420) {
-  CV_Assert(i420.type() == CV_8UC1 && i420.isContinuous() && i420.rows % 3 == 0 && i420.cols % 2 == 0);
-  const int w = i420.cols, h = i420.rows * 2 / 3;
-  auto* chroma = const_cast<uchar*>(i420.ptr(h));  // views only; nothing is written through them
-  return {i420.rowRange(0, h), cv::Mat(h / 2, w / 2, CV_8UC1, chroma),
-          cv::Mat(h / 2, w / 2, CV_8UC1, chroma + static_cast<std::size_t>(w / 2) * (h / 2))};
-}
-
 // Packs planes of an even-sized picture into one I420 image and converts it to BGR.
 cv::Mat to_bgr(const cv::Mat& y, const cv::Mat& u, const cv::Mat& v) {
   const int w = y.cols, h = y.rows;
@@ -92,12 +79,20 @@ void i420_from_bgr(const cv::Mat& bgr, cv::Mat& i420) {
   cv::LUT(luma, luma_to_full_range(), luma);
 }
 
+I420Planes i420_planes(const cv::Mat& i420) {
+  CV_Assert(i420.type() == CV_8UC1 && i420.isContinuous() && i420.rows % 3 == 0 && i420.cols % 2 == 0);
+  const int w = i420.cols, h = i420.rows * 2 / 3;
+  auto* chroma = const_cast<uchar*>(i420.ptr(h));  // views share the picture's buffer, as rowRange does
+  return {i420.rowRange(0, h), cv::Mat(h / 2, w / 2, CV_8UC1, chroma),
+          cv::Mat(h / 2, w / 2, CV_8UC1, chroma + static_cast<std::size_t>(w / 2) * (h / 2))};
+}
+
 cv::Size i420_size(const cv::Mat& i420) { return {i420.cols, i420.rows * 2 / 3}; }
 
 cv::Mat i420_luma(const cv::Mat& i420) { return i420.rowRange(0, i420.rows * 2 / 3); }
 
 cv::Mat i420_crop_bgr(const cv::Mat& i420, cv::Rect region) {
-  const Planes p = planes(i420);
+  const I420Planes p = i420_planes(i420);
   region &= cv::Rect({0, 0}, p.y.size());
   const int x0 = region.x & ~1, y0 = region.y & ~1;
   const int x1 = std::min(p.y.cols, (region.x + region.width + 1) & ~1);
@@ -109,12 +104,12 @@ cv::Mat i420_crop_bgr(const cv::Mat& i420, cv::Rect region) {
 }
 
 cv::Mat i420_scaled(const cv::Mat& i420, double scale) {
-  const Planes p = planes(i420);
+  const I420Planes p = i420_planes(i420);
   scale = std::clamp(scale, 0.0, 1.0);
   const int w = std::max(2, cvRound(p.y.cols * scale) & ~1), h = std::max(2, cvRound(p.y.rows * scale) & ~1);
   if (w == p.y.cols && h == p.y.rows) return i420.clone();  // its own buffer: frames' are reused
   cv::Mat out(h * 3 / 2, w, CV_8UC1);
-  Planes o = planes(out);
+  I420Planes o = i420_planes(out);
   cv::resize(p.y, o.y, {w, h}, 0, 0, cv::INTER_AREA);
   cv::resize(p.u, o.u, {w / 2, h / 2}, 0, 0, cv::INTER_AREA);
   cv::resize(p.v, o.v, {w / 2, h / 2}, 0, 0, cv::INTER_AREA);
@@ -122,7 +117,7 @@ cv::Mat i420_scaled(const cv::Mat& i420, double scale) {
 }
 
 cv::Mat i420_to_bgr(const cv::Mat& i420) {
-  const Planes p = planes(i420);
+  const I420Planes p = i420_planes(i420);
   return to_bgr(p.y, p.u, p.v);
 }
 

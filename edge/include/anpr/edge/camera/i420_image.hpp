@@ -23,6 +23,12 @@ namespace anpr::edge {
 /// converts every frame into a buffer a finished frame gave back: no allocation per frame). Its
 /// buffer must not be shared: it is written in place.
 void i420_from_bgr(const cv::Mat& bgr, cv::Mat& i420);
+/// Views of the three planes of an I420 picture (continuous, as i420_from_bgr makes it): writing
+/// into a view writes into the picture.
+struct I420Planes {
+  cv::Mat y, u, v;
+};
+[[nodiscard]] I420Planes i420_planes(const cv::Mat& i420);
 /// The picture's size (width, height of the Y plane).
 [[nodiscard]] cv::Size i420_size(const cv::Mat& i420);
 /// The Y plane: the grey picture, a view into the frame (no copy).
