@@ -52,6 +52,7 @@ struct TemporaryFile {
 
 constexpr const char* kCookie = "anpr_session";
 constexpr int kMaxRows = 5000;  // the most rows one call returns
+constexpr const char* kBadPeriod = "from and to must be ISO 8601 UTC times";
 
 std::string url_decode(std::string_view s) {
   std::string out;
@@ -158,6 +159,21 @@ struct WebApi::Call {
   std::string param(const std::string& name) const {
     const auto it = query.find(name);
     return it == query.end() ? std::string() : it->second;
+  }
+  // The from and to parameters (ISO 8601 UTC), `default_from` and `default_to` when not given;
+  // nullopt when one is not a time.
+  std::optional<std::pair<TimestampMs, TimestampMs>> period(TimestampMs default_from,
+                                                            TimestampMs default_to) const {
+    const auto from_text = param("from"), to_text = param("to");
+    const auto from = from_text.empty() ? std::optional(default_from) : parse_iso8601(from_text);
+    const auto to = to_text.empty() ? std::optional(default_to) : parse_iso8601(to_text);
+    if (!from || !to) return std::nullopt;
+    return std::pair{*from, *to};
+  }
+  // The limit parameter, `fallback` when not given, within 1 to `most`.
+  int limit(int fallback, int most) const {
+    const std::string given = param("limit");
+    return std::clamp(given.empty() ? fallback : std::atoi(given.c_str()), 1, most);
   }
   bool allowed(Role least) const {
     return session && static_cast<int>(session->role) >= static_cast<int>(least);
@@ -375,8 +391,7 @@ Response WebApi::hits(Call& call) {
     since = parse_iso8601(s);
     if (!since) return call.error(http::status::bad_request, "since '" + s + "' is not an ISO 8601 UTC time");
   }
-  const int limit =
-      std::clamp(call.param("limit").empty() ? 200 : std::atoi(call.param("limit").c_str()), 1, kMaxRows);
+  const int limit = call.limit(200, kMaxRows);
   const CameraDirectory cameras(list_cameras(store_));
   const ListColours colours(list_watchlists(store_));
   json rows = json::array();
@@ -459,7 +474,7 @@ Response WebApi::dashboard(Call& call) {
   const auto to = to_text.empty() ? std::optional<TimestampMs>(now) : parse_iso8601(to_text);
   const auto from =
       from_text.empty() && to ? std::optional<TimestampMs>(*to - 7 * kDayMs) : parse_iso8601(from_text);
-  if (!from || !to) return call.error(http::status::bad_request, "from and to must be ISO 8601 UTC times");
+  if (!from || !to) return call.error(http::status::bad_request, kBadPeriod);
   const auto report =
       analysis::partnership_dashboard(store_, store_, *from, *to);  // bad periods: anpr::Error, a 400
   const auto table = call.param("table");
@@ -477,8 +492,7 @@ Response WebApi::dashboard(Call& call) {
 Response WebApi::faults(Call& call) {
   // Default: what still needs someone (open, or not yet acknowledged); ?all=1 adds the settled ones.
   const bool all = call.param("all") == "1";
-  const int limit =
-      std::clamp(call.param("limit").empty() ? 500 : std::atoi(call.param("limit").c_str()), 1, kMaxRows);
+  const int limit = call.limit(500, kMaxRows);
   const CameraDirectory cameras(list_cameras(store_));
   json rows = json::array();
   for (const auto& f : list_faults(store_, 0, !all, limit)) rows.push_back(fault_json(f, cameras));
@@ -514,15 +528,11 @@ Response WebApi::search(Call& call, bool movements) {
   }
   const std::string& reason = *given_reason;
   const auto now = now_ms();
-  const auto from_text = call.param("from"), to_text = call.param("to");
-  const auto from =
-      from_text.empty() ? std::optional<TimestampMs>(now - 30 * kDayMs) : parse_iso8601(from_text);
-  const auto to = to_text.empty() ? std::optional<TimestampMs>(now) : parse_iso8601(to_text);
-  if (!from || !to) return call.error(http::status::bad_request, "from and to must be ISO 8601 UTC times");
-  const int limit =
-      std::clamp(call.param("limit").empty() ? 1000 : std::atoi(call.param("limit").c_str()), 1, kMaxRows);
+  const auto period = call.period(now - 30 * kDayMs, now);
+  if (!period) return call.error(http::status::bad_request, kBadPeriod);
+  const int limit = call.limit(1000, kMaxRows);
   // A period that runs backwards or a bad plate: anpr::Error (kInput) from the service, a 400.
-  const SearchWindow window{*from, *to, limit};
+  const SearchWindow window{period->first, period->second, limit};
   const Caller caller{call.session->user, reason, now};
   const auto rows = movements ? search_movements(store_, store_, call.param("plate"), window, caller)
                               : search_reads(store_, store_, call.param("camera"), window, caller);
@@ -536,26 +546,22 @@ Response WebApi::evidence_pack(Call& call) {
   // line's export takes up to 5000).
   constexpr int kMaxWebSightings = 200;
   const auto now = now_ms();
-  const auto from_text = call.param("from"), to_text = call.param("to");
-  const auto from =
-      from_text.empty() ? std::optional<TimestampMs>(now - 30 * kDayMs) : parse_iso8601(from_text);
-  const auto to = to_text.empty() ? std::optional<TimestampMs>(now) : parse_iso8601(to_text);
-  if (!from || !to) return call.error(http::status::bad_request, "from and to must be ISO 8601 UTC times");
+  const auto period = call.period(now - 30 * kDayMs, now);
+  if (!period) return call.error(http::status::bad_request, kBadPeriod);
   const std::string plate = normalise_plate(call.param("plate"));
   const bool pattern = plate.find_first_of("?*") != std::string::npos;
   if (pattern ? pattern_error(plate).has_value() : !is_normalised_plate(plate)) {
     return call.error(http::status::bad_request,
                       "plate '" + call.param("plate") + "': 1-12 letters and digits, or a pattern");
   }
-  const int limit =
-      std::clamp(call.param("limit").empty() ? kMaxWebSightings : std::atoi(call.param("limit").c_str()), 1,
-                 kMaxWebSightings);
+  const int limit = call.limit(kMaxWebSightings, kMaxWebSightings);
   const TemporaryFile pack(fs::temp_directory_path() / ("anpr-evidence-" + make_uuid() + ".zip"));
   const fs::path& file = pack.path;
   EvidencePackSummary summary;
   try {
-    summary = write_evidence_pack(store_,
-                                  {plate, *from, *to, call.session->user, call.param("reason"), limit}, file);
+    summary = write_evidence_pack(
+        store_, {plate, period->first, period->second, call.session->user, call.param("reason"), limit},
+        file);
   } catch (const Error& e) {
     return call.error(
         e.code() == ErrorCode::kInput ? http::status::bad_request : http::status::internal_server_error,
@@ -734,8 +740,7 @@ Response WebApi::import_list(Call& call, const std::string& list) {
 }
 
 Response WebApi::audit(Call& call) {
-  const int limit =
-      std::clamp(call.param("limit").empty() ? 500 : std::atoi(call.param("limit").c_str()), 1, kMaxRows);
+  const int limit = call.limit(500, kMaxRows);
   json out = json::array();
   for (const auto& a : recent_audit_records(store_, limit)) {
     out.push_back({{"id", a.id},
