@@ -98,7 +98,8 @@ std::string num(double v, int decimals = 1) {
   return o.str();
 }
 
-AnalysisOutput clones(Store& store, const ParamReader& p, const CloneSettings& defaults, const Audit& audit) {
+AnalysisOutput clones(AnalysisStore& store, CameraStore& camera_store, const ParamReader& p,
+                      const CloneSettings& defaults, const Audit& audit) {
   CloneSettings s = defaults;
   s.speed_ceiling_mph = p.number("ceiling_mph", s.speed_ceiling_mph, 20, 1000);
   s.margin_s = p.number("margin_s", s.margin_s, 0, 3600);
@@ -106,8 +107,8 @@ AnalysisOutput clones(Store& store, const ParamReader& p, const CloneSettings& d
   s.min_confidence = p.number("min_confidence", s.min_confidence, 0, 1);
   const auto [from, to] = p.period("from", "to", 7 * kDayMs);
   audit(iso(from) + ".." + iso(to));
-  const CameraDirectory cameras(store.cameras());
-  const auto alerts = find_clones(store, store, from, to, s);
+  const CameraDirectory cameras(camera_store.cameras());
+  const auto alerts = find_clones(store, camera_store, from, to, s);
   AnalysisOutput out;
   out.json = {{"analysis", "clones"},
               {"from", iso(from)},
@@ -216,7 +217,8 @@ std::string speed_csv(const std::vector<SectionPass>& passes) {
   return csv;
 }
 
-AnalysisOutput speed(Store& store, const ParamReader& p, const Audit& audit) {
+AnalysisOutput speed(AnalysisStore& store, CameraStore& camera_store, const ParamReader& p,
+                     const Audit& audit) {
   const std::string name = p.text("section", true);
   const SpeedSection section = find_section(store.sections(), name);
   SpeedSettings s;
@@ -225,7 +227,7 @@ AnalysisOutput speed(Store& store, const ParamReader& p, const Audit& audit) {
   s.min_confidence = p.number("min_confidence", s.min_confidence, 0, 1);
   const auto [from, to] = p.period("from", "to", 7 * kDayMs);
   audit(name + " " + iso(from) + ".." + iso(to));
-  const CameraDirectory cameras(store.cameras());
+  const CameraDirectory cameras(camera_store.cameras());
   const SectionReport r = average_speed(store, section, from, to, s);
   AnalysisOutput out;
   out.json = speed_json(r, s, from, to, cameras);
@@ -233,7 +235,8 @@ AnalysisOutput speed(Store& store, const ParamReader& p, const Audit& audit) {
   return out;
 }
 
-AnalysisOutput convoy(Store& store, const ParamReader& p, const Audit& audit) {
+AnalysisOutput convoy(AnalysisStore& store, ReadStore& reads, CameraStore& camera_store, const ParamReader& p,
+                      const Audit& audit) {
   const std::string raw = p.text("plate", true);
   const std::string plate = normalise_plate(raw);
   if (plate.size() < 2 || plate.find_first_of("?*") != std::string::npos)
@@ -244,8 +247,8 @@ AnalysisOutput convoy(Store& store, const ParamReader& p, const Audit& audit) {
   s.min_cameras = static_cast<int>(p.number("min_cameras", s.min_cameras, 1, 1000));
   const auto [from, to] = p.period("from", "to", 30 * kDayMs);
   audit(plate + " " + iso(from) + ".." + iso(to));
-  const CameraDirectory cameras(store.cameras());
-  const ConvoyReport r = find_convoys(store, store, plate, from, to, s);
+  const CameraDirectory cameras(camera_store.cameras());
+  const ConvoyReport r = find_convoys(store, reads, plate, from, to, s);
   AnalysisOutput out;
   out.json = {{"analysis", "convoy"},
               {"from", iso(from)},
@@ -277,7 +280,8 @@ AnalysisOutput convoy(Store& store, const ParamReader& p, const Audit& audit) {
   return out;
 }
 
-AnalysisOutput hotspots(Store& store, const ParamReader& p, const Audit& audit) {
+AnalysisOutput hotspots(AnalysisStore& store, CameraStore& cameras, const ParamReader& p,
+                        const Audit& audit) {
   const std::string bucket = p.text("bucket").empty() ? "hour" : p.text("bucket");
   if (bucket != "hour" && bucket != "day") bad("bucket", bucket, "must be hour or day");
   const TimestampMs bucket_ms = bucket == "hour" ? kHourMs : kDayMs;
@@ -289,7 +293,7 @@ AnalysisOutput hotspots(Store& store, const ParamReader& p, const Audit& audit) 
   if ((to - from) / bucket_ms > 24 * 400) bad("bucket", bucket, "too many buckets for the period: use day");
   audit(iso(from) + ".." + iso(to) +
         (baseline_to > baseline_from ? " vs " + iso(baseline_from) + ".." + iso(baseline_to) : ""));
-  const HotspotReport r = analysis::hotspots(store, store, from, to, baseline_from, baseline_to, bucket_ms);
+  const HotspotReport r = analysis::hotspots(store, cameras, from, to, baseline_from, baseline_to, bucket_ms);
   AnalysisOutput out;
   out.json = {{"analysis", "hotspots"}, {"from", iso(r.from)},      {"to", iso(r.to)},
               {"bucket", bucket},       {"cameras", json::array()}, {"totals", json::array()}};
@@ -319,7 +323,7 @@ AnalysisOutput hotspots(Store& store, const ParamReader& p, const Audit& audit) 
   return out;
 }
 
-AnalysisOutput first_seen(Store& store, const ParamReader& p, const Audit& audit) {
+AnalysisOutput first_seen(AnalysisStore& store, const ParamReader& p, const Audit& audit) {
   const std::string site = p.text("site", true);
   const double lookback_days = p.number("lookback_days", 90, 1, 400);
   const auto [from, to] = p.period("from", "to", 7 * kDayMs);
@@ -352,6 +356,8 @@ const std::vector<std::string>& analysis_kinds() {
   return kinds;
 }
 
+// The whole Store: the analyses between them read the analysis queries, the cameras and a plate's
+// movements, and the run is audited; each analysis below takes only the interfaces it reads.
 AnalysisOutput run_analysis(Store& store, const std::string& kind, const Params& params,
                             const AnalysisCaller& caller, const CloneSettings& clone_defaults) {
   if (!audit_reason(caller.reason)) {
@@ -365,13 +371,13 @@ AnalysisOutput run_analysis(Store& store, const std::string& kind, const Params&
   };
   AnalysisOutput out;
   if (kind == "clones")
-    out = clones(store, p, clone_defaults, audit);
+    out = clones(store, store, p, clone_defaults, audit);
   else if (kind == "speed")
-    out = speed(store, p, audit);
+    out = speed(store, store, p, audit);
   else if (kind == "convoy")
-    out = convoy(store, p, audit);
+    out = convoy(store, store, store, p, audit);
   else if (kind == "hotspots")
-    out = hotspots(store, p, audit);
+    out = hotspots(store, store, p, audit);
   else if (kind == "first-seen")
     out = first_seen(store, p, audit);
   else
@@ -382,6 +388,7 @@ AnalysisOutput run_analysis(Store& store, const std::string& kind, const Params&
 
 std::vector<SpeedSection> speed_sections(AnalysisStore& store) { return store.sections(); }
 
+// The whole Store: the sections and their audit record are written in one transaction.
 void register_sections(Store& store, const std::vector<SpeedSection>& sections, const std::string& file,
                        const AnalysisCaller& caller) {
   store.in_transaction([&] {
