@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "anpr/common/encoding.hpp"
 #include "anpr/receiver/csv_error.hpp"
 
 namespace anpr::receiver {
@@ -20,9 +21,14 @@ bool split_csv_line(std::string_view line, std::vector<std::string>& fields);
 std::string csv_field(const std::string& text);
 
 /// Calls `row(line_number, fields)` for every non-empty line of `text` (LF or CRLF); a line with
-/// an unterminated quote is added to `errors` instead.
+/// an unterminated quote is added to `errors` instead. A text that is not UTF-8 is one error (line
+/// 0) and no row.
 template <class Row>
 void for_each_csv_row(std::string_view text, CsvErrors& errors, Row&& row) {
+  if (!is_valid_utf8(text)) {
+    errors.add({0, "the file is not valid UTF-8"});
+    return;
+  }
   std::vector<std::string> fields;
   int line_no = 0;
   for (std::size_t pos = 0; pos < text.size();) {

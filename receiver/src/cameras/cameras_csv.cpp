@@ -3,7 +3,6 @@
 #include <set>
 
 #include "../csv_line.hpp"
-#include "anpr/common/encoding.hpp"
 #include "anpr/common/ids.hpp"
 
 namespace anpr::receiver {
@@ -28,10 +27,6 @@ std::optional<double> number(const std::string& text, double lo, double hi, cons
 
 ParsedCameras parse_cameras_csv(std::string_view text) {
   ParsedCameras out;
-  if (!is_valid_utf8(text)) {
-    out.errors.add({0, "the file is not valid UTF-8"});
-    return out;
-  }
   std::set<std::string> seen;
   for_each_csv_row(text, out.errors, [&](int line_no, const std::vector<std::string>& f) {
     if (line_no == 1 && f[0] == "camera_id") return;  // header

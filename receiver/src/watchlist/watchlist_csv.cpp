@@ -3,7 +3,6 @@
 #include <set>
 
 #include "../csv_line.hpp"
-#include "anpr/common/encoding.hpp"
 #include "anpr/common/plate_text.hpp"
 #include "anpr/receiver/audit_reason.hpp"
 
@@ -14,10 +13,6 @@ ParsedWatchlist parse_watchlist_csv(std::string_view text, const std::string& li
   ParsedWatchlist out;
   if (text.size() > kMaxWatchlistCsvBytes) {
     out.errors.add({0, "the file is larger than 256 MiB"});
-    return out;
-  }
-  if (!is_valid_utf8(text)) {
-    out.errors.add({0, "the file is not valid UTF-8"});
     return out;
   }
   std::set<std::string> seen;
