@@ -4,6 +4,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <CLI/CLI.hpp>
+
 #include "anpr/common/error.hpp"
 
 namespace anpr::receiver::cli {
@@ -22,6 +24,16 @@ bool report_bad_rows(const std::string& file, const CsvErrors& errors, const cha
   for (const auto& e : errors) std::fprintf(stderr, "  line %d: %s\n", e.line, e.message.c_str());
   if (errors.unlisted() > 0) std::fprintf(stderr, "  ... and %zu more\n", errors.unlisted());
   return true;
+}
+
+Period period_options(const std::string& from, const std::string& to) {
+  const TimestampMs start = time_option(from, "--from", 0);
+  return {start, time_option(to, "--to", now_ms())};
+}
+
+void add_period_options(CLI::App& cmd, std::string& from, std::string& to) {
+  cmd.add_option("--from", from, "From, ISO 8601 UTC (default: the beginning)");
+  cmd.add_option("--to", to, "To, ISO 8601 UTC (default: now)");
 }
 
 TimestampMs time_option(const std::string& value, const char* name, TimestampMs fallback) {

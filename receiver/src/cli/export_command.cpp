@@ -19,8 +19,9 @@ struct ExportOptions {
 int export_pack(const ExportOptions& o) {
   EvidencePackRequest request;
   request.plate = o.plate;
-  request.from = time_option(o.from, "--from", 0);
-  request.to = time_option(o.to, "--to", now_ms());
+  const Period period = period_options(o.from, o.to);
+  request.from = period.from;
+  request.to = period.to;
   request.user = o.user;
   request.reason = o.reason;
   request.limit = o.limit;
@@ -45,8 +46,7 @@ void add_export_command(CLI::App& app, int& exit_code) {
   cmd->add_option("plate", o->plate, "Plate or pattern ('?', '*')")->required();
   cmd->add_option("--out", o->out, "The ZIP file to write")->required();
   cmd->add_option("--reason", o->reason, "Why it is exported (required, audited, in the pack)")->required();
-  cmd->add_option("--from", o->from, "From, ISO 8601 UTC (default: the beginning)");
-  cmd->add_option("--to", o->to, "To, ISO 8601 UTC (default: now)");
+  add_period_options(*cmd, o->from, o->to);
   cmd->add_option("--count", o->limit, "At most this many sightings, oldest first")
       ->capture_default_str()
       ->check(CLI::Range(1, 5000));

@@ -54,29 +54,26 @@ void print_sightings(const std::vector<Sighting>& rows, bool json) {
   std::printf("%zu sightings\n", rows.size());
 }
 
+/// What a search covers (--from, --to, --count), once its --reason is checked: `audited` ends the
+/// error when there is none.
+SearchWindow search_window(const QueryOptions& o, const char* audited) {
+  if (!audit_reason(o.reason))
+    throw Error(ErrorCode::kInput, std::string("--reason is required (") + kReasonRule + "): " + audited);
+  const Period period = period_options(o.from, o.to);
+  return {period.from, period.to, o.limit};
+}
+
 int reads(const QueryOptions& o) {
-  if (!audit_reason(o.reason)) {
-    throw Error(ErrorCode::kInput,
-                std::string("--reason is required (") + kReasonRule + "): every search of reads is audited");
-  }
-  const TimestampMs from = time_option(o.from, "--from", 0);
-  const TimestampMs to = time_option(o.to, "--to", now_ms());
+  const SearchWindow window = search_window(o, "every search of reads is audited");
   auto store = open_store(o.database);
-  print_sightings(search_reads(*store, *store, o.camera, {from, to, o.limit}, {o.user, o.reason, now_ms()}),
-                  o.json);
+  print_sightings(search_reads(*store, *store, o.camera, window, {o.user, o.reason, now_ms()}), o.json);
   return 0;
 }
 
 int movements(const QueryOptions& o) {
-  if (!audit_reason(o.reason)) {
-    throw Error(ErrorCode::kInput,
-                std::string("--reason is required (") + kReasonRule + "): every movement search is audited");
-  }
-  const TimestampMs from = time_option(o.from, "--from", 0);
-  const TimestampMs to = time_option(o.to, "--to", now_ms());
+  const SearchWindow window = search_window(o, "every movement search is audited");
   auto store = open_store(o.database);
-  print_sightings(
-      search_movements(*store, *store, o.plate, {from, to, o.limit}, {o.user, o.reason, now_ms()}), o.json);
+  print_sightings(search_movements(*store, *store, o.plate, window, {o.user, o.reason, now_ms()}), o.json);
   return 0;
 }
 
@@ -169,15 +166,13 @@ void add_query_commands(CLI::App& app, int& exit_code) {
   CLI::App* mv =
       app.add_subcommand("movements", "Sightings of a plate in time order (wildcards '?' and '*'); audited");
   mv->add_option("plate", o->plate, "Plate or pattern")->required();
-  mv->add_option("--from", o->from, "From, ISO 8601 UTC (default: the beginning)");
-  mv->add_option("--to", o->to, "To, ISO 8601 UTC (default: now)");
+  add_period_options(*mv, o->from, o->to);
   mv->add_option("--reason", o->reason, "Why you search (required, audited)")->required();
   mv->callback([o, &exit_code] { exit_code = movements(*o); });
 
   CLI::App* rd = app.add_subcommand("reads", "Reads in a time range, newest first; audited");
   rd->add_option("--camera", o->camera, "Only this camera");
-  rd->add_option("--from", o->from, "From, ISO 8601 UTC (default: the beginning)");
-  rd->add_option("--to", o->to, "To, ISO 8601 UTC (default: now)");
+  add_period_options(*rd, o->from, o->to);
   rd->add_option("--count", o->limit, "At most this many reads")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000000));
