@@ -29,7 +29,10 @@
 # deterministic on one machine (one thread, fixed seed).
 set -euo pipefail
 
+tool=train-char-classifier
 root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=models/training-patches.sh
+source "$root/models/training-patches.sh"
 plates=6000
 seed=3001
 epochs=20
@@ -53,51 +56,23 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
-/usr/bin/python3 -c 'import torch, PIL' 2>/dev/null ||
-  { echo "train-char-classifier: needs PyTorch and Pillow: apt-get install python3-torch python3-pil" >&2; exit 1; }
-synth=$root/build/bin/anpr-synth
-edge=$root/build/bin/anpr-edge
-[[ -x $synth && -x $edge ]] || { echo "train-char-classifier: build first (cmake --preset default && cmake --build --preset default)" >&2; exit 1; }
+need_torch
+need_built_programs
 
 if [[ $uk_font != none ]]; then
   [[ -f $uk_font ]] || { echo "train-char-classifier: --uk-font $uk_font not found" >&2; exit 2; }
   echo "train-char-classifier: $uk_plates more UK plates in $uk_font"
 fi
-jobs=$(nproc)
 mkdir -p "$work"
 echo "train-char-classifier: $plates plates (world share $world_share), seed $seed, $epochs epochs, work folder $work"
 
-# Character patches of COUNT plates in folders NAME-0.. (one shard per core, seeds from SEED);
-# the remaining arguments go to anpr-synth. The reader runs without a classifier, so the patches
-# do not depend on the model being replaced.
-make_patches() {
-  local name=$1 count=$2 first_seed=$3
-  shift 3
-  [[ -f $work/$name.done ]] && return 0
-  rm -rf "$work/$name-"*
-  local per_shard=$(( (count + jobs - 1) / jobs )) shard_pids=() s pid
-  for ((s = 0; s < jobs; s++)); do
-    (
-      "$synth" plates --count "$per_shard" --seed $((first_seed + s)) --out "$work/$name-$s" \
-        --width 640 --height 480 "$@" >/dev/null
-      OMP_THREAD_LIMIT=1 "$edge" eval "$work/$name-$s/manifest.csv" --char-model none \
-        --dump-chars "$work/$name-$s/chars" >/dev/null 2>"$work/$name-$s/eval.log"
-      tail -1 "$work/$name-$s/eval.log"
-    ) &
-    shard_pids+=($!)
-  done
-  # Every shard must succeed: a model trained on part of the data is not the recipe's model.
-  for pid in "${shard_pids[@]}"; do
-    wait "$pid" || { echo "train-char-classifier: a shard failed (see $work/$name-*/eval.log)" >&2; exit 1; }
-  done
-  touch "$work/$name.done"
-}
-
-# 1. Every training font, UK formats and European layouts; then the UK typeface's own plates.
-make_patches shard "$plates" "$seed" --training --world-share "$world_share"
+# 1. Character patches (make_patches, training-patches.sh): every training font, UK formats and
+# European layouts; then the UK typeface's own plates.
+make_patches shard "$plates" "$seed" --char-model --dump-chars chars --training --world-share "$world_share"
 uk_args=()
 if [[ $uk_font != none ]]; then
-  make_patches uk-typeface "$uk_plates" $((seed + 100)) --uk-font "$uk_font" --uk-font-share 1.0
+  make_patches uk-typeface "$uk_plates" $((seed + 100)) --char-model --dump-chars chars \
+    --uk-font "$uk_font" --uk-font-share 1.0
   for d in "$work"/uk-typeface-*/chars; do uk_args+=(--uk-typeface "$d"); done
 fi
 

@@ -26,7 +26,10 @@
 # training is deterministic on one machine (one thread, fixed seed).
 set -euo pipefail
 
+tool=train-plate-verifier
 root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=models/training-patches.sh
+source "$root/models/training-patches.sh"
 scenes=5000
 seed=5001
 epochs=15
@@ -48,11 +51,8 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
-/usr/bin/python3 -c 'import torch, PIL' 2>/dev/null ||
-  { echo "train-plate-verifier: needs PyTorch and Pillow: apt-get install python3-torch python3-pil" >&2; exit 1; }
-synth=$root/build/bin/anpr-synth
-edge=$root/build/bin/anpr-edge
-[[ -x $synth && -x $edge ]] || { echo "train-plate-verifier: build first (cmake --preset default && cmake --build --preset default)" >&2; exit 1; }
+need_torch
+need_built_programs
 
 font_args=()
 if [[ $uk_font != none ]]; then
@@ -60,32 +60,12 @@ if [[ $uk_font != none ]]; then
   font_args=(--uk-font "$uk_font" --uk-font-share "$uk_font_share")
   echo "train-plate-verifier: $uk_font_share of the UK plates in $uk_font"
 fi
-jobs=$(nproc)
 mkdir -p "$work"
 echo "train-plate-verifier: $scenes scenes, seed $seed, $epochs epochs, work folder $work"
 
-# 1. Candidate patches, one shard per core. The reader runs without a verifier, so the patches
-# do not depend on the model being replaced.
-if [[ ! -f $work/patches.done ]]; then
-  rm -rf "$work/shard-"*
-  per_shard=$(( (scenes + jobs - 1) / jobs ))
-  shard_pids=()
-  for ((s = 0; s < jobs; s++)); do
-    (
-      "$synth" plates --training --distractors --count "$per_shard" --seed $((seed + s)) --out "$work/shard-$s" \
-        --width 640 --height 480 --world-share "$world_share" "${font_args[@]}" >/dev/null
-      OMP_THREAD_LIMIT=1 "$edge" eval "$work/shard-$s/manifest.csv" --verifier-model none \
-        --dump-patches "$work/shard-$s/patches" >/dev/null 2>"$work/shard-$s/eval.log"
-      tail -1 "$work/shard-$s/eval.log"
-    ) &
-    shard_pids+=($!)
-  done
-  # Every shard must succeed: a model trained on part of the data is not the recipe's model.
-  for pid in "${shard_pids[@]}"; do
-    wait "$pid" || { echo "train-plate-verifier: a shard failed (see $work/shard-*/eval.log)" >&2; exit 1; }
-  done
-  touch "$work/patches.done"
-fi
+# 1. Candidate patches (make_patches, training-patches.sh).
+make_patches shard "$scenes" "$seed" --verifier-model --dump-patches patches \
+  --training --distractors --world-share "$world_share" "${font_args[@]}"
 
 # 2. Train and export.
 /usr/bin/python3 "$root/models/train-plate-verifier.py" --epochs "$epochs" --out "$root/models/plate-verifier.onnx" \
