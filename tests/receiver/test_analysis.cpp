@@ -10,6 +10,7 @@
 
 #include "../support/postgres_server.hpp"
 #include "../support/sample_messages.hpp"
+#include "../support/sample_store.hpp"
 #include "../support/temp_dir.hpp"
 #include "anpr/common/error.hpp"
 #include "anpr/common/ids.hpp"
@@ -36,25 +37,14 @@ std::string temp_database(const std::string& backend) {
   return (anpr::test::scratch_dir() / ("anpr-analysis-" + make_uuid() + ".db")).string();
 }
 
-CameraInfo camera(const std::string& id, const std::string& site, const std::string& name, double lat,
-                  double lon) {
-  CameraInfo c;
-  c.camera_id = id;
-  c.site_id = site;
-  c.name = name;
-  c.latitude = lat;
-  c.longitude = lon;
-  c.registered = true;
-  return c;
-}
-
 /// Four cameras around Coalville, North West Leicestershire, and one 256 km away in Dover.
 void register_cameras(Store& store) {
-  store.upsert_camera(camera("coalville", "coalville", "Coalville A511", 52.7245, -1.3706));
-  store.upsert_camera(camera("ashby", "ashby", "Ashby A511", 52.7460, -1.4760));
-  store.upsert_camera(camera("donington", "castle-donington", "Circuit gate", 52.8430, -1.3380));
-  store.upsert_camera(camera("measham", "measham", "Measham", 52.7080, -1.5080));
-  store.upsert_camera(camera("dover", "dover", "Dover docks", 51.1279, 1.3134));
+  store.upsert_camera(test::registered_camera("coalville", "coalville", "Coalville A511", 52.7245, -1.3706));
+  store.upsert_camera(test::registered_camera("ashby", "ashby", "Ashby A511", 52.7460, -1.4760));
+  store.upsert_camera(
+      test::registered_camera("donington", "castle-donington", "Circuit gate", 52.8430, -1.3380));
+  store.upsert_camera(test::registered_camera("measham", "measham", "Measham", 52.7080, -1.5080));
+  store.upsert_camera(test::registered_camera("dover", "dover", "Dover docks", 51.1279, 1.3134));
 }
 
 struct History {

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "../support/postgres_server.hpp"
+#include "../support/sample_store.hpp"
 #include "../support/temp_dir.hpp"
 #include "anpr/common/error.hpp"
 #include "anpr/receiver/services/camera_service.hpp"
@@ -21,14 +22,7 @@ struct Fixture {
   std::string backend = GENERATE(as<std::string>{}, "sqlite", "postgresql");
   std::unique_ptr<Store> store = open_store(
       backend == "postgresql" ? test::shared_postgres().create_database() : (dir / "anpr.db").string());
-  CameraInfo cam1() const {
-    CameraInfo c;
-    c.camera_id = "cam1";
-    c.site_id = "coalville";
-    c.name = "A511 east";
-    c.registered = true;
-    return c;
-  }
+  static CameraInfo cam1() { return test::registered_camera("cam1", "coalville", "A511 east"); }
 };
 
 }  // namespace

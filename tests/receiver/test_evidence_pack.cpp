@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../support/sample_messages.hpp"
+#include "../support/sample_store.hpp"
 #include "../support/temp_dir.hpp"
 #include "anpr/common/error.hpp"
 #include "anpr/common/ids.hpp"
@@ -69,14 +70,7 @@ struct PackFixture {
   PackFixture() {
     store->replace_watchlist({"Stolen", "stolen-vehicle", 0, "#f00", "Stop"},
                              {{"Stolen", "AB12CDE", "stolen from a driveway", "sup", 1, std::nullopt}});
-    CameraInfo cam;
-    cam.camera_id = "cam1";
-    cam.site_id = "coalville";
-    cam.name = "Belvoir Road";
-    cam.latitude = 52.7225;
-    cam.longitude = -1.37;
-    cam.registered = true;
-    store->upsert_camera(cam);
+    store->upsert_camera(test::registered_camera("cam1", "coalville", "Belvoir Road", 52.7225, -1.37));
     IngestSettings settings;
     settings.data_dir = dir.path().string();
     Ingestor ingestor(*store, settings);

@@ -4,8 +4,9 @@
 #include <catch2/catch.hpp>
 
 #include "../support/postgres_server.hpp"
+#include "../support/sample_messages.hpp"
+#include "../support/sample_store.hpp"
 #include "../support/temp_dir.hpp"
-#include "anpr/common/ids.hpp"
 #include "anpr/receiver/services/hit_service.hpp"
 
 using namespace anpr;
@@ -16,18 +17,7 @@ namespace {
 constexpr TimestampMs kAt = 1795590299000;
 
 HitMessage hit_of(const std::string& plate) {
-  HitMessage h;
-  h.hit_id = make_uuid();
-  h.read_id = make_uuid();
-  h.camera_id = "cam1";
-  h.site_id = "coalville";
-  h.at = kAt;
-  h.plate = h.entry_plate = plate;
-  h.list = "Stolen vehicles";
-  h.category = "stolen-vehicle";
-  h.match_kind = "exact";
-  h.score = 1.0;
-  return h;
+  return test::sample_hit(test::sample_read(plate, "cam1", kAt));
 }
 
 }  // namespace

@@ -22,6 +22,7 @@
 #include <sqlite3.h>
 
 #include "../support/child_process.hpp"
+#include "../support/eventually.hpp"
 #include "../support/mosquitto_broker.hpp"
 #include "../support/sample_messages.hpp"
 #include "../support/temp_dir.hpp"
@@ -37,15 +38,8 @@ namespace {
 
 const std::string kReceiver = std::string(ANPR_BIN_DIR) + "/anpr-receiver";
 
-template <class Predicate>
-bool eventually(Predicate done, std::chrono::milliseconds within) {
-  const auto until = std::chrono::steady_clock::now() + within * test::kSanitizerSlowdown;
-  while (std::chrono::steady_clock::now() < until) {
-    if (done()) return true;
-    std::this_thread::sleep_for(20ms);
-  }
-  return done();
-}
+using test::eventually;
+using test::logs_eventually;
 
 /// The read ids in the database, read as another program would while the receiver writes (WAL).
 std::multiset<std::string> stored_read_ids(const fs::path& database) {
@@ -65,6 +59,22 @@ std::multiset<std::string> stored_read_ids(const fs::path& database) {
 }
 
 std::size_t stored_count(const fs::path& database) { return stored_read_ids(database).size(); }
+
+/// Whether `database` comes to hold `reads` reads within 2 minutes; returns a second after, so
+/// that a redelivery still on its way has landed.
+bool all_stored(const fs::path& database, std::size_t reads) {
+  const bool stored = eventually([&] { return stored_count(database) >= reads; }, 120s);
+  std::this_thread::sleep_for(1s);
+  return stored;
+}
+
+/// Checks that `database` holds each read of `sent` once: nothing lost, nothing twice, and no
+/// other.
+void check_stored_once(const fs::path& database, const std::set<std::string>& sent) {
+  const std::multiset<std::string> stored = stored_read_ids(database);
+  CHECK(stored.size() == sent.size());
+  CHECK(std::set<std::string>(stored.begin(), stored.end()) == sent);
+}
 
 /// Publishes `reads` at QoS 1 as a camera's spool does: each one acknowledged by the broker, a
 /// window of them in flight. Returns the read ids sent.
@@ -87,6 +97,31 @@ std::set<std::string> publish_reads(const std::string& broker, int reads) {
   edge.disconnect()->wait();
   return sent;
 }
+
+/// A camera publishing reads (publish_reads) on a thread of its own while the test goes on.
+class StreamingCamera {
+ public:
+  StreamingCamera(const std::string& broker, int reads)
+      : thread_([this, broker, reads] {
+          try {
+            sent_ = publish_reads(broker, reads);
+          } catch (...) {
+            error_ = std::current_exception();
+          }
+        }) {}
+  /// Waits for the last read to be acknowledged by the broker; the read ids sent. Throws what
+  /// went wrong on the camera's thread.
+  std::set<std::string> finish() {
+    thread_.join();
+    if (error_) std::rethrow_exception(error_);
+    return sent_;
+  }
+
+ private:
+  std::set<std::string> sent_;
+  std::exception_ptr error_;
+  std::jthread thread_;  ///< last: it starts once the others are there
+};
 
 /// The counts of serve's last words ("stopped: N reads stored, M duplicates, ..."), if it said them.
 struct StopSummary {
@@ -112,6 +147,14 @@ std::pair<std::optional<int>, std::chrono::milliseconds> stop_timed(test::ChildP
   const auto code = child.wait(30s);
   return {code,
           std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start)};
+}
+
+/// Checks that `serve`, signalled with `sig`, exits 0 within a second.
+void check_stops_at_once(test::ChildProcess& serve, int sig) {
+  const auto [code, took] = stop_timed(serve, sig);
+  INFO(serve.log());
+  CHECK(code == std::optional<int>(0));
+  CHECK(took < 1s * test::kSanitizerSlowdown);
 }
 
 /// A TCP listener on 127.0.0.1 that takes connections and never answers: a broker hung, or a
@@ -158,28 +201,18 @@ TEST_CASE("a receiver killed with SIGKILL mid-batch loses no read and stores non
   fs::create_directories(dir);
   test::MosquittoBroker broker;
   const fs::path database = dir / "anpr.db";
-  const std::vector<std::string> args{kReceiver, "serve",       "--broker",  broker.uri(), "--database",
-                                      database,  "--client-id", "kill-test", "--http",     "off"};
+  const auto args = serve_args(dir, broker.uri());
   test::ChildProcess first(args, (dir / "receiver-1.log").string());
-  REQUIRE(eventually([&] { return first.log().find("ingesting from") != std::string::npos; }, 30s));
+  REQUIRE(logs_eventually(first, "ingesting from", 30s));
 
   constexpr int kReads = 20'000;
-  std::set<std::string> sent;
-  std::exception_ptr camera_error;
-  std::thread camera([&] {
-    try {
-      sent = publish_reads(broker.uri(), kReads);
-    } catch (...) {
-      camera_error = std::current_exception();
-    }
-  });
+  StreamingCamera camera(broker.uri(), kReads);
   // Killed once some batches are committed, while reads still stream in: batches are then being
   // filled and committed, with reads delivered to it that it has not acknowledged.
   const bool some_stored = eventually([&] { return stored_count(database) >= 2'000; }, 60s);
   first.signal(SIGKILL);
   CHECK(first.wait(10s) == std::optional<int>(128 + SIGKILL));
-  camera.join();
-  if (camera_error) std::rethrow_exception(camera_error);
+  const std::set<std::string> sent = camera.finish();
   REQUIRE(some_stored);
   const std::size_t stored_at_kill = stored_count(database);
   INFO("stored when killed: " << stored_at_kill);
@@ -187,13 +220,10 @@ TEST_CASE("a receiver killed with SIGKILL mid-batch loses no read and stores non
   REQUIRE(sent.size() == kReads);
 
   test::ChildProcess second(args, (dir / "receiver-2.log").string());
-  CHECK(eventually([&] { return stored_count(database) >= kReads; }, 120s));
-  std::this_thread::sleep_for(1s);  // a redelivery still on its way would land now
+  CHECK(all_stored(database, kReads));
   second.signal(SIGTERM);
   CHECK(second.wait(20s) == std::optional<int>(0));
-  const std::multiset<std::string> stored = stored_read_ids(database);
-  CHECK(stored.size() == kReads);                                      // nothing lost, nothing twice
-  CHECK(std::set<std::string>(stored.begin(), stored.end()) == sent);  // and exactly the reads sent
+  check_stored_once(database, sent);
 }
 
 TEST_CASE("serve stopped with SIGTERM mid-stream exits 0 at once, every read it stored acknowledged",
@@ -202,22 +232,13 @@ TEST_CASE("serve stopped with SIGTERM mid-stream exits 0 at once, every read it 
   test::MosquittoBroker broker;
   const fs::path database = dir / "anpr.db";
   test::ChildProcess first(serve_args(dir.path(), broker.uri()), (dir / "receiver-1.log").string());
-  REQUIRE(eventually([&] { return first.log().find("ingesting from") != std::string::npos; }, 30s));
+  REQUIRE(logs_eventually(first, "ingesting from", 30s));
   constexpr int kReads = 20'000;
-  std::set<std::string> sent;
-  std::exception_ptr camera_error;
-  std::thread camera([&] {
-    try {
-      sent = publish_reads(broker.uri(), kReads);
-    } catch (...) {
-      camera_error = std::current_exception();
-    }
-  });
+  StreamingCamera camera(broker.uri(), kReads);
   // Stopped while batches are filled and committed, with reads delivered it has not yet taken.
   const bool some_stored = eventually([&] { return stored_count(database) >= 2'000; }, 60s);
   const auto [code, took] = stop_timed(first, SIGTERM);
-  camera.join();
-  if (camera_error) std::rethrow_exception(camera_error);
+  const std::set<std::string> sent = camera.finish();
   REQUIRE(some_stored);
   INFO(first.log());
   CHECK(code == std::optional<int>(0));
@@ -227,15 +248,12 @@ TEST_CASE("serve stopped with SIGTERM mid-stream exits 0 at once, every read it 
   REQUIRE(at_stop.stored < kReads);                                    // the stop came mid-stream
 
   test::ChildProcess second(serve_args(dir.path(), broker.uri()), (dir / "receiver-2.log").string());
-  CHECK(eventually([&] { return stored_count(database) >= kReads; }, 120s));
-  std::this_thread::sleep_for(1s);  // a redelivery still on its way would land now
+  CHECK(all_stored(database, kReads));
   CHECK(stop_timed(second, SIGTERM).first == std::optional<int>(0));
   // The broker sent the second receiver nothing the first had stored: the first acknowledged every
   // read it committed, the batch in flight at the signal included.
   CHECK(stop_summary(second.log()).duplicates == 0);
-  const std::multiset<std::string> stored = stored_read_ids(database);
-  CHECK(stored.size() == kReads);
-  CHECK(std::set<std::string>(stored.begin(), stored.end()) == sent);
+  check_stored_once(database, sent);
 }
 
 TEST_CASE("serve connects again when the broker is killed and restarted, and goes on storing",
@@ -243,11 +261,11 @@ TEST_CASE("serve connects again when the broker is killed and restarted, and goe
   test::TempDir dir("anpr-serve-broker-restart");
   test::MosquittoBroker broker;
   test::ChildProcess serve(serve_args(dir.path(), broker.uri()), (dir / "receiver.log").string());
-  REQUIRE(eventually([&] { return serve.log().find("ingesting from") != std::string::npos; }, 30s));
+  REQUIRE(logs_eventually(serve, "ingesting from", 30s));
   publish_reads(broker.uri(), 100);
   REQUIRE(eventually([&] { return stored_count(dir / "anpr.db") == 100; }, 30s));
   broker.kill();
-  REQUIRE(eventually([&] { return serve.log().find("connecting again") != std::string::npos; }, 30s));
+  REQUIRE(logs_eventually(serve, "connecting again", 30s));
   broker.start();
   const auto connections = [&] {
     const std::string log = serve.log();
@@ -269,14 +287,11 @@ TEST_CASE("serve stopped while the broker is down exits at once, not after its b
   test::TempDir dir("anpr-serve-stop-broker-down");
   test::MosquittoBroker broker;
   test::ChildProcess serve(serve_args(dir.path(), broker.uri()), (dir / "receiver.log").string());
-  REQUIRE(eventually([&] { return serve.log().find("ingesting from") != std::string::npos; }, 30s));
+  REQUIRE(logs_eventually(serve, "ingesting from", 30s));
   broker.stop();
   // Its third try failed: it now waits 4 s before the next.
-  REQUIRE(eventually([&] { return serve.log().find("connecting again in 4 s") != std::string::npos; }, 30s));
-  const auto [code, took] = stop_timed(serve, SIGTERM);
-  INFO(serve.log());
-  CHECK(code == std::optional<int>(0));
-  CHECK(took < 1s * test::kSanitizerSlowdown);
+  REQUIRE(logs_eventually(serve, "connecting again in 4 s", 30s));
+  check_stops_at_once(serve, SIGTERM);
 }
 
 TEST_CASE("serve stopped while a broker has not answered its CONNECT exits at once",
@@ -287,10 +302,7 @@ TEST_CASE("serve stopped while a broker has not answered its CONNECT exits at on
   SilentListener silent;
   test::ChildProcess serve(serve_args(dir.path(), silent.uri()), (dir / "receiver.log").string());
   REQUIRE(silent.client_spoke(30s));
-  const auto [code, took] = stop_timed(serve, SIGINT);
-  INFO(serve.log());
-  CHECK(code == std::optional<int>(0));
-  CHECK(took < 1s * test::kSanitizerSlowdown);
+  check_stops_at_once(serve, SIGINT);
 }
 
 TEST_CASE("a second signal ends the retries of a commit the database refuses: exit 75, the read kept",
@@ -299,17 +311,16 @@ TEST_CASE("a second signal ends the retries of a commit the database refuses: ex
   test::MosquittoBroker broker;
   const fs::path database = dir / "anpr.db";
   test::ChildProcess first(serve_args(dir.path(), broker.uri()), (dir / "receiver-1.log").string());
-  REQUIRE(eventually([&] { return first.log().find("ingesting from") != std::string::npos; }, 30s));
+  REQUIRE(logs_eventually(first, "ingesting from", 30s));
   // The database refuses every write: another connection holds it locked.
   sqlite3* lock = nullptr;
   REQUIRE(sqlite3_open(database.c_str(), &lock) == SQLITE_OK);
   REQUIRE(sqlite3_exec(lock, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr) == SQLITE_OK);
   publish_reads(broker.uri(), 1);
-  REQUIRE(
-      eventually([&] { return first.log().find("could not store a message") != std::string::npos; }, 60s));
+  REQUIRE(logs_eventually(first, "could not store a message", 60s));
   const auto start = std::chrono::steady_clock::now();
   first.signal(SIGTERM);
-  REQUIRE(eventually([&] { return first.log().find("stopping (the batch") != std::string::npos; }, 5s));
+  REQUIRE(logs_eventually(first, "stopping (the batch", 5s));
   first.signal(SIGTERM);
   const auto code = first.wait(30s);
   const auto took = std::chrono::steady_clock::now() - start;

@@ -29,6 +29,12 @@ struct Fixture {
     anpr::test::add_stolen_list_and_camera(*store);
   }
   ~Fixture() { fs::remove_all(dir); }
+  /// Ingest that keeps images in this folder.
+  [[nodiscard]] IngestSettings with_images() const { return IngestSettings{dir.string(), {}, {}}; }
+  /// The folder of the images of `read`'s day.
+  [[nodiscard]] fs::path day_of(const ReadMessage& read) const {
+    return dir / "images" / to_iso8601(read.captured_at).substr(0, 10);
+  }
 };
 
 ReadMessage read_of(const std::string& plate, const std::string& camera = "cam1") {
@@ -41,8 +47,7 @@ std::string topic_of(const ReadMessage& m) { return camera_topic(m.site_id, m.ca
 
 TEST_CASE("a listed plate is stored, raises a hit, and its crop is kept on disk", "[ingest]") {
   Fixture f;
-  Ingestor ingest(*f.store, IngestSettings{f.dir.string(), {}, {}},
-                  [] { return TimestampMs{1795590300000}; });
+  Ingestor ingest(*f.store, f.with_images(), [] { return TimestampMs{1795590300000}; });
   const auto r = read_of("AB12CDE");
   const auto out = ingest.handle(topic_of(r), encode(r));
   CHECK(out.result == IngestResult::kStored);
@@ -90,14 +95,14 @@ TEST_CASE("a duplicate read id leaves the first read's images byte-identical and
   // Regression: the images were written before the store was asked whether the read was new, so
   // a redelivery (or anyone who can publish) replaced the evidence of a stored read.
   Fixture f;
-  Ingestor ingest(*f.store, IngestSettings{f.dir.string(), {}, {}});
+  Ingestor ingest(*f.store, f.with_images());
   auto first = read_of("AB12CDE");
   first.crop_jpeg = {0xFF, 0xD8, 0xFF, 0xE0, 0x01, 0x02, 0xFF, 0xD9};
   first.overview_jpeg = Bytes{0xFF, 0xD8, 0xFF, 0xE0, 0x03, 0x04, 0xFF, 0xD9};
   REQUIRE(ingest.handle(topic_of(first), encode(first)).result == IngestResult::kStored);
   const auto before = image_files(f.dir);
   REQUIRE(before.size() == 2);
-  const fs::path day = f.dir / "images" / to_iso8601(first.captured_at).substr(0, 10);
+  const fs::path day = f.day_of(first);
   const Bytes crop = read_bytes(day / (first.read_id + "-crop.jpg"));
   const Bytes overview = read_bytes(day / (first.read_id + "-overview.jpg"));
   CHECK(crop == first.crop_jpeg);
@@ -118,11 +123,11 @@ TEST_CASE("the database, the image folders and the images are for the receiver's
           "[ingest][evidence]") {
   // Regression: created 0644 and 0755, so any local user could read who drove where.
   Fixture f;
-  Ingestor ingest(*f.store, IngestSettings{f.dir.string(), {}, {}});
+  Ingestor ingest(*f.store, f.with_images());
   const auto r = read_of("AB12CDE");
   REQUIRE(ingest.handle(topic_of(r), encode(r)).result == IngestResult::kStored);
   const auto mode = [](const fs::path& p) { return fs::status(p).permissions() & fs::perms::all; };
-  const fs::path day = f.dir / "images" / to_iso8601(r.captured_at).substr(0, 10);
+  const fs::path day = f.day_of(r);
   CHECK(mode(f.dir / "anpr.db") == (fs::perms::owner_read | fs::perms::owner_write));
   CHECK(mode(f.dir / "images") == fs::perms::owner_all);
   CHECK(mode(day) == fs::perms::owner_all);
@@ -131,7 +136,7 @@ TEST_CASE("the database, the image folders and the images are for the receiver's
 
 TEST_CASE("a rejected read leaves no image on disk", "[ingest][evidence]") {
   Fixture f;
-  Ingestor ingest(*f.store, IngestSettings{f.dir.string(), {}, {}});
+  Ingestor ingest(*f.store, f.with_images());
   const auto r = read_of("AB12CDE");
   CHECK(ingest.handle("anpr/v1/other-site/cam1/read", encode(r)).result == IngestResult::kRejected);
   CHECK(image_files(f.dir).empty());
@@ -140,10 +145,10 @@ TEST_CASE("a rejected read leaves no image on disk", "[ingest][evidence]") {
 TEST_CASE("the startup sweep completes committed temporaries and removes orphan images older than its age",
           "[ingest][evidence]") {
   Fixture f;
-  Ingestor ingest(*f.store, IngestSettings{f.dir.string(), {}, {}});
+  Ingestor ingest(*f.store, f.with_images());
   const auto stored = read_of("AB12CDE");
   REQUIRE(ingest.handle(topic_of(stored), encode(stored)).result == IngestResult::kStored);
-  const fs::path day = f.dir / "images" / to_iso8601(stored.captured_at).substr(0, 10);
+  const fs::path day = f.day_of(stored);
   const fs::path crop = day / (stored.read_id + "-crop.jpg");
   REQUIRE(fs::exists(crop));
   // As a crash between the commit and the rename leaves it: the row names a file not there yet.
@@ -281,7 +286,7 @@ TEST_CASE("a read that cannot be stored fails its batch: nothing committed, noth
   const auto other = read_of("XY65ZZT");
   // The day's image folder cannot be made (a file stands in its place, as a full or broken disk
   // would refuse it; a file, because root may write where permissions say no).
-  const fs::path day = f.dir / "images" / to_iso8601(listed.captured_at).substr(0, 10);
+  const fs::path day = f.day_of(listed);
   fs::create_directories(day.parent_path());
   std::ofstream(day) << "in the way";
   const std::vector<std::pair<std::string, std::string>> batch = {{topic_of(other), encode(other)},

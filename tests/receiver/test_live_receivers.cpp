@@ -9,6 +9,7 @@
 #include <mqtt/async_client.h>
 
 #include "../support/child_process.hpp"
+#include "../support/eventually.hpp"
 #include "../support/http_client.hpp"
 #include "../support/live_socket.hpp"
 #include "../support/mosquitto_broker.hpp"
@@ -30,16 +31,6 @@ namespace {
 
 const std::string kReceiver = std::string(ANPR_BIN_DIR) + "/anpr-receiver";
 constexpr const char* kPassword = "correct-horse-battery";
-
-template <class Predicate>
-bool eventually(Predicate done, std::chrono::milliseconds within) {
-  const auto until = std::chrono::steady_clock::now() + within * test::kSanitizerSlowdown;
-  while (std::chrono::steady_clock::now() < until) {
-    if (done()) return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return done();
-}
 
 }  // namespace
 
@@ -68,13 +59,13 @@ TEST_CASE("a hit another receiver process stores reaches this receiver's live sc
   test::ChildProcess b({kReceiver, "serve", "--broker", broker.uri(), "--database", dsn, "--data-dir",
                         dir.path().string(), "--client-id", "receiver-b", "--http", "off"},
                        (dir / "receiver-b.log").string());
-  REQUIRE(eventually([&] { return b.log().find("ingesting from") != std::string::npos; }, 30s));
+  REQUIRE(test::logs_eventually(b, "ingesting from", 30s));
   mqtt::async_client camera(broker.uri(), "test-camera");
   camera.connect()->wait();
   const ReadMessage read = test::sample_read("AB12CDE", "cam1", now_ms());
   // Sent again until B has stored it (its subscription may still be on its way): the read id
   // stores it, and raises its hit, once.
-  const bool stored = eventually(
+  const bool stored = test::eventually(
       [&] {
         camera.publish(camera_topic(read.site_id, read.camera_id, TopicKind::kRead), encode(read), 1, false)
             ->wait();

@@ -9,7 +9,7 @@
 #include "../../receiver/src/store/migrations.hpp"
 #include "../support/postgres_server.hpp"
 #include "../support/sample_messages.hpp"
-#include "anpr/common/ids.hpp"
+#include "../support/sample_store.hpp"
 #include "anpr/common/time.hpp"
 #include "anpr/receiver/store/store.hpp"
 
@@ -45,23 +45,6 @@ std::vector<std::string> read_ids(const std::vector<Sighting>& sightings) {
   std::vector<std::string> ids;
   for (const auto& s : sightings) ids.push_back(s.read_id);
   return ids;
-}
-
-HitMessage hit_on(const ReadMessage& r) {
-  HitMessage h;
-  h.hit_id = make_uuid();
-  h.read_id = r.read_id;
-  h.camera_id = r.camera_id;
-  h.site_id = r.site_id;
-  h.at = r.captured_at;
-  h.plate = h.entry_plate = r.plate;
-  h.list = "Stolen";
-  h.category = "stolen-vehicle";
-  h.match_kind = "exact";
-  h.score = 1;
-  h.reason = "stolen";
-  h.action = "Stop";
-  return h;
 }
 
 }  // namespace
@@ -119,7 +102,7 @@ TEST_CASE("PostgreSQL: retention drops whole weeks and keeps the reads a hit sti
                                         first + week * kWeek + day * kDayMs));
   }
   for (const auto& r : reads) REQUIRE(store->insert_read(r, 0, false, r.read_id + ".jpg", ""));
-  store->insert_hit(hit_on(reads[3]), 0);  // a hit on the first week's fourth day
+  store->insert_hit(test::sample_hit(reads[3]), 0);  // a hit on the first week's fourth day
   const std::string week0 = partition_of(c, reads[0].read_id), week1 = partition_of(c, reads[7].read_id),
                     week2 = partition_of(c, reads[14].read_id);
   REQUIRE(week0 != "reads_default");

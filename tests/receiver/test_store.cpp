@@ -8,6 +8,7 @@
 #include "../support/mosquitto_broker.hpp"
 #include "../support/postgres_server.hpp"
 #include "../support/sample_messages.hpp"
+#include "../support/sample_store.hpp"
 #include "../support/temp_dir.hpp"
 #include "anpr/common/error.hpp"
 #include "anpr/common/ids.hpp"
@@ -82,14 +83,7 @@ TEST_CASE("movements in time order, by plate or pattern, within the range", "[st
   const auto backend = backend_under_test();
   INFO("store: " << backend);
   auto store = open_store(temp_database(backend));
-  CameraInfo cam;
-  cam.camera_id = "cam1";
-  cam.site_id = "coalville";
-  cam.name = "Coalville Market St";
-  cam.latitude = 52.72;
-  cam.longitude = -1.37;
-  cam.registered = true;
-  store->upsert_camera(cam);
+  store->upsert_camera(test::registered_camera("cam1", "coalville", "Coalville Market St", 52.72, -1.37));
   REQUIRE(store->insert_read(read_of("AB12CDE", "cam2", 3000), 0, true, "", ""));
   REQUIRE(store->insert_read(read_of("AB12CDE", "cam1", 1000), 0, false, "", ""));
   REQUIRE(store->insert_read(read_of("AB12CDF", "cam1", 2000), 0, false, "", ""));
