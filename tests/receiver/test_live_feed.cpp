@@ -66,6 +66,16 @@ struct Screen {
   std::optional<LiveSocket> live;
 };
 
+/// A receiver's web server on a prepared database, following what the other receivers store.
+struct FollowingServer {
+  FollowingServer() : dsn(prepared_database()), store(open_store(dsn)), server(*store, on_free_port()) {
+    server.follow_other_receivers(dsn);
+  }
+  std::string dsn;
+  std::unique_ptr<Store> store;
+  web::WebServer server;
+};
+
 IngestOutcome ingest(Ingestor& ingestor, const ReadMessage& read) {
   return ingestor.handle(camera_topic(read.site_id, read.camera_id, TopicKind::kRead), encode(read));
 }
@@ -118,21 +128,18 @@ TEST_CASE("a stored hit reaches the live feed while the web server cannot read t
 
 TEST_CASE("a hit another receiver stores reaches this receiver's screens through NOTIFY, and its own once",
           "[web][live][postgresql]") {
-  const std::string dsn = prepared_database();
   // Receiver A: the web server with its screen, following the other receivers; its own ingest.
-  auto web_store = open_store(dsn);
-  web::WebServer server(*web_store, on_free_port());
-  server.follow_other_receivers(dsn);
-  auto store_a = open_store(dsn);
+  FollowingServer a;
+  auto store_a = open_store(a.dsn);
   Ingestor ingest_a(*store_a, {});
-  ingest_a.set_live(&server.live());
-  Screen screen(server);
+  ingest_a.set_live(&a.server.live());
+  Screen screen(a.server);
   // Receiver B: its own connection and views (another origin), serving no screen of A's.
-  auto store_b = open_store(dsn);
+  auto store_b = open_store(a.dsn);
   web::LiveViews views_b(nullptr);
   Ingestor ingest_b(*store_b, {});
   ingest_b.set_live(&views_b);
-  REQUIRE(views_b.origin() != dynamic_cast<web::LiveViews&>(server.live()).origin());
+  REQUIRE(views_b.origin() != dynamic_cast<web::LiveViews&>(a.server.live()).origin());
 
   const auto from_b = test::sample_read("AB12CDE", "cam1", now_ms());
   const auto outcome_b = ingest(ingest_b, from_b);
@@ -159,16 +166,13 @@ TEST_CASE("an empty or malformed notice from another process is dropped, and no 
           "[web][live][postgresql]") {
   // Regression: an empty payload (NOTIFY anpr_live, '') read as the listener's own "notices were
   // missed", so anyone who could connect made every screen reload.
-  const std::string dsn = prepared_database();
-  auto web_store = open_store(dsn);
-  web::WebServer server(*web_store, on_free_port());
-  server.follow_other_receivers(dsn);
-  Screen screen(server);
+  FollowingServer receiver;
+  Screen screen(receiver.server);
   const std::string notify = std::string("SELECT pg_notify('") + kLiveChannel + "', ";
-  admin(dsn, notify + "'other\n" + R"({"type":"read","read":{}})" + "')");
+  admin(receiver.dsn, notify + "'other\n" + R"({"type":"read","read":{}})" + "')");
   REQUIRE(screen.live->next("read"));  // the screen follows the notices
-  admin(dsn, notify + "'')");
-  admin(dsn, notify + "'no origin, no views')");
+  admin(receiver.dsn, notify + "'')");
+  admin(receiver.dsn, notify + "'no origin, no views')");
   CHECK_FALSE(screen.live->next("reload", std::chrono::milliseconds(1500)));
 }
 
