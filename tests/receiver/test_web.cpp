@@ -19,6 +19,7 @@
 #include "../support/http_client.hpp"
 #include "../support/live_socket.hpp"
 #include "../support/sample_messages.hpp"
+#include "../support/sample_store.hpp"
 #include "../support/temp_dir.hpp"
 #include "../support/tls_certificates.hpp"
 #include "anpr/common/ids.hpp"
@@ -48,6 +49,14 @@ web::WebSettings settings_on_free_port(web::WebSettings settings) {
   return settings;
 }
 
+/// A client of the server on `port` with `desk`'s login (its cookie and CSRF token).
+HttpClient with_login_of(unsigned short port, const HttpClient& desk) {
+  HttpClient c(port);
+  c.cookie = desk.cookie;
+  c.csrf = desk.csrf;
+  return c;
+}
+
 /// A receiver's web side on a free port with one user per role: olly (operator), sam
 /// (supervisor), alice (admin).
 struct WebFixture {
@@ -65,6 +74,8 @@ struct WebFixture {
     server = std::make_unique<web::WebServer>(*store, settings);
   }
   HttpClient client() const { return HttpClient(server->port()); }
+  /// A client of this server with `desk`'s login (its cookie and CSRF token).
+  HttpClient client_as(const HttpClient& desk) const { return with_login_of(server->port(), desk); }
   HttpClient logged_in(const std::string& user) const {
     auto c = client();
     REQUIRE(c.login(user, kPassword).status == 200);
@@ -74,22 +85,18 @@ struct WebFixture {
   test::TempDir dir{"anpr-web"};
   std::unique_ptr<Store> store;
   std::unique_ptr<web::WebServer> server;
+
+  /// Stops the web server and starts it again on the same store, as a receiver restart does.
+  void restart() {
+    server.reset();
+    web::WebSettings settings;
+    settings.data_dir = dir.path().string();
+    server = std::make_unique<web::WebServer>(*store, settings_on_free_port(settings));
+  }
 };
 
 HitMessage sample_hit(const std::string& plate) {
-  HitMessage h;
-  h.hit_id = make_uuid();
-  h.read_id = make_uuid();
-  h.camera_id = "cam1";
-  h.site_id = "coalville";
-  h.at = now_ms();
-  h.plate = plate;
-  h.entry_plate = plate;
-  h.list = "Stolen vehicles";
-  h.category = "stolen-vehicle";
-  h.priority = 0;
-  h.match_kind = "exact";
-  h.score = 1.0;
+  HitMessage h = test::sample_hit(test::sample_read(plate, "cam1", now_ms()));
   h.reason = "stolen in burglary";
   h.action = "Stop and detain";
   return h;
@@ -135,6 +142,14 @@ int upgrade(HttpClient& c, const std::string& origin = "") {
                                              {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="}};
   if (!origin.empty()) headers["Origin"] = origin;
   return c.request(http::verb::get, "/api/live", "", "", headers).status;
+}
+
+/// `desk`'s live screen (its login, from its page's origin), past the greeting.
+std::unique_ptr<LiveSocket> open_screen(const WebFixture& f, const HttpClient& desk) {
+  auto live = std::make_unique<LiveSocket>(f.server->port(), desk.cookie, "http://" + desk.host());
+  REQUIRE(live->open());
+  REQUIRE(live->next("hello"));
+  return live;
 }
 
 /// SQLite's write lock on the fixture's database, held from a connection of its own (as another
@@ -373,9 +388,7 @@ TEST_CASE("a burst of logins does not hold up the live feed", "[web][live]") {
   // the network thread, so 20 logins at once held every screen's live feed up for a second or more.
   WebFixture f;
   auto olly = f.logged_in("olly");
-  LiveSocket live(f.server->port(), olly.cookie, "http://" + olly.host());
-  REQUIRE(live.open());
-  REQUIRE(live.next("hello"));
+  const auto live = open_screen(f, olly);
   std::atomic<int> logged_in{0};
   std::vector<std::thread> desks;
   for (int i = 0; i < 20; ++i) {
@@ -391,7 +404,7 @@ TEST_CASE("a burst of logins does not hold up the live feed", "[web][live]") {
     const auto hit = sample_hit("AB12CD" + std::string(1, static_cast<char>('A' + i)));
     const auto raised = std::chrono::steady_clock::now();
     raise_hit(f, hit);
-    const auto event = live.next("hit", std::chrono::seconds(10));
+    const auto event = live->next("hit", std::chrono::seconds(10));
     REQUIRE(event);
     CHECK((*event)["hit"]["hit_id"] == hit.hit_id);
     latency_ms.push_back(
@@ -712,13 +725,11 @@ TEST_CASE("an import full of bad lines gets a short answer and gives its memory 
 TEST_CASE("a new hit reaches a live client, and so does its acknowledgement", "[web][live]") {
   WebFixture f;
   auto olly = f.logged_in("olly");
-  LiveSocket live(f.server->port(), olly.cookie, "http://" + olly.host());
-  REQUIRE(live.open());
-  REQUIRE(live.next("hello"));
+  const auto live = open_screen(f, olly);
   const auto hit = sample_hit("AB12CDE");
   const auto raised = std::chrono::steady_clock::now();
   raise_hit(f, hit);  // as ingest stores it and hands it to the feed
-  const auto event = live.next("hit", std::chrono::seconds(5));
+  const auto event = live->next("hit", std::chrono::seconds(5));
   REQUIRE(event);
   INFO("hit reached the client after "
        << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - raised)
@@ -729,24 +740,22 @@ TEST_CASE("a new hit reaches a live client, and so does its acknowledgement", "[
   CHECK((*event)["hit"]["action"] == "Stop and detain");
   CHECK(olly.post("/api/hits/" + hit.hit_id + "/acknowledge", R"({"note":"unit 12 attending"})").status ==
         200);
-  const auto state = live.next("hit-state");
+  const auto state = live->next("hit-state");
   REQUIRE(state);
   CHECK((*state)["hit_id"] == hit.hit_id);
   CHECK((*state)["by"] == "olly");
-  CHECK_FALSE(live.next("hit", std::chrono::milliseconds(500)));  // sent once, not on every poll
+  CHECK_FALSE(live->next("hit", std::chrono::milliseconds(500)));  // sent once, not on every poll
 }
 
 TEST_CASE("a camera fault reaches a live client when raised, acknowledged and cleared, each change once",
           "[web][live]") {
   WebFixture f;
   auto olly = f.logged_in("olly");
-  LiveSocket live(f.server->port(), olly.cookie, "http://" + olly.host());
-  REQUIRE(live.open());
-  REQUIRE(live.next("hello"));
+  const auto live = open_screen(f, olly);
   f.store->set_camera_status({"cam1", "coalville", CameraState::kOffline, now_ms(), "0.1.0"});
   CameraFaultMonitor monitor(*f.store, {}, &f.server->live());
   REQUIRE(monitor.check(now_ms()).size() == 1);  // as the serving receiver's monitor does
-  const auto raised = live.next("fault", std::chrono::seconds(5));
+  const auto raised = live->next("fault", std::chrono::seconds(5));
   REQUIRE(raised);
   const std::string id = (*raised)["fault"]["fault_id"];
   CHECK((*raised)["fault"]["kind"] == "offline");
@@ -755,15 +764,15 @@ TEST_CASE("a camera fault reaches a live client when raised, acknowledged and cl
   CHECK(olly.post("/api/faults/" + id + "/acknowledge", R"({"note":"engineer called"})").status == 200);
   CHECK(olly.post("/api/faults/" + id + "/acknowledge", R"({"note":"twice"})").status == 409);
   CHECK(olly.post("/api/faults/" + id + "/acknowledge", R"({"note":["not","text"]})").status == 400);
-  const auto acknowledged = live.next("fault", std::chrono::seconds(5));
+  const auto acknowledged = live->next("fault", std::chrono::seconds(5));
   REQUIRE(acknowledged);
   CHECK((*acknowledged)["fault"]["acknowledged_by"] == "olly");
   f.store->set_camera_status({"cam1", "coalville", CameraState::kOnline, now_ms() + 1, "0.1.0"});
   REQUIRE(monitor.check(now_ms() + 2).size() == 1);
-  const auto cleared = live.next("fault", std::chrono::seconds(5));
+  const auto cleared = live->next("fault", std::chrono::seconds(5));
   REQUIRE(cleared);
   CHECK((*cleared)["fault"]["cleared_at"].is_string());
-  CHECK_FALSE(live.next("fault", std::chrono::milliseconds(700)));     // sent once, not on every poll
+  CHECK_FALSE(live->next("fault", std::chrono::milliseconds(700)));    // sent once, not on every poll
   CHECK(json::parse(olly.get("/api/faults").body)["faults"].empty());  // settled
   CHECK(json::parse(olly.get("/api/faults?all=1").body)["faults"].size() == 1);
 }
@@ -774,18 +783,16 @@ TEST_CASE("a read from a camera whose clock runs ahead does not freeze the live 
   // read stamped an hour ahead held back every read after it.
   WebFixture f;
   auto olly = f.logged_in("olly");
-  LiveSocket live(f.server->port(), olly.cookie, "http://" + olly.host());
-  REQUIRE(live.open());
-  REQUIRE(live.next("hello"));
+  const auto live = open_screen(f, olly);
   const auto ahead = test::sample_read("FU70RES", "cam1", now_ms() + 3600 * 1000);
   REQUIRE(ingest_read(f, ahead).result == IngestResult::kStored);
-  const auto first = live.next("read");
+  const auto first = live->next("read");
   REQUIRE(first);
   CHECK((*first)["read"]["plate"] == "FU70RES");
   CHECK((*first)["read"]["clock_ahead_s"].get<int>() >= 3590);  // shown as from a clock ahead
   const auto later = test::sample_read("AB12CDE", "cam2", now_ms());
   REQUIRE(ingest_read(f, later).result == IngestResult::kStored);
-  const auto second = live.next("read");
+  const auto second = live->next("read");
   REQUIRE(second);
   CHECK((*second)["read"]["plate"] == "AB12CDE");
   CHECK_FALSE((*second)["read"].contains("clock_ahead_s"));
@@ -909,21 +916,15 @@ TEST_CASE("with a certificate the pages are served over TLS and the cookie is Se
 TEST_CASE("a session outlives a receiver restart, logout and disabling end it everywhere", "[web]") {
   WebFixture f;
   auto c = f.logged_in("olly");
-  f.server.reset();  // the receiver stops ...
-  web::WebSettings settings;
-  settings.data_dir = f.dir.path().string();
-  f.server =
-      std::make_unique<web::WebServer>(*f.store, settings_on_free_port(settings));  // ... and starts again
-  HttpClient again(f.server->port());
-  again.cookie = c.cookie;
-  again.csrf = c.csrf;
+  f.restart();
+  HttpClient again = f.client_as(c);
   CHECK(again.get("/api/session").status == 200);
   // A second receiver on the same database knows the session too, and a logout on one ends it on both.
   auto second_store = open_store((f.dir / "anpr.db").string());
+  web::WebSettings settings;
+  settings.data_dir = f.dir.path().string();
   web::WebServer second(*second_store, settings_on_free_port(settings));
-  HttpClient there(second.port());
-  there.cookie = c.cookie;
-  there.csrf = c.csrf;
+  HttpClient there = with_login_of(second.port(), c);
   CHECK(there.get("/api/session").status == 200);
   CHECK(there.post("/api/logout", "{}").status == 200);
   CHECK(there.get("/api/session").status == 401);
@@ -933,6 +934,76 @@ TEST_CASE("a session outlives a receiver restart, logout and disabling end it ev
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   CHECK(again.get("/api/session").status == 401);
+}
+
+/// Sessions in a map, counting every call: a store the test sees being reached.
+class CountingSessionStore : public UserStore {
+ public:
+  bool add_user(const UserRecord& /*user*/) override { return false; }
+  bool update_user(const UserRecord& /*user*/) override { return false; }
+  std::optional<UserRecord> user(const std::string& /*name*/) override { return std::nullopt; }
+  std::vector<UserRecord> users() override { return {}; }
+  void save_session(const SessionRecord& session) override {
+    ++calls;
+    sessions[session.token_hash] = session;
+  }
+  std::optional<SessionRecord> find_session(const std::string& token_hash) override {
+    ++calls;
+    const auto it = sessions.find(token_hash);
+    return it == sessions.end() ? std::nullopt : std::optional(it->second);
+  }
+  void delete_sessions(const std::string& token_hash, const std::string& /*user*/) override {
+    ++calls;
+    sessions.erase(token_hash);
+  }
+  void purge_sessions(TimestampMs /*idle_before*/) override { ++calls; }
+
+  std::map<std::string, SessionRecord> sessions;
+  int calls = 0;
+};
+
+TEST_CASE("the network thread's session look-up never reaches the store, and says when only the store knows",
+          "[web]") {
+  CountingSessionStore store;
+  web::SessionManager first(&store);
+  const std::string token = first.create("olly", web::Role::kOperator, "hash");
+  const std::string unknown(64, 'a');
+  const int stored = store.calls;
+  const auto known = first.find_in_memory(token);
+  REQUIRE(known.session);
+  CHECK(known.session->user == "olly");
+  CHECK_FALSE(known.needs_store);
+  CHECK_FALSE(first.find_in_memory(unknown).session);
+  CHECK(first.find_in_memory(unknown).needs_store);  // perhaps another receiver's
+  CHECK(store.calls == stored);
+
+  // After a restart the session is in the store alone: find() gets it, and then memory has it.
+  web::SessionManager restarted(&store);
+  const auto before = restarted.find_in_memory(token);
+  CHECK_FALSE(before.session);
+  CHECK(before.needs_store);
+  CHECK(store.calls == stored);
+  REQUIRE(restarted.find(token));
+  CHECK(store.calls > stored);
+  const int found = store.calls;
+  CHECK(restarted.find_in_memory(token).session);
+  CHECK(store.calls == found);
+
+  web::SessionManager memory_only;  // no store: memory is the whole answer
+  CHECK_FALSE(memory_only.find_in_memory(unknown).needs_store);
+}
+
+TEST_CASE("after a restart a page, a live screen and a change each find their session in the store",
+          "[web]") {
+  WebFixture f;
+  const auto olly = f.logged_in("olly");
+  const auto restarted = [&] {  // the session is then in the store alone
+    f.restart();
+    return f.client_as(olly);
+  };
+  CHECK(restarted().get("/").status == 200);
+  open_screen(f, restarted());  // open and greeted
+  CHECK(restarted().post("/api/logout", "{}").status == 200);
 }
 
 TEST_CASE("a camera's position is set by an admin only, checked, with a reason, and audited",

@@ -31,7 +31,10 @@ std::string token_hash(const std::string& token) {
 
 }  // namespace
 
-SessionManager::SessionManager(Store* store, SessionSettings settings)
+/// How often a session's use is noted in the store (so its idle timeout holds across receivers).
+constexpr TimestampMs kStoredLastSeenEveryMs = 60000;
+
+SessionManager::SessionManager(UserStore* store, SessionSettings settings)
     : records_(store != nullptr ? std::optional<SessionRecords>(*store) : std::nullopt),
       settings_(settings) {}
 
@@ -82,21 +85,43 @@ std::optional<Session> SessionManager::find(const std::string& token) {
   }
   if (it == sessions_.end()) return std::nullopt;
   Entry& e = it->second;
-  const auto ms = [](std::chrono::minutes m) {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(m).count();
-  };
-  if (now - e.session.last_seen > ms(settings_.idle_timeout) ||
-      now - e.session.created > ms(settings_.absolute_timeout)) {
+  if (timed_out(e.session, now)) {
     forget(key);
     return std::nullopt;
   }
   e.session.last_seen = now;
-  if (records_ && now - e.stored_last_seen > 60000) {
+  if (records_ && now - e.stored_last_seen > kStoredLastSeenEveryMs) {
     records_->refresh({key, e.session.user, to_string(e.session.role), e.session.csrf_token,
                        e.session.credential, e.session.created, now});
     e.stored_last_seen = now;
   }
   return e.session;
+}
+
+SessionManager::MemoryLookup SessionManager::find_in_memory(const std::string& token) {
+  if (token.size() != 64) return {};
+  const auto key = token_hash(token);
+  const TimestampMs now = now_ms();
+  std::lock_guard lock(mutex_);
+  const auto it = sessions_.find(key);
+  if (it == sessions_.end()) return {std::nullopt, records_.has_value()};
+  Entry& e = it->second;
+  if (timed_out(e.session, now)) {
+    if (records_) return {std::nullopt, true};  // its record is to be deleted
+    forget(key);
+    return {};
+  }
+  if (records_ && now - e.stored_last_seen > kStoredLastSeenEveryMs) return {std::nullopt, true};
+  e.session.last_seen = now;
+  return {e.session, false};
+}
+
+bool SessionManager::timed_out(const Session& session, TimestampMs now) const {
+  const auto ms = [](std::chrono::minutes m) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(m).count();
+  };
+  return now - session.last_seen > ms(settings_.idle_timeout) ||
+         now - session.created > ms(settings_.absolute_timeout);
 }
 
 void SessionManager::forget(const std::string& key) {

@@ -46,9 +46,8 @@ bool is_analysis(const Request& req) {
 
 bool is_login(const Request& req) { return req.method() == http::verb::post && req.target() == "/api/login"; }
 
-/// A page or what it loads (held in memory: answered on the network thread; its session is found
-/// in the sessions' memory but for the first look after a restart and a once-a-minute note that it
-/// is in use); anything that may be an API call is not. An encoded path ('%') counts as an API
+/// A page or what it loads (held in memory: answered on the network thread, with its session as
+/// session_of finds it); anything that may be an API call is not. An encoded path ('%') counts as an API
 /// call: sent to the API threads by mistake, a page costs nothing, whereas an API call on the
 /// network thread could stall it.
 bool is_page(const Request& req) {
@@ -88,7 +87,13 @@ class HttpSession {
   /// Reads the next request into `parser`; false when the connection is to end (answered or not).
   awaitable<bool> read_request(http::request_parser<http::string_body>& parser);
   /// The refusal of a request whose body is not to be read, or nullopt when it may be read.
-  std::optional<Response> refuse_body(const http::request_parser<http::string_body>& parser);
+  awaitable<std::optional<Response>> refuse_body(const http::request_parser<http::string_body>& parser);
+  /// The session `req` carries: from the sessions' memory here, or on an API thread when only the
+  /// store can tell (the first look after a restart, a session of another receiver, the
+  /// once-a-minute note that it is in use), so the network thread never waits for the database.
+  awaitable<std::optional<Session>> session_of(const Request& req);
+  /// Runs on an API thread.
+  awaitable<std::optional<Session>> find_session(std::string token) { co_return state_.sessions.find(token); }
   /// Answers a request that could not be read; the connection then ends.
   awaitable<void> answer_bad_request(beast::error_code ec,
                                      const http::request_parser<http::string_body>& parser);
@@ -119,7 +124,8 @@ awaitable<void> HttpSession<Stream>::run() {
     Request req = parser.release();
     ++state_.requests;
     if (websocket::is_upgrade(req)) {
-      co_await run_live_session(state_, std::move(stream_), std::move(req));
+      auto session = co_await session_of(req);
+      co_await run_live_session(state_, std::move(stream_), std::move(req), std::move(session));
       co_return;
     }
     Response res = co_await answer(req);
@@ -143,7 +149,7 @@ awaitable<bool> HttpSession<Stream>::read_request(http::request_parser<http::str
   beast::error_code ec;
   co_await http::async_read_header(stream_, buffer_, parser, net::redirect_error(use_awaitable, ec));
   if (!ec && !parser.is_done()) {
-    if (auto refusal = refuse_body(parser)) {
+    if (auto refusal = co_await refuse_body(parser)) {
       refusal->keep_alive(false);
       co_await http::async_write(stream_, *refusal, net::redirect_error(use_awaitable, ec));
       unread_body_ = parser.content_length().value_or(0);
@@ -164,17 +170,27 @@ awaitable<bool> HttpSession<Stream>::read_request(http::request_parser<http::str
 }
 
 template <class Stream>
-std::optional<Response> HttpSession<Stream>::refuse_body(
+awaitable<std::optional<Response>> HttpSession<Stream>::refuse_body(
     const http::request_parser<http::string_body>& parser) {
   // A body is read only from someone who may send one: a login (small), or a request with a
   // session. Anyone else could make the server hold max_body_bytes per connection.
   if (is_login(parser.get())) {
     if (parser.content_length().value_or(0) > kMaxLoginBody)
-      return plain_error(http::status::payload_too_large, "a login is a user name and a password");
-    return std::nullopt;
+      co_return plain_error(http::status::payload_too_large, "a login is a user name and a password");
+    co_return std::nullopt;
   }
-  if (!state_.api.session_of(parser.get())) return plain_error(http::status::unauthorized, "log in first");
-  return std::nullopt;
+  const auto session = co_await session_of(parser.get());
+  if (!session) co_return plain_error(http::status::unauthorized, "log in first");
+  co_return std::nullopt;
+}
+
+template <class Stream>
+awaitable<std::optional<Session>> HttpSession<Stream>::session_of(const Request& req) {
+  const std::string token = WebApi::session_token(req);
+  if (token.empty()) co_return std::nullopt;
+  auto found = state_.sessions.find_in_memory(token);
+  if (!found.needs_store) co_return std::move(found.session);
+  co_return co_await net::co_spawn(state_.api_pool, find_session(token), use_awaitable);
 }
 
 template <class Stream>
@@ -198,16 +214,18 @@ awaitable<Response> HttpSession<Stream>::answer(const Request& req) {
   // Only pages are answered here: whatever may reach the store runs elsewhere, so a slow
   // database never holds up the other connections and the live screens of this thread.
   Response res;
-  if (is_analysis(req))
+  if (is_analysis(req)) {
     res = co_await net::co_spawn(state_.analysis_io, analyse(req), use_awaitable);
-  else if (is_login(req))
+  } else if (is_login(req)) {
     res = co_await on_pool(state_.password_pool, state_.pending_logins, kMaxPendingLogins, req,
                            "too many logins at once");
-  else if (is_page(req))
-    res = state_.api.handle(req, client_);
-  else
+  } else if (is_page(req)) {
+    auto session = co_await session_of(req);
+    res = state_.api.handle(req, client_, std::move(session));
+  } else {
     res = co_await on_pool(state_.api_pool, state_.pending_api_calls, state_.settings.max_api_calls, req,
                            "the server is busy");
+  }
   co_return res;
 }
 

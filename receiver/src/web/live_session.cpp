@@ -98,9 +98,9 @@ awaitable<void> write_live(std::shared_ptr<WsStream> ws, std::shared_ptr<LiveSes
 }  // namespace
 
 template <class Stream>
-awaitable<void> run_live_session(ServerState& state, Stream stream, Request req) {
+awaitable<void> run_live_session(ServerState& state, Stream stream, Request req,
+                                 std::optional<Session> session) {
   beast::error_code ec;
-  const auto session = state.api.session_of(req);
   if (auto refusal = refusal_of(req, session)) {
     co_await http::async_write(stream, *refusal, net::redirect_error(use_awaitable, ec));
     co_return;
@@ -131,7 +131,8 @@ awaitable<void> run_live_session(ServerState& state, Stream stream, Request req)
   state.feed.leave(live);
 }
 
-template awaitable<void> run_live_session(ServerState&, beast::tcp_stream, Request);
-template awaitable<void> run_live_session(ServerState&, beast::ssl_stream<beast::tcp_stream>, Request);
+template awaitable<void> run_live_session(ServerState&, beast::tcp_stream, Request, std::optional<Session>);
+template awaitable<void> run_live_session(ServerState&, beast::ssl_stream<beast::tcp_stream>, Request,
+                                          std::optional<Session>);
 
 }  // namespace anpr::receiver::web

@@ -54,11 +54,13 @@ class LiveSession {
   bool closing_ = false, closed_ = false;
 };
 
-/// Takes over a connection whose request `req` asked for a WebSocket: refuses anything but
-/// /api/live from a signed-in page of this server, then joins the feed until the screen goes.
+/// Takes over a connection whose request `req` (of `session`, found by the HTTP session) asked for
+/// a WebSocket: refuses anything but /api/live from a signed-in page of this server, then joins
+/// the feed until the screen goes.
 /// `Stream` is beast::tcp_stream or beast::ssl_stream<beast::tcp_stream> (instantiated in
 /// live_session.cpp). Network thread.
 template <class Stream>
-boost::asio::awaitable<void> run_live_session(ServerState& state, Stream stream, Request req);
+boost::asio::awaitable<void> run_live_session(ServerState& state, Stream stream, Request req,
+                                              std::optional<Session> session);
 
 }  // namespace anpr::receiver::web

@@ -195,12 +195,6 @@ WebApi::WebApi(Store& store, SessionManager& sessions, LoginLimiter& limiter, We
 
 std::string WebApi::session_token(const Request& request) { return cookie_value(request, kCookie); }
 
-std::optional<Session> WebApi::session_of(const Request& request) {
-  const auto token = session_token(request);
-  if (token.empty()) return std::nullopt;
-  return sessions_.find(token);
-}
-
 bool WebApi::same_origin(const Request& request) {
   const auto origin = request.find(http::field::origin);
   if (origin == request.end()) return true;  // not a browser's cross-site request
@@ -213,6 +207,12 @@ bool WebApi::same_origin(const Request& request) {
 }
 
 Response WebApi::handle(const Request& request, const std::string& client_address) {
+  const std::string token = session_token(request);
+  return handle(request, client_address, token.empty() ? std::nullopt : sessions_.find(token));
+}
+
+Response WebApi::handle(const Request& request, const std::string& client_address,
+                        std::optional<Session> session) {
   const std::string_view target(request.target().data(), request.target().size());
   const auto qmark = target.find('?');
   Call call{request,
@@ -220,9 +220,8 @@ Response WebApi::handle(const Request& request, const std::string& client_addres
             split_path(target.substr(0, qmark)),
             qmark == std::string_view::npos ? std::map<std::string, std::string>{}
                                             : parse_query(target.substr(qmark + 1)),
-            std::nullopt,
+            std::move(session),
             cookie_value(request, kCookie)};
-  if (!call.token.empty()) call.session = sessions_.find(call.token);
   Response res;
   try {
     res = route(call);

@@ -42,14 +42,27 @@ struct SessionSettings {
 /// Login sessions by token. Tokens are 256 random bits; only their hashes are kept (in memory
 /// and in the store), so neither a memory dump nor the database hands out live sessions. With a
 /// store, sessions survive a receiver restart (the wall display stays logged in) and are shared
-/// by receivers on one database.
+/// by receivers on one database. Whatever may reach the store (create, find, destroy, ...) is
+/// for threads that may wait for it; the network thread asks find_in_memory.
 class SessionManager {
  public:
-  explicit SessionManager(Store* store = nullptr, SessionSettings settings = {});
+  explicit SessionManager(UserStore* store = nullptr, SessionSettings settings = {});
   /// A new session; returns its token (for the cookie). Evicts the oldest when full.
   std::string create(const std::string& user, Role role, const std::string& credential = {});
   /// The live session of `token`, refreshed; nullopt when unknown or timed out.
   [[nodiscard]] std::optional<Session> find(const std::string& token);
+
+  /// What find_in_memory found: the session, or none; `needs_store` when only the store can
+  /// answer, and then find() is to be asked instead.
+  struct MemoryLookup {
+    std::optional<Session> session;
+    bool needs_store = false;
+  };
+  /// The live session of `token` as memory has it, never reaching the store (for the network
+  /// thread). The store is needed for a session not in memory (made before a restart, or by
+  /// another receiver), one whose once-a-minute note of use is due, and one timed out (its record
+  /// is deleted).
+  [[nodiscard]] MemoryLookup find_in_memory(const std::string& token);
   void destroy(const std::string& token);
   /// Ends every session of `user` (disabled, or password changed).
   void destroy_user(const std::string& user);
@@ -63,6 +76,7 @@ class SessionManager {
     Session session;
     TimestampMs stored_last_seen = 0;  ///< last_seen as the store has it (refreshed once a minute)
   };
+  [[nodiscard]] bool timed_out(const Session& session, TimestampMs now) const;
   void forget(const std::string& key);
   std::optional<SessionRecords> records_;  ///< none: sessions live in memory only
   SessionSettings settings_;

@@ -62,15 +62,18 @@ class WebApi {
   WebApi(Store& store, SessionManager& sessions, LoginLimiter& limiter, WebSettings settings,
          std::function<void(std::string)> notify = {});
 
+  /// Answers `request`, finding its session first (which may reach the store).
   [[nodiscard]] Response handle(const Request& request, const std::string& client_address);
+  /// Answers `request` with its session already found (a page on the network thread, its session
+  /// looked up without reaching the store, or on an API thread where only the store knew it).
+  [[nodiscard]] Response handle(const Request& request, const std::string& client_address,
+                                std::optional<Session> session);
   /// Where the hits this API raises (retrospective, of new watchlist entries) go once stored; not
   /// owned. Set before the first request.
   void set_live(LiveEvents* live) { live_ = live; }
 
   /// The session token in a request's cookie, or "".
   [[nodiscard]] static std::string session_token(const Request& request);
-  /// The session a request carries (cookie), or nullopt.
-  [[nodiscard]] std::optional<Session> session_of(const Request& request);
   /// Whether a request's Origin (when it sends one) is this server: refuses cross-site WebSockets.
   [[nodiscard]] static bool same_origin(const Request& request);
 
