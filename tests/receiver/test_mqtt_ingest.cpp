@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <stop_token>
 #include <thread>
@@ -24,6 +25,37 @@ using namespace anpr;
 using namespace anpr::receiver;
 namespace fs = std::filesystem;
 
+namespace {
+
+/// The receiver's settings for `broker` (plain MQTT) as `client_id`.
+MqttSettings plain_settings(const std::string& broker, const std::string& client_id) {
+  MqttSettings settings;
+  settings.broker = broker;
+  settings.client_id = client_id;
+  return settings;
+}
+
+/// MqttIngest into `ingestor` with `settings`, run on a thread of its own as serve runs it, until
+/// stop() or the end of the scope.
+class IngestThread {
+ public:
+  IngestThread(MqttSettings settings, Ingestor& ingestor)
+      : settings_(std::move(settings)), thread_([this, &ingestor](const std::stop_token& stop) {
+          MqttIngest(settings_, ingestor).run(stop);
+        }) {}
+  /// Asks the ingest to stop and waits for it.
+  void stop() {
+    thread_.request_stop();
+    thread_.join();
+  }
+
+ private:
+  MqttSettings settings_;
+  std::jthread thread_;  ///< last: it starts once the settings are there
+};
+
+}  // namespace
+
 TEST_CASE("reads through the broker are stored once and hits are published", "[mqtt][integration][ingest]") {
   test::MosquittoBroker broker;
   const fs::path db = anpr::test::scratch_dir() / ("anpr-mqtt-" + make_uuid() + ".db");
@@ -31,11 +63,7 @@ TEST_CASE("reads through the broker are stored once and hits are published", "[m
   store->replace_watchlist({"Stolen", "stolen-vehicle", 0, "#f00", "Stop"},
                            {{"Stolen", "AB12CDE", "stolen", "sup", 1, std::nullopt}});
   Ingestor ingestor(*store, IngestSettings{});
-  std::stop_source stop;
-  MqttSettings settings;
-  settings.broker = broker.uri();
-  settings.client_id = "test-receiver";
-  std::thread service([&] { MqttIngest(settings, ingestor).run(stop.get_token()); });
+  IngestThread service(plain_settings(broker.uri(), "test-receiver"), ingestor);
 
   mqtt::async_client watcher(broker.uri(), "test-hit-watcher");
   watcher.start_consuming();
@@ -70,8 +98,7 @@ TEST_CASE("reads through the broker are stored once and hits are published", "[m
   while (ingestor.counters().rejected < 1 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  stop.request_stop();
-  service.join();
+  service.stop();
   CHECK(store->read_count() == 1);
   CHECK(ingestor.counters().duplicates == 1);
   CHECK(store->dead_letters(10).size() == 1);
@@ -106,9 +133,7 @@ TEST_CASE("the receiver ingests over TLS with a client certificate and a passwor
   test::MosquittoBroker broker(test::tls_listener(tls_port, dir.path()));
   auto store = open_store((dir / "anpr.db").string());
   Ingestor ingestor(*store, IngestSettings{});
-  const MqttSettings tls = tls_settings(dir.path(), tls_port, "test-receiver-tls");
-  std::stop_source stop;
-  std::thread service([&] { MqttIngest(tls, ingestor).run(stop.get_token()); });
+  IngestThread service(tls_settings(dir.path(), tls_port, "test-receiver-tls"), ingestor);
 
   mqtt::async_client edge(broker.uri(), "test-edge");  // the plain listener
   edge.connect()->wait();
@@ -119,8 +144,7 @@ TEST_CASE("the receiver ingests over TLS with a client certificate and a passwor
     edge.publish(camera_topic(r.site_id, r.camera_id, TopicKind::kRead), encode(r), 1, false)->wait();
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
-  stop.request_stop();
-  service.join();
+  service.stop();
   edge.disconnect()->wait();
   CHECK(store->read_count() == 1);  // and once only, however often it was sent
 }
@@ -140,9 +164,7 @@ TEST_CASE("over TLS the receiver refuses a broker whose certificate names anothe
   test::MosquittoBroker broker(impostor);
   auto store = open_store((dir / "anpr.db").string());
   Ingestor ingestor(*store, IngestSettings{});
-  const MqttSettings tls = tls_settings(dir.path(), tls_port, "test-receiver-tls-host");
-  std::stop_source stop;
-  std::thread service([&] { MqttIngest(tls, ingestor).run(stop.get_token()); });
+  IngestThread service(tls_settings(dir.path(), tls_port, "test-receiver-tls-host"), ingestor);
   mqtt::async_client edge(broker.uri(), "test-edge-host");  // the plain listener
   edge.connect()->wait();
   const ReadMessage r = test::sample_read("AB12CDE");
@@ -150,8 +172,7 @@ TEST_CASE("over TLS the receiver refuses a broker whose certificate names anothe
     edge.publish(camera_topic(r.site_id, r.camera_id, TopicKind::kRead), encode(r), 1, false)->wait();
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
-  stop.request_stop();
-  service.join();
+  service.stop();
   edge.disconnect()->wait();
   CHECK(store->read_count() == 0);  // never connected, so nothing taken from the broker
 }
@@ -164,30 +185,17 @@ TEST_CASE("two receivers on one shared subscription with PostgreSQL store every 
   struct Receiver {
     std::unique_ptr<Store> store;
     std::unique_ptr<Ingestor> ingestor;
-    std::thread thread;
+    std::optional<IngestThread> ingest;  ///< last: however the test ends, it stops first
   };
-  std::stop_source stop;
   std::vector<Receiver> receivers(2);
-  struct StopAll {  // however the test ends, the receivers stop before they are destroyed
-    std::stop_source& stop;
-    std::vector<Receiver>& receivers;
-    ~StopAll() {
-      stop.request_stop();
-      for (auto& r : receivers) {
-        if (r.thread.joinable()) r.thread.join();
-      }
-    }
-  } stop_all{stop, receivers};
   for (std::size_t i = 0; i < receivers.size(); ++i) {
     Receiver& r = receivers[i];
     r.store = open_store(dsn);
     r.ingestor =
         std::make_unique<Ingestor>(*r.store, IngestSettings{(images / std::to_string(i)).string(), {}, {}});
-    MqttSettings s;
-    s.broker = broker.uri();
-    s.client_id = "test-receiver-" + std::to_string(i);
+    MqttSettings s = plain_settings(broker.uri(), "test-receiver-" + std::to_string(i));
     s.share_group = "control-room";
-    r.thread = std::thread([&r, s, &stop] { MqttIngest(s, *r.ingestor).run(stop.get_token()); });
+    r.ingest.emplace(s, *r.ingestor);
   }
   // Both receivers' sessions must be subscribed before the reads go out.
   mqtt::async_client probe(broker.uri(), "test-probe");
@@ -210,8 +218,7 @@ TEST_CASE("two receivers on one shared subscription with PostgreSQL store every 
   while (receivers[0].store->read_count() < kReads + 1 && std::chrono::steady_clock::now() < done_by) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  stop.request_stop();
-  for (auto& r : receivers) r.thread.join();
+  for (auto& r : receivers) r.ingest->stop();
   probe.disconnect()->wait();
   CHECK(receivers[0].store->read_count() == kReads + 1);
   const auto a = receivers[0].ingestor->counters(), b = receivers[1].ingestor->counters();
@@ -230,15 +237,11 @@ TEST_CASE("10,000 reads sent while the receiver is down are all stored once when
   test::TempDir dir("anpr-outage");
   auto store = open_store((dir / "anpr.db").string());
   Ingestor ingestor(*store, IngestSettings{});
-  MqttSettings settings;
-  settings.broker = broker.uri();
-  settings.client_id = "test-receiver-outage";
+  const MqttSettings settings = plain_settings(broker.uri(), "test-receiver-outage");
   {  // first start: the persistent session and its subscriptions exist, then the receiver stops
-    std::stop_source stop;
-    std::thread service([&] { MqttIngest(settings, ingestor).run(stop.get_token()); });
+    IngestThread service(settings, ingestor);
     std::this_thread::sleep_for(std::chrono::seconds(1));
-    stop.request_stop();
-    service.join();
+    service.stop();
   }
   constexpr int kReads = 10'000;
   std::set<std::string> sent;
@@ -261,15 +264,13 @@ TEST_CASE("10,000 reads sent while the receiver is down are all stored once when
     edge.disconnect()->wait();
   }
   REQUIRE(sent.size() == kReads);
-  std::stop_source stop;
-  std::thread service([&] { MqttIngest(settings, ingestor).run(stop.get_token()); });
+  IngestThread service(settings, ingestor);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
   while (store->read_count() < kReads && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(500));  // nothing more (no duplicates) arrives
-  stop.request_stop();
-  service.join();
+  service.stop();
   CHECK(store->read_count() == kReads);
   CHECK(ingestor.counters().stored == kReads);
   CHECK(ingestor.counters().rejected == 0);
@@ -301,11 +302,7 @@ TEST_CASE("a read that can never be stored is set aside whole and the reads behi
   fs::create_directories(day.parent_path());
   std::ofstream(day) << "in the way";
 
-  MqttSettings settings;
-  settings.broker = broker.uri();
-  settings.client_id = "test-receiver-poison";
-  std::stop_source stop;
-  std::thread service([&] { MqttIngest(settings, ingestor).run(stop.get_token()); });
+  IngestThread service(plain_settings(broker.uri(), "test-receiver-poison"), ingestor);
   mqtt::async_client edge(broker.uri(), "test-edge-poison");
   edge.connect()->wait();
   const std::string topic = camera_topic("coalville", "cam1", TopicKind::kRead);
@@ -316,8 +313,7 @@ TEST_CASE("a read that can never be stored is set aside whole and the reads behi
   while (store->read_count() < 1 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  stop.request_stop();
-  service.join();
+  service.stop();
   edge.disconnect()->wait();
   CHECK(store->read_count() == 1);  // the read behind it
   CHECK(ingestor.counters().set_aside == 1);
