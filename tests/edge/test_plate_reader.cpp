@@ -270,3 +270,53 @@ TEST_CASE("with keep_patches the reader reports its whole candidate pool and how
                                       [](const PoolCandidate& c) { return c.plate_probability < 0.5; });
   CHECK(rejected >= 1);
 }
+
+namespace {
+
+/// Tesseract, counting the rows it is asked to read.
+class CountingEngine : public OcrEngine {
+ public:
+  explicit CountingEngine(int& rows) : engine_(make_tesseract_engine({})), rows_(rows) {}
+  RowReading read_row(const cv::Mat& row) override {
+    ++rows_;
+    return engine_->read_row(row);
+  }
+
+ private:
+  std::unique_ptr<OcrEngine> engine_;
+  int& rows_;
+};
+
+}  // namespace
+
+TEST_CASE(
+    "a plate the classifier reads as its settled pass's text is read without Tesseract, any other with it",
+    "[reader]") {
+  // On video most plates read belong to passes already settled; the classifier agreeing with the
+  // pass's vote is a second look, and Tesseract's two looks add only time (issue 21).
+  const auto s = scene("AB12CDE", 4, synth::PlateStyle{}, false, 2, 7431);
+  int rows = 0;
+  PlateReader counted(ReaderSettings{}, std::make_unique<CountingEngine>(rows), make_char_classifier(""),
+                      make_plate_verifier(""));
+  const auto first = counted.read(s.image);
+  REQUIRE_FALSE(first.plates.empty());
+  REQUIRE(first.plates.front().text.text == s.text);
+  CHECK(rows > 0);
+
+  rows = 0;
+  const std::vector<std::string> settled = {"XY65ZZZ", s.text};
+  const auto again = counted.read(s.image, settled);
+  CHECK(rows == 0);
+  REQUIRE_FALSE(again.plates.empty());
+  CHECK(again.plates.front().text.text == s.text);
+  CHECK(again.plates.front().looks_agree);
+  CHECK(again.plates.front().text.confidence >= 0.5);
+
+  // A settled text the plate does not read as is not forced on it: every look is taken.
+  rows = 0;
+  const std::vector<std::string> other = {"AB12CDF"};
+  const auto unlike = counted.read(s.image, other);
+  CHECK(rows > 0);
+  REQUIRE_FALSE(unlike.plates.empty());
+  CHECK(unlike.plates.front().text.text == s.text);
+}

@@ -397,22 +397,24 @@ TEST_CASE("a moving plate seen in fewer frames than a pass wants is counted as a
   CHECK(reads.front().text.text == "XY65ABC");
 }
 
-TEST_CASE("a pass read in settled_frames frames is settled, its plate predicted ahead", "[tracker]") {
+TEST_CASE("a pass read in settled_frames frames is settled on its voted text, its plate predicted ahead",
+          "[tracker]") {
   TrackerSettings s;
   s.settled_frames = 6;
   PlateTracker tracker(s);
   (void)drive(tracker, {"AB12CDE", "AB12CDE", "AB12CDE", "AB12CDE", "AB12CDE"});
-  CHECK(tracker.settled_boxes(1'000'000 + 5 * 40).empty());                          // five readings: not yet
+  CHECK(tracker.settled_passes(1'000'000 + 5 * 40).empty());                         // five readings: not yet
   tracker.observe(seen(6, "AB12CDE", 0.8, cv::Rect(400, 200 + 8 * 5, 25 * 5, 25)));  // drive()'s next step
   (void)tracker.advance(1'000'000 + 6 * 40);
-  const auto boxes = tracker.settled_boxes(1'000'000 + 6 * 40);
-  REQUIRE(boxes.size() == 1);
-  CHECK(boxes[0].y == 200 + 8 * 5);
+  const auto settled = tracker.settled_passes(1'000'000 + 6 * 40);
+  REQUIRE(settled.size() == 1);
+  CHECK(settled[0].box.y == 200 + 8 * 5);
+  CHECK(settled[0].text == "AB12CDE");
   // Two frames on, the plate has moved on by its speed: its centre goes 8.5 px a frame down (8
   // px, plus half of the 1 px it grows).
-  const auto ahead = tracker.settled_boxes(1'000'000 + 8 * 40);
+  const auto ahead = tracker.settled_passes(1'000'000 + 8 * 40);
   REQUIRE(ahead.size() == 1);
-  CHECK(ahead[0].y == boxes[0].y + 17);
+  CHECK(ahead[0].box.y == settled[0].box.y + 17);
 }
 
 TEST_CASE("text standing still is never settled, however often read", "[tracker]") {
@@ -423,5 +425,5 @@ TEST_CASE("text standing still is never settled, however often read", "[tracker]
     tracker.observe(std::move(o));
     (void)tracker.advance(1'000'000 + f * 40);
   }
-  CHECK(tracker.settled_boxes(1'000'000 + 21 * 40).empty());
+  CHECK(tracker.settled_passes(1'000'000 + 21 * 40).empty());
 }

@@ -224,7 +224,11 @@ void EdgePipeline::admit(Frame frame) {
   if (!frame.regions.empty()) {
     const cv::Size size = i420_size(frame.i420);
     std::lock_guard lock(tracker_mutex_);
-    const std::vector<cv::Rect> settled = tracker_.settled_boxes(frame.captured_at);
+    std::vector<cv::Rect> settled;
+    for (SettledPass& pass : tracker_.settled_passes(frame.captured_at)) {
+      settled.push_back(pass.box);
+      frame.settled_texts.push_back(std::move(pass.text));
+    }
     frame.fresh = fresh_motion(frame.regions, settled, static_texts_.boxes(size));
     if (frame.id % kWholeRegionsEvery != 0) frame.regions = settled_windows(frame.regions, settled);
   }
@@ -314,7 +318,7 @@ std::vector<PlateObservation> EdgePipeline::observe(PlateReader& reader, const F
   const std::vector<cv::Rect> regions =
       frame.regions.empty() ? std::vector<cv::Rect>{cv::Rect({0, 0}, size)} : frame.regions;
   for (const cv::Rect& region : regions) {
-    const ReadResult result = reader.read(grey(region));
+    const ReadResult result = reader.read(grey(region), frame.settled_texts);
     local.detect_ms += result.timings.detect_ms;
     local.rectify_ms += result.timings.rectify_ms;
     local.ocr_ms += result.timings.ocr_ms;

@@ -410,10 +410,12 @@ VehicleRead PlateTracker::make_read(Track& t) {
   return r;
 }
 
-std::vector<cv::Rect> PlateTracker::settled_boxes(TimestampMs at) const {
-  std::vector<cv::Rect> out;
+std::vector<SettledPass> PlateTracker::settled_passes(TimestampMs at) const {
+  std::vector<SettledPass> out;
   for (const auto& t : tracks_) {
-    if (t.frames_seen < settings_.settled_frames || !moved(t)) continue;
+    if (t.frames_seen < settings_.settled_frames) continue;
+    std::string voted = vote_plate_text(t.readings).text;
+    if (!moved(t, voted)) continue;
     cv::Rect box = t.last_box;
     if (t.previous_seen > 0 && t.last_seen > t.previous_seen && at > t.last_seen) {
       // Where its motion takes it, at most one second on: a vehicle that stopped is not far off.
@@ -422,7 +424,7 @@ std::vector<cv::Rect> PlateTracker::settled_boxes(TimestampMs at) const {
           (centre(t.last_box) - centre(t.previous_box)) / static_cast<double>(t.last_seen - t.previous_seen);
       box += cv::Point(cvRound(v.x * gap), cvRound(v.y * gap));
     }
-    out.push_back(box);
+    out.push_back({box, std::move(voted)});
   }
   return out;
 }

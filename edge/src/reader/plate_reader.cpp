@@ -126,6 +126,7 @@ PlateText PlateReader::read_rows(const std::vector<RectifiedRow>& rows, cv::Mat 
 }
 
 PlateReader::PlateReading PlateReader::read_plate(const std::vector<RectifiedRow>& rows,
+                                                  std::span<const std::string> settled_texts,
                                                   StageTimings& timings, std::vector<std::string>* raw) {
   // Up to three looks at the plate. Tesseract reads the cleaned binary rows and the grey rows (it
   // binarises those itself, which wins on uneven light), each fused character by character with
@@ -142,6 +143,8 @@ PlateReader::PlateReading PlateReader::read_plate(const std::vector<RectifiedRow
     // The cheap check where no learned one is loaded: characters the classifier cannot read as
     // any plate are texture, a grille or a sign, and not worth two Tesseract calls.
     if (!verifier_ && alone->confidence < settings_.min_classifier_confidence) return {};
+    if (std::find(settled_texts.begin(), settled_texts.end(), alone->text) != settled_texts.end())
+      return {std::move(*alone), true};
   }
   PlateText binary = read_rows(rows, &RectifiedRow::binary, classified, timings, raw);
   std::vector<std::string> texts = {binary.text};
@@ -203,8 +206,8 @@ std::vector<PlateReader::PoolEntry> PlateReader::reading_order(const cv::Mat& gr
   return pool;
 }
 
-void PlateReader::read_pass(const cv::Mat& gray, double scale, ReadResult& result,
-                            std::vector<PlateResult>& plates) {
+void PlateReader::read_pass(const cv::Mat& gray, double scale, std::span<const std::string> settled_texts,
+                            ReadResult& result, std::vector<PlateResult>& plates) {
   StageTimings& timings = result.timings;
   auto t = Clock::now();
   const auto candidates = detector_.detect(gray);
@@ -228,7 +231,8 @@ void PlateReader::read_pass(const cv::Mat& gray, double scale, ReadResult& resul
     if (!printed) continue;
 
     std::vector<std::string> row_reads;
-    auto [text, looks_agree] = read_plate(rows, timings, settings_.keep_rows ? &row_reads : nullptr);
+    auto [text, looks_agree] =
+        read_plate(rows, settled_texts, timings, settings_.keep_rows ? &row_reads : nullptr);
     if (text.text.size() < 2 || text.confidence < settings_.min_confidence) continue;
     if (fate) *fate = PoolCandidate::Fate::kPlate;
 
@@ -245,7 +249,7 @@ void PlateReader::read_pass(const cv::Mat& gray, double scale, ReadResult& resul
   }
 }
 
-ReadResult PlateReader::read(const cv::Mat& image) {
+ReadResult PlateReader::read(const cv::Mat& image, std::span<const std::string> settled_texts) {
   ReadResult result;
   if (image.empty()) return result;
   CV_Assert(image.depth() == CV_8U && (image.channels() == 1 || image.channels() == 3));
@@ -263,7 +267,7 @@ ReadResult PlateReader::read(const cv::Mat& image) {
   }
   result.timings.detect_ms += ms_since(t);
   std::vector<PlateResult> plates;
-  read_pass(gray, scale, result, plates);
+  read_pass(gray, scale, settled_texts, result, plates);
 
   // Small plates in small images: characters a dozen pixels high merge with each other and the
   // frame in every binarisation. Where nothing was read with confidence, look again at twice the
@@ -276,7 +280,7 @@ ReadResult PlateReader::read(const cv::Mat& image) {
     cv::Mat enlarged;
     cv::resize(gray, enlarged, cv::Size(), 2.0, 2.0, cv::INTER_CUBIC);
     result.timings.detect_ms += ms_since(t2);
-    read_pass(enlarged, scale * 2.0, result, plates);
+    read_pass(enlarged, scale * 2.0, settled_texts, result, plates);
   }
 
   // The plates read, most confident first.

@@ -10,6 +10,7 @@
 #include <functional>
 #include <stop_token>
 #include <string>
+#include <vector>
 
 #include <opencv2/core.hpp>
 
@@ -30,6 +31,9 @@ struct Frame {
   bool gated = false;             ///< motion gating ran and found nothing: nothing to look at
   cv::Mat changes;    ///< pixels changed since the previous frame, small (MotionGate::last_changes)
   bool fresh = true;  ///< something moves where no settled pass is (fresh_motion): kept first when busy
+  /// What the passes settled when the frame was admitted read: a plate the classifier alone reads
+  /// as one of these needs no Tesseract (PlateReader::read).
+  std::vector<std::string> settled_texts;
 };
 
 struct SourceSettings {

@@ -78,6 +78,13 @@ struct VehicleRead {
   Direction direction;
 };
 
+/// A pass whose reading has settled (`TrackerSettings::settled_frames` readings, moved): where its
+/// plate is predicted to be and what it was voted to read.
+struct SettledPass {
+  cv::Rect box;  ///< frame pixels
+  std::string text;
+};
+
 /// Not thread-safe: one tracker per camera, fed from one place.
 class PlateTracker {
  public:
@@ -99,9 +106,9 @@ class PlateTracker {
   /// Ends every open track (shutdown, end of a file) and returns the reads not yet published.
   [[nodiscard]] std::vector<VehicleRead> flush();
   [[nodiscard]] std::size_t open_tracks() const { return tracks_.size(); }
-  /// Where the plates of settled passes (`settled_frames` readings, moved) are predicted to be at
-  /// `at`, in frame pixels.
-  [[nodiscard]] std::vector<cv::Rect> settled_boxes(TimestampMs at) const;
+  /// The settled passes (`settled_frames` readings, moved), with their plates where they are
+  /// predicted to be at `at`.
+  [[nodiscard]] std::vector<SettledPass> settled_passes(TimestampMs at) const;
   /// Tracks that ended unpublished because their text never moved (captions, signs, parked cars).
   [[nodiscard]] std::int64_t stationary_suppressed() const { return stationary_suppressed_; }
   /// Tracks of a moving plate that ended with fewer readings than `min_frames`: passes the unit

@@ -4,6 +4,7 @@
 /// code path serves `anpr-edge recognize`, `anpr-edge eval` and the video pipeline.
 
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -107,7 +108,12 @@ class PlateReader {
               std::unique_ptr<CharClassifier> classifier = nullptr,
               std::unique_ptr<PlateVerifier> verifier = nullptr);
   /// Reads every plate in a BGR or grey 8-bit image; an empty image gives no plates.
-  [[nodiscard]] ReadResult read(const cv::Mat& image);
+  /// `settled_texts`: what the passes a video frame shows are already settled on (the tracker's
+  /// votes). A plate the character classifier alone reads as one of them is taken as read without
+  /// Tesseract: the classifier and the pass's earlier frames are two looks that agree, and on
+  /// video most plates read are those of passes already settled. A plate read otherwise gets
+  /// every look, so a settled text is never forced on a plate that reads differently.
+  [[nodiscard]] ReadResult read(const cv::Mat& image, std::span<const std::string> settled_texts = {});
   [[nodiscard]] const ReaderSettings& settings() const { return settings_; }
 
  private:
@@ -125,9 +131,10 @@ class PlateReader {
   /// plate-like first; without one, the detector's order.
   std::vector<PoolEntry> reading_order(const cv::Mat& gray, const std::vector<PlateCandidate>& candidates,
                                        double scale, ReadResult& result);
-  void read_pass(const cv::Mat& gray, double scale, ReadResult& result, std::vector<PlateResult>& plates);
-  PlateReading read_plate(const std::vector<RectifiedRow>& rows, StageTimings& timings,
-                          std::vector<std::string>* raw);
+  void read_pass(const cv::Mat& gray, double scale, std::span<const std::string> settled_texts,
+                 ReadResult& result, std::vector<PlateResult>& plates);
+  PlateReading read_plate(const std::vector<RectifiedRow>& rows, std::span<const std::string> settled_texts,
+                          StageTimings& timings, std::vector<std::string>* raw);
   std::vector<std::vector<CharChoice>> classify_rows(const std::vector<RectifiedRow>& rows,
                                                      StageTimings& timings);
   PlateText read_rows(const std::vector<RectifiedRow>& rows, cv::Mat RectifiedRow::*variant,
