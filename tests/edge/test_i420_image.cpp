@@ -82,3 +82,39 @@ TEST_CASE("I420 frames: an odd last column and row are left out", "[i420]") {
   CHECK(i420_size(i420) == cv::Size(320, 240));
   CHECK(i420_from_bgr(cv::Mat(1, 1, CV_8UC3)).empty());
 }
+
+TEST_CASE("I420 frames: a plane's range changes to the rounded linear mapping, for every value", "[i420]") {
+  // change_range goes through OpenCV's vectorised convertTo, whose float arithmetic differs by
+  // architecture (fused multiply-add on ARM): every value, on every architecture the tests run on.
+  cv::Mat all(4, 256, CV_8UC1);
+  for (int r = 0; r < all.rows; ++r)
+    for (int v = 0; v < 256; ++v) all.at<std::uint8_t>(r, v) = static_cast<std::uint8_t>(v);
+  const cv::Rect part(1, 1, 255, 3);  // a view of it is not continuous: rows with a stride
+  for (const RangeChange change :
+       {RangeChange::kLumaToFull, RangeChange::kLumaToVideo, RangeChange::kChromaToVideo}) {
+    cv::Mat changed;
+    change_range(all, changed, change);
+    cv::Mat copy = all.clone();
+    cv::Mat strided = copy(part);
+    change_range(strided, strided, change);  // in place, in a view
+    REQUIRE(strided.data == copy.ptr(1) + 1);
+    int differ = 0;
+    for (int r = 0; r < all.rows; ++r)
+      for (int v = 0; v < 256; ++v) differ += changed.at<std::uint8_t>(r, v) != changed_value(change, v);
+    for (int r = 0; r < part.height; ++r)
+      for (int c = 0; c < part.width; ++c)
+        differ += strided.at<std::uint8_t>(r, c) != changed_value(change, c + 1);
+    INFO("change " << static_cast<int>(change));
+    CHECK(differ == 0);
+  }
+  // The ends of each range.
+  CHECK(changed_value(RangeChange::kLumaToFull, 16) == 0);
+  CHECK(changed_value(RangeChange::kLumaToFull, 235) == 255);
+  CHECK(changed_value(RangeChange::kLumaToFull, 0) == 0);      // below video range: clamped
+  CHECK(changed_value(RangeChange::kLumaToFull, 250) == 255);  // above it: clamped
+  CHECK(changed_value(RangeChange::kLumaToVideo, 0) == 16);
+  CHECK(changed_value(RangeChange::kLumaToVideo, 255) == 235);
+  CHECK(changed_value(RangeChange::kChromaToVideo, 0) == 16);
+  CHECK(changed_value(RangeChange::kChromaToVideo, 128) == 128);
+  CHECK(changed_value(RangeChange::kChromaToVideo, 255) == 240);
+}

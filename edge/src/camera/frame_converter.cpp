@@ -1,5 +1,7 @@
 #include "anpr/edge/camera/frame_converter.hpp"
 
+#include <optional>
+
 extern "C" {
 #include <libavutil/opt.h>
 #include <libavutil/pixdesc.h>
@@ -56,10 +58,10 @@ cv::Mat plane(const DecodedPicture& p, int i, int rows, int cols, int step = 1) 
           static_cast<std::size_t>(p.strides.at(i)) * step};
 }
 
-// `from` into `to` (same size), through `table` when there is one.
-void copy_plane(const cv::Mat& from, cv::Mat to, const cv::Mat* table) {
-  if (table != nullptr) {
-    cv::LUT(from, *table, to);
+// `from` into `to` (same size), its range changed when `change` says so.
+void copy_plane(const cv::Mat& from, cv::Mat to, std::optional<RangeChange> change) {
+  if (change) {
+    change_range(from, to, *change);
   } else {
     from.copyTo(to);
   }
@@ -102,10 +104,11 @@ bool FrameConverter::convert(const DecodedPicture& picture, cv::Mat& i420) {
 void FrameConverter::copy_planes(const DecodedPicture& picture, int chroma_row_step, bool full_range,
                                  cv::Mat& i420) {
   const I420Planes out = i420_planes(i420);
-  copy_plane(plane(picture, 0, out.y.rows, out.y.cols), out.y, full_range ? nullptr : &luma_to_full_range());
-  const cv::Mat* chroma_table = full_range ? &chroma_to_video_range() : nullptr;
-  copy_plane(plane(picture, 1, out.u.rows, out.u.cols, chroma_row_step), out.u, chroma_table);
-  copy_plane(plane(picture, 2, out.v.rows, out.v.cols, chroma_row_step), out.v, chroma_table);
+  copy_plane(plane(picture, 0, out.y.rows, out.y.cols), out.y,
+             full_range ? std::nullopt : std::optional(RangeChange::kLumaToFull));
+  const auto chroma_change = full_range ? std::optional(RangeChange::kChromaToVideo) : std::nullopt;
+  copy_plane(plane(picture, 1, out.u.rows, out.u.cols, chroma_row_step), out.u, chroma_change);
+  copy_plane(plane(picture, 2, out.v.rows, out.v.cols, chroma_row_step), out.v, chroma_change);
 }
 
 bool FrameConverter::convert_with_swscale(const DecodedPicture& picture, int format, bool source_full,
@@ -151,10 +154,12 @@ bool FrameConverter::convert_with_swscale(const DecodedPicture& picture, int for
     return refuse(i420);
   }
   if (out_full) {
-    cv::LUT(out.u, chroma_to_video_range(), out.u);
-    cv::LUT(out.v, chroma_to_video_range(), out.v);
+    cv::Mat u = out.u, v = out.v;
+    change_range(u, u, RangeChange::kChromaToVideo);
+    change_range(v, v, RangeChange::kChromaToVideo);
   } else {
-    cv::LUT(out.y, luma_to_full_range(), out.y);
+    cv::Mat y = out.y;
+    change_range(y, y, RangeChange::kLumaToFull);
   }
   return true;
 }

@@ -7,32 +7,21 @@
 namespace anpr::edge {
 namespace {
 
-enum class Mapping { kLumaToFull, kLumaToVideo, kChromaToVideo };
+// The mapping y = alpha * x + beta of each change.
+struct Linear {
+  double alpha, beta;
+};
 
-// Value by value, for cv::LUT.
-cv::Mat range_table(Mapping m) {
-  cv::Mat table(1, 256, CV_8U);
-  for (int v = 0; v < 256; ++v) {
-    double mapped = 0;
-    switch (m) {
-      case Mapping::kLumaToFull:
-        mapped = (v - 16) * 255.0 / 219.0;
-        break;
-      case Mapping::kLumaToVideo:
-        mapped = 16 + v * 219.0 / 255.0;
-        break;
-      case Mapping::kChromaToVideo:
-        mapped = 128 + (v - 128) * 224.0 / 255.0;
-        break;
-    }
-    table.at<uchar>(v) = cv::saturate_cast<uchar>(mapped);
+Linear linear(RangeChange change) {
+  switch (change) {
+    case RangeChange::kLumaToFull:
+      return {255.0 / 219.0, -16.0 * 255.0 / 219.0};
+    case RangeChange::kLumaToVideo:
+      return {219.0 / 255.0, 16.0};
+    case RangeChange::kChromaToVideo:
+      break;
   }
-  return table;
-}
-
-const cv::Mat& video_range_luma() {
-  static const cv::Mat table = range_table(Mapping::kLumaToVideo);
-  return table;
+  return {224.0 / 255.0, 128.0 - 128.0 * 224.0 / 255.0};
 }
 
 // Packs planes of an even-sized picture into one I420 image and converts it to BGR.
@@ -40,7 +29,7 @@ cv::Mat to_bgr(const cv::Mat& y, const cv::Mat& u, const cv::Mat& v) {
   const int w = y.cols, h = y.rows;
   cv::Mat packed(h * 3 / 2, w, CV_8UC1);
   cv::Mat packed_y = packed.rowRange(0, h);
-  cv::LUT(y, video_range_luma(), packed_y);
+  change_range(y, packed_y, RangeChange::kLumaToVideo);
   uchar* chroma = packed.ptr(h);
   u.copyTo(cv::Mat(h / 2, w / 2, CV_8UC1, chroma));
   v.copyTo(cv::Mat(h / 2, w / 2, CV_8UC1, chroma + static_cast<std::size_t>(w / 2) * (h / 2)));
@@ -51,14 +40,15 @@ cv::Mat to_bgr(const cv::Mat& y, const cv::Mat& u, const cv::Mat& v) {
 
 }  // namespace
 
-const cv::Mat& luma_to_full_range() {
-  static const cv::Mat table = range_table(Mapping::kLumaToFull);
-  return table;
+std::uint8_t changed_value(RangeChange change, int value) {
+  const Linear m = linear(change);
+  return cv::saturate_cast<std::uint8_t>(m.alpha * value + m.beta);
 }
 
-const cv::Mat& chroma_to_video_range() {
-  static const cv::Mat table = range_table(Mapping::kChromaToVideo);
-  return table;
+void change_range(const cv::Mat& from, cv::Mat& to, RangeChange change) {
+  CV_Assert(from.type() == CV_8UC1);
+  const Linear m = linear(change);
+  from.convertTo(to, CV_8U, m.alpha, m.beta);
 }
 
 cv::Mat i420_from_bgr(const cv::Mat& bgr) {
@@ -76,7 +66,7 @@ void i420_from_bgr(const cv::Mat& bgr, cv::Mat& i420) {
   }
   cv::cvtColor(bgr(even), i420, cv::COLOR_BGR2YUV_I420);  // reuses i420's buffer when it fits
   cv::Mat luma = i420_luma(i420);
-  cv::LUT(luma, luma_to_full_range(), luma);
+  change_range(luma, luma, RangeChange::kLumaToFull);
 }
 
 I420Planes i420_planes(const cv::Mat& i420) {

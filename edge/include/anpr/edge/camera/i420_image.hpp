@@ -7,14 +7,25 @@
 /// full-range luma (0-255, as COLOR_BGR2GRAY gives), not video range (16-235). Colour is made again only for
 /// the few pixels a read keeps: the plate crop and the overview.
 
+#include <cstdint>
+
 #include <opencv2/core.hpp>
 
 namespace anpr::edge {
 
-/// Tables for cv::LUT: video-range luma (16-235, what OpenCV's and FFmpeg's conversions write) to
-/// full range, and full-range chroma (0-255, JPEG's) to video range (16-240), which I420 chroma is.
-[[nodiscard]] const cv::Mat& luma_to_full_range();
-[[nodiscard]] const cv::Mat& chroma_to_video_range();
+/// The changes of range a frame's planes go through: video-range luma (16-235, what OpenCV's and
+/// FFmpeg's conversions write) to full range and back, and full-range chroma (0-255, JPEG's) to
+/// video range (16-240), which I420 chroma is.
+enum class RangeChange { kLumaToFull, kLumaToVideo, kChromaToVideo };
+
+/// What `change` makes of one 8-bit value: the linear mapping, rounded to the nearest.
+[[nodiscard]] std::uint8_t changed_value(RangeChange change, int value);
+
+/// `from` (8-bit, one channel) with its range changed, into `to` (allocated when it is not
+/// `from`'s size and type; may be `from` itself). Through convertTo, which OpenCV vectorises on
+/// x86 and ARM, where cv::LUT is a scalar loop: a 1080p frame's chroma cost 6 M instructions
+/// through the table. Gives changed_value() for every value (tested, on every architecture).
+void change_range(const cv::Mat& from, cv::Mat& to, RangeChange change);
 
 /// BGR (CV_8UC3) to I420. I420 needs an even width and height: an odd last column or row is
 /// left out.
