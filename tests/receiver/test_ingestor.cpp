@@ -217,6 +217,28 @@ TEST_CASE("reads from unregistered cameras are kept and flagged", "[ingest]") {
   CHECK(s[0].unknown_camera);
 }
 
+TEST_CASE("a batch's cameras are looked up together: one registered since the registry was loaded is known",
+          "[ingest][cameras]") {
+  Fixture f;
+  Ingestor ingest(*f.store, IngestSettings{});
+  // Registered after the ingestor loaded the registry.
+  f.store->upsert_camera(test::registered_camera("cam5", "coalville", "Station Rd"));
+  const auto known = read_of("AA11AAA", "cam1"), registered_since = read_of("BB22BBB", "cam5"),
+             unknown = read_of("CC33CCC", "cam9");
+  const auto outcomes = ingest.handle_batch({{topic_of(known), encode(known)},
+                                             {topic_of(registered_since), encode(registered_since)},
+                                             {topic_of(unknown), encode(unknown)}});
+  REQUIRE(outcomes.size() == 3);
+  auto flagged = [&](const ReadMessage& r) {
+    const auto s = f.store->movements(r.plate, 0, 4102444800000, 10);
+    REQUIRE(s.size() == 1);
+    return s[0].unknown_camera;
+  };
+  CHECK_FALSE(flagged(known));
+  CHECK_FALSE(flagged(registered_since));
+  CHECK(flagged(unknown));
+}
+
 TEST_CASE("a new watchlist version takes effect for the next read without a restart", "[ingest][watchlist]") {
   Fixture f;
   Ingestor ingest(*f.store, IngestSettings{});

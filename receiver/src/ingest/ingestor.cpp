@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <unordered_set>
 
 #include "anpr/common/ids.hpp"
 #include "anpr/common/message_codec.hpp"
@@ -22,16 +23,23 @@ void Ingestor::refresh_cameras() {
   cameras_ = std::move(fresh);
 }
 
-bool Ingestor::registered_camera(const std::string& camera_id) {
+void Ingestor::mark_unknown_cameras(const std::vector<PendingRead*>& reads) {
+  std::vector<PendingRead*> unsure;
   {
     // The registry as loaded at most a second ago answers for every registered camera ...
     std::lock_guard lock(matcher_mutex_);
-    const CameraInfo* known = cameras_->find(camera_id);
-    if (known != nullptr && known->registered) return true;
+    for (PendingRead* p : reads) {
+      const CameraInfo* known = cameras_->find(p->read.camera_id);
+      p->unknown_camera = known == nullptr || !known->registered;
+      if (p->unknown_camera) unsure.push_back(p);
+    }
   }
-  // ... and the store for the rest: a camera registered since then is not flagged unknown.
-  const auto camera = store_.camera(camera_id);
-  return camera && camera->registered;
+  if (unsure.empty()) return;
+  // ... and the store for the rest, once for the whole batch (a look-up per read was a round trip
+  // per read on PostgreSQL): a camera registered since then is not flagged unknown.
+  const std::vector<std::string> ids = store_.registered_camera_ids();
+  const std::unordered_set<std::string> registered(ids.begin(), ids.end());
+  for (PendingRead* p : unsure) p->unknown_camera = !registered.contains(p->read.camera_id);
 }
 
 std::vector<HitMessage> Ingestor::check_clones(const ReadMessage& read) {
@@ -70,12 +78,25 @@ std::vector<IngestOutcome> Ingestor::handle_batch(
     const std::vector<std::pair<std::string, std::string>>& messages) {
   std::vector<IngestOutcome> outcomes(messages.size());
   std::vector<PendingImage> images;
+  std::vector<std::optional<PendingRead>> prepared(messages.size());
   std::vector<PendingRead> pending;
   // A message that cannot be stored (a full disk, a database error) fails the whole batch, and
   // nothing of it is committed or acknowledged: the broker delivers it again. Caught here, it
   // would be acknowledged unstored, a read lost with a log line.
   try {
     in_transaction_with_images(images, [&] {
+      // The reads are decoded first, so that their cameras are looked up together.
+      std::vector<PendingRead*> reads;
+      for (std::size_t i = 0; i < messages.size(); ++i) {
+        const auto& [topic, payload] = messages[i];
+        const auto parsed = parse_camera_topic(topic);
+        if (!parsed || parsed->kind != TopicKind::kRead) continue;
+        prepared[i] = prepare_read(*parsed, topic, payload, outcomes[i]);
+        if (!prepared[i]) continue;
+        prepared[i]->index = i;
+        reads.push_back(&*prepared[i]);
+      }
+      mark_unknown_cameras(reads);
       for (std::size_t i = 0; i < messages.size(); ++i) {
         const auto& [topic, payload] = messages[i];
         const auto parsed = parse_camera_topic(topic);
@@ -83,11 +104,10 @@ std::vector<IngestOutcome> Ingestor::handle_batch(
           outcomes[i] = handle_one(topic, payload, images);
           continue;
         }
-        auto read = prepare_read(*parsed, topic, payload, outcomes[i]);
-        if (!read) continue;
-        read->index = i;
-        const bool check_clones_now = clone_checkable(read->read);
-        pending.push_back(std::move(*read));
+        if (!prepared[i]) continue;  // refused, among the dead letters
+        const bool check_clones_now = clone_checkable(prepared[i]->read);
+        pending.push_back(std::move(*prepared[i]));
+        prepared[i].reset();
         // Reads wait to be stored together (one round trip for PostgreSQL), except that a read
         // the clone check looks at must find the reads before it stored, and none after it, as
         // when each read was stored on its own.
@@ -96,6 +116,9 @@ std::vector<IngestOutcome> Ingestor::handle_batch(
       store_pending(pending, outcomes, images);
     });
   } catch (...) {
+    for (auto& p : prepared) {
+      if (p) EvidenceImages::discard(p->images);
+    }
     for (PendingRead& p : pending) EvidenceImages::discard(p.images);
     throw;
   }
@@ -252,7 +275,6 @@ std::optional<Ingestor::PendingRead> Ingestor::prepare_read(const ParsedTopic& p
     rejected = reject(topic, payload, e);
     return std::nullopt;
   }
-  p.unknown_camera = !registered_camera(p.read.camera_id);
   p.received_at = clock_();
   // Written under temporary names: a duplicate must not touch the evidence of the first.
   try {
@@ -344,6 +366,7 @@ IngestOutcome Ingestor::handle_read(const ParsedTopic& parsed, std::string_view 
   std::vector<PendingRead> one;
   one.push_back(std::move(*read));
   try {
+    mark_unknown_cameras({&one.front()});
     store_pending(one, outcomes, images);
   } catch (...) {
     for (PendingRead& p : one) EvidenceImages::discard(p.images);

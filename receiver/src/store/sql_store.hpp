@@ -49,6 +49,7 @@ class SqlStore : public Store {
   void set_camera_health(const HealthMessage& health) override;
   [[nodiscard]] std::optional<CameraInfo> camera(const std::string& camera_id) override;
   [[nodiscard]] std::vector<CameraInfo> cameras() override;
+  [[nodiscard]] std::vector<std::string> registered_camera_ids() override;
   bool raise_fault(const CameraFault& fault) override;
   bool clear_fault(const std::string& camera_id, const std::string& kind, TimestampMs at) override;
   bool acknowledge_fault(const std::string& fault_id, const std::string& user, const std::string& note,

@@ -105,6 +105,13 @@ std::optional<CameraInfo> SqlStore::camera(const std::string& camera_id) {
 
 std::vector<CameraInfo> SqlStore::cameras() { return cameras_where(""); }
 
+std::vector<std::string> SqlStore::registered_camera_ids() {
+  return run([](SqlConnection& c) {
+    return c.rows<std::string>("SELECT camera_id FROM cameras WHERE registered = 1", {},
+                               [](const SqlRow& r) { return r.text(0); });
+  });
+}
+
 std::vector<CameraInfo> SqlStore::cameras_where(const std::string& camera_id) {
   // A camera's last read is looked up here (an index seek on the camera-time index) rather than
   // kept up to date by every insert of a read.

@@ -114,8 +114,9 @@ class Ingestor {
   /// Why a message's site/camera disagree with its topic's, or "" when they agree.
   static std::string topic_mismatch(const ParsedTopic& topic, const std::string& site,
                                     const std::string& camera);
-  /// Whether a camera is in the registry (cached; the store is asked only on a miss).
-  bool registered_camera(const std::string& camera_id);
+  /// Sets `unknown_camera` on each read whose camera is not in the registry: the registry as
+  /// cached answers for its registered cameras, and one look-up in the store for all the rest.
+  void mark_unknown_cameras(const std::vector<PendingRead*>& reads);
   /// Possible-clone hits for a stored read against the plate's nearest sightings either side.
   std::vector<HitMessage> check_clones(const ReadMessage& read);
   /// Adds a stored read, or a hit raised on it, to what the transaction shows live.
