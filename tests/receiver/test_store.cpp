@@ -60,7 +60,7 @@ TEST_CASE("reads stored together: each read id once, the first of a batch, and c
              c = read_of("CD34EFG", "cam2", 3000), stored_before = read_of("EF56GHJ", "cam2", 4000);
   REQUIRE(store->insert_read(stored_before, 5000, false, "", ""));
   const std::vector<ReadRow> rows{{&a, 5000, false, "a-crop.jpg", ""},
-                                  {&b, 5000, true, "", ""},
+                                  {&b, 5000, true, "b \"1\",{2}\\3 NULL.jpg", ""},  // quoted in arrays
                                   {&a, 5000, false, "", ""},  // a redelivery within the batch
                                   {&stored_before, 5000, false, "", ""},
                                   {&c, 5000, false, "", "c-overview.jpg"}};
@@ -70,6 +70,8 @@ TEST_CASE("reads stored together: each read id once, the first of a batch, and c
   CHECK(store->read_count() == 4);
   CHECK(store->read_images(a.read_id)->crop_path == "a-crop.jpg");  // the first of the batch's two
   CHECK(store->read_images(c.read_id)->overview_path == "c-overview.jpg");
+  CHECK(store->read_images(b.read_id)->crop_path == "b \"1\",{2}\\3 NULL.jpg");
+  CHECK(store->movements(b.plate, 0, 4102444800000, 10).at(0).unknown_camera);
   std::int64_t cam1 = 0, cam2 = 0;
   for (const CameraCount& n : store->camera_counts(0, 3'600'000, 3'600'000)) {
     (n.camera_id == "cam1" ? cam1 : cam2) += n.reads;
@@ -172,6 +174,9 @@ TEST_CASE("camera status and health are kept, an older status never overwrites a
   const auto with_health = store->camera("cam1");
   REQUIRE(with_health->last_health);
   CHECK(with_health->last_health->fps == 24);
+  CHECK(store->registered_camera_ids().empty());  // known from its messages, not registered
+  store->upsert_camera(test::registered_camera("cam2", "ashby", "Market St"));
+  CHECK(store->registered_camera_ids() == std::vector<std::string>{"cam2"});
 }
 
 TEST_CASE("dead letters keep the reason and a bounded payload", "[store]") {

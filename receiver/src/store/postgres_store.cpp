@@ -5,7 +5,7 @@
 #include <spdlog/spdlog.h>
 #include <pqxx/pqxx>
 
-#include <map>
+#include <array>
 #include <mutex>
 #include <set>
 #include <type_traits>
@@ -36,6 +36,39 @@ const std::pair<const char*, const char*> kStatements[] = {
     {"insert_dead_letter",
      "INSERT INTO dead_letters (received_at, topic, reason, payload_bytes, payload) VALUES ($1,$2,$3,$4,$5)"},
     {"count_read", kCountReadSql.data()},
+    // A batch of reads in one statement, one array a column, and the hourly counts of those it
+    // stored (a conflict inserts nothing, so is not counted). Prepared once: a VALUES list of the
+    // batch's size was parsed and planned anew for every batch, 6,500 parameters for 500 reads.
+    // unnest gives the rows in array order, and the first row of a read id takes it, as one
+    // insert after another would.
+    {"insert_reads",
+     "WITH stored AS (INSERT INTO reads (read_id, camera_id, site_id, captured_at, plate, confidence, format,"
+     " country, message, crop_path, overview_path, unknown_camera, received_at)"
+     " SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::float8[],"
+     " $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::integer[], $13::bigint[])"
+     " ON CONFLICT (read_id, captured_at) DO NOTHING RETURNING read_id, camera_id, captured_at),"
+     " counted AS (INSERT INTO camera_hour_counts (camera_id, hour, reads)"
+     " SELECT camera_id, captured_at / 3600000, COUNT(*) FROM stored GROUP BY 1, 2"
+     " ON CONFLICT (camera_id, hour) DO UPDATE SET reads = camera_hour_counts.reads + EXCLUDED.reads)"
+     " SELECT read_id FROM stored"},
+};
+
+/// Builds a PostgreSQL array literal of texts, one element at a time: each element quoted, with
+/// its quotes and backslashes escaped, so any text (commas, braces, "NULL") stays itself.
+class ArrayLiteral {
+ public:
+  void add(std::string_view value) {
+    text_ += text_.empty() ? "{\"" : ",\"";
+    for (const char c : value) {
+      if (c == '"' || c == '\\') text_ += '\\';
+      text_ += c;
+    }
+    text_ += '"';
+  }
+  [[nodiscard]] std::string done() && { return text_.empty() ? "{}" : std::move(text_) + "}"; }
+
+ private:
+  std::string text_;
 };
 
 /// Rows fetched per round trip when a scan streams through a cursor.
@@ -123,13 +156,39 @@ class PostgresStore final : public SqlStore {
   }
 
   std::vector<bool> insert_reads(const std::vector<ReadRow>& rows) override {
+    std::array<ArrayLiteral, 13> columns;
+    for (const ReadRow& row : rows) {
+      const ReadMessage& r = *row.read;
+      const std::string values[] = {r.read_id,
+                                    r.camera_id,
+                                    r.site_id,
+                                    pqxx::to_string(r.captured_at),
+                                    r.plate,
+                                    pqxx::to_string(r.confidence),
+                                    r.format,
+                                    r.country,
+                                    row_message(r),
+                                    row.crop_path,
+                                    row.overview_path,
+                                    row.unknown_camera ? "1" : "0",
+                                    pqxx::to_string(row.received_at)};
+      for (std::size_t k = 0; k < columns.size(); ++k) columns[k].add(values[k]);
+    }
+    std::vector<std::string> params;
+    params.reserve(columns.size());
+    for (ArrayLiteral& column : columns) params.push_back(std::move(column).done());
     return run([&](pqxx::work& w) {
+      // RETURNING names the rows stored; a read id given twice is stored once, for its first row.
+      std::multiset<std::string> inserted;
+      for (const auto& row : w.exec_prepared("insert_reads", pqxx::prepare::make_dynamic_params(params)))
+        inserted.insert(row[0].as<std::string>());
       std::vector<bool> stored(rows.size(), false);
-      // 13 parameters a row: 1,000 rows stay well under PostgreSQL's 65,535 parameters a statement.
-      constexpr std::size_t kRowsPerStatement = 1000;
-      for (std::size_t from = 0; from < rows.size(); from += kRowsPerStatement)
-        insert_rows(w, rows, from, std::min(rows.size(), from + kRowsPerStatement), stored);
-      count_rows(w, rows, stored);
+      for (std::size_t i = 0; i < rows.size(); ++i) {
+        const auto it = inserted.find(rows[i].read->read_id);
+        if (it == inserted.end()) continue;
+        stored[i] = true;
+        inserted.erase(it);
+      }
       return stored;
     });
   }
@@ -257,66 +316,6 @@ class PostgresStore final : public SqlStore {
     record.crop_jpeg.clear();
     record.overview_jpeg.reset();
     return encode(record);
-  }
-
-  // One multi-row INSERT for rows [from, to): a round trip for them all instead of one each.
-  // RETURNING names the rows stored; the first row of a read id takes it, as one insert_read
-  // after another would.
-  static void insert_rows(pqxx::work& w, const std::vector<ReadRow>& rows, std::size_t from, std::size_t to,
-                          std::vector<bool>& stored) {
-    std::string sql =
-        "INSERT INTO reads (read_id, camera_id, site_id, captured_at, plate, confidence, format, country, "
-        "message, crop_path, overview_path, unknown_camera, received_at) VALUES ";
-    std::vector<std::string> params;
-    params.reserve((to - from) * 13);
-    for (std::size_t i = from; i < to; ++i) {
-      const ReadMessage& r = *rows[i].read;
-      // Typed placeholders: the text parameters are then read as the columns' types.
-      static constexpr const char* kTypes[] = {"text", "text", "text", "bigint", "text",    "float8", "text",
-                                               "text", "text", "text", "text",   "integer", "bigint"};
-      sql += i == from ? "(" : ",(";
-      for (std::size_t k = 0; k < 13; ++k)
-        sql += (k == 0 ? "$" : ",$") + std::to_string(params.size() + k + 1) + "::" + kTypes[k];
-      sql += ")";
-      for (std::string v :
-           {r.read_id, r.camera_id, r.site_id, pqxx::to_string(r.captured_at), r.plate,
-            pqxx::to_string(r.confidence), r.format, r.country, row_message(r), rows[i].crop_path,
-            rows[i].overview_path, std::string(rows[i].unknown_camera ? "1" : "0"),
-            pqxx::to_string(rows[i].received_at)})
-        params.push_back(std::move(v));
-    }
-    sql += " ON CONFLICT (read_id, captured_at) DO NOTHING RETURNING read_id";
-    std::multiset<std::string> inserted;
-    for (const auto& row : w.exec_params(sql, pqxx::prepare::make_dynamic_params(params)))
-      inserted.insert(row[0].as<std::string>());
-    for (std::size_t i = from; i < to; ++i) {
-      const auto it = inserted.find(rows[i].read->read_id);
-      if (it == inserted.end()) continue;
-      stored[i] = true;
-      inserted.erase(it);
-    }
-  }
-
-  // The stored rows' per-camera hourly counts, added up here first: one upsert may not touch a
-  // (camera, hour) twice.
-  static void count_rows(pqxx::work& w, const std::vector<ReadRow>& rows, const std::vector<bool>& stored) {
-    std::map<std::pair<std::string, TimestampMs>, std::int64_t> counts;
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      if (stored[i]) ++counts[{rows[i].read->camera_id, rows[i].read->captured_at / 3'600'000}];
-    }
-    if (counts.empty()) return;
-    std::string sql = "INSERT INTO camera_hour_counts (camera_id, hour, reads) VALUES ";
-    std::vector<std::string> params;
-    for (const auto& [key, n] : counts) {
-      const std::size_t k = params.size();
-      sql += (k == 0 ? "($" : ",($") + std::to_string(k + 1) + "::text,$" + std::to_string(k + 2) +
-             "::bigint,$" + std::to_string(k + 3) + "::bigint)";
-      params.push_back(key.first);
-      params.push_back(pqxx::to_string(key.second));
-      params.push_back(pqxx::to_string(n));
-    }
-    sql += " ON CONFLICT (camera_id, hour) DO UPDATE SET reads = camera_hour_counts.reads + EXCLUDED.reads";
-    w.exec_params(sql, pqxx::prepare::make_dynamic_params(params));
   }
 
   // The connection string without its password, for messages and logs.
