@@ -98,6 +98,8 @@ TEST_CASE("I420 frames: a plane's range changes to the rounded linear mapping, f
     cv::Mat strided = copy(part);
     change_range(strided, strided, change);  // in place, in a view
     REQUIRE(strided.data == copy.ptr(1) + 1);
+    CHECK(cv::countNonZero(copy.row(0) != all.row(0)) == 0);  // nothing written outside the view
+    CHECK(cv::countNonZero(copy.col(0) != all.col(0)) == 0);
     int differ = 0;
     for (int r = 0; r < all.rows; ++r)
       for (int v = 0; v < 256; ++v) differ += changed.at<std::uint8_t>(r, v) != changed_value(change, v);

@@ -227,7 +227,7 @@ void EdgePipeline::admit(Frame frame) {
     std::vector<cv::Rect> settled;
     for (SettledPass& pass : tracker_.settled_passes(frame.captured_at)) {
       settled.push_back(pass.box);
-      frame.settled_texts.push_back(std::move(pass.text));
+      if (!pass.text.empty()) frame.expected_plates.push_back({pass.box, std::move(pass.text)});
     }
     frame.fresh = fresh_motion(frame.regions, settled, static_texts_.boxes(size));
     if (frame.id % kWholeRegionsEvery != 0) frame.regions = settled_windows(frame.regions, settled);
@@ -318,7 +318,11 @@ std::vector<PlateObservation> EdgePipeline::observe(PlateReader& reader, const F
   const std::vector<cv::Rect> regions =
       frame.regions.empty() ? std::vector<cv::Rect>{cv::Rect({0, 0}, size)} : frame.regions;
   for (const cv::Rect& region : regions) {
-    const ReadResult result = reader.read(grey(region), frame.settled_texts);
+    std::vector<ExpectedPlate> expected;  // in the region's pixels
+    for (const ExpectedPlate& e : frame.expected_plates) {
+      if ((e.box & region).area() > 0) expected.push_back({e.box - region.tl(), e.text});
+    }
+    const ReadResult result = reader.read(grey(region), expected);
     local.detect_ms += result.timings.detect_ms;
     local.rectify_ms += result.timings.rectify_ms;
     local.ocr_ms += result.timings.ocr_ms;

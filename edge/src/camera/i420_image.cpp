@@ -19,9 +19,9 @@ Linear linear(RangeChange change) {
     case RangeChange::kLumaToVideo:
       return {219.0 / 255.0, 16.0};
     case RangeChange::kChromaToVideo:
-      break;
+      return {224.0 / 255.0, 128.0 - 128.0 * 224.0 / 255.0};
   }
-  return {224.0 / 255.0, 128.0 - 128.0 * 224.0 / 255.0};
+  CV_Error(cv::Error::StsBadArg, "unknown range change");
 }
 
 // Packs planes of an even-sized picture into one I420 image and converts it to BGR.
@@ -47,6 +47,9 @@ std::uint8_t changed_value(RangeChange change, int value) {
 
 void change_range(const cv::Mat& from, cv::Mat& to, RangeChange change) {
   CV_Assert(from.type() == CV_8UC1);
+  // Into a plane of a frame's buffer: a `to` of another size would be allocated anew, and the
+  // plane left unwritten.
+  CV_Assert(to.empty() || (to.size() == from.size() && to.type() == CV_8UC1));
   const Linear m = linear(change);
   from.convertTo(to, CV_8U, m.alpha, m.beta);
 }

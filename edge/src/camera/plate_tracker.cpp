@@ -414,8 +414,8 @@ std::vector<SettledPass> PlateTracker::settled_passes(TimestampMs at) const {
   std::vector<SettledPass> out;
   for (const auto& t : tracks_) {
     if (t.frames_seen < settings_.settled_frames) continue;
-    std::string voted = vote_plate_text(t.readings).text;
-    if (!moved(t, voted)) continue;
+    PlateText voted = vote_plate_text(t.readings);
+    if (!moved(t, voted.text)) continue;
     cv::Rect box = t.last_box;
     if (t.previous_seen > 0 && t.last_seen > t.previous_seen && at > t.last_seen) {
       // Where its motion takes it, at most one second on: a vehicle that stopped is not far off.
@@ -424,7 +424,8 @@ std::vector<SettledPass> PlateTracker::settled_passes(TimestampMs at) const {
           (centre(t.last_box) - centre(t.previous_box)) / static_cast<double>(t.last_seen - t.previous_seen);
       box += cv::Point(cvRound(v.x * gap), cvRound(v.y * gap));
     }
-    out.push_back({box, std::move(voted)});
+    // A weak vote names no text: the reader then gives the pass's plate every look.
+    out.push_back({box, read_well_enough(t, voted) ? std::move(voted.text) : std::string()});
   }
   return out;
 }

@@ -126,7 +126,7 @@ PlateText PlateReader::read_rows(const std::vector<RectifiedRow>& rows, cv::Mat 
 }
 
 PlateReader::PlateReading PlateReader::read_plate(const std::vector<RectifiedRow>& rows,
-                                                  std::span<const std::string> settled_texts,
+                                                  const std::vector<std::string>& expected_here,
                                                   StageTimings& timings, std::vector<std::string>* raw) {
   // Up to three looks at the plate. Tesseract reads the cleaned binary rows and the grey rows (it
   // binarises those itself, which wins on uneven light), each fused character by character with
@@ -143,7 +143,10 @@ PlateReader::PlateReading PlateReader::read_plate(const std::vector<RectifiedRow
     // The cheap check where no learned one is loaded: characters the classifier cannot read as
     // any plate are texture, a grille or a sign, and not worth two Tesseract calls.
     if (!verifier_ && alone->confidence < settings_.min_classifier_confidence) return {};
-    if (std::find(settled_texts.begin(), settled_texts.end(), alone->text) != settled_texts.end())
+    // A sure classifier reading of a settled pass's text where that pass's plate is predicted:
+    // the second look is the pass's earlier frames, as sure as a confirmed binary look below.
+    if (alone->confidence >= settings_.second_look_below &&
+        std::find(expected_here.begin(), expected_here.end(), alone->text) != expected_here.end())
       return {std::move(*alone), true};
   }
   PlateText binary = read_rows(rows, &RectifiedRow::binary, classified, timings, raw);
@@ -206,7 +209,7 @@ std::vector<PlateReader::PoolEntry> PlateReader::reading_order(const cv::Mat& gr
   return pool;
 }
 
-void PlateReader::read_pass(const cv::Mat& gray, double scale, std::span<const std::string> settled_texts,
+void PlateReader::read_pass(const cv::Mat& gray, double scale, std::span<const ExpectedPlate> expected,
                             ReadResult& result, std::vector<PlateResult>& plates) {
   StageTimings& timings = result.timings;
   auto t = Clock::now();
@@ -230,9 +233,14 @@ void PlateReader::read_pass(const cv::Mat& gray, double scale, std::span<const s
     if (fate) *fate = printed ? PoolCandidate::Fate::kUnsure : PoolCandidate::Fate::kFaint;
     if (!printed) continue;
 
+    const cv::Rect box = to_input_pixels(candidate.box, scale);
+    std::vector<std::string> expected_here;
+    for (const ExpectedPlate& e : expected) {
+      if ((e.box & box).area() > 0) expected_here.push_back(e.text);
+    }
     std::vector<std::string> row_reads;
     auto [text, looks_agree] =
-        read_plate(rows, settled_texts, timings, settings_.keep_rows ? &row_reads : nullptr);
+        read_plate(rows, expected_here, timings, settings_.keep_rows ? &row_reads : nullptr);
     if (text.text.size() < 2 || text.confidence < settings_.min_confidence) continue;
     if (fate) *fate = PoolCandidate::Fate::kPlate;
 
@@ -244,12 +252,12 @@ void PlateReader::read_pass(const cv::Mat& gray, double scale, std::span<const s
       plate.rows = rows;
       plate.row_reads = std::move(row_reads);
     }
-    plate.box = to_input_pixels(candidate.box, scale);
+    plate.box = box;
     plates.push_back(std::move(plate));
   }
 }
 
-ReadResult PlateReader::read(const cv::Mat& image, std::span<const std::string> settled_texts) {
+ReadResult PlateReader::read(const cv::Mat& image, std::span<const ExpectedPlate> expected) {
   ReadResult result;
   if (image.empty()) return result;
   CV_Assert(image.depth() == CV_8U && (image.channels() == 1 || image.channels() == 3));
@@ -267,7 +275,7 @@ ReadResult PlateReader::read(const cv::Mat& image, std::span<const std::string> 
   }
   result.timings.detect_ms += ms_since(t);
   std::vector<PlateResult> plates;
-  read_pass(gray, scale, settled_texts, result, plates);
+  read_pass(gray, scale, expected, result, plates);
 
   // Small plates in small images: characters a dozen pixels high merge with each other and the
   // frame in every binarisation. Where nothing was read with confidence, look again at twice the
@@ -280,7 +288,7 @@ ReadResult PlateReader::read(const cv::Mat& image, std::span<const std::string> 
     cv::Mat enlarged;
     cv::resize(gray, enlarged, cv::Size(), 2.0, 2.0, cv::INTER_CUBIC);
     result.timings.detect_ms += ms_since(t2);
-    read_pass(enlarged, scale * 2.0, settled_texts, result, plates);
+    read_pass(enlarged, scale * 2.0, expected, result, plates);
   }
 
   // The plates read, most confident first.

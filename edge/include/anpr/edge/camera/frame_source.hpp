@@ -15,6 +15,7 @@
 #include <opencv2/core.hpp>
 
 #include "anpr/common/time.hpp"
+#include "anpr/edge/reader/expected_plate.hpp"
 
 namespace anpr::edge {
 
@@ -31,9 +32,10 @@ struct Frame {
   bool gated = false;             ///< motion gating ran and found nothing: nothing to look at
   cv::Mat changes;    ///< pixels changed since the previous frame, small (MotionGate::last_changes)
   bool fresh = true;  ///< something moves where no settled pass is (fresh_motion): kept first when busy
-  /// What the passes settled when the frame was admitted read: a plate the classifier alone reads
-  /// as one of these needs no Tesseract (PlateReader::read).
-  std::vector<std::string> settled_texts;
+  /// The plates of the passes that were settled when the frame was admitted, where they were
+  /// predicted to be in it (frame pixels): a plate read surely as expected there needs no
+  /// Tesseract (PlateReader::read).
+  std::vector<ExpectedPlate> expected_plates;
 };
 
 struct SourceSettings {

@@ -82,6 +82,7 @@ struct VehicleRead {
 /// plate is predicted to be and what it was voted to read.
 struct SettledPass {
   cv::Rect box;  ///< frame pixels
+  /// The voted text, if the vote is good enough to be published as it stands; empty if not.
   std::string text;
 };
 

@@ -11,6 +11,7 @@
 #include <opencv2/core.hpp>
 
 #include "anpr/edge/reader/char_classifier.hpp"
+#include "anpr/edge/reader/expected_plate.hpp"
 #include "anpr/edge/reader/ocr_engine.hpp"
 #include "anpr/edge/reader/plate_detector.hpp"
 #include "anpr/edge/reader/plate_rectifier.hpp"
@@ -66,10 +67,12 @@ struct ReaderSettings {
 /// One plate found in an image.
 struct PlateResult {
   PlateText text;
-  cv::Rect box;                        ///< in the pixels of the image given to read()
-  PlateCandidate candidate;            ///< detector output, in working-image pixels
-  double working_scale = 1.0;          ///< working-image pixels per input pixel
-  bool looks_agree = false;            ///< the binary and grey OCR looks read the same text
+  cv::Rect box;                ///< in the pixels of the image given to read()
+  PlateCandidate candidate;    ///< detector output, in working-image pixels
+  double working_scale = 1.0;  ///< working-image pixels per input pixel
+  /// Two looks read the same text: two of Tesseract's binary and grey looks and the classifier
+  /// alone, or the classifier alone and the expected plate of a settled pass (PlateReader::read).
+  bool looks_agree = false;
   double plate_probability = -1;       ///< the verifier's judgement; below 0 when none is loaded
   std::vector<RectifiedRow> rows;      ///< only with ReaderSettings::keep_rows, top row first
   std::vector<std::string> row_reads;  ///< raw OCR text of each binary row, same condition
@@ -108,12 +111,14 @@ class PlateReader {
               std::unique_ptr<CharClassifier> classifier = nullptr,
               std::unique_ptr<PlateVerifier> verifier = nullptr);
   /// Reads every plate in a BGR or grey 8-bit image; an empty image gives no plates.
-  /// `settled_texts`: what the passes a video frame shows are already settled on (the tracker's
-  /// votes). A plate the character classifier alone reads as one of them is taken as read without
-  /// Tesseract: the classifier and the pass's earlier frames are two looks that agree, and on
-  /// video most plates read are those of passes already settled. A plate read otherwise gets
-  /// every look, so a settled text is never forced on a plate that reads differently.
-  [[nodiscard]] ReadResult read(const cv::Mat& image, std::span<const std::string> settled_texts = {});
+  /// `expected`: the plates of passes already settled in a video (the tracker's votes, where it
+  /// predicts them, in `image`'s pixels). A candidate on an expected plate's box that the
+  /// character classifier alone reads as its text, surely (`second_look_below`), is taken as read
+  /// without Tesseract: the classifier and the pass's earlier frames are two looks that agree, and
+  /// on video most plates read are those of passes already settled. Any other candidate gets
+  /// every look, so an expected text is never forced on a plate that reads differently, nor on
+  /// another vehicle's.
+  [[nodiscard]] ReadResult read(const cv::Mat& image, std::span<const ExpectedPlate> expected = {});
   [[nodiscard]] const ReaderSettings& settings() const { return settings_; }
 
  private:
@@ -131,10 +136,12 @@ class PlateReader {
   /// plate-like first; without one, the detector's order.
   std::vector<PoolEntry> reading_order(const cv::Mat& gray, const std::vector<PlateCandidate>& candidates,
                                        double scale, ReadResult& result);
-  void read_pass(const cv::Mat& gray, double scale, std::span<const std::string> settled_texts,
+  void read_pass(const cv::Mat& gray, double scale, std::span<const ExpectedPlate> expected,
                  ReadResult& result, std::vector<PlateResult>& plates);
-  PlateReading read_plate(const std::vector<RectifiedRow>& rows, std::span<const std::string> settled_texts,
-                          StageTimings& timings, std::vector<std::string>* raw);
+  /// `expected_here`: the texts of the expected plates on the candidate's box.
+  PlateReading read_plate(const std::vector<RectifiedRow>& rows,
+                          const std::vector<std::string>& expected_here, StageTimings& timings,
+                          std::vector<std::string>* raw);
   std::vector<std::vector<CharChoice>> classify_rows(const std::vector<RectifiedRow>& rows,
                                                      StageTimings& timings);
   PlateText read_rows(const std::vector<RectifiedRow>& rows, cv::Mat RectifiedRow::*variant,
