@@ -21,8 +21,9 @@ enum class RangeChange { kLumaToFull, kLumaToVideo, kChromaToVideo };
 /// What `change` makes of one 8-bit value: the linear mapping, rounded to the nearest.
 [[nodiscard]] std::uint8_t changed_value(RangeChange change, int value);
 
-/// `from` (8-bit, one channel) with its range changed, into `to` (allocated when it is not
-/// `from`'s size and type; may be `from` itself). Through convertTo, which OpenCV vectorises on
+/// `from` (8-bit, one channel) with its range changed, into `to`: empty (then allocated) or of
+/// `from`'s size and type (a plane of a frame's buffer, written where it is; any other size is
+/// refused); may be `from` itself. Through convertTo, which OpenCV vectorises on
 /// x86 and ARM, where cv::LUT is a scalar loop: a 1080p frame's chroma cost 6 M instructions
 /// through the table. Gives changed_value() for every value (tested, on every architecture).
 void change_range(const cv::Mat& from, cv::Mat& to, RangeChange change);
