@@ -27,34 +27,13 @@
 # Needs a configured build (build/bin/anpr-synth, build/bin/anpr-edge). About 50 minutes on the
 # 2-core development machine. The data is deterministic for a given seed; the training is
 # deterministic on one machine (one thread, fixed seed).
-set -euo pipefail
 
-tool=train-char-classifier
-root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck disable=SC2154  # the options' variables are set by parse_options
+set -euo pipefail
 # shellcheck source=models/training-patches.sh
-source "$root/models/training-patches.sh"
-plates=6000
-seed=3001
-epochs=20
-work=${TMPDIR:-/tmp}/anpr-char-classifier
-out=$root/models/plate-chars.onnx
-uk_font=none
-uk_plates=3000
-world_share=0.4
-while [[ $# -gt 0 ]]; do
-  case $1 in
-    --plates) plates=$2; shift 2 ;;
-    --seed) seed=$2; shift 2 ;;
-    --epochs) epochs=$2; shift 2 ;;
-    --work) work=$2; shift 2 ;;
-    --out) out=$2; shift 2 ;;
-    --uk-font) uk_font=$2; shift 2 ;;
-    --uk-plates) uk_plates=$2; shift 2 ;;
-    --world-share) world_share=$2; shift 2 ;;
-    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
-    *) echo "train-char-classifier: unknown argument '$1' (see --help)" >&2; exit 2 ;;
-  esac
-done
+source "$(dirname "$0")/training-patches.sh"
+parse_options "$tool" plates=6000 seed=3001 epochs=20 work="${TMPDIR:-/tmp}/anpr-char-classifier" \
+  out="$root/models/plate-chars.onnx" uk-font=none uk-plates=3000 world-share=0.4 -- "$@"
 
 need_torch
 need_built_programs

@@ -13,31 +13,19 @@
 # Needs a configured build (build/bin/anpr-synth, build/bin/anpr-edge). Takes about 1.5 hours on
 # the 2-core development machine with the defaults (stage 1 ~25 min, stage 2 ~45 min on one core). Deterministic data for a given seed; the
 # training itself is not bit-reproducible across machines (floating point, threads).
+
+# shellcheck disable=SC2154  # the options' variables are set by parse_options
 set -euo pipefail
-
-root=$(cd "$(dirname "$0")/.." && pwd)
-plates=8000
-iterations=100000        # stage 2, counted in lines seen (Tesseract skips lines it already reads right)
+# shellcheck source=models/training-patches.sh
+source "$(dirname "$0")/training-patches.sh"
 stage1_iterations=60000
-seed=1000
-work=${TMPDIR:-/tmp}/anpr-plate-ocr
-while [[ $# -gt 0 ]]; do
-  case $1 in
-    --plates) plates=$2; shift 2 ;;
-    --iterations) iterations=$2; shift 2 ;;
-    --seed) seed=$2; shift 2 ;;
-    --work) work=$2; shift 2 ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
-    *) echo "train-plate-ocr: unknown argument '$1' (see --help)" >&2; exit 2 ;;
-  esac
-done
+# --iterations: stage 2's, counted in lines seen (Tesseract skips lines it already reads right).
+parse_options "$tool" plates=8000 iterations=100000 seed=1000 work="${TMPDIR:-/tmp}/anpr-plate-ocr" -- "$@"
 
-for tool in tesseract lstmtraining unicharset_extractor combine_lang_model; do
-  command -v "$tool" >/dev/null || { echo "train-plate-ocr: $tool missing: apt-get install tesseract-ocr" >&2; exit 1; }
+for program in tesseract lstmtraining unicharset_extractor combine_lang_model; do
+  command -v "$program" >/dev/null || { echo "$tool: $program missing: apt-get install tesseract-ocr" >&2; exit 1; }
 done
-synth=$root/build/bin/anpr-synth
-edge=$root/build/bin/anpr-edge
-[[ -x $synth && -x $edge ]] || { echo "train-plate-ocr: build first (cmake --preset default && cmake --build --preset default)" >&2; exit 1; }
+need_built_programs
 
 jobs=$(nproc)
 mkdir -p "$work"

@@ -24,32 +24,13 @@
 # Needs a configured build (build/bin/anpr-synth, build/bin/anpr-edge). About 40 minutes on the
 # 2-core development machine with the defaults. The data is deterministic for a given seed; the
 # training is deterministic on one machine (one thread, fixed seed).
-set -euo pipefail
 
-tool=train-plate-verifier
-root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck disable=SC2154  # the options' variables are set by parse_options
+set -euo pipefail
 # shellcheck source=models/training-patches.sh
-source "$root/models/training-patches.sh"
-scenes=5000
-seed=5001
-epochs=15
-work=${TMPDIR:-/tmp}/anpr-plate-verifier
-uk_font=none
-uk_font_share=0.5
-world_share=0.4
-while [[ $# -gt 0 ]]; do
-  case $1 in
-    --scenes) scenes=$2; shift 2 ;;
-    --seed) seed=$2; shift 2 ;;
-    --epochs) epochs=$2; shift 2 ;;
-    --work) work=$2; shift 2 ;;
-    --uk-font) uk_font=$2; shift 2 ;;
-    --uk-font-share) uk_font_share=$2; shift 2 ;;
-    --world-share) world_share=$2; shift 2 ;;
-    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
-    *) echo "train-plate-verifier: unknown argument '$1' (see --help)" >&2; exit 2 ;;
-  esac
-done
+source "$(dirname "$0")/training-patches.sh"
+parse_options "$tool" scenes=5000 seed=5001 epochs=15 work="${TMPDIR:-/tmp}/anpr-plate-verifier" \
+  uk-font=none uk-font-share=0.5 world-share=0.4 -- "$@"
 
 need_torch
 need_built_programs

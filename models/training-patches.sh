@@ -1,7 +1,12 @@
-# shellcheck shell=bash disable=SC2154  # tool, root and work are the caller's
-# Sourced by models/train-char-classifier.sh and models/train-plate-verifier.sh: what both do
-# before training. The caller sets `tool` (its name, for messages), `root` (the repository) and
-# `work` (its work folder).
+# shellcheck shell=bash disable=SC2154  # work is the caller's
+# Sourced by models/train-*.sh: what they do before training. Sets `tool` (the script's name, for
+# messages) and `root` (the repository), and brings parse_options (scripts/options.sh); the caller
+# sets `work` (its work folder).
+
+tool=$(basename "$0" .sh)
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=scripts/options.sh
+source "$root/scripts/options.sh"
 
 # Exits unless the trainer's Python packages are installed.
 need_torch() {

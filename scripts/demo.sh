@@ -12,22 +12,13 @@
 #   --work      folder for the videos, database, logs (default: a new folder under /tmp)
 #   --http      where the control room listens (default 127.0.0.1:8080, or a free port if taken)
 # Exits non-zero when no reads flowed.
+
+# shellcheck disable=SC2154  # the options' variables are set by parse_options
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-duration=0
-vehicles=12
-work=""
-http=""
-while [[ $# -gt 0 ]]; do
-  case $1 in
-    --duration) duration=$2; shift 2 ;;
-    --vehicles) vehicles=$2; shift 2 ;;
-    --work) work=$2; shift 2 ;;
-    --http) http=$2; shift 2 ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
-    *) echo "demo: unknown argument '$1' (see --help)" >&2; exit 2 ;;
-  esac
-done
+# shellcheck source=scripts/options.sh
+source "$root/scripts/options.sh"
+parse_options demo duration=0 vehicles=12 work= http= -- "$@"
 [[ $duration =~ ^[0-9]+$ ]] || { echo "demo: --duration takes whole seconds" >&2; exit 2; }
 [[ $vehicles =~ ^[0-9]+$ && $vehicles -ge 1 ]] || { echo "demo: --vehicles takes a positive number" >&2; exit 2; }
 
