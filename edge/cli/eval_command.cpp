@@ -170,8 +170,9 @@ void print_summary(const EvalSummary& s, int top_n) {
         100.0 * *s.detection_recall, s.missed_partly, s.missed_wholly);
   }
   std::printf(
-      "false reads:            %.3f per image (%zu at confidence >= 0.5 matching no labelled plate)\n",
-      s.false_reads_per_image, s.false_reads);
+      "false reads:            %.3f per image (%zu at confidence >= 0.5 matching no labelled plate; "
+      "%zu of them mostly on a labelled plate's box)\n",
+      s.false_reads_per_image, s.false_reads, s.false_reads_on_labelled_plates);
   std::printf("confidence >= 0.9:      %zu reads, %.1f%% right\n", s.confident_reads,
               100.0 * s.confident_precision);
   std::printf("calibration:           ");
@@ -200,7 +201,8 @@ nlohmann::json summary_json(const EvalSummary& s, int top_n) {
                    {"confident_reads", s.confident_reads},
                    {"confident_precision", s.confident_precision},
                    {"false_reads", s.false_reads},
-                   {"false_reads_per_image", s.false_reads_per_image}};
+                   {"false_reads_per_image", s.false_reads_per_image},
+                   {"false_reads_on_labelled_plates", s.false_reads_on_labelled_plates}};
   j["calibration"] = nlohmann::json::array();
   for (const auto& b : s.calibration) {
     j["calibration"].push_back({{"from", b.from}, {"to", b.to}, {"reads", b.reads}, {"right", b.right}});
@@ -267,7 +269,7 @@ struct Measured {
   std::vector<PlateOutcome> outcomes;
   std::vector<double> image_ms;
   std::vector<StageTimings> stages;
-  std::vector<std::size_t> false_reads;      // per image read
+  std::vector<FalseReads> false_reads;       // per image read
   std::vector<std::string> image_country;    // per image read: its first labelled plate's country
   std::map<std::string, PoolTally> pool_of;  // by country, "" for all
 };
@@ -314,7 +316,7 @@ Measured measure(const EvalOptions& o, const std::vector<LabelledPlate>& plates,
 std::map<std::string, EvalSummary> country_summaries(const Measured& m) {
   std::map<std::string, std::vector<PlateOutcome>> plates_of;
   std::map<std::string, std::vector<double>> ms_of;
-  std::map<std::string, std::vector<std::size_t>> false_of;
+  std::map<std::string, std::vector<FalseReads>> false_of;
   for (const auto& outcome : m.outcomes) plates_of[outcome.truth->country].push_back(outcome);
   for (std::size_t i = 0; i < m.image_country.size(); ++i) {
     ms_of[m.image_country[i]].push_back(m.image_ms[i]);

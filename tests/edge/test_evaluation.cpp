@@ -138,12 +138,19 @@ TEST_CASE("false reads: confident plates that are neither at a labelled box nor 
                    plate("WWWWWWW", {100, 300, 120, 30}),  // a grille
                    plate("XY99ZZZ", {600, 400, 100, 25})};
   result.plates[3].text.confidence = 0.3;  // not sure enough to publish: not counted
-  CHECK(count_false_reads({&truth}, result) == 2);
-  CHECK(count_false_reads({&truth}, result, 0.2) == 3);
+  CHECK(count_false_reads({&truth}, result).total == 2);
+  CHECK(count_false_reads({&truth}, result, 0.2).total == 3);
   LabelledPlate unboxed{"b.jpg", "PARKING", std::nullopt, "", 3};  // labelled by text alone
-  CHECK(count_false_reads({&truth, &unboxed}, result) == 1);
-  const auto s = summarise({}, {10, 20}, {}, {2, 0});
+  CHECK(count_false_reads({&truth, &unboxed}, result).total == 1);
+  CHECK(count_false_reads({&truth}, result).on_labelled_plates == 0);
+  // A plate's other text read as a plate of its own: its box lies on the labelled plate's.
+  result.plates.push_back(plate("DEALER", {110, 118, 60, 7}));
+  const FalseReads with_legend = count_false_reads({&truth}, result);
+  CHECK(with_legend.total == 3);
+  CHECK(with_legend.on_labelled_plates == 1);
+  const auto s = summarise({}, {10, 20}, {}, {{2, 1}, {0, 0}});
   CHECK(s.false_reads == 2);
+  CHECK(s.false_reads_on_labelled_plates == 1);
   CHECK(s.false_reads_per_image == Approx(1.0));
 }
 

@@ -153,26 +153,34 @@ std::vector<std::string> training_row_labels(const PlateOutcome& outcome, std::s
   return best;
 }
 
-std::size_t count_false_reads(const std::vector<const LabelledPlate*>& truths, const ReadResult& result,
-                              double min_confidence) {
+FalseReads count_false_reads(const std::vector<const LabelledPlate*>& truths, const ReadResult& result,
+                             double min_confidence) {
   constexpr double kSamePlace = 0.3;  // a misread labelled plate is a misread, not a false read
-  std::size_t count = 0;
+  FalseReads count;
   for (const PlateResult& p : result.plates) {
     if (p.text.confidence < min_confidence) continue;
     const bool labelled = std::any_of(truths.begin(), truths.end(), [&](const LabelledPlate* t) {
       return p.text.text == t->plate || (t->box && box_iou(*t->box, p.box) >= kSamePlace);
     });
-    count += labelled ? 0 : 1;
+    if (labelled) continue;
+    ++count.total;
+    const bool on_a_plate = std::any_of(truths.begin(), truths.end(), [&](const LabelledPlate* t) {
+      return t->box && 2 * (*t->box & p.box).area() >= p.box.area();
+    });
+    count.on_labelled_plates += on_a_plate ? 1 : 0;
   }
   return count;
 }
 
 EvalSummary summarise(const std::vector<PlateOutcome>& outcomes, const std::vector<double>& image_ms,
-                      const std::vector<StageTimings>& stages, const std::vector<std::size_t>& false_reads) {
+                      const std::vector<StageTimings>& stages, const std::vector<FalseReads>& false_reads) {
   EvalSummary s;
   s.plates = outcomes.size();
   s.images = image_ms.size();
-  for (const std::size_t n : false_reads) s.false_reads += n;
+  for (const FalseReads& n : false_reads) {
+    s.false_reads += n.total;
+    s.false_reads_on_labelled_plates += n.on_labelled_plates;
+  }
   if (!false_reads.empty()) {
     s.false_reads_per_image = static_cast<double>(s.false_reads) / static_cast<double>(false_reads.size());
   }

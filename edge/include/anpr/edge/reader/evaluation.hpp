@@ -59,12 +59,20 @@ struct PlateOutcome {
 /// image's labelled plates (neither overlapping a labelled box, IoU >= 0.3, nor reading a labelled
 /// text): signs, legends, grilles, and plates nobody labelled. The confidence at which a camera
 /// publishes is 0.5.
-[[nodiscard]] std::size_t count_false_reads(const std::vector<const LabelledPlate*>& truths,
-                                            const ReadResult& result, double min_confidence = 0.5);
+struct FalseReads {
+  std::size_t total = 0;
+  /// Of them, those lying mostly (at least half their box) on a labelled plate: a plate's other
+  /// text (a state name, a dealer legend) or a part of it read as a plate of its own. The rest
+  /// are elsewhere in the picture (signs, grilles, plates nobody labelled).
+  std::size_t on_labelled_plates = 0;
+};
+[[nodiscard]] FalseReads count_false_reads(const std::vector<const LabelledPlate*>& truths,
+                                           const ReadResult& result, double min_confidence = 0.5);
 
 struct EvalSummary {
   std::size_t plates = 0, images = 0, errors = 0;
   std::size_t false_reads = 0;  ///< over all images (count_false_reads)
+  std::size_t false_reads_on_labelled_plates = 0;
   double false_reads_per_image = 0;
   double exact = 0, top_n = 0, char_accuracy = 0;
   std::optional<double> detection_recall;
@@ -89,6 +97,6 @@ struct EvalSummary {
 [[nodiscard]] EvalSummary summarise(const std::vector<PlateOutcome>& outcomes,
                                     const std::vector<double>& image_ms,
                                     const std::vector<StageTimings>& stages,
-                                    const std::vector<std::size_t>& false_reads = {});
+                                    const std::vector<FalseReads>& false_reads = {});
 
 }  // namespace anpr::edge
