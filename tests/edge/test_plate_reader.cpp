@@ -333,3 +333,53 @@ TEST_CASE(
   REQUIRE_FALSE(apart.plates.empty());
   CHECK(apart.plates.front().text.text == s.text);
 }
+
+namespace {
+
+/// A reading of `text` whose one row of characters, each `h` high, spans `chars` (input pixels).
+PlateResult reading(const std::string& text, double confidence, const cv::Rect& chars, int h) {
+  PlateResult p;
+  p.text.text = text;
+  p.text.confidence = confidence;
+  CharRow row;
+  for (int x = chars.x; x + h / 2 <= chars.br().x; x += h * 2 / 3)
+    row.chars.emplace_back(x, chars.y, h / 2, h);
+  row.char_height = h;
+  p.candidate.rows = {row};
+  p.box = chars;
+  return p;
+}
+
+std::vector<std::string> texts(const std::vector<PlateResult>& plates) {
+  std::vector<std::string> t;
+  for (const auto& p : plates) t.push_back(p.text.text);
+  return t;
+}
+
+}  // namespace
+
+TEST_CASE("a plate's other text (a name over its characters, a legend under them) is not a second plate",
+          "[reader]") {
+  const cv::Rect registration(200, 300, 300, 60);
+  std::vector<PlateResult> plates = {
+      reading("ABC1234", 0.95, registration, 60),
+      reading("CALIFORNIA", 0.75, {260, 255, 180, 22}, 22),  // the state's name just above
+      reading("DEALER", 0.7, {300, 372, 100, 14}, 14),       // a legend just below
+      reading("XY12ZZZ", 0.9, {700, 300, 150, 28}, 28),      // a smaller plate of another car, beside it
+      reading("SIGN", 0.72, {260, 120, 180, 22}, 22),        // small print far above: another thing
+  };
+  drop_plates_other_text(plates);
+  CHECK(texts(plates) == std::vector<std::string>{"ABC1234", "XY12ZZZ", "SIGN"});
+
+  // Print more than half as high is not the plate's other text (a two-row plate read row by row).
+  std::vector<PlateResult> rows = {reading("AB12", 0.9, {200, 300, 160, 40}, 40),
+                                   reading("CDE", 0.8, {210, 345, 120, 36}, 36)};
+  drop_plates_other_text(rows);
+  CHECK(rows.size() == 2);
+
+  // A surer small reading is not hidden by an unsure large one (a grille's bars over a plate).
+  std::vector<PlateResult> grille = {reading("WWWWWW", 0.55, {200, 200, 400, 90}, 90),
+                                     reading("AB12CDE", 0.9, {300, 310, 200, 30}, 30)};
+  drop_plates_other_text(grille);
+  CHECK(texts(grille) == std::vector<std::string>{"WWWWWW", "AB12CDE"});
+}

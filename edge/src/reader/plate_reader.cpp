@@ -83,7 +83,55 @@ void drop_badges_beside_plates(std::vector<PlateResult>& plates) {
   });
 }
 
+// Print at most this share of a plate's character height is not a registration. Only a surer
+// reading hides one: a large but unsure reading (a grille's bars) does not hide a plate beside
+// it. Measured in docs/accuracy.md, session 25.
+constexpr double kOtherTextHeightShare = 0.5;
+
+struct PrintExtent {
+  cv::Rect2d chars;   ///< the rows' characters, input pixels
+  double height = 0;  ///< the first row's character height, input pixels
+};
+
+PrintExtent print_extent(const PlateResult& p) {
+  PrintExtent e;
+  const auto& rows = p.candidate.rows;
+  if (rows.empty() || rows.front().chars.empty()) return e;
+  cv::Rect chars = rows.front().chars.front();
+  for (const auto& r : rows)
+    for (const auto& c : r.chars) chars |= c;
+  const double s = p.working_scale;
+  e.chars = cv::Rect2d(chars.x / s, chars.y / s, chars.width / s, chars.height / s);
+  e.height = rows.front().char_height / s;
+  return e;
+}
+
 }  // namespace
+
+void drop_plates_other_text(std::vector<PlateResult>& plates) {
+  std::vector<PrintExtent> extents;
+  extents.reserve(plates.size());
+  for (const auto& p : plates) extents.push_back(print_extent(p));
+  std::vector<bool> other_text(plates.size(), false);
+  for (std::size_t b = 0; b < plates.size(); ++b) {
+    const PrintExtent& small = extents[b];
+    if (small.height <= 0) continue;
+    const cv::Point2d centre(small.chars.x + small.chars.width / 2, small.chars.y + small.chars.height / 2);
+    for (std::size_t a = 0; a < plates.size() && !other_text[b]; ++a) {
+      const PrintExtent& large = extents[a];
+      if (a == b || small.height > kOtherTextHeightShare * large.height) continue;
+      if (plates[a].text.confidence < plates[b].text.confidence) continue;
+      const double h = large.height;
+      other_text[b] = centre.x >= large.chars.x && centre.x <= large.chars.br().x &&
+                      centre.y >= large.chars.y - h && centre.y <= large.chars.br().y + h;
+    }
+  }
+  std::vector<PlateResult> kept;
+  for (std::size_t i = 0; i < plates.size(); ++i) {
+    if (!other_text[i]) kept.push_back(std::move(plates[i]));
+  }
+  plates = std::move(kept);
+}
 
 PlateReader::PlateReader(ReaderSettings settings, std::unique_ptr<OcrEngine> ocr,
                          std::unique_ptr<CharClassifier> classifier, std::unique_ptr<PlateVerifier> verifier)
@@ -297,6 +345,7 @@ ReadResult PlateReader::read(const cv::Mat& image, std::span<const ExpectedPlate
   result.plates = one_per_plate(std::move(plates), static_cast<std::size_t>(settings_.max_plates));
   drop_badges_beside_plates(result.plates);
   for (auto& p : result.plates) p.text.confidence = reported_confidence(p);
+  drop_plates_other_text(result.plates);
   return result;
 }
 

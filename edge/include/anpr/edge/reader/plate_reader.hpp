@@ -102,6 +102,12 @@ struct ReadResult {
   StageTimings timings;
 };
 
+/// A plate has one registration, and it is its largest print: drops each reading of print at
+/// most half as high as a surer reading's, on the same plate (its centre over or under that
+/// reading's characters, within a character height of them): the plate's other text (a state or
+/// city name, a slogan, a dealer's legend), not a second plate. read() applies it last.
+void drop_plates_other_text(std::vector<PlateResult>& plates);
+
 /// Not thread-safe (it owns an OCR engine): one reader per worker thread.
 class PlateReader {
  public:
