@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "anpr/common/plate_text.hpp"
-#include "anpr/common/version.hpp"
+#include "anpr/common/run_program.hpp"
 #include "anpr/edge/reader/image_loader.hpp"
 #include "cli.hpp"
 #include "reader_options.hpp"
@@ -94,6 +94,6 @@ void add_recognize_command(CLI::App& app, int& exit_code) {
   cmd->callback([options, &exit_code] { exit_code = run(*options); });
 }
 
-std::string version_string() { return std::string("anpr-edge ") + kVersion + " (git " + kGitRevision + ")"; }
+std::string version_string() { return anpr::version_string("anpr-edge"); }
 
 }  // namespace anpr::edge::cli

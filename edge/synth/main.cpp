@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 
 #include <opencv2/imgcodecs.hpp>
 
@@ -56,6 +57,13 @@ int write_set(int count, std::uint64_t seed, const std::string& out, anpr::synth
   return 0;
 }
 
+// An option that --help shows with its default and that refuses values outside lo..hi.
+template <class T, class Bound>
+void add_bounded(CLI::App* command, const std::string& name, T& value, const std::string& description,
+                 Bound lo, Bound hi) {
+  command->add_option(name, value, description)->capture_default_str()->check(CLI::Range(lo, hi));
+}
+
 /// What `plates` is asked for.
 struct PlatesOptions {
   int count = 100, width = 1280, height = 720, min_char = 16, max_char = 48;
@@ -65,42 +73,32 @@ struct PlatesOptions {
   double uk_font_share = 0.8;
   double world_share = 0.0;
   bool distractors = false;
+  std::uint64_t seed = 1;
 };
 
-void add_plates_options(CLI::App* plates, PlatesOptions& o, std::uint64_t& seed) {
-  plates->add_option("--count", o.count, "Number of images")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 1000000));
-  plates->add_option("--seed", seed, "Random seed")->capture_default_str();
+void add_plates_options(CLI::App* plates, PlatesOptions& o) {
+  add_bounded(plates, "--count", o.count, "Number of images", 1, 1000000);
+  plates->add_option("--seed", o.seed, "Random seed")->capture_default_str();
   plates->add_option("--out", o.out, "Output folder")->required();
   plates->add_option("--backgrounds", o.backgrounds, "Folder of real photos to use as backgrounds")
       ->check(CLI::ExistingDirectory);
-  plates->add_option("--width", o.width, "Frame width")->capture_default_str()->check(CLI::Range(64, 8192));
-  plates->add_option("--height", o.height, "Frame height")
-      ->capture_default_str()
-      ->check(CLI::Range(64, 8192));
-  plates->add_option("--min-char", o.min_char, "Smallest character height, pixels")
-      ->capture_default_str()
-      ->check(CLI::Range(8, 400));
-  plates->add_option("--max-char", o.max_char, "Largest character height, pixels")
-      ->capture_default_str()
-      ->check(CLI::Range(8, 400));
+  add_bounded(plates, "--width", o.width, "Frame width", 64, 8192);
+  add_bounded(plates, "--height", o.height, "Frame height", 64, 8192);
+  add_bounded(plates, "--min-char", o.min_char, "Smallest character height, pixels", 8, 400);
+  add_bounded(plates, "--max-char", o.max_char, "Largest character height, pixels", 8, 400);
   plates
       ->add_option("--uk-font", o.uk_fonts,
                    "Font file of the UK plate typeface (e.g. ../shared/fonts/"
                    "CharlesWright-Bold.otf): UK plates use it (--uk-font-share); repeatable")
       ->check(CLI::ExistingFile);
-  plates->add_option("--uk-font-share", o.uk_font_share, "Share of UK plates drawn in the --uk-font typeface")
-      ->capture_default_str()
-      ->check(CLI::Range(0.0, 1.0));
+  add_bounded(plates, "--uk-font-share", o.uk_font_share,
+              "Share of UK plates drawn in the --uk-font typeface", 0.0, 1.0);
   plates->add_flag("--training", o.training,
                    "OCR training data: every training font and European layouts too (not a UK test set)");
-  plates
-      ->add_option("--world-share", o.world_share,
-                   "With --training: share of the European-layout plates drawn in styles from outside Europe "
-                   "(2:1, coloured, name line and slogan, stickers)")
-      ->capture_default_str()
-      ->check(CLI::Range(0.0, 1.0));
+  add_bounded(plates, "--world-share", o.world_share,
+              "With --training: share of the European-layout plates drawn in styles from outside Europe "
+              "(2:1, coloured, name line and slogan, stickers)",
+              0.0, 1.0);
   plates->add_flag("--distractors", o.distractors,
                    "Draw signs, dealer legends, stickers, grilles and road markings around the plate "
                    "(not-a-plate examples)");
@@ -120,29 +118,24 @@ anpr::synth::SceneSettings scene_settings(const PlatesOptions& o) {
   return s;
 }
 
-void add_video_options(CLI::App* video, anpr::synth::TrafficSettings& traffic, std::string& video_out,
-                       std::string& passes_out, std::uint64_t& seed) {
-  video->add_option("--out", video_out, "Video file (.avi: Motion-JPEG, .mp4: MPEG-4)")->required();
-  video->add_option("--passes", passes_out, "Ground-truth CSV (default: the video's name with .csv)");
-  video->add_option("--seed", seed, "Random seed")->capture_default_str();
-  video->add_option("--vehicles", traffic.vehicles, "Vehicle passes")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 100000));
-  video->add_option("--width", traffic.frame.width, "Frame width")
-      ->capture_default_str()
-      ->check(CLI::Range(320, 7680));
-  video->add_option("--height", traffic.frame.height, "Frame height")
-      ->capture_default_str()
-      ->check(CLI::Range(240, 4320));
-  video->add_option("--fps", traffic.fps, "Frames per second")
-      ->capture_default_str()
-      ->check(CLI::Range(1.0, 120.0));
-  video->add_option("--min-char", traffic.min_char_px, "Character height when far, pixels")
-      ->capture_default_str()
-      ->check(CLI::Range(8, 400));
-  video->add_option("--max-char", traffic.max_char_px, "Character height when near, pixels")
-      ->capture_default_str()
-      ->check(CLI::Range(8, 400));
+/// What `video` is asked for.
+struct VideoOptions {
+  anpr::synth::TrafficSettings traffic;
+  std::string out, passes;
+  std::uint64_t seed = 1;
+};
+
+void add_video_options(CLI::App* video, VideoOptions& o) {
+  anpr::synth::TrafficSettings& traffic = o.traffic;
+  video->add_option("--out", o.out, "Video file (.avi: Motion-JPEG, .mp4: MPEG-4)")->required();
+  video->add_option("--passes", o.passes, "Ground-truth CSV (default: the video's name with .csv)");
+  video->add_option("--seed", o.seed, "Random seed")->capture_default_str();
+  add_bounded(video, "--vehicles", traffic.vehicles, "Vehicle passes", 1, 100000);
+  add_bounded(video, "--width", traffic.frame.width, "Frame width", 320, 7680);
+  add_bounded(video, "--height", traffic.frame.height, "Frame height", 240, 4320);
+  add_bounded(video, "--fps", traffic.fps, "Frames per second", 1.0, 120.0);
+  add_bounded(video, "--min-char", traffic.min_char_px, "Character height when far, pixels", 8, 400);
+  add_bounded(video, "--max-char", traffic.max_char_px, "Character height when near, pixels", 8, 400);
   const std::map<std::string, anpr::synth::CaptionCorner> corners = {
       {"none", anpr::synth::CaptionCorner::kNone},
       {"top-left", anpr::synth::CaptionCorner::kTopLeft},
@@ -155,11 +148,8 @@ void add_video_options(CLI::App* video, anpr::synth::TrafficSettings& traffic, s
                    "in this corner")
       ->transform(CLI::CheckedTransformer(corners, CLI::ignore_case))  // keeps its own copy of the map
       ->default_str("none");
-  video
-      ->add_option("--caption-font", traffic.caption.font,
-                   "Caption font: 0 simplex, 1 duplex, 2 plain, 3 complex")
-      ->capture_default_str()
-      ->check(CLI::Range(0, 3));
+  add_bounded(video, "--caption-font", traffic.caption.font,
+              "Caption font: 0 simplex, 1 duplex, 2 plain, 3 complex", 0, 3);
   video->add_flag("--sign", traffic.sign, "Put a static sign with plate-like text on a building");
   video->add_flag("--parked-car", traffic.parked_car,
                   "Put a car parked at the kerb, plate in view, for the whole video");
@@ -182,36 +172,26 @@ void write_video(const std::string& video_out, std::string passes_out,
   if (!statics.parked_car.empty()) std::printf("parked car %s (not a pass)\n", statics.parked_car.c_str());
 }
 
-int run(int argc, char** argv) {
-  CLI::App app{"anpr-synth: synthetic UK number plate images with ground truth, deterministic from a seed"};
-  app.require_subcommand(1);
-  std::uint64_t seed = 1;  // one --seed for whichever subcommand runs
-  int exit_code = 0;
-  PlatesOptions plates_options;
+void add_plates_command(CLI::App& app, int& exit_code) {
+  auto o = std::make_shared<PlatesOptions>();
   CLI::App* plates = app.add_subcommand("plates", "Write COUNT scene images and manifest.csv into a folder");
-  add_plates_options(plates, plates_options, seed);
-  plates->callback([&] {
-    exit_code = write_set(plates_options.count, seed, plates_options.out, scene_settings(plates_options));
-  });
-  anpr::synth::TrafficSettings traffic;
-  std::string video_out, passes_out;
+  add_plates_options(plates, *o);
+  plates->callback([o, &exit_code] { exit_code = write_set(o->count, o->seed, o->out, scene_settings(*o)); });
+}
+
+void add_video_command(CLI::App& app, int& /*exit_code*/) {
+  auto o = std::make_shared<VideoOptions>();
   CLI::App* video =
       app.add_subcommand("video", "Write a UK traffic video (.avi or .mp4) and its passes as CSV");
-  add_video_options(video, traffic, video_out, passes_out, seed);
-  video->callback([&] { write_video(video_out, passes_out, traffic, seed); });
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "anpr-synth: %s\n", e.what());
-    return 2;
-  }
-  return exit_code;
+  add_video_options(video, *o);
+  video->callback([o] { write_video(o->out, o->passes, o->traffic, o->seed); });
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  return anpr::run_program("anpr-synth", [&] { return run(argc, argv); });
+  return anpr::run_commands(
+      "anpr-synth",
+      "anpr-synth: synthetic UK number plate images with ground truth, deterministic from a seed", argc, argv,
+      {add_plates_command, add_video_command});
 }

@@ -3,7 +3,7 @@
 #include <iterator>
 
 #include "anpr/common/message_codec.hpp"
-#include "anpr/common/version.hpp"
+#include "anpr/common/run_program.hpp"
 #include "cli.hpp"
 
 namespace anpr::receiver::cli {
@@ -74,8 +74,6 @@ void add_validate_command(CLI::App& app, int& exit_code) {
   cmd->callback([options, &exit_code] { exit_code = run(*options); });
 }
 
-std::string version_string() {
-  return std::string("anpr-receiver ") + kVersion + " (git " + kGitRevision + ")";
-}
+std::string version_string() { return anpr::version_string("anpr-receiver"); }
 
 }  // namespace anpr::receiver::cli
