@@ -2,14 +2,10 @@
 // the shipped model on clean characters (golden values; accuracy is measured by `anpr-edge eval`).
 #include <catch2/catch.hpp>
 
-#include <filesystem>
-#include <fstream>
-
 #include <opencv2/imgproc.hpp>
 
-#include "anpr/common/error.hpp"
 #include "anpr/edge/reader/char_classifier.hpp"
-#include "support/temp_dir.hpp"
+#include "support/network_checks.hpp"
 
 using namespace anpr;
 using namespace anpr::edge;
@@ -19,13 +15,7 @@ TEST_CASE("a character patch is the fixed size, full range, centred on the chara
   cv::Mat row(64, 300, CV_8UC1, cv::Scalar(180));
   cv::rectangle(row, cv::Rect(100, 12, 10, 40), cv::Scalar(60), cv::FILLED);
   const cv::Mat patch = character_patch(row, cv::Rect(100, 12, 10, 40), 40.0);
-  REQUIRE(patch.type() == CV_8UC1);
-  CHECK(patch.cols == kCharPatchWidth);
-  CHECK(patch.rows == kCharPatchHeight);
-  double lo = 0, hi = 0;
-  cv::minMaxLoc(patch, &lo, &hi);
-  CHECK(lo == 0);
-  CHECK(hi == 255);
+  test::check_network_patch(patch, cv::Size(kCharPatchWidth, kCharPatchHeight));
   CHECK(patch.at<std::uint8_t>(kCharPatchHeight / 2, kCharPatchWidth / 2) < 64);  // the bar
   CHECK(patch.at<std::uint8_t>(kCharPatchHeight / 2, 1) > 192);                   // beside it
 }
@@ -38,12 +28,7 @@ TEST_CASE("a patch at the row's edge is filled, not cut", "[classifier]") {
 }
 
 TEST_CASE("a missing or broken model is a clear model error", "[classifier][rejects]") {
-  anpr::test::TempDir dir;
-  CHECK_THROWS_MATCHES(CharClassifier((dir.path() / "absent.onnx").string()), Error,
-                       Catch::Predicate<Error>([](const Error& e) { return e.code() == ErrorCode::kModel; }));
-  const auto broken = dir.path() / "broken.onnx";
-  std::ofstream(broken) << "not a network";
-  CHECK_THROWS_AS(CharClassifier(broken.string()), Error);
+  test::check_unusable_model_files_rejected<CharClassifier>();
   CHECK(make_char_classifier("none") == nullptr);
 }
 

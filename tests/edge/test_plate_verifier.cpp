@@ -3,18 +3,22 @@
 // `anpr-edge eval`, docs/accuracy.md).
 #include <catch2/catch.hpp>
 
-#include <fstream>
-
 #include <opencv2/imgproc.hpp>
 
-#include "anpr/common/error.hpp"
 #include "anpr/edge/reader/plate_verifier.hpp"
-#include "support/temp_dir.hpp"
+#include "support/network_checks.hpp"
 
 using namespace anpr;
 using namespace anpr::edge;
 
 namespace {
+
+// The shipped verifier; the test fails when no model is installed.
+PlateVerifier shipped_verifier() {
+  const std::string model = default_verifier_model();
+  REQUIRE_FALSE(model.empty());
+  return PlateVerifier(model);
+}
 
 // A plain UK-style front plate: white, a thin dark border, seven dark characters in two groups.
 cv::Mat plate_scene(cv::Rect& box) {
@@ -41,13 +45,7 @@ TEST_CASE("a plate patch is the fixed size, full range, with the box in its midd
   cv::Rect box;
   const cv::Mat scene = plate_scene(box);
   const cv::Mat patch = plate_patch(scene, box);
-  REQUIRE(patch.type() == CV_8UC1);
-  CHECK(patch.cols == kPlatePatchWidth);
-  CHECK(patch.rows == kPlatePatchHeight);
-  double lo = 0, hi = 0;
-  cv::minMaxLoc(patch, &lo, &hi);
-  CHECK(lo == 0);
-  CHECK(hi == 255);
+  test::check_network_patch(patch, cv::Size(kPlatePatchWidth, kPlatePatchHeight));
   // The margin shows what is around the box (the darker bumper), the middle the plate's ink.
   CHECK(patch.at<std::uint8_t>(1, kPlatePatchWidth / 2) < 128);
   CHECK(patch.at<std::uint8_t>(kPlatePatchHeight / 2, 2) < 128);
@@ -67,19 +65,12 @@ TEST_CASE("a plate patch at the image's edge is filled from the edge, not with b
 }
 
 TEST_CASE("a missing or broken verifier model is a clear model error", "[verifier][rejects]") {
-  anpr::test::TempDir dir;
-  CHECK_THROWS_MATCHES(PlateVerifier((dir.path() / "absent.onnx").string()), Error,
-                       Catch::Predicate<Error>([](const Error& e) { return e.code() == ErrorCode::kModel; }));
-  const auto broken = dir.path() / "broken.onnx";
-  std::ofstream(broken) << "not a network";
-  CHECK_THROWS_AS(PlateVerifier(broken.string()), Error);
+  test::check_unusable_model_files_rejected<PlateVerifier>();
   CHECK(make_plate_verifier("none") == nullptr);
 }
 
 TEST_CASE("the shipped verifier accepts a plain plate and rejects a grille and a blank panel", "[verifier]") {
-  const std::string model = default_verifier_model();
-  REQUIRE_FALSE(model.empty());
-  PlateVerifier verifier(model);
+  PlateVerifier verifier = shipped_verifier();
   cv::Rect box;
   const cv::Mat scene = plate_scene(box);
   const double plate = verifier.plate_probability(plate_patch(scene, box));
@@ -97,9 +88,7 @@ TEST_CASE("the shipped verifier accepts a plain plate and rejects a grille and a
 }
 
 TEST_CASE("the verifier judges a whole pool in one pass as it judges each patch alone", "[verifier]") {
-  const std::string model = default_verifier_model();
-  REQUIRE_FALSE(model.empty());
-  PlateVerifier verifier(model);
+  PlateVerifier verifier = shipped_verifier();
   cv::Rect box;
   const cv::Mat scene = plate_scene(box);
   const cv::Mat grille = grille_scene();

@@ -30,11 +30,7 @@ cv::Mat character_patch(const cv::Mat& row_gray, const cv::Rect& box, double cha
   const double sx = kCharPatchWidth / window.width, sy = kCharPatchHeight / window.height;
   const cv::Matx23d to_patch(sx, 0, kCharPatchWidth / 2.0 - sx * centre.x, 0, sy,
                              kCharPatchHeight / 2.0 - sy * centre.y);
-  cv::Mat patch;
-  cv::warpAffine(row_gray, patch, to_patch, cv::Size(kCharPatchWidth, kCharPatchHeight), cv::INTER_AREA,
-                 cv::BORDER_REPLICATE);
-  cv::normalize(patch, patch, 0, 255, cv::NORM_MINMAX);
-  return patch;
+  return network_patch(row_gray, to_patch, cv::Size(kCharPatchWidth, kCharPatchHeight));
 }
 
 struct CharClassifier::Impl {
@@ -102,10 +98,7 @@ std::vector<CharChoice> CharClassifier::classify(const cv::Mat& row_gray, const 
 std::string default_char_model() { return find_model_file("plate-chars.onnx"); }
 
 std::unique_ptr<CharClassifier> make_char_classifier(const std::string& setting) {
-  if (setting == "none") return nullptr;
-  const std::string path = setting.empty() ? default_char_model() : setting;
-  if (path.empty()) return nullptr;
-  return std::make_unique<CharClassifier>(path);
+  return make_network<CharClassifier>(setting, "plate-chars.onnx");
 }
 
 }  // namespace anpr::edge

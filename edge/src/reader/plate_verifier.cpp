@@ -25,11 +25,7 @@ cv::Mat plate_patch(const cv::Mat& gray, const cv::Rect& box) {
   const double sx = kPlatePatchWidth / (box.width * (1 + 2 * kMarginX));
   const double sy = kPlatePatchHeight / (box.height * (1 + 2 * kMarginY));
   const cv::Matx23d to_patch(sx, 0, -sx * x0, 0, sy, -sy * y0);
-  cv::Mat patch;
-  cv::warpAffine(gray, patch, to_patch, cv::Size(kPlatePatchWidth, kPlatePatchHeight), cv::INTER_AREA,
-                 cv::BORDER_REPLICATE);
-  cv::normalize(patch, patch, 0, 255, cv::NORM_MINMAX);
-  return patch;
+  return network_patch(gray, to_patch, cv::Size(kPlatePatchWidth, kPlatePatchHeight));
 }
 
 struct PlateVerifier::Impl {
@@ -65,10 +61,7 @@ std::vector<double> PlateVerifier::plate_probabilities(const std::vector<cv::Mat
 std::string default_verifier_model() { return find_model_file("plate-verifier.onnx"); }
 
 std::unique_ptr<PlateVerifier> make_plate_verifier(const std::string& setting) {
-  if (setting == "none") return nullptr;
-  const std::string path = setting.empty() ? default_verifier_model() : setting;
-  if (path.empty()) return nullptr;
-  return std::make_unique<PlateVerifier>(path);
+  return make_network<PlateVerifier>(setting, "plate-verifier.onnx");
 }
 
 }  // namespace anpr::edge
