@@ -2,22 +2,16 @@
 
 #include <vector>
 
+#include "anpr/common/enum_names.hpp"
 #include "anpr/common/ids.hpp"
 
 namespace anpr {
 namespace {
 
-std::string_view kind_name(TopicKind kind) {
-  switch (kind) {
-    case TopicKind::kRead:
-      return "read";
-    case TopicKind::kStatus:
-      return "status";
-    case TopicKind::kHealth:
-      return "health";
-  }
-  return "read";
-}
+constexpr EnumNames<TopicKind, 3> kKindNames = {
+    {{TopicKind::kRead, "read"}, {TopicKind::kStatus, "status"}, {TopicKind::kHealth, "health"}}};
+
+std::string_view kind_name(TopicKind kind) { return name_of(kind, kKindNames); }
 
 }  // namespace
 
@@ -41,12 +35,9 @@ std::optional<ParsedTopic> parse_camera_topic(std::string_view topic) {
   }
   levels.push_back(rest);
   if (levels.size() != 3 || !is_valid_id(levels[0]) || !is_valid_id(levels[1])) return std::nullopt;
-  for (TopicKind kind : {TopicKind::kRead, TopicKind::kStatus, TopicKind::kHealth}) {
-    if (levels[2] == kind_name(kind)) {
-      return ParsedTopic{std::string(levels[0]), std::string(levels[1]), kind};
-    }
-  }
-  return std::nullopt;
+  const std::optional<TopicKind> kind = value_named(levels[2], kKindNames);
+  if (!kind) return std::nullopt;
+  return ParsedTopic{std::string(levels[0]), std::string(levels[1]), *kind};
 }
 
 }  // namespace anpr

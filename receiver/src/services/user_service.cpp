@@ -6,6 +6,7 @@
 #include <array>
 #include <cctype>
 
+#include "anpr/common/enum_names.hpp"
 #include "anpr/common/error.hpp"
 #include "anpr/receiver/services/session_records.hpp"
 
@@ -29,26 +30,14 @@ UserRecord existing_user(UserStore& store, const std::string& name) {
   return *user;
 }
 
+constexpr EnumNames<Role, 3> kRoleNames = {
+    {{Role::kOperator, "operator"}, {Role::kSupervisor, "supervisor"}, {Role::kAdmin, "admin"}}};
+
 }  // namespace
 
-const char* to_string(Role role) noexcept {
-  switch (role) {
-    case Role::kOperator:
-      return "operator";
-    case Role::kSupervisor:
-      return "supervisor";
-    case Role::kAdmin:
-      return "admin";
-  }
-  return "operator";
-}
+const char* to_string(Role role) noexcept { return name_of(role, kRoleNames); }
 
-std::optional<Role> parse_role(std::string_view text) noexcept {
-  if (text == "operator") return Role::kOperator;
-  if (text == "supervisor") return Role::kSupervisor;
-  if (text == "admin") return Role::kAdmin;
-  return std::nullopt;
-}
+std::optional<Role> parse_role(std::string_view text) noexcept { return value_named(text, kRoleNames); }
 
 std::string hash_password(const std::string& password) {
   sodium_ready();
