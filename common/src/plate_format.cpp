@@ -33,6 +33,24 @@ void append_letters(PlateShape& s, std::string_view set, std::size_t count) {
   for (std::size_t i = 0; i < count; ++i) s.slots.push_back(CharSlot{set});
 }
 
+// `letters` letters of `set`, the gap, then a number of `digits` digits (ABZ 1234).
+PlateShape letters_then_number(std::string_view set, std::size_t letters, std::size_t digits) {
+  PlateShape s;
+  append_letters(s, set, letters);
+  s.split = letters;
+  append_number(s, digits);
+  return s;
+}
+
+// A number of `digits` digits, the gap, then `letters` letters of `set` (1234 AB).
+PlateShape number_then_letters(std::string_view set, std::size_t letters, std::size_t digits) {
+  PlateShape s;
+  append_number(s, digits);
+  s.split = digits;
+  append_letters(s, set, letters);
+  return s;
+}
+
 int current_year() {
   const auto now = std::chrono::system_clock::now();
   const std::chrono::year_month_day ymd{std::chrono::floor<std::chrono::days>(now)};
@@ -76,11 +94,7 @@ PlateFormat northern_ireland_format() {
   PlateFormat f{"gb-northern-ireland", "GB", {}, {}};
   for (std::size_t letters = 2; letters <= 3; ++letters) {
     for (std::size_t digits = 1; digits <= 4; ++digits) {
-      PlateShape s;
-      append_letters(s, kNiLetters, letters);
-      s.split = letters;
-      append_number(s, digits);
-      f.shapes.push_back(s);
+      f.shapes.push_back(letters_then_number(kNiLetters, letters, digits));
     }
   }
   f.extra_rule = [](std::string_view t) {
@@ -97,16 +111,8 @@ PlateFormat dateless_format() {
   PlateFormat f{"gb-dateless", "GB", {}, {}};
   for (std::size_t letters = 1; letters <= 3; ++letters) {
     for (std::size_t digits = 1; digits <= 4; ++digits) {
-      PlateShape s;
-      append_letters(s, kDatelessLetters, letters);
-      s.split = letters;
-      append_number(s, digits);
-      f.shapes.push_back(s);
-      PlateShape r;
-      append_number(r, digits);
-      r.split = digits;
-      append_letters(r, kDatelessLetters, letters);
-      f.shapes.push_back(r);
+      f.shapes.push_back(letters_then_number(kDatelessLetters, letters, digits));
+      f.shapes.push_back(number_then_letters(kDatelessLetters, letters, digits));
     }
   }
   return f;
