@@ -23,11 +23,10 @@ TEST_CASE("normalise_plate upper-cases and drops separators", "[plate_text]") {
 TEST_CASE("is_normalised_plate accepts only 1-12 of A-Z and 0-9", "[plate_text]") {
   CHECK(is_normalised_plate("AB12CDE"));
   CHECK(is_normalised_plate("A"));
-  CHECK_FALSE(is_normalised_plate(""));
-  CHECK_FALSE(is_normalised_plate("ab12cde"));
-  CHECK_FALSE(is_normalised_plate("AB12 CDE"));
-  CHECK_FALSE(is_normalised_plate("ABCDEFGHJKLMN"));  // 13 characters
-  CHECK_FALSE(is_normalised_plate("AB12-CD"));
+  for (const char* text : {"", "ab12cde", "AB12 CDE", "ABCDEFGHJKLMN" /* 13 characters */, "AB12-CD"}) {
+    CAPTURE(text);
+    CHECK_FALSE(is_normalised_plate(text));
+  }
 }
 
 TEST_CASE("display_plate spaces UK plates as printed", "[plate_text]") {
