@@ -11,7 +11,8 @@
 #include <chrono>
 #include <fstream>
 #include <stdexcept>
-#include <thread>
+
+#include "server_process.hpp"
 
 namespace anpr::test {
 namespace {
@@ -108,35 +109,13 @@ void MosquittoBroker::start() {
     ::_exit(127);
   }
   if (pid_ < 0) throw std::runtime_error("cannot fork the broker");
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!accepts_connections(port_)) {
-    int status = 0;
-    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      throw std::runtime_error("mosquitto exited at start; see " + (dir_ / "mosquitto.log").string());
-    }
-    if (std::chrono::steady_clock::now() > deadline) {
-      stop();
-      throw std::runtime_error("mosquitto did not listen on port " + std::to_string(port_) + " within 10 s");
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  wait_until_serving(pid_, "mosquitto on port " + std::to_string(port_), dir_ / "mosquitto.log",
+                     std::chrono::seconds(10), std::chrono::milliseconds(20), SIGTERM,
+                     [this] { return accepts_connections(port_); });
 }
 
-void MosquittoBroker::stop() {
-  if (pid_ <= 0) return;
-  ::kill(pid_, SIGTERM);
-  int status = 0;
-  ::waitpid(pid_, &status, 0);
-  pid_ = -1;
-}
+void MosquittoBroker::stop() { stop_server(pid_, SIGTERM); }
 
-void MosquittoBroker::kill() {
-  if (pid_ <= 0) return;
-  ::kill(pid_, SIGKILL);
-  int status = 0;
-  ::waitpid(pid_, &status, 0);
-  pid_ = -1;
-}
+void MosquittoBroker::kill() { stop_server(pid_, SIGKILL); }
 
 }  // namespace anpr::test

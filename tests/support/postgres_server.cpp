@@ -9,12 +9,12 @@
 #include <chrono>
 #include <cstdio>
 #include <stdexcept>
-#include <thread>
 #include <vector>
 
 #include <pqxx/pqxx>
 
 #include "mosquitto_broker.hpp"  // free_loopback_port
+#include "server_process.hpp"
 
 namespace anpr::test {
 namespace fs = std::filesystem;
@@ -105,34 +105,19 @@ void PostgresServer::start() {
                 dir_.string(), "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c",
                 "synchronous_commit=off", "-c", "full_page_writes=off"},
                dir_ / "postgres.log");
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  for (;;) {
-    try {
-      pqxx::connection probe(dsn("postgres"));
-      return;
-    } catch (const std::exception&) {
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        throw std::runtime_error("PostgreSQL exited at start; see " + (dir_ / "postgres.log").string());
-      }
-      if (std::chrono::steady_clock::now() > deadline) {
-        stop();
-        throw std::runtime_error("PostgreSQL did not accept connections within 30 s; see " +
-                                 (dir_ / "postgres.log").string());
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-  }
+  // SIGINT is PostgreSQL's fast shutdown: it disconnects clients instead of waiting for them.
+  wait_until_serving(pid_, "PostgreSQL", dir_ / "postgres.log", std::chrono::seconds(30),
+                     std::chrono::milliseconds(50), SIGINT, [this] {
+                       try {
+                         pqxx::connection probe(dsn("postgres"));
+                         return true;
+                       } catch (const std::exception&) {
+                         return false;
+                       }
+                     });
 }
 
-void PostgresServer::stop() {
-  if (pid_ <= 0) return;
-  ::kill(pid_, SIGINT);  // fast shutdown: disconnects clients instead of waiting for them
-  int status = 0;
-  ::waitpid(pid_, &status, 0);
-  pid_ = -1;
-}
+void PostgresServer::stop() { stop_server(pid_, SIGINT); }
 
 std::string PostgresServer::create_database() {
   const std::string name = "anpr_test_" + std::to_string(++databases_);
