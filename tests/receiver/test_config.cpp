@@ -20,6 +20,16 @@ std::string write_config(const std::string& text) {
   return p.string();
 }
 
+// Why loading `text` as a config file fails; empty when it loads.
+std::string error_of(const std::string& text) {
+  try {
+    (void)load_receiver_config(write_config(text));
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "";
+}
+
 }  // namespace
 
 TEST_CASE("the shipped example config loads and shows the defaults", "[config]") {
@@ -37,12 +47,10 @@ TEST_CASE("ingest batch settings are read and checked", "[config]") {
   const auto c = load_receiver_config(write_config("[mqtt]\nmax_batch = 50\nbatch_wait_ms = 0\n"));
   CHECK(c.mqtt.max_batch == 50);
   CHECK(c.mqtt.batch_wait == std::chrono::milliseconds(0));
-  const auto zero = write_config("[mqtt]\nmax_batch = 0\n");
-  CHECK_THROWS_WITH(load_receiver_config(zero),
-                    Catch::Contains(":2: mqtt.max_batch: must be between 1 and 30000"));
-  const auto slow = write_config("[mqtt]\nbatch_wait_ms = 5000\n");
-  CHECK_THROWS_WITH(load_receiver_config(slow),
-                    Catch::Contains(":2: mqtt.batch_wait_ms: must be between 0 and 1000"));
+  CHECK_THAT(error_of("[mqtt]\nmax_batch = 0\n"),
+             Catch::Contains(":2: mqtt.max_batch: must be between 1 and 30000"));
+  CHECK_THAT(error_of("[mqtt]\nbatch_wait_ms = 5000\n"),
+             Catch::Contains(":2: mqtt.batch_wait_ms: must be between 0 and 1000"));
 }
 
 TEST_CASE("settings override the defaults and missing ones keep them", "[config]") {
@@ -57,19 +65,15 @@ TEST_CASE("config errors name the file, line, key and reason", "[config][rejects
   const auto unknown = write_config("[mqtt]\nbroker = \"tcp://h:1\"\nbrokr = \"typo\"\n");
   CHECK_THROWS_WITH(load_receiver_config(unknown),
                     Catch::Contains(unknown + ":3: mqtt.brokr: is not a known setting"));
-  const auto type = write_config("[retention]\n\nread_days = \"a year\"\n");
-  CHECK_THROWS_WITH(load_receiver_config(type),
-                    Catch::Contains(":3: retention.read_days: must be an integer"));
-  const auto range = write_config("[watchlists]\nmax_substitutions = 9\n");
-  CHECK_THROWS_WITH(load_receiver_config(range),
-                    Catch::Contains(":2: watchlists.max_substitutions: must be between 0 and 3"));
+  CHECK_THAT(error_of("[retention]\n\nread_days = \"a year\"\n"),
+             Catch::Contains(":3: retention.read_days: must be an integer"));
+  CHECK_THAT(error_of("[watchlists]\nmax_substitutions = 9\n"),
+             Catch::Contains(":2: watchlists.max_substitutions: must be between 0 and 3"));
   const auto syntax = write_config("[mqtt]\nbroker = \n");
   CHECK_THROWS_WITH(load_receiver_config(syntax), Catch::Contains(syntax + ":2:"));
-  const auto section = write_config("[mqt]\nbroker = \"x\"\n");
-  CHECK_THROWS_WITH(load_receiver_config(section), Catch::Contains("mqt: is not a known section"));
-  const auto cross = write_config("[retention]\nread_days = 400\nhit_read_days = 100\n");
-  CHECK_THROWS_WITH(load_receiver_config(cross),
-                    Catch::Contains("must not be shorter than retention.read_days"));
+  CHECK_THAT(error_of("[mqt]\nbroker = \"x\"\n"), Catch::Contains("mqt: is not a known section"));
+  CHECK_THAT(error_of("[retention]\nread_days = 400\nhit_read_days = 100\n"),
+             Catch::Contains("must not be shorter than retention.read_days"));
   CHECK_THROWS_AS(load_receiver_config("/nonexistent.toml"), Error);
 }
 
@@ -82,14 +86,12 @@ TEST_CASE("a map tile server URL must name one origin the pages can load tiles f
         "ftp://tiles.example/{z}/{x}/{y}.png", "https://tiles.example/{z}/{x}.png",
         "https://tiles.example/{z}/{x}/{y}.png; script-src *"}) {
     INFO(bad);
-    CHECK_THROWS_WITH(
-        load_receiver_config(write_config(std::string("[web]\nmap_tile_url = \"") + bad + "\"\n")),
-        Catch::Contains("web.map_tile_url: a tile server URL with one host"));
+    CHECK_THAT(error_of(std::string("[web]\nmap_tile_url = \"") + bad + "\"\n"),
+               Catch::Contains("web.map_tile_url: a tile server URL with one host"));
   }
-  CHECK_THROWS_WITH(
-      load_receiver_config(write_config("[web]\ncert_file = \"c.pem\"\nkey_file = \"k.pem\"\n"
-                                        "map_tile_url = \"http://tiles.example/{z}/{x}/{y}.png\"\n")),
-      Catch::Contains("use https://"));
+  CHECK_THAT(error_of("[web]\ncert_file = \"c.pem\"\nkey_file = \"k.pem\"\n"
+                      "map_tile_url = \"http://tiles.example/{z}/{x}/{y}.png\"\n"),
+             Catch::Contains("use https://"));
 }
 
 TEST_CASE("camera fault settings are read and checked", "[config]") {
@@ -99,6 +101,6 @@ TEST_CASE("camera fault settings are read and checked", "[config]") {
   CHECK(c.faults.quiet_expected_reads == 40);
   CHECK(c.faults.priority == 1);
   CHECK(c.faults.spool_reports == FaultSettings{}.spool_reports);
-  CHECK_THROWS_WITH(load_receiver_config(write_config("[faults]\nspool_reports = 1\n")),
-                    Catch::Contains("faults.spool_reports: must be between 2 and 100"));
+  CHECK_THAT(error_of("[faults]\nspool_reports = 1\n"),
+             Catch::Contains("faults.spool_reports: must be between 2 and 100"));
 }

@@ -319,13 +319,7 @@ TEST_CASE("camera faults: one open per camera and kind, cleared, raised again, a
   const auto backend = backend_under_test();
   INFO("store: " << backend);
   auto store = open_store(temp_database(backend));
-  CameraFault f;
-  f.fault_id = "cam1/offline/1000";
-  f.camera_id = "cam1";
-  f.site_id = "ashby";
-  f.kind = kFaultOffline;
-  f.detail = "gone";
-  f.raised_at = f.changed_at = 1000;
+  const CameraFault f = test::offline_fault("ashby", "gone", 1000);
   CHECK(store->raise_fault(f));
   CameraFault again = f;
   again.fault_id = "cam1/offline/2000";

@@ -4,7 +4,9 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "anpr/receiver/cameras/camera_faults.hpp"
 #include "anpr/receiver/store/store.hpp"
 #include "anpr/receiver/watchlist/watchlist.hpp"
 
@@ -43,6 +45,28 @@ inline HitMessage sample_hit(const ReadMessage& read) {
   return receiver::make_hit({read.read_id, read.camera_id, read.site_id, read.plate, read.captured_at},
                             {list, read.plate, "", "", 0, std::nullopt},
                             {list, "stolen-vehicle", 0, "#d00000", ""}, "exact", 1.0);
+}
+
+/// An open offline fault of camera "cam1" at `site` (fault id "cam1/offline/1000"), raised and last
+/// changed at `at`.
+inline receiver::CameraFault offline_fault(const std::string& site, const std::string& detail,
+                                           TimestampMs at) {
+  receiver::CameraFault f;
+  f.fault_id = "cam1/offline/1000";
+  f.camera_id = "cam1";
+  f.site_id = site;
+  f.kind = receiver::kFaultOffline;
+  f.detail = detail;
+  f.raised_at = f.changed_at = at;
+  return f;
+}
+
+/// The actions of an audit log, newest first as Store::audit_log() lists them: a test checks the
+/// whole trail at once, then the fields that matter of the records that matter.
+inline std::vector<std::string> audit_actions(const std::vector<receiver::AuditRecord>& log) {
+  std::vector<std::string> actions;
+  for (const receiver::AuditRecord& record : log) actions.push_back(record.action);
+  return actions;
 }
 
 }  // namespace anpr::test
