@@ -18,6 +18,7 @@
 #include "../support/child_process.hpp"
 #include "../support/http_client.hpp"
 #include "../support/mosquitto_broker.hpp"
+#include "../support/small_traffic.hpp"
 #include "../support/temp_dir.hpp"
 #include "anpr/receiver/store/store.hpp"
 #include "anpr/receiver/watchlist/watchlist_service.hpp"
@@ -150,13 +151,6 @@ class Camera {
   std::unique_ptr<test::ChildProcess> process_;
 };
 
-synth::TrafficSettings traffic(int vehicles) {
-  synth::TrafficSettings s;
-  s.frame = {1280, 720};
-  s.vehicles = vehicles;
-  return s;
-}
-
 }  // namespace
 
 TEST_CASE(
@@ -167,9 +161,10 @@ TEST_CASE(
   // not see the same cars again); camera 2 plays one video throughout.
   const auto video_1a = (dir / "cam1-a.avi").string(), video_1b = (dir / "cam1-b.avi").string(),
              video_2 = (dir / "cam2.avi").string();
-  synth::write_traffic_video(video_1a, traffic(6), 501);  // killed part-way: its reads are checked by id
-  const auto passes_1b = synth::write_traffic_video(video_1b, traffic(6), 502);
-  const auto passes_2 = synth::write_traffic_video(video_2, traffic(10), 503);
+  synth::write_traffic_video(video_1a, test::small_traffic(6),
+                             501);  // killed part-way: its reads are checked by id
+  const auto passes_1b = synth::write_traffic_video(video_1b, test::small_traffic(6), 502);
+  const auto passes_2 = synth::write_traffic_video(video_2, test::small_traffic(10), 503);
   const std::vector<std::string> listed = {passes_1b[2].text, passes_2[4].text};
 
   test::MosquittoBroker broker;
@@ -247,7 +242,7 @@ TEST_CASE(
     "[e2e]") {
   test::TempDir dir("anpr-e2e-offline");
   const auto video = (dir / "cam.avi").string();
-  synth::write_traffic_video(video, traffic(2), 601);
+  synth::write_traffic_video(video, test::small_traffic(2), 601);
   test::MosquittoBroker broker;
   ControlRoom room(dir, broker, {});
   Camera cam(dir, "cam-offline", broker.uri(), "keep_alive_s = 5\n");

@@ -27,6 +27,7 @@
 #include "support/child_process.hpp"
 #include "support/mosquitto_broker.hpp"
 #include "support/sample_messages.hpp"
+#include "support/small_traffic.hpp"
 #include "support/temp_dir.hpp"
 #include "support/tls_certificates.hpp"
 
@@ -106,6 +107,13 @@ class Collector {
     }
   }
 
+  /// Waits until the camera's last status says `state`; false when it does not within `timeout`.
+  bool wait_for_state(CameraState state, std::chrono::milliseconds timeout) {
+    return wait_until(
+        [state](Collector& c) { return !c.statuses().empty() && c.statuses().back().state == state; },
+        timeout);
+  }
+
   template <class Pred>
   bool wait_until(Pred done, std::chrono::milliseconds timeout) {
     const auto until = std::chrono::steady_clock::now() + timeout;
@@ -167,20 +175,13 @@ std::set<std::string> spooled_read_ids(const fs::path& dir) {
   return ids;
 }
 
-synth::TrafficSettings small_traffic(int vehicles) {
-  synth::TrafficSettings s;
-  s.frame = {1280, 720};
-  s.vehicles = vehicles;
-  return s;
-}
-
 }  // namespace
 
 TEST_CASE("every vehicle pass of a generated video gives exactly one read, right, with its direction",
           "[edge][system]") {
   test::TempDir dir("anpr-edge-system");
   const auto video = (dir / "traffic.avi").string();
-  const auto passes = synth::write_traffic_video(video, small_traffic(10), 20261126);
+  const auto passes = synth::write_traffic_video(video, test::small_traffic(10), 20261126);
   test::MosquittoBroker broker;
   Collector collector(broker.uri(), "test-collector", false);
 
@@ -189,11 +190,7 @@ TEST_CASE("every vehicle pass of a generated video gives exactly one read, right
   const auto code = edge.wait(120s);
   INFO(edge.log());
   REQUIRE(code == std::optional<int>(0));
-  collector.wait_until(
-      [](Collector& c) {
-        return !c.statuses().empty() && c.statuses().back().state == CameraState::kOffline;
-      },
-      5s);
+  collector.wait_for_state(CameraState::kOffline, 5s);
 
   const auto reads = collector.reads();
   CHECK(collector.rejected().empty());
@@ -270,11 +267,7 @@ void check_only_passes_published(synth::TrafficSettings traffic, std::uint64_t s
     const auto code = edge.wait(180s);
     INFO(edge.log());
     REQUIRE(code == std::optional<int>(0));
-    collector.wait_until(
-        [](Collector& c) {
-          return !c.statuses().empty() && c.statuses().back().state == CameraState::kOffline;
-        },
-        5s);
+    collector.wait_for_state(CameraState::kOffline, 5s);
     if (run == 1 && runs > 1) {  // learned what stood still (the parked car's plate), and kept it
       CHECK(edge.log().find("static text learned: '") != std::string::npos);
       CHECK(fs::exists(dir / "spool.static-texts.json"));
@@ -331,7 +324,7 @@ void check_only_passes_published(synth::TrafficSettings traffic, std::uint64_t s
 
 TEST_CASE("a burnt-in caption, a static sign and a parked car are never published, every pass is, once",
           "[edge][system][statics]") {
-  synth::TrafficSettings traffic = small_traffic(10);
+  synth::TrafficSettings traffic = test::small_traffic(10);
   traffic.caption.corner = synth::CaptionCorner::kTopLeft;
   traffic.caption.font = 0;
   traffic.sign = true;
@@ -341,7 +334,7 @@ TEST_CASE("a burnt-in caption, a static sign and a parked car are never publishe
 
 TEST_CASE("a caption in another corner and font is not published either, without a zone for it",
           "[edge][system][statics]") {
-  synth::TrafficSettings traffic = small_traffic(10);
+  synth::TrafficSettings traffic = test::small_traffic(10);
   traffic.caption.corner = synth::CaptionCorner::kBottomRight;
   traffic.caption.font = 2;
   traffic.caption.camera_name = "NORTH GATE 3";
@@ -354,7 +347,7 @@ TEST_CASE(
     "the camera learns the parked car's plate as static text, remembers it across a restart, and still "
     "publishes every pass once",
     "[edge][system][statics]") {
-  synth::TrafficSettings traffic = small_traffic(6);
+  synth::TrafficSettings traffic = test::small_traffic(6);
   traffic.sign = true;
   traffic.parked_car = true;
   // Learning quickly, so that a short clip teaches it; the defaults (50 frames over 2 minutes)
@@ -366,7 +359,7 @@ TEST_CASE("anpr-edge zones draws the configured zones where they are, on a frame
           "[edge][system][zones]") {
   test::TempDir dir("anpr-edge-zones");
   const auto video = (dir / "traffic.avi").string();
-  synth::write_traffic_video(video, small_traffic(1), 7);
+  synth::write_traffic_video(video, test::small_traffic(1), 7);
   const auto config = (dir / "zones.toml").string();
   std::ofstream(config) << "[zones]\nunits = \"pixels\"\nignore = [[[0, 0], [600, 0], [600, 60], [0, 60]]]\n"
                         << "read = [[[200, 300], [1000, 300], [1000, 700], [200, 700]]]\n";
@@ -402,7 +395,7 @@ TEST_CASE("broker down, edge killed with SIGKILL and restarted, broker back: eve
           "[edge][system]") {
   test::TempDir dir("anpr-edge-outage");
   const auto video = (dir / "traffic.avi").string();
-  synth::write_traffic_video(video, small_traffic(8), 77);
+  synth::write_traffic_video(video, test::small_traffic(8), 77);
   test::MosquittoBroker broker;
   {
     Collector setup(broker.uri(), "test-collector", true);  // a persistent session that queues reads
@@ -465,7 +458,7 @@ TEST_CASE("a full spool evicts the oldest reads and says so, the rest go out old
           "[edge][system]") {
   test::TempDir dir("anpr-edge-spool-full");
   const auto video = (dir / "traffic.avi").string();
-  synth::write_traffic_video(video, small_traffic(8), 99);
+  synth::write_traffic_video(video, test::small_traffic(8), 99);
   test::MosquittoBroker broker;
   {
     Collector setup(broker.uri(), "test-collector", true);
@@ -529,11 +522,7 @@ TEST_CASE("an unreachable source is retried and reported in health, SIGTERM stop
   CHECK(edge.wait(5s) == std::optional<int>(0));
   CHECK(std::chrono::steady_clock::now() - t0 < 5s);
   CHECK(edge.log().find("cannot be opened") != std::string::npos);
-  collector.wait_until(
-      [](Collector& c) {
-        return !c.statuses().empty() && c.statuses().back().state == CameraState::kOffline;
-      },
-      3s);
+  collector.wait_for_state(CameraState::kOffline, 3s);
   REQUIRE_FALSE(collector.statuses().empty());
   CHECK(collector.statuses().back().state == CameraState::kOffline);
 }
@@ -662,11 +651,7 @@ TEST_CASE("the real toll-booth clip gives one read per vehicle and nothing else,
   const auto exit_code = edge.wait(120s * test::kSanitizerSlowdown);
   INFO(edge.log());
   REQUIRE(exit_code == std::optional<int>(0));
-  collector.wait_until(
-      [](Collector& c) {
-        return !c.statuses().empty() && c.statuses().back().state == CameraState::kOffline;
-      },
-      5s);
+  collector.wait_for_state(CameraState::kOffline, 5s);
   const auto reads = collector.reads();
   for (const auto& r : reads) {
     UNSCOPED_INFO("read " << r.plate << " conf " << r.confidence << " frames " << r.frames_seen << " box "
@@ -701,7 +686,7 @@ TEST_CASE(
   test::MosquittoBroker broker(test::tls_listener(tls_port, dir.path()));
   Collector collector(broker.uri(), "test-collector", false);  // on the plain listener
   const auto video = (dir / "traffic.avi").string();
-  synth::write_traffic_video(video, small_traffic(3), 5);
+  synth::write_traffic_video(video, test::small_traffic(3), 5);
   const std::string tls = "ssl://127.0.0.1:" + std::to_string(tls_port);
   auto config = [&](const std::string& password) {
     return write_config(dir, "version = 5\nusername = \"cam1\"\npassword = \"" + password +
@@ -739,9 +724,7 @@ TEST_CASE("killed with SIGKILL, the camera shows offline through its Last Will",
                                    "rtsp://127.0.0.1:" + std::to_string(test::free_loopback_port()) + "/cam",
                                    broker.uri(), dir / "spool"),
                           (dir / "edge.log").string());
-  REQUIRE(collector.wait_until(
-      [](Collector& c) { return !c.statuses().empty() && c.statuses().back().state == CameraState::kOnline; },
-      15s));
+  REQUIRE(collector.wait_for_state(CameraState::kOnline, 15s));
   edge.signal(SIGKILL);
   REQUIRE(edge.wait(5s));
   // The broker sends the Will after 1.5 keep-alive periods without a packet.
@@ -791,7 +774,7 @@ TEST_CASE("under systemd the firmware says READY and pets the watchdog", "[edge]
 TEST_CASE("a looping file plays again at its end until stopped", "[edge][system]") {
   test::TempDir dir("anpr-edge-loop");
   const auto video = (dir / "traffic.avi").string();
-  synth::write_traffic_video(video, small_traffic(1), 3);  // 3.4 s, 85 frames
+  synth::write_traffic_video(video, test::small_traffic(1), 3);  // 3.4 s, 85 frames
   test::ChildProcess edge(
       run_args(write_config(dir), video, "tcp://127.0.0.1:" + std::to_string(test::free_loopback_port()),
                dir / "spool", {"--loop"}),
@@ -845,7 +828,7 @@ TEST_CASE(
     "[edge][system][sources]") {
   test::TempDir dir("anpr-edge-rtsp");
   const auto video = (dir / "traffic.avi").string();
-  const auto passes = synth::write_traffic_video(video, small_traffic(3), 11);
+  const auto passes = synth::write_traffic_video(video, test::small_traffic(3), 11);
   const int port = test::free_loopback_port();
   // A real RTSP server (GStreamer's) streaming the video as RTP/JPEG in real time.
   const std::vector<std::string> camera = {"/usr/bin/python3",
@@ -895,7 +878,7 @@ TEST_CASE(
 
 TEST_CASE("an HTTP stream is a source: the vehicles in it are read", "[edge][system][sources]") {
   test::TempDir dir("anpr-edge-http");
-  const auto passes = synth::write_traffic_video((dir / "traffic.avi").string(), small_traffic(3), 11);
+  const auto passes = synth::write_traffic_video((dir / "traffic.avi").string(), test::small_traffic(3), 11);
   const int port = test::free_loopback_port();
   test::ChildProcess server({"/usr/bin/python3", "-m", "http.server", std::to_string(port), "--bind",
                              "127.0.0.1", "--directory", dir.path().string()},
@@ -923,10 +906,10 @@ TEST_CASE("a looped video file is opened again at its end, so a new video moved 
   // would show each camera offline between videos). Replaying a file is not a lost source.
   test::TempDir dir("anpr-edge-loop-next");
   const auto video = (dir / "traffic.avi").string();
-  synth::TrafficSettings first = small_traffic(2);
+  synth::TrafficSettings first = test::small_traffic(2);
   first.plates = {"AB12CDE", "FT60KLM"};
   synth::write_traffic_video(video, first, 1);
-  synth::TrafficSettings next = small_traffic(2);
+  synth::TrafficSettings next = test::small_traffic(2);
   next.plates = {"XY65ZZT", "GH19PRS"};
   const auto next_video = (dir / "next.avi").string();
   synth::write_traffic_video(next_video, next, 2);
