@@ -3,6 +3,7 @@
 // inside), and a text field written for a CSV report.
 
 #include <algorithm>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,6 +45,24 @@ void for_each_csv_row(std::string_view text, CsvErrors& errors, Row&& row) {
     }
     row(line_no, fields);
   }
+}
+
+/// for_each_csv_row over a file whose rows have the fields `columns` names: a first line that
+/// starts with the first column's name is the header and skipped, and a row with another number of
+/// fields is added to `errors` ("expected a,b,c; found N fields") instead of reaching `row`.
+template <class Row>
+void for_each_csv_record(std::string_view text, CsvErrors& errors,
+                         std::initializer_list<std::string_view> columns, Row&& row) {
+  std::string expected;
+  for (const std::string_view column : columns) expected.append(expected.empty() ? "" : ",").append(column);
+  for_each_csv_row(text, errors, [&](int line_no, const std::vector<std::string>& fields) {
+    if (line_no == 1 && fields[0] == *columns.begin()) return;
+    if (fields.size() != columns.size()) {
+      errors.add({line_no, "expected " + expected + "; found " + std::to_string(fields.size()) + " fields"});
+      return;
+    }
+    row(line_no, fields);
+  });
 }
 
 }  // namespace anpr::receiver

@@ -21,13 +21,10 @@ bool number_in(const std::string& text, double lo, double hi, double& out) {
 ParsedSections parse_sections_csv(std::string_view text) {
   ParsedSections out;
   std::set<std::string> seen;
-  for_each_csv_row(text, out.errors, [&](int line_no, const std::vector<std::string>& f) {
-    if (line_no == 1 && f[0] == "name") return;  // header
+  const std::initializer_list<std::string_view> columns = {"name", "from_camera", "to_camera", "distance_m",
+                                                           "limit_mph"};
+  for_each_csv_record(text, out.errors, columns, [&](int line_no, const std::vector<std::string>& f) {
     auto error = [&](const std::string& why) { out.errors.add({line_no, why}); };
-    if (f.size() != 5) {
-      return error("expected name,from_camera,to_camera,distance_m,limit_mph; found " +
-                   std::to_string(f.size()) + " fields");
-    }
     SpeedSection s{f[0], f[1], f[2], 0, 0};
     if (s.name.empty() || s.name.size() > 64) return error("name must be 1-64 characters");
     if (!is_valid_id(s.from_camera))

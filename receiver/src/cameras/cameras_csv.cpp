@@ -28,13 +28,9 @@ std::optional<double> number(const std::string& text, double lo, double hi, cons
 ParsedCameras parse_cameras_csv(std::string_view text) {
   ParsedCameras out;
   std::set<std::string> seen;
-  for_each_csv_row(text, out.errors, [&](int line_no, const std::vector<std::string>& f) {
-    if (line_no == 1 && f[0] == "camera_id") return;  // header
-    if (f.size() != 6) {
-      out.errors.add({line_no, "expected camera_id,site_id,name,latitude,longitude,bearing; found " +
-                                   std::to_string(f.size()) + " fields"});
-      return;
-    }
+  const std::initializer_list<std::string_view> columns = {"camera_id", "site_id",   "name",
+                                                           "latitude",  "longitude", "bearing"};
+  for_each_csv_record(text, out.errors, columns, [&](int line_no, const std::vector<std::string>& f) {
     CameraInfo c;
     c.camera_id = f[0];
     c.site_id = f[1];
