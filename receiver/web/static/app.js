@@ -560,14 +560,19 @@ async function loadEntries(name) {
       el('button', { type: 'button', onclick: () => changeEntry(e.plate, 'remove') }, 'Remove')))));
 }
 
+// After a change to the open list: its entries, and the lists with their counts, shown again.
+async function reloadList() {
+  await loadEntries(state.list);
+  await loadWatchlists();
+}
+
 async function changeEntry(plate, change) {
   const reason = prompt(`Why ${change} ${plate}? (audited)`);
   if (!reason) return;
   try {
     await api(`/api/watchlists/${encodeURIComponent(state.list)}/entries/${encodeURIComponent(plate)}/${change}`,
       { method: 'POST', json: { reason } });
-    await loadEntries(state.list);
-    await loadWatchlists();
+    await reloadList();
   } catch (e) {
     $('entry-error').textContent = e.message;
   }
@@ -581,8 +586,7 @@ async function addEntry(event) {
       plate: $('entry-plate').value, reason: $('entry-reason').value, expires: toIso($('entry-expires').value) } });
     $('entry-error').textContent = result.retrospective_hits ? `${result.retrospective_hits} past reads matched: see Live hits` : '';
     $('entry-form').reset();
-    await loadEntries(state.list);
-    await loadWatchlists();
+    await reloadList();
   } catch (e) {
     $('entry-error').textContent = e.message;
   }
