@@ -336,15 +336,20 @@ TEST_CASE(
 
 namespace {
 
-/// A reading of `text` whose one row of characters, each `h` high, spans `chars` (input pixels).
-PlateResult reading(const std::string& text, double confidence, const cv::Rect& chars, int h) {
+/// A reading of `text` whose one row of characters, each `h` high, spans `chars` (input pixels),
+/// found at `scale` working pixels per input pixel.
+PlateResult reading(const std::string& text, double confidence, const cv::Rect& chars, int h,
+                    double scale = 1.0) {
   PlateResult p;
   p.text.text = text;
   p.text.confidence = confidence;
+  p.working_scale = scale;
   CharRow row;
-  for (int x = chars.x; x + h / 2 <= chars.br().x; x += h * 2 / 3)
-    row.chars.emplace_back(x, chars.y, h / 2, h);
-  row.char_height = h;
+  for (int x = chars.x; x + h / 2 <= chars.br().x; x += h * 2 / 3) {
+    row.chars.emplace_back(cvRound(x * scale), cvRound(chars.y * scale), cvRound(h / 2 * scale),
+                           cvRound(h * scale));
+  }
+  row.char_height = h * scale;
   p.candidate.rows = {row};
   p.box = chars;
   return p;
@@ -360,16 +365,23 @@ std::vector<std::string> texts(const std::vector<PlateResult>& plates) {
 
 TEST_CASE("a plate's other text (a name over its characters, a legend under them) is not a second plate",
           "[reader]") {
-  const cv::Rect registration(200, 300, 300, 60);
+  const cv::Rect registration(200, 300, 300, 60);  // characters 60 pixels high
   std::vector<PlateResult> plates = {
       reading("ABC1234", 0.95, registration, 60),
-      reading("CALIFORNIA", 0.75, {260, 255, 180, 22}, 22),  // the state's name just above
+      reading("CALIFORNIA", 0.75, {260, 265, 180, 22}, 22),  // the state's name just above
       reading("DEALER", 0.7, {300, 372, 100, 14}, 14),       // a legend just below
       reading("XY12ZZZ", 0.9, {700, 300, 150, 28}, 28),      // a smaller plate of another car, beside it
-      reading("SIGN", 0.72, {260, 120, 180, 22}, 22),        // small print far above: another thing
+      reading("SIGN", 0.72, {260, 200, 180, 22}, 22),        // small print a character height above
   };
   drop_plates_other_text(plates);
   CHECK(texts(plates) == std::vector<std::string>{"ABC1234", "XY12ZZZ", "SIGN"});
+
+  // Readings from the enlarged second pass (2 working pixels per input pixel) are compared in
+  // input pixels, and a reading as sure as the registration is hidden too.
+  std::vector<PlateResult> passes = {reading("ABC1234", 0.9, registration, 60, 2.0),
+                                     reading("CALIFORNIA", 0.9, {260, 265, 180, 22}, 22, 1.0)};
+  drop_plates_other_text(passes);
+  CHECK(texts(passes) == std::vector<std::string>{"ABC1234"});
 
   // Print more than half as high is not the plate's other text (a two-row plate read row by row).
   std::vector<PlateResult> rows = {reading("AB12", 0.9, {200, 300, 160, 40}, 40),
@@ -377,9 +389,16 @@ TEST_CASE("a plate's other text (a name over its characters, a legend under them
   drop_plates_other_text(rows);
   CHECK(rows.size() == 2);
 
-  // A surer small reading is not hidden by an unsure large one (a grille's bars over a plate).
+  // Only a surer reading hides one: not a grille's bars read unsurely over a plate...
   std::vector<PlateResult> grille = {reading("WWWWWW", 0.55, {200, 200, 400, 90}, 90),
                                      reading("AB12CDE", 0.9, {300, 310, 200, 30}, 30)};
   drop_plates_other_text(grille);
   CHECK(texts(grille) == std::vector<std::string>{"WWWWWW", "AB12CDE"});
+  // Large print hides nothing beyond the widest margin a plate leaves (0.6 of its character
+  // height): a van's name read surely over its plate, whose characters begin 50 pixels under the
+  // name's 80-pixel letters.
+  std::vector<PlateResult> van = {reading("BUILDERS", 0.95, {200, 100, 400, 80}, 80),
+                                  reading("AB12CDE", 0.9, {300, 230, 150, 30}, 30)};
+  drop_plates_other_text(van);
+  CHECK(texts(van) == std::vector<std::string>{"BUILDERS", "AB12CDE"});
 }

@@ -46,13 +46,13 @@ double overlap_ratio(const cv::Rect& a, const cv::Rect& b) {
 // candidates are the same plate read whole or in part (one row of a two-row plate, one group of
 // characters) or at both sizes: keep the most confident, unless a longer reading of the same
 // plate is nearly as confident.
-std::vector<PlateResult> one_per_plate(std::vector<PlateResult> plates, std::size_t max_plates) {
+std::vector<PlateResult> one_per_plate(std::vector<PlateResult> plates) {
   std::vector<PlateResult> kept;
   for (auto& p : plates) {
     auto same = std::find_if(kept.begin(), kept.end(),
                              [&](const PlateResult& k) { return overlap_ratio(k.box, p.box) > 0.4; });
     if (same == kept.end()) {
-      if (kept.size() < max_plates) kept.push_back(std::move(p));
+      kept.push_back(std::move(p));
     } else if (p.text.text.size() > same->text.text.size() &&
                p.text.confidence >= kLongerReadingShare * same->text.confidence) {
       *same = std::move(p);
@@ -83,14 +83,16 @@ void drop_badges_beside_plates(std::vector<PlateResult>& plates) {
   });
 }
 
-// Print at most this share of a plate's character height is not a registration. Only a surer
-// reading hides one: a large but unsure reading (a grille's bars) does not hide a plate beside
-// it. Measured in docs/accuracy.md, session 25.
+// A plate's other text is print at most this share of its registration's height...
 constexpr double kOtherTextHeightShare = 0.5;
+// ...lying within this many of the registration's character heights over or under its
+// characters: the widest margin a plate leaves there (a US plate: 1.6 inches beside characters
+// 2.75 inches high; a UK or EU plate's is about 0.2).
+constexpr double kPlateMarginInCharHeights = 0.6;
 
 struct PrintExtent {
   cv::Rect2d chars;   ///< the rows' characters, input pixels
-  double height = 0;  ///< the first row's character height, input pixels
+  double height = 0;  ///< the tallest row's character height, input pixels
 };
 
 PrintExtent print_extent(const PlateResult& p) {
@@ -98,11 +100,14 @@ PrintExtent print_extent(const PlateResult& p) {
   const auto& rows = p.candidate.rows;
   if (rows.empty() || rows.front().chars.empty()) return e;
   cv::Rect chars = rows.front().chars.front();
-  for (const auto& r : rows)
+  double height = 0;
+  for (const auto& r : rows) {
     for (const auto& c : r.chars) chars |= c;
+    height = std::max(height, r.char_height);
+  }
   const double s = p.working_scale;
   e.chars = cv::Rect2d(chars.x / s, chars.y / s, chars.width / s, chars.height / s);
-  e.height = rows.front().char_height / s;
+  e.height = height / s;
   return e;
 }
 
@@ -119,11 +124,12 @@ void drop_plates_other_text(std::vector<PlateResult>& plates) {
     const cv::Point2d centre(small.chars.x + small.chars.width / 2, small.chars.y + small.chars.height / 2);
     for (std::size_t a = 0; a < plates.size() && !other_text[b]; ++a) {
       const PrintExtent& large = extents[a];
-      if (a == b || small.height > kOtherTextHeightShare * large.height) continue;
+      if (a == b || other_text[a] || small.height > kOtherTextHeightShare * large.height) continue;
+      // Only a surer reading hides one: a large but unsure reading (a grille's bars) does not.
       if (plates[a].text.confidence < plates[b].text.confidence) continue;
-      const double h = large.height;
+      const double margin = kPlateMarginInCharHeights * large.height;
       other_text[b] = centre.x >= large.chars.x && centre.x <= large.chars.br().x &&
-                      centre.y >= large.chars.y - h && centre.y <= large.chars.br().y + h;
+                      centre.y >= large.chars.y - margin && centre.y <= large.chars.br().y + margin;
     }
   }
   std::vector<PlateResult> kept;
@@ -342,10 +348,13 @@ ReadResult PlateReader::read(const cv::Mat& image, std::span<const ExpectedPlate
   // The plates read, most confident first.
   std::sort(plates.begin(), plates.end(),
             [](const PlateResult& a, const PlateResult& b) { return a.text.confidence > b.text.confidence; });
-  result.plates = one_per_plate(std::move(plates), static_cast<std::size_t>(settings_.max_plates));
+  result.plates = one_per_plate(std::move(plates));
   drop_badges_beside_plates(result.plates);
   for (auto& p : result.plates) p.text.confidence = reported_confidence(p);
   drop_plates_other_text(result.plates);
+  // Capped last, so that nothing dropped above took a plate's place.
+  const auto max_plates = static_cast<std::size_t>(std::max(0, settings_.max_plates));
+  if (result.plates.size() > max_plates) result.plates.resize(max_plates);
   return result;
 }
 

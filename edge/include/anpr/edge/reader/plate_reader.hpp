@@ -103,9 +103,11 @@ struct ReadResult {
 };
 
 /// A plate has one registration, and it is its largest print: drops each reading of print at
-/// most half as high as a surer reading's, on the same plate (its centre over or under that
-/// reading's characters, within a character height of them): the plate's other text (a state or
-/// city name, a slogan, a dealer's legend), not a second plate. read() applies it last.
+/// most half as high as another reading's, on the same plate (its centre over or under that
+/// reading's characters, within the widest margin a plate leaves there, 0.6 of their height): the
+/// plate's other text (a state or city name, a slogan, a dealer's legend), not a second plate.
+/// Only a reading at least as sure hides one.
+/// read() applies it last, to the confidences it reports.
 void drop_plates_other_text(std::vector<PlateResult>& plates);
 
 /// Not thread-safe (it owns an OCR engine): one reader per worker thread.
