@@ -324,3 +324,36 @@ TEST_CASE("a read that cannot be stored fails its batch: nothing committed, noth
   CHECK(f.store->read_count() == 2);
   CHECK(f.store->hits(std::nullopt, std::nullopt, 10).size() == 1);
 }
+
+TEST_CASE("a stored read's row keeps the message as published, without its images", "[ingest]") {
+  Fixture f;
+  Ingestor ingest(*f.store, f.with_images());
+  auto r = read_of("XY12ZZZ");
+  r.overview_jpeg = Bytes{0xFF, 0xD8, 0x01, 0xFF, 0xD9};
+  auto r_without_images = r;
+  r_without_images.crop_jpeg.clear();
+  r_without_images.overview_jpeg.reset();
+  // As the edge writes it: the same bytes as the read encoded again without its images.
+  REQUIRE(ingest.handle(topic_of(r), encode(r)).result == IngestResult::kStored);
+  CHECK(f.store->read_message(r.read_id) == encode(r_without_images));
+  // Another publisher's spelling is kept (here the members in reverse order), the images still
+  // taken out.
+  const auto other = read_of("XY12ZZY");
+  const auto canonical = nlohmann::ordered_json::parse(encode(other));
+  std::vector<std::string> keys;
+  for (const auto& item : canonical.items()) keys.insert(keys.begin(), item.key());
+  auto published = nlohmann::ordered_json::object();
+  for (const std::string& key : keys) published[key] = canonical[key];
+  auto kept = published;
+  kept["crop_jpeg"] = "";
+  REQUIRE(ingest.handle_batch({{topic_of(other), published.dump()}})[0].result == IngestResult::kStored);
+  CHECK(f.store->read_message(other.read_id) == kept.dump());
+  // A member the schema does not have is not kept: the row has the read encoded again.
+  const auto third = read_of("XY12ZZX");
+  auto extra = nlohmann::json::parse(encode(third));
+  extra["note"] = "not in the schema";
+  REQUIRE(ingest.handle(topic_of(third), extra.dump()).result == IngestResult::kStored);
+  auto third_without_images = third;
+  third_without_images.crop_jpeg.clear();
+  CHECK(f.store->read_message(third.read_id) == encode(third_without_images));
+}

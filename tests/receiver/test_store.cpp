@@ -12,6 +12,7 @@
 #include "../support/temp_dir.hpp"
 #include "anpr/common/error.hpp"
 #include "anpr/common/ids.hpp"
+#include "anpr/common/message_codec.hpp"
 #include "anpr/receiver/cameras/camera_faults.hpp"
 #include "anpr/receiver/store/store.hpp"
 #include "anpr/receiver/watchlist/watchlist.hpp"
@@ -58,12 +59,14 @@ TEST_CASE("reads stored together: each read id once, the first of a batch, and c
   auto store = open_store(temp_database(backend));
   const auto a = read_of("AB12CDE", "cam1", 1000), b = read_of("XY65ZZT", "cam1", 2000),
              c = read_of("CD34EFG", "cam2", 3000), stored_before = read_of("EF56GHJ", "cam2", 4000);
+  // The message ingest cut from c's payload (quoted in arrays too); the others' are encoded here.
+  const std::string c_message = R"({"plate":"CD34EFG","note":"a \"quote\", {braces}, a \\ backslash"})";
   REQUIRE(store->insert_read(stored_before, 5000, false, "", ""));
-  const std::vector<ReadRow> rows{{&a, 5000, false, "a-crop.jpg", ""},
-                                  {&b, 5000, true, "b \"1\",{2}\\3 NULL.jpg", ""},  // quoted in arrays
-                                  {&a, 5000, false, "", ""},  // a redelivery within the batch
-                                  {&stored_before, 5000, false, "", ""},
-                                  {&c, 5000, false, "", "c-overview.jpg"}};
+  const std::vector<ReadRow> rows{{&a, 5000, false, "a-crop.jpg", "", {}},
+                                  {&b, 5000, true, "b \"1\",{2}\\3 NULL.jpg", "", {}},  // quoted in arrays
+                                  {&a, 5000, false, "", "", {}},  // a redelivery within the batch
+                                  {&stored_before, 5000, false, "", "", {}},
+                                  {&c, 5000, false, "", "c-overview.jpg", c_message}};
   std::vector<bool> stored;
   store->in_transaction([&] { stored = store->insert_reads(rows); });
   CHECK(stored == std::vector<bool>{true, true, false, false, true});
@@ -71,6 +74,10 @@ TEST_CASE("reads stored together: each read id once, the first of a batch, and c
   CHECK(store->read_images(a.read_id)->crop_path == "a-crop.jpg");  // the first of the batch's two
   CHECK(store->read_images(c.read_id)->overview_path == "c-overview.jpg");
   CHECK(store->read_images(b.read_id)->crop_path == "b \"1\",{2}\\3 NULL.jpg");
+  CHECK(store->read_message(c.read_id) == c_message);
+  auto a_without_images = a;
+  a_without_images.crop_jpeg.clear();
+  CHECK(store->read_message(a.read_id) == encode(a_without_images));
   CHECK(store->movements(b.plate, 0, 4102444800000, 10).at(0).unknown_camera);
   std::int64_t cam1 = 0, cam2 = 0;
   for (const CameraCount& n : store->camera_counts(0, 3'600'000, 3'600'000)) {

@@ -7,6 +7,7 @@
 #include "anpr/common/ids.hpp"
 #include "anpr/common/message_codec.hpp"
 #include "anpr/common/topics.hpp"
+#include "row_message.hpp"
 
 namespace anpr::receiver {
 namespace fs = std::filesystem;
@@ -276,6 +277,9 @@ std::optional<Ingestor::PendingRead> Ingestor::prepare_read(const ParsedTopic& p
     return std::nullopt;
   }
   p.received_at = clock_();
+  // The row's message is the payload with the images taken out (encoding the decoded read again
+  // cost more than storing it); where the payload cannot be cut safely the store encodes it.
+  p.message = row_message_from_payload(payload).value_or(std::string());
   // Written under temporary names: a duplicate must not touch the evidence of the first.
   try {
     const auto crop = images_.write_pending(p.read, p.read.crop_jpeg, "crop");
@@ -311,7 +315,7 @@ void Ingestor::store_pending(std::vector<PendingRead>& pending, std::vector<Inge
   std::vector<ReadRow> rows;
   rows.reserve(pending.size());
   for (const PendingRead& p : pending)
-    rows.push_back({&p.read, p.received_at, p.unknown_camera, p.crop_path, p.overview_path});
+    rows.push_back({&p.read, p.received_at, p.unknown_camera, p.crop_path, p.overview_path, p.message});
   const std::vector<bool> stored = store_.insert_reads(rows);
   for (std::size_t k = 0; k < pending.size(); ++k) {
     PendingRead& p = pending[k];

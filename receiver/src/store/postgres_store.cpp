@@ -59,9 +59,14 @@ class ArrayLiteral {
  public:
   void add(std::string_view value) {
     text_ += text_.empty() ? "{\"" : ",\"";
-    for (const char c : value) {
-      if (c == '"' || c == '\\') text_ += '\\';
-      text_ += c;
+    // A run without quotes or backslashes at a time: a read's message is mostly such runs.
+    while (!value.empty()) {
+      const std::size_t special = value.find_first_of("\"\\");
+      text_.append(value.substr(0, special));
+      if (special == std::string_view::npos) break;
+      text_ += '\\';
+      text_ += value[special];
+      value.remove_prefix(special + 1);
     }
     text_ += '"';
   }
@@ -159,19 +164,16 @@ class PostgresStore final : public SqlStore {
     std::array<ArrayLiteral, 13> columns;
     for (const ReadRow& row : rows) {
       const ReadMessage& r = *row.read;
-      const std::string values[] = {r.read_id,
-                                    r.camera_id,
-                                    r.site_id,
-                                    pqxx::to_string(r.captured_at),
-                                    r.plate,
-                                    pqxx::to_string(r.confidence),
-                                    r.format,
-                                    r.country,
-                                    row_message(r),
-                                    row.crop_path,
-                                    row.overview_path,
-                                    row.unknown_camera ? "1" : "0",
-                                    pqxx::to_string(row.received_at)};
+      const std::string captured_at = pqxx::to_string(r.captured_at);
+      const std::string confidence = pqxx::to_string(r.confidence);
+      const std::string received_at = pqxx::to_string(row.received_at);
+      const std::string encoded = row.message.empty() ? row_message(r) : std::string();
+      const std::string_view values[] = {
+          r.read_id,     r.camera_id,       r.site_id,
+          captured_at,   r.plate,           confidence,
+          r.format,      r.country,         row.message.empty() ? std::string_view(encoded) : row.message,
+          row.crop_path, row.overview_path, row.unknown_camera ? "1" : "0",
+          received_at};
       for (std::size_t k = 0; k < columns.size(); ++k) columns[k].add(values[k]);
     }
     std::vector<std::string> params;

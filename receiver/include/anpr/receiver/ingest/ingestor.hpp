@@ -94,6 +94,7 @@ class Ingestor {
     TimestampMs received_at = 0;
     bool unknown_camera = false;
     std::string crop_path, overview_path;
+    std::string message;  ///< the row's message, cut from the payload ("": encoded by the store)
     std::vector<PendingImage> images;
   };
   /// Decodes and checks a read and writes its images; nullopt (and `rejected` set, the message

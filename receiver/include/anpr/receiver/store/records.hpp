@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "anpr/common/messages.hpp"
 #include "anpr/common/time.hpp"
@@ -117,6 +118,9 @@ struct ReadRow {
   TimestampMs received_at = 0;
   bool unknown_camera = false;
   std::string crop_path, overview_path;
+  /// The message the row keeps, without images (ingest cuts it from the payload as it came); not
+  /// owned, outlives the call. Empty: the store encodes `read` without its images.
+  std::string_view message;
 };
 
 /// Where a read's images are, relative to the receiver's image folder ("" when none was kept).
