@@ -1,5 +1,6 @@
 #include "anpr/common/message_codec.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
@@ -30,12 +31,11 @@ class Fields {
   [[nodiscard]] std::string name(std::string_view key) const {
     return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
   }
-  [[nodiscard]] bool has(std::string_view key) const {
-    return object_.contains(key) && !object_.at(std::string(key)).is_null();
-  }
+  [[nodiscard]] bool has(std::string_view key) const { return find(key) != nullptr; }
   [[nodiscard]] const json& get(std::string_view key) const {
-    if (!has(key)) throw Reject{name(key), "is required"};
-    return object_.at(std::string(key));
+    const json* v = find(key);
+    if (v == nullptr) throw Reject{name(key), "is required"};
+    return *v;
   }
 
   [[nodiscard]] std::string string(std::string_view key, std::size_t max_length) const {
@@ -125,6 +125,12 @@ class Fields {
   }
 
  private:
+  // The member's value, or nullptr when it is missing or null: one look-up.
+  [[nodiscard]] const json* find(std::string_view key) const {
+    const auto it = object_.find(key);
+    return it == object_.end() || it->is_null() ? nullptr : &*it;
+  }
+
   const json& object_;
   std::string path_;
 };
@@ -155,6 +161,30 @@ constexpr std::array<std::pair<std::string_view, Lateral>, 4> kLateralNames{{{"u
 constexpr std::array<std::pair<std::string_view, CameraState>, 2> kStateNames{
     {{"online", CameraState::kOnline}, {"offline", CameraState::kOffline}}};
 
+// The deepest nesting of objects and arrays in `text`, brackets inside strings not counted (the
+// text may be invalid JSON: the parser finds that). No parser callback reports a depth above it.
+int deepest_nesting(std::string_view text) {
+  int depth = 0, deepest = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;  // the escaped character
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      deepest = std::max(deepest, ++depth);
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
 json header(std::string_view type) { return json{{"schema_version", kSchemaVersion}, {"type", type}}; }
 
 // Parses with size, UTF-8, depth, version and type checks; then hands the object to `read`.
@@ -169,15 +199,30 @@ DecodeResult<T> decode_payload(std::string_view payload, std::string_view type, 
   json doc;
   std::string last_key;  // names the field of a number too large for any type (1e400)
   try {
+    // Nesting no deeper than the limit (every message the cameras send) is parsed without a
+    // callback: the callback's parser copies every key and value it reports, which made parsing
+    // most of the receiver's work per read. Only where the nesting goes deeper, or a number
+    // overflows, is the payload parsed again with it, to refuse it or name the field.
+    bool parsed = false;
+    if (deepest_nesting(payload) <= MessageLimits::kMaxJsonDepth) {
+      try {
+        doc = json::parse(payload.begin(), payload.end());
+        parsed = true;
+      } catch (const json::out_of_range&) {
+        // Parsed again below, for the key of the number.
+      }
+    }
     // Deeply nested input would exhaust the stack of a recursive parser: refuse it early.
-    doc = json::parse(payload.begin(), payload.end(),
-                      [&last_key](int depth, json::parse_event_t event, json& parsed) {
-                        if (depth > MessageLimits::kMaxJsonDepth)
-                          throw Reject{"(payload)", "is nested too deeply"};
-                        if (event == json::parse_event_t::key && parsed.is_string())
-                          last_key = parsed.get<std::string>().substr(0, 64);
-                        return true;
-                      });
+    if (!parsed) {
+      doc = json::parse(payload.begin(), payload.end(),
+                        [&last_key](int depth, json::parse_event_t event, json& value) {
+                          if (depth > MessageLimits::kMaxJsonDepth)
+                            throw Reject{"(payload)", "is nested too deeply"};
+                          if (event == json::parse_event_t::key && value.is_string())
+                            last_key = value.get<std::string>().substr(0, 64);
+                          return true;
+                        });
+    }
   } catch (const json::parse_error& e) {
     return DecodeError{"(payload)", std::string("is not valid JSON: ") + e.what()};
   } catch (const json::out_of_range&) {
