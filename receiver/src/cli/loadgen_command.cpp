@@ -4,7 +4,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
-#include <deque>
 #include <exception>
 #include <filesystem>
 #include <fstream>
@@ -18,16 +17,16 @@
 #include "anpr/common/error.hpp"
 #include "anpr/common/ids.hpp"
 #include "anpr/common/message_codec.hpp"
+#include "anpr/common/plate_text.hpp"
 #include "anpr/common/progress_bar.hpp"
 #include "anpr/common/statistics.hpp"
 #include "anpr/common/topics.hpp"
 #include "cli.hpp"
+#include "loadgen_publisher.hpp"
+#include "read_payloads.hpp"
 
 namespace anpr::receiver::cli {
 namespace {
-
-/// Publishes in flight at most per connection (the client's max_inflight is 1000).
-constexpr std::size_t kPublishWindow = 900;
 
 struct LoadgenOptions {
   std::string broker = "tcp://127.0.0.1:1883";
@@ -38,6 +37,7 @@ struct LoadgenOptions {
   std::vector<std::string> hit_plates;
   std::uint64_t seed = 1;
   int connections = 1;                   // each with its own thread and window of publishes
+  int window = 1000;                     // publishes unacknowledged at most, per connection
   int hit_wait_s = 30;                   // how long to wait for the last hits after publishing
   std::string crop_file, overview_file;  // real JPEGs to carry instead of the placeholder crop
 };
@@ -119,77 +119,87 @@ std::string random_plate(std::mt19937_64& rng) {
   return p;
 }
 
-/// The images every read carries.
-struct Images {
-  Bytes crop;
-  std::optional<Bytes> overview;
+/// Random version 4 UUIDs, without a system call each (make_uuid asks the kernel every time):
+/// seeded once from the system's entropy, not from --seed, so that runs never repeat read ids.
+class ReadIds {
+ public:
+  std::string next() {
+    std::uint64_t hi = rng_(), lo = rng_();
+    hi = (hi & ~0xF000ULL) | 0x4000ULL;              // version 4
+    lo = (lo & ~(0xC0ULL << 56)) | (0x80ULL << 56);  // RFC 4122 variant
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out(36, '-');
+    std::size_t at = 0;
+    for (int nibble = 0; nibble < 32; ++nibble) {
+      if (at == 8 || at == 13 || at == 18 || at == 23) ++at;
+      const std::uint64_t half = nibble < 16 ? hi : lo;
+      out[at++] = kHex[(half >> (60 - 4 * (nibble % 16))) & 0xF];
+    }
+    return out;
+  }
+
+ private:
+  std::mt19937_64 rng_{(static_cast<std::uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}()};
 };
 
-ReadMessage make_read(const LoadgenOptions& o, int i, std::mt19937_64& rng, const Images& images, bool& hit) {
-  std::uniform_real_distribution<double> u(0, 1);
+/// What every read carries; each read adds its id, camera, plate and time (ReadPayloads).
+ReadMessage prototype_read(const Bytes& crop, const std::optional<Bytes>& overview) {
   ReadMessage m;
-  m.read_id = make_uuid();
-  m.camera_id = "cam" + std::to_string(i % o.cameras);
   m.site_id = "loadgen";
-  m.first_seen = m.captured_at = m.last_seen = now_ms();
-  hit = !o.hit_plates.empty() && u(rng) < o.hit_share;
-  m.plate = hit ? o.hit_plates[static_cast<std::size_t>(i) % o.hit_plates.size()] : random_plate(rng);
   m.confidence = 0.95;
-  m.char_confidences = std::vector<double>(m.plate.size(), 0.95);
   m.format = "gb-current";
   m.country = "GB";
   m.box = {100, 100, 120, 30};
-  m.crop_jpeg = images.crop;
-  m.overview_jpeg = images.overview;
+  m.crop_jpeg = crop;
+  m.overview_jpeg = overview;
   return m;
 }
 
-/// What the publishing threads share: the clock they pace to, the hit timer and the progress bar.
+/// What the publishing threads share: the clock they pace to, the payloads, the hit timer and the
+/// progress bar.
 struct Shared {
   std::chrono::steady_clock::time_point start;
+  const ReadPayloads& payloads;
   HitLatency& latency;
   ProgressBar& progress;
   std::mutex progress_mutex;
 };
 
-/// A publishing connection (QoS 1, up to 1,000 in flight).
-std::unique_ptr<mqtt::async_client> connect_publisher(const std::string& broker) {
-  auto client = std::make_unique<mqtt::async_client>(broker, "anpr-loadgen-" + make_uuid().substr(0, 8),
-                                                     mqtt::create_options(MQTTVERSION_3_1_1, 100000));
-  try {
-    client->connect(mqtt::connect_options_builder().clean_session(true).max_inflight(1000).finalize())
-        ->wait();
-  } catch (const mqtt::exception& e) {
-    throw Error(ErrorCode::kIo, "cannot connect to " + broker + ": " + e.what());
-  }
-  return client;
-}
+/// Reads due within this much of now go out together, in one write: a write (and a wake-up of
+/// the broker) per read cost more than the read itself.
+constexpr auto kBatchAhead = std::chrono::milliseconds(1);
 
 /// One connection's share of the reads (every `connections`th, from `first`), paced to the rate,
 /// with a sliding window of unacknowledged publishes: waiting for a whole batch instead paused
 /// the stream and then sent the late reads in one burst, which the receiver saw as queueing.
-void publish_share(const LoadgenOptions& o, int first, const Images& images, mqtt::async_client& client,
-                   Shared& shared) {
+void publish_share(const LoadgenOptions& o, int first, LoadgenPublisher& publisher, Shared& shared) {
   std::mt19937_64 rng(o.seed + static_cast<std::uint64_t>(first));
-  std::deque<mqtt::delivery_token_ptr> pending;
+  std::uniform_real_distribution<double> u(0, 1);
+  ReadIds ids;
+  std::vector<std::string> cameras, topics;
+  for (int c = 0; c < o.cameras; ++c) {
+    cameras.push_back("cam" + std::to_string(c));
+    topics.push_back(camera_topic("loadgen", cameras.back(), TopicKind::kRead));
+  }
   for (int i = first; i < o.count; i += o.connections) {
     const auto due = shared.start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                         std::chrono::duration<double>(i / o.rate));
-    std::this_thread::sleep_until(due);
-    bool hit = false;
-    const ReadMessage m = make_read(o, i, rng, images, hit);
-    if (hit) shared.latency.published(m.read_id);
-    pending.push_back(
-        client.publish(camera_topic(m.site_id, m.camera_id, TopicKind::kRead), encode(m), 1, false));
-    while (pending.size() > kPublishWindow) {
-      pending.front()->wait();
-      pending.pop_front();
+    if (due > std::chrono::steady_clock::now() + kBatchAhead) {
+      publisher.flush();
+      std::this_thread::sleep_until(due - kBatchAhead);
     }
+    // The random draws in the order they always were: the same --seed gives the same plates.
+    const bool hit = !o.hit_plates.empty() && u(rng) < o.hit_share;
+    const std::string plate =
+        hit ? o.hit_plates[static_cast<std::size_t>(i) % o.hit_plates.size()] : random_plate(rng);
+    const std::string read_id = ids.next();
+    if (hit) shared.latency.published(read_id);
+    const auto camera = static_cast<std::size_t>(i % o.cameras);
+    publisher.publish(topics[camera], shared.payloads.payload(read_id, cameras[camera], plate, now_ms()));
     const std::lock_guard lock(shared.progress_mutex);
     shared.progress.advance();
   }
-  for (auto& t : pending) t->wait();
-  client.disconnect()->wait();
+  publisher.finish();
 }
 
 int run(const LoadgenOptions& o) {
@@ -197,16 +207,21 @@ int run(const LoadgenOptions& o) {
   HitLatency latency;
   std::unique_ptr<mqtt::async_client> hits_client;
   if (!o.hit_plates.empty() && o.hit_share > 0) hits_client = latency.listen(o.broker);
-  const Images images{
-      o.crop_file.empty() ? Bytes{0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 'J', 'F', 'I', 'F', 0x00, 0xFF, 0xD9}
-                          : read_jpeg(o.crop_file),
-      o.overview_file.empty() ? std::nullopt : std::optional<Bytes>(read_jpeg(o.overview_file))};
+  const Bytes crop = o.crop_file.empty()
+                         ? Bytes{0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 'J', 'F', 'I', 'F', 0x00, 0xFF, 0xD9}
+                         : read_jpeg(o.crop_file);
+  const std::optional<Bytes> overview =
+      o.overview_file.empty() ? std::nullopt : std::optional<Bytes>(read_jpeg(o.overview_file));
+  const ReadPayloads payloads(prototype_read(crop, overview), 0.95);
   ProgressBar progress(static_cast<std::size_t>(o.count), "loadgen");
   // Every connection is up before the clock starts: a read due while one was still connecting
   // would go out late, in a burst with those behind it.
-  std::vector<std::unique_ptr<mqtt::async_client>> clients;
-  for (int c = 0; c < o.connections; ++c) clients.push_back(connect_publisher(o.broker));
-  Shared shared{std::chrono::steady_clock::now(), latency, progress, {}};
+  std::vector<std::unique_ptr<LoadgenPublisher>> publishers;
+  for (int c = 0; c < o.connections; ++c) {
+    publishers.push_back(std::make_unique<LoadgenPublisher>(
+        o.broker, "anpr-loadgen-" + make_uuid().substr(0, 8), static_cast<std::size_t>(o.window)));
+  }
+  Shared shared{std::chrono::steady_clock::now(), payloads, latency, progress, {}};
   // Several connections, each on its own thread: one thread encoding and publishing topped out
   // at about 9,900 reads/s, below what the receiver takes.
   std::vector<std::thread> threads;
@@ -214,7 +229,7 @@ int run(const LoadgenOptions& o) {
   for (int c = 0; c < o.connections; ++c) {
     threads.emplace_back([&, c] {
       try {
-        publish_share(o, c, images, *clients[static_cast<std::size_t>(c)], shared);
+        publish_share(o, c, *publishers[static_cast<std::size_t>(c)], shared);
       } catch (...) {
         errors[static_cast<std::size_t>(c)] = std::current_exception();
       }
@@ -252,12 +267,20 @@ void add_loadgen_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--hit-share", o->hit_share, "Share of reads that carry one of --hit-plates")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
-  cmd->add_option("--hit-plates", o->hit_plates, "Listed plates to use for hits");
+  cmd->add_option("--hit-plates", o->hit_plates, "Listed plates to use for hits")
+      ->check(CLI::Validator(
+          [](const std::string& plate) {
+            return is_normalised_plate(plate) ? std::string() : "not normalised plate text: " + plate;
+          },
+          "PLATE"));
   cmd->add_option("--seed", o->seed, "Random seed")->capture_default_str();
   cmd->add_option("--connections", o->connections,
                   "Connections to the broker, each publishing on its own thread")
       ->capture_default_str()
       ->check(CLI::Range(1, 64));
+  cmd->add_option("--window", o->window, "Publishes unacknowledged by the broker at most, per connection")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 65000));
   cmd->add_option("--hit-wait", o->hit_wait_s, "Seconds to wait for the last hits after publishing")
       ->capture_default_str();
   cmd->add_option("--crop", o->crop_file,
