@@ -329,7 +329,7 @@ TEST_CASE("a stored read's row keeps the message as published, without its image
   Fixture f;
   Ingestor ingest(*f.store, f.with_images());
   auto r = read_of("XY12ZZZ");
-  r.overview_jpeg = Bytes{0xFF, 0xD8, 0x01, 0xFF, 0xD9};
+  r.overview_jpeg = Bytes{0xFF, 0xD8, 0xFF, 0xE1, 0xFF, 0xD9};
   auto r_without_images = r;
   r_without_images.crop_jpeg.clear();
   r_without_images.overview_jpeg.reset();

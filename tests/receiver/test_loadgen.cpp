@@ -114,7 +114,7 @@ class FakeBroker {
 
 TEST_CASE("loadgen's payloads are the bytes encode() gives for the same read", "[loadgen]") {
   ReadMessage with_overview = prototype();
-  with_overview.overview_jpeg = Bytes{0xFF, 0xD8, 0x01, 0x02, 0xFF, 0xD9};
+  with_overview.overview_jpeg = Bytes{0xFF, 0xD8, 0xFF, 0xE1, 0x02, 0xFF, 0xD9};
   for (const ReadMessage& proto : {prototype(), with_overview}) {
     const ReadPayloads payloads(proto, 0.9);
     for (const std::string plate : {"A", "AB12CDE", "HT00HIT", "ABCDEFGH1234"}) {

@@ -25,7 +25,7 @@ ReadMessage without_images(ReadMessage m) {
 TEST_CASE("a read's row message cut from what encode() wrote is encode() of it without images", "[ingest]") {
   ReadMessage plain = test::sample_read("AB12CDE");
   ReadMessage full = plain;
-  full.overview_jpeg = Bytes{0xFF, 0xD8, 0x01, 0xFF, 0xD9};
+  full.overview_jpeg = Bytes{0xFF, 0xD8, 0xFF, 0xE1, 0xFF, 0xD9};
   full.candidates = {{"AB12CDF", 0.4}, {"A812CDE", 0.2}};
   full.direction = {Motion::kApproaching, Lateral::kLeft};
   for (const ReadMessage& m : {plain, full}) {
