@@ -10,6 +10,7 @@
 # PostgreSQL's durable defaults and SHARED_BUFFERS (default 2GB).
 # WORK=dir keeps the cluster there (default: a new folder under /var/tmp, removed at the end unless
 # KEEP_WORK=1); a WORK that already holds a loaded cluster is searched again without reloading.
+# SAMPLE_SEED=N samples another set of plates to search (default 7), e.g. plates not searched yet.
 # Usage: scripts/bench-search.sh [READS] [PLATES] [SEARCHES] [RUNS]
 # e.g.   scripts/bench-search.sh 100000000 3000000 200 5   (about 30 GB of disk)
 set -euo pipefail
@@ -107,7 +108,7 @@ sql "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"
 sql "INSERT INTO cameras (camera_id, site_id, name, latitude, longitude, registered)
      SELECT 'cam-' || lpad(n::text, 2, '0'), 'site-' || lpad((n / 2)::text, 2, '0'), 'Camera ' || n,
             52.7 + n / 1000.0, -1.4 + n / 1000.0, 1 FROM generate_series(0, 49) n ON CONFLICT DO NOTHING"
-sql "SELECT plate FROM (SELECT DISTINCT plate FROM reads TABLESAMPLE SYSTEM (LEAST(100, $searches * 5000.0 / $reads)) REPEATABLE (7)) s
+sql "SELECT plate FROM (SELECT DISTINCT plate FROM reads TABLESAMPLE SYSTEM (LEAST(100, $searches * 5000.0 / $reads)) REPEATABLE (${SAMPLE_SEED:-7})) s
      ORDER BY md5(plate) LIMIT $searches" > "$work/plates.txt"
 sql "SELECT pg_stat_statements_reset()" > /dev/null
 "$bin/anpr-receiver" bench-search --database "$dsn" --plates-file "$work/plates.txt" --runs "$runs"
