@@ -22,14 +22,8 @@ namespace asio = boost::asio;
 namespace {
 
 ReadMessage prototype() {
-  ReadMessage m;
-  m.site_id = "site-1";
-  m.confidence = 0.875;
-  m.format = "gb-current";
-  m.country = "GB";
-  m.box = {10, 20, 130, 35};
-  m.crop_jpeg = {0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 'J', 'F', 'I', 'F', 0x00, 0xFF, 0xD9};
-  return m;
+  return loadgen_read_prototype(
+      Bytes{0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 'J', 'F', 'I', 'F', 0x00, 0xFF, 0xD9}, std::nullopt);
 }
 
 ReadMessage with_values(ReadMessage m, const std::string& read_id, const std::string& camera,
@@ -168,6 +162,17 @@ TEST_CASE("loadgen's publisher keeps to its window and waits for every PUBACK", 
   REQUIRE(broker.payloads.size() == kReads);
   for (int i = 0; i < kReads; ++i)
     CHECK(broker.payloads[static_cast<std::size_t>(i)] == "payload-" + std::to_string(i));
+}
+
+TEST_CASE("loadgen's publisher refuses a packet MQTT cannot carry and goes on", "[loadgen][mqtt]") {
+  FakeBroker broker(2, 2);
+  LoadgenPublisher publisher(broker.uri(), "loadgen-test", 5);
+  publisher.publish("anpr/v1/s/c/read", "first");
+  CHECK_THROWS_AS(publisher.publish(std::string(70'000, 't'), "too long a topic"), Error);
+  publisher.publish("anpr/v1/s/c/read", "second");
+  publisher.finish();
+  broker.join();
+  CHECK(broker.payloads == std::vector<std::string>{"first", "second"});
 }
 
 TEST_CASE("loadgen's publisher refuses TLS and says when nothing listens", "[loadgen][mqtt]") {

@@ -142,19 +142,6 @@ class ReadIds {
   std::mt19937_64 rng_{(static_cast<std::uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}()};
 };
 
-/// What every read carries; each read adds its id, camera, plate and time (ReadPayloads).
-ReadMessage prototype_read(const Bytes& crop, const std::optional<Bytes>& overview) {
-  ReadMessage m;
-  m.site_id = "loadgen";
-  m.confidence = 0.95;
-  m.format = "gb-current";
-  m.country = "GB";
-  m.box = {100, 100, 120, 30};
-  m.crop_jpeg = crop;
-  m.overview_jpeg = overview;
-  return m;
-}
-
 /// What the publishing threads share: the clock they pace to, the payloads, the hit timer and the
 /// progress bar.
 struct Shared {
@@ -212,7 +199,7 @@ int run(const LoadgenOptions& o) {
                          : read_jpeg(o.crop_file);
   const std::optional<Bytes> overview =
       o.overview_file.empty() ? std::nullopt : std::optional<Bytes>(read_jpeg(o.overview_file));
-  const ReadPayloads payloads(prototype_read(crop, overview), 0.95);
+  const ReadPayloads payloads(loadgen_read_prototype(crop, overview), 0.95);
   ProgressBar progress(static_cast<std::size_t>(o.count), "loadgen");
   // Every connection is up before the clock starts: a read due while one was still connecting
   // would go out late, in a burst with those behind it.

@@ -2,40 +2,16 @@
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/write.hpp>
-#include <limits>
 
 #include "anpr/common/error.hpp"
 #include "mqtt_session.hpp"
 
 namespace anpr::receiver::cli {
 namespace mqtt311 {
-namespace {
 
-void put_u16(std::string& out, std::uint16_t v) {
-  out.push_back(static_cast<char>(v >> 8));
-  out.push_back(static_cast<char>(v & 0xFF));
-}
-
-void put_string(std::string& out, std::string_view s) {
-  if (s.size() > std::numeric_limits<std::uint16_t>::max())
-    throw Error(ErrorCode::kInput,
-                "a string of " + std::to_string(s.size()) + " bytes is longer than MQTT allows");
-  put_u16(out, static_cast<std::uint16_t>(s.size()));
-  out.append(s);
-}
-
-void put_remaining_length(std::string& out, std::size_t length) {
-  constexpr std::size_t kMax = 268'435'455;  // four bytes of seven bits
-  if (length > kMax) throw Error(ErrorCode::kInput, "a packet of " + std::to_string(length) + " bytes");
-  do {
-    auto byte = static_cast<std::uint8_t>(length % 128);
-    length /= 128;
-    if (length > 0) byte |= 0x80;
-    out.push_back(static_cast<char>(byte));
-  } while (length > 0);
-}
-
-}  // namespace
+using mqtt_wire::put_remaining_length;
+using mqtt_wire::put_string;
+using mqtt_wire::put_u16;
 
 std::string connect_packet(std::string_view client_id, std::uint16_t keep_alive_s) {
   std::string body;
@@ -109,7 +85,13 @@ void LoadgenPublisher::publish(std::string_view topic, std::string_view payload)
   do {
     ++last_packet_id_;  // 1-65535: 0 is not a packet id
   } while (last_packet_id_ == 0 || in_flight_[last_packet_id_]);
-  mqtt311::append_publish(buffer_, topic, payload, last_packet_id_);
+  const std::size_t buffered = buffer_.size();
+  try {
+    mqtt311::append_publish(buffer_, topic, payload, last_packet_id_);
+  } catch (const mqtt_wire::WireError& e) {
+    buffer_.resize(buffered);  // the packet's first bytes may be in: the broker must not see them
+    throw Error(ErrorCode::kInput, std::string("cannot publish on ") + std::string(topic) + ": " + e.what());
+  }
   in_flight_[last_packet_id_] = true;
   ++unacknowledged_;
 }

@@ -38,7 +38,8 @@ class LoadgenPublisher {
   LoadgenPublisher& operator=(const LoadgenPublisher&) = delete;
 
   /// Adds a QoS 1 publish to the buffer. Writes the buffer first when it holds 64 KiB, and waits
-  /// for PUBACKs first while `window` publishes are unacknowledged.
+  /// for PUBACKs first while `window` publishes are unacknowledged. A topic over 65,535 bytes or
+  /// a packet over MQTT's limit throws anpr::Error(kInput) and leaves nothing of it buffered.
   void publish(std::string_view topic, std::string_view payload);
   /// Writes what the buffer holds, then takes the PUBACKs that have arrived, without waiting.
   void flush();

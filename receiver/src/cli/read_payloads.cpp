@@ -19,6 +19,18 @@ constexpr TimestampMs kTimeMark = 4'102'444'799'999;  // 2099-12-31T23:59:59.999
 
 }  // namespace
 
+ReadMessage loadgen_read_prototype(const Bytes& crop, const std::optional<Bytes>& overview) {
+  ReadMessage m;
+  m.site_id = "loadgen";
+  m.confidence = 0.95;
+  m.format = "gb-current";
+  m.country = "GB";
+  m.box = {100, 100, 120, 30};
+  m.crop_jpeg = crop;
+  m.overview_jpeg = overview;
+  return m;
+}
+
 ReadPayloads::ReadPayloads(const ReadMessage& prototype, double char_confidence) {
   for (std::size_t length = 1; length <= by_plate_length_.size(); ++length)
     by_plate_length_[length - 1] = make_template(prototype, length, char_confidence);
@@ -65,24 +77,11 @@ std::string ReadPayloads::payload(std::string_view read_id, std::string_view cam
   const Template& t = by_plate_length_[plate.size() - 1];
   std::string out;
   out.reserve(t.text_bytes + read_id.size() + camera_id.size() + plate.size() + 3 * time.size());
+  // Indexed by Slot: what goes in after each piece.
+  const std::array<std::string_view, 5> values{{{}, read_id, camera_id, plate, time}};
   for (const Piece& piece : t.pieces) {
     out += piece.text;
-    switch (piece.slot) {
-      case Slot::kReadId:
-        out += read_id;
-        break;
-      case Slot::kCameraId:
-        out += camera_id;
-        break;
-      case Slot::kPlate:
-        out += plate;
-        break;
-      case Slot::kTime:
-        out += time;
-        break;
-      case Slot::kNone:
-        break;
-    }
+    out += values[static_cast<std::size_t>(piece.slot)];
   }
   return out;
 }

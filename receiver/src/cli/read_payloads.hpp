@@ -5,6 +5,7 @@
 // that text with its own values put in. The bytes are those encode() gives for the same read.
 
 #include <array>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,6 +14,10 @@
 #include "anpr/common/plate_text.hpp"
 
 namespace anpr::receiver::cli {
+
+/// What every read of the load generator carries: a GB read of confidence 0.95 with this crop
+/// (and overview, if any). Each read adds its id, camera, plate and time (ReadPayloads).
+[[nodiscard]] ReadMessage loadgen_read_prototype(const Bytes& crop, const std::optional<Bytes>& overview);
 
 class ReadPayloads {
  public:
@@ -29,6 +34,7 @@ class ReadPayloads {
                                     std::string_view plate, TimestampMs at) const;
 
  private:
+  /// In the order of payload()'s values, which it indexes.
   enum class Slot { kNone, kReadId, kCameraId, kPlate, kTime };
   /// Text as it is, then a value in its slot (kNone after the last piece).
   struct Piece {

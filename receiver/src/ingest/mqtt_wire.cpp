@@ -13,11 +13,6 @@ constexpr std::uint8_t kPropTopicAlias = 0x23;
 constexpr std::uint8_t kPropMaximumPacketSize = 0x27;
 constexpr std::uint32_t kMaxVarint = 268'435'455;  // four bytes of seven bits
 
-void put_u16(std::string& out, std::uint16_t v) {
-  out.push_back(static_cast<char>(v >> 8));
-  out.push_back(static_cast<char>(v & 0xFF));
-}
-
 void put_u32(std::string& out, std::uint32_t v) {
   for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>((v >> shift) & 0xFF));
 }
@@ -31,20 +26,12 @@ void put_varint(std::string& out, std::uint32_t v) {
   } while (v > 0);
 }
 
-void put_string(std::string& out, std::string_view s) {
-  if (s.size() > std::numeric_limits<std::uint16_t>::max())
-    throw WireError("a string of " + std::to_string(s.size()) + " bytes is longer than MQTT allows");
-  put_u16(out, static_cast<std::uint16_t>(s.size()));
-  out.append(s);
-}
-
 /// Fixed header (type and flags, remaining length) in front of a body.
 std::string framed(std::uint8_t first_byte, const std::string& body) {
-  if (body.size() > kMaxVarint) throw WireError("a packet of " + std::to_string(body.size()) + " bytes");
   std::string out;
   out.reserve(body.size() + 5);
   out.push_back(static_cast<char>(first_byte));
-  put_varint(out, static_cast<std::uint32_t>(body.size()));
+  put_remaining_length(out, body.size());
   out += body;
   return out;
 }
@@ -155,6 +142,23 @@ class Cursor {
 };
 
 }  // namespace
+
+void put_u16(std::string& out, std::uint16_t v) {
+  out.push_back(static_cast<char>(v >> 8));
+  out.push_back(static_cast<char>(v & 0xFF));
+}
+
+void put_string(std::string& out, std::string_view s) {
+  if (s.size() > std::numeric_limits<std::uint16_t>::max())
+    throw WireError("a string of " + std::to_string(s.size()) + " bytes is longer than MQTT allows");
+  put_u16(out, static_cast<std::uint16_t>(s.size()));
+  out.append(s);
+}
+
+void put_remaining_length(std::string& out, std::size_t length) {
+  if (length > kMaxVarint) throw WireError("a packet of " + std::to_string(length) + " bytes");
+  put_varint(out, static_cast<std::uint32_t>(length));
+}
 
 void PacketReader::append(const char* data, std::size_t size) {
   // Handed-out bytes are dropped once they are most of the buffer: appends stay amortised O(1).

@@ -83,6 +83,14 @@ struct Publish {
   bool duplicate = false;
 };
 
+/// Field encoders shared by every packet written here and by the load generator's MQTT 3.1.1
+/// packets (receiver/src/cli/loadgen_publisher.cpp): the two protocol versions encode these alike.
+void put_u16(std::string& out, std::uint16_t v);
+/// A length-prefixed UTF-8 string. Throws WireError for one over 65,535 bytes.
+void put_string(std::string& out, std::string_view s);
+/// A fixed header's remaining length (variable byte integer). Throws WireError over 268,435,455.
+void put_remaining_length(std::string& out, std::size_t length);
+
 [[nodiscard]] std::string connect_packet(const ConnectOptions& options);
 /// Subscribes to each filter at QoS 1.
 [[nodiscard]] std::string subscribe_packet(std::uint16_t packet_id, const std::vector<std::string>& filters);
