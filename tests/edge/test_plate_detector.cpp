@@ -1,6 +1,8 @@
 // The detector's row building on drawn glyphs, where the right answer is known exactly.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include <opencv2/imgproc.hpp>
 
 #include "anpr/edge/reader/plate_detector.hpp"
@@ -177,4 +179,31 @@ TEST_CASE("a character touching the plate's frame is still a character, the fram
   const auto& chars = candidates.front().rows.front().chars;
   REQUIRE(chars.size() == 7);
   CHECK(std::abs(chars[3].x - (43 + 3 * step)) <= 2);
+}
+
+TEST_CASE("a character joined to the plate's band and frame at the row's end is still a character",
+          "[detector]") {
+  // A European plate: a dark band down the left, the first glyph so close to it that they touch
+  // (a bridge of blur between them) and so close under the frame's top line that it touches it.
+  // Band, frame and glyph are one component, which is no character; the row still has seven, the
+  // first where it was drawn.
+  cv::Mat image(140, 420, CV_8UC1, cv::Scalar(220));
+  const int height = 30, width = 16, step = 24, top = 45;
+  cv::rectangle(image, cv::Rect(30, top - 8, 6 * step + width + 26, height + 22), cv::Scalar(0), 3);
+  cv::rectangle(image, cv::Rect(30, top - 8, 9, height + 22), cv::Scalar(0), cv::FILLED);  // the band
+  cv::line(image, {38, top + 12}, {42, top + 12}, cv::Scalar(0), 2);
+  for (int i = 0; i < 7; ++i) {
+    const int y = i == 0 ? top - 5 : top;  // the first reaches the frame's top line
+    cv::rectangle(image, cv::Rect(43 + i * step, y, width, height), cv::Scalar(0), 3);
+  }
+  const auto candidates = PlateDetector(adaptive_only()).detect(image);
+  // The dark glyphs' row (the hollow glyphs' insides make a light one as well).
+  const auto dark = std::find_if(candidates.begin(), candidates.end(),
+                                 [](const PlateCandidate& c) { return c.dark_on_light; });
+  REQUIRE(dark != candidates.end());
+  const auto& chars = dark->rows.front().chars;
+  REQUIRE(chars.size() == 7);
+  // Its box starts where its drawn stroke does (2 pixels out from x = 43), or at the bridge.
+  CHECK(std::abs(chars.front().x - 41) <= 2);
+  CHECK(std::abs(chars.front().height - chars[1].height) <= 0.22 * chars[1].height);
 }

@@ -8,6 +8,7 @@
 #include <opencv2/features2d.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "anpr/common/plate_text.hpp"
 #include "anpr/common/statistics.hpp"
 
 namespace anpr::edge {
@@ -623,6 +624,139 @@ void fill_gaps_from_frames(std::vector<Blob>& row, const std::vector<Blob>& piec
   row = std::move(filled);
 }
 
+/// What grow_row_ends knows of a row: its characters' height and pitch, its tilt, and the level
+/// between its ink and its background.
+struct RowLooks {
+  double height = 0.0, pitch = 0.0, slope = 0.0, threshold = 0.0;
+  bool dark = true;
+};
+
+// The character in the place one pitch beyond `end` (to its left or right), if one stands free
+// there once the band's and frame's straight runs are cleared (grow_row_ends).
+std::optional<cv::Rect> character_beyond(const cv::Mat& gray, const Blob& end, bool left,
+                                         const RowLooks& row) {
+  constexpr double kReach = 0.2;         // of the character height, over and under the row
+  constexpr double kStraightRun = 0.85;  // share of a row or column inked that makes it the frame's or band's
+  constexpr double kHeightTolerance = 0.22;
+  const double h = row.height;
+  const double cx = centre_x(end) + (left ? -row.pitch : row.pitch);
+  const double cy = centre(end.box).y + row.slope * (cx - centre_x(end));
+  // Out to where the band begins beside a wide character (a 4, an M) that it joins.
+  const int x0 = cvRound(left ? cx - 1.5 * row.pitch : end.box.br().x + 1);
+  const int x1 = cvRound(left ? end.box.x - 1 : cx + 1.5 * row.pitch);
+  const int y0 = cvRound(cy - (0.5 + kReach) * h), y1 = cvRound(cy + (0.5 + kReach) * h);
+  const cv::Rect window(x0, y0, x1 - x0, y1 - y0);
+  if (window.width < 2 || (window & cv::Rect({0, 0}, gray.size())) != window) return std::nullopt;
+  const cv::Mat place = gray(window);
+  cv::Mat inked = row.dark ? place < row.threshold : place > row.threshold;
+  // The frame's lines first, judged over the place itself (one pitch out: the window reaches
+  // past a plate's end), then the band's columns: inked beside the characters and over and
+  // under them too, on the rows there that are not the frame's, of which some must be left to
+  // tell a band from a character's stem.
+  const int place_width = cvRound(0.9 * row.pitch);
+  const cv::Range place_columns = left ? cv::Range(std::max(0, inked.cols - place_width), inked.cols)
+                                       : cv::Range(0, std::min(inked.cols, place_width));
+  cv::Mat margin_rows(inked.rows, 1, CV_8U, cv::Scalar(0));
+  for (int y = 0; y < inked.rows; ++y) {
+    if (std::abs(window.y + y + 0.5 - cy) <= 0.5 * h) continue;  // beside the characters
+    if (cv::countNonZero(inked(cv::Range(y, y + 1), place_columns)) >= kStraightRun * place_columns.size()) {
+      inked.row(y).setTo(0);
+    } else {
+      margin_rows.at<std::uint8_t>(y) = 1;
+    }
+  }
+  const int margin = cv::countNonZero(margin_rows), core = cvRound(h);
+  if (margin < std::max(2, cvRound(0.1 * h))) return std::nullopt;  // nothing shows where a band runs
+  const cv::Mat before_band = inked.clone();
+  std::vector<bool> band(static_cast<std::size_t>(inked.cols), false);
+  for (int x = 0; x < inked.cols; ++x) {
+    cv::Mat column = inked.col(x);
+    const int in_margin = cv::countNonZero(column & margin_rows);
+    const int beside = cv::countNonZero(column) - in_margin;
+    if (in_margin >= kStraightRun * margin && beside >= kStraightRun * core) {
+      column.setTo(0);
+      band[static_cast<std::size_t>(x)] = true;
+    }
+  }
+  cv::Mat labels, stats, centroids;
+  const int n = cv::connectedComponentsWithStats(inked, labels, stats, centroids, 8, CV_32S);
+  // Only a character the band or the frame's side joined: one beyond the row's end standing
+  // free was left out of the row for reasons of its own (another word, a sticker). And only one
+  // the band touches here and there (through blur): a piece the band's ink runs into on most of
+  // its rows is what is left of a dark region beyond a tilted plate's edge, once its full
+  // columns and the rows under the plate are cleared.
+  const auto joined_by_band = [&](const cv::Rect& box, int label) {
+    const int step = left ? -1 : 1;
+    int edge = left ? box.x - 1 : box.br().x;  // the band's column nearest the piece, outside it
+    while (edge >= 0 && edge < inked.cols && !band[static_cast<std::size_t>(edge)]) edge += step;
+    if (edge < 0 || edge >= inked.cols) return false;
+    int rows = 0, run_into = 0;
+    for (int y = box.y; y < box.br().y; ++y) {
+      const int* row_labels = labels.ptr<int>(y);
+      if (std::find(row_labels + box.x, row_labels + box.br().x, label) == row_labels + box.br().x) continue;
+      ++rows;
+      const std::uint8_t* ink_row = before_band.ptr<std::uint8_t>(y);
+      int x = edge - step;  // from the band inwards while there is ink, up to the piece or not
+      while (x >= 0 && x < inked.cols && row_labels[x] != label && ink_row[x] != 0) x -= step;
+      if (x >= 0 && x < inked.cols && row_labels[x] == label) ++run_into;
+    }
+    return rows > 0 && 2 * run_into <= rows;
+  };
+  std::optional<cv::Rect> found;
+  int found_area = 0;
+  for (int i = 1; i < n; ++i) {
+    const cv::Rect box(stats.at<int>(i, cv::CC_STAT_LEFT), stats.at<int>(i, cv::CC_STAT_TOP),
+                       stats.at<int>(i, cv::CC_STAT_WIDTH), stats.at<int>(i, cv::CC_STAT_HEIGHT));
+    const int area = stats.at<int>(i, cv::CC_STAT_AREA);
+    // Standing free: not running on past the place's top, bottom or far side.
+    if (box.y == 0 || box.br().y == inked.rows || (left ? box.x == 0 : box.br().x == inked.cols)) continue;
+    if (std::abs(box.height - h) > kHeightTolerance * h) continue;
+    if (std::abs(window.y + box.y + box.height / 2.0 - cy) > 0.3 * h) continue;
+    if (!char_shaped(box.width, box.height, area, 1, inked.rows) || !joined_by_band(box, i)) continue;
+    if (area > found_area) {
+      found = box + window.tl();
+      found_area = area;
+    }
+  }
+  return found;
+}
+
+// A character at a row's end joined to what stands beside it: the blue band of a European
+// plate, or the plate's frame where the characters come close to it (4B21875's 4, under a band
+// and touching the frame's top line). It is one component with them at every threshold, so never
+// a glyph of its own, and the row reads short. The band and the frame run straight across the
+// place one pitch beyond the row's end, from side to side or top to bottom; a character's strokes
+// stop within it. That place, reaching a little over and under the characters, is binarised at
+// the middle of the row's own ink and background levels; the rows over and under the characters
+// inked (nearly) all the way across are cleared (not those beside them: a character's bar next
+// to the band would look like the frame), then the columns inked (nearly) all the way down what
+// is left. What remains is a character only when it is one piece shaped like one, as tall as the
+// row's glyphs, in line with them and standing free inside the place. Each end grows place by
+// place while one is found, to the longest plate there is.
+void grow_row_ends(const cv::Mat& gray, bool dark, std::vector<Blob>& row) {
+  if (row.size() < 3) return;
+  std::vector<double> heights, pitches;
+  for (const Blob& b : row) heights.push_back(b.box.height);
+  for (std::size_t i = 1; i < row.size(); ++i) pitches.push_back(centre_x(row[i]) - centre_x(row[i - 1]));
+  cv::Rect glyphs = row.front().box;
+  for (const Blob& b : row) glyphs |= b.box;
+  glyphs &= cv::Rect({0, 0}, gray.size());
+  if (glyphs.empty()) return;
+  const cv::Mat row_pixels = gray(glyphs);
+  std::vector<double> levels(row_pixels.begin<std::uint8_t>(), row_pixels.end<std::uint8_t>());
+  const double ink = anpr::percentile(levels, dark ? 0.1 : 0.9);
+  const double background = anpr::percentile(std::move(levels), dark ? 0.85 : 0.15);
+  if (std::abs(background - ink) < 30) return;  // too faint to binarise (on_plate_background's bar)
+  const RowLooks looks{median(heights), median(pitches), row_slope(row), (ink + background) / 2.0, dark};
+  for (const bool left : {true, false}) {
+    while (row.size() < kMaxPlateLength) {
+      const auto found = character_beyond(gray, left ? row.front() : row.back(), left, looks);
+      if (!found) break;
+      row.insert(left ? row.begin() : row.end(), Blob{*found, dark});
+    }
+  }
+}
+
 /// The rows of characters in a frame, with each row's polarity, and the glyphs that have no
 /// neighbour (the short row of a two-row plate, or not).
 struct FoundRows {
@@ -638,6 +772,7 @@ FoundRows find_rows(const cv::Mat& gray, const DetectorSettings& settings) {
     const bool dark = raw.front().dark;
     auto glyphs = split_run_together(gray, clean_row(std::move(raw)));
     fill_gaps_from_frames(glyphs, blobs.pieces);
+    grow_row_ends(gray, dark, glyphs);
     if (glyphs.size() == 1) found.lone.push_back(glyphs.front());
     if (glyphs.size() < 2) continue;
     CharRow row = make_row(glyphs);
