@@ -1,6 +1,7 @@
 #include "anpr/edge/reader/plate_detector.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <numeric>
 #include <optional>
@@ -491,6 +492,34 @@ cv::Rect plate_box(const std::vector<CharRow>& rows, const cv::Size& frame) {
   return box & cv::Rect(0, 0, frame.width, frame.height);
 }
 
+/// The levels of a row's ink and of its background, from the pixels of its glyphs' box: the
+/// darkest (or, light on dark, the brightest) tenth, and the level 85% of the way to the other
+/// end. Nearest-rank percentiles, as anpr::percentile gives them, counted in a histogram: a long
+/// row's box holds thousands of pixels, and sorting them cost more than all the rest of
+/// grow_row_ends.
+struct InkLevels {
+  double ink = 0.0, background = 0.0;
+};
+
+InkLevels ink_levels(const cv::Mat& box, bool dark) {
+  std::array<std::size_t, 256> histogram{};
+  for (int y = 0; y < box.rows; ++y) {
+    const std::uint8_t* p = box.ptr<std::uint8_t>(y);
+    for (int x = 0; x < box.cols; ++x) ++histogram[p[x]];
+  }
+  const std::size_t n = box.total();
+  const auto level = [&](double q) {
+    const auto rank = static_cast<std::size_t>(std::lround(q * static_cast<double>(n - 1)));
+    std::size_t below = 0;
+    for (std::size_t v = 0; v < histogram.size(); ++v) {
+      below += histogram[v];
+      if (below > rank) return static_cast<double>(v);
+    }
+    return 255.0;
+  };
+  return {level(dark ? 0.1 : 0.9), level(dark ? 0.85 : 0.15)};
+}
+
 // Two characters alone (cherished plates such as "A 1") are a candidate only on what looks like
 // a plate: two blobs side by side are everywhere else (text, grilles, lamps). A plate is 520 mm
 // wide and two characters with their gap about 130 mm, so the characters' background goes on,
@@ -502,11 +531,7 @@ bool on_plate_background(const cv::Mat& gray, const CharRow& row, bool dark) {
   for (const cv::Rect& c : row.chars) glyphs |= c;
   glyphs &= cv::Rect({0, 0}, gray.size());
   if (glyphs.empty()) return false;
-  // Ink and background levels from the characters' own box.
-  const cv::Mat box = gray(glyphs);
-  std::vector<double> levels(box.begin<std::uint8_t>(), box.end<std::uint8_t>());
-  const double ink = anpr::percentile(levels, dark ? 0.1 : 0.9);
-  const double background = anpr::percentile(std::move(levels), dark ? 0.85 : 0.15);
+  const auto [ink, background] = ink_levels(gray(glyphs), dark);
   const double contrast = std::abs(background - ink);
   if (contrast < 30) return false;
   const cv::Point2d axis = row.right_mid - row.left_mid;
@@ -742,10 +767,7 @@ void grow_row_ends(const cv::Mat& gray, bool dark, std::vector<Blob>& row) {
   for (const Blob& b : row) glyphs |= b.box;
   glyphs &= cv::Rect({0, 0}, gray.size());
   if (glyphs.empty()) return;
-  const cv::Mat row_pixels = gray(glyphs);
-  std::vector<double> levels(row_pixels.begin<std::uint8_t>(), row_pixels.end<std::uint8_t>());
-  const double ink = anpr::percentile(levels, dark ? 0.1 : 0.9);
-  const double background = anpr::percentile(std::move(levels), dark ? 0.85 : 0.15);
+  const auto [ink, background] = ink_levels(gray(glyphs), dark);
   if (std::abs(background - ink) < 30) return;  // too faint to binarise (on_plate_background's bar)
   const RowLooks looks{median(heights), median(pitches), row_slope(row), (ink + background) / 2.0, dark};
   for (const bool left : {true, false}) {
