@@ -115,10 +115,14 @@ struct ServeParts {
     analysis_store.reset();
     web_store.reset();
     ingestor.reset();
+    watchlist_store.reset();
     store.reset();
   }
 
   std::unique_ptr<Store> store;
+  // The watchlists are reloaded through a connection of their own: reading a changed
+  // 1,000,000-entry list takes seconds, and on the ingest connection it stopped ingest as long.
+  std::unique_ptr<Store> watchlist_store;
   std::unique_ptr<Ingestor> ingestor;
   // The web pages have their own connections, so a long search never holds up ingest, and so
   // has the camera-fault monitor, so its looks at the cameras never wait for an ingest batch.
@@ -128,8 +132,10 @@ struct ServeParts {
   LiveEvents* live = nullptr;  ///< where stored changes go: web_server's, or views_without_pages
 };
 
-ServeParts::ServeParts(const ReceiverConfig& c) : store(open_store(c.database)) {
+ServeParts::ServeParts(const ReceiverConfig& c)
+    : store(open_store(c.database)), watchlist_store(open_store(c.database)) {
   ingestor = std::make_unique<Ingestor>(*store, IngestSettings{c.data_dir, c.matcher, c.clones});
+  ingestor->reload_watchlists_from(*watchlist_store);
   spdlog::info("database {}; {} watchlist entries", without_password(c.database),
                ingestor->matcher()->size());
   if (!c.data_dir.empty()) {

@@ -13,7 +13,11 @@ namespace anpr::receiver {
 namespace fs = std::filesystem;
 
 Ingestor::Ingestor(Store& store, IngestSettings settings, Clock clock)
-    : store_(store), settings_(std::move(settings)), clock_(std::move(clock)), images_(settings_.data_dir) {
+    : store_(store),
+      settings_(std::move(settings)),
+      clock_(std::move(clock)),
+      images_(settings_.data_dir),
+      lists_(&store) {
   refresh_watchlists(true);
   refresh_cameras();
 }
@@ -189,17 +193,26 @@ void Ingestor::show_live(const HitMessage& hit, TimestampMs created_at, const st
 }
 
 bool Ingestor::refresh_watchlists(bool force) {
-  std::string generation = store_.watchlist_generation();
+  if (retired_ && retired_.use_count() == 1) retired_.reset();  // no read is matched against it now
+  std::string generation = lists_->watchlist_generation();
   {
     std::lock_guard lock(matcher_mutex_);
     if (!force && generation == watchlist_generation_) return false;
   }
-  // Build beside the current snapshot, then swap: matching never waits for a rebuild.
-  auto fresh =
-      std::make_shared<const WatchlistMatcher>(store_.watchlists(), store_.entries(""), settings_.matcher);
-  std::lock_guard lock(matcher_mutex_);
-  matcher_ = std::move(fresh);
-  watchlist_generation_ = std::move(generation);
+  // Build beside the current snapshot, then swap: matching never waits for a rebuild. (Read
+  // through the ingest store, the entries held its connection for the whole query, and ingest
+  // stopped for seconds whenever a large list changed.)
+  auto snapshot =
+      std::make_shared<const WatchlistMatcher>(lists_->watchlists(), lists_->entries(""), settings_.matcher);
+  {
+    std::lock_guard lock(matcher_mutex_);
+    std::swap(matcher_, snapshot);
+    watchlist_generation_ = std::move(generation);
+  }
+  // `snapshot` is now the one replaced. Freeing 1,000,000 entries takes a good part of a second:
+  // not under the lock ingest takes for each read, and not on ingest's thread, which frees it if
+  // it holds the last reference. Nobody can take a new one now, so a count of 1 stays 1.
+  if (snapshot.use_count() > 1) retired_ = std::move(snapshot);
   return true;
 }
 

@@ -69,8 +69,15 @@ class Ingestor {
   void set_aside(std::string_view topic, std::string_view payload, int attempts, std::string_view error);
 
   /// Rebuilds the matcher from the store when the watchlists changed (cheap when they did not).
-  /// Returns true when a new snapshot was swapped in.
+  /// Returns true when a new snapshot was swapped in. Ingest goes on with the old snapshot
+  /// meanwhile; the snapshot replaced is freed here too (now, or by a later call once no read is
+  /// being matched against it), not by ingest.
   bool refresh_watchlists(bool force = false);
+  /// Where refresh_watchlists reads the lists from from now on, instead of the ingest store: a
+  /// store of its own (another connection to the same database), so that reading a large list
+  /// (seconds for 1,000,000 entries) never holds the connection ingest stores reads through. Set
+  /// before ingest starts; not owned, must outlive this.
+  void reload_watchlists_from(WatchlistStore& lists) { lists_ = &lists; }
   [[nodiscard]] std::shared_ptr<const WatchlistMatcher> matcher() const;
   /// Reloads the camera registry (positions for the clone check); cheap, a few dozen rows.
   void refresh_cameras();
@@ -128,9 +135,13 @@ class Ingestor {
   IngestSettings settings_;
   Clock clock_;
   EvidenceImages images_;
+  WatchlistStore* lists_;  ///< where refresh_watchlists reads the lists (store_ unless set)
   mutable std::mutex matcher_mutex_;
   std::shared_ptr<const WatchlistMatcher> matcher_;
   std::string watchlist_generation_;
+  /// A replaced snapshot that ingest still held when it was replaced: freed by the next
+  /// refresh_watchlists that finds nobody else holding it (only refresh_watchlists touches it).
+  std::shared_ptr<const WatchlistMatcher> retired_;
   std::shared_ptr<const analysis::CameraDirectory> cameras_;  ///< guarded by matcher_mutex_
   mutable std::mutex counters_mutex_;
   IngestCounters counters_;
