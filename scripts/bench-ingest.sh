@@ -3,6 +3,8 @@
 # published by `anpr-receiver loadgen`; reports publish rate, stored rate and reads lost.
 # With WATCHLIST entries (4th argument, e.g. 1000000; 1% of them wildcards), 1% of the reads carry
 # a listed plate and loadgen reports the hit latency (publish -> hit on anpr/v1/hits), p50/p99.
+# The stored rate runs from loadgen's start to the last read stored, counted beside loadgen: with
+# a watchlist loadgen returns only once the last hit has come back to it, later than that.
 # With STORE=postgresql in the environment the receiver stores into a PostgreSQL cluster created
 # for the run (Debian's server, durable settings: fsync and synchronous commit on).
 # With RECEIVERS=N (N > 1), N receivers share the stream through an MQTT 5 shared subscription
@@ -25,7 +27,7 @@ connection_args=()
 [ "${CONNECTIONS:-1}" -gt 1 ] && connection_args=(--connections "$CONNECTIONS")
 work=$(mktemp -d)
 cleanup() {
-  kill ${serve_pids[@]+"${serve_pids[@]}"} "${broker_pid:-}" 2>/dev/null || true
+  kill ${serve_pids[@]+"${serve_pids[@]}"} "${broker_pid:-}" "${COUNTER_PID:-}" 2>/dev/null || true
   # The postmaster itself (runuser, which started it, does not pass SIGINT on): fast shutdown.
   [ -f "$work/pg/postmaster.pid" ] && kill -INT "$(head -n1 "$work/pg/postmaster.pid")" 2>/dev/null || true
   wait 2>/dev/null || true
@@ -34,7 +36,7 @@ cleanup() {
 trap cleanup EXIT
 database="$work/anpr.db"
 run_sql() { sqlite3 "$database" "$1"; }
-count_reads() { run_sql 'SELECT COUNT(*) FROM reads' 2>/dev/null || echo 0; }
+sql_shell() { sqlite3 "$database"; }
 # The receiver's own pace: reads over the span of their arrival times (independent of the tail
 # and of loadgen waiting for hits).
 rate_sql='SELECT CAST(COUNT(*) * 1000.0 / MAX(MAX(received_at) - MIN(received_at), 1) AS INTEGER) FROM reads'
@@ -52,6 +54,7 @@ if [ "${STORE:-sqlite}" = postgresql ]; then
   "$pg_bin/pg_isready" -q -h 127.0.0.1 -p "$pg_port" || { echo "PostgreSQL did not start: $(cat "$work/postgres.log")" >&2; exit 1; }
   database="postgresql://anpr@127.0.0.1:$pg_port/postgres"
   run_sql() { psql -qtA "$database" -c "$1"; }
+  sql_shell() { psql -qtA "$database"; }
   rate_sql=${rate_sql/MAX(MAX(/GREATEST(MAX(}  # PostgreSQL's MAX takes no second argument
 fi
 
@@ -111,6 +114,29 @@ if [ "$receivers" -eq 0 ]; then
   exit 0
 fi
 start_receivers ""
+# The stored reads are counted through one database session kept open (a psql started for each
+# count cost about 35 ms of CPU, a third of a core at ten counts a second).
+coproc COUNTER { sql_shell 2>/dev/null; }
+# Its pipes as plain descriptors: bash does not pass a coprocess's own to a subshell.
+exec {to_counter}>&"${COUNTER[1]}" {from_counter}<&"${COUNTER[0]}"
+count_reads() {
+  local n=0
+  echo 'SELECT COUNT(*) FROM reads;' >&"$to_counter" && read -r n <&"$from_counter" || true
+  case $n in '' | *[!0-9]*) n=0 ;; esac
+  echo "$n"
+}
+# Until every read is stored, or 120 s pass with no more stored: then "STORED END_NS" to $1.
+wait_stored() {
+  local stored=0 last=-1 idle=0
+  while :; do
+    stored=$(count_reads)
+    [ "$stored" -ge "$count" ] && break
+    if [ "$stored" -eq "$last" ]; then idle=$((idle + 1)); else idle=0; last=$stored; fi
+    [ "$idle" -ge 2400 ] && break
+    sleep 0.05
+  done
+  echo "$stored $(date +%s%N)" > "$1"
+}
 if [ -n "${BACKLOG:-}" ]; then
   # The sessions stay with the broker, which queues every read for them meanwhile.
   kill "${serve_pids[@]}"
@@ -118,17 +144,17 @@ if [ -n "${BACKLOG:-}" ]; then
   run_loadgen
   start=$(date +%s%N)
   start_receivers "-backlog"
+  wait_stored "$work/stored"
 else
   start=$(date +%s%N)
+  # Counted beside loadgen, not after it: with a watchlist loadgen returns only once every hit has
+  # come back to it through the broker, which is later than the reads were stored.
+  wait_stored "$work/stored" &
+  watcher=$!
   run_loadgen
+  wait "$watcher"
 fi
-stored=0
-for _ in $(seq 1 1200); do
-  stored=$(count_reads)
-  [ "$stored" -ge "$count" ] && break
-  sleep 0.1
-done
-end=$(date +%s%N)
+read -r stored end < "$work/stored"
 awk -v s="$stored" -v c="$count" -v ns="$((end - start))" -v r="$rate" -v b="${BACKLOG:-}" 'BEGIN {
   t = ns / 1e9
   if (b != "") printf "stored a backlog of %d of %d reads in %.2f s from the receiver'"'"'s start: %.0f reads/s, %d lost\n", s, c, t, s / t, c - s
