@@ -1,5 +1,6 @@
 // Reloading the watchlists beside ingest: a changed list is read through a store of its own, so
 // ingest never waits for it, and the snapshot it replaces is not freed by ingest.
+#include <sqlite3.h>
 #include <catch2/catch.hpp>
 
 #include <chrono>
@@ -11,6 +12,7 @@
 #include "../support/sample_messages.hpp"
 #include "../support/sample_store.hpp"
 #include "../support/temp_dir.hpp"
+#include "anpr/common/error.hpp"
 #include "anpr/common/ids.hpp"
 #include "anpr/common/message_codec.hpp"
 #include "anpr/common/topics.hpp"
@@ -137,4 +139,16 @@ TEST_CASE("the snapshot a reload replaces is freed by the reload, not by a read 
     CHECK_FALSE(ingest.refresh_watchlists());  // nothing changed, but the old snapshot goes now
     CHECK(old.expired());
   }
+}
+
+TEST_CASE("a store that cannot give the watchlists at start stops ingest from starting",
+          "[ingest][watchlist]") {
+  // The first snapshot is built on a thread of its own (see Ingestor): the error still reaches
+  // whoever starts ingest.
+  Fixture f;
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open((f.dir / "anpr.db").string().c_str(), &db) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db, "DROP TABLE watchlist_entries", nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+  CHECK_THROWS_AS(Ingestor(*f.store, IngestSettings{}), Error);
 }

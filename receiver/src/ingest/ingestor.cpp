@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <future>
 #include <unordered_set>
 
 #include "anpr/common/ids.hpp"
@@ -18,7 +19,12 @@ Ingestor::Ingestor(Store& store, IngestSettings settings, Clock clock)
       clock_(std::move(clock)),
       images_(settings_.data_dir),
       lists_(&store) {
-  refresh_watchlists(true);
+  // The first snapshot is built on a thread of its own, as every later one is on the refresher's,
+  // never on the thread that constructs this and then ingests: glibc keeps an allocator arena per
+  // thread, and a snapshot's millions of small blocks, freed by the first reload, sat in that
+  // thread's arena until its next large allocation sorted them all (malloc_consolidate): ingest
+  // stopped for 0.5-1 s with a 1,000,000-entry list. (async: a store error is thrown here.)
+  std::async(std::launch::async, [this] { refresh_watchlists(true); }).get();
   refresh_cameras();
 }
 
