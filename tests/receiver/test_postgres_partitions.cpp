@@ -2,7 +2,10 @@
 // land, how retention drops whole weeks, and the migration of a populated database.
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <map>
+#include <thread>
+#include <vector>
 
 #include <pqxx/pqxx>
 
@@ -219,4 +222,28 @@ TEST_CASE("PostgreSQL: the migration to partitioned reads keeps every read, hit 
   redelivered.read_id = "read-4";
   CHECK_FALSE(store->insert_read(redelivered, now, false, "", ""));
   CHECK(store->read_count() == 3000);
+}
+
+TEST_CASE("PostgreSQL: receivers opening one new database together each make or find the week's partition",
+          "[store][postgresql][partitions]") {
+  // Each opening adds this week's and the next weeks' partitions; two receivers starting together
+  // raced there ("relation reads_... already exists") and one of them did not start.
+  for (int round = 0; round < 3; ++round) {
+    const auto dsn = test::shared_postgres().create_database();
+    std::vector<std::thread> openers;
+    std::atomic<int> opened{0}, failed{0};
+    for (int i = 0; i < 6; ++i) {
+      openers.emplace_back([&] {
+        try {
+          (void)receiver::open_store(dsn);
+          ++opened;
+        } catch (const std::exception&) {
+          ++failed;
+        }
+      });
+    }
+    for (auto& t : openers) t.join();
+    CHECK(failed == 0);
+    CHECK(opened == 6);
+  }
 }

@@ -33,7 +33,14 @@ BEGIN
   IF to_regclass(part) IS NOT NULL THEN RETURN; END IF;
   PERFORM pg_advisory_xact_lock(1634627698, 1);
   IF to_regclass(part) IS NOT NULL THEN RETURN; END IF;
-  EXECUTE format('CREATE TABLE %I (LIKE reads INCLUDING DEFAULTS)', part);
+  -- to_regclass may still answer from this session's catalog cache, which an advisory lock does not
+  -- refresh: a partition another receiver made while this one waited can be missed, and creating
+  -- it again fails. Then it is there, made and attached in that receiver's one transaction.
+  BEGIN
+    EXECUTE format('CREATE TABLE %I (LIKE reads INCLUDING DEFAULTS)', part);
+  EXCEPTION WHEN duplicate_table THEN
+    RETURN;
+  END;
   EXECUTE format('WITH moved AS (DELETE FROM reads_default WHERE captured_at >= %s AND captured_at < %s'
                  ' RETURNING *) INSERT INTO %I SELECT * FROM moved', lo, hi, part);
   EXECUTE format('ALTER TABLE reads ATTACH PARTITION %I FOR VALUES FROM (%s) TO (%s)', part, lo, hi);
