@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../support/sample_messages.hpp"
+#include "../support/sample_sqlite_store.hpp"
 #include "../support/sample_store.hpp"
 #include "../support/temp_dir.hpp"
 #include "anpr/common/ids.hpp"
@@ -20,15 +21,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Fixture {
-  fs::path dir = anpr::test::scratch_dir() / ("anpr-ingest-" + make_uuid());
-  std::unique_ptr<Store> store;
-  Fixture() {
-    fs::create_directories(dir);
-    store = open_store((dir / "anpr.db").string());
-    anpr::test::add_stolen_list_and_camera(*store);
-  }
-  ~Fixture() { fs::remove_all(dir); }
+struct Fixture : test::SampleSqliteStore {
+  Fixture() : SampleSqliteStore("anpr-ingest-") {}
   /// Ingest that keeps images in this folder.
   [[nodiscard]] IngestSettings with_images() const { return IngestSettings{dir.string(), {}, {}}; }
   /// The folder of the images of `read`'s day.

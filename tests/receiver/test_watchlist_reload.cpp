@@ -5,11 +5,11 @@
 
 #include <chrono>
 #include <condition_variable>
-#include <filesystem>
 #include <mutex>
 #include <thread>
 
 #include "../support/sample_messages.hpp"
+#include "../support/sample_sqlite_store.hpp"
 #include "../support/sample_store.hpp"
 #include "../support/temp_dir.hpp"
 #include "anpr/common/error.hpp"
@@ -20,22 +20,12 @@
 
 using namespace anpr;
 using namespace anpr::receiver;
-namespace fs = std::filesystem;
 
 namespace {
 
-struct Fixture {
-  fs::path dir = anpr::test::scratch_dir() / ("anpr-reload-" + make_uuid());
-  std::unique_ptr<Store> store;
-  Fixture() {
-    fs::create_directories(dir);
-    store = open_store((dir / "anpr.db").string());
-    anpr::test::add_stolen_list_and_camera(*store);
-  }
-  ~Fixture() { fs::remove_all(dir); }
-  [[nodiscard]] std::unique_ptr<Store> another_connection() const {
-    return open_store((dir / "anpr.db").string());
-  }
+/// The store each test starts from, in a scratch folder of its own.
+struct Fixture : test::SampleSqliteStore {
+  Fixture() : SampleSqliteStore("anpr-reload-") {}
 };
 
 /// A watchlist store whose entries() waits, once started, until released (or a time-out): a
