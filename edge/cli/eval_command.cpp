@@ -1,4 +1,5 @@
 // anpr-edge eval MANIFEST.csv [--root DIR] [--misses] [--json]
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -42,6 +43,9 @@ struct EvalOptions {
 /// accepts. Separates what the detector never proposes from what the check turns away.
 struct PoolTally {
   std::size_t boxed = 0, covered = 0, accepted = 0, read = 0, printed = 0, plate = 0;
+  /// Plates covered but turned away by the check, by the best probability it gave them: under
+  /// 0.1, under 0.3, under its floor. Says whether the check is sure or only just wrong.
+  std::array<std::size_t, 3> rejected_at{};
 };
 
 void tally_pool(const std::vector<const LabelledPlate*>& truths, const ReadResult& result,
@@ -50,15 +54,18 @@ void tally_pool(const std::vector<const LabelledPlate*>& truths, const ReadResul
     if (!t->box) continue;
     ++tally.boxed;
     bool covered = false, accepted = false;
+    double best_probability = 0.0;
     auto furthest = PoolCandidate::Fate::kNotRead;
     for (const PoolCandidate& c : result.pool) {
       if (box_iou(*t->box, c.box) < 0.5) continue;
       covered = true;
       accepted = accepted || c.plate_probability < 0 || c.plate_probability >= min_probability;
+      best_probability = std::max(best_probability, c.plate_probability);
       furthest = std::max(furthest, c.fate);
     }
     tally.covered += covered ? 1 : 0;
     tally.accepted += accepted ? 1 : 0;
+    if (covered && !accepted) ++tally.rejected_at[best_probability < 0.1 ? 0 : best_probability < 0.3 ? 1 : 2];
     tally.read += furthest != PoolCandidate::Fate::kNotRead ? 1 : 0;
     tally.printed += furthest >= PoolCandidate::Fate::kUnsure ? 1 : 0;
     tally.plate += furthest == PoolCandidate::Fate::kPlate ? 1 : 0;
@@ -72,6 +79,10 @@ void print_pool(const std::string& name, const PoolTally& t) {
       "one is read %.1f%%, has print %.1f%%, reads as a plate %.1f%%\n",
       name.c_str(), t.boxed, share(t.covered, t.boxed), share(t.accepted, t.boxed), share(t.read, t.boxed),
       share(t.printed, t.boxed), share(t.plate, t.boxed));
+  if (t.covered > t.accepted) {
+    std::printf("pool %-8s the check turned away %zu covered plates: %zu below 0.1, %zu at 0.1-0.3, %zu at 0.3 or more\n",
+                name.c_str(), t.covered - t.accepted, t.rejected_at[0], t.rejected_at[1], t.rejected_at[2]);
+  }
 }
 
 /// Writes the binary and grey OCR rows of a plate read nearly right, each with its truth in a

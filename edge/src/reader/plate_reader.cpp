@@ -46,6 +46,16 @@ double overlap_ratio(const cv::Rect& a, const cv::Rect& b) {
 // candidates are the same plate read whole or in part (one row of a two-row plate, one group of
 // characters) or at both sizes: keep the most confident, unless a longer reading of the same
 // plate is nearly as confident.
+// The detector's bounds on character height are in the pixels of the frame as given; the second
+// look at twice the size keeps them there. Without this it proposed characters of 5-9 pixels in
+// the frame, below what the reader is specified to read: in large photos, road texture and
+// distant print read as short plates (docs/accuracy.md, session 27).
+DetectorSettings enlarged(DetectorSettings settings) {
+  settings.min_char_height *= 2;
+  settings.max_char_height *= 2;
+  return settings;
+}
+
 std::vector<PlateResult> one_per_plate(std::vector<PlateResult> plates) {
   std::vector<PlateResult> kept;
   for (auto& p : plates) {
@@ -146,6 +156,7 @@ PlateReader::PlateReader(ReaderSettings settings, std::unique_ptr<OcrEngine> ocr
       classifier_(std::move(classifier)),
       verifier_(std::move(verifier)),
       detector_(settings_.detector),
+      enlarged_detector_(enlarged(settings_.detector)),
       rectifier_(settings_.rectifier),
       syntax_(settings_.syntax) {}
 
@@ -263,11 +274,12 @@ std::vector<PlateReader::PoolEntry> PlateReader::reading_order(const cv::Mat& gr
   return pool;
 }
 
-void PlateReader::read_pass(const cv::Mat& gray, double scale, std::span<const ExpectedPlate> expected,
-                            ReadResult& result, std::vector<PlateResult>& plates) {
+void PlateReader::read_pass(const PlateDetector& detector, const cv::Mat& gray, double scale,
+                            std::span<const ExpectedPlate> expected, ReadResult& result,
+                            std::vector<PlateResult>& plates) {
   StageTimings& timings = result.timings;
   auto t = Clock::now();
-  const auto candidates = detector_.detect(gray);
+  const auto candidates = detector.detect(gray);
   timings.detect_ms += ms_since(t);
 
   int read = 0;
@@ -329,20 +341,20 @@ ReadResult PlateReader::read(const cv::Mat& image, std::span<const ExpectedPlate
   }
   result.timings.detect_ms += ms_since(t);
   std::vector<PlateResult> plates;
-  read_pass(gray, scale, expected, result, plates);
+  read_pass(detector_, gray, scale, expected, result, plates);
 
-  // Small plates in small images: characters a dozen pixels high merge with each other and the
-  // frame in every binarisation. Where nothing was read with confidence, look again at twice the
-  // size; images that read well at once (most) pay nothing.
+  // Small plates: characters a dozen pixels high merge with each other and the frame in every
+  // binarisation. Where nothing was read with confidence, look again at twice the size (where
+  // that stays within max_enlarged_width); images that read well at once (most) pay nothing.
   const bool confident = std::any_of(plates.begin(), plates.end(), [&](const PlateResult& p) {
     return reported_confidence(p) >= settings_.enlarge_below_confidence;
   });
-  if (!confident && gray.cols * 2 <= settings_.max_working_width) {
+  if (!confident && gray.cols * 2 <= settings_.max_enlarged_width) {
     const auto t2 = Clock::now();
     cv::Mat enlarged;
     cv::resize(gray, enlarged, cv::Size(), 2.0, 2.0, cv::INTER_CUBIC);
     result.timings.detect_ms += ms_since(t2);
-    read_pass(enlarged, scale * 2.0, expected, result, plates);
+    read_pass(enlarged_detector_, enlarged, scale * 2.0, expected, result, plates);
   }
 
   // The plates read, most confident first.

@@ -55,6 +55,11 @@ struct ReaderSettings {
   /// (best detector score first without one): bounds the OCR work per frame.
   int max_candidates_read = 5;
   int max_working_width = 1920;  ///< larger frames are scaled down before detection
+  /// The second look at twice the size (enlarge_below_confidence) is taken only where the
+  /// enlarged image is at most this wide. Video keeps it at the working width (the frame budget:
+  /// its motion regions are small and a whole 1080p frame is not enlarged); the stills commands
+  /// raise it, so that a small plate in a 1280-1920 px photo gets the second look too.
+  int max_enlarged_width = 1920;
   /// Keep each plate's rectified rows and their raw binary-look readings in PlateResult (for
   /// `eval --dump-rows`, which writes OCR training lines); off in the firmware.
   bool keep_rows = false;
@@ -144,8 +149,8 @@ class PlateReader {
   /// plate-like first; without one, the detector's order.
   std::vector<PoolEntry> reading_order(const cv::Mat& gray, const std::vector<PlateCandidate>& candidates,
                                        double scale, ReadResult& result);
-  void read_pass(const cv::Mat& gray, double scale, std::span<const ExpectedPlate> expected,
-                 ReadResult& result, std::vector<PlateResult>& plates);
+  void read_pass(const PlateDetector& detector, const cv::Mat& gray, double scale,
+                 std::span<const ExpectedPlate> expected, ReadResult& result, std::vector<PlateResult>& plates);
   /// `expected_here`: the texts of the expected plates on the candidate's box.
   PlateReading read_plate(const std::vector<RectifiedRow>& rows,
                           const std::vector<std::string>& expected_here, StageTimings& timings,
@@ -160,6 +165,7 @@ class PlateReader {
   std::unique_ptr<CharClassifier> classifier_;
   std::unique_ptr<PlateVerifier> verifier_;
   PlateDetector detector_;
+  PlateDetector enlarged_detector_;  ///< detector_'s bounds, for the image at twice the size
   PlateRectifier rectifier_;
   PlateSyntax syntax_;
 };
