@@ -65,7 +65,8 @@ void tally_pool(const std::vector<const LabelledPlate*>& truths, const ReadResul
     }
     tally.covered += covered ? 1 : 0;
     tally.accepted += accepted ? 1 : 0;
-    if (covered && !accepted) ++tally.rejected_at[best_probability < 0.1 ? 0 : best_probability < 0.3 ? 1 : 2];
+    if (covered && !accepted)
+      ++tally.rejected_at[best_probability < 0.1 ? 0 : best_probability < 0.3 ? 1 : 2];
     tally.read += furthest != PoolCandidate::Fate::kNotRead ? 1 : 0;
     tally.printed += furthest >= PoolCandidate::Fate::kUnsure ? 1 : 0;
     tally.plate += furthest == PoolCandidate::Fate::kPlate ? 1 : 0;
@@ -80,8 +81,10 @@ void print_pool(const std::string& name, const PoolTally& t) {
       name.c_str(), t.boxed, share(t.covered, t.boxed), share(t.accepted, t.boxed), share(t.read, t.boxed),
       share(t.printed, t.boxed), share(t.plate, t.boxed));
   if (t.covered > t.accepted) {
-    std::printf("pool %-8s the check turned away %zu covered plates: %zu below 0.1, %zu at 0.1-0.3, %zu at 0.3 or more\n",
-                name.c_str(), t.covered - t.accepted, t.rejected_at[0], t.rejected_at[1], t.rejected_at[2]);
+    std::printf(
+        "pool %-8s the check turned away %zu covered plates: %zu below 0.1, %zu at 0.1-0.3, %zu at 0.3 or "
+        "more\n",
+        name.c_str(), t.covered - t.accepted, t.rejected_at[0], t.rejected_at[1], t.rejected_at[2]);
   }
 }
 

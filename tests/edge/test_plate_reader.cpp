@@ -417,8 +417,9 @@ synth::SceneSample small_plate_scene(cv::Size frame, int char_px, std::uint64_t 
 
 }  // namespace
 
-TEST_CASE("a small plate in a photo wider than 960 pixels is read at twice the size where the stills allow it",
-          "[reader]") {
+TEST_CASE(
+    "a small plate in a photo wider than 960 pixels is read at twice the size where the stills allow it",
+    "[reader]") {
   // 11-pixel characters in a 1280-pixel frame: the first look merges them. Video keeps the second
   // look to images it can enlarge within the working width (its frame budget); the stills
   // commands raise that bound (cli::make_reader).
@@ -426,20 +427,24 @@ TEST_CASE("a small plate in a photo wider than 960 pixels is read at twice the s
   ReaderSettings video;
   ReaderSettings stills;
   stills.max_enlarged_width = 2 * stills.max_working_width;
-  PlateReader video_reader(video, make_tesseract_engine({}), make_char_classifier(""), make_plate_verifier(""));
-  PlateReader stills_reader(stills, make_tesseract_engine({}), make_char_classifier(""), make_plate_verifier(""));
+  PlateReader video_reader(video, make_tesseract_engine({}), make_char_classifier(""),
+                           make_plate_verifier(""));
+  PlateReader stills_reader(stills, make_tesseract_engine({}), make_char_classifier(""),
+                            make_plate_verifier(""));
   CHECK(video_reader.read(s.image).plates.empty());
   const auto stills_result = stills_reader.read(s.image);
   REQUIRE(!stills_result.plates.empty());
   CHECK(stills_result.plates.front().text.text == "AB12CDE");
 }
 
-TEST_CASE("the look at twice the size keeps the detector's character heights in the frame as given", "[reader]") {
+TEST_CASE("the look at twice the size keeps the detector's character heights in the frame as given",
+          "[reader]") {
   // A row of clear 7-pixel characters: below the reader's smallest (10 pixels in the image given).
   // At twice the size they are 14, and the second look proposed them (in large photos, road
   // texture and distant print read as short plates).
   cv::Mat image(360, 640, CV_8UC3, cv::Scalar::all(235));
-  cv::putText(image, "AB12 CDE", {280, 180}, cv::FONT_HERSHEY_SIMPLEX, 0.3, cv::Scalar::all(20), 1, cv::LINE_AA);
+  cv::putText(image, "AB12 CDE", {280, 180}, cv::FONT_HERSHEY_SIMPLEX, 0.3, cv::Scalar::all(20), 1,
+              cv::LINE_AA);
   ReaderSettings settings;
   settings.keep_patches = true;
   PlateReader r(settings, make_tesseract_engine({}), make_char_classifier(""), make_plate_verifier(""));

@@ -150,7 +150,8 @@ class PlateReader {
   std::vector<PoolEntry> reading_order(const cv::Mat& gray, const std::vector<PlateCandidate>& candidates,
                                        double scale, ReadResult& result);
   void read_pass(const PlateDetector& detector, const cv::Mat& gray, double scale,
-                 std::span<const ExpectedPlate> expected, ReadResult& result, std::vector<PlateResult>& plates);
+                 std::span<const ExpectedPlate> expected, ReadResult& result,
+                 std::vector<PlateResult>& plates);
   /// `expected_here`: the texts of the expected plates on the candidate's box.
   PlateReading read_plate(const std::vector<RectifiedRow>& rows,
                           const std::vector<std::string>& expected_here, StageTimings& timings,
