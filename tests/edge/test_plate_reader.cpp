@@ -346,8 +346,8 @@ PlateResult reading(const std::string& text, double confidence, const cv::Rect& 
   p.working_scale = scale;
   CharRow row;
   for (int x = chars.x; x + h / 2 <= chars.br().x; x += h * 2 / 3) {
-    row.chars.emplace_back(cvRound(x * scale), cvRound(chars.y * scale), cvRound(h / 2 * scale),
-                           cvRound(h * scale));
+    row.chars.emplace_back(cvRound(x * scale), cvRound(chars.y * scale),
+                           cvRound(static_cast<double>(h / 2) * scale), cvRound(h * scale));
   }
   row.char_height = h * scale;
   p.candidate.rows = {row};
