@@ -64,6 +64,11 @@ std::string_view confusable_with(char c) noexcept {
   }
 }
 
+bool drawn_alike(char a, char b) noexcept {
+  const auto pair = [&](char x, char y) { return (a == x && b == y) || (a == y && b == x); };
+  return pair('O', '0') || pair('I', '1');
+}
+
 int equivalent_substitutions(std::string_view a, std::string_view b) noexcept {
   if (a.size() != b.size()) return -1;
   int substitutions = 0;

@@ -34,3 +34,16 @@ TEST_CASE("equivalent_substitutions counts only equivalent differences", "[ocr_c
   CHECK(equivalent_substitutions("AB12CDE", "AB12CDF") == -1);
   CHECK(equivalent_substitutions("AB12CDE", "AB12CD") == -1);
 }
+
+TEST_CASE("O and 0, I and 1 are drawn alike, other look-alikes are not", "[ocr_confusions]") {
+  CHECK(drawn_alike('O', '0'));
+  CHECK(drawn_alike('0', 'O'));
+  CHECK(drawn_alike('I', '1'));
+  CHECK(drawn_alike('1', 'I'));
+  for (const auto& [a, b] :
+       {std::pair{'5', 'S'}, std::pair{'8', 'B'}, std::pair{'Q', 'O'}, std::pair{'D', '0'},
+        std::pair{'G', '6'}, std::pair{'Z', '2'}, std::pair{'O', 'O'}, std::pair{'A', '4'}}) {
+    INFO(a << " " << b);
+    CHECK_FALSE(drawn_alike(a, b));
+  }
+}

@@ -12,7 +12,12 @@
 namespace anpr::edge {
 namespace {
 
-// A misread the format repairs counts as this fraction of the engine's confidence in what it saw.
+// A misread the format repairs costs this factor. For O/0 and I/1, drawn alike in Charles Wright
+// (only the layout tells them apart), it is taken off that character's probability, so in the
+// plate's mean it costs little. For other look-alikes (5/S, 8/B, Q/O, G/6, Z/2, D/0), which differ
+// by a stroke in every typeface, it is taken off the plate's score, as a dropped character's cost
+// is: a plate of a layout the syntax does not know was otherwise bent into a known one at almost
+// no cost (SQR6141 read SOR6141 at 0.97 against 0.58 as read; docs/accuracy.md, session 27).
 constexpr double kConfusionFactor = 0.8;
 // Priors on the text as a whole: almost every plate fits a known layout, and almost every plate
 // mixes letters and digits. Texts that do neither are more likely signs, grilles or half-reads.
@@ -56,25 +61,26 @@ double geometric_mean(const std::vector<double>& p) {
 
 // The best character for one slot: an OCR option that fits, or a look-alike of an option
 // (at a discount); whichever the engine believed more.
-bool best_for_slot(const CharChoice& c, const CharSlot& slot, char& out, double& p) {
-  bool found = false;
-  p = 0.0;
+struct SlotChoice {
+  char symbol = '?';
+  double probability = 0.0;  ///< the engine's, less kConfusionFactor for a look-alike
+  bool bent = false;         ///< a look-alike drawn differently from what the engine read
+};
+
+std::optional<SlotChoice> best_for_slot(const CharChoice& c, const CharSlot& slot) {
+  std::optional<SlotChoice> best;
   for (const auto& option : c.options) {
-    if (slot.accepts(option.symbol) && option.probability > p) {
-      out = option.symbol;
-      p = option.probability;
-      found = true;
+    if (slot.accepts(option.symbol) && (!best || option.probability > best->probability)) {
+      best = SlotChoice{option.symbol, option.probability, false};
     }
     for (char alt : confusable_with(option.symbol)) {
       const double q = option.probability * kConfusionFactor;
-      if (slot.accepts(alt) && q > p) {
-        out = alt;
-        p = q;
-        found = true;
+      if (slot.accepts(alt) && (!best || q > best->probability)) {
+        best = SlotChoice{alt, q, !drawn_alike(option.symbol, alt)};
       }
     }
   }
-  return found;
+  return best;
 }
 
 // The space between two neighbouring characters' boxes (negative where they overlap).
@@ -149,16 +155,20 @@ void fit_shapes(const std::vector<CharChoice>& chars, const std::vector<PlateFor
     for (const PlateShape& shape : format.shapes) {
       if (shape.slots.size() != chars.size()) continue;
       Scored s;
+      std::vector<double> evidence;  // what the engines believed they saw in each place
+      double bends = 1.0;            // kConfusionFactor for each look-alike drawn differently
       bool fits = true;
       for (std::size_t i = 0; i < chars.size() && fits; ++i) {
-        char symbol = '?';
-        double p = 0.0;
-        fits = best_for_slot(chars[i], shape.slots[i], symbol, p);
-        s.text.push_back(symbol);
-        s.probabilities.push_back(p);
+        const std::optional<SlotChoice> choice = best_for_slot(chars[i], shape.slots[i]);
+        fits = choice.has_value();
+        if (!fits) break;
+        s.text.push_back(choice->symbol);
+        s.probabilities.push_back(choice->probability);
+        evidence.push_back(choice->bent ? choice->probability / kConfusionFactor : choice->probability);
+        if (choice->bent) bends *= kConfusionFactor;
       }
       if (!fits || (format.extra_rule && !format.extra_rule(s.text))) continue;
-      s.score = geometric_mean(s.probabilities) * penalty;
+      s.score = geometric_mean(evidence) * bends * penalty;
       if (!splits.empty() && std::find(splits.begin(), splits.end(), shape.split) == splits.end()) {
         s.score *= format.country == "GB" ? kUkSplitMismatchFactor : kSplitMismatchFactor;
       }

@@ -18,6 +18,12 @@ namespace anpr {
 /// Characters that c is commonly misread as, excluding c itself (e.g. '0' -> "ODQ").
 [[nodiscard]] std::string_view confusable_with(char c) noexcept;
 
+/// True for O and 0, and for I and 1 (either way round): the UK plate typeface (Charles Wright)
+/// draws each pair with the same pixels, and so do many others on plates worldwide. Only a plate's
+/// layout can tell them apart. Other look-alikes (5 and S, 8 and B, Q and O) differ by a stroke in
+/// every typeface.
+[[nodiscard]] bool drawn_alike(char a, char b) noexcept;
+
 /// How many positions differ between two texts of equal length, counting only pairs that are
 /// OCR-equivalent; returns -1 when the lengths differ or a differing pair is not equivalent.
 [[nodiscard]] int equivalent_substitutions(std::string_view a, std::string_view b) noexcept;
