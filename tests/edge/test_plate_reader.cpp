@@ -422,7 +422,8 @@ TEST_CASE(
     "[reader]") {
   // 11-pixel characters in a 1280-pixel frame: the first look merges them. Video keeps the second
   // look to images it can enlarge within the working width (its frame budget); the stills
-  // commands raise that bound (cli::make_reader).
+  // commands raise that bound (cli::make_reader). A golden case: the first look reading this
+  // plate some day would be an improvement, and would change the first CHECK.
   const auto s = small_plate_scene({1280, 720}, 11, 33);
   ReaderSettings video;
   ReaderSettings stills;
@@ -440,18 +441,12 @@ TEST_CASE(
 TEST_CASE("the look at twice the size keeps the detector's character heights in the frame as given",
           "[reader]") {
   // A row of clear 7-pixel characters: below the reader's smallest (10 pixels in the image given).
-  // At twice the size they are 14, and the second look proposed them (in large photos, road
-  // texture and distant print read as short plates).
+  // At twice the size they are 14, and the second look read them (in large photos, road texture
+  // and distant print read as short plates). With the second look's smallest height not doubled,
+  // a plate is read here.
   cv::Mat image(360, 640, CV_8UC3, cv::Scalar::all(235));
   cv::putText(image, "AB12 CDE", {280, 180}, cv::FONT_HERSHEY_SIMPLEX, 0.3, cv::Scalar::all(20), 1,
               cv::LINE_AA);
-  ReaderSettings settings;
-  settings.keep_patches = true;
-  PlateReader r(settings, make_tesseract_engine({}), make_char_classifier(""), make_plate_verifier(""));
-  const auto result = r.read(image);
-  for (const PoolCandidate& c : result.pool) {
-    INFO("candidate box " << c.box);
-    CHECK(c.box.height >= settings.detector.min_char_height);
-  }
+  const auto result = reader().read(image);
   CHECK(result.plates.empty());
 }

@@ -60,6 +60,16 @@ TEST_CASE("a look-alike drawn differently costs the plate's score, one drawn ali
   CHECK(unlike.char_confidences.back() == Approx(0.9 * 0.8).margin(1e-4));
 }
 
+TEST_CASE("a character the engines offered is kept before a look-alike of a likelier one", "[syntax]") {
+  // The fused options of the last place: an 8 at 0.55 and a B at 0.42. The B is what the engines
+  // saw (its own term, 0.42, in the plate's mean), not the 8 bent into a B at the plate's cost.
+  RowReading r = row("AB12CDE");
+  r.chars[6].options = {{'8', 0.55F}, {'B', 0.42F}};
+  const auto t = uk_only().rank({r});
+  CHECK(t.text == "AB12CDB");
+  CHECK(t.confidence == Approx(std::pow(std::pow(0.9, 6) * 0.42, 1.0 / 7.0)).margin(1e-3));
+}
+
 TEST_CASE("a text of a layout the syntax does not know is not bent into one through three look-alikes",
           "[syntax]") {
   // Read surely as S6B5ZQ, a layout the syntax does not know. The UK suffix layout is reachable as

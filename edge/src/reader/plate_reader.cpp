@@ -42,21 +42,20 @@ double overlap_ratio(const cv::Rect& a, const cv::Rect& b) {
   return inter / std::max(1, std::min(a.area(), b.area()));
 }
 
-// One result per physical plate from readings sorted most confident first. Overlapping
-// candidates are the same plate read whole or in part (one row of a two-row plate, one group of
-// characters) or at both sizes: keep the most confident, unless a longer reading of the same
-// plate is nearly as confident.
 // The detector's smallest character height is in the pixels of the frame as given; the second
 // look at twice the size keeps it there. Without this it proposed characters of 5-9 pixels in
 // the frame, below what the reader is specified to read: in large photos, road texture and
 // distant print read as short plates (docs/accuracy.md, session 27). Its largest stays in the
-// enlarged image's pixels: large characters were the first look's, and doubling it cost video 5%
-// more detection for nothing.
+// enlarged image's pixels: large characters were the first look's.
 DetectorSettings enlarged(DetectorSettings settings) {
   settings.min_char_height *= 2;
   return settings;
 }
 
+// One result per physical plate from readings sorted most confident first. Overlapping
+// candidates are the same plate read whole or in part (one row of a two-row plate, one group of
+// characters) or at both sizes: keep the most confident, unless a longer reading of the same
+// plate is nearly as confident.
 std::vector<PlateResult> one_per_plate(std::vector<PlateResult> plates) {
   std::vector<PlateResult> kept;
   for (auto& p : plates) {
@@ -330,15 +329,16 @@ ReadResult PlateReader::read(const cv::Mat& image, std::span<const ExpectedPlate
   CV_Assert(image.depth() == CV_8U && (image.channels() == 1 || image.channels() == 3));
 
   const auto t = Clock::now();
-  cv::Mat gray;
+  cv::Mat source;
   if (image.channels() == 3)
-    cv::cvtColor(image, gray, cv::COLOR_BGR2GRAY);
+    cv::cvtColor(image, source, cv::COLOR_BGR2GRAY);
   else
-    gray = image;
+    source = image;
+  cv::Mat gray = source;
   double scale = 1.0;
   if (gray.cols > settings_.max_working_width) {
     scale = static_cast<double>(settings_.max_working_width) / gray.cols;
-    cv::resize(gray, gray, cv::Size(), scale, scale, cv::INTER_AREA);
+    cv::resize(source, gray, cv::Size(), scale, scale, cv::INTER_AREA);
   }
   result.timings.detect_ms += ms_since(t);
   std::vector<PlateResult> plates;
@@ -352,8 +352,11 @@ ReadResult PlateReader::read(const cv::Mat& image, std::span<const ExpectedPlate
   });
   if (!confident && gray.cols * 2 <= settings_.max_enlarged_width) {
     const auto t2 = Clock::now();
+    // From the source pixels: a photo the working width scaled down is not blown up from its
+    // reduced copy.
     cv::Mat enlarged;
-    cv::resize(gray, enlarged, cv::Size(), 2.0, 2.0, cv::INTER_CUBIC);
+    cv::resize(source, enlarged, cv::Size(), scale * 2.0, scale * 2.0,
+               scale < 0.5 ? cv::INTER_AREA : cv::INTER_CUBIC);
     result.timings.detect_ms += ms_since(t2);
     read_pass(enlarged_detector_, enlarged, scale * 2.0, expected, result, plates);
   }

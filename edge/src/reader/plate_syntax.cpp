@@ -59,25 +59,35 @@ double geometric_mean(const std::vector<double>& p) {
   return std::exp(log_sum / static_cast<double>(p.size()));
 }
 
-// The best character for one slot: an OCR option that fits, or a look-alike of an option
-// (at a discount); whichever the engine believed more.
+// One slot's character: an OCR option that fits, or a look-alike of an option.
 struct SlotChoice {
   char symbol = '?';
-  double probability = 0.0;  ///< the engine's, less kConfusionFactor for a look-alike
-  bool bent = false;         ///< a look-alike drawn differently from what the engine read
+  double probability =
+      0.0;  ///< reported for the character: the engine's, less kConfusionFactor for a look-alike
+  double evidence = 0.0;  ///< its term in the plate's mean (the engine's belief in what it saw, for `bent`)
+  bool bent = false;      ///< a look-alike drawn differently from what the engine read: costs the plate
+  /// What the choice adds to the log of a plate score of `length` characters.
+  [[nodiscard]] double weight(std::size_t length) const {
+    return std::log(std::max(evidence, 1e-4)) / static_cast<double>(length) +
+           (bent ? std::log(kConfusionFactor) : 0.0);
+  }
 };
 
-std::optional<SlotChoice> best_for_slot(const CharChoice& c, const CharSlot& slot) {
+// The choice that gives the plate the best score: the engine's own option where that scores more
+// than a look-alike repair would (a fused B at 0.42 beside an 8 at 0.55 is a B the engines saw,
+// not an 8 bent at the plate's cost).
+std::optional<SlotChoice> best_for_slot(const CharChoice& c, const CharSlot& slot, std::size_t length) {
   std::optional<SlotChoice> best;
+  const auto consider = [&](const SlotChoice& choice) {
+    if (!best || choice.weight(length) > best->weight(length)) best = choice;
+  };
   for (const auto& option : c.options) {
-    if (slot.accepts(option.symbol) && (!best || option.probability > best->probability)) {
-      best = SlotChoice{option.symbol, option.probability, false};
-    }
+    const double p = option.probability;
+    if (slot.accepts(option.symbol)) consider({option.symbol, p, p, false});
     for (char alt : confusable_with(option.symbol)) {
-      const double q = option.probability * kConfusionFactor;
-      if (slot.accepts(alt) && (!best || q > best->probability)) {
-        best = SlotChoice{alt, q, !drawn_alike(option.symbol, alt)};
-      }
+      if (!slot.accepts(alt)) continue;
+      const double q = p * kConfusionFactor;
+      consider(drawn_alike(option.symbol, alt) ? SlotChoice{alt, q, q, false} : SlotChoice{alt, q, p, true});
     }
   }
   return best;
@@ -159,12 +169,12 @@ void fit_shapes(const std::vector<CharChoice>& chars, const std::vector<PlateFor
       double bends = 1.0;            // kConfusionFactor for each look-alike drawn differently
       bool fits = true;
       for (std::size_t i = 0; i < chars.size() && fits; ++i) {
-        const std::optional<SlotChoice> choice = best_for_slot(chars[i], shape.slots[i]);
+        const std::optional<SlotChoice> choice = best_for_slot(chars[i], shape.slots[i], chars.size());
         fits = choice.has_value();
         if (!fits) break;
         s.text.push_back(choice->symbol);
         s.probabilities.push_back(choice->probability);
-        evidence.push_back(choice->bent ? choice->probability / kConfusionFactor : choice->probability);
+        evidence.push_back(choice->evidence);
         if (choice->bent) bends *= kConfusionFactor;
       }
       if (!fits || (format.extra_rule && !format.extra_rule(s.text))) continue;

@@ -45,7 +45,7 @@ struct ReaderSettings {
   /// 0.5, 0.7 and 0.85 measured 74%, 79% and 78% exact on the real photos (docs/accuracy.md).
   double classifier_weight = 0.7;
   /// When no plate read at this reported confidence or more, the image is read again at twice
-  /// its size (if that stays within max_working_width): small plates come out whole.
+  /// its working size (if that stays within max_enlarged_width): small plates come out whole.
   double enlarge_below_confidence = 0.9;
   /// Readings the plate verifier (when one is loaded) judges less likely than this to be a
   /// number plate are not reported: signs, legends, stickers, grilles.
@@ -58,7 +58,9 @@ struct ReaderSettings {
   /// The second look at twice the size (enlarge_below_confidence) is taken only where the
   /// enlarged image is at most this wide. Video keeps it at the working width (the frame budget:
   /// its motion regions are small and a whole 1080p frame is not enlarged); the stills commands
-  /// raise it, so that a small plate in a 1280-1920 px photo gets the second look too.
+  /// raise it to twice the working width, so that a small plate in a photo over 960 px wide gets
+  /// the second look too (a photo wider than the working width: at twice the working width, from
+  /// its own pixels). Bounded by width only: a tall portrait photo is enlarged as a wide one.
   int max_enlarged_width = 1920;
   /// Keep each plate's rectified rows and their raw binary-look readings in PlateResult (for
   /// `eval --dump-rows`, which writes OCR training lines); off in the firmware.
