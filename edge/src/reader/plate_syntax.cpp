@@ -62,10 +62,12 @@ double geometric_mean(const std::vector<double>& p) {
 // One slot's character: an OCR option that fits, or a look-alike of an option.
 struct SlotChoice {
   char symbol = '?';
-  double probability =
-      0.0;  ///< reported for the character: the engine's, less kConfusionFactor for a look-alike
-  double evidence = 0.0;  ///< its term in the plate's mean (the engine's belief in what it saw, for `bent`)
-  bool bent = false;      ///< a look-alike drawn differently from what the engine read: costs the plate
+  /// Reported for the character: the engine's probability, less kConfusionFactor for a look-alike.
+  double probability = 0.0;
+  /// Its term in the plate's mean: for a `bent` choice, the engine's belief in what it saw.
+  double evidence = 0.0;
+  /// A look-alike drawn differently from what the engine read: its repair costs the plate.
+  bool bent = false;
   /// What the choice adds to the log of a plate score of `length` characters.
   [[nodiscard]] double weight(std::size_t length) const {
     return std::log(std::max(evidence, 1e-4)) / static_cast<double>(length) +
