@@ -52,10 +52,14 @@ struct Scored {
   std::string country;
 };
 
+// Probabilities are floored here before their logarithm: one character the engines gave nothing
+// makes a plate unlikely, not impossible.
+constexpr double kMinProbability = 1e-4;
+
 double geometric_mean(const std::vector<double>& p) {
   if (p.empty()) return 0.0;
   double log_sum = 0.0;
-  for (double x : p) log_sum += std::log(std::max(x, 1e-4));
+  for (double x : p) log_sum += std::log(std::max(x, kMinProbability));
   return std::exp(log_sum / static_cast<double>(p.size()));
 }
 
@@ -70,7 +74,7 @@ struct SlotChoice {
   bool bent = false;
   /// What the choice adds to the log of a plate score of `length` characters.
   [[nodiscard]] double weight(std::size_t length) const {
-    return std::log(std::max(evidence, 1e-4)) / static_cast<double>(length) +
+    return std::log(std::max(evidence, kMinProbability)) / static_cast<double>(length) +
            (bent ? std::log(kConfusionFactor) : 0.0);
   }
 };
@@ -170,7 +174,7 @@ void fit_shapes(const std::vector<CharChoice>& chars, const std::vector<PlateFor
       std::vector<double> evidence;  // what the engines believed they saw in each place
       double bends = 1.0;            // kConfusionFactor for each look-alike drawn differently
       bool fits = true;
-      for (std::size_t i = 0; i < chars.size() && fits; ++i) {
+      for (std::size_t i = 0; i < chars.size(); ++i) {
         const std::optional<SlotChoice> choice = best_for_slot(chars[i], shape.slots[i], chars.size());
         fits = choice.has_value();
         if (!fits) break;
