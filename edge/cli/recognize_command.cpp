@@ -27,6 +27,9 @@ nlohmann::json plate_json(const PlateResult& p) {
   j["format"] = p.text.format;
   j["country"] = p.text.country;
   j["box"] = {p.box.x, p.box.y, p.box.width, p.box.height};
+  // How the reading was judged, for tracing a false read to the stage that let it through.
+  if (p.plate_probability >= 0) j["plate_check"] = std::round(p.plate_probability * 1000.0) / 1000.0;
+  j["looks_agree"] = p.looks_agree;
   j["candidates"] = nlohmann::json::array();
   for (const auto& c : p.text.candidates) {
     j["candidates"].push_back({{"text", c.text}, {"confidence", std::round(c.confidence * 1000.0) / 1000.0}});

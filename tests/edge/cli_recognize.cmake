@@ -44,6 +44,13 @@ if(count EQUAL 0)
   message(FATAL_ERROR "no plate read in uk_00000.jpg (truth ${truth}): ${first}")
 endif()
 string(JSON text GET "${first}" plates 0 text)
+# How the reading was judged: the plate check's probability (its model is installed beside the
+# binary) and whether two looks agreed.
+string(JSON plate_check GET "${first}" plates 0 plate_check)
+string(JSON looks_agree GET "${first}" plates 0 looks_agree)
+if(plate_check LESS 0.5 OR plate_check GREATER 1 OR NOT looks_agree MATCHES "^(ON|OFF)$")
+  message(FATAL_ERROR "plate_check ${plate_check} (a reported plate passed the check: 0.5-1), looks_agree ${looks_agree}: ${first}")
+endif()
 message(STATUS "read ${text}, truth ${truth}")
 execute_process(COMMAND ${BIN}/anpr-edge --version OUTPUT_VARIABLE version RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0 OR NOT version MATCHES "^anpr-edge [0-9]+\\.[0-9]+\\.[0-9]+ \\(git ")

@@ -404,6 +404,27 @@ TEST_CASE("a plate's other text (a name over its characters, a legend under them
   CHECK(texts(van) == std::vector<std::string>{"BUILDERS", "AB12CDE"});
 }
 
+TEST_CASE("short readings in a picture with a full plate are kept only where sure and away from it",
+          "[reader]") {
+  const cv::Rect registration(200, 300, 300, 60);
+  std::vector<PlateResult> plates = {
+      reading("AB12CDE", 0.95, registration, 60),
+      reading("TAX", 0.8, {300, 40, 90, 30}, 30),     // unsure sign text far above the plate
+      reading("K5", 0.85, {900, 700, 60, 30}, 30),    // unsure badge elsewhere
+      reading("GB", 0.95, {150, 310, 40, 40}, 40),    // sure, but the plate's own band beside it
+      reading("A1", 0.95, {1500, 300, 80, 60}, 60),   // sure, another car's cherished plate
+      reading("XY3", 0.92, {1400, 600, 90, 60}, 60),  // sure, three characters, far away
+  };
+  drop_short_readings(plates);
+  CHECK(texts(plates) == std::vector<std::string>{"AB12CDE", "A1", "XY3"});
+
+  // Without a full plate in the picture, a short reading is the best there is: all are kept.
+  std::vector<PlateResult> alone = {reading("TAX", 0.6, {300, 40, 90, 30}, 30),
+                                    reading("A12", 0.7, {200, 300, 150, 60}, 60)};
+  drop_short_readings(alone);
+  CHECK(texts(alone) == std::vector<std::string>{"TAX", "A12"});
+}
+
 TEST_CASE(
     "a small plate in a photo wider than 960 pixels is read at twice the size where the stills allow it",
     "[reader]") {

@@ -28,8 +28,6 @@ constexpr double kDisagreementFactor = 0.8;
 
 // A longer reading of the same plate wins if it is at least this share as confident.
 constexpr double kLongerReadingShare = 0.85;
-// A two-character reading away from a plate read in full is kept from this confidence up.
-constexpr double kSureShortReading = 0.9;
 
 // Reported confidence: the ranking score moved towards 1 when two looks agree, down when not.
 double reported_confidence(const PlateResult& p) {
@@ -71,27 +69,15 @@ std::vector<PlateResult> one_per_plate(std::vector<PlateResult> plates) {
   return kept;
 }
 
-// Two characters beside a plate of four or more are its country band (CZ), a sticker (SK) or
-// a badge (1.5), not a second plate: the detector takes two-character rows only on a flat
-// plate-like background, which those have too. Beside: within a plate's width of it. Farther
-// away a sure reading (another vehicle's cherished plate) stays; two characters are little
-// evidence of a plate, and unsure ones in a picture with a plate were signs and badges.
-void drop_badges_beside_plates(std::vector<PlateResult>& plates) {
-  std::vector<cv::Rect> full_plates;
-  for (const auto& p : plates) {
-    if (p.text.text.size() >= 4) full_plates.push_back(p.box);
-  }
-  std::erase_if(plates, [&](const PlateResult& p) {
-    if (p.text.text.size() > 2 || full_plates.empty()) return false;
-    if (reported_confidence(p) < kSureShortReading) return true;
-    const cv::Point2d c(p.box.x + p.box.width / 2.0, p.box.y + p.box.height / 2.0);
-    return std::any_of(full_plates.begin(), full_plates.end(), [&](const cv::Rect& b) {
-      const double dx = std::max({b.x - c.x, 0.0, c.x - b.br().x}),
-                   dy = std::max({b.y - c.y, 0.0, c.y - b.br().y});
-      return std::hypot(dx, dy) <= b.width;
-    });
-  });
-}
+// A reading of this many characters or fewer is little evidence of a plate: two or three
+// characters of a sign, a badge or a sticker fit a short plate layout as well as a cherished
+// plate does. Three-character readings were kept until session 28: in a picture with a plate
+// they were mostly print far from it, and few cherished plates (docs/accuracy.md, session 28).
+constexpr std::size_t kShortReadingLength = 3;
+// ...where a plate of at least this many characters is read in the picture...
+constexpr std::size_t kFullPlateLength = 4;
+// ...unless it is this sure (and not beside that plate).
+constexpr double kSureShortReading = 0.9;
 
 // A plate's other text is print at most this share of its registration's height...
 constexpr double kOtherTextHeightShare = 0.5;
@@ -147,6 +133,23 @@ void drop_plates_other_text(std::vector<PlateResult>& plates) {
     if (!other_text[i]) kept.push_back(std::move(plates[i]));
   }
   plates = std::move(kept);
+}
+
+void drop_short_readings(std::vector<PlateResult>& plates) {
+  std::vector<cv::Rect> full_plates;
+  for (const auto& p : plates) {
+    if (p.text.text.size() >= kFullPlateLength) full_plates.push_back(p.box);
+  }
+  std::erase_if(plates, [&](const PlateResult& p) {
+    if (p.text.text.size() > kShortReadingLength || full_plates.empty()) return false;
+    if (p.text.confidence < kSureShortReading) return true;
+    const cv::Point2d c(p.box.x + p.box.width / 2.0, p.box.y + p.box.height / 2.0);
+    return std::any_of(full_plates.begin(), full_plates.end(), [&](const cv::Rect& b) {
+      const double dx = std::max({b.x - c.x, 0.0, c.x - b.br().x}),
+                   dy = std::max({b.y - c.y, 0.0, c.y - b.br().y});
+      return std::hypot(dx, dy) <= b.width;
+    });
+  });
 }
 
 PlateReader::PlateReader(ReaderSettings settings, std::unique_ptr<OcrEngine> ocr,
@@ -365,8 +368,8 @@ ReadResult PlateReader::read(const cv::Mat& image, std::span<const ExpectedPlate
   std::sort(plates.begin(), plates.end(),
             [](const PlateResult& a, const PlateResult& b) { return a.text.confidence > b.text.confidence; });
   result.plates = one_per_plate(std::move(plates));
-  drop_badges_beside_plates(result.plates);
   for (auto& p : result.plates) p.text.confidence = reported_confidence(p);
+  drop_short_readings(result.plates);
   drop_plates_other_text(result.plates);
   // Capped last, so that nothing dropped above took a plate's place.
   const auto max_plates = static_cast<std::size_t>(std::max(0, settings_.max_plates));

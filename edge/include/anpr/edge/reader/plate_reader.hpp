@@ -109,6 +109,13 @@ struct ReadResult {
   StageTimings timings;
 };
 
+/// Short readings (three characters or fewer) in a picture where a plate of four or more is read:
+/// drops those below 0.9 confidence, and sure ones within a plate's width of such a plate. Beside a
+/// plate they are its country band (CZ), a sticker (SK) or a badge (1.5); elsewhere, unsure ones
+/// were signs, badges and bodywork print. A sure short reading away from the plate (another
+/// vehicle's cherished plate) stays. read() applies it to the confidences it reports.
+void drop_short_readings(std::vector<PlateResult>& plates);
+
 /// A plate has one registration, and it is its largest print: drops each reading of print at
 /// most half as high as another reading's, on the same plate (its centre over or under that
 /// reading's characters, within the widest margin a plate leaves there, 0.6 of their height): the
