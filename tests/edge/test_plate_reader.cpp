@@ -404,6 +404,47 @@ TEST_CASE("a plate's other text (a name over its characters, a legend under them
   CHECK(texts(van) == std::vector<std::string>{"BUILDERS", "AB12CDE"});
 }
 
+TEST_CASE("a two-row plate whose rows both read as plates is one plate, weighed against both rows",
+          "[reader]") {
+  // Characters 25 pixels high in two rows; each row read alone too (the detector proposes both).
+  PlateResult both = reading("GL54CCY", 0.817, {565, 135, 109, 70}, 25);
+  both.candidate.rows.push_back(both.candidate.rows.front());
+  std::vector<PlateResult> plates = {reading("GL54", 0.966, {584, 135, 90, 44}, 25), both,
+                                     reading("1CCY", 0.782, {566, 167, 95, 38}, 25)};
+  drop_rows_of_two_row_readings(plates);
+  // 0.817 >= 0.85 x 0.966 x 0.782 (both rows plates, the likelier way apart): its rows go.
+  CHECK(texts(plates) == std::vector<std::string>{"GL54CCY"});
+
+  // A sure plate over print read unsurely (a legend as tall as its characters): the likelier way
+  // apart is the plate alone, 0.864 x (1 - 0.373) = 0.54, and the two-row reading is less sure.
+  PlateResult legend = reading("BGI0GHD5", 0.452, {338, 132, 197, 94}, 30);
+  legend.candidate.rows.push_back(legend.candidate.rows.front());
+  std::vector<PlateResult> over_print = {reading("BG10GHD", 0.864, {338, 132, 197, 58}, 30), legend,
+                                         reading("1365BLI", 0.373, {426, 194, 88, 35}, 30)};
+  drop_rows_of_two_row_readings(over_print);
+  CHECK(texts(over_print) == std::vector<std::string>{"BG10GHD", "BGI0GHD5", "1365BLI"});
+
+  // Only the top row read apart, much surer than the two rows together: both stay, for the
+  // overlap rule to keep the surer.
+  PlateResult unsure = reading("96KS", 0.651, {548, 234, 67, 54}, 20);
+  unsure.candidate.rows.push_back(unsure.candidate.rows.front());
+  std::vector<PlateResult> top_only = {reading("K96", 0.952, {548, 234, 58, 32}, 20), unsure};
+  drop_rows_of_two_row_readings(top_only);
+  CHECK(texts(top_only) == std::vector<std::string>{"K96", "96KS"});
+
+  // A reading outside the two-row plate's box is not one of its rows...
+  std::vector<PlateResult> apart = {reading("AB12", 0.95, {900, 140, 80, 30}, 30), both};
+  drop_rows_of_two_row_readings(apart);
+  CHECK(texts(apart) == std::vector<std::string>{"AB12", "GL54CCY"});
+  // ...and a two-row reading no longer than a row's reading read nothing of its other row (a
+  // one-row plate paired with print under it): the row's reading stays.
+  PlateResult paired = reading("RK755AJ", 0.9, {200, 300, 150, 60}, 25);
+  paired.candidate.rows.push_back(paired.candidate.rows.front());
+  std::vector<PlateResult> one_row = {reading("RK755AJ", 0.95, {200, 300, 150, 30}, 25), paired};
+  drop_rows_of_two_row_readings(one_row);
+  CHECK(texts(one_row) == std::vector<std::string>{"RK755AJ", "RK755AJ"});
+}
+
 TEST_CASE("short readings in a picture with a full plate are kept only where sure and away from it",
           "[reader]") {
   const cv::Rect registration(200, 300, 300, 60);

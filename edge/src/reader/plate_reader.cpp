@@ -152,6 +152,39 @@ void drop_short_readings(std::vector<PlateResult>& plates) {
   });
 }
 
+void drop_rows_of_two_row_readings(std::vector<PlateResult>& plates) {
+  std::vector<bool> dropped(plates.size(), false);
+  for (std::size_t i = 0; i < plates.size(); ++i) {
+    const PlateResult& p = plates[i];
+    if (dropped[i] || p.candidate.rows.size() != 2) continue;
+    const double middle = p.box.y + p.box.height / 2.0;
+    double best_top = 0.0, best_bottom = 0.0;
+    std::vector<std::size_t> rows_read;
+    for (std::size_t j = 0; j < plates.size(); ++j) {
+      const PlateResult& q = plates[j];
+      // A two-row reading no longer than a row's reads nothing of the other row.
+      if (j == i || dropped[j] || q.candidate.rows.size() != 1 || q.text.text.size() >= p.text.text.size())
+        continue;
+      const cv::Point2d c(q.box.x + q.box.width / 2.0, q.box.y + q.box.height / 2.0);
+      if (c.x < p.box.x || c.x > p.box.br().x || c.y < p.box.y || c.y > p.box.br().y) continue;
+      rows_read.push_back(j);
+      double& best = c.y < middle ? best_top : best_bottom;
+      best = std::max(best, q.text.confidence);
+    }
+    if (rows_read.empty()) continue;
+    // Its rows read apart: both plates, or one a plate and the other not, whichever is likelier.
+    const double apart = std::max({best_top * best_bottom, best_top * (1.0 - best_bottom),
+                                   best_bottom * (1.0 - best_top)});
+    if (p.text.confidence < kLongerReadingShare * apart) continue;
+    for (std::size_t j : rows_read) dropped[j] = true;
+  }
+  std::vector<PlateResult> kept;
+  for (std::size_t i = 0; i < plates.size(); ++i) {
+    if (!dropped[i]) kept.push_back(std::move(plates[i]));
+  }
+  plates = std::move(kept);
+}
+
 PlateReader::PlateReader(ReaderSettings settings, std::unique_ptr<OcrEngine> ocr,
                          std::unique_ptr<CharClassifier> classifier, std::unique_ptr<PlateVerifier> verifier)
     : settings_(std::move(settings)),
@@ -367,6 +400,7 @@ ReadResult PlateReader::read(const cv::Mat& image, std::span<const ExpectedPlate
   // The plates read, most confident first.
   std::sort(plates.begin(), plates.end(),
             [](const PlateResult& a, const PlateResult& b) { return a.text.confidence > b.text.confidence; });
+  drop_rows_of_two_row_readings(plates);
   result.plates = one_per_plate(std::move(plates));
   for (auto& p : result.plates) p.text.confidence = reported_confidence(p);
   drop_short_readings(result.plates);

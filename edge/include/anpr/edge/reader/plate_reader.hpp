@@ -109,6 +109,17 @@ struct ReadResult {
   StageTimings timings;
 };
 
+/// A two-row reading explains both of its rows at once; its rows read apart would be two plates,
+/// one directly over the other at the same character height (the detector's two-row plate read
+/// twice), or one plate over or under print that is none. Weighs each two-row reading against the
+/// likelier of those, from the best one-row reading of each row centred within its box, shorter
+/// than it (confidences taken as probabilities: top x bottom, top x (1 - bottom), bottom x (1 -
+/// top); a row nothing read counts 0), and drops those readings where the two-row reading is at
+/// least 0.85 as sure. Weighed against its top row alone (as the overlap rule after it does), a
+/// plate whose rows both read well lost to its top row and left its bottom row reported as a
+/// second plate (docs/accuracy.md, session 28). `plates`: confidences as ranked.
+void drop_rows_of_two_row_readings(std::vector<PlateResult>& plates);
+
 /// Short readings (three characters or fewer) in a picture where a plate of four or more is read:
 /// drops those below 0.9 confidence, and sure ones within a plate's width of such a plate. Beside a
 /// plate they are its country band (CZ), a sticker (SK) or a badge (1.5); elsewhere, unsure ones
