@@ -6,6 +6,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "anpr/edge/reader/plate_selection.hpp"
 #include "anpr/edge/reader/reading_fusion.hpp"
 
 namespace anpr::edge {
@@ -22,24 +23,6 @@ cv::Rect to_input_pixels(const cv::Rect& b, double scale) {
   return {cvRound(b.x / scale), cvRound(b.y / scale), cvRound(b.width / scale), cvRound(b.height / scale)};
 }
 
-// How the agreement of the two OCR looks turns the ranking score into the reported confidence.
-constexpr double kAgreementShrink = 0.5;
-constexpr double kDisagreementFactor = 0.8;
-
-// A longer reading of the same plate wins if it is at least this share as confident.
-constexpr double kLongerReadingShare = 0.85;
-
-// Reported confidence: the ranking score moved towards 1 when two looks agree, down when not.
-double reported_confidence(const PlateResult& p) {
-  const double c = p.text.confidence;
-  return p.looks_agree ? 1.0 - (1.0 - c) * kAgreementShrink : c * kDisagreementFactor;
-}
-
-double overlap_ratio(const cv::Rect& a, const cv::Rect& b) {
-  const double inter = (a & b).area();
-  return inter / std::max(1, std::min(a.area(), b.area()));
-}
-
 // The detector's smallest character height is in the pixels of the frame as given; the second
 // look at twice the size keeps it there. Without this it proposed characters of 5-9 pixels in
 // the frame, below what the reader is specified to read: in large photos, road texture and
@@ -50,140 +33,7 @@ DetectorSettings enlarged(DetectorSettings settings) {
   return settings;
 }
 
-// One result per physical plate from readings sorted most confident first. Overlapping
-// candidates are the same plate read whole or in part (one row of a two-row plate, one group of
-// characters) or at both sizes: keep the most confident, unless a longer reading of the same
-// plate is nearly as confident.
-std::vector<PlateResult> one_per_plate(std::vector<PlateResult> plates) {
-  std::vector<PlateResult> kept;
-  for (auto& p : plates) {
-    auto same = std::find_if(kept.begin(), kept.end(),
-                             [&](const PlateResult& k) { return overlap_ratio(k.box, p.box) > 0.4; });
-    if (same == kept.end()) {
-      kept.push_back(std::move(p));
-    } else if (p.text.text.size() > same->text.text.size() &&
-               p.text.confidence >= kLongerReadingShare * same->text.confidence) {
-      *same = std::move(p);
-    }
-  }
-  return kept;
-}
-
-// A reading of this many characters or fewer is little evidence of a plate: two or three
-// characters of a sign, a badge or a sticker fit a short plate layout as well as a cherished
-// plate does. Three-character readings were kept until session 28: in a picture with a plate
-// they were mostly print far from it, and few cherished plates (docs/accuracy.md, session 28).
-constexpr std::size_t kShortReadingLength = 3;
-// ...where a plate of at least this many characters is read in the picture...
-constexpr std::size_t kFullPlateLength = 4;
-// ...unless it is this sure (and not beside that plate).
-constexpr double kSureShortReading = 0.9;
-
-// A plate's other text is print at most this share of its registration's height...
-constexpr double kOtherTextHeightShare = 0.5;
-// ...lying within this many of the registration's character heights over or under its
-// characters: the widest margin a plate leaves there (a US plate: 1.6 inches beside characters
-// 2.75 inches high; a UK or EU plate's is about 0.2).
-constexpr double kPlateMarginInCharHeights = 0.6;
-
-struct PrintExtent {
-  cv::Rect2d chars;   ///< the rows' characters, input pixels
-  double height = 0;  ///< the tallest row's character height, input pixels
-};
-
-PrintExtent print_extent(const PlateResult& p) {
-  PrintExtent e;
-  const auto& rows = p.candidate.rows;
-  if (rows.empty() || rows.front().chars.empty()) return e;
-  cv::Rect chars = rows.front().chars.front();
-  double height = 0;
-  for (const auto& r : rows) {
-    for (const auto& c : r.chars) chars |= c;
-    height = std::max(height, r.char_height);
-  }
-  const double s = p.working_scale;
-  e.chars = cv::Rect2d(chars.x / s, chars.y / s, chars.width / s, chars.height / s);
-  e.height = height / s;
-  return e;
-}
-
 }  // namespace
-
-void drop_plates_other_text(std::vector<PlateResult>& plates) {
-  std::vector<PrintExtent> extents;
-  extents.reserve(plates.size());
-  for (const auto& p : plates) extents.push_back(print_extent(p));
-  std::vector<bool> other_text(plates.size(), false);
-  for (std::size_t b = 0; b < plates.size(); ++b) {
-    const PrintExtent& small = extents[b];
-    if (small.height <= 0) continue;
-    const cv::Point2d centre(small.chars.x + small.chars.width / 2, small.chars.y + small.chars.height / 2);
-    for (std::size_t a = 0; a < plates.size() && !other_text[b]; ++a) {
-      const PrintExtent& large = extents[a];
-      if (a == b || other_text[a] || small.height > kOtherTextHeightShare * large.height) continue;
-      // Only a surer reading hides one: a large but unsure reading (a grille's bars) does not.
-      if (plates[a].text.confidence < plates[b].text.confidence) continue;
-      const double margin = kPlateMarginInCharHeights * large.height;
-      other_text[b] = centre.x >= large.chars.x && centre.x <= large.chars.br().x &&
-                      centre.y >= large.chars.y - margin && centre.y <= large.chars.br().y + margin;
-    }
-  }
-  std::vector<PlateResult> kept;
-  for (std::size_t i = 0; i < plates.size(); ++i) {
-    if (!other_text[i]) kept.push_back(std::move(plates[i]));
-  }
-  plates = std::move(kept);
-}
-
-void drop_short_readings(std::vector<PlateResult>& plates) {
-  std::vector<cv::Rect> full_plates;
-  for (const auto& p : plates) {
-    if (p.text.text.size() >= kFullPlateLength) full_plates.push_back(p.box);
-  }
-  std::erase_if(plates, [&](const PlateResult& p) {
-    if (p.text.text.size() > kShortReadingLength || full_plates.empty()) return false;
-    if (p.text.confidence < kSureShortReading) return true;
-    const cv::Point2d c(p.box.x + p.box.width / 2.0, p.box.y + p.box.height / 2.0);
-    return std::any_of(full_plates.begin(), full_plates.end(), [&](const cv::Rect& b) {
-      const double dx = std::max({b.x - c.x, 0.0, c.x - b.br().x}),
-                   dy = std::max({b.y - c.y, 0.0, c.y - b.br().y});
-      return std::hypot(dx, dy) <= b.width;
-    });
-  });
-}
-
-void drop_rows_of_two_row_readings(std::vector<PlateResult>& plates) {
-  std::vector<bool> dropped(plates.size(), false);
-  for (std::size_t i = 0; i < plates.size(); ++i) {
-    const PlateResult& p = plates[i];
-    if (dropped[i] || p.candidate.rows.size() != 2) continue;
-    const double middle = p.box.y + p.box.height / 2.0;
-    double best_top = 0.0, best_bottom = 0.0;
-    std::vector<std::size_t> rows_read;
-    for (std::size_t j = 0; j < plates.size(); ++j) {
-      const PlateResult& q = plates[j];
-      // A two-row reading no longer than a row's reads nothing of the other row.
-      if (j == i || dropped[j] || q.candidate.rows.size() != 1 || q.text.text.size() >= p.text.text.size())
-        continue;
-      const cv::Point2d c(q.box.x + q.box.width / 2.0, q.box.y + q.box.height / 2.0);
-      if (c.x < p.box.x || c.x > p.box.br().x || c.y < p.box.y || c.y > p.box.br().y) continue;
-      rows_read.push_back(j);
-      double& best = c.y < middle ? best_top : best_bottom;
-      best = std::max(best, q.text.confidence);
-    }
-    if (rows_read.empty()) continue;
-    // Its rows read apart: both plates, or one a plate and the other not, whichever is likelier.
-    const double apart = std::max({best_top * best_bottom, best_top * (1.0 - best_bottom),
-                                   best_bottom * (1.0 - best_top)});
-    if (p.text.confidence < kLongerReadingShare * apart) continue;
-    for (std::size_t j : rows_read) dropped[j] = true;
-  }
-  std::vector<PlateResult> kept;
-  for (std::size_t i = 0; i < plates.size(); ++i) {
-    if (!dropped[i]) kept.push_back(std::move(plates[i]));
-  }
-  plates = std::move(kept);
-}
 
 PlateReader::PlateReader(ReaderSettings settings, std::unique_ptr<OcrEngine> ocr,
                          std::unique_ptr<CharClassifier> classifier, std::unique_ptr<PlateVerifier> verifier)
@@ -397,14 +247,7 @@ ReadResult PlateReader::read(const cv::Mat& image, std::span<const ExpectedPlate
     read_pass(enlarged_detector_, enlarged, scale * 2.0, expected, result, plates);
   }
 
-  // The plates read, most confident first.
-  std::sort(plates.begin(), plates.end(),
-            [](const PlateResult& a, const PlateResult& b) { return a.text.confidence > b.text.confidence; });
-  drop_rows_of_two_row_readings(plates);
-  result.plates = one_per_plate(std::move(plates));
-  for (auto& p : result.plates) p.text.confidence = reported_confidence(p);
-  drop_short_readings(result.plates);
-  drop_plates_other_text(result.plates);
+  result.plates = select_plates(std::move(plates));
   // Capped last, so that nothing dropped above took a plate's place.
   const auto max_plates = static_cast<std::size_t>(std::max(0, settings_.max_plates));
   if (result.plates.size() > max_plates) result.plates.resize(max_plates);

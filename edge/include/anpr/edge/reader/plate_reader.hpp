@@ -109,32 +109,6 @@ struct ReadResult {
   StageTimings timings;
 };
 
-/// A two-row reading explains both of its rows at once; its rows read apart would be two plates,
-/// one directly over the other at the same character height (the detector's two-row plate read
-/// twice), or one plate over or under print that is none. Weighs each two-row reading against the
-/// likelier of those, from the best one-row reading of each row centred within its box, shorter
-/// than it (confidences taken as probabilities: top x bottom, top x (1 - bottom), bottom x (1 -
-/// top); a row nothing read counts 0), and drops those readings where the two-row reading is at
-/// least 0.85 as sure. Weighed against its top row alone (as the overlap rule after it does), a
-/// plate whose rows both read well lost to its top row and left its bottom row reported as a
-/// second plate (docs/accuracy.md, session 28). `plates`: confidences as ranked.
-void drop_rows_of_two_row_readings(std::vector<PlateResult>& plates);
-
-/// Short readings (three characters or fewer) in a picture where a plate of four or more is read:
-/// drops those below 0.9 confidence, and sure ones within a plate's width of such a plate. Beside a
-/// plate they are its country band (CZ), a sticker (SK) or a badge (1.5); elsewhere, unsure ones
-/// were signs, badges and bodywork print. A sure short reading away from the plate (another
-/// vehicle's cherished plate) stays. read() applies it to the confidences it reports.
-void drop_short_readings(std::vector<PlateResult>& plates);
-
-/// A plate has one registration, and it is its largest print: drops each reading of print at
-/// most half as high as another reading's, on the same plate (its centre over or under that
-/// reading's characters, within the widest margin a plate leaves there, 0.6 of their height): the
-/// plate's other text (a state or city name, a slogan, a dealer's legend), not a second plate.
-/// Only a reading at least as sure hides one.
-/// read() applies it last, to the confidences it reports.
-void drop_plates_other_text(std::vector<PlateResult>& plates);
-
 /// Not thread-safe (it owns an OCR engine): one reader per worker thread.
 class PlateReader {
  public:
