@@ -420,50 +420,45 @@ TEST_CASE("a two-row plate whose rows both read as plates is one plate, weighed 
   // proposes both).
   const cv::Rect top_chars(584, 140, 90, 25), bottom_chars(570, 172, 95, 25);
   const PlateResult both = two_row_reading("GL54CCY", 0.817, top_chars, bottom_chars, 25);
-  std::vector<PlateResult> plates = {reading("GL54", 0.966, top_chars, 25), both,
-                                     reading("1CCY", 0.782, bottom_chars, 25)};
-  drop_rows_of_two_row_readings(plates);
+  const auto kept_after = [](std::vector<PlateResult> plates) {
+    drop_rows_of_two_row_readings(plates);
+    return texts(plates);
+  };
   // 0.817 >= 0.85 x 0.966 x 0.782 (both rows plates, the likeliest way apart): its rows go.
-  CHECK(texts(plates) == std::vector<std::string>{"GL54CCY"});
+  CHECK(kept_after({reading("GL54", 0.966, top_chars, 25), both, reading("1CCY", 0.782, bottom_chars, 25)}) ==
+        std::vector<std::string>{"GL54CCY"});
 
   // A second reading of the top row with a loose box, its centre past the plate's middle, is
   // still the top row's: the rows read apart are the top row alone, 0.817 < 0.85 x 0.966 (split
   // at the box's middle it counted as a bottom row read at 0.95, and the rows went).
-  std::vector<PlateResult> loose = {reading("GL54", 0.966, top_chars, 25), both,
-                                    reading("GL54", 0.95, {584, 140, 90, 60}, 25)};
-  drop_rows_of_two_row_readings(loose);
-  CHECK(texts(loose) == std::vector<std::string>{"GL54", "GL54CCY", "GL54"});
+  CHECK(kept_after(
+            {reading("GL54", 0.966, top_chars, 25), both, reading("GL54", 0.95, {584, 140, 90, 60}, 25)}) ==
+        std::vector<std::string>{"GL54", "GL54CCY", "GL54"});
 
   // Only the top row read apart, surer than the two rows together: both stay, for the overlap
   // rule to keep the surer.
-  std::vector<PlateResult> top_only = {
-      reading("K96", 0.952, {548, 236, 58, 20}, 20),
-      two_row_reading("96KS", 0.651, {548, 236, 58, 20}, {560, 260, 40, 20}, 20)};
-  drop_rows_of_two_row_readings(top_only);
-  CHECK(texts(top_only) == std::vector<std::string>{"K96", "96KS"});
+  CHECK(kept_after({reading("K96", 0.952, {548, 236, 58, 20}, 20),
+                    two_row_reading("96KS", 0.651, {548, 236, 58, 20}, {560, 260, 40, 20}, 20)}) ==
+        std::vector<std::string>{"K96", "96KS"});
 
   // A sure plate over print read unsurely (a legend as tall as its characters): the likelier way
   // apart is the plate alone, 0.864 x (1 - 0.373) = 0.54, and the two-row reading is less sure.
   const cv::Rect plate_chars(338, 140, 197, 30), legend_chars(426, 194, 88, 30);
-  std::vector<PlateResult> over_print = {reading("BG10GHD", 0.864, plate_chars, 30),
-                                         two_row_reading("BGI0GHD5", 0.452, plate_chars, legend_chars, 30),
-                                         reading("1365BLI", 0.373, legend_chars, 30)};
-  drop_rows_of_two_row_readings(over_print);
-  CHECK(texts(over_print) == std::vector<std::string>{"BG10GHD", "BGI0GHD5", "1365BLI"});
+  CHECK(kept_after({reading("BG10GHD", 0.864, plate_chars, 30),
+                    two_row_reading("BGI0GHD5", 0.452, plate_chars, legend_chars, 30),
+                    reading("1365BLI", 0.373, legend_chars, 30)}) ==
+        std::vector<std::string>{"BG10GHD", "BGI0GHD5", "1365BLI"});
 
   // A reading outside the two-row plate's box is not one of its rows, nor is print of another
   // height within it (a country band's letters)...
-  std::vector<PlateResult> apart = {reading("AB12", 0.95, {900, 140, 80, 30}, 30), both,
-                                    reading("GB", 0.95, {572, 150, 12, 12}, 12)};
-  drop_rows_of_two_row_readings(apart);
-  CHECK(texts(apart) == std::vector<std::string>{"AB12", "GL54CCY", "GB"});
+  CHECK(kept_after({reading("AB12", 0.95, {900, 140, 80, 30}, 30), both,
+                    reading("GB", 0.95, {572, 150, 12, 12}, 12)}) ==
+        std::vector<std::string>{"AB12", "GL54CCY", "GB"});
   // ...and a two-row reading no longer than a row's reading read nothing of its other row (a
   // one-row plate paired with print under it whose reading the syntax dropped): the row's stays.
-  std::vector<PlateResult> one_row = {
-      reading("RK755AJ", 0.95, {200, 300, 150, 30}, 30),
-      two_row_reading("RK755AJ", 0.9, {200, 300, 150, 30}, {220, 340, 100, 30}, 30)};
-  drop_rows_of_two_row_readings(one_row);
-  CHECK(texts(one_row) == std::vector<std::string>{"RK755AJ", "RK755AJ"});
+  CHECK(kept_after({reading("RK755AJ", 0.95, {200, 300, 150, 30}, 30),
+                    two_row_reading("RK755AJ", 0.9, {200, 300, 150, 30}, {220, 340, 100, 30}, 30)}) ==
+        std::vector<std::string>{"RK755AJ", "RK755AJ"});
 }
 
 TEST_CASE("short readings in a picture with a full plate are kept only where sure and away from it",
