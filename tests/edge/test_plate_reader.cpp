@@ -454,6 +454,10 @@ TEST_CASE("a two-row plate whose rows both read as plates is one plate, weighed 
   CHECK(kept_after({reading("AB12", 0.95, {900, 140, 80, 30}, 30), both,
                     reading("GB", 0.95, {572, 150, 12, 12}, 12)}) ==
         std::vector<std::string>{"AB12", "GL54CCY", "GB"});
+  // Only the bottom row read apart, and less surely than the two rows together: it goes
+  // (0.7 >= 0.85 x 0.6)...
+  CHECK(kept_after({two_row_reading("AB12CDE", 0.7, {200, 300, 100, 30}, {200, 340, 100, 30}, 30),
+                    reading("CDE", 0.6, {200, 340, 100, 30}, 30)}) == std::vector<std::string>{"AB12CDE"});
   // ...and a two-row reading no longer than a row's reading read nothing of its other row (a
   // one-row plate paired with print under it whose reading the syntax dropped): the row's stays.
   CHECK(kept_after({reading("RK755AJ", 0.95, {200, 300, 150, 30}, 30),
@@ -471,9 +475,11 @@ TEST_CASE("short readings in a picture with a full plate are kept only where sur
       reading("GB", 0.95, {150, 310, 40, 40}, 40),    // sure, but the plate's own band beside it
       reading("A1", 0.95, {1500, 300, 80, 60}, 60),   // sure, another car's cherished plate
       reading("XY3", 0.92, {1400, 600, 90, 60}, 60),  // sure, three characters, far away
+      reading("CZ1", 0.95, {520, 310, 60, 40}, 40),   // sure, three characters, beside the plate
+      reading("B7", 0.9, {1500, 800, 60, 60}, 60),    // as sure as the bound, far away
   };
   drop_short_readings(plates);
-  CHECK(texts(plates) == std::vector<std::string>{"AB12CDE", "A1", "XY3"});
+  CHECK(texts(plates) == std::vector<std::string>{"AB12CDE", "A1", "XY3", "B7"});
 
   // Without a full plate in the picture, a short reading is the best there is: all are kept.
   std::vector<PlateResult> alone = {reading("TAX", 0.6, {300, 40, 90, 30}, 30),
