@@ -46,8 +46,12 @@ endif()
 string(JSON text GET "${first}" plates 0 text)
 # How the reading was judged: the plate check's probability (its model is installed beside the
 # binary) and whether two looks agreed.
-string(JSON plate_check GET "${first}" plates 0 plate_check)
-string(JSON looks_agree GET "${first}" plates 0 looks_agree)
+string(JSON plate_check ERROR_VARIABLE check_error GET "${first}" plates 0 plate_check)
+string(JSON looks_agree ERROR_VARIABLE agree_error GET "${first}" plates 0 looks_agree)
+if(check_error OR agree_error)
+  message(FATAL_ERROR "a plate must say plate_check (is plate-verifier.onnx in the models folder?) "
+                      "and looks_agree: ${check_error} ${agree_error}: ${first}")
+endif()
 if(plate_check LESS 0.5 OR plate_check GREATER 1 OR NOT looks_agree MATCHES "^(ON|OFF)$")
   message(FATAL_ERROR "plate_check ${plate_check} (a reported plate passed the check: 0.5-1), looks_agree ${looks_agree}: ${first}")
 endif()
