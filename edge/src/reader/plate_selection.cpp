@@ -4,8 +4,12 @@
 #include <cmath>
 #include <optional>
 
+#include "glyphs.hpp"
+
 namespace anpr::edge {
 namespace {
+
+using detector_detail::centre;
 
 // How the agreement of the two OCR looks turns the ranking score into the reported confidence.
 constexpr double kAgreementShrink = 0.5;
@@ -16,6 +20,15 @@ constexpr double kLongerReadingShare = 0.85;
 // A one-row reading is of a two-row reading's row where its characters' height is within this
 // share of the row's (the detector pairs rows within 0.25 of each other's height).
 constexpr double kSameRowHeightShare = 0.25;
+
+// Drops the readings whose flag is set, keeping the others in order.
+void drop_flagged(std::vector<PlateResult>& plates, const std::vector<bool>& flagged) {
+  std::vector<PlateResult> kept;
+  for (std::size_t i = 0; i < plates.size(); ++i) {
+    if (!flagged[i]) kept.push_back(std::move(plates[i]));
+  }
+  plates = std::move(kept);
+}
 
 double overlap_ratio(const cv::Rect& a, const cv::Rect& b) {
   const double inter = (a & b).area();
@@ -106,11 +119,7 @@ void drop_plates_other_text(std::vector<PlateResult>& plates) {
                       centre.y >= large.chars.y - margin && centre.y <= large.chars.br().y + margin;
     }
   }
-  std::vector<PlateResult> kept;
-  for (std::size_t i = 0; i < plates.size(); ++i) {
-    if (!other_text[i]) kept.push_back(std::move(plates[i]));
-  }
-  plates = std::move(kept);
+  drop_flagged(plates, other_text);
 }
 
 void drop_short_readings(std::vector<PlateResult>& plates) {
@@ -121,7 +130,7 @@ void drop_short_readings(std::vector<PlateResult>& plates) {
   std::erase_if(plates, [&](const PlateResult& p) {
     if (p.text.text.size() > kShortReadingLength || full_plates.empty()) return false;
     if (p.text.confidence < kSureShortReading) return true;
-    const cv::Point2d c(p.box.x + p.box.width / 2.0, p.box.y + p.box.height / 2.0);
+    const cv::Point2d c = centre(p.box);
     return std::any_of(full_plates.begin(), full_plates.end(), [&](const cv::Rect& b) {
       const double dx = std::max({b.x - c.x, 0.0, c.x - b.br().x}),
                    dy = std::max({b.y - c.y, 0.0, c.y - b.br().y});
@@ -149,7 +158,7 @@ RowLevel row_level(const CharRow& row, double scale) {
 // The row of a two-row reading `p` that a one-row reading `q` read: the row whose middle is
 // nearest q's, provided q lies within p's box and its characters are that row's height.
 std::optional<std::size_t> row_read_by(const PlateResult& p, const PlateResult& q) {
-  const cv::Point2d c(q.box.x + q.box.width / 2.0, q.box.y + q.box.height / 2.0);
+  const cv::Point2d c = centre(q.box);
   if (!p.box.contains(cv::Point(cvFloor(c.x), cvFloor(c.y)))) return std::nullopt;
   const RowLevel q_level = row_level(q.candidate.rows.front(), q.working_scale);
   std::optional<std::size_t> nearest;
@@ -190,11 +199,7 @@ void drop_rows_of_two_row_readings(std::vector<PlateResult>& plates) {
     if (p.text.confidence < kLongerReadingShare * apart) continue;
     for (std::size_t j : rows_read) dropped[j] = true;
   }
-  std::vector<PlateResult> kept;
-  for (std::size_t i = 0; i < plates.size(); ++i) {
-    if (!dropped[i]) kept.push_back(std::move(plates[i]));
-  }
-  plates = std::move(kept);
+  drop_flagged(plates, dropped);
 }
 
 std::vector<PlateResult> select_plates(std::vector<PlateResult> readings) {
