@@ -19,8 +19,16 @@
 # outside Europe (2:1, coloured backgrounds and characters, a name line above and a slogan below,
 # stickers): a check that has seen only white and yellow plates turns such plates away as signs.
 #
+# --plate-photos MANIFEST adds --photo-scenes N (default 2000) scenes made from the real photos of a
+# labelled set (../shared/data/plates-eu/manifest.csv, the development set, on a development
+# machine): each photo's own plate painted out and a synthetic plate drawn where it was, among the
+# same distractors. The print of real streets and car bodies (shop fronts, badges, stickers) is
+# then among the check's negatives, which procedural backgrounds cannot give. The committed model
+# was trained with it (models/README.md).
+#
 # Usage: models/train-plate-verifier.sh [--scenes N] [--seed S] [--epochs N] [--work DIR]
 #                                       [--uk-font FILE] [--uk-font-share S] [--world-share S]
+#                                       [--plate-photos MANIFEST] [--photo-scenes N]
 # Needs a configured build (build/bin/anpr-synth, build/bin/anpr-edge). About 40 minutes on the
 # 2-core development machine with the defaults. The data is deterministic for a given seed; the
 # training is deterministic on one machine (one thread, fixed seed).
@@ -30,7 +38,7 @@ set -euo pipefail
 # shellcheck source=models/training-patches.sh
 source "$(dirname "$0")/training-patches.sh"
 parse_options "$tool" scenes=5000 seed=5001 epochs=15 work="${TMPDIR:-/tmp}/anpr-plate-verifier" \
-  uk-font=none uk-font-share=0.5 world-share=0.4 -- "$@"
+  uk-font=none uk-font-share=0.5 world-share=0.4 plate-photos=none photo-scenes=2000 -- "$@"
 
 need_torch
 need_built_programs
@@ -41,6 +49,10 @@ if [[ $uk_font != none ]]; then
   font_args=(--uk-font "$uk_font" --uk-font-share "$uk_font_share")
   echo "train-plate-verifier: $uk_font_share of the UK plates in $uk_font"
 fi
+if [[ $plate_photos != none ]]; then
+  [[ -f $plate_photos ]] || { echo "train-plate-verifier: --plate-photos $plate_photos not found" >&2; exit 2; }
+  echo "train-plate-verifier: $photo_scenes more scenes in the photos of $plate_photos"
+fi
 mkdir -p "$work"
 echo "train-plate-verifier: $scenes scenes, seed $seed, $epochs epochs, work folder $work"
 
@@ -48,6 +60,14 @@ echo "train-plate-verifier: $scenes scenes, seed $seed, $epochs epochs, work fol
 make_patches shard "$scenes" "$seed" --verifier-model --dump-patches patches \
   --training --distractors --world-share "$world_share" "${font_args[@]}"
 
+patch_dirs=("$work"/shard-*/patches)
+if [[ $plate_photos != none ]]; then
+  # Seeds of their own, after the synthetic shards' (one per core from --seed).
+  make_patches photo "$photo_scenes" $((seed + 200)) --verifier-model --dump-patches patches \
+    --training --distractors --world-share "$world_share" "${font_args[@]}" --plate-photos "$plate_photos"
+  patch_dirs+=("$work"/photo-*/patches)
+fi
+
 # 2. Train and export.
 /usr/bin/python3 "$root/models/train-plate-verifier.py" --epochs "$epochs" --out "$root/models/plate-verifier.onnx" \
-  "$work"/shard-*/patches
+  "${patch_dirs[@]}"

@@ -5,12 +5,14 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <set>
 
 #include <opencv2/imgcodecs.hpp>
 
 #include "anpr/common/error.hpp"
 #include "anpr/common/progress_bar.hpp"
 #include "anpr/common/run_program.hpp"
+#include "anpr/edge/reader/evaluation.hpp"
 #include "anpr/synth/scene_generator.hpp"
 #include "anpr/synth/traffic_video.hpp"
 
@@ -33,6 +35,38 @@ std::vector<std::string> list_images(const std::string& dir) {
   }
   std::sort(files.begin(), files.end());  // directory order is not stable; the seed must be
   return files;
+}
+
+// The photos of a labelled set with their plates' boxes, one entry per photo. A photo with a
+// plate whose box is not given cannot have that plate painted out, so it is left out.
+std::vector<anpr::synth::PlatePhoto> plate_photos(const std::string& manifest) {
+  if (manifest.empty()) return {};
+  std::map<std::string, anpr::synth::PlatePhoto> by_image;
+  std::set<std::string> unboxed;
+  const fs::path root = fs::path(manifest).parent_path();
+  for (const anpr::edge::LabelledPlate& p : anpr::edge::load_manifest(manifest)) {
+    if (!p.box) {
+      unboxed.insert(p.image);
+      continue;
+    }
+    anpr::synth::PlatePhoto& photo = by_image[p.image];
+    photo.file = (root / p.image).string();
+    photo.plates.push_back(*p.box);
+  }
+  std::vector<anpr::synth::PlatePhoto> photos;
+  for (auto& [image, photo] : by_image) {
+    if (unboxed.count(image) > 0) continue;
+    if (!fs::is_regular_file(photo.file)) {
+      throw anpr::Error(anpr::ErrorCode::kInput, "--plate-photos " + manifest + ": photo " + photo.file +
+                                                     " (listed as " + image + ") does not exist");
+    }
+    photos.push_back(std::move(photo));
+  }
+  if (photos.empty()) {
+    throw anpr::Error(anpr::ErrorCode::kInput,
+                      "--plate-photos " + manifest + " lists no photo whose every plate has a box (x,y,w,h)");
+  }
+  return photos;
 }
 
 int write_set(int count, std::uint64_t seed, const std::string& out, anpr::synth::SceneSettings settings) {
@@ -67,7 +101,7 @@ void add_bounded(CLI::App* command, const std::string& name, T& value, const std
 /// What `plates` is asked for.
 struct PlatesOptions {
   int count = 100, width = 1280, height = 720, min_char = 16, max_char = 48;
-  std::string out, backgrounds;
+  std::string out, backgrounds, plate_photos;
   bool training = false;
   std::vector<std::string> uk_fonts;
   double uk_font_share = 0.8;
@@ -82,6 +116,11 @@ void add_plates_options(CLI::App* plates, PlatesOptions& o) {
   plates->add_option("--out", o.out, "Output folder")->required();
   plates->add_option("--backgrounds", o.backgrounds, "Folder of real photos to use as backgrounds")
       ->check(CLI::ExistingDirectory);
+  plates
+      ->add_option("--plate-photos", o.plate_photos,
+                   "Manifest of real photos with plate boxes (image,plate,x,y,w,h,country): each scene "
+                   "is one of them with its plates painted out and the plate drawn where one was")
+      ->check(CLI::ExistingFile);
   add_bounded(plates, "--width", o.width, "Frame width", 64, 8192);
   add_bounded(plates, "--height", o.height, "Frame height", 64, 8192);
   add_bounded(plates, "--min-char", o.min_char, "Smallest character height, pixels", 8, 400);
@@ -110,6 +149,7 @@ anpr::synth::SceneSettings scene_settings(const PlatesOptions& o) {
   s.min_char_px = std::min(o.min_char, o.max_char);
   s.max_char_px = std::max(o.min_char, o.max_char);
   s.background_files = list_images(o.backgrounds);
+  s.plate_photos = plate_photos(o.plate_photos);
   s.training_variety = o.training;
   s.distractors = o.distractors;
   s.uk_font_files = o.uk_fonts;

@@ -3,12 +3,14 @@
 #include <cctype>
 #include <set>
 
+#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "anpr/common/plate_format.hpp"
 #include "anpr/synth/distractors.hpp"
 #include "anpr/synth/plate_renderer.hpp"
 #include "anpr/synth/scene_generator.hpp"
+#include "support/temp_dir.hpp"
 
 using namespace anpr;
 
@@ -170,7 +172,7 @@ TEST_CASE("training scenes draw the share of European-layout plates asked for in
   }
 }
 
-TEST_CASE("body lettering is drawn above the plate, and only when asked for", "[synth]") {
+TEST_CASE("body lettering and badges are drawn above the plate, and only when asked for", "[synth]") {
   synth::PlateRenderer renderer(synth::FontSet::kTraining);
   const cv::Rect plate(260, 300, 120, 30);
   int lettered = 0;
@@ -190,4 +192,39 @@ TEST_CASE("body lettering is drawn above the plate, and only when asked for", "[
   }
   CHECK(lettered > 0);
   CHECK(lettered < 12);
+}
+
+TEST_CASE("a plate photo's own plates are painted out and the scene's plate drawn where one was", "[synth]") {
+  // A grey street with two pure red plates: nothing else in the scene (the plate, distractors in
+  // grey) is that red, so any red left is an original plate not painted out.
+  const test::TempDir dir("anpr-synth-photo");
+  cv::Mat photo(300, 400, CV_8UC3, cv::Scalar::all(120));
+  const cv::Rect near(150, 200, 100, 24), far(40, 60, 50, 12);
+  photo(near).setTo(cv::Scalar(0, 0, 255));
+  photo(far).setTo(cv::Scalar(0, 0, 255));
+  const std::string file = (dir / "street.png").string();
+  REQUIRE(cv::imwrite(file, photo));
+
+  synth::SceneSettings s;
+  s.frame = {800, 600};  // twice the photo: the boxes scale with it
+  s.night_share = 0;
+  s.plate_photos = {{file, {near, far}}};
+  synth::SceneGenerator g(s, 11);
+  const cv::Rect near_frame(300, 400, 200, 48), far_frame(80, 120, 100, 24);
+  std::set<int> used;
+  for (int i = 0; i < 12; ++i) {
+    const auto sample = g.next();
+    REQUIRE(sample.image.size() == s.frame);
+    cv::Mat hsv;
+    cv::cvtColor(sample.image, hsv, cv::COLOR_BGR2HSV);
+    cv::Mat red;
+    cv::inRange(hsv, cv::Scalar(0, 150, 120), cv::Scalar(8, 255, 255), red);
+    CHECK(cv::countNonZero(red) < 50);
+    // The plate sits on one of the two, at about its size.
+    const cv::Rect& on = (sample.box & near_frame).area() > 0 ? near_frame : far_frame;
+    used.insert(on == near_frame ? 0 : 1);
+    const double iou = static_cast<double>((sample.box & on).area()) / (sample.box | on).area();
+    CHECK(iou > 0.3);
+  }
+  CHECK(used.size() == 2);
 }

@@ -4,6 +4,9 @@
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+#include <opencv2/photo.hpp>
+
+#include "anpr/common/error.hpp"
 
 namespace anpr::synth {
 namespace {
@@ -23,6 +26,20 @@ void motion_blur(cv::Mat& img, int length, double angle) {
   cv::filter2D(img, img, -1, kernel);
 }
 
+// The corners of a plate of half-size `w` x `h` centred at `centre`, rotated in plane by `angle`
+// (radians) and each pushed by up to `jitter` pixels for perspective.
+std::vector<cv::Point2f> plate_quad(std::mt19937_64& rng, cv::Point2d centre, double w, double h,
+                                    double angle, double jitter) {
+  const cv::Point2d corners[4] = {{-w / 2, -h / 2}, {w / 2, -h / 2}, {w / 2, h / 2}, {-w / 2, h / 2}};
+  std::vector<cv::Point2f> dst;
+  for (const auto& c : corners) {
+    const double x = c.x * std::cos(angle) - c.y * std::sin(angle) + uniform(rng, -jitter, jitter);
+    const double y = c.x * std::sin(angle) + c.y * std::cos(angle) + uniform(rng, -jitter, jitter);
+    dst.emplace_back(static_cast<float>(centre.x + x), static_cast<float>(centre.y + y));
+  }
+  return dst;
+}
+
 // Where the plate lands in the frame: its corners scaled, rotated in plane and pushed for perspective.
 std::vector<cv::Point2f> place_plate(std::mt19937_64& rng, const SceneSettings& settings, cv::Size plate) {
   const double w = plate.width / 2.0, h = plate.height / 2.0;
@@ -31,15 +48,7 @@ std::vector<cv::Point2f> place_plate(std::mt19937_64& rng, const SceneSettings& 
   const double reach = std::hypot(w, h) / 2.0 + 4;
   const cv::Point2d centre(uniform(rng, reach, frame.width - reach),
                            uniform(rng, reach, frame.height - reach));
-  const cv::Point2d corners[4] = {{-w / 2, -h / 2}, {w / 2, -h / 2}, {w / 2, h / 2}, {-w / 2, h / 2}};
-  std::vector<cv::Point2f> dst;
-  const double jitter = settings.max_perspective * h;
-  for (const auto& c : corners) {
-    const double x = c.x * std::cos(angle) - c.y * std::sin(angle) + uniform(rng, -jitter, jitter);
-    const double y = c.x * std::sin(angle) + c.y * std::cos(angle) + uniform(rng, -jitter, jitter);
-    dst.emplace_back(static_cast<float>(centre.x + x), static_cast<float>(centre.y + y));
-  }
-  return dst;
+  return plate_quad(rng, centre, w, h, angle, settings.max_perspective * h);
 }
 
 // Lighting on the warped plate: brightness, a glare spot, dirt specks. `h` is half the rendered
@@ -134,6 +143,41 @@ cv::Mat SceneGenerator::background() {
   return img;
 }
 
+cv::Mat SceneGenerator::plate_photo(cv::Size plate, std::vector<cv::Point2f>& where) {
+  std::uniform_int_distribution<std::size_t> pick(0, settings_.plate_photos.size() - 1);
+  const PlatePhoto& photo = settings_.plate_photos[pick(rng_)];
+  cv::Mat img = cv::imread(photo.file, cv::IMREAD_COLOR);
+  if (img.empty()) throw Error(ErrorCode::kInput, "cannot read the plate photo " + photo.file);
+  const cv::Size frame = settings_.frame;
+  const double sx = static_cast<double>(frame.width) / img.cols;
+  const double sy = static_cast<double>(frame.height) / img.rows;
+  cv::resize(img, img, frame, 0, 0, cv::INTER_AREA);
+  // Paint every labelled plate out, with a margin for its frame and screws: a real plate left in
+  // the photo would be cut as a not-a-plate example.
+  cv::Mat mask = cv::Mat::zeros(frame, CV_8UC1);
+  std::vector<cv::Rect2d> boxes;
+  for (const cv::Rect& p : photo.plates) {
+    const cv::Rect2d b(p.x * sx, p.y * sy, p.width * sx, p.height * sy);
+    boxes.push_back(b);
+    const cv::Rect grown(
+        cv::Point(static_cast<int>(b.x - b.width * 0.1), static_cast<int>(b.y - b.height * 0.25)),
+        cv::Point(static_cast<int>(b.br().x + b.width * 0.1) + 1,
+                  static_cast<int>(b.br().y + b.height * 0.25) + 1));
+    mask(grown & cv::Rect({0, 0}, frame)).setTo(255);
+  }
+  cv::inpaint(img, mask, img, 5, cv::INPAINT_TELEA);
+  // The scene's plate where one of them was, covering about its area (a two-row plate has a
+  // one-row plate's area, not its width), a little off its centre, tilted as the photo's was.
+  const cv::Rect2d& at = boxes[std::uniform_int_distribution<std::size_t>(0, boxes.size() - 1)(rng_)];
+  const double w = plate.width / 2.0, h = plate.height / 2.0;
+  const double scale = std::sqrt(at.area() / (w * h)) * uniform(rng_, 0.95, 1.15);
+  const cv::Point2d centre(at.x + at.width * (0.5 + uniform(rng_, -0.05, 0.05)),
+                           at.y + at.height * (0.5 + uniform(rng_, -0.05, 0.05)));
+  const double angle = uniform(rng_, -3, 3) * CV_PI / 180.0;
+  where = plate_quad(rng_, centre, w * scale, h * scale, angle, settings_.max_perspective * h * scale);
+  return img;
+}
+
 SceneSample SceneGenerator::next() {
   const bool european = settings_.training_variety && chance(rng_, 0.5);
   const Registration reg = european ? random_european_registration(rng_) : random_registration(rng_);
@@ -178,7 +222,14 @@ SceneSample SceneGenerator::make(const Registration& reg, PlateStyle style, bool
   sample.two_rows = style.layout == PlateLayout::kTwoRows && reg.split > 0;
 
   const cv::Size frame = settings_.frame;
-  const std::vector<cv::Point2f> dst = place_plate(rng_, settings_, plate.image.size());
+  std::vector<cv::Point2f> dst;
+  cv::Mat frame_img;
+  if (settings_.plate_photos.empty()) {
+    dst = place_plate(rng_, settings_, plate.image.size());
+    frame_img = background();
+  } else {
+    frame_img = plate_photo(plate.image.size(), dst);
+  }
   std::vector<cv::Point2f> src = {
       {0, 0},
       {static_cast<float>(plate.image.cols), 0},
@@ -186,7 +237,6 @@ SceneSample SceneGenerator::make(const Registration& reg, PlateStyle style, bool
       {0, static_cast<float>(plate.image.rows)}};
   const cv::Mat homography = cv::getPerspectiveTransform(src, dst);
 
-  cv::Mat frame_img = background();
   if (settings_.distractors) {
     draw_distractors(frame_img, cv::boundingRect(dst) & cv::Rect({0, 0}, frame), renderer_, distractor_rng_,
                      settings_.training_variety);

@@ -15,6 +15,12 @@
 
 namespace anpr::synth {
 
+/// A real photo and the boxes of its labelled plates (in the photo's pixels).
+struct PlatePhoto {
+  std::string file;
+  std::vector<cv::Rect> plates;
+};
+
 struct SceneSettings {
   cv::Size frame{1280, 720};
   int min_char_px = 16;  ///< character height range in the frame
@@ -25,6 +31,11 @@ struct SceneSettings {
   double two_row_share = 0.12;
   double rear_share = 0.5;
   std::vector<std::string> background_files;  ///< real photos; procedural when empty
+  /// Real photos whose own plates are painted out and replaced by the scene's plate, drawn where
+  /// one of them was at about its size: real bumpers, lighting and street print around the
+  /// plate, and that print as negatives for the plate check. Used instead of background_files
+  /// when given; the frame size and character heights then come from the photo's plate.
+  std::vector<PlatePhoto> plate_photos;
   /// OCR training data rather than a UK test set: every training font, half the plates in
   /// European layouts (one row, with a dash or emblem in the group gap).
   bool training_variety = false;
@@ -62,6 +73,9 @@ class SceneGenerator {
 
  private:
   cv::Mat background();
+  /// One of `plate_photos` at the frame's size with its plates painted out; `where` is set to the
+  /// corners of the painted-out plate the scene's plate of size `plate` will replace.
+  cv::Mat plate_photo(cv::Size plate, std::vector<cv::Point2f>& where);
   SceneSettings settings_;
   std::mt19937_64 rng_;
   std::mt19937_64 distractor_rng_;
