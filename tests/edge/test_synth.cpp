@@ -206,7 +206,7 @@ TEST_CASE("a plate photo's own plates are painted out and the scene's plate draw
   REQUIRE(cv::imwrite(file, photo));
 
   synth::SceneSettings s;
-  s.frame = {800, 600};  // twice the photo: the boxes scale with it
+  s.frame = {800, 800};  // the photo fits it at twice its size, in its own proportions
   s.night_share = 0;
   s.plate_photos = {{file, {near, far}}};
   synth::SceneGenerator g(s, 11);
@@ -214,7 +214,7 @@ TEST_CASE("a plate photo's own plates are painted out and the scene's plate draw
   std::set<int> used;
   for (int i = 0; i < 12; ++i) {
     const auto sample = g.next();
-    REQUIRE(sample.image.size() == s.frame);
+    REQUIRE(sample.image.size() == cv::Size(800, 600));
     cv::Mat hsv;
     cv::cvtColor(sample.image, hsv, cv::COLOR_BGR2HSV);
     cv::Mat red;

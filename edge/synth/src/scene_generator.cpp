@@ -148,10 +148,14 @@ cv::Mat SceneGenerator::plate_photo(cv::Size plate, std::vector<cv::Point2f>& wh
   const PlatePhoto& photo = settings_.plate_photos[pick(rng_)];
   cv::Mat img = cv::imread(photo.file, cv::IMREAD_COLOR);
   if (img.empty()) throw Error(ErrorCode::kInput, "cannot read the plate photo " + photo.file);
-  const cv::Size frame = settings_.frame;
-  const double sx = static_cast<double>(frame.width) / img.cols;
-  const double sy = static_cast<double>(frame.height) / img.rows;
-  cv::resize(img, img, frame, 0, 0, cv::INTER_AREA);
+  // At most the frame's size, in the photo's own proportions: a plate squashed with its photo is
+  // a plate of no real shape.
+  const double sx = std::min(static_cast<double>(settings_.frame.width) / img.cols,
+                             static_cast<double>(settings_.frame.height) / img.rows);
+  const double sy = sx;
+  const cv::Size frame(std::max(1, static_cast<int>(std::lround(img.cols * sx))),
+                       std::max(1, static_cast<int>(std::lround(img.rows * sy))));
+  cv::resize(img, img, frame, 0, 0, sx < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
   // Paint every labelled plate out, with a margin for its frame and screws: a real plate left in
   // the photo would be cut as a not-a-plate example.
   cv::Mat mask = cv::Mat::zeros(frame, CV_8UC1);
@@ -221,7 +225,6 @@ SceneSample SceneGenerator::make(const Registration& reg, PlateStyle style, bool
   const RenderedPlate plate = renderer_.render(reg.text, reg.split, style);
   sample.two_rows = style.layout == PlateLayout::kTwoRows && reg.split > 0;
 
-  const cv::Size frame = settings_.frame;
   std::vector<cv::Point2f> dst;
   cv::Mat frame_img;
   if (settings_.plate_photos.empty()) {
@@ -230,6 +233,7 @@ SceneSample SceneGenerator::make(const Registration& reg, PlateStyle style, bool
   } else {
     frame_img = plate_photo(plate.image.size(), dst);
   }
+  const cv::Size frame = frame_img.size();
   std::vector<cv::Point2f> src = {
       {0, 0},
       {static_cast<float>(plate.image.cols), 0},

@@ -34,7 +34,8 @@ struct SceneSettings {
   /// Real photos whose own plates are painted out and replaced by the scene's plate, drawn where
   /// one of them was at about its size: real bumpers, lighting and street print around the
   /// plate, and that print as negatives for the plate check. Used instead of background_files
-  /// when given; the frame size and character heights then come from the photo's plate.
+  /// when given: the scene is the photo scaled to fit `frame` in its own proportions, and the
+  /// character heights come from the photo's plate, not min/max_char_px.
   std::vector<PlatePhoto> plate_photos;
   /// OCR training data rather than a UK test set: every training font, half the plates in
   /// European layouts (one row, with a dash or emblem in the group gap).
