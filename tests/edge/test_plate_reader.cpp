@@ -488,6 +488,22 @@ TEST_CASE("short readings in a picture with a full plate are kept only where sur
   CHECK(texts(alone) == std::vector<std::string>{"TAX", "A12"});
 }
 
+TEST_CASE("select_plates judges short readings by the confidences it reports, not the ranked ones",
+          "[reader]") {
+  // Two looks agreeing raise a reading's reported confidence, disagreeing lowers it
+  // (reported_confidence); the 0.9 bound of drop_short_readings is on what is reported.
+  const cv::Rect registration(200, 300, 300, 60);
+  auto plate = [&](const std::string& text, double confidence, const cv::Rect& at, bool agree) {
+    PlateResult p = reading(text, confidence, at, 60);
+    p.looks_agree = agree;
+    return p;
+  };
+  const auto kept = texts(select_plates({plate("AB12CDE", 0.95, registration, true),
+                                         plate("XY3", 0.85, {1400, 600, 90, 60}, true),     // 0.925
+                                         plate("B7", 0.95, {1500, 800, 60, 60}, false)}));  // 0.76
+  CHECK(kept == std::vector<std::string>{"AB12CDE", "XY3"});
+}
+
 TEST_CASE(
     "a small plate in a photo wider than 960 pixels is read at twice the size where the stills allow it",
     "[reader]") {
