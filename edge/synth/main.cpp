@@ -45,13 +45,13 @@ std::vector<anpr::synth::PlatePhoto> plate_photos(const std::string& manifest) {
   std::set<std::string> unboxed;
   const fs::path root = fs::path(manifest).parent_path();
   for (const anpr::edge::LabelledPlate& p : anpr::edge::load_manifest(manifest)) {
-    if (!p.box) {
-      unboxed.insert(p.image);
-      continue;
-    }
     anpr::synth::PlatePhoto& photo = by_image[p.image];
     photo.file = (root / p.image).string();
-    photo.plates.push_back(*p.box);
+    if (p.box) {
+      photo.plates.push_back(*p.box);
+    } else {
+      unboxed.insert(p.image);
+    }
   }
   std::vector<anpr::synth::PlatePhoto> photos;
   for (auto& [image, photo] : by_image) {
@@ -62,6 +62,8 @@ std::vector<anpr::synth::PlatePhoto> plate_photos(const std::string& manifest) {
     }
     photos.push_back(std::move(photo));
   }
+  std::printf("plate photos: %zu of the %zu in %s (left out: %zu with a plate that has no box)\n",
+              photos.size(), by_image.size(), manifest.c_str(), unboxed.size());
   if (photos.empty()) {
     throw anpr::Error(anpr::ErrorCode::kInput,
                       "--plate-photos " + manifest + " lists no photo whose every plate has a box (x,y,w,h)");
@@ -116,11 +118,15 @@ void add_plates_options(CLI::App* plates, PlatesOptions& o) {
   plates->add_option("--out", o.out, "Output folder")->required();
   plates->add_option("--backgrounds", o.backgrounds, "Folder of real photos to use as backgrounds")
       ->check(CLI::ExistingDirectory);
+  auto* backgrounds = plates->get_option("--backgrounds");
   plates
       ->add_option("--plate-photos", o.plate_photos,
                    "Manifest of real photos with plate boxes (image,plate,x,y,w,h,country): each scene "
-                   "is one of them with its plates painted out and the plate drawn where one was")
-      ->check(CLI::ExistingFile);
+                   "is one of them, scaled to fit --width x --height in its own proportions, its plates "
+                   "painted out and the plate drawn where one was at about its size (--min-char/--max-char "
+                   "then only set the size it is drawn at first); photos with an unboxed plate are left out")
+      ->check(CLI::ExistingFile)
+      ->excludes(backgrounds);
   add_bounded(plates, "--width", o.width, "Frame width", 64, 8192);
   add_bounded(plates, "--height", o.height, "Frame height", 64, 8192);
   add_bounded(plates, "--min-char", o.min_char, "Smallest character height, pixels", 8, 400);

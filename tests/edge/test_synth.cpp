@@ -228,3 +228,18 @@ TEST_CASE("a plate photo's own plates are painted out and the scene's plate draw
   }
   CHECK(used.size() == 2);
 }
+
+TEST_CASE("a plate photo with a plate box off the photo, or with no box, is refused by name", "[synth]") {
+  const test::TempDir dir("anpr-synth-photo");
+  const std::string file = (dir / "small.png").string();
+  REQUIRE(cv::imwrite(file, cv::Mat(80, 100, CV_8UC3, cv::Scalar::all(120))));
+  synth::SceneSettings s;
+  s.frame = {200, 160};
+  s.plate_photos = {{file, {cv::Rect(90, 70, 50, 20)}}};
+  synth::SceneGenerator off(s, 1);
+  CHECK_THROWS_WITH(off.next(),
+                    Catch::Contains("small.png") && Catch::Contains("not inside the photo (100x80)"));
+  s.plate_photos = {{file, {}}};
+  CHECK_THROWS_WITH(synth::SceneGenerator(s, 1),
+                    Catch::Contains("small.png") && Catch::Contains("no plate box"));
+}

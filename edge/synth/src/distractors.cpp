@@ -179,8 +179,9 @@ constexpr std::array<const char*, 20> kBadges = {
     "GOLF", "320d", "TDI",  "GTI", "A4",   "C220", "XC90",   "HDi",   "FOCUS",   "CORSA",
     "V6",   "TDCi", "KUGA", "DS3", "118i", "POLO", "FIESTA", "e-208", "QASHQAI", "AMG"};
 
-// A model's badge on the body beside or above the plate, in chrome or dark print smaller than the
-// plate's characters and with no panel: the text a parked car shows nearest its plate.
+// A model's badge on the body above the plate, from left of it to right of it, in chrome or dark
+// print smaller than the plate's characters and with no panel: the text a parked car shows
+// nearest its plate.
 void badge(cv::Mat& frame, const cv::Rect& plate, PlateRenderer& renderer, std::mt19937_64& rng) {
   const int text_h = std::max(6, static_cast<int>(plate.height * uniform(rng, 0.2, 0.6)));
   const cv::Point at(plate.x + static_cast<int>(plate.width * uniform(rng, -0.8, 1.3)),

@@ -2,6 +2,9 @@
 
 #include "anpr/synth/distractors.hpp"
 
+#include <cmath>
+#include <string>
+
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/photo.hpp>
@@ -94,7 +97,14 @@ SceneGenerator::SceneGenerator(SceneSettings settings, std::uint64_t seed)
     : settings_(std::move(settings)),
       rng_(seed),
       distractor_rng_(seed ^ 0x6a09e667f3bcc909ULL),
-      renderer_(settings_.training_variety ? FontSet::kTraining : FontSet::kUk, settings_.uk_font_files) {}
+      renderer_(settings_.training_variety ? FontSet::kTraining : FontSet::kUk, settings_.uk_font_files) {
+  for (const PlatePhoto& photo : settings_.plate_photos) {
+    if (photo.plates.empty()) {
+      throw Error(ErrorCode::kInput,
+                  "plate photo " + photo.file + " has no plate box: its plate cannot be replaced");
+    }
+  }
+}
 
 cv::Mat SceneGenerator::background() {
   const cv::Size size = settings_.frame;
@@ -148,20 +158,28 @@ cv::Mat SceneGenerator::plate_photo(cv::Size plate, std::vector<cv::Point2f>& wh
   const PlatePhoto& photo = settings_.plate_photos[pick(rng_)];
   cv::Mat img = cv::imread(photo.file, cv::IMREAD_COLOR);
   if (img.empty()) throw Error(ErrorCode::kInput, "cannot read the plate photo " + photo.file);
+  for (const cv::Rect& p : photo.plates) {
+    // A plate off its photo would be drawn off the frame, and its scene's box be empty.
+    if ((p & cv::Rect({0, 0}, img.size())) != p) {
+      throw Error(ErrorCode::kInput, "plate photo " + photo.file + ": plate box " + std::to_string(p.x) +
+                                         "," + std::to_string(p.y) + " " + std::to_string(p.width) + "x" +
+                                         std::to_string(p.height) + " is not inside the photo (" +
+                                         std::to_string(img.cols) + "x" + std::to_string(img.rows) + ")");
+    }
+  }
   // At most the frame's size, in the photo's own proportions: a plate squashed with its photo is
   // a plate of no real shape.
-  const double sx = std::min(static_cast<double>(settings_.frame.width) / img.cols,
-                             static_cast<double>(settings_.frame.height) / img.rows);
-  const double sy = sx;
-  const cv::Size frame(std::max(1, static_cast<int>(std::lround(img.cols * sx))),
-                       std::max(1, static_cast<int>(std::lround(img.rows * sy))));
-  cv::resize(img, img, frame, 0, 0, sx < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
+  const double fit = std::min(static_cast<double>(settings_.frame.width) / img.cols,
+                              static_cast<double>(settings_.frame.height) / img.rows);
+  const cv::Size frame(std::max(1, static_cast<int>(std::lround(img.cols * fit))),
+                       std::max(1, static_cast<int>(std::lround(img.rows * fit))));
+  cv::resize(img, img, frame, 0, 0, fit < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
   // Paint every labelled plate out, with a margin for its frame and screws: a real plate left in
   // the photo would be cut as a not-a-plate example.
   cv::Mat mask = cv::Mat::zeros(frame, CV_8UC1);
   std::vector<cv::Rect2d> boxes;
   for (const cv::Rect& p : photo.plates) {
-    const cv::Rect2d b(p.x * sx, p.y * sy, p.width * sx, p.height * sy);
+    const cv::Rect2d b(p.x * fit, p.y * fit, p.width * fit, p.height * fit);
     boxes.push_back(b);
     const cv::Rect grown(
         cv::Point(static_cast<int>(b.x - b.width * 0.1), static_cast<int>(b.y - b.height * 0.25)),
@@ -171,7 +189,8 @@ cv::Mat SceneGenerator::plate_photo(cv::Size plate, std::vector<cv::Point2f>& wh
   }
   cv::inpaint(img, mask, img, 5, cv::INPAINT_TELEA);
   // The scene's plate where one of them was, covering about its area (a two-row plate has a
-  // one-row plate's area, not its width), a little off its centre, tilted as the photo's was.
+  // one-row plate's area, not its width), a little off its centre and a little tilted (the box says nothing
+  // of the photo's own tilt).
   const cv::Rect2d& at = boxes[std::uniform_int_distribution<std::size_t>(0, boxes.size() - 1)(rng_)];
   const double w = plate.width / 2.0, h = plate.height / 2.0;
   const double scale = std::sqrt(at.area() / (w * h)) * uniform(rng_, 0.95, 1.15);
