@@ -24,7 +24,8 @@
 # machine): each photo's own plate painted out and a synthetic plate drawn where it was, among the
 # same distractors. The print of real streets and car bodies (shop fronts, badges, stickers) is
 # then among the check's negatives, which procedural backgrounds cannot give. The committed model
-# was trained with it (models/README.md).
+# was trained without it: with it, it measured no better than another seed and turned away a clear
+# plate on a car of its own grey (models/README.md, docs/accuracy.md session 29).
 #
 # Usage: models/train-plate-verifier.sh [--scenes N] [--seed S] [--epochs N] [--work DIR]
 #                                       [--uk-font FILE] [--uk-font-share S] [--world-share S]

@@ -172,7 +172,7 @@ TEST_CASE("training scenes draw the share of European-layout plates asked for in
   }
 }
 
-TEST_CASE("body lettering and badges are drawn above the plate, and only when asked for", "[synth]") {
+TEST_CASE("body lettering is drawn above the plate, and only when asked for", "[synth]") {
   synth::PlateRenderer renderer(synth::FontSet::kTraining);
   const cv::Rect plate(260, 300, 120, 30);
   int lettered = 0;

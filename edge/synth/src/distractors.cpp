@@ -174,24 +174,6 @@ void livery(cv::Mat& frame, const cv::Rect& plate, PlateRenderer& renderer, std:
   renderer.draw_text(frame, word, at, text_h, cv::Scalar::all(uniform(rng, 0, 90)), font);
 }
 
-// Maker's and model badges as printed on a car's boot or tailgate.
-constexpr std::array<const char*, 20> kBadges = {
-    "GOLF", "320d", "TDI",  "GTI", "A4",   "C220", "XC90",   "HDi",   "FOCUS",   "CORSA",
-    "V6",   "TDCi", "KUGA", "DS3", "118i", "POLO", "FIESTA", "e-208", "QASHQAI", "AMG"};
-
-// A model's badge on the body above the plate, from left of it to right of it, in chrome or dark
-// print smaller than the plate's characters and with no panel: the text a parked car shows
-// nearest its plate.
-void badge(cv::Mat& frame, const cv::Rect& plate, PlateRenderer& renderer, std::mt19937_64& rng) {
-  const int text_h = std::max(6, static_cast<int>(plate.height * uniform(rng, 0.2, 0.6)));
-  const cv::Point at(plate.x + static_cast<int>(plate.width * uniform(rng, -0.8, 1.3)),
-                     plate.y - static_cast<int>(plate.height * uniform(rng, 0.3, 2.0)));
-  const cv::Scalar ink =
-      chance(rng, 0.6) ? cv::Scalar::all(uniform(rng, 170, 245)) : cv::Scalar::all(uniform(rng, 0, 60));
-  renderer.draw_text(frame, pick(rng, kBadges), at, text_h, ink,
-                     uniform_int(rng, 0, static_cast<int>(renderer.font_count()) - 1));
-}
-
 }  // namespace
 
 void draw_distractors(cv::Mat& frame, const cv::Rect& plate, PlateRenderer& renderer, std::mt19937_64& rng,
@@ -202,7 +184,6 @@ void draw_distractors(cv::Mat& frame, const cv::Rect& plate, PlateRenderer& rend
   if (chance(rng, 0.3)) sticker(frame, plate, renderer, rng);
   if (chance(rng, 0.2)) road_marking(frame, plate, renderer, rng);
   if (body_lettering && chance(rng, 0.3)) livery(frame, plate, renderer, rng);
-  if (body_lettering && chance(rng, 0.3)) badge(frame, plate, renderer, rng);
 }
 
 }  // namespace anpr::synth

@@ -16,9 +16,8 @@ namespace anpr::synth {
 
 /// Draws a random handful of distractors into `frame` (BGR), never over `plate` (the bounding
 /// box the plate will be pasted into) except a dealer legend just under it and a grille above.
-/// `body_lettering` adds a company name lettered on the body above the plate and a model's badge
-/// beside or above it (training scenes only: without it a seed's development scenes stay as they
-/// were).
+/// `body_lettering` adds a company name lettered on the body above the plate (training scenes
+/// only: without it a seed's development scenes stay as they were).
 void draw_distractors(cv::Mat& frame, const cv::Rect& plate, PlateRenderer& renderer, std::mt19937_64& rng,
                       bool body_lettering = false);
 
