@@ -6,7 +6,6 @@
 #include <opencv2/features2d.hpp>
 #include <opencv2/imgproc.hpp>
 
-
 namespace anpr::edge::detector_detail {
 namespace {
 
