@@ -57,15 +57,16 @@ fi
 mkdir -p "$work"
 echo "train-plate-verifier: $scenes scenes, seed $seed, $epochs epochs, work folder $work"
 
-# 1. Candidate patches (make_patches, training-patches.sh).
-make_patches shard "$scenes" "$seed" --verifier-model --dump-patches patches \
-  --training --distractors --world-share "$world_share" "${font_args[@]}"
+# 1. Candidate patches (make_patches, training-patches.sh); the photo scenes differ from the
+# procedural ones only in their backgrounds.
+scene_args=(--training --distractors --world-share "$world_share" "${font_args[@]}")
+make_patches shard "$scenes" "$seed" --verifier-model --dump-patches patches "${scene_args[@]}"
 
 patch_dirs=("$work"/shard-*/patches)
 if [[ $plate_photos != none ]]; then
   # Seeds of their own, after the synthetic shards' (one per core from --seed).
   make_patches photo "$photo_scenes" $((seed + 200)) --verifier-model --dump-patches patches \
-    --training --distractors --world-share "$world_share" "${font_args[@]}" --plate-photos "$plate_photos"
+    "${scene_args[@]}" --plate-photos "$plate_photos"
   patch_dirs+=("$work"/photo-*/patches)
 fi
 

@@ -74,8 +74,9 @@ class SceneGenerator {
 
  private:
   cv::Mat background();
-  /// One of `plate_photos` at the frame's size with its plates painted out; `where` is set to the
-  /// corners of the painted-out plate the scene's plate of size `plate` will replace.
+  /// One of `plate_photos`, scaled to fit the frame in its own proportions, with its plates
+  /// painted out; `where` is set to the corners at which the scene's plate (rendered at size
+  /// `plate`) goes, in one painted-out plate's place.
   cv::Mat plate_photo(cv::Size plate, std::vector<cv::Point2f>& where);
   SceneSettings settings_;
   std::mt19937_64 rng_;
