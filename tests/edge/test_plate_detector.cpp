@@ -6,6 +6,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "anpr/edge/reader/plate_detector.hpp"
+#include "run_together.hpp"
 
 using namespace anpr::edge;
 
@@ -69,6 +70,63 @@ TEST_CASE("two characters run together through a thin bridge are two characters"
   const auto candidates = PlateDetector(adaptive_only()).detect(image);
   REQUIRE_FALSE(candidates.empty());
   CHECK(candidates.front().rows.front().chars.size() == 7);
+}
+
+namespace {
+
+// Three whole hollow glyphs, then four 3 pixels apart and blurred, so that their gaps turn grey,
+// not clear: in a dim or distant plate the detector's threshold joins such glyphs into one run.
+struct BlurredRun {
+  static constexpr int kHeight = 30, kWidth = 14, kTop = 40, kGap = 3, kRunX = 40 + 3 * 24;
+  cv::Mat image = cv::Mat(120, 400, CV_8UC1, cv::Scalar(220));
+  std::vector<detector_detail::Blob> whole;
+  detector_detail::Blob run{cv::Rect(kRunX - 1, kTop - 1, 4 * (kWidth + kGap) - kGap + 2, kHeight + 2), true};
+  BlurredRun() {
+    const auto glyph = [&](int x) {
+      cv::rectangle(image, cv::Rect(x + 1, kTop + 1, kWidth - 2, kHeight - 2), cv::Scalar(0), 2);
+    };
+    for (int i = 0; i < 3; ++i) {
+      glyph(40 + i * 24);
+      whole.push_back({cv::Rect(40 + i * 24, kTop, kWidth, kHeight), true});
+    }
+    for (int i = 0; i < 4; ++i) glyph(kRunX + i * (kWidth + kGap));
+    const cv::Rect blurred(kRunX - 6, kTop - 8, 4 * (kWidth + kGap) + 12, kHeight + 16);
+    cv::GaussianBlur(image(blurred).clone(), image(blurred), cv::Size(0, 0), 1.6);
+  }
+  [[nodiscard]] static int glyph_centre(int i) { return kRunX + i * (kWidth + kGap) + kWidth / 2; }
+};
+
+}  // namespace
+
+TEST_CASE("characters blurred into one run are cut where the ink between them is faint", "[detector]") {
+  const BlurredRun scene;
+  const auto cut = detector_detail::cut_glyph(scene.image, scene.run, 4, detector_detail::JoinedBy::kBlur);
+  REQUIRE(cut.has_value());
+  REQUIRE(cut->pieces.size() == 4);
+  for (int i = 0; i < 4; ++i) {
+    INFO("piece " << i);
+    CHECK(std::abs(cut->pieces[i].box.x + cut->pieces[i].box.width / 2 - BlurredRun::glyph_centre(i)) <= 2);
+  }
+  // Inside a glyph some stroke crosses every column at full strength: one glyph is not cut in two.
+  const detector_detail::Blob one{cv::Rect(BlurredRun::kRunX, BlurredRun::kTop - 1, BlurredRun::kWidth, 32),
+                                  true};
+  CHECK_FALSE(detector_detail::cut_glyph(scene.image, one, 2, detector_detail::JoinedBy::kBlur).has_value());
+}
+
+TEST_CASE("a run of characters beside a row's glyphs joins the row as its characters", "[detector]") {
+  const BlurredRun scene;
+  const auto row = detector_detail::with_runs_split(scene.image, scene.whole, {scene.run});
+  REQUIRE(row.size() == 7);
+  for (int i = 0; i < 4; ++i)
+    CHECK(std::abs(row[3 + i].box.x + row[3 + i].box.width / 2 - BlurredRun::glyph_centre(i)) <= 2);
+  // Not a run far from the row, nor one of another height, nor one beside a single glyph.
+  detector_detail::Blob far = scene.run;
+  far.box.x += 200;
+  CHECK(detector_detail::with_runs_split(scene.image, scene.whole, {far}).size() == 3);
+  detector_detail::Blob taller = scene.run;
+  taller.box.height = 45;
+  CHECK(detector_detail::with_runs_split(scene.image, scene.whole, {taller}).size() == 3);
+  CHECK(detector_detail::with_runs_split(scene.image, {scene.whole.back()}, {scene.run}).size() == 1);
 }
 
 TEST_CASE("two characters alone are a candidate on a plate, not on a busy background", "[detector]") {

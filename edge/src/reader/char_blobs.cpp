@@ -56,6 +56,19 @@ std::vector<cv::Rect> free_from_frame(const cv::Mat& labels, int label, const cv
   return out;
 }
 
+// Characters that blur, or are printed close, run together into one component as high as a
+// character and as wide as several: too wide for char_shaped, so the plate lost them all and
+// with them often its row (a 75QCQ5 whose last four characters touched). Such a run is kept
+// apart, and joins a row only beside whole glyphs of its height, which cut it into characters
+// where the ink between them is faint (with_runs_split, run_together.cpp).
+bool run_shaped(int w, int h, int area, int min_h, int max_h) {
+  constexpr double kMaxRunAspect = 5.0;  // about eight condensed characters
+  constexpr double kMinFill = 0.2, kMaxFill = 0.85;
+  if (h < min_h || h > max_h || w <= h || w > kMaxRunAspect * h) return false;
+  const double fill = static_cast<double>(area) / (static_cast<double>(w) * h);
+  return fill >= kMinFill && fill <= kMaxFill;
+}
+
 // Connected components of one binarisation of a band of rows (starting at row `y0` of its
 // level) that are shaped like characters. Components touching a cut edge of the band are
 // skipped: bands overlap by more than the tallest character (find_char_blobs), so every
@@ -83,9 +96,12 @@ void collect_blobs(const cv::Mat& binary, int y0, bool first_band, bool last_ban
     const int area = stats.at<int>(i, cv::CC_STAT_AREA);
     if (char_shaped(box.width, box.height, area, min_h, max_h)) {
       keep(box, out.whole);
-    } else if (box.width >= kMinFrameAspect * box.height && area < kMaxFrameFill * box.area()) {
+      continue;
+    }
+    if (box.width >= kMinFrameAspect * box.height && area < kMaxFrameFill * box.area()) {
       for (const cv::Rect& piece : free_from_frame(labels, i, box, min_h, max_h)) keep(piece, out.pieces);
     }
+    if (run_shaped(box.width, box.height, area, min_h, max_h)) keep(box, out.runs);
   }
 }
 
@@ -180,6 +196,7 @@ CharBlobs find_char_blobs(const cv::Mat& gray, const DetectorSettings& s) {
   if (s.use_mser) add_mser_blobs(gray, s, found.whole);
   found.whole = one_per_glyph(std::move(found.whole));
   found.pieces = one_per_glyph(std::move(found.pieces));
+  found.runs = one_per_glyph(std::move(found.runs));
   return found;
 }
 

@@ -15,6 +15,7 @@ namespace anpr::edge::detector_detail {
 struct CharBlobs {
   std::vector<Blob> whole;   ///< glyphs found whole
   std::vector<Blob> pieces;  ///< pieces cut from frames they touched (free_from_frame)
+  std::vector<Blob> runs;    ///< characters run together into one component (blur, tight spacing)
 };
 
 // Character candidates: locally dark (or bright) blobs from an adaptive threshold, on an image

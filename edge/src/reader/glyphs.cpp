@@ -10,6 +10,17 @@ namespace anpr::edge::detector_detail {
 
 double median(std::vector<double> v) { return anpr::percentile(std::move(v), 0.5); }
 
+bool are_neighbours(const Blob& a, const Blob& b) {
+  if (a.dark != b.dark) return false;
+  const double ha = a.box.height, hb = b.box.height;
+  const double h = std::max(ha, hb);
+  if (h / std::min(ha, hb) > 1.3) return false;
+  const double gap = b.box.x - (a.box.x + a.box.width);
+  if (gap < -0.38 * h || gap > 1.25 * h) return false;  // slanted glyphs on a tilted row overlap
+  const double ca = a.box.y + ha / 2.0, cb = b.box.y + hb / 2.0;
+  return std::abs(ca - cb) < 0.3 * h;
+}
+
 bool char_shaped(int w, int h, int area, int min_h, int max_h) {
   if (h < min_h || h > max_h) return false;
   const double aspect = static_cast<double>(w) / h;

@@ -1,7 +1,7 @@
 #pragma once
 // What the plate detector's stages share about glyphs (character candidates): their boxes, their
 // shape test, where a row of them runs, and the levels of its ink and background. Internal to
-// the reader (plate_detector.cpp, row_ends.cpp).
+// the reader (plate_detector.cpp, row_ends.cpp, run_together.cpp).
 
 #include <vector>
 
@@ -21,6 +21,8 @@ constexpr double kNarrowGlyph = 0.35;
 [[nodiscard]] double median(std::vector<double> v);
 /// Whether a component `w` x `h` pixels with `area` inked pixels is shaped like a character.
 [[nodiscard]] bool char_shaped(int w, int h, int area, int min_h, int max_h);
+/// True when `b` could be the next character to the right of `a` on the same plate row.
+[[nodiscard]] bool are_neighbours(const Blob& a, const Blob& b);
 [[nodiscard]] inline double centre_x(const Blob& b) { return b.box.x + b.box.width / 2.0; }
 [[nodiscard]] inline cv::Point2d centre(const cv::Rect& r) {
   return {r.x + r.width / 2.0, r.y + r.height / 2.0};

@@ -11,10 +11,12 @@
 #include "char_blobs.hpp"
 #include "glyphs.hpp"
 #include "row_ends.hpp"
+#include "run_together.hpp"
 
 namespace anpr::edge {
 namespace {
 
+using detector_detail::are_neighbours;
 using detector_detail::Blob;
 using detector_detail::centre;
 using detector_detail::centre_x;
@@ -25,18 +27,7 @@ using detector_detail::ink_levels;
 using detector_detail::kNarrowGlyph;
 using detector_detail::median;
 using detector_detail::row_slope;
-
-// True when `b` could be the next character to the right of `a` on the same plate row.
-bool are_neighbours(const Blob& a, const Blob& b) {
-  if (a.dark != b.dark) return false;
-  const double ha = a.box.height, hb = b.box.height;
-  const double h = std::max(ha, hb);
-  if (h / std::min(ha, hb) > 1.3) return false;
-  const double gap = b.box.x - (a.box.x + a.box.width);
-  if (gap < -0.38 * h || gap > 1.25 * h) return false;  // slanted glyphs on a tilted row overlap
-  const double ca = a.box.y + ha / 2.0, cb = b.box.y + hb / 2.0;
-  return std::abs(ca - cb) < 0.3 * h;
-}
+using detector_detail::with_runs_split;
 
 int find_root(std::vector<int>& parent, int i) {
   while (parent[i] != i) i = parent[i] = parent[parent[i]];
@@ -166,63 +157,6 @@ std::vector<Blob> clean_row(std::vector<Blob> row) {
         out.push_back(b);
         break;
       }
-    }
-  }
-  return out;
-}
-
-// Glyphs of a row at least this many times its median width are characters run together.
-constexpr double kRunTogetherWidth = 1.6;
-
-// Splits glyphs of the row that are as wide as two or three of its characters: blur, low
-// resolution and tight spacing join neighbours through a thin bridge, and the row would read
-// one character where there are two. Each is cut at its weakest ink columns (Otsu on the glyph's
-// own box, in its polarity) near where equal shares would fall; a glyph with no weak column
-// there (a wide letter, a solid mark) stays whole.
-std::vector<Blob> split_run_together(const cv::Mat& gray, std::vector<Blob> row) {
-  // The typical character's width, leaving out the narrow ones (1, I), of which a row can have
-  // several.
-  std::vector<double> widths;
-  for (const Blob& b : row) {
-    if (b.box.width >= kNarrowGlyph * b.box.height) widths.push_back(b.box.width);
-  }
-  if (widths.size() < 3) return row;
-  const double w = median(widths);
-  std::vector<Blob> out;
-  for (const Blob& b : row) {
-    const int pieces = static_cast<int>(std::lround(b.box.width / w));
-    const cv::Rect box = b.box & cv::Rect(0, 0, gray.cols, gray.rows);
-    if (b.box.width < kRunTogetherWidth * w || pieces < 2 || box.width < 2 * pieces) {
-      out.push_back(b);
-      continue;
-    }
-    cv::Mat ink, column_ink;
-    cv::threshold(gray(box), ink, 0, 1,
-                  (b.dark ? cv::THRESH_BINARY_INV : cv::THRESH_BINARY) | cv::THRESH_OTSU);
-    cv::reduce(ink, column_ink, 0, cv::REDUCE_SUM, CV_32S);  // ink pixels per column
-    const int* inked_rows = column_ink.ptr<int>(0);
-    std::vector<int> cuts = {0};
-    bool weak = true;
-    for (int k = 1; k < pieces && weak; ++k) {
-      const int expected = box.width * k / pieces, reach = box.width / (3 * pieces);
-      int cut = expected;
-      for (int x = std::max(1, expected - reach); x <= std::min(box.width - 2, expected + reach); ++x) {
-        if (inked_rows[x] < inked_rows[cut]) cut = x;
-      }
-      weak = inked_rows[cut] <= 0.35 * box.height;
-      cuts.push_back(cut);
-    }
-    if (!weak) {
-      out.push_back(b);
-      continue;
-    }
-    cuts.push_back(box.width);
-    for (std::size_t k = 0; k + 1 < cuts.size(); ++k) {
-      const cv::Rect inked = cv::boundingRect(ink.colRange(cuts[k], cuts[k + 1]));
-      // A piece much lower than the blob is the edge of a neighbour or a speck, not a character.
-      if (inked.height < box.height / 2) continue;
-      out.push_back(
-          Blob{cv::Rect(box.x + cuts[k] + inked.x, box.y + inked.y, inked.width, inked.height), b.dark});
     }
   }
   return out;
@@ -429,7 +363,7 @@ FoundRows find_rows(const cv::Mat& gray, const DetectorSettings& settings) {
   const CharBlobs blobs = find_char_blobs(gray, settings);
   for (auto& raw : chain_rows(blobs.whole)) {
     const bool dark = raw.front().dark;
-    auto glyphs = split_run_together(gray, clean_row(std::move(raw)));
+    auto glyphs = with_runs_split(gray, clean_row(std::move(raw)), blobs.runs);
     fill_gaps_from_frames(glyphs, blobs.pieces);
     detector_detail::grow_row_ends(gray, dark, glyphs);
     if (glyphs.size() == 1) found.lone.push_back(glyphs.front());

@@ -1,0 +1,128 @@
+#include "run_together.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <opencv2/imgproc.hpp>
+
+namespace anpr::edge::detector_detail {
+namespace {
+
+// Glyphs of a row at least this many times its median width are characters run together.
+constexpr double kRunTogetherWidth = 1.6;
+
+// The typical character's width of a row, leaving out the narrow ones (1, I), of which a row can
+// have several; nothing with fewer than `min_glyphs` to judge by.
+std::optional<double> typical_width(const std::vector<Blob>& row, std::size_t min_glyphs) {
+  std::vector<double> widths;
+  for (const Blob& b : row) {
+    if (b.box.width >= kNarrowGlyph * b.box.height) widths.push_back(b.box.width);
+  }
+  if (widths.size() < min_glyphs) return std::nullopt;
+  return median(widths);
+}
+
+}  // namespace
+
+std::optional<Cut> cut_glyph(const cv::Mat& gray, const Blob& b, int pieces, JoinedBy joined) {
+  // A thin bridge: at most a third of the column inked. Blur: ink in the gap no more than halfway
+  // from the paper to the darkest stroke (inside an O or an M some stroke crosses every column
+  // at full strength).
+  const double max_strength = joined == JoinedBy::kBridge ? 0.35 : 0.5;
+  const cv::Rect box = b.box & cv::Rect(0, 0, gray.cols, gray.rows);
+  if (pieces < 2 || box.width < 2 * pieces || box.height < 2) return std::nullopt;
+  cv::Mat ink, column_ink, darkest;
+  cv::threshold(gray(box), ink, 0, 1, (b.dark ? cv::THRESH_BINARY_INV : cv::THRESH_BINARY) | cv::THRESH_OTSU);
+  cv::reduce(ink, column_ink, 0, cv::REDUCE_SUM, CV_32S);  // ink pixels per column
+  double paper = 0.0, contrast = 1.0;
+  if (joined == JoinedBy::kBlur) {
+    const cv::Mat level = b.dark ? cv::Mat(255 - gray(box)) : gray(box);  // ink is high
+    cv::reduce(level, darkest, 0, cv::REDUCE_MAX, -1);                     // the strongest ink per column
+    paper = cv::mean(level, ink == 0)[0];
+    double stroke = 0.0;
+    cv::minMaxLoc(level, nullptr, &stroke);
+    contrast = std::max(1.0, stroke - paper);
+  }
+  const auto strength = [&](int x) {
+    if (joined == JoinedBy::kBridge) return static_cast<double>(column_ink.at<int>(0, x)) / box.height;
+    return std::max(0.0, (darkest.at<std::uint8_t>(0, x) - paper) / contrast);
+  };
+  std::vector<int> cuts = {0};
+  Cut out;
+  for (int k = 1; k < pieces; ++k) {
+    const int expected = box.width * k / pieces, reach = box.width / (3 * pieces);
+    int cut = expected;
+    for (int x = std::max(1, expected - reach); x <= std::min(box.width - 2, expected + reach); ++x) {
+      if (strength(x) < strength(cut)) cut = x;
+    }
+    out.strength = std::max(out.strength, strength(cut));
+    if (out.strength > max_strength) return std::nullopt;
+    cuts.push_back(cut);
+  }
+  cuts.push_back(box.width);
+  for (std::size_t k = 0; k + 1 < cuts.size(); ++k) {
+    const cv::Rect inked = cv::boundingRect(ink.colRange(cuts[k], cuts[k + 1]));
+    // A piece much lower than the blob is the edge of a neighbour or a speck, not a character.
+    if (inked.height < box.height / 2) continue;
+    out.pieces.push_back(
+        Blob{cv::Rect(box.x + cuts[k] + inked.x, box.y + inked.y, inked.width, inked.height), b.dark});
+  }
+  return out;
+}
+
+
+std::vector<Blob> split_run_together(const cv::Mat& gray, std::vector<Blob> row) {
+  const std::optional<double> w = typical_width(row, 3);
+  if (!w) return row;
+  std::vector<Blob> out;
+  for (const Blob& b : row) {
+    const std::optional<Cut> cut = b.box.width < kRunTogetherWidth * *w
+                                       ? std::nullopt
+                                       : cut_glyph(gray, b, static_cast<int>(std::lround(b.box.width / *w)),
+                                                   JoinedBy::kBridge);
+    if (cut) {
+      out.insert(out.end(), cut->pieces.begin(), cut->pieces.end());
+    } else {
+      out.push_back(b);
+    }
+  }
+  return out;
+}
+
+std::vector<Blob> with_runs_split(const cv::Mat& gray, std::vector<Blob> row, const std::vector<Blob>& runs) {
+  constexpr double kHeightTolerance = 0.22;
+  constexpr double kMinShare = 0.55, kMaxShare = 1.3;  // a piece's width, of the row's typical
+  const std::optional<double> w = typical_width(row, 2);
+  if (!w || runs.empty()) return split_run_together(gray, std::move(row));
+  std::vector<double> heights;
+  for (const Blob& g : row) heights.push_back(g.box.height);
+  const double h = median(heights);
+  std::vector<Blob> pieces;
+  for (const Blob& run : runs) {
+    if (run.dark != row.front().dark || std::abs(run.box.height - h) > kHeightTolerance * h ||
+        run.box.br().x < row.front().box.x - 2 * h || run.box.x > row.back().box.br().x + 2 * h)
+      continue;
+    const bool beside = std::any_of(row.begin(), row.end(), [&](const Blob& g) {
+      return are_neighbours(g, run) || are_neighbours(run, g);
+    });
+    const bool covers_a_glyph = std::any_of(row.begin(), row.end(), [&](const Blob& g) {
+      return (g.box & run.box).area() > 0.5 * g.box.area();
+    });
+    if (!beside || covers_a_glyph) continue;
+    std::optional<Cut> best;
+    const int fewest = std::max(2, static_cast<int>(std::ceil(run.box.width / (kMaxShare * *w))));
+    const int most = static_cast<int>(std::floor(run.box.width / (kMinShare * *w)));
+    for (int n = fewest; n <= most; ++n) {
+      std::optional<Cut> cut = cut_glyph(gray, run, n, JoinedBy::kBlur);
+      if (cut && (!best || cut->strength < best->strength)) best = std::move(cut);
+    }
+    if (best) pieces.insert(pieces.end(), best->pieces.begin(), best->pieces.end());
+  }
+  if (!pieces.empty()) {
+    row.insert(row.end(), pieces.begin(), pieces.end());
+    std::sort(row.begin(), row.end(), [](const Blob& a, const Blob& b) { return a.box.x < b.box.x; });
+  }
+  return split_run_together(gray, std::move(row));
+}
+
+}  // namespace anpr::edge::detector_detail

@@ -1,0 +1,46 @@
+#pragma once
+// Characters run together into one glyph (blur, tight print, a bridge of ink), and how the plate
+// detector cuts them apart again. Internal to the reader (plate_detector.cpp).
+
+#include <optional>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "glyphs.hpp"
+
+namespace anpr::edge::detector_detail {
+
+/// How characters came to be one glyph, which decides what a gap between them looks like:
+/// - a thin bridge (a frame, tight print): little ink crosses the gap's column (Otsu on the
+///   glyph's own box, in its polarity);
+/// - blur: the gap turns grey, not clear, and Otsu counts the grey as ink, but the strongest ink
+///   in the gap's column is faint. Only this measure tells a gap from the inside of an O or a 0,
+///   which little ink crosses too.
+enum class JoinedBy { kBridge, kBlur };
+
+struct Cut {
+  std::vector<Blob> pieces;
+  double strength = 0.0;  ///< the strongest column a cut went through: lower is cleaner
+};
+
+/// Cuts a glyph into `pieces` characters at its weakest columns near where equal shares would
+/// fall. Nothing where a cut finds no weak column there (a wide letter, a solid mark).
+[[nodiscard]] std::optional<Cut> cut_glyph(const cv::Mat& gray, const Blob& b, int pieces, JoinedBy joined);
+
+/// Splits glyphs of the row that are as wide as two or three of its characters: blur, low
+/// resolution and tight spacing join neighbours through a thin bridge, and the row would read
+/// one character where there are two. A glyph with no weak column where the cuts fall stays whole.
+[[nodiscard]] std::vector<Blob> split_run_together(const cv::Mat& gray, std::vector<Blob> row);
+
+/// The row with the runs of characters (CharBlobs::runs) beside its glyphs, in line with them and
+/// as tall, cut into characters and joined to it, then split_run_together. How many characters a
+/// run holds is not known (the gaps between them are gone, and a row's few whole glyphs give its
+/// width roughly): each count that gives characters of about the row's width is tried, and the
+/// cleanest cut wins; a run no count cuts cleanly is no row of characters and stays out. A run
+/// joins only next to two or more whole glyphs: a lone wide component is a mark, a window or a
+/// sign's word as often as a plate.
+[[nodiscard]] std::vector<Blob> with_runs_split(const cv::Mat& gray, std::vector<Blob> row,
+                                              const std::vector<Blob>& runs);
+
+}  // namespace anpr::edge::detector_detail
