@@ -37,7 +37,7 @@ std::optional<Cut> cut_glyph(const cv::Mat& gray, const Blob& b, int pieces, Joi
   double paper = 0.0, contrast = 1.0;
   if (joined == JoinedBy::kBlur) {
     const cv::Mat level = b.dark ? cv::Mat(255 - gray(box)) : gray(box);  // ink is high
-    cv::reduce(level, darkest, 0, cv::REDUCE_MAX, -1);                     // the strongest ink per column
+    cv::reduce(level, darkest, 0, cv::REDUCE_MAX, -1);                    // the strongest ink per column
     paper = cv::mean(level, ink == 0)[0];
     double stroke = 0.0;
     cv::minMaxLoc(level, nullptr, &stroke);
@@ -70,16 +70,15 @@ std::optional<Cut> cut_glyph(const cv::Mat& gray, const Blob& b, int pieces, Joi
   return out;
 }
 
-
 std::vector<Blob> split_run_together(const cv::Mat& gray, std::vector<Blob> row) {
   const std::optional<double> w = typical_width(row, 3);
   if (!w) return row;
   std::vector<Blob> out;
   for (const Blob& b : row) {
-    const std::optional<Cut> cut = b.box.width < kRunTogetherWidth * *w
-                                       ? std::nullopt
-                                       : cut_glyph(gray, b, static_cast<int>(std::lround(b.box.width / *w)),
-                                                   JoinedBy::kBridge);
+    const std::optional<Cut> cut =
+        b.box.width < kRunTogetherWidth * *w
+            ? std::nullopt
+            : cut_glyph(gray, b, static_cast<int>(std::lround(b.box.width / *w)), JoinedBy::kBridge);
     if (cut) {
       out.insert(out.end(), cut->pieces.begin(), cut->pieces.end());
     } else {
@@ -105,9 +104,8 @@ std::vector<Blob> with_runs_split(const cv::Mat& gray, std::vector<Blob> row, co
     const bool beside = std::any_of(row.begin(), row.end(), [&](const Blob& g) {
       return are_neighbours(g, run) || are_neighbours(run, g);
     });
-    const bool covers_a_glyph = std::any_of(row.begin(), row.end(), [&](const Blob& g) {
-      return (g.box & run.box).area() > 0.5 * g.box.area();
-    });
+    const bool covers_a_glyph = std::any_of(
+        row.begin(), row.end(), [&](const Blob& g) { return (g.box & run.box).area() > 0.5 * g.box.area(); });
     if (!beside || covers_a_glyph) continue;
     std::optional<Cut> best;
     const int fewest = std::max(2, static_cast<int>(std::ceil(run.box.width / (kMaxShare * *w))));

@@ -41,6 +41,6 @@ struct Cut {
 /// joins only next to two or more whole glyphs: a lone wide component is a mark, a window or a
 /// sign's word as often as a plate.
 [[nodiscard]] std::vector<Blob> with_runs_split(const cv::Mat& gray, std::vector<Blob> row,
-                                              const std::vector<Blob>& runs);
+                                                const std::vector<Blob>& runs);
 
 }  // namespace anpr::edge::detector_detail
