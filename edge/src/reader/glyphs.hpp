@@ -17,6 +17,10 @@ struct Blob {
 
 /// Glyphs narrower than this share of their height are a 1 or an I.
 constexpr double kNarrowGlyph = 0.35;
+/// How far a character's height may stray from its row's (as a share of the row's): blur, a
+/// tilted box and a letter's overshoot (O, S) against a flat top (E, T) stay within it; a bolt,
+/// a band or a legend's letter does not.
+constexpr double kRowHeightTolerance = 0.22;
 
 [[nodiscard]] double median(std::vector<double> v);
 /// Whether a component `w` x `h` pixels with `area` inked pixels is shaped like a character.

@@ -25,6 +25,7 @@ using detector_detail::CharBlobs;
 using detector_detail::find_char_blobs;
 using detector_detail::ink_levels;
 using detector_detail::kNarrowGlyph;
+using detector_detail::kRowHeightTolerance;
 using detector_detail::median;
 using detector_detail::row_slope;
 using detector_detail::with_runs_split;
@@ -115,7 +116,6 @@ HeightTrend fit_height_trend(const std::vector<cv::Point2d>& glyphs, double tole
 // strokes cannot pull the row's height down; then each place keeps its largest glyph near the
 // trend, and places with none (bolts, frame pieces, emblems) are dropped.
 std::vector<Blob> clean_row(std::vector<Blob> row) {
-  constexpr double kHeightTolerance = 0.22;
   std::sort(row.begin(), row.end(), [](const Blob& a, const Blob& b) { return a.box.x < b.box.x; });
   std::vector<std::vector<Blob>> places;
   for (const Blob& b : row) {
@@ -146,14 +146,14 @@ std::vector<Blob> clean_row(std::vector<Blob> row) {
   };
   std::vector<cv::Point2d> heights;
   for (const Blob& b : largest) heights.emplace_back(centre_x(b), height(b));
-  const HeightTrend trend = fit_height_trend(heights, kHeightTolerance);
+  const HeightTrend trend = fit_height_trend(heights, kRowHeightTolerance);
   std::vector<Blob> out;
   for (auto& p : places) {
     std::stable_sort(p.begin(), p.end(),
                      [](const Blob& a, const Blob& b) { return a.box.area() > b.box.area(); });
     for (const Blob& b : p) {
       const double h = trend.at(centre_x(b));
-      if (std::abs(height(b) - h) <= kHeightTolerance * h) {
+      if (std::abs(height(b) - h) <= kRowHeightTolerance * h) {
         out.push_back(b);
         break;
       }
@@ -320,7 +320,6 @@ std::optional<std::vector<CharRow>> stacked_lone_rows(const cv::Mat& gray, const
 // characters) cannot join, split or end a row.
 void fill_gaps_from_frames(std::vector<Blob>& row, const std::vector<Blob>& pieces) {
   constexpr double kGapForOne = 1.6;  // of the row's median pitch
-  constexpr double kHeightTolerance = 0.22;
   if (row.size() < 3 || pieces.empty()) return;
   std::vector<double> pitches, widths;
   for (std::size_t i = 1; i < row.size(); ++i) pitches.push_back(centre_x(row[i]) - centre_x(row[i - 1]));
@@ -338,7 +337,7 @@ void fill_gaps_from_frames(std::vector<Blob>& row, const std::vector<Blob>& piec
         if (p->box.br().x > b.box.x) continue;
         const cv::Point2d c = centre(p->box);
         const double line_y = ca.y + (cb.y - ca.y) * (c.x - ca.x) / (cb.x - ca.x);
-        if (p->dark == a.dark && std::abs(p->box.height - h) <= kHeightTolerance * h &&
+        if (p->dark == a.dark && std::abs(p->box.height - h) <= kRowHeightTolerance * h &&
             std::abs(c.y - line_y) <= 0.3 * h) {
           filled.push_back(*p);
           break;

@@ -85,7 +85,6 @@ bool touched_by_band_here_and_there(const cv::Mat& labels, int label, const cv::
 std::optional<cv::Rect> character_beyond(const cv::Mat& gray, const Blob& end, bool left,
                                          const RowLooks& row) {
   constexpr double kReach = 0.2;  // of the character height, over and under the row
-  constexpr double kHeightTolerance = 0.22;
   const double h = row.height;
   const double cx = centre_x(end) + (left ? -row.pitch : row.pitch);
   const double cy = centre(end.box).y + row.slope * (cx - centre_x(end));
@@ -131,7 +130,7 @@ std::optional<cv::Rect> character_beyond(const cv::Mat& gray, const Blob& end, b
     // Standing free: not running on past the place's top, bottom or far side.
     if (box.y == 0 || box.br().y == inked.rows || (left ? box.x == 0 : box.br().x == inked.cols)) continue;
     // In the place: as tall as the row's glyphs and in line with them, in both directions.
-    if (std::abs(box.height - h) > kHeightTolerance * h) continue;
+    if (std::abs(box.height - h) > kRowHeightTolerance * h) continue;
     if (std::abs(box.y + box.height / 2.0 - cyw) > 0.3 * h) continue;
     if (std::abs(box.x + box.width / 2.0 - cxw) > 0.5 * row.pitch) continue;
     if (!char_shaped(box.width, box.height, area, 1, inked.rows)) continue;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 
 #include <opencv2/imgproc.hpp>
 
@@ -22,52 +23,81 @@ std::optional<double> typical_width(const std::vector<Blob>& row, std::size_t mi
   return median(widths);
 }
 
-}  // namespace
+// A glyph's box, its ink (Otsu on the box, in its polarity), and how strongly each column is
+// inked by the measure its joining calls for. Measured once per glyph however many cuts are tried.
+struct GlyphColumns {
+  cv::Rect box;
+  cv::Mat ink;
+  std::vector<double> strength;
+  bool dark = true;
+  double max_strength = 0.0;  // the strongest column a cut may go through
+};
 
-std::optional<Cut> cut_glyph(const cv::Mat& gray, const Blob& b, int pieces, JoinedBy joined) {
+std::optional<GlyphColumns> measure_columns(const cv::Mat& gray, const Blob& b, JoinedBy joined) {
+  GlyphColumns g;
+  g.box = b.box & cv::Rect(0, 0, gray.cols, gray.rows);
+  g.dark = b.dark;
+  if (g.box.width < 4 || g.box.height < 2) return std::nullopt;
   // A thin bridge: at most a third of the column inked. Blur: ink in the gap no more than halfway
   // from the paper to the darkest stroke (inside an O or an M some stroke crosses every column
   // at full strength).
-  const double max_strength = joined == JoinedBy::kBridge ? 0.35 : 0.5;
-  const cv::Rect box = b.box & cv::Rect(0, 0, gray.cols, gray.rows);
-  if (pieces < 2 || box.width < 2 * pieces || box.height < 2) return std::nullopt;
-  cv::Mat ink, column_ink, darkest;
-  cv::threshold(gray(box), ink, 0, 1, (b.dark ? cv::THRESH_BINARY_INV : cv::THRESH_BINARY) | cv::THRESH_OTSU);
-  cv::reduce(ink, column_ink, 0, cv::REDUCE_SUM, CV_32S);  // ink pixels per column
-  double paper = 0.0, contrast = 1.0;
-  if (joined == JoinedBy::kBlur) {
-    const cv::Mat level = b.dark ? cv::Mat(255 - gray(box)) : gray(box);  // ink is high
-    cv::reduce(level, darkest, 0, cv::REDUCE_MAX, -1);                    // the strongest ink per column
-    paper = cv::mean(level, ink == 0)[0];
-    double stroke = 0.0;
-    cv::minMaxLoc(level, nullptr, &stroke);
-    contrast = std::max(1.0, stroke - paper);
+  g.max_strength = joined == JoinedBy::kBridge ? 0.35 : 0.5;
+  cv::threshold(gray(g.box), g.ink, 0, 1,
+                (b.dark ? cv::THRESH_BINARY_INV : cv::THRESH_BINARY) | cv::THRESH_OTSU);
+  g.strength.resize(static_cast<std::size_t>(g.box.width));
+  if (joined == JoinedBy::kBridge) {
+    cv::Mat column_ink;
+    cv::reduce(g.ink, column_ink, 0, cv::REDUCE_SUM, CV_32S);  // ink pixels per column
+    for (int x = 0; x < g.box.width; ++x)
+      g.strength[static_cast<std::size_t>(x)] = static_cast<double>(column_ink.at<int>(0, x)) / g.box.height;
+    return g;
   }
-  const auto strength = [&](int x) {
-    if (joined == JoinedBy::kBridge) return static_cast<double>(column_ink.at<int>(0, x)) / box.height;
-    return std::max(0.0, (darkest.at<std::uint8_t>(0, x) - paper) / contrast);
-  };
+  const cv::Mat level = b.dark ? cv::Mat(255 - gray(g.box)) : gray(g.box);  // ink is high
+  cv::Mat darkest;
+  cv::reduce(level, darkest, 0, cv::REDUCE_MAX, -1);  // the strongest ink per column
+  const double paper = cv::mean(level, g.ink == 0)[0];
+  double stroke = 0.0;
+  cv::minMaxLoc(level, nullptr, &stroke);
+  const double contrast = std::max(1.0, stroke - paper);
+  for (int x = 0; x < g.box.width; ++x)
+    g.strength[static_cast<std::size_t>(x)] =
+        std::max(0.0, (darkest.at<std::uint8_t>(0, x) - paper) / contrast);
+  return g;
+}
+
+// Cuts the measured glyph into `pieces` at its weakest columns near where equal shares fall.
+std::optional<Cut> cut_columns(const GlyphColumns& g, int pieces) {
+  const int width = g.box.width;
+  if (pieces < 2 || width < 2 * pieces) return std::nullopt;
+  const auto strength = [&](int x) { return g.strength[static_cast<std::size_t>(x)]; };
   std::vector<int> cuts = {0};
   Cut out;
   for (int k = 1; k < pieces; ++k) {
-    const int expected = box.width * k / pieces, reach = box.width / (3 * pieces);
+    const int expected = width * k / pieces, reach = width / (3 * pieces);
     int cut = expected;
-    for (int x = std::max(1, expected - reach); x <= std::min(box.width - 2, expected + reach); ++x) {
+    for (int x = std::max(1, expected - reach); x <= std::min(width - 2, expected + reach); ++x) {
       if (strength(x) < strength(cut)) cut = x;
     }
     out.strength = std::max(out.strength, strength(cut));
-    if (out.strength > max_strength) return std::nullopt;
+    if (out.strength > g.max_strength) return std::nullopt;
     cuts.push_back(cut);
   }
-  cuts.push_back(box.width);
+  cuts.push_back(width);
   for (std::size_t k = 0; k + 1 < cuts.size(); ++k) {
-    const cv::Rect inked = cv::boundingRect(ink.colRange(cuts[k], cuts[k + 1]));
+    const cv::Rect inked = cv::boundingRect(g.ink.colRange(cuts[k], cuts[k + 1]));
     // A piece much lower than the blob is the edge of a neighbour or a speck, not a character.
-    if (inked.height < box.height / 2) continue;
+    if (inked.height < g.box.height / 2) continue;
     out.pieces.push_back(
-        Blob{cv::Rect(box.x + cuts[k] + inked.x, box.y + inked.y, inked.width, inked.height), b.dark});
+        Blob{cv::Rect(g.box.x + cuts[k] + inked.x, g.box.y + inked.y, inked.width, inked.height), g.dark});
   }
   return out;
+}
+
+}  // namespace
+
+std::optional<Cut> cut_glyph(const cv::Mat& gray, const Blob& b, int pieces, JoinedBy joined) {
+  const std::optional<GlyphColumns> columns = measure_columns(gray, b, joined);
+  return columns ? cut_columns(*columns, pieces) : std::nullopt;
 }
 
 std::vector<Blob> split_run_together(const cv::Mat& gray, std::vector<Blob> row) {
@@ -89,7 +119,6 @@ std::vector<Blob> split_run_together(const cv::Mat& gray, std::vector<Blob> row)
 }
 
 std::vector<Blob> with_runs_split(const cv::Mat& gray, std::vector<Blob> row, const std::vector<Blob>& runs) {
-  constexpr double kHeightTolerance = 0.22;
   constexpr double kMinShare = 0.55, kMaxShare = 1.3;  // a piece's width, of the row's typical
   const std::optional<double> w = typical_width(row, 2);
   if (!w || runs.empty()) return split_run_together(gray, std::move(row));
@@ -98,7 +127,7 @@ std::vector<Blob> with_runs_split(const cv::Mat& gray, std::vector<Blob> row, co
   const double h = median(heights);
   std::vector<Blob> pieces;
   for (const Blob& run : runs) {
-    if (run.dark != row.front().dark || std::abs(run.box.height - h) > kHeightTolerance * h ||
+    if (run.dark != row.front().dark || std::abs(run.box.height - h) > kRowHeightTolerance * h ||
         run.box.br().x < row.front().box.x - 2 * h || run.box.x > row.back().box.br().x + 2 * h)
       continue;
     const bool beside = std::any_of(row.begin(), row.end(), [&](const Blob& g) {
@@ -107,11 +136,13 @@ std::vector<Blob> with_runs_split(const cv::Mat& gray, std::vector<Blob> row, co
     const bool covers_a_glyph = std::any_of(
         row.begin(), row.end(), [&](const Blob& g) { return (g.box & run.box).area() > 0.5 * g.box.area(); });
     if (!beside || covers_a_glyph) continue;
+    const std::optional<GlyphColumns> columns = measure_columns(gray, run, JoinedBy::kBlur);
+    if (!columns) continue;
     std::optional<Cut> best;
     const int fewest = std::max(2, static_cast<int>(std::ceil(run.box.width / (kMaxShare * *w))));
     const int most = static_cast<int>(std::floor(run.box.width / (kMinShare * *w)));
     for (int n = fewest; n <= most; ++n) {
-      std::optional<Cut> cut = cut_glyph(gray, run, n, JoinedBy::kBlur);
+      std::optional<Cut> cut = cut_columns(*columns, n);
       if (cut && (!best || cut->strength < best->strength)) best = std::move(cut);
     }
     if (best) pieces.insert(pieces.end(), best->pieces.begin(), best->pieces.end());
