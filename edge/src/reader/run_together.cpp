@@ -100,6 +100,18 @@ std::optional<Cut> cut_glyph(const cv::Mat& gray, const Blob& b, int pieces, Joi
   return columns ? cut_columns(*columns, pieces) : std::nullopt;
 }
 
+namespace {
+
+// A glyph as wide as several of its row's characters is cut through a thin bridge where it has
+// one, and else where blur joined them: a condensed print's close characters blur into one glyph
+// narrow enough to pass the shape test, and no column of it is clear.
+std::optional<Cut> cut_bridged_or_blurred(const cv::Mat& gray, const Blob& b, int pieces) {
+  std::optional<Cut> cut = cut_glyph(gray, b, pieces, JoinedBy::kBridge);
+  return cut ? cut : cut_glyph(gray, b, pieces, JoinedBy::kBlur);
+}
+
+}  // namespace
+
 std::vector<Blob> split_run_together(const cv::Mat& gray, std::vector<Blob> row) {
   const std::optional<double> w = typical_width(row, 3);
   if (!w) return row;
@@ -108,7 +120,7 @@ std::vector<Blob> split_run_together(const cv::Mat& gray, std::vector<Blob> row)
     const std::optional<Cut> cut =
         b.box.width < kRunTogetherWidth * *w
             ? std::nullopt
-            : cut_glyph(gray, b, static_cast<int>(std::lround(b.box.width / *w)), JoinedBy::kBridge);
+            : cut_bridged_or_blurred(gray, b, static_cast<int>(std::lround(b.box.width / *w)));
     if (cut) {
       out.insert(out.end(), cut->pieces.begin(), cut->pieces.end());
     } else {

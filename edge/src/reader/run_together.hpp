@@ -29,8 +29,10 @@ struct Cut {
 [[nodiscard]] std::optional<Cut> cut_glyph(const cv::Mat& gray, const Blob& b, int pieces, JoinedBy joined);
 
 /// Splits glyphs of the row that are as wide as two or three of its characters: blur, low
-/// resolution and tight spacing join neighbours through a thin bridge, and the row would read
-/// one character where there are two. A glyph with no weak column where the cuts fall stays whole.
+/// resolution and tight spacing join neighbours, through a thin bridge or a gap blurred grey, and
+/// the row would read one character where there are two. Cut through a thin bridge where there is
+/// one, else where the ink is faint (JoinedBy); a glyph with no such column where the cuts fall
+/// stays whole.
 [[nodiscard]] std::vector<Blob> split_run_together(const cv::Mat& gray, std::vector<Blob> row);
 
 /// The row with the runs of characters (CharBlobs::runs) beside its glyphs, in line with them and
