@@ -113,7 +113,8 @@ TEST_CASE("characters blurred into one run are cut where the ink between them is
   CHECK_FALSE(detector_detail::cut_glyph(scene.image, one, 2, detector_detail::JoinedBy::kBlur).has_value());
 }
 
-TEST_CASE("a glyph of two characters blurred together is split where a thin bridge would not be", "[detector]") {
+TEST_CASE("a glyph of two characters blurred together is split where a thin bridge would not be",
+          "[detector]") {
   // The run's first two characters as one glyph of the row (as wide as two, not as a run): no
   // column of it is clear, so the thin-bridge measure finds no cut; its gap's ink is faint.
   const BlurredRun scene;
@@ -121,7 +122,8 @@ TEST_CASE("a glyph of two characters blurred together is split where a thin brid
       cv::Rect(BlurredRun::kRunX - 1, BlurredRun::kTop - 1, 2 * BlurredRun::kWidth + BlurredRun::kGap + 2,
                BlurredRun::kHeight + 2),
       true};
-  REQUIRE_FALSE(detector_detail::cut_glyph(scene.image, two, 2, detector_detail::JoinedBy::kBridge).has_value());
+  REQUIRE_FALSE(
+      detector_detail::cut_glyph(scene.image, two, 2, detector_detail::JoinedBy::kBridge).has_value());
   std::vector<detector_detail::Blob> row = scene.whole;
   row.push_back(two);
   const auto split = detector_detail::split_run_together(scene.image, row);
