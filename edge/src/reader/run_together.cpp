@@ -24,34 +24,33 @@ std::optional<double> typical_width(const std::vector<Blob>& row, std::size_t mi
 }
 
 // A glyph's box, its ink (Otsu on the box, in its polarity), and how strongly each column is
-// inked by the measure its joining calls for. Measured once per glyph however many cuts are tried.
+// inked by each measure of joining. Measured once per glyph however many cuts are tried.
 struct GlyphColumns {
   cv::Rect box;
   cv::Mat ink;
-  std::vector<double> strength;
   bool dark = true;
-  double max_strength = 0.0;  // the strongest column a cut may go through
+  std::vector<double> bridge;  // the share of the column inked
+  std::vector<double> blur;    // the column's strongest ink, from paper (0) to stroke (1)
+
+  [[nodiscard]] const std::vector<double>& strength(JoinedBy joined) const {
+    return joined == JoinedBy::kBridge ? bridge : blur;
+  }
 };
 
-std::optional<GlyphColumns> measure_columns(const cv::Mat& gray, const Blob& b, JoinedBy joined) {
+// The strongest column a cut may go through. A thin bridge: at most a third of the column inked.
+// Blur: ink in the gap no more than halfway from the paper to the darkest stroke (inside an O or
+// an M some stroke crosses every column at full strength).
+double max_strength(JoinedBy joined) { return joined == JoinedBy::kBridge ? 0.35 : 0.5; }
+
+std::optional<GlyphColumns> measure_columns(const cv::Mat& gray, const Blob& b) {
   GlyphColumns g;
   g.box = b.box & cv::Rect(0, 0, gray.cols, gray.rows);
   g.dark = b.dark;
   if (g.box.width < 4 || g.box.height < 2) return std::nullopt;
-  // A thin bridge: at most a third of the column inked. Blur: ink in the gap no more than halfway
-  // from the paper to the darkest stroke (inside an O or an M some stroke crosses every column
-  // at full strength).
-  g.max_strength = joined == JoinedBy::kBridge ? 0.35 : 0.5;
   cv::threshold(gray(g.box), g.ink, 0, 1,
                 (b.dark ? cv::THRESH_BINARY_INV : cv::THRESH_BINARY) | cv::THRESH_OTSU);
-  g.strength.resize(static_cast<std::size_t>(g.box.width));
-  if (joined == JoinedBy::kBridge) {
-    cv::Mat column_ink;
-    cv::reduce(g.ink, column_ink, 0, cv::REDUCE_SUM, CV_32S);  // ink pixels per column
-    for (int x = 0; x < g.box.width; ++x)
-      g.strength[static_cast<std::size_t>(x)] = static_cast<double>(column_ink.at<int>(0, x)) / g.box.height;
-    return g;
-  }
+  cv::Mat column_ink;
+  cv::reduce(g.ink, column_ink, 0, cv::REDUCE_SUM, CV_32S);                 // ink pixels per column
   const cv::Mat level = b.dark ? cv::Mat(255 - gray(g.box)) : gray(g.box);  // ink is high
   cv::Mat darkest;
   cv::reduce(level, darkest, 0, cv::REDUCE_MAX, -1);  // the strongest ink per column
@@ -59,17 +58,22 @@ std::optional<GlyphColumns> measure_columns(const cv::Mat& gray, const Blob& b, 
   double stroke = 0.0;
   cv::minMaxLoc(level, nullptr, &stroke);
   const double contrast = std::max(1.0, stroke - paper);
-  for (int x = 0; x < g.box.width; ++x)
-    g.strength[static_cast<std::size_t>(x)] =
-        std::max(0.0, (darkest.at<std::uint8_t>(0, x) - paper) / contrast);
+  g.bridge.resize(static_cast<std::size_t>(g.box.width));
+  g.blur.resize(g.bridge.size());
+  for (int x = 0; x < g.box.width; ++x) {
+    const auto i = static_cast<std::size_t>(x);
+    g.bridge[i] = static_cast<double>(column_ink.at<int>(0, x)) / g.box.height;
+    g.blur[i] = std::max(0.0, (darkest.at<std::uint8_t>(0, x) - paper) / contrast);
+  }
   return g;
 }
 
 // Cuts the measured glyph into `pieces` at its weakest columns near where equal shares fall.
-std::optional<Cut> cut_columns(const GlyphColumns& g, int pieces) {
+std::optional<Cut> cut_columns(const GlyphColumns& g, int pieces, JoinedBy joined) {
   const int width = g.box.width;
   if (pieces < 2 || width < 2 * pieces) return std::nullopt;
-  const auto strength = [&](int x) { return g.strength[static_cast<std::size_t>(x)]; };
+  const std::vector<double>& columns = g.strength(joined);
+  const auto strength = [&](int x) { return columns[static_cast<std::size_t>(x)]; };
   std::vector<int> cuts = {0};
   Cut out;
   for (int k = 1; k < pieces; ++k) {
@@ -79,7 +83,7 @@ std::optional<Cut> cut_columns(const GlyphColumns& g, int pieces) {
       if (strength(x) < strength(cut)) cut = x;
     }
     out.strength = std::max(out.strength, strength(cut));
-    if (out.strength > g.max_strength) return std::nullopt;
+    if (out.strength > max_strength(joined)) return std::nullopt;
     cuts.push_back(cut);
   }
   cuts.push_back(width);
@@ -93,24 +97,22 @@ std::optional<Cut> cut_columns(const GlyphColumns& g, int pieces) {
   return out;
 }
 
-}  // namespace
-
-std::optional<Cut> cut_glyph(const cv::Mat& gray, const Blob& b, int pieces, JoinedBy joined) {
-  const std::optional<GlyphColumns> columns = measure_columns(gray, b, joined);
-  return columns ? cut_columns(*columns, pieces) : std::nullopt;
-}
-
-namespace {
-
 // A glyph as wide as several of its row's characters is cut through a thin bridge where it has
 // one, and else where blur joined them: a condensed print's close characters blur into one glyph
 // narrow enough to pass the shape test, and no column of it is clear.
 std::optional<Cut> cut_bridged_or_blurred(const cv::Mat& gray, const Blob& b, int pieces) {
-  std::optional<Cut> cut = cut_glyph(gray, b, pieces, JoinedBy::kBridge);
-  return cut ? cut : cut_glyph(gray, b, pieces, JoinedBy::kBlur);
+  const std::optional<GlyphColumns> columns = measure_columns(gray, b);
+  if (!columns) return std::nullopt;
+  std::optional<Cut> cut = cut_columns(*columns, pieces, JoinedBy::kBridge);
+  return cut ? cut : cut_columns(*columns, pieces, JoinedBy::kBlur);
 }
 
 }  // namespace
+
+std::optional<Cut> cut_glyph(const cv::Mat& gray, const Blob& b, int pieces, JoinedBy joined) {
+  const std::optional<GlyphColumns> columns = measure_columns(gray, b);
+  return columns ? cut_columns(*columns, pieces, joined) : std::nullopt;
+}
 
 std::vector<Blob> split_run_together(const cv::Mat& gray, std::vector<Blob> row) {
   const std::optional<double> w = typical_width(row, 3);
@@ -148,13 +150,13 @@ std::vector<Blob> with_runs_split(const cv::Mat& gray, std::vector<Blob> row, co
     const bool covers_a_glyph = std::any_of(
         row.begin(), row.end(), [&](const Blob& g) { return (g.box & run.box).area() > 0.5 * g.box.area(); });
     if (!beside || covers_a_glyph) continue;
-    const std::optional<GlyphColumns> columns = measure_columns(gray, run, JoinedBy::kBlur);
+    const std::optional<GlyphColumns> columns = measure_columns(gray, run);
     if (!columns) continue;
     std::optional<Cut> best;
     const int fewest = std::max(2, static_cast<int>(std::ceil(run.box.width / (kMaxShare * *w))));
     const int most = static_cast<int>(std::floor(run.box.width / (kMinShare * *w)));
     for (int n = fewest; n <= most; ++n) {
-      std::optional<Cut> cut = cut_columns(*columns, n);
+      std::optional<Cut> cut = cut_columns(*columns, n, JoinedBy::kBlur);
       if (cut && (!best || cut->strength < best->strength)) best = std::move(cut);
     }
     if (best) pieces.insert(pieces.end(), best->pieces.begin(), best->pieces.end());
