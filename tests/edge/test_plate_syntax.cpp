@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 #include "anpr/edge/reader/plate_syntax.hpp"
@@ -212,4 +213,34 @@ TEST_CASE("each row of a two-row plate may lose a stray character at its ends", 
   CHECK(t.format == "gb-current");
   // Sure characters are kept: "AB12" over "CDE" stays whole.
   CHECK(uk_only().rank({row("AB12", 0.95F), row("CDE", 0.95F)}).text == "AB12CDE");
+}
+
+TEST_CASE("a plate of no known layout reads a lone look-alike as the kind of its neighbours", "[syntax]") {
+  // Ten characters: no UK layout even with an end character dropped, so the text is read as it
+  // is but for its grouping. Its O read as a 0 and a 1 as an I: letters and digits come in groups.
+  const auto t = uk_only().rank({row("KAX0WQ12I4")});
+  INFO(t.text << " " << t.format);
+  CHECK(t.format == "unknown");
+  CHECK(t.text == "KAXOWQ1214");
+  // The text as read stays a candidate, below the grouped one.
+  const auto as_read = std::find_if(t.candidates.begin(), t.candidates.end(),
+                                    [](const auto& c) { return c.text == "KAX0WQ12I4"; });
+  REQUIRE(as_read != t.candidates.end());
+  CHECK(as_read->confidence < t.confidence);
+  // An 8 between letters stays an 8 unless the engines offered a B: 8 and B differ by a stroke.
+  CHECK(uk_only().rank({row("KXW8QX1234")}).text == "KXW8QX1234");
+  RowReading offered = row("KXW8QX1234");
+  offered.chars[3].options = {{'8', 0.6F}, {'B', 0.3F}};
+  CHECK(uk_only().rank({offered}).text == "KXWBQX1234");
+  // A character at either end has one neighbour, which says nothing about its group (1ABC234).
+  CHECK(uk_only().rank({row("0KXQWA1234")}).text == "0KXQWA1234");
+  CHECK(uk_only().rank({row("KXQWA12340")}).text == "KXQWA12340");
+  // The last character of a two-row plate's top row is beside the break between the rows.
+  CHECK(uk_only().rank({row("KXWAQ1"), row("XZQ7")}).text == "KXWAQ1XZQ7");
+  CHECK(uk_only().rank({row("KXWAQ1XZQ7")}).text == "KXWAQIXZQ7");
+  // Where either of two neighbours could be the one out of its group (A1I3: AII3 or A113), the
+  // engines' doubt between I and 1 decides.
+  RowReading doubted = row("KXQWA1I34K");
+  doubted.chars[6].options = {{'I', 0.5F}, {'1', 0.45F}};
+  CHECK(uk_only().rank({doubted}).text == "KXQWA1134K");
 }

@@ -1,7 +1,9 @@
 #include "anpr/edge/reader/plate_syntax.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <optional>
 
@@ -128,10 +130,148 @@ double drop_cost(const std::vector<CharChoice>& row, bool first) {
   return 1.0 - (1.0 - (in_line(row, first) ? kInLineDropFactor : kDropFactor)) * p;
 }
 
+bool is_letter(char c) { return c >= 'A' && c <= 'Z'; }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
 bool mixes_letters_and_digits(const std::string& text) {
-  const bool letters = std::any_of(text.begin(), text.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
-  const bool digits = std::any_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+  const bool letters = std::any_of(text.begin(), text.end(), is_letter);
+  const bool digits = std::any_of(text.begin(), text.end(), is_digit);
   return letters && digits;
+}
+
+// The engines' reading of a plate no layout fits, read with its letters and its digits in groups:
+// plates of every country group them (ABC 1234, 7ABC123, 12 AB 345), so a 0 between two letters
+// is likelier an O the print drew alike. A character of one kind between two of the other costs
+// kLoneKindFactor in this choice (not in the plate's score); one at either end, or beside a group
+// gap the plate shows or the break between two rows, is not alone (1ABC234, 12 A 345). Regrouping
+// bends no stroke: an O or an I read as its twin between two of the other kind is regrouped, an 8
+// between letters only where the engines offered a B at more than 0.8^n of the 8 (n characters),
+// and a text of no grouping (S6B5ZQ) is kept as read.
+constexpr double kLoneKindFactor = 0.8;
+
+enum Kind : std::size_t { kLetter = 0, kDigit = 1 };
+constexpr std::array<std::string_view, 2> kKindSymbols = {"ABCDEFGHIJKLMNOPQRSTUVWXYZ", "0123456789"};
+
+// Each character's likeliest symbol of either kind that bends no stroke: an option the engines
+// offered, or the twin of one drawn alike (O/0, I/1) at kConfusionFactor of it.
+std::vector<std::array<std::optional<SlotChoice>, 2>> choices_by_kind(const std::vector<CharChoice>& chars) {
+  std::vector<std::array<std::optional<SlotChoice>, 2>> out(chars.size());
+  for (std::size_t i = 0; i < chars.size(); ++i) {
+    for (const auto& option : chars[i].options) {
+      for (char symbol : std::string{option.symbol} + std::string(confusable_with(option.symbol))) {
+        const bool twin = symbol != option.symbol;
+        if (twin && !drawn_alike(option.symbol, symbol)) continue;
+        const std::optional<Kind> kind = is_letter(symbol)  ? std::optional{kLetter}
+                                         : is_digit(symbol) ? std::optional{kDigit}
+                                                            : std::nullopt;
+        if (!kind) continue;
+        const double q = twin ? option.probability * kConfusionFactor : option.probability;
+        std::optional<SlotChoice>& best = out[i][*kind];
+        if (!best || q > best->probability) best = SlotChoice{symbol, q, q, false};
+      }
+    }
+  }
+  return out;
+}
+
+// Whether character i of n may be a group of one by its place: at either end, or beside a group
+// gap the plate shows or the break between two rows (`splits`).
+bool may_stand_alone(std::size_t i, std::size_t n, const std::vector<std::size_t>& splits) {
+  const auto split_at = [&](std::size_t k) {
+    return std::find(splits.begin(), splits.end(), k) != splits.end();
+  };
+  return i == 0 || i + 1 == n || split_at(i) || split_at(i + 1);
+}
+
+// The choices of the best grouping, by dynamic programming over the kinds of the last two
+// characters (a character's cost of standing alone needs both its neighbours' kinds); none where
+// some character has no choice of either kind.
+std::optional<std::vector<SlotChoice>> best_grouping(
+    const std::vector<std::array<std::optional<SlotChoice>, 2>>& choice,
+    const std::vector<std::size_t>& splits) {
+  const std::size_t n = choice.size();
+  constexpr double kImpossible = -std::numeric_limits<double>::infinity();
+  const auto weight = [&](std::size_t i, std::size_t k) {
+    return choice[i][k] ? choice[i][k]->weight(n) : kImpossible;
+  };
+  if (n < 3) return std::nullopt;
+  // best[a][b]: the best log weight of the characters so far, the last two of kinds a and b.
+  // came_from[i][b][c]: the kind of character i-2 on the best path with i-1 of kind b, i of kind c.
+  std::array<std::array<double, 2>, 2> best{};
+  std::vector<std::array<std::array<std::size_t, 2>, 2>> came_from(n);
+  for (std::size_t a = 0; a < 2; ++a) {
+    for (std::size_t b = 0; b < 2; ++b) best[a][b] = weight(0, a) + weight(1, b);
+  }
+  for (std::size_t i = 2; i < n; ++i) {
+    std::array<std::array<double, 2>, 2> next{};
+    for (std::size_t b = 0; b < 2; ++b) {
+      for (std::size_t c = 0; c < 2; ++c) {
+        next[b][c] = kImpossible;
+        for (std::size_t a = 0; a < 2; ++a) {
+          const bool alone = a != b && b != c && !may_stand_alone(i - 1, n, splits);
+          const double w = best[a][b] + weight(i, c) + (alone ? std::log(kLoneKindFactor) : 0.0);
+          if (w > next[b][c]) {
+            next[b][c] = w;
+            came_from[i][b][c] = a;
+          }
+        }
+      }
+    }
+    best = next;
+  }
+  std::size_t b = 0, c = 0;
+  for (std::size_t x = 0; x < 2; ++x) {
+    for (std::size_t y = 0; y < 2; ++y) {
+      if (best[x][y] > best[b][c]) b = x, c = y;
+    }
+  }
+  if (!std::isfinite(best[b][c])) return std::nullopt;
+  std::vector<SlotChoice> picked(n);
+  for (std::size_t i = n - 1; i >= 2; --i) {
+    picked[i] = *choice[i][c];
+    const std::size_t a = came_from[i][b][c];
+    c = b;
+    b = a;
+  }
+  picked[1] = *choice[1][c];
+  picked[0] = *choice[0][b];
+  return picked;
+}
+
+// The plate read grouped first, then, where it differs, as read: below the grouped reading by
+// what its lone characters cost in the choice.
+std::vector<Scored> grouped_readings(const std::vector<CharChoice>& chars,
+                                     const std::vector<std::size_t>& splits, double penalty) {
+  const auto scored = [&](const std::vector<SlotChoice>& choices, double factor) {
+    Scored out;
+    std::vector<double> evidence;
+    for (const SlotChoice& c : choices) {
+      out.text.push_back(c.symbol);
+      out.probabilities.push_back(c.probability);
+      evidence.push_back(c.evidence);
+    }
+    out.score = geometric_mean(evidence) * factor * penalty;
+    return out;
+  };
+  const std::size_t n = chars.size();
+  std::vector<SlotChoice> read(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const double p = chars[i].options.front().probability;
+    read[i] = SlotChoice{chars[i].options.front().symbol, p, p, false};
+  }
+  const std::optional<std::vector<SlotChoice>> grouped = best_grouping(choices_by_kind(chars), splits);
+  if (!grouped) return {scored(read, 1.0)};
+  double lone_cost = 1.0;
+  for (std::size_t i = 1; i + 1 < n; ++i) {
+    const bool letter = is_letter(read[i].symbol);
+    if (!may_stand_alone(i, n, splits) && is_letter(read[i - 1].symbol) != letter &&
+        is_letter(read[i + 1].symbol) != letter)
+      lone_cost *= kLoneKindFactor;
+  }
+  std::vector<Scored> out = {scored(*grouped, 1.0)};
+  Scored as_read = scored(read, lone_cost);
+  if (as_read.text != out.front().text) out.push_back(std::move(as_read));
+  return out;
 }
 
 // Where a one-row plate shows its group gap: after how many of the characters kept (those left
@@ -263,18 +403,15 @@ PlateText PlateSyntax::rank(const std::vector<RowReading>& rows) const {
 
   std::vector<Scored> scored;
   for (const Variant& v : drop_variants(rows)) {
-    Scored raw;
-    for (const auto& c : v.kept) {
-      raw.text.push_back(c.options.front().symbol);
-      raw.probabilities.push_back(c.options.front().probability);
-    }
-    raw.score = geometric_mean(raw.probabilities) * v.penalty;
+    std::string as_read;
+    for (const auto& c : v.kept) as_read.push_back(c.options.front().symbol);
     fit_shapes(v.kept, formats_, v.penalty, v.splits, scored);
-    const FormatMatch match = classify_plate(raw.text, formats_);
-    if (match.shape == nullptr) {
-      raw.score *= uk_only_ ? kNoLayoutFactorUkOnly : kNoLayoutFactorMixed;
-      if (!mixes_letters_and_digits(raw.text)) raw.score *= kSingleKindFactor;
-      scored.push_back(std::move(raw));
+    if (classify_plate(as_read, formats_).shape == nullptr) {
+      for (Scored& raw : grouped_readings(v.kept, v.splits, v.penalty)) {
+        raw.score *= uk_only_ ? kNoLayoutFactorUkOnly : kNoLayoutFactorMixed;
+        if (!mixes_letters_and_digits(raw.text)) raw.score *= kSingleKindFactor;
+        scored.push_back(std::move(raw));
+      }
     }
   }
 
