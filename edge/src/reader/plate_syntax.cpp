@@ -150,7 +150,6 @@ bool mixes_letters_and_digits(const std::string& text) {
 constexpr double kLoneKindFactor = 0.8;
 
 enum Kind : std::size_t { kLetter = 0, kDigit = 1 };
-constexpr std::array<std::string_view, 2> kKindSymbols = {"ABCDEFGHIJKLMNOPQRSTUVWXYZ", "0123456789"};
 
 // Each character's likeliest symbol of either kind that bends no stroke: an option the engines
 // offered, or the twin of one drawn alike (O/0, I/1) at kConfusionFactor of it.
