@@ -83,8 +83,10 @@ struct SlotChoice {
 
 // The choice that gives the plate the best score: the engine's own option where that scores more
 // than a look-alike repair would (a fused B at 0.42 beside an 8 at 0.55 is a B the engines saw,
-// not an 8 bent at the plate's cost).
-std::optional<SlotChoice> best_for_slot(const CharChoice& c, const CharSlot& slot, std::size_t length) {
+// not an 8 bent at the plate's cost). Without `may_bend`, only choices that bend no stroke: an
+// option the engines offered, or the twin of one drawn alike.
+std::optional<SlotChoice> best_for_slot(const CharChoice& c, const CharSlot& slot, std::size_t length,
+                                        bool may_bend = true) {
   std::optional<SlotChoice> best;
   const auto consider = [&](const SlotChoice& choice) {
     if (!best || choice.weight(length) > best->weight(length)) best = choice;
@@ -95,7 +97,11 @@ std::optional<SlotChoice> best_for_slot(const CharChoice& c, const CharSlot& slo
     for (char alt : confusable_with(option.symbol)) {
       if (!slot.accepts(alt)) continue;
       const double q = p * kConfusionFactor;
-      consider(drawn_alike(option.symbol, alt) ? SlotChoice{alt, q, q, false} : SlotChoice{alt, q, p, true});
+      if (drawn_alike(option.symbol, alt)) {
+        consider({alt, q, q, false});
+      } else if (may_bend) {
+        consider({alt, q, p, true});
+      }
     }
   }
   return best;
@@ -151,24 +157,14 @@ constexpr double kLoneKindFactor = 0.8;
 
 enum Kind : std::size_t { kLetter = 0, kDigit = 1 };
 
-// Each character's likeliest symbol of either kind that bends no stroke: an option the engines
-// offered, or the twin of one drawn alike (O/0, I/1) at kConfusionFactor of it.
+// Each character's likeliest symbol of either kind that bends no stroke (indexed by Kind).
 std::vector<std::array<std::optional<SlotChoice>, 2>> choices_by_kind(const std::vector<CharChoice>& chars) {
+  static constexpr std::array<CharSlot, 2> kKindSlots = {CharSlot{"ABCDEFGHIJKLMNOPQRSTUVWXYZ"},
+                                                         CharSlot{"0123456789"}};
   std::vector<std::array<std::optional<SlotChoice>, 2>> out(chars.size());
   for (std::size_t i = 0; i < chars.size(); ++i) {
-    for (const auto& option : chars[i].options) {
-      for (char symbol : std::string{option.symbol} + std::string(confusable_with(option.symbol))) {
-        const bool twin = symbol != option.symbol;
-        if (twin && !drawn_alike(option.symbol, symbol)) continue;
-        const std::optional<Kind> kind = is_letter(symbol)  ? std::optional{kLetter}
-                                         : is_digit(symbol) ? std::optional{kDigit}
-                                                            : std::nullopt;
-        if (!kind) continue;
-        const double q = twin ? option.probability * kConfusionFactor : option.probability;
-        std::optional<SlotChoice>& best = out[i][*kind];
-        if (!best || q > best->probability) best = SlotChoice{symbol, q, q, false};
-      }
-    }
+    for (const Kind kind : {kLetter, kDigit})
+      out[i][kind] = best_for_slot(chars[i], kKindSlots[kind], chars.size(), /*may_bend=*/false);
   }
   return out;
 }
