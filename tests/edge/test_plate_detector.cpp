@@ -132,20 +132,42 @@ TEST_CASE("a glyph of two characters blurred together is split where a thin brid
     CHECK(std::abs(split[3 + i].box.x + split[3 + i].box.width / 2 - BlurredRun::glyph_centre(i)) <= 2);
 }
 
+TEST_CASE("a row half run together is cut by its narrow glyphs' width", "[detector]") {
+  // Two whole glyphs and the run's four characters blurred into two double glyphs: the doubles
+  // are the row's median width, so only the narrow measure finds them twice as wide as a character.
+  const BlurredRun scene;
+  const int pair_width = 2 * BlurredRun::kWidth + BlurredRun::kGap + 2;
+  std::vector<detector_detail::Blob> row = {scene.whole[1], scene.whole[2]};
+  for (int i = 0; i < 2; ++i) {
+    row.push_back({cv::Rect(BlurredRun::kRunX - 1 + i * 2 * (BlurredRun::kWidth + BlurredRun::kGap),
+                            BlurredRun::kTop - 1, pair_width, BlurredRun::kHeight + 2),
+                   true});
+  }
+  using detector_detail::RowWidth;
+  CHECK(detector_detail::split_run_together(scene.image, row, RowWidth::kMedian).size() == 4);
+  const auto split = detector_detail::split_run_together(scene.image, row, RowWidth::kNarrow);
+  REQUIRE(split.size() == 6);
+  for (int i = 0; i < 4; ++i)
+    CHECK(std::abs(split[2 + i].box.x + split[2 + i].box.width / 2 - BlurredRun::glyph_centre(i)) <= 2);
+  // A glyph less wide than high is one character however narrow the row's others are.
+  row[2].box.height = row[3].box.height = pair_width + pair_width / 5;
+  CHECK(detector_detail::split_run_together(scene.image, row, RowWidth::kNarrow).size() == 4);
+}
+
 TEST_CASE("a run of characters beside a row's glyphs joins the row as its characters", "[detector]") {
   const BlurredRun scene;
-  const auto row = detector_detail::with_runs_split(scene.image, scene.whole, {scene.run});
+  const auto row = detector_detail::with_runs_joined(scene.image, scene.whole, {scene.run});
   REQUIRE(row.size() == 7);
   for (int i = 0; i < 4; ++i)
     CHECK(std::abs(row[3 + i].box.x + row[3 + i].box.width / 2 - BlurredRun::glyph_centre(i)) <= 2);
   // Not a run far from the row, nor one of another height, nor one beside a single glyph.
   detector_detail::Blob far = scene.run;
   far.box.x += 200;
-  CHECK(detector_detail::with_runs_split(scene.image, scene.whole, {far}).size() == 3);
+  CHECK(detector_detail::with_runs_joined(scene.image, scene.whole, {far}).size() == 3);
   detector_detail::Blob taller = scene.run;
   taller.box.height = 45;
-  CHECK(detector_detail::with_runs_split(scene.image, scene.whole, {taller}).size() == 3);
-  CHECK(detector_detail::with_runs_split(scene.image, {scene.whole.back()}, {scene.run}).size() == 1);
+  CHECK(detector_detail::with_runs_joined(scene.image, scene.whole, {taller}).size() == 3);
+  CHECK(detector_detail::with_runs_joined(scene.image, {scene.whole.back()}, {scene.run}).size() == 1);
 }
 
 TEST_CASE("two characters alone are a candidate on a plate, not on a busy background", "[detector]") {

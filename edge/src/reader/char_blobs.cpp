@@ -60,7 +60,7 @@ std::vector<cv::Rect> free_from_frame(const cv::Mat& labels, int label, const cv
 // character and as wide as several: too wide for char_shaped, so the plate lost them all and
 // with them often its row (a 75QCQ5 whose last four characters touched). Such a run is kept
 // apart, and joins a row only beside whole glyphs of its height, which cut it into characters
-// where the ink between them is faint (with_runs_split, run_together.cpp).
+// where the ink between them is faint (with_runs_joined, run_together.cpp).
 bool run_shaped(int w, int h, int area, int min_h, int max_h) {
   constexpr double kMaxRunAspect = 5.0;  // about eight condensed characters
   constexpr double kMinFill = 0.2, kMaxFill = 0.85;

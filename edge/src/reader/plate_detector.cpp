@@ -28,7 +28,9 @@ using detector_detail::kNarrowGlyph;
 using detector_detail::kRowHeightTolerance;
 using detector_detail::median;
 using detector_detail::row_slope;
-using detector_detail::with_runs_split;
+using detector_detail::RowWidth;
+using detector_detail::split_run_together;
+using detector_detail::with_runs_joined;
 
 int find_root(std::vector<int>& parent, int i) {
   while (parent[i] != i) i = parent[i] = parent[parent[i]];
@@ -360,17 +362,26 @@ struct FoundRows {
 FoundRows find_rows(const cv::Mat& gray, const DetectorSettings& settings) {
   FoundRows found;
   const CharBlobs blobs = find_char_blobs(gray, settings);
-  for (auto& raw : chain_rows(blobs.whole)) {
-    const bool dark = raw.front().dark;
-    auto glyphs = with_runs_split(gray, clean_row(std::move(raw)), blobs.runs);
+  const auto add_row = [&](std::vector<Blob> glyphs, bool dark) {
     fill_gaps_from_frames(glyphs, blobs.pieces);
     detector_detail::grow_row_ends(gray, dark, glyphs);
     if (glyphs.size() == 1) found.lone.push_back(glyphs.front());
-    if (glyphs.size() < 2) continue;
+    if (glyphs.size() < 2) return;
     CharRow row = make_row(glyphs);
-    if (std::abs(row.angle_degrees) > settings.max_tilt_degrees) continue;
+    if (std::abs(row.angle_degrees) > settings.max_tilt_degrees) return;
     found.rows.push_back(std::move(row));
     found.dark.push_back(dark);
+  };
+  for (auto& raw : chain_rows(blobs.whole)) {
+    const bool dark = raw.front().dark;
+    auto joined = with_runs_joined(gray, clean_row(std::move(raw)), blobs.runs);
+    auto by_median = split_run_together(gray, joined, RowWidth::kMedian);
+    // A row half run together is cut only by its narrow glyphs' width, and a wide letter may be
+    // cut by it too: both rows are offered, and the reading decides.
+    auto by_narrow = split_run_together(gray, std::move(joined), RowWidth::kNarrow);
+    const bool narrow_differs = by_narrow.size() > by_median.size();
+    add_row(std::move(by_median), dark);
+    if (narrow_differs) add_row(std::move(by_narrow), dark);
   }
   std::sort(found.lone.begin(), found.lone.end(),
             [](const Blob& a, const Blob& b) { return a.box.x < b.box.x; });

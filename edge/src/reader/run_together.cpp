@@ -6,21 +6,27 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "anpr/common/statistics.hpp"
+
 namespace anpr::edge::detector_detail {
 namespace {
 
-// Glyphs of a row at least this many times its median width are characters run together.
+// Glyphs of a row at least this many times its typical width are characters run together.
 constexpr double kRunTogetherWidth = 1.6;
+// By the narrow measure, only a glyph at least this many times as wide as high: no one character
+// of a plate's print is, but an M or a W of a wide print is nearly.
+constexpr double kRunTogetherAspect = 0.9;
 
 // The typical character's width of a row, leaving out the narrow ones (1, I), of which a row can
 // have several; nothing with fewer than `min_glyphs` to judge by.
-std::optional<double> typical_width(const std::vector<Blob>& row, std::size_t min_glyphs) {
+std::optional<double> typical_width(const std::vector<Blob>& row, std::size_t min_glyphs,
+                                    RowWidth measure = RowWidth::kMedian) {
   std::vector<double> widths;
   for (const Blob& b : row) {
     if (b.box.width >= kNarrowGlyph * b.box.height) widths.push_back(b.box.width);
   }
   if (widths.size() < min_glyphs) return std::nullopt;
-  return median(widths);
+  return percentile(std::move(widths), measure == RowWidth::kMedian ? 0.5 : 0.25);
 }
 
 // A glyph's box, its ink (Otsu on the box, in its polarity), and how strongly each column is
@@ -114,13 +120,14 @@ std::optional<Cut> cut_glyph(const cv::Mat& gray, const Blob& b, int pieces, Joi
   return columns ? cut_columns(*columns, pieces, joined) : std::nullopt;
 }
 
-std::vector<Blob> split_run_together(const cv::Mat& gray, std::vector<Blob> row) {
-  const std::optional<double> w = typical_width(row, 3);
+std::vector<Blob> split_run_together(const cv::Mat& gray, std::vector<Blob> row, RowWidth measure) {
+  const std::optional<double> w = typical_width(row, 3, measure);
   if (!w) return row;
+  const double min_aspect = measure == RowWidth::kMedian ? 0.0 : kRunTogetherAspect;
   std::vector<Blob> out;
   for (const Blob& b : row) {
     const std::optional<Cut> cut =
-        b.box.width < kRunTogetherWidth * *w
+        b.box.width < kRunTogetherWidth * *w || b.box.width < min_aspect * b.box.height
             ? std::nullopt
             : cut_bridged_or_blurred(gray, b, static_cast<int>(std::lround(b.box.width / *w)));
     if (cut) {
@@ -132,10 +139,11 @@ std::vector<Blob> split_run_together(const cv::Mat& gray, std::vector<Blob> row)
   return out;
 }
 
-std::vector<Blob> with_runs_split(const cv::Mat& gray, std::vector<Blob> row, const std::vector<Blob>& runs) {
+std::vector<Blob> with_runs_joined(const cv::Mat& gray, std::vector<Blob> row,
+                                   const std::vector<Blob>& runs) {
   constexpr double kMinShare = 0.55, kMaxShare = 1.3;  // a piece's width, of the row's typical
   const std::optional<double> w = typical_width(row, 2);
-  if (!w || runs.empty()) return split_run_together(gray, std::move(row));
+  if (!w || runs.empty()) return row;
   std::vector<double> heights;
   for (const Blob& g : row) heights.push_back(g.box.height);
   const double h = median(heights);
@@ -165,7 +173,7 @@ std::vector<Blob> with_runs_split(const cv::Mat& gray, std::vector<Blob> row, co
     row.insert(row.end(), pieces.begin(), pieces.end());
     std::sort(row.begin(), row.end(), [](const Blob& a, const Blob& b) { return a.box.x < b.box.x; });
   }
-  return split_run_together(gray, std::move(row));
+  return row;
 }
 
 }  // namespace anpr::edge::detector_detail
