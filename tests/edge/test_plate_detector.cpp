@@ -154,6 +154,43 @@ TEST_CASE("a row half run together is cut by its narrow glyphs' width", "[detect
   CHECK(detector_detail::split_run_together(scene.image, row, RowWidth::kNarrow).size() == 4);
 }
 
+TEST_CASE("a row half run together is offered both whole and cut", "[detector]") {
+  // Two E-shaped glyphs (no column inside one is faint), then two pairs of them 2 pixels apart
+  // and blurred, so that each pair is one glyph as wide as two and a little less wide than high
+  // (not a run). The doubles are the row's median width: the row cut by the median keeps four
+  // glyphs, the row cut by its narrow glyphs' width has six, and both are candidates.
+  cv::Mat image(120, 400, CV_8UC1, cv::Scalar(220));
+  constexpr int kTop = 40, kWidth = 16, kGlyphHeight = 36, kStroke = 5, kGap = 2, kPitch = kWidth + 8;
+  const auto glyph = [&](int x) {
+    cv::rectangle(image, cv::Rect(x, kTop, kStroke, kGlyphHeight), cv::Scalar(0), cv::FILLED);
+    for (int y : {0, (kGlyphHeight - kStroke) / 2, kGlyphHeight - kStroke})
+      cv::rectangle(image, cv::Rect(x, kTop + y, kWidth, kStroke), cv::Scalar(0), cv::FILLED);
+  };
+  std::vector<int> lefts = {40, 40 + kPitch};
+  std::vector<cv::Rect> pairs;
+  for (int pair = 0; pair < 2; ++pair) {
+    const int x = 40 + 2 * kPitch + pair * (kPitch + kWidth + kGap);
+    lefts.push_back(x);
+    lefts.push_back(x + kWidth + kGap);
+    pairs.emplace_back(x - 3, kTop - 6, 2 * kWidth + kGap + 6, kGlyphHeight + 12);
+  }
+  for (int x : lefts) glyph(x);
+  for (const cv::Rect& r : pairs) cv::GaussianBlur(image(r).clone(), image(r), cv::Size(0, 0), 1.6);
+  std::vector<std::size_t> lengths;
+  for (const PlateCandidate& c : PlateDetector(adaptive_only()).detect(image)) {
+    if (c.rows.size() != 1 || !c.dark_on_light) continue;
+    const auto& chars = c.rows.front().chars;
+    lengths.push_back(chars.size());
+    if (chars.size() != lefts.size()) continue;
+    for (std::size_t i = 0; i < chars.size(); ++i) {
+      INFO("glyph " << i);
+      CHECK(std::abs(chars[i].x - lefts[i]) <= 2);
+    }
+  }
+  CHECK(std::count(lengths.begin(), lengths.end(), 4) == 1);
+  CHECK(std::count(lengths.begin(), lengths.end(), 6) == 1);
+}
+
 TEST_CASE("a run of characters beside a row's glyphs joins the row as its characters", "[detector]") {
   const BlurredRun scene;
   const auto row = detector_detail::with_runs_joined(scene.image, scene.whole, {scene.run});
