@@ -504,6 +504,36 @@ TEST_CASE("select_plates judges short readings by the confidences it reports, no
   CHECK(kept == std::vector<std::string>{"AB12CDE", "XY3"});
 }
 
+TEST_CASE("a longer reading that holds the surer one whole is kept at a lower share of its confidence",
+          "[reader]") {
+  // The same plate at both looks: the first read four characters surely (the last two joined on
+  // a small plate), the second at twice the size five. Holding the shorter whole, the longer
+  // reading is kept from 0.7 of its confidence; any other longer reading from 0.85.
+  const cv::Rect plate(200, 300, 150, 30);
+  CHECK(texts(select_plates({reading("FXU3", 0.93, plate, 30), reading("FXU3H", 0.70, plate, 30)})) ==
+        std::vector<std::string>{"FXU3H"});
+  CHECK(texts(select_plates({reading("FXU3", 0.93, plate, 30), reading("FXU3H", 0.60, plate, 30)})) ==
+        std::vector<std::string>{"FXU3"});
+  CHECK(texts(select_plates({reading("GI9", 0.93, plate, 30), reading("1OJR", 0.70, plate, 30)})) ==
+        std::vector<std::string>{"GI9"});
+  CHECK(texts(select_plates({reading("GI9", 0.93, plate, 30), reading("1OJR", 0.80, plate, 30)})) ==
+        std::vector<std::string>{"1OJR"});
+}
+
+TEST_CASE("an image is looked at again unless a plate was read surely and whole", "[reader]") {
+  // reported_confidence: two looks agreeing move a reading towards 1, disagreeing shrink it by 0.8.
+  auto plate = [](const std::string& text, double confidence, bool agree) {
+    PlateResult p = reading(text, confidence, {200, 300, 150, 30}, 30);
+    p.looks_agree = agree;
+    return p;
+  };
+  CHECK(read_surely({plate("AB12CDE", 0.85, true)}, 0.9));         // reported 0.925
+  CHECK_FALSE(read_surely({plate("AB12CDE", 0.95, false)}, 0.9));  // reported 0.76
+  CHECK_FALSE(read_surely({plate("FXU3", 0.99, true)}, 0.9));      // sure, but may be part of a plate
+  CHECK(read_surely({plate("FXU3", 0.99, true), plate("AB12C", 0.95, true)}, 0.9));
+  CHECK_FALSE(read_surely({}, 0.9));
+}
+
 TEST_CASE(
     "a small plate in a photo wider than 960 pixels is read at twice the size where the stills allow it",
     "[reader]") {

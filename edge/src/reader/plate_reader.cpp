@@ -231,11 +231,9 @@ ReadResult PlateReader::read(const cv::Mat& image, std::span<const ExpectedPlate
   read_pass(detector_, gray, scale, expected, result, plates);
 
   // Small plates: characters a dozen pixels high merge with each other and the frame in every
-  // binarisation. Where nothing was read with confidence, look again at twice the size (where
+  // binarisation. Where nothing was read surely and whole, look again at twice the size (where
   // that stays within max_enlarged_width); images that read well at once (most) pay nothing.
-  const bool confident = std::any_of(plates.begin(), plates.end(), [&](const PlateResult& p) {
-    return reported_confidence(p) >= settings_.enlarge_below_confidence;
-  });
+  const bool confident = read_surely(plates, settings_.enlarge_below_confidence);
   if (!confident && gray.cols * 2 <= settings_.max_enlarged_width) {
     const auto t2 = Clock::now();
     // From the source pixels: a photo the working width scaled down is not blown up from its

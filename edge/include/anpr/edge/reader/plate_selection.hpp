@@ -16,10 +16,17 @@ namespace anpr::edge {
 /// than the engines' own scores (docs/accuracy.md, calibration).
 double reported_confidence(const PlateResult& p);
 
+/// Whether `readings` (ranking scores as read) hold a plate read surely and whole, which spares
+/// the image PlateReader's second look at twice the size: a reported confidence of at least `sure`
+/// and five characters or more. Characters joined on a small plate shorten its reading without
+/// making it less sure, and few plates have four characters or fewer.
+bool read_surely(const std::vector<PlateResult>& readings, double sure);
+
 /// The plates among `readings` (ranking scores as read), surest first, with their reported
 /// confidences: drop_rows_of_two_row_readings, then one reading per plate where readings overlap
-/// (the surest, or a longer one at least 0.85 as sure: one row of a two-row plate, one group of
-/// characters, the same plate at both looks), then drop_short_readings and drop_plates_other_text.
+/// (the surest, or a longer one at least 0.85 as sure, or 0.7 where it holds the surer one whole:
+/// one row of a two-row plate, one group of characters, the same plate at both looks), then
+/// drop_short_readings and drop_plates_other_text.
 std::vector<PlateResult> select_plates(std::vector<PlateResult> readings);
 
 /// A two-row reading explains both of its rows at once; its rows read apart would be one plate
