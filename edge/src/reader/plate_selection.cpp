@@ -21,7 +21,7 @@ constexpr double kLongerReadingShare = 0.85;
 // alike, and one saw more at an end (characters joined on a small plate that the second look at
 // twice the size tells apart, a group the first look's row left out). On the development seeds
 // such longer readings were the plate, or nearer it, from 0.7 to 0.85 of the shorter's
-// confidence, and below 0.7 the shorter was as often right (docs/accuracy.md, session 34).
+// confidence, and below 0.7 the shorter was more often right (docs/accuracy.md, session 34).
 constexpr double kExtendingReadingShare = 0.7;
 // A reading is whole enough to spare an image the second look at twice the size from this many
 // characters: characters joined on a small plate shorten its reading without making it less sure
