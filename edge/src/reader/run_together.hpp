@@ -47,11 +47,11 @@ enum class RowWidth { kMedian, kNarrow };
 
 /// The row with the runs of characters (CharBlobs::runs) beside its glyphs, in line with them and
 /// as tall, cut into characters and joined to it (split_run_together then cuts its wide glyphs).
-/// How many characters a run holds is not known (the gaps between them are gone, and a row's few whole glyphs
-/// give its width roughly): each count that gives characters of about the row's width is tried, and the
-/// cleanest cut wins; a run no count cuts cleanly is no row of characters and stays out. A run
-/// joins only next to two or more whole glyphs: a lone wide component is a mark, a window or a
-/// sign's word as often as a plate.
+/// How many characters a run holds is not known (the gaps between them are gone, and a row's few
+/// whole glyphs give its width roughly): each count that gives characters of about the row's width
+/// is tried, and the cleanest cut wins; a run no count cuts cleanly is no row of characters and
+/// stays out. A run joins only next to two or more whole glyphs: a lone wide component is a mark,
+/// a window or a sign's word as often as a plate.
 [[nodiscard]] std::vector<Blob> with_runs_joined(const cv::Mat& gray, std::vector<Blob> row,
                                                  const std::vector<Blob>& runs);
 
