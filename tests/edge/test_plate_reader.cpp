@@ -488,6 +488,21 @@ TEST_CASE("short readings in a picture with a full plate are kept only where sur
   CHECK(texts(alone) == std::vector<std::string>{"TAX", "A12"});
 }
 
+TEST_CASE("a sure short reading is hidden only by a plate at least as sure beside it", "[reader]") {
+  // A Northern Irish "GI 9" read at 0.98 beside print read as four characters at 0.79: the
+  // surer reading is the likelier plate, as drop_plates_other_text has it. Beside a plate read as
+  // surely as it, the same reading is the plate's band or sticker.
+  const cv::Rect registration(1026, 435, 61, 32);
+  std::vector<PlateResult> beside_unsure = {reading("GI9", 0.98, registration, 32),
+                                            reading("1OJR", 0.79, {1106, 433, 76, 25}, 25)};
+  drop_short_readings(beside_unsure);
+  CHECK(texts(beside_unsure) == std::vector<std::string>{"GI9", "1OJR"});
+  std::vector<PlateResult> beside_sure = {reading("GI9", 0.98, registration, 32),
+                                          reading("1OJR", 0.98, {1106, 433, 76, 25}, 25)};
+  drop_short_readings(beside_sure);
+  CHECK(texts(beside_sure) == std::vector<std::string>{"1OJR"});
+}
+
 TEST_CASE("select_plates judges short readings by the confidences it reports, not the ranked ones",
           "[reader]") {
   // Two looks agreeing raise a reading's reported confidence, disagreeing lowers it

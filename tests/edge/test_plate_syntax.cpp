@@ -171,6 +171,22 @@ TEST_CASE("an end character in line with its row costs more to drop than one out
   CHECK(uk_and_europe.rank({dutch}).text == "12ABC");
 }
 
+TEST_CASE("an end character on its row's trend of heights is in line, as on a plate seen at an angle",
+          "[syntax]") {
+  // The same "12-ABC-3" seen from its left: each character two pixels shorter than the one
+  // before, the 3 a sixth shorter than the row's median. On the row's trend it is in line and stays;
+  // half as tall as the trend gives there (a bolt), it is dropped.
+  const PlateSyntax uk_and_europe(SyntaxSettings{{"gb", "eu"}, 10});
+  RowReading dutch = row("12ABC3", 0.95F);
+  for (std::size_t i = 0; i < dutch.chars.size(); ++i) {
+    const int height = 40 - 2 * static_cast<int>(i);
+    dutch.chars[i].box = cv::Rect(static_cast<int>(i) * 36, (40 - height) / 2, 30, height);
+  }
+  CHECK(uk_and_europe.rank({dutch}).text == "12ABC3");
+  dutch.chars.back().box = cv::Rect(5 * 36, 20, 30, 15);
+  CHECK(uk_and_europe.rank({dutch}).text == "12ABC");
+}
+
 TEST_CASE("the group gap decides between layouts even where character boxes overlap", "[syntax]") {
   // "BT68 0WX" read with a zero: UK "BT68OWX" (gap after 4) or the European "BT 680 WX" (gap
   // after 2). A 9-pixel gap among boxes overlapping by 3 pixels is the group gap.

@@ -141,15 +141,19 @@ void drop_plates_other_text(std::vector<PlateResult>& plates) {
 }
 
 void drop_short_readings(std::vector<PlateResult>& plates) {
-  std::vector<cv::Rect> full_plates;
+  // Copied: erase_if moves the readings it keeps.
+  std::vector<std::pair<cv::Rect, double>> full_plates;  // box, confidence
   for (const auto& p : plates) {
-    if (p.text.text.size() >= kFullPlateLength) full_plates.push_back(p.box);
+    if (p.text.text.size() >= kFullPlateLength) full_plates.emplace_back(p.box, p.text.confidence);
   }
   std::erase_if(plates, [&](const PlateResult& p) {
     if (p.text.text.size() > kShortReadingLength || full_plates.empty()) return false;
     if (p.text.confidence < kSureShortReading) return true;
     const cv::Point2d c = centre(p.box);
-    return std::any_of(full_plates.begin(), full_plates.end(), [&](const cv::Rect& b) {
+    return std::any_of(full_plates.begin(), full_plates.end(), [&](const auto& full) {
+      // Only a surer plate hides one, as in drop_plates_other_text.
+      const auto& [b, confidence] = full;
+      if (confidence < p.text.confidence) return false;
       const double dx = std::max({b.x - c.x, 0.0, c.x - b.br().x}),
                    dy = std::max({b.y - c.y, 0.0, c.y - b.br().y});
       return std::hypot(dx, dy) <= b.width;

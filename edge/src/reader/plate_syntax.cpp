@@ -110,18 +110,40 @@ std::optional<SlotChoice> best_for_slot(const CharChoice& c, const CharSlot& slo
 // The space between two neighbouring characters' boxes (negative where they overlap).
 double box_gap(const CharChoice& left, const CharChoice& right) { return right.box.x - left.box.br().x; }
 
+double centre_x(const CharChoice& c) { return c.box.x + c.box.width / 2.0; }
+
+// The height the characters [begin, end) of a row give at `x`: their heights' straight-line trend
+// along the row, fitted robustly (Theil-Sen: the median of the slopes between pairs, then the
+// median intercept), so that one odd glyph cannot tilt it. A plate seen at an angle has its
+// characters shrinking towards its far end; against their median height, the far end's character
+// looked out of line and was dropped cheaply to fit a shorter layout (docs/accuracy.md, session 35).
+double height_on_trend(const std::vector<CharChoice>& row, std::size_t begin, std::size_t end, double x) {
+  std::vector<double> slopes;
+  for (std::size_t i = begin; i < end; ++i) {
+    for (std::size_t j = i + 1; j < end; ++j) {
+      const double dx = centre_x(row[j]) - centre_x(row[i]);
+      if (dx >= 1.0) slopes.push_back((row[j].box.height - row[i].box.height) / dx);
+    }
+  }
+  const double slope = percentile(slopes, 0.5);  // 0 where no two centres differ (no boxes given)
+  std::vector<double> intercepts;
+  for (std::size_t i = begin; i < end; ++i)
+    intercepts.push_back(row[i].box.height - slope * centre_x(row[i]));
+  return percentile(intercepts, 0.5) + slope * x;
+}
+
 // Whether the first (or last) character of a row is in line with the others: as tall as their
-// median, level with its neighbour, and as far from it as they are from each other.
+// trend gives at its place, level with its neighbour, and as far from it as they are from each
+// other.
 bool in_line(const std::vector<CharChoice>& row, bool first) {
   if (row.size() < 4) return false;
   const CharChoice& c = first ? row.front() : row.back();
   const CharChoice& next = first ? row[1] : row[row.size() - 2];
   const std::size_t begin = first ? 1 : 0;
   const std::size_t end = first ? row.size() : row.size() - 1;
-  std::vector<double> heights, gaps;
-  for (std::size_t i = begin; i < end; ++i) heights.push_back(row[i].box.height);
+  std::vector<double> gaps;
   for (std::size_t i = begin; i + 1 < end; ++i) gaps.push_back(box_gap(row[i], row[i + 1]));
-  const double h = percentile(heights, 0.5);
+  const double h = height_on_trend(row, begin, end, centre_x(c));
   if (h <= 0) return false;
   const double gap = first ? box_gap(c, next) : box_gap(next, c);
   const double dy = (c.box.y + c.box.height / 2.0) - (next.box.y + next.box.height / 2.0);
