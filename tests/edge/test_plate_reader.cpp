@@ -236,6 +236,22 @@ TEST_CASE("the classifier's plate-score gate applies only where no learned plate
   CHECK(result.plates.front().text.text == s.text);
 }
 
+TEST_CASE("the row-contrast gate applies only where no learned plate check is loaded", "[reader][verifier]") {
+  // With the learned check loaded, the gate only turned away plates under uneven light or of
+  // low-contrast colours (docs/accuracy.md, session 35). A gate nothing passes shows which reader
+  // applies it.
+  synth::PlateStyle style;
+  const auto s = scene("AB12CDE", 4, style, false, 0, 7421);
+  ReaderSettings closed;
+  closed.min_row_contrast = 1e9;
+  PlateReader unchecked(closed, make_tesseract_engine({}), make_char_classifier(""), nullptr);
+  CHECK(unchecked.read(s.image).plates.empty());
+  PlateReader checked(closed, make_tesseract_engine({}), make_char_classifier(""), make_plate_verifier(""));
+  const auto result = checked.read(s.image);
+  REQUIRE_FALSE(result.plates.empty());
+  CHECK(result.plates.front().text.text == s.text);
+}
+
 TEST_CASE("with keep_patches the reader reports its whole candidate pool and how far each candidate went",
           "[reader][verifier]") {
   // `eval --dump-patches` trains the plate check on every candidate it ranks, and `eval --pool`

@@ -179,9 +179,12 @@ void PlateReader::read_pass(const PlateDetector& detector, const cv::Mat& gray, 
     t = Clock::now();
     const auto rows = rectifier_.rectify(gray, candidate);
     timings.rectify_ms += ms_since(t);
-    const bool printed = std::all_of(rows.begin(), rows.end(), [&](const RectifiedRow& r) {
-      return r.contrast >= settings_.min_row_contrast;
-    });
+    // The row-contrast gate stands in for the learned check where none is loaded; where one is,
+    // it has judged the candidate already, and the gate mostly turned plates away (a plate under
+    // uneven light or of low-contrast colours; docs/accuracy.md, session 35).
+    const bool printed = verifier_ || std::all_of(rows.begin(), rows.end(), [&](const RectifiedRow& r) {
+                           return r.contrast >= settings_.min_row_contrast;
+                         });
     if (fate) *fate = printed ? PoolCandidate::Fate::kUnsure : PoolCandidate::Fate::kFaint;
     if (!printed) continue;
 
