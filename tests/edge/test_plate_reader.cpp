@@ -237,7 +237,7 @@ TEST_CASE("the classifier's plate-score gate applies only where no learned plate
 }
 
 TEST_CASE("the row-contrast gate applies only where no learned plate check is loaded", "[reader][verifier]") {
-  // With the learned check loaded, the gate only turned away plates under uneven light or of
+  // With the learned check loaded, the gate mostly turned away plates under uneven light or of
   // low-contrast colours (docs/accuracy.md, session 35). A gate nothing passes shows which reader
   // applies it.
   synth::PlateStyle style;

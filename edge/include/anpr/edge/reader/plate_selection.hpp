@@ -45,10 +45,12 @@ std::vector<PlateResult> select_plates(std::vector<PlateResult> readings);
 void drop_rows_of_two_row_readings(std::vector<PlateResult>& plates);
 
 /// Short readings (three characters or fewer) in a picture where a plate of four or more is read:
-/// drops those below 0.9 confidence, and sure ones within a plate's width of such a plate. Beside a
-/// plate they are its country band (CZ), a sticker (SK) or a badge (1.5); elsewhere, unsure ones
-/// were signs, badges and bodywork print. A sure short reading away from the plate (another
-/// vehicle's cherished plate) stays. select_plates() applies it to the confidences it reports.
+/// drops those below 0.9 confidence, and sure ones within a plate's width of such a plate read at
+/// least as surely. Beside a plate they are its country band (CZ), a sticker (SK) or a badge (1.5);
+/// elsewhere, unsure ones were signs, badges and bodywork print. A sure short reading away from the
+/// plate (another vehicle's cherished plate), or surer than the reading beside it (a short plate
+/// beside print read as four characters), stays. select_plates() applies it to the confidences it
+/// reports.
 void drop_short_readings(std::vector<PlateResult>& plates);
 
 /// A plate has one registration, and it is its largest print: drops each reading of print at
