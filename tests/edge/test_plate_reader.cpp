@@ -219,37 +219,30 @@ TEST_CASE("the verifier's ranking, not the detector's, decides which candidates 
   CHECK(result.plates.front().plate_probability > 0.5);
 }
 
-TEST_CASE("the classifier's plate-score gate applies only where no learned plate check is loaded",
-          "[reader][verifier]") {
-  // The gate turned away plates of layouts the syntax does not know once the learned check was
-  // there to judge candidates (docs/accuracy.md, session 20). A gate nothing passes shows which
-  // reader applies it.
+TEST_CASE(
+    "the classifier's plate-score gate and the row-contrast gate apply only where no learned plate "
+    "check is loaded",
+    "[reader][verifier]") {
+  // Both turned away plates once the learned check was there to judge candidates: plates of
+  // layouts the syntax does not know (the plate score; docs/accuracy.md, session 20), plates under
+  // uneven light or of low-contrast colours (the row contrast; session 35). A gate nothing passes
+  // shows which reader applies it.
   synth::PlateStyle style;
   const auto s = scene("AB12CDE", 4, style, false, 0, 7421);
-  ReaderSettings closed;
-  closed.min_classifier_confidence = 1.1;
-  PlateReader unchecked(closed, make_tesseract_engine({}), make_char_classifier(""), nullptr);
-  CHECK(unchecked.read(s.image).plates.empty());
-  PlateReader checked(closed, make_tesseract_engine({}), make_char_classifier(""), make_plate_verifier(""));
-  const auto result = checked.read(s.image);
-  REQUIRE_FALSE(result.plates.empty());
-  CHECK(result.plates.front().text.text == s.text);
-}
-
-TEST_CASE("the row-contrast gate applies only where no learned plate check is loaded", "[reader][verifier]") {
-  // With the learned check loaded, the gate mostly turned away plates under uneven light or of
-  // low-contrast colours (docs/accuracy.md, session 35). A gate nothing passes shows which reader
-  // applies it.
-  synth::PlateStyle style;
-  const auto s = scene("AB12CDE", 4, style, false, 0, 7421);
-  ReaderSettings closed;
-  closed.min_row_contrast = 1e9;
-  PlateReader unchecked(closed, make_tesseract_engine({}), make_char_classifier(""), nullptr);
-  CHECK(unchecked.read(s.image).plates.empty());
-  PlateReader checked(closed, make_tesseract_engine({}), make_char_classifier(""), make_plate_verifier(""));
-  const auto result = checked.read(s.image);
-  REQUIRE_FALSE(result.plates.empty());
-  CHECK(result.plates.front().text.text == s.text);
+  ReaderSettings plate_score_closed;
+  plate_score_closed.min_classifier_confidence = 1.1;
+  ReaderSettings row_contrast_closed;
+  row_contrast_closed.min_row_contrast = 1e9;
+  for (const ReaderSettings& closed : {plate_score_closed, row_contrast_closed}) {
+    INFO("plate score gate " << closed.min_classifier_confidence << ", row contrast gate "
+                             << closed.min_row_contrast);
+    PlateReader unchecked(closed, make_tesseract_engine({}), make_char_classifier(""), nullptr);
+    CHECK(unchecked.read(s.image).plates.empty());
+    PlateReader checked(closed, make_tesseract_engine({}), make_char_classifier(""), make_plate_verifier(""));
+    const auto result = checked.read(s.image);
+    REQUIRE_FALSE(result.plates.empty());
+    CHECK(result.plates.front().text.text == s.text);
+  }
 }
 
 TEST_CASE("with keep_patches the reader reports its whole candidate pool and how far each candidate went",
