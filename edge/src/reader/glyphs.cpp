@@ -29,16 +29,23 @@ bool char_shaped(int w, int h, int area, int min_h, int max_h) {
   return fill >= 0.12 && !(fill > 0.92 && aspect > 0.35);
 }
 
-double row_slope(const std::vector<Blob>& glyphs) {
+double median_pairwise_slope(const std::vector<cv::Point2d>& points) {
   std::vector<double> slopes;
-  for (std::size_t i = 0; i < glyphs.size(); ++i) {
-    for (std::size_t j = i + 1; j < glyphs.size(); ++j) {
-      const cv::Point2d d = centre(glyphs[j].box) - centre(glyphs[i].box);
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    for (std::size_t j = i + 1; j < points.size(); ++j) {
+      const cv::Point2d d = points[j] - points[i];
       if (std::abs(d.x) < 1.0) continue;
       slopes.push_back(d.y / d.x);
     }
   }
   return slopes.empty() ? 0.0 : median(std::move(slopes));
+}
+
+double row_slope(const std::vector<Blob>& glyphs) {
+  std::vector<cv::Point2d> centres;
+  centres.reserve(glyphs.size());
+  for (const Blob& g : glyphs) centres.push_back(centre(g.box));
+  return median_pairwise_slope(centres);
 }
 
 InkLevels ink_levels(const cv::Mat& box, bool dark) {

@@ -1,7 +1,8 @@
 #pragma once
 // What the plate detector's stages share about glyphs (character candidates): their boxes, their
 // shape test, where a row of them runs, and the levels of its ink and background. Internal to
-// the reader (plate_detector.cpp, row_ends.cpp, run_together.cpp).
+// the reader (plate_detector.cpp, row_ends.cpp, run_together.cpp; plate_syntax.cpp fits a row's
+// height trend with median_pairwise_slope).
 
 #include <vector>
 
@@ -31,8 +32,12 @@ constexpr double kRowHeightTolerance = 0.22;
 [[nodiscard]] inline cv::Point2d centre(const cv::Rect& r) {
   return {r.x + r.width / 2.0, r.y + r.height / 2.0};
 }
-/// Tilt of a row as the slope of its glyphs' centres: the median of the slopes between pairs, so
-/// that one glyph out of line (a bolt, a band) does not tilt it.
+/// The slope of a line through `points`, robustly (Theil-Sen): the median of the slopes between
+/// pairs of points a pixel or more apart in x, so that one point out of line does not tilt it; 0
+/// where there are none.
+[[nodiscard]] double median_pairwise_slope(const std::vector<cv::Point2d>& points);
+/// Tilt of a row as the slope of its glyphs' centres (median_pairwise_slope), so that one glyph out
+/// of line (a bolt, a band) does not tilt it.
 [[nodiscard]] double row_slope(const std::vector<Blob>& glyphs);
 
 /// The levels of a row's ink and of its background, from the pixels of its glyphs' box: the

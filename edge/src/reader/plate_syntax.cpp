@@ -10,6 +10,7 @@
 #include "anpr/common/ocr_confusions.hpp"
 #include "anpr/common/plate_format.hpp"
 #include "anpr/common/statistics.hpp"
+#include "glyphs.hpp"
 
 namespace anpr::edge {
 namespace {
@@ -118,17 +119,12 @@ double centre_x(const CharChoice& c) { return c.box.x + c.box.width / 2.0; }
 // characters shrinking towards its far end; against their median height, the far end's character
 // looked out of line and was dropped cheaply to fit a shorter layout (docs/accuracy.md, session 35).
 double height_on_trend(const std::vector<CharChoice>& row, std::size_t begin, std::size_t end, double x) {
-  std::vector<double> slopes;
-  for (std::size_t i = begin; i < end; ++i) {
-    for (std::size_t j = i + 1; j < end; ++j) {
-      const double dx = centre_x(row[j]) - centre_x(row[i]);
-      if (dx >= 1.0) slopes.push_back((row[j].box.height - row[i].box.height) / dx);
-    }
-  }
-  const double slope = percentile(slopes, 0.5);  // 0 where no two centres differ (no boxes given)
+  std::vector<cv::Point2d> heights;  // (centre x, height)
+  for (std::size_t i = begin; i < end; ++i) heights.emplace_back(centre_x(row[i]), row[i].box.height);
+  // 0 where no two centres differ (no boxes given).
+  const double slope = detector_detail::median_pairwise_slope(heights);
   std::vector<double> intercepts;
-  for (std::size_t i = begin; i < end; ++i)
-    intercepts.push_back(row[i].box.height - slope * centre_x(row[i]));
+  for (const auto& [centre, height] : heights) intercepts.push_back(height - slope * centre);
   return percentile(intercepts, 0.5) + slope * x;
 }
 
