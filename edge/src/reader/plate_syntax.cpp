@@ -25,7 +25,12 @@ constexpr double kConfusionFactor = 0.8;
 // Priors on the text as a whole: almost every plate fits a known layout, and almost every plate
 // mixes letters and digits. Texts that do neither are more likely signs, grilles or half-reads.
 constexpr double kNoLayoutFactorUkOnly = 0.4;
-constexpr double kNoLayoutFactorMixed = 0.6;
+// With other countries expected, many plates fit no layout the syntax knows (world styles, the
+// layouts of countries it does not list): a text of no known layout then costs less than two
+// look-alike repairs (0.64) that bend it into one, and as much as dropping a sure end character
+// out of line (kDropFactor). At 0.6 world plates were bent into UK shapes (DB35JA read D83SJA);
+// at 0.8 frame edges read as I were kept (docs/accuracy.md, session 36).
+constexpr double kNoLayoutFactorMixed = 0.7;
 constexpr double kSingleKindFactor = 0.7;  // letters only or digits only
 // Dropping a character at either end (a frame edge read as 'I', a band read as 'E') costs up to
 // this factor: all of it for a character the engines were sure of, little for one they were not.
