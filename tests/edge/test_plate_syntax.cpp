@@ -101,6 +101,23 @@ TEST_CASE("a text of a layout the syntax does not know is not bent into one thro
   CHECK(syntax.rank({row("DB3SJA")}).text == "D83SJA");
 }
 
+TEST_CASE("a Q the engines read is not repaired into an O to fit a layout, an O they offered is taken",
+          "[syntax]") {
+  // KRQ775 fits no layout the syntax knows; as KRO775 it would fit the UK dateless one. A Q's tail
+  // is a stroke no look-alike has, so a sure Q stays a Q.
+  const PlateSyntax syntax(SyntaxSettings{{"gb", "eu"}, 10});
+  const auto sure = syntax.rank({row("KRQ775")});
+  INFO(sure.text << " " << sure.format << " " << sure.confidence);
+  CHECK(sure.text == "KRQ775");
+  CHECK(sure.format == "unknown");
+  // Where the engines also offered an O, it is read as offered: the layout decides.
+  RowReading doubted = row("KRQ775");
+  doubted.chars[2].options = {{'Q', 0.5F}, {'O', 0.45F}};
+  const auto offered = syntax.rank({doubted});
+  CHECK(offered.text == "KRO775");
+  CHECK(offered.format == "gb-dateless");
+}
+
 TEST_CASE("OCR alternatives are used before blind confusion swaps", "[syntax]") {
   RowReading r = row("AB12CDE");
   r.chars[4].options = {{'4', 0.6F}, {'C', 0.5F}};

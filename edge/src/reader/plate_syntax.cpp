@@ -87,6 +87,15 @@ struct SlotChoice {
   }
 };
 
+// The look-alikes a character the engines read as `symbol` may be repaired into. A Q is read for
+// its tail, a stroke none of its look-alikes has: where the engines read a Q, a layout without one
+// does not reach an O, 0 or D through it (world plates' sure Qs were bent into UK shapes, KRQ775
+// read KRO775; docs/accuracy.md, session 36). An O the engines offered beside the Q is taken as
+// offered.
+std::string_view repairs_of(char symbol) {
+  return symbol == 'Q' ? std::string_view() : confusable_with(symbol);
+}
+
 // The choice that gives the plate the best score: the engine's own option where that scores more
 // than a look-alike repair would (a fused B at 0.42 beside an 8 at 0.55 is a B the engines saw,
 // not an 8 bent at the plate's cost). Without `may_bend`, only choices that bend no stroke: an
@@ -100,7 +109,7 @@ std::optional<SlotChoice> best_for_slot(const CharChoice& c, const CharSlot& slo
   for (const auto& option : c.options) {
     const double p = option.probability;
     if (slot.accepts(option.symbol)) consider({option.symbol, p, p, false});
-    for (char alt : confusable_with(option.symbol)) {
+    for (char alt : repairs_of(option.symbol)) {
       if (!slot.accepts(alt)) continue;
       const double q = p * kConfusionFactor;
       if (drawn_alike(option.symbol, alt)) {
